@@ -1,0 +1,217 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createRelay } from '../../src/relay/app'
+import { defaultConfig } from '../../src/relay/config/config'
+import type { PaymentProvider } from '../../src/relay/providers/types'
+import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from '../../test/relay/fakes/stripe'
+import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/relay/support/stripe'
+
+// Benchmark (a script, not a test): verified Stripe notifications per second through the relay
+// (real Stripe adapter, each notification a distinct order paid: verify, one transaction,
+// feed record signed, reply after commit) beside a bare node:http server doing only the same
+// HMAC check, in the same run, both as child processes on 127.0.0.1, driven by this process.
+//   phase 1: closed loop, CONCURRENCY connections, at most MAX_REQUESTS or MAX_SECONDS → rps
+//   phase 2: open loop at RATE req/s for RATE_SECONDS → p50 / p99 latency
+// Env: BENCH_DURABILITY=full|normal (relay's synchronous pragma; default full).
+// Last line: one JSON object with relay_rps, floor_rps, relay_p99_ms (and more).
+
+const CONCURRENCY = 32
+const MAX_REQUESTS = 4000
+const MAX_SECONDS = 6
+const RATE = 1000
+const RATE_SECONDS = 3
+const durability = process.env['BENCH_DURABILITY'] === 'normal' ? 'normal' : 'full'
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+function startChild(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  // BENCH_PROFILE=<dir>: CPU profile of the relay child, written when it stops.
+  const prof = process.env['BENCH_PROFILE'] && script.includes('relay') ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
+  const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  return new Promise((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      out += c.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m) resolve({ proc, url: m[1]! })
+    }
+    proc.stdout!.on('data', onData)
+    proc.stderr!.on('data', onData)
+    proc.on('exit', (code) => reject(new Error(`${script} exited ${code}: ${out}`)))
+  })
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => proc.on('exit', r))
+  proc.kill('SIGTERM')
+  await exited
+}
+
+/** Creates `n` pending Stripe orders in the relay's file, in-process, before the relay starts. */
+async function seedOrders(dataDir: string, n: number): Promise<{ orderNo: string; amount: number }[]> {
+  const stub: PaymentProvider = {
+    name: 'stripe',
+    createCheckout: async (req) => ({ kind: 'url', content: 'https://x', providerRef: `cs_${req.orderNo}`, expiresAt: req.expiresAt }),
+    verifyNotification: async () => [],
+    accepted: () => ({ status: 200, body: '', contentType: 'text/plain' }),
+    rejected: () => ({ status: 400, body: '', contentType: 'text/plain' })
+  }
+  const relay = createRelay(defaultConfig({ dataDir, logLevel: 'silent', durability: 'normal' }), { providers: [stub] })
+  const enrol = relay.core.accounts.createEnrolment(undefined, 'bench')
+  const dev = relay.core.accounts.enrol(enrol.code, 'bench')
+  const ctx = { accountId: dev.accountId, deviceId: dev.deviceId }
+  const orders: { orderNo: string; amount: number }[] = []
+  for (let i = 0; i < n; i++) {
+    const amount = 100 + (i % 400_000)
+    const r = await relay.core.checkouts.create(ctx, `bench-key-${i}`, {
+      provider: 'stripe',
+      item: { kind: 'recharge', amount: { amount, currency: 'CNY' } }
+    })
+    orders.push({ orderNo: r.order.orderNo, amount })
+  }
+  await relay.stop()
+  return orders
+}
+
+interface Shot {
+  body: string
+}
+
+function post(agent: Agent, url: URL, shot: Shot): Promise<{ status: number; ms: number }> {
+  const started = process.hrtime.bigint()
+  const sig = signStripeEvent(shot.body, STRIPE_WEBHOOK_SECRET, Math.floor(Date.now() / 1000))
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/notify/stripe',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(shot.body), 'stripe-signature': sig }
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }))
+      }
+    )
+    req.on('error', reject)
+    req.end(shot.body)
+  })
+}
+
+async function closedLoop(url: string, shots: Shot[]): Promise<{ rps: number; count: number; failures: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const target = new URL(url)
+  let next = 0
+  let failures = 0
+  const deadline = Date.now() + MAX_SECONDS * 1000
+  const started = process.hrtime.bigint()
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < shots.length && Date.now() < deadline) {
+        const r = await post(agent, target, shots[next++]!)
+        if (r.status !== 200) failures++
+      }
+    })
+  )
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  agent.destroy()
+  return { rps: next / seconds, count: next, failures }
+}
+
+async function openLoop(url: string, shots: Shot[]): Promise<{ p50: number; p99: number; count: number; failures: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 })
+  const target = new URL(url)
+  const latencies: number[] = []
+  let failures = 0
+  const total = Math.min(shots.length, RATE * RATE_SECONDS)
+  const inflight: Promise<void>[] = []
+  const start = performance.now()
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+    inflight.push(
+      post(agent, target, shots[i]!).then((r) => {
+        latencies.push(r.ms)
+        if (r.status !== 200) failures++
+      })
+    )
+  }
+  await Promise.all(inflight)
+  agent.destroy()
+  latencies.sort((a, b) => a - b)
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!
+  return { p50: q(0.5), p99: q(0.99), count: total, failures }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
+  const fake = await startFakeStripe({ apiKey: STRIPE_SECRET_KEY })
+  const children: ChildProcess[] = []
+  try {
+    const need = MAX_REQUESTS + RATE * RATE_SECONDS + 200
+    const orders = await seedOrders(dataDir, need)
+    const created = Math.floor(Date.now() / 1000)
+    const shots = orders.map((o, i) => ({
+      body: JSON.stringify(
+        sessionCompletedEvent({ orderNo: o.orderNo, amount: o.amount, currency: 'cny', created, paid: true, eventId: `evt_bench_${i}` })
+      )
+    }))
+    const floor = await startChild('bench/relay/floor-server.ts', { FLOOR_SECRET: STRIPE_WEBHOOK_SECRET })
+    children.push(floor.proc)
+    const relay = await startChild('src/relay/start.ts', {
+      RELAY_DATA_DIR: dataDir,
+      RELAY_PORT: '0',
+      RELAY_LOG_LEVEL: 'warn',
+      RELAY_DB_DURABILITY: durability,
+      RELAY_RATE_NOTIFY_PER_MIN: '10000000',
+      ...(stripeEnv(fake) as Record<string, string>)
+    })
+    children.push(relay.proc)
+
+    // Warm-up, then the two phases on each server (the floor gets the same bodies).
+    const warm = shots.slice(0, 200)
+    await closedLoop(floor.url, warm)
+    await closedLoop(relay.url, warm)
+    const rest = shots.slice(200)
+    const floorClosed = await closedLoop(floor.url, rest.slice(0, MAX_REQUESTS))
+    const relayClosed = await closedLoop(relay.url, rest.slice(0, MAX_REQUESTS))
+    const rated = rest.slice(MAX_REQUESTS)
+    const floorOpen = await openLoop(floor.url, rated)
+    const relayOpen = await openLoop(relay.url, rated)
+
+    const line = (name: string, c: typeof floorClosed, o: typeof floorOpen) =>
+      `${name.padEnd(6)} ${c.rps.toFixed(0).padStart(7)} req/s (${c.count} req, ${c.failures} non-200)   at ${RATE}/s: p50 ${o.p50.toFixed(2)} ms  p99 ${o.p99.toFixed(2)} ms (${o.failures} non-200)`
+    console.log(`relay notify benchmark — durability ${durability}, ${CONCURRENCY} connections, loopback`)
+    console.log(line('floor', floorClosed, floorOpen))
+    console.log(line('relay', relayClosed, relayOpen))
+    console.log(`relay / floor: ${((relayClosed.rps / floorClosed.rps) * 100).toFixed(1)}%`)
+    console.log(
+      JSON.stringify({
+        relay_rps: Math.round(relayClosed.rps),
+        floor_rps: Math.round(floorClosed.rps),
+        relay_p99_ms: Number(relayOpen.p99.toFixed(2)),
+        relay_p50_ms: Number(relayOpen.p50.toFixed(2)),
+        floor_p99_ms: Number(floorOpen.p99.toFixed(2)),
+        ratio: Number((relayClosed.rps / floorClosed.rps).toFixed(3)),
+        durability,
+        relay_failures: relayClosed.failures + relayOpen.failures
+      })
+    )
+  } finally {
+    for (const c of children) await stopChild(c).catch(() => {})
+    await fake.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+void main()

@@ -1,0 +1,8 @@
+import { defineConfig } from 'drizzle-kit'
+
+// The relay's database, kept apart from the app's (drizzle.config.ts → migrations/app).
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './src/relay/db/schema.ts',
+  out: './migrations/relay'
+})

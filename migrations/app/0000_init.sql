@@ -1,0 +1,227 @@
+CREATE TABLE `wallet_accounts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`owner` text NOT NULL,
+	`kind` text NOT NULL,
+	`currency` text NOT NULL,
+	`balance` integer DEFAULT 0 NOT NULL,
+	`last_seq` integer DEFAULT 0 NOT NULL,
+	`last_hash` text,
+	`created_at` integer NOT NULL,
+	CONSTRAINT "wallet_accounts_wallet_nonneg" CHECK("wallet_accounts"."kind" NOT IN ('wallet', 'holds') OR "wallet_accounts"."balance" >= 0),
+	CONSTRAINT "wallet_accounts_debt_nonpos" CHECK("wallet_accounts"."kind" <> 'debt' OR "wallet_accounts"."balance" <= 0)
+);
+--> statement-breakpoint
+CREATE TABLE `wallet_entries` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`id` text NOT NULL,
+	`op_key` text,
+	`leg` integer NOT NULL,
+	`type` text NOT NULL,
+	`owner` text NOT NULL,
+	`debit_account` text NOT NULL,
+	`credit_account` text NOT NULL,
+	`amount` integer NOT NULL,
+	`currency` text NOT NULL,
+	`ref` text,
+	`feature` text,
+	`reason` text,
+	`fingerprint` text,
+	`result` text,
+	`created_at` integer NOT NULL,
+	`hash` text NOT NULL,
+	FOREIGN KEY (`debit_account`) REFERENCES `wallet_accounts`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`credit_account`) REFERENCES `wallet_accounts`(`id`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "wallet_entries_amount_pos" CHECK("wallet_entries"."amount" > 0),
+	CONSTRAINT "wallet_entries_distinct" CHECK("wallet_entries"."debit_account" <> "wallet_entries"."credit_account")
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `wallet_entries_key_uq` ON `wallet_entries` (`op_key`,`leg`);--> statement-breakpoint
+CREATE INDEX `wallet_entries_type_idx` ON `wallet_entries` (`owner`,`currency`,`type`) WHERE type <> 'consume';--> statement-breakpoint
+CREATE TABLE `wallet_first_free_claims` (
+	`account_id` text PRIMARY KEY NOT NULL,
+	`entry_id` text NOT NULL,
+	`op_key` text NOT NULL,
+	`feature` text NOT NULL,
+	`price` integer NOT NULL,
+	`currency` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `wallet_holds` (
+	`id` text PRIMARY KEY NOT NULL,
+	`owner` text NOT NULL,
+	`currency` text NOT NULL,
+	`amount` integer NOT NULL,
+	`feature` text NOT NULL,
+	`reason` text NOT NULL,
+	`status` text NOT NULL,
+	`open_key` text NOT NULL,
+	`close_key` text,
+	`settled_amount` integer,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`closed_at` integer,
+	CONSTRAINT "wallet_holds_amount_pos" CHECK("wallet_holds"."amount" > 0)
+);
+--> statement-breakpoint
+CREATE INDEX `wallet_holds_pending_idx` ON `wallet_holds` (`status`,`expires_at`);--> statement-breakpoint
+CREATE TABLE `wallet_payments` (
+	`payment_id` text PRIMARY KEY NOT NULL,
+	`owner` text NOT NULL,
+	`provider` text NOT NULL,
+	`amount` integer NOT NULL,
+	`currency` text NOT NULL,
+	`refunded` integer DEFAULT 0 NOT NULL,
+	`op_key` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `wallet_refunds` (
+	`refund_id` text PRIMARY KEY NOT NULL,
+	`payment_id` text NOT NULL,
+	`amount` integer NOT NULL,
+	`from_wallet` integer NOT NULL,
+	`to_debt` integer NOT NULL,
+	`op_key` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`payment_id`) REFERENCES `wallet_payments`(`payment_id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `wallet_refunds_payment_idx` ON `wallet_refunds` (`payment_id`);--> statement-breakpoint
+CREATE TABLE `plan_catalog_seeds` (
+	`version` integer PRIMARY KEY NOT NULL,
+	`seeded_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `plans` (
+	`code` text NOT NULL,
+	`period` text NOT NULL,
+	`name` text NOT NULL,
+	`price_minor` integer NOT NULL,
+	`original_price_minor` integer NOT NULL,
+	`currency` text NOT NULL,
+	`features` text NOT NULL,
+	`max_streams` integer,
+	`max_storage_gb` integer,
+	`max_ai_requests` integer,
+	`max_export_count` integer,
+	`active` integer NOT NULL,
+	`sort_order` integer NOT NULL,
+	`trial_days` integer DEFAULT 0 NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`code`, `period`),
+	CONSTRAINT "plans_period_known" CHECK("plans"."period" IN ('monthly', 'quarterly', 'yearly', 'lifetime')),
+	CONSTRAINT "plans_price_nonneg" CHECK("plans"."price_minor" >= 0 AND "plans"."original_price_minor" >= 0),
+	CONSTRAINT "plans_trial_nonneg" CHECK("plans"."trial_days" >= 0)
+);
+--> statement-breakpoint
+CREATE TABLE `subscription_charges` (
+	`id` text PRIMARY KEY NOT NULL,
+	`subscription_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`source` text NOT NULL,
+	`payment_ref` text NOT NULL,
+	`amount_minor` integer NOT NULL,
+	`currency` text NOT NULL,
+	`period_start` integer NOT NULL,
+	`period_end` integer,
+	`at` integer NOT NULL,
+	FOREIGN KEY (`subscription_id`) REFERENCES `subscriptions`(`id`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "subscription_charges_amount_nonneg" CHECK("subscription_charges"."amount_minor" >= 0)
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `subscription_charges_payment_ref_unique` ON `subscription_charges` (`payment_ref`);--> statement-breakpoint
+CREATE INDEX `subscription_charges_sub_idx` ON `subscription_charges` (`subscription_id`,`at`);--> statement-breakpoint
+CREATE TABLE `subscription_events` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`subscription_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`from_status` text,
+	`to_status` text NOT NULL,
+	`actor` text NOT NULL,
+	`reason` text,
+	`request_key` text,
+	`details` text NOT NULL,
+	`at` integer NOT NULL,
+	FOREIGN KEY (`subscription_id`) REFERENCES `subscriptions`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `subscription_events_sub_idx` ON `subscription_events` (`subscription_id`,`seq`);--> statement-breakpoint
+CREATE TABLE `subscription_requests` (
+	`key` text PRIMARY KEY NOT NULL,
+	`op` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`result` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `subscriptions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`plan_code` text NOT NULL,
+	`period` text NOT NULL,
+	`status` text NOT NULL,
+	`price_minor` integer NOT NULL,
+	`currency` text NOT NULL,
+	`auto_renew` integer NOT NULL,
+	`anchor_day` integer NOT NULL,
+	`started_at` integer NOT NULL,
+	`trial_ends_at` integer,
+	`current_period_start` integer NOT NULL,
+	`current_period_end` integer,
+	`grace_until` integer,
+	`cancel_at_period_end` integer DEFAULT 0 NOT NULL,
+	`cancel_reason` text,
+	`cancelled_at` integer,
+	`ended_at` integer,
+	`version` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`plan_code`,`period`) REFERENCES `plans`(`code`,`period`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "subscriptions_status_known" CHECK("subscriptions"."status" IN ('trialing', 'active', 'past_due', 'cancelled', 'expired', 'suspended')),
+	CONSTRAINT "subscriptions_price_nonneg" CHECK("subscriptions"."price_minor" >= 0),
+	CONSTRAINT "subscriptions_period_order" CHECK("subscriptions"."current_period_end" IS NULL OR "subscriptions"."current_period_end" > "subscriptions"."current_period_start")
+);
+--> statement-breakpoint
+CREATE INDEX `subscriptions_status_idx` ON `subscriptions` (`status`,`created_at`);--> statement-breakpoint
+CREATE TABLE `gauge_leases` (
+	`id` text PRIMARY KEY NOT NULL,
+	`key` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`feature` text NOT NULL,
+	`holder` text NOT NULL,
+	`qty` integer NOT NULL,
+	`ttl_ms` integer,
+	`acquired_at` integer NOT NULL,
+	`heartbeat_at` integer NOT NULL,
+	`expires_at` integer,
+	`status` text NOT NULL,
+	`ended_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `gauge_leases_key_uq` ON `gauge_leases` (`key`);--> statement-breakpoint
+CREATE INDEX `gauge_leases_live_idx` ON `gauge_leases` (`feature`) WHERE ended_at IS NULL;--> statement-breakpoint
+CREATE TABLE `usage_counters` (
+	`feature` text NOT NULL,
+	`period_start` integer NOT NULL,
+	`period_end` integer,
+	`used` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	PRIMARY KEY(`feature`, `period_start`)
+);
+--> statement-breakpoint
+CREATE TABLE `usage_events` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`id` text NOT NULL,
+	`key` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`feature` text NOT NULL,
+	`qty` integer NOT NULL,
+	`period_start` integer NOT NULL,
+	`period_end` integer,
+	`used_after` integer NOT NULL,
+	`quota_limit` integer,
+	`plan_code` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `usage_events_key_uq` ON `usage_events` (`key`);

@@ -1,0 +1,126 @@
+import { systemClock, type Clock } from './core/clock'
+import { randomIds, type IdSource } from './core/ids'
+import { openDatabase, type BillingDb, type Durability } from './db/open'
+import { Quotas, type UsageRecord } from './quotas'
+import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
+import { Wallet, type WalletRecord } from './wallet'
+import { money } from '../shared/money'
+
+// The one entry point to the billing core, used by the Electron adapter, the test host and
+// tests. Nothing under it imports electron. It opens the ledger file, wires the modules to
+// each other through small ports, and offers one verify() and one sweep() for all of them.
+
+/** Everything a module reports inside its transaction; the sync layer turns these into outbox rows. */
+export type BillingRecord =
+  | { source: 'wallet'; record: WalletRecord }
+  | { source: 'subscription'; record: SubscriptionRecord }
+  | { source: 'usage'; record: UsageRecord }
+
+export interface BillingOptions {
+  dbPath: string
+  clock?: Clock
+  ids?: IdSource
+  nativeBinding?: string | undefined
+  migrationsFolder?: string
+  durability?: Durability
+  /** The account this file belongs to (first-free is once per account). Default 'local'. */
+  accountId?: string
+  /** IANA zone periods are counted in. Default Asia/Shanghai. */
+  timeZone?: string
+  /** Called inside the transaction of every reported mutation (sync outbox). */
+  onRecord?: (record: BillingRecord) => void
+  /** Release the previous run's live-room leases at once (the Electron app holds a single-instance lock). */
+  previousRunEnded?: boolean
+}
+
+export interface Billing {
+  readonly db: BillingDb
+  readonly clock: Clock
+  readonly ids: IdSource
+  readonly wallet: Wallet
+  readonly subscriptions: SubscriptionService
+  readonly quotas: Quotas
+  /** Expires holds and leases, renews or expires subscriptions: run on a timer and on resume. */
+  sweep(): void
+  /** Recomputes balances, sums and hash chains of every ledger. */
+  verify(): { ok: boolean; problems: string[] }
+  close(): void
+}
+
+export function createBilling(opts: BillingOptions): Billing {
+  const clock = opts.clock ?? systemClock
+  const ids = opts.ids ?? randomIds(clock)
+  const db = openDatabase({
+    path: opts.dbPath,
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
+    ...(opts.durability ? { durability: opts.durability } : {})
+  })
+  try {
+    const onRecord = opts.onRecord
+    const wallet = new Wallet({
+      db,
+      clock,
+      ids,
+      ...(opts.accountId ? { accountId: opts.accountId } : {}),
+      ...(onRecord ? { onRecord: (record: WalletRecord) => onRecord({ source: 'wallet', record }) } : {})
+    })
+    // Quotas read limits from the subscription; a subscription change invalidates its cache.
+    let quotas: Quotas | undefined
+    const subscriptions = createSubscriptions({
+      db,
+      clock,
+      ids,
+      ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+      walletPort: {
+        // Called inside the subscription's transaction: the charge and the change commit together.
+        pay({ key, amount, reason }) {
+          const short = amount.amount + wallet.debt().amount - wallet.balance().amount
+          if (short > 0) return { paid: false, shortfall: money(short, amount.currency) }
+          wallet.consume({ key, amount, feature: 'subscription', reason })
+          return { paid: true }
+        }
+      },
+      onRecord(record) {
+        quotas?.invalidate()
+        onRecord?.({ source: 'subscription', record })
+      }
+    })
+    quotas = new Quotas({
+      db,
+      clock,
+      ids,
+      entitlements: { current: (now) => subscriptions.entitlement(now) },
+      ...(onRecord ? { onRecord: (record: UsageRecord) => onRecord({ source: 'usage', record }) } : {}),
+      ...(opts.previousRunEnded ? { expirePreviousRunOnOpen: true } : {})
+    })
+    const q = quotas
+    return {
+      db,
+      clock,
+      ids,
+      wallet,
+      subscriptions,
+      quotas: q,
+      sweep() {
+        wallet.expireHolds()
+        subscriptions.sweep(clock.now())
+        q.sweep()
+        q.invalidate()
+      },
+      verify() {
+        const w = wallet.verify()
+        const u = q.verify()
+        const problems = [
+          ...w.problems.map((p) => `wallet: ${p.message}`),
+          ...u.problems.map((p) => `usage: ${p}`)
+        ]
+        return { ok: problems.length === 0, problems }
+      },
+      close: () => db.close()
+    }
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}

@@ -1,0 +1,194 @@
+import type { IdSource } from '../core/ids'
+import { InsufficientFunds, InvalidInput } from '../../shared/errors'
+import type { Money } from '../../shared/money'
+import { addDays, addPeriod, type RecurringPeriod } from './period'
+import { assertTransition } from './states'
+import type { SubscriptionStore } from './store'
+import type {
+  Actor,
+  PaymentSource,
+  Subscription,
+  SubscriptionEvent,
+  SubscriptionEventKind,
+  SubscriptionRecord,
+  WalletPayResult,
+  WalletPort
+} from './types'
+
+// The write machinery under every operation: one guarded way to change a subscription
+// (transition table, periods never backwards, history row, sync hook), the charge for a
+// period, and the sweep's one step for a due subscription.
+
+export interface Ctx {
+  now: number
+  /** The request's idempotency key; null for the sweep. */
+  key: string | null
+  actor: Actor
+}
+
+export interface Changed {
+  sub: Subscription
+  event: SubscriptionEvent
+}
+
+export interface ChangeDeps {
+  store: SubscriptionStore
+  ids: IdSource
+  walletPort: WalletPort
+  tz: string
+  graceDays: number
+  onRecord?: ((record: SubscriptionRecord) => void) | undefined
+}
+
+export function createChanges(deps: ChangeDeps) {
+  const { store, ids, walletPort, tz, graceDays } = deps
+
+  function change(
+    before: Subscription,
+    patch: Partial<Subscription>,
+    kind: SubscriptionEventKind,
+    ctx: Ctx,
+    reason: string | null,
+    details: Record<string, unknown> = {}
+  ): Changed {
+    const next: Subscription = { ...before, ...patch, version: before.version + 1, updatedAt: ctx.now }
+    if (before.status !== next.status) assertTransition(before.status, next.status)
+    if (
+      next.currentPeriodStart < before.currentPeriodStart ||
+      (before.currentPeriodEnd !== null && (next.currentPeriodEnd === null || next.currentPeriodEnd < before.currentPeriodEnd))
+    ) {
+      throw new Error('internal: a subscription period may never move backwards')
+    }
+    store.update(next)
+    const event = store.appendEvent({
+      subscriptionId: next.id,
+      kind,
+      from: before.status,
+      to: next.status,
+      actor: ctx.actor,
+      reason,
+      requestKey: ctx.key,
+      details,
+      at: ctx.now
+    })
+    deps.onRecord?.({ type: 'subscription.changed', subscription: next, event })
+    return { sub: next, event }
+  }
+
+  /** Takes `price` for [periodStart, periodEnd). Throws InsufficientFunds when the wallet is short. */
+  function charge(
+    sub: Subscription,
+    source: PaymentSource,
+    walletKey: string,
+    kind: string,
+    periodStart: number,
+    periodEnd: number | null,
+    now: number
+  ): void {
+    const result = payOnce(sub, source, walletKey, kind, periodStart, periodEnd, now)
+    if (!result.paid) {
+      throw new InsufficientFunds({
+        balance: sub.price.amount - result.shortfall.amount,
+        required: sub.price.amount,
+        shortfall: result.shortfall.amount,
+        currency: sub.price.currency
+      })
+    }
+  }
+
+  function payOnce(
+    sub: Subscription,
+    source: PaymentSource,
+    walletKey: string,
+    kind: string,
+    periodStart: number,
+    periodEnd: number | null,
+    now: number
+  ): WalletPayResult {
+    const price: Money = sub.price
+    const ref = source === 'wallet' ? `wallet:${walletKey}` : `payment:${source.paymentId}`
+    if (store.chargeExists(ref)) {
+      throw new InvalidInput('this payment was already applied to a subscription', { paymentRef: ref })
+    }
+    if (source === 'wallet' && price.amount > 0) {
+      const reason = `${sub.planCode} ${sub.period} subscription ${kind}`
+      const res = walletPort.pay({ key: walletKey, amount: price, reason })
+      if (!res.paid) return res
+    }
+    store.insertCharge({
+      id: ids.next(),
+      subscriptionId: sub.id,
+      kind,
+      source: source === 'wallet' ? 'wallet' : 'payment',
+      paymentRef: ref,
+      amountMinor: price.amount,
+      currency: price.currency,
+      periodStart,
+      periodEnd,
+      at: now
+    })
+    return { paid: true }
+  }
+
+  function nextEnd(sub: Subscription, from: number): number {
+    return addPeriod(from, sub.period as RecurringPeriod, tz, sub.anchorDay)
+  }
+
+  /** One due step of the sweep for `sub`, or null when nothing is due at `now`. */
+  function sweepStep(sub: Subscription, now: number): Changed | null {
+    const ctx: Ctx = { now, key: null, actor: 'system' }
+    const end = sub.currentPeriodEnd
+    const renewal = (): Changed | WalletPayResult => {
+      const due = end as number
+      const newEnd = nextEnd(sub, due)
+      // `now` in the key: a retry after a top-up is a new wallet request; the charge and
+      // the status change commit together, so one period is never paid twice.
+      const res = payOnce(sub, 'wallet', `subscription:${sub.id}:renewal:${due}:${now}`, 'auto_renew', due, newEnd, now)
+      if (!res.paid) return res
+      return change(
+        sub,
+        { status: 'active', currentPeriodStart: due, currentPeriodEnd: newEnd, graceUntil: null },
+        'auto_renewed',
+        ctx,
+        null,
+        { periodStart: due, periodEnd: newEnd, amount: sub.price.amount, currency: sub.price.currency }
+      )
+    }
+    switch (sub.status) {
+      case 'trialing':
+      case 'active': {
+        if (end === null || now < end) return null
+        if (!sub.autoRenew) return change(sub, { status: 'expired', endedAt: end }, 'expired', ctx, 'period ended without auto-renew')
+        const r = renewal()
+        if ('sub' in r) return r
+        const shortfall = (r as { shortfall: Money }).shortfall.amount
+        if (sub.status === 'trialing') {
+          return change(sub, { status: 'expired', endedAt: end }, 'expired', ctx, 'trial ended and the first payment failed', {
+            shortfall
+          })
+        }
+        const graceUntil = addDays(end, graceDays, tz)
+        return change(sub, { status: 'past_due', graceUntil }, 'renewal_failed', ctx, 'wallet balance does not cover the renewal', {
+          shortfall,
+          graceUntil
+        })
+      }
+      case 'past_due': {
+        const graceUntil = sub.graceUntil ?? (end as number)
+        if (now >= graceUntil) return change(sub, { status: 'expired', endedAt: graceUntil }, 'expired', ctx, 'grace period ended unpaid')
+        if (!sub.autoRenew) return null
+        const r = renewal()
+        return 'sub' in r ? r : null
+      }
+      case 'cancelled': {
+        const accessEnd = sub.cancelAtPeriodEnd ? end : sub.cancelledAt
+        if (accessEnd === null || now < accessEnd) return null
+        return change(sub, { status: 'expired', endedAt: accessEnd }, 'expired', ctx, 'cancelled subscription ended')
+      }
+      default:
+        return null
+    }
+  }
+
+  return { change, charge, payOnce, nextEnd, sweepStep }
+}

@@ -1,0 +1,248 @@
+import type { Clock } from '../core/clock'
+import type { BillingDb } from '../db/open'
+import { InvalidInput, NotFound } from '../../shared/errors'
+import { money, type Currency, type Money } from '../../shared/money'
+import { BILLING_PERIODS, isBillingPeriod, type BillingPeriod } from './period'
+
+// The plan catalog: built-in defaults seeded once per catalog version (a point read at
+// every open), then read from the table so the relay or an admin can change it later.
+
+export const PLAN_CODES = ['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'] as const
+export type PlanCode = (typeof PLAN_CODES)[number]
+export const FREE_PLAN_CODE = 'FREE'
+
+/** Per usage month; null = unlimited. Snake case: the names the quotas module and the relay share. */
+export interface PlanLimits {
+  max_streams: number | null
+  max_storage_gb: number | null
+  max_ai_requests: number | null
+  max_export_count: number | null
+}
+
+export interface Plan {
+  code: string
+  period: BillingPeriod
+  name: string
+  price: Money
+  originalPrice: Money
+  features: string[]
+  limits: PlanLimits
+  active: boolean
+  sortOrder: number
+  trialDays: number
+}
+
+/** Bump when DEFAULT_PLANS changes; seeding inserts missing rows and never overwrites. */
+export const CATALOG_SEED_VERSION = 1
+
+const CNY: Currency = 'CNY'
+const yuan = (fen: number): Money => money(fen, CNY)
+
+interface Tier {
+  code: PlanCode
+  name: string
+  features: string[]
+  limits: PlanLimits
+  /** monthly, quarterly, yearly, lifetime: [price, original price] in fen. */
+  prices: Record<BillingPeriod, [number, number]>
+  trialDaysMonthly: number
+}
+
+const TIERS: Tier[] = [
+  {
+    code: 'BASIC',
+    name: '基础版',
+    features: ['live_room', 'ai_reply', 'export', 'cloud_storage'],
+    limits: { max_streams: 1, max_storage_gb: 10, max_ai_requests: 1000, max_export_count: 50 },
+    prices: { monthly: [2900, 3900], quarterly: [7900, 9900], yearly: [29900, 35900], lifetime: [89900, 129900] },
+    trialDaysMonthly: 7
+  },
+  {
+    code: 'PREMIUM',
+    name: '高级版',
+    features: ['live_room', 'ai_reply', 'export', 'cloud_storage', 'multi_room', 'ai_script', 'analytics'],
+    limits: { max_streams: 3, max_storage_gb: 50, max_ai_requests: 5000, max_export_count: 200 },
+    prices: { monthly: [5900, 7900], quarterly: [15900, 19900], yearly: [59900, 71900], lifetime: [179900, 259900] },
+    trialDaysMonthly: 7
+  },
+  {
+    code: 'ENTERPRISE',
+    name: '企业版',
+    features: [
+      'live_room',
+      'ai_reply',
+      'export',
+      'cloud_storage',
+      'multi_room',
+      'ai_script',
+      'analytics',
+      'api_access',
+      'priority_support'
+    ],
+    limits: { max_streams: 10, max_storage_gb: 500, max_ai_requests: 50000, max_export_count: null },
+    prices: {
+      monthly: [19900, 25900],
+      quarterly: [54900, 69900],
+      yearly: [199900, 239900],
+      lifetime: [599900, 799900]
+    },
+    trialDaysMonthly: 0
+  }
+]
+
+/** The built-in catalog: FREE (one monthly row) and three paid tiers × four periods. */
+export const DEFAULT_PLANS: readonly Plan[] = [
+  {
+    code: 'FREE',
+    period: 'monthly',
+    name: '免费版',
+    price: yuan(0),
+    originalPrice: yuan(0),
+    features: ['live_room', 'ai_reply', 'export'],
+    limits: { max_streams: 1, max_storage_gb: 1, max_ai_requests: 50, max_export_count: 5 },
+    active: true,
+    sortOrder: 0,
+    trialDays: 0
+  },
+  ...TIERS.flatMap((tier, ti) =>
+    BILLING_PERIODS.map(
+      (period, pi): Plan => ({
+        code: tier.code,
+        period,
+        name: tier.name,
+        price: yuan(tier.prices[period][0]),
+        originalPrice: yuan(tier.prices[period][1]),
+        features: [...tier.features],
+        limits: { ...tier.limits },
+        active: true,
+        sortOrder: (ti + 1) * 10 + pi,
+        trialDays: period === 'monthly' ? tier.trialDaysMonthly : 0
+      })
+    )
+  )
+]
+
+interface PlanRow {
+  code: string
+  period: string
+  name: string
+  price_minor: number
+  original_price_minor: number
+  currency: string
+  features: string
+  max_streams: number | null
+  max_storage_gb: number | null
+  max_ai_requests: number | null
+  max_export_count: number | null
+  active: number
+  sort_order: number
+  trial_days: number
+}
+
+function toPlan(r: PlanRow): Plan {
+  return {
+    code: r.code,
+    period: r.period as BillingPeriod,
+    name: r.name,
+    price: money(r.price_minor, r.currency),
+    originalPrice: money(r.original_price_minor, r.currency),
+    features: JSON.parse(r.features) as string[],
+    limits: {
+      max_streams: r.max_streams,
+      max_storage_gb: r.max_storage_gb,
+      max_ai_requests: r.max_ai_requests,
+      max_export_count: r.max_export_count
+    },
+    active: r.active === 1,
+    sortOrder: r.sort_order,
+    trialDays: r.trial_days
+  }
+}
+
+export interface PlanCatalog {
+  listPlans(opts?: { activeOnly?: boolean }): Plan[]
+  /** Throws NotFound for an unknown code/period, InvalidInput for a malformed one. */
+  getPlan(code: string, period: BillingPeriod): Plan
+  findPlan(code: string, period: BillingPeriod): Plan | null
+  /** Admin / catalog sync: an absolute set, so repeating it is harmless. */
+  setPlanActive(code: string, period: BillingPeriod, active: boolean): Plan
+}
+
+/**
+ * Inserts the built-in plans unless this catalog version was seeded already.
+ * Returns true when it wrote anything. The already-seeded path is one indexed read.
+ */
+export function seedPlans(db: BillingDb, clock: Clock): boolean {
+  const seeded = db.sqlite.prepare('SELECT 1 FROM plan_catalog_seeds WHERE version = ?')
+  if (seeded.get(CATALOG_SEED_VERSION)) return false
+  const insert = db.sqlite.prepare(
+    `INSERT INTO plans (code, period, name, price_minor, original_price_minor, currency, features,
+       max_streams, max_storage_gb, max_ai_requests, max_export_count, active, sort_order, trial_days, updated_at)
+     VALUES (@code, @period, @name, @price, @original, @currency, @features,
+       @maxStreams, @maxStorage, @maxAi, @maxExport, @active, @sortOrder, @trialDays, @now)
+     ON CONFLICT (code, period) DO NOTHING`
+  )
+  return db.tx(() => {
+    if (seeded.get(CATALOG_SEED_VERSION)) return false
+    const now = clock.now()
+    for (const p of DEFAULT_PLANS) {
+      insert.run({
+        code: p.code,
+        period: p.period,
+        name: p.name,
+        price: p.price.amount,
+        original: p.originalPrice.amount,
+        currency: p.price.currency,
+        features: JSON.stringify(p.features),
+        maxStreams: p.limits.max_streams,
+        maxStorage: p.limits.max_storage_gb,
+        maxAi: p.limits.max_ai_requests,
+        maxExport: p.limits.max_export_count,
+        active: p.active ? 1 : 0,
+        sortOrder: p.sortOrder,
+        trialDays: p.trialDays,
+        now
+      })
+    }
+    db.sqlite.prepare('INSERT INTO plan_catalog_seeds (version, seeded_at) VALUES (?, ?)').run(CATALOG_SEED_VERSION, now)
+    return true
+  })
+}
+
+export function assertPlanKey(code: unknown, period: unknown): asserts period is BillingPeriod {
+  if (typeof code !== 'string' || !/^[A-Z][A-Z0-9_]{0,31}$/.test(code)) {
+    throw new InvalidInput('plan code must be upper-case letters, digits or _', { planCode: code })
+  }
+  if (typeof period !== 'string') throw new InvalidInput('period must be a string', { period })
+  // A well-formed but unknown period is "not found", like an unknown code.
+  if (!isBillingPeriod(period)) throw new NotFound('plan', `${code}/${period}`)
+}
+
+export function createPlanCatalog(db: BillingDb, clock: Clock): PlanCatalog {
+  const all = db.sqlite.prepare('SELECT * FROM plans ORDER BY sort_order, code, period')
+  const activeOnly = db.sqlite.prepare('SELECT * FROM plans WHERE active = 1 ORDER BY sort_order, code, period')
+  const one = db.sqlite.prepare('SELECT * FROM plans WHERE code = ? AND period = ?')
+  const setActive = db.sqlite.prepare('UPDATE plans SET active = ?, updated_at = ? WHERE code = ? AND period = ?')
+
+  const findPlan = (code: string, period: BillingPeriod): Plan | null => {
+    const row = one.get(code, period) as PlanRow | undefined
+    return row ? toPlan(row) : null
+  }
+  const getPlan = (code: string, period: BillingPeriod): Plan => {
+    assertPlanKey(code, period)
+    const plan = findPlan(code, period)
+    if (!plan) throw new NotFound('plan', `${code}/${period}`)
+    return plan
+  }
+  return {
+    listPlans: (opts = {}) => ((opts.activeOnly ? activeOnly : all).all() as PlanRow[]).map(toPlan),
+    getPlan,
+    findPlan,
+    setPlanActive(code, period, active) {
+      getPlan(code, period)
+      if (typeof active !== 'boolean') throw new InvalidInput('active must be a boolean', { active })
+      setActive.run(active ? 1 : 0, clock.now(), code, period)
+      return getPlan(code, period)
+    }
+  }
+}

@@ -1,0 +1,372 @@
+import { assertSameRequest, fingerprint } from '../core/fingerprint'
+import { InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
+import { computeEntitlement, subscriptionDaysRemaining } from './entitlement'
+import {
+  addDays,
+  addPeriod,
+  addPeriods,
+  assertTimeZone,
+  DEFAULT_BILLING_TZ,
+  wallTime,
+  type BillingPeriod
+} from './period'
+import { assertPlanKey, createPlanCatalog, FREE_PLAN_CODE, seedPlans, type Plan } from './plans'
+import { assertOperation, assertTransition } from './states'
+import { createChanges, type Ctx } from './changes'
+import { createStore } from './store'
+import type {
+  Actor,
+  CancelInput,
+  Entitlement,
+  ExtendInput,
+  ReactivateInput,
+  RenewInput,
+  ResumeInput,
+  SetAutoRenewInput,
+  SubscribeInput,
+  Subscription,
+  SubscriptionDeps,
+  SubscriptionEvent,
+  SuspendInput,
+  SweepResult
+} from './types'
+import {
+  assertActor,
+  assertBoolean,
+  assertIntInRange,
+  assertKey,
+  assertPayment,
+  assertReason,
+  optionalBoolean,
+  optionalReason
+} from './validate'
+
+export const DEFAULT_GRACE_DAYS = 3
+/** A sweep after a long time offline renews period by period; this bounds one call. */
+const MAX_SWEEP_STEPS = 1000
+
+export interface SubscriptionService {
+  readonly timeZone: string
+  readonly graceDays: number
+  listPlans(opts?: { activeOnly?: boolean }): Plan[]
+  getPlan(code: string, period: BillingPeriod): Plan
+  setPlanActive(code: string, period: BillingPeriod, active: boolean): Plan
+
+  subscribe(input: SubscribeInput): Subscription
+  renew(input: RenewInput): Subscription
+  extend(input: ExtendInput): Subscription
+  cancel(input: CancelInput): Subscription
+  setAutoRenew(input: SetAutoRenewInput): Subscription
+  reactivate(input: ReactivateInput): Subscription
+  suspend(input: SuspendInput): Subscription
+  resume(input: ResumeInput): Subscription
+  sweep(now?: number): SweepResult
+
+  /** The account's live (not expired) subscription, or null. */
+  current(): Subscription | null
+  get(id: string): Subscription
+  list(): Subscription[]
+  /** Append-only history, oldest first; of one subscription or of all. */
+  history(subscriptionId?: string): SubscriptionEvent[]
+  daysRemaining(now?: number): number | null
+  entitlement(now?: number): Entitlement
+}
+
+export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService {
+  const { db, clock, ids } = deps
+  const tz = assertTimeZone(deps.timeZone ?? DEFAULT_BILLING_TZ)
+  const graceDays = assertIntInRange(deps.graceDays ?? DEFAULT_GRACE_DAYS, 'graceDays', 0, 365)
+  seedPlans(db, clock)
+  const catalog = createPlanCatalog(db, clock)
+  const store = createStore(db)
+  const { change, charge, nextEnd, sweepStep } = createChanges({
+    store,
+    ids,
+    walletPort: deps.walletPort,
+    tz,
+    graceDays,
+    onRecord: deps.onRecord
+  })
+
+  // Entitlement is read on every quota check: keep the last answer while `now` stays in its
+  // usage period. Every write of this service drops it.
+  let cached: { value: Entitlement; from: number; until: number } | null = null
+
+  function mutate(op: string, input: { key: string; actor?: Actor }, defaultActor: Actor, run: (ctx: Ctx) => Subscription): Subscription {
+    const key = assertKey(input.key)
+    const actor = assertActor(input.actor, defaultActor)
+    const fp = fingerprint({ ...input, op, actor, key: undefined })
+    cached = null
+    try {
+      return db.tx(() => {
+        const prior = store.getRequest(key)
+        if (prior) {
+          assertSameRequest(key, prior.fingerprint, fp)
+          return JSON.parse(prior.result ?? 'null') as Subscription
+        }
+        const now = clock.now()
+        store.insertRequest(key, op, fp, now)
+        const result = run({ now, key, actor })
+        store.setRequestResult(key, JSON.stringify(result))
+        return result
+      })
+    } finally {
+      cached = null
+    }
+  }
+
+  function requireLive(): Subscription {
+    const sub = store.live()
+    if (!sub) throw new NotFound('subscription', 'current')
+    return sub
+  }
+
+  const service: SubscriptionService = {
+    timeZone: tz,
+    graceDays,
+    listPlans: (opts) => catalog.listPlans(opts),
+    getPlan: (code, period) => catalog.getPlan(code, period),
+    setPlanActive(code, period, active) {
+      cached = null
+      return catalog.setPlanActive(code, period, active)
+    },
+
+    subscribe(input) {
+      assertPlanKey(input.planCode, input.period)
+      const trial = optionalBoolean(input.trial, 'trial') ?? false
+      const autoRenewIn = optionalBoolean(input.autoRenew, 'autoRenew')
+      if (trial && input.payment !== undefined) throw new InvalidInput('a trial takes no payment')
+      if (!trial && input.payment === undefined) throw new InvalidInput('payment is required unless starting a trial')
+      const payment = trial ? null : assertPayment(input.payment)
+      if (input.period === 'lifetime' && autoRenewIn === true) throw new InvalidInput('a lifetime plan does not renew')
+      return mutate('subscribe', input, 'user', (ctx) => {
+        const plan = catalog.getPlan(input.planCode, input.period)
+        if (plan.code === FREE_PLAN_CODE) throw new InvalidInput('the FREE plan needs no subscription')
+        if (!plan.active) throw new InvalidInput(`plan ${plan.code}/${plan.period} is not offered`, { planCode: plan.code })
+        if (trial && plan.trialDays <= 0) throw new InvalidInput(`plan ${plan.code}/${plan.period} has no trial`)
+        if (trial && store.trialUsed(plan.code)) throw new InvalidInput(`the ${plan.code} trial was already used`)
+        const current = store.live()
+        if (current) {
+          // Resubscribing replaces a cancelled subscription (its remaining days end now);
+          // a live one must be cancelled first.
+          if (current.status !== 'cancelled') throw new InvalidTransition('subscription', current.status, 'subscribe')
+          change(current, { status: 'expired', endedAt: ctx.now }, 'expired', ctx, 'replaced by a new subscription')
+        }
+        const now = ctx.now
+        const end = trial ? addDays(now, plan.trialDays, tz) : addPeriod(now, plan.period, tz)
+        const sub: Subscription = {
+          id: ids.next(),
+          planCode: plan.code,
+          period: plan.period,
+          status: trial ? 'trialing' : 'active',
+          price: plan.price,
+          autoRenew: plan.period === 'lifetime' ? false : (autoRenewIn ?? true),
+          // Paid periods land on the day they started; after a trial, on the trial's end day.
+          anchorDay: wallTime(trial && end !== null ? end : now, tz).day,
+          startedAt: now,
+          trialEndsAt: trial ? end : null,
+          currentPeriodStart: now,
+          currentPeriodEnd: end,
+          graceUntil: null,
+          cancelAtPeriodEnd: false,
+          cancelReason: null,
+          cancelledAt: null,
+          endedAt: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now
+        }
+        store.insert(sub)
+        if (payment) charge(sub, payment, `subscription:subscribe:${ctx.key}`, 'subscribe', now, end, now)
+        const event = store.appendEvent({
+          subscriptionId: sub.id,
+          kind: trial ? 'trial_started' : 'subscribed',
+          from: null,
+          to: sub.status,
+          actor: ctx.actor,
+          reason: null,
+          requestKey: ctx.key,
+          details: {
+            planCode: plan.code,
+            period: plan.period,
+            amount: trial ? 0 : plan.price.amount,
+            currency: plan.price.currency,
+            payment: payment === null ? null : payment === 'wallet' ? 'wallet' : payment.paymentId
+          },
+          at: now
+        })
+        deps.onRecord?.({ type: 'subscription.changed', subscription: sub, event })
+        return sub
+      })
+    },
+
+    renew(input) {
+      const payment = assertPayment(input.payment)
+      return mutate('renew', input, 'user', (ctx) => {
+        const sub = requireLive()
+        assertOperation('renew', sub.status)
+        if (sub.currentPeriodEnd === null) throw new InvalidInput('a lifetime plan does not renew')
+        const oldEnd = sub.currentPeriodEnd
+        const newEnd = nextEnd(sub, oldEnd)
+        // past_due pays the period that fell due (grace days are not free); trialing and
+        // active append one period after the current end (a trial keeps its remaining days).
+        const start = sub.status === 'past_due' ? oldEnd : sub.currentPeriodStart
+        charge(sub, payment, `subscription:renew:${ctx.key}`, 'renew', oldEnd, newEnd, ctx.now)
+        return change(
+          sub,
+          { status: 'active', currentPeriodStart: start, currentPeriodEnd: newEnd, graceUntil: null },
+          'renewed',
+          ctx,
+          null,
+          {
+            periodEnd: newEnd,
+            amount: sub.price.amount,
+            currency: sub.price.currency,
+            payment: payment === 'wallet' ? 'wallet' : payment.paymentId
+          }
+        ).sub
+      })
+    },
+
+    extend(input) {
+      const hasPeriods = input.periods !== undefined
+      if (hasPeriods === (input.days !== undefined)) throw new InvalidInput('give exactly one of periods or days')
+      const periods = hasPeriods ? assertIntInRange(input.periods, 'periods', 1, 120) : null
+      const days = hasPeriods ? null : assertIntInRange(input.days, 'days', 1, 3650)
+      const reason = optionalReason(input.reason)
+      return mutate('extend', input, 'admin', (ctx) => {
+        const sub = requireLive()
+        assertOperation('extend', sub.status)
+        if (sub.currentPeriodEnd === null) throw new InvalidInput('a lifetime plan cannot be extended')
+        const oldEnd = sub.currentPeriodEnd
+        const end = periods !== null ? (addPeriods(oldEnd, sub.period, periods, tz, sub.anchorDay) as number) : addDays(oldEnd, days as number, tz)
+        const patch: Partial<Subscription> = { currentPeriodEnd: end }
+        if (days !== null) patch.anchorDay = wallTime(end, tz).day
+        if (sub.status === 'trialing') patch.trialEndsAt = end
+        if (sub.status === 'past_due') {
+          if (end > ctx.now) Object.assign(patch, { status: 'active', graceUntil: null })
+          else patch.graceUntil = addDays(end, graceDays, tz)
+        }
+        return change(sub, patch, 'extended', ctx, reason, { periods, days, previousEnd: oldEnd, periodEnd: end }).sub
+      })
+    },
+
+    cancel(input) {
+      const atPeriodEnd = assertBoolean(input.atPeriodEnd, 'atPeriodEnd')
+      const reason = assertReason(input.reason)
+      return mutate('cancel', input, 'user', (ctx) => {
+        const sub = requireLive()
+        assertTransition(sub.status, 'cancelled')
+        if (atPeriodEnd && sub.currentPeriodEnd === null) {
+          throw new InvalidInput('a lifetime plan has no period end; cancel now instead')
+        }
+        return change(
+          sub,
+          { status: 'cancelled', cancelAtPeriodEnd: atPeriodEnd, cancelReason: reason, cancelledAt: ctx.now, autoRenew: false, graceUntil: null },
+          'cancelled',
+          ctx,
+          reason,
+          { atPeriodEnd, accessUntil: atPeriodEnd ? sub.currentPeriodEnd : ctx.now }
+        ).sub
+      })
+    },
+
+    setAutoRenew(input) {
+      const autoRenew = assertBoolean(input.autoRenew, 'autoRenew')
+      return mutate('setAutoRenew', input, 'user', (ctx) => {
+        const sub = requireLive()
+        assertOperation('setAutoRenew', sub.status)
+        if (sub.currentPeriodEnd === null && autoRenew) throw new InvalidInput('a lifetime plan does not renew')
+        if (sub.autoRenew === autoRenew) return sub
+        return change(sub, { autoRenew }, 'auto_renew_changed', ctx, null, { autoRenew }).sub
+      })
+    },
+
+    reactivate(input) {
+      const autoRenew = optionalBoolean(input.autoRenew, 'autoRenew') ?? true
+      return mutate('reactivate', input, 'user', (ctx) => {
+        const sub = requireLive()
+        if (sub.status !== 'cancelled') throw new InvalidTransition('subscription', sub.status, 'reactivate')
+        const end = sub.currentPeriodEnd
+        // Only an unexpired cancel-at-period-end of a paid period can be undone.
+        if (!sub.cancelAtPeriodEnd || end === null || ctx.now >= end) throw new InvalidTransition('subscription', 'cancelled', 'active')
+        if (sub.trialEndsAt !== null && sub.trialEndsAt === end) throw new InvalidTransition('subscription', 'cancelled', 'trialing')
+        return change(
+          sub,
+          { status: 'active', cancelAtPeriodEnd: false, cancelReason: null, cancelledAt: null, autoRenew },
+          'reactivated',
+          ctx,
+          null,
+          { autoRenew }
+        ).sub
+      })
+    },
+
+    suspend(input) {
+      const reason = assertReason(input.reason)
+      return mutate('suspend', input, 'admin', (ctx) => {
+        const sub = requireLive()
+        assertTransition(sub.status, 'suspended')
+        return change(sub, { status: 'suspended' }, 'suspended', ctx, reason).sub
+      })
+    },
+
+    resume(input) {
+      const reason = optionalReason(input.reason)
+      return mutate('resume', input, 'admin', (ctx) => {
+        const sub = requireLive()
+        if (sub.status !== 'suspended') throw new InvalidTransition('subscription', sub.status, 'resume')
+        // Time does not stop while suspended: a period that ended meanwhile is over.
+        if (sub.currentPeriodEnd !== null && ctx.now >= sub.currentPeriodEnd) {
+          return change(sub, { status: 'expired', endedAt: ctx.now, graceUntil: null }, 'expired', ctx, reason ?? 'period ended while suspended').sub
+        }
+        return change(sub, { status: 'active', graceUntil: null }, 'resumed', ctx, reason).sub
+      })
+    },
+
+    sweep(now = clock.now()) {
+      if (!Number.isSafeInteger(now)) throw new InvalidInput('now must be integer epoch milliseconds', { now })
+      cached = null
+      try {
+        return db.tx(() => {
+          const events: SubscriptionEvent[] = []
+          for (let sub of store.liveAll()) {
+            for (let i = 0; i < MAX_SWEEP_STEPS; i++) {
+              const step = sweepStep(sub, now)
+              if (!step) break
+              sub = step.sub
+              events.push(step.event)
+            }
+          }
+          return { events }
+        })
+      } finally {
+        cached = null
+      }
+    },
+
+    current: () => store.live(),
+    get(id) {
+      const sub = typeof id === 'string' ? store.byId(id) : null
+      if (!sub) throw new NotFound('subscription', String(id))
+      return sub
+    },
+    list: () => store.all(),
+    history: (subscriptionId) => store.events(subscriptionId),
+    daysRemaining: (now = clock.now()) => subscriptionDaysRemaining(store.live(), now, tz),
+
+    entitlement(now = clock.now()) {
+      if (cached && now >= cached.from && now < cached.until) return cached.value
+      const sub = store.live()
+      const plan = sub ? catalog.findPlan(sub.planCode, sub.period) : null
+      const free = catalog.findPlan(FREE_PLAN_CODE, 'monthly')
+      if (!free) throw new NotFound('plan', `${FREE_PLAN_CODE}/monthly`)
+      const computed = computeEntitlement(sub, plan, free, now, tz, graceDays)
+      Object.freeze(computed.limits)
+      const value = Object.freeze(computed)
+      cached = { value, from: value.periodStart, until: value.periodEnd }
+      return value
+    }
+  }
+  return service
+}

@@ -1,0 +1,177 @@
+import type { Clock } from '../core/clock'
+import type { IdSource } from '../core/ids'
+import type { BillingDb } from '../db/open'
+import type { Money } from '../../shared/money'
+import type { BillingPeriod } from './period'
+import type { PlanLimits } from './plans'
+import type { SubscriptionStatus } from './states'
+
+export interface Subscription {
+  id: string
+  planCode: string
+  period: BillingPeriod
+  status: SubscriptionStatus
+  /** The price each renewal charges: locked at subscribe time. */
+  price: Money
+  autoRenew: boolean
+  /** Day of month renewals land on in the billing zone (31 → Feb 28/29 → Mar 31). */
+  anchorDay: number
+  startedAt: number
+  /** End of the trial, when there was one (kept after conversion). */
+  trialEndsAt: number | null
+  currentPeriodStart: number
+  /** Exclusive; null = lifetime. */
+  currentPeriodEnd: number | null
+  /** past_due only: access ends here unless paid. */
+  graceUntil: number | null
+  cancelAtPeriodEnd: boolean
+  cancelReason: string | null
+  cancelledAt: number | null
+  /** When access ended (set on expiry). */
+  endedAt: number | null
+  /** Increments on every change; for the sync layer. */
+  version: number
+  createdAt: number
+  updatedAt: number
+}
+
+/** Who made a change: the user in the app, the sweep, an operator, the relay via sync. */
+export type Actor = 'user' | 'system' | 'admin' | 'relay'
+export const ACTORS: readonly Actor[] = ['user', 'system', 'admin', 'relay']
+
+export type SubscriptionEventKind =
+  | 'subscribed'
+  | 'trial_started'
+  | 'renewed'
+  | 'auto_renewed'
+  | 'renewal_failed'
+  | 'extended'
+  | 'cancelled'
+  | 'reactivated'
+  | 'suspended'
+  | 'resumed'
+  | 'expired'
+  | 'auto_renew_changed'
+
+export interface SubscriptionEvent {
+  seq: number
+  subscriptionId: string
+  kind: SubscriptionEventKind
+  /** null for the creation event. */
+  from: SubscriptionStatus | null
+  to: SubscriptionStatus
+  actor: Actor
+  reason: string | null
+  requestKey: string | null
+  details: Record<string, unknown>
+  at: number
+}
+
+/** What the sync layer receives, inside the same transaction as the change. */
+export interface SubscriptionRecord {
+  type: 'subscription.changed'
+  subscription: Subscription
+  event: SubscriptionEvent
+}
+
+export type WalletPayResult = { paid: true } | { paid: false; shortfall: Money }
+
+/**
+ * How subscriptions take money from the wallet. Called INSIDE the subscriptions
+ * transaction (a nested db.tx in the wallet becomes a savepoint), so a payment and the
+ * change it pays for commit or roll back together. `key` is the wallet idempotency key.
+ */
+export interface WalletPort {
+  pay(req: { key: string; amount: Money; reason: string }): WalletPayResult
+}
+
+/** 'wallet' pays through the WalletPort; a payment id is a payment already confirmed elsewhere. */
+export type PaymentSource = 'wallet' | { paymentId: string }
+
+export interface SubscriptionDeps {
+  db: BillingDb
+  clock: Clock
+  ids: IdSource
+  walletPort: WalletPort
+  /** IANA zone that periods are counted in. Default Asia/Shanghai. */
+  timeZone?: string
+  /** Calendar days of access after a failed renewal. Default 3. */
+  graceDays?: number
+  /** Sync hook, called inside the transaction of every change. */
+  onRecord?(record: SubscriptionRecord): void
+}
+
+interface Keyed {
+  /** Idempotency key: same key + same request → first result; different request → conflict. */
+  key: string
+  actor?: Actor
+}
+
+export interface SubscribeInput extends Keyed {
+  planCode: string
+  period: BillingPeriod
+  /** Start with the plan's trial (no payment; once per plan code). */
+  trial?: boolean
+  /** Default true; always false for lifetime. */
+  autoRenew?: boolean
+  /** Required unless trial. */
+  payment?: PaymentSource
+}
+
+export interface RenewInput extends Keyed {
+  payment: PaymentSource
+}
+
+/** Exactly one of periods / days. A free extension (compensation, promotion, grant). */
+export interface ExtendInput extends Keyed {
+  periods?: number
+  days?: number
+  reason?: string
+}
+
+export interface CancelInput extends Keyed {
+  atPeriodEnd: boolean
+  reason: string
+}
+
+export interface SetAutoRenewInput extends Keyed {
+  autoRenew: boolean
+}
+
+export interface ReactivateInput extends Keyed {
+  /** Default true. */
+  autoRenew?: boolean
+}
+
+export interface SuspendInput extends Keyed {
+  reason: string
+}
+
+export interface ResumeInput extends Keyed {
+  reason?: string
+}
+
+/**
+ * What the quotas module gates on. `periodStart`/`periodEnd` bound the USAGE period:
+ * counters reset at periodEnd. For FREE it is the calendar month in the billing zone; for a
+ * subscription it is the monthly cycle counted from the current period's start (anchor
+ * day kept), cut at `accessEndsAt`, so quarterly, yearly and lifetime plans get monthly
+ * limits too and a monthly plan's cycle is exactly its billing period.
+ */
+export interface Entitlement {
+  planCode: string
+  period: BillingPeriod
+  /** 'free' when no subscription grants access. */
+  status: SubscriptionStatus | 'free'
+  limits: PlanLimits
+  periodStart: number
+  periodEnd: number
+  /** When paid access ends (period end, or grace end); null = lifetime or FREE. */
+  accessEndsAt: number | null
+  subscriptionId: string | null
+}
+
+export interface SweepResult {
+  /** The events the sweep wrote, in order. */
+  events: SubscriptionEvent[]
+}

@@ -1,0 +1,10 @@
+// The wallet ledger: double-entry, append-only, hash-chained (see wallet.ts for the rules).
+export { Wallet } from './wallet'
+export { PROVIDERS, ACCOUNT_KINDS, accountId, walletAccounts, isProvider } from './accounts'
+export type { Provider, AccountKind, WalletAccounts } from './accounts'
+export { HoldExpired, HoldClosed, AlreadyClaimed } from './errors'
+export { LedgerCore, entryHash } from './ledger'
+export { verifyLedger, assertLedgerOk } from './verify'
+export { MAX_HISTORY_LIMIT } from './history'
+export { MAX_KEY_LENGTH, MAX_TEXT_LENGTH, MAX_HOLD_TTL_MS } from './validate'
+export * from './types'

@@ -1,0 +1,119 @@
+import type { Writable } from 'node:stream'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { systemClock, type Clock } from '../main/core/clock'
+import { randomIds, type IdSource } from '../main/core/ids'
+import type { RelayConfig } from './config/config'
+import { createCore, type RelayCore } from './core'
+import { openRelayDb } from './db/open'
+import { loadOrCreateDevKey, parseSigningKey, type SigningKey } from './feed/keys'
+import { errorHandler } from './http/errors'
+import { notifyRoutes } from './http/notify'
+import { registerRoutes } from './http/routes'
+import { buildProviders, type ProviderFactoryDeps } from './providers'
+import type { PaymentProvider, ProviderName } from './providers/types'
+
+// createRelay wires config, database, key, providers and the HTTP server. Tests run it
+// in-process (port 0) or as a child process (src/relay/start.ts).
+
+const STOP_GRACE_MS = 10_000
+
+export interface RelayDeps {
+  clock?: Clock
+  ids?: IdSource
+  /** Injected providers replace the ones built from config (tests, benchmarks). */
+  providers?: PaymentProvider[]
+  /** Extra dependencies for providers built from config (PayPal certificate source, fetch). */
+  providerDeps?: { certificateSource?: ProviderFactoryDeps['certificateSource']; fetch?: typeof fetch }
+  /** Where pino writes JSON logs; stdout by default. */
+  logStream?: Writable
+}
+
+export interface Relay {
+  app: FastifyInstance
+  core: RelayCore
+  key: SigningKey
+  /** True when this start generated the development signing key. */
+  keyCreated: boolean
+  disabledProviders: { name: ProviderName; reason: string }[]
+  /** Listens on config.host:config.port; resolves to the base URL. */
+  start(): Promise<string>
+  /** Stops accepting, finishes in-flight requests, closes the database. */
+  stop(): Promise<void>
+}
+
+export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
+  const clock = deps.clock ?? systemClock
+  const ids = deps.ids ?? randomIds(clock)
+  const { key, created } = config.signingKey
+    ? { key: parseSigningKey(config.signingKey), created: false }
+    : loadOrCreateDevKey(config.dataDir)
+
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+      // Tokens and provider signatures never reach the log.
+      redact: ['req.headers.authorization', 'req.headers["idempotency-key"]']
+    },
+    bodyLimit: config.bodyLimit,
+    trustProxy: false,
+    return503OnClosing: true
+  })
+  let providerMap: Map<ProviderName, PaymentProvider>
+  let disabled: Relay['disabledProviders'] = []
+  if (deps.providers) {
+    providerMap = new Map(deps.providers.map((p) => [p.name, p]))
+  } else {
+    const built = buildProviders(config.providerSources, { clock, ...deps.providerDeps })
+    providerMap = built.enabled
+    disabled = built.disabled
+  }
+  const db = openRelayDb({ path: config.dbPath, durability: config.durability })
+  const core = createCore({ config, db, clock, ids, key, providers: providerMap, log: app.log })
+
+  app.setErrorHandler(errorHandler)
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/v1/notify/') && req.url !== '/health') core.limits.address.hit(req.ip)
+  })
+  // While stopping, answers close their keep-alive connection so close() is not held open.
+  let closing = false
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
+  registerRoutes(app, core)
+  void app.register(async (scope) => notifyRoutes(scope, core))
+
+  for (const d of disabled) app.log.warn({ provider: d.name, reason: d.reason }, 'provider switched off')
+  app.log.info({ providers: [...providerMap.keys()], keyId: key.keyId }, 'relay configured')
+
+  let closed = false
+  return {
+    app,
+    core,
+    key,
+    keyCreated: created,
+    disabledProviders: disabled,
+    async start() {
+      await app.listen({ host: config.host, port: config.port })
+      const addr = app.server.address()
+      const port = typeof addr === 'object' && addr ? addr.port : config.port
+      return `http://${config.host}:${port}`
+    },
+    async stop() {
+      if (closed) return
+      closed = true
+      closing = true
+      // In-flight requests finish; idle keep-alive sockets are closed as they turn idle, and
+      // after STOP_GRACE_MS whatever remains is cut.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
+      const force = setTimeout(() => app.server.closeAllConnections(), STOP_GRACE_MS)
+      try {
+        await app.close()
+      } finally {
+        clearInterval(sweep)
+        clearTimeout(force)
+        db.close()
+      }
+    }
+  }
+}

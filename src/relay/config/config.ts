@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+import { InvalidInput } from '../../shared/errors'
+import type { RechargeRules } from '../../shared/relay-contract'
+import { DEFAULT_RECHARGE_RULES } from '../pricing/catalog'
+
+// The relay's own settings, from the environment, optionally over a JSON file named by
+// RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
+// for provider settings). The environment wins. Every value is validated at start: a
+// malformed one stops start-up with a ConfigError naming the variable. Provider credentials
+// are read by each adapter's own schema (src/relay/providers/index.ts).
+
+export class ConfigError extends InvalidInput {
+  constructor(
+    readonly variable: string,
+    message: string
+  ) {
+    super(`${variable}: ${message}`, { variable })
+    this.name = 'ConfigError'
+  }
+}
+
+export type Env = Record<string, string | undefined>
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+
+/** Variable → schema. Defaults apply when unset or empty. */
+const VARS = {
+  RELAY_HOST: z.string().min(1).default('127.0.0.1'),
+  RELAY_PORT: int(0, 65535).default(8787),
+  RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
+  RELAY_DB_PATH: z.string().min(1).optional(),
+  RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
+  RELAY_SIGNING_KEY: z.string().min(32).optional(),
+  RELAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  RELAY_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  RELAY_RATE_DEVICE_PER_MIN: int(1, 1_000_000).default(300),
+  RELAY_RATE_ADDRESS_PER_MIN: int(1, 1_000_000).default(600),
+  RELAY_RATE_NOTIFY_PER_MIN: int(1, 10_000_000).default(6000),
+  RELAY_LEASE_TTL_HOURS: int(1, 24 * 90).default(168),
+  RELAY_CHECKOUT_TTL_MINUTES: int(30, 24 * 60).default(30),
+  RELAY_RECHARGE_MIN: int(1, 10_000_000_000).default(DEFAULT_RECHARGE_RULES.min),
+  RELAY_RECHARGE_MAX: int(1, 10_000_000_000).default(DEFAULT_RECHARGE_RULES.max),
+  RELAY_RECHARGE_PRESETS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'a comma-separated list of amounts in minor units')
+    .optional()
+} as const
+
+export interface RelayConfig {
+  host: string
+  port: number
+  dataDir: string
+  dbPath: string
+  durability: 'full' | 'normal'
+  /** PEM or base64 seed; absent → a development key in dataDir. */
+  signingKey?: string
+  adminToken?: string
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  bodyLimit: number
+  rateLimit: { devicePerMinute: number; addressPerMinute: number; notifyPerMinute: number }
+  leaseTtlMs: number
+  checkoutTtlMs: number
+  recharge: RechargeRules
+  /** Provider settings: the environment as given, and the file's `providers` section. */
+  providerSources: { env: Env; file: Record<string, unknown> }
+}
+
+export function loadConfig(env: Env = process.env): RelayConfig {
+  let file: Record<string, unknown> = {}
+  const fileName = env['RELAY_CONFIG_FILE']
+  if (fileName) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(fileName, 'utf8'))
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object')
+      file = parsed as Record<string, unknown>
+    } catch (err) {
+      throw new ConfigError('RELAY_CONFIG_FILE', `cannot read ${fileName}: ${(err as Error).message}`)
+    }
+  }
+  const values: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries(VARS)) {
+    const fromEnv = env[name]
+    const fromFile = file[name]
+    const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile === undefined ? undefined : String(fromFile)
+    const parsed = (schema as z.ZodType).safeParse(raw)
+    if (!parsed.success) {
+      const where = fromEnv !== undefined && fromEnv !== '' ? '' : ' (in RELAY_CONFIG_FILE)'
+      throw new ConfigError(name, `${parsed.error.issues[0]?.message ?? 'invalid'}${where}`)
+    }
+    values[name] = parsed.data
+  }
+  const v = values as { [K in keyof typeof VARS]: z.output<(typeof VARS)[K]> }
+  if (v.RELAY_RECHARGE_MIN > v.RELAY_RECHARGE_MAX) {
+    throw new ConfigError('RELAY_RECHARGE_MIN', 'must not exceed RELAY_RECHARGE_MAX')
+  }
+  const presets = v.RELAY_RECHARGE_PRESETS?.split(',').map(Number) ?? DEFAULT_RECHARGE_RULES.presets
+  const outside = presets.find((p) => p < v.RELAY_RECHARGE_MIN || p > v.RELAY_RECHARGE_MAX)
+  if (outside !== undefined) throw new ConfigError('RELAY_RECHARGE_PRESETS', `${outside} is outside min/max`)
+  const providersSection = file['providers']
+  if (providersSection !== undefined && (typeof providersSection !== 'object' || providersSection === null)) {
+    throw new ConfigError('RELAY_CONFIG_FILE', '`providers` must be an object')
+  }
+  const dataDir = resolve(v.RELAY_DATA_DIR)
+  return {
+    host: v.RELAY_HOST,
+    port: v.RELAY_PORT,
+    dataDir,
+    dbPath: v.RELAY_DB_PATH ? resolve(v.RELAY_DB_PATH) : join(dataDir, 'relay.sqlite'),
+    durability: v.RELAY_DB_DURABILITY,
+    ...(v.RELAY_SIGNING_KEY ? { signingKey: v.RELAY_SIGNING_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.RELAY_ADMIN_TOKEN ? { adminToken: v.RELAY_ADMIN_TOKEN } : {}),
+    logLevel: v.RELAY_LOG_LEVEL,
+    bodyLimit: v.RELAY_BODY_LIMIT_BYTES,
+    rateLimit: {
+      devicePerMinute: v.RELAY_RATE_DEVICE_PER_MIN,
+      addressPerMinute: v.RELAY_RATE_ADDRESS_PER_MIN,
+      notifyPerMinute: v.RELAY_RATE_NOTIFY_PER_MIN
+    },
+    leaseTtlMs: v.RELAY_LEASE_TTL_HOURS * 3600_000,
+    checkoutTtlMs: v.RELAY_CHECKOUT_TTL_MINUTES * 60_000,
+    recharge: { currency: 'CNY', min: v.RELAY_RECHARGE_MIN, max: v.RELAY_RECHARGE_MAX, presets },
+    providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
+  }
+}
+
+/** Defaults for tests and embedding: everything but paths. */
+export function defaultConfig(overrides: Partial<RelayConfig> & Pick<RelayConfig, 'dataDir'>): RelayConfig {
+  const base = loadConfig({ RELAY_DATA_DIR: overrides.dataDir })
+  return { ...base, providerSources: { env: {}, file: {} }, ...overrides }
+}

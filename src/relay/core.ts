@@ -1,0 +1,88 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Clock } from '../main/core/clock'
+import type { IdSource } from '../main/core/ids'
+import { Accounts } from './accounts/accounts'
+import { RelayWallet } from './accounts/wallet'
+import type { RelayConfig } from './config/config'
+import type { RelayDb } from './db/open'
+import { Feed } from './feed/feed'
+import type { SigningKey } from './feed/keys'
+import { Leases } from './feed/lease'
+import { RateLimiter } from './http/rate-limit'
+import { EventApplier } from './notify/apply'
+import { NotificationPipeline } from './notify/pipeline'
+import { Checkouts } from './orders/checkouts'
+import { Outbox } from './outbox/outbox'
+import type { PaymentProvider, ProviderName } from './providers/types'
+import { Grants } from './subscriptions/grants'
+
+// The relay's domain services wired over one database, clock, id source and signing key.
+// Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
+
+export interface RelayCore {
+  config: RelayConfig
+  db: RelayDb
+  clock: Clock
+  ids: IdSource
+  key: SigningKey
+  providers: ReadonlyMap<ProviderName, PaymentProvider>
+  accounts: Accounts
+  wallet: RelayWallet
+  feed: Feed
+  grants: Grants
+  leases: Leases
+  checkouts: Checkouts
+  outbox: Outbox
+  applier: EventApplier
+  pipeline: NotificationPipeline
+  limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
+  firstFreeUsed(accountId: string): boolean
+}
+
+export function createCore(opts: {
+  config: RelayConfig
+  db: RelayDb
+  clock: Clock
+  ids: IdSource
+  key: SigningKey
+  providers: ReadonlyMap<ProviderName, PaymentProvider>
+  log: FastifyBaseLogger
+}): RelayCore {
+  const { config, db, clock, ids, key, providers } = opts
+  const feed = new Feed(db, key, clock, ids)
+  const wallet = new RelayWallet(db, feed, ids)
+  const grants = new Grants(db, feed, ids)
+  const applier = new EventApplier(db, clock, feed, wallet, grants)
+  const firstFree = db.sqlite.prepare('SELECT first_free_claim_id FROM accounts WHERE id = ?')
+  return {
+    config,
+    db,
+    clock,
+    ids,
+    key,
+    providers,
+    accounts: new Accounts(db, clock, ids),
+    wallet,
+    feed,
+    grants,
+    leases: new Leases(db, clock, ids, feed, grants, wallet, config.leaseTtlMs),
+    checkouts: new Checkouts({
+      db,
+      clock,
+      ids,
+      providers,
+      rechargeRules: config.recharge,
+      checkoutTtlMs: config.checkoutTtlMs
+    }),
+    outbox: new Outbox(db, clock, feed, wallet),
+    applier,
+    pipeline: new NotificationPipeline(db, clock, applier, opts.log),
+    limits: {
+      device: new RateLimiter(config.rateLimit.devicePerMinute, clock),
+      address: new RateLimiter(config.rateLimit.addressPerMinute, clock),
+      notify: new RateLimiter(config.rateLimit.notifyPerMinute, clock)
+    },
+    firstFreeUsed: (accountId) =>
+      ((firstFree.get(accountId) as { first_free_claim_id: string | null } | undefined)?.first_free_claim_id ?? null) !== null
+  }
+}

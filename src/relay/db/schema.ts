@@ -1,0 +1,210 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+// The relay's own database (migrations/relay, drizzle.relay.config.ts). It is the
+// authoritative record per account. Orders, order_transitions and notification_log are the
+// audit trail: who (account, device, provider), what, when, why. Rows are never deleted.
+// Hot paths use prepared statements (src/relay/db/statements.ts); drizzle is for the schema.
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  label: text('label'),
+  createdAt: integer('created_at').notNull(),
+  /** Outbox record id of the first-free claim that won; null while unused. */
+  firstFreeClaimId: text('first_free_claim_id'),
+  firstFreeDeviceId: text('first_free_device_id'),
+  /** The relay's view of the wallet in minor units; negative = debt. */
+  walletBalance: integer('wallet_balance').notNull().default(0),
+  walletCurrency: text('wallet_currency').notNull().default('CNY')
+})
+
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    /** sha256(token) hex: the token itself is shown once and never stored. */
+    tokenHash: text('token_hash').notNull(),
+    enrolledAt: integer('enrolled_at').notNull(),
+    revokedAt: integer('revoked_at')
+  },
+  (t) => [uniqueIndex('devices_token_hash').on(t.tokenHash), index('devices_account').on(t.accountId)]
+)
+
+export const enrolmentCodes = sqliteTable('enrolment_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  usedByDevice: text('used_by_device')
+})
+
+export const orders = sqliteTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    orderNo: text('order_no').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    deviceId: text('device_id').notNull(),
+    clientKey: text('client_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    provider: text('provider').notNull(),
+    itemJson: text('item_json').notNull(),
+    subject: text('subject').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    refundedAmount: integer('refunded_amount').notNull().default(0),
+    state: text('state').notNull(),
+    checkoutJson: text('checkout_json'),
+    providerRef: text('provider_ref'),
+    providerPaymentId: text('provider_payment_id'),
+    expiresAt: integer('expires_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [
+    uniqueIndex('orders_order_no').on(t.orderNo),
+    uniqueIndex('orders_client_key').on(t.accountId, t.clientKey),
+    index('orders_account').on(t.accountId, t.createdAt)
+  ]
+)
+
+/** Every state change of an order, with its cause (a provider event id, 'checkout', …). */
+export const orderTransitions = sqliteTable(
+  'order_transitions',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+    cause: text('cause').notNull(),
+    at: integer('at').notNull()
+  },
+  (t) => [index('order_transitions_order').on(t.orderId)]
+)
+
+export const refunds = sqliteTable(
+  'refunds',
+  {
+    provider: text('provider').notNull(),
+    refundId: text('refund_id').notNull(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    amount: integer('amount').notNull(),
+    at: integer('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.refundId] })]
+)
+
+/** The replay guard: an event id applied once per provider. */
+export const providerEvents = sqliteTable(
+  'provider_events',
+  {
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    orderNo: text('order_no'),
+    type: text('type').notNull(),
+    appliedAt: integer('applied_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })]
+)
+
+/** Every notification outcome, accepted or not, with the reason (audit; never holds payer data). */
+export const notificationLog = sqliteTable(
+  'notification_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    provider: text('provider').notNull(),
+    eventId: text('event_id'),
+    eventType: text('event_type'),
+    orderNo: text('order_no'),
+    outcome: text('outcome').notNull(),
+    reason: text('reason'),
+    remoteAddress: text('remote_address')
+  },
+  (t) => [index('notification_log_order').on(t.orderNo)]
+)
+
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    planCode: text('plan_code').notNull(),
+    period: text('period').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    endsAt: integer('ends_at'),
+    status: text('status').notNull()
+  },
+  (t) => [index('grants_account').on(t.accountId, t.startsAt), uniqueIndex('grants_order').on(t.orderId)]
+)
+
+/** The signed per-account feed; seq is the cursor. */
+export const feed = sqliteTable(
+  'feed',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    type: text('type').notNull(),
+    timestamp: integer('timestamp').notNull(),
+    payload: text('payload').notNull(),
+    signature: text('signature').notNull(),
+    keyId: text('key_id').notNull()
+  },
+  (t) => [uniqueIndex('feed_id').on(t.id), index('feed_account_seq').on(t.accountId, t.seq)]
+)
+
+export const leases = sqliteTable('leases', {
+  deviceId: text('device_id')
+    .primaryKey()
+    .references(() => devices.id),
+  feedId: text('feed_id').notNull(),
+  planCode: text('plan_code').notNull(),
+  debt: integer('debt').notNull(),
+  issuedAt: integer('issued_at').notNull(),
+  validUntil: integer('valid_until').notNull()
+})
+
+/** Each device outbox record, kept by id with a fingerprint: a resend is acknowledged, not reapplied. */
+export const outboxRecords = sqliteTable(
+  'outbox_records',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    id: text('id').notNull(),
+    deviceId: text('device_id').notNull(),
+    kind: text('kind').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    body: text('body').notNull(),
+    outcome: text('outcome').notNull(),
+    receivedAt: integer('received_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.id] })]
+)
+
+/** Named counters (order number sequence). */
+export const counters = sqliteTable('counters', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull().default(sql`0`)
+})

@@ -1,0 +1,128 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import {
+  ClientIdSchema,
+  CreateCheckoutRequestSchema,
+  CreateEnrolmentRequestSchema,
+  EnrolRequestSchema,
+  FeedQuerySchema,
+  OutboxBatchSchema,
+  type HealthResponseSchema
+} from '../../shared/relay-contract'
+import { InvalidInput } from '../../shared/errors'
+import { sha256Hex, Unauthorized, type DeviceContext } from '../accounts/accounts'
+import type { RelayCore } from '../core'
+import { priceList } from '../pricing/catalog'
+import type { z } from 'zod'
+
+// The device-facing and admin HTTP API (the contract is src/shared/relay-contract.ts).
+// Device routes authenticate by bearer token, are rate limited per device, and only ever
+// touch the caller's own account: no route takes an account id from the client.
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    device?: DeviceContext
+  }
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  const h = req.headers.authorization
+  return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined
+}
+
+export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
+  const device = async (req: FastifyRequest) => {
+    req.device = core.accounts.authenticate(bearer(req))
+    core.limits.device.hit(req.device.deviceId)
+  }
+  const ctx = (req: FastifyRequest): DeviceContext => req.device!
+  const adminHash = core.config.adminToken ? Buffer.from(sha256Hex(core.config.adminToken), 'hex') : undefined
+  const admin = async (req: FastifyRequest) => {
+    const token = bearer(req)
+    // Compared as hashes in constant time; admin routes are off without a configured token.
+    if (!adminHash || !token || !timingSafeEqual(adminHash, Buffer.from(sha256Hex(token), 'hex'))) {
+      throw new Unauthorized('admin token required')
+    }
+  }
+
+  app.get('/health', async (): Promise<z.infer<typeof HealthResponseSchema>> => ({
+    status: 'ok',
+    providers: [...core.providers.keys()],
+    publicKey: core.key.publicKeyBase64,
+    keyId: core.key.keyId,
+    time: core.clock.now()
+  }))
+
+  app.get('/v1/prices', async () => priceList(core.config.recharge))
+
+  app.post('/v1/admin/enrolments', { preHandler: admin }, async (req) => {
+    const body = CreateEnrolmentRequestSchema.parse(req.body ?? {})
+    const out = core.accounts.createEnrolment(body.accountId, body.label)
+    req.log.info({ accountId: out.accountId }, 'enrolment code issued')
+    return out
+  })
+
+  app.post<{ Params: { deviceId: string } }>('/v1/admin/devices/:deviceId/revoke', { preHandler: admin }, async (req) => {
+    const out = core.accounts.revoke(req.params.deviceId)
+    req.log.info({ deviceId: out.deviceId, by: 'admin' }, 'device revoked')
+    return out
+  })
+
+  app.post('/v1/enrol', async (req) => {
+    const body = EnrolRequestSchema.parse(req.body)
+    const out = core.accounts.enrol(body.code, body.deviceName)
+    req.log.info({ accountId: out.accountId, deviceId: out.deviceId }, 'device enrolled')
+    return out
+  })
+
+  app.get('/v1/account', { preHandler: device }, async (req) => {
+    const { accountId, deviceId } = ctx(req)
+    return {
+      accountId,
+      deviceId,
+      devices: core.accounts.devices(accountId),
+      firstFreeUsed: core.firstFreeUsed(accountId),
+      wallet: core.wallet.state(accountId)
+    }
+  })
+
+  app.post<{ Params: { deviceId: string } }>('/v1/devices/:deviceId/revoke', { preHandler: device }, async (req) => {
+    const out = core.accounts.revoke(req.params.deviceId, ctx(req).accountId)
+    req.log.info({ deviceId: out.deviceId, by: ctx(req).deviceId }, 'device revoked')
+    return out
+  })
+
+  app.post('/v1/checkouts', { preHandler: device }, async (req) => {
+    const keyHeader = req.headers['idempotency-key']
+    const key = ClientIdSchema.safeParse(Array.isArray(keyHeader) ? keyHeader[0] : keyHeader)
+    if (!key.success) throw new InvalidInput('header Idempotency-Key is required (8–128 chars of [A-Za-z0-9._:-])')
+    const body = CreateCheckoutRequestSchema.parse(req.body)
+    const out = await core.checkouts.create(ctx(req), key.data, body)
+    req.log.info(
+      { orderNo: out.order.orderNo, provider: out.order.provider, amount: out.order.amount, state: out.order.state },
+      'checkout'
+    )
+    return out
+  })
+
+  app.get<{ Params: { orderNo: string } }>('/v1/orders/:orderNo', { preHandler: device }, async (req) => ({
+    order: core.checkouts.get(ctx(req), req.params.orderNo)
+  }))
+
+  app.get('/v1/feed', { preHandler: device }, async (req) => {
+    const q = FeedQuerySchema.parse(req.query)
+    return core.feed.page(ctx(req).accountId, q.cursor, q.limit)
+  })
+
+  app.post('/v1/lease', { preHandler: device }, async (req) => ({
+    lease: core.leases.issue(ctx(req)),
+    serverTime: core.clock.now()
+  }))
+
+  app.post('/v1/outbox', { preHandler: device }, async (req) => {
+    const batch = OutboxBatchSchema.parse(req.body)
+    const ack = core.outbox.accept(ctx(req), batch.records)
+    req.log.info({ accepted: ack.accepted.length, rejected: ack.rejected.length }, 'outbox batch')
+    return ack
+  })
+}

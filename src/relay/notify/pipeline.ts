@@ -1,0 +1,160 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Clock } from '../../main/core/clock'
+import type { RelayDb } from '../db/open'
+import {
+  NotificationRejected,
+  type PaymentProvider,
+  type ProviderEvent,
+  type ProviderName,
+  type ProviderReply
+} from '../providers/types'
+import type { EventApplier, Outcome } from './apply'
+
+// One notification: verify on the raw body (the adapter's job), capture PayPal approvals,
+// then apply every event of the notification in ONE transaction together with its audit
+// rows, and only after the commit answer the provider.
+// Group commit: notifications verified in the same turn of the event loop are applied in one
+// outer transaction (one fsync), each in its own savepoint, so one failing notification
+// rolls back only itself; every reply still waits for the commit. Replies by outcome:
+//   applied / duplicate / stale / ignored → provider.accepted()  (the effect is durable or none is due)
+//   deferred (refund before payment, capture failed) → 503, the provider redelivers later
+//   rejected: bad signature etc. 400, unknown order 404, amount/currency 400, forbidden transition 409
+
+const REJECT_STATUS: Record<string, number> = {
+  unknown_order: 404,
+  amount_mismatch: 400,
+  currency_mismatch: 400,
+  forbidden_transition: 409
+}
+
+export interface NotifyResult {
+  reply: ProviderReply
+  outcomes: Outcome[]
+}
+
+export class NotificationPipeline {
+  constructor(
+    private readonly db: RelayDb,
+    private readonly clock: Clock,
+    private readonly applier: EventApplier,
+    private readonly log: FastifyBaseLogger
+  ) {}
+
+  async handle(
+    provider: PaymentProvider,
+    rawBody: Buffer,
+    headers: Record<string, string | string[] | undefined>,
+    remoteAddress: string | null
+  ): Promise<NotifyResult> {
+    const name = provider.name
+    let events: ProviderEvent[]
+    try {
+      events = await provider.verifyNotification({ rawBody, headers, receivedAt: this.clock.now() })
+    } catch (err) {
+      const reason = err instanceof NotificationRejected ? err.reason : 'verification_error'
+      this.db.tx(() => this.applier.audit(name, undefined, 'rejected', reason, remoteAddress))
+      this.log.warn({ provider: name, reason, detail: errText(err) }, 'notification rejected')
+      return { reply: provider.rejected(reason, err instanceof NotificationRejected ? 400 : 500), outcomes: [] }
+    }
+
+    const prepared: { event: ProviderEvent; pre?: Outcome }[] = []
+    for (const event of events) prepared.push(await this.capture(provider, event))
+
+    const outcomes = await this.enqueue(() =>
+      prepared.map(({ event, pre }) => {
+        const outcome = pre ?? this.applier.apply(name, event)
+        this.applier.audit(name, event, outcome.kind, outcome.reason ?? null, remoteAddress)
+        return outcome
+      })
+    )
+    // Logged after the commit: these lines describe durable facts.
+    prepared.forEach(({ event }, i) => {
+      const o = outcomes[i]!
+      const fields = {
+        provider: name,
+        eventId: event.eventId,
+        type: event.type,
+        orderNo: 'orderNo' in event ? event.orderNo : undefined,
+        outcome: o.kind,
+        reason: o.reason
+      }
+      if (o.kind === 'rejected' || o.kind === 'deferred') this.log.warn(fields, 'notification event not applied')
+      else this.log.info(fields, 'notification event')
+    })
+    return { reply: this.reply(provider, outcomes), outcomes }
+  }
+
+  private queue: { work: () => Outcome[]; resolve: (o: Outcome[]) => void; reject: (e: unknown) => void }[] = []
+  private scheduled = false
+
+  private enqueue(work: () => Outcome[]): Promise<Outcome[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ work, resolve, reject })
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(() => this.flush())
+      }
+    })
+  }
+
+  private flush(): void {
+    this.scheduled = false
+    const batch = this.queue.splice(0)
+    let results: ({ ok: Outcome[] } | { err: unknown })[]
+    try {
+      results = this.db.tx(() =>
+        batch.map((item) => {
+          try {
+            return { ok: this.db.tx(item.work) }
+          } catch (err) {
+            return { err }
+          }
+        })
+      )
+    } catch (err) {
+      for (const item of batch) item.reject(err)
+      return
+    }
+    batch.forEach((item, i) => {
+      const r = results[i]!
+      if ('ok' in r) item.resolve(r.ok)
+      else item.reject(r.err)
+    })
+  }
+
+  /** PayPal: an approval is captured before the transaction; the capture becomes the payment. */
+  private async capture(provider: PaymentProvider, event: ProviderEvent): Promise<{ event: ProviderEvent; pre?: Outcome }> {
+    if (event.type !== 'payment.approved' || !provider.capture) return { event }
+    if (this.applier.isReplay(provider.name, event.eventId)) return { event }
+    const order = this.applier.order(event.orderNo)
+    if (!order || order.provider !== provider.name || this.applier.checkPayment(order, event.amount)) return { event }
+    try {
+      const { captureId, amount } = await provider.capture(event.providerRef, event.orderNo)
+      return {
+        event: {
+          type: 'payment.succeeded',
+          eventId: event.eventId,
+          orderNo: event.orderNo,
+          providerPaymentId: captureId,
+          amount,
+          occurredAt: event.occurredAt
+        }
+      }
+    } catch (err) {
+      this.log.warn({ provider: provider.name, orderNo: event.orderNo, detail: errText(err) }, 'capture failed')
+      return { event, pre: { kind: 'deferred', reason: 'capture_failed' } }
+    }
+  }
+
+  private reply(provider: PaymentProvider, outcomes: Outcome[]): ProviderReply {
+    const rejected = outcomes.find((o) => o.kind === 'rejected')
+    if (rejected) return provider.rejected(rejected.reason ?? 'rejected', REJECT_STATUS[rejected.reason ?? ''] ?? 400)
+    const deferred = outcomes.find((o) => o.kind === 'deferred')
+    if (deferred) return provider.rejected(deferred.reason ?? 'retry later', 503)
+    return provider.accepted()
+  }
+}
+
+function errText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 300)
+}

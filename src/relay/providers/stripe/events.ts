@@ -1,0 +1,117 @@
+import type Stripe from 'stripe'
+import { CURRENCIES, money, type Money } from '../../../shared/money'
+import { NotificationRejected, type ProviderEvent } from '../types'
+
+// Maps a verified Stripe event to the relay's normalised events.
+//
+// Refunds: `charge.refunded` carries the charge's cumulative amount_refunded, and since API
+// version 2022-11-15 its refund list is no longer included. So each refund is taken from a
+// refund object: `refund.created` / `refund.updated` once its status is `succeeded` (the
+// events to subscribe to), or the refunds embedded in a `charge.refunded` when an older API
+// version still embeds them. Several of these describe the same refund, so a refund's replay
+// key (eventId) is the refund id, not the event id: the core's replay check then gives
+// exactly one effect per refund whichever events arrive, in whatever order.
+
+/** Finds the relay order number of a PaymentIntent (for refunds made outside the relay). */
+export type OrderNoLookup = (paymentIntentId: string) => Promise<string | undefined>
+
+function toMoney(amount: number | null | undefined, currency: string | null | undefined): Money {
+  const code = (currency ?? '').toUpperCase()
+  if (typeof amount !== 'number' || !Object.prototype.hasOwnProperty.call(CURRENCIES, code)) {
+    throw new NotificationRejected('malformed', `unsupported amount ${String(amount)} ${code}`)
+  }
+  return money(amount, code)
+}
+
+function idOf(ref: string | { id: string } | null | undefined): string | undefined {
+  return typeof ref === 'string' ? ref : (ref?.id ?? undefined)
+}
+
+function sessionOrderNo(session: Stripe.Checkout.Session): string {
+  const orderNo = session.client_reference_id ?? session.metadata?.['order_no']
+  if (!orderNo) throw new NotificationRejected('malformed', `session ${session.id} has no order number`)
+  return orderNo
+}
+
+async function refundOrderNo(
+  refund: Stripe.Refund,
+  known: string | undefined,
+  lookup: OrderNoLookup
+): Promise<string> {
+  const direct = known ?? refund.metadata?.['order_no']
+  if (direct) return direct
+  const pi = idOf(refund.payment_intent)
+  const found = pi ? await lookup(pi) : undefined
+  if (!found) throw new NotificationRejected('malformed', `refund ${refund.id} has no order number`)
+  return found
+}
+
+function refundEvent(refund: Stripe.Refund, orderNo: string): ProviderEvent {
+  return {
+    type: 'refund.succeeded',
+    eventId: refund.id,
+    orderNo,
+    refundId: refund.id,
+    amount: toMoney(refund.amount, refund.currency),
+    occurredAt: refund.created * 1000
+  }
+}
+
+export async function mapStripeEvent(event: Stripe.Event, lookup: OrderNoLookup): Promise<ProviderEvent[]> {
+  const occurredAt = event.created * 1000
+  const eventId = event.id
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const session = event.data.object
+      // A completed session may still await a delayed method (bank debits): fulfil only once paid;
+      // async_payment_succeeded follows when it is.
+      if (session.payment_status !== 'paid') {
+        return [{ type: 'ignored', eventId, reason: `payment_status ${session.payment_status}` }]
+      }
+      return [
+        {
+          type: 'payment.succeeded',
+          eventId,
+          orderNo: sessionOrderNo(session),
+          providerPaymentId: idOf(session.payment_intent) ?? session.id,
+          amount: toMoney(session.amount_total, session.currency),
+          occurredAt
+        }
+      ]
+    }
+    case 'checkout.session.async_payment_failed':
+      return [
+        {
+          type: 'payment.failed',
+          eventId,
+          orderNo: sessionOrderNo(event.data.object),
+          reason: 'async_payment_failed',
+          occurredAt
+        }
+      ]
+    case 'checkout.session.expired':
+      return [{ type: 'checkout.expired', eventId, orderNo: sessionOrderNo(event.data.object), occurredAt }]
+    case 'refund.created':
+    case 'refund.updated': {
+      const refund = event.data.object
+      if (refund.status !== 'succeeded') {
+        return [{ type: 'ignored', eventId, reason: `refund ${refund.id} status ${refund.status}` }]
+      }
+      return [refundEvent(refund, await refundOrderNo(refund, undefined, lookup))]
+    }
+    case 'charge.refunded': {
+      const charge = event.data.object
+      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded')
+      if (refunds.length === 0) {
+        return [{ type: 'ignored', eventId, reason: 'no embedded refunds; refund.* events carry each refund' }]
+      }
+      const known = charge.metadata?.['order_no']
+      const out: ProviderEvent[] = []
+      for (const refund of refunds) out.push(refundEvent(refund, await refundOrderNo(refund, known, lookup)))
+      return out
+    }
+    default:
+      return [{ type: 'ignored', eventId, reason: `unhandled event type ${event.type}` }]
+  }
+}

@@ -1,0 +1,94 @@
+import Stripe from 'stripe'
+import type { Clock } from '../../../main/core/clock'
+import { BillingError } from '../../../shared/errors'
+import {
+  NotificationRejected,
+  type Checkout,
+  type CheckoutRequest,
+  type NotificationInput,
+  type PaymentProvider,
+  type ProviderEvent,
+  type ProviderReply
+} from '../types'
+import { sessionParams } from './checkout'
+import type { StripeConfig, StripeConfigInput } from './config'
+import { stripeConfigSchema } from './config'
+import { mapStripeEvent } from './events'
+import { verifyStripeSignature } from './verify'
+
+export { stripeConfigSchema, stripeConfigFromEnv, STRIPE_ENV } from './config'
+export type { StripeConfig, StripeConfigInput } from './config'
+export { clampSessionExpiry } from './checkout'
+
+export interface StripeProviderDeps {
+  clock: Clock
+}
+
+/** Wraps an SDK/API failure so the core sees one typed, retryable error without secrets. */
+function unavailable(err: unknown, what: string): BillingError {
+  if (err instanceof Stripe.errors.StripeError) {
+    return new BillingError('UNAVAILABLE', `stripe ${what} failed: ${err.type}${err.code ? ` ${err.code}` : ''}`, {
+      provider: 'stripe',
+      statusCode: err.statusCode,
+      requestId: err.requestId
+    })
+  }
+  return new BillingError('UNAVAILABLE', `stripe ${what} failed: ${err instanceof Error ? err.message : String(err)}`, {
+    provider: 'stripe'
+  })
+}
+
+function json(status: number, body: unknown): ProviderReply {
+  return { status, body: JSON.stringify(body), contentType: 'application/json' }
+}
+
+export function createStripeProvider(configInput: StripeConfigInput | StripeConfig, deps: StripeProviderDeps): PaymentProvider {
+  const config = stripeConfigSchema.parse(configInput)
+  const stripe = new Stripe(config.secretKey, {
+    maxNetworkRetries: config.maxNetworkRetries,
+    timeout: config.timeoutMs,
+    telemetry: false,
+    ...(config.apiHost ? { host: config.apiHost } : {}),
+    ...(config.apiPort ? { port: config.apiPort } : {}),
+    ...(config.apiProtocol ? { protocol: config.apiProtocol } : {})
+  })
+  const livemode = /^(sk|rk)_live_/.test(config.secretKey)
+
+  async function lookupOrderNo(paymentIntentId: string): Promise<string | undefined> {
+    try {
+      const pi = await stripe.paymentIntents.retrieve(paymentIntentId)
+      return pi.metadata?.['order_no']
+    } catch (err) {
+      // Not a rejection: the event is authentic, we just could not look it up; the core answers
+      // 5xx and Stripe retries.
+      throw unavailable(err, 'payment intent lookup')
+    }
+  }
+
+  return {
+    name: 'stripe',
+
+    async createCheckout(req: CheckoutRequest): Promise<Checkout> {
+      const params = sessionParams(req, config, deps.clock.now())
+      let session: Stripe.Checkout.Session
+      try {
+        session = await stripe.checkout.sessions.create(params)
+      } catch (err) {
+        throw unavailable(err, 'checkout session create')
+      }
+      if (!session.url) throw unavailable(new Error(`session ${session.id} has no url`), 'checkout session create')
+      return { kind: 'url', content: session.url, providerRef: session.id, expiresAt: session.expires_at * 1000 }
+    },
+
+    async verifyNotification(input: NotificationInput): Promise<ProviderEvent[]> {
+      const event = verifyStripeSignature(stripe.webhooks, input, config)
+      if (event.livemode !== livemode) {
+        throw new NotificationRejected('wrong_merchant', `livemode ${event.livemode} event for a ${livemode ? 'live' : 'test'} key`)
+      }
+      return mapStripeEvent(event, lookupOrderNo)
+    },
+
+    accepted: () => json(200, { received: true }),
+    rejected: (message: string, status = 400) => json(status, { error: message })
+  }
+}

@@ -1,0 +1,117 @@
+import type { Money } from '../../shared/money'
+
+// The one interface every payment provider adapter implements. An adapter owns the
+// provider's protocol: building checkouts through the provider's SDK and verifying its
+// notifications on the raw body (signature, timestamp window, app/merchant id, decryption).
+// It does not know orders: matching the order, amounts, replays and state transitions are
+// the relay core's job, done once for all providers.
+
+export type ProviderName = 'alipay' | 'wechat' | 'stripe' | 'paypal'
+
+export interface CheckoutRequest {
+  /** The relay's unique order number; the provider's out_trade_no / client_reference_id. */
+  orderNo: string
+  /** Computed by the relay from its own price list, never taken from a client. */
+  amount: Money
+  subject: string
+  /** When the checkout stops accepting payment (epoch ms). */
+  expiresAt: number
+  /** Alipay: 'qr' (precreate), 'page' (PC web), 'wap'; others ignore it. */
+  mode?: 'qr' | 'page' | 'wap'
+  returnUrl?: string
+  cancelUrl?: string
+}
+
+export interface Checkout {
+  /** 'qr': `content` is drawn as a QR code in the app; 'url': opened in the system browser. */
+  kind: 'qr' | 'url'
+  content: string
+  /** The provider's id for this checkout (Stripe session id, PayPal order id, …). */
+  providerRef?: string
+  expiresAt: number
+}
+
+export interface NotificationInput {
+  rawBody: Buffer
+  headers: Record<string, string | string[] | undefined>
+  receivedAt: number
+}
+
+/** A verified notification, normalised. `eventId` is unique per provider (replay key). */
+export type ProviderEvent =
+  | {
+      type: 'payment.succeeded'
+      eventId: string
+      orderNo: string
+      providerPaymentId: string
+      amount: Money
+      occurredAt: number
+    }
+  | {
+      /** PayPal: the buyer approved; the relay must capture (then a capture event follows). */
+      type: 'payment.approved'
+      eventId: string
+      orderNo: string
+      providerRef: string
+      amount: Money
+      occurredAt: number
+    }
+  | { type: 'payment.failed'; eventId: string; orderNo: string; reason: string; occurredAt: number }
+  | { type: 'checkout.expired'; eventId: string; orderNo: string; occurredAt: number }
+  | {
+      type: 'refund.succeeded'
+      eventId: string
+      orderNo: string
+      refundId: string
+      /** This refund's amount (not the cumulative total). */
+      amount: Money
+      /**
+       * Total refunded on the order so far, where the provider reports only that (Alipay's
+       * refund_fee). When present the core applies `cumulative − already refunded`, so two
+       * partial refunds are never summed twice.
+       */
+      cumulative?: Money
+      occurredAt: number
+    }
+  /** Authentic but nothing to do (e.g. a Stripe session completed with payment still pending). */
+  | { type: 'ignored'; eventId: string; reason: string }
+
+export type RejectReason =
+  | 'missing_signature'
+  | 'bad_signature'
+  | 'timestamp_out_of_window'
+  | 'malformed'
+  | 'wrong_merchant'
+  | 'decryption_failed'
+  | 'untrusted_certificate'
+
+/** Thrown by verifyNotification; the core logs the reason and answers with `reject`. */
+export class NotificationRejected extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    detail: string
+  ) {
+    super(`${reason}: ${detail}`)
+    this.name = 'NotificationRejected'
+  }
+}
+
+/** What the HTTP layer sends back; each provider expects its own shape. */
+export interface ProviderReply {
+  status: number
+  body: string
+  contentType: string
+}
+
+export interface PaymentProvider {
+  readonly name: ProviderName
+  createCheckout(req: CheckoutRequest): Promise<Checkout>
+  /** Verifies on the raw body and normalises; throws NotificationRejected. */
+  verifyNotification(input: NotificationInput): Promise<ProviderEvent[]>
+  /** Reply once the effect is durable (Alipay: exactly "success"; WeChat: 204). */
+  accepted(): ProviderReply
+  /** Reply that makes the provider retry later (WeChat: {"code":"FAIL","message":…}). */
+  rejected(message: string, status?: number): ProviderReply
+  /** PayPal only: capture an approved order; returns the capture id. */
+  capture?(providerRef: string, orderNo: string): Promise<{ captureId: string; amount: Money }>
+}

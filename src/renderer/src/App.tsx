@@ -1,0 +1,81 @@
+import { useEffect, useId } from 'react'
+import { localeSchema } from '../../shared/ipc/schemas/common'
+import { GateDialog } from './components/GateDialog'
+import { HistoryScreen } from './components/HistoryScreen'
+import { PlansScreen } from './components/PlansScreen'
+import { StatusBar } from './components/StatusBar'
+import { UsageScreen } from './components/UsageScreen'
+import { WalletScreen } from './components/WalletScreen'
+import { useI18n, useS } from './context'
+import type { Screen } from './stores/settings'
+
+const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history']
+
+export function App(): React.JSX.Element {
+  const { t, locale } = useI18n()
+  const screen = useS('settings', (s) => s.screen)
+  const { go, setLocale, load: loadSettings } = useS('settings', (s) => s)
+  const loadSync = useS('sync', (s) => s.load)
+  const requestGate = useS('gate', (s) => s.request)
+  const localeId = useId()
+
+  useEffect(() => {
+    void loadSettings()
+    void loadSync()
+  }, [loadSettings, loadSync])
+  useEffect(() => {
+    document.documentElement.lang = locale
+    document.title = t('app.title')
+  }, [locale, t])
+
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>{t('app.title')}</h1>
+        <nav aria-label={t('nav.label')} className="nav">
+          {SCREENS.map((s) => (
+            <button
+              key={s}
+              type="button"
+              aria-current={screen === s ? 'page' : undefined}
+              className={screen === s ? 'nav-on' : ''}
+              onClick={() => go(s)}
+            >
+              {t(`nav.${s}`)}
+            </button>
+          ))}
+        </nav>
+        <div className="top-right">
+          <button type="button" className="primary" onClick={() => void requestGate('live_session')}>
+            {t('status.startLive')}
+          </button>
+          <label htmlFor={localeId} className="sr-only">
+            {t('locale.label')}
+          </label>
+          <select
+            id={localeId}
+            value={locale}
+            onChange={(e) => {
+              const parsed = localeSchema.safeParse(e.target.value)
+              if (parsed.success) void setLocale(parsed.data)
+            }}
+          >
+            {localeSchema.options.map((l) => (
+              <option key={l} value={l}>
+                {t(`locale.${l}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </header>
+      <main className="content">
+        {screen === 'wallet' && <WalletScreen />}
+        {screen === 'plans' && <PlansScreen />}
+        {screen === 'usage' && <UsageScreen />}
+        {screen === 'history' && <HistoryScreen />}
+      </main>
+      <StatusBar />
+      <GateDialog />
+    </div>
+  )
+}

@@ -1,0 +1,155 @@
+import { useEffect, useState } from 'react'
+import { PERIODS, planSchema } from '../../../shared/ipc/schemas/subscriptions'
+import type { Plan } from '../../../shared/ipc/types'
+import { useI18n, useS } from '../context'
+import { CheckoutPanel } from './CheckoutPanel'
+import { CurrentPlan } from './CurrentPlan'
+import { ErrorNote } from './ErrorNote'
+import { hasKey, type MessageKey } from '../i18n'
+
+type Period = (typeof PERIODS)[number]
+type LimitKey = keyof Plan['limits']
+const LIMIT_KEYS = Object.keys(planSchema.shape.limits.shape) as LimitKey[]
+
+export function PlansScreen(): React.JSX.Element {
+  const { t, money } = useI18n()
+  const { plans, subscription, busy, error, shortfall, loaded } = useS('plans', (s) => s)
+  const { load, subscribe, startTrial } = useS('plans', (s) => s)
+  const startCheckout = useS('checkout', (s) => s.start)
+  const checkoutPhase = useS('checkout', (s) => s.phase)
+  const goRecharge = useS('settings', (s) => s.goRecharge)
+  const [period, setPeriod] = useState<Period>('monthly')
+  useEffect(() => {
+    void load()
+  }, [load])
+
+  const shown = plans.filter((p) => p.period === period || p.tier === 'FREE')
+  const tiersSeen = new Set<string>()
+  const columns = shown.filter((p) => (tiersSeen.has(p.tier) ? false : (tiersSeen.add(p.tier), true)))
+  const periods = PERIODS.filter((p) => plans.some((pl) => pl.period === p))
+  const limit = (v: number | null): string => (v === null ? t('common.unlimited') : String(v))
+
+  return (
+    <div className="screen">
+      <CurrentPlan />
+      <ErrorNote error={error} />
+      {shortfall && (
+        <p className="notice" role="alert">
+          {t('plans.needsRecharge', { price: money(shortfall.price), shortfall: money(shortfall.shortfall) })}{' '}
+          <button type="button" className="link-button" onClick={() => goRecharge(shortfall.shortfall)}>
+            {t('plans.goRecharge')}
+          </button>
+        </p>
+      )}
+      <CheckoutPanel purpose="plan" />
+      <section className="card">
+        <h2>{t('plans.title')}</h2>
+        <fieldset className="chips">
+          <legend>{t('plans.periodLabel')}</legend>
+          {periods.map((p) => (
+            <label key={p} className={`chip ${period === p ? 'chip-on' : ''}`}>
+              <input type="radio" name="period" value={p} checked={period === p} onChange={() => setPeriod(p)} />
+              {t(`plans.period.${p}`)}
+            </label>
+          ))}
+        </fieldset>
+        {!loaded && <p>{t('common.loading')}</p>}
+        <div className="table-wrap">
+          <table className="compare">
+            <thead>
+              <tr>
+                <td />
+                {columns.map((p) => (
+                  <th key={p.id} scope="col">
+                    {t(`plans.tier.${p.tier}`)}
+                    {subscription?.planId === p.id && <span className="tag">{t('plans.isCurrent')}</span>}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <th scope="row">{t('plans.priceRow')}</th>
+                {columns.map((p) => (
+                  <td key={p.id}>
+                    <strong>{t(`plans.price.${p.period}`, { price: money(p.price) })}</strong>
+                    {p.originalPrice && p.originalPrice.amount > p.price.amount && (
+                      <div className="muted strike">{t('plans.originalPrice', { price: money(p.originalPrice) })}</div>
+                    )}
+                  </td>
+                ))}
+              </tr>
+              {LIMIT_KEYS.map((k) => (
+                <tr key={k}>
+                  <th scope="row">{t(`plans.limit.${k}`)}</th>
+                  {columns.map((p) => (
+                    <td key={p.id}>{limit(p.limits[k])}</td>
+                  ))}
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">{t('plans.features')}</th>
+                {columns.map((p) => (
+                  <td key={p.id}>
+                    <ul className="features">
+                      {p.features.map((f) => (
+                        <li key={f}>{hasKey(`plans.feature.${f}`) ? t(`plans.feature.${f}` as MessageKey) : f}</li>
+                      ))}
+                    </ul>
+                  </td>
+                ))}
+              </tr>
+              <tr>
+                <td />
+                {columns.map((p) => {
+                  const isCurrent = subscription?.planId === p.id
+                  const free = p.price.amount === 0
+                  const label = `${t(`plans.tier.${p.tier}`)} ${t(`plans.period.${p.period}`)}`
+                  return (
+                    <td key={p.id}>
+                      {!isCurrent && !free && (
+                        <div className="plan-actions">
+                          <button
+                            type="button"
+                            className="primary"
+                            disabled={busy}
+                            aria-label={`${t('plans.subscribe')}: ${label}`}
+                            onClick={() => void subscribe(p.id)}
+                          >
+                            {t('plans.subscribe')}
+                          </button>
+                          {p.trialDays !== null && p.trialDays > 0 && !subscription && (
+                            <button
+                              type="button"
+                              disabled={busy}
+                              aria-label={`${t('plans.trial', { days: p.trialDays })}: ${label}`}
+                              onClick={() => void startTrial(p.id)}
+                            >
+                              {t('plans.trial', { days: p.trialDays })}
+                            </button>
+                          )}
+                          {(['alipay', 'wechat'] as const).map((m) => (
+                            <button
+                              key={m}
+                              type="button"
+                              className="secondary"
+                              disabled={busy || checkoutPhase === 'creating' || checkoutPhase === 'waiting'}
+                              aria-label={`${t('plans.payBy', { method: t(`method.${m}`) })}: ${label}`}
+                              onClick={() => void startCheckout(m, { kind: 'plan', planId: p.id })}
+                            >
+                              {t('plans.payBy', { method: t(`method.${m}`) })}
+                            </button>
+                          ))}
+                        </div>
+                      )}
+                    </td>
+                  )
+                })}
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  )
+}

@@ -1,0 +1,46 @@
+import { useI18n, useS } from '../context'
+
+// Always visible: is the relay reachable, when did we last sync, what is still pending.
+export function StatusBar(): React.JSX.Element {
+  const { t, dateTime } = useI18n()
+  const state = useS('sync', (s) => s.state)
+  const unreachable = useS('sync', (s) => s.unreachable)
+  const syncNow = useS('sync', (s) => s.syncNow)
+  const online = state?.online ?? false
+  return (
+    <footer className="status-bar" aria-label={t('status.region')}>
+      {unreachable && (
+        <p className="banner banner-error" role="alert">
+          {t('status.disconnected')}
+        </p>
+      )}
+      {state && !state.online && (
+        <p className="banner banner-offline" role="status">
+          {t('status.offlineBanner')}
+        </p>
+      )}
+      {state?.warnings.map((w) => (
+        <p key={w} className="banner banner-warning" role="alert">
+          {t(`status.warning.${w}`)}
+        </p>
+      ))}
+      <div className="status-line" role="status" aria-live="polite">
+        <span className={`dot ${online ? 'dot-online' : 'dot-offline'}`} aria-hidden="true" />
+        <span>{state?.syncing ? t('status.syncing') : online ? t('status.online') : t('status.offline')}</span>
+        <span>
+          {state?.lastSyncAt != null
+            ? t('status.lastSync', { time: dateTime(state.lastSyncAt) })
+            : t('status.neverSynced')}
+        </span>
+        {state && state.pendingCount > 0 && <span>{t('status.pending', { count: state.pendingCount })}</span>}
+        {state && state.pendingCheckouts > 0 && (
+          <span>{t('status.pendingCheckouts', { count: state.pendingCheckouts })}</span>
+        )}
+        {state?.lastError && <span className="muted">{t('status.lastError', { message: state.lastError })}</span>}
+        <button type="button" className="link-button" onClick={() => void syncNow()} disabled={state?.syncing}>
+          {t('status.syncNow')}
+        </button>
+      </div>
+    </footer>
+  )
+}

@@ -1,0 +1,49 @@
+import type { ErrorInfo } from '../../../shared/errors'
+import type { Locale } from '../../../shared/ipc/types'
+import { en } from './en'
+import { zhCN, type MessageKey } from './zh-CN'
+
+export type { MessageKey }
+export type { Locale }
+
+export const dictionaries: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en }
+export const DEFAULT_LOCALE: Locale = 'zh-CN'
+
+export type Vars = Record<string, string | number>
+export type Translate = (key: MessageKey, vars?: Vars) => string
+
+export function translate(locale: Locale, key: MessageKey, vars?: Vars): string {
+  const text = dictionaries[locale][key]
+  if (!vars) return text
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m))
+}
+
+/** For codes that come from data (error codes, feature codes): the key if known, else the fallback. */
+export function hasKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(zhCN, key)
+}
+
+export function errorText(t: Translate, error: ErrorInfo): string {
+  const key = `error.${error.code}`
+  return hasKey(key) ? t(key) : error.message
+}
+
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
+function fmt(locale: Locale, withTime: boolean): Intl.DateTimeFormat {
+  const k = `${locale}:${withTime}`
+  let f = dateTimeFormats.get(k)
+  if (!f) {
+    // Dates shown in the billing time zone, the one periods are computed in.
+    f = new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'zh-CN', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {})
+    })
+    dateTimeFormats.set(k, f)
+  }
+  return f
+}
+export const formatDate = (ts: number, locale: Locale): string => fmt(locale, false).format(ts)
+export const formatDateTime = (ts: number, locale: Locale): string => fmt(locale, true).format(ts)

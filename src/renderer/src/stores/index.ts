@@ -1,0 +1,28 @@
+import type { BillingClient } from '../../../shared/ipc/client'
+import { createCheckoutStore } from './checkout'
+import { createGateStore } from './gate'
+import { createHistoryStore } from './history'
+import { createPlansStore } from './plans'
+import { createSettingsStore } from './settings'
+import { createSyncStore } from './sync'
+import { createUsageStore } from './usage'
+import { createWalletStore } from './wallet'
+
+// All stores of one window, built over one client: tests make a fresh set per test.
+export function createStores(client: BillingClient) {
+  const usage = createUsageStore(client)
+  const wallet = createWalletStore(client)
+  return {
+    settings: createSettingsStore(client),
+    sync: createSyncStore(client),
+    wallet,
+    checkout: createCheckoutStore(client),
+    plans: createPlansStore(client),
+    usage,
+    history: createHistoryStore(client),
+    // A decided paid use changes usage (a live room taken); the balance arrives by event.
+    gate: createGateStore(client, () => void usage.getState().load())
+  }
+}
+
+export type Stores = ReturnType<typeof createStores>

@@ -1,0 +1,104 @@
+import { z } from 'zod'
+import {
+  checkoutCreateInput,
+  checkoutSchema,
+  orderRefInput,
+  paymentConfirmedSchema,
+  paymentsHistoryInput,
+  paymentsHistoryOutput,
+  rechargeOptionsSchema
+} from './schemas/checkout'
+import { emptyInput } from './schemas/common'
+import {
+  autoRenewInput,
+  cancelInput,
+  currentSubscriptionOutput,
+  plansListOutput,
+  subscribeInput,
+  subscribeOutput,
+  subscriptionSchema
+} from './schemas/subscriptions'
+import { settingsSchema, settingsSetInput, syncStateSchema } from './schemas/sync'
+import { usageSummaryOutput } from './schemas/usage'
+import {
+  chargeOrFreeInput,
+  gateOutcomeSchema,
+  walletBalanceSchema,
+  walletHistoryInput,
+  walletHistoryOutput
+} from './schemas/wallet'
+
+// The one IPC contract between the renderer and main. Main, preload, the WebSocket host and
+// the renderer all derive from it; nothing crosses that is not named here. Channel names
+// are the keys of one object literal, so a duplicate is a compile error (TS1117), and the
+// types come from the schemas by z.infer: there is no second copy to drift.
+
+const channel = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output })
+
+export const channels = {
+  'wallet.balance': channel(emptyInput, walletBalanceSchema),
+  'wallet.history': channel(walletHistoryInput, walletHistoryOutput),
+  /** The wallet rule for a paid use: debit, first free use, or "recharge by this much". */
+  'wallet.chargeOrFree': channel(chargeOrFreeInput, gateOutcomeSchema),
+  'recharge.options': channel(emptyInput, rechargeOptionsSchema),
+  'checkout.create': channel(checkoutCreateInput, checkoutSchema),
+  'checkout.status': channel(orderRefInput, checkoutSchema),
+  'checkout.cancel': channel(orderRefInput, checkoutSchema),
+  /** Main opens the URL it holds for this order in the system browser; the renderer never sends a URL. */
+  'checkout.openExternal': channel(orderRefInput, z.object({ opened: z.literal(true) })),
+  'plans.list': channel(emptyInput, plansListOutput),
+  'subscription.current': channel(emptyInput, currentSubscriptionOutput),
+  /** Pays from the wallet; falls short → needs_recharge. Paying by provider is checkout.create with purpose plan. */
+  'subscription.subscribe': channel(subscribeInput, subscribeOutput),
+  'subscription.startTrial': channel(subscribeInput, subscriptionSchema),
+  'subscription.cancel': channel(cancelInput, subscriptionSchema),
+  'subscription.setAutoRenew': channel(autoRenewInput, subscriptionSchema),
+  'usage.summary': channel(emptyInput, usageSummaryOutput),
+  'payments.history': channel(paymentsHistoryInput, paymentsHistoryOutput),
+  'sync.state': channel(emptyInput, syncStateSchema),
+  'sync.now': channel(emptyInput, syncStateSchema),
+  'settings.get': channel(emptyInput, settingsSchema),
+  'settings.set': channel(settingsSetInput, settingsSchema)
+} as const
+
+/** Events main pushes to the renderer. */
+export const events = {
+  'balance.changed': walletBalanceSchema,
+  'payment.confirmed': paymentConfirmedSchema,
+  'checkout.updated': checkoutSchema,
+  'sync.state': syncStateSchema,
+  'subscription.changed': currentSubscriptionOutput,
+  /** The host app ran the wallet rule for a live session it started; the renderer shows the gate dialog. */
+  'gate.decided': gateOutcomeSchema
+} as const
+
+export type Channels = typeof channels
+export type ChannelName = keyof Channels
+export type Input<C extends ChannelName> = z.infer<Channels[C]['input']>
+export type Output<C extends ChannelName> = z.infer<Channels[C]['output']>
+
+export type Events = typeof events
+export type EventName = keyof Events
+export type Payload<E extends EventName> = z.infer<Events[E]>
+
+export const CHANNEL_NAMES = Object.keys(channels) as ChannelName[]
+export const EVENT_NAMES = Object.keys(events) as EventName[]
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(channels, name)
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name)
+}
+
+/** Names on the wire (Electron IPC): one prefixed channel per contract entry and per event. */
+export const IPC_PREFIX = 'billing:'
+export const ipcChannel = (name: ChannelName): string => `${IPC_PREFIX}${name}`
+export const ipcEvent = (name: EventName): string => `${IPC_PREFIX}event:${name}`
+
+export * from './schemas/common'
+export * from './schemas/wallet'
+export * from './schemas/checkout'
+export * from './schemas/subscriptions'
+export * from './schemas/usage'
+export * from './schemas/sync'

@@ -1,0 +1,88 @@
+import { z } from 'zod'
+import {
+  cursorSchema,
+  idSchema,
+  idempotencyKeySchema,
+  moneySchema,
+  pageLimitSchema,
+  positiveMoneySchema,
+  timestampSchema
+} from './common'
+
+export const PAYMENT_METHODS = ['alipay', 'wechat', 'stripe', 'paypal'] as const
+export const paymentMethodSchema = z.enum(PAYMENT_METHODS)
+
+/** Recharge limits and presets come from the relay (main caches them for offline use). */
+export const rechargeOptionsSchema = z.object({
+  presets: z.array(moneySchema),
+  min: moneySchema,
+  max: moneySchema,
+  methods: z.array(paymentMethodSchema)
+})
+
+export const checkoutPurposeSchema = z.discriminatedUnion('kind', [
+  /** The amount is the user's choice; the relay checks it against min/max. */
+  z.strictObject({ kind: z.literal('recharge'), amount: positiveMoneySchema }),
+  /** A plan's price is computed by the relay, never sent by the renderer. */
+  z.strictObject({ kind: z.literal('plan'), planId: idSchema })
+])
+
+export const CHECKOUT_STATUSES = ['pending', 'paid', 'expired', 'cancelled', 'failed'] as const
+export const checkoutStatusSchema = z.enum(CHECKOUT_STATUSES)
+
+export const checkoutSchema = z.object({
+  orderId: idSchema,
+  method: paymentMethodSchema,
+  purpose: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('recharge') }),
+    z.object({ kind: z.literal('plan'), planId: idSchema })
+  ]),
+  amount: moneySchema,
+  status: checkoutStatusSchema,
+  /** 'qr': drawn in the page (Alipay, WeChat Pay); 'url': opened in the system browser by main. */
+  display: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('qr'), content: z.string().min(1).max(4096) }),
+    z.object({ kind: z.literal('url') })
+  ]),
+  expiresAt: timestampSchema,
+  createdAt: timestampSchema,
+  /** Why it failed, when status is 'failed'. */
+  failureReason: z.string().nullable()
+})
+
+export const checkoutCreateInput = z.strictObject({
+  idempotencyKey: idempotencyKeySchema,
+  method: paymentMethodSchema,
+  purpose: checkoutPurposeSchema
+})
+export const orderRefInput = z.strictObject({ orderId: idSchema })
+
+export const PAYMENT_KINDS = ['payment', 'refund'] as const
+export const paymentRecordSchema = z.object({
+  id: idSchema,
+  orderId: idSchema,
+  kind: z.enum(PAYMENT_KINDS),
+  method: paymentMethodSchema,
+  amount: moneySchema,
+  purpose: z.enum(['recharge', 'plan']),
+  status: z.enum(['pending', 'succeeded', 'failed', 'expired', 'cancelled']),
+  createdAt: timestampSchema
+})
+
+export const paymentsHistoryInput = z.strictObject({
+  kinds: z.array(z.enum(PAYMENT_KINDS)).max(PAYMENT_KINDS.length).optional(),
+  from: timestampSchema.optional(),
+  to: timestampSchema.optional(),
+  cursor: cursorSchema.optional(),
+  limit: pageLimitSchema
+})
+export const paymentsHistoryOutput = z.object({
+  items: z.array(paymentRecordSchema),
+  nextCursor: z.string().nullable()
+})
+
+export const paymentConfirmedSchema = z.object({
+  orderId: idSchema,
+  amount: moneySchema,
+  purpose: z.enum(['recharge', 'plan'])
+})

@@ -1,0 +1,20 @@
+import { z } from 'zod'
+import { localeSchema, timestampSchema } from './common'
+
+export const SYNC_WARNINGS = ['ledger_tampered', 'clock_moved_back', 'lease_expired', 'debt_outstanding'] as const
+
+export const syncStateSchema = z.object({
+  online: z.boolean(),
+  syncing: z.boolean(),
+  lastSyncAt: timestampSchema.nullable(),
+  /** Outbox rows not yet acked by the relay. */
+  pendingCount: z.int().min(0),
+  /** Checkouts still waiting for payment. */
+  pendingCheckouts: z.int().min(0),
+  lastError: z.string().nullable(),
+  /** Things the user must be told: local data not trusted until the next sync, and why. */
+  warnings: z.array(z.enum(SYNC_WARNINGS))
+})
+
+export const settingsSchema = z.object({ locale: localeSchema })
+export const settingsSetInput = z.strictObject({ locale: localeSchema })

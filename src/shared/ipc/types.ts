@@ -1,0 +1,27 @@
+import type { z } from 'zod'
+import type {
+  checkoutSchema,
+  paymentMethodSchema,
+  paymentRecordSchema,
+  rechargeOptionsSchema
+} from './schemas/checkout'
+import type { localeSchema, moneySchema } from './schemas/common'
+import type { planSchema, subscriptionSchema } from './schemas/subscriptions'
+import type { syncStateSchema } from './schemas/sync'
+import type { usageItemSchema } from './schemas/usage'
+import type { gateOutcomeSchema, walletBalanceSchema, walletEntrySchema } from './schemas/wallet'
+
+// Named types for the values that cross the contract, all inferred from the schemas.
+export type MoneyDto = z.infer<typeof moneySchema>
+export type Locale = z.infer<typeof localeSchema>
+export type WalletBalance = z.infer<typeof walletBalanceSchema>
+export type WalletEntry = z.infer<typeof walletEntrySchema>
+export type GateOutcome = z.infer<typeof gateOutcomeSchema>
+export type PaymentMethod = z.infer<typeof paymentMethodSchema>
+export type RechargeOptions = z.infer<typeof rechargeOptionsSchema>
+export type Checkout = z.infer<typeof checkoutSchema>
+export type PaymentRecord = z.infer<typeof paymentRecordSchema>
+export type Plan = z.infer<typeof planSchema>
+export type Subscription = z.infer<typeof subscriptionSchema>
+export type UsageItem = z.infer<typeof usageItemSchema>
+export type SyncState = z.infer<typeof syncStateSchema>

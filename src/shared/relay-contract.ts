@@ -1,0 +1,328 @@
+import { z } from 'zod'
+
+// The contract between the relay (src/relay) and the app's sync client: HTTP request and
+// response bodies, and the signed feed envelope with its record payloads. zod is the single
+// source; types come from z.infer. No node imports here: the app's renderer-safe code may
+// read it. Signature verification lives beside each side's crypto (src/relay/feed/verify.ts).
+
+export const RELAY_API_VERSION = 'v1'
+
+// ── Shared pieces ─────────────────────────────────────────────────────────────────────────
+export const CurrencySchema = z.enum(['CNY', 'USD', 'EUR', 'HKD', 'JPY'])
+export const MoneySchema = z.strictObject({
+  amount: z.number().int().min(-10_000_000_000).max(10_000_000_000),
+  currency: CurrencySchema
+})
+export type MoneyDto = z.infer<typeof MoneySchema>
+
+export const PlanCodeSchema = z.enum(['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'])
+export type PlanCode = z.infer<typeof PlanCodeSchema>
+export const BillingPeriodSchema = z.enum(['monthly', 'quarterly', 'yearly', 'lifetime'])
+export type BillingPeriod = z.infer<typeof BillingPeriodSchema>
+export const ProviderNameSchema = z.enum(['alipay', 'wechat', 'stripe', 'paypal'])
+
+/** Limits per billing period (counters) or at once (gauges). -1 means unlimited. */
+export const PlanLimitsSchema = z.strictObject({
+  maxStreams: z.number().int().min(-1),
+  maxStorageGb: z.number().int().min(-1),
+  maxAiRequests: z.number().int().min(-1),
+  maxExportCount: z.number().int().min(-1)
+})
+export type PlanLimits = z.infer<typeof PlanLimitsSchema>
+
+/** Client-chosen ids and idempotency keys: opaque, printable, bounded. */
+export const ClientIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, 'ids are 8–128 chars of [A-Za-z0-9._:-]')
+
+/** Every error answer: `{ error: { code, message, details? } }` with a stable code (src/shared/errors.ts). */
+export const ErrorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+})
+export type ErrorBody = z.infer<typeof ErrorBodySchema>
+
+// ── Enrolment ─────────────────────────────────────────────────────────────────────────────
+/** POST /v1/admin/enrolments (Authorization: Bearer <admin token>). Omit accountId for a new account. */
+export const CreateEnrolmentRequestSchema = z.strictObject({
+  accountId: z.string().min(1).max(64).optional(),
+  label: z.string().max(200).optional()
+})
+export const CreateEnrolmentResponseSchema = z.object({
+  accountId: z.string(),
+  code: z.string(),
+  expiresAt: z.number().int()
+})
+
+/** POST /v1/enrol: exchanges a one-time code for a device token (shown once, stored hashed). */
+export const EnrolRequestSchema = z.strictObject({
+  code: z.string().min(8).max(128),
+  deviceName: z.string().min(1).max(100)
+})
+export const EnrolResponseSchema = z.object({
+  accountId: z.string(),
+  deviceId: z.string(),
+  deviceToken: z.string()
+})
+export type EnrolResponse = z.infer<typeof EnrolResponseSchema>
+
+export const DeviceSchema = z.object({
+  deviceId: z.string(),
+  name: z.string(),
+  enrolledAt: z.number().int(),
+  revokedAt: z.number().int().nullable()
+})
+/** GET /v1/account */
+export const AccountResponseSchema = z.object({
+  accountId: z.string(),
+  deviceId: z.string(),
+  devices: z.array(DeviceSchema),
+  firstFreeUsed: z.boolean(),
+  wallet: z.object({ balance: MoneySchema, debt: MoneySchema })
+})
+
+// ── Prices ────────────────────────────────────────────────────────────────────────────────
+export const PlanPriceSchema = z.object({
+  planCode: PlanCodeSchema,
+  period: BillingPeriodSchema,
+  price: MoneySchema,
+  limits: PlanLimitsSchema
+})
+export const RechargeRulesSchema = z.object({
+  currency: CurrencySchema,
+  min: z.number().int().positive(),
+  max: z.number().int().positive(),
+  presets: z.array(z.number().int().positive())
+})
+export type RechargeRules = z.infer<typeof RechargeRulesSchema>
+/** GET /v1/prices (public). */
+export const PricesResponseSchema = z.object({
+  plans: z.array(PlanPriceSchema),
+  recharge: RechargeRulesSchema
+})
+export type PricesResponse = z.infer<typeof PricesResponseSchema>
+
+// ── Checkouts and orders ──────────────────────────────────────────────────────────────────
+/**
+ * What is bought. Strict: a plan item with any price or amount field is rejected, because the
+ * relay prices plans itself. A recharge names the amount to credit, which must satisfy the
+ * relay's recharge rules.
+ */
+export const CheckoutItemSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('recharge'), amount: MoneySchema }),
+  z.strictObject({ kind: z.literal('plan'), planCode: PlanCodeSchema, period: BillingPeriodSchema })
+])
+export type CheckoutItem = z.infer<typeof CheckoutItemSchema>
+
+/** POST /v1/checkouts with header `Idempotency-Key` (ClientIdSchema). */
+export const CreateCheckoutRequestSchema = z.strictObject({
+  provider: ProviderNameSchema,
+  item: CheckoutItemSchema,
+  mode: z.enum(['qr', 'page', 'wap']).optional(),
+  returnUrl: z.url().max(2000).optional(),
+  cancelUrl: z.url().max(2000).optional()
+})
+export type CreateCheckoutRequest = z.infer<typeof CreateCheckoutRequestSchema>
+
+export const OrderStateSchema = z.enum([
+  'created',
+  'pending',
+  'paid',
+  'partially_refunded',
+  'refunded',
+  'failed',
+  'expired',
+  'cancelled'
+])
+export type OrderState = z.infer<typeof OrderStateSchema>
+
+export const OrderSchema = z.object({
+  orderNo: z.string(),
+  provider: ProviderNameSchema,
+  item: CheckoutItemSchema,
+  amount: MoneySchema,
+  refunded: MoneySchema,
+  state: OrderStateSchema,
+  createdAt: z.number().int(),
+  updatedAt: z.number().int()
+})
+export type OrderDto = z.infer<typeof OrderSchema>
+
+export const CheckoutSchema = z.object({
+  kind: z.enum(['qr', 'url']),
+  content: z.string(),
+  providerRef: z.string().optional(),
+  expiresAt: z.number().int()
+})
+export const CreateCheckoutResponseSchema = z.object({ order: OrderSchema, checkout: CheckoutSchema })
+export type CreateCheckoutResponse = z.infer<typeof CreateCheckoutResponseSchema>
+/** GET /v1/orders/:orderNo */
+export const OrderResponseSchema = z.object({ order: OrderSchema })
+
+// ── Feed: the signed envelope ─────────────────────────────────────────────────────────────
+/**
+ * One feed record, signed in the Standard Webhooks v1a style (Ed25519):
+ *   signed content = `${id}.${timestamp}.${payload}`   (UTF-8)
+ *   signature      = "v1a," + base64(ed25519(signed content))
+ * `payload` is the exact JSON string that was signed; parse it only after verifying, with
+ * FeedPayloadSchema. `timestamp` is seconds since the epoch. `cursor` and `keyId` are not
+ * signed: the cursor only positions paging, keyId only picks the pinned key.
+ */
+export const FeedEnvelopeSchema = z.object({
+  id: z.string(),
+  timestamp: z.number().int(),
+  payload: z.string(),
+  signature: z.string().startsWith('v1a,'),
+  keyId: z.string(),
+  cursor: z.string()
+})
+export type FeedEnvelope = z.infer<typeof FeedEnvelopeSchema>
+
+export const PaymentConfirmedSchema = z.object({
+  orderNo: z.string(),
+  provider: ProviderNameSchema,
+  providerPaymentId: z.string(),
+  item: CheckoutItemSchema,
+  amount: MoneySchema,
+  paidAt: z.number().int()
+})
+export const RefundSchema = z.object({
+  orderNo: z.string(),
+  refundId: z.string(),
+  item: CheckoutItemSchema,
+  /** This refund. */
+  amount: MoneySchema,
+  /** All refunds of the order so far, this one included. */
+  totalRefunded: MoneySchema,
+  orderState: OrderStateSchema,
+  refundedAt: z.number().int()
+})
+export const SubscriptionGrantSchema = z.object({
+  grantId: z.string(),
+  orderNo: z.string(),
+  planCode: PlanCodeSchema,
+  period: BillingPeriodSchema,
+  startsAt: z.number().int(),
+  /** null: lifetime. */
+  endsAt: z.number().int().nullable(),
+  /** 'revoked': the order was refunded in full; the grant ends at `endsAt`. */
+  status: z.enum(['active', 'revoked'])
+})
+export const EntitlementLeaseSchema = z.object({
+  leaseId: z.string(),
+  accountId: z.string(),
+  deviceId: z.string(),
+  planCode: PlanCodeSchema,
+  period: BillingPeriodSchema.nullable(),
+  limits: PlanLimitsSchema,
+  /** The subscription period the lease covers (null end: lifetime / FREE). */
+  periodStart: z.number().int(),
+  periodEnd: z.number().int().nullable(),
+  issuedAt: z.number().int(),
+  /** Honour offline until this instant (plus the app's grace period). */
+  validUntil: z.number().int(),
+  /** Outstanding debt; paid use stops while it is above zero. */
+  debt: MoneySchema
+})
+export type EntitlementLease = z.infer<typeof EntitlementLeaseSchema>
+export const DebtSchema = z.object({
+  debtId: z.string(),
+  /** The outbox record that caused it (or the payment that settled it). */
+  sourceId: z.string(),
+  reason: z.enum(['overdraft', 'first_free_lost', 'settled']),
+  /** This change: positive adds debt, negative settles it. */
+  change: MoneySchema,
+  /** Debt outstanding after this record. */
+  outstanding: MoneySchema
+})
+/** A device's wallet debit or a relay charge, mirrored so every device of the account converges. */
+export const WalletDebitSchema = z.object({
+  sourceId: z.string(),
+  deviceId: z.string(),
+  amount: MoneySchema,
+  feature: z.string(),
+  /** 'first_free_lost': a first-free claim that lost became this charge. */
+  reason: z.enum(['debit', 'first_free_lost']),
+  occurredAt: z.number().int()
+})
+export const FirstFreeDecisionSchema = z.object({
+  /** The outbox record id of the claim that won for this account. */
+  winningClaimId: z.string(),
+  deviceId: z.string(),
+  feature: z.string(),
+  decidedAt: z.number().int()
+})
+
+export const FeedPayloadSchema = z.discriminatedUnion('type', [
+  z.object({ v: z.literal(1), type: z.literal('payment_confirmed'), accountId: z.string(), data: PaymentConfirmedSchema }),
+  z.object({ v: z.literal(1), type: z.literal('refund'), accountId: z.string(), data: RefundSchema }),
+  z.object({ v: z.literal(1), type: z.literal('subscription_grant'), accountId: z.string(), data: SubscriptionGrantSchema }),
+  z.object({ v: z.literal(1), type: z.literal('entitlement_lease'), accountId: z.string(), data: EntitlementLeaseSchema }),
+  z.object({ v: z.literal(1), type: z.literal('debt'), accountId: z.string(), data: DebtSchema }),
+  z.object({ v: z.literal(1), type: z.literal('wallet_debit'), accountId: z.string(), data: WalletDebitSchema }),
+  z.object({ v: z.literal(1), type: z.literal('first_free'), accountId: z.string(), data: FirstFreeDecisionSchema })
+])
+export type FeedPayload = z.infer<typeof FeedPayloadSchema>
+export type FeedRecordType = FeedPayload['type']
+export type FeedData<T extends FeedRecordType> = Extract<FeedPayload, { type: T }>['data']
+
+/** GET /v1/feed?cursor=<opaque>&limit=<1..500>. Omit cursor to start from the beginning. */
+export const FeedQuerySchema = z.strictObject({
+  cursor: z.string().regex(/^\d{1,18}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100)
+})
+export const FeedPageSchema = z.object({
+  records: z.array(FeedEnvelopeSchema),
+  /** Pass back as `cursor`; equals the request's cursor when nothing new. */
+  nextCursor: z.string(),
+  hasMore: z.boolean(),
+  /** The relay's clock (ms) when it answered: the app's anchor against clock tampering. */
+  serverTime: z.number().int()
+})
+export type FeedPage = z.infer<typeof FeedPageSchema>
+
+/** POST /v1/lease: the current lease for the calling device (re-used while fresh). */
+export const LeaseResponseSchema = z.object({ lease: FeedEnvelopeSchema, serverTime: z.number().int() })
+
+// ── Outbox ────────────────────────────────────────────────────────────────────────────────
+export const OutboxRecordSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    id: ClientIdSchema,
+    kind: z.literal('usage'),
+    feature: z.string().min(1).max(64),
+    quantity: z.number().int().positive().max(1_000_000),
+    occurredAt: z.number().int()
+  }),
+  z.strictObject({
+    id: ClientIdSchema,
+    kind: z.literal('wallet_debit'),
+    amount: MoneySchema,
+    feature: z.string().min(1).max(64),
+    occurredAt: z.number().int()
+  }),
+  z.strictObject({
+    id: ClientIdSchema,
+    kind: z.literal('first_free_claim'),
+    feature: z.string().min(1).max(64),
+    /** What the use costs when it is not free: charged if the claim loses. */
+    price: MoneySchema,
+    occurredAt: z.number().int()
+  })
+])
+export type OutboxRecord = z.infer<typeof OutboxRecordSchema>
+
+/** POST /v1/outbox */
+export const OutboxBatchSchema = z.strictObject({ records: z.array(OutboxRecordSchema).min(1).max(500) })
+export type OutboxBatch = z.infer<typeof OutboxBatchSchema>
+export const OutboxAckSchema = z.object({
+  /** Ids now durable on the relay (including ones accepted before: a resend is harmless). */
+  accepted: z.array(z.string()),
+  /** Ids refused for good (e.g. the id was used before for different content). */
+  rejected: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() }))
+})
+export type OutboxAck = z.infer<typeof OutboxAckSchema>
+
+export const HealthResponseSchema = z.object({
+  status: z.literal('ok'),
+  providers: z.array(ProviderNameSchema),
+  publicKey: z.string(),
+  keyId: z.string(),
+  time: z.number().int()
+})

@@ -1,0 +1,100 @@
+import type { ChannelName, Input, Output } from '../../src/shared/ipc/contract'
+import type { Handlers } from '../../src/shared/ipc/server'
+
+// One valid input and one valid output per channel; the mapped types make a missing channel
+// a compile error, so a new channel cannot slip past the contract tests.
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+const key = 'test-key-0001'
+
+export const validInputs: { [C in ChannelName]: Input<C> } = {
+  'wallet.balance': {},
+  'wallet.history': { limit: 20, types: ['recharge'], from: 0, to: 10, cursor: null },
+  'wallet.chargeOrFree': { idempotencyKey: key, feature: 'live_session' },
+  'recharge.options': {},
+  'checkout.create': { idempotencyKey: key, method: 'alipay', purpose: { kind: 'recharge', amount: cny(5000) } },
+  'checkout.status': { orderId: 'o1' },
+  'checkout.cancel': { orderId: 'o1' },
+  'checkout.openExternal': { orderId: 'o1' },
+  'plans.list': {},
+  'subscription.current': {},
+  'subscription.subscribe': { idempotencyKey: key, planId: 'basic-monthly' },
+  'subscription.startTrial': { idempotencyKey: key, planId: 'basic-monthly' },
+  'subscription.cancel': { idempotencyKey: key, reason: 'other', atPeriodEnd: true },
+  'subscription.setAutoRenew': { idempotencyKey: key, enabled: false },
+  'usage.summary': {},
+  'payments.history': { limit: 10 },
+  'sync.state': {},
+  'sync.now': {},
+  'settings.get': {},
+  'settings.set': { locale: 'en' }
+}
+
+const subscription: Output<'subscription.startTrial'> = {
+  id: 's1',
+  planId: 'basic-monthly',
+  tier: 'BASIC',
+  period: 'monthly',
+  status: 'trialing',
+  autoRenew: false,
+  currentPeriodStart: 0,
+  currentPeriodEnd: 1,
+  trialEndsAt: 1,
+  cancelAtPeriodEnd: false,
+  cancelReason: null
+}
+const checkout: Output<'checkout.status'> = {
+  orderId: 'o1',
+  method: 'alipay',
+  purpose: { kind: 'recharge' },
+  amount: cny(5000),
+  status: 'pending',
+  display: { kind: 'qr', content: 'https://qr.alipay.com/x' },
+  expiresAt: 2,
+  createdAt: 1,
+  failureReason: null
+}
+const sync: Output<'sync.state'> = {
+  online: true,
+  syncing: false,
+  lastSyncAt: null,
+  pendingCount: 0,
+  pendingCheckouts: 0,
+  lastError: null,
+  warnings: []
+}
+
+export const validOutputs: { [C in ChannelName]: Output<C> } = {
+  'wallet.balance': { balance: cny(1), held: cny(0), available: cny(1), debt: cny(0), firstFreeAvailable: true },
+  'wallet.history': { items: [], nextCursor: null },
+  'wallet.chargeOrFree': { outcome: 'first_free', feature: 'live_session', price: cny(500) },
+  'recharge.options': { presets: [cny(1000)], min: cny(1000), max: cny(100000), methods: ['alipay'] },
+  'checkout.create': checkout,
+  'checkout.status': checkout,
+  'checkout.cancel': { ...checkout, status: 'cancelled' },
+  'checkout.openExternal': { opened: true },
+  'plans.list': { plans: [] },
+  'subscription.current': { subscription: null },
+  'subscription.subscribe': { outcome: 'subscribed', subscription },
+  'subscription.startTrial': subscription,
+  'subscription.cancel': subscription,
+  'subscription.setAutoRenew': subscription,
+  'usage.summary': { items: [], effectiveTier: 'FREE' },
+  'payments.history': { items: [], nextCursor: null },
+  'sync.state': sync,
+  'sync.now': sync,
+  'settings.get': { locale: 'zh-CN' },
+  'settings.set': { locale: 'en' }
+}
+
+/** Handlers that answer the sample output and count their calls. */
+export function countingHandlers(): { handlers: Handlers<string>; calls: Map<string, number> } {
+  const calls = new Map<string, number>()
+  const handlers = {} as Record<string, unknown>
+  for (const name of Object.keys(validOutputs) as ChannelName[]) {
+    handlers[name] = () => {
+      calls.set(name, (calls.get(name) ?? 0) + 1)
+      return validOutputs[name]
+    }
+  }
+  return { handlers: handlers as Handlers<string>, calls }
+}

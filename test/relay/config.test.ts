@@ -1,0 +1,77 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createRelay } from '../../src/relay/app'
+import { ConfigError, loadConfig } from '../../src/relay/config/config'
+import { tempDir } from '../support/db'
+import { runRelayExpectingExit, startChildRelay } from './support/child'
+import { makeApi, startTestRelay } from './support/relay'
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    createRelay(loadConfig({ RELAY_DATA_DIR: tempDir('relay-cfg-'), RELAY_LOG_LEVEL: 'silent', ...env }))
+  } catch (err) {
+    if (err instanceof ConfigError) return err
+    throw err
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('start-up configuration', () => {
+  it('names the malformed variable', () => {
+    expect(configError({ RELAY_PORT: 'eighty' }).variable).toBe('RELAY_PORT')
+    expect(configError({ RELAY_PORT: '70000' }).variable).toBe('RELAY_PORT')
+    expect(configError({ RELAY_DB_DURABILITY: 'sometimes' }).variable).toBe('RELAY_DB_DURABILITY')
+    expect(configError({ RELAY_ADMIN_TOKEN: 'short' }).variable).toBe('RELAY_ADMIN_TOKEN')
+    expect(configError({ RELAY_RECHARGE_MIN: '1000', RELAY_RECHARGE_MAX: '10' }).variable).toBe('RELAY_RECHARGE_MIN')
+    expect(configError({ RELAY_RECHARGE_PRESETS: '100,abc' }).variable).toBe('RELAY_RECHARGE_PRESETS')
+    expect(configError({ RELAY_CONFIG_FILE: '/nonexistent/relay.json' }).variable).toBe('RELAY_CONFIG_FILE')
+    // Provider variables are named by the adapter's schema.
+    const stripe = configError({ STRIPE_SECRET_KEY: 'pk_live_oops', STRIPE_WEBHOOK_SECRET: 'whsec_x' })
+    expect(stripe.variable).toBe('STRIPE_SECRET_KEY')
+    expect(stripe.message).toMatch(/^STRIPE_SECRET_KEY: /)
+  })
+
+  it('reads a JSON file with the same names, the environment winning', () => {
+    const dir = tempDir('relay-cfg-')
+    const file = join(dir, 'relay.json')
+    writeFileSync(file, JSON.stringify({ RELAY_PORT: 9999, RELAY_LEASE_TTL_HOURS: 24, providers: { stripe: { secretKey: 'nope' } } }))
+    const cfg = loadConfig({ RELAY_CONFIG_FILE: file, RELAY_PORT: '9000', RELAY_DATA_DIR: dir })
+    expect(cfg.port).toBe(9000)
+    expect(cfg.leaseTtlMs).toBe(24 * 3600_000)
+    const bad = configError({ RELAY_CONFIG_FILE: file })
+    expect(bad.variable).toMatch(/^RELAY_CONFIG_FILE providers\.stripe\./)
+    writeFileSync(file, JSON.stringify({ RELAY_PORT: 'x' }))
+    expect(configError({ RELAY_CONFIG_FILE: file }).message).toMatch(/^RELAY_PORT: .*RELAY_CONFIG_FILE/)
+  })
+
+  it('switches a provider without credentials off, and says so', async () => {
+    const t = await startTestRelay({ config: { providerSources: { env: {}, file: {} } } })
+    expect(t.relay.disabledProviders.map((d) => d.name).sort()).toEqual(['alipay', 'paypal', 'stripe', 'wechat'])
+    expect(t.logs.filter((l) => l['msg'] === 'provider switched off').map((l) => l['provider'])).toContain('stripe')
+    expect((await t.api('GET', '/health')).body.providers).toEqual([])
+  })
+
+  it('npm run relay: exits naming the variable; generates a dev key once and prints its public key', async () => {
+    const bad = await runRelayExpectingExit({ RELAY_PORT: 'abc', RELAY_DATA_DIR: tempDir('relay-child-') })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/invalid configuration: RELAY_PORT/)
+
+    const dataDir = tempDir('relay-child-')
+    const first = await startChildRelay({ RELAY_DATA_DIR: dataDir })
+    const printed = /public key for the app's config: (\S+)/.exec(first.stderr())![1]
+    expect(first.stderr()).toMatch(/generated a development signing key/)
+    expect(first.stderr()).toMatch(/provider stripe switched off/)
+    const health = await makeApi(first.url)('GET', '/health')
+    expect(health.body).toMatchObject({ status: 'ok', publicKey: printed })
+    // Graceful stop on SIGTERM.
+    first.proc.kill('SIGTERM')
+    expect((await first.exited).code).toBe(0)
+
+    const second = await startChildRelay({ RELAY_DATA_DIR: dataDir })
+    expect(second.stderr()).not.toMatch(/generated a development signing key/)
+    expect((await makeApi(second.url)('GET', '/health')).body.publicKey).toBe(printed)
+    second.proc.kill('SIGTERM')
+    await second.exited
+  })
+})

@@ -1,0 +1,191 @@
+// A fake Alipay OpenAPI gateway on 127.0.0.1, enough for alipay-sdk's real calls:
+// - POST gateway.do (exec): checks the app's RSA2 request signature with the app public key
+//   and answers alipay.trade.precreate with a qr_code, signed with the "Alipay" private key;
+// - GET gateway.do (page/wap pay URLs): checks the signature and answers a cashier page.
+// Plus helpers for keys and for signed async notifications, as Alipay builds them.
+import { createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface AlipayTestKeys {
+  /** The merchant app's key pair: the relay signs requests with the private key. */
+  appPrivateKey: string
+  appPublicKey: string
+  /** "Alipay"'s key pair: the fake signs responses and notifications with the private key. */
+  alipayPrivateKey: string
+  alipayPublicKey: string
+}
+
+/** Fresh RSA-2048 keys; the app private key is PKCS#1 PEM, as Alipay's tool gives it. */
+export function generateAlipayKeys(): AlipayTestKeys {
+  const app = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' }
+  })
+  const alipay = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' }
+  })
+  return {
+    appPrivateKey: app.privateKey,
+    appPublicKey: app.publicKey,
+    alipayPrivateKey: alipay.privateKey,
+    alipayPublicKey: alipay.publicKey
+  }
+}
+
+/** Alipay's string to sign: parameters except those excluded, sorted by key, "k=v" joined by "&". */
+export function alipaySignContent(params: Record<string, string>, exclude: string[] = ['sign']): string {
+  return Object.keys(params)
+    .filter((k) => !exclude.includes(k))
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&')
+}
+
+export function rsa2Sign(content: string, privateKey: string): string {
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKey, 'base64')
+}
+
+/**
+ * A signed async notification body (application/x-www-form-urlencoded), as Alipay sends it:
+ * RSA2 over the sorted, unencoded parameters without sign and sign_type.
+ * Defaults fill notify_id, notify_time, notify_type, charset, version, sign_type.
+ */
+export function signAlipayNotification(
+  params: Record<string, string>,
+  alipayPrivateKey: string
+): string {
+  const full: Record<string, string> = {
+    notify_type: 'trade_status_sync',
+    notify_id: `ntf${randomBytes(8).toString('hex')}`,
+    notify_time: '2024-05-01 12:00:00',
+    charset: 'utf-8',
+    version: '1.0',
+    sign_type: 'RSA2',
+    ...params
+  }
+  const sign = rsa2Sign(alipaySignContent(full, ['sign', 'sign_type']), alipayPrivateKey)
+  return new URLSearchParams({ ...full, sign }).toString()
+}
+
+export interface FakeAlipayRequest {
+  method: string
+  params: Record<string, string>
+  biz: Record<string, unknown>
+  signatureValid: boolean
+}
+
+export interface FakeAlipayGateway {
+  /** Pass as `gateway` in the Alipay config. */
+  gateway: string
+  requests: FakeAlipayRequest[]
+  /** The next precreate answers this business error instead of a QR code. */
+  failNext(error: { code: string; msg: string; sub_code?: string; sub_msg?: string }): void
+  close(): Promise<void>
+}
+
+export interface FakeAlipayOptions {
+  appId: string
+  appPublicKey: string
+  alipayPrivateKey: string
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    req.on('error', reject)
+  })
+}
+
+export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<FakeAlipayGateway> {
+  const requests: FakeAlipayRequest[] = []
+  let pendingError: { code: string; msg: string; sub_code?: string; sub_msg?: string } | undefined
+
+  function signedJson(responseKey: string, payload: Record<string, unknown>): string {
+    const inner = JSON.stringify(payload)
+    return `{"${responseKey}":${inner},"sign":"${rsa2Sign(inner, opts.alipayPrivateKey)}"}`
+  }
+
+  function check(params: Record<string, string>): { ok: boolean; subCode?: string } {
+    const sign = params.sign
+    if (!sign) return { ok: false, subCode: 'isv.missing-signature' }
+    const valid = createVerify('RSA-SHA256')
+      .update(alipaySignContent(params), 'utf8')
+      .verify(opts.appPublicKey, sign, 'base64')
+    if (!valid) return { ok: false, subCode: 'isv.invalid-signature' }
+    if (params.app_id !== opts.appId) return { ok: false, subCode: 'isv.invalid-app-id' }
+    if (params.sign_type !== 'RSA2') return { ok: false, subCode: 'isv.invalid-signature-type' }
+    return { ok: true }
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+      const params: Record<string, string> = Object.fromEntries(url.searchParams)
+      if (req.method === 'POST') {
+        for (const [k, v] of new URLSearchParams(await readBody(req))) params[k] = v
+      }
+      const method = params.method ?? ''
+      const biz = params.biz_content ? (JSON.parse(params.biz_content) as Record<string, unknown>) : {}
+      const verdict = check(params)
+      requests.push({ method, params, biz, signatureValid: verdict.ok })
+      const responseKey = `${method.replaceAll('.', '_')}_response`
+
+      if (req.method === 'GET' && /^alipay\.trade\.(page|wap)\.pay$/.test(method)) {
+        res.writeHead(verdict.ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8' })
+        res.end(verdict.ok ? `<html><body>cashier for ${String(biz.out_trade_no)}</body></html>` : verdict.subCode)
+        return
+      }
+      res.setHeader('content-type', 'application/json; charset=utf-8')
+      if (!verdict.ok) {
+        res.end(signedJson(responseKey, { code: '40002', msg: 'Invalid Arguments', sub_code: verdict.subCode }))
+        return
+      }
+      if (method !== 'alipay.trade.precreate') {
+        res.end(signedJson('error_response', { code: '40004', msg: 'Business Failed', sub_code: 'isv.unknown-method' }))
+        return
+      }
+      if (pendingError) {
+        const e = pendingError
+        pendingError = undefined
+        res.end(signedJson(responseKey, { ...e }))
+        return
+      }
+      const amount = String(biz.total_amount ?? '')
+      if (!/^\d+(\.\d{1,2})?$/.test(amount) || typeof biz.out_trade_no !== 'string') {
+        res.end(signedJson(responseKey, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter' }))
+        return
+      }
+      res.end(
+        signedJson(responseKey, {
+          code: '10000',
+          msg: 'Success',
+          out_trade_no: biz.out_trade_no,
+          qr_code: `https://qr.alipay.com/bax0${randomBytes(10).toString('hex')}`
+        })
+      )
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end(String(err))
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    gateway: `http://127.0.0.1:${port}/gateway.do`,
+    requests,
+    failNext(error) {
+      pendingError = error
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections()
+        server.close((err) => (err ? reject(err) : resolve()))
+      })
+  }
+}

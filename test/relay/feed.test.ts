@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { generateSigningKey } from '../../src/relay/feed/keys'
+import { signRecord } from '../../src/relay/feed/envelope'
+import { FeedSignatureInvalid, publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
+import { FeedPageSchema, LeaseResponseSchema, type FeedEnvelope } from '../../src/shared/relay-contract'
+import { checkout, notify, paid } from './support/flows'
+import { createTestProvider } from './support/hmac-provider'
+import { enrolDevice, startTestRelay } from './support/relay'
+
+async function withRecords(n: number) {
+  const provider = createTestProvider('stripe')
+  const t = await startTestRelay({ providers: [provider] })
+  const dev = await enrolDevice(t.api)
+  for (let i = 0; i < n; i++) {
+    const { order } = await checkout(t.api, dev.token, { provider: 'stripe', item: { kind: 'recharge', amount: { amount: 100 + i, currency: 'CNY' } } })
+    await notify(t, provider, [paid(order.orderNo, 100 + i)])
+  }
+  const health = await t.api('GET', '/health')
+  return { t, dev, publicKey: publicKeyFromBase64(health.body.publicKey) }
+}
+
+describe('the signed feed', () => {
+  it('pages by cursor without gaps or repeats, and every record verifies with the pinned key', async () => {
+    const { t, dev, publicKey } = await withRecords(7)
+    const seen: FeedEnvelope[] = []
+    let cursor: string | undefined
+    for (;;) {
+      const r = await t.api('GET', `/v1/feed?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token: dev.token })
+      const page = FeedPageSchema.parse(r.body)
+      seen.push(...page.records)
+      cursor = page.nextCursor
+      if (!page.hasMore) break
+    }
+    expect(seen).toHaveLength(7)
+    expect(new Set(seen.map((e) => e.id)).size).toBe(7)
+    const amounts = seen.map((e) => {
+      const p = verifyEnvelope(e, publicKey, dev.accountId)
+      expect(p.type).toBe('payment_confirmed')
+      return p.type === 'payment_confirmed' ? p.data.amount.amount : 0
+    })
+    expect(amounts).toEqual([100, 101, 102, 103, 104, 105, 106])
+    // Nothing new: the cursor stays put.
+    const empty = await t.api('GET', `/v1/feed?cursor=${cursor}`, { token: dev.token })
+    expect(empty.body).toMatchObject({ records: [], nextCursor: cursor, hasMore: false })
+    // A malformed cursor or limit is refused.
+    expect((await t.api('GET', '/v1/feed?cursor=abc', { token: dev.token })).status).toBe(400)
+    expect((await t.api('GET', '/v1/feed?limit=501', { token: dev.token })).status).toBe(400)
+  })
+
+  it('detects tampering: payload, id, timestamp, a foreign key, another account', async () => {
+    const { t, dev, publicKey } = await withRecords(1)
+    const [rec] = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records as FeedEnvelope[]
+    expect(() => verifyEnvelope(rec!, publicKey)).not.toThrow()
+    const bad = [
+      { ...rec!, payload: rec!.payload.replace('"amount":100', '"amount":100000') },
+      { ...rec!, id: rec!.id + 'x' },
+      { ...rec!, timestamp: rec!.timestamp + 1 },
+      { ...rec!, signature: signRecord(generateSigningKey(), rec!.id, rec!.timestamp, rec!.payload) },
+      { ...rec!, signature: 'v1a,' + Buffer.alloc(64).toString('base64') }
+    ]
+    for (const e of bad) expect(() => verifyEnvelope(e, publicKey)).toThrow(FeedSignatureInvalid)
+    expect(() => verifyEnvelope(rec!, publicKey, 'acc_someone_else')).toThrow(/another account/)
+    // The relay serves records byte for byte as signed, across a restart of the reader.
+    const again = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records[0]
+    expect(again).toEqual(rec)
+  })
+
+  it('issues a signed entitlement lease per device and reuses it while fresh', async () => {
+    const { t, dev, publicKey } = await withRecords(0)
+    const first = LeaseResponseSchema.parse((await t.api('POST', '/v1/lease', { token: dev.token })).body)
+    const p = verifyEnvelope(first.lease, publicKey, dev.accountId)
+    if (p.type !== 'entitlement_lease') throw new Error('not a lease')
+    expect(p.data).toMatchObject({
+      deviceId: dev.deviceId,
+      planCode: 'FREE',
+      limits: { maxStreams: 1 },
+      issuedAt: t.clock.now(),
+      validUntil: t.clock.now() + 168 * 3600_000,
+      debt: { amount: 0, currency: 'CNY' }
+    })
+    t.clock.advance(3600_000)
+    const reused = (await t.api('POST', '/v1/lease', { token: dev.token })).body.lease
+    expect(reused.id).toBe(first.lease.id)
+    t.clock.advance(100 * 3600_000)
+    const renewed = (await t.api('POST', '/v1/lease', { token: dev.token })).body.lease
+    expect(renewed.id).not.toBe(first.lease.id)
+    const other = await enrolDevice(t.api, dev.accountId, 'laptop')
+    const otherLease = verifyEnvelope((await t.api('POST', '/v1/lease', { token: other.token })).body.lease, publicKey)
+    expect(otherLease.type === 'entitlement_lease' && otherLease.data.deviceId).toBe(other.deviceId)
+  })
+})

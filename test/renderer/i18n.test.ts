@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { ERROR_CODES } from '../../src/shared/errors'
+import {
+  CANCEL_REASONS,
+  CHECKOUT_STATUSES,
+  PAID_FEATURES,
+  PAYMENT_KINDS,
+  PAYMENT_METHODS,
+  PERIODS,
+  QUOTA_FEATURES,
+  SUBSCRIPTION_STATUSES,
+  SYNC_WARNINGS,
+  TIERS,
+  WALLET_ENTRY_TYPES,
+  planLimitsSchema
+} from '../../src/shared/ipc/contract'
+import { en } from '../../src/renderer/src/i18n/en'
+import { zhCN } from '../../src/renderer/src/i18n/zh-CN'
+import { translate } from '../../src/renderer/src/i18n'
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+
+describe('i18n dictionaries', () => {
+  it('zh-CN and en have the same keys', () => {
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zhCN).sort())
+  })
+
+  it('each key has the same placeholders in both languages, and no empty text', () => {
+    for (const key of Object.keys(zhCN) as (keyof typeof zhCN)[]) {
+      expect(placeholders(en[key]), key).toEqual(placeholders(zhCN[key]))
+      expect(zhCN[key].trim(), key).not.toBe('')
+      expect(en[key].trim(), key).not.toBe('')
+    }
+  })
+
+  it('every code that comes from the contract has words', () => {
+    const need = [
+      ...ERROR_CODES.map((c) => `error.${c}`),
+      ...WALLET_ENTRY_TYPES.map((c) => `entry.${c}`),
+      ...PAYMENT_METHODS.map((c) => `method.${c}`),
+      ...PAYMENT_KINDS.map((c) => `payment.kind.${c}`),
+      ...TIERS.map((c) => `plans.tier.${c}`),
+      ...PERIODS.flatMap((c) => [`plans.period.${c}`, `plans.price.${c}`]),
+      ...SUBSCRIPTION_STATUSES.map((c) => `plans.status.${c}`),
+      ...CANCEL_REASONS.map((c) => `plans.reason.${c}`),
+      ...Object.keys(planLimitsSchema.shape).map((c) => `plans.limit.${c}`),
+      ...QUOTA_FEATURES.map((c) => `usage.feature.${c}`),
+      ...PAID_FEATURES.map((c) => `gate.feature.${c}`),
+      ...SYNC_WARNINGS.map((c) => `status.warning.${c}`),
+      ...CHECKOUT_STATUSES.filter((s) => s !== 'pending').map((c) => `checkout.${c}`)
+    ]
+    const missing = need.filter((k) => !(k in zhCN))
+    expect(missing).toEqual([])
+  })
+
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(translate('en', 'recharge.submit', { amount: 'CN¥5.00' })).toBe('Pay CN¥5.00')
+    expect(translate('zh-CN', 'recharge.submit')).toBe('支付 {amount}')
+  })
+})

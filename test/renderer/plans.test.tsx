@@ -1,0 +1,84 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
+import { afterEach, describe, expect, it } from 'vitest'
+import { renderApp } from './support/render'
+
+afterEach(cleanup)
+
+const openPlans = async () => {
+  fireEvent.click(await screen.findByRole('button', { name: '套餐' }))
+  return screen.findByRole('table')
+}
+
+describe('plans', () => {
+  it('compares tiers per period with prices and limits', async () => {
+    renderApp()
+    const table = await openPlans()
+    await within(table).findByRole('columnheader', { name: '高级版' })
+    expect(within(table).getByText('¥99.00 / 月')).toBeTruthy()
+    expect(within(table).getByText('原价 ¥123.75')).toBeTruthy()
+    const rooms = within(table).getByRole('row', { name: /同时直播间/ })
+    expect(within(rooms).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1', '1', '3', '不限'])
+
+    fireEvent.click(screen.getByRole('radio', { name: '年付' }))
+    expect(await within(table).findByText('¥990.00 / 年')).toBeTruthy()
+    expect(within(table).queryByText('¥99.00 / 月')).toBeNull()
+  })
+
+  it('subscribe from balance → current plan with renewal date; auto-renew off; cancel with a reason', async () => {
+    const { core } = renderApp({ balance: 20000 })
+    await openPlans()
+    expect(screen.getByText('尚未订阅，正在使用免费版')).toBeTruthy()
+    fireEvent.click(await screen.findByRole('button', { name: '用余额订阅: 高级版 月付' }))
+    expect(await screen.findByRole('heading', { name: '当前套餐：高级版 · 月付' })).toBeTruthy()
+    expect(screen.getByText('将于 2025/04/09 自动续费')).toBeTruthy()
+    expect(core.state.balance).toBe(20000 - 9900)
+
+    const sw = screen.getByRole('switch', { name: '自动续费' })
+    expect(sw.getAttribute('aria-checked')).toBe('true')
+    fireEvent.click(sw)
+    await waitFor(() => expect(sw.getAttribute('aria-checked')).toBe('false'))
+    expect(core.state.subscription?.autoRenew).toBe(false)
+    expect(screen.getByText('将于 2025/04/09 到期')).toBeTruthy()
+
+    fireEvent.click(screen.getByRole('button', { name: '取消订阅' }))
+    fireEvent.change(screen.getByLabelText('取消原因'), { target: { value: 'not_streaming' } })
+    fireEvent.change(screen.getByLabelText('补充说明（可选）'), { target: { value: '休息一个月' } })
+    fireEvent.click(screen.getByRole('button', { name: '确认取消' }))
+    expect(await screen.findByText('已取消：暂时不直播了：休息一个月')).toBeTruthy()
+    const cancel = core.calls.find((c) => c.channel === 'subscription.cancel')
+    expect(cancel?.input).toMatchObject({ reason: 'not_streaming', note: '休息一个月', atPeriodEnd: true })
+    expect(screen.queryByRole('button', { name: '取消订阅' })).toBeNull()
+  })
+
+  it('a trial starts without charging', async () => {
+    const { core } = renderApp({ balance: 0 })
+    await openPlans()
+    fireEvent.click(await screen.findByRole('button', { name: '免费试用 7 天: 基础版 月付' }))
+    expect(await screen.findByText('试用中')).toBeTruthy()
+    expect(screen.getByText('试用至 2025/03/17')).toBeTruthy()
+    expect(core.state.balance).toBe(0)
+  })
+
+  it('subscribing with too little balance offers a recharge of the shortfall', async () => {
+    renderApp({ balance: 1000 })
+    await openPlans()
+    fireEvent.click(await screen.findByRole('button', { name: '用余额订阅: 基础版 月付' }))
+    expect((await screen.findByRole('alert')).textContent).toContain('余额不足：需要 ¥29.00，还差 ¥19.00。')
+    fireEvent.click(screen.getByRole('button', { name: '去充值' }))
+    const input = (await screen.findByLabelText('自定义金额')) as HTMLInputElement
+    await waitFor(() => expect(input.value).toBe('19.00'))
+  })
+
+  it('paying a plan by Alipay QR activates it when the payment is confirmed', async () => {
+    const { core } = renderApp()
+    await openPlans()
+    fireEvent.click(await screen.findByRole('button', { name: '用支付宝支付: 企业版 月付' }))
+    await screen.findByRole('img', { name: '支付宝付款二维码' })
+    const create = core.calls.find((c) => c.channel === 'checkout.create')
+    expect(create?.input).toMatchObject({ purpose: { kind: 'plan', planId: 'enterprise-monthly' } })
+    core.confirmPayment([...core.state.checkouts.keys()][0]!)
+    expect(await screen.findByText('支付成功，套餐已生效')).toBeTruthy()
+    expect(await screen.findByRole('heading', { name: '当前套餐：企业版 · 月付' })).toBeTruthy()
+  })
+})
