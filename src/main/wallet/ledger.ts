@@ -3,7 +3,7 @@ import type { BillingDb } from '../db/open'
 import { LedgerCorrupt } from '../../shared/errors'
 import { ACCOUNT_KINDS, accountId } from './accounts'
 import type { Currency } from '../../shared/money'
-import { prepareStatements, type Statements } from './statements'
+import { prepareStatements, type EntryRow, type Statements } from './statements'
 import type { EntryType } from './types'
 
 // The double-entry core shared by every Wallet on one database: balances and the chain head
@@ -24,24 +24,7 @@ export interface Leg {
 }
 
 /** The fields a row's hash covers, in order (verify() recomputes with the same function). */
-export interface HashedFields {
-  seq: number
-  id: string
-  op_key: string | null
-  leg: number
-  type: string
-  owner: string
-  debit_account: string
-  credit_account: string
-  amount: number
-  currency: string
-  ref: string | null
-  feature: string | null
-  reason: string | null
-  fingerprint: string | null
-  result: string | null
-  created_at: number
-}
+export type HashedFields = Omit<EntryRow, 'hash'>
 
 export function entryHash(prev: string, r: HashedFields): string {
   return chainHash(prev, [
