@@ -29,7 +29,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 
 function startChild(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
   // BENCH_PROFILE=<dir>: CPU profile of the relay child, written when it stops.
-  const prof = process.env['BENCH_PROFILE'] && script.includes('relay') ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
+  const prof = process.env['BENCH_PROFILE'] && script.includes('src/relay') ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', ...env },

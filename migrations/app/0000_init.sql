@@ -224,4 +224,86 @@ CREATE TABLE `usage_events` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `usage_events_key_uq` ON `usage_events` (`key`);
+CREATE UNIQUE INDEX `usage_events_key_uq` ON `usage_events` (`key`);--> statement-breakpoint
+CREATE TABLE `sync_inbox` (
+	`id` text PRIMARY KEY NOT NULL,
+	`cursor` text NOT NULL,
+	`type` text NOT NULL,
+	`timestamp` integer NOT NULL,
+	`payload` text NOT NULL,
+	`signature` text NOT NULL,
+	`applied_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `sync_orders` (
+	`id` text PRIMARY KEY NOT NULL,
+	`relay_key` text NOT NULL,
+	`request_key` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`method` text NOT NULL,
+	`kind` text NOT NULL,
+	`plan_code` text,
+	`period` text,
+	`plan_id` text,
+	`amount` integer NOT NULL,
+	`currency` text NOT NULL,
+	`status` text NOT NULL,
+	`order_no` text,
+	`display_kind` text,
+	`content` text,
+	`expires_at` integer NOT NULL,
+	`failure_reason` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `sync_orders_relay_key_unique` ON `sync_orders` (`relay_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `sync_orders_request_key_unique` ON `sync_orders` (`request_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `sync_orders_order_no_unique` ON `sync_orders` (`order_no`);--> statement-breakpoint
+CREATE INDEX `sync_orders_status_idx` ON `sync_orders` (`status`);--> statement-breakpoint
+CREATE TABLE `sync_outbox` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
+	`kind` text NOT NULL,
+	`body` text NOT NULL,
+	`spend` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`acked_at` integer,
+	`rejected_code` text,
+	`mirrored_at` integer,
+	CONSTRAINT "sync_outbox_spend_nonneg" CHECK("sync_outbox"."spend" >= 0)
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `sync_outbox_id_unique` ON `sync_outbox` (`id`);--> statement-breakpoint
+CREATE INDEX `sync_outbox_pending_idx` ON `sync_outbox` (`seq`) WHERE acked_at IS NULL AND rejected_code IS NULL;--> statement-breakpoint
+CREATE INDEX `sync_outbox_unmirrored_idx` ON `sync_outbox` (`seq`) WHERE mirrored_at IS NULL AND spend > 0;--> statement-breakpoint
+CREATE TABLE `sync_payments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`order_no` text NOT NULL,
+	`kind` text NOT NULL,
+	`method` text NOT NULL,
+	`amount` integer NOT NULL,
+	`currency` text NOT NULL,
+	`purpose` text NOT NULL,
+	`status` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `sync_payments_time_idx` ON `sync_payments` (`created_at`);--> statement-breakpoint
+CREATE TABLE `sync_state` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`cursor` text,
+	`relay_balance` integer DEFAULT 0 NOT NULL,
+	`relay_debt` integer DEFAULT 0 NOT NULL,
+	`first_free_claim_id` text,
+	`first_free_device_id` text,
+	`lease` text,
+	`high_water` integer DEFAULT 0 NOT NULL,
+	`skew` integer DEFAULT 0 NOT NULL,
+	`relay_time` integer,
+	`last_sync_at` integer,
+	`last_error` text,
+	`warnings` text DEFAULT '' NOT NULL,
+	`updated_at` integer NOT NULL,
+	CONSTRAINT "sync_state_one_row" CHECK("sync_state"."id" = 1)
+);

@@ -1,9 +1,9 @@
 import { systemClock, type Clock } from './core/clock'
 import { randomIds, type IdSource } from './core/ids'
 import { openDatabase, type BillingDb, type Durability } from './db/open'
-import { Quotas, type UsageRecord } from './quotas'
+import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
-import { Wallet, type WalletRecord } from './wallet'
+import { Wallet, type WalletDeps, type WalletRecord } from './wallet'
 import { money } from '../shared/money'
 
 // The one entry point to the billing core, used by the Electron adapter, the test host and
@@ -31,6 +31,10 @@ export interface BillingOptions {
   onRecord?: (record: BillingRecord) => void
   /** Release the previous run's live-room leases at once (the Electron app holds a single-instance lock). */
   previousRunEnded?: boolean
+  /** Builds the wallet (the sync layer passes a subclass that gates paid use on trust and the relay). */
+  createWallet?: (deps: WalletDeps) => Wallet
+  /** Wraps the subscription-based entitlement the quotas gate on (the sync layer adds the relay lease). */
+  entitlements?: (local: EntitlementPort) => EntitlementPort
 }
 
 export interface Billing {
@@ -58,7 +62,7 @@ export function createBilling(opts: BillingOptions): Billing {
   })
   try {
     const onRecord = opts.onRecord
-    const wallet = new Wallet({
+    const wallet = (opts.createWallet ?? ((deps: WalletDeps) => new Wallet(deps)))({
       db,
       clock,
       ids,
@@ -90,7 +94,9 @@ export function createBilling(opts: BillingOptions): Billing {
       db,
       clock,
       ids,
-      entitlements: { current: (now) => subscriptions.entitlement(now) },
+      entitlements: ((local: EntitlementPort) => opts.entitlements?.(local) ?? local)({
+        current: (now) => subscriptions.entitlement(now)
+      }),
       ...(onRecord ? { onRecord: (record: UsageRecord) => onRecord({ source: 'usage', record }) } : {}),
       ...(opts.previousRunEnded ? { expirePreviousRunOnOpen: true } : {})
     })

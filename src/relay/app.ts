@@ -1,12 +1,13 @@
 import type { Writable } from 'node:stream'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { systemClock, type Clock } from '../main/core/clock'
-import { randomIds, type IdSource } from '../main/core/ids'
+import type { IdSource } from '../main/core/ids'
 import type { RelayConfig } from './config/config'
 import { createCore, type RelayCore } from './core'
 import { openRelayDb } from './db/open'
 import { loadOrCreateDevKey, parseSigningKey, type SigningKey } from './feed/keys'
 import { errorHandler } from './http/errors'
+import { pooledRandomIds } from './ids'
 import { notifyRoutes } from './http/notify'
 import { registerRoutes } from './http/routes'
 import { buildProviders, type ProviderFactoryDeps } from './providers'
@@ -43,7 +44,7 @@ export interface Relay {
 
 export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   const clock = deps.clock ?? systemClock
-  const ids = deps.ids ?? randomIds(clock)
+  const ids = deps.ids ?? pooledRandomIds(clock)
   const { key, created } = config.signingKey
     ? { key: parseSigningKey(config.signingKey), created: false }
     : loadOrCreateDevKey(config.dataDir)
@@ -55,6 +56,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       // Tokens and provider signatures never reach the log.
       redact: ['req.headers.authorization', 'req.headers["idempotency-key"]']
     },
+    // One log line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     trustProxy: false,
     return503OnClosing: true
@@ -72,19 +75,50 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   const core = createCore({ config, db, clock, ids, key, providers: providerMap, log: app.log })
 
   app.setErrorHandler(errorHandler)
-  app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/v1/notify/') && req.url !== '/health') core.limits.address.hit(req.ip)
+  // Callback-style hooks: no promise per request on the hot path.
+  app.addHook('onRequest', (req, _reply, done) => {
+    try {
+      if (!req.url.startsWith('/v1/notify/') && req.url !== '/health') core.limits.address.hit(req.ip)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done()
+  })
+  const logRequests = config.logLevel === 'info' || config.logLevel === 'debug' || config.logLevel === 'trace'
+  app.addHook('onResponse', (req, reply, done) => {
+    if (logRequests) {
+      // The path without its query string; headers (tokens, signatures) are never logged.
+      const q = req.url.indexOf('?')
+      req.log.info(
+        { method: req.method, path: q < 0 ? req.url : req.url.slice(0, q), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request'
+      )
+    }
+    done()
   })
   // While stopping, answers close their keep-alive connection so close() is not held open.
   let closing = false
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
   registerRoutes(app, core)
   void app.register(async (scope) => notifyRoutes(scope, core))
 
   for (const d of disabled) app.log.warn({ provider: d.name, reason: d.reason }, 'provider switched off')
   app.log.info({ providers: [...providerMap.keys()], keyId: key.keyId }, 'relay configured')
+
+  // Stale orders are expired on a timer; a failed sweep is logged and tried again next tick.
+  let sweepTimer: NodeJS.Timeout | undefined
+  const sweepStale = () => {
+    try {
+      const { expired } = core.sweeper.sweep()
+      if (expired.length) app.log.info({ count: expired.length, orderNos: expired.slice(0, 20) }, 'stale orders expired')
+    } catch (err) {
+      app.log.error({ err }, 'order sweep failed')
+    }
+  }
 
   let closed = false
   return {
@@ -95,6 +129,10 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     disabledProviders: disabled,
     async start() {
       await app.listen({ host: config.host, port: config.port })
+      if (config.sweepIntervalMs > 0 && !sweepTimer) {
+        sweepTimer = setInterval(sweepStale, config.sweepIntervalMs)
+        sweepTimer.unref()
+      }
       const addr = app.server.address()
       const port = typeof addr === 'object' && addr ? addr.port : config.port
       return `http://${config.host}:${port}`
@@ -103,12 +141,14 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       if (closed) return
       closed = true
       closing = true
+      clearInterval(sweepTimer)
       // In-flight requests finish; idle keep-alive sockets are closed as they turn idle, and
       // after STOP_GRACE_MS whatever remains is cut.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
       const force = setTimeout(() => app.server.closeAllConnections(), STOP_GRACE_MS)
       try {
         await app.close()
+        await db.whenDurable().catch(() => undefined)
       } finally {
         clearInterval(sweep)
         clearTimeout(force)

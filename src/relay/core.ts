@@ -12,6 +12,7 @@ import { RateLimiter } from './http/rate-limit'
 import { EventApplier } from './notify/apply'
 import { NotificationPipeline } from './notify/pipeline'
 import { Checkouts } from './orders/checkouts'
+import { OrderSweeper } from './orders/sweeper'
 import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
 import { Grants } from './subscriptions/grants'
@@ -32,6 +33,7 @@ export interface RelayCore {
   grants: Grants
   leases: Leases
   checkouts: Checkouts
+  sweeper: OrderSweeper
   outbox: Outbox
   applier: EventApplier
   pipeline: NotificationPipeline
@@ -74,6 +76,7 @@ export function createCore(opts: {
       rechargeRules: config.recharge,
       checkoutTtlMs: config.checkoutTtlMs
     }),
+    sweeper: new OrderSweeper(db, clock, feed),
     outbox: new Outbox(db, clock, feed, wallet),
     applier,
     pipeline: new NotificationPipeline(db, clock, applier, opts.log),

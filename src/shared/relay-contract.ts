@@ -250,6 +250,21 @@ export const FirstFreeDecisionSchema = z.object({
   decidedAt: z.number().int()
 })
 
+/**
+ * An order that will not be paid through its checkout any more: expired (its checkout passed
+ * expiresAt, or the provider closed it) or failed. The app drops its pending checkout. Money
+ * that still arrives later is recorded and reported as payment_confirmed as usual.
+ */
+export const OrderClosedSchema = z.object({
+  orderNo: z.string(),
+  provider: ProviderNameSchema,
+  item: CheckoutItemSchema,
+  state: z.enum(['expired', 'failed', 'cancelled']),
+  /** 'checkout_expired' (the relay's sweeper) or the provider's cause. */
+  reason: z.string(),
+  closedAt: z.number().int()
+})
+
 export const FeedPayloadSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('payment_confirmed'), accountId: z.string(), data: PaymentConfirmedSchema }),
   z.object({ v: z.literal(1), type: z.literal('refund'), accountId: z.string(), data: RefundSchema }),
@@ -257,7 +272,8 @@ export const FeedPayloadSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(1), type: z.literal('entitlement_lease'), accountId: z.string(), data: EntitlementLeaseSchema }),
   z.object({ v: z.literal(1), type: z.literal('debt'), accountId: z.string(), data: DebtSchema }),
   z.object({ v: z.literal(1), type: z.literal('wallet_debit'), accountId: z.string(), data: WalletDebitSchema }),
-  z.object({ v: z.literal(1), type: z.literal('first_free'), accountId: z.string(), data: FirstFreeDecisionSchema })
+  z.object({ v: z.literal(1), type: z.literal('first_free'), accountId: z.string(), data: FirstFreeDecisionSchema }),
+  z.object({ v: z.literal(1), type: z.literal('order_closed'), accountId: z.string(), data: OrderClosedSchema })
 ])
 export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']

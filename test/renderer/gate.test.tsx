@@ -55,7 +55,7 @@ describe('gate dialog (the wallet rule when a live session starts)', () => {
     const { core } = renderApp({ balance: 5000, quotaFull: true })
     await startLive()
     const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toBe('无法开始：套餐额度已用完，请升级套餐或等待额度重置')
+    expect(alert.textContent).toBe('无法开始：套餐允许的 1 个直播间都在使用中。请先结束正在进行的直播，或升级套餐。')
     expect(core.state.balance).toBe(5000)
   })
 

@@ -73,7 +73,7 @@ describe('plans', () => {
   it('paying a plan by Alipay QR activates it when the payment is confirmed', async () => {
     const { core } = renderApp()
     await openPlans()
-    fireEvent.click(await screen.findByRole('button', { name: '用支付宝支付: 企业版 月付' }))
+    fireEvent.click(await screen.findByRole('button', { name: '使用支付宝: 企业版 月付' }))
     await screen.findByRole('img', { name: '支付宝付款二维码' })
     const create = core.calls.find((c) => c.channel === 'checkout.create')
     expect(create?.input).toMatchObject({ purpose: { kind: 'plan', planId: 'enterprise-monthly' } })

@@ -1,23 +1,26 @@
 import type { Clock } from '../core/clock'
 import type { BillingDb } from '../db/open'
 import { InvalidInput, NotFound } from '../../shared/errors'
-import { money, type Currency, type Money } from '../../shared/money'
-import { BILLING_PERIODS, isBillingPeriod, type BillingPeriod } from './period'
+import { money, type Money } from '../../shared/money'
+import {
+  CATALOG_CURRENCY,
+  PLAN_CATALOG,
+  PLAN_CODES,
+  type CatalogLimits,
+  type CatalogPlanCode
+} from '../../shared/plan-catalog'
+import { isBillingPeriod, type BillingPeriod } from './period'
 
-// The plan catalog: built-in defaults seeded once per catalog version (a point read at
-// every open), then read from the table so the relay or an admin can change it later.
+// The plan catalog: built-in defaults (the data is src/shared/plan-catalog.ts, shared with
+// the relay) seeded once per catalog version (a point read at every open), then read from
+// the table so the relay or an admin can change it later.
 
-export const PLAN_CODES = ['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'] as const
-export type PlanCode = (typeof PLAN_CODES)[number]
+export { PLAN_CODES }
+export type PlanCode = CatalogPlanCode
 export const FREE_PLAN_CODE = 'FREE'
 
 /** Per usage month; null = unlimited. Snake case: the names the quotas module and the relay share. */
-export interface PlanLimits {
-  max_streams: number | null
-  max_storage_gb: number | null
-  max_ai_requests: number | null
-  max_export_count: number | null
-}
+export type PlanLimits = CatalogLimits
 
 export interface Plan {
   code: string
@@ -32,95 +35,24 @@ export interface Plan {
   trialDays: number
 }
 
-/** Bump when DEFAULT_PLANS changes; seeding inserts missing rows and never overwrites. */
+/** Bump when the catalog (src/shared/plan-catalog.ts) changes; seeding inserts missing rows and never overwrites. */
 export const CATALOG_SEED_VERSION = 1
 
-const CNY: Currency = 'CNY'
-const yuan = (fen: number): Money => money(fen, CNY)
-
-interface Tier {
-  code: PlanCode
-  name: string
-  features: string[]
-  limits: PlanLimits
-  /** monthly, quarterly, yearly, lifetime: [price, original price] in fen. */
-  prices: Record<BillingPeriod, [number, number]>
-  trialDaysMonthly: number
-}
-
-const TIERS: Tier[] = [
-  {
-    code: 'BASIC',
-    name: '基础版',
-    features: ['live_room', 'ai_reply', 'export', 'cloud_storage'],
-    limits: { max_streams: 1, max_storage_gb: 10, max_ai_requests: 1000, max_export_count: 50 },
-    prices: { monthly: [2900, 3900], quarterly: [7900, 9900], yearly: [29900, 35900], lifetime: [89900, 129900] },
-    trialDaysMonthly: 7
-  },
-  {
-    code: 'PREMIUM',
-    name: '高级版',
-    features: ['live_room', 'ai_reply', 'export', 'cloud_storage', 'multi_room', 'ai_script', 'analytics'],
-    limits: { max_streams: 3, max_storage_gb: 50, max_ai_requests: 5000, max_export_count: 200 },
-    prices: { monthly: [5900, 7900], quarterly: [15900, 19900], yearly: [59900, 71900], lifetime: [179900, 259900] },
-    trialDaysMonthly: 7
-  },
-  {
-    code: 'ENTERPRISE',
-    name: '企业版',
-    features: [
-      'live_room',
-      'ai_reply',
-      'export',
-      'cloud_storage',
-      'multi_room',
-      'ai_script',
-      'analytics',
-      'api_access',
-      'priority_support'
-    ],
-    limits: { max_streams: 10, max_storage_gb: 500, max_ai_requests: 50000, max_export_count: null },
-    prices: {
-      monthly: [19900, 25900],
-      quarterly: [54900, 69900],
-      yearly: [199900, 239900],
-      lifetime: [599900, 799900]
-    },
-    trialDaysMonthly: 0
-  }
-]
-
-/** The built-in catalog: FREE (one monthly row) and three paid tiers × four periods. */
-export const DEFAULT_PLANS: readonly Plan[] = [
-  {
-    code: 'FREE',
-    period: 'monthly',
-    name: '免费版',
-    price: yuan(0),
-    originalPrice: yuan(0),
-    features: ['live_room', 'ai_reply', 'export'],
-    limits: { max_streams: 1, max_storage_gb: 1, max_ai_requests: 50, max_export_count: 5 },
+/** The built-in catalog: FREE (one monthly row) and three paid tiers × four periods, from the shared catalog. */
+export const DEFAULT_PLANS: readonly Plan[] = PLAN_CATALOG.map(
+  (p): Plan => ({
+    code: p.code,
+    period: p.period,
+    name: p.name,
+    price: money(p.price, CATALOG_CURRENCY),
+    originalPrice: money(p.originalPrice, CATALOG_CURRENCY),
+    features: [...p.features],
+    limits: { ...p.limits },
     active: true,
-    sortOrder: 0,
-    trialDays: 0
-  },
-  ...TIERS.flatMap((tier, ti) =>
-    BILLING_PERIODS.map(
-      (period, pi): Plan => ({
-        code: tier.code,
-        period,
-        name: tier.name,
-        price: yuan(tier.prices[period][0]),
-        originalPrice: yuan(tier.prices[period][1]),
-        features: [...tier.features],
-        limits: { ...tier.limits },
-        active: true,
-        sortOrder: (ti + 1) * 10 + pi,
-        trialDays: period === 'monthly' ? tier.trialDaysMonthly : 0
-      })
-    )
-  )
-]
+    sortOrder: p.sortOrder,
+    trialDays: p.trialDays
+  })
+)
 
 interface PlanRow {
   code: string

@@ -41,6 +41,7 @@ const VARS = {
   RELAY_RATE_NOTIFY_PER_MIN: int(1, 10_000_000).default(6000),
   RELAY_LEASE_TTL_HOURS: int(1, 24 * 90).default(168),
   RELAY_CHECKOUT_TTL_MINUTES: int(30, 24 * 60).default(30),
+  RELAY_SWEEP_INTERVAL_SECONDS: int(1, 3600).default(60),
   RELAY_RECHARGE_MIN: int(1, 10_000_000_000).default(DEFAULT_RECHARGE_RULES.min),
   RELAY_RECHARGE_MAX: int(1, 10_000_000_000).default(DEFAULT_RECHARGE_RULES.max),
   RELAY_RECHARGE_PRESETS: z
@@ -63,6 +64,8 @@ export interface RelayConfig {
   rateLimit: { devicePerMinute: number; addressPerMinute: number; notifyPerMinute: number }
   leaseTtlMs: number
   checkoutTtlMs: number
+  /** How often stale orders (checkout past expiresAt) are expired; 0 = never (tests drive it). */
+  sweepIntervalMs: number
   recharge: RechargeRules
   /** Provider settings: the environment as given, and the file's `providers` section. */
   providerSources: { env: Env; file: Record<string, unknown> }
@@ -121,6 +124,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     },
     leaseTtlMs: v.RELAY_LEASE_TTL_HOURS * 3600_000,
     checkoutTtlMs: v.RELAY_CHECKOUT_TTL_MINUTES * 60_000,
+    sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
     recharge: { currency: 'CNY', min: v.RELAY_RECHARGE_MIN, max: v.RELAY_RECHARGE_MAX, presets },
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
   }

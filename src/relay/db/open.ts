@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { readJournal } from '../../main/db/open'
 import { DatabaseFromFuture } from '../../shared/errors'
 import * as schema from './schema'
+import { WalSync } from './wal-sync'
 
 // The relay's SQLite file: same pragmas and the same newer-schema refusal as the app's
 // (src/main/db/open.ts explains them), its own schema and migrations/relay.
@@ -17,6 +18,14 @@ export interface RelayDb {
   readonly orm: BetterSQLite3Database<typeof schema>
   /** One IMMEDIATE transaction; nested calls become savepoints. */
   tx<T>(fn: () => T): T
+  /**
+   * One IMMEDIATE transaction whose fsync runs off the event loop (see wal-sync.ts): the
+   * value now, and `durable`, which resolves once the commit is on disk. Answer a provider
+   * only after `durable`. With durability 'normal' it resolves at once.
+   */
+  txGroup<T>(fn: () => T): { value: T; durable: Promise<void> }
+  /** Resolves once every txGroup commit so far is on disk (before serving what they wrote). */
+  whenDurable(): Promise<void>
   close(): void
 }
 
@@ -43,7 +52,34 @@ export function openRelayDb(opts: { path: string; durability?: 'full' | 'normal'
       sqlite.pragma(`user_version = ${known}`)
     }
     const run = sqlite.transaction((fn: () => unknown) => fn())
-    return { sqlite, orm, tx: <T>(fn: () => T) => run.immediate(fn) as T, close: () => sqlite.close() }
+    const tx = <T>(fn: () => T) => run.immediate(fn) as T
+    const full = opts.durability !== 'normal'
+    const wal = full ? new WalSync(`${opts.path}-wal`) : undefined
+    const syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL')
+    const syncFull = sqlite.prepare('PRAGMA synchronous = FULL')
+    const txGroup = <T>(fn: () => T): { value: T; durable: Promise<void> } => {
+      if (!wal) return { value: tx(fn), durable: Promise.resolve() }
+      // Only this commit skips the in-line fsync; every other transaction stays FULL.
+      syncNormal.run()
+      let value: T
+      try {
+        value = tx(fn)
+      } finally {
+        syncFull.run()
+      }
+      return { value, durable: wal.afterCommit() }
+    }
+    return {
+      sqlite,
+      orm,
+      tx,
+      txGroup,
+      whenDurable: () => wal?.whenDurable() ?? Promise.resolve(),
+      close: () => {
+        wal?.close()
+        sqlite.close()
+      }
+    }
   } catch (err) {
     sqlite.close()
     throw err

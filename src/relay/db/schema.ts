@@ -73,7 +73,9 @@ export const orders = sqliteTable(
   (t) => [
     uniqueIndex('orders_order_no').on(t.orderNo),
     uniqueIndex('orders_client_key').on(t.accountId, t.clientKey),
-    index('orders_account').on(t.accountId, t.createdAt)
+    index('orders_account').on(t.accountId, t.createdAt),
+    // The sweeper's scan: open orders by checkout expiry.
+    index('orders_open_expiry').on(t.state, t.expiresAt)
   ]
 )
 

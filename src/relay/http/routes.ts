@@ -75,7 +75,10 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     return out
   })
 
+  // Reads that hand out what notifications wrote wait until those commits are on disk
+  // (db.whenDurable: no wait unless a notification batch's fsync is still running).
   app.get('/v1/account', { preHandler: device }, async (req) => {
+    await core.db.whenDurable()
     const { accountId, deviceId } = ctx(req)
     return {
       accountId,
@@ -105,19 +108,21 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     return out
   })
 
-  app.get<{ Params: { orderNo: string } }>('/v1/orders/:orderNo', { preHandler: device }, async (req) => ({
-    order: core.checkouts.get(ctx(req), req.params.orderNo)
-  }))
+  app.get<{ Params: { orderNo: string } }>('/v1/orders/:orderNo', { preHandler: device }, async (req) => {
+    await core.db.whenDurable()
+    return { order: core.checkouts.get(ctx(req), req.params.orderNo) }
+  })
 
   app.get('/v1/feed', { preHandler: device }, async (req) => {
     const q = FeedQuerySchema.parse(req.query)
+    await core.db.whenDurable()
     return core.feed.page(ctx(req).accountId, q.cursor, q.limit)
   })
 
-  app.post('/v1/lease', { preHandler: device }, async (req) => ({
-    lease: core.leases.issue(ctx(req)),
-    serverTime: core.clock.now()
-  }))
+  app.post('/v1/lease', { preHandler: device }, async (req) => {
+    await core.db.whenDurable()
+    return { lease: core.leases.issue(ctx(req)), serverTime: core.clock.now() }
+  })
 
   app.post('/v1/outbox', { preHandler: device }, async (req) => {
     const batch = OutboxBatchSchema.parse(req.body)

@@ -110,9 +110,9 @@ export class EventApplier {
         // the pipeline captures first and applies the capture as payment.succeeded.
         return this.checkPayment(order, event.amount) ?? { kind: 'rejected', reason: 'forbidden_transition' }
       case 'payment.failed':
-        return this.ended(order, 'failed', event.eventId)
+        return this.ended(order, 'failed', event.eventId, `provider: ${event.reason}`.slice(0, 200))
       case 'checkout.expired':
-        return this.ended(order, 'expired', event.eventId)
+        return this.ended(order, 'expired', event.eventId, 'provider: checkout closed')
       case 'refund.succeeded':
         return this.refund(order, event)
     }
@@ -152,12 +152,21 @@ export class EventApplier {
     return { kind: 'applied' }
   }
 
-  private ended(order: OrderRow, to: 'failed' | 'expired', eventId: string): Outcome {
+  private ended(order: OrderRow, to: 'failed' | 'expired', eventId: string, reason: string): Outcome {
     if (order.state === to) return { kind: 'duplicate', reason: `already_${to}` }
     if (!canTransition(order.state, to)) return { kind: 'stale', reason: `order_is_${order.state}` }
     const now = this.clock.now()
     this.store.setState.run(to, now, order.id)
     this.store.logTransition.run(order.id, order.state, to, `${order.provider}:${eventId}`, now)
+    // The app drops its pending checkout (as when the relay's sweeper expires it).
+    this.feed.append(order.account_id, 'order_closed', {
+      orderNo: order.order_no,
+      provider: order.provider,
+      item: JSON.parse(order.item_json) as CheckoutItem,
+      state: to,
+      reason,
+      closedAt: now
+    })
     return { kind: 'applied' }
   }
 

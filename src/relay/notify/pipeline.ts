@@ -14,8 +14,9 @@ import type { EventApplier, Outcome } from './apply'
 // then apply every event of the notification in ONE transaction together with its audit
 // rows, and only after the commit answer the provider.
 // Group commit: notifications verified in the same turn of the event loop are applied in one
-// outer transaction (one fsync), each in its own savepoint, so one failing notification
-// rolls back only itself; every reply still waits for the commit. Replies by outcome:
+// outer transaction, each in its own savepoint, so one failing notification rolls back only
+// itself. The batch's fsync runs off the event loop (db.txGroup, db/wal-sync.ts) and every
+// reply waits for it, so the next batch's work overlaps this one's disk wait. Replies by outcome:
 //   applied / duplicate / stale / ignored → provider.accepted()  (the effect is durable or none is due)
 //   deferred (refund before payment, capture failed) → 503, the provider redelivers later
 //   rejected: bad signature etc. 400, unknown order 404, amount/currency 400, forbidden transition 409
@@ -52,7 +53,9 @@ export class NotificationPipeline {
       events = await provider.verifyNotification({ rawBody, headers, receivedAt: this.clock.now() })
     } catch (err) {
       const reason = err instanceof NotificationRejected ? err.reason : 'verification_error'
-      this.db.tx(() => this.applier.audit(name, undefined, 'rejected', reason, remoteAddress))
+      // No reply waits on this row, so it takes no in-line fsync (a flood of forged
+      // notifications must not stall the event loop on the disk).
+      this.db.txGroup(() => this.applier.audit(name, undefined, 'rejected', reason, remoteAddress)).durable.catch(() => undefined)
       this.log.warn({ provider: name, reason, detail: errText(err) }, 'notification rejected')
       return { reply: provider.rejected(reason, err instanceof NotificationRejected ? 400 : 500), outcomes: [] }
     }
@@ -101,8 +104,9 @@ export class NotificationPipeline {
     this.scheduled = false
     const batch = this.queue.splice(0)
     let results: ({ ok: Outcome[] } | { err: unknown })[]
+    let durable: Promise<void>
     try {
-      results = this.db.tx(() =>
+      ;({ value: results, durable } = this.db.txGroup(() =>
         batch.map((item) => {
           try {
             return { ok: this.db.tx(item.work) }
@@ -110,16 +114,24 @@ export class NotificationPipeline {
             return { err }
           }
         })
-      )
+      ))
     } catch (err) {
       for (const item of batch) item.reject(err)
       return
     }
-    batch.forEach((item, i) => {
-      const r = results[i]!
-      if ('ok' in r) item.resolve(r.ok)
-      else item.reject(r.err)
-    })
+    // Replies wait for the fsync; meanwhile the next batch is verified and committed.
+    durable.then(
+      () =>
+        batch.forEach((item, i) => {
+          const r = results[i]!
+          if ('ok' in r) item.resolve(r.ok)
+          else item.reject(r.err)
+        }),
+      (err: unknown) => {
+        this.log.error({ detail: errText(err) }, 'WAL fsync failed')
+        for (const item of batch) item.reject(err)
+      }
+    )
   }
 
   /** PayPal: an approval is captured before the transaction; the capture becomes the payment. */
@@ -129,7 +141,9 @@ export class NotificationPipeline {
     const order = this.applier.order(event.orderNo)
     if (!order || order.provider !== provider.name || this.applier.checkPayment(order, event.amount)) return { event }
     try {
-      const { captureId, amount } = await provider.capture(event.providerRef, event.orderNo)
+      const { captureId, amount, pending } = await provider.capture(event.providerRef, event.orderNo)
+      // Not paid yet: the order stays open until the capture's completion event arrives.
+      if (pending) return { event, pre: { kind: 'ignored', reason: 'capture_pending' } }
       return {
         event: {
           type: 'payment.succeeded',

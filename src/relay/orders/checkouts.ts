@@ -50,7 +50,9 @@ export class Checkouts {
     const fp = fingerprint(req)
     const { db, clock, ids } = this.deps
 
-    const order = db.tx(() => {
+    // Committed without blocking the event loop on the fsync, but durable before the provider
+    // hears the order number: a lost row could otherwise hand that number to another order.
+    const created = db.txGroup(() => {
       const existing = this.store.byKey.get(ctx.accountId, key)
       if (existing) {
         assertSameRequest(key, existing.request_fingerprint, fp)
@@ -78,7 +80,17 @@ export class Checkouts {
       this.store.logTransition.run(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
       return this.store.byId.get(id)!
     })
+    await created.durable
+    const order = created.value
     if (order.checkout_json !== null) return this.response(order)
+    // A retry after the order closed (swept as expired, or paid/failed meanwhile) must not
+    // open a new payment page for it: the client starts over with a new key.
+    if (order.state !== 'created' || order.expires_at <= clock.now()) {
+      throw new BillingError('INVALID_TRANSITION', `order ${order.order_no} is ${order.state === 'created' ? 'expired' : order.state}; start a new checkout with a new Idempotency-Key`, {
+        orderNo: order.order_no,
+        state: order.state
+      })
+    }
 
     let pending = this.inflight.get(order.id)
     if (!pending) {
@@ -106,7 +118,7 @@ export class Checkouts {
         cause: err instanceof Error ? err.message.slice(0, 200) : 'unknown'
       })
     }
-    const saved = db.tx(() => {
+    const saved = db.txGroup(() => {
       const now = clock.now()
       const row = this.store.byId.get(order.id)!
       if (row.checkout_json === null) this.store.setCheckout.run(JSON.stringify(checkout), checkout.providerRef ?? null, now, row.id)
@@ -116,7 +128,8 @@ export class Checkouts {
       }
       return this.store.byId.get(order.id)!
     })
-    return this.response(saved)
+    await saved.durable
+    return this.response(saved.value)
   }
 
   get(ctx: DeviceContext, orderNo: string): OrderDto {

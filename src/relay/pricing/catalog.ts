@@ -8,31 +8,33 @@ import type {
   PricesResponse,
   RechargeRules
 } from '../../shared/relay-contract'
+import { CATALOG_CURRENCY, catalogPlan, PLAN_TIERS, type CatalogLimits } from '../../shared/plan-catalog'
 
-// The relay's price list: the only prices a checkout can carry. It mirrors the app's seeded
-// catalog (CNY, fen). A client never sends a plan price; for a recharge it names the amount
-// to credit, which must satisfy the recharge rules.
+// The relay's price list: the only prices a checkout can carry. The data is the shared plan
+// catalog (src/shared/plan-catalog.ts), the same one the app seeds its plans from. A client
+// never sends a plan price; for a recharge it names the amount to credit, which must satisfy
+// the recharge rules.
 
-export const PLAN_PRICES: Record<Exclude<PlanCode, 'FREE'>, Record<BillingPeriod, number>> = {
-  BASIC: { monthly: 2900, quarterly: 7900, yearly: 29900, lifetime: 89900 },
-  PREMIUM: { monthly: 5900, quarterly: 15900, yearly: 59900, lifetime: 179900 },
-  ENTERPRISE: { monthly: 19900, quarterly: 54900, yearly: 199900, lifetime: 599900 }
+/** The contract's limits: -1 = unlimited (the catalog's null). */
+function contractLimits(l: CatalogLimits): PlanLimits {
+  const n = (v: number | null) => v ?? -1
+  return {
+    maxStreams: n(l.max_streams),
+    maxStorageGb: n(l.max_storage_gb),
+    maxAiRequests: n(l.max_ai_requests),
+    maxExportCount: n(l.max_export_count)
+  }
 }
 
-/** Mirrors the app's seeded catalog (src/main/subscriptions/plans.ts); -1 = unlimited (the app's null). */
-export const PLAN_LIMITS: Record<PlanCode, PlanLimits> = {
-  FREE: { maxStreams: 1, maxStorageGb: 1, maxAiRequests: 50, maxExportCount: 5 },
-  BASIC: { maxStreams: 1, maxStorageGb: 10, maxAiRequests: 1000, maxExportCount: 50 },
-  PREMIUM: { maxStreams: 3, maxStorageGb: 50, maxAiRequests: 5000, maxExportCount: 200 },
-  ENTERPRISE: { maxStreams: 10, maxStorageGb: 500, maxAiRequests: 50000, maxExportCount: -1 }
-}
+export const PLAN_LIMITS: Record<PlanCode, PlanLimits> = Object.fromEntries(
+  PLAN_TIERS.map((t) => [t.code, contractLimits(t.limits)])
+) as Record<PlanCode, PlanLimits>
 
-export const PLAN_NAMES: Record<PlanCode, string> = {
-  FREE: '免费版',
-  BASIC: '基础版',
-  PREMIUM: '高级版',
-  ENTERPRISE: '企业版'
-}
+export const PLAN_NAMES: Record<PlanCode, string> = Object.fromEntries(PLAN_TIERS.map((t) => [t.code, t.name])) as Record<
+  PlanCode,
+  string
+>
+
 const PERIOD_NAMES: Record<BillingPeriod, string> = {
   monthly: '月付',
   quarterly: '季付',
@@ -56,9 +58,10 @@ export interface PricedItem {
 export function priceItem(item: CheckoutItem, rules: RechargeRules = DEFAULT_RECHARGE_RULES): PricedItem {
   if (item.kind === 'plan') {
     if (item.planCode === 'FREE') throw new InvalidInput('the FREE plan cannot be bought', { planCode: 'FREE' })
-    const amount = PLAN_PRICES[item.planCode][item.period]
+    const plan = catalogPlan(item.planCode, item.period)
+    if (!plan) throw new InvalidInput(`${item.planCode} is not sold ${item.period}`, { planCode: item.planCode, period: item.period })
     return {
-      amount: { amount, currency: 'CNY' },
+      amount: { amount: plan.price, currency: CATALOG_CURRENCY },
       subject: `${PLAN_NAMES[item.planCode]} ${PERIOD_NAMES[item.period]}`
     }
   }
@@ -80,7 +83,9 @@ export function priceList(rules: RechargeRules = DEFAULT_RECHARGE_RULES): Prices
   const plans: PricesResponse['plans'] = []
   for (const planCode of ['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'] as const) {
     for (const period of ['monthly', 'quarterly', 'yearly', 'lifetime'] as const) {
-      const amount = planCode === 'FREE' ? 0 : PLAN_PRICES[planCode][period]
+      // FREE is listed at 0 for every period (a lease may name any); paid tiers at their catalog price.
+      const amount = planCode === 'FREE' ? 0 : (catalogPlan(planCode, period)?.price ?? null)
+      if (amount === null) continue
       plans.push({ planCode, period, price: { amount, currency: 'CNY' }, limits: PLAN_LIMITS[planCode] })
     }
   }

@@ -63,7 +63,7 @@ export type ProviderEvent =
       eventId: string
       orderNo: string
       refundId: string
-      /** This refund's amount (not the cumulative total). */
+      /** This refund's amount; where only `cumulative` is known (Alipay), that total. */
       amount: Money
       /**
        * Total refunded on the order so far, where the provider reports only that (Alipay's
@@ -112,6 +112,9 @@ export interface PaymentProvider {
   accepted(): ProviderReply
   /** Reply that makes the provider retry later (WeChat: {"code":"FAIL","message":…}). */
   rejected(message: string, status?: number): ProviderReply
-  /** PayPal only: capture an approved order; returns the capture id. */
-  capture?(providerRef: string, orderNo: string): Promise<{ captureId: string; amount: Money }>
+  /**
+   * PayPal only: capture an approved order; returns the capture id. `pending`: the capture
+   * exists but no money has moved yet (e.g. an eCheck); its completion event pays the order.
+   */
+  capture?(providerRef: string, orderNo: string): Promise<{ captureId: string; amount: Money; pending?: boolean }>
 }

@@ -46,6 +46,8 @@ export interface FakePaypal {
   forgetRequestIds(): void
   /** The next API call (not the token call) answers with this status and a PayPal error body. */
   failNext(status: number, name?: string, issue?: string): void
+  /** The next capture is left PENDING (e.g. an eCheck); settle it with `captures`. */
+  pendNextCapture(): void
   close(): Promise<void>
 }
 
@@ -71,6 +73,7 @@ export async function startFakePaypal(opts: {
   let issued = 0
   let seq = 0
   let failure: { status: number; name: string; issue?: string } | undefined
+  let pendCapture = false
 
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req)
@@ -146,7 +149,8 @@ export async function startFakePaypal(opts: {
         if (order.status !== 'APPROVED') return error(422, 'UNPROCESSABLE_ENTITY', 'ORDER_NOT_APPROVED')
         const unit = order.requestBody.purchase_units[0]
         const captureId = `3C6${String(++seq).padStart(14, '0')}`
-        captures.set(captureId, { id: captureId, status: 'COMPLETED', amount: unit.amount, custom_id: unit.custom_id })
+        captures.set(captureId, { id: captureId, status: pendCapture ? 'PENDING' : 'COMPLETED', amount: unit.amount, custom_id: unit.custom_id })
+        pendCapture = false
         order.status = 'COMPLETED'
         order.captureId = captureId
         return remember(201, view())
@@ -177,6 +181,9 @@ export async function startFakePaypal(opts: {
     forgetRequestIds: () => byRequestId.clear(),
     failNext(status, name = 'INTERNAL_SERVER_ERROR', issue) {
       failure = { status, name, ...(issue ? { issue } : {}) }
+    },
+    pendNextCapture() {
+      pendCapture = true
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -241,6 +241,7 @@ describe('alipay verifyNotification', () => {
         orderNo: 'ORD1',
         refundId: 'RF1',
         amount: { amount: 2005, currency: 'CNY' },
+        cumulative: { amount: 2005, currency: 'CNY' },
         occurredAt: Date.UTC(2024, 4, 2, 2, 0, 0, 123)
       }
     ])
@@ -250,7 +251,7 @@ describe('alipay verifyNotification', () => {
         keys.alipayPrivateKey
       )
     )
-    expect(full[0]).toMatchObject({ type: 'refund.succeeded', refundId: 'RF2', amount: { amount: 12345 } })
+    expect(full[0]).toMatchObject({ type: 'refund.succeeded', refundId: 'RF2', cumulative: { amount: 12345 } })
     const zeroFee = await notify(signAlipayNotification({ ...paid, refund_fee: '0.00' }, keys.alipayPrivateKey))
     expect(zeroFee[0]!.type).toBe('payment.succeeded')
   })

@@ -146,7 +146,7 @@ describe('paypal checkout over REST', () => {
     fake.approve(orderId)
     const captured = await paypal.capture!(orderId, 'R-1')
     expect(fake.requests.at(-1)).toMatchObject({ path: `/v2/checkout/orders/${orderId}/capture`, requestId: `capture-${orderId}` })
-    expect(captured).toEqual({ captureId: fake.orders.get(orderId)!.captureId, amount: { amount: 1999, currency: 'USD' } })
+    expect(captured).toEqual({ pending: false, captureId: fake.orders.get(orderId)!.captureId, amount: { amount: 1999, currency: 'USD' } })
     // A retry after PayPal forgot the request id reads the existing capture back.
     fake.forgetRequestIds()
     expect(await paypal.capture!(orderId, 'R-1')).toEqual(captured)

@@ -3,3 +3,4 @@
 export * from './wallet'
 export * from './subscriptions'
 export * from './quotas'
+export * from './sync'

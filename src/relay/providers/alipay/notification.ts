@@ -90,14 +90,18 @@ export function mapAlipayNotify(params: Record<string, string>, receivedAt: numb
     (params.refund_fee !== undefined && !/^0*(\.0*)?$/.test(params.refund_fee))
   if (isRefund) {
     const tradeNo = required(params, 'trade_no')
+    // Alipay documents refund_fee as the order's total refunded so far, not this refund's
+    // amount: it goes in `cumulative`, so the core records only the part not yet counted
+    // (two partial refunds of 20 and 30 arrive as 20.00 then 50.00).
+    const total = yuan(params, 'refund_fee')
     return [
       {
         type: 'refund.succeeded',
         eventId,
         orderNo,
         refundId: params.out_biz_no || `${tradeNo}:${eventId}`,
-        // NOTE: Alipay documents refund_fee as the order's total refunded so far.
-        amount: yuan(params, 'refund_fee'),
+        amount: total,
+        cumulative: total,
         occurredAt: at('gmt_refund')
       }
     ]

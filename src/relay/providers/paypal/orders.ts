@@ -79,7 +79,14 @@ export async function createOrder(
   return { orderId: order.id, approveUrl: link.href }
 }
 
-function completedCapture(order: PaypalOrder, orderNo: string): { captureId: string; amount: Money } {
+export interface CaptureResult {
+  captureId: string
+  amount: Money
+  /** PENDING: PayPal holds the funds back; PAYMENT.CAPTURE.COMPLETED (or DENIED) follows. */
+  pending: boolean
+}
+
+function completedCapture(order: PaypalOrder, orderNo: string): CaptureResult {
   const unit = order.purchase_units?.[0]
   const ref = unit?.custom_id ?? unit?.reference_id
   if (ref !== undefined && ref !== orderNo) {
@@ -87,21 +94,22 @@ function completedCapture(order: PaypalOrder, orderNo: string): { captureId: str
   }
   const capture = unit?.payments?.captures?.[0]
   if (!capture) throw new PaypalApiError(200, 'no capture in response', undefined, 'order capture')
-  // PENDING (e.g. eCheck) still has an id; the PAYMENT.CAPTURE.COMPLETED webhook confirms it.
+  // PENDING (e.g. eCheck) has an id but no money yet: the PAYMENT.CAPTURE.COMPLETED webhook
+  // is what pays the order.
   if (capture.status !== 'COMPLETED' && capture.status !== 'PENDING') {
     throw new BillingError('UNAVAILABLE', `paypal capture ${capture.id} is ${capture.status}`, {
       provider: 'paypal',
       captureStatus: capture.status
     })
   }
-  return { captureId: capture.id, amount: moneyOf(capture.amount) }
+  return { captureId: capture.id, amount: moneyOf(capture.amount), pending: capture.status === 'PENDING' }
 }
 
 export async function captureOrder(
   rest: PaypalRest,
   orderId: string,
   orderNo: string
-): Promise<{ captureId: string; amount: Money }> {
+): Promise<CaptureResult> {
   if (!/^[A-Za-z0-9-]{1,64}$/.test(orderId)) throw new InvalidInput('malformed paypal order id', { orderId })
   const path = `/v2/checkout/orders/${orderId}`
   try {

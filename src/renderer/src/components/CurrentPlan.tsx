@@ -6,7 +6,7 @@ import type { CancelReason } from '../stores/plans'
 
 // The plan in force: status, renewal or end date, the auto-renew switch and cancelling with a reason.
 export function CurrentPlan(): React.JSX.Element {
-  const { t, date } = useI18n()
+  const { t, date, locale } = useI18n()
   const sub = useS('plans', (s) => s.subscription)
   const busy = useS('plans', (s) => s.busy)
   const setAutoRenew = useS('plans', (s) => s.setAutoRenew)
@@ -24,7 +24,7 @@ export function CurrentPlan(): React.JSX.Element {
   const reasonText = (reason: string): string => {
     const [code = '', ...note] = reason.split(': ')
     const key = `plans.reason.${code}`
-    return hasKey(key) ? [t(key), ...note].join('：') : reason
+    return hasKey(key) ? [t(key), ...note].join(locale === 'en' ? ': ' : '：') : reason
   }
   const name = `${t(`plans.tier.${sub.tier}`)} · ${t(`plans.period.${sub.period}`)}`
   const ending = sub.cancelAtPeriodEnd || sub.status === 'cancelled' || !sub.autoRenew

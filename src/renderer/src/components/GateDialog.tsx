@@ -1,6 +1,16 @@
 import { useEffect, useRef } from 'react'
 import { useI18n, useS } from '../context'
-import { errorText } from '../i18n'
+import { errorText, type Translate } from '../i18n'
+import type { ErrorInfo } from '../../../shared/errors'
+
+/** Live rooms are held, not counted: "wait for the reset" would be wrong, say what frees one. */
+function blockedText(t: Translate, error: ErrorInfo): string {
+  const limit = error.details?.['limit']
+  if (error.code === 'QUOTA_EXCEEDED' && error.details?.['feature'] === 'live_room' && typeof limit === 'number') {
+    return t('gate.roomsFull', { limit })
+  }
+  return errorText(t, error)
+}
 
 // Shown when a paid use starts: what the wallet rule decided, and the one next step.
 export function GateDialog(): React.JSX.Element | null {
@@ -37,7 +47,7 @@ export function GateDialog(): React.JSX.Element | null {
           {checking && <p>{t('gate.checking')}</p>}
           {error && (
             <p className="error" role="alert">
-              {t('gate.blocked', { message: errorText(t, error) })}
+              {t('gate.blocked', { message: blockedText(t, error) })}
             </p>
           )}
           {outcome?.outcome === 'paid' && (

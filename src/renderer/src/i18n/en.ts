@@ -200,9 +200,11 @@ export const en: Record<MessageKey, string> = {
   'gate.goRecharge': 'Top up {shortfall}',
   'gate.continue': 'Start live session',
   'gate.blocked': 'Cannot start: {message}',
+  'gate.roomsFull': 'all {limit} live rooms your plan allows are in use. End a running session or upgrade your plan.',
   'gate.feature.live_session': 'Live session',
   'gate.feature.ai_request': 'AI request',
   'gate.feature.export': 'Export',
+  'gate.feature.subscription': 'Plan subscription',
 
   'error.INVALID_AMOUNT': 'Invalid amount',
   'error.INVALID_INPUT': 'Something in the request is not valid; check and try again',

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { createBilling } from '../../src/main/billing'
+import { ManualClock } from '../../src/main/core/clock'
+import { sequentialIds } from '../../src/main/core/ids'
+import { MemorySecretStore, MemorySettingsStore } from '../../src/main/settings'
+import { createSyncedBilling } from '../../src/main/sync'
+import { postMirroredDebit } from '../../src/main/sync/ledger-mirror'
+import { createRelay } from '../../src/relay/app'
+import { defaultConfig } from '../../src/relay/config/config'
+import { generateSigningKey } from '../../src/relay/feed/keys'
+import { nowNs } from '../stats'
+
+// Catch-up after 30 days offline: 100,000 usage events to push and 10,000 feed records
+// (5,000 recharges, 5,000 debits by another device) to pull, verify and apply, against a
+// real relay on 127.0.0.1. The floor, measured in the same run on a fresh file: the same
+// local writes (ack the outbox rows, post the ledger effects, record the inbox rows) in
+// transactions of 500, with no HTTP, no signatures and no relay. Last line: one JSON object.
+
+const USAGE = Number(process.env['CATCHUP_USAGE'] ?? 100_000)
+const RECORDS = Number(process.env['CATCHUP_RECORDS'] ?? 10_000)
+const BATCH = 500
+const T0 = Date.UTC(2025, 0, 1)
+const DAY = 86_400_000
+const ms = (t: bigint) => Math.round(Number(nowNs() - t) / 1e6)
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-catchup-'))
+  const clock = new ManualClock(T0)
+  const relay = createRelay(
+    defaultConfig({
+      dataDir: join(dir, 'relay'),
+      port: 0,
+      durability: 'normal',
+      adminToken: 'bench-admin-token-0123456789abcdef',
+      signingKey: generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      logLevel: 'warn',
+      // A lease long enough to cover the month offline (the default 7 days + grace would gate to FREE).
+      leaseTtlMs: 32 * DAY,
+      rateLimit: { devicePerMinute: 1e9, addressPerMinute: 1e9, notifyPerMinute: 1e9 }
+    }),
+    { clock, ids: sequentialIds('bench'), logStream: new Writable({ write: (_c, _e, cb) => cb() }) }
+  )
+  const url = await relay.start()
+  try {
+    const { billing, sync } = createSyncedBilling({
+      dbPath: join(dir, 'app.sqlite'),
+      durability: 'normal',
+      clock,
+      ids: sequentialIds('device-a-entry'),
+      settings: new MemorySettingsStore({ relayUrl: url }),
+      secrets: new MemorySecretStore(),
+      relayPublicKey: relay.key.publicKeyBase64
+    })
+    // Enrol, then go offline for 30 days while streaming: 100k usage events on an
+    // ENTERPRISE lifetime plan (exports are unlimited there).
+    const code = relay.core.accounts.createEnrolment(undefined, 'bench').code
+    const who = await sync.enrol(code, 'bench-pc')
+    await sync.syncNow()
+    billing.subscriptions.subscribe({ key: 'bench-plan', planCode: 'ENTERPRISE', period: 'lifetime', payment: { paymentId: 'bench-pay' } })
+    const perDay = Math.ceil(USAGE / 30)
+    for (let i = 0; i < USAGE; i += BATCH) {
+      clock.set(T0 + Math.floor(i / perDay) * DAY + (i % perDay))
+      billing.db.tx(() => {
+        for (let j = i; j < Math.min(USAGE, i + BATCH); j++) billing.quotas.consume('export', 1, `usage-${j}`)
+      })
+    }
+    // Meanwhile on the relay: recharges and another device's spending.
+    const other = relay.core.accounts.enrol(relay.core.accounts.createEnrolment(who.accountId, 'b').code, 'other-pc')
+    relay.core.db.tx(() => {
+      for (let i = 0; i < RECORDS / 2; i++) {
+        const orderNo = `RBENCH${String(i).padStart(10, '0')}`
+        const amount = { amount: 1000, currency: 'CNY' as const }
+        relay.core.feed.append(who.accountId, 'payment_confirmed', {
+          orderNo,
+          provider: 'alipay',
+          providerPaymentId: `p${i}`,
+          item: { kind: 'recharge', amount },
+          amount,
+          paidAt: clock.now()
+        })
+        relay.core.wallet.credit(who.accountId, amount, orderNo)
+      }
+      relay.core.outbox.accept(
+        { accountId: who.accountId, deviceId: other.deviceId },
+        Array.from({ length: RECORDS / 2 }, (_, i) => ({
+          id: `other-debit-${String(i).padStart(8, '0')}`,
+          kind: 'wallet_debit' as const,
+          amount: { amount: 500, currency: 'CNY' as const },
+          feature: 'ai_request',
+          occurredAt: clock.now()
+        }))
+      )
+    })
+    clock.set(T0 + 30 * DAY)
+    const pending = sync.state().pendingCount
+
+    const t = nowNs()
+    const state = await sync.syncNow()
+    const catchupMs = ms(t)
+    if (state.lastError) throw new Error(`catch-up failed: ${state.lastError}`)
+    const applied = (billing.db.sqlite.prepare('SELECT count(*) AS n FROM sync_inbox').get() as { n: number }).n
+    const balance = billing.wallet.balance().amount
+    sync.close()
+
+    const floorMs = floor(dir, pending, applied)
+    console.log(`pushed ${pending} outbox rows, applied ${applied} feed records, balance ${balance}`)
+    console.log(`catch-up ${catchupMs} ms; batched-transaction floor ${floorMs} ms (${((floorMs / catchupMs) * 100).toFixed(0)}% of floor speed)`)
+    console.log(JSON.stringify({ catchup_ms: catchupMs, floor_batch_ms: floorMs, outbox_rows: pending, feed_records: applied }))
+  } finally {
+    await relay.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The same local writes as the catch-up, in transactions of BATCH, without network or crypto. */
+function floor(dir: string, outboxRows: number, records: number): number {
+  const clock = new ManualClock(T0)
+  const ids = sequentialIds('floor-entry')
+  const b = createBilling({ dbPath: join(dir, 'floor.sqlite'), durability: 'normal', clock, ids })
+  const s = b.db.sqlite
+  s.prepare('INSERT OR IGNORE INTO sync_state (id, updated_at) VALUES (1, 0)').run()
+  const ins = s.prepare('INSERT INTO sync_outbox (id, kind, body, spend, created_at) VALUES (?, ?, ?, 0, 0)')
+  b.db.tx(() => {
+    for (let i = 0; i < outboxRows; i++) ins.run(`use-${i}`, 'usage', '{"id":"use-0","kind":"usage","feature":"export","quantity":1,"occurredAt":0}')
+  })
+  const ack = s.prepare('UPDATE sync_outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL')
+  const inbox = s.prepare('INSERT INTO sync_inbox (id, cursor, type, timestamp, payload, signature, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  const t = nowNs()
+  for (let i = 0; i < outboxRows; i += BATCH) {
+    b.db.tx(() => {
+      for (let j = i; j < Math.min(outboxRows, i + BATCH); j++) ack.run(1, `use-${j}`)
+    })
+  }
+  for (let i = 0; i < records; i += BATCH) {
+    b.db.tx(() => {
+      for (let j = i; j < Math.min(records, i + BATCH); j++) {
+        if (j < records / 2) b.wallet.recharge({ key: `feed:r${j}`, paymentId: `P${j}`, provider: 'alipay', amount: 1000 })
+        else postMirroredDebit(b.db, b.wallet, ids, clock.now(), `feed:d${j}`, { amount: 500, currency: 'CNY' }, 'ai_request', 'other device')
+        inbox.run(`r${j}`, String(j), 'payment_confirmed', 0, '{}', 'v1a,', 0)
+      }
+    })
+  }
+  const out = ms(t)
+  b.close()
+  return out
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,1 @@
+CREATE INDEX `orders_open_expiry` ON `orders` (`state`,`expires_at`);

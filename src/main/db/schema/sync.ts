@@ -1,0 +1,115 @@
+// Tables of the sync domain (owned by src/main/sync): the outbox, the applied feed records
+// (inbox), the one-row sync state (cursor, relay-derived balance, lease, clock anchor) and
+// the local orders behind checkouts.
+import { sql } from 'drizzle-orm'
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/**
+ * Records to push, written in the same transaction as the mutation they report. `spend` is
+ * what the record takes from the wallet (wallet debits), counted against the offline
+ * allowance until the relay's feed echoes it (`mirrored_at`). Acked rows are kept (small) so
+ * the allowance and the history can still see them; `rejected_code` marks a refusal for good.
+ */
+export const syncOutbox = sqliteTable(
+  'sync_outbox',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    kind: text('kind').notNull(),
+    body: text('body').notNull(),
+    spend: integer('spend').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    ackedAt: integer('acked_at'),
+    rejectedCode: text('rejected_code'),
+    mirroredAt: integer('mirrored_at')
+  },
+  (t) => [
+    index('sync_outbox_pending_idx').on(t.seq).where(sql`acked_at IS NULL AND rejected_code IS NULL`),
+    index('sync_outbox_unmirrored_idx').on(t.seq).where(sql`mirrored_at IS NULL AND spend > 0`),
+    check('sync_outbox_spend_nonneg', sql`${t.spend} >= 0`)
+  ]
+)
+
+/** Feed records applied, by id: a record seen again changes nothing. Kept verbatim (signed). */
+export const syncInbox = sqliteTable('sync_inbox', {
+  id: text('id').primaryKey(),
+  cursor: text('cursor').notNull(),
+  type: text('type').notNull(),
+  timestamp: integer('timestamp').notNull(),
+  payload: text('payload').notNull(),
+  signature: text('signature').notNull(),
+  appliedAt: integer('applied_at').notNull()
+})
+
+/** One row (id = 1). Everything the relay last told this device, committed with the records. */
+export const syncState = sqliteTable(
+  'sync_state',
+  {
+    id: integer('id').primaryKey(),
+    cursor: text('cursor'),
+    /** The account's wallet on the relay, from the feed: credits − debits (may be negative: debt). */
+    relayBalance: integer('relay_balance').notNull().default(0),
+    relayDebt: integer('relay_debt').notNull().default(0),
+    /** The first-free claim the relay accepted for the account, and its device. */
+    firstFreeClaimId: text('first_free_claim_id'),
+    firstFreeDeviceId: text('first_free_device_id'),
+    /** The signed lease envelope (JSON) as received; re-verified whenever it is read. */
+    lease: text('lease'),
+    /** Highest local clock reading seen since the last sync (ms). */
+    highWater: integer('high_water').notNull().default(0),
+    /** relay time − local time at the last sync (ms). */
+    skew: integer('skew').notNull().default(0),
+    relayTime: integer('relay_time'),
+    lastSyncAt: integer('last_sync_at'),
+    lastError: text('last_error'),
+    /** Comma-separated warnings that hold until the next successful sync. */
+    warnings: text('warnings').notNull().default(''),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [check('sync_state_one_row', sql`${t.id} = 1`)]
+)
+
+/** Local orders: recorded before the relay is asked, so a checkout survives a crash or a lost reply. */
+export const syncOrders = sqliteTable(
+  'sync_orders',
+  {
+    id: text('id').primaryKey(),
+    /** The key sent to the relay as Idempotency-Key (a retry returns the same relay order). */
+    relayKey: text('relay_key').notNull().unique(),
+    requestKey: text('request_key').notNull().unique(),
+    fingerprint: text('fingerprint').notNull(),
+    method: text('method').notNull(),
+    kind: text('kind').notNull(),
+    planCode: text('plan_code'),
+    period: text('period'),
+    planId: text('plan_id'),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    status: text('status').notNull(),
+    orderNo: text('order_no').unique(),
+    displayKind: text('display_kind'),
+    content: text('content'),
+    expiresAt: integer('expires_at').notNull(),
+    failureReason: text('failure_reason'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [index('sync_orders_status_idx').on(t.status)]
+)
+
+/** Payments and refunds the feed reported (for history), whichever device paid. */
+export const syncPayments = sqliteTable(
+  'sync_payments',
+  {
+    id: text('id').primaryKey(),
+    orderNo: text('order_no').notNull(),
+    kind: text('kind').notNull(),
+    method: text('method').notNull(),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    purpose: text('purpose').notNull(),
+    status: text('status').notNull(),
+    createdAt: integer('created_at').notNull()
+  },
+  (t) => [index('sync_payments_time_idx').on(t.createdAt)]
+)

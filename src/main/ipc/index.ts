@@ -1,0 +1,67 @@
+import { assertComplete, mergeHandlers, type Handlers } from '../../shared/ipc/server'
+import type { Billing } from '../billing'
+import { noCheckoutUrls, openCheckoutExternally, type ExternalOpener } from './external'
+import type { ExtraHandlers } from './extra'
+import { toUsageItems } from './mapping'
+import { silentNotifier, type Notifier } from './notify'
+import { DEFAULT_PRICES, type PriceList } from './prices'
+import { memorySettings, type SettingsPort } from './settings'
+import { subscriptionHandlers } from './subscription-handlers'
+import { walletHandlers } from './wallet-handlers'
+
+// Main's implementation of the IPC contract over the billing core. Transport-free: the
+// Electron adapter and the WebSocket host wrap the same map in createDispatcher.
+
+export interface IpcHandlersOptions<S> {
+  billing: Billing
+  /** The sync service's channels (checkout, recharge options, payments, sync state). */
+  extra: ExtraHandlers<S>
+  /** Where events go after a commit; default: nowhere. */
+  notify?: Notifier
+  prices?: PriceList
+  settings?: SettingsPort
+  /** checkout.openExternal: the URL source (sync service) and the platform's opener. */
+  external?: Partial<ExternalOpener>
+  liveRoomTtlMs?: number | null
+}
+
+export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Handlers<S> {
+  const { billing } = opts
+  const notify = opts.notify ?? silentNotifier(billing)
+  const settings = opts.settings ?? memorySettings()
+  const opener: ExternalOpener = {
+    checkoutUrl: opts.external?.checkoutUrl ?? noCheckoutUrls.checkoutUrl,
+    open:
+      opts.external?.open ??
+      (async () => {
+        throw new Error('no external opener installed')
+      })
+  }
+  const gate = {
+    prices: opts.prices ?? DEFAULT_PRICES,
+    ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {})
+  }
+  const merged = mergeHandlers<S>(
+    walletHandlers<S>(billing, notify, gate),
+    subscriptionHandlers<S>(billing, notify),
+    {
+      'usage.summary': () => toUsageItems(billing.quotas.usage()),
+      'settings.get': () => settings.get(),
+      'settings.set': (next) => settings.set(next),
+      'checkout.openExternal': openCheckoutExternally(opener)
+    },
+    opts.extra
+  )
+  assertComplete(merged)
+  return merged
+}
+
+export { createNotifier, silentNotifier, walletBalance, type Notifier } from './notify'
+export { runGate, liveRoomLeaseKey, type GateRequest, type GateOptions } from './gate'
+export { DEFAULT_PRICES, priceOf, type PriceList, type PaidFeature } from './prices'
+export { EXTRA_CHANNELS, temporaryUnavailableExtras, type ExtraChannel, type ExtraHandlers } from './extra'
+export { memorySettings, fileSettings, DEFAULT_SETTINGS, type Settings, type SettingsPort } from './settings'
+export { PROVIDER_CHECKOUT_HOSTS, isProviderCheckoutUrl, type ExternalOpener } from './external'
+export { isAppPageUrl, isOwnOrigin, type AppPage } from './sender'
+export { contentSecurityPolicy, type CspOptions } from './csp'
+export { planId, parsePlanId } from '../../shared/ipc/plan-id'

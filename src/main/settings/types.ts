@@ -1,0 +1,37 @@
+// Where the sync layer keeps its small settings and the device credential. Two interfaces,
+// each with a plain-Node file implementation (tests, the headless host) and an Electron
+// adapter (src/main/electron/settings-store.ts over electron-store, secrets.ts over
+// safeStorage). Nothing here imports electron.
+
+export interface SyncSettings {
+  /** Base URL of the relay, e.g. https://relay.example.com */
+  relayUrl?: string
+  /** base64 of the relay's 32-byte Ed25519 public key (pinned; shipped with the app). */
+  relayPublicKey?: string
+  accountId?: string
+  deviceId?: string
+  deviceName?: string
+  /**
+   * A copy of the feed cursor for diagnostics. The authoritative cursor lives in SQLite
+   * (sync_state), committed in the same transaction as the records it covers.
+   */
+  cursor?: string
+}
+
+export interface SettingsStore {
+  get(): SyncSettings
+  /** Merges the patch and persists it; `undefined` values remove the key. */
+  set(patch: Partial<SyncSettings>): SyncSettings
+}
+
+/** How well a secret is protected at rest, reported in the sync state's diagnostics. */
+export type SecretProtection = 'os-keychain' | 'plain-file' | 'memory'
+
+export interface SecretStore {
+  readonly protection: SecretProtection
+  get(name: string): string | undefined
+  set(name: string, value: string): void
+  delete(name: string): void
+}
+
+export const DEVICE_TOKEN_SECRET = 'relay.deviceToken'

@@ -1,0 +1,183 @@
+import { fingerprint } from '../core/fingerprint'
+import type { IdSource } from '../core/ids'
+import type { BillingDb } from '../db/open'
+import type { SubscriptionService } from '../subscriptions'
+import { BillingError, IdempotencyConflict, InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
+import { checkoutCreateInput, orderRefInput, type Input, type Output } from '../../shared/ipc/contract'
+import type { CheckoutItem, OrderState } from '../../shared/relay-contract'
+import { parsePlanId, planId as planIdOf } from '../../shared/ipc/plan-id'
+import { RelayError, type RelayClient } from './relay-client'
+import type { OrderRow, SyncStore } from './store'
+
+// Payment by provider: the order is recorded locally first (status 'creating'), then the
+// relay is asked for the checkout with a stable Idempotency-Key, so a lost reply or a crash
+// is completed by asking again with the same key (the relay answers the same order). The
+// money arrives only through the signed feed (apply.ts), never through these replies.
+// Cleaned up: a relay order that expired, failed or was cancelled; a local order past its
+// expiry; a 'creating' order nobody retried. A late payment for any of them still credits.
+
+export type Checkout = Output<'checkout.create'>
+
+/** An order still 'creating' this long after it was recorded is given up. */
+const CREATING_TTL_MS = 30 * 60_000
+/** Slack before a local order past the checkout's expiry is marked expired. */
+const EXPIRY_SLACK_MS = 5 * 60_000
+
+export class CheckoutFlow {
+  constructor(
+    private readonly d: {
+      db: BillingDb
+      store: SyncStore
+      ids: IdSource
+      client: () => RelayClient
+      subscriptions: () => SubscriptionService
+      now: () => number
+      changed: (orderId: string) => void
+    }
+  ) {}
+
+  async create(raw: Input<'checkout.create'>): Promise<Checkout> {
+    const parsed = checkoutCreateInput.safeParse(raw)
+    if (!parsed.success) throw new InvalidInput('invalid checkout request', { issues: parsed.error.issues.map((i) => i.message) })
+    const input = parsed.data
+    const fp = fingerprint({ method: input.method, purpose: input.purpose })
+    const { store } = this.d
+    let order = store.orderByKey.get(input.idempotencyKey)
+    if (order && order.fingerprint !== fp) throw new IdempotencyConflict(input.idempotencyKey)
+    if (!order) {
+      const now = this.d.now()
+      const id = `ord-${this.d.ids.next()}`
+      let amount: { amount: number; currency: string }
+      let plan: { planCode: string; period: string } | null = null
+      if (input.purpose.kind === 'recharge') amount = input.purpose.amount
+      else {
+        plan = parsePlanId(input.purpose.planId)
+        amount = this.d.subscriptions().getPlan(plan.planCode, plan.period as never).price
+      }
+      store.orderInsert.run(
+        id,
+        `co-${id}`,
+        input.idempotencyKey,
+        fp,
+        input.method,
+        input.purpose.kind,
+        plan?.planCode ?? null,
+        plan?.period ?? null,
+        plan ? planIdOf(plan.planCode, plan.period) : null,
+        amount.amount,
+        amount.currency,
+        now + CREATING_TTL_MS,
+        now,
+        now
+      )
+      order = store.orderById.get(id)!
+    }
+    if (order.status !== 'creating') return this.view(order)
+    return this.view(await this.complete(order))
+  }
+
+  /** Asks the relay for the order's checkout (same key every time). */
+  private async complete(order: OrderRow): Promise<OrderRow> {
+    const item: CheckoutItem =
+      order.kind === 'recharge'
+        ? { kind: 'recharge', amount: { amount: order.amount, currency: order.currency as 'CNY' } }
+        : { kind: 'plan', planCode: order.plan_code as 'BASIC', period: order.period as 'monthly' }
+    try {
+      const res = await this.d.client().createCheckout(order.relay_key, { provider: order.method as 'alipay', item })
+      const now = this.d.now()
+      this.d.store.orderCheckout.run(
+        res.order.orderNo,
+        res.checkout.kind,
+        res.checkout.content,
+        res.checkout.expiresAt,
+        res.order.amount.amount,
+        now,
+        order.id
+      )
+    } catch (err) {
+      if (err instanceof RelayError && !err.retryable) {
+        this.setStatus(order, 'failed', `${err.code}: ${err.message}`)
+        throw new InvalidInput(`the relay refused the checkout: ${err.message}`, { code: err.code })
+      }
+      const why = err instanceof Error ? err.message : String(err)
+      throw new BillingError('UNAVAILABLE', `the payment service cannot be reached; try again (${why})`, { orderId: order.id })
+    }
+    const saved = this.d.store.orderById.get(order.id)!
+    this.d.changed(saved.id)
+    return saved
+  }
+
+  status(raw: Input<'checkout.status'>): Checkout {
+    return this.view(this.get(raw))
+  }
+
+  cancel(raw: Input<'checkout.cancel'>): Checkout {
+    const order = this.get(raw)
+    if (order.status !== 'pending' && order.status !== 'creating') throw new InvalidTransition('checkout', order.status, 'cancelled')
+    this.setStatus(order, 'cancelled', null)
+    return this.view(this.d.store.orderById.get(order.id)!)
+  }
+
+  /** The URL main opens in the browser for a 'url' checkout; the renderer never sends one. */
+  url(orderId: string): string {
+    const order = this.get({ orderId })
+    if (order.display_kind !== 'url' || !order.content) throw new InvalidTransition('checkout', order.display_kind ?? 'creating', 'open')
+    return order.content
+  }
+
+  waiting(): number {
+    return this.d.store.ordersOpen.all().filter((o) => o.status === 'pending').length
+  }
+
+  /** Polls the relay for open orders; paid ones are credited by the feed, not here. */
+  async poll(): Promise<void> {
+    const now = this.d.now()
+    for (const order of this.d.store.ordersOpen.all()) {
+      if (order.status === 'creating') {
+        if (now >= order.expires_at) this.setStatus(order, 'failed', 'the checkout was never created')
+        continue
+      }
+      if (!order.order_no) continue
+      let state: OrderState
+      try {
+        state = (await this.d.client().order(order.order_no)).order.state
+      } catch (err) {
+        if (err instanceof RelayError && err.status === 404) state = 'failed'
+        else throw err
+      }
+      if (state === 'expired' || state === 'cancelled' || state === 'failed') this.setStatus(order, state, state === 'failed' ? 'payment failed' : null)
+      else if ((state === 'pending' || state === 'created') && now >= order.expires_at + EXPIRY_SLACK_MS) this.setStatus(order, 'expired', null)
+    }
+  }
+
+  private setStatus(order: OrderRow, status: OrderRow['status'], reason: string | null): void {
+    this.d.store.orderStatus.run(status, reason, this.d.now(), order.id)
+    this.d.changed(order.id)
+  }
+
+  private get(raw: { orderId: string }): OrderRow {
+    const parsed = orderRefInput.safeParse(raw)
+    if (!parsed.success) throw new InvalidInput('invalid order reference')
+    const order = this.d.store.orderById.get(parsed.data.orderId) ?? this.d.store.orderByNo.get(parsed.data.orderId)
+    if (!order) throw new NotFound('checkout', parsed.data.orderId)
+    return order
+  }
+
+  byOrderNo(orderNo: string): OrderRow | undefined {
+    return this.d.store.orderByNo.get(orderNo)
+  }
+
+  view(o: OrderRow): Checkout {
+    return {
+      orderId: o.id,
+      method: o.method as Checkout['method'],
+      purpose: o.kind === 'plan' ? { kind: 'plan', planId: o.plan_id ?? '' } : { kind: 'recharge' },
+      amount: { amount: o.amount, currency: o.currency as 'CNY' },
+      status: o.status === 'creating' ? 'pending' : o.status,
+      display: o.display_kind === 'qr' && o.content ? { kind: 'qr', content: o.content } : { kind: 'url' },
+      expiresAt: o.expires_at,
+      createdAt: o.created_at,
+      failureReason: o.failure_reason
+    }
+  }
+}

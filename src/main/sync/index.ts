@@ -1,0 +1,9 @@
+// Sync with the relay: outbox, signed feed, lease, checkouts, triggers (docs/sync.md).
+export { createSyncedBilling, type SyncService, type SyncedBillingOptions, type SyncState, type SyncEvents } from './service'
+export { ManualSignals, alwaysOnline, backoffDelay, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type SyncSignals, type Timers, type ScheduleOptions } from './scheduler'
+export { RelayClient, RelayError } from './relay-client'
+export { verifyRecord, pinnedKey, FeedRecordRejected } from './verify'
+export { GatedWallet, type PaidUseGate } from './gated-wallet'
+export { PaidUsePaused, OfflineAllowanceExceeded } from './errors'
+export type { Checkout } from './checkouts'
+export type { LeaseStatus } from './lease'

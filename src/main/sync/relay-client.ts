@@ -1,0 +1,129 @@
+import type { z } from 'zod'
+import {
+  AccountResponseSchema,
+  CreateCheckoutResponseSchema,
+  EnrolResponseSchema,
+  ErrorBodySchema,
+  FeedPageSchema,
+  LeaseResponseSchema,
+  OrderResponseSchema,
+  OutboxAckSchema,
+  PricesResponseSchema,
+  type CreateCheckoutRequest,
+  type OutboxRecord
+} from '../../shared/relay-contract'
+
+// The app's HTTP client for the relay (contract: src/shared/relay-contract.ts). Every answer
+// is validated with the contract's zod schema; anything else is a RelayError. Requests carry
+// a timeout, so a connection cut mid-body or a stalled relay fails instead of hanging sync.
+
+export class RelayError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, or 0 for network failures and unreadable bodies. */
+    readonly status: number,
+    readonly code: string,
+    /** Worth trying again later (network, 5xx, 429). */
+    readonly retryable: boolean
+  ) {
+    super(message)
+    this.name = 'RelayError'
+  }
+}
+
+export interface RelayClientOptions {
+  baseUrl: string
+  /** The device token; undefined before enrolment. */
+  token: () => string | undefined
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+export class RelayClient {
+  private readonly fetchImpl: typeof fetch
+  private readonly timeoutMs: number
+
+  constructor(private readonly opts: RelayClientOptions) {
+    this.fetchImpl = opts.fetch ?? fetch
+    this.timeoutMs = opts.timeoutMs ?? 15_000
+  }
+
+  enrol(code: string, deviceName: string) {
+    return this.call('POST', '/v1/enrol', EnrolResponseSchema, { body: { code, deviceName }, auth: false })
+  }
+  account() {
+    return this.call('GET', '/v1/account', AccountResponseSchema)
+  }
+  prices() {
+    return this.call('GET', '/v1/prices', PricesResponseSchema, { auth: false })
+  }
+  feed(cursor: string | null, limit: number) {
+    const q = new URLSearchParams({ limit: String(limit) })
+    if (cursor !== null) q.set('cursor', cursor)
+    return this.call('GET', `/v1/feed?${q}`, FeedPageSchema)
+  }
+  lease() {
+    return this.call('POST', '/v1/lease', LeaseResponseSchema, { body: {} })
+  }
+  pushOutbox(records: OutboxRecord[]) {
+    return this.call('POST', '/v1/outbox', OutboxAckSchema, { body: { records } })
+  }
+  createCheckout(idempotencyKey: string, req: CreateCheckoutRequest) {
+    return this.call('POST', '/v1/checkouts', CreateCheckoutResponseSchema, {
+      body: req,
+      headers: { 'idempotency-key': idempotencyKey }
+    })
+  }
+  order(orderNo: string) {
+    return this.call('GET', `/v1/orders/${encodeURIComponent(orderNo)}`, OrderResponseSchema)
+  }
+
+  private async call<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    o: { body?: unknown; auth?: boolean; headers?: Record<string, string> } = {}
+  ): Promise<z.infer<S>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...o.headers }
+    if (o.auth !== false) {
+      const token = this.opts.token()
+      if (!token) throw new RelayError('this device is not enrolled with the relay', 401, 'NOT_ENROLLED', false)
+      headers['authorization'] = `Bearer ${token}`
+    }
+    let body: string | undefined
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body)
+      headers['content-type'] = 'application/json'
+    }
+    let status = 0
+    let text: string
+    try {
+      const res = await this.fetchImpl(this.opts.baseUrl.replace(/\/+$/, '') + path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs)
+      })
+      status = res.status
+      text = await res.text()
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      throw new RelayError(`relay unreachable: ${why}`, status, 'NETWORK', true)
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      throw new RelayError(`relay answered ${status} with a body that is not JSON`, status, 'BAD_RESPONSE', true)
+    }
+    if (status < 200 || status >= 300) {
+      const err = ErrorBodySchema.safeParse(json)
+      const code = err.success ? err.data.error.code : `HTTP_${status}`
+      const message = err.success ? err.data.error.message : `relay answered ${status}`
+      throw new RelayError(message, status, code, status >= 500 || status === 429)
+    }
+    const parsed = schema.safeParse(json)
+    if (!parsed.success) throw new RelayError(`relay answer to ${method} ${path.split('?')[0]} does not match the contract`, status, 'BAD_RESPONSE', true)
+    return parsed.data
+  }
+}

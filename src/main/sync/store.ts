@@ -1,0 +1,126 @@
+import type { BillingDb } from '../db/open'
+
+// Prepared statements over the sync tables (src/main/db/schema/sync.ts), created once.
+
+export interface StateRow {
+  cursor: string | null
+  relay_balance: number
+  relay_debt: number
+  first_free_claim_id: string | null
+  first_free_device_id: string | null
+  lease: string | null
+  high_water: number
+  skew: number
+  relay_time: number | null
+  last_sync_at: number | null
+  last_error: string | null
+  warnings: string
+}
+
+export interface OutboxRow {
+  seq: number
+  id: string
+  kind: string
+  body: string
+}
+
+export interface OrderRow {
+  id: string
+  relay_key: string
+  request_key: string
+  fingerprint: string
+  method: string
+  kind: 'recharge' | 'plan'
+  plan_code: string | null
+  period: string | null
+  plan_id: string | null
+  amount: number
+  currency: string
+  status: 'creating' | 'pending' | 'paid' | 'expired' | 'cancelled' | 'failed'
+  order_no: string | null
+  display_kind: 'qr' | 'url' | null
+  content: string | null
+  expires_at: number
+  failure_reason: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface PaymentRow {
+  id: string
+  order_no: string
+  kind: 'payment' | 'refund'
+  method: string
+  amount: number
+  currency: string
+  purpose: 'recharge' | 'plan'
+  status: string
+  created_at: number
+}
+
+export type SyncStore = ReturnType<typeof prepareSyncStore>
+
+export function prepareSyncStore(db: BillingDb) {
+  const s = db.sqlite
+  s.prepare('INSERT OR IGNORE INTO sync_state (id, updated_at) VALUES (1, 0)').run()
+  return {
+    state: s.prepare<[], StateRow>('SELECT * FROM sync_state WHERE id = 1'),
+    setCursor: s.prepare<[string, number]>('UPDATE sync_state SET cursor = ?, updated_at = ? WHERE id = 1'),
+    addRelayBalance: s.prepare<[number]>('UPDATE sync_state SET relay_balance = relay_balance + ? WHERE id = 1'),
+    setRelayDebt: s.prepare<[number]>('UPDATE sync_state SET relay_debt = ? WHERE id = 1'),
+    setFirstFree: s.prepare<[string, string]>(
+      'UPDATE sync_state SET first_free_claim_id = ?, first_free_device_id = ? WHERE id = 1 AND first_free_claim_id IS NULL'
+    ),
+    setLease: s.prepare<[string | null]>('UPDATE sync_state SET lease = ? WHERE id = 1'),
+    setClock: s.prepare<[number, number, number | null]>('UPDATE sync_state SET high_water = ?, skew = ?, relay_time = ? WHERE id = 1'),
+    setHighWater: s.prepare<[number]>('UPDATE sync_state SET high_water = ? WHERE id = 1'),
+    setResult: s.prepare<[number | null, string | null, number]>(
+      'UPDATE sync_state SET last_sync_at = COALESCE(?, last_sync_at), last_error = ?, updated_at = ? WHERE id = 1'
+    ),
+    setWarnings: s.prepare<[string]>('UPDATE sync_state SET warnings = ? WHERE id = 1'),
+
+    inboxHas: s.prepare<[string], { one: number }>('SELECT 1 AS one FROM sync_inbox WHERE id = ?'),
+    inboxInsert: s.prepare<[string, string, string, number, string, string, number]>(
+      'INSERT INTO sync_inbox (id, cursor, type, timestamp, payload, signature, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    ),
+
+    outboxInsert: s.prepare<[string, string, string, number, number]>(
+      'INSERT INTO sync_outbox (id, kind, body, spend, created_at) VALUES (?, ?, ?, ?, ?)'
+    ),
+    outboxPending: s.prepare<[number], OutboxRow>(
+      'SELECT seq, id, kind, body FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL ORDER BY seq LIMIT ?'
+    ),
+    outboxPendingCount: s.prepare<[], { n: number }>(
+      'SELECT count(*) AS n FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL'
+    ),
+    outboxAck: s.prepare<[number, string]>('UPDATE sync_outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL'),
+    outboxReject: s.prepare<[string, string]>('UPDATE sync_outbox SET rejected_code = ? WHERE id = ? AND acked_at IS NULL'),
+    outboxMirrored: s.prepare<[number, string]>('UPDATE sync_outbox SET mirrored_at = ? WHERE id = ? AND mirrored_at IS NULL'),
+    outboxHas: s.prepare<[string], { one: number }>('SELECT 1 AS one FROM sync_outbox WHERE id = ?'),
+    /** Own spending the relay's feed has not echoed yet: the offline allowance's deduction. */
+    unsyncedSpend: s.prepare<[], { total: number | null }>(
+      'SELECT SUM(spend) AS total FROM sync_outbox WHERE mirrored_at IS NULL AND spend > 0 AND rejected_code IS NULL'
+    ),
+
+    orderInsert: s.prepare<[string, string, string, string, string, string, string | null, string | null, string | null, number, string, number, number, number]>(
+      `INSERT INTO sync_orders (id, relay_key, request_key, fingerprint, method, kind, plan_code, period, plan_id, amount, currency,
+         status, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?)`
+    ),
+    orderById: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE id = ?'),
+    orderByKey: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE request_key = ?'),
+    orderByNo: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE order_no = ?'),
+    ordersOpen: s.prepare<[], OrderRow>("SELECT * FROM sync_orders WHERE status IN ('creating', 'pending') ORDER BY created_at"),
+    orderCheckout: s.prepare<[string, string, string, number, number, number, string]>(
+      `UPDATE sync_orders SET order_no = ?, display_kind = ?, content = ?, expires_at = ?, amount = ?, updated_at = ?,
+         status = CASE WHEN status = 'creating' THEN 'pending' ELSE status END WHERE id = ?`
+    ),
+    orderStatus: s.prepare<[string, string | null, number, string]>(
+      'UPDATE sync_orders SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?'
+    ),
+
+    paymentInsert: s.prepare<[string, string, string, string, number, string, string, string, number]>(
+      `INSERT OR IGNORE INTO sync_payments (id, order_no, kind, method, amount, currency, purpose, status, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    )
+  }
+}

@@ -1,0 +1,218 @@
+// The crash test's child process: `node --import tsx test/crash/workload.ts <dbPath> <seed> [startMs]`
+// (with CRASH_WAIT_GO=1 it waits for a line on stdin before opening the file).
+// Opens a real ledger file (durability 'full', random ids), runs a seeded random workload and,
+// after each operation RETURNS, writes one line naming what succeeded (see protocol.ts). It
+// runs until killed (or MAX_OPS). The parent SIGKILLs it and checks the file against the lines.
+//
+// CRASH_SABOTAGE breaks the core on purpose, to prove the test can fail:
+//   no-tx        db.tx runs its function without a transaction (each statement commits alone)
+//   ack-early    a wallet or subscription mutation is reported from inside its transaction,
+//                before the commit (the classic "acknowledged but not durable" bug)
+import { writeSync } from 'node:fs'
+import { createBilling } from '../../src/main/billing'
+import { ManualClock } from '../../src/main/core/clock'
+import { randomIds } from '../../src/main/core/ids'
+import type { Provider } from '../../src/main/wallet'
+import { BillingError } from '../../src/shared/errors'
+import type { LedgerView, Line, OpKind } from './protocol'
+import { seeded } from './random'
+
+export const CRASH_T0 = Date.UTC(2026, 0, 10, 4, 0, 0) // noon in Shanghai
+/** Holds outlive a round (rounds are a day apart, a round's clock spans < 3 h), so none expires mid-round. */
+export const HOLD_TTL_MS = 12 * 3600 * 1000
+const MAX_OPS = 3000
+
+const [dbPath, seedArg, startArg] = process.argv.slice(2)
+if (!dbPath || !seedArg) throw new Error('usage: workload.ts <dbPath> <seed> [startMs]')
+const seed = Number(seedArg)
+const rng = seeded(seed)
+const clock = new ManualClock(startArg ? Number(startArg) : CRASH_T0)
+const sabotage = process.env.CRASH_SABOTAGE ?? ''
+
+/** Synchronous write: once it returns, the line is in the pipe and survives the kill. */
+function emit(line: Line): void {
+  const buf = Buffer.from(JSON.stringify(line) + '\n')
+  let off = 0
+  while (off < buf.length) {
+    try {
+      off += writeSync(1, buf, off)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err
+    }
+  }
+}
+
+// The parent starts the next child while it checks the last round: the child loads its
+// modules, then waits for "go" on stdin before it touches the file.
+if (process.env.CRASH_WAIT_GO === '1') {
+  await new Promise((resolve) => process.stdin.once('data', resolve))
+  process.stdin.destroy()
+}
+
+const billing = createBilling({ dbPath, clock, ids: randomIds(clock), durability: 'full' })
+const { wallet, quotas, subscriptions } = billing
+/** Set while an operation runs under CRASH_SABOTAGE=ack-early: called before the outermost commit. */
+let ackEarly: ((result: unknown) => void) | null = null
+sabotageTx()
+
+// Read from the file, not from the wallet's memory, so a line written inside a transaction
+// (ack-early) says exactly what a line after the commit would.
+const headSeq = billing.db.sqlite.prepare<[], number>('SELECT COALESCE(MAX(seq), 0) FROM wallet_entries').pluck()
+const balanceOf = billing.db.sqlite.prepare<[string], number>('SELECT balance FROM wallet_accounts WHERE id = ?').pluck()
+const view = (): LedgerView => ({
+  seq: headSeq.get() ?? 0,
+  W: balanceOf.get(wallet.accounts.wallet) ?? 0,
+  H: balanceOf.get(wallet.accounts.holds) ?? 0
+})
+
+emit({ t: 'ready', at: clock.now(), ...view() })
+
+function sabotageTx(): void {
+  const db = billing.db as { tx: <T>(fn: () => T) => T }
+  if (sabotage === 'no-tx') db.tx = (fn) => fn()
+  if (sabotage === 'ack-early') {
+    const real = db.tx
+    let depth = 0
+    db.tx = (fn) =>
+      real(() => {
+        depth++
+        try {
+          const out = fn()
+          if (depth === 1 && ackEarly) ackEarly(out)
+          return out
+        } finally {
+          depth--
+        }
+      })
+  }
+}
+
+const PROVIDERS: readonly Provider[] = ['alipay', 'wechat', 'stripe', 'paypal']
+const holds: { holdId: string; amount: number }[] = []
+const leases: string[] = []
+const prefix = `c${seed}-`
+
+interface Op {
+  kind: OpKind
+  req: unknown
+  run(): unknown
+}
+
+/** Takes a random element out of the list. */
+function take<T>(items: T[]): T {
+  return items.splice(rng.int(0, items.length - 1), 1)[0] as T
+}
+
+function nextOp(key: string): Op {
+  const r = rng.int(1, 100)
+  if (r <= 12) {
+    const req = { key, paymentId: `pay-${key}`, provider: rng.pick(PROVIDERS), amount: rng.int(100, 8_000) }
+    return { kind: 'recharge', req, run: () => wallet.recharge(req) }
+  }
+  if (r <= 24) {
+    const req = { key, amount: rng.int(1, 4_000), feature: 'ai_request', reason: 'crash workload' }
+    return { kind: 'consume', req, run: () => wallet.consume(req) }
+  }
+  if (r <= 35) {
+    const req = { key, amount: rng.int(1, 4_000), feature: 'live_room', reason: 'crash workload', ttlMs: HOLD_TTL_MS }
+    return {
+      kind: 'hold',
+      req,
+      run: () => {
+        const res = wallet.hold(req)
+        holds.push({ holdId: res.holdId, amount: req.amount })
+        return res
+      }
+    }
+  }
+  if (r <= 43 && holds.length > 0) {
+    const h = take(holds)
+    const req = rng.next() < 0.5 ? { key, holdId: h.holdId } : { key, holdId: h.holdId, amount: rng.int(1, h.amount) }
+    return { kind: 'settle', req, run: () => wallet.settle(req) }
+  }
+  if (r <= 49 && holds.length > 0) {
+    const req = { key, holdId: take(holds).holdId }
+    return { kind: 'void', req, run: () => wallet.void(req) }
+  }
+  if (r <= 61) {
+    const req = { key, price: rng.int(1, 3_000), feature: 'export', reason: 'crash workload' }
+    return { kind: 'chargeOrFree', req, run: () => wallet.chargeOrFree(req) }
+  }
+  if (r <= 75) {
+    const req = { feature: rng.pick(['ai_request', 'export'] as const), qty: rng.int(1, 3), key }
+    return { kind: 'quotaConsume', req, run: () => quotas.consume(req.feature, req.qty, req.key) }
+  }
+  if (r <= 82) {
+    const req =
+      rng.next() < 0.5
+        ? { key, feature: 'live_room' as const, holder: `room-${key}` }
+        : { key, feature: 'storage' as const, holder: `rec-${key}`, qty: rng.int(1, 2048), ttlMs: null }
+    return {
+      kind: 'acquire',
+      req,
+      run: () => {
+        const lease = quotas.acquire(req)
+        leases.push(lease.id)
+        return lease
+      }
+    }
+  }
+  if (r <= 87 && leases.length > 0) {
+    const req = { leaseId: take(leases) }
+    return { kind: 'release', req, run: () => quotas.release(req.leaseId) }
+  }
+  if (r <= 92) {
+    const req = {
+      key,
+      planCode: rng.pick(['BASIC', 'PREMIUM'] as const),
+      period: 'monthly' as const,
+      payment: 'wallet' as const,
+      autoRenew: rng.next() < 0.7
+    }
+    return { kind: 'subscribe', req, run: () => subscriptions.subscribe(req) }
+  }
+  if (r <= 95) {
+    const req = { key, atPeriodEnd: rng.next() < 0.5, reason: 'crash workload' }
+    return { kind: 'cancel', req, run: () => subscriptions.cancel(req) }
+  }
+  // The sweep reports what it did to the wallet: it has no key to look it up by.
+  return {
+    kind: 'sweep',
+    req: null,
+    run: () => {
+      const before = view()
+      billing.sweep()
+      const after = view()
+      return { dW: after.W - before.W, dH: after.H - before.H }
+    }
+  }
+}
+
+for (let i = 0; i < MAX_OPS; i++) {
+  clock.advance(rng.int(50, 3_000))
+  const key = `${prefix}${i}`
+  const op = nextOp(key)
+  const at = clock.now()
+  const ok = (result: unknown): void => emit({ t: 'ok', i, kind: op.kind, key, req: op.req, result, at, ...view() })
+  emit({ t: 'begin', i, kind: op.kind, key, req: op.req, at })
+  let acked = false
+  if (sabotage === 'ack-early' && op.kind !== 'sweep') {
+    ackEarly = (result) => {
+      ok(result)
+      acked = true
+    }
+  }
+  let result: unknown
+  try {
+    result = op.run()
+  } catch (err) {
+    if (!(err instanceof BillingError)) throw err
+    emit({ t: 'rejected', i, kind: op.kind, key, code: err.code, at })
+    continue
+  } finally {
+    ackEarly = null
+  }
+  if (!acked) ok(result)
+}
+billing.close()
+emit({ t: 'done' })

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_PLANS } from '../../src/main/subscriptions/plans'
+import { PLAN_LIMITS, priceItem, priceList } from '../../src/relay/pricing/catalog'
+import { PLAN_CATALOG } from '../../src/shared/plan-catalog'
+import { BillingError } from '../../src/shared/errors'
+import { startTestRelay } from './support/relay'
+
+// One price list: the relay prices checkouts from the same catalog the app seeds its plans
+// from (src/shared/plan-catalog.ts).
+
+describe('one plan catalog for the app and the relay', () => {
+  it('every paid plan the app offers costs the same at the relay, with the same limits', () => {
+    const paid = DEFAULT_PLANS.filter((p) => p.code !== 'FREE')
+    expect(paid).toHaveLength(12)
+    for (const p of paid) {
+      const priced = priceItem({ kind: 'plan', planCode: p.code as 'BASIC', period: p.period })
+      expect(priced.amount, `${p.code}/${p.period}`).toEqual(p.price)
+    }
+    for (const p of DEFAULT_PLANS) {
+      const l = PLAN_LIMITS[p.code as 'FREE']
+      expect([l.maxStreams, l.maxStorageGb, l.maxAiRequests, l.maxExportCount]).toEqual(
+        [p.limits.max_streams, p.limits.max_storage_gb, p.limits.max_ai_requests, p.limits.max_export_count].map((v) => v ?? -1)
+      )
+    }
+    // The app's seed rows are the shared catalog's rows.
+    expect(DEFAULT_PLANS.map((p) => [p.code, p.period, p.price.amount, p.originalPrice.amount, p.trialDays, p.sortOrder])).toEqual(
+      PLAN_CATALOG.map((p) => [p.code, p.period, p.price, p.originalPrice, p.trialDays, p.sortOrder])
+    )
+  })
+
+  it('serves the catalog at GET /v1/prices and prices a checkout from it', async () => {
+    const t = await startTestRelay()
+    const res = await t.api('GET', '/v1/prices')
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(priceList(t.config.recharge))))
+    const basicYearly = (res.body.plans as { planCode: string; period: string; price: { amount: number } }[]).find(
+      (p) => p.planCode === 'BASIC' && p.period === 'yearly'
+    )
+    expect(basicYearly!.price).toEqual({ amount: 29900, currency: 'CNY' })
+    expect(() => priceItem({ kind: 'plan', planCode: 'FREE', period: 'monthly' })).toThrow(BillingError)
+  })
+})

@@ -1,0 +1,97 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { openRelayDb } from '../../src/relay/db/open'
+import { WalSync } from '../../src/relay/db/wal-sync'
+import { tempDir } from '../support/db'
+
+// Group commit with the fsync off the event loop: a commit counts as durable only after an
+// fsync that began after it.
+
+function manualSync() {
+  const calls: ((err: Error | null) => void)[] = []
+  return {
+    fn: (_fd: number, cb: (err: Error | null) => void) => void calls.push(cb),
+    calls,
+    /** Completes the oldest outstanding fsync. */
+    finish: async (err: Error | null = null) => {
+      calls.shift()!(err)
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+}
+
+const settled = (p: Promise<void>) => {
+  const state = { done: false, failed: false }
+  p.then(
+    () => (state.done = true),
+    () => (state.failed = true)
+  )
+  return state
+}
+
+async function ticks(n = 3) {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r))
+}
+
+describe('WAL sync', () => {
+  it('a commit is durable only after an fsync that started after it; commits during an fsync share the next one', async () => {
+    const file = join(tempDir('wal-'), 'x-wal')
+    writeFileSync(file, '')
+    const sync = manualSync()
+    const wal = new WalSync(file, sync.fn)
+
+    const a = settled(wal.afterCommit())
+    await ticks()
+    expect(sync.calls).toHaveLength(1) // fsync #1 covers commit a
+    const b = settled(wal.afterCommit()) // committed while #1 runs
+    const c = settled(wal.afterCommit())
+    const readAll = settled(wal.whenDurable())
+    await ticks()
+    expect(sync.calls).toHaveLength(1) // one fsync at a time
+
+    await sync.finish()
+    await ticks()
+    expect([a.done, b.done, c.done, readAll.done]).toEqual([true, false, false, false])
+    expect(sync.calls).toHaveLength(1) // fsync #2 started for b and c together
+    await sync.finish()
+    await ticks()
+    expect([b.done, c.done, readAll.done]).toEqual([true, true, true])
+    expect(sync.calls).toHaveLength(0)
+    await expect(wal.whenDurable()).resolves.toBeUndefined() // nothing outstanding: no fsync
+    expect(sync.calls).toHaveLength(0)
+
+    // A failed fsync fails the commits waiting on it, and every later one: a retried fsync
+    // could "succeed" without the lost pages, so nothing is acknowledged until a restart.
+    const d = settled(wal.afterCommit())
+    await ticks()
+    const e = settled(wal.afterCommit())
+    await sync.finish(new Error('EIO'))
+    await ticks()
+    expect([d.failed, e.failed]).toEqual([true, true])
+    await expect(wal.afterCommit()).rejects.toThrow(/restart the relay/)
+    await expect(wal.whenDurable()).rejects.toThrow(/restart the relay/)
+    expect(sync.calls).toHaveLength(0)
+    wal.close()
+  })
+
+  it('txGroup commits at once and resolves durable after the real fsync; a failing transaction changes nothing', async () => {
+    const db = openRelayDb({ path: join(tempDir('wal-db-'), 'relay.sqlite'), durability: 'full' })
+    try {
+      const insert = db.sqlite.prepare("INSERT INTO counters (name, value) VALUES (?, 1)")
+      const { value, durable } = db.txGroup(() => insert.run('a').changes)
+      expect(value).toBe(1)
+      await durable
+      await db.whenDurable()
+      expect(() => db.txGroup(() => {
+        insert.run('b')
+        throw new Error('boom')
+      })).toThrow('boom')
+      expect(db.sqlite.prepare('SELECT name FROM counters ORDER BY name').all()).toEqual([{ name: 'a' }])
+      // Every other transaction still commits with synchronous=FULL.
+      expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2)
+    } finally {
+      db.close()
+    }
+  })
+})

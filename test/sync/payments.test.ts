@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import { PROVIDERS } from '../../src/main/wallet'
+import { BillingError } from '../../src/shared/errors'
+import { checkoutSchema, paymentsHistoryOutput } from '../../src/shared/ipc/contract'
+import { net, newDevice, orderNoOf, providerPays, providerRefunds, relayWallet, startWorld, topUp } from './support'
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+
+describe('payment flow end to end', () => {
+  it('pays by each provider while the device is offline; on reconnect the wallet is credited once', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    a.sync.start()
+    const confirmed: string[] = []
+    a.sync.on('payment.confirmed', (p) => confirmed.push(p.orderId))
+    const orders: { orderId: string; orderNo: string; amount: number; provider: (typeof PROVIDERS)[number] }[] = []
+    for (const [i, provider] of PROVIDERS.entries()) {
+      const c = await a.sync.createCheckout({ idempotencyKey: `pay-${provider}-1`, method: provider, purpose: { kind: 'recharge', amount: cny(1000 * (i + 1)) } })
+      expect(checkoutSchema.parse(c)).toEqual(c)
+      expect(c.status).toBe('pending')
+      orders.push({ orderId: c.orderId, orderNo: orderNoOf(a, c.orderId), amount: 1000 * (i + 1), provider })
+    }
+    expect(a.sync.state().pendingCheckouts).toBe(4)
+    a.signals.setOnline(false)
+    for (const o of orders) await providerPays(w, o.provider, o.orderNo, o.amount)
+    expect((await a.sync.syncNow()).online).toBe(false)
+    expect(a.billing.wallet.balance().amount).toBe(0)
+
+    a.signals.setOnline(true) // the 'online' trigger runs a sync
+    const state = await a.sync.syncNow()
+    expect(state).toMatchObject({ online: true, lastError: null, pendingCheckouts: 0 })
+    expect(a.billing.wallet.balance().amount).toBe(10_000)
+    expect(a.sync.scheduler.history).toContain('online')
+    // Redelivered notifications and more syncs change nothing.
+    for (const o of orders) await providerPays(w, o.provider, o.orderNo, o.amount, `evt_${o.orderNo}_again`).catch(() => undefined)
+    await a.sync.syncNow()
+    await a.sync.syncNow()
+    expect(a.billing.wallet.balance().amount).toBe(10_000)
+    expect(new Set(confirmed)).toEqual(new Set(orders.map((o) => o.orderId)))
+    expect(confirmed).toHaveLength(4)
+    for (const o of orders) expect(a.sync.checkoutStatus({ orderId: o.orderId }).status).toBe('paid')
+    expect(a.billing.verify().ok).toBe(true)
+    const history = paymentsHistoryOutput.parse(a.sync.paymentsHistory({ limit: 50 }))
+    expect(history.items.filter((p) => p.kind === 'payment' && p.status === 'succeeded')).toHaveLength(4)
+  })
+
+  it('a plan bought by provider starts the subscription; a full refund revokes it', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-basic-1', method: 'wechat', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
+    expect(c.amount).toEqual(cny(2900))
+    await providerPays(w, 'wechat', orderNoOf(a, c.orderId), 2900)
+    await a.sync.syncNow()
+    expect(a.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'active' })
+    expect(a.billing.quotas.check('ai_request').limit).toBe(1000)
+    expect(a.billing.wallet.balance().amount).toBe(0)
+    await providerRefunds(w, 'wechat', orderNoOf(a, c.orderId), 2900, 'rf-plan-1')
+    await a.sync.syncNow()
+    expect(a.billing.subscriptions.current()?.status ?? 'none').not.toBe('active')
+    expect(a.billing.quotas.check('ai_request').limit).toBe(50)
+  })
+
+  it('a refund beyond the balance leaves debt; paid use stops until a recharge repays it', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'topup-debt-1', method: 'stripe', purpose: { kind: 'recharge', amount: cny(5000) } })
+    const orderNo = orderNoOf(a, c.orderId)
+    await providerPays(w, 'stripe', orderNo, 5000)
+    await a.sync.syncNow()
+    a.billing.wallet.consume({ key: 'use-debt-1', amount: 4000, feature: 'live_room', reason: 'stream' })
+    await a.sync.syncNow()
+    await providerRefunds(w, 'stripe', orderNo, 5000, 'rf-debt-1')
+    const s = await a.sync.syncNow()
+    expect(a.billing.wallet.balance().amount).toBe(0)
+    expect(a.billing.wallet.debt().amount).toBe(4000)
+    expect(s.warnings).toContain('debt_outstanding')
+    expect(relayWallet(w, a.accountId).balance).toBe(-4000)
+    const out = a.billing.wallet.chargeOrFree({ key: 'gate-debt-1', price: 100, feature: 'ai_request', reason: 'x' })
+    // First-free is still unused, so the rule gives it; after that, nothing is paid until repaid.
+    expect(out.outcome).toBe('first_free')
+    const again = a.billing.wallet.chargeOrFree({ key: 'gate-debt-2', price: 100, feature: 'ai_request', reason: 'x' })
+    expect(again.outcome).toBe('needs_recharge')
+    expect(() => a.billing.wallet.consume({ key: 'use-debt-2', amount: 1, feature: 'x', reason: 'x' })).toThrow(BillingError)
+    await topUp(w, a, 10_000, 'paypal')
+    expect(a.billing.wallet.debt().amount).toBe(0)
+    expect(a.billing.wallet.balance().amount).toBe(6000)
+    expect(net(a)).toBe(relayWallet(w, a.accountId).balance)
+    expect(a.sync.state().warnings).not.toContain('debt_outstanding')
+    expect(a.billing.verify().ok).toBe(true)
+  })
+
+  it('expired and cancelled checkouts are cleaned up; bad input and key reuse are refused', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c1 = await a.sync.createCheckout({ idempotencyKey: 'exp-1-key', method: 'alipay', purpose: { kind: 'recharge', amount: cny(1000) } })
+    const again = await a.sync.createCheckout({ idempotencyKey: 'exp-1-key', method: 'alipay', purpose: { kind: 'recharge', amount: cny(1000) } })
+    expect(again.orderId).toBe(c1.orderId)
+    await expect(
+      a.sync.createCheckout({ idempotencyKey: 'exp-1-key', method: 'alipay', purpose: { kind: 'recharge', amount: cny(2000) } })
+    ).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' })
+    const before = a.sync.paymentsHistory({ limit: 50 }).items.length
+    await expect(
+      a.sync.createCheckout({ idempotencyKey: 'bad-1-key', method: 'alipay', purpose: { kind: 'recharge', amount: cny(-5) } } as never)
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    await expect(
+      a.sync.createCheckout({ idempotencyKey: 'bad-2-key', method: 'alipay', purpose: { kind: 'plan', planId: 'gold-weekly' } })
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    // Beyond the relay's recharge rules: the relay refuses, the order is failed, nothing credited.
+    await expect(
+      a.sync.createCheckout({ idempotencyKey: 'bad-3-key', method: 'alipay', purpose: { kind: 'recharge', amount: cny(99_000_000) } })
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    expect(a.sync.paymentsHistory({ limit: 50 }).items.length).toBe(before + 1)
+
+    const c2 = await a.sync.createCheckout({ idempotencyKey: 'exp-2-key', method: 'wechat', purpose: { kind: 'recharge', amount: cny(1000) } })
+    expect(a.sync.cancelCheckout({ orderId: c2.orderId }).status).toBe('cancelled')
+    expect(() => a.sync.cancelCheckout({ orderId: c2.orderId })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }))
+    // The relay expires c1 (provider says so); the next sync cleans it up.
+    const { body, headers } = w.providers.alipay.notification([{ type: 'checkout.expired', eventId: 'evt-exp-1', orderNo: orderNoOf(a, c1.orderId), occurredAt: 0 }])
+    expect((await w.t.api('POST', '/v1/notify/alipay', { raw: body, headers })).status).toBe(200)
+    const s = await a.sync.syncNow()
+    expect(a.sync.checkoutStatus({ orderId: c1.orderId }).status).toBe('expired')
+    expect(s.pendingCheckouts).toBe(0)
+    expect(() => a.sync.checkoutStatus({ orderId: 'nope' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
+    expect(a.billing.wallet.balance().amount).toBe(0)
+  })
+})

@@ -1,0 +1,168 @@
+import { join } from 'node:path'
+import { afterEach } from 'vitest'
+import type { Billing } from '../../src/main/billing'
+import { ManualClock } from '../../src/main/core/clock'
+import { sequentialIds } from '../../src/main/core/ids'
+import { FileSecretStore, FileSettingsStore } from '../../src/main/settings'
+import { createSyncedBilling, ManualSignals, type SyncService, type SyncedBillingOptions, type Timers } from '../../src/main/sync'
+import type { ProviderEvent, ProviderName } from '../../src/relay/providers/types'
+import { tempDir } from '../support/db'
+import { createTestProvider, type TestProvider } from '../relay/support/hmac-provider'
+import { ADMIN_TOKEN, startTestRelay, type TestRelay } from '../relay/support/relay'
+
+// Two (or more) app instances, each on its own SQLite file, against a real relay on
+// 127.0.0.1. Timers never fire by themselves: tests run sync by hand (syncNow) or drive the
+// scheduler's signals, so nothing depends on wall-clock time.
+
+export const T0 = Date.UTC(2025, 0, 15, 4, 0, 0)
+const opened: { sync: SyncService }[] = []
+afterEach(() => {
+  for (const d of opened.splice(0)) {
+    try {
+      d.sync.close()
+    } catch {
+      /* closed */
+    }
+  }
+})
+
+export const NO_TIMERS: Timers = { setTimeout: () => null, clearTimeout: () => {} }
+
+export interface World {
+  t: TestRelay
+  providers: Record<ProviderName, TestProvider>
+  publicKey: string
+}
+
+export async function startWorld(config: Parameters<typeof startTestRelay>[0] = {}): Promise<World> {
+  const providers = {
+    alipay: createTestProvider('alipay', 'alipay-secret'),
+    wechat: createTestProvider('wechat', 'wechat-secret'),
+    stripe: createTestProvider('stripe', 'stripe-secret'),
+    paypal: createTestProvider('paypal', 'paypal-secret')
+  }
+  const t = await startTestRelay({
+    providers: Object.values(providers),
+    ...config,
+    config: {
+      rateLimit: { devicePerMinute: 1_000_000, addressPerMinute: 1_000_000, notifyPerMinute: 1_000_000 },
+      ...config.config
+    }
+  })
+  t.clock.set(T0)
+  return { t, providers, publicKey: t.relay.key.publicKeyBase64 }
+}
+
+export interface Device {
+  name: string
+  billing: Billing
+  sync: SyncService
+  clock: ManualClock
+  signals: ManualSignals
+  dir: string
+  deviceId: string
+  accountId: string
+  /** Closes and reopens the same files (a restart). */
+  reopen(over?: DeviceOptions): Device
+}
+
+let seq = 0
+export async function enrolCode(w: World, accountId?: string): Promise<{ code: string; accountId: string }> {
+  const r = await w.t.api('POST', '/v1/admin/enrolments', { token: ADMIN_TOKEN, body: accountId ? { accountId } : {} })
+  if (r.status !== 200) throw new Error(`enrolment: ${r.status} ${r.text}`)
+  return { code: r.body.code, accountId: r.body.accountId }
+}
+
+export function openDevice(
+  w: World,
+  name: string,
+  dir: string,
+  over: DeviceOptions = {}
+): Omit<Device, 'deviceId' | 'accountId' | 'reopen'> {
+  const clock = over.clock ?? new ManualClock(T0)
+  const signals = over.signals ?? new ManualSignals(true)
+  const { billing, sync } = createSyncedBilling({
+    dbPath: join(dir, 'billing.sqlite'),
+    durability: 'normal',
+    clock,
+    ids: sequentialIds(`${name}-${++seq}-entry`),
+    settings: new FileSettingsStore(join(dir, 'settings.json')),
+    secrets: new FileSecretStore(join(dir, 'secrets.json')),
+    relayPublicKey: w.publicKey,
+    relayUrl: w.t.url,
+    signals,
+    timers: NO_TIMERS,
+    random: () => 0.5,
+    ...over
+  })
+  opened.push({ sync })
+  return { name, billing, sync, clock, signals, dir }
+}
+
+/** A new app instance enrolled into `accountId` (a new account when omitted). */
+type DeviceOptions = Partial<Omit<SyncedBillingOptions, 'clock' | 'signals'>> & { clock?: ManualClock; signals?: ManualSignals }
+
+export async function newDevice(w: World, name: string, accountId?: string, over: DeviceOptions = {}): Promise<Device> {
+  const dir = tempDir(`sync-${name}-`)
+  const d = openDevice(w, name, dir, over)
+  const { code } = await enrolCode(w, accountId)
+  const who = await d.sync.enrol(code, name)
+  await d.sync.syncNow()
+  const make = (cur: Omit<Device, 'deviceId' | 'accountId' | 'reopen'>): Device => ({
+    ...cur,
+    ...who,
+    reopen(o = {}) {
+      cur.sync.close()
+      return make(openDevice(w, name, dir, { clock: cur.clock, signals: cur.signals, ...o }))
+    }
+  })
+  return make(d)
+}
+
+/** The provider says the order was paid (signed as the provider signs it). */
+export async function providerPays(w: World, provider: ProviderName, orderNo: string, amount: number, eventId = `evt_${orderNo}`) {
+  const p = w.providers[provider]
+  const event: ProviderEvent = {
+    type: 'payment.succeeded',
+    eventId,
+    orderNo,
+    providerPaymentId: `pay_${orderNo}`,
+    amount: { amount, currency: 'CNY' },
+    occurredAt: 0
+  }
+  const { body, headers } = p.notification([event])
+  const r = await w.t.api('POST', `/v1/notify/${provider}`, { raw: body, headers })
+  if (r.status !== 200) throw new Error(`notify ${provider}: ${r.status} ${r.text}`)
+}
+
+export async function providerRefunds(w: World, provider: ProviderName, orderNo: string, amount: number, refundId: string) {
+  const p = w.providers[provider]
+  const event: ProviderEvent = { type: 'refund.succeeded', eventId: `evt_${refundId}`, orderNo, refundId, amount: { amount, currency: 'CNY' }, occurredAt: 0 }
+  const { body, headers } = p.notification([event])
+  const r = await w.t.api('POST', `/v1/notify/${provider}`, { raw: body, headers })
+  if (r.status !== 200) throw new Error(`refund ${provider}: ${r.status} ${r.text}`)
+}
+
+/** Relay order number of a local checkout. */
+export function orderNoOf(d: Pick<Device, 'billing'>, orderId: string): string {
+  const row = d.billing.db.sqlite.prepare('SELECT order_no FROM sync_orders WHERE id = ?').get(orderId) as { order_no: string }
+  return row.order_no
+}
+
+/** Recharges `amount` through checkout + provider payment + sync. */
+export async function topUp(w: World, d: Device, amount: number, provider: ProviderName = 'alipay'): Promise<void> {
+  const c = await d.sync.createCheckout({
+    idempotencyKey: `topup-${d.name}-${++seq}`,
+    method: provider,
+    purpose: { kind: 'recharge', amount: { amount, currency: 'CNY' } }
+  })
+  await providerPays(w, provider, orderNoOf(d, c.orderId), amount)
+  await d.sync.syncNow()
+}
+
+export function relayWallet(w: World, accountId: string): { balance: number } {
+  return { balance: (w.t.relay.core.db.sqlite.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(accountId) as { b: number }).b }
+}
+
+/** Signed local balance: balance − debt. */
+export const net = (d: Pick<Device, 'billing'>): number => d.billing.wallet.balance().amount - d.billing.wallet.debt().amount
