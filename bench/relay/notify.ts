@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -30,8 +30,10 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 function startChild(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
   // BENCH_PROFILE=<dir>: CPU profile of the relay child, written when it stops.
   const prof = process.env['BENCH_PROFILE'] && script.includes('src/relay') ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
+  // BENCH_RELAY_ROOT=<checkout>: run the relay child from another tree (A/B against a commit).
+  const cwd = script.includes('src/relay') ? (process.env['BENCH_RELAY_ROOT'] ?? root) : root
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
-    cwd: root,
+    cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -105,6 +107,16 @@ function post(agent: Agent, url: URL, shot: Shot): Promise<{ status: number; ms:
     req.on('error', reject)
     req.end(shot.body)
   })
+}
+
+/** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN
+  }
 }
 
 async function closedLoop(url: string, shots: Shot[]): Promise<{ rps: number; count: number; failures: number }> {
@@ -183,8 +195,13 @@ async function main(): Promise<void> {
     await closedLoop(floor.url, warm)
     await closedLoop(relay.url, warm)
     const rest = shots.slice(200)
+    // CPU per request of each server: steadier than req/s when other work shares the cores.
+    let cpu = cpuSeconds(floor.proc.pid)
     const floorClosed = await closedLoop(floor.url, rest.slice(0, MAX_REQUESTS))
+    const floorCpuUs = ((cpuSeconds(floor.proc.pid) - cpu) / floorClosed.count) * 1e6
+    cpu = cpuSeconds(relay.proc.pid)
     const relayClosed = await closedLoop(relay.url, rest.slice(0, MAX_REQUESTS))
+    const relayCpuUs = ((cpuSeconds(relay.proc.pid) - cpu) / relayClosed.count) * 1e6
     const rated = rest.slice(MAX_REQUESTS)
     const floorOpen = await openLoop(floor.url, rated)
     const relayOpen = await openLoop(relay.url, rated)
@@ -194,7 +211,7 @@ async function main(): Promise<void> {
     console.log(`relay notify benchmark — durability ${durability}, ${CONCURRENCY} connections, loopback`)
     console.log(line('floor', floorClosed, floorOpen))
     console.log(line('relay', relayClosed, relayOpen))
-    console.log(`relay / floor: ${((relayClosed.rps / floorClosed.rps) * 100).toFixed(1)}%`)
+    console.log(`relay / floor: ${((relayClosed.rps / floorClosed.rps) * 100).toFixed(1)}%   CPU per request: relay ${relayCpuUs.toFixed(0)} µs, floor ${floorCpuUs.toFixed(0)} µs   load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`)
     console.log(
       JSON.stringify({
         relay_rps: Math.round(relayClosed.rps),
@@ -204,7 +221,9 @@ async function main(): Promise<void> {
         floor_p99_ms: Number(floorOpen.p99.toFixed(2)),
         ratio: Number((relayClosed.rps / floorClosed.rps).toFixed(3)),
         durability,
-        relay_failures: relayClosed.failures + relayOpen.failures
+        relay_failures: relayClosed.failures + relayOpen.failures,
+        relay_cpu_us_per_req: Math.round(relayCpuUs),
+        floor_cpu_us_per_req: Math.round(floorCpuUs)
       })
     )
   } finally {

@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Writable } from 'node:stream'
 import { createBilling } from '../../src/main/billing'
 import { ManualClock } from '../../src/main/core/clock'
 import { sequentialIds } from '../../src/main/core/ids'
 import { MemorySecretStore, MemorySettingsStore } from '../../src/main/settings'
 import { createSyncedBilling } from '../../src/main/sync'
-import { postMirroredDebit } from '../../src/main/sync/ledger-mirror'
 import { createRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
 import { generateSigningKey } from '../../src/relay/feed/keys'
@@ -15,9 +17,16 @@ import { nowNs } from '../stats'
 
 // Catch-up after 30 days offline: 100,000 usage events to push and 10,000 feed records
 // (5,000 recharges, 5,000 debits by another device) to pull, verify and apply, against a
-// real relay on 127.0.0.1. The floor, measured in the same run on a fresh file: the same
-// local writes (ack the outbox rows, post the ledger effects, record the inbox rows) in
-// transactions of 500, with no HTTP, no signatures and no relay. Last line: one JSON object.
+// real relay on 127.0.0.1. The month is set up with the relay in-process (its clock fixed);
+// the catch-up itself runs against the relay as its own process (`src/relay/start.ts` on
+// the same file and key), as in production, where the relay is a hosted server and its work
+// does not share the device's thread. CATCHUP_RELAY=inprocess keeps the in-process relay
+// for the catch-up too (both programs on one thread: the slower, pessimistic figure).
+// The floor, measured in the same run on a fresh file: the same local writes (ack the
+// outbox rows, post the ledger effects, record the inbox rows) in transactions of 500,
+// with no HTTP, no signatures and no relay. Last line: one JSON object.
+// CATCHUP_CPU_PROFILE=file: CPU profile of this process during the catch-up;
+// CATCHUP_RELAY_PROFILE=dir: CPU profile of the relay process (written when it stops).
 
 const USAGE = Number(process.env['CATCHUP_USAGE'] ?? 100_000)
 const RECORDS = Number(process.env['CATCHUP_RECORDS'] ?? 10_000)
@@ -25,17 +34,22 @@ const BATCH = 500
 const T0 = Date.UTC(2025, 0, 1)
 const DAY = 86_400_000
 const ms = (t: bigint) => Math.round(Number(nowNs() - t) / 1e6)
+const ADMIN = 'bench-admin-token-0123456789abcdef'
+const inProcess = process.env['CATCHUP_RELAY'] === 'inprocess'
+const root = fileURLToPath(new URL('../../', import.meta.url))
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-catchup-'))
   const clock = new ManualClock(T0)
+  const signingKey = generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string
+  let child: ChildProcess | undefined
   const relay = createRelay(
     defaultConfig({
       dataDir: join(dir, 'relay'),
       port: 0,
       durability: 'normal',
-      adminToken: 'bench-admin-token-0123456789abcdef',
-      signingKey: generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      adminToken: ADMIN,
+      signingKey,
       logLevel: 'warn',
       // A lease long enough to cover the month offline (the default 7 days + grace would gate to FREE).
       leaseTtlMs: 32 * DAY,
@@ -44,16 +58,21 @@ async function main(): Promise<void> {
     { clock, ids: sequentialIds('bench'), logStream: new Writable({ write: (_c, _e, cb) => cb() }) }
   )
   const url = await relay.start()
+  let relayStopped = false
   try {
-    const { billing, sync } = createSyncedBilling({
-      dbPath: join(dir, 'app.sqlite'),
-      durability: 'normal',
-      clock,
-      ids: sequentialIds('device-a-entry'),
-      settings: new MemorySettingsStore({ relayUrl: url }),
-      secrets: new MemorySecretStore(),
-      relayPublicKey: relay.key.publicKeyBase64
-    })
+    const settings = new MemorySettingsStore({ relayUrl: url })
+    const secrets = new MemorySecretStore()
+    const open = () =>
+      createSyncedBilling({
+        dbPath: join(dir, 'app.sqlite'),
+        durability: 'normal',
+        clock,
+        ids: sequentialIds('device-a-entry'),
+        settings,
+        secrets,
+        relayPublicKey: relay.key.publicKeyBase64
+      })
+    let { billing, sync } = open()
     // Enrol, then go offline for 30 days while streaming: 100k usage events on an
     // ENTERPRISE lifetime plan (exports are unlimited there).
     const code = relay.core.accounts.createEnrolment(undefined, 'bench').code
@@ -95,11 +114,24 @@ async function main(): Promise<void> {
       )
     })
     clock.set(T0 + 30 * DAY)
+    if (!inProcess) {
+      // The app restarts after the month (a new process in real life) and meets the relay
+      // running as its own process on the same file and key.
+      sync.close()
+      await relay.stop()
+      relayStopped = true
+      const started = await startRelayProcess(join(dir, 'relay'), signingKey)
+      child = started.proc
+      settings.set({ relayUrl: started.url })
+      ;({ billing, sync } = open())
+    }
     const pending = sync.state().pendingCount
 
+    const profile = await startProfile()
     const t = nowNs()
     const state = await sync.syncNow()
     const catchupMs = ms(t)
+    await profile?.()
     if (state.lastError) throw new Error(`catch-up failed: ${state.lastError}`)
     const applied = (billing.db.sqlite.prepare('SELECT count(*) AS n FROM sync_inbox').get() as { n: number }).n
     const balance = billing.wallet.balance().amount
@@ -110,8 +142,62 @@ async function main(): Promise<void> {
     console.log(`catch-up ${catchupMs} ms; batched-transaction floor ${floorMs} ms (${((floorMs / catchupMs) * 100).toFixed(0)}% of floor speed)`)
     console.log(JSON.stringify({ catchup_ms: catchupMs, floor_batch_ms: floorMs, outbox_rows: pending, feed_records: applied }))
   } finally {
-    await relay.stop()
+    if (child) await stopChild(child)
+    if (!relayStopped) await relay.stop()
     rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** `npm run relay` as a child process on the seeded data dir; resolves with its URL once it listens. */
+function startRelayProcess(dataDir: string, signingKey: string): Promise<{ proc: ChildProcess; url: string }> {
+  const profDir = process.env['CATCHUP_RELAY_PROFILE']
+  const proc = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), '--import', 'tsx', 'src/relay/start.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      RELAY_PORT: '0',
+      RELAY_DATA_DIR: dataDir,
+      RELAY_DB_DURABILITY: 'normal',
+      RELAY_SIGNING_KEY: signingKey,
+      RELAY_ADMIN_TOKEN: ADMIN,
+      RELAY_LOG_LEVEL: 'warn',
+      RELAY_LEASE_TTL_HOURS: String(32 * 24),
+      RELAY_RATE_DEVICE_PER_MIN: '1000000',
+      RELAY_RATE_ADDRESS_PER_MIN: '1000000'
+    },
+    stdio: ['ignore', 'ignore', 'pipe']
+  })
+  let err = ''
+  return new Promise((resolve, reject) => {
+    proc.stderr!.on('data', (c: Buffer) => {
+      err += c.toString('utf8')
+      const m = /listening on (http:\/\/\S+)/.exec(err)
+      if (m) resolve({ proc, url: m[1]! })
+    })
+    proc.on('exit', (code) => reject(new Error(`relay exited with ${code}: ${err}`)))
+  })
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return
+  const exited = new Promise((r) => proc.on('exit', r))
+  proc.kill('SIGTERM')
+  await exited
+}
+
+/** CATCHUP_CPU_PROFILE=file.cpuprofile: a CPU profile of the catch-up alone (app and relay share this thread). */
+async function startProfile(): Promise<(() => Promise<void>) | undefined> {
+  const file = process.env['CATCHUP_CPU_PROFILE']
+  if (!file) return undefined
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.setSamplingInterval', { interval: 200 })
+  await session.post('Profiler.start')
+  return async () => {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(file, JSON.stringify(profile))
+    session.disconnect()
   }
 }
 
@@ -138,7 +224,7 @@ function floor(dir: string, outboxRows: number, records: number): number {
     b.db.tx(() => {
       for (let j = i; j < Math.min(records, i + BATCH); j++) {
         if (j < records / 2) b.wallet.recharge({ key: `feed:r${j}`, paymentId: `P${j}`, provider: 'alipay', amount: 1000 })
-        else postMirroredDebit(b.db, b.wallet, ids, clock.now(), `feed:d${j}`, { amount: 500, currency: 'CNY' }, 'ai_request', 'other device')
+        else b.wallet.postExternalDebit({ key: `feed:d${j}`, amount: 500, deviceId: 'other-pc', feature: 'ai_request', reason: 'other device' })
         inbox.run(`r${j}`, String(j), 'payment_confirmed', 0, '{}', 'v1a,', 0)
       }
     })

@@ -39,12 +39,15 @@ CREATE UNIQUE INDEX `wallet_entries_key_uq` ON `wallet_entries` (`op_key`,`leg`)
 CREATE INDEX `wallet_entries_type_idx` ON `wallet_entries` (`owner`,`currency`,`type`) WHERE type <> 'consume';--> statement-breakpoint
 CREATE TABLE `wallet_first_free_claims` (
 	`account_id` text PRIMARY KEY NOT NULL,
-	`entry_id` text NOT NULL,
+	`entry_id` text,
 	`op_key` text NOT NULL,
 	`feature` text NOT NULL,
 	`price` integer NOT NULL,
 	`currency` text NOT NULL,
-	`created_at` integer NOT NULL
+	`elsewhere_claim_id` text,
+	`elsewhere_device_id` text,
+	`created_at` integer NOT NULL,
+	CONSTRAINT "wallet_first_free_claims_origin" CHECK(("wallet_first_free_claims"."entry_id" IS NULL) = ("wallet_first_free_claims"."elsewhere_claim_id" IS NOT NULL))
 );
 --> statement-breakpoint
 CREATE TABLE `wallet_holds` (
@@ -270,12 +273,15 @@ CREATE TABLE `sync_outbox` (
 	`created_at` integer NOT NULL,
 	`acked_at` integer,
 	`rejected_code` text,
+	`rejected_reason` text,
+	`rejected_at` integer,
 	`mirrored_at` integer,
 	CONSTRAINT "sync_outbox_spend_nonneg" CHECK("sync_outbox"."spend" >= 0)
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `sync_outbox_id_unique` ON `sync_outbox` (`id`);--> statement-breakpoint
 CREATE INDEX `sync_outbox_pending_idx` ON `sync_outbox` (`seq`) WHERE acked_at IS NULL AND rejected_code IS NULL;--> statement-breakpoint
+CREATE INDEX `sync_outbox_rejected_idx` ON `sync_outbox` (`seq`) WHERE rejected_code IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `sync_outbox_unmirrored_idx` ON `sync_outbox` (`seq`) WHERE mirrored_at IS NULL AND spend > 0;--> statement-breakpoint
 CREATE TABLE `sync_payments` (
 	`id` text PRIMARY KEY NOT NULL,

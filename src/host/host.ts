@@ -1,7 +1,9 @@
+import { mkdirSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createBilling, type Billing } from '../main/billing'
+import type { Billing } from '../main/billing'
 import type { Clock } from '../main/core/clock'
 import type { IdSource } from '../main/core/ids'
 import {
@@ -9,49 +11,55 @@ import {
   createIpcHandlers,
   createNotifier,
   fileSettings,
+  forwardSyncEvents,
   isOwnOrigin,
-  memorySettings,
-  temporaryUnavailableExtras,
-  type ExternalOpener,
-  type ExtraHandlers,
+  relaySyncOptions,
+  syncHandlers,
   type Notifier,
   type PriceList
 } from '../main/ipc'
+import { DEVICE_TOKEN_SECRET, FileSecretStore, FileSettingsStore } from '../main/settings'
+import { alwaysOnline, createSyncedBilling, type ScheduleOptions, type SyncService, type SyncSignals, type Timers } from '../main/sync'
 import { BillingError } from '../shared/errors'
 import { createDispatcher, createEventEmitter } from '../shared/ipc/server'
 import { ipcSocket, type HostSender } from './socket'
 import { staticFiles } from './static'
 
-// The app outside Electron: the real billing core on a SQLite file, the built renderer over
-// http://127.0.0.1, and the IPC contract over a WebSocket at /ipc, through the same handlers
-// and dispatcher the Electron adapter uses. For browser tests and running the screens
-// without the Electron binary.
+// The app outside Electron: the real billing core and sync service on a data folder, the
+// built renderer over http://127.0.0.1, and the IPC contract over a WebSocket at /ipc,
+// through the same handlers and dispatcher the Electron adapter uses. With a relay it syncs
+// (enrolling first when given a code); without one it runs offline on its own data.
+// For browser tests and running the screens without the Electron binary.
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url))
 
-export interface HostContext {
-  billing: Billing
-  notify: Notifier
+export interface HostRelayOptions {
+  url: string
+  /** The relay's pinned key: base64 of its 32 raw Ed25519 bytes. */
+  publicKey: string
+  /** Enrols the device at start-up, unless the data folder already holds an enrolled one. */
+  enrolmentCode?: string
+  deviceName?: string
+  /** An already-enrolled device's credentials, written to the data folder's stores. */
+  device?: { accountId: string; deviceId: string; deviceToken: string }
 }
 
 export interface HostOptions {
-  /** Open the core on this file (the host closes it)… */
-  dbPath?: string
-  /** …or serve a core the caller opened (and closes), e.g. wired to the sync outbox. */
-  billing?: Billing
+  /** billing.sqlite, sync-settings.json, secrets.json and (by default) settings.json live here. */
+  dataDir: string
+  /** Omitted or null: no relay; sync says offline and everything local works. */
+  relay?: HostRelayOptions | null
   clock?: Clock
   ids?: IdSource
   /** 0 (default): any free port. Always bound to 127.0.0.1. */
   port?: number
   rendererDir?: string
-  /** Keep the locale in this JSON file; default: in memory. */
+  /** The renderer's locale file; default <dataDir>/settings.json. */
   settingsPath?: string
   prices?: PriceList
   liveRoomTtlMs?: number | null
-  /** The sync service's channels. Default: TEMPORARY handlers that answer UNAVAILABLE. */
-  extra?: (ctx: HostContext) => ExtraHandlers<HostSender>
-  /** Provider checkout URL per order (sync service). */
-  checkoutUrl?: ExternalOpener['checkoutUrl']
+  /** Sync timing and signals (tests shorten the checkout poll). Default: always online, real timers. */
+  sync?: { schedule?: Partial<ScheduleOptions>; signals?: SyncSignals; timers?: Timers; requestTimeoutMs?: number }
   /** Default: record the URL in host.openedUrls (no system browser in a test). */
   openExternal?: (url: string) => Promise<void>
   onError?: (info: { channel?: string; event?: string; error: unknown }) => void
@@ -62,23 +70,41 @@ export interface Host {
   readonly url: string
   /** http://127.0.0.1:<port>: the only Origin allowed on the socket. */
   readonly origin: string
+  readonly dataDir: string
   readonly billing: Billing
-  /** Push events after changing the core outside IPC (a recharge applied by sync). */
+  readonly sync: SyncService
+  /** Push events after changing the core outside IPC. */
   readonly notify: Notifier
   readonly openedUrls: string[]
   close(): Promise<void>
 }
 
 export async function startHost(opts: HostOptions): Promise<Host> {
-  if (!opts.billing && !opts.dbPath) throw new Error('startHost needs dbPath or billing')
-  const ownsBilling = !opts.billing
-  const billing =
-    opts.billing ??
-    createBilling({
-      dbPath: opts.dbPath as string,
-      ...(opts.clock ? { clock: opts.clock } : {}),
-      ...(opts.ids ? { ids: opts.ids } : {})
-    })
+  mkdirSync(opts.dataDir, { recursive: true })
+  const settings = new FileSettingsStore(join(opts.dataDir, 'sync-settings.json'))
+  const secrets = new FileSecretStore(join(opts.dataDir, 'secrets.json'))
+  const relay = opts.relay ?? null
+  if (relay?.device && !secrets.get(DEVICE_TOKEN_SECRET)) {
+    secrets.set(DEVICE_TOKEN_SECRET, relay.device.deviceToken)
+    settings.set({ accountId: relay.device.accountId, deviceId: relay.device.deviceId })
+  }
+  const { billing, sync } = createSyncedBilling({
+    dbPath: join(opts.dataDir, 'billing.sqlite'),
+    settings,
+    secrets,
+    ...relaySyncOptions(relay, opts.sync?.signals ?? alwaysOnline),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.ids ? { ids: opts.ids } : {}),
+    ...(opts.sync?.schedule ? { schedule: opts.sync.schedule } : {}),
+    ...(opts.sync?.timers ? { timers: opts.sync.timers } : {}),
+    ...(opts.sync?.requestTimeoutMs ? { requestTimeoutMs: opts.sync.requestTimeoutMs } : {})
+  })
+  try {
+    if (relay?.enrolmentCode && !sync.enrolled) await sync.enrol(relay.enrolmentCode, relay.deviceName ?? 'billing host')
+  } catch (err) {
+    sync.close()
+    throw err
+  }
   // Typed BillingErrors are answers (the renderer gets them); only real faults are logged.
   const onError =
     opts.onError ?? ((info) => void (info.error instanceof BillingError || console.error('[host]', info)))
@@ -88,17 +114,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   // Events reach every open socket; each was checked at its upgrade.
   let socketRef: ReturnType<typeof ipcSocket> | null = null
   const events = createEventEmitter((event, payload) => socketRef?.broadcast(event, payload), onError)
-  const notify = createNotifier(billing, events)
+  const notify = createNotifier(billing, events, { firstFreeAvailable: () => sync.firstFreeAvailable() })
+  const unforward = forwardSyncEvents(sync, billing, notify)
   const openedUrls: string[] = []
   const handlers = createIpcHandlers<HostSender>({
     billing,
     notify,
-    extra: opts.extra ? opts.extra({ billing, notify }) : temporaryUnavailableExtras<HostSender>(),
-    settings: opts.settingsPath ? fileSettings(opts.settingsPath) : memorySettings(),
+    extra: syncHandlers<HostSender>(sync),
+    settings: fileSettings(opts.settingsPath ?? join(opts.dataDir, 'settings.json')),
     ...(opts.prices ? { prices: opts.prices } : {}),
     ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {}),
     external: {
-      ...(opts.checkoutUrl ? { checkoutUrl: opts.checkoutUrl } : {}),
+      checkoutUrl: (orderId) => sync.checkoutUrl(orderId),
       open: opts.openExternal ?? (async (url) => void openedUrls.push(url))
     }
   })
@@ -114,6 +141,10 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve())
+  }).catch((err: unknown) => {
+    unforward()
+    sync.close()
+    throw err
   })
   const port = (server.address() as AddressInfo).port
   hostHeader = `127.0.0.1:${port}`
@@ -131,17 +162,23 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   })
   server.on('upgrade', (req, sock: import('node:stream').Duplex, head: Buffer) => socket.handleUpgrade(req, sock, head))
 
+  // Start-up sync, then the triggers (timer, checkout polling, back online).
+  sync.start()
+
   return {
     url: `${origin}/`,
     origin,
+    dataDir: opts.dataDir,
     billing,
+    sync,
     notify,
     openedUrls,
     async close() {
       await socket.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
-      if (ownsBilling) billing.close()
+      unforward()
+      sync.close()
     }
   }
 }

@@ -1,24 +1,38 @@
-import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { hostname } from 'node:os'
+import { resolve } from 'node:path'
+import { resolveRelay } from '../main/ipc'
 import { startHost } from './host'
 
-// `tsx src/host/start.ts [--port 5174] [--data .scratch/host]`: the screens in any browser,
-// over the real core. Checkout and sync answer UNAVAILABLE until the sync service is plugged
-// in through startHost({ extra }).
+// `tsx src/host/start.ts [--port 5174] [--data .scratch/host] [--relay-url URL --relay-public-key KEY]
+// [--enrol-code CODE] [--device-name NAME]`: the screens in any browser, over the real core and
+// sync service. Flags win over the environment (BILLING_RELAY_URL, BILLING_RELAY_PUBLIC_KEY,
+// BILLING_ENROLMENT_CODE, BILLING_DEVICE_NAME). No relay: offline, everything local works.
+// Once enrolled, the data folder keeps the device; later starts need no code.
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
-const dataDir = resolve(arg('data') ?? '.scratch/host')
-mkdirSync(dataDir, { recursive: true })
+const env = process.env
+const relay = resolveRelay(
+  { url: arg('relay-url'), publicKey: arg('relay-public-key') },
+  { url: env['BILLING_RELAY_URL'], publicKey: env['BILLING_RELAY_PUBLIC_KEY'] }
+)
+const code = arg('enrol-code') ?? env['BILLING_ENROLMENT_CODE']
 const host = await startHost({
-  dbPath: join(dataDir, 'billing.sqlite'),
-  settingsPath: join(dataDir, 'settings.json'),
-  port: Number(arg('port') ?? 5174)
+  dataDir: resolve(arg('data') ?? '.scratch/host'),
+  port: Number(arg('port') ?? 5174),
+  relay: relay && {
+    ...relay,
+    ...(code ? { enrolmentCode: code } : {}),
+    deviceName: arg('device-name') ?? env['BILLING_DEVICE_NAME'] ?? `host on ${hostname()}`
+  }
 })
+const state = host.sync.state()
 console.log(`billing host: ${host.url}`)
+console.log(relay ? `relay: ${relay.url} (${host.sync.enrolled ? 'enrolled' : 'not enrolled: pass --enrol-code'})` : 'relay: none (offline)')
+if (state.lastError) console.log(`sync: ${state.lastError}`)
 const stop = (): void => void host.close().then(() => process.exit(0))
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)

@@ -1,57 +1,75 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Locale } from '../../src/shared/ipc/types'
-import { startApp, type E2eApp } from './support/app'
+import { accountOf, orderNoOfQr, startApp, type E2eApp } from './support/app'
 import { launch, shot, type Browser } from './support/browser'
 import { ensureRendererBuilt } from './support/build'
+import { startE2eRelay, type E2eRelay } from './support/relay'
 import { dialog, header, seeText, texts } from './support/ui'
 
-// The gate a live session passes, in a real Chromium against the host running the real core:
-// first free use → plan's live rooms full (blocked) → needs recharge with the shortfall →
-// a recharge credited through the core shows up without a reload → paid from the balance.
+// The gate a live session passes, in a real Chromium against the host running the real core
+// and sync service on the real relay: first free use (claimed at the relay for the account)
+// → the plan's live rooms full (blocked, with the reason) → needs recharge with the shortfall
+// → the shortfall topped up by Alipay QR and a signed notification, shown without a reload
+// → paid from the balance.
 
 let browser: Browser
+let relay: E2eRelay
 beforeAll(async () => {
   ensureRendererBuilt()
-  browser = await launch()
+  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
 })
 afterAll(async () => {
   await browser?.close()
+  await relay?.close()
 })
 
 describe.each<Locale>(['zh-CN', 'en'])('gate dialog (%s)', (locale) => {
   let app: E2eApp
   const { t, cny } = texts(locale)
   beforeAll(async () => {
-    app = await startApp(locale)
+    app = await startApp(relay, locale)
   })
   afterAll(async () => {
-    await app?.host.close()
+    // Leave the page first: a page left on a closed host keeps trying to reconnect.
+    await browser?.page.goto('about:blank')
+    await app?.close()
   })
 
-  it('first free use, quota exhausted, needs recharge, then paid after a recharge', async () => {
+  it('first free use, quota exhausted, needs recharge, top-up by QR, then paid', async () => {
     const { page } = browser
     const { host } = app
+    const footer = page.locator('footer.status-bar')
     browser.problems.length = 0
     await page.goto(host.url)
     const balance = page.getByTestId('balance')
     await seeText(balance, cny(0))
+    await seeText(page.locator('main'), t('wallet.firstFreeAvailable'))
     const startLive = header(page).getByRole('button', { name: t('status.startLive') })
     const close = dialog(page).getByRole('button', { name: t('common.close') })
 
-    // 1. Balance 0, first-free unused → free.
+    // 1. Balance 0, first-free unused → free; the claim goes to the relay, which records it for the account.
     await startLive.click()
     await seeText(dialog(page), t('gate.firstFree', { price: cny(500) }))
     await shot(page, 'gate-first-free', locale)
     await close.click()
     expect(host.billing.wallet.firstFreeUsed()).toBe(true)
     expect(host.billing.quotas.usage().liveRoomsInUse).toBe(1)
+    await seeText(page.locator('main'), t('wallet.firstFreeUsed'))
+    await footer.getByRole('button', { name: t('status.syncNow') }).click()
+    await seeText(footer, t('status.online'))
+    await expect.poll(() => host.sync.state().pendingCount).toBe(0)
+    const account = accountOf(host)
+    expect(relay.outboxKinds(account)).toContain('first_free_claim')
+    expect(relay.feedTypes(account)).toContain('first_free')
+    expect(host.sync.firstFreeAvailable()).toBe(false)
 
-    // 2. The FREE plan has one live room and it is taken → blocked, nothing charged.
+    // 2. The FREE plan has one live room and it is taken → blocked with the reason, nothing charged.
     await startLive.click()
     await seeText(dialog(page).getByRole('alert'), t('gate.blocked', { message: t('gate.roomsFull', { limit: 1 }) }))
     await shot(page, 'gate-quota-exhausted', locale)
     await close.click()
     expect(host.billing.wallet.balance().amount).toBe(0)
+    expect(host.billing.quotas.usage().liveRoomsInUse).toBe(1)
 
     // 3. The session ended (room released); no balance, first-free used → recharge, with the shortfall.
     const lease = host.billing.quotas.leases('live_room')[0]
@@ -66,19 +84,26 @@ describe.each<Locale>(['zh-CN', 'en'])('gate dialog (%s)', (locale) => {
     expect(await dialog(page).count()).toBe(0)
     await shot(page, 'wallet-recharge-prefilled', locale)
 
-    // 4. A payment confirmed elsewhere is credited through the core; the screen follows by event.
-    host.billing.wallet.recharge({ key: 'e2e-pay-0001', paymentId: 'e2e-pay-0001', provider: 'alipay', amount: 10_000 })
-    host.notify.balanceChanged()
-    await seeText(balance, cny(10_000))
+    // 4. The shortfall paid by Alipay QR; the relay's confirmation reaches the screen by events.
+    await page.getByRole('button', { name: t('recharge.submit', { amount: cny(500) }) }).click()
+    const qr = page.getByRole('img', { name: t('checkout.qrAlt', { method: t('method.alipay') }) })
+    await qr.waitFor()
+    const orderNo = orderNoOfQr(host, (await qr.getAttribute('data-qr-content')) ?? '')
+    expect(await relay.alipayPaid(orderNo, 500)).toEqual({ status: 200, text: 'success' })
+    await seeText(page.locator('.checkout .success'), t('checkout.paid', { amount: cny(500) }))
+    await seeText(balance, cny(500))
 
     // 5. Paid from the balance.
     await startLive.click()
-    await seeText(dialog(page), t('gate.paid', { price: cny(500), balance: cny(9_500) }))
+    await seeText(dialog(page), t('gate.paid', { price: cny(500), balance: cny(0) }))
     await shot(page, 'gate-paid', locale)
     await close.click()
-    await seeText(balance, cny(9_500))
-    expect(host.billing.wallet.balance().amount).toBe(9_500)
+    await seeText(balance, cny(0))
+    expect(host.billing.wallet.balance().amount).toBe(0)
     expect(host.billing.verify().ok).toBe(true)
+    // The debit reaches the relay, whose wallet agrees.
+    await host.sync.syncNow()
+    expect(relay.outboxKinds(account)).toContain('wallet_debit')
     expect(browser.problems).toEqual([])
   })
 })

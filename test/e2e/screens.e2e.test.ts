@@ -1,69 +1,78 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Billing } from '../../src/main/billing'
-import type { Locale, PaymentRecord } from '../../src/shared/ipc/types'
-import { startApp, type E2eApp } from './support/app'
+import type { Locale } from '../../src/shared/ipc/types'
+import { orderNoOf, startApp, type E2eApp } from './support/app'
 import { launch, shot, type Browser } from './support/browser'
 import { ensureRendererBuilt } from './support/build'
+import { startE2eRelay, type E2eRelay } from './support/relay'
 import { header, seeText, texts } from './support/ui'
 
-// Every screen in both languages against the host running the real core: wallet (and a
-// checkout that cannot start yet), usage bars, plans (subscribe, auto-renew, cancel, short
-// of money), history (wallet entries, payments), the offline banner and its recovery.
+// Every screen in both languages against the host running the real core and sync service
+// on the real relay: wallet, usage bars, plans (subscribe, auto-renew, cancel, short of
+// money), history (wallet entries, payments and a refund that came through the relay), the
+// offline banner with the relay stopped, and "sync now" recovering once it is back.
 // Screenshots go to test-artifacts/screenshots/.
 
 let browser: Browser
+let relay: E2eRelay
 beforeAll(async () => {
   ensureRendererBuilt()
-  browser = await launch()
+  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
 })
 afterAll(async () => {
   await browser?.close()
+  await relay?.close()
 })
 
-/** A wallet with some past: a first free export, a ¥100 recharge, a paid AI request, usage. */
-function seed(billing: Billing, payments: PaymentRecord[]): void {
-  const w = billing.wallet
+const cnyOf = (amount: number) => ({ amount, currency: 'CNY' as const })
+
+/**
+ * A wallet with some past: a first free export, ¥100 paid by Alipay with ¥20 refunded (both
+ * through the relay), a paid AI request, usage, and a ¥50 WeChat checkout still waiting.
+ */
+async function seed(app: E2eApp): Promise<void> {
+  const { host } = app
+  const w = host.billing.wallet
   w.chargeOrFree({ key: 'seed-export-1', price: 100, feature: 'export', reason: 'gate:export' })
-  w.recharge({ key: 'seed-pay-1', paymentId: 'seed-pay-1', provider: 'alipay', amount: 10_000 })
+  const paid = await host.sync.createCheckout({ idempotencyKey: 'seed-recharge-1', method: 'alipay', purpose: { kind: 'recharge', amount: cnyOf(10_000) } })
+  const orderNo = orderNoOf(host, paid.orderId)
+  expect(await relay.alipayPaid(orderNo, 10_000)).toMatchObject({ text: 'success' })
+  expect(await relay.alipayRefunded(orderNo, 10_000, 2_000, `RF-${orderNo}`)).toMatchObject({ text: 'success' })
+  await host.sync.syncNow()
   w.chargeOrFree({ key: 'seed-ai-1', price: 10, feature: 'ai_request', reason: 'gate:ai_request' })
-  billing.quotas.consume('ai_request', 45, 'seed-usage-ai')
-  billing.quotas.consume('export', 5, 'seed-usage-export')
-  const at = billing.clock.now()
-  const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
-  payments.push(
-    { id: 'p3', orderId: 'o3', kind: 'payment', method: 'wechat', amount: cny(5_000), purpose: 'recharge', status: 'pending', createdAt: at },
-    { id: 'r1', orderId: 'o1', kind: 'refund', method: 'alipay', amount: cny(2_000), purpose: 'recharge', status: 'succeeded', createdAt: at - 60_000 },
-    { id: 'p1', orderId: 'o1', kind: 'payment', method: 'alipay', amount: cny(10_000), purpose: 'recharge', status: 'succeeded', createdAt: at - 3_600_000 }
-  )
+  host.billing.quotas.consume('ai_request', 45, 'seed-usage-ai')
+  host.billing.quotas.consume('export', 5, 'seed-usage-export')
+  await host.sync.createCheckout({ idempotencyKey: 'seed-recharge-2', method: 'wechat', purpose: { kind: 'recharge', amount: cnyOf(5_000) } })
+  await host.sync.syncNow()
+  expect(w.balance().amount).toBe(7_990)
 }
 
 describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
   let app: E2eApp
   const { t, cny } = texts(locale)
   beforeAll(async () => {
-    app = await startApp(locale)
-    seed(app.host.billing, app.payments)
+    app = await startApp(relay, locale)
+    await seed(app)
   })
   afterAll(async () => {
-    await app?.host.close()
+    // Leave the page first: a page left on a closed host keeps trying to reconnect.
+    await browser?.page.goto('about:blank')
+    await app?.close()
   })
   const nav = (screen: 'wallet' | 'plans' | 'usage' | 'history') =>
     browser.page.getByRole('navigation').getByRole('button', { name: t(`nav.${screen}`) }).click()
 
-  it('wallet: balance, first-free state, recharge limits; a checkout says it cannot start yet', async () => {
+  it('wallet: balance, first-free state, recharge limits from the relay, a checkout waiting', async () => {
     const { page } = browser
     browser.problems.length = 0
     await page.goto(app.host.url)
-    await seeText(page.getByTestId('balance'), cny(9_990))
+    await seeText(page.getByTestId('balance'), cny(7_990))
     await seeText(page.locator('main'), t('wallet.firstFreeUsed'))
     await seeText(page.locator('main'), t('recharge.customHint', { min: cny(100), max: cny(500_000) }))
+    const footer = page.locator('footer.status-bar')
+    await seeText(footer, t('status.online'))
+    await seeText(footer, t('status.pendingCheckouts', { count: 1 }))
     await shot(page, 'wallet', locale)
-    await page.getByText(cny(5_000), { exact: true }).click()
-    await page.getByRole('button', { name: t('recharge.submit', { amount: cny(5_000) }) }).click()
-    await seeText(page.getByRole('alert'), t('error.UNAVAILABLE'))
-    await shot(page, 'wallet-checkout-unavailable', locale)
-    // The 404 of a refused checkout is not a page problem; everything else must be clean.
     expect(browser.problems).toEqual([])
   })
 
@@ -92,7 +101,7 @@ describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
     await subscribeBasic.click()
     await seeText(page.locator('main'), t('plans.current', { plan: `${t('plans.tier.BASIC')} · ${t('plans.period.monthly')}` }))
     expect(host.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'active', autoRenew: true })
-    expect(host.billing.wallet.balance().amount).toBe(9_990 - 2_900)
+    expect(host.billing.wallet.balance().amount).toBe(7_990 - 2_900)
     await shot(page, 'plans-subscribed', locale)
 
     const autoRenew = page.getByRole('switch', { name: t('plans.autoRenew') })
@@ -108,7 +117,7 @@ describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
     expect(host.billing.subscriptions.current()).toMatchObject({ status: 'cancelled', cancelReason: 'switching: e2e' })
     await shot(page, 'plans-cancelled', locale)
 
-    // ¥199 with ¥70.90 left: nothing changes, the screen offers a recharge of the difference.
+    // ¥199 with ¥50.90 left: nothing changes, the screen offers a recharge of the difference.
     const before = host.billing.wallet.balance().amount
     await page.getByRole('button', { name: `${t('plans.subscribe')}: ${label('ENTERPRISE')}` }).click()
     await seeText(page.getByRole('alert'), t('plans.needsRecharge', { price: cny(19_900), shortfall: cny(19_900 - before) }))
@@ -122,28 +131,50 @@ describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
     await nav('history')
     const rows = page.locator('main table tbody tr')
     await seeText(rows.first(), cny(-2_900))
-    // subscription, paid AI request, recharge, first free use
-    expect(await rows.count()).toBe(4)
+    // subscription, paid AI request, refund, recharge, first free use
+    expect(await rows.count()).toBe(5)
+    await seeText(page.locator('main'), cny(-2_000))
     await shot(page, 'history-wallet', locale)
     await page.getByRole('tab', { name: t('history.tab.payments') }).click()
+    // the waiting WeChat checkout, the refund, the Alipay payment
     await seeText(rows.first(), cny(5_000))
     expect(await rows.count()).toBe(3)
     await seeText(page.locator('main'), t('payment.status.pending'))
+    await seeText(rows.filter({ hasText: cny(2_000) }), t('payment.kind.refund'))
     await shot(page, 'history-payments', locale)
   })
 
-  it('offline banner, then recovery', async () => {
+  it('offline banner with the relay stopped; a checkout cannot start; "sync now" recovers once it is back', async () => {
     const { page } = browser
+    const { host } = app
     const footer = page.locator('footer.status-bar')
-    app.sync.set({ online: false, pendingCount: 3, lastError: null })
+    const syncNow = footer.getByRole('button', { name: t('status.syncNow') })
+    await relay.stop()
+    // Work done while the relay is away is kept and queued.
+    host.billing.quotas.consume('ai_request', 1, 'offline-usage-1')
+    await syncNow.click()
     await seeText(footer, t('status.offlineBanner'))
-    await seeText(footer, t('status.pending', { count: 3 }))
+    await seeText(footer, t('status.offline'))
+    await expect.poll(() => host.sync.state().online).toBe(false)
+    const pending = host.sync.state().pendingCount
+    expect(pending).toBeGreaterThan(0)
+    await seeText(footer, t('status.pending', { count: pending }))
     await shot(page, 'offline', locale)
-    app.sync.set({ online: true, pendingCount: 0, lastSyncAt: app.host.billing.clock.now() })
+
+    await nav('wallet')
+    await page.getByText(cny(5_000), { exact: true }).click()
+    await page.getByRole('button', { name: t('recharge.submit', { amount: cny(5_000) }) }).click()
+    await seeText(page.getByRole('alert'), t('error.UNAVAILABLE'))
+    await shot(page, 'wallet-checkout-unavailable', locale)
+
+    await relay.restart()
+    await syncNow.click()
     await footer.getByText(t('status.offlineBanner')).waitFor({ state: 'detached' })
     await seeText(footer, t('status.online'))
-    await footer.getByRole('button', { name: t('status.syncNow') }).click()
-    await seeText(footer, t('status.online'))
+    await expect.poll(() => host.sync.state()).toMatchObject({ online: true, pendingCount: 0, lastError: null })
+    await footer.getByText(t('status.pending', { count: pending })).waitFor({ state: 'detached' })
+    await shot(page, 'online-recovered', locale)
+    // Failed checkout fetches are not page errors; the WebSocket to main never dropped.
     expect(browser.problems).toEqual([])
   })
 })
@@ -151,10 +182,12 @@ describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
 describe('locale switch', () => {
   let app: E2eApp
   beforeAll(async () => {
-    app = await startApp('zh-CN')
+    app = await startApp(relay, 'zh-CN')
   })
   afterAll(async () => {
-    await app?.host.close()
+    // Leave the page first: a page left on a closed host keeps trying to reconnect.
+    await browser?.page.goto('about:blank')
+    await app?.close()
   })
 
   it('switches at once, is kept by main, and survives a reload', async () => {

@@ -11,18 +11,25 @@ export const T0 = Date.UTC(2025, 2, 10, 4, 0, 0)
 const hosts: Host[] = []
 const sockets: WebSocket[] = []
 
-/** A host over a fresh SQLite file, serving a tiny stand-in page (the e2e tests use the real build). */
+/** Timers that never fire: tests run sync by hand. */
+export const NO_TIMERS = { setTimeout: () => null, clearTimeout: () => {} }
+
+/**
+ * A host over a fresh data folder (no relay unless given), serving a tiny stand-in page (the
+ * e2e tests use the real build).
+ */
 export async function openHost(opts: Partial<HostOptions> = {}): Promise<Host> {
   const dir = tempDir('host-')
   const rendererDir = join(dir, 'renderer')
   mkdirSync(rendererDir)
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>')
   const host = await startHost({
-    dbPath: join(dir, 'billing.sqlite'),
+    dataDir: join(dir, 'data'),
     clock: new ManualClock(T0),
     ids: sequentialIds('h'),
     rendererDir,
     onError: () => {},
+    sync: { timers: NO_TIMERS },
     ...opts
   })
   hosts.push(host)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { createSyncStandIn } from '../../src/host/sync-stand-in'
-import { temporaryUnavailableExtras } from '../../src/main/ipc'
-import { connect, openHost } from './host-fixture'
+import type { ProviderEvent } from '../../src/relay/providers/types'
+import { createTestProvider, type TestProvider } from '../relay/support/hmac-provider'
+import { ADMIN_TOKEN, startTestRelay, type TestRelay } from '../relay/support/relay'
+import { connect, openHost, T0 } from './host-fixture'
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' })
 
@@ -90,32 +91,121 @@ describe('host: the contract over the socket', () => {
     expect(await c.call(42, {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
   })
 
-  it('events reach every open window; the injected sync state drives sync.state', async () => {
-    let standIn: ReturnType<typeof createSyncStandIn> | undefined
-    const host = await openHost({
-      extra: ({ notify, billing }) => {
-        const sync = createSyncStandIn(notify, billing.clock, { online: true })
-        standIn = sync
-        return { ...temporaryUnavailableExtras(), ...sync.handlers }
-      }
-    })
-    const a = await connect(host)
-    const b = await connect(host)
-    expect(await a.call('sync.state', {})).toMatchObject({ ok: true, value: { online: true } })
-    const seenA = a.nextEvent('sync.state')
-    const seenB = b.nextEvent('sync.state')
-    standIn?.set({ online: false, lastError: 'network down' })
-    expect(await seenA).toMatchObject({ online: false, lastError: 'network down' })
-    expect(await seenB).toMatchObject({ online: false })
-    expect(await a.call('recharge.options', {})).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } })
+  it('with no relay: the real sync service says offline, and paying by provider is unavailable', async () => {
+    const host = await openHost()
+    const c = await connect(host)
+    expect(await c.call('sync.state', {})).toMatchObject({ ok: true, value: { online: false, lastSyncAt: null, lastError: null } })
+    expect(await c.call('sync.now', {})).toMatchObject({ ok: true, value: { online: false } })
+    expect(await c.call('recharge.options', {})).toMatchObject({ ok: true, value: { min: cny(100) } })
+    const create = { idempotencyKey: 'checkout-0001', method: 'alipay', purpose: { kind: 'recharge', amount: cny(5000) } }
+    expect(await c.call('checkout.create', create)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } })
+    expect(await c.call('payments.history', { limit: 10 })).toEqual({ ok: true, value: { items: [], nextCursor: null } })
+    expect(host.sync.enrolled).toBe(false)
+  })
+})
+
+/** A relay on 127.0.0.1 with HMAC test providers; Stripe's checkout is a real provider host, PayPal's is not. */
+async function relayWorld(): Promise<{ t: TestRelay; providers: Record<'alipay' | 'stripe' | 'paypal', TestProvider>; code: () => Promise<string> }> {
+  const providers = { alipay: createTestProvider('alipay', 'a-secret'), stripe: createTestProvider('stripe', 's-secret'), paypal: createTestProvider('paypal', 'p-secret') }
+  const answer = (p: TestProvider, kind: 'qr' | 'url', content: (orderNo: string) => string) => {
+    const recorded = p.createCheckout.bind(p)
+    p.createCheckout = async (req) => ({ ...(await recorded(req)), kind, content: content(req.orderNo) })
+  }
+  answer(providers.stripe, 'url', (n) => `https://checkout.stripe.com/c/pay/cs_${n}`)
+  answer(providers.paypal, 'url', (n) => `https://evil.example/${n}`)
+  answer(providers.alipay, 'qr', (n) => `https://qr.alipay.com/test-${n}`)
+  const t = await startTestRelay({ providers: Object.values(providers) })
+  t.clock.set(T0)
+  const code = async () => {
+    const r = await t.api('POST', '/v1/admin/enrolments', { token: ADMIN_TOKEN, body: {} })
+    expect(r.status).toBe(200)
+    return r.body.code as string
+  }
+  return { t, providers, code }
+}
+
+async function pay(t: TestRelay, p: TestProvider, orderNo: string, amount: number): Promise<void> {
+  const event: ProviderEvent = { type: 'payment.succeeded', eventId: `evt_${orderNo}`, orderNo, providerPaymentId: `pay_${orderNo}`, amount: cny(amount) as never, occurredAt: 0 }
+  const { body, headers } = p.notification([event])
+  expect((await t.api('POST', `/v1/notify/${p.name}`, { raw: body, headers })).status).toBe(200)
+}
+
+describe('host: with the relay', () => {
+  it('enrols with a code; a QR checkout paid at the relay reaches the page as events, once', async () => {
+    const { t, providers, code } = await relayWorld()
+    const host = await openHost({ relay: { url: t.url, publicKey: t.relay.key.publicKeyBase64, enrolmentCode: await code(), deviceName: 'studio' } })
+    expect(host.sync.enrolled).toBe(true)
+    const c = await connect(host)
+    const created = await c.call('checkout.create', { idempotencyKey: 'checkout-0001', method: 'alipay', purpose: { kind: 'recharge', amount: cny(5000) } })
+    expect(created).toMatchObject({ ok: true, value: { status: 'pending', display: { kind: 'qr' } } })
+    const orderId = (created.value as { orderId: string }).orderId
+    const orderNo = providers.alipay.checkouts.at(-1)!.orderNo
+    expect((created.value as { display: { content: string } }).display.content).toBe(`https://qr.alipay.com/test-${orderNo}`)
+
+    await pay(t, providers.alipay, orderNo, 5000)
+    const confirmed = c.nextEvent('payment.confirmed')
+    const balance = c.nextEvent('balance.changed')
+    expect(await c.call('sync.now', {})).toMatchObject({ ok: true, value: { online: true, lastError: null, pendingCheckouts: 0 } })
+    expect(await confirmed).toEqual({ orderId, amount: cny(5000), purpose: 'recharge' })
+    expect(await balance).toMatchObject({ balance: cny(5000) })
+    expect(await c.call('checkout.status', { orderId })).toMatchObject({ ok: true, value: { status: 'paid' } })
+    expect(c.events.map((e) => e.event)).toContain('sync.state')
+    // Another sync changes nothing.
+    await c.call('sync.now', {})
+    expect(host.billing.wallet.balance()).toEqual(cny(5000))
+    expect(c.events.filter((e) => e.event === 'payment.confirmed')).toHaveLength(1)
+    const history = await c.call('payments.history', { limit: 10 })
+    expect(history).toMatchObject({ ok: true, value: { items: [{ orderId, kind: 'payment', status: 'succeeded', amount: cny(5000) }] } })
   })
 
-  it('checkout.openExternal: the default opener records provider URLs only', async () => {
-    const host = await openHost({ checkoutUrl: (id) => (id === 'o1' ? 'https://checkout.stripe.com/c/pay/cs_1' : 'https://evil.example/') })
+  it('a refund applied by sync (no event of its own) still updates the balance on the page', async () => {
+    const { t, providers, code } = await relayWorld()
+    const host = await openHost({ relay: { url: t.url, publicKey: t.relay.key.publicKeyBase64, enrolmentCode: await code() } })
     const c = await connect(host)
-    expect(await c.call('checkout.openExternal', { orderId: 'o1' })).toEqual({ ok: true, value: { opened: true } })
-    expect(await c.call('checkout.openExternal', { orderId: 'o2' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
-    expect(host.openedUrls).toEqual(['https://checkout.stripe.com/c/pay/cs_1'])
+    await c.call('checkout.create', { idempotencyKey: 'checkout-0002', method: 'alipay', purpose: { kind: 'recharge', amount: cny(3000) } })
+    const orderNo = providers.alipay.checkouts.at(-1)!.orderNo
+    await pay(t, providers.alipay, orderNo, 3000)
+    await c.call('sync.now', {})
+    const refund: ProviderEvent = { type: 'refund.succeeded', eventId: 'evt_rf1', orderNo, refundId: 'rf1', amount: cny(1000) as never, occurredAt: 0 }
+    const n = providers.alipay.notification([refund])
+    expect((await t.api('POST', '/v1/notify/alipay', { raw: n.body, headers: n.headers })).status).toBe(200)
+    const balance = c.nextEvent('balance.changed')
+    await c.call('sync.now', {})
+    expect(await balance).toMatchObject({ balance: cny(2000) })
+  })
+
+  it('an already-enrolled device restarts on its data folder without a code; the relay stopped → offline, back → online', async () => {
+    const { t, code } = await relayWorld()
+    const first = await openHost({ relay: { url: t.url, publicKey: t.relay.key.publicKeyBase64, enrolmentCode: await code() } })
+    const c = await connect(first)
+    expect(await c.call('sync.now', {})).toMatchObject({ ok: true, value: { online: true, lastError: null } })
+    await t.relay.stop()
+    const down = await c.call('sync.now', {})
+    expect(down).toMatchObject({ ok: true, value: { online: false, lastError: expect.stringContaining('relay unreachable') } })
+    expect(c.events.filter((e) => e.event === 'sync.state').at(-1)?.payload).toMatchObject({ online: false, syncing: false })
+    await first.close()
+    // The same folder again, no code: the device is still enrolled; the relay is back.
+    const again = await startTestRelay({ dataDir: t.config.dataDir, config: { port: Number(new URL(t.url).port), signingKey: t.config.signingKey } })
+    again.clock.set(T0)
+    const second = await openHost({ dataDir: first.dataDir, relay: { url: t.url, publicKey: t.relay.key.publicKeyBase64 } })
+    expect(second.sync.enrolled).toBe(true)
+    const c2 = await connect(second)
+    expect(await c2.call('sync.now', {})).toMatchObject({ ok: true, value: { online: true, lastError: null } })
+  })
+
+  it('checkout.openExternal opens the URL the relay gave for the order, provider checkout hosts only', async () => {
+    const { t, code } = await relayWorld()
+    const host = await openHost({ relay: { url: t.url, publicKey: t.relay.key.publicKeyBase64, enrolmentCode: await code() } })
+    const c = await connect(host)
+    const stripe = await c.call('checkout.create', { idempotencyKey: 'checkout-0003', method: 'stripe', purpose: { kind: 'recharge', amount: cny(5000) } })
+    const paypal = await c.call('checkout.create', { idempotencyKey: 'checkout-0004', method: 'paypal', purpose: { kind: 'recharge', amount: cny(5000) } })
+    const id = (r: typeof stripe) => (r.value as { orderId: string }).orderId
+    expect(stripe).toMatchObject({ ok: true, value: { display: { kind: 'url' } } })
+    expect(await c.call('checkout.openExternal', { orderId: id(stripe) })).toEqual({ ok: true, value: { opened: true } })
+    expect(await c.call('checkout.openExternal', { orderId: id(paypal) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await c.call('checkout.openExternal', { orderId: 'ord-none' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(host.openedUrls).toHaveLength(1)
+    expect(host.openedUrls[0]).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_/)
   })
 })
 

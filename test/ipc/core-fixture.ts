@@ -1,35 +1,51 @@
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
-import { createBilling, type Billing } from '../../src/main/billing'
+import type { Billing } from '../../src/main/billing'
 import { ManualClock } from '../../src/main/core/clock'
 import { sequentialIds } from '../../src/main/core/ids'
+import { relaySyncOptions } from '../../src/main/ipc'
+import { MemorySecretStore, MemorySettingsStore } from '../../src/main/settings'
+import { alwaysOnline, createSyncedBilling, type SyncService } from '../../src/main/sync'
 import { tempDir } from '../support/db'
 
-// The real billing core on a migrated SQLite file, closed after each test.
+// The real billing core on a migrated SQLite file, opened as the app opens it: through the
+// sync service, here with no relay configured. Closed after each test.
 
 export const T0 = Date.UTC(2025, 2, 10, 4, 0, 0)
-const open: Billing[] = []
+const open = new Map<Billing, SyncService>()
 
-export function openCore(): { billing: Billing; clock: ManualClock } {
+export function openCore(): { billing: Billing; clock: ManualClock; sync: SyncService } {
   const clock = new ManualClock(T0)
-  const billing = createBilling({
+  const { billing, sync } = createSyncedBilling({
     dbPath: join(tempDir('ipc-'), 'billing.sqlite'),
     clock,
     ids: sequentialIds('t'),
-    durability: 'normal'
+    durability: 'normal',
+    settings: new MemorySettingsStore(),
+    secrets: new MemorySecretStore(),
+    timers: { setTimeout: () => null, clearTimeout: () => {} },
+    ...relaySyncOptions(null, alwaysOnline)
   })
-  open.push(billing)
-  return { billing, clock }
+  open.set(billing, sync)
+  return { billing, clock, sync }
+}
+
+/** The sync service a core from openCore() was opened with. */
+export function syncOf(billing: Billing): SyncService {
+  const sync = open.get(billing)
+  if (!sync) throw new Error('not a core from openCore()')
+  return sync
 }
 
 afterEach(() => {
-  for (const b of open.splice(0)) {
+  for (const sync of open.values()) {
     try {
-      b.close()
+      sync.close()
     } catch {
       /* closed by the test */
     }
   }
+  open.clear()
 })
 
 /** Everything a bad request must leave untouched, read back from the core. */

@@ -216,13 +216,24 @@ describe('usage, settings, the sync channels, external links', () => {
     expect(await call('settings.set', { locale: 'fr' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
   })
 
-  it('until the sync service is plugged in, its channels answer UNAVAILABLE', async () => {
+  it('with no relay configured, the sync channels answer from the real service: offline, defaults, nothing to pay with', async () => {
     const { billing } = openCore()
     const { call } = ipcOver(billing)
-    for (const ch of ['recharge.options', 'sync.state', 'sync.now']) {
-      expect(await call(ch, {}), ch).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } })
-    }
-    expect(await call('payments.history', { limit: 5 })).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } })
+    const offline = { online: false, syncing: false, lastSyncAt: null, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: [] }
+    expect(await call('sync.state', {})).toEqual({ ok: true, value: offline })
+    expect(await call('sync.now', {})).toEqual({ ok: true, value: offline })
+    expect(await call('recharge.options', {})).toMatchObject({ ok: true, value: { min: cny(100), max: cny(500_000) } })
+    expect(await call('payments.history', { limit: 5 })).toEqual({ ok: true, value: { items: [], nextCursor: null } })
+    const before = snapshot(billing)
+    const create = { idempotencyKey: key(), method: 'alipay', purpose: { kind: 'recharge', amount: cny(5000) } }
+    expect(await call('checkout.create', create)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } })
+    expect(await call('checkout.status', { orderId: 'ord-1' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(await call('payments.history', { limit: 5 })).toEqual({ ok: true, value: { items: [], nextCursor: null } })
+    // Everything local still works.
+    expect(await call('wallet.chargeOrFree', { idempotencyKey: key(), feature: 'ai_request' })).toMatchObject({ ok: true, value: { outcome: 'first_free' } })
+    expect(snapshot(billing)).not.toEqual(before)
+    // The paid use was queued for the relay, and the state says so.
+    expect(await call('sync.state', {})).toMatchObject({ ok: true, value: { online: false, pendingCount: 1 } })
   })
 
   it('checkout.openExternal opens provider checkout hosts only, from main’s own URL', async () => {

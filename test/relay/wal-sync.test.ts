@@ -35,7 +35,7 @@ async function ticks(n = 3) {
 }
 
 describe('WAL sync', () => {
-  it('a commit is durable only after an fsync that started after it; commits during an fsync share the next one', async () => {
+  it('a commit is durable only after an fsync that started after it; at most two run, the next covers all commits made meanwhile', async () => {
     const file = join(tempDir('wal-'), 'x-wal')
     writeFileSync(file, '')
     const sync = manualSync()
@@ -43,35 +43,43 @@ describe('WAL sync', () => {
 
     const a = settled(wal.afterCommit())
     await ticks()
-    expect(sync.calls).toHaveLength(1) // fsync #1 covers commit a
-    const b = settled(wal.afterCommit()) // committed while #1 runs
-    const c = settled(wal.afterCommit())
+    expect(sync.calls).toHaveLength(1) // fsync #1 covers a
+    const b = settled(wal.afterCommit())
+    await ticks()
+    expect(sync.calls).toHaveLength(2) // fsync #2 covers a, b
+    const c = settled(wal.afterCommit()) // two running: c waits
+    const d = settled(wal.afterCommit())
     const readAll = settled(wal.whenDurable())
     await ticks()
-    expect(sync.calls).toHaveLength(1) // one fsync at a time
+    expect(sync.calls).toHaveLength(2)
 
-    await sync.finish()
+    await sync.finish() // #1 ends: only a; #3 starts for c, d
     await ticks()
-    expect([a.done, b.done, c.done, readAll.done]).toEqual([true, false, false, false])
-    expect(sync.calls).toHaveLength(1) // fsync #2 started for b and c together
-    await sync.finish()
+    expect([a.done, b.done, c.done, d.done, readAll.done]).toEqual([true, false, false, false, false])
+    expect(sync.calls).toHaveLength(2)
+    // #3 ends before #2: it started later, so it covers b as well.
+    const third = sync.calls.pop()!
+    third(null)
     await ticks()
-    expect([b.done, c.done, readAll.done]).toEqual([true, true, true])
+    expect([b.done, c.done, d.done, readAll.done]).toEqual([true, true, true, true])
+    await sync.finish() // #2, late: changes nothing
+    await ticks()
     expect(sync.calls).toHaveLength(0)
     await expect(wal.whenDurable()).resolves.toBeUndefined() // nothing outstanding: no fsync
     expect(sync.calls).toHaveLength(0)
 
     // A failed fsync fails the commits waiting on it, and every later one: a retried fsync
     // could "succeed" without the lost pages, so nothing is acknowledged until a restart.
-    const d = settled(wal.afterCommit())
-    await ticks()
     const e = settled(wal.afterCommit())
+    await ticks()
+    const f = settled(wal.afterCommit())
+    await ticks()
     await sync.finish(new Error('EIO'))
     await ticks()
-    expect([d.failed, e.failed]).toEqual([true, true])
+    expect([e.failed, f.failed]).toEqual([true, true])
     await expect(wal.afterCommit()).rejects.toThrow(/restart the relay/)
     await expect(wal.whenDurable()).rejects.toThrow(/restart the relay/)
-    expect(sync.calls).toHaveLength(0)
+    await sync.finish()
     wal.close()
   })
 

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { sequentialIds } from '../../src/main/core/ids'
-import { startTestRelay } from '../relay/support/relay'
 import { FAULTS, seeded, startFaultProxy } from './fault-proxy'
 import { net, newDevice, orderNoOf, providerPays, relayWallet, startWorld, type Device } from './support'
 
@@ -62,16 +60,7 @@ describe('sync through a faulty network', () => {
       }
       if (round === Math.floor(ROUNDS / 2)) {
         // Restart the relay on the same file and key; the proxy points at the new one.
-        const cfg = w.t.config
-        const now = w.t.clock.now()
-        await w.t.relay.stop()
-        w.t = await startTestRelay({
-          providers: Object.values(w.providers),
-          dataDir: cfg.dataDir,
-          config: { signingKey: cfg.signingKey, rateLimit: cfg.rateLimit },
-          deps: { ids: sequentialIds(`restart${++restarts}`) }
-        })
-        w.t.clock.set(now)
+        await w.restartRelay(`restart${++restarts}`)
         proxy.target = w.t.url
       }
     }

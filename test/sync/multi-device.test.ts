@@ -131,3 +131,53 @@ describe('first-free and multi-device', () => {
     expect(a.billing.verify().ok && b.billing.verify().ok).toBe(true)
   })
 })
+
+describe('outbox records the relay refuses', () => {
+  it('are kept, never retried, and shown in the sync state with the last reason', async () => {
+    const w = await startWorld()
+    const posts: string[] = []
+    const counting: typeof fetch = (input, init) => {
+      if (init?.method === 'POST' && String(input).endsWith('/v1/outbox')) posts.push(String(init.body))
+      return fetch(input, init)
+    }
+    const a = await newDevice(w, 'a', undefined, { fetch: counting })
+    const b = await newDevice(w, 'b', a.accountId)
+    await topUp(w, a, 1000)
+    const states: { rejectedCount: number }[] = []
+    a.sync.on('sync.state', (s) => states.push(s))
+    expect(a.sync.state()).toMatchObject({ rejectedCount: 0, lastRejection: null })
+
+    // Another device of the account already used the id this debit will be sent under (two
+    // installs with colliding ids): the relay refuses it as IDEMPOTENCY_CONFLICT.
+    a.signals.setOnline(false)
+    const spent = a.billing.wallet.consume({ key: 'spend-1', amount: 300, feature: 'ai_request', reason: 'x' })
+    const recordId = `dbt-${spent.entryId}`
+    const taken = w.t.relay.core.outbox.accept({ accountId: a.accountId, deviceId: b.deviceId } as never, [
+      { id: recordId, kind: 'usage', feature: 'export', quantity: 1, occurredAt: 1 }
+    ])
+    expect(taken.accepted).toEqual([recordId])
+    a.billing.quotas.consume('ai_request', 1, 'usage-after')
+    a.signals.setOnline(true)
+    const s = await a.sync.syncNow()
+    expect(s).toMatchObject({
+      lastError: null,
+      pendingCount: 0,
+      rejectedCount: 1,
+      lastRejection: { recordId, kind: 'wallet_debit', code: 'IDEMPOTENCY_CONFLICT', reason: expect.stringMatching(/^IDEMPOTENCY_CONFLICT: /) }
+    })
+    expect(states.some((x) => x.rejectedCount === 1)).toBe(true)
+    // The usage record in the same batch went through; the refused one is not sent again.
+    const sentBefore = posts.length
+    expect(posts.at(-1)).toContain(recordId)
+    await a.sync.syncNow()
+    a.billing.quotas.consume('ai_request', 1, 'usage-later')
+    await a.sync.syncNow()
+    expect(posts.slice(sentBefore).join()).not.toContain(recordId)
+    expect(posts.length).toBe(sentBefore + 1)
+    // The refused debit does not count against the offline allowance (the relay never took it).
+    expect(a.sync.allowance()).toBe(1000)
+    // It survives a restart.
+    const a2 = a.reopen()
+    expect(a2.sync.state()).toMatchObject({ rejectedCount: 1, lastRejection: { recordId } })
+  })
+})

@@ -5,10 +5,10 @@ import { ManualClock } from '../../src/main/core/clock'
 import { sequentialIds } from '../../src/main/core/ids'
 import { FileSecretStore, FileSettingsStore } from '../../src/main/settings'
 import { createSyncedBilling, ManualSignals, type SyncService, type SyncedBillingOptions, type Timers } from '../../src/main/sync'
-import type { ProviderEvent, ProviderName } from '../../src/relay/providers/types'
+import type { ProviderName } from '../../src/relay/providers/types'
 import { tempDir } from '../support/db'
-import { createTestProvider, type TestProvider } from '../relay/support/hmac-provider'
 import { ADMIN_TOKEN, startTestRelay, type TestRelay } from '../relay/support/relay'
+import { realProviders, type Delivery, type RealProviders } from './real-providers'
 
 // Two (or more) app instances, each on its own SQLite file, against a real relay on
 // 127.0.0.1. Timers never fire by themselves: tests run sync by hand (syncNow) or drive the
@@ -30,27 +30,41 @@ export const NO_TIMERS: Timers = { setTimeout: () => null, clearTimeout: () => {
 
 export interface World {
   t: TestRelay
-  providers: Record<ProviderName, TestProvider>
+  /** The real provider adapters' fakes and signed notifications (real-providers.ts). */
+  providers: RealProviders
   publicKey: string
+  /** Stops the relay and starts it again on the same file and key (same clock time). */
+  restartRelay(ids: string): Promise<void>
 }
 
+const RATE = { devicePerMinute: 1_000_000, addressPerMinute: 1_000_000, notifyPerMinute: 1_000_000 }
+
+/** A relay on 127.0.0.1 with the four real provider adapters against their fakes. */
 export async function startWorld(config: Parameters<typeof startTestRelay>[0] = {}): Promise<World> {
-  const providers = {
-    alipay: createTestProvider('alipay', 'alipay-secret'),
-    wechat: createTestProvider('wechat', 'wechat-secret'),
-    stripe: createTestProvider('stripe', 'stripe-secret'),
-    paypal: createTestProvider('paypal', 'paypal-secret')
-  }
-  const t = await startTestRelay({
-    providers: Object.values(providers),
-    ...config,
-    config: {
-      rateLimit: { devicePerMinute: 1_000_000, addressPerMinute: 1_000_000, notifyPerMinute: 1_000_000 },
-      ...config.config
-    }
-  })
+  const providers = await realProviders(T0)
+  const start = (extra: NonNullable<Parameters<typeof startTestRelay>[0]>) =>
+    startTestRelay({
+      ...config,
+      ...extra,
+      config: { rateLimit: RATE, ...providers.wiring.config, ...config.config, ...extra.config },
+      deps: { ...providers.wiring.deps, ...config.deps, ...extra.deps }
+    })
+  const t = await start({})
   t.clock.set(T0)
-  return { t, providers, publicKey: t.relay.key.publicKeyBase64 }
+  const w: World = {
+    t,
+    providers,
+    publicKey: t.relay.key.publicKeyBase64,
+    async restartRelay(ids) {
+      const cfg = w.t.config
+      const now = w.t.clock.now()
+      await w.t.relay.stop()
+      w.t = await start({ dataDir: cfg.dataDir, config: { signingKey: cfg.signingKey }, deps: { ids: sequentialIds(ids) } })
+      w.t.clock.set(now)
+    }
+  }
+  providers.newRelay(() => w.t)
+  return w
 }
 
 export interface Device {
@@ -119,28 +133,13 @@ export async function newDevice(w: World, name: string, accountId?: string, over
   return make(d)
 }
 
-/** The provider says the order was paid (signed as the provider signs it). */
-export async function providerPays(w: World, provider: ProviderName, orderNo: string, amount: number, eventId = `evt_${orderNo}`) {
-  const p = w.providers[provider]
-  const event: ProviderEvent = {
-    type: 'payment.succeeded',
-    eventId,
-    orderNo,
-    providerPaymentId: `pay_${orderNo}`,
-    amount: { amount, currency: 'CNY' },
-    occurredAt: 0
-  }
-  const { body, headers } = p.notification([event])
-  const r = await w.t.api('POST', `/v1/notify/${provider}`, { raw: body, headers })
-  if (r.status !== 200) throw new Error(`notify ${provider}: ${r.status} ${r.text}`)
+/** The provider says the order was paid (its real notification, signed as it signs). */
+export function providerPays(w: World, provider: ProviderName, orderNo: string, amount: number): Promise<Delivery> {
+  return w.providers.pay(provider, orderNo, amount)
 }
 
-export async function providerRefunds(w: World, provider: ProviderName, orderNo: string, amount: number, refundId: string) {
-  const p = w.providers[provider]
-  const event: ProviderEvent = { type: 'refund.succeeded', eventId: `evt_${refundId}`, orderNo, refundId, amount: { amount, currency: 'CNY' }, occurredAt: 0 }
-  const { body, headers } = p.notification([event])
-  const r = await w.t.api('POST', `/v1/notify/${provider}`, { raw: body, headers })
-  if (r.status !== 200) throw new Error(`refund ${provider}: ${r.status} ${r.text}`)
+export function providerRefunds(w: World, provider: ProviderName, orderNo: string, amount: number, refundId: string): Promise<void> {
+  return w.providers.refund(provider, orderNo, amount, refundId)
 }
 
 /** Relay order number of a local checkout. */

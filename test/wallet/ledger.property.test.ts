@@ -23,6 +23,8 @@ const op = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('expire' as const) }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('charge' as const), price: amount }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('firstFree' as const), price: amount }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('external' as const), amount, device: fc.constantFrom('dev-b', 'dev-c') }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('elsewhere' as const), claim: fc.nat(2) }), weight: 1 },
   {
     arbitrary: fc.record({
       t: fc.constant('refund' as const),
@@ -98,6 +100,12 @@ function runScenario(ops: Op[]): void {
           break
         case 'firstFree':
           request = (w) => w.useFirstFree({ key, price: o.price, feature: 'ai', reason: '' })
+          break
+        case 'external':
+          request = (w) => w.postExternalDebit({ key, amount: o.amount, deviceId: o.device, feature: 'ai', reason: 'spent elsewhere' })
+          break
+        case 'elsewhere':
+          request = (w) => w.markFirstFreeTakenElsewhere({ key, claimId: `ffc-${o.claim}`, deviceId: 'dev-b', feature: 'ai' })
           break
         case 'refund': {
           // A share of what is left of the payment (or of 1000 when unknown), so refunds mostly apply.
@@ -198,8 +206,12 @@ function runScenario(ops: Op[]): void {
   }
 }
 
+/** Stored: leg 0 of a ledger operation, or a first-free mark (its key lives in the claims row). */
 function keyStored(db: BillingDb, key: string): boolean {
-  return db.sqlite.prepare('SELECT 1 FROM wallet_entries WHERE op_key = ? AND leg = 0').get(key) !== undefined
+  return (
+    db.sqlite.prepare('SELECT 1 FROM wallet_entries WHERE op_key = ? AND leg = 0').get(key) !== undefined ||
+    db.sqlite.prepare('SELECT 1 FROM wallet_first_free_claims WHERE op_key = ? AND entry_id IS NULL').get(key) !== undefined
+  )
 }
 
 function catchErr(fn: () => unknown): BillingError | undefined {

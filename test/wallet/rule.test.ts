@@ -42,7 +42,7 @@ describe('first-free', () => {
     expect(db.sqlite.prepare('SELECT COUNT(*) AS n FROM wallet_entries').get()).toEqual({ n: 0 })
     // The claim row's primary key is a second guard: a claim written behind the cache's back blocks a second use.
     db.sqlite
-      .prepare("INSERT INTO wallet_first_free_claims VALUES ('local', 'x', 'x', 'ai', 1, 'CNY', 0)")
+      .prepare("INSERT INTO wallet_first_free_claims (account_id, entry_id, op_key, feature, price, currency, created_at) VALUES ('local', 'x', 'x', 'ai', 1, 'CNY', 0)")
       .run()
     expect(() => wallet.useFirstFree({ key: 'f2', price: 500, feature: 'ai', reason: '' })).toThrow(/UNIQUE|PRIMARY/)
     expect(wallet.balance()).toEqual(cny(0))

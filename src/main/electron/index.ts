@@ -2,11 +2,10 @@
 // and src/preload may import 'electron'; the billing core below runs in plain Node.
 import { join } from 'node:path'
 import { app, BrowserWindow, session } from 'electron'
-import { createBilling } from '../billing'
-import { createIpcHandlers, createNotifier, fileSettings, temporaryUnavailableExtras, type AppPage } from '../ipc'
+import { createIpcHandlers, createNotifier, fileSettings, forwardSyncEvents, syncHandlers, type AppPage } from '../ipc'
 import { registerIpc, windowEvents } from './ipc'
-import { electronNativeBinding } from './native-binding'
 import { hardenSession, openProviderCheckout } from './security'
+import { openAppBilling } from './synced-billing'
 import { createMainWindow, preloadFile, rendererIndex } from './window'
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL']
@@ -21,27 +20,25 @@ else void app.whenReady().then(start)
 
 function start(): void {
   hardenSession(session.defaultSession, page.devServerUrl !== undefined)
-  const billing = createBilling({
-    dbPath: join(app.getPath('userData'), 'billing.sqlite'),
-    nativeBinding: electronNativeBinding(app.getAppPath(), process.versions.modules),
-    migrationsFolder: join(app.getAppPath(), 'migrations/app'),
-    previousRunEnded: true
-  })
-  const notify = createNotifier(billing, windowEvents(currentWindow))
+  const { billing, sync, enrolFromEnvironment, close } = openAppBilling()
+  const notify = createNotifier(billing, windowEvents(currentWindow), { firstFreeAvailable: () => sync.firstFreeAvailable() })
+  const unforward = forwardSyncEvents(sync, billing, notify)
   const handlers = createIpcHandlers({
     billing,
     notify,
-    // TEMPORARY: replace with the sync service's handlers and checkout URLs (issue 4).
-    extra: temporaryUnavailableExtras(),
+    extra: syncHandlers(sync),
     settings: fileSettings(join(app.getPath('userData'), 'billing-settings.json')),
-    external: { open: openProviderCheckout }
+    external: { checkoutUrl: (orderId) => sync.checkoutUrl(orderId), open: openProviderCheckout }
   })
   const unregister = registerIpc(handlers, page, currentWindow)
   const sweep = setInterval(() => billing.sweep(), 60_000)
+  // Start-up sync and its triggers; a code from the environment enrols first.
+  void enrolFromEnvironment().finally(() => sync.start())
   app.on('before-quit', () => {
     clearInterval(sweep)
     unregister()
-    billing.close()
+    unforward()
+    close()
   })
   const open = (): void => {
     win = createMainWindow(page, preloadFile(__dirname))

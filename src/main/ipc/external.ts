@@ -43,5 +43,5 @@ export function openCheckoutExternally(opener: ExternalOpener) {
   }
 }
 
-/** Until the sync service holds checkout URLs, there is nothing to open. */
+/** Without a URL source (the sync service's checkoutUrl), there is nothing to open. */
 export const noCheckoutUrls: Pick<ExternalOpener, 'checkoutUrl'> = { checkoutUrl: () => null }

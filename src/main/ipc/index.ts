@@ -14,7 +14,7 @@ import { walletHandlers } from './wallet-handlers'
 
 export interface IpcHandlersOptions<S> {
   billing: Billing
-  /** The sync service's channels (checkout, recharge options, payments, sync state). */
+  /** The sync service's channels (checkout, recharge options, payments, sync state): syncHandlers(sync). */
   extra: ExtraHandlers<S>
   /** Where events go after a commit; default: nowhere. */
   notify?: Notifier
@@ -56,10 +56,12 @@ export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Han
   return merged
 }
 
-export { createNotifier, silentNotifier, walletBalance, type Notifier } from './notify'
+export { createNotifier, silentNotifier, walletBalance, type Notifier, type NotifierOptions } from './notify'
 export { runGate, liveRoomLeaseKey, type GateRequest, type GateOptions } from './gate'
 export { DEFAULT_PRICES, priceOf, type PriceList, type PaidFeature } from './prices'
-export { EXTRA_CHANNELS, temporaryUnavailableExtras, type ExtraChannel, type ExtraHandlers } from './extra'
+export { EXTRA_CHANNELS, type ExtraChannel, type ExtraHandlers } from './extra'
+export { syncHandlers, forwardSyncEvents, type SyncPort } from './sync-handlers'
+export { resolveRelay, relaySyncOptions, noRelaySignals, unpinnedRelayKey, type RelayEndpoint } from './relay-config'
 export { memorySettings, fileSettings, DEFAULT_SETTINGS, type Settings, type SettingsPort } from './settings'
 export { PROVIDER_CHECKOUT_HOSTS, isProviderCheckoutUrl, type ExternalOpener } from './external'
 export { isAppPageUrl, isOwnOrigin, type AppPage } from './sender'

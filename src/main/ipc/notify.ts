@@ -8,6 +8,8 @@ import { toSubscriptionDto } from './mapping'
 // calls these too when it applies a paid record or a subscription grant.
 
 export interface Notifier {
+  /** The wallet as the renderer sees it (what balance.changed carries). */
+  balance(): WalletBalance
   balanceChanged(): void
   subscriptionChanged(): void
   /** The host app ran the wallet rule for a session it started itself. */
@@ -15,7 +17,11 @@ export interface Notifier {
   readonly events: EventEmitter | null
 }
 
-export function walletBalance(billing: Billing): WalletBalance {
+/**
+ * `firstFreeAvailable`: the sync service's answer (first-free is once per ACCOUNT, so another
+ * device's claim counts); without it, this file's own record.
+ */
+export function walletBalance(billing: Billing, firstFreeAvailable?: () => boolean): WalletBalance {
   const w = billing.wallet
   const balance = w.balance()
   const held = w.held()
@@ -24,14 +30,20 @@ export function walletBalance(billing: Billing): WalletBalance {
     held,
     available: { amount: Math.max(0, w.available().amount), currency: balance.currency },
     debt: w.debt(),
-    firstFreeAvailable: !w.firstFreeUsed()
+    firstFreeAvailable: firstFreeAvailable ? firstFreeAvailable() : !w.firstFreeUsed()
   }
 }
 
-export function createNotifier(billing: Billing, events: EventEmitter | null): Notifier {
+export interface NotifierOptions {
+  firstFreeAvailable?: () => boolean
+}
+
+export function createNotifier(billing: Billing, events: EventEmitter | null, opts: NotifierOptions = {}): Notifier {
+  const balance = (): WalletBalance => walletBalance(billing, opts.firstFreeAvailable)
   return {
     events,
-    balanceChanged: () => void events?.emit('balance.changed', walletBalance(billing)),
+    balance,
+    balanceChanged: () => void events?.emit('balance.changed', balance()),
     subscriptionChanged() {
       const s = billing.subscriptions.current()
       events?.emit('subscription.changed', { subscription: s ? toSubscriptionDto(s) : null })

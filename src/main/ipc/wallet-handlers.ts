@@ -2,13 +2,13 @@ import type { Handlers } from '../../shared/ipc/server'
 import type { Billing } from '../billing'
 import { runGate, type GateOptions } from './gate'
 import { walletHistoryPage } from './wallet-history'
-import { walletBalance, type Notifier } from './notify'
+import type { Notifier } from './notify'
 
 type WalletChannels = 'wallet.balance' | 'wallet.history' | 'wallet.chargeOrFree'
 
 export function walletHandlers<S>(billing: Billing, notify: Notifier, gate: GateOptions): Pick<Handlers<S>, WalletChannels> {
   return {
-    'wallet.balance': () => walletBalance(billing),
+    'wallet.balance': () => notify.balance(),
     'wallet.history': (q) => walletHistoryPage(billing, q),
     'wallet.chargeOrFree'({ idempotencyKey, feature }) {
       const outcome = runGate(billing, { key: idempotencyKey, feature }, gate)

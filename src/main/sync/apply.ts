@@ -3,7 +3,6 @@ import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
 import type { Wallet } from '../wallet'
 import type { FeedEnvelope, FeedPayload } from '../../shared/relay-contract'
-import { postMirroredDebit } from './ledger-mirror'
 import type { LeaseKeeper } from './lease'
 import type { SyncStore } from './store'
 
@@ -17,8 +16,9 @@ import type { SyncStore } from './store'
 // - entitlement_lease: this device's newest lease is kept.
 // - debt: the relay's outstanding debt.
 // - wallet_debit: this device's own debit echoed → marks the outbox row as seen; anyone
-//   else's debit, and any lost first-free claim, is posted as a mirrored debit.
-// - first_free: the relay's winning claim for the account.
+//   else's debit, and any lost first-free claim, is posted with wallet.postExternalDebit.
+// - first_free: the relay's winning claim for the account; another device's is recorded with
+//   wallet.markFirstFreeTakenElsewhere.
 // Every money record also moves `relay_balance`, the relay's view of the wallet.
 
 export type AppliedEvent =
@@ -40,9 +40,10 @@ export interface ApplyDeps {
 
 export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: AppliedEvent[]): boolean {
   const { store } = d
-  if (store.inboxHas.get(env.id)) return false
-  const key = `feed:${env.id}`
   const now = d.now()
+  // The inbox row first: a record applied before changes nothing (one statement, not a lookup and an insert).
+  if (store.inboxClaim.run(env.id, env.cursor, p.type, env.timestamp, env.payload, env.signature, now).changes === 0) return false
+  const key = `feed:${env.id}`
   switch (p.type) {
     case 'payment_confirmed': {
       const { item, amount, orderNo, provider } = p.data
@@ -83,15 +84,28 @@ export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out
       const mine = deviceId === d.deviceId() && store.outboxHas.get(sourceId) !== undefined
       if (mine) store.outboxMirrored.run(now, sourceId)
       if (!mine || reason === 'first_free_lost') {
-        postMirroredDebit(d.db, d.wallet, d.ids, now, key, amount, feature, reason === 'first_free_lost' ? 'first-free claim lost' : `spent on device ${deviceId}`)
+        // What the wallet covers leaves it, the rest is debt (the relay recorded the same).
+        d.wallet.postExternalDebit({
+          key,
+          amount,
+          deviceId,
+          feature: feature || 'unknown',
+          reason: reason === 'first_free_lost' ? 'first-free claim lost' : `spent on device ${deviceId}`
+        })
       }
       break
     }
-    case 'first_free':
-      store.setFirstFree.run(p.data.winningClaimId, p.data.deviceId)
+    case 'first_free': {
+      const { winningClaimId, deviceId, feature } = p.data
+      store.setFirstFree.run(winningClaimId, deviceId)
+      // Another device's claim won: none here from now on (this device's own claim, if it
+      // made one, stays and its loss arrives as a first_free_lost debit).
+      if (store.outboxHas.get(winningClaimId) === undefined) {
+        d.wallet.markFirstFreeTakenElsewhere({ key, claimId: winningClaimId, deviceId, feature: feature || 'unknown' })
+      }
       break
+    }
   }
-  store.inboxInsert.run(env.id, env.cursor, p.type, env.timestamp, env.payload, env.signature, now)
   return true
 }
 

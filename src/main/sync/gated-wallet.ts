@@ -1,4 +1,4 @@
-import { AlreadyClaimed, LedgerCore, Wallet } from '../wallet'
+import { Wallet } from '../wallet'
 import type {
   ChargeInput,
   ChargeOutcome,
@@ -18,7 +18,8 @@ import { OfflineAllowanceExceeded, PaidUsePaused } from './errors'
 // - the offline bound: a debit must fit what this device last saw from the relay minus its
 //   own spending the relay has not echoed yet (the local balance says the same when the file
 //   is intact; this check holds even when the balance cache was edited);
-// - first-free is once per account: after the relay names another claim, none here.
+// First-free once per account needs no gate here: a claim the relay accepted from another
+// device is recorded in the wallet (markFirstFreeTakenElsewhere), so firstFreeUsed() says so.
 // A key used before still replays its first result (idempotency beats the gate).
 
 export interface PaidUseGate {
@@ -26,19 +27,14 @@ export interface PaidUseGate {
   blocking(): string[]
   /** Spendable by the offline bound, or null when the device is not enrolled (no bound). */
   allowance(): number | null
-  /** The relay accepted a first-free claim for the account that is not this device's. */
-  firstFreeTakenElsewhere(): boolean
 }
 
 export class GatedWallet extends Wallet {
-  private readonly keys: LedgerCore
-
   constructor(
     deps: WalletDeps,
     private readonly gate: PaidUseGate
   ) {
     super(deps)
-    this.keys = LedgerCore.of(deps.db)
   }
 
   override consume(input: ConsumeInput): ConsumeResult {
@@ -52,10 +48,7 @@ export class GatedWallet extends Wallet {
   }
 
   override useFirstFree(input: FirstFreeInput): FirstFreeResult {
-    if (!this.replay(input.key)) {
-      this.assertTrusted()
-      if (this.gate.firstFreeTakenElsewhere()) throw new AlreadyClaimed(this.accountId)
-    }
+    if (!this.replay(input.key)) this.assertTrusted()
     return super.useFirstFree(input)
   }
 
@@ -68,7 +61,7 @@ export class GatedWallet extends Wallet {
     const allowance = this.gate.allowance()
     const spendable = allowance === null ? balance : Math.min(balance, allowance)
     const covered = debt === 0 && spendable >= price
-    const freeOpen = !this.firstFreeUsed() && !this.gate.firstFreeTakenElsewhere()
+    const freeOpen = !this.firstFreeUsed()
     // The base rule pays when the balance covers the price, else uses first-free; step in
     // only where this gate says otherwise.
     if (covered || (freeOpen && !(debt === 0 && balance >= price))) return super.chargeOrFree(input)
@@ -83,7 +76,7 @@ export class GatedWallet extends Wallet {
 
   /** A key used before: the base class answers with its first result (or a conflict). */
   private replay(key: string): boolean {
-    return typeof key === 'string' && this.keys.stmts.keyResult.get(key) !== undefined
+    return this.usedKey(key)
   }
 
   private minor(m: MoneyInput): number {

@@ -68,6 +68,10 @@ export class RelayClient {
   pushOutbox(records: OutboxRecord[]) {
     return this.call('POST', '/v1/outbox', OutboxAckSchema, { body: { records } })
   }
+  /** The same request from outbox rows' stored JSON (written by JSON.stringify of an OutboxRecord): no parse and re-serialise. */
+  pushOutboxJson(bodies: string[]) {
+    return this.call('POST', '/v1/outbox', OutboxAckSchema, { json: `{"records":[${bodies.join(',')}]}` })
+  }
   createCheckout(idempotencyKey: string, req: CreateCheckoutRequest) {
     return this.call('POST', '/v1/checkouts', CreateCheckoutResponseSchema, {
       body: req,
@@ -82,7 +86,7 @@ export class RelayClient {
     method: string,
     path: string,
     schema: S,
-    o: { body?: unknown; auth?: boolean; headers?: Record<string, string> } = {}
+    o: { body?: unknown; json?: string; auth?: boolean; headers?: Record<string, string> } = {}
   ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers }
     if (o.auth !== false) {
@@ -91,8 +95,8 @@ export class RelayClient {
       headers['authorization'] = `Bearer ${token}`
     }
     let body: string | undefined
-    if (o.body !== undefined) {
-      body = JSON.stringify(o.body)
+    if (o.body !== undefined || o.json !== undefined) {
+      body = o.json ?? JSON.stringify(o.body)
       headers['content-type'] = 'application/json'
     }
     let status = 0

@@ -5,7 +5,7 @@ import { randomIds } from '../core/ids'
 import { DEVICE_TOKEN_SECRET, type SecretStore, type SettingsStore } from '../settings'
 import { BillingError, InvalidInput, InvalidTransition } from '../../shared/errors'
 import { paymentsHistoryInput, type Input, type Output, type Payload } from '../../shared/ipc/contract'
-import type { FeedEnvelope, FeedPayload } from '../../shared/relay-contract'
+import type { FeedEnvelope, FeedPage, FeedPayload, OutboxAck } from '../../shared/relay-contract'
 import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import { CheckoutFlow, type Checkout } from './checkouts'
 import { GatedWallet } from './gated-wallet'
@@ -23,7 +23,14 @@ import { type FeedRecordRejected, pinnedKey, verifyRecordAsync } from './verify'
 // fetch the lease, pull the feed to the end, poll open checkouts; then anchor the clock and
 // clear the sticky warnings. See docs/sync.md.
 
-export type SyncState = Output<'sync.state'>
+/**
+ * The contract's sync state plus the outbox records the relay refused: they are kept, never
+ * retried (the same record would be refused again), and counted here with the last reason.
+ */
+export type SyncState = Output<'sync.state'> & {
+  rejectedCount: number
+  lastRejection: { recordId: string; kind: string; code: string; reason: string; at: number | null } | null
+}
 export type RechargeOptions = Output<'recharge.options'>
 export type PaymentsHistory = Output<'payments.history'>
 export type SyncEvents = {
@@ -50,6 +57,8 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   clockToleranceMs?: number
   feedPageSize?: number
   outboxBatchSize?: number
+  /** Outbox batches in flight at once. Default 3. */
+  outboxPipeline?: number
   schedule?: Partial<ScheduleOptions>
 }
 
@@ -93,6 +102,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const graceMs = opts.leaseGraceMs ?? 3 * 86_400_000
   const pageSize = opts.feedPageSize ?? 500
   const batchSize = opts.outboxBatchSize ?? 500
+  const pushDepth = Math.max(1, opts.outboxPipeline ?? 3)
 
   // Late-bound: the billing modules need these ports before the store exists.
   let store: SyncStore | undefined
@@ -127,12 +137,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
           guard.observe()
           return guard.warnings
         },
-        allowance,
-        firstFreeTakenElsewhere: () => {
-          if (!store) return false
-          const s = store.state.get()!
-          return s.first_free_claim_id !== null && store.outboxHas.get(s.first_free_claim_id) === undefined
-        }
+        allowance
       }),
     entitlements: (local) => {
       const gate = entitlementGate(
@@ -212,7 +217,17 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       pendingCount: st.outboxPendingCount.get()!.n,
       pendingCheckouts: flow.waiting(),
       lastError,
-      warnings
+      warnings,
+      ...rejections()
+    }
+  }
+  const rejections = (): Pick<SyncState, 'rejectedCount' | 'lastRejection'> => {
+    const rejectedCount = st.outboxRejectedCount.get()!.n
+    if (rejectedCount === 0) return { rejectedCount, lastRejection: null }
+    const r = st.outboxLastRejected.get()!
+    return {
+      rejectedCount,
+      lastRejection: { recordId: r.id, kind: r.kind, code: r.rejected_code, reason: r.rejected_reason ?? r.rejected_code, at: r.rejected_at }
     }
   }
   const emitState = () => emit('sync.state', state())
@@ -271,34 +286,87 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     return { ok, rejected: null }
   }
 
-  const push = async () => {
-    for (;;) {
-      const rows = st.outboxPending.all(batchSize)
-      if (rows.length === 0) return
-      const ack = await relay().pushOutbox(rows.map((r) => JSON.parse(r.body)))
-      const now = clock.now()
-      b.db.tx(() => {
-        for (const id of ack.accepted) st.outboxAck.run(now, id)
-        for (const r of ack.rejected) st.outboxReject.run(r.code, r.id)
-      })
-      unsynced = null
-      const sent = new Set(rows.map((r) => r.id))
-      if (!ack.accepted.some((id) => sent.has(id)) && !ack.rejected.some((r) => sent.has(r.id))) {
-        throw new RelayError('the relay acknowledged none of the batch', 0, 'BAD_RESPONSE', true)
-      }
+  /** Applies one batch's ack in one transaction; a refusal is kept with its reason, never retried. */
+  const applyAck = (rows: { id: string; seq: number }[], ack: OutboxAck): void => {
+    const now = clock.now()
+    const whole = ack.rejected.length === 0 && ack.accepted.length === rows.length && sameIds(rows, ack.accepted)
+    b.db.tx(() => {
+      if (whole) st.outboxAckRange.run(now, rows[0]!.seq, rows[rows.length - 1]!.seq)
+      else if (ack.accepted.length > 0) st.outboxAckMany.run(now, JSON.stringify(ack.accepted))
+      for (const r of ack.rejected) st.outboxReject.run(r.code, `${r.code}: ${r.message}`.slice(0, 500), now, r.id)
+    })
+    unsynced = null
+    if (ack.rejected.length > 0) emitState()
+    const sent = new Set(rows.map((r) => r.id))
+    if (!ack.accepted.some((id) => sent.has(id)) && !ack.rejected.some((r) => sent.has(r.id))) {
+      throw new RelayError('the relay acknowledged none of the batch', 0, 'BAD_RESPONSE', true)
     }
   }
 
+  /**
+   * Pushes the outbox in batches with up to `pushDepth` requests in flight, so the relay works
+   * on one batch while the next travels; each ack commits on its own. Rows are sent from their
+   * stored JSON. After a failure no new batch starts; the ones in flight finish, the run fails,
+   * and unacked rows go again next time (a resend is acked, never reapplied).
+   * Returns the number of rows sent.
+   */
+  const push = async (): Promise<number> => {
+    let afterSeq = 0
+    let sentRows = 0
+    let failure: unknown = null
+    const inFlight = new Set<Promise<void>>()
+    while (failure === null) {
+      const rows = st.outboxPendingAfter.all(afterSeq, batchSize)
+      if (rows.length === 0) break
+      afterSeq = rows[rows.length - 1]!.seq
+      sentRows += rows.length
+      const p: Promise<void> = relay()
+        .pushOutboxJson(rows.map((r) => r.body))
+        .then((ack) => applyAck(rows, ack))
+        .catch((err: unknown) => {
+          failure ??= err
+        })
+        .finally(() => inFlight.delete(p))
+      inFlight.add(p)
+      if (inFlight.size >= pushDepth) await Promise.race(inFlight)
+    }
+    await Promise.all(inFlight)
+    if (failure !== null) throw failure
+    return sentRows
+  }
+
+  /**
+   * Pulls the feed to its end. As soon as a page arrives the next one is requested and its
+   * signatures start verifying (on libuv's pool), so fetching and verifying page k+1 overlap
+   * applying page k; what was fetched ahead of a failure is dropped.
+   */
   const pull = async (accountId: string): Promise<number> => {
+    type Loaded = { page: FeedPage; verified: ReturnType<typeof verifyAll> }
+    const load = (cursor: string | null): Promise<Loaded> =>
+      relay()
+        .feed(cursor, pageSize)
+        .then((page) => ({ page, verified: verifyAll(page.records, accountId) }))
+    let next: Promise<Loaded> | null = load(st.state.get()!.cursor)
     let serverTime = clock.now()
-    for (;;) {
-      const cursor = st.state.get()!.cursor
-      const page = await relay().feed(cursor, pageSize)
-      serverTime = page.serverTime
-      const { ok, rejected } = await verifyAll(page.records, accountId)
-      applyPage(ok, ok.length ? ok[ok.length - 1]![0].cursor : null)
-      if (rejected) throw rejected
-      if (!page.hasMore || page.records.length === 0) return serverTime
+    try {
+      while (next) {
+        const { page, verified } = await next
+        next = null
+        serverTime = page.serverTime
+        const last = page.records[page.records.length - 1]?.cursor ?? null
+        if (page.hasMore && last !== null) {
+          // A stale (replayed) page must not send the pull back before what is applied.
+          const applied = st.state.get()!.cursor
+          next = load(applied !== null && !cursorAfter(last, applied) ? applied : last)
+        }
+        const { ok, rejected } = await verified
+        applyPage(ok, ok.length ? ok[ok.length - 1]![0].cursor : null)
+        if (rejected) throw rejected
+      }
+      return serverTime
+    } finally {
+      // A page requested ahead of a failure is not wanted; do not leave its error unhandled.
+      ;(next as Promise<unknown> | null)?.catch(() => undefined)
     }
   }
 
@@ -321,8 +389,10 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   }
 
   const runOnce = async (): Promise<boolean> => {
-    online = signals.isOnline()
-    if (!online) {
+    // `online` is whether the relay answered the last run: the network may be up while the
+    // relay is not reachable (a venue's captive portal, a relay restart).
+    if (!signals.isOnline()) {
+      online = false
       emitState()
       return false
     }
@@ -335,9 +405,12 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     syncing = true
     emitState()
     try {
-      await push()
-      await refreshLease(accountId)
-      const serverTime = await pull(accountId)
+      // Push and (lease, pull) run side by side; a pull after a push that sent something
+      // brings the relay's echoes of it (debits, first-free decisions) into this same run.
+      const [pushed, pulled] = await Promise.allSettled([push(), refreshLease(accountId).then(() => pull(accountId))])
+      if (pushed.status === 'rejected') throw pushed.reason
+      if (pulled.status === 'rejected') throw pulled.reason
+      const serverTime = pushed.value > 0 ? await pull(accountId) : pulled.value
       await flow.poll()
       await fetchPrices().catch(() => undefined)
       const now = clock.now()
@@ -346,9 +419,11 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
         st.setResult.run(now, null, now)
       })
       lastError = null
+      online = true
       b.quotas.invalidate()
       return true
     } catch (err) {
+      online = !(err instanceof RelayError && err.code === 'NETWORK')
       lastError = err instanceof Error ? err.message : String(err)
       st.setResult.run(null, lastError.slice(0, 500), clock.now())
       return false
@@ -449,6 +524,12 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     }
   }
   return { billing: b, sync }
+}
+
+/** The relay acked exactly the rows sent (in the order sent, as it answers). */
+function sameIds(rows: { id: string }[], ids: string[]): boolean {
+  for (let i = 0; i < rows.length; i++) if (rows[i]!.id !== ids[i]) return false
+  return true
 }
 
 /** A replayed (stale) feed page must not move the cursor back. */

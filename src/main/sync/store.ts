@@ -24,6 +24,14 @@ export interface OutboxRow {
   body: string
 }
 
+export interface RejectedRow {
+  id: string
+  kind: string
+  rejected_code: string
+  rejected_reason: string | null
+  rejected_at: number | null
+}
+
 export interface OrderRow {
   id: string
   relay_key: string
@@ -79,22 +87,37 @@ export function prepareSyncStore(db: BillingDb) {
     ),
     setWarnings: s.prepare<[string]>('UPDATE sync_state SET warnings = ? WHERE id = 1'),
 
-    inboxHas: s.prepare<[string], { one: number }>('SELECT 1 AS one FROM sync_inbox WHERE id = ?'),
-    inboxInsert: s.prepare<[string, string, string, number, string, string, number]>(
-      'INSERT INTO sync_inbox (id, cursor, type, timestamp, payload, signature, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+    /** Claims a record id for this transaction: no change when it was applied before. */
+    inboxClaim: s.prepare<[string, string, string, number, string, string, number]>(
+      `INSERT OR IGNORE INTO sync_inbox (id, cursor, type, timestamp, payload, signature, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
     ),
 
     outboxInsert: s.prepare<[string, string, string, number, number]>(
       'INSERT INTO sync_outbox (id, kind, body, spend, created_at) VALUES (?, ?, ?, ?, ?)'
     ),
-    outboxPending: s.prepare<[number], OutboxRow>(
-      'SELECT seq, id, kind, body FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL ORDER BY seq LIMIT ?'
+    /** The next batch to push after `seq` (rows already in flight in this run are skipped). */
+    outboxPendingAfter: s.prepare<[number, number], OutboxRow>(
+      'SELECT seq, id, kind, body FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL AND seq > ? ORDER BY seq LIMIT ?'
     ),
     outboxPendingCount: s.prepare<[], { n: number }>(
       'SELECT count(*) AS n FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL'
     ),
-    outboxAck: s.prepare<[number, string]>('UPDATE sync_outbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL'),
-    outboxReject: s.prepare<[string, string]>('UPDATE sync_outbox SET rejected_code = ? WHERE id = ? AND acked_at IS NULL'),
+    /** Acks a batch in one statement: the ids as a JSON array. */
+    /** Acks a batch that was accepted whole: its rows are exactly the pending ones in its seq range. */
+    outboxAckRange: s.prepare<[number, number, number]>(
+      'UPDATE sync_outbox SET acked_at = ? WHERE seq BETWEEN ? AND ? AND acked_at IS NULL AND rejected_code IS NULL'
+    ),
+    outboxAckMany: s.prepare<[number, string]>(
+      'UPDATE sync_outbox SET acked_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND acked_at IS NULL'
+    ),
+    outboxReject: s.prepare<[string, string, number, string]>(
+      'UPDATE sync_outbox SET rejected_code = ?, rejected_reason = ?, rejected_at = ? WHERE id = ? AND acked_at IS NULL AND rejected_code IS NULL'
+    ),
+    outboxRejectedCount: s.prepare<[], { n: number }>('SELECT count(*) AS n FROM sync_outbox WHERE rejected_code IS NOT NULL'),
+    outboxLastRejected: s.prepare<[], RejectedRow>(
+      `SELECT id, kind, rejected_code, rejected_reason, rejected_at FROM sync_outbox
+        WHERE rejected_code IS NOT NULL ORDER BY rejected_at DESC, seq DESC LIMIT 1`
+    ),
     outboxMirrored: s.prepare<[number, string]>('UPDATE sync_outbox SET mirrored_at = ? WHERE id = ? AND mirrored_at IS NULL'),
     outboxHas: s.prepare<[string], { one: number }>('SELECT 1 AS one FROM sync_outbox WHERE id = ?'),
     /** Own spending the relay's feed has not echoed yet: the offline allowance's deduction. */

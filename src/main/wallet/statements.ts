@@ -39,6 +39,18 @@ export interface HoldRow {
   closed_at: number | null
 }
 
+export interface ClaimRow {
+  account_id: string
+  entry_id: string | null
+  op_key: string
+  feature: string
+  price: number
+  currency: string
+  elsewhere_claim_id: string | null
+  elsewhere_device_id: string | null
+  created_at: number
+}
+
 export interface PaymentRow {
   payment_id: string
   owner: string
@@ -88,6 +100,13 @@ export function prepareStatements(sqlite: Sqlite) {
       `INSERT INTO wallet_first_free_claims (account_id, entry_id, op_key, feature, price, currency, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`
     ),
+    insertElsewhereClaim: s<[string, string, string, string, string, string, number]>(
+      `INSERT OR IGNORE INTO wallet_first_free_claims
+         (account_id, entry_id, op_key, feature, price, currency, elsewhere_claim_id, elsewhere_device_id, created_at)
+       VALUES (?, NULL, ?, ?, 0, ?, ?, ?, ?)`
+    ),
+    /** A first-free mark (claim made elsewhere) by its key; the table has one row per account. */
+    markByKey: s<[string], ClaimRow>(`SELECT * FROM wallet_first_free_claims WHERE op_key = ? AND entry_id IS NULL`),
     insertHold: s<[string, string, string, number, string, string, string, number, number]>(
       `INSERT INTO wallet_holds (id, owner, currency, amount, feature, reason, status, open_key, created_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`

@@ -162,6 +162,42 @@ export interface RefundResult {
   at: number
 }
 
+/** A debit made outside this wallet (another device of the account, or a relay charge). */
+export interface ExternalDebitInput {
+  key: string
+  amount: MoneyInput
+  /** The device that spent, when known (stored as the entry's ref). */
+  deviceId?: string
+  feature: string
+  reason: string
+}
+export interface ExternalDebitResult {
+  entryId: string
+  amount: Money
+  /** Taken from the wallet balance. */
+  fromWallet: Money
+  /** What the wallet could not cover, now owed. */
+  toDebt: Money
+  balance: Money
+  debt: Money
+  at: number
+}
+
+/** The relay accepted another device's first-free claim for this account. */
+export interface FirstFreeElsewhereInput {
+  key: string
+  /** The winning claim's id (the other device's outbox record id). */
+  claimId: string
+  deviceId: string
+  feature: string
+}
+export interface FirstFreeElsewhereResult {
+  /** False when this account already had a claim here (this device's own claim stands or lost). */
+  recorded: boolean
+  claimId: string
+  deviceId: string
+}
+
 export interface HistoryQuery {
   types?: readonly EntryType[]
   /** Inclusive, epoch ms. */

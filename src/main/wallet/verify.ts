@@ -123,7 +123,10 @@ function checkHolds(core: LedgerCore, accounts: Map<string, AccountRow>, add: Ad
   }
 }
 
-/** Each claim points at a first-free entry and each first-free use has its claim. */
+/**
+ * Each claim made here points at a first-free entry and each first-free use has its claim; a
+ * claim made on another device (no entry) must not have a first-free entry here.
+ */
 function checkClaims(core: LedgerCore, add: Add): void {
   const rows = core.db.sqlite
     .prepare<[], { entry_id: string | null; claim: string | null }>(
@@ -133,7 +136,7 @@ function checkClaims(core: LedgerCore, add: Add): void {
        UNION ALL
        SELECT e.id, c.account_id FROM wallet_first_free_claims c
          LEFT JOIN wallet_entries e ON e.op_key = c.op_key AND e.leg = 0 AND e.id = c.entry_id AND e.type = 'first_free'
-        WHERE e.id IS NULL`
+        WHERE e.id IS NULL AND c.elsewhere_claim_id IS NULL`
     )
     .all()
   for (const r of rows) {

@@ -15,6 +15,10 @@ import type {
   ConsumeResult,
   EntryType,
   ExpiredHold,
+  ExternalDebitInput,
+  ExternalDebitResult,
+  FirstFreeElsewhereInput,
+  FirstFreeElsewhereResult,
   FirstFreeInput,
   FirstFreeResult,
   HistoryPage,
@@ -406,6 +410,78 @@ export class Wallet {
     })
   }
 
+  /**
+   * Posts a debit that happened outside this wallet: another device of the account spent, or
+   * the relay charged a first-free claim that lost. Once per key. It cannot be refused (the
+   * money is already spent): what the wallet covers leaves it, the rest becomes debt, and paid
+   * use stops until a recharge repays it. Entry type 'consume'; not reported through onRecord
+   * (it came from elsewhere and must not be sent back).
+   */
+  postExternalDebit(input: ExternalDebitInput): ExternalDebitResult {
+    const key = checkKey(input.key)
+    const amount = checkMoney(input.amount, this.currency).amount
+    const feature = checkText(input.feature, 'feature', 1)
+    const reason = checkText(input.reason, 'reason')
+    const deviceId = input.deviceId === undefined ? null : checkKey(input.deviceId, 'deviceId')
+    const fp = this.fp({ op: 'externalDebit', amount, feature, reason, deviceId })
+    return this.execute<ExternalDebitResult>(key, fp, (tx, at) => {
+      const A = this.accounts
+      const d = tx.draft()
+      const fromWallet = Math.min(Math.max(0, d.balance(A.wallet)), amount)
+      const toDebt = amount - fromWallet
+      // Leg 0 always exists and names the operation: from the wallet if it has anything, else to debt.
+      const entryId = this.ids.next()
+      d.move({ id: entryId, type: 'consume', debit: A.wallet, credit: A.revenue, amount: fromWallet, ref: deviceId, feature, reason })
+      d.move({ id: fromWallet > 0 ? this.ids.next() : entryId, type: 'consume', debit: A.debt, credit: A.revenue, amount: toDebt, ref: deviceId, feature, reason })
+      const result: ExternalDebitResult = {
+        entryId,
+        amount: this.m(amount),
+        fromWallet: this.m(fromWallet),
+        toDebt: this.m(toDebt),
+        balance: this.m(d.balance(A.wallet)),
+        debt: this.m(0 - d.balance(A.debt)),
+        at
+      }
+      return { draft: d, result }
+    })
+  }
+
+  /**
+   * Records that the account's one first-free was used on another device (the relay decided):
+   * from then on firstFreeUsed() is true here, so useFirstFree and chargeOrFree never give it.
+   * A claim already made here stays (the relay turns a losing one into a charge, which arrives
+   * as an external debit): then nothing is written and `recorded` is false. Once per key.
+   */
+  markFirstFreeTakenElsewhere(input: FirstFreeElsewhereInput): FirstFreeElsewhereResult {
+    const key = checkKey(input.key)
+    const claimId = checkKey(input.claimId, 'claimId')
+    const deviceId = checkKey(input.deviceId, 'deviceId')
+    const feature = checkText(input.feature, 'feature', 1)
+    const { stmts } = this.core
+    return this.core.transact((tx) => {
+      const at = tx.entryTime(this.clock.now())
+      // The key lives in the claims row (there is no ledger entry); a ledger key is another request.
+      const byKey = stmts.markByKey.get(key)
+      if (byKey) {
+        if (byKey.account_id !== this.accountId || byKey.elsewhere_claim_id !== claimId || byKey.elsewhere_device_id !== deviceId) {
+          throw new IdempotencyConflict(key)
+        }
+        return { recorded: true, claimId, deviceId }
+      }
+      if (stmts.keyResult.get(key)) throw new IdempotencyConflict(key)
+      if (stmts.insertElsewhereClaim.run(this.accountId, key, feature, this.currency, claimId, deviceId, at).changes === 0) {
+        return { recorded: false, claimId, deviceId }
+      }
+      tx.claim(this.accountId)
+      return { recorded: true, claimId, deviceId }
+    })
+  }
+
+  /** Whether an idempotency key has been used by a wallet operation (its first result stands). */
+  usedKey(key: string): boolean {
+    return typeof key === 'string' && (this.core.stmts.keyResult.get(key) !== undefined || this.core.stmts.markByKey.get(key) !== undefined)
+  }
+
   getHold(holdId: string): HoldInfo {
     const row = this.core.stmts.getHold.get(checkKey(holdId, 'holdId'))
     if (!row || row.owner !== this.accountId || row.currency !== this.currency) throw new NotFound('hold', holdId)
@@ -441,6 +517,8 @@ export class Wallet {
 
   private execute<R>(key: string, fp: string, attempt: (tx: Posting, at: number) => Plan<R>): R {
     return this.core.transact((tx) => {
+      // A key a first-free mark used (kept in its claims row, not the ledger) is another request.
+      if (this.core.stmts.markByKey.get(key)) throw new IdempotencyConflict(key)
       const at = tx.entryTime(this.clock.now())
       let plan: Plan<R>
       try {

@@ -1,4 +1,4 @@
-import { close, closeSync, fstat, fsync, open } from 'node:fs'
+import { closeSync, fsync, open } from 'node:fs'
 
 // Group commit with the fsync off the event loop.
 //
@@ -7,18 +7,27 @@ import { close, closeSync, fstat, fsync, open } from 'node:fs'
 // synchronous=NORMAL (the WAL frames are written, not synced), and this class fsyncs the WAL
 // file on libuv's thread pool; the batch's replies wait for an fsync that STARTED after the
 // batch committed. fsync covers every write to the file made before it began, whichever file
-// descriptor made it, so an acknowledged effect is on disk exactly as with FULL. While one
-// fsync runs, the next batch is verified and committed: the disk wait overlaps CPU work.
-// One fsync at a time; commits made during it are covered by the next one.
+// descriptor made it, so an acknowledged effect is on disk exactly as with FULL. The disk
+// wait overlaps the verification and commit of the next batches.
+// A commit starts its own fsync at once unless MAX_IN_FLIGHT are running; then the next one
+// to start covers every commit made meanwhile (the file system joins concurrent fsyncs into
+// one journal commit where it can).
 //
 // Readers that hand out what a commit wrote (the feed, order state) call whenDurable() first,
 // so nothing is served that a power cut could still take back.
 
+const MAX_IN_FLIGHT = 2
+
 export class WalSync {
   private fd: number | undefined
+  private opening: ((fd: number | undefined, err: Error | null) => void)[] | undefined
+  /** Commits made so far (sequence numbers). */
   private committed = 0
+  /** Every commit up to this one is on disk. */
   private durable = 0
-  private running = false
+  /** The newest commit an fsync already started will cover. */
+  private started = 0
+  private inFlight = 0
   private waiters: { seq: number; resolve: () => void; reject: (err: Error) => void }[] = []
   private closed = false
   /** After a failed fsync nothing can be promised any more (the kernel may have dropped the pages). */
@@ -43,10 +52,7 @@ export class WalSync {
   /** Releases the file descriptor; await whenDurable() first so no fsync is in flight. */
   close(): void {
     this.closed = true
-    if (this.fd !== undefined && !this.running) {
-      closeSync(this.fd)
-      this.fd = undefined
-    }
+    this.releaseIfIdle()
   }
 
   private waitFor(seq: number): Promise<void> {
@@ -59,57 +65,65 @@ export class WalSync {
   }
 
   private kick(): void {
-    if (this.running || this.failure || this.durable >= this.committed) return
+    if (this.failure || this.started >= this.committed || this.inFlight >= MAX_IN_FLIGHT) return
     if (this.closed) {
-      this.settle(this.committed, new Error('database closed before the commit was synced'))
+      this.fail(new Error('database closed before the commit was synced'))
       return
     }
-    this.running = true
     const target = this.committed
+    this.started = target
+    this.inFlight++
     this.syncOnce((err) => {
-      this.running = false
-      if (this.closed && this.fd !== undefined) {
-        closeSync(this.fd)
-        this.fd = undefined
-      }
-      this.settle(target, err)
+      this.inFlight--
+      if (err) this.fail(err)
+      else this.advance(target)
+      this.releaseIfIdle()
       this.kick()
     })
   }
 
-  private settle(target: number, err: Error | null): void {
-    if (err) {
-      // Fail closed, as PostgreSQL does: a retried fsync may "succeed" without the lost
-      // writes, so every waiting and later commit is refused until the relay restarts and
-      // SQLite recovers from what is really on disk. Providers redeliver meanwhile.
-      this.failure = new Error(`WAL fsync failed (${err.message}); restart the relay`)
-      for (const w of this.waiters.splice(0)) w.reject(this.failure)
-      return
-    }
+  /** fsyncs may end out of order: each covers everything committed before it started. */
+  private advance(target: number): void {
+    if (target <= this.durable) return
     this.durable = target
     const done = this.waiters.filter((w) => w.seq <= target)
     this.waiters = this.waiters.filter((w) => w.seq > target)
     for (const w of done) w.resolve()
   }
 
-  /** fsync of the WAL; reopens it first if SQLite unlinked the file we hold. */
+  private fail(err: Error): void {
+    // Fail closed, as PostgreSQL does: a retried fsync may "succeed" without the lost writes,
+    // so every waiting and later commit is refused until the relay restarts and SQLite
+    // recovers from what is really on disk. Providers redeliver meanwhile.
+    this.failure ??= new Error(`WAL fsync failed (${err.message}); restart the relay`)
+    for (const w of this.waiters.splice(0)) w.reject(this.failure)
+  }
+
+  private releaseIfIdle(): void {
+    if (this.closed && this.inFlight === 0 && this.fd !== undefined) {
+      closeSync(this.fd)
+      this.fd = undefined
+    }
+  }
+
+  /**
+   * fsync of the WAL. The descriptor is opened once and kept: while the relay's connection is
+   * open in WAL mode SQLite reuses the -wal file (rewinds it after a checkpoint) and never
+   * unlinks it, so the inode stays the one SQLite writes to.
+   */
   private syncOnce(cb: (err: Error | null) => void): void {
-    const withFd = (fd: number) =>
-      fstat(fd, (statErr, st) => {
-        if (statErr) return cb(statErr)
-        if (st.nlink === 0) {
-          // Our descriptor points at a WAL that no longer exists: sync the current one.
-          this.fd = undefined
-          close(fd, () => this.syncOnce(cb))
-          return
-        }
-        this.syncFile(fd, (err) => cb(err))
-      })
-    if (this.fd !== undefined) return withFd(this.fd)
+    if (this.fd !== undefined) return this.syncFile(this.fd, cb)
+    const then = (fd: number | undefined, err: Error | null) => (err || fd === undefined ? cb(err) : this.syncFile(fd, cb))
+    if (this.opening) {
+      this.opening.push(then)
+      return
+    }
+    this.opening = [then]
     open(this.walPath, 'r', (err, fd) => {
-      if (err) return cb(err)
-      this.fd = fd
-      withFd(fd)
+      const waiting = this.opening ?? []
+      this.opening = undefined
+      if (!err) this.fd = fd
+      for (const w of waiting) w(err ? undefined : fd, err)
     })
   }
 }

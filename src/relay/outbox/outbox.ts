@@ -1,25 +1,37 @@
+import { hash } from 'node:crypto'
 import type { Clock } from '../../main/core/clock'
-import { canonicalJson, fingerprint } from '../../main/core/fingerprint'
 import type { OutboxAck, OutboxRecord } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
 import type { RelayDb } from '../db/open'
 import type { Feed } from '../feed/feed'
+import { canonicalRecord } from './canonical'
 
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
-// kept with a fingerprint of its content: the same id and content again is acknowledged
-// without a second effect; the same id with other content is refused (IDEMPOTENCY_CONFLICT).
+// kept with its canonical body and a fingerprint of it: the same id and content again is
+// acknowledged without a second effect; the same id with other content is refused
+// (IDEMPOTENCY_CONFLICT).
 // - usage: recorded (the relay's copy for reconciliation and reports).
 // - wallet_debit: debits the relay's wallet (debt when it goes below zero) and is mirrored in
 //   the feed so the account's other devices converge.
 // - first_free_claim: the first claim the relay commits for the account wins (a `first_free`
 //   record names it); every later claim, from any device, becomes a charge of its price
 //   (a `wallet_debit` record with reason first_free_lost, and debt if the wallet is short).
+//
+// Catch-up pushes 100k records in batches, so the per-record cost is what counts: the known
+// ids of a batch are read in one query, the account row once, and each record is serialised
+// once (its canonical body, hashed for the fingerprint).
+
+/** sha256 of the canonical body, as src/main/core/fingerprint.ts computes fingerprint(). */
+export function bodyFingerprint(body: string): string {
+  // The one-shot hash: half the cost of createHash().update().digest() per record.
+  return hash('sha256', body, 'base64url').slice(0, 22)
+}
 
 export class Outbox {
-  private readonly read
+  private readonly known
   private readonly insert
-  private readonly firstFree
+  private readonly account
   private readonly claimFirstFree
 
   constructor(
@@ -29,11 +41,13 @@ export class Outbox {
     private readonly wallet: RelayWallet
   ) {
     const s = db.sqlite
-    this.read = s.prepare('SELECT fingerprint FROM outbox_records WHERE account_id = ? AND id = ?')
+    this.known = s.prepare(
+      'SELECT id, fingerprint FROM outbox_records WHERE account_id = ? AND id IN (SELECT value FROM json_each(?))'
+    )
     this.insert = s.prepare(
       'INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
     )
-    this.firstFree = s.prepare('SELECT first_free_claim_id, wallet_currency FROM accounts WHERE id = ?')
+    this.account = s.prepare('SELECT first_free_claim_id, wallet_currency FROM accounts WHERE id = ?')
     this.claimFirstFree = s.prepare(
       'UPDATE accounts SET first_free_claim_id = ?, first_free_device_id = ? WHERE id = ? AND first_free_claim_id IS NULL'
     )
@@ -42,21 +56,27 @@ export class Outbox {
   accept(ctx: DeviceContext, records: OutboxRecord[]): OutboxAck {
     return this.db.tx(() => {
       const ack: OutboxAck = { accepted: [], rejected: [] }
+      if (records.length === 0) return ack
+      // Fingerprints by id: those stored before, and this batch's as it goes (an id twice in one batch).
+      const seen = new Map<string, string>()
+      for (const r of this.known.all(ctx.accountId, JSON.stringify(records.map((rec) => rec.id))) as { id: string; fingerprint: string }[]) {
+        seen.set(r.id, r.fingerprint)
+      }
+      const acct = this.account.get(ctx.accountId) as { first_free_claim_id: string | null; wallet_currency: string }
+      let winner = acct.first_free_claim_id
+      const now = this.clock.now()
       for (const rec of records) {
-        const fp = fingerprint(rec)
-        const prev = this.read.get(ctx.accountId, rec.id) as { fingerprint: string } | undefined
-        if (prev) {
-          if (prev.fingerprint === fp) ack.accepted.push(rec.id)
+        const body = canonicalRecord(rec)
+        const fp = bodyFingerprint(body)
+        const prev = seen.get(rec.id)
+        if (prev !== undefined) {
+          if (prev === fp) ack.accepted.push(rec.id)
           else ack.rejected.push({ id: rec.id, code: 'IDEMPOTENCY_CONFLICT', message: 'record id reused with other content' })
           continue
         }
-        const { first_free_claim_id: winner, wallet_currency: currency } = this.firstFree.get(ctx.accountId) as {
-          first_free_claim_id: string | null
-          wallet_currency: string
-        }
         const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.kind === 'first_free_claim' ? rec.price : null
-        if (amount && amount.currency !== currency) {
-          ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${currency}` })
+        if (amount && amount.currency !== acct.wallet_currency) {
+          ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.wallet_currency}` })
           continue
         }
         if (amount && amount.amount < 0) {
@@ -64,7 +84,9 @@ export class Outbox {
           continue
         }
         const outcome = this.apply(ctx, rec, winner)
-        this.insert.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, canonicalJson(rec), outcome, this.clock.now())
+        if (outcome === 'won') winner = rec.id
+        this.insert.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, outcome, now)
+        seen.set(rec.id, fp)
         ack.accepted.push(rec.id)
       }
       return ack

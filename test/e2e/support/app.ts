@@ -1,54 +1,57 @@
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startHost, type Host } from '../../../src/host/host'
-import { createSyncStandIn, type SyncStandIn } from '../../../src/host/sync-stand-in'
-import { temporaryUnavailableExtras } from '../../../src/main/ipc'
-import { DEFAULT_RECHARGE_RULES } from '../../../src/relay/pricing/catalog'
-import type { PaymentRecord } from '../../../src/shared/ipc/types'
 import type { Locale } from '../../../src/shared/ipc/types'
-import { tempDir } from '../../support/db'
+import type { E2eRelay } from './relay'
 
-// The host as the e2e tests run it: the real core on a fresh file. The sync service's
-// channels are not built yet (issue 4), so the tests plug in STAND-INS for exactly those:
-// recharge limits as the relay's defaults, a fixed payments mirror, and a sync state the
-// test sets by hand. Checkout stays UNAVAILABLE.
+// The host as the e2e tests run it: the real core and sync service on a fresh data folder,
+// enrolled with a one-time code into a new account on the real relay. Checkouts waiting for
+// payment are polled every half second (the app's default is 3 s), so a payment reaches the
+// screen quickly; nothing else is shortened.
 
 export interface E2eApp {
   host: Host
   settingsPath: string
-  sync: SyncStandIn
-  payments: PaymentRecord[]
+  close(): Promise<void>
 }
 
-export async function startApp(locale: Locale): Promise<E2eApp> {
-  const dir = tempDir('e2e-')
+export async function startApp(relay: E2eRelay, locale: Locale): Promise<E2eApp> {
+  // Not tempDir(): that one is emptied after every test, and an app lives through several.
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-app-'))
   const settingsPath = join(dir, 'settings.json')
   writeFileSync(settingsPath, JSON.stringify({ locale }))
-  const payments: PaymentRecord[] = []
-  let sync: SyncStandIn | undefined
   const host = await startHost({
-    dbPath: join(dir, 'billing.sqlite'),
+    dataDir: dir,
     settingsPath,
-    extra: ({ notify, billing }) => {
-      sync = createSyncStandIn(notify, billing.clock, { online: true, lastSyncAt: billing.clock.now() })
-      const r = DEFAULT_RECHARGE_RULES
-      const cny = (amount: number) => ({ amount, currency: r.currency })
-      return {
-        ...temporaryUnavailableExtras(),
-        ...sync.handlers,
-        'recharge.options': () => ({
-          presets: r.presets.map(cny),
-          min: cny(r.min),
-          max: cny(r.max),
-          methods: ['alipay', 'wechat', 'stripe', 'paypal']
-        }),
-        'payments.history': (q) => ({
-          items: payments.filter((p) => !q.kinds || q.kinds.includes(p.kind)).slice(0, q.limit),
-          nextCursor: null
-        })
-      }
-    }
+    relay: { url: relay.url, publicKey: relay.publicKey, enrolmentCode: await relay.enrolmentCode(), deviceName: `e2e ${locale}` },
+    sync: { schedule: { checkoutMs: 500 } }
   })
-  if (!sync) throw new Error('sync stand-in not created')
-  return { host, sync, payments, settingsPath }
+  return {
+    host,
+    settingsPath,
+    async close() {
+      await host.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** The relay's order number of the local checkout showing this QR content. */
+export function orderNoOfQr(host: Host, content: string): string {
+  const row = host.billing.db.sqlite.prepare('SELECT order_no AS n FROM sync_orders WHERE content = ?').get(content) as { n: string } | undefined
+  if (!row) throw new Error(`no local order shows ${content}`)
+  return row.n
+}
+
+/** The relay's order number of a local order id. */
+export function orderNoOf(host: Host, orderId: string): string {
+  const row = host.billing.db.sqlite.prepare('SELECT order_no AS n FROM sync_orders WHERE id = ?').get(orderId) as { n: string } | undefined
+  if (!row) throw new Error(`no local order ${orderId}`)
+  return row.n
+}
+
+/** The relay account the host enrolled into (from its sync settings). */
+export function accountOf(host: Host): string {
+  return (JSON.parse(readFileSync(join(host.dataDir, 'sync-settings.json'), 'utf8')) as { accountId: string }).accountId
 }

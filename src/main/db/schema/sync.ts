@@ -8,7 +8,8 @@ import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-cor
  * Records to push, written in the same transaction as the mutation they report. `spend` is
  * what the record takes from the wallet (wallet debits), counted against the offline
  * allowance until the relay's feed echoes it (`mirrored_at`). Acked rows are kept (small) so
- * the allowance and the history can still see them; `rejected_code` marks a refusal for good.
+ * the allowance and the history can still see them; `rejected_code` marks a refusal for good
+ * (never retried: the same record would be refused again).
  */
 export const syncOutbox = sqliteTable(
   'sync_outbox',
@@ -21,10 +22,14 @@ export const syncOutbox = sqliteTable(
     createdAt: integer('created_at').notNull(),
     ackedAt: integer('acked_at'),
     rejectedCode: text('rejected_code'),
+    /** The relay's message with the refusal, and when it came (shown in the sync state). */
+    rejectedReason: text('rejected_reason'),
+    rejectedAt: integer('rejected_at'),
     mirroredAt: integer('mirrored_at')
   },
   (t) => [
     index('sync_outbox_pending_idx').on(t.seq).where(sql`acked_at IS NULL AND rejected_code IS NULL`),
+    index('sync_outbox_rejected_idx').on(t.seq).where(sql`rejected_code IS NOT NULL`),
     index('sync_outbox_unmirrored_idx').on(t.seq).where(sql`mirrored_at IS NULL AND spend > 0`),
     check('sync_outbox_spend_nonneg', sql`${t.spend} >= 0`)
   ]

@@ -128,13 +128,24 @@ export const walletRefunds = sqliteTable(
   (t) => [index('wallet_refunds_payment_idx').on(t.paymentId)]
 )
 
-/** First-free is once per account: the primary key is the account id. */
-export const walletFirstFreeClaims = sqliteTable('wallet_first_free_claims', {
-  accountId: text('account_id').primaryKey(),
-  entryId: text('entry_id').notNull(),
-  opKey: text('op_key').notNull(),
-  feature: text('feature').notNull(),
-  price: integer('price').notNull(),
-  currency: text('currency').notNull(),
-  createdAt: integer('created_at').notNull()
-})
+/**
+ * First-free is once per account: the primary key is the account id. A claim made here points
+ * at its first_free ledger entry; a claim the relay accepted from another device of the account
+ * has no entry here and names that device's claim instead (markFirstFreeTakenElsewhere).
+ */
+export const walletFirstFreeClaims = sqliteTable(
+  'wallet_first_free_claims',
+  {
+    accountId: text('account_id').primaryKey(),
+    entryId: text('entry_id'),
+    opKey: text('op_key').notNull(),
+    feature: text('feature').notNull(),
+    price: integer('price').notNull(),
+    currency: text('currency').notNull(),
+    /** The winning claim's id and device when it was made elsewhere; null for a claim made here. */
+    elsewhereClaimId: text('elsewhere_claim_id'),
+    elsewhereDeviceId: text('elsewhere_device_id'),
+    createdAt: integer('created_at').notNull()
+  },
+  (t) => [check('wallet_first_free_claims_origin', sql`(${t.entryId} IS NULL) = (${t.elsewhereClaimId} IS NOT NULL)`)]
+)

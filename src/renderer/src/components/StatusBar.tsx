@@ -36,7 +36,13 @@ export function StatusBar(): React.JSX.Element {
         {state && state.pendingCheckouts > 0 && (
           <span>{t('status.pendingCheckouts', { count: state.pendingCheckouts })}</span>
         )}
-        {state?.lastError && <span className="muted">{t('status.lastError', { message: state.lastError })}</span>}
+        {state?.lastError && (
+          // main's error text is technical and English; people get a sentence in their language,
+          // support gets the detail on hover.
+          <span className="muted" title={state.lastError}>
+            {t('status.lastError')}
+          </span>
+        )}
         <button type="button" className="link-button" onClick={() => void syncNow()} disabled={state?.syncing}>
           {t('status.syncNow')}
         </button>

@@ -25,7 +25,7 @@ export const en: Record<MessageKey, string> = {
   'status.pending': '{count} pending',
   'status.pendingCheckouts': '{count} checkout(s) awaiting payment',
   'status.syncNow': 'Sync now',
-  'status.lastError': 'Sync error: {message}',
+  'status.lastError': 'Last sync failed; retrying automatically',
   'status.offlineBanner':
     'You are offline. Billing runs on local data and syncs when the network returns; nothing is charged twice.',
   'status.disconnected': 'Cannot reach the billing service. Retrying…',

@@ -24,7 +24,7 @@ export const zhCN = {
   'status.pending': '待同步 {count} 项',
   'status.pendingCheckouts': '待支付订单 {count} 个',
   'status.syncNow': '立即同步',
-  'status.lastError': '同步出错：{message}',
+  'status.lastError': '上次同步失败，稍后自动重试',
   'status.offlineBanner': '当前离线：计费按本地数据运行，联网后会自动同步，不会重复扣费。',
   'status.disconnected': '无法连接计费服务，正在重试…',
   'status.warning.ledger_tampered': '本地账本校验未通过，下次同步完成前付费功能暂停。',
