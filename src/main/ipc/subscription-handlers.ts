@@ -1,4 +1,4 @@
-import { InsufficientFunds } from '../../shared/errors'
+import { BillingError } from '../../shared/errors'
 import type { Handlers } from '../../shared/ipc/server'
 import { money } from '../../shared/money'
 import type { Billing } from '../billing'
@@ -34,8 +34,9 @@ export function subscriptionHandlers<S>(billing: Billing, notify: Notifier): Pic
         const s = subs.subscribe({ key: idempotencyKey, planCode, period, payment: 'wallet' })
         return changed({ outcome: 'subscribed' as const, subscription: toSubscriptionDto(s) }, true)
       } catch (err) {
-        // The wallet fell short: nothing was written; the renderer offers a recharge.
-        if (!(err instanceof InsufficientFunds) || !err.details) throw err
+        // The wallet fell short (or the offline allowance did: same code): nothing was written;
+        // the renderer offers a recharge.
+        if (!(err instanceof BillingError) || err.code !== 'INSUFFICIENT_FUNDS' || !err.details) throw err
         const d = err.details as { required: number; shortfall: number; currency: string }
         return {
           outcome: 'needs_recharge' as const,

@@ -20,7 +20,7 @@ export interface GateState {
 }
 
 export const createGateStore = (client: BillingClient, onDecided?: (o: GateOutcome) => void) =>
-  createStore<GateState>()((set) => {
+  createStore<GateState>()((set, get) => {
     // The host app may start a session itself; main then pushes the decision here.
     client.on('gate.decided', (outcome) => {
       set({ open: true, checking: false, feature: outcome.feature, outcome, error: null })
@@ -33,6 +33,9 @@ export const createGateStore = (client: BillingClient, onDecided?: (o: GateOutco
       outcome: null,
       error: null,
       async request(feature) {
+        // One decision at a time: a second call while one is in flight would run the wallet
+        // rule again under a fresh key and charge twice.
+        if (get().checking) return
         set({ open: true, checking: true, feature, outcome: null, error: null })
         const r = await client.invoke('wallet.chargeOrFree', { idempotencyKey: newKey('gate'), feature })
         if (r.ok) {
