@@ -96,6 +96,15 @@ CREATE TABLE `plan_catalog_seeds` (
 	`seeded_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `plan_changes` (
+	`seq` integer PRIMARY KEY NOT NULL,
+	`code` text NOT NULL,
+	`period` text NOT NULL,
+	`active` integer NOT NULL,
+	`at` integer NOT NULL,
+	`hash` text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `plans` (
 	`code` text NOT NULL,
 	`period` text NOT NULL,
@@ -146,6 +155,8 @@ CREATE TABLE `subscription_events` (
 	`request_key` text,
 	`details` text NOT NULL,
 	`at` integer NOT NULL,
+	`state` text NOT NULL,
+	`hash` text NOT NULL,
 	FOREIGN KEY (`subscription_id`) REFERENCES `subscriptions`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
@@ -224,7 +235,8 @@ CREATE TABLE `usage_events` (
 	`used_after` integer NOT NULL,
 	`quota_limit` integer,
 	`plan_code` text NOT NULL,
-	`created_at` integer NOT NULL
+	`created_at` integer NOT NULL,
+	`hash` text NOT NULL
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `usage_events_key_uq` ON `usage_events` (`key`);--> statement-breakpoint

@@ -46,7 +46,12 @@ export interface Billing {
   readonly quotas: Quotas
   /** Expires holds and leases, renews or expires subscriptions: run on a timer and on resume. */
   sweep(): void
-  /** Recomputes balances, sums and hash chains of every ledger. */
+  /**
+   * Recomputes balances, sums and hash chains of every ledger: wallet entries, subscription
+   * history (each subscription row = its latest event's state; plans = built-in catalog +
+   * recorded changes) and usage events (counters = their events). Tamper evidence only: an
+   * attacker who recomputes the chains is stopped by the relay's signed lease and the sync.
+   */
   verify(): { ok: boolean; problems: string[] }
   close(): void
 }
@@ -116,9 +121,11 @@ export function createBilling(opts: BillingOptions): Billing {
       },
       verify() {
         const w = wallet.verify()
+        const s = subscriptions.verify()
         const u = q.verify()
         const problems = [
           ...w.problems.map((p) => `wallet: ${p.message}`),
+          ...s.problems.map((p) => `subscription: ${p}`),
           ...u.problems.map((p) => `usage: ${p}`)
         ]
         return { ok: problems.length === 0, problems }

@@ -40,7 +40,7 @@ describe('open and reopen', () => {
       (db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(countParams(sql)).fill(1)) as { detail: string }[])
         .map((r) => r.detail)
         .join(' | ')
-    for (const stmt of [st.counterRow, st.liveLeases, st.lastSeq, st.expireDue, st.eventByKey, st.historyAll]) {
+    for (const stmt of [st.counterRow, st.liveLeases, st.tail, st.expireDue, st.eventByKey, st.historyAll]) {
       const p = plan(stmt.source)
       // A SCAN reads the whole table, except a scan of the partial index (live leases only).
       expect(p, stmt.source).not.toMatch(/SCAN (usage_events|usage_counters)/)

@@ -28,6 +28,7 @@ describe('payment flow end to end', () => {
     expect(a.sync.checkoutUrl(orders[2]!.orderId)).toMatch(/^https:\/\/checkout\.stripe\.test\//)
     expect(a.sync.checkoutUrl(orders[3]!.orderId)).toMatch(/^https:\/\/www\.sandbox\.paypal\.com\/checkoutnow\?token=/)
     expect(a.sync.state().pendingCheckouts).toBe(4)
+    await a.sync.syncNow() // the runs the checkouts triggered are over before the network goes
     a.signals.setOnline(false)
     const deliveries = []
     for (const o of orders) {

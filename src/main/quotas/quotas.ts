@@ -31,6 +31,7 @@ import type {
   UsageSummary
 } from './types'
 import { verifyQuotas, type QuotaVerifyReport } from './verify'
+import { GENESIS_HASH, usageHash } from './chain'
 
 /**
  * The usage ledger and quotas. check() answers from memory; every mutation writes in one
@@ -46,9 +47,11 @@ export class Quotas {
   private readonly st: Statements
   private readonly mem = new MemoryState()
   /** Runs the consume transaction; returns the counter's rowid, or 0 when the key already existed. */
-  private readonly consumeTx: (seq: number, rec: UsageRecord, fp: string, counterRowid: number) => number
+  private readonly consumeTx: (seq: number, rec: UsageRecord, fp: string, counterRowid: number, hash: string) => number
   /** Highest usage event seq (the rowid); the next one is max(lastSeq + 1, now × 1024). */
-  private lastSeq: number
+  private lastSeq = Number.MIN_SAFE_INTEGER
+  /** Hash of that event: the head of the usage chain (GENESIS_HASH when there is none). */
+  private lastHash = GENESIS_HASH
 
   /** check() takes the slow path when now ≥ gateUntil or now < gateFrom (period end, lease expiry, invalidate). */
   private gateUntil = -Infinity
@@ -73,7 +76,7 @@ export class Quotas {
     this.st = prepareStatements(this.sqlite)
     const st = this.st
     const onRecord = this.onRecord
-    this.consumeTx = this.sqlite.transaction((seq: number, rec: UsageRecord, fp: string, counterRowid: number): number => {
+    this.consumeTx = this.sqlite.transaction((seq: number, rec: UsageRecord, fp: string, counterRowid: number, hash: string): number => {
       const ins = st.insertEvent.run(
         seq,
         rec.id,
@@ -86,7 +89,8 @@ export class Quotas {
         rec.usedAfter,
         rec.limit,
         rec.planCode,
-        rec.at
+        rec.at,
+        hash
       )
       if (ins.changes === 0) return 0 // the key exists: a replay or a conflict, decided outside
       let rowid = counterRowid
@@ -100,7 +104,7 @@ export class Quotas {
       return rowid
     }).immediate
 
-    this.lastSeq = st.lastSeq.get() ?? Number.MIN_SAFE_INTEGER
+    this.loadHead()
     const now = this.clock.now()
     this.refreshEntitlement(now)
     this.mem.loadLeases(st)
@@ -173,7 +177,10 @@ export class Quotas {
     const base = seqAt(now)
     const seq = base > this.lastSeq ? base : this.lastSeq + 1
     const nested = this.sqlite.inTransaction
-    const counterRowid = this.consumeTx(seq, rec, fp, f.counterRowid)
+    const hash = usageHash(
+      this.lastHash, seq, rec.id, key, fp, feature, qty, rec.periodStart, rec.resetsAt, usedAfter, limit, rec.planCode, now
+    )
+    const counterRowid = this.consumeTx(seq, rec, fp, f.counterRowid, hash)
     if (counterRowid === 0) {
       // Only a unique-key clash skips the INSERT, so the first record is there.
       const prior = this.replayConsume(key, fp)
@@ -183,6 +190,7 @@ export class Quotas {
     f.used = usedAfter
     f.counterRowid = counterRowid
     this.lastSeq = seq
+    this.lastHash = hash
     if (nested) this.markDirty()
     return rec
   }
@@ -305,6 +313,7 @@ export class Quotas {
   /** Reloads memory from the database (e.g. after a caller's transaction that ran a mutation rolled back). */
   reload(): void {
     this.dirty = false
+    this.loadHead()
     this.mem.loadCounters(this.st)
     this.mem.loadLeases(this.st)
     this.invalidate()
@@ -351,9 +360,14 @@ export class Quotas {
     return this.mem.snapshot()
   }
 
+  /**
+   * Walks the usage chain (hashes, used_after running sums), checks counters against their
+   * events, the chain head against memory, and memory against the database.
+   */
   verify(): QuotaVerifyReport {
     this.catchUp()
-    return verifyQuotas(this.st, this.mem)
+    const trusted = !this.dirty && !this.sqlite.inTransaction
+    return verifyQuotas(this.st, this.mem, trusted ? { seq: this.lastSeq, hash: this.lastHash } : null)
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────
@@ -371,9 +385,17 @@ export class Quotas {
     if (now >= this.gateUntil || now < this.gateFrom) this.slowPath(now)
   }
 
+  /** The chain head from the file: at open, and after a caller's transaction that may have rolled back. */
+  private loadHead(): void {
+    const tail = this.st.tail.get()
+    this.lastSeq = tail?.seq ?? Number.MIN_SAFE_INTEGER
+    this.lastHash = tail?.hash ?? GENESIS_HASH
+  }
+
   private slowPath(now: number): void {
     if (this.dirty && !this.sqlite.inTransaction) {
       this.dirty = false
+      this.loadHead()
       this.mem.loadCounters(this.st)
       this.mem.loadLeases(this.st)
     }

@@ -41,14 +41,19 @@ const EVENT_COLUMNS =
 export function prepareStatements(sqlite: Sqlite) {
   return {
     insertEvent: sqlite.prepare<
-      [number, string, string, string, string, number, number, number | null, number, number | null, string, number]
+      [number, string, string, string, string, number, number, number | null, number, number | null, string, number, string]
     >(
       `INSERT INTO usage_events
-         (seq, id, key, fingerprint, feature, qty, period_start, period_end, used_after, quota_limit, plan_code, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         (seq, id, key, fingerprint, feature, qty, period_start, period_end, used_after, quota_limit, plan_code, created_at, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(key) DO NOTHING`
     ),
-    lastSeq: sqlite.prepare<[], number | null>('SELECT max(seq) FROM usage_events').pluck(),
+    /** The last event: the chain head (max of the rowid, then the row: two seeks, no scan). */
+    tail: sqlite.prepare<[], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM usage_events WHERE seq = (SELECT max(seq) FROM usage_events)'
+    ),
+    /** Every event in chain order, for verify(). */
+    allEvents: sqlite.prepare<[], EventRow & { hash: string }>(`SELECT ${EVENT_COLUMNS}, hash FROM usage_events ORDER BY seq`),
     // The counter row of a period exists after its first use and memory knows its rowid, so
     // the normal path is an UPDATE by rowid (one b-tree descent, like the benchmark floor).
     // feature/period_start are rechecked: a VACUUM may renumber rowids, and then changes = 0

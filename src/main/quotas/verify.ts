@@ -1,18 +1,49 @@
 import { canonicalJson } from '../core/fingerprint'
+import { GENESIS_HASH, usageHash, type UsageHead } from './chain'
 import { leaseFromRow, type Statements } from './statements'
 import type { MemoryState } from './state'
 
-// Checks the invariants the rest of the module relies on: every counter row equals the sum of
-// its usage events, and the in-memory mirror equals the database. Reads everything: an admin
-// and test tool, not for the hot path.
+// Checks the invariants the rest of the module relies on: the usage events form an unbroken
+// hash chain (an edited or deleted event breaks it), each event's used_after is the running
+// sum of its period's events, the file's last event is the head this process wrote, every
+// counter row equals the sum of its usage events, and the in-memory mirror equals the
+// database. Reads everything: an admin and test tool, not for the hot path.
+
+const MAX_CHAIN_PROBLEMS = 100
 
 export interface QuotaVerifyReport {
   ok: boolean
   problems: string[]
 }
 
-export function verifyQuotas(st: Statements, mem: MemoryState): QuotaVerifyReport {
+/** `head`: the chain head this process committed, or null while it is unknown (inside a caller's transaction). */
+export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead | null): QuotaVerifyReport {
   const problems: string[] = []
+  let chainProblems = 0
+  const chain = (msg: string): void => {
+    if (chainProblems++ < MAX_CHAIN_PROBLEMS) problems.push(msg)
+  }
+
+  let prev = GENESIS_HASH
+  let last: UsageHead = { seq: Number.MIN_SAFE_INTEGER, hash: GENESIS_HASH }
+  const running = new Map<string, number>()
+  for (const r of st.allEvents.iterate()) {
+    const h = usageHash(
+      prev, r.seq, r.id, r.key, r.fingerprint, r.feature, r.qty, r.period_start, r.period_end, r.used_after,
+      r.quota_limit, r.plan_code, r.created_at
+    )
+    if (h !== r.hash) chain(`usage event ${r.seq} (${r.key}) does not match its hash: edited, or an event before it was deleted`)
+    // Continue from the stored hash, so one edited row is reported once, not with all its successors.
+    prev = r.hash
+    last = { seq: r.seq, hash: r.hash }
+    const k = `${r.feature}@${r.period_start}`
+    const used = (running.get(k) ?? 0) + r.qty
+    running.set(k, used)
+    if (used !== r.used_after) chain(`usage event ${r.seq} (${r.key}) says ${r.used_after} used, its period's events sum to ${used}`)
+  }
+  if (head !== null && (head.seq !== last.seq || head.hash !== last.hash)) {
+    problems.push(`the usage history ends at event ${last.seq} but this process last wrote ${head.seq}`)
+  }
 
   const sums = new Map<string, number>()
   for (const r of st.eventSums.all()) sums.set(`${r.feature}@${r.period_start}`, r.used)

@@ -70,7 +70,7 @@ export function createChanges(deps: ChangeDeps) {
       requestKey: ctx.key,
       details,
       at: ctx.now
-    })
+    }, next)
     deps.onRecord?.({ type: 'subscription.changed', subscription: next, event })
     return { sub: next, event }
   }

@@ -9,6 +9,7 @@ import {
   type CatalogLimits,
   type CatalogPlanCode
 } from '../../shared/plan-catalog'
+import { EMPTY_HEAD, planChangeHash, type ChainHead } from './chain'
 import { isBillingPeriod, type BillingPeriod } from './period'
 
 // The plan catalog: built-in defaults (the data is src/shared/plan-catalog.ts, shared with
@@ -54,7 +55,7 @@ export const DEFAULT_PLANS: readonly Plan[] = PLAN_CATALOG.map(
   })
 )
 
-interface PlanRow {
+export interface PlanRow {
   code: string
   period: string
   name: string
@@ -96,7 +97,11 @@ export interface PlanCatalog {
   /** Throws NotFound for an unknown code/period, InvalidInput for a malformed one. */
   getPlan(code: string, period: BillingPeriod): Plan
   findPlan(code: string, period: BillingPeriod): Plan | null
-  /** Admin / catalog sync: an absolute set, so repeating it is harmless. */
+  /**
+   * Admin / catalog sync: an absolute set, so repeating it is harmless. A change is recorded
+   * in plan_changes (hash-chained) in the same transaction: verify() expects the catalog to be
+   * the built-in one with exactly these changes.
+   */
   setPlanActive(code: string, period: BillingPeriod, active: boolean): Plan
 }
 
@@ -155,6 +160,10 @@ export function createPlanCatalog(db: BillingDb, clock: Clock): PlanCatalog {
   const activeOnly = db.sqlite.prepare('SELECT * FROM plans WHERE active = 1 ORDER BY sort_order, code, period')
   const one = db.sqlite.prepare('SELECT * FROM plans WHERE code = ? AND period = ?')
   const setActive = db.sqlite.prepare('UPDATE plans SET active = ?, updated_at = ? WHERE code = ? AND period = ?')
+  const tail = db.sqlite.prepare<[], ChainHead>('SELECT seq, hash FROM plan_changes ORDER BY seq DESC LIMIT 1')
+  const insertChange = db.sqlite.prepare(
+    'INSERT INTO plan_changes (seq, code, period, active, at, hash) VALUES (@seq, @code, @period, @active, @at, @hash)'
+  )
 
   const findPlan = (code: string, period: BillingPeriod): Plan | null => {
     const row = one.get(code, period) as PlanRow | undefined
@@ -173,8 +182,16 @@ export function createPlanCatalog(db: BillingDb, clock: Clock): PlanCatalog {
     setPlanActive(code, period, active) {
       getPlan(code, period)
       if (typeof active !== 'boolean') throw new InvalidInput('active must be a boolean', { active })
-      setActive.run(active ? 1 : 0, clock.now(), code, period)
-      return getPlan(code, period)
+      return db.tx(() => {
+        const plan = getPlan(code, period)
+        if (plan.active === active) return plan
+        const now = clock.now()
+        const prev = tail.get() ?? EMPTY_HEAD
+        const change = { seq: prev.seq + 1, code, period, active: active ? 1 : 0, at: now }
+        insertChange.run({ ...change, hash: planChangeHash(prev.hash, change) })
+        setActive.run(change.active, now, code, period)
+        return getPlan(code, period)
+      })
     }
   }
 }

@@ -14,6 +14,8 @@ import { assertPlanKey, createPlanCatalog, FREE_PLAN_CODE, seedPlans, type Plan 
 import { assertOperation, assertTransition } from './states'
 import { createChanges, type Ctx } from './changes'
 import { createStore } from './store'
+import { chainMemory } from './chain'
+import { verifySubscriptions, type SubscriptionVerifyReport } from './verify'
 import type {
   Actor,
   CancelInput,
@@ -70,6 +72,11 @@ export interface SubscriptionService {
   history(subscriptionId?: string): SubscriptionEvent[]
   daysRemaining(now?: number): number | null
   entitlement(now?: number): Entitlement
+  /**
+   * Walks the hash-chained history and checks every subscription row against the state its
+   * latest event recorded, and the plan catalog against the built-in one plus recorded changes.
+   */
+  verify(): SubscriptionVerifyReport
 }
 
 export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService {
@@ -79,6 +86,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
   seedPlans(db, clock)
   const catalog = createPlanCatalog(db, clock)
   const store = createStore(db)
+  const chain = chainMemory(db, store.readTail)
   const { change, charge, nextEnd, sweepStep } = createChanges({
     store,
     ids,
@@ -98,7 +106,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     const fp = fingerprint({ ...input, op, actor, key: undefined })
     cached = null
     try {
-      return db.tx(() => {
+      return write(() => {
         const prior = store.getRequest(key)
         if (prior) {
           assertSameRequest(key, prior.fingerprint, fp)
@@ -112,6 +120,20 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       })
     } finally {
       cached = null
+    }
+  }
+
+  /** One write transaction; the chain head in memory follows only after it commits. */
+  function write<T>(fn: () => T): T {
+    const nested = db.sqlite.inTransaction
+    store.takeAppended()
+    try {
+      const out = db.tx(fn)
+      chain.settle(store.takeAppended(), nested)
+      return out
+    } catch (err) {
+      store.takeAppended()
+      throw err
     }
   }
 
@@ -194,7 +216,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
             payment: payment === null ? null : payment === 'wallet' ? 'wallet' : payment.paymentId
           },
           at: now
-        })
+        }, sub)
         deps.onRecord?.({ type: 'subscription.changed', subscription: sub, event })
         return sub
       })
@@ -328,7 +350,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       if (!Number.isSafeInteger(now)) throw new InvalidInput('now must be integer epoch milliseconds', { now })
       cached = null
       try {
-        return db.tx(() => {
+        return write(() => {
           const events: SubscriptionEvent[] = []
           for (let sub of store.liveAll()) {
             for (let i = 0; i < MAX_SWEEP_STEPS; i++) {
@@ -354,6 +376,8 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     list: () => store.all(),
     history: (subscriptionId) => store.events(subscriptionId),
     daysRemaining: (now = clock.now()) => subscriptionDaysRemaining(store.live(), now, tz),
+
+    verify: () => verifySubscriptions(db, db.sqlite.inTransaction ? null : chain.head),
 
     entitlement(now = clock.now()) {
       if (cached && now >= cached.from && now < cached.until) return cached.value

@@ -1,12 +1,14 @@
 import type { BillingDb } from '../db/open'
+import { canonicalJson } from '../core/fingerprint'
 import { money } from '../../shared/money'
+import { EMPTY_HEAD, eventHash, type ChainHead, type HashedEventRow } from './chain'
 import type { BillingPeriod } from './period'
 import type { SubscriptionStatus } from './states'
 import type { Actor, Subscription, SubscriptionEvent, SubscriptionEventKind } from './types'
 
 // Row mapping and prepared statements, created once per service (hot reads stay cheap).
 
-interface SubscriptionRow {
+export interface SubscriptionRow {
   id: string
   plan_code: string
   period: string
@@ -29,17 +31,8 @@ interface SubscriptionRow {
   updated_at: number
 }
 
-interface EventRow {
-  seq: number
-  subscription_id: string
-  kind: string
-  from_status: string | null
-  to_status: string
-  actor: string
-  reason: string | null
-  request_key: string | null
-  details: string
-  at: number
+export interface EventRow extends HashedEventRow {
+  hash: string
 }
 
 export interface RequestRow {
@@ -72,6 +65,35 @@ export function toSubscription(r: SubscriptionRow): Subscription {
     updatedAt: r.updated_at
   }
 }
+
+/** The subscriptions row of `s`, column by column: what an event's `state` records. */
+export function toRow(s: Subscription): SubscriptionRow {
+  return {
+    id: s.id,
+    plan_code: s.planCode,
+    period: s.period,
+    status: s.status,
+    price_minor: s.price.amount,
+    currency: s.price.currency,
+    auto_renew: s.autoRenew ? 1 : 0,
+    anchor_day: s.anchorDay,
+    started_at: s.startedAt,
+    trial_ends_at: s.trialEndsAt,
+    current_period_start: s.currentPeriodStart,
+    current_period_end: s.currentPeriodEnd,
+    grace_until: s.graceUntil,
+    cancel_at_period_end: s.cancelAtPeriodEnd ? 1 : 0,
+    cancel_reason: s.cancelReason,
+    cancelled_at: s.cancelledAt,
+    ended_at: s.endedAt,
+    version: s.version,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt
+  }
+}
+
+/** Canonical JSON of a row as read from the table or built by toRow (key order irrelevant). */
+export const rowState = (row: SubscriptionRow): string => canonicalJson(row)
 
 function toParams(s: Subscription): Record<string, unknown> {
   return {
@@ -154,9 +176,15 @@ export function createStore(db: BillingDb) {
      WHERE id = @id`
   )
   const insertEvent = s.prepare(
-    `INSERT INTO subscription_events (subscription_id, kind, from_status, to_status, actor, reason, request_key, details, at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    `INSERT INTO subscription_events (seq, subscription_id, kind, from_status, to_status, actor, reason, request_key,
+       details, at, state, hash)
+     VALUES (@seq, @subscription_id, @kind, @from_status, @to_status, @actor, @reason, @request_key,
+       @details, @at, @state, @hash)`
   )
+  // The chain continues from the file's last event, read inside the write transaction: right
+  // whatever a caller's transaction did before (the memory head is only for verify()).
+  const tail = s.prepare<[], ChainHead>('SELECT seq, hash FROM subscription_events ORDER BY seq DESC LIMIT 1')
+  let appended: ChainHead | null = null
   const eventBySeq = s.prepare('SELECT * FROM subscription_events WHERE seq = ?')
   const eventsOf = s.prepare('SELECT * FROM subscription_events WHERE subscription_id = ? ORDER BY seq')
   const allEvents = s.prepare('SELECT * FROM subscription_events ORDER BY seq')
@@ -186,20 +214,34 @@ export function createStore(db: BillingDb) {
     all: (): Subscription[] => (allSubs.all() as SubscriptionRow[]).map(toSubscription),
     insert: (sub: Subscription): void => void insertSub.run(toParams(sub)),
     update: (sub: Subscription): void => void updateSub.run(toParams(sub)),
-    appendEvent(e: Omit<SubscriptionEvent, 'seq'>): SubscriptionEvent {
-      const info = insertEvent.run(
-        e.subscriptionId,
-        e.kind,
-        e.from,
-        e.to,
-        e.actor,
-        e.reason,
-        e.requestKey,
-        JSON.stringify(e.details),
-        e.at
-      )
-      return toEvent(eventBySeq.get(info.lastInsertRowid) as EventRow)
+    /** Appends a history event chained to the last one; `state` is the row the change produced. */
+    appendEvent(e: Omit<SubscriptionEvent, 'seq'>, state: Subscription): SubscriptionEvent {
+      const prev = tail.get() ?? EMPTY_HEAD
+      const row: HashedEventRow = {
+        seq: prev.seq + 1,
+        subscription_id: e.subscriptionId,
+        kind: e.kind,
+        from_status: e.from,
+        to_status: e.to,
+        actor: e.actor,
+        reason: e.reason,
+        request_key: e.requestKey,
+        details: JSON.stringify(e.details),
+        at: e.at,
+        state: rowState(toRow(state))
+      }
+      const hash = eventHash(prev.hash, row)
+      insertEvent.run({ ...row, hash })
+      appended = { seq: row.seq, hash }
+      return toEvent(eventBySeq.get(row.seq) as EventRow)
     },
+    /** The newest event appended since the last call (null if none); clears it. */
+    takeAppended(): ChainHead | null {
+      const a = appended
+      appended = null
+      return a
+    },
+    readTail: (): ChainHead => tail.get() ?? EMPTY_HEAD,
     events: (subscriptionId?: string): SubscriptionEvent[] =>
       ((subscriptionId === undefined ? allEvents.all() : eventsOf.all(subscriptionId)) as EventRow[]).map(toEvent),
     getRequest: (key: string): RequestRow | undefined => getRequest.get(key) as RequestRow | undefined,

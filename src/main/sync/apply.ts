@@ -38,7 +38,13 @@ export interface ApplyDeps {
   now: () => number
 }
 
-export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: AppliedEvent[]): boolean {
+/** What a page of records adds up to, written once with the page (not once per record). */
+export interface PageTotals {
+  /** Change of the relay's view of the wallet (sync_state.relay_balance). */
+  relayBalance: number
+}
+
+export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: AppliedEvent[], totals: PageTotals): boolean {
   const { store } = d
   const now = d.now()
   // The inbox row first: a record applied before changes nothing (one statement, not a lookup and an insert).
@@ -50,7 +56,7 @@ export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out
       store.paymentInsert.run(`pay:${orderNo}`, orderNo, 'payment', provider, amount.amount, amount.currency, item.kind, 'succeeded', p.data.paidAt)
       if (item.kind === 'recharge') {
         d.wallet.recharge({ key, paymentId: orderNo, provider, amount })
-        store.addRelayBalance.run(amount.amount)
+        totals.relayBalance += amount.amount
       }
       const order = store.orderByNo.get(orderNo)
       if (order && order.status !== 'paid') store.orderStatus.run('paid', null, now, order.id)
@@ -64,7 +70,7 @@ export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out
       store.paymentInsert.run(`refund:${refundId}`, orderNo, 'refund', method, amount.amount, amount.currency, item.kind, 'succeeded', p.data.refundedAt)
       if (item.kind === 'recharge') {
         d.wallet.refund({ key, refundId, paymentId: orderNo, amount })
-        store.addRelayBalance.run(-amount.amount)
+        totals.relayBalance -= amount.amount
       }
       break
     }
@@ -80,7 +86,7 @@ export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out
       break
     case 'wallet_debit': {
       const { sourceId, deviceId, amount, feature, reason } = p.data
-      store.addRelayBalance.run(-amount.amount)
+      totals.relayBalance -= amount.amount
       const mine = deviceId === d.deviceId() && store.outboxHas.get(sourceId) !== undefined
       if (mine) store.outboxMirrored.run(now, sourceId)
       if (!mine || reason === 'first_free_lost') {

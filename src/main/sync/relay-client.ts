@@ -12,6 +12,7 @@ import {
   type CreateCheckoutRequest,
   type OutboxRecord
 } from '../../shared/relay-contract'
+import { nodeHttpFetch, type RelayFetch } from './http-transport'
 
 // The app's HTTP client for the relay (contract: src/shared/relay-contract.ts). Every answer
 // is validated with the contract's zod schema; anything else is a RelayError. Requests carry
@@ -36,15 +37,16 @@ export interface RelayClientOptions {
   /** The device token; undefined before enrolment. */
   token: () => string | undefined
   timeoutMs?: number
-  fetch?: typeof fetch
+  /** Default: node:http(s) with keep-alive (http-transport.ts); the global fetch also fits. */
+  fetch?: RelayFetch
 }
 
 export class RelayClient {
-  private readonly fetchImpl: typeof fetch
+  private readonly fetchImpl: RelayFetch
   private readonly timeoutMs: number
 
   constructor(private readonly opts: RelayClientOptions) {
-    this.fetchImpl = opts.fetch ?? fetch
+    this.fetchImpl = opts.fetch ?? nodeHttpFetch
     this.timeoutMs = opts.timeoutMs ?? 15_000
   }
 

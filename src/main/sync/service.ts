@@ -11,6 +11,7 @@ import { CheckoutFlow, type Checkout } from './checkouts'
 import { GatedWallet } from './gated-wallet'
 import { entitlementGate, leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
 import { writeOutbox } from './outbox'
+import type { RelayFetch } from './http-transport'
 import { RelayClient, RelayError } from './relay-client'
 import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type ScheduleOptions, type SyncSignals, type Timers } from './scheduler'
 import { prepareSyncStore, type SyncStore } from './store'
@@ -49,7 +50,8 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   signals?: SyncSignals
   timers?: Timers
   random?: () => number
-  fetch?: typeof fetch
+  /** The HTTP transport (default node:http(s) with keep-alive; the global fetch fits too). */
+  fetch?: RelayFetch
   requestTimeoutMs?: number
   /** Lease honoured offline this long after validUntil. Default 3 days. */
   leaseGraceMs?: number
@@ -252,7 +254,9 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     const events: AppliedEvent[] = []
     try {
       b.db.tx(() => {
-        for (const [env, p] of records) applyRecord(applyDeps, env, p, events)
+        const totals = { relayBalance: 0 }
+        for (const [env, p] of records) applyRecord(applyDeps, env, p, events, totals)
+        if (totals.relayBalance !== 0) st.addRelayBalance.run(totals.relayBalance)
         if (cursor !== null && cursorAfter(cursor, st.state.get()!.cursor)) st.setCursor.run(cursor, clock.now())
       })
     } catch (err) {
@@ -407,7 +411,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     try {
       // Push and (lease, pull) run side by side; a pull after a push that sent something
       // brings the relay's echoes of it (debits, first-free decisions) into this same run.
-      const [pushed, pulled] = await Promise.allSettled([push(), refreshLease(accountId).then(() => pull(accountId))])
+      const T0x = performance.now(); const lap = (n: string) => process.env.SYNC_LAPS && console.log(n, Math.round(performance.now() - T0x))
+      const [pushed, pulled] = await Promise.allSettled([push().finally(() => lap('push')), refreshLease(accountId).then(() => pull(accountId)).finally(() => lap('pull'))])
       if (pushed.status === 'rejected') throw pushed.reason
       if (pulled.status === 'rejected') throw pulled.reason
       const serverTime = pushed.value > 0 ? await pull(accountId) : pulled.value

@@ -107,13 +107,16 @@ export class NotificationPipeline {
     let durable: Promise<void>
     try {
       ;({ value: results, durable } = this.db.txGroup(() =>
-        batch.map((item) => {
-          try {
-            return { ok: this.db.tx(item.work) }
-          } catch (err) {
-            return { err }
-          }
-        })
+        // A lone notification needs no savepoint: if it throws, the whole transaction rolls back.
+        batch.length === 1
+          ? [{ ok: batch[0]!.work() }]
+          : batch.map((item) => {
+              try {
+                return { ok: this.db.tx(item.work) }
+              } catch (err) {
+                return { err }
+              }
+            })
       ))
     } catch (err) {
       for (const item of batch) item.reject(err)

@@ -9,7 +9,8 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
  *
  * Only one secondary index (the key): consume's INSERT is the hot write. `seq` is the rowid
  * and is time-ordered (max(previous + 1, created_at × 1024)), so history pages by time and
- * by feature walk the rowid itself instead of a time index.
+ * by feature walk the rowid itself instead of a time index. `hash` chains the rows (an edited
+ * or deleted event breaks the chain); it is computed in JS, so the write stays one INSERT.
  */
 export const usageEvents = sqliteTable(
   'usage_events',
@@ -25,7 +26,9 @@ export const usageEvents = sqliteTable(
     usedAfter: integer('used_after').notNull(),
     quotaLimit: integer('quota_limit'),
     planCode: text('plan_code').notNull(),
-    createdAt: integer('created_at').notNull()
+    createdAt: integer('created_at').notNull(),
+    /** Hash chain over seq order: the previous event's hash and this row (src/main/quotas/chain.ts). */
+    hash: text('hash').notNull()
   },
   (t) => [uniqueIndex('usage_events_key_uq').on(t.key)]
 )

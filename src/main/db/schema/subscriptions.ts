@@ -83,7 +83,12 @@ export const subscriptions = sqliteTable(
   ]
 )
 
-/** Append-only history of every change: who (actor), what (kind, from → to), when, why. */
+/**
+ * Append-only history of every change: who (actor), what (kind, from → to), when, why.
+ * Hash-chained (src/main/subscriptions/chain.ts): `hash` covers the previous event's hash and
+ * every column here, including `state`, the subscription row this event produced (canonical
+ * JSON). verify() walks the chain and checks each subscriptions row equals its latest state.
+ */
 export const subscriptionEvents = sqliteTable(
   'subscription_events',
   {
@@ -98,10 +103,26 @@ export const subscriptionEvents = sqliteTable(
     reason: text('reason'),
     requestKey: text('request_key'),
     details: text('details').notNull(),
-    at: integer('at').notNull()
+    at: integer('at').notNull(),
+    state: text('state').notNull(),
+    hash: text('hash').notNull()
   },
   (t) => [index('subscription_events_sub_idx').on(t.subscriptionId, t.seq)]
 )
+
+/**
+ * Append-only, hash-chained record of catalog changes made on this device (setPlanActive).
+ * verify() expects every plans row to equal the built-in catalog (src/shared/plan-catalog.ts)
+ * with `active` as the last change here says (default: offered).
+ */
+export const planChanges = sqliteTable('plan_changes', {
+  seq: integer('seq').primaryKey(),
+  code: text('code').notNull(),
+  period: text('period').notNull(),
+  active: integer('active').notNull(),
+  at: integer('at').notNull(),
+  hash: text('hash').notNull()
+})
 
 /** Idempotency keys of subscription mutations, stored before use with the first result. */
 export const subscriptionRequests = sqliteTable('subscription_requests', {
