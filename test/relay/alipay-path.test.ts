@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseReturnUrlRule } from '../../src/relay/orders/return-urls'
 import { auditReasons, effects } from './support/flows'
 import { deviceCheckout, feedFor, plan, recharge } from './support/paths'
 import { enrolDevice, startTestRelay, type TestRelay } from './support/relay'
@@ -28,6 +29,8 @@ afterAll(() => fake.close())
 async function setup(): Promise<{ t: TestRelay; token: string }> {
   const t = await startTestRelay({
     config: {
+      // The page pay test sends the payer back to the app's own page.
+      returnUrlAllowlist: [parseReturnUrlRule('https://app.example')],
       providerSources: {
         env: {
           ALIPAY_APP_ID: APP_ID,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ORDER_NO_PATTERN } from '../../src/relay/orders/checkouts'
 import { ORDER_TRANSITIONS, canTransition } from '../../src/relay/orders/transitions'
 import { addMonths } from '../../src/relay/pricing/periods'
 import { OrderStateSchema } from '../../src/shared/relay-contract'
@@ -99,7 +100,7 @@ describe('orders', () => {
     expect(conflict.status).toBe(409)
     expect(conflict.body.error.code).toBe('IDEMPOTENCY_CONFLICT')
     expect(orderCount()).toBe(1)
-    expect(a.body.order.orderNo).toMatch(/^R\d{8}\d{10}$/)
+    expect(a.body.order.orderNo).toMatch(ORDER_NO_PATTERN)
     const other = await post(t, dev.token, body)
     expect(other.body.order.orderNo).not.toBe(a.body.order.orderNo)
   })

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
 import type { RechargeRules } from '../../shared/relay-contract'
+import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
 import { DEFAULT_RECHARGE_RULES } from '../pricing/catalog'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
@@ -47,6 +48,22 @@ const VARS = {
   RELAY_RECHARGE_PRESETS: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'a comma-separated list of amounts in minor units')
+    .optional(),
+  // Comma-separated origins or URL prefixes a device may name as returnUrl / cancelUrl.
+  RELAY_RETURN_URL_ALLOWLIST: z
+    .string()
+    .transform((text, ctx) => {
+      const rules = []
+      for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+        try {
+          rules.push(parseReturnUrlRule(entry))
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message })
+          return z.NEVER
+        }
+      }
+      return rules
+    })
     .optional()
 } as const
 
@@ -67,6 +84,8 @@ export interface RelayConfig {
   /** How often stale orders (checkout past expiresAt) are expired; 0 = never (tests drive it). */
   sweepIntervalMs: number
   recharge: RechargeRules
+  /** Where devices may send payers back after a checkout; empty = client URLs refused. */
+  returnUrlAllowlist: ReturnUrlAllowlist
   /** Provider settings: the environment as given, and the file's `providers` section. */
   providerSources: { env: Env; file: Record<string, unknown> }
 }
@@ -126,6 +145,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     checkoutTtlMs: v.RELAY_CHECKOUT_TTL_MINUTES * 60_000,
     sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
     recharge: { currency: 'CNY', min: v.RELAY_RECHARGE_MIN, max: v.RELAY_RECHARGE_MAX, presets },
+    returnUrlAllowlist: v.RELAY_RETURN_URL_ALLOWLIST ?? [],
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
   }
 }

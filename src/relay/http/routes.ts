@@ -100,7 +100,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     const key = ClientIdSchema.safeParse(Array.isArray(keyHeader) ? keyHeader[0] : keyHeader)
     if (!key.success) throw new InvalidInput('header Idempotency-Key is required (8–128 chars of [A-Za-z0-9._:-])')
     const body = CreateCheckoutRequestSchema.parse(req.body)
-    const out = await core.checkouts.create(ctx(req), key.data, body)
+    const out = await core.checkouts.create(ctx(req), key.data, body, core.config.returnUrlAllowlist)
     req.log.info(
       { orderNo: out.order.orderNo, provider: out.order.provider, amount: out.order.amount, state: out.order.state },
       'checkout'

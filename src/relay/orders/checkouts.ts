@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Clock } from '../../main/core/clock'
 import { assertSameRequest, fingerprint } from '../../main/core/fingerprint'
 import type { IdSource } from '../../main/core/ids'
@@ -12,6 +13,7 @@ import type { DeviceContext } from '../accounts/accounts'
 import type { RelayDb } from '../db/open'
 import { priceItem } from '../pricing/catalog'
 import type { Checkout, PaymentProvider, ProviderName } from '../providers/types'
+import { assertReturnUrlsAllowed, type ReturnUrlAllowlist } from './return-urls'
 import { OrderStore, toOrderDto, type OrderRow } from './store'
 
 // Checkout creation: price from the relay's lists, one order per (account, idempotency key),
@@ -43,9 +45,20 @@ export class Checkouts {
     this.store = new OrderStore(deps.db)
   }
 
-  async create(ctx: DeviceContext, key: string, req: CreateCheckoutRequest): Promise<CreateCheckoutResponse> {
+  /**
+   * `returnUrls` is RELAY_RETURN_URL_ALLOWLIST (the HTTP route passes the relay's config):
+   * a client returnUrl / cancelUrl outside it is refused before anything is written. The
+   * default, an empty list, refuses every client URL.
+   */
+  async create(
+    ctx: DeviceContext,
+    key: string,
+    req: CreateCheckoutRequest,
+    returnUrls: ReturnUrlAllowlist = []
+  ): Promise<CreateCheckoutResponse> {
     const provider = this.deps.providers.get(req.provider)
     if (!provider) throw new InvalidInput(`provider ${req.provider} is not enabled on this relay`, { provider: req.provider })
+    assertReturnUrlsAllowed(req, returnUrls)
     const priced = priceItem(req.item, this.deps.rechargeRules)
     const fp = fingerprint(req)
     const { db, clock, ids } = this.deps
@@ -147,9 +160,29 @@ export class Checkouts {
   }
 }
 
-/** R + yyyymmdd (Asia/Shanghai) + 10-digit sequence: 19 chars, fits every provider's limit. */
-export function newOrderNo(now: number, seq: number): string {
+// Order numbers are the providers' out_trade_no / reference, and providers dedupe by them
+// for the merchant's whole life. The sequence is unique only within one database, so a
+// re-created database, or one restored from an older backup, would hand out numbers the
+// providers have already seen (Alipay and WeChat refuse them or answer for the old trade).
+// Hence a random tail per order: 40 bits, so a reused (date, sequence) pair collides with
+// probability 2^-40. Only [0-9A-Z], 27 chars: within WeChat's 6–32 [A-Za-z0-9_-|*],
+// Alipay's 64 letters/digits/underscore, and Stripe's and PayPal's longer limits.
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+export const ORDER_NO_PATTERN = /^R\d{8}\d{10}[0-9A-HJKMNP-TV-Z]{8}$/
+
+/** 8 Crockford base32 characters from 40 random bits. */
+export function randomOrderNoTail(bytes: Uint8Array = randomBytes(5)): string {
+  let bits = 0n
+  for (const b of bytes.subarray(0, 5)) bits = (bits << 8n) | BigInt(b)
+  let out = ''
+  for (let i = 0; i < 8; i++) out = CROCKFORD[Number((bits >> BigInt(5 * i)) & 31n)] + out
+  return out
+}
+
+/** R + yyyymmdd (Asia/Shanghai) + 10-digit sequence + 8-char random tail: 27 chars. */
+export function newOrderNo(now: number, seq: number, tail: string = randomOrderNoTail()): string {
   const d = new Date(now + 8 * 3600_000)
   const ymd = `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}${String(d.getUTCDate()).padStart(2, '0')}`
-  return `R${ymd}${String(seq).padStart(10, '0')}`
+  return `R${ymd}${String(seq).padStart(10, '0')}${tail}`
 }
