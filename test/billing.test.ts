@@ -78,3 +78,87 @@ describe('createBilling', () => {
     billing.close()
   })
 })
+
+// Tamper evidence across the ledgers: an edit of the file made while the app is closed is
+// found by billing.verify() on the next open (the sync layer then flags `ledger_tampered`).
+describe('createBilling verify() finds edits of the file', () => {
+  function seeded() {
+    const dir = tempDir()
+    const clock = new ManualClock(T0)
+    const b = open(dir, clock)
+    b.wallet.recharge({ key: 'r1', paymentId: 'pay-1', provider: 'alipay', amount: { amount: 10_000, currency: 'CNY' } })
+    b.subscriptions.subscribe({ key: 's1', planCode: 'BASIC', period: 'monthly', payment: 'wallet' })
+    b.subscriptions.setAutoRenew({ key: 's2', autoRenew: false })
+    b.subscriptions.setAutoRenew({ key: 's3', autoRenew: true })
+    for (let i = 0; i < 4; i++) b.quotas.consume('ai_request', 1, `u${i}`)
+    expect(b.verify()).toEqual({ ok: true, problems: [] })
+    const subId = b.subscriptions.current()!.id
+    b.close()
+    /** Runs raw SQL on the closed file, reopens, and returns verify()'s report and the reopened billing. */
+    const tamper = (sql: string, ...params: unknown[]) => {
+      const raw = open(dir, clock)
+      raw.db.sqlite.prepare(sql).run(...params)
+      raw.close()
+      const again = open(dir, clock)
+      const report = again.verify()
+      return { report, again }
+    }
+    return { subId, tamper }
+  }
+
+  it('an untouched file verifies after reopen', () => {
+    const { tamper } = seeded()
+    const { report, again } = tamper('SELECT 1')
+    expect(report).toEqual({ ok: true, problems: [] })
+    again.close()
+  })
+
+  it('a subscription row raised to ENTERPRISE lifetime is reported (and it would raise the limits)', () => {
+    const { subId, tamper } = seeded()
+    const { report, again } = tamper(
+      `UPDATE subscriptions SET plan_code = 'ENTERPRISE', period = 'lifetime', current_period_end = NULL, auto_renew = 0 WHERE id = ?`,
+      subId
+    )
+    expect(again.quotas.check('ai_request').limit).toBe(50_000) // why it matters: the edit took effect
+    expect(report.ok).toBe(false)
+    expect(report.problems).toEqual([`subscription: subscription ${subId} differs from the state its last event 3 recorded`])
+    again.close()
+  })
+
+  it('a deleted subscription event is reported', () => {
+    const { tamper } = seeded()
+    const { report, again } = tamper('DELETE FROM subscription_events WHERE seq = 2')
+    expect(report.ok).toBe(false)
+    expect(report.problems).toEqual([
+      'subscription: subscription events 2..2 are missing',
+      'subscription: subscription event 3 does not match its hash'
+    ])
+    again.close()
+  })
+
+  it('a raised plan limit in the catalog is reported', () => {
+    const { tamper } = seeded()
+    const { report, again } = tamper(`UPDATE plans SET max_ai_requests = NULL WHERE code = 'BASIC' AND period = 'monthly'`)
+    expect(report.problems).toEqual(['subscription: plan BASIC/monthly differs from the built-in catalog'])
+    again.close()
+  })
+
+  it('an edited usage event is reported, even with its counter edited to match', () => {
+    const { tamper } = seeded()
+    const raw = tamper("UPDATE usage_events SET qty = 0, used_after = 0 WHERE key = 'u0'")
+    raw.again.close()
+    const { report, again } = tamper("UPDATE usage_counters SET used = used - 1 WHERE feature = 'ai_request'")
+    expect(report.ok).toBe(false)
+    expect(report.problems.some((p) => /^usage: usage event \d+ \(u0\) does not match its hash/.test(p))).toBe(true)
+    again.close()
+  })
+
+  it('a deleted usage event is reported', () => {
+    const { tamper } = seeded()
+    const { report, again } = tamper("DELETE FROM usage_events WHERE key = 'u1'")
+    expect(report.ok).toBe(false)
+    expect(report.problems).toContain('usage: counter ai_request@' + again.quotas.usage().periodStart + ' is 4 but its events sum to 3')
+    expect(report.problems.some((p) => /^usage: usage event \d+ \(u2\) does not match its hash/.test(p))).toBe(true)
+    again.close()
+  })
+})

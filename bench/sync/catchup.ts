@@ -71,6 +71,7 @@ async function main(): Promise<void> {
         settings,
         secrets,
         relayPublicKey: relay.key.publicKeyBase64,
+        // CATCHUP_FETCH=undici: the global fetch instead of the node:http transport (A/B).
         ...(process.env['CATCHUP_FETCH'] === 'undici' ? { fetch: globalThis.fetch } : {})
       })
     let { billing, sync } = open()

@@ -36,7 +36,11 @@ export interface Plan {
   trialDays: number
 }
 
-/** Bump when the catalog (src/shared/plan-catalog.ts) changes; seeding inserts missing rows and never overwrites. */
+/**
+ * Bump when the catalog (src/shared/plan-catalog.ts) changes; seeding inserts missing rows and
+ * never overwrites. verify() compares every row with the current catalog, so a release that
+ * changes a price or limit of an existing plan must also rewrite that row (and record it).
+ */
 export const CATALOG_SEED_VERSION = 1
 
 /** The built-in catalog: FREE (one monthly row) and three paid tiers × four periods, from the shared catalog. */

@@ -411,8 +411,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     try {
       // Push and (lease, pull) run side by side; a pull after a push that sent something
       // brings the relay's echoes of it (debits, first-free decisions) into this same run.
-      const T0x = performance.now(); const lap = (n: string) => process.env.SYNC_LAPS && console.log(n, Math.round(performance.now() - T0x))
-      const [pushed, pulled] = await Promise.allSettled([push().finally(() => lap('push')), refreshLease(accountId).then(() => pull(accountId)).finally(() => lap('pull'))])
+      const [pushed, pulled] = await Promise.allSettled([push(), refreshLease(accountId).then(() => pull(accountId))])
       if (pushed.status === 'rejected') throw pushed.reason
       if (pulled.status === 'rejected') throw pulled.reason
       const serverTime = pushed.value > 0 ? await pull(accountId) : pulled.value
