@@ -67,6 +67,8 @@ export class LedgerCore {
   /** created_at of the last entry: entries' times never decrease along seq. */
   headAt = 0
   private readonly claims = new Map<string, boolean>()
+  /** Whether the file holds any first-free mark (a claim made elsewhere); unknown until asked. */
+  private marks: boolean | undefined
   // Set when we wrote inside someone else's transaction: we cannot see its commit or
   // rollback, so memory is reloaded from the file before it is trusted again.
   private dirty = false
@@ -87,6 +89,7 @@ export class LedgerCore {
     this.headHash = head?.hash ?? GENESIS_HASH
     this.headAt = head?.created_at ?? 0
     this.claims.clear()
+    this.marks = undefined
   }
 
   fresh(): void {
@@ -154,6 +157,22 @@ export class LedgerCore {
     if (this.stmts.dataVersion.get() !== this.dataVersion) this.reload()
   }
 
+  /**
+   * Whether any first-free mark exists: their keys live in the claims table, not the ledger,
+   * so operations check that table for their key only when this is true (almost never).
+   */
+  hasMarks(): boolean {
+    // Not fresh(): execute() runs inside transact(), which has just refreshed (a reload resets
+    // this). usedKey() outside may miss a mark written in an open outer transaction; the
+    // operation it guards checks again inside its own transaction.
+    this.marks ??= this.stmts.anyMark.get() !== undefined
+    return this.marks
+  }
+
+  markedElsewhere(): void {
+    this.marks = true
+  }
+
   markClaimed(owner: string): void {
     this.claims.set(owner, true)
   }
@@ -167,6 +186,7 @@ export class Posting {
   private at: number
   private readonly deltas = new Map<string, number>()
   private readonly claimedOwners: string[] = []
+  private marked = false
 
   constructor(private readonly core: LedgerCore) {
     this.seq = core.headSeq
@@ -243,6 +263,12 @@ export class Posting {
     this.changed = true
   }
 
+  /** A first-free mark (claim made elsewhere) was written in this transaction. */
+  mark(owner: string): void {
+    this.claim(owner)
+    this.marked = true
+  }
+
   applyToMemory(): void {
     const b = this.core.balances
     for (const [id, d] of this.deltas) b.set(id, (b.get(id) ?? 0) + d)
@@ -250,6 +276,7 @@ export class Posting {
     this.core.headHash = this.hash
     this.core.headAt = this.at
     for (const o of this.claimedOwners) this.core.markClaimed(o)
+    if (this.marked) this.core.markedElsewhere()
   }
 }
 

@@ -472,14 +472,15 @@ export class Wallet {
       if (stmts.insertElsewhereClaim.run(this.accountId, key, feature, this.currency, claimId, deviceId, at).changes === 0) {
         return { recorded: false, claimId, deviceId }
       }
-      tx.claim(this.accountId)
+      tx.mark(this.accountId)
       return { recorded: true, claimId, deviceId }
     })
   }
 
   /** Whether an idempotency key has been used by a wallet operation (its first result stands). */
   usedKey(key: string): boolean {
-    return typeof key === 'string' && (this.core.stmts.keyResult.get(key) !== undefined || this.core.stmts.markByKey.get(key) !== undefined)
+    if (typeof key !== 'string') return false
+    return this.core.stmts.keyResult.get(key) !== undefined || (this.core.hasMarks() && this.core.stmts.markByKey.get(key) !== undefined)
   }
 
   getHold(holdId: string): HoldInfo {
@@ -518,7 +519,7 @@ export class Wallet {
   private execute<R>(key: string, fp: string, attempt: (tx: Posting, at: number) => Plan<R>): R {
     return this.core.transact((tx) => {
       // A key a first-free mark used (kept in its claims row, not the ledger) is another request.
-      if (this.core.stmts.markByKey.get(key)) throw new IdempotencyConflict(key)
+      if (this.core.hasMarks() && this.core.stmts.markByKey.get(key)) throw new IdempotencyConflict(key)
       const at = tx.entryTime(this.clock.now())
       let plan: Plan<R>
       try {

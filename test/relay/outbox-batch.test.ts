@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import type { OutboxRecord } from '../../src/shared/relay-contract'
+import { enrolDevice, startTestRelay } from './support/relay'
+
+// The outbox's batch path: known ids read once per batch, an id repeated inside one batch,
+// a resend mixed with new records, the first-free winner decided inside a batch.
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+
+describe('outbox batches', () => {
+  it('an id twice in one batch: same content acked twice with one effect, other content refused', async () => {
+    const t = await startTestRelay()
+    const dev = await enrolDevice(t.api)
+    const debit: OutboxRecord = { id: 'debit-dup-1', kind: 'wallet_debit', amount: cny(200), feature: 'ai_request', occurredAt: 1 }
+    const r = await t.api('POST', '/v1/outbox', {
+      token: dev.token,
+      body: { records: [debit, { ...debit }, { ...debit, amount: cny(201) }, { id: 'usage-dup-1', kind: 'usage', feature: 'export', quantity: 1, occurredAt: 2 }] }
+    })
+    expect(r.body.accepted).toEqual(['debit-dup-1', 'debit-dup-1', 'usage-dup-1'])
+    expect(r.body.rejected).toEqual([{ id: 'debit-dup-1', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }])
+    const s = t.relay.core.db.sqlite
+    expect((s.prepare("SELECT count(*) AS n FROM feed WHERE type = 'wallet_debit'").get() as { n: number }).n).toBe(1)
+    expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-200)
+    // A resend of the whole batch mixed with a new record: old ones acked, nothing applied again.
+    const again = await t.api('POST', '/v1/outbox', {
+      token: dev.token,
+      body: { records: [debit, { id: 'usage-dup-2', kind: 'usage', feature: 'export', quantity: 1, occurredAt: 3 }] }
+    })
+    expect(again.body).toEqual({ accepted: ['debit-dup-1', 'usage-dup-2'], rejected: [] })
+    expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-200)
+    expect((s.prepare('SELECT count(*) AS n FROM outbox_records').get() as { n: number }).n).toBe(3)
+  })
+
+  it('two first-free claims in one batch: the first wins, the second is charged', async () => {
+    const t = await startTestRelay()
+    const dev = await enrolDevice(t.api)
+    const claim = (id: string): OutboxRecord => ({ id, kind: 'first_free_claim', feature: 'ai_request', price: cny(300), occurredAt: 1 })
+    const r = await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: [claim('claim-one-1'), claim('claim-two-1')] } })
+    expect(r.body.accepted).toEqual(['claim-one-1', 'claim-two-1'])
+    const s = t.relay.core.db.sqlite
+    expect(s.prepare('SELECT id, outcome FROM outbox_records ORDER BY id').all()).toEqual([
+      { id: 'claim-one-1', outcome: 'won' },
+      { id: 'claim-two-1', outcome: 'lost' }
+    ])
+    expect((s.prepare('SELECT first_free_claim_id AS c FROM accounts WHERE id = ?').get(dev.accountId) as { c: string }).c).toBe('claim-one-1')
+  })
+})
