@@ -247,9 +247,13 @@ CREATE TABLE `sync_inbox` (
 	`timestamp` integer NOT NULL,
 	`payload` text NOT NULL,
 	`signature` text NOT NULL,
-	`applied_at` integer NOT NULL
+	`applied_at` integer NOT NULL,
+	`status` text DEFAULT 'applied' NOT NULL,
+	`skip_reason` text,
+	CONSTRAINT "sync_inbox_status_known" CHECK("sync_inbox"."status" IN ('applied', 'skipped'))
 );
 --> statement-breakpoint
+CREATE INDEX `sync_inbox_skipped_idx` ON `sync_inbox` (`applied_at`) WHERE status = 'skipped';--> statement-breakpoint
 CREATE TABLE `sync_orders` (
 	`id` text PRIMARY KEY NOT NULL,
 	`relay_key` text NOT NULL,

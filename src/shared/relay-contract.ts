@@ -162,8 +162,10 @@ export const OrderResponseSchema = z.object({ order: OrderSchema })
  *   signed content = `${id}.${timestamp}.${payload}`   (UTF-8)
  *   signature      = "v1a," + base64(ed25519(signed content))
  * `payload` is the exact JSON string that was signed; parse it only after verifying, with
- * FeedPayloadSchema. `timestamp` is seconds since the epoch. `cursor` and `keyId` are not
- * signed: the cursor only positions paging, keyId only picks the pinned key.
+ * FeedPayloadSchema. `timestamp` is seconds since the epoch. `keyId` is not signed (it only
+ * picks the pinned key). `cursor` is the record's sequence number as a decimal string; the
+ * same number is signed inside the payload (`seq`), and the app stores a cursor only after
+ * checking the two are equal and increasing.
  */
 export const FeedEnvelopeSchema = z.object({
   id: z.string(),
@@ -265,15 +267,24 @@ export const OrderClosedSchema = z.object({
   closedAt: z.number().int()
 })
 
+/**
+ * Every record's payload: `{ v: 1, seq, type, accountId, data }`. `seq` is the record's place
+ * in the relay's feed (a global sequence, increasing, with gaps: other accounts' records);
+ * the envelope's `cursor` must equal it. It is signed with the record, so a relay reply
+ * cannot position the app's cursor past records it has not seen.
+ */
+const feedRecord = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ v: z.literal(1), seq: z.number().int().positive(), type: z.literal(type), accountId: z.string(), data })
+
 export const FeedPayloadSchema = z.discriminatedUnion('type', [
-  z.object({ v: z.literal(1), type: z.literal('payment_confirmed'), accountId: z.string(), data: PaymentConfirmedSchema }),
-  z.object({ v: z.literal(1), type: z.literal('refund'), accountId: z.string(), data: RefundSchema }),
-  z.object({ v: z.literal(1), type: z.literal('subscription_grant'), accountId: z.string(), data: SubscriptionGrantSchema }),
-  z.object({ v: z.literal(1), type: z.literal('entitlement_lease'), accountId: z.string(), data: EntitlementLeaseSchema }),
-  z.object({ v: z.literal(1), type: z.literal('debt'), accountId: z.string(), data: DebtSchema }),
-  z.object({ v: z.literal(1), type: z.literal('wallet_debit'), accountId: z.string(), data: WalletDebitSchema }),
-  z.object({ v: z.literal(1), type: z.literal('first_free'), accountId: z.string(), data: FirstFreeDecisionSchema }),
-  z.object({ v: z.literal(1), type: z.literal('order_closed'), accountId: z.string(), data: OrderClosedSchema })
+  feedRecord('payment_confirmed', PaymentConfirmedSchema),
+  feedRecord('refund', RefundSchema),
+  feedRecord('subscription_grant', SubscriptionGrantSchema),
+  feedRecord('entitlement_lease', EntitlementLeaseSchema),
+  feedRecord('debt', DebtSchema),
+  feedRecord('wallet_debit', WalletDebitSchema),
+  feedRecord('first_free', FirstFreeDecisionSchema),
+  feedRecord('order_closed', OrderClosedSchema)
 ])
 export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']
@@ -330,7 +341,11 @@ export type OutboxBatch = z.infer<typeof OutboxBatchSchema>
 export const OutboxAckSchema = z.object({
   /** Ids now durable on the relay (including ones accepted before: a resend is harmless). */
   accepted: z.array(z.string()),
-  /** Ids refused for good (e.g. the id was used before for different content). */
+  /**
+   * Ids refused for good, each with a stable code: IDEMPOTENCY_CONFLICT (the id was used before
+   * for different content), CURRENCY_MISMATCH, INVALID_AMOUNT (a debit or first-free price
+   * that is not above zero).
+   */
   rejected: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() }))
 })
 export type OutboxAck = z.infer<typeof OutboxAckSchema>

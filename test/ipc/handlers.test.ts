@@ -219,7 +219,19 @@ describe('usage, settings, the sync channels, external links', () => {
   it('with no relay configured, the sync channels answer from the real service: offline, defaults, nothing to pay with', async () => {
     const { billing } = openCore()
     const { call } = ipcOver(billing)
-    const offline = { online: false, syncing: false, lastSyncAt: null, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: [] }
+    const offline = {
+      online: false,
+      syncing: false,
+      lastSyncAt: null,
+      pendingCount: 0,
+      pendingCheckouts: 0,
+      lastError: null,
+      rejectedCount: 0,
+      lastRejection: null,
+      skippedCount: 0,
+      lastSkipped: null,
+      warnings: []
+    }
     expect(await call('sync.state', {})).toEqual({ ok: true, value: offline })
     expect(await call('sync.now', {})).toEqual({ ok: true, value: offline })
     expect(await call('recharge.options', {})).toMatchObject({ ok: true, value: { min: cny(100), max: cny(500_000) } })

@@ -60,6 +60,10 @@ const sync: Output<'sync.state'> = {
   pendingCount: 0,
   pendingCheckouts: 0,
   lastError: null,
+  rejectedCount: 0,
+  lastRejection: null,
+  skippedCount: 0,
+  lastSkipped: null,
   warnings: []
 }
 

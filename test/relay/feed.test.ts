@@ -39,6 +39,10 @@ describe('the signed feed', () => {
       return p.type === 'payment_confirmed' ? p.data.amount.amount : 0
     })
     expect(amounts).toEqual([100, 101, 102, 103, 104, 105, 106])
+    // Each record's sequence is signed inside its payload and equals its cursor, increasing.
+    const seqs = seen.map((e) => verifyEnvelope(e, publicKey, dev.accountId).seq)
+    expect(seqs.map(String)).toEqual(seen.map((e) => e.cursor))
+    expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true)
     // Nothing new: the cursor stays put.
     const empty = await t.api('GET', `/v1/feed?cursor=${cursor}`, { token: dev.token })
     expect(empty.body).toMatchObject({ records: [], nextCursor: cursor, hasMore: false })

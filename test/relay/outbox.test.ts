@@ -93,4 +93,31 @@ describe('outbox', () => {
     const last = (await feedOf(t, a1.token)).filter((p) => p.type === 'debt').at(-1)!
     expect(last.type === 'debt' && last.data).toMatchObject({ reason: 'settled', change: cny(-200), outstanding: cny(0) })
   })
+
+  it('refuses a debit or a first-free price of zero (or less) per record: no feed record, no claim, the rest of the batch goes on', async () => {
+    const t = await startTestRelay()
+    const dev = await enrolDevice(t.api)
+    const records: OutboxRecord[] = [
+      { id: 'debit-zero-01', kind: 'wallet_debit', amount: cny(0), feature: 'ai_request', occurredAt: 1 },
+      { id: 'claim-zero-01', kind: 'first_free_claim', feature: 'ai_request', price: cny(0), occurredAt: 2 },
+      { id: 'debit-neg-001', kind: 'wallet_debit', amount: cny(-5), feature: 'ai_request', occurredAt: 3 },
+      { id: 'usage-ok-0001', kind: 'usage', feature: 'ai_request', quantity: 1, occurredAt: 4 },
+      { id: 'debit-ok-0001', kind: 'wallet_debit', amount: cny(1), feature: 'ai_request', occurredAt: 5 }
+    ]
+    const r = await t.api('POST', '/v1/outbox', { token: dev.token, body: { records } })
+    expect(r.status).toBe(200)
+    expect(r.body.accepted).toEqual(['usage-ok-0001', 'debit-ok-0001'])
+    expect(r.body.rejected).toEqual(
+      ['debit-zero-01', 'claim-zero-01', 'debit-neg-001'].map((id) => ({ id, code: 'INVALID_AMOUNT', message: expect.any(String) }))
+    )
+    // Only the 1-fen debit reached the feed (and its debt); the zero claim did not take first-free.
+    const feed = await feedOf(t, dev.token)
+    expect(feed.map((p) => p.type)).toEqual(['wallet_debit', 'debt'])
+    expect(feed.every((p) => p.type !== 'wallet_debit' || p.data.amount.amount > 0)).toBe(true)
+    expect((await t.api('GET', '/v1/account', { token: dev.token })).body).toMatchObject({ firstFreeUsed: false, wallet: { balance: cny(-1) } })
+    // Refused for good: a resend is refused again, nothing more is written.
+    const again = await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: records.slice(0, 1) } })
+    expect(again.body).toEqual({ accepted: [], rejected: [{ id: 'debit-zero-01', code: 'INVALID_AMOUNT', message: expect.any(String) }] })
+    expect(await feedOf(t, dev.token)).toHaveLength(2)
+  })
 })

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openRelayDb } from '../../src/relay/db/open'
 import { WalSync } from '../../src/relay/db/wal-sync'
 import { tempDir } from '../support/db'
@@ -42,8 +42,8 @@ describe('WAL sync', () => {
     const wal = new WalSync(file, sync.fn)
 
     const a = settled(wal.afterCommit())
-    await ticks()
-    expect(sync.calls).toHaveLength(1) // fsync #1 covers a
+    // The first fsync waits for the WAL file to be opened on the thread pool: poll, not ticks.
+    await vi.waitFor(() => expect(sync.calls).toHaveLength(1)) // fsync #1 covers a
     const b = settled(wal.afterCommit())
     await ticks()
     expect(sync.calls).toHaveLength(2) // fsync #2 covers a, b

@@ -12,7 +12,7 @@ afterEach(cleanup)
 describe('status bar', () => {
   it('offline banner while the relay is unreachable, gone when sync reports online', async () => {
     const { core } = renderApp({
-      sync: { online: false, syncing: false, lastSyncAt: null, pendingCount: 3, pendingCheckouts: 1, lastError: 'ECONNREFUSED', warnings: [] }
+      sync: { online: false, syncing: false, lastSyncAt: null, pendingCount: 3, pendingCheckouts: 1, lastError: 'ECONNREFUSED', warnings: [], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null }
     })
     expect(await screen.findByText('当前离线：计费按本地数据运行，联网后会自动同步，不会重复扣费。')).toBeTruthy()
     expect(screen.getByText('离线')).toBeTruthy()
@@ -32,7 +32,7 @@ describe('status bar', () => {
 
   it('"sync now" asks main and shows the new state', async () => {
     const { core } = renderApp({
-      sync: { online: true, syncing: false, lastSyncAt: null, pendingCount: 2, pendingCheckouts: 0, lastError: null, warnings: [] }
+      sync: { online: true, syncing: false, lastSyncAt: null, pendingCount: 2, pendingCheckouts: 0, lastError: null, warnings: [], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null }
     })
     fireEvent.click(await screen.findByRole('button', { name: '立即同步' }))
     await waitFor(() => expect(screen.queryByText('待同步 2 项')).toBeNull())
@@ -42,10 +42,33 @@ describe('status bar', () => {
 
   it('tells the user when local data is not trusted until the next sync', async () => {
     renderApp({
-      sync: { online: true, syncing: false, lastSyncAt: 1, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: ['ledger_tampered', 'lease_expired'] }
+      sync: { online: true, syncing: false, lastSyncAt: 1, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: ['ledger_tampered', 'lease_expired'], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null }
     })
     expect(await screen.findByText('本地账本校验未通过，下次同步完成前付费功能暂停。')).toBeTruthy()
     expect(screen.getByText('离线时间过长，套餐授权已过期，暂按免费版计算；联网后自动恢复。')).toBeTruthy()
+  })
+
+  it('shows outbox records the relay refused and feed records that were skipped, with the reason on hover', async () => {
+    const { core } = renderApp({
+      sync: {
+        online: true,
+        syncing: false,
+        lastSyncAt: 1,
+        pendingCount: 0,
+        pendingCheckouts: 0,
+        lastError: null,
+        warnings: [],
+        rejectedCount: 2,
+        lastRejection: { recordId: 'dbt-1', kind: 'wallet_debit', code: 'INVALID_AMOUNT', reason: 'INVALID_AMOUNT: amount must be above zero', at: 5 },
+        skippedCount: 1,
+        lastSkipped: { recordId: 'rec_9', type: 'wallet_debit', reason: 'INVALID_AMOUNT: amount must be positive', at: 6 }
+      }
+    })
+    expect((await screen.findByText('2 条记录被计费服务拒绝')).getAttribute('title')).toBe('INVALID_AMOUNT: amount must be above zero')
+    expect(screen.getByText('1 条计费服务更新无法应用').getAttribute('title')).toBe('INVALID_AMOUNT: amount must be positive')
+    core.setSync({ rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null })
+    await waitFor(() => expect(screen.queryByText(/被计费服务拒绝/)).toBeNull())
+    expect(screen.queryByText(/无法应用/)).toBeNull()
   })
 
   it('main unreachable (transport down) → a banner, not a crash', async () => {

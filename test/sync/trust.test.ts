@@ -67,25 +67,30 @@ describe('offline gating and trust', () => {
     const a = await newDevice(w, 'a')
     await topUp(w, a, 1000)
     const relay = w.t.relay.core.db.sqlite
-    const insert = relay.prepare('INSERT INTO feed (id, account_id, type, timestamp, payload, signature, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    const payload = (orderNo: string, amount: number) =>
+    const insert = relay.prepare('INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    // The next feed sequence: signed inside the payload, as the relay does.
+    const nextSeq = () => (relay.prepare("SELECT seq + 1 AS n FROM sqlite_sequence WHERE name = 'feed'").get() as { n: number }).n
+    const payload = (orderNo: string, amount: number, seq: number) =>
       JSON.stringify({
         v: 1,
+        seq,
         type: 'payment_confirmed',
         accountId: a.accountId,
         data: { orderNo, provider: 'alipay', providerPaymentId: `p-${orderNo}`, item: { kind: 'recharge', amount: { amount, currency: 'CNY' } }, amount: { amount, currency: 'CNY' }, paidAt: 1 }
       })
     // Forged: signed with another key.
     const forger = generateSigningKey()
-    const p1 = payload('FORGED-1', 99_000)
-    insert.run('rec_forged_1', a.accountId, 'payment_confirmed', 1, p1, signRecord(forger, 'rec_forged_1', 1, p1), w.t.relay.key.keyId)
+    const s1 = nextSeq()
+    const p1 = payload('FORGED-1', 99_000, s1)
+    insert.run(s1, 'rec_forged_1', a.accountId, 'payment_confirmed', 1, p1, signRecord(forger, 'rec_forged_1', 1, p1), w.t.relay.key.keyId)
     let s = await a.sync.syncNow()
     expect(s.lastError).toMatch(/rec_forged_1 rejected: bad signature/)
     expect(a.billing.wallet.balance().amount).toBe(1000)
     relay.prepare("DELETE FROM feed WHERE id = 'rec_forged_1'").run()
     // Edited: a genuine record whose payload is changed after signing.
-    const p2 = payload('REAL-2', 500)
-    insert.run('rec_real_2', a.accountId, 'payment_confirmed', 2, p2.replace('500', '50000'), signRecord(w.t.relay.key, 'rec_real_2', 2, p2), w.t.relay.key.keyId)
+    const s2 = nextSeq()
+    const p2 = payload('REAL-2', 500, s2)
+    insert.run(s2, 'rec_real_2', a.accountId, 'payment_confirmed', 2, p2.replace('500', '50000'), signRecord(w.t.relay.key, 'rec_real_2', 2, p2), w.t.relay.key.keyId)
     s = await a.sync.syncNow()
     expect(s.lastError).toMatch(/rec_real_2 rejected/)
     expect(a.billing.wallet.balance().amount).toBe(1000)

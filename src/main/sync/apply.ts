@@ -2,7 +2,9 @@ import type { IdSource } from '../core/ids'
 import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
 import type { Wallet } from '../wallet'
+import { BillingError } from '../../shared/errors'
 import type { FeedEnvelope, FeedPayload } from '../../shared/relay-contract'
+import { applyGrant } from './grants'
 import type { LeaseKeeper } from './lease'
 import type { SyncStore } from './store'
 
@@ -12,20 +14,29 @@ import type { SyncStore } from './store'
 // - payment_confirmed: a recharge credits the wallet once per order (paymentId = orderNo);
 //   a plan payment is history here, its subscription_grant starts or extends the plan.
 // - refund: a recharge refund takes the money back (beyond the balance → debt).
-// - subscription_grant: active → subscribe or renew (payment = the order); revoked → cancel.
+// - subscription_grant: see grants.ts (only what the order granted is revoked; a grant for
+//   another plan converts the unused paid time, never drops it).
 // - entitlement_lease: this device's newest lease is kept.
 // - debt: the relay's outstanding debt.
 // - wallet_debit: this device's own debit echoed → marks the outbox row as seen; anyone
 //   else's debit, and any lost first-free claim, is posted with wallet.postExternalDebit.
 // - first_free: the relay's winning claim for the account; another device's is recorded with
 //   wallet.markFirstFreeTakenElsewhere.
+// - order_closed: the matching local checkout still waiting is closed (expired/failed/cancelled).
 // Every money record also moves `relay_balance`, the relay's view of the wallet.
+//
+// One record = one savepoint. A record whose content the ledger refuses (a BillingError: an
+// invalid amount, a currency the wallet does not hold, …) is rolled back alone and kept in
+// the inbox as 'skipped' with the reason, and the cursor moves past it: an authentic but bad
+// record must not stop every later payment. Anything else (the database failing) still rolls
+// back the page.
 
 export type AppliedEvent =
   | { kind: 'payment.confirmed'; orderNo: string; amount: { amount: number; currency: string }; purpose: 'recharge' | 'plan' }
   | { kind: 'order.changed'; orderNo: string }
   | { kind: 'subscription.changed' }
   | { kind: 'lease.changed' }
+  | { kind: 'record.skipped'; recordId: string; reason: string }
 
 export interface ApplyDeps {
   db: BillingDb
@@ -44,11 +55,59 @@ export interface PageTotals {
   relayBalance: number
 }
 
-export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: AppliedEvent[], totals: PageTotals): boolean {
-  const { store } = d
+export type ApplyOutcome = 'applied' | 'skipped' | 'seen'
+
+/**
+ * Applies one record in its own savepoint. `payload` null: authentic content this version
+ * cannot read (`problem` says why), recorded as skipped.
+ */
+export function applyRecord(
+  d: ApplyDeps,
+  env: FeedEnvelope,
+  p: FeedPayload | null,
+  out: AppliedEvent[],
+  totals: PageTotals,
+  problem: string | null = null
+): ApplyOutcome {
   const now = d.now()
-  // The inbox row first: a record applied before changes nothing (one statement, not a lookup and an insert).
-  if (store.inboxClaim.run(env.id, env.cursor, p.type, env.timestamp, env.payload, env.signature, now).changes === 0) return false
+  if (p === null) return skip(d, env, typeOf(env), problem ?? 'unreadable content', now, out)
+  const events: AppliedEvent[] = []
+  const mine: PageTotals = { relayBalance: 0 }
+  try {
+    const applied = d.db.tx(() => {
+      // The inbox row first: a record applied before changes nothing (one statement, not a lookup and an insert).
+      if (d.store.inboxClaim.run(env.id, env.cursor, p.type, env.timestamp, env.payload, env.signature, now).changes === 0) return false
+      applyEffects(d, env, p, events, mine, now)
+      return true
+    })
+    if (!applied) return 'seen'
+  } catch (err) {
+    if (!(err instanceof BillingError)) throw err
+    return skip(d, env, p.type, `${err.code}: ${err.message}`, now, out)
+  }
+  totals.relayBalance += mine.relayBalance
+  out.push(...events)
+  return 'applied'
+}
+
+function skip(d: ApplyDeps, env: FeedEnvelope, type: string, reason: string, now: number, out: AppliedEvent[]): ApplyOutcome {
+  const r = reason.slice(0, 500)
+  if (d.store.inboxSkip.run(env.id, env.cursor, type, env.timestamp, env.payload, env.signature, now, r).changes === 0) return 'seen'
+  out.push({ kind: 'record.skipped', recordId: env.id, reason: r })
+  return 'skipped'
+}
+
+function typeOf(env: FeedEnvelope): string {
+  try {
+    const t = (JSON.parse(env.payload) as { type?: unknown }).type
+    return typeof t === 'string' ? t.slice(0, 64) : 'unknown'
+  } catch {
+    return 'unknown'
+  }
+}
+
+function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: AppliedEvent[], totals: PageTotals, now: number): void {
+  const { store } = d
   const key = `feed:${env.id}`
   switch (p.type) {
     case 'payment_confirmed': {
@@ -75,8 +134,7 @@ export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out
       break
     }
     case 'subscription_grant':
-      applyGrant(d, key, p.data, now)
-      out.push({ kind: 'subscription.changed' })
+      if (applyGrant(d.subscriptions, key, p.data, now)) out.push({ kind: 'subscription.changed' })
       break
     case 'entitlement_lease':
       if (d.keeper.offer(env, p.data)) out.push({ kind: 'lease.changed' })
@@ -111,35 +169,20 @@ export function applyRecord(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out
       }
       break
     }
+    case 'order_closed': {
+      // Only a checkout still waiting is closed: a paid order stays paid (money that arrives
+      // after the close comes as payment_confirmed and marks it paid again).
+      const order = store.orderByNo.get(p.data.orderNo)
+      if (order && (order.status === 'creating' || order.status === 'pending')) {
+        store.orderStatus.run(p.data.state, p.data.reason.slice(0, 200), now, order.id)
+        out.push({ kind: 'order.changed', orderNo: p.data.orderNo })
+      }
+      break
+    }
   }
-  return true
 }
 
 function paymentMethod(d: ApplyDeps, orderNo: string): string {
   const row = d.db.sqlite.prepare<[string], { method: string }>("SELECT method FROM sync_payments WHERE id = ?").get(`pay:${orderNo}`)
   return row?.method ?? 'alipay'
-}
-
-function applyGrant(d: ApplyDeps, key: string, g: Extract<FeedPayload, { type: 'subscription_grant' }>['data'], now: number): void {
-  const subs = d.subscriptions
-  const live = subs.current()
-  if (g.status === 'revoked') {
-    if (live && live.planCode === g.planCode && live.status !== 'cancelled' && live.status !== 'expired') {
-      subs.cancel({ key, atPeriodEnd: false, reason: 'payment refunded', actor: 'relay' })
-    }
-    return
-  }
-  // A grant that already ended (catching up after a long time offline) changes nothing now.
-  if (g.endsAt !== null && g.endsAt <= now) return
-  const payment = { paymentId: g.orderNo }
-  const renewable = live && live.planCode === g.planCode && live.period === g.period && g.period !== 'lifetime'
-  if (renewable && (live.status === 'active' || live.status === 'trialing' || live.status === 'past_due')) {
-    subs.renew({ key, payment, actor: 'relay' })
-    return
-  }
-  if (live && live.status !== 'cancelled') {
-    if (live.currentPeriodEnd === null && live.status === 'active' && live.planCode === g.planCode) return
-    subs.cancel({ key: `${key}:replace`, atPeriodEnd: false, reason: 'replaced by a relay grant', actor: 'relay' })
-  }
-  subs.subscribe({ key, planCode: g.planCode, period: g.period, payment, autoRenew: false, actor: 'relay' })
 }

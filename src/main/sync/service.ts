@@ -5,7 +5,7 @@ import { randomIds } from '../core/ids'
 import { DEVICE_TOKEN_SECRET, type SecretStore, type SettingsStore } from '../settings'
 import { BillingError, InvalidInput, InvalidTransition } from '../../shared/errors'
 import { paymentsHistoryInput, type Input, type Output, type Payload } from '../../shared/ipc/contract'
-import type { FeedEnvelope, FeedPage, FeedPayload, OutboxAck } from '../../shared/relay-contract'
+import type { FeedEnvelope, FeedPage, OutboxAck } from '../../shared/relay-contract'
 import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import { CheckoutFlow, type Checkout } from './checkouts'
 import { GatedWallet } from './gated-wallet'
@@ -16,7 +16,8 @@ import { RelayClient, RelayError } from './relay-client'
 import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type ScheduleOptions, type SyncSignals, type Timers } from './scheduler'
 import { prepareSyncStore, type SyncStore } from './store'
 import { TrustGuard } from './trust'
-import { type FeedRecordRejected, pinnedKey, verifyRecordAsync } from './verify'
+import { assertRelayUrl } from './relay-url'
+import { type CheckedRecord, checkFeedRecord, FeedRecordRejected, pinnedKey } from './verify'
 
 // The sync layer around the billing core: createSyncedBilling() opens the billing file with
 // the outbox writer, the gated wallet and the lease-aware entitlement plugged in, and returns
@@ -25,13 +26,10 @@ import { type FeedRecordRejected, pinnedKey, verifyRecordAsync } from './verify'
 // clear the sticky warnings. See docs/sync.md.
 
 /**
- * The contract's sync state plus the outbox records the relay refused: they are kept, never
- * retried (the same record would be refused again), and counted here with the last reason.
+ * The contract's sync state, with the outbox records the relay refused (kept, never retried:
+ * the same record would be refused again) and the feed records skipped as unapplicable.
  */
-export type SyncState = Output<'sync.state'> & {
-  rejectedCount: number
-  lastRejection: { recordId: string; kind: string; code: string; reason: string; at: number | null } | null
-}
+export type SyncState = Output<'sync.state'>
 export type RechargeOptions = Output<'recharge.options'>
 export type PaymentsHistory = Output<'payments.history'>
 export type SyncEvents = {
@@ -45,7 +43,7 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   secrets: SecretStore
   /** The pinned relay key (base64 of the raw Ed25519 key), shipped with the app. */
   relayPublicKey: string
-  /** Default: the settings' relayUrl. */
+  /** Default: the settings' relayUrl. https, or http only to a loopback address (RelayUrlInsecure). */
   relayUrl?: string
   signals?: SyncSignals
   timers?: Timers
@@ -105,6 +103,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const pageSize = opts.feedPageSize ?? 500
   const batchSize = opts.outboxBatchSize ?? 500
   const pushDepth = Math.max(1, opts.outboxPipeline ?? 3)
+  // Refused at configuration: the feed is signed, but the device token and the replies are not.
+  if (opts.relayUrl !== undefined) assertRelayUrl(opts.relayUrl)
 
   // Late-bound: the billing modules need these ports before the store exists.
   let store: SyncStore | undefined
@@ -180,6 +180,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const relay = (): RelayClient => {
     const url = opts.relayUrl ?? settings.get().relayUrl
     if (!url) throw new RelayError('no relay URL configured', 0, 'NOT_CONFIGURED', false)
+    if (!client) assertRelayUrl(url)
     client ??= new RelayClient({
       baseUrl: url,
       token: () => secrets.get(DEVICE_TOKEN_SECRET),
@@ -220,8 +221,15 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       pendingCheckouts: flow.waiting(),
       lastError,
       warnings,
-      ...rejections()
+      ...rejections(),
+      ...skipped()
     }
+  }
+  const skipped = (): Pick<SyncState, 'skippedCount' | 'lastSkipped'> => {
+    const skippedCount = st.inboxSkippedCount.get()!.n
+    if (skippedCount === 0) return { skippedCount, lastSkipped: null }
+    const r = st.inboxLastSkipped.get()!
+    return { skippedCount, lastSkipped: { recordId: r.id, type: r.type, reason: r.skip_reason ?? 'skipped', at: r.applied_at } }
   }
   const rejections = (): Pick<SyncState, 'rejectedCount' | 'lastRejection'> => {
     const rejectedCount = st.outboxRejectedCount.get()!.n
@@ -249,13 +257,16 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     now: () => clock.now()
   }
 
-  /** Applies verified records and the cursor in one transaction; then tells the UI. */
-  const applyPage = (records: [FeedEnvelope, FeedPayload][], cursor: string | null): void => {
+  /**
+   * Applies checked records and the cursor in one transaction; then tells the UI. The cursor
+   * is the last record's signed sequence number (null: records outside the feed's paging).
+   */
+  const applyPage = (records: [FeedEnvelope, CheckedRecord][], cursor: string | null): void => {
     const events: AppliedEvent[] = []
     try {
       b.db.tx(() => {
         const totals = { relayBalance: 0 }
-        for (const [env, p] of records) applyRecord(applyDeps, env, p, events, totals)
+        for (const [env, c] of records) applyRecord(applyDeps, env, c.payload, events, totals, c.problem)
         if (totals.relayBalance !== 0) st.addRelayBalance.run(totals.relayBalance)
         if (cursor !== null && cursorAfter(cursor, st.state.get()!.cursor)) st.setCursor.run(cursor, clock.now())
       })
@@ -277,17 +288,36 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
         if (order) emit('checkout.updated', flow.view(order))
       }
     }
+    if (events.some((e) => e.kind === 'record.skipped')) emitState()
   }
 
   /** Verifies a page in parallel; keeps the records before the first bad one (order matters). */
   const verifyAll = async (envs: FeedEnvelope[], accountId: string) => {
-    const settled = await Promise.allSettled(envs.map((env) => verifyRecordAsync(env, key, accountId)))
-    const ok: [FeedEnvelope, FeedPayload][] = []
+    const settled = await Promise.allSettled(envs.map((env) => checkFeedRecord(env, key, accountId)))
+    const ok: [FeedEnvelope, CheckedRecord][] = []
     for (const [i, r] of settled.entries()) {
       if (r.status === 'rejected') return { ok, rejected: r.reason as FeedRecordRejected }
       ok.push([envs[i]!, r.value])
     }
     return { ok, rejected: null }
+  }
+
+  /**
+   * Keeps the records whose signed sequence is above everything applied so far, in order: a
+   * replayed page or record (at or below the cursor) is dropped, so the cursor only moves
+   * forward and only to a number the relay signed.
+   */
+  const forward = (records: [FeedEnvelope, CheckedRecord][]): [FeedEnvelope, CheckedRecord][] => {
+    const applied = st.state.get()!.cursor
+    let high = applied !== null && /^\d+$/.test(applied) ? BigInt(applied) : 0n
+    const out: [FeedEnvelope, CheckedRecord][] = []
+    for (const r of records) {
+      const seq = BigInt(r[1].seq)
+      if (seq <= high) continue
+      high = seq
+      out.push(r)
+    }
+    return out
   }
 
   /** Applies one batch's ack in one transaction; a refusal is kept with its reason, never retried. */
@@ -364,7 +394,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
           next = load(applied !== null && !cursorAfter(last, applied) ? applied : last)
         }
         const { ok, rejected } = await verified
-        applyPage(ok, ok.length ? ok[ok.length - 1]![0].cursor : null)
+        const fresh = forward(ok)
+        applyPage(fresh, fresh.length ? String(fresh[fresh.length - 1]![1].seq) : null)
         if (rejected) throw rejected
       }
       return serverTime
@@ -378,6 +409,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     const { lease } = await relay().lease()
     const { ok, rejected } = await verifyAll([lease], accountId)
     if (rejected) throw rejected
+    const [, checked] = ok[0]!
+    if (checked.payload?.type !== 'entitlement_lease') throw new FeedRecordRejected(lease.id, 'the lease reply is not a readable lease')
     applyPage(ok, null)
   }
 
@@ -469,9 +502,10 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       if (typeof code !== 'string' || code.length < 8 || typeof deviceName !== 'string' || !deviceName.trim()) {
         throw new InvalidInput('an enrolment code and a device name are required')
       }
+      const api = relay() // an insecure or missing relay URL is its own typed error
       let res
       try {
-        res = await relay().enrol(code, deviceName.trim().slice(0, 100))
+        res = await api.enrol(code, deviceName.trim().slice(0, 100))
       } catch (err) {
         if (err instanceof RelayError && err.status === 401) throw new BillingError('UNAUTHORIZED', 'enrolment code unknown, used or expired')
         throw new BillingError('UNAVAILABLE', `enrolment failed: ${err instanceof Error ? err.message : String(err)}`)

@@ -32,6 +32,13 @@ export interface RejectedRow {
   rejected_at: number | null
 }
 
+export interface SkippedRow {
+  id: string
+  type: string
+  skip_reason: string | null
+  applied_at: number
+}
+
 export interface OrderRow {
   id: string
   relay_key: string
@@ -90,6 +97,16 @@ export function prepareSyncStore(db: BillingDb) {
     /** Claims a record id for this transaction: no change when it was applied before. */
     inboxClaim: s.prepare<[string, string, string, number, string, string, number]>(
       `INSERT OR IGNORE INTO sync_inbox (id, cursor, type, timestamp, payload, signature, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+    ),
+
+    /** Remembers an authentic record that could not be applied, with why; the cursor moves past it. */
+    inboxSkip: s.prepare<[string, string, string, number, string, string, number, string]>(
+      `INSERT OR IGNORE INTO sync_inbox (id, cursor, type, timestamp, payload, signature, applied_at, status, skip_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'skipped', ?)`
+    ),
+    inboxSkippedCount: s.prepare<[], { n: number }>("SELECT count(*) AS n FROM sync_inbox WHERE status = 'skipped'"),
+    inboxLastSkipped: s.prepare<[], SkippedRow>(
+      `SELECT id, type, skip_reason, applied_at FROM sync_inbox WHERE status = 'skipped' ORDER BY applied_at DESC, rowid DESC LIMIT 1`
     ),
 
     outboxInsert: s.prepare<[string, string, string, number, number]>(

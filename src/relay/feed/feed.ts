@@ -7,7 +7,8 @@ import type { SigningKey } from './keys'
 
 // The per-account feed. append() runs inside the caller's transaction, so a record exists
 // exactly when the effect it reports does; it is signed once, at write time, and served
-// as stored. The cursor is the global sequence number of the last record seen.
+// as stored. The cursor is the global sequence number of the last record seen; each record's
+// own number is signed inside its payload (`seq`), so the app can check the cursor it keeps.
 
 interface FeedRow {
   seq: number
@@ -20,6 +21,7 @@ interface FeedRow {
 
 export class Feed {
   private readonly insert
+  private readonly nextSeq
   private readonly since
 
   constructor(
@@ -29,7 +31,12 @@ export class Feed {
     private readonly ids: IdSource
   ) {
     this.insert = db.sqlite.prepare(
-      'INSERT INTO feed (id, account_id, type, timestamp, payload, signature, key_id) VALUES (?, ?, ?, ?, ?, ?, ?)'
+      'INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
+    )
+    // The number AUTOINCREMENT would give next (it never reuses one, even after a delete). Safe
+    // to read before the insert: append() runs inside the caller's write transaction.
+    this.nextSeq = db.sqlite.prepare(
+      "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0), COALESCE((SELECT MAX(seq) FROM feed), 0)) + 1 AS seq"
     )
     this.since = db.sqlite.prepare(
       'SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?'
@@ -40,10 +47,11 @@ export class Feed {
   append<T extends FeedRecordType>(accountId: string, type: T, data: FeedData<T>): FeedEnvelope {
     const id = `rec_${this.ids.next()}`
     const timestamp = Math.floor(this.clock.now() / 1000)
-    const payload = JSON.stringify({ v: 1, type, accountId, data })
+    const seq = (this.nextSeq.get() as { seq: number }).seq
+    const payload = JSON.stringify({ v: 1, seq, type, accountId, data })
     const signature = signRecord(this.key, id, timestamp, payload)
-    const info = this.insert.run(id, accountId, type, timestamp, payload, signature, this.key.keyId)
-    return { id, timestamp, payload, signature, keyId: this.key.keyId, cursor: String(info.lastInsertRowid) }
+    this.insert.run(seq, id, accountId, type, timestamp, payload, signature, this.key.keyId)
+    return { id, timestamp, payload, signature, keyId: this.key.keyId, cursor: String(seq) }
   }
 
   page(accountId: string, cursor: string | undefined, limit: number): FeedPage {

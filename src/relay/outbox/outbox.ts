@@ -79,8 +79,10 @@ export class Outbox {
           ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.wallet_currency}` })
           continue
         }
-        if (amount && amount.amount < 0) {
-          ack.rejected.push({ id: rec.id, code: 'INVALID_AMOUNT', message: 'amount must not be negative' })
+        // A zero debit or a free "price" moves no money but would still become a feed record
+        // that every device must apply: refused like a negative one.
+        if (amount && amount.amount <= 0) {
+          ack.rejected.push({ id: rec.id, code: 'INVALID_AMOUNT', message: 'amount must be above zero' })
           continue
         }
         const outcome = this.apply(ctx, rec, winner)
@@ -107,7 +109,7 @@ export class Outbox {
           occurredAt: rec.occurredAt
         })
         // After the mirror, so a debt record follows the debit that caused it.
-        if (rec.amount.amount > 0) this.wallet.debit(ctx.accountId, rec.amount, rec.id, 'overdraft')
+        this.wallet.debit(ctx.accountId, rec.amount, rec.id, 'overdraft')
         return 'debited'
       case 'first_free_claim':
         if (winner === null) {
@@ -128,7 +130,7 @@ export class Outbox {
           reason: 'first_free_lost',
           occurredAt: rec.occurredAt
         })
-        if (rec.price.amount > 0) this.wallet.debit(ctx.accountId, rec.price, rec.id, 'first_free_lost')
+        this.wallet.debit(ctx.accountId, rec.price, rec.id, 'first_free_lost')
         return 'lost'
     }
   }

@@ -102,7 +102,7 @@ export function createFakeCore(init: Partial<FakeCore['state']> = {}): FakeCore 
       { feature: 'live_room', kind: 'gauge', unit: 'rooms', limit: 1, used: 0, resetsAt: null },
       { feature: 'storage', kind: 'gauge', unit: 'MB', limit: null, used: 2, resetsAt: null }
     ],
-    sync: { online: true, syncing: false, lastSyncAt: NOW - 60_000, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: [] },
+    sync: { online: true, syncing: false, lastSyncAt: NOW - 60_000, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: [], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null },
     locale: 'zh-CN',
     opened: [],
     quotaFull: false,

@@ -35,16 +35,30 @@ export const syncOutbox = sqliteTable(
   ]
 )
 
-/** Feed records applied, by id: a record seen again changes nothing. Kept verbatim (signed). */
-export const syncInbox = sqliteTable('sync_inbox', {
-  id: text('id').primaryKey(),
-  cursor: text('cursor').notNull(),
-  type: text('type').notNull(),
-  timestamp: integer('timestamp').notNull(),
-  payload: text('payload').notNull(),
-  signature: text('signature').notNull(),
-  appliedAt: integer('applied_at').notNull()
-})
+/**
+ * Feed records seen, by id: a record seen again changes nothing. Kept verbatim (signed).
+ * `status` 'skipped': authentic but its content could not be applied (e.g. an invalid
+ * amount, a record type this version does not know); `skip_reason` says why. The cursor moves
+ * past it so one bad record cannot stop the feed; the sync state counts these.
+ */
+export const syncInbox = sqliteTable(
+  'sync_inbox',
+  {
+    id: text('id').primaryKey(),
+    cursor: text('cursor').notNull(),
+    type: text('type').notNull(),
+    timestamp: integer('timestamp').notNull(),
+    payload: text('payload').notNull(),
+    signature: text('signature').notNull(),
+    appliedAt: integer('applied_at').notNull(),
+    status: text('status').notNull().default('applied'),
+    skipReason: text('skip_reason')
+  },
+  (t) => [
+    index('sync_inbox_skipped_idx').on(t.appliedAt).where(sql`status = 'skipped'`),
+    check('sync_inbox_status_known', sql`${t.status} IN ('applied', 'skipped')`)
+  ]
+)
 
 /** One row (id = 1). Everything the relay last told this device, committed with the records. */
 export const syncState = sqliteTable(

@@ -36,6 +36,17 @@ export function StatusBar(): React.JSX.Element {
         {state && state.pendingCheckouts > 0 && (
           <span>{t('status.pendingCheckouts', { count: state.pendingCheckouts })}</span>
         )}
+        {state && state.rejectedCount > 0 && (
+          // Kept for an operator to reconcile; the relay's reason on hover.
+          <span className="muted" title={state.lastRejection?.reason}>
+            {t('status.rejected', { count: state.rejectedCount })}
+          </span>
+        )}
+        {state && state.skippedCount > 0 && (
+          <span className="muted" title={state.lastSkipped?.reason}>
+            {t('status.skipped', { count: state.skippedCount })}
+          </span>
+        )}
         {state?.lastError && (
           // main's error text is technical and English; people get a sentence in their language,
           // support gets the detail on hover.

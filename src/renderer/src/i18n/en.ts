@@ -25,6 +25,8 @@ export const en: Record<MessageKey, string> = {
   'status.pending': '{count} pending',
   'status.pendingCheckouts': '{count} checkout(s) awaiting payment',
   'status.syncNow': 'Sync now',
+  'status.rejected': '{count} record(s) refused by the billing service',
+  'status.skipped': '{count} update(s) from the billing service could not be applied',
   'status.lastError': 'Last sync failed; retrying automatically',
   'status.offlineBanner':
     'You are offline. Billing runs on local data and syncs when the network returns; nothing is charged twice.',

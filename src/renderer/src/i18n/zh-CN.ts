@@ -24,6 +24,8 @@ export const zhCN = {
   'status.pending': '待同步 {count} 项',
   'status.pendingCheckouts': '待支付订单 {count} 个',
   'status.syncNow': '立即同步',
+  'status.rejected': '{count} 条记录被计费服务拒绝',
+  'status.skipped': '{count} 条计费服务更新无法应用',
   'status.lastError': '上次同步失败，稍后自动重试',
   'status.offlineBanner': '当前离线：计费按本地数据运行，联网后会自动同步，不会重复扣费。',
   'status.disconnected': '无法连接计费服务，正在重试…',

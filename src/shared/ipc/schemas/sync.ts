@@ -13,7 +13,15 @@ export const syncStateSchema = z.object({
   pendingCheckouts: z.int().min(0),
   lastError: z.string().nullable(),
   /** Things the user must be told: local data not trusted until the next sync, and why. */
-  warnings: z.array(z.enum(SYNC_WARNINGS))
+  warnings: z.array(z.enum(SYNC_WARNINGS)),
+  /** Outbox records the relay refused for good (kept, never retried), and the latest one. */
+  rejectedCount: z.int().min(0),
+  lastRejection: z
+    .object({ recordId: z.string(), kind: z.string(), code: z.string(), reason: z.string(), at: timestampSchema.nullable() })
+    .nullable(),
+  /** Authentic feed records that could not be applied (the feed went on past them), and the latest one. */
+  skippedCount: z.int().min(0),
+  lastSkipped: z.object({ recordId: z.string(), type: z.string(), reason: z.string(), at: timestampSchema }).nullable()
 })
 
 export const settingsSchema = z.object({ locale: localeSchema })

@@ -1,0 +1,115 @@
+import Decimal from 'decimal.js'
+import { addPeriod, type RecurringPeriod, type Subscription, type SubscriptionService } from '../subscriptions'
+import { PLAN_CODES } from '../../shared/plan-catalog'
+import type { FeedData } from '../../shared/relay-contract'
+
+// Mirrors the relay's plan grants into the local subscription (inside the page's
+// transaction; every change keyed `feed:<record id>…`). Rules (docs/sync.md, "Plan grants"):
+//
+// Active grant
+// - same plan and period as the live subscription (active, trialing, past due) → renew it.
+// - no live subscription → subscribe.
+// - another plan or period: switch now, and the unused PAID time of the old subscription
+//   (active, or cancelled at period end) becomes extension days of the new one, converted at
+//   the two plans' prices per period, rounded up: a downgrade gets more days, an upgrade fewer,
+//   no paid value is lost. Trial time was not paid and is not carried.
+// - lifetime on either side (a lifetime cannot be extended, and cannot be handed back):
+//   a live lifetime is replaced only by a lifetime grant of a higher tier; a lifetime grant
+//   replaces a periodic plan only of the same or a lower tier. Otherwise the local mirror
+//   keeps what it has and the grant reaches the entitlement through the relay's lease
+//   (the better of the two applies).
+// Revoked grant (the order was refunded in full): only what that order paid for is taken back.
+// - the live subscription has no period paid by that order → nothing changes.
+// - every paid period of it came from that order → cancelled now.
+// - other payments (the wallet, other orders, time carried over) paid for part of it →
+//   cancelled at the period end: it does not renew, and the time others paid is kept.
+//   The subscriptions module has no operation to shorten a period, so the refunded order's
+//   days also run to that end (a known, bounded leak: at most that order's periods).
+
+const DAY_MS = 86_400_000
+const MAX_CARRY_DAYS = 3650
+
+type Grant = FeedData<'subscription_grant'>
+
+/** Returns whether the local subscription changed. */
+export function applyGrant(subs: SubscriptionService, key: string, g: Grant, now: number): boolean {
+  return g.status === 'revoked' ? revoke(subs, key, g) : grant(subs, key, g, now)
+}
+
+function revoke(subs: SubscriptionService, key: string, g: Grant): boolean {
+  const live = subs.current()
+  if (!live || live.status === 'cancelled' || live.status === 'expired') return false
+  let byOrder = 0
+  let byOthers = 0
+  for (const e of subs.history(live.id)) {
+    if (e.kind === 'subscribed' || e.kind === 'renewed' || e.kind === 'auto_renewed') {
+      const payment = e.details['payment']
+      if (payment === g.orderNo) byOrder++
+      else if (payment !== null && payment !== undefined) byOthers++
+    } else if (e.kind === 'extended') byOthers++
+  }
+  if (byOrder === 0) return false
+  const atPeriodEnd = byOthers > 0 && live.currentPeriodEnd !== null
+  subs.cancel({ key, atPeriodEnd, reason: `order ${g.orderNo} refunded`, actor: 'relay' })
+  return true
+}
+
+function grant(subs: SubscriptionService, key: string, g: Grant, now: number): boolean {
+  // A grant that already ended (catching up after a long time offline) changes nothing now.
+  if (g.endsAt !== null && g.endsAt <= now) return false
+  const payment = { paymentId: g.orderNo }
+  const live = subs.current()
+  const running = live !== null && (live.status === 'active' || live.status === 'trialing' || live.status === 'past_due')
+  if (running && live.planCode === g.planCode && live.period === g.period) {
+    if (g.period === 'lifetime') return false
+    subs.renew({ key, payment, actor: 'relay' })
+    return true
+  }
+  if (live && hasAccess(live, now) && !replaces(live, g)) return false
+  const carry = live ? carriedDays(subs, live, g, now) : 0
+  if (live && live.status !== 'cancelled') {
+    subs.cancel({ key: `${key}:replace`, atPeriodEnd: false, reason: `replaced by ${g.planCode}/${g.period} (order ${g.orderNo})`, actor: 'relay' })
+  }
+  subs.subscribe({ key, planCode: g.planCode, period: g.period, payment, autoRenew: false, actor: 'relay' })
+  if (carry > 0) {
+    subs.extend({ key: `${key}:carry`, days: Math.min(carry, MAX_CARRY_DAYS), reason: `unused time of ${live!.planCode}/${live!.period} carried over`, actor: 'relay' })
+  }
+  return true
+}
+
+/** Whether the subscription still gives its plan now (a cancel at period end keeps it to the end). */
+function hasAccess(s: Subscription, now: number): boolean {
+  if (s.status === 'expired') return false
+  if (s.status !== 'cancelled') return true
+  return s.cancelAtPeriodEnd && (s.currentPeriodEnd === null || s.currentPeriodEnd > now)
+}
+
+const tier = (code: string): number => (PLAN_CODES as readonly string[]).indexOf(code)
+
+/** Whether a grant may take the live subscription's place without losing what it gives. */
+function replaces(live: Subscription, g: Grant): boolean {
+  const liveLifetime = live.currentPeriodEnd === null
+  if (liveLifetime) return g.period === 'lifetime' && tier(g.planCode) > tier(live.planCode)
+  if (g.period === 'lifetime') return tier(g.planCode) >= tier(live.planCode)
+  return true
+}
+
+/**
+ * The unused paid time of `live` as days of the granted plan, at the two plans' prices per
+ * period (decimal.js, rounded up). 0 for trial time, a lapsed period or a lifetime grant.
+ */
+function carriedDays(subs: SubscriptionService, live: Subscription, g: Grant, now: number): number {
+  if (g.period === 'lifetime' || live.currentPeriodEnd === null) return 0
+  const paidAccess = live.status === 'active' || (live.status === 'cancelled' && live.cancelAtPeriodEnd)
+  const remaining = live.currentPeriodEnd - now
+  if (!paidAccess || remaining <= 0 || live.price.amount <= 0) return 0
+  const next = subs.getPlan(g.planCode, g.period).price
+  const oldSpan = addPeriod(now, live.period as RecurringPeriod) - now
+  const newSpan = addPeriod(now, g.period as RecurringPeriod) - now
+  let ms = new Decimal(remaining)
+  // Same currency: value for value; otherwise (no rate here) time for time.
+  if (next.currency === live.price.currency && next.amount > 0) {
+    ms = ms.mul(live.price.amount).mul(newSpan).div(new Decimal(oldSpan).mul(next.amount))
+  }
+  return ms.div(DAY_MS).ceil().toNumber()
+}

@@ -1,0 +1,185 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/main/core/clock'
+import { FileSecretStore, FileSettingsStore } from '../../src/main/settings'
+import { assertRelayUrl, createSyncedBilling, RelayUrlInsecure } from '../../src/main/sync'
+import { nodeHttpFetch, type RelayFetch } from '../../src/main/sync/http-transport'
+import type { FeedData, FeedRecordType } from '../../src/shared/relay-contract'
+import { tempDir } from '../support/db'
+import { newDevice, orderNoOf, startWorld, T0, topUp, type World } from './support'
+
+// Review fixes of the feed: an authentic record that cannot be applied is skipped (not a stall),
+// the cursor is the signed sequence, insecure relay URLs are refused, order_closed closes checkouts.
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+
+/** Appends a record to the relay's feed exactly as the relay signs one. */
+function relayAppends<T extends FeedRecordType>(w: World, accountId: string, type: T, data: FeedData<T>): void {
+  const core = w.t.relay.core
+  core.db.tx(() => core.feed.append(accountId, type, data))
+}
+
+const cursorOf = (d: { billing: { db: { sqlite: { prepare(sql: string): { get(): unknown } } } } }) =>
+  (d.billing.db.sqlite.prepare('SELECT cursor FROM sync_state').get() as { cursor: string | null }).cursor
+
+describe('feed records that cannot be applied', () => {
+  it('a signed zero-amount debit from another device is skipped with its reason; later payments are still credited', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    await topUp(w, a, 1000)
+    // What an old relay wrote: a 0-amount debit (the wallet refuses it with INVALID_AMOUNT).
+    relayAppends(w, a.accountId, 'wallet_debit', {
+      sourceId: 'dbt-other-0001',
+      deviceId: 'dev_other',
+      amount: cny(0),
+      feature: 'ai_request',
+      reason: 'debit',
+      occurredAt: 1
+    })
+    await topUp(w, a, 500)
+    const s = a.sync.state()
+    expect(s.lastError).toBeNull()
+    expect(a.billing.wallet.balance().amount).toBe(1500)
+    expect(s.skippedCount).toBe(1)
+    expect(s.lastSkipped).toMatchObject({ type: 'wallet_debit', reason: expect.stringMatching(/^INVALID_AMOUNT/) })
+    const row = a.billing.db.sqlite.prepare("SELECT status, skip_reason FROM sync_inbox WHERE status = 'skipped'").get() as {
+      status: string
+      skip_reason: string
+    }
+    expect(row.skip_reason).toMatch(/INVALID_AMOUNT/)
+    // The cursor is past everything the relay has; a second sync changes nothing.
+    const maxSeq = (w.t.relay.core.db.sqlite.prepare('SELECT MAX(seq) AS m FROM feed WHERE account_id = ?').get(a.accountId) as { m: number }).m
+    expect(cursorOf(a)).toBe(String(maxSeq))
+    await a.sync.syncNow()
+    expect(a.sync.state()).toMatchObject({ skippedCount: 1, lastError: null })
+    expect(a.billing.wallet.balance().amount).toBe(1500)
+  })
+
+  it('a signed record of a type this version does not know is skipped; a bad signature still stops the pull', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    relayAppends(w, a.accountId, 'future_record' as 'debt', { anything: 1 } as never)
+    await topUp(w, a, 700)
+    expect(a.billing.wallet.balance().amount).toBe(700)
+    expect(a.sync.state()).toMatchObject({ skippedCount: 1, lastError: null, lastSkipped: { type: 'future_record' } })
+    // A record with a broken signature is not skipped: nothing from it on is applied.
+    const relay = w.t.relay.core.db.sqlite
+    relayAppends(w, a.accountId, 'debt', { debtId: 'd1', sourceId: 's1', reason: 'overdraft', change: cny(1), outstanding: cny(1) })
+    relay.prepare("UPDATE feed SET signature = 'v1a,' || ? WHERE seq = (SELECT MAX(seq) FROM feed)").run(Buffer.alloc(64).toString('base64'))
+    const before = cursorOf(a)
+    const s = await a.sync.syncNow()
+    expect(s.lastError).toMatch(/bad signature/)
+    expect(s.skippedCount).toBe(1)
+    expect(cursorOf(a)).toBe(before)
+  })
+})
+
+describe('the signed cursor', () => {
+  it('a reply whose cursor is not the signed sequence is refused; the stored cursor never leaves what was signed', async () => {
+    const w = await startWorld()
+    let tamper = false
+    // A man in the middle: rewrites the (unsigned) cursor of the first record to a huge number.
+    const mitm: RelayFetch = async (url, init) => {
+      const res = await nodeHttpFetch(url, init)
+      if (!tamper || !url.includes('/v1/feed')) return res
+      const text = await res.text()
+      const body = JSON.parse(text) as { records: { cursor: string }[]; nextCursor: string }
+      if (body.records.length > 0) {
+        body.records[0]!.cursor = '999999999999'
+        body.nextCursor = '999999999999'
+      }
+      const out = JSON.stringify(body)
+      return { status: res.status, text: async () => out }
+    }
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm })
+    await topUp(w, a, 300)
+    const before = cursorOf(a)
+    tamper = true
+    await topUp(w, a, 400)
+    const s = a.sync.state()
+    expect(s.lastError).toMatch(/is not the signed sequence/)
+    expect(cursorOf(a)).toBe(before)
+    expect(a.billing.wallet.balance().amount).toBe(300)
+    tamper = false
+    await a.sync.syncNow()
+    expect(a.sync.state().lastError).toBeNull()
+    expect(a.billing.wallet.balance().amount).toBe(700)
+    expect(BigInt(cursorOf(a)!)).toBeGreaterThan(BigInt(before!))
+  })
+
+  it('a replayed older record (its signed sequence at or below the cursor) is dropped, the cursor does not go back', async () => {
+    const w = await startWorld()
+    let replay: string | null = null
+    const a = await newDevice(w, 'a', undefined, {
+      fetch: async (url, init) => {
+        const res = await nodeHttpFetch(url, init)
+        if (replay === null || !url.includes('/v1/feed')) return res
+        const body = JSON.parse(await res.text()) as { records: unknown[] }
+        body.records.push(JSON.parse(replay))
+        const out = JSON.stringify(body)
+        return { status: res.status, text: async () => out }
+      }
+    })
+    await topUp(w, a, 300)
+    const cursor = cursorOf(a)
+    const old = w.t.relay.core.db.sqlite.prepare('SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? ORDER BY seq LIMIT 1').get(a.accountId) as {
+      seq: number; id: string; timestamp: number; payload: string; signature: string; key_id: string
+    }
+    replay = JSON.stringify({ id: old.id, timestamp: old.timestamp, payload: old.payload, signature: old.signature, keyId: old.key_id, cursor: String(old.seq) })
+    await a.sync.syncNow()
+    expect(a.sync.state().lastError).toBeNull()
+    expect(cursorOf(a)).toBe(cursor)
+    expect(a.billing.wallet.balance().amount).toBe(300)
+  })
+
+  it('refuses a relay URL that is not https unless it is a loopback address (typed, at configuration)', () => {
+    for (const ok of ['https://relay.example.com', 'https://relay.example.com:8443/base', 'http://127.0.0.1:8787', 'http://localhost:1', 'http://[::1]:9']) {
+      expect(() => assertRelayUrl(ok)).not.toThrow()
+    }
+    for (const bad of ['http://relay.example.com', 'http://10.0.0.5:8787', 'ftp://relay.example.com', 'not a url', 'https://u:p@relay.example.com', 'http://127.0.0.1.evil.com']) {
+      expect(() => assertRelayUrl(bad)).toThrow(RelayUrlInsecure)
+      expect(() => assertRelayUrl(bad)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }))
+    }
+    const dir = tempDir('sync-url-')
+    const open = (relayUrl: string) =>
+      createSyncedBilling({
+        dbPath: join(dir, 'billing.sqlite'),
+        clock: new ManualClock(T0),
+        settings: new FileSettingsStore(join(dir, 'settings.json')),
+        secrets: new FileSecretStore(join(dir, 'secrets.json')),
+        relayPublicKey: Buffer.alloc(32, 7).toString('base64'),
+        relayUrl
+      })
+    expect(() => open('http://relay.example.com')).toThrow(RelayUrlInsecure)
+    const { sync } = open('https://relay.example.com')
+    sync.close()
+  })
+})
+
+describe('order_closed', () => {
+  it('closes the matching waiting checkout and emits checkout.updated; a paid one stays paid', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'close-me-0001', method: 'alipay', purpose: { kind: 'recharge', amount: cny(2000) } })
+    expect(a.sync.state().pendingCheckouts).toBe(1)
+    const updates: { orderId: string; status: string; failureReason: string | null }[] = []
+    a.sync.on('checkout.updated', (u) => updates.push(u))
+    const orderNo = orderNoOf(a, c.orderId)
+    // The relay's order itself stays open, so only the feed record can close the local one.
+    relayAppends(w, a.accountId, 'order_closed', {
+      orderNo,
+      provider: 'alipay',
+      item: { kind: 'recharge', amount: cny(2000) },
+      state: 'expired',
+      reason: 'checkout_expired',
+      closedAt: T0
+    })
+    const s = await a.sync.syncNow()
+    expect(s.pendingCheckouts).toBe(0)
+    expect(updates).toEqual([expect.objectContaining({ orderId: c.orderId, status: 'expired', failureReason: 'checkout_expired' })])
+    expect(a.sync.checkoutStatus({ orderId: c.orderId }).status).toBe('expired')
+    // Applied once: the same record again changes nothing, and a close of a paid order is ignored.
+    await a.sync.syncNow()
+    expect(updates).toHaveLength(1)
+  })
+})

@@ -1,0 +1,92 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createBilling } from '../../src/main/billing'
+import { ManualClock } from '../../src/main/core/clock'
+import { sequentialIds } from '../../src/main/core/ids'
+import { applyGrant } from '../../src/main/sync/grants'
+import type { FeedData } from '../../src/shared/relay-contract'
+import { tempDir } from '../support/db'
+
+// The local mirror of the relay's plan grants (src/main/sync/grants.ts): a revoke takes back
+// only what its order paid for; a grant for another plan never drops paid time.
+
+const T0 = Date.UTC(2025, 0, 15, 4, 0, 0)
+const DAY = 86_400_000
+type Grant = FeedData<'subscription_grant'>
+
+function world() {
+  const clock = new ManualClock(T0)
+  const billing = createBilling({ dbPath: join(tempDir('grants-'), 'billing.sqlite'), clock, ids: sequentialIds('g'), durability: 'normal' })
+  const subs = billing.subscriptions
+  let n = 0
+  const apply = (g: Partial<Grant> & Pick<Grant, 'orderNo' | 'planCode' | 'period'>) =>
+    applyGrant(subs, `feed:rec_${++n}`, { grantId: `gr-${g.orderNo}`, startsAt: clock.now(), endsAt: clock.now() + 30 * DAY, status: 'active', ...g }, clock.now())
+  const fund = (amount: number) => billing.wallet.recharge({ key: `r-${++n}`, paymentId: `p-${n}`, provider: 'alipay', amount: { amount, currency: 'CNY' } })
+  return { clock, billing, subs, apply, fund }
+}
+
+describe('revoked grants', () => {
+  it('leave a subscription the order did not pay for untouched (wallet-paid, or another order)', () => {
+    const { subs, apply, fund } = world()
+    fund(1_000_000)
+    subs.subscribe({ key: 'w1', planCode: 'BASIC', period: 'monthly', payment: 'wallet' })
+    expect(apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
+    expect(subs.current()).toMatchObject({ planCode: 'BASIC', status: 'active' })
+  })
+
+  it('cancel now what only that order paid for; at period end when others paid for part of it', () => {
+    const a = world()
+    a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    expect(a.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
+    expect(a.subs.current()!.status).toBe('active')
+    expect(a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(a.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false })
+
+    // Started by order A, extended by order B: refunding B keeps what A paid (no renewal after).
+    const b = world()
+    b.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly' })
+    const end = b.subs.current()!.currentPeriodEnd
+    b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })
+    expect(b.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: end })
+    expect(b.billing.quotas.check('ai_request').limit).toBeGreaterThan(50)
+  })
+})
+
+describe('a grant for another plan or period', () => {
+  it('switches now and carries the unused paid time over at the two plans prices (no paid value lost)', () => {
+    const { clock, subs, apply, fund } = world()
+    fund(10_000_000)
+    const premium = subs.subscribe({ key: 'w1', planCode: 'PREMIUM', period: 'monthly', payment: 'wallet' })
+    clock.advance(10 * DAY)
+    const remaining = premium.currentPeriodEnd! - clock.now()
+    expect(apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })).toBe(true)
+    const now = subs.current()!
+    expect(now).toMatchObject({ planCode: 'BASIC', period: 'monthly', status: 'active' })
+    // Value kept: days of BASIC bought with the unused PREMIUM time ≥ its value.
+    const pPrice = subs.getPlan('PREMIUM', 'monthly').price.amount
+    const bPrice = subs.getPlan('BASIC', 'monthly').price.amount
+    const carry = subs.history(now.id).find((e) => e.kind === 'extended')!.details['days'] as number
+    // Monthly → monthly from the same instant: days = ⌈unused days × PREMIUM price / BASIC price⌉.
+    expect(carry).toBe(Math.ceil(((remaining / DAY) * pPrice) / bPrice))
+    expect(carry).toBeGreaterThan(remaining / DAY) // a downgrade gets more days
+    const kinds = subs.history(now.id).map((e) => e.kind)
+    expect(kinds).toEqual(['subscribed', 'extended'])
+  })
+
+  it('keeps a live lifetime plan against a periodic grant, and a higher plan against a lower lifetime grant; no carry from a trial', () => {
+    const { subs, apply, fund } = world()
+    fund(100_000_000)
+    subs.subscribe({ key: 'l1', planCode: 'BASIC', period: 'lifetime', payment: 'wallet' })
+    expect(apply({ orderNo: 'ORDER-A', planCode: 'PREMIUM', period: 'monthly' })).toBe(false)
+    expect(subs.current()).toMatchObject({ planCode: 'BASIC', period: 'lifetime', status: 'active' })
+    expect(apply({ orderNo: 'ORDER-B', planCode: 'PREMIUM', period: 'lifetime', endsAt: null })).toBe(true)
+    expect(subs.current()).toMatchObject({ planCode: 'PREMIUM', period: 'lifetime', status: 'active' })
+
+    const w = world()
+    w.fund(10_000_000)
+    w.subs.subscribe({ key: 'y1', planCode: 'ENTERPRISE', period: 'yearly', payment: 'wallet' })
+    expect(w.apply({ orderNo: 'ORDER-C', planCode: 'BASIC', period: 'lifetime', endsAt: null })).toBe(false)
+    expect(w.subs.current()).toMatchObject({ planCode: 'ENTERPRISE', period: 'yearly' })
+  })
+})
