@@ -127,6 +127,10 @@ describe('dispatcher: senders and channels', () => {
     for (const name of ['toString', '__proto__', 'constructor', 'wallet.balance ', 'WALLET.BALANCE']) {
       expect(await d.dispatch(name, {}, TRUSTED)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     }
+    // Found by the property above: a channel that cannot be turned into a string used to throw.
+    const hostile = { toString: {} }
+    expect(await d.dispatch(hostile, {}, TRUSTED)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(await d.dispatch(hostile, {}, 'evil')).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
     expect(calls.size).toBe(0)
   })
 

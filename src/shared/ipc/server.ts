@@ -49,16 +49,19 @@ export function createDispatcher<S>(handlers: Handlers<S>, options: DispatcherOp
   return {
     channels: CHANNEL_NAMES,
     async dispatch(channel, rawInput, sender) {
+      // Only a string can name a channel; anything else (an object with a hostile toString)
+      // must not get as far as String().
+      const name = typeof channel === 'string' ? channel : `<${typeof channel}>`
       // The sender first: a foreign frame learns nothing, not even which channels exist.
       let trusted = false
       try {
-        trusted = options.isTrustedSender(sender, String(channel)) === true
+        trusted = options.isTrustedSender(sender, name) === true
       } catch (error) {
-        options.onError?.({ channel: String(channel), error })
+        options.onError?.({ channel: name, error })
       }
       if (!trusted) return failure({ code: 'FORBIDDEN', message: 'sender is not trusted' })
       if (!isChannelName(channel)) {
-        return failure({ code: 'NOT_FOUND', message: `unknown channel: ${String(channel).slice(0, 100)}` })
+        return failure({ code: 'NOT_FOUND', message: `unknown channel: ${name.slice(0, 100)}` })
       }
       const spec = channels[channel]
       const input = spec.input.safeParse(rawInput)
