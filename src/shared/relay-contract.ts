@@ -295,15 +295,52 @@ export const FeedQuerySchema = z.strictObject({
   cursor: z.string().regex(/^\d{1,18}$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100)
 })
+
+/**
+ * The page signature: one Ed25519 signature by the relay's key over feedPageStatement() of
+ * the page, so a reader verifies a page once and then each record by hashing its signed bytes
+ * (`${id}.${timestamp}.${payload}`, UTF-8) and comparing with `recordHashes` at the same
+ * position. The records' own signatures stay in their envelopes for readers of single records.
+ */
+export const FeedPageSignatureSchema = z.object({
+  /** Picks the pinned key; not signed. */
+  keyId: z.string(),
+  /** sha256 (lowercase hex) of each record's signed bytes, in the order of `records`. */
+  recordHashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(500),
+  /** "v1a," + base64(ed25519(feedPageStatement(...))) */
+  signature: z.string().startsWith('v1a,')
+})
+export type FeedPageSignature = z.infer<typeof FeedPageSignatureSchema>
+
 export const FeedPageSchema = z.object({
   records: z.array(FeedEnvelopeSchema),
   /** Pass back as `cursor`; equals the request's cursor when nothing new. */
   nextCursor: z.string(),
   hasMore: z.boolean(),
   /** The relay's clock (ms) when it answered: the app's anchor against clock tampering. */
-  serverTime: z.number().int()
+  serverTime: z.number().int(),
+  /** Absent from relays older than the page signature: readers then verify every record. */
+  pageSignature: FeedPageSignatureSchema.optional()
 })
 export type FeedPage = z.infer<typeof FeedPageSchema>
+
+/**
+ * The exact text a page signature signs (UTF-8). JSON of an array of plain values, so it is
+ * unambiguous whatever the account id contains. It binds the page to the account that asked,
+ * the cursor it asked from (null: from the start), the records in order, and the page's
+ * nextCursor, hasMore and serverTime: a record moved to another page, dropped, added or
+ * reordered, or a page replayed for another cursor or account, no longer matches.
+ */
+export function feedPageStatement(p: {
+  accountId: string
+  cursor: string | null
+  recordHashes: readonly string[]
+  nextCursor: string
+  hasMore: boolean
+  serverTime: number
+}): string {
+  return JSON.stringify(['relay-feed-page/v1', p.accountId, p.cursor, p.recordHashes, p.nextCursor, p.hasMore, p.serverTime])
+}
 
 /** POST /v1/lease: the current lease for the calling device (re-used while fresh). */
 export const LeaseResponseSchema = z.object({ lease: FeedEnvelopeSchema, serverTime: z.number().int() })

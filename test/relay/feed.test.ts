@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { generateSigningKey } from '../../src/relay/feed/keys'
 import { signRecord } from '../../src/relay/feed/envelope'
+import { recordHash, signFeedPage, verifyFeedPage } from '../../src/relay/feed/page'
 import { FeedSignatureInvalid, publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
 import { FeedPageSchema, LeaseResponseSchema, type FeedEnvelope } from '../../src/shared/relay-contract'
 import { checkout, notify, paid } from './support/flows'
@@ -67,6 +68,29 @@ describe('the signed feed', () => {
     // The relay serves records byte for byte as signed, across a restart of the reader.
     const again = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records[0]
     expect(again).toEqual(rec)
+  })
+
+  it('signs each page once over its account, cursor, record hashes, nextCursor, hasMore and serverTime', async () => {
+    const { t, dev, publicKey } = await withRecords(5)
+    const p1 = FeedPageSchema.parse((await t.api('GET', '/v1/feed?limit=3', { token: dev.token })).body)
+    const p2 = FeedPageSchema.parse((await t.api('GET', `/v1/feed?limit=3&cursor=${p1.nextCursor}`, { token: dev.token })).body)
+    expect(p1.pageSignature?.keyId).toBe(t.relay.key.keyId)
+    expect(verifyFeedPage(p1, publicKey, dev.accountId, null)).toBe(-1)
+    expect(verifyFeedPage(p2, publicKey, dev.accountId, p1.nextCursor)).toBe(-1)
+    expect(p1.pageSignature!.recordHashes).toEqual(p1.records.map(recordHash))
+    // Bound to the account and the cursor asked, and to the page's own fields.
+    expect(() => verifyFeedPage(p1, publicKey, 'acc_someone_else', null)).toThrow(/bad page signature/)
+    expect(() => verifyFeedPage(p2, publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+    for (const edit of [{ hasMore: !p1.hasMore }, { nextCursor: p2.nextCursor }, { serverTime: p1.serverTime + 1 }]) {
+      expect(() => verifyFeedPage({ ...p1, ...edit }, publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+    }
+    const forger = generateSigningKey()
+    expect(() => verifyFeedPage(signFeedPage(forger, dev.accountId, undefined, p1), publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+    // A record edited, moved from another page or reordered is found by its hash.
+    const edited = { ...p1, records: p1.records.map((r, i) => (i === 1 ? { ...r, payload: r.payload.replace('"amount":101', '"amount":10100') } : r)) }
+    expect(verifyFeedPage(edited, publicKey, dev.accountId, null)).toBe(1)
+    expect(verifyFeedPage({ ...p2, records: [p1.records[0]!, ...p2.records.slice(1)] }, publicKey, dev.accountId, p1.nextCursor)).toBe(0)
+    expect(verifyFeedPage({ ...p1, records: [...p1.records].reverse() }, publicKey, dev.accountId, null)).toBe(0)
   })
 
   it('issues a signed entitlement lease per device and reuses it while fresh', async () => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/main/core/clock'
 import { FileSecretStore, FileSettingsStore } from '../../src/main/settings'
 import { assertRelayUrl, createSyncedBilling, RelayUrlInsecure } from '../../src/main/sync'
-import { nodeHttpFetch, type RelayFetch } from '../../src/main/sync/http-transport'
-import type { FeedData, FeedRecordType } from '../../src/shared/relay-contract'
+import type { FeedData, FeedPage, FeedRecordType } from '../../src/shared/relay-contract'
 import { tempDir } from '../support/db'
-import { newDevice, orderNoOf, startWorld, T0, topUp, type World } from './support'
+import { feedTamper } from './feed-tamper'
+import { net, newDevice, orderNoOf, startWorld, T0, topUp, type World } from './support'
 
 // Review fixes of the feed: an authentic record that cannot be applied is skipped (not a stall),
 // the cursor is the signed sequence, insecure relay URLs are refused, order_closed closes checkouts.
@@ -57,79 +57,111 @@ describe('feed records that cannot be applied', () => {
 
   it('a signed record of a type this version does not know is skipped; a bad signature still stops the pull', async () => {
     const w = await startWorld()
-    const a = await newDevice(w, 'a')
+    const mitm = feedTamper()
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
     relayAppends(w, a.accountId, 'future_record' as 'debt', { anything: 1 } as never)
     await topUp(w, a, 700)
     expect(a.billing.wallet.balance().amount).toBe(700)
     expect(a.sync.state()).toMatchObject({ skippedCount: 1, lastError: null, lastSkipped: { type: 'future_record' } })
-    // A record with a broken signature is not skipped: nothing from it on is applied.
-    const relay = w.t.relay.core.db.sqlite
+    // A page with a broken signature, or a record edited on the way, is not skipped: nothing from it on is applied.
     relayAppends(w, a.accountId, 'debt', { debtId: 'd1', sourceId: 's1', reason: 'overdraft', change: cny(1), outstanding: cny(1) })
-    relay.prepare("UPDATE feed SET signature = 'v1a,' || ? WHERE seq = (SELECT MAX(seq) FROM feed)").run(Buffer.alloc(64).toString('base64'))
     const before = cursorOf(a)
-    const s = await a.sync.syncNow()
-    expect(s.lastError).toMatch(/bad signature/)
+    mitm.set((page) => ({ ...page, pageSignature: { ...page.pageSignature!, signature: `v1a,${Buffer.alloc(64).toString('base64')}` } }))
+    let s = await a.sync.syncNow()
+    expect(s.lastError).toMatch(/bad page signature/)
     expect(s.skippedCount).toBe(1)
     expect(cursorOf(a)).toBe(before)
+    mitm.set((page) => ({ ...page, records: page.records.map((r) => ({ ...r, payload: r.payload.replace('"outstanding":{"amount":1', '"outstanding":{"amount":0') })) }))
+    s = await a.sync.syncNow()
+    expect(s.lastError).toMatch(/not the record the relay signed/)
+    expect(cursorOf(a)).toBe(before)
+    mitm.set(null)
+    s = await a.sync.syncNow()
+    expect(s.lastError).toBeNull()
+    expect(cursorOf(a)).not.toBe(before)
   })
 })
 
 describe('the signed cursor', () => {
   it('a reply whose cursor is not the signed sequence is refused; the stored cursor never leaves what was signed', async () => {
     const w = await startWorld()
-    let tamper = false
-    // A man in the middle: rewrites the (unsigned) cursor of the first record to a huge number.
-    const mitm: RelayFetch = async (url, init) => {
-      const res = await nodeHttpFetch(url, init)
-      if (!tamper || !url.includes('/v1/feed')) return res
-      const text = await res.text()
-      const body = JSON.parse(text) as { records: { cursor: string }[]; nextCursor: string }
-      if (body.records.length > 0) {
-        body.records[0]!.cursor = '999999999999'
-        body.nextCursor = '999999999999'
-      }
-      const out = JSON.stringify(body)
-      return { status: res.status, text: async () => out }
-    }
-    const a = await newDevice(w, 'a', undefined, { fetch: mitm })
+    const mitm = feedTamper()
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
     await topUp(w, a, 300)
     const before = cursorOf(a)
-    tamper = true
+    // The record's (unsigned) cursor rewritten to a huge number: not the sequence signed in its payload.
+    mitm.set((page) => ({ ...page, records: page.records.map((r, i) => (i === 0 ? { ...r, cursor: '999999999999' } : r)) }))
     await topUp(w, a, 400)
-    const s = a.sync.state()
-    expect(s.lastError).toMatch(/is not the signed sequence/)
+    expect(a.sync.state().lastError).toMatch(/is not the signed sequence/)
     expect(cursorOf(a)).toBe(before)
     expect(a.billing.wallet.balance().amount).toBe(300)
-    tamper = false
+    // The page's nextCursor rewritten too: the page signature covers it.
+    mitm.set((page) => ({ ...page, nextCursor: '999999999999', records: page.records.map((r) => ({ ...r, cursor: '999999999999' })) }))
+    await a.sync.syncNow()
+    expect(a.sync.state().lastError).toMatch(/bad page signature/)
+    expect(cursorOf(a)).toBe(before)
+    mitm.set(null)
     await a.sync.syncNow()
     expect(a.sync.state().lastError).toBeNull()
     expect(a.billing.wallet.balance().amount).toBe(700)
     expect(BigInt(cursorOf(a)!)).toBeGreaterThan(BigInt(before!))
   })
 
-  it('a replayed older record (its signed sequence at or below the cursor) is dropped, the cursor does not go back', async () => {
+  it('a replayed older record is refused in a signed page, and dropped (the cursor does not go back) in a page from a relay without page signatures', async () => {
     const w = await startWorld()
-    let replay: string | null = null
-    const a = await newDevice(w, 'a', undefined, {
-      fetch: async (url, init) => {
-        const res = await nodeHttpFetch(url, init)
-        if (replay === null || !url.includes('/v1/feed')) return res
-        const body = JSON.parse(await res.text()) as { records: unknown[] }
-        body.records.push(JSON.parse(replay))
-        const out = JSON.stringify(body)
-        return { status: res.status, text: async () => out }
-      }
-    })
+    const mitm = feedTamper()
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
     await topUp(w, a, 300)
     const cursor = cursorOf(a)
     const old = w.t.relay.core.db.sqlite.prepare('SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? ORDER BY seq LIMIT 1').get(a.accountId) as {
       seq: number; id: string; timestamp: number; payload: string; signature: string; key_id: string
     }
-    replay = JSON.stringify({ id: old.id, timestamp: old.timestamp, payload: old.payload, signature: old.signature, keyId: old.key_id, cursor: String(old.seq) })
+    const replay = { id: old.id, timestamp: old.timestamp, payload: old.payload, signature: old.signature, keyId: old.key_id, cursor: String(old.seq) }
+    mitm.set((page) => ({ ...page, records: [...page.records, replay] }))
+    await a.sync.syncNow()
+    expect(a.sync.state().lastError).toMatch(new RegExp(`${old.id} rejected: not the record the relay signed`))
+    expect(cursorOf(a)).toBe(cursor)
+    // Without a page signature each record's own signature is checked; the replay is authentic but old.
+    mitm.set(({ pageSignature: _, ...page }) => ({ ...page, records: [...page.records, replay] }))
     await a.sync.syncNow()
     expect(a.sync.state().lastError).toBeNull()
     expect(cursorOf(a)).toBe(cursor)
     expect(a.billing.wallet.balance().amount).toBe(300)
+    // And an unsigned page still pulls new records.
+    mitm.set(({ pageSignature: _, ...page }) => page)
+    await topUp(w, a, 200)
+    expect(a.sync.state().lastError).toBeNull()
+    expect(a.billing.wallet.balance().amount).toBe(500)
+  })
+
+  it('a record swapped between pages, or reordered within a page, is refused; nothing from it on is applied', async () => {
+    const w = await startWorld()
+    const mitm = feedTamper()
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch, feedPageSize: 2 })
+    const start = cursorOf(a)
+    for (let i = 1; i <= 4; i++) relayAppends(w, a.accountId, 'wallet_debit', { sourceId: `other-${i}`, deviceId: 'dev_other', amount: cny(i), feature: 'x', reason: 'debit', occurredAt: T0 })
+    // Swapped: page 2's first record replaced by page 1's first (authentic, but signed into another page).
+    let firstOfPage1: FeedPage['records'][number] | undefined
+    mitm.set((page, asked) => {
+      if (asked === start) firstOfPage1 = page.records[0]
+      else if (firstOfPage1) page.records[0] = firstOfPage1
+      return page
+    })
+    let s = await a.sync.syncNow()
+    expect(s.lastError).toMatch(new RegExp(`${firstOfPage1!.id} rejected: not the record the relay signed`))
+    const afterPage1 = cursorOf(a)
+    expect(afterPage1).toBe(firstOfPage1 && String(Number(firstOfPage1.cursor) + 1))
+    expect(net(a)).toBe(-3)
+    // Reordered: the two records of page 2 swapped; page 3 has nothing, so the pull ends here.
+    mitm.set((page) => ({ ...page, records: [...page.records].reverse() }))
+    s = await a.sync.syncNow()
+    expect(s.lastError).toMatch(/rejected: not the record the relay signed at this place/)
+    expect(cursorOf(a)).toBe(afterPage1)
+    expect(net(a)).toBe(-3)
+    mitm.set(null)
+    s = await a.sync.syncNow()
+    expect(s.lastError).toBeNull()
+    expect(net(a)).toBe(-10)
   })
 
   it('refuses a relay URL that is not https unless it is a loopback address (typed, at configuration)', () => {

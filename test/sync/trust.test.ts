@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { signRecord } from '../../src/relay/feed/envelope'
 import { generateSigningKey } from '../../src/relay/feed/keys'
+import { signFeedPage } from '../../src/relay/feed/page'
+import { feedTamper } from './feed-tamper'
 import { newDevice, orderNoOf, providerPays, startWorld, topUp, type Device, type World } from './support'
 
 const DAY = 86_400_000
@@ -64,12 +66,11 @@ describe('offline gating and trust', () => {
 
   it('rejects a forged or edited feed record and applies nothing past it', async () => {
     const w = await startWorld()
-    const a = await newDevice(w, 'a')
+    const mitm = feedTamper()
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
     await topUp(w, a, 1000)
-    const relay = w.t.relay.core.db.sqlite
-    const insert = relay.prepare('INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    // The next feed sequence: signed inside the payload, as the relay does.
-    const nextSeq = () => (relay.prepare("SELECT seq + 1 AS n FROM sqlite_sequence WHERE name = 'feed'").get() as { n: number }).n
+    const cursor = () => (a.billing.db.sqlite.prepare('SELECT cursor FROM sync_state').get() as { cursor: string }).cursor
+    const before = cursor()
     const payload = (orderNo: string, amount: number, seq: number) =>
       JSON.stringify({
         v: 1,
@@ -78,23 +79,26 @@ describe('offline gating and trust', () => {
         accountId: a.accountId,
         data: { orderNo, provider: 'alipay', providerPaymentId: `p-${orderNo}`, item: { kind: 'recharge', amount: { amount, currency: 'CNY' } }, amount: { amount, currency: 'CNY' }, paidAt: 1 }
       })
-    // Forged: signed with another key.
+    // Forged: a record added on the way, signed (record and page) with another key.
     const forger = generateSigningKey()
-    const s1 = nextSeq()
-    const p1 = payload('FORGED-1', 99_000, s1)
-    insert.run(s1, 'rec_forged_1', a.accountId, 'payment_confirmed', 1, p1, signRecord(forger, 'rec_forged_1', 1, p1), w.t.relay.key.keyId)
+    mitm.set((page, asked) => {
+      const seq = Number(page.nextCursor) + 1
+      const p1 = payload('FORGED-1', 99_000, seq)
+      const forged = { id: 'rec_forged_1', timestamp: 1, payload: p1, signature: signRecord(forger, 'rec_forged_1', 1, p1), keyId: w.t.relay.key.keyId, cursor: String(seq) }
+      return signFeedPage(forger, a.accountId, asked ?? undefined, { ...page, records: [...page.records, forged], nextCursor: String(seq) })
+    })
     let s = await a.sync.syncNow()
-    expect(s.lastError).toMatch(/rec_forged_1 rejected: bad signature/)
+    expect(s.lastError).toMatch(/rejected: bad page signature/)
     expect(a.billing.wallet.balance().amount).toBe(1000)
-    relay.prepare("DELETE FROM feed WHERE id = 'rec_forged_1'").run()
-    // Edited: a genuine record whose payload is changed after signing.
-    const s2 = nextSeq()
-    const p2 = payload('REAL-2', 500, s2)
-    insert.run(s2, 'rec_real_2', a.accountId, 'payment_confirmed', 2, p2.replace('500', '50000'), signRecord(w.t.relay.key, 'rec_real_2', 2, p2), w.t.relay.key.keyId)
-    s = await a.sync.syncNow()
-    expect(s.lastError).toMatch(/rec_real_2 rejected/)
+    expect(cursor()).toBe(before)
+    // Edited: a genuine record whose payload is changed after signing (the page signature left as the relay made it).
+    mitm.set((page) => ({ ...page, records: page.records.map((r) => ({ ...r, payload: r.payload.replace('"amount":500', '"amount":50000') })) }))
+    await topUp(w, a, 500)
+    s = a.sync.state()
+    expect(s.lastError).toMatch(/rec_\S+ rejected: not the record the relay signed/)
     expect(a.billing.wallet.balance().amount).toBe(1000)
-    relay.prepare("UPDATE feed SET payload = ? WHERE id = 'rec_real_2'").run(p2)
+    expect(cursor()).toBe(before)
+    mitm.set(null)
     s = await a.sync.syncNow()
     expect(s.lastError).toBeNull()
     expect(a.billing.wallet.balance().amount).toBe(1500)

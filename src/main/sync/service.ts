@@ -17,7 +17,7 @@ import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type Schedul
 import { prepareSyncStore, type SyncStore } from './store'
 import { TrustGuard } from './trust'
 import { assertRelayUrl } from './relay-url'
-import { type CheckedRecord, checkFeedRecord, FeedRecordRejected, pinnedKey } from './verify'
+import { type CheckedPage, type CheckedRecord, checkEachRecord, checkFeedPage, FeedRecordRejected, pinnedKey } from './verify'
 
 // The sync layer around the billing core: createSyncedBilling() opens the billing file with
 // the outbox writer, the gated wallet and the lease-aware entitlement plugged in, and returns
@@ -291,17 +291,6 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     if (events.some((e) => e.kind === 'record.skipped')) emitState()
   }
 
-  /** Verifies a page in parallel; keeps the records before the first bad one (order matters). */
-  const verifyAll = async (envs: FeedEnvelope[], accountId: string) => {
-    const settled = await Promise.allSettled(envs.map((env) => checkFeedRecord(env, key, accountId)))
-    const ok: [FeedEnvelope, CheckedRecord][] = []
-    for (const [i, r] of settled.entries()) {
-      if (r.status === 'rejected') return { ok, rejected: r.reason as FeedRecordRejected }
-      ok.push([envs[i]!, r.value])
-    }
-    return { ok, rejected: null }
-  }
-
   /**
    * Keeps the records whose signed sequence is above everything applied so far, in order: a
    * replayed page or record (at or below the cursor) is dropped, so the cursor only moves
@@ -371,15 +360,15 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
 
   /**
    * Pulls the feed to its end. As soon as a page arrives the next one is requested and its
-   * signatures start verifying (on libuv's pool), so fetching and verifying page k+1 overlap
-   * applying page k; what was fetched ahead of a failure is dropped.
+   * page signature starts verifying (on libuv's pool), so fetching and verifying page k+1
+   * overlap applying page k; what was fetched ahead of a failure is dropped.
    */
   const pull = async (accountId: string): Promise<number> => {
-    type Loaded = { page: FeedPage; verified: ReturnType<typeof verifyAll> }
+    type Loaded = { page: FeedPage; verified: Promise<CheckedPage> }
     const load = (cursor: string | null): Promise<Loaded> =>
       relay()
         .feed(cursor, pageSize)
-        .then((page) => ({ page, verified: verifyAll(page.records, accountId) }))
+        .then((page) => ({ page, verified: checkFeedPage(page, key, accountId, cursor) }))
     let next: Promise<Loaded> | null = load(st.state.get()!.cursor)
     let serverTime = clock.now()
     try {
@@ -407,7 +396,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
 
   const refreshLease = async (accountId: string) => {
     const { lease } = await relay().lease()
-    const { ok, rejected } = await verifyAll([lease], accountId)
+    const { ok, rejected } = await checkEachRecord([lease], key, accountId)
     if (rejected) throw rejected
     const [, checked] = ok[0]!
     if (checked.payload?.type !== 'entitlement_lease') throw new FeedRecordRejected(lease.id, 'the lease reply is not a readable lease')

@@ -1,5 +1,5 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto'
-import { FeedPayloadSchema, type FeedEnvelope, type FeedPayload } from '../../shared/relay-contract'
+import { createPublicKey, hash, verify, type KeyObject } from 'node:crypto'
+import { FeedPayloadSchema, feedPageStatement, type FeedEnvelope, type FeedPage, type FeedPayload } from '../../shared/relay-contract'
 
 // Feed records are believed only by signature: Ed25519 over `${id}.${timestamp}.${payload}`
 // with the relay key pinned in the app ("v1a," prefix, Standard Webhooks style). The same
@@ -9,6 +9,11 @@ import { FeedPayloadSchema, type FeedEnvelope, type FeedPayload } from '../../sh
 // The record's sequence number is signed inside the payload (`seq`) and must equal the
 // envelope's unsigned `cursor`: the cursor the app stores is then one the relay signed, so a
 // reply altered on the way cannot move it past records the app has not seen.
+//
+// A pulled page is checked by its page signature (FeedPageSignatureSchema): one Ed25519
+// verify over the page statement, then each record's sha256 must equal the signed hash at its
+// position. A record edited, added, moved from another page or reordered does not match; a
+// page replayed for another cursor or account fails the signature.
 
 export class FeedRecordRejected extends Error {
   constructor(
@@ -17,6 +22,17 @@ export class FeedRecordRejected extends Error {
   ) {
     super(`feed record ${recordId} rejected: ${reason}`)
     this.name = 'FeedRecordRejected'
+  }
+}
+
+/** A page whose signature or list of records is not what the relay signed. */
+export class FeedPageRejected extends Error {
+  constructor(
+    readonly cursor: string | null,
+    readonly reason: string
+  ) {
+    super(`feed page after cursor ${cursor ?? '(start)'} rejected: ${reason}`)
+    this.name = 'FeedPageRejected'
   }
 }
 
@@ -42,18 +58,66 @@ export interface CheckedRecord {
 }
 
 /**
- * Checks one feed record for the pull: signature (on libuv's thread pool, so a page verifies
- * in parallel), then account and signed sequence (= the envelope's cursor). Throws
+ * Checks one feed record by its own signature (on libuv's thread pool, so records verify in
+ * parallel), then account and signed sequence (= the envelope's cursor). Throws
  * FeedRecordRejected for anything that could be forged or misplaced; returns a null payload
  * for signed content this version cannot read.
  */
 export async function checkFeedRecord(env: FeedEnvelope, key: KeyObject, accountId: string): Promise<CheckedRecord> {
   const content = Buffer.from(`${env.id}.${env.timestamp}.${env.payload}`, 'utf8')
-  const sigs = signatures(env.signature)
-  const results = await Promise.all(
-    sigs.map((sig) => new Promise<boolean>((resolve) => verify(null, content, key, sig, (err, ok) => resolve(!err && ok))))
-  )
+  const results = await Promise.all(signatures(env.signature).map((sig) => verifyOnPool(content, key, sig)))
   if (!results.some(Boolean)) throw new FeedRecordRejected(env.id, 'bad signature')
+  return checkContent(env, accountId)
+}
+
+/** A page's records that check out, in order, up to the first that does not (then `rejected`). */
+export interface CheckedPage {
+  ok: [FeedEnvelope, CheckedRecord][]
+  rejected: FeedRecordRejected | FeedPageRejected | null
+}
+
+/**
+ * Checks a pulled page asked from `cursor` (null: from the start). With a page signature: one
+ * verify (on the pool), then each record's hash against the signed list, then its content.
+ * A bad page signature keeps nothing; a record that is not the signed one at its place keeps
+ * the records before it. A page without one (a relay older than page signatures) is checked
+ * record by record as before.
+ */
+export async function checkFeedPage(page: FeedPage, key: KeyObject, accountId: string, cursor: string | null): Promise<CheckedPage> {
+  const ps = page.pageSignature
+  if (!ps) return checkEachRecord(page.records, key, accountId)
+  const statement = Buffer.from(feedPageStatement({ ...page, accountId, cursor, recordHashes: ps.recordHashes }), 'utf8')
+  const [sig] = signatures(ps.signature)
+  if (!sig || !(await verifyOnPool(statement, key, sig))) return { ok: [], rejected: new FeedPageRejected(cursor, 'bad page signature') }
+  const ok: [FeedEnvelope, CheckedRecord][] = []
+  for (const [i, env] of page.records.entries()) {
+    const signed = ps.recordHashes[i]
+    if (signed === undefined || hash('sha256', `${env.id}.${env.timestamp}.${env.payload}`, 'hex') !== signed) {
+      return { ok, rejected: new FeedRecordRejected(env.id, 'not the record the relay signed at this place in the page') }
+    }
+    try {
+      ok.push([env, checkContent(env, accountId)])
+    } catch (err) {
+      return { ok, rejected: err as FeedRecordRejected }
+    }
+  }
+  if (ps.recordHashes.length > page.records.length) return { ok, rejected: new FeedPageRejected(cursor, 'records the relay signed are missing') }
+  return { ok, rejected: null }
+}
+
+/** Record by record (own signatures, in parallel); keeps the records before the first bad one. */
+export async function checkEachRecord(envs: FeedEnvelope[], key: KeyObject, accountId: string): Promise<CheckedPage> {
+  const settled = await Promise.allSettled(envs.map((env) => checkFeedRecord(env, key, accountId)))
+  const ok: [FeedEnvelope, CheckedRecord][] = []
+  for (const [i, r] of settled.entries()) {
+    if (r.status === 'rejected') return { ok, rejected: r.reason as FeedRecordRejected }
+    ok.push([envs[i]!, r.value])
+  }
+  return { ok, rejected: null }
+}
+
+/** Account, signed sequence (= the envelope's cursor) and contract of an authentic record. */
+function checkContent(env: FeedEnvelope, accountId: string): CheckedRecord {
   const json = parseJson(env)
   const head = json as { seq?: unknown; accountId?: unknown; type?: unknown }
   if (head.accountId !== accountId) throw new FeedRecordRejected(env.id, 'record belongs to another account')
@@ -69,6 +133,10 @@ export async function checkFeedRecord(env: FeedEnvelope, key: KeyObject, account
     return { seq: head.seq, type, payload: null, problem: `does not match the contract (${where})`.slice(0, 300) }
   }
   return { seq: head.seq, type, payload: parsed.data, problem: null }
+}
+
+function verifyOnPool(content: Buffer, key: KeyObject, sig: Buffer): Promise<boolean> {
+  return new Promise((resolve) => verify(null, content, key, sig, (err, ok) => resolve(!err && ok)))
 }
 
 /** Strict check (signature, contract, account) on the calling thread; for the stored lease. */

@@ -12,6 +12,7 @@ import {
 import { InvalidInput } from '../../shared/errors'
 import { sha256Hex, Unauthorized, type DeviceContext } from '../accounts/accounts'
 import type { RelayCore } from '../core'
+import { signFeedPage } from '../feed/page'
 import { priceList } from '../pricing/catalog'
 import type { z } from 'zod'
 
@@ -116,7 +117,8 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   app.get('/v1/feed', { preHandler: device }, async (req) => {
     const q = FeedQuerySchema.parse(req.query)
     await core.db.whenDurable()
-    return core.feed.page(ctx(req).accountId, q.cursor, q.limit)
+    const { accountId } = ctx(req)
+    return signFeedPage(core.key, accountId, q.cursor, core.feed.page(accountId, q.cursor, q.limit))
   })
 
   app.post('/v1/lease', { preHandler: device }, async (req) => {
