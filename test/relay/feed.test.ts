@@ -93,6 +93,26 @@ describe('the signed feed', () => {
     expect(verifyFeedPage({ ...p1, records: [...p1.records].reverse() }, publicKey, dev.accountId, null)).toBe(0)
   })
 
+  it('signs a record when first served, stores that signature, and serves it unchanged after', async () => {
+    const { t, dev, publicKey } = await withRecords(2)
+    const stored = () =>
+      t.relay.core.db.sqlite.prepare('SELECT id, signature FROM feed WHERE account_id = ? ORDER BY seq').all(dev.accountId) as {
+        id: string
+        signature: string
+      }[]
+    // The notification's transaction stored the records without signing them.
+    expect(stored().map((r) => r.signature)).toEqual(['', ''])
+    const first = (await t.api('GET', '/v1/feed?limit=1', { token: dev.token })).body.records as FeedEnvelope[]
+    expect(() => verifyEnvelope(first[0]!, publicKey, dev.accountId)).not.toThrow()
+    await t.relay.core.db.whenDurable()
+    // Only the served record was signed; its stored signature is the one served.
+    expect(stored().map((r) => r.signature)).toEqual([first[0]!.signature, ''])
+    const all = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records as FeedEnvelope[]
+    expect(all[0]).toEqual(first[0])
+    for (const e of all) expect(() => verifyEnvelope(e, publicKey, dev.accountId)).not.toThrow()
+    expect(stored().map((r) => r.signature)).toEqual(all.map((e) => e.signature))
+  })
+
   it('issues a signed entitlement lease per device and reuses it while fresh', async () => {
     const { t, dev, publicKey } = await withRecords(0)
     const first = LeaseResponseSchema.parse((await t.api('POST', '/v1/lease', { token: dev.token })).body)

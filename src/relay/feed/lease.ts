@@ -8,7 +8,8 @@ import { PLAN_LIMITS } from '../pricing/catalog'
 import type { Grants } from '../subscriptions/grants'
 import { toEnvelope, type Feed } from './feed'
 
-// Entitlement leases: per device, signed, appended to the account's feed. The app honours a
+// Entitlement leases: per device, appended to the account's feed signed at once (a lease is
+// handed out right away, and a reused one is read back by id, not through page()). The app honours a
 // lease offline until validUntil (+ its grace). A fresh lease (less than half its life used,
 // same plan and debt) is handed out again instead of growing the feed on every sync.
 
@@ -53,7 +54,7 @@ export class Leases {
         return toEnvelope(this.feedById.get(prev.feed_id) as Parameters<typeof toEnvelope>[0])
       }
       const validUntil = plan.periodEnd === null ? now + this.ttlMs : Math.min(now + this.ttlMs, plan.periodEnd)
-      const envelope = this.feed.append(ctx.accountId, 'entitlement_lease', {
+      const envelope = this.feed.appendSigned(ctx.accountId, 'entitlement_lease', {
         leaseId: `lease_${this.ids.next()}`,
         accountId: ctx.accountId,
         deviceId: ctx.deviceId,
