@@ -24,10 +24,10 @@ function writeJson(path: string, value: unknown, mode: number): void {
   chmodSync(path, mode)
 }
 
-export class FileSettingsStore implements SettingsStore {
+export class MemorySettingsStore implements SettingsStore {
   private value: SyncSettings
-  constructor(private readonly path: string) {
-    this.value = readJson<SyncSettings>(path, {})
+  constructor(initial: SyncSettings = {}) {
+    this.value = { ...initial }
   }
   get(): SyncSettings {
     return { ...this.value }
@@ -39,8 +39,19 @@ export class FileSettingsStore implements SettingsStore {
       else next[k] = v
     }
     this.value = next as SyncSettings
-    writeJson(this.path, this.value, 0o644)
     return this.get()
+  }
+}
+
+/** The same store, written through to a JSON file (0644: nothing secret lives here). */
+export class FileSettingsStore extends MemorySettingsStore {
+  constructor(private readonly path: string) {
+    super(readJson<SyncSettings>(path, {}))
+  }
+  override set(patch: Partial<SyncSettings>): SyncSettings {
+    const next = super.set(patch)
+    writeJson(this.path, next, 0o644)
+    return next
   }
 }
 
@@ -80,24 +91,5 @@ export class MemorySecretStore implements SecretStore {
   }
   delete(name: string): void {
     this.value.delete(name)
-  }
-}
-
-export class MemorySettingsStore implements SettingsStore {
-  private value: SyncSettings
-  constructor(initial: SyncSettings = {}) {
-    this.value = { ...initial }
-  }
-  get(): SyncSettings {
-    return { ...this.value }
-  }
-  set(patch: Partial<SyncSettings>): SyncSettings {
-    const next: Record<string, unknown> = { ...this.value }
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === undefined) delete next[k]
-      else next[k] = v
-    }
-    this.value = next as SyncSettings
-    return this.get()
   }
 }
