@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Locale } from '../../src/shared/ipc/types'
-import { accountOf, orderNoOfQr, startApp, type E2eApp } from './support/app'
-import { launch, shot, type Browser } from './support/browser'
-import { ensureRendererBuilt } from './support/build'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import { accountOf, orderNoOfQr, type E2eApp } from './support/app'
+import { shot, type Browser } from './support/browser'
+import type { E2eRelay } from './support/relay'
+import { useApp, useBrowserAndRelay } from './support/suite'
 import { dialog, header, seeText, texts } from './support/ui'
 
 // The gate a live session passes, in a real Chromium against the host running the real core
@@ -14,26 +14,15 @@ import { dialog, header, seeText, texts } from './support/ui'
 
 let browser: Browser
 let relay: E2eRelay
-beforeAll(async () => {
-  ensureRendererBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
+useBrowserAndRelay((b, r) => {
+  browser = b
+  relay = r
 })
 
 describe.each<Locale>(['zh-CN', 'en'])('gate dialog (%s)', (locale) => {
   let app: E2eApp
   const { t, cny } = texts(locale)
-  beforeAll(async () => {
-    app = await startApp(relay, locale)
-  })
-  afterAll(async () => {
-    // Leave the page first: a page left on a closed host keeps trying to reconnect.
-    await browser?.page.goto('about:blank')
-    await app?.close()
-  })
+  useApp(() => ({ browser, relay }), locale, (a) => void (app = a))
 
   it('first free use, quota exhausted, needs recharge, top-up by QR, then paid', async () => {
     const { page } = browser

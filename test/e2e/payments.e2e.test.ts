@@ -1,10 +1,10 @@
 import QRCode from 'qrcode'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Locale } from '../../src/shared/ipc/types'
-import { orderNoOfQr, startApp, type E2eApp } from './support/app'
-import { launch, shot, type Browser } from './support/browser'
-import { ensureRendererBuilt } from './support/build'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import { orderNoOfQr, type E2eApp } from './support/app'
+import { shot, type Browser } from './support/browser'
+import type { E2eRelay } from './support/relay'
+import { useApp, useBrowserAndRelay } from './support/suite'
 import { seeText, texts } from './support/ui'
 
 // Recharge by QR end to end, in Chromium against the host (real core + sync service) enrolled
@@ -15,13 +15,9 @@ import { seeText, texts } from './support/ui'
 
 let browser: Browser
 let relay: E2eRelay
-beforeAll(async () => {
-  ensureRendererBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
+useBrowserAndRelay((b, r) => {
+  browser = b
+  relay = r
 })
 
 /** The image the renderer draws for `content` (src/renderer/src/components/qr.ts). */
@@ -33,14 +29,7 @@ async function qrImage(content: string): Promise<string> {
 describe.each<Locale>(['zh-CN', 'en'])('recharge by QR (%s)', (locale) => {
   let app: E2eApp
   const { t, cny } = texts(locale)
-  beforeAll(async () => {
-    app = await startApp(relay, locale)
-  })
-  afterAll(async () => {
-    // Leave the page first: a page left on a closed host keeps trying to reconnect.
-    await browser?.page.goto('about:blank')
-    await app?.close()
-  })
+  useApp(() => ({ browser, relay }), locale, (a) => void (app = a))
 
   /** Picks a preset and a method, starts the checkout; returns the QR's content and relay order. */
   async function startQr(amount: number, method: 'alipay' | 'wechat') {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Locale } from '../../src/shared/ipc/types'
-import { orderNoOf, startApp, type E2eApp } from './support/app'
-import { launch, shot, type Browser } from './support/browser'
-import { ensureRendererBuilt } from './support/build'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import { orderNoOf, type E2eApp } from './support/app'
+import { shot, type Browser } from './support/browser'
+import type { E2eRelay } from './support/relay'
+import { useApp, useBrowserAndRelay } from './support/suite'
 import { header, seeText, texts } from './support/ui'
 
 // Every screen in both languages against the host running the real core and sync service
@@ -15,13 +15,9 @@ import { header, seeText, texts } from './support/ui'
 
 let browser: Browser
 let relay: E2eRelay
-beforeAll(async () => {
-  ensureRendererBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
+useBrowserAndRelay((b, r) => {
+  browser = b
+  relay = r
 })
 
 const cnyOf = (amount: number) => ({ amount, currency: 'CNY' as const })
@@ -50,14 +46,9 @@ async function seed(app: E2eApp): Promise<void> {
 describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
   let app: E2eApp
   const { t, cny } = texts(locale)
-  beforeAll(async () => {
-    app = await startApp(relay, locale)
-    await seed(app)
-  })
-  afterAll(async () => {
-    // Leave the page first: a page left on a closed host keeps trying to reconnect.
-    await browser?.page.goto('about:blank')
-    await app?.close()
+  useApp(() => ({ browser, relay }), locale, async (a) => {
+    app = a
+    await seed(a)
   })
   const nav = (screen: 'wallet' | 'plans' | 'usage' | 'history') =>
     browser.page.getByRole('navigation').getByRole('button', { name: t(`nav.${screen}`) }).click()
@@ -181,14 +172,7 @@ describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
 
 describe('locale switch', () => {
   let app: E2eApp
-  beforeAll(async () => {
-    app = await startApp(relay, 'zh-CN')
-  })
-  afterAll(async () => {
-    // Leave the page first: a page left on a closed host keeps trying to reconnect.
-    await browser?.page.goto('about:blank')
-    await app?.close()
-  })
+  useApp(() => ({ browser, relay }), 'zh-CN', (a) => void (app = a))
 
   it('switches at once, is kept by main, and survives a reload', async () => {
     const { page } = browser

@@ -14,7 +14,7 @@ import { writeOutbox } from './outbox'
 import type { RelayFetch } from './http-transport'
 import { RelayClient, RelayError } from './relay-client'
 import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type ScheduleOptions, type SyncSignals, type Timers } from './scheduler'
-import { prepareSyncStore, type SyncStore } from './store'
+import { prepareSyncStore, type PaymentRow, type SyncStore } from './store'
 import { TrustGuard } from './trust'
 import { assertRelayUrl } from './relay-url'
 import { type CheckedPage, type CheckedRecord, checkEachRecord, checkFeedPage, FeedRecordRejected, pinnedKey } from './verify'
@@ -566,17 +566,8 @@ function cursorAfter(next: string, current: string | null): boolean {
   return next !== current
 }
 
-interface HistoryRow {
-  id: string
-  order_id: string
-  kind: 'payment' | 'refund'
-  method: string
-  amount: number
-  currency: string
-  purpose: 'recharge' | 'plan'
-  status: string
-  created_at: number
-}
+/** A payments-history row: a payment joined to its order's local id. */
+type HistoryRow = Omit<PaymentRow, 'order_no'> & { order_id: string }
 
 /** Payments and refunds the feed reported, plus this device's orders not paid (yet). Cold path. */
 function paymentsHistory(b: Billing, _st: SyncStore, raw: Input<'payments.history'>): PaymentsHistory {

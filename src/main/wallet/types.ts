@@ -148,18 +148,21 @@ export interface RefundInput {
   paymentId: string
   amount: MoneyInput
 }
-export interface RefundResult {
-  refundId: string
-  paymentId: string
+/** A debit that may exceed the balance: the wallet pays what it holds, the rest becomes debt. */
+export interface OverflowingDebitResult {
   entryId: string
   amount: Money
-  /** Taken back from the wallet balance. */
+  /** Taken from the wallet balance. */
   fromWallet: Money
   /** What the wallet could not cover, now owed. */
   toDebt: Money
   balance: Money
   debt: Money
   at: number
+}
+export interface RefundResult extends OverflowingDebitResult {
+  refundId: string
+  paymentId: string
 }
 
 /** A debit made outside this wallet (another device of the account, or a relay charge). */
@@ -171,17 +174,7 @@ export interface ExternalDebitInput {
   feature: string
   reason: string
 }
-export interface ExternalDebitResult {
-  entryId: string
-  amount: Money
-  /** Taken from the wallet balance. */
-  fromWallet: Money
-  /** What the wallet could not cover, now owed. */
-  toDebt: Money
-  balance: Money
-  debt: Money
-  at: number
-}
+export type ExternalDebitResult = OverflowingDebitResult
 
 /** The relay accepted another device's first-free claim for this account. */
 export interface FirstFreeElsewhereInput {
