@@ -152,7 +152,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       } finally {
         clearInterval(sweep)
         clearTimeout(force)
-        db.close()
+        await db.close()
       }
     }
   }

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs'
+import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { openRelayDb } from '../../src/relay/db/open'
+import { BACKSTOP_PAGES } from '../../src/relay/db/checkpointer'
 import { WalSync } from '../../src/relay/db/wal-sync'
 import { tempDir } from '../support/db'
 
@@ -39,7 +40,7 @@ describe('WAL sync', () => {
     const file = join(tempDir('wal-'), 'x-wal')
     writeFileSync(file, '')
     const sync = manualSync()
-    const wal = new WalSync(file, sync.fn)
+    const wal = new WalSync(file, sync.fn, 2)
 
     const a = settled(wal.afterCommit())
     // The first fsync waits for the WAL file to be opened on the thread pool: poll, not ticks.
@@ -83,6 +84,48 @@ describe('WAL sync', () => {
     wal.close()
   })
 
+  it('one fsync at a time by default: a waiting committer runs when it ends, before the next fsync starts, and that fsync covers it', async () => {
+    const file = join(tempDir('wal-'), 'x-wal')
+    writeFileSync(file, '')
+    const sync = manualSync()
+    const wal = new WalSync(file, sync.fn)
+    const order: string[] = []
+
+    wal.whenSlotFree(() => order.push('first')) // nothing running: at once
+    expect(order).toEqual(['first'])
+    const a = settled(wal.afterCommit())
+    await vi.waitFor(() => expect(sync.calls).toHaveLength(1))
+    let b: ReturnType<typeof settled> | undefined
+    wal.whenSlotFree(() => {
+      order.push('second')
+      b = settled(wal.afterCommit())
+    })
+    wal.whenSlotFree(() => order.push('third'))
+    await ticks()
+    expect(order).toEqual(['first']) // the fsync is busy: both wait
+    expect(sync.calls).toHaveLength(1)
+
+    await sync.finish() // a is durable; the waiters commit; one fsync starts for them
+    expect(order).toEqual(['first', 'second', 'third'])
+    expect(a.done).toBe(true)
+    expect(b!.done).toBe(false)
+    expect(sync.calls).toHaveLength(1)
+    await sync.finish()
+    await ticks()
+    expect(b!.done).toBe(true)
+
+    // Closing runs whoever still waits, so no batch is stranded.
+    const c = settled(wal.afterCommit())
+    await ticks()
+    let ran = false
+    wal.whenSlotFree(() => (ran = true))
+    wal.close()
+    expect(ran).toBe(true)
+    await sync.finish()
+    await ticks()
+    expect(c.done).toBe(true)
+  })
+
   it('txGroup commits at once and resolves durable after the real fsync; a failing transaction changes nothing', async () => {
     const db = openRelayDb({ path: join(tempDir('wal-db-'), 'relay.sqlite'), durability: 'full' })
     try {
@@ -99,7 +142,24 @@ describe('WAL sync', () => {
       // Every other transaction still commits with synchronous=FULL.
       expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2)
     } finally {
-      db.close()
+      await db.close()
+    }
+  })
+})
+
+describe('checkpoints', () => {
+  it('run on their own thread: the database file takes the WAL pages without the writer checkpointing', async () => {
+    const path = join(tempDir('ckpt-'), 'relay.sqlite')
+    const db = openRelayDb({ path, durability: 'full' })
+    try {
+      expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES)
+      const before = statSync(path).size
+      const insert = db.sqlite.prepare('INSERT INTO counters (name, value) VALUES (?, ?)')
+      // ~2 MB of rows: far below the writer's backstop, so only the checkpoint thread copies them.
+      for (let i = 0; i < 20; i++) await db.txGroup(() => { for (let j = 0; j < 100; j++) insert.run(`k${i}-${j}-${'x'.repeat(900)}`, j) }).durable
+      await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 1_500_000), { timeout: 5000, interval: 50 })
+    } finally {
+      await db.close()
     }
   })
 })

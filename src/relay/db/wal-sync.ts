@@ -9,14 +9,18 @@ import { closeSync, fsync, open } from 'node:fs'
 // batch committed. fsync covers every write to the file made before it began, whichever file
 // descriptor made it, so an acknowledged effect is on disk exactly as with FULL. The disk
 // wait overlaps the verification and commit of the next batches.
-// A commit starts its own fsync at once unless MAX_IN_FLIGHT are running; then the next one
-// to start covers every commit made meanwhile (the file system joins concurrent fsyncs into
-// one journal commit where it can).
+// A commit starts its own fsync at once unless `maxInFlight` are running; then the next one
+// to start covers every commit made meanwhile.
+//
+// A caller that can wait to commit (the notification pipeline) asks whenSlotFree() first: while
+// the fsync is running, a commit made now would only wait for the next fsync anyway, so the
+// work verified meanwhile is gathered and committed as one batch the moment a slot frees. Fewer,
+// larger commits cost less per notification (a commit's fixed cost is ~60 µs here) and no reply
+// waits longer: its fsync starts at the same moment it would have.
 //
 // Readers that hand out what a commit wrote (the feed, order state) call whenDurable() first,
 // so nothing is served that a power cut could still take back.
 
-const MAX_IN_FLIGHT = 2
 
 export class WalSync {
   private fd: number | undefined
@@ -29,6 +33,8 @@ export class WalSync {
   private started = 0
   private inFlight = 0
   private waiters: { seq: number; resolve: () => void; reject: (err: Error) => void }[] = []
+  /** Callers waiting for an fsync slot before they commit (whenSlotFree). */
+  private slotWaiters: (() => void)[] = []
   private closed = false
   /** After a failed fsync nothing can be promised any more (the kernel may have dropped the pages). */
   private failure: Error | undefined
@@ -36,7 +42,13 @@ export class WalSync {
   constructor(
     private readonly walPath: string,
     /** fs.fsync; tests pass one they complete by hand to check which commits it covers. */
-    private readonly syncFile: (fd: number, cb: (err: Error | null) => void) => void = fsync
+    private readonly syncFile: (fd: number, cb: (err: Error | null) => void) => void = fsync,
+    /**
+     * fsyncs running at once. One by default: the commits made while it runs are gathered
+     * into one batch (whenSlotFree) whose fsync starts the moment it ends. Two gave smaller
+     * batches and ~20 % more CPU per notification with no better p99 on this disk.
+     */
+    private readonly maxInFlight = 1
   ) {}
 
   /** Call right after a commit made with synchronous=NORMAL; resolves once it is on disk. */
@@ -49,9 +61,20 @@ export class WalSync {
     return this.waitFor(this.committed)
   }
 
+  /**
+   * Runs `commit` at once when an fsync could start for it now, else as soon as a running fsync
+   * ends (before the next one starts, so that one covers it). With `fail`ed syncs it runs at
+   * once: the commit's afterCommit() then reports the failure.
+   */
+  whenSlotFree(commit: () => void): void {
+    if (this.failure || this.closed || this.inFlight < this.maxInFlight) commit()
+    else this.slotWaiters.push(commit)
+  }
+
   /** Releases the file descriptor; await whenDurable() first so no fsync is in flight. */
   close(): void {
     this.closed = true
+    for (const commit of this.slotWaiters.splice(0)) commit()
     this.releaseIfIdle()
   }
 
@@ -65,7 +88,7 @@ export class WalSync {
   }
 
   private kick(): void {
-    if (this.failure || this.started >= this.committed || this.inFlight >= MAX_IN_FLIGHT) return
+    if (this.failure || this.started >= this.committed || this.inFlight >= this.maxInFlight) return
     if (this.closed) {
       this.fail(new Error('database closed before the commit was synced'))
       return
@@ -77,6 +100,7 @@ export class WalSync {
       this.inFlight--
       if (err) this.fail(err)
       else this.advance(target)
+      for (const commit of this.slotWaiters.splice(0)) commit()
       this.releaseIfIdle()
       this.kick()
     })

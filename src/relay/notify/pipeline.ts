@@ -14,9 +14,10 @@ import type { EventApplier, Outcome } from './apply'
 // then apply every event of the notification in ONE transaction together with its audit
 // rows, and only after the commit answer the provider.
 // Group commit: notifications verified in the same turn of the event loop are applied in one
-// outer transaction, each in its own savepoint, so one failing notification rolls back only
-// itself. The batch's fsync runs off the event loop (db.txGroup, db/wal-sync.ts) and every
-// reply waits for it, so the next batch's work overlaps this one's disk wait. Replies by outcome:
+// transaction; should one of them throw, the batch is run again with each in its own savepoint,
+// so it rolls back only itself. The batch's fsync runs off the event loop (db.txGroup,
+// db/wal-sync.ts) and every reply waits for it, so the next batch's work overlaps this one's
+// disk wait; while the fsync is busy the batch keeps growing (db.whenSlotFree). Replies by outcome:
 //   applied / duplicate / stale / ignored → provider.accepted()  (the effect is durable or none is due)
 //   deferred (refund before payment, capture failed) → 503, the provider redelivers later
 //   rejected: bad signature etc. 400, unknown order 404, amount/currency 400, forbidden transition 409
@@ -95,7 +96,9 @@ export class NotificationPipeline {
       this.queue.push({ work, resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
-        setImmediate(() => this.flush())
+        // Next turn, and not before an fsync could start for the commit: meanwhile more
+        // notifications join the batch (db.whenSlotFree).
+        setImmediate(() => this.db.whenSlotFree(() => this.flush()))
       }
     })
   }
@@ -106,18 +109,7 @@ export class NotificationPipeline {
     let results: ({ ok: Outcome[] } | { err: unknown })[]
     let durable: Promise<void>
     try {
-      ;({ value: results, durable } = this.db.txGroup(() =>
-        // A lone notification needs no savepoint: if it throws, the whole transaction rolls back.
-        batch.length === 1
-          ? [{ ok: batch[0]!.work() }]
-          : batch.map((item) => {
-              try {
-                return { ok: this.db.tx(item.work) }
-              } catch (err) {
-                return { err }
-              }
-            })
-      ))
+      ;({ value: results, durable } = this.commit(batch))
     } catch (err) {
       for (const item of batch) item.reject(err)
       return
@@ -135,6 +127,28 @@ export class NotificationPipeline {
         for (const item of batch) item.reject(err)
       }
     )
+  }
+
+  /**
+   * The whole batch in one transaction, without savepoints: a notification that throws (not a
+   * rejection, which is an outcome; a fault) is rare, so only then is the batch rolled back and
+   * run again with each notification in its own savepoint, so the others still commit.
+   */
+  private commit(batch: { work: () => Outcome[] }[]): { value: ({ ok: Outcome[] } | { err: unknown })[]; durable: Promise<void> } {
+    if (batch.length === 1) return this.db.txGroup(() => [{ ok: batch[0]!.work() }])
+    try {
+      return this.db.txGroup(() => batch.map((item) => ({ ok: item.work() })))
+    } catch {
+      return this.db.txGroup(() =>
+        batch.map((item) => {
+          try {
+            return { ok: this.db.tx(item.work) }
+          } catch (err) {
+            return { err }
+          }
+        })
+      )
+    }
   }
 
   /** PayPal: an approval is captured before the transaction; the capture becomes the payment. */
