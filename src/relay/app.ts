@@ -77,6 +77,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (req, _reply, done) => {
+    core.signer.touch()
     try {
       if (!req.url.startsWith('/v1/notify/') && req.url !== '/health') core.limits.address.hit(req.ip)
     } catch (err) {
@@ -129,6 +130,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     disabledProviders: disabled,
     async start() {
       await app.listen({ host: config.host, port: config.port })
+      core.signer.start()
       if (config.sweepIntervalMs > 0 && !sweepTimer) {
         sweepTimer = setInterval(sweepStale, config.sweepIntervalMs)
         sweepTimer.unref()
@@ -142,6 +144,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       closed = true
       closing = true
       clearInterval(sweepTimer)
+      core.signer.stop()
       // In-flight requests finish; idle keep-alive sockets are closed as they turn idle, and
       // after STOP_GRACE_MS whatever remains is cut.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50)

@@ -8,6 +8,7 @@ import type { RelayDb } from './db/open'
 import { Feed } from './feed/feed'
 import type { SigningKey } from './feed/keys'
 import { Leases } from './feed/lease'
+import { FeedSigner } from './feed/signer'
 import { RateLimiter } from './http/rate-limit'
 import { EventApplier } from './notify/apply'
 import { NotificationPipeline } from './notify/pipeline'
@@ -30,6 +31,7 @@ export interface RelayCore {
   accounts: Accounts
   wallet: RelayWallet
   feed: Feed
+  signer: FeedSigner
   grants: Grants
   leases: Leases
   checkouts: Checkouts
@@ -66,6 +68,7 @@ export function createCore(opts: {
     accounts: new Accounts(db, clock, ids),
     wallet,
     feed,
+    signer: new FeedSigner(feed),
     grants,
     leases: new Leases(db, clock, ids, feed, grants, wallet, config.leaseTtlMs),
     checkouts: new Checkouts({

@@ -392,5 +392,7 @@ export const HealthResponseSchema = z.object({
   providers: z.array(ProviderNameSchema),
   publicKey: z.string(),
   keyId: z.string(),
-  time: z.number().int()
+  time: z.number().int(),
+  /** Feed records not signed yet (the relay signs them while idle, or when first served). */
+  signingBacklog: z.number().int().nonnegative().optional()
 })

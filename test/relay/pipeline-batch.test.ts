@@ -29,7 +29,7 @@ const provider: PaymentProvider = {
     } as ProviderEvent
   ],
   accepted: () => ({ status: 200, body: 'ok', contentType: 'text/plain' }),
-  rejected: (reason, status) => ({ status, body: reason, contentType: 'text/plain' })
+  rejected: (reason, status = 400) => ({ status, body: reason, contentType: 'text/plain' })
 }
 
 let db: RelayDb | undefined

@@ -134,6 +134,44 @@ describe('recharge and consume', () => {
   })
 })
 
+describe('postings inside a caller\'s transaction', () => {
+  it('a savepoint rolled back while the outer transaction goes on: the next posting sees the file, not the lost one', () => {
+    const { db, wallet } = setup()
+    wallet.recharge({ key: 'k', paymentId: 'p', provider: 'alipay', amount: 1000 })
+    db.tx(() => {
+      wallet.consume({ key: 'a', amount: 100, feature: 'ai', reason: 'kept' })
+      expect(() =>
+        db.tx(() => {
+          wallet.consume({ key: 'b', amount: 300, feature: 'ai', reason: 'lost' })
+          expect(wallet.balance()).toEqual(cny(600))
+          throw new Error('this record fails after posting')
+        })
+      ).toThrow('this record fails')
+      // Same outer transaction: memory must not keep the rolled-back 300 or its chain head.
+      expect(wallet.balance()).toEqual(cny(900))
+      wallet.consume({ key: 'c', amount: 50, feature: 'ai', reason: 'kept' })
+      expect(wallet.balance()).toEqual(cny(850))
+    })
+    expect(wallet.balance()).toEqual(cny(850))
+    expect(wallet.verify()).toMatchObject({ ok: true, entries: 3 })
+    // Many postings in one outer transaction, each in its own savepoint, every other one lost.
+    db.tx(() => {
+      for (let i = 0; i < 20; i++) {
+        try {
+          db.tx(() => {
+            wallet.consume({ key: `m${i}`, amount: 10, feature: 'ai', reason: '' })
+            if (i % 2) throw new Error('lost')
+          })
+        } catch {
+          // the odd ones roll back
+        }
+      }
+    })
+    expect(wallet.balance()).toEqual(cny(750))
+    expect(wallet.verify()).toMatchObject({ ok: true, entries: 13 })
+  })
+})
+
 describe('a second connection to the same file', () => {
   it('its commits are picked up by the next write (never a forked chain or a stale balance)', () => {
     const path = filePath()

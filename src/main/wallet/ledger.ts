@@ -72,6 +72,11 @@ export class LedgerCore {
   // Set when we wrote inside someone else's transaction: we cannot see its commit or
   // rollback, so memory is reloaded from the file before it is trusted again.
   private dirty = false
+  // Set when our own postings, written inside someone else's transaction, were applied to
+  // memory at once. Still right as long as the file's head entry is the one memory holds: a
+  // rollback of those postings removes the entries on top, so the head changes. Checked (one
+  // indexed read) instead of a full reload; claims and new accounts still mark `dirty`.
+  private tentative = false
   private dataVersion = 0
 
   private constructor(readonly db: BillingDb) {
@@ -93,9 +98,15 @@ export class LedgerCore {
   }
 
   fresh(): void {
-    if (!this.dirty) return
-    this.reload()
-    if (!this.db.sqlite.inTransaction) this.dirty = false
+    if (this.dirty) {
+      this.reload()
+      if (!this.db.sqlite.inTransaction) this.dirty = this.tentative = false
+      return
+    }
+    if (!this.tentative) return
+    const head = this.stmts.head.get()
+    if ((head?.seq ?? 0) !== this.headSeq || (head?.hash ?? GENESIS_HASH) !== this.headHash) this.reload()
+    if (!this.db.sqlite.inTransaction) this.tentative = false
   }
 
   balance(id: string): number {
@@ -105,7 +116,7 @@ export class LedgerCore {
 
   /** Whether cached state may be out of date (written inside an outer transaction). */
   get isDirty(): boolean {
-    return this.dirty
+    return this.dirty || this.tentative
   }
 
   claimed(owner: string): boolean {
@@ -142,8 +153,11 @@ export class LedgerCore {
       return fn(tx)
     })
     if (tx?.changed) {
-      if (nested) this.dirty = true
-      else tx.applyToMemory()
+      if (nested && tx.touchesClaims) this.dirty = true
+      else {
+        tx.applyToMemory()
+        if (nested) this.tentative = true
+      }
     }
     return out
   }
@@ -267,6 +281,11 @@ export class Posting {
   mark(owner: string): void {
     this.claim(owner)
     this.marked = true
+  }
+
+  /** Whether it recorded first-free claims or marks (kept out of the head check). */
+  get touchesClaims(): boolean {
+    return this.claimedOwners.length > 0 || this.marked
   }
 
   applyToMemory(): void {

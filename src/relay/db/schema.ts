@@ -173,7 +173,12 @@ export const feed = sqliteTable(
     signature: text('signature').notNull(),
     keyId: text('key_id').notNull()
   },
-  (t) => [uniqueIndex('feed_id').on(t.id), index('feed_account_seq').on(t.accountId, t.seq)]
+  (t) => [
+    uniqueIndex('feed_id').on(t.id),
+    index('feed_account_seq').on(t.accountId, t.seq),
+    // The records still waiting for their signature (feed/signer.ts): a handful, not the feed.
+    index('feed_unsigned').on(t.seq).where(sql`signature = ''`)
+  ]
 )
 
 export const leases = sqliteTable('leases', {

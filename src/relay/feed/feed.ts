@@ -9,9 +9,10 @@ import type { SigningKey } from './keys'
 // exactly when the effect it reports does. The cursor is the global sequence number of the last
 // record seen; each record's own number is signed inside its payload (`seq`), so the app can
 // check the cursor it keeps.
-// Signing is lazy: append() stores the record's exact payload with an empty signature (Ed25519
-// costs ~55 µs, a sixth of a notification's CPU), and the first page() that serves it signs
-// the stored bytes and keeps the signature. Ed25519 is deterministic, so a signature lost
+// Signing is deferred: append() stores the record's exact payload with an empty signature
+// (Ed25519 costs ~55 µs, a sixth of a notification's CPU). The relay signs the backlog while it
+// is idle (signer.ts, signBacklog), and a page() that serves a record not signed yet signs it
+// first; either way the signature is stored. Ed25519 is deterministic, so a signature lost
 // before it reached the disk is recomputed byte for byte; the record itself (what the effect
 // depends on) is durable with the effect's transaction either way.
 
@@ -32,6 +33,10 @@ export class Feed {
   private readonly nextSeq
   private readonly since
   private readonly storeSignature
+  private readonly unsigned
+  private readonly unsignedCount
+  /** False once the backlog was seen empty; append() sets it again. Unknown (true) at start. */
+  mayHaveBacklog = true
 
   constructor(
     private readonly db: RelayDb,
@@ -51,15 +56,34 @@ export class Feed {
       'SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?'
     )
     this.storeSignature = db.sqlite.prepare(`UPDATE feed SET signature = ?, key_id = ? WHERE seq = ? AND signature = '${UNSIGNED}'`)
+    // Both served by the partial index feed_unsigned.
+    this.unsigned = db.sqlite.prepare(
+      `SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE signature = '${UNSIGNED}' ORDER BY seq LIMIT ?`
+    )
+    this.unsignedCount = db.sqlite.prepare(`SELECT COUNT(*) AS n FROM feed WHERE signature = '${UNSIGNED}'`)
   }
 
-  /** Appends one record, signed when first served; call inside a transaction. Returns its id and seq. */
+  /** Signs up to `limit` of the oldest records not signed yet; returns how many it signed. */
+  signBacklog(limit: number): number {
+    const rows = this.unsigned.all(limit) as FeedRow[]
+    this.signUnsigned(rows)
+    if (rows.length < limit) this.mayHaveBacklog = false
+    return rows.length
+  }
+
+  /** Records waiting for their signature (health, benchmarks). */
+  backlog(): number {
+    return (this.unsignedCount.get() as { n: number }).n
+  }
+
+  /** Appends one record, signed later (idle or when first served); call inside a transaction. */
   append<T extends FeedRecordType>(accountId: string, type: T, data: FeedData<T>): { id: string; seq: number } {
     const id = `rec_${this.ids.next()}`
     const timestamp = Math.floor(this.clock.now() / 1000)
     const seq = (this.nextSeq.get() as { seq: number }).seq
     const payload = JSON.stringify({ v: 1, seq, type, accountId, data })
     this.insert.run(seq, id, accountId, type, timestamp, payload, UNSIGNED, this.key.keyId)
+    this.mayHaveBacklog = true
     return { id, seq }
   }
 

@@ -51,7 +51,8 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     providers: [...core.providers.keys()],
     publicKey: core.key.publicKeyBase64,
     keyId: core.key.keyId,
-    time: core.clock.now()
+    time: core.clock.now(),
+    signingBacklog: core.feed.backlog()
   }))
 
   app.get('/v1/prices', async () => priceList(core.config.recharge))

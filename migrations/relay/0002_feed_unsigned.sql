@@ -1,0 +1,1 @@
+CREATE INDEX `feed_unsigned` ON `feed` (`seq`) WHERE signature = '';
