@@ -76,6 +76,8 @@ async function main(): Promise<void> {
         settings,
         secrets,
         relayPublicKey: relay.key.publicKeyBase64,
+        // CATCHUP_PUSH_DEPTH=n: outbox batches in flight at once (A/B of the app's default).
+        ...(process.env['CATCHUP_PUSH_DEPTH'] ? { outboxPipeline: Number(process.env['CATCHUP_PUSH_DEPTH']) } : {}),
         // CATCHUP_FETCH=undici: the global fetch instead of the node:http transport (A/B).
         ...(process.env['CATCHUP_FETCH'] === 'undici' ? { fetch: globalThis.fetch } : {})
       })

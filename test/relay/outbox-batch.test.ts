@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import type { OutboxRecord } from '../../src/shared/relay-contract'
 import { enrolDevice, startTestRelay } from './support/relay'
 
-// The outbox's batch path: known ids read once per batch, an id repeated inside one batch,
-// a resend mixed with new records, the first-free winner decided inside a batch.
+// The outbox's batch path: usage inserted straight away (the stored fingerprint read only on a
+// clash), an id repeated inside one batch, a resend mixed with new records, the first-free
+// winner decided inside a batch.
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 
@@ -29,6 +30,35 @@ describe('outbox batches', () => {
     expect(again.body).toEqual({ accepted: ['debit-dup-1', 'usage-dup-2'], rejected: [] })
     expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-200)
     expect((s.prepare('SELECT count(*) AS n FROM outbox_records').get() as { n: number }).n).toBe(3)
+  })
+
+  it('usage ids: a repeat with the same content is acked once stored, other content or another kind under its id refused', async () => {
+    const t = await startTestRelay()
+    const dev = await enrolDevice(t.api)
+    const use = (id: string, quantity = 1): OutboxRecord => ({ id, kind: 'usage', feature: 'export', quantity, occurredAt: 5 })
+    const debit: OutboxRecord = { id: 'shared-id-01', kind: 'wallet_debit', amount: cny(50), feature: 'ai_request', occurredAt: 1 }
+    const first = await t.api('POST', '/v1/outbox', {
+      token: dev.token,
+      body: { records: [use('usage-a-0001'), use('usage-a-0001'), use('usage-a-0001', 2), debit, use('shared-id-01')] }
+    })
+    expect(first.body.accepted).toEqual(['usage-a-0001', 'usage-a-0001', 'shared-id-01'])
+    expect(first.body.rejected).toEqual([
+      { id: 'usage-a-0001', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) },
+      { id: 'shared-id-01', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }
+    ])
+    // In a later batch: the same, then a debit reusing a usage id (its effect must not run).
+    const later = await t.api('POST', '/v1/outbox', {
+      token: dev.token,
+      body: { records: [use('usage-a-0001'), use('usage-a-0001', 3), { ...debit, id: 'usage-a-0001' }] }
+    })
+    expect(later.body.accepted).toEqual(['usage-a-0001'])
+    expect(later.body.rejected.map((r: { code: string }) => r.code)).toEqual(['IDEMPOTENCY_CONFLICT', 'IDEMPOTENCY_CONFLICT'])
+    const s = t.relay.core.db.sqlite
+    expect(s.prepare('SELECT id, kind, outcome FROM outbox_records ORDER BY id').all()).toEqual([
+      { id: 'shared-id-01', kind: 'wallet_debit', outcome: 'debited' },
+      { id: 'usage-a-0001', kind: 'usage', outcome: 'recorded' }
+    ])
+    expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-50)
   })
 
   it('two first-free claims in one batch: the first wins, the second is charged', async () => {

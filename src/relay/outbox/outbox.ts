@@ -18,9 +18,11 @@ import { canonicalRecord } from './canonical'
 //   record names it); every later claim, from any device, becomes a charge of its price
 //   (a `wallet_debit` record with reason first_free_lost, and debt if the wallet is short).
 //
-// Catch-up pushes 100k records in batches, so the per-record cost is what counts: the known
-// ids of a batch are read in one query, the account row once, and each record is serialised
-// once (its canonical body, hashed for the fingerprint).
+// Catch-up pushes 100k records in batches, so the per-record cost is what counts: the account
+// row is read once per batch, each record is serialised once (its canonical body, hashed for
+// the fingerprint), and a usage record (no effect beyond its row) is inserted straight away,
+// the stored fingerprint read only when its id is already there. A debit or claim is looked up
+// first, since its effect must not run for a resend.
 
 /** sha256 of the canonical body, as src/main/core/fingerprint.ts computes fingerprint(). */
 export function bodyFingerprint(body: string): string {
@@ -29,8 +31,9 @@ export function bodyFingerprint(body: string): string {
 }
 
 export class Outbox {
-  private readonly known
+  private readonly stored
   private readonly insert
+  private readonly insertNew
   private readonly account
   private readonly claimFirstFree
 
@@ -41,12 +44,13 @@ export class Outbox {
     private readonly wallet: RelayWallet
   ) {
     const s = db.sqlite
-    this.known = s.prepare(
-      'SELECT id, fingerprint FROM outbox_records WHERE account_id = ? AND id IN (SELECT value FROM json_each(?))'
+    this.stored = s.prepare<[string, string], { fingerprint: string }>(
+      'SELECT fingerprint FROM outbox_records WHERE account_id = ? AND id = ?'
     )
-    this.insert = s.prepare(
+    const insert =
       'INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
-    )
+    this.insert = s.prepare(insert)
+    this.insertNew = s.prepare(`${insert} ON CONFLICT DO NOTHING`)
     this.account = s.prepare('SELECT first_free_claim_id, wallet_currency FROM accounts WHERE id = ?')
     this.claimFirstFree = s.prepare(
       'UPDATE accounts SET first_free_claim_id = ?, first_free_device_id = ? WHERE id = ? AND first_free_claim_id IS NULL'
@@ -57,38 +61,42 @@ export class Outbox {
     return this.db.tx(() => {
       const ack: OutboxAck = { accepted: [], rejected: [] }
       if (records.length === 0) return ack
-      // Fingerprints by id: those stored before, and this batch's as it goes (an id twice in one batch).
-      const seen = new Map<string, string>()
-      for (const r of this.known.all(ctx.accountId, JSON.stringify(records.map((rec) => rec.id))) as { id: string; fingerprint: string }[]) {
-        seen.set(r.id, r.fingerprint)
-      }
       const acct = this.account.get(ctx.accountId) as { first_free_claim_id: string | null; wallet_currency: string }
       let winner = acct.first_free_claim_id
       const now = this.clock.now()
+      // A record whose id is stored already (sent before, or twice in this batch): the same
+      // content is acknowledged again, other content refused.
+      const resend = (id: string, fp: string, prev: string) => {
+        if (prev === fp) ack.accepted.push(id)
+        else ack.rejected.push({ id, code: 'IDEMPOTENCY_CONFLICT', message: 'record id reused with other content' })
+      }
       for (const rec of records) {
         const body = canonicalRecord(rec)
         const fp = bodyFingerprint(body)
-        const prev = seen.get(rec.id)
-        if (prev !== undefined) {
-          if (prev === fp) ack.accepted.push(rec.id)
-          else ack.rejected.push({ id: rec.id, code: 'IDEMPOTENCY_CONFLICT', message: 'record id reused with other content' })
+        if (rec.kind === 'usage') {
+          if (this.insertNew.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, 'recorded', now).changes === 1) ack.accepted.push(rec.id)
+          else resend(rec.id, fp, this.stored.get(ctx.accountId, rec.id)!.fingerprint)
           continue
         }
-        const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.kind === 'first_free_claim' ? rec.price : null
-        if (amount && amount.currency !== acct.wallet_currency) {
+        const prev = this.stored.get(ctx.accountId, rec.id)
+        if (prev !== undefined) {
+          resend(rec.id, fp, prev.fingerprint)
+          continue
+        }
+        const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.price
+        if (amount.currency !== acct.wallet_currency) {
           ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.wallet_currency}` })
           continue
         }
         // A zero debit or a free "price" moves no money but would still become a feed record
         // that every device must apply: refused like a negative one.
-        if (amount && amount.amount <= 0) {
+        if (amount.amount <= 0) {
           ack.rejected.push({ id: rec.id, code: 'INVALID_AMOUNT', message: 'amount must be above zero' })
           continue
         }
         const outcome = this.apply(ctx, rec, winner)
         if (outcome === 'won') winner = rec.id
         this.insert.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, outcome, now)
-        seen.set(rec.id, fp)
         ack.accepted.push(rec.id)
       }
       return ack
@@ -98,7 +106,7 @@ export class Outbox {
   private apply(ctx: DeviceContext, rec: OutboxRecord, winner: string | null): string {
     switch (rec.kind) {
       case 'usage':
-        return 'recorded'
+        return 'recorded' // inserted by accept() without coming here
       case 'wallet_debit':
         this.feed.append(ctx.accountId, 'wallet_debit', {
           sourceId: rec.id,
