@@ -192,7 +192,11 @@ export const leases = sqliteTable('leases', {
   validUntil: integer('valid_until').notNull()
 })
 
-/** Each device outbox record, kept by id with a fingerprint: a resend is acknowledged, not reapplied. */
+/**
+ * Each device outbox record, kept by id with a fingerprint: a resend is acknowledged, not reapplied.
+ * The table is WITHOUT ROWID (migrations/relay/0003, hand-written: drizzle cannot declare it);
+ * a future drizzle migration that rebuilds this table must keep that clause.
+ */
 export const outboxRecords = sqliteTable(
   'outbox_records',
   {
