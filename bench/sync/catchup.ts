@@ -26,7 +26,7 @@ import { nowNs } from '../stats'
 // running relay does while idle (it signs them anyway on first read).
 // The floor, measured right after each catch-up on a fresh file: the same local writes (ack
 // the same outbox rows, post the ledger effects, store the same feed records) in transactions
-// of 500, with no HTTP, no signatures and no relay. CATCHUP_ROUNDS (default 3) catch-ups of
+// of 500, with no HTTP, no signatures and no relay. CATCHUP_ROUNDS (default 5) catch-ups of
 // copies of the one month, each followed by its floor; figures are medians. Last line: one
 // JSON object.
 // CATCHUP_FLOOR_SPLIT=1: the floor's acks and records timed apart (stderr).
@@ -36,7 +36,7 @@ import { nowNs } from '../stats'
 const USAGE = Number(process.env['CATCHUP_USAGE'] ?? 100_000)
 const RECORDS = Number(process.env['CATCHUP_RECORDS'] ?? 10_000)
 const BATCH = 500
-const ROUNDS = Number(process.env['CATCHUP_ROUNDS'] ?? 3)
+const ROUNDS = Number(process.env['CATCHUP_ROUNDS'] ?? 5)
 const T0 = Date.UTC(2025, 0, 1)
 const DAY = 86_400_000
 const ms = (t: bigint) => Math.round(Number(nowNs() - t) / 1e6)

@@ -61,6 +61,27 @@ describe('outbox batches', () => {
     expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-50)
   })
 
+  it('a long run of usage (several rows per statement): clashes anywhere in it are judged one by one, in order', async () => {
+    const t = await startTestRelay()
+    const dev = await enrolDevice(t.api)
+    const use = (i: number, quantity = 1): OutboxRecord => ({ id: `use-${String(i).padStart(6, '0')}`, kind: 'usage', feature: 'export', quantity, occurredAt: 9 })
+    const first = Array.from({ length: 120 }, (_, i) => use(i))
+    expect((await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: first } })).body).toEqual({
+      accepted: first.map((r) => r.id),
+      rejected: []
+    })
+    // 130 more: ids 100..229, with 110 changed (a clash in the middle of a statement's rows) and
+    // 200 sent twice (the same content).
+    const second = Array.from({ length: 130 }, (_, k) => use(100 + k, 100 + k === 110 ? 7 : 1))
+    second.splice(101, 0, use(200))
+    const r = (await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: second } })).body
+    expect(r.rejected).toEqual([{ id: 'use-000110', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }])
+    expect(r.accepted).toEqual(second.map((x) => x.id).filter((id) => id !== 'use-000110'))
+    const s = t.relay.core.db.sqlite
+    expect((s.prepare('SELECT count(*) AS n FROM outbox_records').get() as { n: number }).n).toBe(230)
+    expect((s.prepare("SELECT body FROM outbox_records WHERE id = 'use-000110'").get() as { body: string }).body).toContain('"quantity":1')
+  })
+
   it('two first-free claims in one batch: the first wins, the second is charged', async () => {
     const t = await startTestRelay()
     const dev = await enrolDevice(t.api)

