@@ -314,17 +314,19 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   }
 
   /** Applies one batch's ack in one transaction; a refusal is kept with its reason, never retried. */
-  const applyAck = (rows: { id: string; seq: number }[], ack: OutboxAck): void => {
+  const applyAck = (batch: OutboxBatch, ack: OutboxAck): void => {
     const now = clock.now()
-    const whole = ack.rejected.length === 0 && ack.accepted.length === rows.length && sameIds(rows, ack.accepted)
+    const { ids } = batch
+    const whole = ack.rejected.length === 0 && ack.accepted.length === ids.length && sameIds(ids, ack.accepted)
     b.db.tx(() => {
-      if (whole) st.outboxAckRange.run(now, rows[0]!.seq, rows[rows.length - 1]!.seq)
+      if (whole) st.outboxAckRange.run(now, batch.firstSeq, batch.lastSeq)
       else if (ack.accepted.length > 0) st.outboxAckMany.run(now, JSON.stringify(ack.accepted))
       for (const r of ack.rejected) st.outboxReject.run(r.code, `${r.code}: ${r.message}`.slice(0, 500), now, r.id)
     })
     unsynced = null
     if (ack.rejected.length > 0) emitState()
-    const sent = new Set(rows.map((r) => r.id))
+    if (whole) return
+    const sent = new Set(ids)
     if (!ack.accepted.some((id) => sent.has(id)) && !ack.rejected.some((r) => sent.has(r.id))) {
       throw new RelayError('the relay acknowledged none of the batch', 0, 'BAD_RESPONSE', true)
     }
@@ -345,11 +347,12 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     while (failure === null) {
       const rows = st.outboxPendingAfter.all(afterSeq, batchSize)
       if (rows.length === 0) break
-      afterSeq = rows[rows.length - 1]!.seq
+      const batch: OutboxBatch = { firstSeq: rows[0]![0], lastSeq: rows[rows.length - 1]![0], ids: rows.map((r) => r[1]) }
+      afterSeq = batch.lastSeq
       sentRows += rows.length
       const p: Promise<void> = relay()
-        .pushOutboxJson(rows.map((r) => r.body))
-        .then((ack) => applyAck(rows, ack))
+        .pushOutboxJson(rows.map((r) => r[2]))
+        .then((ack) => applyAck(batch, ack))
         .catch((err: unknown) => {
           failure ??= err
         })
@@ -558,8 +561,15 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
 }
 
 /** The relay acked exactly the rows sent (in the order sent, as it answers). */
-function sameIds(rows: { id: string }[], ids: string[]): boolean {
-  for (let i = 0; i < rows.length; i++) if (rows[i]!.id !== ids[i]) return false
+/** A pushed batch: its rows' ids in order and the seq range they span (nothing else pending in it). */
+interface OutboxBatch {
+  firstSeq: number
+  lastSeq: number
+  ids: string[]
+}
+
+function sameIds(sent: string[], acked: string[]): boolean {
+  for (let i = 0; i < sent.length; i++) if (sent[i] !== acked[i]) return false
   return true
 }
 

@@ -17,12 +17,8 @@ export interface StateRow {
   warnings: string
 }
 
-export interface OutboxRow {
-  seq: number
-  id: string
-  kind: string
-  body: string
-}
+/** An outbox row to push, as a tuple (raw rows: no object per row on the catch-up path). */
+export type OutboxRow = [seq: number, id: string, body: string]
 
 export interface RejectedRow {
   id: string
@@ -113,9 +109,11 @@ export function prepareSyncStore(db: BillingDb) {
       'INSERT INTO sync_outbox (id, kind, body, spend, created_at) VALUES (?, ?, ?, ?, ?)'
     ),
     /** The next batch to push after `seq` (rows already in flight in this run are skipped). */
-    outboxPendingAfter: s.prepare<[number, number], OutboxRow>(
-      'SELECT seq, id, kind, body FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL AND seq > ? ORDER BY seq LIMIT ?'
-    ),
+    outboxPendingAfter: s
+      .prepare<[number, number], OutboxRow>(
+        'SELECT seq, id, body FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL AND seq > ? ORDER BY seq LIMIT ?'
+      )
+      .raw(true),
     outboxPendingCount: s.prepare<[], { n: number }>(
       'SELECT count(*) AS n FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL'
     ),
