@@ -71,13 +71,18 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     providerMap = built.enabled
     disabled = built.disabled
   }
-  const db = openRelayDb({ path: config.dbPath, durability: config.durability })
+  const db = openRelayDb({
+    path: config.dbPath,
+    durability: config.durability,
+    onCheckpointError: (message) => app.log.error({ detail: message }, 'WAL checkpoint thread')
+  })
   const core = createCore({ config, db, clock, ids, key, providers: providerMap, log: app.log })
 
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.
   app.addHook('onRequest', (req, _reply, done) => {
-    core.signer.touch()
+    // Health probes do not count as traffic: a balancer polling often must not starve signing.
+    if (req.url !== '/health') core.signer.touch()
     try {
       if (!req.url.startsWith('/v1/notify/') && req.url !== '/health') core.limits.address.hit(req.ip)
     } catch (err) {

@@ -74,6 +74,19 @@ describe('the idle feed signer', () => {
     }
   })
 
+  it('health probes are not traffic: the relay signs its backlog while a balancer polls', async () => {
+    const { t, feed } = await relayWithUnsigned(3)
+    t.relay.core.signer.start()
+    await vi.waitFor(
+      async () => {
+        const health = await t.api('GET', '/health') // every 50 ms: far more often than the 200 ms idle time
+        expect(health.body.signingBacklog).toBe(0)
+      },
+      { timeout: 10_000, interval: 50 }
+    )
+    expect(feed.backlog()).toBe(0)
+  })
+
   it('a record served before the signer reached it is signed by the page, once', async () => {
     const { t, dev, feed } = await relayWithUnsigned(2)
     const first = FeedPageSchema.parse((await t.api('GET', '/v1/feed', { token: dev.token })).body)

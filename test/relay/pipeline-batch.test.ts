@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/main/core/clock'
 import { openRelayDb, type RelayDb } from '../../src/relay/db/open'
 import type { EventApplier } from '../../src/relay/notify/apply'
@@ -68,10 +68,21 @@ describe('notification batch', () => {
       { name: 'c', value: 1 }
     ])
 
+    // A long queue commits in several transactions of at most 256, each notification once.
+    applied.length = 0
+    const groups = vi.spyOn(db, 'txGroup')
+    const many = Array.from({ length: 600 }, (_, i) => `m${i}`)
+    const replies = await Promise.all(many.map((id) => pipeline.handle(provider, Buffer.from(id), {}, '127.0.0.1')))
+    expect(replies.every((r) => r.reply.status === 200)).toBe(true)
+    expect(applied).toEqual(many)
+    expect(groups.mock.calls.length).toBeGreaterThanOrEqual(3)
+    expect(db.sqlite.prepare("SELECT COUNT(*) AS n FROM counters WHERE name LIKE 'm%'").get()).toEqual({ n: 600 })
+    groups.mockRestore()
+
     // A batch with no fault commits in one go, each applied once.
     applied.length = 0
     await Promise.all(['d', 'e'].map((id) => pipeline.handle(provider, Buffer.from(id), {}, '127.0.0.1')))
     expect(applied).toEqual(['d', 'e'])
-    expect(db.sqlite.prepare('SELECT COUNT(*) AS n FROM counters').get()).toEqual({ n: 4 })
+    expect(db.sqlite.prepare('SELECT COUNT(*) AS n FROM counters').get()).toEqual({ n: 604 })
   })
 })

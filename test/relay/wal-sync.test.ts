@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { openRelayDb } from '../../src/relay/db/open'
-import { BACKSTOP_PAGES } from '../../src/relay/db/checkpointer'
+import { BACKSTOP_PAGES, Checkpointer } from '../../src/relay/db/checkpointer'
 import { WalSync } from '../../src/relay/db/wal-sync'
 import { tempDir } from '../support/db'
 
@@ -114,6 +114,25 @@ describe('WAL sync', () => {
     await ticks()
     expect(b!.done).toBe(true)
 
+    // A committer that throws strands neither the others nor the next fsync.
+    const d = settled(wal.afterCommit())
+    await ticks()
+    const order2: string[] = []
+    wal.whenSlotFree(() => {
+      throw new Error('a buggy committer')
+    })
+    wal.whenSlotFree(() => {
+      order2.push('after the buggy one')
+      wal.afterCommit().catch(() => undefined)
+    })
+    const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve))
+    await sync.finish()
+    expect(d.done).toBe(true)
+    expect(order2).toEqual(['after the buggy one'])
+    expect(((await uncaught) as Error).message).toBe('a buggy committer') // surfaced, not swallowed
+    expect(sync.calls).toHaveLength(1) // the next fsync started for the second committer
+    await sync.finish()
+
     // Closing runs whoever still waits, so no batch is stranded.
     const c = settled(wal.afterCommit())
     await ticks()
@@ -148,6 +167,19 @@ describe('WAL sync', () => {
 })
 
 describe('checkpoints', () => {
+  it('close() settles when called twice and when the checkpoint thread already died', async () => {
+    const db = openRelayDb({ path: join(tempDir('ckpt-close-'), 'relay.sqlite'), durability: 'full' })
+    await Promise.all([db.close(), db.close()])
+    await db.close()
+
+    const errors: string[] = []
+    // A directory is not a database: the thread dies at start.
+    const dead = new Checkpointer(tempDir('not-a-db-'), { onError: (m) => errors.push(m) })
+    await vi.waitFor(() => expect(errors).toEqual([expect.stringMatching(/checkpoint thread died.*\(failure 1\)/)]))
+    await dead.close()
+    await dead.close()
+  })
+
   it('run on their own thread: the database file takes the WAL pages without the writer checkpointing', async () => {
     const path = join(tempDir('ckpt-'), 'relay.sqlite')
     const db = openRelayDb({ path, durability: 'full' })

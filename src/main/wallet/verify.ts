@@ -23,6 +23,9 @@ interface AccountRow {
 
 export function verifyLedger(core: LedgerCore): VerifyReport {
   const sqlite = core.db.sqlite
+  // Outside any transaction, settle memory written inside an earlier one (a head check, or a
+  // reload) so the head and cache checks below run instead of being skipped as "dirty".
+  if (!sqlite.inTransaction) core.fresh()
   const problems: VerifyProblem[] = []
   const add = (kind: VerifyProblemKind, message: string, details?: Record<string, unknown>): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(details ? { kind, message, details } : { kind, message })

@@ -15,7 +15,9 @@ const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.driver)
 const db = new Database(workerData.path)
 db.pragma('busy_timeout = 0')
-const step = () => { try { db.pragma('wal_checkpoint(PASSIVE)') } catch {} }
+const step = () => {
+  try { db.pragma('wal_checkpoint(PASSIVE)') } catch (err) { parentPort.postMessage(String(err && err.message || err)) }
+}
 const timer = setInterval(step, workerData.intervalMs)
 parentPort.on('message', () => {
   clearInterval(timer)
@@ -30,21 +32,35 @@ export const BACKSTOP_PAGES = 20_000
 
 export class Checkpointer {
   private readonly worker: Worker
+  private readonly exited: Promise<void>
+  private closing: Promise<void> | undefined
+  private failures = 0
 
-  constructor(path: string, intervalMs = 100) {
+  /**
+   * `onError` hears a failed checkpoint or a dead thread (the 1st, 10th, 100th … failure, so a
+   * persistent one does not flood the log): not fatal, the writer's backstop takes over.
+   */
+  constructor(path: string, opts: { intervalMs?: number; onError?: (message: string) => void } = {}) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs } })
-    // A failed checkpoint thread is not fatal: the writer's backstop takes over.
-    this.worker.on('error', () => undefined)
+    this.worker = new Worker(WORKER, { eval: true, workerData: { path, driver, intervalMs: opts.intervalMs ?? 100 } })
+    const report = (message: string) => {
+      this.failures++
+      if (Number.isInteger(Math.log10(this.failures))) opts.onError?.(`${message} (failure ${this.failures})`)
+    }
+    this.worker.on('message', (m: unknown) => report(`WAL checkpoint failed: ${String(m)}`))
+    this.worker.on('error', (err) => report(`checkpoint thread died: ${err.message}`))
+    this.exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
     this.worker.unref()
   }
 
-  /** Runs a last checkpoint and closes the worker's connection; resolves when it has exited. */
+  /** Runs a last checkpoint and closes the worker's connection; resolves when it has exited. Idempotent. */
   close(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
-    // Held until it has exited, so whoever awaits this is not left with an empty event loop.
-    this.worker.ref()
-    this.worker.postMessage('close')
-    return exited
+    if (!this.closing) {
+      // Held until it has exited, so whoever awaits this is not left with an empty event loop.
+      this.worker.ref()
+      this.worker.postMessage('close')
+      this.closing = this.exited
+    }
+    return this.closing
   }
 }

@@ -39,7 +39,13 @@ export interface RelayDb {
 export const relayMigrationsFolder = (): string =>
   fileURLToPath(new URL('../../../migrations/relay', import.meta.url))
 
-export function openRelayDb(opts: { path: string; durability?: 'full' | 'normal'; migrationsFolder?: string }): RelayDb {
+export function openRelayDb(opts: {
+  path: string
+  durability?: 'full' | 'normal'
+  migrationsFolder?: string
+  /** Hears checkpoint-thread failures (not fatal; see checkpointer.ts). */
+  onCheckpointError?: (message: string) => void
+}): RelayDb {
   const folder = opts.migrationsFolder ?? relayMigrationsFolder()
   const journal = readJournal(folder)
   mkdirSync(dirname(opts.path), { recursive: true })
@@ -66,7 +72,7 @@ export function openRelayDb(opts: { path: string; durability?: 'full' | 'normal'
     }
     const run = sqlite.transaction((fn: () => unknown) => fn())
     const tx = <T>(fn: () => T) => run.immediate(fn) as T
-    const checkpointer = new Checkpointer(opts.path)
+    const checkpointer = new Checkpointer(opts.path, opts.onCheckpointError ? { onError: opts.onCheckpointError } : {})
     const full = opts.durability !== 'normal'
     const wal = full ? new WalSync(`${opts.path}-wal`) : undefined
     const syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL')

@@ -74,8 +74,23 @@ export class WalSync {
   /** Releases the file descriptor; await whenDurable() first so no fsync is in flight. */
   close(): void {
     this.closed = true
-    for (const commit of this.slotWaiters.splice(0)) commit()
+    this.runSlotWaiters()
     this.releaseIfIdle()
+  }
+
+  /** Runs every waiting committer; one that throws neither stops the others nor the next fsync. */
+  private runSlotWaiters(): void {
+    for (const commit of this.slotWaiters.splice(0)) {
+      try {
+        commit()
+      } catch (err) {
+        // A committer reports its own failures (the pipeline rejects its batch); this is a bug
+        // in one that did not: surface it without stranding the rest.
+        queueMicrotask(() => {
+          throw err
+        })
+      }
+    }
   }
 
   private waitFor(seq: number): Promise<void> {
@@ -100,7 +115,7 @@ export class WalSync {
       this.inFlight--
       if (err) this.fail(err)
       else this.advance(target)
-      for (const commit of this.slotWaiters.splice(0)) commit()
+      this.runSlotWaiters()
       this.releaseIfIdle()
       this.kick()
     })

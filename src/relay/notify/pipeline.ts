@@ -29,6 +29,15 @@ const REJECT_STATUS: Record<string, number> = {
   forbidden_transition: 409
 }
 
+/** Notifications committed together at most (see flush). */
+const MAX_BATCH = 256
+
+interface QueuedWork {
+  work: () => Outcome[]
+  resolve: (o: Outcome[]) => void
+  reject: (e: unknown) => void
+}
+
 export interface NotifyResult {
   reply: ProviderReply
   outcomes: Outcome[]
@@ -88,9 +97,10 @@ export class NotificationPipeline {
     return { reply: this.reply(provider, outcomes), outcomes }
   }
 
-  private queue: { work: () => Outcome[]; resolve: (o: Outcome[]) => void; reject: (e: unknown) => void }[] = []
+  private queue: QueuedWork[] = []
   private scheduled = false
 
+  /** `work` writes to SQLite only: it may run twice (see commit), and only the committed run counts. */
   private enqueue(work: () => Outcome[]): Promise<Outcome[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ work, resolve, reject })
@@ -105,7 +115,12 @@ export class NotificationPipeline {
 
   private flush(): void {
     this.scheduled = false
-    const batch = this.queue.splice(0)
+    // Commits of at most MAX_BATCH each: a fault re-runs one of them, not everything queued
+    // during a slow fsync. All are made now; the next fsync covers them together.
+    while (this.queue.length > 0) this.commitBatch(this.queue.splice(0, MAX_BATCH))
+  }
+
+  private commitBatch(batch: QueuedWork[]): void {
     let results: ({ ok: Outcome[] } | { err: unknown })[]
     let durable: Promise<void>
     try {
@@ -138,7 +153,8 @@ export class NotificationPipeline {
     if (batch.length === 1) return this.db.txGroup(() => [{ ok: batch[0]!.work() }])
     try {
       return this.db.txGroup(() => batch.map((item) => ({ ok: item.work() })))
-    } catch {
+    } catch (fault) {
+      this.log.warn({ detail: errText(fault), batch: batch.length }, 'notification batch rolled back; applying one by one')
       return this.db.txGroup(() =>
         batch.map((item) => {
           try {
