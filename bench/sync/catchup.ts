@@ -22,8 +22,10 @@ import { nowNs } from '../stats'
 // the same file and key), as in production, where the relay is a hosted server and its work
 // does not share the device's thread. CATCHUP_RELAY=inprocess keeps the in-process relay
 // for the catch-up too (both programs on one thread: the slower, pessimistic figure).
-// Before the catch-up the relay is given a quiet moment to sign the month's records, as a
-// running relay does while idle (it signs them anyway on first read).
+// Before the catch-up the relay process, just started, is warmed up by another account's
+// traffic (a hosted relay has been running for days; CATCHUP_WARM_BATCHES=0 to skip) and given
+// a quiet moment to sign the month's records, as a running relay does while idle (it signs them
+// anyway on first read). The app is not warmed: it has just restarted after the month.
 // The floor, measured right after each catch-up on a fresh file: the same local writes (ack
 // the same outbox rows, post the ledger effects, store the same feed records) in transactions
 // of 500, with no HTTP, no signatures and no relay. CATCHUP_ROUNDS (default 5) catch-ups of
@@ -37,6 +39,8 @@ const USAGE = Number(process.env['CATCHUP_USAGE'] ?? 100_000)
 const RECORDS = Number(process.env['CATCHUP_RECORDS'] ?? 10_000)
 const BATCH = 500
 const ROUNDS = Number(process.env['CATCHUP_ROUNDS'] ?? 5)
+/** Outbox batches another account pushes to warm each new relay process up (500 records each). */
+const WARM_BATCHES = Number(process.env['CATCHUP_WARM_BATCHES'] ?? 20)
 const T0 = Date.UTC(2025, 0, 1)
 const DAY = 86_400_000
 const ms = (t: bigint) => Math.round(Number(nowNs() - t) / 1e6)
@@ -123,6 +127,8 @@ async function main(): Promise<void> {
         }))
       )
     })
+    // Another account's device, used only to warm a freshly started relay process up.
+    const warmDevice = relay.core.accounts.enrol(relay.core.accounts.createEnrolment(undefined, 'warm').code, 'warm-pc')
     clock.set(T0 + 30 * DAY)
     const rounds: Round[] = []
     if (inProcess) {
@@ -150,6 +156,9 @@ async function main(): Promise<void> {
           // The month's records were written over 30 days; a running relay signs each one in
           // its next quiet moment (feed/signer.ts), long before the device returns. The
           // compressed month gave it none, so it gets one now, outside the measurement.
+          // A hosted relay has been running for days (its code compiled hot); this one just
+          // started. Warm it up with another account's traffic first, outside the measurement.
+          await warmUp(started.url, warmDevice.deviceToken, r)
           await signingBacklogCleared(started.url)
           settings.set({ ...settingsAtSnapshot, relayUrl: started.url })
           const reopened = open(join(runDir, 'app.sqlite'))
@@ -267,6 +276,23 @@ function startRelayProcess(dataDir: string, signingKey: string): Promise<{ proc:
     })
     proc.on('exit', (code) => reject(new Error(`relay exited with ${code}: ${err}`)))
   })
+}
+
+/** Another account's device pushes WARM_BATCHES usage batches and reads its feed. */
+async function warmUp(url: string, token: string, round: number): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  for (let b = 0; b < WARM_BATCHES; b++) {
+    const records = Array.from({ length: BATCH }, (_, i) => ({
+      id: `warm-${round}-${b}-${String(i).padStart(4, '0')}`,
+      kind: 'usage',
+      feature: 'export',
+      quantity: 1,
+      occurredAt: T0
+    }))
+    const res = await fetch(`${url}/v1/outbox`, { method: 'POST', headers, body: JSON.stringify({ records }) })
+    if (!res.ok) throw new Error(`warm-up push failed: ${res.status} ${await res.text()}`)
+    await (await fetch(`${url}/v1/feed`, { headers: { authorization: headers.authorization } })).text()
+  }
 }
 
 /** Polls the relay's /health until its feed signing backlog is empty (at most 30 s). */
