@@ -560,7 +560,6 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   return { billing: b, sync }
 }
 
-/** The relay acked exactly the rows sent (in the order sent, as it answers). */
 /** A pushed batch: its rows' ids in order and the seq range they span (nothing else pending in it). */
 interface OutboxBatch {
   firstSeq: number
@@ -568,6 +567,7 @@ interface OutboxBatch {
   ids: string[]
 }
 
+/** The relay acked exactly the rows sent (in the order sent, as it answers). */
 function sameIds(sent: string[], acked: string[]): boolean {
   for (let i = 0; i < sent.length; i++) if (sent[i] !== acked[i]) return false
   return true

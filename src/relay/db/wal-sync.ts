@@ -21,7 +21,6 @@ import { closeSync, fsync, open } from 'node:fs'
 // Readers that hand out what a commit wrote (the feed, order state) call whenDurable() first,
 // so nothing is served that a power cut could still take back.
 
-
 export class WalSync {
   private fd: number | undefined
   private opening: ((fd: number | undefined, err: Error | null) => void)[] | undefined

@@ -149,7 +149,7 @@ export class NotificationPipeline {
    * rejection, which is an outcome; a fault) is rare, so only then is the batch rolled back and
    * run again with each notification in its own savepoint, so the others still commit.
    */
-  private commit(batch: { work: () => Outcome[] }[]): { value: ({ ok: Outcome[] } | { err: unknown })[]; durable: Promise<void> } {
+  private commit(batch: QueuedWork[]): { value: ({ ok: Outcome[] } | { err: unknown })[]; durable: Promise<void> } {
     if (batch.length === 1) return this.db.txGroup(() => [{ ok: batch[0]!.work() }])
     try {
       return this.db.txGroup(() => batch.map((item) => ({ ok: item.work() })))

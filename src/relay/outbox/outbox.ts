@@ -83,7 +83,7 @@ export class Outbox {
         else ack.rejected.push({ id, code: 'IDEMPOTENCY_CONFLICT', message: 'record id reused with other content' })
       }
       const usage: UsageRow[] = []
-      const writeUsage = () => {
+      const flushUsage = () => {
         if (usage.length === 0) return
         if (this.writeUsage(ctx, usage, now) < usage.length) {
           // Some id was stored before (or twice here): judge each by what is stored now.
@@ -98,10 +98,10 @@ export class Outbox {
         const fp = bodyFingerprint(body)
         if (rec.kind === 'usage') {
           usage.push({ id: rec.id, fp, body })
-          if (usage.length === USAGE_ROWS) writeUsage()
+          if (usage.length === USAGE_ROWS) flushUsage()
           continue
         }
-        writeUsage()
+        flushUsage()
         const prev = this.stored.get(ctx.accountId, rec.id)
         if (prev !== undefined) {
           resend(rec.id, fp, prev.fingerprint)
@@ -123,7 +123,7 @@ export class Outbox {
         this.insert.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, outcome, now)
         ack.accepted.push(rec.id)
       }
-      writeUsage()
+      flushUsage()
       return ack
     })
   }
