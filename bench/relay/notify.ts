@@ -19,7 +19,9 @@ import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/
 //            checkpoint or burst of other work on the shared cores moves a single round's ratio by
 //            ±15 points; the figures are the medians over the rounds (ratio: of each round's pair).
 //            The relay's CPU per request includes signing the round's feed records, which it
-//            does once idle (the bench waits for that before the next floor round).
+//            does once idle (the bench waits for that before the next floor round). Each round
+//            also gives the relay's event loop alone: its CPU per request and busy share during
+//            the round (1 = the loop is saturated; the bound on the relay's req/s).
 //   phase 2: open loop at RATE req/s for RATE_SECONDS → p50 / p99 latency
 // Env: BENCH_DURABILITY=full|normal (relay's synchronous pragma; default full).
 // Last line: one JSON object with relay_rps, floor_rps, relay_p99_ms (and more).
@@ -125,10 +127,13 @@ async function signingDone(url: string): Promise<void> {
   throw new Error('the relay did not sign its feed backlog within 50 s')
 }
 
-/** CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
+/**
+ * CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere.
+ * `mainThread`: only its main thread (the event loop), not checkpoint, fsync or V8 threads.
+ */
+function cpuSeconds(pid: number | undefined, mainThread = false): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
     return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
   } catch {
     return NaN
@@ -236,11 +241,16 @@ async function main(): Promise<void> {
     // CPU per request of each server: steadier than req/s when other work shares the cores.
     const measure = async (proc: ChildProcess, url: string, batch: Shot[]) => {
       const cpu = cpuSeconds(proc.pid)
+      const main = cpuSeconds(proc.pid, true)
+      const started = performance.now()
       const run = await closedLoop(url, batch)
+      // The event loop's share of the round (1 = saturated) and its CPU per request.
+      const mainSeconds = cpuSeconds(proc.pid, true) - main
+      const loop = { loopUs: (mainSeconds / run.count) * 1e6, loopBusy: (mainSeconds * 1000) / (performance.now() - started) }
       // The relay signs the round's feed records once it is idle (feed/signer.ts): wait for
       // that here, so its CPU counts for the relay and does not run during the floor's round.
       if (proc === relayProc) await signingDone(url)
-      return { ...run, cpuUs: ((cpuSeconds(proc.pid) - cpu) / run.count) * 1e6 }
+      return { ...run, ...loop, cpuUs: ((cpuSeconds(proc.pid) - cpu) / run.count) * 1e6 }
     }
     const rounds: { floor: Awaited<ReturnType<typeof measure>>; relay: Awaited<ReturnType<typeof measure>> }[] = []
     for (let r = 0; r < ROUNDS; r++) {
@@ -250,7 +260,7 @@ async function main(): Promise<void> {
       const rl = await measure(relay.proc, relay.url, batch)
       rounds.push({ floor: f, relay: rl })
       console.log(
-        `round ${r + 1}: floor ${f.rps.toFixed(0)} req/s ${f.cpuUs.toFixed(0)} µs/req, relay ${rl.rps.toFixed(0)} req/s ${rl.cpuUs.toFixed(0)} µs/req → ${((rl.rps / f.rps) * 100).toFixed(1)}%`
+        `round ${r + 1}: floor ${f.rps.toFixed(0)} req/s ${f.cpuUs.toFixed(0)} µs/req, relay ${rl.rps.toFixed(0)} req/s ${rl.cpuUs.toFixed(0)} µs/req → ${((rl.rps / f.rps) * 100).toFixed(1)}%  (relay event loop ${rl.loopUs.toFixed(0)} µs/req, busy ${(rl.loopBusy * 100).toFixed(0)} %)`
       )
     }
     const floorClosed = summarise(rounds.map((r) => r.floor))
@@ -280,6 +290,8 @@ async function main(): Promise<void> {
         durability,
         relay_failures: relayClosed.failures + relayOpen.failures,
         relay_cpu_us_per_req: Math.round(relayCpuUs),
+        relay_loop_us_per_req: Math.round(median(rounds.map((r) => r.relay.loopUs))),
+        relay_loop_busy: Number(median(rounds.map((r) => r.relay.loopBusy)).toFixed(2)),
         floor_cpu_us_per_req: Math.round(floorCpuUs)
       })
     )

@@ -42,7 +42,8 @@ export class RelayWallet {
   }
 
   private move(accountId: string, amount: Money, sign: 1 | -1, sourceId: string, reason: DebtReason): void {
-    const row = this.read.get(accountId) as { balance: number; currency: Money['currency'] }
+    const row = this.read.get(accountId) as { balance: number; currency: Money['currency'] } | undefined
+    if (!row) throw new Error(`no relay account ${accountId}`)
     if (amount.currency !== row.currency) throw new CurrencyMismatch(row.currency, amount.currency)
     const after = row.balance + sign * amount.amount
     this.write.run(after, accountId)

@@ -25,6 +25,15 @@ interface FeedRow {
   key_id: string
 }
 
+/**
+ * Per connection, the seq the next record takes once read: saves a query per record. Shared by
+ * every Feed on the connection, so records are numbered in commit order (a reader's cursor never
+ * passes a number still to come). A rolled-back record leaves its number unused (AUTOINCREMENT
+ * never reuses one either; seqs are global, so each account's feed has gaps anyway). Should another
+ * connection have taken the number, the insert fails on the primary key and it is read again.
+ */
+const nextSeqs = new WeakMap<object, { next: number | undefined }>()
+
 /** The stored signature of a record not served yet. */
 export const UNSIGNED = ''
 
@@ -37,6 +46,7 @@ export class Feed {
   private readonly unsignedCount
   /** False once the backlog was seen empty; append() sets it again. Unknown (true) at start. */
   mayHaveBacklog = true
+  private readonly seqs: { next: number | undefined }
 
   constructor(
     private readonly db: RelayDb,
@@ -61,6 +71,9 @@ export class Feed {
       `SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE signature = '${UNSIGNED}' ORDER BY seq LIMIT ?`
     )
     this.unsignedCount = db.sqlite.prepare(`SELECT COUNT(*) AS n FROM feed WHERE signature = '${UNSIGNED}'`)
+    let seqs = nextSeqs.get(db.sqlite)
+    if (!seqs) nextSeqs.set(db.sqlite, (seqs = { next: undefined }))
+    this.seqs = seqs
   }
 
   /** Signs up to `limit` of the oldest records not signed yet; returns how many it signed. */
@@ -80,9 +93,7 @@ export class Feed {
   append<T extends FeedRecordType>(accountId: string, type: T, data: FeedData<T>): { id: string; seq: number } {
     const id = `rec_${this.ids.next()}`
     const timestamp = Math.floor(this.clock.now() / 1000)
-    const seq = (this.nextSeq.get() as { seq: number }).seq
-    const payload = JSON.stringify({ v: 1, seq, type, accountId, data })
-    this.insert.run(seq, id, accountId, type, timestamp, payload, UNSIGNED, this.key.keyId)
+    const { seq } = this.store(id, accountId, type, timestamp, data, () => UNSIGNED)
     this.mayHaveBacklog = true
     return { id, seq }
   }
@@ -91,11 +102,35 @@ export class Feed {
   appendSigned<T extends FeedRecordType>(accountId: string, type: T, data: FeedData<T>): FeedEnvelope {
     const id = `rec_${this.ids.next()}`
     const timestamp = Math.floor(this.clock.now() / 1000)
-    const seq = (this.nextSeq.get() as { seq: number }).seq
-    const payload = JSON.stringify({ v: 1, seq, type, accountId, data })
-    const signature = signRecord(this.key, id, timestamp, payload)
-    this.insert.run(seq, id, accountId, type, timestamp, payload, signature, this.key.keyId)
+    const { seq, payload, signature } = this.store(id, accountId, type, timestamp, data, (payload) =>
+      signRecord(this.key, id, timestamp, payload)
+    )
     return { id, timestamp, payload, signature, keyId: this.key.keyId, cursor: String(seq) }
+  }
+
+  /** Inserts a record at the next seq (which its payload carries); inside the caller's transaction. */
+  private store(
+    id: string,
+    accountId: string,
+    type: FeedRecordType,
+    timestamp: number,
+    data: unknown,
+    sign: (payload: string) => string
+  ): { seq: number; payload: string; signature: string } {
+    for (let attempt = 0; ; attempt++) {
+      const seq = this.seqs.next ?? (this.nextSeq.get() as { seq: number }).seq
+      const payload = JSON.stringify({ v: 1, seq, type, accountId, data })
+      const signature = sign(payload)
+      try {
+        this.insert.run(seq, id, accountId, type, timestamp, payload, signature, this.key.keyId)
+      } catch (err) {
+        this.seqs.next = undefined
+        if (attempt === 0 && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') continue
+        throw err
+      }
+      this.seqs.next = seq + 1
+      return { seq, payload, signature }
+    }
   }
 
   page(accountId: string, cursor: string | undefined, limit: number): FeedPage {

@@ -1,0 +1,132 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/main/core/clock'
+import { sequentialIds } from '../../src/main/core/ids'
+import { CurrencyMismatch } from '../../src/shared/errors'
+import { Accounts } from '../../src/relay/accounts/accounts'
+import { RelayWallet } from '../../src/relay/accounts/wallet'
+import { openRelayDb, type RelayDb } from '../../src/relay/db/open'
+import { Feed } from '../../src/relay/feed/feed'
+import { generateSigningKey } from '../../src/relay/feed/keys'
+import { tempDir } from '../support/db'
+
+// The feed numbers records without a query per record (the next seq is kept per connection);
+// that may not change what is stored. And the relay wallet's moves, which post debt records to it.
+
+const key = generateSigningKey()
+let db: RelayDb | undefined
+afterEach(async () => {
+  await db?.close()
+  db = undefined
+})
+
+function setDb(next: RelayDb): void {
+  db = next
+}
+
+function setup() {
+  const path = join(tempDir('feed-seq-'), 'relay.sqlite')
+  db = openRelayDb({ path, durability: 'normal' })
+  const clock = new ManualClock(1_700_000_000_000)
+  const ids = sequentialIds('s')
+  const accountId = new Accounts(db, clock, ids).createEnrolment(undefined, 'seq').accountId
+  const feed = new Feed(db, key, clock, ids)
+  const seqs = () => (db!.sqlite.prepare('SELECT seq FROM feed ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq)
+  const payloadSeqs = () =>
+    (db!.sqlite.prepare('SELECT seq, payload FROM feed ORDER BY seq').all() as { seq: number; payload: string }[]).map(
+      (r) => [r.seq, (JSON.parse(r.payload) as { seq: number }).seq]
+    )
+  return { path, db, clock, ids, accountId, feed, seqs, payloadSeqs }
+}
+
+const order = (n: number) => ({ orderNo: `o${n}`, state: 'expired' as const, reason: 'test', closedAt: 0 })
+
+describe('feed sequence numbers', () => {
+  it('increase in commit order; a rolled-back record leaves its number unused; two Feeds on one connection share the numbering', () => {
+    const { db, accountId, feed, seqs, payloadSeqs, clock, ids } = setup()
+    const other = new Feed(db, key, clock, ids)
+    const append = (f: Feed, n: number) =>
+      f.append(accountId, 'order_closed', { ...order(n), provider: 'stripe', item: { kind: 'recharge', amount: { amount: 100, currency: 'CNY' } } })
+    db.tx(() => append(other, 1))
+    expect(() =>
+      db.tx(() => {
+        append(feed, 2)
+        throw new Error('rolled back')
+      })
+    ).toThrow('rolled back')
+    // A savepoint rolled back inside a committed transaction.
+    db.tx(() => {
+      append(feed, 3)
+      try {
+        db.tx(() => {
+          append(feed, 4)
+          throw new Error('inner')
+        })
+      } catch {
+        // only the savepoint is lost
+      }
+      append(feed, 5)
+    })
+    // `other` last numbered record 1: were numbers kept per Feed it would take 2 now, behind
+    // records already committed (a reader past 5 would never see it).
+    db.tx(() => append(other, 6))
+    db.tx(() => append(feed, 7))
+    const committed = (db.sqlite.prepare('SELECT payload FROM feed ORDER BY seq').all() as { payload: string }[]).map(
+      (r) => (JSON.parse(r.payload) as { data: { orderNo: string } }).data.orderNo
+    )
+    expect(committed).toEqual(['o1', 'o3', 'o5', 'o6', 'o7'])
+    expect(seqs()).toEqual([1, 3, 5, 6, 7])
+    // The payload (what is signed) carries the same number as the row.
+    expect(payloadSeqs().every(([row, signed]) => row === signed)).toBe(true)
+  })
+
+  it('reads the number again when another connection has taken it, and after a restart', async () => {
+    const { path, db, accountId, feed, seqs, payloadSeqs } = setup()
+    const item = { kind: 'recharge' as const, amount: { amount: 100, currency: 'CNY' as const } }
+    db.tx(() => feed.append(accountId, 'order_closed', { ...order(1), provider: 'stripe', item }))
+    // Another connection appends seq 2 behind this one's back (as a second writer would).
+    const second = new Database(path)
+    second
+      .prepare("INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (2, 'rec_x', ?, 'order_closed', 0, '{\"seq\":2}', '', ?)")
+      .run(accountId, key.keyId)
+    second.close()
+    const r = db.tx(() => feed.append(accountId, 'order_closed', { ...order(3), provider: 'stripe', item }))
+    expect(r.seq).toBe(3)
+    expect(seqs()).toEqual([1, 2, 3])
+    expect(payloadSeqs().at(-1)).toEqual([3, 3])
+    // After a restart the number continues from the file.
+    await db.close()
+    const again = openRelayDb({ path, durability: 'normal' })
+    setDb(again)
+    const fresh = new Feed(again, key, new ManualClock(0), sequentialIds('f'))
+    expect(again.tx(() => fresh.append(accountId, 'order_closed', { ...order(4), provider: 'stripe', item })).seq).toBe(4)
+  })
+})
+
+describe('relay wallet moves', () => {
+  it('credit and debit: the balance, debt records, and refusals that change nothing', () => {
+    const { db, accountId, feed, ids } = setup()
+    const wallet = new RelayWallet(db, feed, ids)
+    const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+    db.tx(() => wallet.credit(accountId, cny(500), 'o1'))
+    expect(wallet.state(accountId)).toEqual({ balance: cny(500), debt: cny(0) })
+    db.tx(() => wallet.debit(accountId, cny(800), 'd1', 'overdraft'))
+    expect(wallet.state(accountId)).toEqual({ balance: cny(-300), debt: cny(300) })
+    db.tx(() => wallet.credit(accountId, cny(100), 'o2'))
+    db.tx(() => wallet.credit(accountId, cny(1000), 'o3'))
+    expect(wallet.state(accountId)).toEqual({ balance: cny(800), debt: cny(0) })
+    const debts = (db.sqlite.prepare("SELECT payload FROM feed WHERE type = 'debt' ORDER BY seq").all() as { payload: string }[]).map(
+      (r) => (JSON.parse(r.payload) as { data: { reason: string; change: { amount: number }; outstanding: { amount: number } } }).data
+    )
+    expect(debts.map((d) => [d.reason, d.change.amount, d.outstanding.amount])).toEqual([
+      ['overdraft', 300, 300],
+      ['settled', -100, 200],
+      ['settled', -200, 0]
+    ])
+    // Another currency changes nothing and says why; so does an unknown account.
+    expect(() => db.tx(() => wallet.credit(accountId, { amount: 5, currency: 'USD' }, 'o4'))).toThrow(CurrencyMismatch)
+    expect(() => db.tx(() => wallet.credit('no-such-account', cny(5), 'o5'))).toThrow('no relay account')
+    expect(wallet.state(accountId)).toEqual({ balance: cny(800), debt: cny(0) })
+  })
+})
