@@ -81,11 +81,12 @@ describe('feed sequence numbers', () => {
     expect(payloadSeqs().every(([row, signed]) => row === signed)).toBe(true)
   })
 
-  it('reads the number again when another connection has taken it, and after a restart', async () => {
+  it('reads the number again when a row took it behind the cache, and after a restart', async () => {
     const { path, db, accountId, feed, seqs, payloadSeqs } = setup()
     const item = { kind: 'recharge' as const, amount: { amount: 100, currency: 'CNY' as const } }
     db.tx(() => feed.append(accountId, 'order_closed', { ...order(1), provider: 'stripe', item }))
-    // Another connection appends seq 2 behind this one's back (as a second writer would).
+    // A row written at the cached number behind the cache's back (the relay has one writing
+    // connection; this is the primary-key fallback, not support for a second writer).
     const second = new Database(path)
     second
       .prepare("INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (2, 'rec_x', ?, 'order_closed', 0, '{\"seq\":2}', '', ?)")
@@ -101,6 +102,17 @@ describe('feed sequence numbers', () => {
     setDb(again)
     const fresh = new Feed(again, key, new ManualClock(0), sequentialIds('f'))
     expect(again.tx(() => fresh.append(accountId, 'order_closed', { ...order(4), provider: 'stripe', item })).seq).toBe(4)
+    // The number is kept per connection, not per process: another database numbers from its own file.
+    const otherPath = join(tempDir('feed-seq-other-'), 'relay.sqlite')
+    const otherDb = openRelayDb({ path: otherPath, durability: 'normal' })
+    try {
+      const otherAccount = new Accounts(otherDb, new ManualClock(0), sequentialIds('o')).createEnrolment(undefined, 'o').accountId
+      const otherFeed = new Feed(otherDb, key, new ManualClock(0), sequentialIds('p'))
+      expect(otherDb.tx(() => otherFeed.append(otherAccount, 'order_closed', { ...order(1), provider: 'stripe', item })).seq).toBe(1)
+      expect(again.tx(() => fresh.append(accountId, 'order_closed', { ...order(5), provider: 'stripe', item })).seq).toBe(5)
+    } finally {
+      await otherDb.close()
+    }
   })
 })
 

@@ -28,9 +28,12 @@ interface FeedRow {
 /**
  * Per connection, the seq the next record takes once read: saves a query per record. Shared by
  * every Feed on the connection, so records are numbered in commit order (a reader's cursor never
- * passes a number still to come). A rolled-back record leaves its number unused (AUTOINCREMENT
- * never reuses one either; seqs are global, so each account's feed has gaps anyway). Should another
- * connection have taken the number, the insert fails on the primary key and it is read again.
+ * passes a number still to come). That holds because the relay writes the feed through ONE
+ * connection (openRelayDb's; the checkpoint thread writes no rows): a second writing connection
+ * would need the query per record back. A rolled-back record leaves its number unused (a gap;
+ * seqs are global, so each account's feed has gaps anyway, and the app only needs them to
+ * increase). After any failed insert the number is read again; a primary-key conflict (a row
+ * written at that number behind the cache's back) is retried once.
  */
 const nextSeqs = new WeakMap<object, { next: number | undefined }>()
 
@@ -57,8 +60,8 @@ export class Feed {
     this.insert = db.sqlite.prepare(
       'INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
     )
-    // The number AUTOINCREMENT would give next (it never reuses one, even after a delete). Safe
-    // to read before the insert: append() runs inside the caller's write transaction.
+    // The number AUTOINCREMENT would give next (it never reuses one after a delete). Read when the
+    // connection has none cached (nextSeqs), inside the caller's write transaction.
     this.nextSeq = db.sqlite.prepare(
       "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'feed'), 0), COALESCE((SELECT MAX(seq) FROM feed), 0)) + 1 AS seq"
     )
