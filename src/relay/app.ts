@@ -136,6 +136,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     async start() {
       await app.listen({ host: config.host, port: config.port })
       core.signer.start()
+      core.load.start()
       if (config.sweepIntervalMs > 0 && !sweepTimer) {
         sweepTimer = setInterval(sweepStale, config.sweepIntervalMs)
         sweepTimer.unref()
@@ -150,6 +151,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       closing = true
       clearInterval(sweepTimer)
       core.signer.stop()
+      core.load.stop()
       // In-flight requests finish; idle keep-alive sockets are closed as they turn idle, and
       // after STOP_GRACE_MS whatever remains is cut.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50)

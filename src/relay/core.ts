@@ -9,6 +9,7 @@ import { Feed } from './feed/feed'
 import type { SigningKey } from './feed/keys'
 import { Leases } from './feed/lease'
 import { FeedSigner } from './feed/signer'
+import { EventLoopLoad } from './http/event-loop'
 import { RateLimiter } from './http/rate-limit'
 import { EventApplier } from './notify/apply'
 import { NotificationPipeline } from './notify/pipeline'
@@ -40,6 +41,8 @@ export interface RelayCore {
   applier: EventApplier
   pipeline: NotificationPipeline
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
+  /** The event loop's busy share, for /health (start/stop with the server). */
+  load: EventLoopLoad
   firstFreeUsed(accountId: string): boolean
 }
 
@@ -83,6 +86,7 @@ export function createCore(opts: {
     outbox: new Outbox(db, clock, feed, wallet),
     applier,
     pipeline: new NotificationPipeline(db, clock, applier, opts.log),
+    load: new EventLoopLoad(),
     limits: {
       device: new RateLimiter(config.rateLimit.devicePerMinute, clock),
       address: new RateLimiter(config.rateLimit.addressPerMinute, clock),

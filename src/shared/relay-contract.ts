@@ -394,5 +394,10 @@ export const HealthResponseSchema = z.object({
   keyId: z.string(),
   time: z.number().int(),
   /** Feed records not signed yet (the relay signs them while idle, or when first served). */
-  signingBacklog: z.number().int().nonnegative().optional()
+  signingBacklog: z.number().int().nonnegative().optional(),
+  /**
+   * Share of the last 10 s the relay's event loop was busy, 0–1: its bound on notifications per
+   * second. Near 1, notifications queue and replies slow down.
+   */
+  eventLoopUtilization: z.number().min(0).max(1).optional()
 })

@@ -52,7 +52,8 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     publicKey: core.key.publicKeyBase64,
     keyId: core.key.keyId,
     time: core.clock.now(),
-    signingBacklog: core.feed.backlog()
+    signingBacklog: core.feed.backlog(),
+    eventLoopUtilization: Number(core.load.utilization().toFixed(3))
   }))
 
   app.get('/v1/prices', async () => priceList(core.config.recharge))
