@@ -41,9 +41,12 @@ export class EventLoopLoad {
     this.mark = now
   }
 
-  /** The last complete window's busy share in [0, 1]; before the first, the share since start. */
+  /**
+   * The last complete window's busy share in [0, 1], to three decimals (a ratio for operators,
+   * never money); before the first window closes, the share since start.
+   */
   utilization(): number {
     const u = this.last ?? this.sample(this.sample(), this.mark).utilization
-    return Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0))
+    return Math.round(Math.min(1, Math.max(0, Number.isFinite(u) ? u : 0)) * 1000) / 1000
   }
 }

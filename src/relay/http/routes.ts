@@ -53,7 +53,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     keyId: core.key.keyId,
     time: core.clock.now(),
     signingBacklog: core.feed.backlog(),
-    eventLoopUtilization: Number(core.load.utilization().toFixed(3))
+    eventLoopUtilization: core.load.utilization()
   }))
 
   app.get('/v1/prices', async () => priceList(core.config.recharge))
