@@ -24,6 +24,8 @@ import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/
 //            the round (1 = the loop is saturated; the bound on the relay's req/s).
 //   phase 2: open loop at RATE req/s for RATE_SECONDS → p50 / p99 latency
 // Env: BENCH_DURABILITY=full|normal (relay's synchronous pragma; default full).
+//      BENCH_RELAY_WITHOUT_SQL=1: the relay with its notification SQL replaced by a no-op
+//      (relay-without-sql.ts): what HTTP and verification alone cost. Not the benchmark's figure.
 // Last line: one JSON object with relay_rps, floor_rps, relay_p99_ms (and more).
 
 const CONCURRENCY = 32
@@ -33,13 +35,15 @@ const MAX_SECONDS = 6
 const RATE = 1000
 const RATE_SECONDS = 3
 const durability = process.env['BENCH_DURABILITY'] === 'normal' ? 'normal' : 'full'
+const withoutSql = process.env['BENCH_RELAY_WITHOUT_SQL'] === '1'
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
 function startChild(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
   // BENCH_PROFILE=<dir>: CPU profile of the relay child, written when it stops.
-  const prof = process.env['BENCH_PROFILE'] && script.includes('src/relay') ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
+  const relayChild = script.includes('src/relay') || script.includes('relay-without-sql')
+  const prof = process.env['BENCH_PROFILE'] && relayChild ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
   // BENCH_RELAY_ROOT=<checkout>: run the relay child from another tree (A/B against a commit).
-  const cwd = script.includes('src/relay') ? (process.env['BENCH_RELAY_ROOT'] ?? root) : root
+  const cwd = relayChild ? (process.env['BENCH_RELAY_ROOT'] ?? root) : root
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
@@ -217,7 +221,7 @@ async function main(): Promise<void> {
     }))
     const floor = await startChild('bench/relay/floor-server.ts', { FLOOR_SECRET: STRIPE_WEBHOOK_SECRET })
     children.push(floor.proc)
-    const relay = await startChild('src/relay/start.ts', {
+    const relay = await startChild(withoutSql ? 'bench/relay/relay-without-sql.ts' : 'src/relay/start.ts', {
       RELAY_DATA_DIR: dataDir,
       RELAY_PORT: '0',
       RELAY_LOG_LEVEL: 'warn',
@@ -274,7 +278,7 @@ async function main(): Promise<void> {
 
     const line = (name: string, c: typeof floorClosed, o: typeof floorOpen) =>
       `${name.padEnd(6)} ${c.rps.toFixed(0).padStart(7)} req/s median (${c.count} req, ${c.failures} non-200)   at ${RATE}/s: p50 ${o.p50.toFixed(2)} ms  p99 ${o.p99.toFixed(2)} ms (${o.failures} non-200)`
-    console.log(`relay notify benchmark — durability ${durability}, ${CONCURRENCY} connections, loopback`)
+    console.log(`relay notify benchmark${withoutSql ? ' (relay WITHOUT its SQL: not the benchmark figure)' : ''} — durability ${durability}, ${CONCURRENCY} connections, loopback`)
     console.log(line('floor', floorClosed, floorOpen))
     console.log(line('relay', relayClosed, relayOpen))
     console.log(`relay / floor: ${(ratio * 100).toFixed(1)}% (median of the rounds)   CPU per request: relay ${relayCpuUs.toFixed(0)} µs, floor ${floorCpuUs.toFixed(0)} µs   load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`)
@@ -288,6 +292,7 @@ async function main(): Promise<void> {
         ratio: Number(ratio.toFixed(3)),
         round_ratios: rounds.map((r) => Number((r.relay.rps / r.floor.rps).toFixed(3))),
         durability,
+        ...(withoutSql ? { without_sql: true } : {}),
         relay_failures: relayClosed.failures + relayOpen.failures,
         relay_cpu_us_per_req: Math.round(relayCpuUs),
         relay_loop_us_per_req: Math.round(median(rounds.map((r) => r.relay.loopUs))),
