@@ -117,7 +117,7 @@ describe('random operation sequences', () => {
       fc.property(fc.array(cmd, { minLength: 5, maxLength: 40, size: 'max' }), fc.constantFrom(0, 0, 3000, 6000, 20_000), (cmds, balance) => {
         const s = setup({ balance, start: at(2024, 1, 31, 23, 30) })
         const done: Done[] = []
-        const last = new Map<string, { start: number; end: number | null }>()
+        const last = new Map<string, { start: number; end: number | null; access: number | null | undefined }>()
         let seenEvents = 0
         try {
           cmds.forEach((c, n) => {
@@ -147,7 +147,10 @@ describe('random operation sequences', () => {
                 else expect(sub.currentPeriodEnd).toBeGreaterThanOrEqual(prev.end)
               }
               if (sub.currentPeriodEnd !== null) expect(sub.currentPeriodEnd).toBeGreaterThan(sub.currentPeriodStart)
-              last.set(sub.id, { start: sub.currentPeriodStart, end: sub.currentPeriodEnd })
+              // A cancelled subscription's access may only end sooner (a cancel now after one at the end).
+              const access = sub.status === 'cancelled' ? (sub.cancelAtPeriodEnd ? sub.currentPeriodEnd : sub.cancelledAt) : undefined
+              if (prev?.access != null && access != null) expect(access).toBeLessThanOrEqual(prev.access)
+              last.set(sub.id, { start: sub.currentPeriodStart, end: sub.currentPeriodEnd, access })
             }
             const now = s.clock.now()
             const ent = s.subs.entitlement()

@@ -101,7 +101,8 @@ const MATRIX: Record<SubscriptionStatus, Record<Op, SubscriptionStatus | string>
   trialing: { renew: 'active', extend: 'trialing', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'trialing', reactivate: E, suspend: E, resume: E },
   active: { renew: 'active', extend: 'active', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'active', reactivate: E, suspend: 'suspended', resume: E },
   past_due: { renew: 'active', extend: 'active', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'past_due', reactivate: E, suspend: 'suspended', resume: E },
-  cancelled: { renew: E, extend: E, cancelNow: E, cancelAtEnd: E, setAutoRenew: E, reactivate: 'active', suspend: E, resume: E },
+  // cancelled (at its period end, still ahead) + cancelNow: access ends now instead.
+  cancelled: { renew: E, extend: E, cancelNow: 'cancelled', cancelAtEnd: E, setAutoRenew: E, reactivate: 'active', suspend: E, resume: E },
   suspended: { renew: E, extend: E, cancelNow: E, cancelAtEnd: E, setAutoRenew: E, reactivate: E, suspend: E, resume: 'active' },
   expired: { renew: 'NOT_FOUND', extend: 'NOT_FOUND', cancelNow: 'NOT_FOUND', cancelAtEnd: 'NOT_FOUND', setAutoRenew: 'NOT_FOUND', reactivate: 'NOT_FOUND', suspend: 'NOT_FOUND', resume: 'NOT_FOUND' }
 }
@@ -178,5 +179,29 @@ describe('every operation in every state', () => {
 
   it('together they exercised every allowed transition', () => {
     expect([...seen].sort()).toEqual([...allowed].sort())
+  })
+})
+
+describe('a cancel at the period end becoming a cancel now', () => {
+  it('ends access now without moving the period, and only while that end is ahead', () => {
+    const s = inState('cancelled')
+    const before = s.subs.current()!
+    expect(s.subs.entitlement().planCode).toBe('BASIC')
+    const now = s.subs.cancel({ key: 'now', atPeriodEnd: false, reason: 'order refunded' })
+    expect(now).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false, cancelledAt: s.clock.now(), currentPeriodEnd: before.currentPeriodEnd })
+    expect(s.subs.entitlement().planCode).not.toBe('BASIC')
+    expect(s.subs.history(now.id).at(-1)!.details).toMatchObject({ atPeriodEnd: false, previouslyAtPeriodEnd: true })
+    // The same key again answers the same; a cancel now cannot be undone or repeated.
+    expect(s.subs.cancel({ key: 'now', atPeriodEnd: false, reason: 'order refunded' })).toEqual(now)
+    for (const op of ['cancelNow', 'cancelAtEnd', 'reactivate'] as const) {
+      expect(() => run(s, op)).toThrow(expect.objectContaining({ code: E }))
+    }
+
+    // Once the period end has passed, access is over already: a later cancel now would lengthen it.
+    const late = inState('cancelled')
+    late.clock.set(END)
+    expect(() => run(late, 'cancelNow')).toThrow(expect.objectContaining({ code: E }))
+    late.clock.set(END + 1)
+    expect(() => run(late, 'cancelNow')).toThrow(expect.objectContaining({ code: E }))
   })
 })

@@ -51,6 +51,35 @@ describe('revoked grants', () => {
     expect(b.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: end })
     expect(b.billing.quotas.check('ai_request').limit).toBeGreaterThan(50)
   })
+
+  it('end now the access of a subscription already cancelled at its period end, when only that order paid for it', () => {
+    const a = world()
+    a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    a.subs.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not needed next month' })
+    a.clock.advance(3 * DAY)
+    const paidLimit = a.billing.quotas.check('ai_request').limit!
+    expect(a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(a.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false, cancelledAt: a.clock.now() })
+    expect(a.billing.quotas.check('ai_request').limit).toBeLessThan(paidLimit)
+    // Seen again (another record for the same refund): nothing more to take back.
+    expect(a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
+
+    // Partly paid by another order: it already ends at the period end, which is kept.
+    const b = world()
+    b.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly' })
+    const cancelled = b.subs.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not needed' })
+    expect(b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
+    expect(b.subs.current()).toEqual(cancelled)
+
+    // A refund that arrives after the period ended changes nothing (access is over already).
+    const c = world()
+    c.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    const over = c.subs.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not needed' })
+    c.clock.set(over.currentPeriodEnd! + DAY)
+    expect(c.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
+    expect(c.subs.get(over.id)).toEqual(over)
+  })
 })
 
 describe('a grant for another plan or period', () => {

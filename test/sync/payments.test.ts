@@ -86,6 +86,21 @@ describe('payment flow end to end', () => {
     expect(a.billing.quotas.check('ai_request').limit).toBe(50)
   })
 
+  it('a full refund of a plan the user already cancelled at its period end ends access now', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-basic-2', method: 'stripe', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
+    await providerPays(w, 'stripe', orderNoOf(a, c.orderId), 2900)
+    await a.sync.syncNow()
+    const paid = a.billing.subscriptions.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not next month' })
+    expect(paid).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true })
+    expect(a.billing.quotas.check('ai_request').limit).toBe(1000)
+    await providerRefunds(w, 'stripe', orderNoOf(a, c.orderId), 2900, 'rf-plan-2')
+    await a.sync.syncNow()
+    expect(a.billing.subscriptions.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false, currentPeriodEnd: paid.currentPeriodEnd })
+    expect(a.billing.quotas.check('ai_request').limit).toBe(50)
+  })
+
   it('a refund beyond the balance leaves debt; paid use stops until a recharge repays it', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')

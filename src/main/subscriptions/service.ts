@@ -57,6 +57,7 @@ export interface SubscriptionService {
   subscribe(input: SubscribeInput): Subscription
   renew(input: RenewInput): Subscription
   extend(input: ExtendInput): Subscription
+  /** Cancel now or at the period end; a pending cancel at the period end may become a cancel now. */
   cancel(input: CancelInput): Subscription
   setAutoRenew(input: SetAutoRenewInput): Subscription
   reactivate(input: ReactivateInput): Subscription
@@ -278,7 +279,14 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       const reason = assertReason(input.reason)
       return mutate('cancel', input, 'user', (ctx) => {
         const sub = requireLive()
-        assertTransition(sub.status, 'cancelled')
+        // A cancel at the period end may still become a cancel now while that end is ahead (a
+        // refund takes the paid period back); it only ever shortens access. Nothing else re-cancels.
+        const endsPendingCancel = sub.status === 'cancelled' && sub.cancelAtPeriodEnd && !atPeriodEnd
+        if (endsPendingCancel) {
+          if (sub.currentPeriodEnd === null || sub.currentPeriodEnd <= ctx.now) throw new InvalidTransition('subscription', 'cancelled', 'cancelled')
+        } else {
+          assertTransition(sub.status, 'cancelled')
+        }
         if (atPeriodEnd && sub.currentPeriodEnd === null) {
           throw new InvalidInput('a lifetime plan has no period end; cancel now instead')
         }
@@ -288,7 +296,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           'cancelled',
           ctx,
           reason,
-          { atPeriodEnd, accessUntil: atPeriodEnd ? sub.currentPeriodEnd : ctx.now }
+          { atPeriodEnd, accessUntil: atPeriodEnd ? sub.currentPeriodEnd : ctx.now, ...(endsPendingCancel ? { previouslyAtPeriodEnd: true } : {}) }
         ).sub
       })
     },

@@ -16,6 +16,8 @@ export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number]
  * - cancelled → active: only `reactivate`, which undoes a cancel-at-period-end of a paid
  *   period before that end. Resubscribing after a cancel creates a NEW subscription (the
  *   cancelled one expires), so a cancel never reopens a period through the back door.
+ * - cancelled at the period end → cancelled now, while that end is ahead: the same status, so
+ *   not in the table; `cancel` allows it, as it only shortens access (a refunded period).
  * - expired is final.
  * Renewals and extensions keep the status (active → active) and are not transitions.
  */

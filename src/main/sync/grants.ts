@@ -21,10 +21,13 @@ import type { FeedData } from '../../shared/relay-contract'
 // Revoked grant (the order was refunded in full): only what that order paid for is taken back.
 // - the live subscription has no period paid by that order → nothing changes.
 // - every paid period of it came from that order → cancelled now.
+//   Also when it was already cancelled at its period end (by the user, say): the refunded
+//   period does not run on to that end.
 // - other payments (the wallet, other orders, time carried over) paid for part of it →
 //   cancelled at the period end: it does not renew, and the time others paid is kept.
 //   The subscriptions module has no operation to shorten a period, so the refunded order's
 //   days also run to that end (a known, bounded leak: at most that order's periods).
+// - access already ended (expired, cancelled now, or its period end passed) → nothing changes.
 
 const DAY_MS = 86_400_000
 const MAX_CARRY_DAYS = 3650
@@ -33,12 +36,12 @@ type Grant = FeedData<'subscription_grant'>
 
 /** Returns whether the local subscription changed. */
 export function applyGrant(subs: SubscriptionService, key: string, g: Grant, now: number): boolean {
-  return g.status === 'revoked' ? revoke(subs, key, g) : grant(subs, key, g, now)
+  return g.status === 'revoked' ? revoke(subs, key, g, now) : grant(subs, key, g, now)
 }
 
-function revoke(subs: SubscriptionService, key: string, g: Grant): boolean {
+function revoke(subs: SubscriptionService, key: string, g: Grant, now: number): boolean {
   const live = subs.current()
-  if (!live || live.status === 'cancelled' || live.status === 'expired') return false
+  if (!live || !hasAccess(live, now)) return false
   let byOrder = 0
   let byOthers = 0
   for (const e of subs.history(live.id)) {
@@ -50,6 +53,8 @@ function revoke(subs: SubscriptionService, key: string, g: Grant): boolean {
   }
   if (byOrder === 0) return false
   const atPeriodEnd = byOthers > 0 && live.currentPeriodEnd !== null
+  // Already cancelled at its period end: only a cancel now changes anything.
+  if (live.status === 'cancelled' && atPeriodEnd) return false
   subs.cancel({ key, atPeriodEnd, reason: `order ${g.orderNo} refunded`, actor: 'relay' })
   return true
 }
