@@ -171,9 +171,10 @@ describe('Alipay through the relay', () => {
     expect((await sendRaw(t, r1)).text).toBe('success') // redelivered late
     expect(effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 5000, refundRecords: 2, wallet: 5000 })
     const refunds = feedFor(t, orderNo).filter((r) => r.type === 'refund').map((r) => r.data)
+    const tradeNo = paidParams(orderNo, '100.00').trade_no
     expect(refunds.map((d) => [d.refundId, (d.amount as { amount: number }).amount, (d.totalRefunded as { amount: number }).amount])).toEqual([
-      ['RF1', 2000, 2000],
-      ['RF2', 3000, 5000]
+      [`${tradeNo}:RF1`, 2000, 2000],
+      [`${tradeNo}:RF2`, 3000, 5000]
     ])
 
     // The rest: TRADE_CLOSED with the full total.
@@ -182,6 +183,19 @@ describe('Alipay through the relay', () => {
     // A running total above the order amount is refused.
     const over = await sendRaw(t, refund('ntf-r4', '100.01', 'RF4'))
     expect([over.status, over.text]).toEqual([400, 'fail'])
+  })
+
+  it('two orders refunded with the same out_biz_no (unique only within a trade) are both recorded', async () => {
+    const { t, token } = await setup()
+    const a = await deviceCheckout(t, token, recharge('alipay', 10_000))
+    const b = await deviceCheckout(t, token, recharge('alipay', 10_000))
+    for (const o of [a, b]) expect((await send(t, paidParams(o.orderNo, '100.00'))).text).toBe('success')
+    for (const o of [a, b]) {
+      const r = await send(t, { ...paidParams(o.orderNo, '100.00'), refund_fee: '30.00', gmt_refund: '2025-01-16 10:00:00', out_biz_no: '1' })
+      expect(r.text).toBe('success')
+    }
+    for (const o of [a, b]) expect(effects(t, o.orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1 })
+    expect(effects(t, a.orderNo).wallet).toBe(14_000)
   })
 
   it('TRADE_CLOSED of an unpaid order expires it; a refund before the payment is deferred for redelivery', async () => {

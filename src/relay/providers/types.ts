@@ -62,6 +62,7 @@ export type ProviderEvent =
       type: 'refund.succeeded'
       eventId: string
       orderNo: string
+      /** Unique among this provider's refunds (not only within the order): each is recorded once by it. */
       refundId: string
       /** This refund's amount; where only `cumulative` is known (Alipay), that total. */
       amount: Money

@@ -227,7 +227,7 @@ describe('alipay verifyNotification', () => {
     expect(waiting[0]!.type).toBe('ignored')
   })
 
-  it('a refund notification becomes refund.succeeded with refund_fee and out_biz_no', async () => {
+  it('a refund notification becomes refund.succeeded with refund_fee, its id trade_no:out_biz_no', async () => {
     const partial = await notify(
       signAlipayNotification(
         { ...paid, notify_id: 'n-r1', refund_fee: '20.05', gmt_refund: '2024-05-02 10:00:00.123', out_biz_no: 'RF1' },
@@ -239,7 +239,7 @@ describe('alipay verifyNotification', () => {
         type: 'refund.succeeded',
         eventId: 'n-r1',
         orderNo: 'ORD1',
-        refundId: 'RF1',
+        refundId: `${paid.trade_no}:RF1`,
         amount: { amount: 2005, currency: 'CNY' },
         cumulative: { amount: 2005, currency: 'CNY' },
         occurredAt: Date.UTC(2024, 4, 2, 2, 0, 0, 123)
@@ -251,7 +251,7 @@ describe('alipay verifyNotification', () => {
         keys.alipayPrivateKey
       )
     )
-    expect(full[0]).toMatchObject({ type: 'refund.succeeded', refundId: 'RF2', cumulative: { amount: 12345 } })
+    expect(full[0]).toMatchObject({ type: 'refund.succeeded', refundId: `${paid.trade_no}:RF2`, cumulative: { amount: 12345 } })
     const zeroFee = await notify(signAlipayNotification({ ...paid, refund_fee: '0.00' }, keys.alipayPrivateKey))
     expect(zeroFee[0]!.type).toBe('payment.succeeded')
   })

@@ -99,7 +99,10 @@ export function mapAlipayNotify(params: Record<string, string>, receivedAt: numb
         type: 'refund.succeeded',
         eventId,
         orderNo,
-        refundId: params.out_biz_no || `${tradeNo}:${eventId}`,
+        // out_biz_no (the refund request number) is unique only within its trade: two orders
+        // may both have refund "1". Prefixed with Alipay's trade number it is unique for Alipay,
+        // as every refund id must be (the relay and the app record each refund once by it).
+        refundId: `${tradeNo}:${params.out_biz_no || eventId}`,
         amount: total,
         cumulative: total,
         occurredAt: at('gmt_refund')
