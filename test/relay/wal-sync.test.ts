@@ -145,6 +145,30 @@ describe('WAL sync', () => {
     expect(c.done).toBe(true)
   })
 
+  it('a reader woken by an fsync reads before the batches waiting for the slot commit (nothing unsynced is served)', async () => {
+    const file = join(tempDir('wal-'), 'x-wal')
+    writeFileSync(file, '')
+    const sync = manualSync()
+    const wal = new WalSync(file, sync.fn)
+    let committed = 1
+    void wal.afterCommit() // commit 1; its fsync is held
+    await vi.waitFor(() => expect(sync.calls).toHaveLength(1))
+    // A reader waits for commit 1, then a batch waits for the slot to commit 2.
+    const seen: number[] = []
+    const read = wal.whenDurable().then(() => seen.push(committed))
+    wal.whenSlotFree(() => {
+      committed = 2
+      void wal.afterCommit()
+    })
+    await sync.finish()
+    await read
+    expect(seen).toEqual([1]) // commit 2 was not yet visible to the reader
+    expect(committed).toBe(2) // and it went on at once after, with its own fsync
+    expect(sync.calls).toHaveLength(1)
+    await sync.finish()
+    wal.close()
+  })
+
   it('txGroup commits at once and resolves durable after the real fsync; a failing transaction changes nothing', async () => {
     const db = openRelayDb({ path: join(tempDir('wal-db-'), 'relay.sqlite'), durability: 'full' })
     try {

@@ -30,7 +30,10 @@ export interface RelayDb {
    * running fsync ends (see WalSync.whenSlotFree). Immediately with durability 'normal'.
    */
   whenSlotFree(commit: () => void): void
-  /** Resolves once every txGroup commit so far is on disk (before serving what they wrote). */
+  /**
+   * Resolves once every txGroup commit so far is on disk (before serving what they wrote).
+   * Read synchronously right after it resolves: no await between, or later commits show through.
+   */
   whenDurable(): Promise<void>
   /** Closes the connection; the promise settles once the checkpoint thread has exited. */
   close(): Promise<void>

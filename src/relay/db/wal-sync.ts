@@ -18,8 +18,9 @@ import { closeSync, fsync, open } from 'node:fs'
 // larger commits cost less per notification (a commit's fixed cost is ~60 µs here) and no reply
 // waits longer: its fsync starts at the same moment it would have.
 //
-// Readers that hand out what a commit wrote (the feed, order state) call whenDurable() first,
-// so nothing is served that a power cut could still take back.
+// Readers that hand out what a commit wrote (the feed, order state) call whenDurable() first
+// and read synchronously in its continuation, so nothing is served that a power cut could
+// still take back: the commits waiting for the slot run only after those continuations.
 
 export class WalSync {
   private fd: number | undefined
@@ -114,9 +115,14 @@ export class WalSync {
       this.inFlight--
       if (err) this.fail(err)
       else this.advance(target)
-      this.runSlotWaiters()
-      this.releaseIfIdle()
-      this.kick()
+      // The readers advance() woke read in their promise continuations, which run before the
+      // next macrotask. The waiting batches commit only then: committed now, a batch would be
+      // visible to those readers before its own fsync (served, then lost in a power cut).
+      setImmediate(() => {
+        this.runSlotWaiters()
+        this.releaseIfIdle()
+        this.kick()
+      })
     })
   }
 
