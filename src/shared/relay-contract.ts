@@ -290,10 +290,16 @@ export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']
 export type FeedData<T extends FeedRecordType> = Extract<FeedPayload, { type: T }>['data']
 
-/** GET /v1/feed?cursor=<opaque>&limit=<1..500>. Omit cursor to start from the beginning. */
+/**
+ * GET /v1/feed?cursor=<opaque>&limit=<1..500>&nonce=<random>. Omit cursor to start from the
+ * beginning. `nonce`: fresh random per request; the page signature then covers it, so an
+ * answer recorded earlier cannot be replayed as this one (its serverTime anchors the app's
+ * clock). Optional only for apps from before it.
+ */
 export const FeedQuerySchema = z.strictObject({
   cursor: z.string().regex(/^\d{1,18}$/).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100)
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional()
 })
 
 /**
@@ -319,7 +325,7 @@ export const FeedPageSchema = z.object({
   hasMore: z.boolean(),
   /** The relay's clock (ms) when it answered: the app's anchor against clock tampering. */
   serverTime: z.number().int(),
-  /** Absent from relays older than the page signature: readers then verify every record. */
+  /** Absent only from relays older than the page signature, which this app refuses. */
   pageSignature: FeedPageSignatureSchema.optional()
 })
 export type FeedPage = z.infer<typeof FeedPageSchema>
@@ -327,9 +333,10 @@ export type FeedPage = z.infer<typeof FeedPageSchema>
 /**
  * The exact text a page signature signs (UTF-8). JSON of an array of plain values, so it is
  * unambiguous whatever the account id contains. It binds the page to the account that asked,
- * the cursor it asked from (null: from the start), the records in order, and the page's
- * nextCursor, hasMore and serverTime: a record moved to another page, dropped, added or
- * reordered, or a page replayed for another cursor or account, no longer matches.
+ * the cursor it asked from (null: from the start), the records in order, the page's
+ * nextCursor, hasMore and serverTime, and the request's nonce: a record moved to another page,
+ * dropped, added or reordered, or a page replayed for another cursor, account or request, no
+ * longer matches. Without a nonce (apps from before it) the v1 statement, which has none.
  */
 export function feedPageStatement(p: {
   accountId: string
@@ -338,8 +345,10 @@ export function feedPageStatement(p: {
   nextCursor: string
   hasMore: boolean
   serverTime: number
+  nonce?: string | null | undefined
 }): string {
-  return JSON.stringify(['relay-feed-page/v1', p.accountId, p.cursor, p.recordHashes, p.nextCursor, p.hasMore, p.serverTime])
+  const v1 = [p.accountId, p.cursor, p.recordHashes, p.nextCursor, p.hasMore, p.serverTime]
+  return JSON.stringify(p.nonce ? ['relay-feed-page/v2', ...v1, p.nonce] : ['relay-feed-page/v1', ...v1])
 }
 
 /** POST /v1/lease: the current lease for the calling device (re-used while fresh). */

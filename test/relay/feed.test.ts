@@ -93,6 +93,22 @@ describe('the signed feed', () => {
     expect(verifyFeedPage({ ...p1, records: [...p1.records].reverse() }, publicKey, dev.accountId, null)).toBe(0)
   })
 
+  it("binds a page to the request's nonce, so an answer recorded earlier is not this request's", async () => {
+    const { t, dev, publicKey } = await withRecords(2)
+    const nonce = 'n0nce-of-this-request_1'
+    const page = FeedPageSchema.parse((await t.api('GET', `/v1/feed?nonce=${nonce}`, { token: dev.token })).body)
+    expect(verifyFeedPage(page, publicKey, dev.accountId, null, nonce)).toBe(-1)
+    expect(() => verifyFeedPage(page, publicKey, dev.accountId, null, 'another-request-nonce')).toThrow(/bad page signature/)
+    expect(() => verifyFeedPage(page, publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+    // Without a nonce (apps from before it) the page is signed as before, and only that way.
+    const plain = FeedPageSchema.parse((await t.api('GET', '/v1/feed', { token: dev.token })).body)
+    expect(verifyFeedPage(plain, publicKey, dev.accountId, null)).toBe(-1)
+    expect(() => verifyFeedPage(plain, publicKey, dev.accountId, null, nonce)).toThrow(/bad page signature/)
+    for (const bad of ['short', 'x'.repeat(65), 'has%20space-in-it-1234']) {
+      expect((await t.api('GET', `/v1/feed?nonce=${bad}`, { token: dev.token })).status).toBe(400)
+    }
+  })
+
   it('signs a record when first served, stores that signature, and serves it unchanged after', async () => {
     const { t, dev, publicKey } = await withRecords(2)
     const stored = () =>

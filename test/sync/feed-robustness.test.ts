@@ -107,7 +107,7 @@ describe('the signed cursor', () => {
     expect(BigInt(cursorOf(a)!)).toBeGreaterThan(BigInt(before!))
   })
 
-  it('a replayed older record is refused in a signed page, and dropped (the cursor does not go back) in a page from a relay without page signatures', async () => {
+  it('a replayed older record is refused in a signed page; a page without a page signature is refused whole', async () => {
     const w = await startWorld()
     const mitm = feedTamper()
     const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
@@ -121,15 +121,40 @@ describe('the signed cursor', () => {
     await a.sync.syncNow()
     expect(a.sync.state().lastError).toMatch(new RegExp(`${old.id} rejected: not the record the relay signed`))
     expect(cursorOf(a)).toBe(cursor)
-    // Without a page signature each record's own signature is checked; the replay is authentic but old.
-    mitm.set(({ pageSignature: _, ...page }) => ({ ...page, records: [...page.records, replay] }))
-    await a.sync.syncNow()
-    expect(a.sync.state().lastError).toBeNull()
-    expect(cursorOf(a)).toBe(cursor)
-    expect(a.billing.wallet.balance().amount).toBe(300)
-    // And an unsigned page still pulls new records.
+    // Without its page signature even authentic new records are not taken: the unsigned
+    // serverTime would anchor the clock, and a record could be left out unnoticed.
     mitm.set(({ pageSignature: _, ...page }) => page)
     await topUp(w, a, 200)
+    expect(a.sync.state().lastError).toMatch(/the page is not signed/)
+    expect(cursorOf(a)).toBe(cursor)
+    expect(a.billing.wallet.balance().amount).toBe(300)
+    mitm.set(null)
+    await a.sync.syncNow()
+    expect(a.sync.state().lastError).toBeNull()
+    expect(a.billing.wallet.balance().amount).toBe(500)
+  })
+
+  it('a signed page recorded earlier and replayed for the same cursor is refused; the relay clock does not move back', async () => {
+    const w = await startWorld()
+    const mitm = feedTamper()
+    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
+    await topUp(w, a, 300)
+    // Record the (empty, signed) page the relay answers now for the current cursor.
+    let recorded: FeedPage | null = null
+    mitm.set((page) => (recorded ??= page))
+    await a.sync.syncNow()
+    expect(a.sync.state().lastError).toBeNull()
+    const relayTime = () => (a.billing.db.sqlite.prepare('SELECT relay_time FROM sync_state').get() as { relay_time: number }).relay_time
+    const anchoredAt = relayTime()
+    // Three days later: new records at the relay, but the old answer is played back instead.
+    w.t.clock.advance(3 * 86_400_000)
+    a.clock.advance(3 * 86_400_000)
+    await topUp(w, a, 200)
+    expect(a.sync.state().lastError).toMatch(/bad page signature/)
+    expect(a.billing.wallet.balance().amount).toBe(300)
+    expect(relayTime()).toBe(anchoredAt)
+    mitm.set(null)
+    await a.sync.syncNow()
     expect(a.sync.state().lastError).toBeNull()
     expect(a.billing.wallet.balance().amount).toBe(500)
   })

@@ -59,8 +59,9 @@ export class RelayClient {
   prices() {
     return this.call('GET', '/v1/prices', PricesResponseSchema, { auth: false })
   }
-  feed(cursor: string | null, limit: number) {
-    const q = new URLSearchParams({ limit: String(limit) })
+  /** `nonce`: fresh per request; the page signature covers it (no replayed answers). */
+  feed(cursor: string | null, limit: number, nonce: string) {
+    const q = new URLSearchParams({ limit: String(limit), nonce })
     if (cursor !== null) q.set('cursor', cursor)
     return this.call('GET', `/v1/feed?${q}`, FeedPageSchema)
   }

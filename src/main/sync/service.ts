@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { randomBytes, type KeyObject } from 'node:crypto'
 import { createBilling, type Billing, type BillingOptions, type BillingRecord } from '../billing'
 import { systemClock } from '../core/clock'
 import { randomIds } from '../core/ids'
@@ -372,10 +372,12 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
    */
   const pull = async (accountId: string): Promise<number> => {
     type Loaded = { page: FeedPage; verified: Promise<CheckedPage> }
-    const load = (cursor: string | null): Promise<Loaded> =>
-      relay()
-        .feed(cursor, pageSize)
-        .then((page) => ({ page, verified: checkFeedPage(page, key, accountId, cursor) }))
+    const load = (cursor: string | null): Promise<Loaded> => {
+      const nonce = randomBytes(16).toString('base64url')
+      return relay()
+        .feed(cursor, pageSize, nonce)
+        .then((page) => ({ page, verified: checkFeedPage(page, key, accountId, cursor, nonce) }))
+    }
     let next: Promise<Loaded> | null = load(st.state.get()!.cursor)
     let serverTime = clock.now()
     try {

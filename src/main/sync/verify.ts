@@ -77,16 +77,17 @@ export interface CheckedPage {
 }
 
 /**
- * Checks a pulled page asked from `cursor` (null: from the start). With a page signature: one
- * verify (on the pool), then each record's hash against the signed list, then its content.
- * A bad page signature keeps nothing; a record that is not the signed one at its place keeps
- * the records before it. A page without one (a relay older than page signatures) is checked
- * record by record as before.
+ * Checks a pulled page asked from `cursor` (null: from the start) with `nonce`: one verify of
+ * the page signature (on the pool), then each record's hash against the signed list, then its
+ * content. A bad or missing page signature keeps nothing: the signature, bound to this
+ * request's nonce, is what makes the page's serverTime (the clock anchor) fresh, so an unsigned
+ * or replayed answer must not count. A record that is not the signed one at its place keeps
+ * the records before it.
  */
-export async function checkFeedPage(page: FeedPage, key: KeyObject, accountId: string, cursor: string | null): Promise<CheckedPage> {
+export async function checkFeedPage(page: FeedPage, key: KeyObject, accountId: string, cursor: string | null, nonce: string): Promise<CheckedPage> {
   const ps = page.pageSignature
-  if (!ps) return checkEachRecord(page.records, key, accountId)
-  const statement = Buffer.from(feedPageStatement({ ...page, accountId, cursor, recordHashes: ps.recordHashes }), 'utf8')
+  if (!ps) return { ok: [], rejected: new FeedPageRejected(cursor, 'the page is not signed') }
+  const statement = Buffer.from(feedPageStatement({ ...page, accountId, cursor, recordHashes: ps.recordHashes, nonce }), 'utf8')
   const [sig] = signatures(ps.signature)
   if (!sig || !(await verifyOnPool(statement, key, sig))) return { ok: [], rejected: new FeedPageRejected(cursor, 'bad page signature') }
   const ok: [FeedEnvelope, CheckedRecord][] = []

@@ -13,10 +13,13 @@ export function recordHash(env: Pick<FeedEnvelope, 'id' | 'timestamp' | 'payload
   return hash('sha256', signedContent(env.id, env.timestamp, env.payload), 'hex')
 }
 
-/** The page with its signature, for the account that asked from `cursor` (undefined: from the start). */
-export function signFeedPage(key: SigningKey, accountId: string, cursor: string | undefined, page: FeedPage): FeedPage {
+/**
+ * The page with its signature, for the account that asked from `cursor` (undefined: from the
+ * start) with `nonce` (the request's, signed with it; undefined from apps before nonces).
+ */
+export function signFeedPage(key: SigningKey, accountId: string, cursor: string | undefined, page: FeedPage, nonce?: string): FeedPage {
   const recordHashes = page.records.map(recordHash)
-  const statement = feedPageStatement({ ...page, accountId, cursor: cursor ?? null, recordHashes })
+  const statement = feedPageStatement({ ...page, accountId, cursor: cursor ?? null, recordHashes, nonce })
   const signature = `v1a,${sign(null, Buffer.from(statement, 'utf8'), key.privateKey).toString('base64')}`
   return { ...page, pageSignature: { keyId: key.keyId, recordHashes, signature } }
 }
@@ -27,10 +30,10 @@ export function signFeedPage(key: SigningKey, accountId: string, cursor: string 
  * hash at its position. Returns the index of the first record that does not match, -1 when
  * all do; throws when the page signature itself fails.
  */
-export function verifyFeedPage(page: FeedPage, publicKey: KeyObject, accountId: string, cursor: string | null): number {
+export function verifyFeedPage(page: FeedPage, publicKey: KeyObject, accountId: string, cursor: string | null, nonce?: string): number {
   const ps = page.pageSignature
   if (!ps) throw new Error('the page is not signed')
-  const statement = Buffer.from(feedPageStatement({ ...page, accountId, cursor, recordHashes: ps.recordHashes }), 'utf8')
+  const statement = Buffer.from(feedPageStatement({ ...page, accountId, cursor, recordHashes: ps.recordHashes, nonce }), 'utf8')
   const sig = Buffer.from(ps.signature.slice(4), 'base64')
   if (sig.length !== 64 || !verify(null, statement, publicKey, sig)) throw new Error('bad page signature')
   if (ps.recordHashes.length !== page.records.length) return Math.min(ps.recordHashes.length, page.records.length)

@@ -120,7 +120,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     const q = FeedQuerySchema.parse(req.query)
     await core.db.whenDurable()
     const { accountId } = ctx(req)
-    return signFeedPage(core.key, accountId, q.cursor, core.feed.page(accountId, q.cursor, q.limit))
+    return signFeedPage(core.key, accountId, q.cursor, core.feed.page(accountId, q.cursor, q.limit), q.nonce)
   })
 
   app.post('/v1/lease', { preHandler: device }, async (req) => {
