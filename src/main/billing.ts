@@ -5,6 +5,7 @@ import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
 import { Wallet, type WalletDeps, type WalletRecord } from './wallet'
 import { money } from '../shared/money'
+import { BillingError } from '../shared/errors'
 
 // The one entry point to the billing core, used by the Electron adapter, the test host and
 // tests. Nothing under it imports electron. It opens the ledger file, wires the modules to
@@ -86,7 +87,14 @@ export function createBilling(opts: BillingOptions): Billing {
         pay({ key, amount, reason }) {
           const short = amount.amount + wallet.debt().amount - wallet.balance().amount
           if (short > 0) return { paid: false, shortfall: money(short, amount.currency) }
-          wallet.consume({ key, amount, feature: 'subscription', reason })
+          try {
+            wallet.consume({ key, amount, feature: 'subscription', reason })
+          } catch (err) {
+            // A gated wallet may refuse though the balance covers it (paid use paused, offline
+            // allowance spent): an answer for the subscription to act on, not a crash of its sweep.
+            if (err instanceof BillingError) return { paid: false, refused: err }
+            throw err
+          }
           return { paid: true }
         }
       },

@@ -31,7 +31,14 @@ function start(): void {
     external: { checkoutUrl: (orderId) => sync.checkoutUrl(orderId), open: openProviderCheckout }
   })
   const unregister = registerIpc(handlers, page, currentWindow)
-  const sweep = setInterval(() => billing.sweep(), 60_000)
+  // A failed sweep is logged and tried again next minute (never an uncaught main-process error).
+  const sweep = setInterval(() => {
+    try {
+      billing.sweep()
+    } catch (err) {
+      console.error('[billing sweep]', err instanceof Error ? err.message : err)
+    }
+  }, 60_000)
   // Start-up sync and its triggers; a code from the environment enrols first.
   void enrolFromEnvironment().finally(() => sync.start())
   app.on('before-quit', () => {

@@ -75,7 +75,10 @@ export function createChanges(deps: ChangeDeps) {
     return { sub: next, event }
   }
 
-  /** Takes `price` for [periodStart, periodEnd). Throws InsufficientFunds when the wallet is short. */
+  /**
+   * Takes `price` for [periodStart, periodEnd). Throws InsufficientFunds when the wallet is
+   * short, or the wallet's own refusal (e.g. paid use paused).
+   */
   function charge(
     sub: Subscription,
     source: PaymentSource,
@@ -87,6 +90,7 @@ export function createChanges(deps: ChangeDeps) {
   ): void {
     const result = payOnce(sub, source, walletKey, kind, periodStart, periodEnd, now)
     if (!result.paid) {
+      if ('refused' in result) throw result.refused
       throw new InsufficientFunds({
         balance: sub.price.amount - result.shortfall.amount,
         required: sub.price.amount,
@@ -161,17 +165,14 @@ export function createChanges(deps: ChangeDeps) {
         if (!sub.autoRenew) return change(sub, { status: 'expired', endedAt: end }, 'expired', ctx, 'period ended without auto-renew')
         const r = renewal()
         if ('sub' in r) return r
-        const shortfall = (r as { shortfall: Money }).shortfall.amount
+        // Short, or refused for now (paid use paused): either way not paid; past due retries.
+        const failure = 'refused' in r ? { refused: r.refused.code } : { shortfall: (r as { shortfall: Money }).shortfall.amount }
         if (sub.status === 'trialing') {
-          return change(sub, { status: 'expired', endedAt: end }, 'expired', ctx, 'trial ended and the first payment failed', {
-            shortfall
-          })
+          return change(sub, { status: 'expired', endedAt: end }, 'expired', ctx, 'trial ended and the first payment failed', failure)
         }
         const graceUntil = addDays(end, graceDays, tz)
-        return change(sub, { status: 'past_due', graceUntil }, 'renewal_failed', ctx, 'wallet balance does not cover the renewal', {
-          shortfall,
-          graceUntil
-        })
+        const why = 'refused' in r ? `the wallet refused the renewal: ${r.refused.code}` : 'wallet balance does not cover the renewal'
+        return change(sub, { status: 'past_due', graceUntil }, 'renewal_failed', ctx, why, { ...failure, graceUntil })
       }
       case 'past_due': {
         const graceUntil = sub.graceUntil ?? (end as number)

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock'
 import type { IdSource } from '../core/ids'
 import type { BillingDb } from '../db/open'
+import type { BillingError } from '../../shared/errors'
 import type { Money } from '../../shared/money'
 import type { BillingPeriod } from './period'
 import type { PlanLimits } from './plans'
@@ -74,7 +75,11 @@ export interface SubscriptionRecord {
   event: SubscriptionEvent
 }
 
-export type WalletPayResult = { paid: true } | { paid: false; shortfall: Money }
+/**
+ * Not paid: short by `shortfall`, or `refused` by the wallet for another reason (paid use
+ * paused while the clock is untrusted, the offline allowance spent).
+ */
+export type WalletPayResult = { paid: true } | { paid: false; shortfall: Money } | { paid: false; refused: BillingError }
 
 /**
  * How subscriptions take money from the wallet. Called INSIDE the subscriptions
