@@ -86,6 +86,20 @@ describe('payment flow end to end', () => {
     expect(a.billing.quotas.check('ai_request').limit).toBe(50)
   })
 
+  it('the FREE plan, or a plan taken off sale, cannot be bought: refused before any order is recorded', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    a.billing.subscriptions.setPlanActive('BASIC', 'yearly', false)
+    for (const planId of ['FREE:monthly', 'BASIC:yearly']) {
+      await expect(a.sync.createCheckout({ idempotencyKey: `plan-${planId}`, method: 'alipay', purpose: { kind: 'plan', planId } })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        message: 'this plan cannot be bought'
+      })
+    }
+    expect(a.billing.db.sqlite.prepare('SELECT count(*) AS n FROM sync_orders').get()).toEqual({ n: 0 })
+    expect(a.sync.paymentsHistory({ limit: 10 }).items).toEqual([])
+  })
+
   it('a full refund of a plan the user already cancelled at its period end ends access now', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')

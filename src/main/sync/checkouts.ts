@@ -52,7 +52,10 @@ export class CheckoutFlow {
       if (input.purpose.kind === 'recharge') amount = input.purpose.amount
       else {
         plan = parsePlanId(input.purpose.planId)
-        amount = this.d.subscriptions().getPlan(plan.planCode, plan.period as never).price
+        const p = this.d.subscriptions().getPlan(plan.planCode, plan.period as never)
+        // Refused here, before any order row: nothing to pay for, or not on sale.
+        if (p.price.amount <= 0 || !p.active) throw new InvalidInput('this plan cannot be bought', { planId: input.purpose.planId })
+        amount = p.price
       }
       store.orderInsert.run(
         id,
