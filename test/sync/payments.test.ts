@@ -100,6 +100,24 @@ describe('payment flow end to end', () => {
     expect(a.sync.paymentsHistory({ limit: 10 }).items).toEqual([])
   })
 
+  it('cancelling here a plan the relay still leases does not start a fresh quota in the same cycle', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-basic-3', method: 'alipay', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
+    await providerPays(w, 'alipay', orderNoOf(a, c.orderId), 2900)
+    await a.sync.syncNow()
+    const q = a.billing.quotas
+    const before = q.usage()
+    expect(q.check('ai_request').limit).toBe(1000)
+    q.consume('ai_request', 1000, 'use-all')
+    expect(q.check('ai_request').allowed).toBe(false)
+    a.billing.subscriptions.cancel({ key: 'cancel-now', atPeriodEnd: false, reason: 'changed my mind' })
+    // The relay's lease still says BASIC: the same plan, counted in the same cycle.
+    expect(q.usage()).toMatchObject({ planCode: 'BASIC', periodStart: before.periodStart })
+    expect(q.check('ai_request')).toMatchObject({ allowed: false, limit: 1000 })
+    expect(() => q.consume('ai_request', 1, 'one-more')).toThrow(expect.objectContaining({ code: 'QUOTA_EXCEEDED' }))
+  })
+
   it('a full refund of a plan the user already cancelled at its period end ends access now', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')

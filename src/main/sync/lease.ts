@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import type { Entitlement, EntitlementPort } from '../quotas'
-import { monthBounds, type SubscriptionService } from '../subscriptions'
+import { monthBounds, usagePeriod, type SubscriptionService } from '../subscriptions'
 import { FeedEnvelopeSchema, type EntitlementLease, type FeedEnvelope, type PlanLimits } from '../../shared/relay-contract'
 import type { SyncStore } from './store'
 import type { TrustGuard } from './trust'
@@ -12,7 +12,9 @@ import { FeedRecordRejected, verifyRecord } from './verify'
 // - untrusted (clock moved back, edited ledger or lease): FREE until the next sync;
 // - no lease, or relay time ≥ validUntil + grace: FREE;
 // - otherwise the better of the lease's plan and the local subscription's plan (the local
-//   mirror carries wallet-paid plans the relay never priced), valid until the lease ends.
+//   mirror carries wallet-paid plans the relay never priced), valid until the lease ends. The
+//   lease's plan is counted in calendar months, or in the cycle of a local subscription to
+//   the same plan that ended inside the current cycle (no fresh counter by cancelling here).
 
 const RANK: Record<string, number> = { FREE: 0, BASIC: 1, PREMIUM: 2, ENTERPRISE: 3 }
 
@@ -102,8 +104,26 @@ export function entitlementGate(d: EntitlementGateDeps, local: EntitlementPort):
       if ((RANK[mine.planCode] ?? 0) >= (RANK[lease.planCode] ?? 0)) {
         return { ...mine, validUntil: mine.validUntil == null ? until : Math.min(mine.validUntil, until) }
       }
-      const month = monthBounds(now, d.subscriptions().timeZone)
-      return { planCode: lease.planCode, limits: toLocalLimits(lease.limits), periodStart: month.start, periodEnd: month.end, validUntil: until }
+      const subs = d.subscriptions()
+      const period = samePlanCycle(subs, lease.planCode, now) ?? monthBounds(now, subs.timeZone)
+      return { planCode: lease.planCode, limits: toLocalLimits(lease.limits), periodStart: period.start, periodEnd: period.end, validUntil: until }
     }
   }
+}
+
+/**
+ * The usage cycle of the latest local subscription to `planCode` while its usage counts in
+ * it: that plan cancelled here (the relay still leases it) keeps being counted in the cycle
+ * its use already fills, not in a fresh calendar month with a fresh counter.
+ */
+function samePlanCycle(subs: SubscriptionService, planCode: string, now: number): { start: number; end: number } | null {
+  const latest = subs
+    .list()
+    .filter((s) => s.planCode === planCode)
+    .at(-1)
+  if (!latest) return null
+  const ended = latest.endedAt ?? (latest.status === 'cancelled' ? (latest.cancelAtPeriodEnd ? latest.currentPeriodEnd : latest.cancelledAt) : null)
+  const cycle = usagePeriod(latest, now, null, subs.timeZone)
+  if (now < cycle.start || now >= cycle.end || (ended !== null && cycle.start > ended)) return null
+  return cycle
 }
