@@ -56,6 +56,23 @@ describe('subscribe', () => {
     )
   })
 
+  it('a payment confirmed elsewhere while offline starts its period when it was made, not later', () => {
+    const s = setup({ balance: 10_000, start: START })
+    s.clock.set(at(2025, 2, 20))
+    const sub = s.subs.subscribe({ key: 'k1', planCode: 'BASIC', period: 'monthly', payment: { paymentId: 'ORDER-1' }, startsAt: START })
+    expect(sub).toMatchObject({ status: 'active', currentPeriodStart: START, currentPeriodEnd: END, startedAt: START })
+    expect(s.subs.entitlement()).toMatchObject({ planCode: 'BASIC', periodStart: START, periodEnd: END })
+    // Only for a payment made elsewhere; a period already over is refused; the future is now.
+    const t = setup({ balance: 10_000, start: START })
+    t.clock.set(at(2025, 2, 20))
+    refused(t, 'INVALID_INPUT', () => t.subs.subscribe({ key: 'w', planCode: 'BASIC', period: 'monthly', payment: 'wallet', startsAt: START }))
+    refused(t, 'INVALID_INPUT', () => t.subs.subscribe({ key: 't', planCode: 'BASIC', period: 'monthly', trial: true, startsAt: START }))
+    refused(t, 'INVALID_INPUT', () => t.subs.subscribe({ key: 'old', planCode: 'BASIC', period: 'monthly', payment: { paymentId: 'ORDER-0' }, startsAt: at(2025, 1, 10) }))
+    refused(t, 'INVALID_INPUT', () => t.subs.subscribe({ key: 'nan', planCode: 'BASIC', period: 'monthly', payment: { paymentId: 'ORDER-2' }, startsAt: Number.NaN }))
+    const later = t.subs.subscribe({ key: 'f', planCode: 'BASIC', period: 'monthly', payment: { paymentId: 'ORDER-3' }, startsAt: at(2025, 3, 1) })
+    expect(later.currentPeriodStart).toBe(t.clock.now())
+  })
+
   it('lifetime never ends and never renews', () => {
     const s = setup({ balance: 1_000_000, start: START })
     const sub = s.subs.subscribe({ key: 'k1', planCode: 'ENTERPRISE', period: 'lifetime', payment: 'wallet' })

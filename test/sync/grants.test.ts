@@ -82,6 +82,21 @@ describe('revoked grants', () => {
   })
 })
 
+describe('a grant applied late', () => {
+  it('runs from when the relay granted it, so it ends with the relay grant, not weeks later', () => {
+    const { clock, subs, apply } = world()
+    const grantedAt = clock.now()
+    clock.advance(25 * DAY) // the device was offline since the payment
+    expect(apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', startsAt: grantedAt, endsAt: grantedAt + 31 * DAY })).toBe(true)
+    const sub = subs.current()!
+    expect(sub).toMatchObject({ planCode: 'BASIC', status: 'active', currentPeriodStart: grantedAt })
+    expect(sub.currentPeriodEnd).toBe(grantedAt + 31 * DAY) // Jan 15 + 1 month: Feb 15
+    clock.advance(7 * DAY)
+    subs.sweep()
+    expect(subs.current()).toBeNull()
+  })
+})
+
 describe('a grant for another plan or period', () => {
   it('switches now and carries the unused paid time over at the two plans prices (no paid value lost)', () => {
     const { clock, subs, apply, fund } = world()

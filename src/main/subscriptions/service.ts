@@ -162,6 +162,11 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       if (!trial && input.payment === undefined) throw new InvalidInput('payment is required unless starting a trial')
       const payment = trial ? null : assertPayment(input.payment)
       if (input.period === 'lifetime' && autoRenewIn === true) throw new InvalidInput('a lifetime plan does not renew')
+      const startsAtIn = input.startsAt
+      if (startsAtIn !== undefined) {
+        if (!Number.isSafeInteger(startsAtIn) || startsAtIn < 0) throw new InvalidInput('startsAt must be a time in ms')
+        if (payment === null || payment === 'wallet') throw new InvalidInput('only a payment made elsewhere can start a period earlier')
+      }
       return mutate('subscribe', input, 'user', (ctx) => {
         const plan = catalog.getPlan(input.planCode, input.period)
         if (plan.code === FREE_PLAN_CODE) throw new InvalidInput('the FREE plan needs no subscription')
@@ -176,7 +181,10 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           change(current, { status: 'expired', endedAt: ctx.now }, 'expired', ctx, 'replaced by a new subscription')
         }
         const now = ctx.now
-        const end = trial ? addDays(now, plan.trialDays, tz) : addPeriod(now, plan.period, tz)
+        // The paid period's start: now, or earlier for a payment confirmed while offline.
+        const start = startsAtIn === undefined ? now : Math.min(startsAtIn, now)
+        const end = trial ? addDays(now, plan.trialDays, tz) : addPeriod(start, plan.period, tz)
+        if (end !== null && end <= now) throw new InvalidInput('the period that payment started has already ended', { startsAt: start })
         const sub: Subscription = {
           id: ids.next(),
           planCode: plan.code,
@@ -185,10 +193,10 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           price: plan.price,
           autoRenew: plan.period === 'lifetime' ? false : (autoRenewIn ?? true),
           // Paid periods land on the day they started; after a trial, on the trial's end day.
-          anchorDay: wallTime(trial && end !== null ? end : now, tz).day,
-          startedAt: now,
+          anchorDay: wallTime(trial && end !== null ? end : start, tz).day,
+          startedAt: start,
           trialEndsAt: trial ? end : null,
-          currentPeriodStart: now,
+          currentPeriodStart: start,
           currentPeriodEnd: end,
           graceUntil: null,
           cancelAtPeriodEnd: false,
@@ -200,7 +208,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           updatedAt: now
         }
         store.insert(sub)
-        if (payment) charge(sub, payment, `subscription:subscribe:${ctx.key}`, 'subscribe', now, end, now)
+        if (payment) charge(sub, payment, `subscription:subscribe:${ctx.key}`, 'subscribe', start, end, now)
         const event = store.appendEvent({
           subscriptionId: sub.id,
           kind: trial ? 'trial_started' : 'subscribed',

@@ -121,6 +121,11 @@ export interface SubscribeInput extends Keyed {
   autoRenew?: boolean
   /** Required unless trial. */
   payment?: PaymentSource
+  /**
+   * When the paid period began, if before now: a payment confirmed elsewhere while this
+   * device was offline (a relay grant). Only with a payment id; its period must not have ended.
+   */
+  startsAt?: number
 }
 
 export interface RenewInput extends Keyed {

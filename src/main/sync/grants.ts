@@ -8,7 +8,8 @@ import type { FeedData } from '../../shared/relay-contract'
 //
 // Active grant
 // - same plan and period as the live subscription (active, trialing, past due) → renew it.
-// - no live subscription → subscribe.
+// - no live subscription → subscribe, its period starting when the relay's grant did (a
+//   device offline for weeks does not stretch it past the relay's grant).
 // - another plan or period: switch now, and the unused PAID time of the old subscription
 //   (active, or cancelled at period end) becomes extension days of the new one, converted at
 //   the two plans' prices per period, rounded up: a downgrade gets more days, an upgrade fewer,
@@ -75,7 +76,8 @@ function grant(subs: SubscriptionService, key: string, g: Grant, now: number): b
   if (live && live.status !== 'cancelled') {
     subs.cancel({ key: `${key}:replace`, atPeriodEnd: false, reason: `replaced by ${g.planCode}/${g.period} (order ${g.orderNo})`, actor: 'relay' })
   }
-  subs.subscribe({ key, planCode: g.planCode, period: g.period, payment, autoRenew: false, actor: 'relay' })
+  // The period runs from when the relay granted it, not from when this device heard of it.
+  subs.subscribe({ key, planCode: g.planCode, period: g.period, payment, autoRenew: false, actor: 'relay', startsAt: Math.min(g.startsAt, now) })
   if (carry > 0) {
     subs.extend({ key: `${key}:carry`, days: Math.min(carry, MAX_CARRY_DAYS), reason: `unused time of ${live!.planCode}/${live!.period} carried over`, actor: 'relay' })
   }
