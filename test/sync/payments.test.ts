@@ -53,7 +53,7 @@ describe('payment flow end to end', () => {
     expect(new Set(confirmed)).toEqual(new Set(orders.map((o) => o.orderId)))
     expect(confirmed).toHaveLength(4)
     for (const o of orders) expect(a.sync.checkoutStatus({ orderId: o.orderId }).status).toBe('paid')
-    expect(a.billing.verify().ok).toBe(true)
+    expect(a.sync.checkIntegrity().problems).toEqual([])
     const history = paymentsHistoryOutput.parse(a.sync.paymentsHistory({ limit: 50 }))
     const payments = history.items.filter((p) => p.kind === 'payment' && p.status === 'succeeded')
     expect(payments.map((p) => p.method).sort()).toEqual([...PROVIDERS].sort())
@@ -159,7 +159,7 @@ describe('payment flow end to end', () => {
     expect(a.billing.wallet.balance().amount).toBe(6000)
     expect(net(a)).toBe(relayWallet(w, a.accountId).balance)
     expect(a.sync.state().warnings).not.toContain('debt_outstanding')
-    expect(a.billing.verify().ok).toBe(true)
+    expect(a.sync.checkIntegrity().problems).toEqual([])
   })
 
   it('expired and cancelled checkouts are cleaned up; bad input and key reuse are refused', async () => {

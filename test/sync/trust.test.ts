@@ -139,4 +139,52 @@ describe('offline gating and trust', () => {
     expect(c.sync.leaseStatus()).toBe('none')
     expect(c.billing.quotas.check('ai_request').limit).toBe(50)
   })
+
+  it('detects a spend or use whose outbox record was deleted from the file (the relay would never hear of it)', async () => {
+    const w = await startWorld()
+    let a = await newDevice(w, 'a')
+    const wallet = a.billing.wallet
+    // With nothing in the wallet, the first paid use is the free one.
+    expect(wallet.chargeOrFree({ key: 'first-use-1', price: 300, feature: 'ai_request', reason: 'x' })).toMatchObject({ outcome: 'first_free' })
+    await topUp(w, a, 10_000)
+    wallet.consume({ key: 'spend-1', amount: 1000, feature: 'ai_request', reason: 'x' })
+    const hold = wallet.hold({ key: 'hold-1', amount: 2000, feature: 'export', reason: 'x', ttlMs: 60_000 })
+    wallet.settle({ key: 'settle-1', holdId: hold.holdId, amount: 1500 })
+    a.billing.quotas.consume('ai_request', 3, 'use-1')
+    await a.sync.syncNow() // some of it acked, all of it kept
+    wallet.consume({ key: 'spend-2', amount: 700, feature: 'ai_request', reason: 'x' })
+    expect(a.sync.checkIntegrity()).toMatchObject({ ok: true, problems: [] })
+
+    for (const [id, problem] of [
+      ["(SELECT id FROM sync_outbox WHERE kind = 'wallet_debit' AND acked_at IS NULL)", /wallet consume entry \S+ has no outbox record/],
+      ["(SELECT id FROM sync_outbox WHERE kind = 'wallet_debit' AND body LIKE '%\"export\"%')", /wallet settle entry \S+ has no outbox record/],
+      ["(SELECT id FROM sync_outbox WHERE kind = 'first_free_claim')", /wallet first_free entry \S+ has no outbox record/],
+      ["(SELECT id FROM sync_outbox WHERE kind = 'usage')", /usage event \S+ has no outbox record/]
+    ] as const) {
+      const b = a.reopen()
+      const saved = b.billing.db.sqlite.prepare(`SELECT * FROM sync_outbox WHERE id = ${id}`).get() as Record<string, unknown>
+      b.billing.db.sqlite.prepare(`DELETE FROM sync_outbox WHERE id = ?`).run(saved['id'])
+      a = b.reopen()
+      a.sync.start()
+      const report = a.sync.checkIntegrity()
+      expect(report.ok).toBe(false)
+      expect(report.problems.join('\n')).toMatch(problem)
+      expect(a.sync.state().warnings).toContain('ledger_tampered')
+      expect(() => a.billing.wallet.consume({ key: `after-${String(saved['kind'])}`, amount: 1, feature: 'x', reason: 'x' })).toThrow(
+        expect.objectContaining({ code: 'FORBIDDEN' })
+      )
+      // Put back as it was: whole again, and trusted after the next sync.
+      const cols = Object.keys(saved)
+      a.billing.db.sqlite.prepare(`INSERT INTO sync_outbox (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`).run(...cols.map((c) => saved[c]))
+      expect(a.sync.checkIntegrity().problems).toEqual([])
+      await a.sync.syncNow()
+      expect(a.sync.checkIntegrity()).toEqual({ ok: true, problems: [] })
+    }
+  })
+
+  it("refuses a renderer's idempotency key in the relay feed's namespace", async () => {
+    const { idempotencyKeySchema } = await import('../../src/shared/ipc/schemas/common')
+    expect(idempotencyKeySchema.safeParse('feed:rec_0123456789').success).toBe(false)
+    expect(idempotencyKeySchema.safeParse('gate-0123456789').success).toBe(true)
+  })
 })

@@ -44,3 +44,30 @@ export function writeOutbox(store: SyncStore, r: BillingRecord, now: number): bo
   store.outboxInsert.run(o.record.id, o.record.kind, JSON.stringify(o.record), o.spend, now)
   return true
 }
+
+/**
+ * Every local spend and use in the (hash-chained) ledgers has its outbox row; rows are never
+ * deleted. A row removed from the file would keep that spend from the relay and out of the
+ * offline allowance. Effects that came from the relay (keys `feed:…`) have none. Returns the
+ * problems found (at most `max` of each kind).
+ */
+export function verifyOutbox(sqlite: { prepare(sql: string): { all(...args: unknown[]): unknown[] } }, max = 20): string[] {
+  const spends = sqlite
+    .prepare(
+      `SELECT e.id AS id, e.type AS type FROM wallet_entries e
+       JOIN wallet_accounts dr ON dr.id = e.debit_account
+       JOIN wallet_accounts cr ON cr.id = e.credit_account
+       WHERE cr.kind = 'revenue' AND (e.op_key IS NULL OR substr(e.op_key, 1, 5) <> 'feed:')
+         AND ((e.type IN ('consume', 'settle') AND dr.kind IN ('wallet', 'holds')) OR (e.type = 'first_free' AND dr.kind = 'promotions'))
+         AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = (CASE e.type WHEN 'first_free' THEN 'ffc-' ELSE 'dbt-' END) || e.id)
+       ORDER BY e.seq LIMIT ?`
+    )
+    .all(max) as { id: string; type: string }[]
+  const uses = sqlite
+    .prepare(`SELECT u.id AS id FROM usage_events u WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = 'use-' || u.id) ORDER BY u.seq LIMIT ?`)
+    .all(max) as { id: string }[]
+  return [
+    ...spends.map((e) => `wallet ${e.type} entry ${e.id} has no outbox record`),
+    ...uses.map((u) => `usage event ${u.id} has no outbox record`)
+  ]
+}

@@ -10,7 +10,7 @@ import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import { CheckoutFlow, type Checkout } from './checkouts'
 import { GatedWallet } from './gated-wallet'
 import { entitlementGate, leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
-import { writeOutbox } from './outbox'
+import { verifyOutbox, writeOutbox } from './outbox'
 import type { RelayFetch } from './http-transport'
 import { RelayClient, RelayError } from './relay-client'
 import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type ScheduleOptions, type SyncSignals, type Timers } from './scheduler'
@@ -482,7 +482,9 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   })
 
   const checkIntegrity = () => {
-    const report = b.verify()
+    const verified = b.verify()
+    const missing = verifyOutbox(b.db.sqlite)
+    const report = { ...verified, ok: verified.ok && missing.length === 0, problems: [...verified.problems, ...missing] }
     k.load()
     if (!report.ok) g.flag('ledger_tampered')
     return report

@@ -21,8 +21,17 @@ export const positiveMoneySchema = z.strictObject({
 /** Epoch milliseconds. */
 export const timestampSchema = z.int().min(0)
 
-/** A client-generated key, stored by main before the mutation is applied. */
-export const idempotencyKeySchema = z.string().min(8).max(128).regex(/^[A-Za-z0-9_.:-]+$/)
+/**
+ * A client-generated key, stored by main before the mutation is applied. `feed:` starts the
+ * keys of what the relay's feed applies (those effects are not sent back to the relay), so a
+ * client may not use it: a spend under such a key would never reach the relay.
+ */
+export const idempotencyKeySchema = z
+  .string()
+  .min(8)
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/)
+  .refine((k) => !k.startsWith('feed:'), 'the feed: prefix is reserved for the relay feed')
 
 export const idSchema = z.string().min(1).max(128)
 
