@@ -123,6 +123,34 @@ describe('subscribe', () => {
   })
 })
 
+describe('shorten (a refund takes paid time back)', () => {
+  it('ends the period sooner, never before now; with nothing left, access ends now', () => {
+    const s = setup({ balance: 10_000, start: START })
+    const sub = s.subs.subscribe({ key: 'k1', planCode: 'BASIC', period: 'monthly', payment: { paymentId: 'ORDER-1' } })
+    s.subs.renew({ key: 'k2', payment: { paymentId: 'ORDER-2' } })
+    expect(s.subs.paidBy(sub.id, 'ORDER-2')).toEqual({ ms: at(2025, 3, 31) - END, charges: 1 })
+    expect(s.subs.paidBy(sub.id)).toEqual({ ms: at(2025, 3, 31) - START, charges: 2 })
+    const short = s.subs.shorten({ key: 'k3', ms: s.subs.paidBy(sub.id, 'ORDER-2').ms, reason: 'order ORDER-2 refunded' })
+    expect(short).toMatchObject({ status: 'active', currentPeriodEnd: END })
+    expect(s.subs.history(sub.id).at(-1)).toMatchObject({ kind: 'shortened', details: { previousEnd: at(2025, 3, 31), periodEnd: END } })
+    refused(s, 'INVALID_INPUT', () => s.subs.shorten({ key: 'k4', ms: 0, reason: 'x' }))
+    refused(s, 'INVALID_INPUT', () => s.subs.shorten({ key: 'k5', ms: Number.NaN, reason: 'x' }))
+    // More than is left: access ends now.
+    s.clock.advance(10 * DAY)
+    const ended = s.subs.shorten({ key: 'k6', ms: 30 * DAY, reason: 'order ORDER-1 refunded' })
+    expect(ended).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false, cancelledAt: s.clock.now(), currentPeriodEnd: END })
+    expect(s.subs.entitlement().planCode).toBe('FREE')
+    refused(s, 'INVALID_TRANSITION', () => s.subs.shorten({ key: 'k7', ms: DAY, reason: 'x' }))
+    expect(s.subs.verify().ok).toBe(true)
+  })
+
+  it('a lifetime plan has no period to shorten', () => {
+    const s = setup({ balance: 0, start: START })
+    s.subs.subscribe({ key: 'k1', planCode: 'BASIC', period: 'lifetime', payment: { paymentId: 'ORDER-1' } })
+    refused(s, 'INVALID_INPUT', () => s.subs.shorten({ key: 'k2', ms: DAY, reason: 'x' }))
+  })
+})
+
 describe('idempotency', () => {
   it('same key + same request replays the first result without charging again', () => {
     const s = setup({ balance: 100_000, start: START })

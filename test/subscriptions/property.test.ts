@@ -9,6 +9,7 @@ type Cmd =
   | { t: 'renew'; wallet: boolean }
   | { t: 'extend'; periods?: number; days?: number }
   | { t: 'cancel'; atPeriodEnd: boolean }
+  | { t: 'shorten'; ms: number }
   | { t: 'setAutoRenew'; on: boolean }
   | { t: 'reactivate' }
   | { t: 'suspend' }
@@ -36,6 +37,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
     fc.record({ t: fc.constant('extend' as const), days: fc.integer({ min: 1, max: 40 }) })
   ),
   fc.record({ t: fc.constant('cancel' as const), atPeriodEnd: fc.boolean() }),
+  fc.record({ t: fc.constant('shorten' as const), ms: fc.integer({ min: 1, max: 60 * DAY }) }),
   fc.record({ t: fc.constant('setAutoRenew' as const), on: fc.boolean() }),
   fc.constant({ t: 'reactivate' as const }),
   fc.constant({ t: 'suspend' as const }),
@@ -75,6 +77,8 @@ function apply(s: Setup, c: Cmd, n: number, done: Done[]): void {
       return call('extend', { key, ...(c.periods ? { periods: c.periods } : { days: c.days }) })
     case 'cancel':
       return call('cancel', { key, atPeriodEnd: c.atPeriodEnd, reason: 'because' })
+    case 'shorten':
+      return call('shorten', { key, ms: c.ms, reason: 'refunded' })
     case 'setAutoRenew':
       return call('setAutoRenew', { key, autoRenew: c.on })
     case 'reactivate':
@@ -144,6 +148,8 @@ describe('random operation sequences', () => {
               if (prev) {
                 expect(sub.currentPeriodStart).toBeGreaterThanOrEqual(prev.start)
                 if (prev.end === null) expect(sub.currentPeriodEnd).toBeNull()
+                // Only a shortening moves an end back, and never to now or before.
+                else if (c.t === 'shorten' && sub.currentPeriodEnd! < prev.end) expect(sub.currentPeriodEnd).toBeGreaterThan(s.clock.now())
                 else expect(sub.currentPeriodEnd).toBeGreaterThanOrEqual(prev.end)
               }
               if (sub.currentPeriodEnd !== null) expect(sub.currentPeriodEnd).toBeGreaterThan(sub.currentPeriodStart)

@@ -44,6 +44,7 @@ describe('the transition table', () => {
 
 // ---- Through the service: every operation in every state. -----------------------------
 
+const DAY_MS = 86_400_000
 const START = at(2025, 1, 31)
 const END = at(2025, 2, 28)
 
@@ -71,7 +72,7 @@ function inState(status: SubscriptionStatus): Setup {
   return s
 }
 
-type Op = 'renew' | 'extend' | 'cancelNow' | 'cancelAtEnd' | 'setAutoRenew' | 'reactivate' | 'suspend' | 'resume'
+type Op = 'renew' | 'extend' | 'shorten' | 'cancelNow' | 'cancelAtEnd' | 'setAutoRenew' | 'reactivate' | 'suspend' | 'resume'
 
 function run(s: Setup, op: Op): unknown {
   const key = `op-${op}`
@@ -81,6 +82,8 @@ function run(s: Setup, op: Op): unknown {
       return s.subs.renew({ key, payment: 'wallet' })
     case 'extend':
       return s.subs.extend({ key, days: 5 })
+    case 'shorten':
+      return s.subs.shorten({ key, ms: DAY_MS, reason: 'refunded' })
     case 'cancelNow':
       return s.subs.cancel({ key, atPeriodEnd: false, reason: 'r' })
     case 'cancelAtEnd':
@@ -98,13 +101,13 @@ function run(s: Setup, op: Op): unknown {
 
 const E = 'INVALID_TRANSITION'
 const MATRIX: Record<SubscriptionStatus, Record<Op, SubscriptionStatus | string>> = {
-  trialing: { renew: 'active', extend: 'trialing', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'trialing', reactivate: E, suspend: E, resume: E },
-  active: { renew: 'active', extend: 'active', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'active', reactivate: E, suspend: 'suspended', resume: E },
-  past_due: { renew: 'active', extend: 'active', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'past_due', reactivate: E, suspend: 'suspended', resume: E },
+  trialing: { renew: 'active', extend: 'trialing', shorten: 'trialing', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'trialing', reactivate: E, suspend: E, resume: E },
+  active: { renew: 'active', extend: 'active', shorten: 'active', cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'active', reactivate: E, suspend: 'suspended', resume: E },
+  past_due: { renew: 'active', extend: 'active', shorten: E, cancelNow: 'cancelled', cancelAtEnd: 'cancelled', setAutoRenew: 'past_due', reactivate: E, suspend: 'suspended', resume: E },
   // cancelled (at its period end, still ahead) + cancelNow: access ends now instead.
-  cancelled: { renew: E, extend: E, cancelNow: 'cancelled', cancelAtEnd: E, setAutoRenew: E, reactivate: 'active', suspend: E, resume: E },
-  suspended: { renew: E, extend: E, cancelNow: E, cancelAtEnd: E, setAutoRenew: E, reactivate: E, suspend: E, resume: 'active' },
-  expired: { renew: 'NOT_FOUND', extend: 'NOT_FOUND', cancelNow: 'NOT_FOUND', cancelAtEnd: 'NOT_FOUND', setAutoRenew: 'NOT_FOUND', reactivate: 'NOT_FOUND', suspend: 'NOT_FOUND', resume: 'NOT_FOUND' }
+  cancelled: { renew: E, extend: E, shorten: 'cancelled', cancelNow: 'cancelled', cancelAtEnd: E, setAutoRenew: E, reactivate: 'active', suspend: E, resume: E },
+  suspended: { renew: E, extend: E, shorten: E, cancelNow: E, cancelAtEnd: E, setAutoRenew: E, reactivate: E, suspend: E, resume: 'active' },
+  expired: { renew: 'NOT_FOUND', extend: 'NOT_FOUND', shorten: 'NOT_FOUND', cancelNow: 'NOT_FOUND', cancelAtEnd: 'NOT_FOUND', setAutoRenew: 'NOT_FOUND', reactivate: 'NOT_FOUND', suspend: 'NOT_FOUND', resume: 'NOT_FOUND' }
 }
 
 const seen = new Set<string>()

@@ -42,14 +42,46 @@ describe('revoked grants', () => {
     expect(a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
     expect(a.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false })
 
-    // Started by order A, extended by order B: refunding B keeps what A paid (no renewal after).
+    // Started by order A, renewed by order B: refunding B takes B's month back and keeps A's
+    // (no renewal after). A second record of the same refund takes nothing more.
     const b = world()
     b.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    const endA = b.subs.current()!.currentPeriodEnd!
     b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly' })
-    const end = b.subs.current()!.currentPeriodEnd
-    b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })
-    expect(b.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: end })
+    const endB = b.subs.current()!.currentPeriodEnd!
+    expect(endB).toBeGreaterThan(endA)
+    b.clock.advance(5 * DAY)
+    expect(b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(b.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: endA })
     expect(b.billing.quotas.check('ai_request').limit).toBeGreaterThan(50)
+    expect(b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
+    expect(b.subs.current()!.currentPeriodEnd).toBe(endA)
+    const kinds = b.subs.history(b.subs.current()!.id).map((e) => e.kind)
+    expect(kinds).toEqual(['subscribed', 'renewed', 'shortened', 'cancelled'])
+
+    // Refunded after the time A paid for has run out: nothing of the period is left, access ends now.
+    const c = world()
+    c.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    c.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly' })
+    c.clock.advance(40 * DAY)
+    c.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })
+    expect(c.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false, cancelledAt: c.clock.now() })
+    expect(c.billing.quotas.check('ai_request').limit).toBe(50)
+  })
+
+  it('take back days carried over from a subscription the refunded order alone paid for', () => {
+    const { clock, subs, apply } = world()
+    apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    clock.advance(10 * DAY)
+    apply({ orderNo: 'ORDER-B', planCode: 'PREMIUM', period: 'monthly' })
+    const premium = subs.current()!
+    const carried = subs.history(premium.id).find((e) => e.kind === 'extended')!
+    expect(carried.details['days']).toBeGreaterThan(0)
+    const end = premium.currentPeriodEnd!
+    expect(apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(subs.current()).toMatchObject({ planCode: 'PREMIUM', status: 'active', currentPeriodEnd: end - (carried.details['days'] as number) * DAY })
+    // Order B's own month is untouched; seen again, nothing more is taken.
+    expect(apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
   })
 
   it('end now the access of a subscription already cancelled at its period end, when only that order paid for it', () => {
@@ -64,13 +96,14 @@ describe('revoked grants', () => {
     // Seen again (another record for the same refund): nothing more to take back.
     expect(a.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
 
-    // Partly paid by another order: it already ends at the period end, which is kept.
+    // Partly paid by another order: it still ends at a period end, sooner by what B paid for.
     const b = world()
     b.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    const endA = b.subs.current()!.currentPeriodEnd
     b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly' })
-    const cancelled = b.subs.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not needed' })
-    expect(b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(false)
-    expect(b.subs.current()).toEqual(cancelled)
+    b.subs.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not needed' })
+    expect(b.apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(b.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: endA })
 
     // A refund that arrives after the period ended changes nothing (access is over already).
     const c = world()

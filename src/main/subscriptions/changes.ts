@@ -16,7 +16,7 @@ import type {
 } from './types'
 
 // The write machinery under every operation: one guarded way to change a subscription
-// (transition table, periods never backwards, history row, sync hook), the charge for a
+// (transition table, periods never backwards but for a refund's shortening, history row, sync hook), the charge for a
 // period, and the sweep's one step for a due subscription.
 
 export interface Ctx {
@@ -53,9 +53,11 @@ export function createChanges(deps: ChangeDeps) {
   ): Changed {
     const next: Subscription = { ...before, ...patch, version: before.version + 1, updatedAt: ctx.now }
     if (before.status !== next.status) assertTransition(before.status, next.status)
+    // Only a refund's 'shortened' moves an end back (service.shorten: never before now).
     if (
       next.currentPeriodStart < before.currentPeriodStart ||
-      (before.currentPeriodEnd !== null && (next.currentPeriodEnd === null || next.currentPeriodEnd < before.currentPeriodEnd))
+      (before.currentPeriodEnd !== null &&
+        (next.currentPeriodEnd === null || (next.currentPeriodEnd < before.currentPeriodEnd && kind !== 'shortened')))
     ) {
       throw new Error('internal: a subscription period may never move backwards')
     }

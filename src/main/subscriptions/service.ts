@@ -19,6 +19,7 @@ import { verifySubscriptions, type SubscriptionVerifyReport } from './verify'
 import type {
   Actor,
   CancelInput,
+  ShortenInput,
   Entitlement,
   ExtendInput,
   ReactivateInput,
@@ -59,6 +60,10 @@ export interface SubscriptionService {
   extend(input: ExtendInput): Subscription
   /** Cancel now or at the period end; a pending cancel at the period end may become a cancel now. */
   cancel(input: CancelInput): Subscription
+  /** Takes back the time a refunded payment paid for (see ShortenInput). */
+  shorten(input: ShortenInput): Subscription
+  /** How many charges a payment made to a subscription (or all its charges), and the time they paid for. */
+  paidBy(subscriptionId: string, paymentId?: string): { ms: number; charges: number }
   setAutoRenew(input: SetAutoRenewInput): Subscription
   reactivate(input: ReactivateInput): Subscription
   suspend(input: SuspendInput): Subscription
@@ -96,6 +101,18 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     graceDays,
     onRecord: deps.onRecord
   })
+
+  /** `sub` cancelled now or at its period end: one 'cancelled' event with `details` added. */
+  function cancelled(sub: Subscription, ctx: Ctx, reason: string, atPeriodEnd: boolean, details: Record<string, unknown>): Subscription {
+    return change(
+      sub,
+      { status: 'cancelled', cancelAtPeriodEnd: atPeriodEnd, cancelReason: reason, cancelledAt: ctx.now, autoRenew: false, graceUntil: null },
+      'cancelled',
+      ctx,
+      reason,
+      { atPeriodEnd, accessUntil: atPeriodEnd ? sub.currentPeriodEnd : ctx.now, ...details }
+    ).sub
+  }
 
   // Entitlement is read on every quota check: keep the last answer while `now` stays in its
   // usage period. Every write of this service drops it.
@@ -278,7 +295,8 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           if (end > ctx.now) Object.assign(patch, { status: 'active', graceUntil: null })
           else patch.graceUntil = addDays(end, graceDays, tz)
         }
-        return change(sub, patch, 'extended', ctx, reason, { periods, days, previousEnd: oldEnd, periodEnd: end }).sub
+        const carried = input.carriedFrom === undefined ? {} : { carriedFrom: assertKey(input.carriedFrom) }
+        return change(sub, patch, 'extended', ctx, reason, { periods, days, previousEnd: oldEnd, periodEnd: end, ...carried }).sub
       })
     },
 
@@ -298,15 +316,33 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
         if (atPeriodEnd && sub.currentPeriodEnd === null) {
           throw new InvalidInput('a lifetime plan has no period end; cancel now instead')
         }
-        return change(
-          sub,
-          { status: 'cancelled', cancelAtPeriodEnd: atPeriodEnd, cancelReason: reason, cancelledAt: ctx.now, autoRenew: false, graceUntil: null },
-          'cancelled',
-          ctx,
-          reason,
-          { atPeriodEnd, accessUntil: atPeriodEnd ? sub.currentPeriodEnd : ctx.now, ...(endsPendingCancel ? { previouslyAtPeriodEnd: true } : {}) }
-        ).sub
+        return cancelled(sub, ctx, reason, atPeriodEnd, endsPendingCancel ? { previouslyAtPeriodEnd: true } : {})
       })
+    },
+
+    shorten(input) {
+      const ms = assertIntInRange(input.ms, 'ms', 1, 3650 * 86_400_000)
+      const reason = assertReason(input.reason)
+      return mutate('shorten', input, 'admin', (ctx) => {
+        const sub = requireLive()
+        const end = sub.currentPeriodEnd
+        if (end === null) throw new InvalidInput('a lifetime plan has no period to shorten; cancel now instead')
+        const running = sub.status === 'trialing' || sub.status === 'active' || (sub.status === 'cancelled' && sub.cancelAtPeriodEnd)
+        if (!running || end <= ctx.now) throw new InvalidTransition('subscription', sub.status, 'shorten')
+        const target = end - ms
+        if (target <= ctx.now) {
+          // Nothing of the period is left: access ends now.
+          return cancelled(sub, ctx, reason, false, { shortenedBy: ms })
+        }
+        const patch: Partial<Subscription> = { currentPeriodEnd: target }
+        if (sub.trialEndsAt !== null && sub.trialEndsAt > target) patch.trialEndsAt = target
+        return change(sub, patch, 'shortened', ctx, reason, { ms, previousEnd: end, periodEnd: target }).sub
+      })
+    },
+
+    paidBy(subscriptionId, paymentId) {
+      const r = store.paidSpan(subscriptionId, paymentId === undefined ? undefined : `payment:${paymentId}`)
+      return { ms: r.ms, charges: r.n }
     },
 
     setAutoRenew(input) {

@@ -194,6 +194,13 @@ export function createStore(db: BillingDb) {
   )
   const setRequestResult = s.prepare('UPDATE subscription_requests SET result = ? WHERE key = ?')
   const chargeByRef = s.prepare('SELECT id FROM subscription_charges WHERE payment_ref = ?')
+  const paidSpan = s.prepare<[string, string], { ms: number; n: number }>(
+    `SELECT coalesce(sum(period_end - period_start), 0) AS ms, count(*) AS n FROM subscription_charges
+     WHERE subscription_id = ? AND payment_ref = ?`
+  )
+  const paidSpanAll = s.prepare<[string], { ms: number; n: number }>(
+    'SELECT coalesce(sum(period_end - period_start), 0) AS ms, count(*) AS n FROM subscription_charges WHERE subscription_id = ?'
+  )
   const insertCharge = s.prepare(
     `INSERT INTO subscription_charges (id, subscription_id, kind, source, payment_ref, amount_minor, currency,
        period_start, period_end, at)
@@ -248,6 +255,9 @@ export function createStore(db: BillingDb) {
     insertRequest: (key: string, op: string, fp: string, at: number): void => void insertRequest.run(key, op, fp, at),
     setRequestResult: (key: string, result: string): void => void setRequestResult.run(result, key),
     chargeExists: (ref: string): boolean => chargeByRef.get(ref) !== undefined,
+    /** The charges of a subscription by one payment ref (or all): how many, and the time they paid for. */
+    paidSpan: (subscriptionId: string, ref?: string): { ms: number; n: number } =>
+      ref === undefined ? paidSpanAll.get(subscriptionId)! : paidSpan.get(subscriptionId, ref)!,
     insertCharge: (c: ChargeInsert): void => void insertCharge.run(c),
     trialUsed: (planCode: string): boolean => trialUsed.get(planCode) !== undefined
   }

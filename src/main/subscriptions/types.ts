@@ -53,6 +53,7 @@ export type SubscriptionEventKind =
   | 'resumed'
   | 'expired'
   | 'auto_renew_changed'
+  | 'shortened'
 
 export interface SubscriptionEvent {
   seq: number
@@ -137,6 +138,17 @@ export interface ExtendInput extends Keyed {
   periods?: number
   days?: number
   reason?: string
+  /** The subscription whose unused time these days are (a plan switch), recorded with them. */
+  carriedFrom?: string
+}
+
+/**
+ * Takes back paid time a refund returned: the period ends `ms` sooner. If nothing of it
+ * would be left, access ends now (cancelled). The one change that moves a period end back.
+ */
+export interface ShortenInput extends Keyed {
+  ms: number
+  reason: string
 }
 
 export interface CancelInput extends Keyed {

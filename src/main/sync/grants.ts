@@ -20,14 +20,15 @@ import type { FeedData } from '../../shared/relay-contract'
 //   keeps what it has and the grant reaches the entitlement through the relay's lease
 //   (the better of the two applies).
 // Revoked grant (the order was refunded in full): only what that order paid for is taken back.
-// - the live subscription has no period paid by that order → nothing changes.
+// - the live subscription has no period paid by that order → nothing changes, unless days
+//   carried over from a subscription that order alone paid for are in it: those are taken back.
 // - every paid period of it came from that order → cancelled now.
 //   Also when it was already cancelled at its period end (by the user, say): the refunded
 //   period does not run on to that end.
-// - other payments (the wallet, other orders, time carried over) paid for part of it →
-//   cancelled at the period end: it does not renew, and the time others paid is kept.
-//   The subscriptions module has no operation to shorten a period, so the refunded order's
-//   days also run to that end (a known, bounded leak: at most that order's periods).
+// - other payments (the wallet, other orders, time carried over) paid for part of it → the
+//   time the order paid for is taken back (the period ends that much sooner, never before
+//   now) and it is cancelled at the (new) period end: it does not renew, and the time others
+//   paid is kept.
 // - access already ended (expired, cancelled now, or its period end passed) → nothing changes.
 
 const DAY_MS = 86_400_000
@@ -43,20 +44,56 @@ export function applyGrant(subs: SubscriptionService, key: string, g: Grant, now
 function revoke(subs: SubscriptionService, key: string, g: Grant, now: number): boolean {
   const live = subs.current()
   if (!live || !hasAccess(live, now)) return false
+  const reason = `order ${g.orderNo} refunded`
   let byOrder = 0
   let byOthers = 0
+  const carries: { from: string; days: number }[] = []
   for (const e of subs.history(live.id)) {
+    // Taken back already (another record of the same refund).
+    if (e.kind === 'shortened' && e.reason === reason) return false
     if (e.kind === 'subscribed' || e.kind === 'renewed' || e.kind === 'auto_renewed') {
       const payment = e.details['payment']
       if (payment === g.orderNo) byOrder++
       else if (payment !== null && payment !== undefined) byOthers++
-    } else if (e.kind === 'extended') byOthers++
+    } else if (e.kind === 'extended') {
+      byOthers++
+      const from = e.details['carriedFrom']
+      const days = e.details['days']
+      if (typeof from === 'string' && typeof days === 'number') carries.push({ from, days })
+    }
   }
-  if (byOrder === 0) return false
-  const atPeriodEnd = byOthers > 0 && live.currentPeriodEnd !== null
-  // Already cancelled at its period end: only a cancel now changes anything.
-  if (live.status === 'cancelled' && atPeriodEnd) return false
-  subs.cancel({ key, atPeriodEnd, reason: `order ${g.orderNo} refunded`, actor: 'relay' })
+  if (byOrder === 0) return takeBackCarried(subs, key, g, live, carries, reason)
+  if (byOthers === 0 || live.currentPeriodEnd === null) {
+    subs.cancel({ key, atPeriodEnd: false, reason, actor: 'relay' })
+    return true
+  }
+  // Others paid for part of it: the time this order paid for is taken back, and it no longer renews.
+  const { ms } = subs.paidBy(live.id, g.orderNo)
+  const after = ms > 0 ? subs.shorten({ key: `${key}:shorten`, ms, reason, actor: 'relay' }) : live
+  if (after.status !== 'cancelled') subs.cancel({ key, atPeriodEnd: true, reason, actor: 'relay' })
+  return true
+}
+
+/**
+ * The order paid for no period of the live subscription, but its unused time was carried into
+ * it at a plan switch: those days are taken back when the order paid for all of the
+ * subscription they came from (mixed with other payments, which part they were is not known).
+ */
+function takeBackCarried(
+  subs: SubscriptionService,
+  key: string,
+  g: Grant,
+  live: Subscription,
+  carries: { from: string; days: number }[],
+  reason: string
+): boolean {
+  let days = 0
+  for (const c of carries) {
+    const byOrder = subs.paidBy(c.from, g.orderNo).charges
+    if (byOrder > 0 && byOrder === subs.paidBy(c.from).charges) days += c.days
+  }
+  if (days === 0 || live.currentPeriodEnd === null) return false
+  subs.shorten({ key: `${key}:shorten`, ms: days * DAY_MS, reason, actor: 'relay' })
   return true
 }
 
@@ -79,7 +116,13 @@ function grant(subs: SubscriptionService, key: string, g: Grant, now: number): b
   // The period runs from when the relay granted it, not from when this device heard of it.
   subs.subscribe({ key, planCode: g.planCode, period: g.period, payment, autoRenew: false, actor: 'relay', startsAt: Math.min(g.startsAt, now) })
   if (carry > 0) {
-    subs.extend({ key: `${key}:carry`, days: Math.min(carry, MAX_CARRY_DAYS), reason: `unused time of ${live!.planCode}/${live!.period} carried over`, actor: 'relay' })
+    subs.extend({
+      key: `${key}:carry`,
+      days: Math.min(carry, MAX_CARRY_DAYS),
+      reason: `unused time of ${live!.planCode}/${live!.period} carried over`,
+      actor: 'relay',
+      carriedFrom: live!.id
+    })
   }
   return true
 }
