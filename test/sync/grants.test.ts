@@ -69,6 +69,55 @@ describe('revoked grants', () => {
     expect(c.billing.quotas.check('ai_request').limit).toBe(50)
   })
 
+  it("take back only what the order paid for that is still ahead; the wallet's month stays", () => {
+    // Order A pays month 1, the wallet month 2.
+    const make = () => {
+      const w = world()
+      w.fund(100_000)
+      w.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+      const endA = w.subs.current()!.currentPeriodEnd!
+      const end = w.subs.renew({ key: 'wallet-month', payment: 'wallet' }).currentPeriodEnd!
+      return { ...w, endA, end }
+    }
+    // Refunded in month 2: A's month is used up, nothing to take back; no renewal after.
+    const late = make()
+    late.clock.set(late.endA + 5 * DAY)
+    expect(late.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(late.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: late.end })
+    // Refunded 10 days into month 1: the rest of A's month goes, the wallet's month follows at once.
+    const early = make()
+    early.clock.advance(10 * DAY)
+    const rest = early.endA - early.clock.now()
+    expect(early.apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    expect(early.subs.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true, currentPeriodEnd: early.end - rest })
+  })
+
+  it('a refund that arrives after the period ended (not swept yet) still stops the renewal', () => {
+    const { clock, subs, apply, fund, billing } = world()
+    fund(100_000)
+    subs.subscribe({ key: 'w1', planCode: 'BASIC', period: 'monthly', payment: 'wallet' })
+    apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly' }) // renewed by order B
+    const end = subs.current()!.currentPeriodEnd!
+    clock.set(end + 3_600_000)
+    const balance = billing.wallet.balance().amount
+    expect(apply({ orderNo: 'ORDER-B', planCode: 'BASIC', period: 'monthly', status: 'revoked' })).toBe(true)
+    subs.sweep()
+    expect(subs.list().at(-1)).toMatchObject({ status: 'expired' })
+    expect(billing.wallet.balance().amount).toBe(balance)
+  })
+
+  it('carried days are not taken back when the subscription they came from had days from elsewhere', () => {
+    const { clock, subs, apply } = world()
+    apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })
+    clock.advance(10 * DAY)
+    apply({ orderNo: 'ORDER-B', planCode: 'PREMIUM', period: 'monthly' }) // carries A's unused days
+    clock.advance(10 * DAY)
+    apply({ orderNo: 'ORDER-C', planCode: 'ENTERPRISE', period: 'monthly' }) // carries PREMIUM's, part of them A's
+    const before = subs.current()!
+    expect(apply({ orderNo: 'ORDER-B', planCode: 'PREMIUM', period: 'monthly', status: 'revoked' })).toBe(false)
+    expect(subs.current()).toEqual(before)
+  })
+
   it('take back days carried over from a subscription the refunded order alone paid for', () => {
     const { clock, subs, apply } = world()
     apply({ orderNo: 'ORDER-A', planCode: 'BASIC', period: 'monthly' })

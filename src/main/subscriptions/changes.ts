@@ -168,6 +168,9 @@ export function createChanges(deps: ChangeDeps) {
         const r = renewal()
         if ('sub' in r) return r
         // Short, or refused for now (paid use paused): either way not paid; past due retries.
+        // A trial has no past due: refused for now, it waits for the next sweep (its access
+        // ends at the trial end meanwhile); short, it expires.
+        if ('refused' in r && sub.status === 'trialing') return null
         const failure = 'refused' in r ? { refused: r.refused.code } : { shortfall: (r as { shortfall: Money }).shortfall.amount }
         if (sub.status === 'trialing') {
           return change(sub, { status: 'expired', endedAt: end }, 'expired', ctx, 'trial ended and the first payment failed', failure)

@@ -62,8 +62,11 @@ export interface SubscriptionService {
   cancel(input: CancelInput): Subscription
   /** Takes back the time a refunded payment paid for (see ShortenInput). */
   shorten(input: ShortenInput): Subscription
-  /** How many charges a payment made to a subscription (or all its charges), and the time they paid for. */
-  paidBy(subscriptionId: string, paymentId?: string): { ms: number; charges: number }
+  /**
+   * How many charges a payment made to a subscription (or all its charges), and the time they
+   * paid for that is still ahead: from `from` (default: the clock's now) to the current period end.
+   */
+  paidBy(subscriptionId: string, paymentId?: string, from?: number): { ms: number; charges: number }
   setAutoRenew(input: SetAutoRenewInput): Subscription
   reactivate(input: ReactivateInput): Subscription
   suspend(input: SuspendInput): Subscription
@@ -340,8 +343,10 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       })
     },
 
-    paidBy(subscriptionId, paymentId) {
-      const r = store.paidSpan(subscriptionId, paymentId === undefined ? undefined : `payment:${paymentId}`)
+    paidBy(subscriptionId, paymentId, from) {
+      const sub = store.byId(subscriptionId)
+      const until = sub?.currentPeriodEnd ?? Number.MAX_SAFE_INTEGER
+      const r = store.paidSpan(subscriptionId, paymentId === undefined ? undefined : `payment:${paymentId}`, from ?? clock.now(), until)
       return { ms: r.ms, charges: r.n }
     },
 

@@ -194,12 +194,14 @@ export function createStore(db: BillingDb) {
   )
   const setRequestResult = s.prepare('UPDATE subscription_requests SET result = ? WHERE key = ?')
   const chargeByRef = s.prepare('SELECT id FROM subscription_charges WHERE payment_ref = ?')
-  const paidSpan = s.prepare<[string, string], { ms: number; n: number }>(
-    `SELECT coalesce(sum(period_end - period_start), 0) AS ms, count(*) AS n FROM subscription_charges
-     WHERE subscription_id = ? AND payment_ref = ?`
+  // The part of each charge's period inside [from, until): what it paid for that is still ahead.
+  const paidSpan = s.prepare<[number, number, string, string], { ms: number; n: number }>(
+    `SELECT coalesce(sum(max(0, min(period_end, ?) - max(period_start, ?))), 0) AS ms, count(*) AS n
+     FROM subscription_charges WHERE subscription_id = ? AND payment_ref = ?`
   )
-  const paidSpanAll = s.prepare<[string], { ms: number; n: number }>(
-    'SELECT coalesce(sum(period_end - period_start), 0) AS ms, count(*) AS n FROM subscription_charges WHERE subscription_id = ?'
+  const paidSpanAll = s.prepare<[number, number, string], { ms: number; n: number }>(
+    `SELECT coalesce(sum(max(0, min(period_end, ?) - max(period_start, ?))), 0) AS ms, count(*) AS n
+     FROM subscription_charges WHERE subscription_id = ?`
   )
   const insertCharge = s.prepare(
     `INSERT INTO subscription_charges (id, subscription_id, kind, source, payment_ref, amount_minor, currency,
@@ -255,9 +257,9 @@ export function createStore(db: BillingDb) {
     insertRequest: (key: string, op: string, fp: string, at: number): void => void insertRequest.run(key, op, fp, at),
     setRequestResult: (key: string, result: string): void => void setRequestResult.run(result, key),
     chargeExists: (ref: string): boolean => chargeByRef.get(ref) !== undefined,
-    /** The charges of a subscription by one payment ref (or all): how many, and the time they paid for. */
-    paidSpan: (subscriptionId: string, ref?: string): { ms: number; n: number } =>
-      ref === undefined ? paidSpanAll.get(subscriptionId)! : paidSpan.get(subscriptionId, ref)!,
+    /** The charges of a subscription by one payment ref (or all): how many, and the time in [from, until) they paid for. */
+    paidSpan: (subscriptionId: string, ref: string | undefined, from: number, until: number): { ms: number; n: number } =>
+      ref === undefined ? paidSpanAll.get(until, from, subscriptionId)! : paidSpan.get(until, from, subscriptionId, ref)!,
     insertCharge: (c: ChargeInsert): void => void insertCharge.run(c),
     trialUsed: (planCode: string): boolean => trialUsed.get(planCode) !== undefined
   }

@@ -26,9 +26,9 @@ import type { FeedData } from '../../shared/relay-contract'
 //   Also when it was already cancelled at its period end (by the user, say): the refunded
 //   period does not run on to that end.
 // - other payments (the wallet, other orders, time carried over) paid for part of it → the
-//   time the order paid for is taken back (the period ends that much sooner, never before
-//   now) and it is cancelled at the (new) period end: it does not renew, and the time others
-//   paid is kept.
+//   time the order paid for that is still ahead is taken back (the period ends that much
+//   sooner, never before now) and it is cancelled at the (new) period end: it does not renew,
+//   and the time others paid is kept.
 // - access already ended (expired, cancelled now, or its period end passed) → nothing changes.
 
 const DAY_MS = 86_400_000
@@ -67,8 +67,9 @@ function revoke(subs: SubscriptionService, key: string, g: Grant, now: number): 
     subs.cancel({ key, atPeriodEnd: false, reason, actor: 'relay' })
     return true
   }
-  // Others paid for part of it: the time this order paid for is taken back, and it no longer renews.
-  const { ms } = subs.paidBy(live.id, g.orderNo)
+  // Others paid for part of it: what this order paid for that is still ahead is taken back (its
+  // time already used stays used; later payments keep theirs), and it no longer renews.
+  const { ms } = subs.paidBy(live.id, g.orderNo, now)
   const after = ms > 0 ? subs.shorten({ key: `${key}:shorten`, ms, reason, actor: 'relay' }) : live
   if (after.status !== 'cancelled') subs.cancel({ key, atPeriodEnd: true, reason, actor: 'relay' })
   return true
@@ -90,7 +91,9 @@ function takeBackCarried(
   let days = 0
   for (const c of carries) {
     const byOrder = subs.paidBy(c.from, g.orderNo).charges
-    if (byOrder > 0 && byOrder === subs.paidBy(c.from).charges) days += c.days
+    // Alone: every charge of it by that order, and no days added to it from elsewhere.
+    const alone = byOrder > 0 && byOrder === subs.paidBy(c.from).charges && !subs.history(c.from).some((e) => e.kind === 'extended')
+    if (alone) days += c.days
   }
   if (days === 0 || live.currentPeriodEnd === null) return false
   subs.shorten({ key: `${key}:shorten`, ms: days * DAY_MS, reason, actor: 'relay' })
