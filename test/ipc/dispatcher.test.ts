@@ -96,6 +96,9 @@ describe('dispatcher: input validation', () => {
       TRUSTED
     )
     expect(withPrice).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    // Keys under `feed:` belong to the relay feed's effects (never sent back to the relay).
+    const feedKey = await d.dispatch('wallet.chargeOrFree', { idempotencyKey: 'feed:rec_000000001', feature: 'ai_request' }, TRUSTED)
+    expect(feedKey).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
     expect(calls.size).toBe(0)
   })
 })

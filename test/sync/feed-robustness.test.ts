@@ -6,7 +6,7 @@ import { assertRelayUrl, createSyncedBilling, RelayUrlInsecure } from '../../src
 import type { FeedData, FeedPage, FeedRecordType } from '../../src/shared/relay-contract'
 import { tempDir } from '../support/db'
 import { feedTamper } from './feed-tamper'
-import { net, newDevice, orderNoOf, startWorld, T0, topUp, type World } from './support'
+import { net, newDevice, orderNoOf, startWorld, T0, topUp, type Device, type World } from './support'
 
 // Review fixes of the feed: an authentic record that cannot be applied is skipped (not a stall),
 // the cursor is the signed sequence, insecure relay URLs are refused, order_closed closes checkouts.
@@ -17,6 +17,14 @@ const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 function relayAppends<T extends FeedRecordType>(w: World, accountId: string, type: T, data: FeedData<T>): void {
   const core = w.t.relay.core
   core.db.tx(() => core.feed.append(accountId, type, data))
+}
+
+/** A world and a device whose feed pages pass through a man in the middle. */
+async function tamperedDevice(): Promise<{ w: World; mitm: ReturnType<typeof feedTamper>; a: Device }> {
+  const w = await startWorld()
+  const mitm = feedTamper()
+  const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
+  return { w, mitm, a }
 }
 
 const cursorOf = (d: { billing: { db: { sqlite: { prepare(sql: string): { get(): unknown } } } } }) =>
@@ -56,9 +64,7 @@ describe('feed records that cannot be applied', () => {
   })
 
   it('a signed record of a type this version does not know is skipped; a bad signature still stops the pull', async () => {
-    const w = await startWorld()
-    const mitm = feedTamper()
-    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
+    const { w, mitm, a } = await tamperedDevice()
     relayAppends(w, a.accountId, 'future_record' as 'debt', { anything: 1 } as never)
     await topUp(w, a, 700)
     expect(a.billing.wallet.balance().amount).toBe(700)
@@ -84,9 +90,7 @@ describe('feed records that cannot be applied', () => {
 
 describe('the signed cursor', () => {
   it('a reply whose cursor is not the signed sequence is refused; the stored cursor never leaves what was signed', async () => {
-    const w = await startWorld()
-    const mitm = feedTamper()
-    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
+    const { w, mitm, a } = await tamperedDevice()
     await topUp(w, a, 300)
     const before = cursorOf(a)
     // The record's (unsigned) cursor rewritten to a huge number: not the sequence signed in its payload.
@@ -108,9 +112,7 @@ describe('the signed cursor', () => {
   })
 
   it('a replayed older record is refused in a signed page; a page without a page signature is refused whole', async () => {
-    const w = await startWorld()
-    const mitm = feedTamper()
-    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
+    const { w, mitm, a } = await tamperedDevice()
     await topUp(w, a, 300)
     const cursor = cursorOf(a)
     const old = w.t.relay.core.db.sqlite.prepare('SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? ORDER BY seq LIMIT 1').get(a.accountId) as {
@@ -135,9 +137,7 @@ describe('the signed cursor', () => {
   })
 
   it('a signed page recorded earlier and replayed for the same cursor is refused; the relay clock does not move back', async () => {
-    const w = await startWorld()
-    const mitm = feedTamper()
-    const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch })
+    const { w, mitm, a } = await tamperedDevice()
     await topUp(w, a, 300)
     // Record the (empty, signed) page the relay answers now for the current cursor.
     let recorded: FeedPage | null = null

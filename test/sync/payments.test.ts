@@ -2,9 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { PROVIDERS } from '../../src/main/wallet'
 import { BillingError } from '../../src/shared/errors'
 import { checkoutSchema, paymentsHistoryOutput } from '../../src/shared/ipc/contract'
-import { net, newDevice, orderNoOf, providerPays, providerRefunds, relayWallet, startWorld, topUp } from './support'
+import { net, newDevice, orderNoOf, providerPays, providerRefunds, relayWallet, startWorld, topUp, type Device, type World } from './support'
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+
+let planBuys = 0
+/** The device buys a plan (29.00, the relay's price) by `method`; the provider pays; the device syncs. */
+async function buysPlan(w: World, a: Device, method: (typeof PROVIDERS)[number], planId: string): Promise<{ orderNo: string }> {
+  const c = await a.sync.createCheckout({ idempotencyKey: `plan-buy-${++planBuys}`, method, purpose: { kind: 'plan', planId } })
+  expect(c.amount).toEqual(cny(2900))
+  const orderNo = orderNoOf(a, c.orderId)
+  await providerPays(w, method, orderNo, 2900)
+  await a.sync.syncNow()
+  return { orderNo }
+}
 
 describe('payment flow end to end', () => {
   it('pays by each real provider while the device is offline; notifications arrive twice; on reconnect the wallet is credited once', async () => {
@@ -73,14 +84,11 @@ describe('payment flow end to end', () => {
   it('a plan bought by provider starts the subscription; a full refund revokes it', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
-    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-basic-1', method: 'wechat', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
-    expect(c.amount).toEqual(cny(2900))
-    await providerPays(w, 'wechat', orderNoOf(a, c.orderId), 2900)
-    await a.sync.syncNow()
+    const { orderNo } = await buysPlan(w, a, 'wechat', 'BASIC:monthly')
     expect(a.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'active' })
     expect(a.billing.quotas.check('ai_request').limit).toBe(1000)
     expect(a.billing.wallet.balance().amount).toBe(0)
-    await providerRefunds(w, 'wechat', orderNoOf(a, c.orderId), 2900, 'rf-plan-1')
+    await providerRefunds(w, 'wechat', orderNo, 2900, 'rf-plan-1')
     await a.sync.syncNow()
     expect(a.billing.subscriptions.current()?.status ?? 'none').not.toBe('active')
     expect(a.billing.quotas.check('ai_request').limit).toBe(50)
@@ -103,9 +111,7 @@ describe('payment flow end to end', () => {
   it('cancelling here a plan the relay still leases does not start a fresh quota in the same cycle', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
-    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-basic-3', method: 'alipay', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
-    await providerPays(w, 'alipay', orderNoOf(a, c.orderId), 2900)
-    await a.sync.syncNow()
+    await buysPlan(w, a, 'alipay', 'BASIC:monthly')
     const q = a.billing.quotas
     const before = q.usage()
     expect(q.check('ai_request').limit).toBe(1000)
@@ -121,13 +127,11 @@ describe('payment flow end to end', () => {
   it('a full refund of a plan the user already cancelled at its period end ends access now', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
-    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-basic-2', method: 'stripe', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
-    await providerPays(w, 'stripe', orderNoOf(a, c.orderId), 2900)
-    await a.sync.syncNow()
+    const { orderNo } = await buysPlan(w, a, 'stripe', 'BASIC:monthly')
     const paid = a.billing.subscriptions.cancel({ key: 'user-cancel', atPeriodEnd: true, reason: 'not next month' })
     expect(paid).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: true })
     expect(a.billing.quotas.check('ai_request').limit).toBe(1000)
-    await providerRefunds(w, 'stripe', orderNoOf(a, c.orderId), 2900, 'rf-plan-2')
+    await providerRefunds(w, 'stripe', orderNo, 2900, 'rf-plan-2')
     await a.sync.syncNow()
     expect(a.billing.subscriptions.current()).toMatchObject({ status: 'cancelled', cancelAtPeriodEnd: false, currentPeriodEnd: paid.currentPeriodEnd })
     expect(a.billing.quotas.check('ai_request').limit).toBe(50)

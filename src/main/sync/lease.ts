@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import type { Entitlement, EntitlementPort } from '../quotas'
-import { monthBounds, usagePeriod, type SubscriptionService } from '../subscriptions'
+import { accessEndsAt, monthBounds, usagePeriod, type SubscriptionService } from '../subscriptions'
 import { FeedEnvelopeSchema, type EntitlementLease, type FeedEnvelope, type PlanLimits } from '../../shared/relay-contract'
 import type { SyncStore } from './store'
 import type { TrustGuard } from './trust'
@@ -122,8 +122,8 @@ function samePlanCycle(subs: SubscriptionService, planCode: string, now: number)
     .filter((s) => s.planCode === planCode)
     .at(-1)
   if (!latest) return null
-  const ended = latest.endedAt ?? (latest.status === 'cancelled' ? (latest.cancelAtPeriodEnd ? latest.currentPeriodEnd : latest.cancelledAt) : null)
+  const ended = latest.endedAt ?? accessEndsAt(latest, subs.timeZone, 0)
   const cycle = usagePeriod(latest, now, null, subs.timeZone)
-  if (now < cycle.start || now >= cycle.end || (ended !== null && cycle.start > ended)) return null
+  if (now < cycle.start || now >= cycle.end || (typeof ended === 'number' && cycle.start > ended)) return null
   return cycle
 }

@@ -1,4 +1,5 @@
 import type { BillingRecord } from '../billing'
+import type { BillingDb } from '../db/open'
 import type { OutboxRecord } from '../../shared/relay-contract'
 import type { SyncStore } from './store'
 
@@ -51,7 +52,7 @@ export function writeOutbox(store: SyncStore, r: BillingRecord, now: number): bo
  * offline allowance. Effects that came from the relay (keys `feed:…`) have none. Returns the
  * problems found (at most `max` of each kind).
  */
-export function verifyOutbox(sqlite: { prepare(sql: string): { all(...args: unknown[]): unknown[] } }, max = 20): string[] {
+export function verifyOutbox(sqlite: BillingDb['sqlite'], max = 20): string[] {
   const spends = sqlite
     .prepare(
       `SELECT e.id AS id, e.type AS type FROM wallet_entries e
