@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createBilling, type BillingRecord } from '../src/main/billing'
-import { ManualClock } from '../src/main/core/clock'
-import { randomIds } from '../src/main/core/ids'
+import { ManualClock } from '../src/node/clock'
+import { randomIds } from '../src/node/ids'
 import { tempDir } from './support/db'
 
 const T0 = Date.UTC(2026, 0, 15, 4, 0, 0) // 2026-01-15 12:00 in Shanghai

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Billing } from '../main/billing'
-import type { Clock } from '../main/core/clock'
-import type { IdSource } from '../main/core/ids'
+import type { Clock } from '../node/clock'
+import type { IdSource } from '../node/ids'
 import {
   contentSecurityPolicy,
   createIpcHandlers,

@@ -1,5 +1,5 @@
-import { systemClock, type Clock } from './core/clock'
-import { randomIds, type IdSource } from './core/ids'
+import { systemClock, type Clock } from '../node/clock'
+import { randomIds, type IdSource } from '../node/ids'
 import { openDatabase, type BillingDb, type Durability } from './db/open'
 import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'

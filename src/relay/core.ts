@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Clock } from '../main/core/clock'
-import type { IdSource } from '../main/core/ids'
+import type { Clock } from '../node/clock'
+import type { IdSource } from '../node/ids'
 import { Accounts } from './accounts/accounts'
 import { RelayWallet } from './accounts/wallet'
 import type { RelayConfig } from './config/config'

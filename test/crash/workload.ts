@@ -10,8 +10,8 @@
 //                before the commit (the classic "acknowledged but not durable" bug)
 import { writeSync } from 'node:fs'
 import { createBilling } from '../../src/main/billing'
-import { ManualClock } from '../../src/main/core/clock'
-import { randomIds } from '../../src/main/core/ids'
+import { ManualClock } from '../../src/node/clock'
+import { randomIds } from '../../src/node/ids'
 import type { Provider } from '../../src/main/wallet'
 import { BillingError } from '../../src/shared/errors'
 import type { LedgerView, Line, OpKind } from './protocol'

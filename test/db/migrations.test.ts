@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readJournal } from '../../src/main/db/open'
+import { readJournal } from '../../src/node/sqlite/migrations'
 import { tempDir } from '../support/db'
 
 // Each database has a drizzle schema and the SQL that drizzle-kit generated from it.

@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { openDatabase, readJournal, defaultMigrationsFolder } from '../../src/main/db/open'
+import { openDatabase, defaultMigrationsFolder } from '../../src/main/db/open'
+import { readJournal } from '../../src/node/sqlite/migrations'
 import { BillingError } from '../../src/shared/errors'
 import { tempDir } from '../support/db'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chainHash, GENESIS_HASH } from '../../src/main/core/hashchain'
+import { chainHash, GENESIS_HASH } from '../../src/node/hashchain'
 import { usageHash } from '../../src/main/quotas/chain'
 import { fixture } from './support'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, fingerprint } from '../../src/main/core/fingerprint'
+import { canonicalJson, fingerprint } from '../../src/node/fingerprint'
 import { canonicalRecord } from '../../src/relay/outbox/canonical'
 import { bodyFingerprint } from '../../src/relay/outbox/outbox'
 import type { OutboxRecord } from '../../src/shared/relay-contract'

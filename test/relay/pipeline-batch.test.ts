@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { systemClock } from '../../src/main/core/clock'
+import { systemClock } from '../../src/node/clock'
 import { openRelayDb, type RelayDb } from '../../src/relay/db/open'
 import type { EventApplier } from '../../src/relay/notify/apply'
 import { NotificationPipeline } from '../../src/relay/notify/pipeline'

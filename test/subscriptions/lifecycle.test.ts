@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { sequentialIds } from '../../src/main/core/ids'
+import { sequentialIds } from '../../src/node/ids'
 import { createSubscriptions } from '../../src/main/subscriptions'
 import { BillingError } from '../../src/shared/errors'
 import { at, DAY, setup, snapshot, wall, type Setup } from './support'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../../src/main/core/clock'
+import { ManualClock } from '../../src/node/clock'
 import { openDatabase } from '../../src/main/db/open'
 import {
   CATALOG_SEED_VERSION,

@@ -1,5 +1,5 @@
-import { ManualClock } from '../../src/main/core/clock'
-import { sequentialIds } from '../../src/main/core/ids'
+import { ManualClock } from '../../src/node/clock'
+import { sequentialIds } from '../../src/node/ids'
 import type { BillingDb } from '../../src/main/db/open'
 import { money } from '../../src/shared/money'
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createSubscriptions } from '../../src/main/subscriptions'
-import { sequentialIds } from '../../src/main/core/ids'
+import { sequentialIds } from '../../src/node/ids'
 import { DAY, setup } from './support'
 
 // verify(): the hash-chained history, each subscription row against its latest event's state,

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../../src/main/core/clock'
+import { ManualClock } from '../../src/node/clock'
 import { FileSecretStore, FileSettingsStore } from '../../src/main/settings'
 import { assertRelayUrl, createSyncedBilling, RelayUrlInsecure } from '../../src/main/sync'
 import type { FeedData, FeedPage, FeedRecordType } from '../../src/shared/relay-contract'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../../src/main/core/clock'
-import { sequentialIds } from '../../src/main/core/ids'
+import { ManualClock } from '../../src/node/clock'
+import { sequentialIds } from '../../src/node/ids'
 import { HoldClosed, HoldExpired, Wallet, type WalletRecord } from '../../src/main/wallet'
 import { cny, expectRejected, filePath, openFile, setup, T0 } from './fixture'
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Wallet } from '../../src/main/wallet'
-import { sequentialIds } from '../../src/main/core/ids'
+import { sequentialIds } from '../../src/node/ids'
 import { setup } from './fixture'
 
 // Postings made inside a caller's transaction are kept in memory and checked against the chain

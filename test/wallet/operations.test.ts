@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { InsufficientFunds } from '../../src/shared/errors'
 import { Wallet, type WalletRecord } from '../../src/main/wallet'
-import { ManualClock } from '../../src/main/core/clock'
-import { sequentialIds } from '../../src/main/core/ids'
+import { ManualClock } from '../../src/node/clock'
+import { sequentialIds } from '../../src/node/ids'
 import { cny, expectRejected, filePath, openFile, setup, sumOfBalances, T0 } from './fixture'
 
 describe('recharge and consume', () => {

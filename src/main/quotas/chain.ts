@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto'
-import { GENESIS_HASH } from '../core/hashchain'
+import { GENESIS_HASH } from '../../node/hashchain'
 
 // Usage events are hash-chained in seq order, like the wallet's entries: each event's hash
 // covers the previous event's hash and every column of the event, so an edited or deleted

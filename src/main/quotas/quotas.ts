@@ -1,7 +1,7 @@
 import { InvalidInput, NotFound, QuotaExceeded } from '../../shared/errors'
-import type { Clock } from '../core/clock'
-import { assertSameRequest, fingerprint } from '../core/fingerprint'
-import type { IdSource } from '../core/ids'
+import type { Clock } from '../../node/clock'
+import { assertSameRequest, fingerprint } from '../../node/fingerprint'
+import type { IdSource } from '../../node/ids'
 import type { Sqlite } from '../db/open'
 import { LeaseClosed, LeaseExpired } from './errors'
 import {

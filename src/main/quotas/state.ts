@@ -1,4 +1,4 @@
-import { fingerprint } from '../core/fingerprint'
+import { fingerprint } from '../../node/fingerprint'
 import { COUNTER_FEATURES, FEATURE_SPECS, GAUGE_FEATURES, type FeatureSpec } from './features'
 import { leaseFromRow, type Statements } from './statements'
 import type { CounterFeature, GaugeFeature } from './features'

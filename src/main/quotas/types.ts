@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock'
-import type { IdSource } from '../core/ids'
+import type { Clock } from '../../node/clock'
+import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
 import type { CounterFeature, GaugeFeature, QuotaFeature } from './features'
 

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../core/fingerprint'
+import { canonicalJson } from '../../node/fingerprint'
 import { GENESIS_HASH, usageHash, type UsageHead } from './chain'
 import { leaseFromRow, type Statements } from './statements'
 import type { MemoryState } from './state'

@@ -1,5 +1,5 @@
 import type { BillingDb } from '../db/open'
-import { GENESIS_HASH, chainHash } from '../core/hashchain'
+import { GENESIS_HASH, chainHash } from '../../node/hashchain'
 
 // The subscription history is a hash chain, like the wallet's entries: each event's hash
 // covers the previous event's hash and every column of the event, including `state`, the

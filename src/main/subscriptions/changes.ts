@@ -1,4 +1,4 @@
-import type { IdSource } from '../core/ids'
+import type { IdSource } from '../../node/ids'
 import { InsufficientFunds, InvalidInput } from '../../shared/errors'
 import type { Money } from '../../shared/money'
 import { addDays, addPeriod, type RecurringPeriod } from './period'

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock'
+import type { Clock } from '../../node/clock'
 import type { BillingDb } from '../db/open'
 import { InvalidInput, NotFound } from '../../shared/errors'
 import { money, type Money } from '../../shared/money'

@@ -1,4 +1,4 @@
-import { assertSameRequest, fingerprint } from '../core/fingerprint'
+import { assertSameRequest, fingerprint } from '../../node/fingerprint'
 import { InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
 import { computeEntitlement, subscriptionDaysRemaining } from './entitlement'
 import {

@@ -1,5 +1,5 @@
 import type { BillingDb } from '../db/open'
-import { canonicalJson } from '../core/fingerprint'
+import { canonicalJson } from '../../node/fingerprint'
 import { money } from '../../shared/money'
 import { EMPTY_HEAD, eventHash, type ChainHead, type HashedEventRow } from './chain'
 import type { BillingPeriod } from './period'

@@ -1,5 +1,5 @@
 import type { BillingDb } from '../db/open'
-import { GENESIS_HASH } from '../core/hashchain'
+import { GENESIS_HASH } from '../../node/hashchain'
 import { eventHash, planChangeHash, type ChainHead, type PlanChangeRow } from './chain'
 import { DEFAULT_PLANS, type PlanRow } from './plans'
 import { rowState, type EventRow, type SubscriptionRow } from './store'

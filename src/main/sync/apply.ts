@@ -1,4 +1,4 @@
-import type { IdSource } from '../core/ids'
+import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
 import type { Wallet } from '../wallet'

@@ -1,5 +1,5 @@
-import { fingerprint } from '../core/fingerprint'
-import type { IdSource } from '../core/ids'
+import { fingerprint } from '../../node/fingerprint'
+import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
 import { BillingError, IdempotencyConflict, InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'

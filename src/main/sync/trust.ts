@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock'
+import type { Clock } from '../../node/clock'
 import type { SyncStore } from './store'
 
 // What the device may believe offline. Two sticky warnings hold until the next successful

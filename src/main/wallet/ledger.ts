@@ -1,4 +1,4 @@
-import { GENESIS_HASH, chainHash } from '../core/hashchain'
+import { GENESIS_HASH, chainHash } from '../../node/hashchain'
 import type { BillingDb } from '../db/open'
 import { LedgerCorrupt } from '../../shared/errors'
 import { ACCOUNT_KINDS, accountId } from './accounts'

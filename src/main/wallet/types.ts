@@ -1,6 +1,6 @@
 import type { BillingDb } from '../db/open'
-import type { Clock } from '../core/clock'
-import type { IdSource } from '../core/ids'
+import type { Clock } from '../../node/clock'
+import type { IdSource } from '../../node/ids'
 import type { Currency, Money } from '../../shared/money'
 import type { Provider } from './accounts'
 

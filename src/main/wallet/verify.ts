@@ -1,4 +1,4 @@
-import { GENESIS_HASH } from '../core/hashchain'
+import { GENESIS_HASH } from '../../node/hashchain'
 import { LedgerCorrupt } from '../../shared/errors'
 import { entryHash, type LedgerCore } from './ledger'
 import type { EntryRow } from './statements'

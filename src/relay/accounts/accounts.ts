@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { Clock } from '../../main/core/clock'
-import type { IdSource } from '../../main/core/ids'
+import type { Clock } from '../../node/clock'
+import type { IdSource } from '../../node/ids'
 import { BillingError, NotFound } from '../../shared/errors'
 import type { RelayDb } from '../db/open'
 

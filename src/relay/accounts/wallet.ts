@@ -1,4 +1,4 @@
-import type { IdSource } from '../../main/core/ids'
+import type { IdSource } from '../../node/ids'
 import { CurrencyMismatch } from '../../shared/errors'
 import type { Money } from '../../shared/money'
 import type { RelayDb } from '../db/open'

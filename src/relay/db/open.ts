@@ -2,21 +2,20 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { readJournal } from '../../main/db/open'
-import { DatabaseFromFuture } from '../../shared/errors'
+import { migrateIfBehind, readJournal, refuseNewerSchema } from '../../node/sqlite/migrations'
+import { applyPragmas, immediateTx } from '../../node/sqlite/pragmas'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
 import { WalSync } from './wal-sync'
 
 // The relay's SQLite file: same pragmas and the same newer-schema refusal as the app's
-// (src/main/db/open.ts explains them), its own schema and migrations/relay.
+// (src/node/sqlite/pragmas.ts explains them), its own schema and migrations/relay.
 
 export type Sqlite = Database.Database
 export interface RelayDb {
   readonly sqlite: Sqlite
-  readonly orm: BetterSQLite3Database<typeof schema>
   /** One IMMEDIATE transaction; nested calls become savepoints. */
   tx<T>(fn: () => T): T
   /**
@@ -54,27 +53,16 @@ export function openRelayDb(opts: {
   mkdirSync(dirname(opts.path), { recursive: true })
   const sqlite = new Database(opts.path)
   try {
-    sqlite.pragma('journal_mode = WAL')
-    sqlite.pragma(`synchronous = ${opts.durability === 'normal' ? 'NORMAL' : 'FULL'}`)
-    sqlite.pragma('foreign_keys = ON')
-    sqlite.pragma('busy_timeout = 5000')
-    sqlite.pragma('temp_store = MEMORY')
+    applyPragmas(sqlite, opts.durability ?? 'full')
     // The orders, feed and index pages a notification touches stay in memory: with the default
     // 2 MB a relay with a few thousand open orders reads most of them back from the OS (~25 %
     // of a notification's SQL time). Pages are allocated only as used.
     sqlite.pragma('cache_size = -65536')
     // Checkpoints run on their own thread (checkpointer.ts); this is only the backstop.
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`)
-    const version = sqlite.pragma('user_version', { simple: true }) as number
-    const known = journal.entries.length
-    if (version > known) throw new DatabaseFromFuture({ databaseVersion: version, supportedVersion: known })
-    const orm = drizzle(sqlite, { schema })
-    if (version < known) {
-      migrate(orm, { migrationsFolder: folder })
-      sqlite.pragma(`user_version = ${known}`)
-    }
-    const run = sqlite.transaction((fn: () => unknown) => fn())
-    const tx = <T>(fn: () => T) => run.immediate(fn) as T
+    refuseNewerSchema(sqlite, journal)
+    migrateIfBehind(sqlite, journal, () => migrate(drizzle(sqlite, { schema }), { migrationsFolder: folder }))
+    const tx = immediateTx(sqlite)
     const checkpointer = new Checkpointer(opts.path, opts.onCheckpointError ? { onError: opts.onCheckpointError } : {})
     const full = opts.durability !== 'normal'
     const wal = full ? new WalSync(`${opts.path}-wal`) : undefined
@@ -94,7 +82,6 @@ export function openRelayDb(opts: {
     }
     return {
       sqlite,
-      orm,
       tx,
       txGroup,
       whenSlotFree: (commit) => (wal ? wal.whenSlotFree(commit) : commit()),

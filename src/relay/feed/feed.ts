@@ -1,5 +1,5 @@
-import type { Clock } from '../../main/core/clock'
-import type { IdSource } from '../../main/core/ids'
+import type { Clock } from '../../node/clock'
+import type { IdSource } from '../../node/ids'
 import type { FeedData, FeedEnvelope, FeedPage, FeedRecordType } from '../../shared/relay-contract'
 import type { RelayDb } from '../db/open'
 import { signRecord } from './envelope'

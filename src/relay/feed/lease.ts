@@ -1,5 +1,5 @@
-import type { Clock } from '../../main/core/clock'
-import type { IdSource } from '../../main/core/ids'
+import type { Clock } from '../../node/clock'
+import type { IdSource } from '../../node/ids'
 import type { FeedEnvelope } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'

@@ -1,4 +1,4 @@
-import type { Clock } from '../../main/core/clock'
+import type { Clock } from '../../node/clock'
 import { RateLimited } from './errors'
 
 // Fixed one-minute windows per key (device id or remote address), in memory: one relay

@@ -1,4 +1,4 @@
-import type { Clock } from '../../main/core/clock'
+import type { Clock } from '../../node/clock'
 import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayWallet } from '../accounts/wallet'
 import type { RelayDb } from '../db/open'

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Clock } from '../../main/core/clock'
+import type { Clock } from '../../node/clock'
 import type { RelayDb } from '../db/open'
 import {
   NotificationRejected,

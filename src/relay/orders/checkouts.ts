@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import type { Clock } from '../../main/core/clock'
-import { assertSameRequest, fingerprint } from '../../main/core/fingerprint'
-import type { IdSource } from '../../main/core/ids'
+import type { Clock } from '../../node/clock'
+import { assertSameRequest, fingerprint } from '../../node/fingerprint'
+import type { IdSource } from '../../node/ids'
 import { BillingError, InvalidInput, NotFound } from '../../shared/errors'
 import type {
   CreateCheckoutRequest,

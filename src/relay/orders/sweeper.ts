@@ -1,4 +1,4 @@
-import type { Clock } from '../../main/core/clock'
+import type { Clock } from '../../node/clock'
 import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayDb } from '../db/open'
 import type { Feed } from '../feed/feed'

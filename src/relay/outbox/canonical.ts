@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../main/core/fingerprint'
+import { canonicalJson } from '../../node/fingerprint'
 import type { OutboxRecord } from '../../shared/relay-contract'
 
 // The canonical JSON of an outbox record (keys sorted, as canonicalJson writes it), written

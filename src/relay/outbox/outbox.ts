@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto'
-import type { Clock } from '../../main/core/clock'
+import type { Clock } from '../../node/clock'
 import type { OutboxAck, OutboxRecord } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
@@ -26,7 +26,7 @@ import { canonicalRecord } from './canonical'
 // effect must not run for a resend; usage rows waiting before it are written first, so it sees
 // them.
 
-/** sha256 of the canonical body, as src/main/core/fingerprint.ts computes fingerprint(). */
+/** sha256 of the canonical body, as src/node/fingerprint.ts computes fingerprint(). */
 export function bodyFingerprint(body: string): string {
   // The one-shot hash: half the cost of createHash().update().digest() per record.
   return hash('sha256', body, 'base64url').slice(0, 22)

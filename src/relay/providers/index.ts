@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { Clock } from '../../main/core/clock'
+import type { Clock } from '../../node/clock'
 import { BillingError } from '../../shared/errors'
 import { ConfigError, type Env } from '../config/config'
 import { alipayConfigFromEnv, alipayConfigSchema, createAlipayProvider } from './alipay'

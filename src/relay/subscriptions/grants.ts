@@ -1,4 +1,4 @@
-import type { IdSource } from '../../main/core/ids'
+import type { IdSource } from '../../node/ids'
 import type { BillingPeriod, PlanCode } from '../../shared/relay-contract'
 import type { RelayDb } from '../db/open'
 import type { Feed } from '../feed/feed'

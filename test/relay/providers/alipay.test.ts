@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../../src/main/core/clock'
+import { ManualClock } from '../../../src/node/clock'
 import { createAlipayProvider, alipayConfigSchema, type AlipayConfig } from '../../../src/relay/providers/alipay'
 import { toBeijingTime } from '../../../src/relay/providers/alipay/time'
 import { NotificationRejected, type PaymentProvider } from '../../../src/relay/providers/types'

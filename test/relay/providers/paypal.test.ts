@@ -1,6 +1,6 @@
 import { randomBytes, type webcrypto } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../../../src/main/core/clock'
+import { ManualClock } from '../../../src/node/clock'
 import { BillingError } from '../../../src/shared/errors'
 import { createPaypalProvider, paypalConfigFromEnv, PaypalApiError } from '../../../src/relay/providers/paypal'
 import { NotificationRejected, type PaymentProvider } from '../../../src/relay/providers/types'

@@ -12,7 +12,7 @@
  * - Replies: exactly "success" (text/plain) once durable; "fail" makes Alipay retry.
  */
 import { AlipaySdk } from 'alipay-sdk'
-import type { Clock } from '../../../main/core/clock'
+import type { Clock } from '../../../node/clock'
 import { BillingError, CurrencyMismatch, InvalidInput } from '../../../shared/errors'
 import { toMajorString } from '../../../shared/money'
 import type { Checkout, CheckoutRequest, PaymentProvider, ProviderReply } from '../types'

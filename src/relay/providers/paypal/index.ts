@@ -1,4 +1,4 @@
-import type { Clock } from '../../../main/core/clock'
+import type { Clock } from '../../../node/clock'
 import {
   type Checkout,
   type CheckoutRequest,

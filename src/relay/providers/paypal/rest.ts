@@ -1,4 +1,4 @@
-import type { Clock } from '../../../main/core/clock'
+import type { Clock } from '../../../node/clock'
 import { BillingError } from '../../../shared/errors'
 
 // PayPal REST over fetch: an OAuth2 client-credentials token, cached until shortly before it

@@ -1,5 +1,5 @@
 import Stripe from 'stripe'
-import type { Clock } from '../../../main/core/clock'
+import type { Clock } from '../../../node/clock'
 import { BillingError } from '../../../shared/errors'
 import {
   NotificationRejected,

@@ -14,7 +14,7 @@
  * - Replies: 204 empty once durable; otherwise 4xx/5xx {"code":"FAIL","message":…}.
  */
 import Pay from 'wechatpay-node-v3'
-import type { Clock } from '../../../main/core/clock'
+import type { Clock } from '../../../node/clock'
 import { BillingError, CurrencyMismatch, InvalidInput } from '../../../shared/errors'
 import type { Checkout, CheckoutRequest, PaymentProvider, ProviderReply } from '../types'
 import type { WechatConfig } from './config'

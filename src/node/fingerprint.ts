@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { IdempotencyConflict } from '../../shared/errors'
+import { IdempotencyConflict } from '../shared/errors'
 
 // Every mutation carries an idempotency key stored with a fingerprint of its request:
 // the same key with the same request replays the first result; with another request
