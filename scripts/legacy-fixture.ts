@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { createBilling } from '../src/main/billing'
 import { ManualClock } from '../src/node/clock'
 import { sequentialIds } from '../src/node/ids'
+import { money } from '../src/shared/money'
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const out = path.join(root, 'test/fixtures/legacy-0.1.0.billing')
@@ -19,7 +20,7 @@ const DAY = 86_400_000
 const clock = new ManualClock(Date.UTC(2026, 0, 31, 2, 0, 0))
 fs.rmSync(out, { force: true })
 const billing = createBilling({ dbPath: out, clock, ids: sequentialIds('legacy') })
-const cny = (amount: number) => ({ amount, currency: 'CNY' })
+const cny = (amount: number) => money(amount, 'CNY')
 const { wallet, subscriptions, quotas } = billing
 
 wallet.chargeOrFree({ key: 'live-0', price: cny(500), feature: 'live_session', reason: '开始直播' })

@@ -23,3 +23,19 @@ export function fingerprint(request: unknown): string {
 export function assertSameRequest(key: string, stored: string, current: string): void {
   if (stored !== current) throw new IdempotencyConflict(key)
 }
+
+/** What a store kept of a request applied under a key: at least its fingerprint. */
+export interface StoredRequest {
+  readonly fingerprint: string | null
+}
+
+/**
+ * The idempotency rule in one place: a key not seen before gives undefined (apply the
+ * request); a key seen with the same request gives its first result; a key seen with another
+ * request is an IdempotencyConflict.
+ */
+export function replayOf<S extends StoredRequest, R>(key: string, current: string, stored: S | undefined, result: (stored: S) => R): R | undefined {
+  if (stored === undefined) return undefined
+  assertSameRequest(key, stored.fingerprint ?? '', current)
+  return result(stored)
+}

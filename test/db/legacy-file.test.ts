@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createBilling, type Billing } from '../../src/main/billing'
 import { ManualClock } from '../../src/node/clock'
 import { sequentialIds } from '../../src/node/ids'
+import { money } from '../../src/shared/money'
 import { tempDir } from '../support/db'
 
 // A ledger written by the code before the structure change (scripts/legacy-fixture.ts, run at
@@ -45,7 +46,7 @@ describe('a ledger file written before the structure change', () => {
 
   it('replays a request stored then by its key and refuses another request under it', () => {
     const billing = open(copy())
-    const cny = (amount: number) => ({ amount, currency: 'CNY' })
+    const cny = (amount: number) => money(amount, 'CNY')
     // Same request as the fixture's r2: the first result stands, nothing is written.
     const before = billing.wallet.history({ limit: 100 }).items.length
     billing.wallet.recharge({ key: 'r2', paymentId: 'pay-2', provider: 'wechat', amount: cny(5000) })
@@ -60,7 +61,7 @@ describe('a ledger file written before the structure change', () => {
     const path = copy()
     const clock = new ManualClock(expected.at)
     const billing = open(path, clock)
-    const cny = (amount: number) => ({ amount, currency: 'CNY' })
+    const cny = (amount: number) => money(amount, 'CNY')
     billing.wallet.recharge({ key: 'new-r', paymentId: 'pay-new', provider: 'stripe', amount: cny(50000) })
     billing.wallet.consume({ key: 'new-c', amount: cny(100), feature: 'ai_reply', reason: 'AI 回复' })
     billing.quotas.consume('ai_request', 1, 'new-ai')

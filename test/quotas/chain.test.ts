@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { chainHash, GENESIS_HASH } from '../../src/node/hashchain'
 import { usageHash } from '../../src/main/quotas/chain'
@@ -15,12 +16,14 @@ function used(n: number) {
 const exec = (f: ReturnType<typeof fixture>, sql: string) => void f.db.sqlite.prepare(sql).run()
 
 describe('usage hash chain', () => {
-  it('usageHash is core chainHash over the event columns, computed in one string', () => {
-    const args = [7, 'id', 'key', 'fp', 'ai_request', 2, 100, null, 5, null, 'BASIC', 123] as const
-    expect(usageHash(GENESIS_HASH, ...args)).toBe(chainHash(GENESIS_HASH, [...args]))
-    expect(usageHash(GENESIS_HASH, 7, 'id', 'key', 'fp', 'ai_request', 2, 100, 200, 5, 10, 'BASIC', 123)).toBe(
-      chainHash(GENESIS_HASH, [7, 'id', 'key', 'fp', 'ai_request', 2, 100, 200, 5, 10, 'BASIC', 123])
-    )
+  it('usageHash is the kernel chainHash over the event columns in stored order', () => {
+    const event = {
+      seq: 7, id: 'id', key: 'key', fingerprint: 'fp', feature: 'ai_request', qty: 2, period_start: 100,
+      period_end: null, used_after: 5, quota_limit: null, plan_code: 'BASIC', created_at: 123
+    }
+    expect(usageHash(GENESIS_HASH, event)).toBe(chainHash(GENESIS_HASH, [7, 'id', 'key', 'fp', 'ai_request', 2, 100, null, 5, null, 'BASIC', 123]))
+    // The stored format: separators and NUL for null, as every file written so far.
+    expect(chainHash('p', [1, null, 'x'])).toBe(createHash('sha256').update('p\u001f1\u001f\u0000\u001fx').digest('hex'))
   })
 
   it('consume keeps a chain that verifies, across reopens and a new period', () => {

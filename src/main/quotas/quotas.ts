@@ -1,6 +1,6 @@
 import { InvalidInput, NotFound, QuotaExceeded } from '../../shared/errors'
 import type { Clock } from '../../node/clock'
-import { assertSameRequest, fingerprint } from '../../node/fingerprint'
+import { fingerprint, replayOf } from '../../node/fingerprint'
 import type { IdSource } from '../../node/ids'
 import type { Sqlite } from '../db/open'
 import { LeaseClosed, LeaseExpired } from './errors'
@@ -32,6 +32,7 @@ import type {
 } from './types'
 import { verifyQuotas, type QuotaVerifyReport } from './verify'
 import { GENESIS_HASH, usageHash } from './chain'
+import { AfterCommit } from '../../node/sqlite/after-commit'
 
 /**
  * The usage ledger and quotas. check() answers from memory; every mutation writes in one
@@ -61,7 +62,7 @@ export class Quotas {
   private entitlementFrom = Infinity
   private entitlementStale = true
   /** A mutation ran inside a caller's transaction, which may still roll back: reload after it ends. */
-  private dirty = false
+  private readonly memory: AfterCommit
 
   static open(deps: QuotasDeps): Quotas {
     return new Quotas(deps)
@@ -69,6 +70,7 @@ export class Quotas {
 
   constructor(deps: QuotasDeps) {
     this.sqlite = deps.db.sqlite
+    this.memory = new AfterCommit(deps.db.sqlite)
     this.clock = deps.clock
     this.ids = deps.ids
     this.port = deps.entitlements
@@ -176,10 +178,21 @@ export class Quotas {
     }
     const base = seqAt(now)
     const seq = base > this.lastSeq ? base : this.lastSeq + 1
-    const nested = this.sqlite.inTransaction
-    const hash = usageHash(
-      this.lastHash, seq, rec.id, key, fp, feature, qty, rec.periodStart, rec.resetsAt, usedAfter, limit, rec.planCode, now
-    )
+    const nested = this.memory.nested
+    const hash = usageHash(this.lastHash, {
+      seq,
+      id: rec.id,
+      key,
+      fingerprint: fp,
+      feature,
+      qty,
+      period_start: rec.periodStart,
+      period_end: rec.resetsAt,
+      used_after: usedAfter,
+      quota_limit: limit,
+      plan_code: rec.planCode,
+      created_at: now
+    })
     const counterRowid = this.consumeTx(seq, rec, fp, f.counterRowid, hash)
     if (counterRowid === 0) {
       // Only a unique-key clash skips the INSERT, so the first record is there.
@@ -215,11 +228,8 @@ export class Quotas {
     const now = this.clock.now()
     if (now >= this.gateUntil || now < this.gateFrom) this.slowPath(now)
     const fp = fingerprint({ feature, holder, qty, ttlMs })
-    const prior = this.st.leaseByKey.get(key)
-    if (prior !== undefined) {
-      assertSameRequest(key, prior.fingerprint, fp)
-      return leaseFromRow(prior)
-    }
+    const prior = replayOf(key, fp, this.st.leaseByKey.get(key), leaseFromRow)
+    if (prior !== undefined) return prior
     if (f.limit !== null && f.used + qty > f.limit) throw exceeded(f, qty)
     const lease: Lease = {
       id: this.ids.next(),
@@ -234,7 +244,7 @@ export class Quotas {
       status: 'held',
       endedAt: null
     }
-    const nested = this.sqlite.inTransaction
+    const nested = this.memory.nested
     this.st.insertLease.run(lease.id, key, fp, feature, holder, qty, ttlMs, now, now, lease.expiresAt)
     this.mem.leases.set(lease.id, lease)
     this.afterLeaseChange(nested)
@@ -254,7 +264,7 @@ export class Quotas {
       throw new LeaseClosed(leaseId, row.status)
     }
     const expiresAt = live.ttlMs === null ? null : now + live.ttlMs
-    const nested = this.sqlite.inTransaction
+    const nested = this.memory.nested
     this.st.heartbeatLease.run(now, expiresAt, leaseId)
     live.heartbeatAt = now
     live.expiresAt = expiresAt
@@ -273,7 +283,7 @@ export class Quotas {
       if (row === undefined) throw new NotFound('lease', leaseId)
       return leaseFromRow(row)
     }
-    const nested = this.sqlite.inTransaction
+    const nested = this.memory.nested
     this.st.endLease.run('released', now, leaseId)
     this.mem.leases.delete(leaseId)
     this.afterLeaseChange(nested)
@@ -287,7 +297,7 @@ export class Quotas {
 
   private sweepAt(now: number): number {
     if (now < this.mem.nextExpiry) return 0
-    const nested = this.sqlite.inTransaction
+    const nested = this.memory.nested
     const { changes } = this.st.expireDue.run(now, now)
     this.mem.loadLeases(this.st)
     if (nested) this.markDirty()
@@ -312,7 +322,7 @@ export class Quotas {
 
   /** Reloads memory from the database (e.g. after a caller's transaction that ran a mutation rolled back). */
   reload(): void {
-    this.dirty = false
+    this.memory.committed()
     this.loadHead()
     this.mem.loadCounters(this.st)
     this.mem.loadLeases(this.st)
@@ -366,17 +376,14 @@ export class Quotas {
    */
   verify(): QuotaVerifyReport {
     this.catchUp()
-    const trusted = !this.dirty && !this.sqlite.inTransaction
+    const trusted = !this.memory.inDoubt && !this.memory.nested
     return verifyQuotas(this.st, this.mem, trusted ? { seq: this.lastSeq, hash: this.lastHash } : null)
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────
 
   private replayConsume(key: string, fp: string): UsageRecord | undefined {
-    const row = this.st.eventByKey.get(key)
-    if (row === undefined) return undefined
-    assertSameRequest(key, row.fingerprint, fp)
-    return eventToRecord(row)
+    return replayOf(key, fp, this.st.eventByKey.get(key), eventToRecord)
   }
 
   /** Applies what time changed since the last call: a new period, expired leases. */
@@ -393,8 +400,7 @@ export class Quotas {
   }
 
   private slowPath(now: number): void {
-    if (this.dirty && !this.sqlite.inTransaction) {
-      this.dirty = false
+    if (this.memory.takeOutside()) {
       this.loadHead()
       this.mem.loadCounters(this.st)
       this.mem.loadLeases(this.st)
@@ -432,12 +438,12 @@ export class Quotas {
   }
 
   private markDirty(): void {
-    this.dirty = true
+    this.memory.wroteInside('all')
     this.gateUntil = -Infinity
   }
 
   private updateGate(): void {
-    if (this.dirty || this.entitlementStale) {
+    if (this.memory.inDoubt || this.entitlementStale) {
       this.gateUntil = -Infinity
       return
     }

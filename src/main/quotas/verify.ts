@@ -28,10 +28,7 @@ export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead |
   let last: UsageHead = { seq: Number.MIN_SAFE_INTEGER, hash: GENESIS_HASH }
   const running = new Map<string, number>()
   for (const r of st.allEvents.iterate()) {
-    const h = usageHash(
-      prev, r.seq, r.id, r.key, r.fingerprint, r.feature, r.qty, r.period_start, r.period_end, r.used_after,
-      r.quota_limit, r.plan_code, r.created_at
-    )
+    const h = usageHash(prev, r)
     if (h !== r.hash) chain(`usage event ${r.seq} (${r.key}) does not match its hash: edited, or an event before it was deleted`)
     // Continue from the stored hash, so one edited row is reported once, not with all its successors.
     prev = r.hash

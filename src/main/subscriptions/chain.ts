@@ -1,5 +1,6 @@
 import type { BillingDb } from '../db/open'
 import { GENESIS_HASH, chainHash } from '../../node/hashchain'
+import { AfterCommit } from '../../node/sqlite/after-commit'
 
 // The subscription history is a hash chain, like the wallet's entries: each event's hash
 // covers the previous event's hash and every column of the event, including `state`, the
@@ -69,32 +70,36 @@ export function planChangeHash(prev: string, r: PlanChangeRow): string {
  */
 export class ChainMemory {
   private committed: ChainHead
-  private unsure = false
+  private readonly memory: AfterCommit
 
   constructor(
-    private readonly db: BillingDb,
+    db: BillingDb,
     private readonly readTail: () => ChainHead
   ) {
+    this.memory = new AfterCommit(db.sqlite)
     this.committed = readTail()
+  }
+
+  /** Whether a write starting now runs inside a caller's transaction. */
+  get nested(): boolean {
+    return this.memory.nested
   }
 
   /** After a write transaction of ours ended with `last` as the newest event it appended. */
   settle(last: ChainHead | null, nested: boolean): void {
     if (last === null) return
-    if (nested) this.unsure = true
+    if (nested) this.memory.wroteInside('all')
     else {
       this.committed = last
-      this.unsure = false
+      this.memory.committed()
     }
   }
 
   /** The committed head; null inside a transaction that wrote events and may still roll back. */
   get head(): ChainHead | null {
-    if (!this.unsure) return this.committed
-    if (this.db.sqlite.inTransaction) return null
-    this.committed = this.readTail()
-    this.unsure = false
-    return this.committed
+    if (!this.memory.inDoubt) return this.committed
+    if (this.memory.takeOutside()) this.committed = this.readTail()
+    return this.memory.inDoubt ? null : this.committed
   }
 }
 

@@ -1,4 +1,4 @@
-import { assertSameRequest, fingerprint } from '../../node/fingerprint'
+import { fingerprint, replayOf } from '../../node/fingerprint'
 import { InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
 import { computeEntitlement, subscriptionDaysRemaining } from './entitlement'
 import {
@@ -128,11 +128,8 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     cached = null
     try {
       return write(() => {
-        const prior = store.getRequest(key)
-        if (prior) {
-          assertSameRequest(key, prior.fingerprint, fp)
-          return JSON.parse(prior.result ?? 'null') as Subscription
-        }
+        const prior = replayOf(key, fp, store.getRequest(key), (request) => JSON.parse(request.result ?? 'null') as Subscription)
+        if (prior !== undefined) return prior
         const now = clock.now()
         store.insertRequest(key, op, fp, now)
         const result = run({ now, key, actor })
@@ -146,7 +143,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
 
   /** One write transaction; the chain head in memory follows only after it commits. */
   function write<T>(fn: () => T): T {
-    const nested = db.sqlite.inTransaction
+    const nested = chain.nested
     store.takeAppended()
     try {
       const out = db.tx(fn)
@@ -434,7 +431,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     history: (subscriptionId) => store.events(subscriptionId),
     daysRemaining: (now = clock.now()) => subscriptionDaysRemaining(store.live(), now, tz),
 
-    verify: () => verifySubscriptions(db, db.sqlite.inTransaction ? null : chain.head),
+    verify: () => verifySubscriptions(db, chain.nested ? null : chain.head),
 
     entitlement(now = clock.now()) {
       if (cached && now >= cached.from && now < cached.until) return cached.value

@@ -1,8 +1,8 @@
-import { fingerprint } from '../../node/fingerprint'
+import { fingerprint, replayOf } from '../../node/fingerprint'
 import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
-import { BillingError, IdempotencyConflict, InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
+import { BillingError, InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
 import { checkoutCreateInput, orderRefInput, type Input, type Output } from '../../shared/ipc/contract'
 import type { CheckoutItem, OrderState } from '../../shared/relay-contract'
 import { parsePlanId, planId as planIdOf } from '../../shared/ipc/plan-id'
@@ -42,8 +42,8 @@ export class CheckoutFlow {
     const input = parsed.data
     const fp = fingerprint({ method: input.method, purpose: input.purpose })
     const { store } = this.d
-    let order = store.orderByKey.get(input.idempotencyKey)
-    if (order && order.fingerprint !== fp) throw new IdempotencyConflict(input.idempotencyKey)
+    // A retry resumes the order its key created; another request under that key is a conflict.
+    let order = replayOf(input.idempotencyKey, fp, store.orderByKey.get(input.idempotencyKey), (row) => row)
     if (!order) {
       const now = this.d.now()
       const id = `ord-${this.d.ids.next()}`

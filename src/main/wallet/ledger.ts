@@ -1,4 +1,5 @@
 import { GENESIS_HASH, chainHash } from '../../node/hashchain'
+import { AfterCommit } from '../../node/sqlite/after-commit'
 import type { BillingDb } from '../db/open'
 import { LedgerCorrupt } from '../../shared/errors'
 import { ACCOUNT_KINDS, accountId } from './accounts'
@@ -69,17 +70,15 @@ export class LedgerCore {
   private readonly claims = new Map<string, boolean>()
   /** Whether the file holds any first-free mark (a claim made elsewhere); unknown until asked. */
   private marks: boolean | undefined
-  // Set when we wrote inside someone else's transaction: we cannot see its commit or
-  // rollback, so memory is reloaded from the file before it is trusted again.
-  private dirty = false
-  // Set when our own postings, written inside someone else's transaction, were applied to
-  // memory at once. Still right as long as the file's head entry is the one memory holds: a
-  // rollback of those postings removes the entries on top, so the head changes. Checked (one
-  // indexed read) instead of a full reload; claims and new accounts still mark `dirty`.
-  private tentative = false
+  // Our writes inside someone else's transaction: 'all' (claims, new accounts) reloads memory
+  // before it is trusted again; 'head' (postings applied to memory at once) stays right as long
+  // as the file's head entry is the one memory holds, since a rollback of those postings removes
+  // the entries on top: checked with one indexed read instead of a full reload.
+  private readonly memory: AfterCommit
   private dataVersion = 0
 
   private constructor(readonly db: BillingDb) {
+    this.memory = new AfterCommit(db.sqlite)
     this.stmts = prepareStatements(db.sqlite)
     this.reload()
   }
@@ -98,15 +97,12 @@ export class LedgerCore {
   }
 
   fresh(): void {
-    if (this.dirty) {
-      this.reload()
-      if (!this.db.sqlite.inTransaction) this.dirty = this.tentative = false
-      return
+    const doubt = this.memory.take()
+    if (doubt === 'all') this.reload()
+    else if (doubt === 'head') {
+      const head = this.stmts.head.get()
+      if ((head?.seq ?? 0) !== this.headSeq || (head?.hash ?? GENESIS_HASH) !== this.headHash) this.reload()
     }
-    if (!this.tentative) return
-    const head = this.stmts.head.get()
-    if ((head?.seq ?? 0) !== this.headSeq || (head?.hash ?? GENESIS_HASH) !== this.headHash) this.reload()
-    if (!this.db.sqlite.inTransaction) this.tentative = false
   }
 
   balance(id: string): number {
@@ -116,7 +112,7 @@ export class LedgerCore {
 
   /** Whether cached state may be out of date (written inside an outer transaction). */
   get isDirty(): boolean {
-    return this.dirty || this.tentative
+    return this.memory.inDoubt
   }
 
   claimed(owner: string): boolean {
@@ -133,19 +129,18 @@ export class LedgerCore {
     this.fresh()
     const missing = ACCOUNT_KINDS.filter((k) => !this.balances.has(accountId(k, currency, owner)))
     if (missing.length === 0) return
-    const nested = this.db.sqlite.inTransaction
+    const nested = this.memory.nested
     this.db.tx(() => {
       for (const k of missing) this.stmts.ensureAccount.run(accountId(k, currency, owner), owner, k, currency, now)
     })
-    if (nested) this.dirty = true
+    if (nested) this.memory.wroteInside('all')
     else this.reload()
   }
 
   /** Runs fn in one transaction; memory follows only after the commit. */
-  /** Runs fn in one transaction; memory follows only after the commit. */
   transact<T>(fn: (tx: Posting) => T): T {
     this.fresh()
-    const nested = this.db.sqlite.inTransaction
+    const nested = this.memory.nested
     let tx: Posting | undefined
     const out = this.db.tx(() => {
       this.syncWithFile()
@@ -153,10 +148,10 @@ export class LedgerCore {
       return fn(tx)
     })
     if (tx?.changed) {
-      if (nested && tx.touchesClaims) this.dirty = true
+      if (nested && tx.touchesClaims) this.memory.wroteInside('all')
       else {
         tx.applyToMemory()
-        if (nested) this.tentative = true
+        if (nested) this.memory.wroteInside('head')
       }
     }
     return out

@@ -1,4 +1,4 @@
-import { assertSameRequest, fingerprint } from '../../node/fingerprint'
+import { fingerprint, replayOf } from '../../node/fingerprint'
 import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import { BillingError, IdempotencyConflict, InsufficientFunds, InvalidAmount, InvalidInput, NotFound } from '../../shared/errors'
@@ -547,10 +547,7 @@ export class Wallet {
   }
 
   private prior<R>(key: string, fp: string): { value: R } | undefined {
-    const row = this.core.stmts.keyResult.get(key)
-    if (!row) return undefined
-    assertSameRequest(key, row.fingerprint ?? '', fp)
-    return { value: JSON.parse(row.result ?? 'null') as R }
+    return replayOf(key, fp, this.core.stmts.keyResult.get(key), (row) => ({ value: JSON.parse(row.result ?? 'null') as R }))
   }
 
   private storedResult<R>(key: string): R {
