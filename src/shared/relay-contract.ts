@@ -3,7 +3,7 @@ import { z } from 'zod'
 // The contract between the relay (src/relay) and the app's sync client: HTTP request and
 // response bodies, and the signed feed envelope with its record payloads. zod is the single
 // source; types come from z.infer. No node imports here: the app's renderer-safe code may
-// read it. Signature verification lives beside each side's crypto (src/relay/feed/verify.ts).
+// read it. Signature verification is the Node kernel's (src/node/feed), used by app and relay.
 
 export const RELAY_API_VERSION = 'v1'
 
@@ -292,14 +292,16 @@ export type FeedData<T extends FeedRecordType> = Extract<FeedPayload, { type: T 
 
 /**
  * GET /v1/feed?cursor=<opaque>&limit=<1..500>&nonce=<random>. Omit cursor to start from the
- * beginning. `nonce`: fresh random per request; the page signature then covers it, so an
- * answer recorded earlier cannot be replayed as this one (its serverTime anchors the app's
- * clock). Optional only for apps from before it.
+ * beginning. `nonce` (required): fresh random per request; the page signature covers it, so
+ * an answer recorded earlier cannot be replayed as this one (its serverTime anchors the app's
+ * clock). A request without one is refused (400 INVALID_INPUT at `nonce`).
  */
 export const FeedQuerySchema = z.strictObject({
   cursor: z.string().regex(/^\d{1,18}$/).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  nonce: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/).optional()
+  nonce: z
+    .string({ error: (issue) => (issue.input === undefined ? 'required: a fresh random value per request (16–64 chars of [A-Za-z0-9_-])' : undefined) })
+    .regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected 16–64 chars of [A-Za-z0-9_-]')
 })
 
 /**
@@ -336,7 +338,7 @@ export type FeedPage = z.infer<typeof FeedPageSchema>
  * the cursor it asked from (null: from the start), the records in order, the page's
  * nextCursor, hasMore and serverTime, and the request's nonce: a record moved to another page,
  * dropped, added or reordered, or a page replayed for another cursor, account or request, no
- * longer matches. Without a nonce (apps from before it) the v1 statement, which has none.
+ * longer matches.
  */
 export function feedPageStatement(p: {
   accountId: string
@@ -345,10 +347,9 @@ export function feedPageStatement(p: {
   nextCursor: string
   hasMore: boolean
   serverTime: number
-  nonce?: string | null | undefined
+  nonce: string
 }): string {
-  const v1 = [p.accountId, p.cursor, p.recordHashes, p.nextCursor, p.hasMore, p.serverTime]
-  return JSON.stringify(p.nonce ? ['relay-feed-page/v2', ...v1, p.nonce] : ['relay-feed-page/v1', ...v1])
+  return JSON.stringify(['relay-feed-page/v2', p.accountId, p.cursor, p.recordHashes, p.nextCursor, p.hasMore, p.serverTime, p.nonce])
 }
 
 /** POST /v1/lease: the current lease for the calling device (re-used while fresh). */

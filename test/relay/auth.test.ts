@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createTestProvider } from './support/hmac-provider'
-import { ADMIN_TOKEN, enrolDevice, newKey, startTestRelay } from './support/relay'
+import { ADMIN_TOKEN, enrolDevice, feedPath, newKey, startTestRelay } from './support/relay'
 
 const planCheckout = { provider: 'stripe', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' } }
 
@@ -27,7 +27,7 @@ describe('enrolment and device auth', () => {
     expect((await api('POST', '/v1/admin/enrolments', { body: {} })).status).toBe(401)
     expect((await api('POST', '/v1/admin/enrolments', { token: 'x'.repeat(40), body: {} })).status).toBe(401)
     expect((await api('GET', '/v1/account')).status).toBe(401)
-    expect((await api('GET', '/v1/feed', { token: 'rdt_forged' })).status).toBe(401)
+    expect((await api('GET', feedPath(), { token: 'rdt_forged' })).status).toBe(401)
     const r = await api('POST', '/v1/enrol', { body: { code: 'not-a-real-code', deviceName: 'pc' } })
     expect(r.status).toBe(401)
     expect(r.body.error.code).toBe('UNAUTHORIZED')
@@ -49,7 +49,7 @@ describe('enrolment and device auth', () => {
     const read = await api('GET', `/v1/orders/${bOrder.body.order.orderNo}`, { token: a.token })
     expect(read.status).toBe(404)
     // A's feed holds nothing of B.
-    const feed = await api('GET', '/v1/feed', { token: a.token })
+    const feed = await api('GET', feedPath(), { token: a.token })
     expect(feed.body.records).toHaveLength(0)
     // Revoke B's device: not found, and B keeps working.
     expect((await api('POST', `/v1/devices/${b2.deviceId}/revoke`, { token: a.token })).status).toBe(404)
@@ -60,7 +60,7 @@ describe('enrolment and device auth', () => {
     const ob = await api('POST', '/v1/checkouts', { token: b.token, body: planCheckout, headers: { 'idempotency-key': key } })
     expect(oa.body.order.orderNo).not.toBe(ob.body.order.orderNo)
     // B's own devices see B's records.
-    const bFeed = await api('GET', '/v1/feed', { token: b2.token })
+    const bFeed = await api('GET', feedPath(), { token: b2.token })
     expect(bFeed.body.records.length).toBeGreaterThan(0)
   })
 
@@ -69,7 +69,7 @@ describe('enrolment and device auth', () => {
     const a = await enrolDevice(api)
     const a2 = await enrolDevice(api, a.accountId, 'laptop')
     expect((await api('POST', `/v1/devices/${a2.deviceId}/revoke`, { token: a.token })).status).toBe(200)
-    expect((await api('GET', '/v1/feed', { token: a2.token })).status).toBe(401)
+    expect((await api('GET', feedPath(), { token: a2.token })).status).toBe(401)
     expect((await api('POST', '/v1/outbox', { token: a2.token, body: { records: [] } })).status).toBe(401)
     // Admin revocation too.
     expect((await api('POST', `/v1/admin/devices/${a.deviceId}/revoke`, { token: ADMIN_TOKEN })).status).toBe(200)

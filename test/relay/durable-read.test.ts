@@ -3,7 +3,7 @@ import { syncBuiltinESMExports } from 'node:module'
 import { afterAll, describe, expect, it } from 'vitest'
 import { checkout, notify, paid } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay } from './support/relay'
+import { enrolDevice, feedPath, startTestRelay } from './support/relay'
 
 // Through the running relay with durability 'full': a device's read that waited for an fsync
 // must not see a notification batch that committed when that fsync ended, before its own
@@ -39,7 +39,7 @@ describe('reads wait for durable commits', () => {
     try {
       const n1 = notify(t, provider, [paid(o1.orderNo, 1000)])
       while (held.length < 1) await sleep(5) // the fsync covering N1 runs
-      const feed = t.api('GET', '/v1/feed', { token: dev.token }) // waits for it
+      const feed = t.api('GET', feedPath(), { token: dev.token }) // waits for it
       let n2Answered = false
       const n2 = notify(t, provider, [paid(o2.orderNo, 2000)]).then((r) => ((n2Answered = true), r))
       await sleep(300) // N2 is verified and waits for the fsync slot
@@ -55,7 +55,7 @@ describe('reads wait for durable commits', () => {
       while (held.length) held.shift()!()
       expect((await n1).status).toBe(200)
       expect((await n2).status).toBe(200)
-      const later = await t.api('GET', '/v1/feed', { token: dev.token })
+      const later = await t.api('GET', feedPath(), { token: dev.token })
       expect((later.body.records as unknown[]).length).toBeGreaterThan(page.body.records.length)
     } finally {
       // Released on failure too, so the relay can stop.

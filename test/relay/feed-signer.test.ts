@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import { FeedSigner } from '../../src/relay/feed/signer'
-import { publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
+import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import { FeedPageSchema } from '../../src/shared/relay-contract'
 import { checkout, notify, paid } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay } from './support/relay'
+import { enrolDevice, feedPath, startTestRelay } from './support/relay'
 
 // A notification stores its feed record unsigned; the relay signs the backlog while idle, so
 // the device reading the feed later finds it signed. Traffic pauses the signing.
@@ -42,11 +42,11 @@ describe('the idle feed signer', () => {
       const stored = t.relay.core.db.sqlite.prepare('SELECT id, signature FROM feed ORDER BY seq').all() as { id: string; signature: string }[]
       const health = await t.api('GET', '/health')
       expect(health.body.signingBacklog).toBe(0)
-      const page = FeedPageSchema.parse((await t.api('GET', '/v1/feed', { token: dev.token })).body)
+      const page = FeedPageSchema.parse((await t.api('GET', feedPath(), { token: dev.token })).body)
       const key = publicKeyFromBase64(health.body.publicKey)
       // What is served is what the signer stored, and it verifies.
       expect(page.records.map((r) => ({ id: r.id, signature: r.signature }))).toEqual(stored.filter((s) => page.records.some((r) => r.id === s.id)))
-      for (const r of page.records) expect(() => verifyEnvelope(r, key, dev.accountId)).not.toThrow()
+      for (const r of page.records) expect(() => verifyRecord(r, key, dev.accountId)).not.toThrow()
     } finally {
       signer.stop()
     }
@@ -89,10 +89,10 @@ describe('the idle feed signer', () => {
 
   it('a record served before the signer reached it is signed by the page, once', async () => {
     const { t, dev, feed } = await relayWithUnsigned(2)
-    const first = FeedPageSchema.parse((await t.api('GET', '/v1/feed', { token: dev.token })).body)
+    const first = FeedPageSchema.parse((await t.api('GET', feedPath(), { token: dev.token })).body)
     expect(first.records.every((r) => r.signature.startsWith('v1a,'))).toBe(true)
     await vi.waitFor(() => expect(feed.backlog()).toBe(0)) // stored after the page's own commit
-    const again = FeedPageSchema.parse((await t.api('GET', '/v1/feed', { token: dev.token })).body)
+    const again = FeedPageSchema.parse((await t.api('GET', feedPath(), { token: dev.token })).body)
     expect(again.records.map((r) => r.signature)).toEqual(first.records.map((r) => r.signature))
   })
 })

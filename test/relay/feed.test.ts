@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { generateSigningKey } from '../../src/relay/feed/keys'
 import { signRecord } from '../../src/relay/feed/envelope'
-import { recordHash, signFeedPage, verifyFeedPage } from '../../src/relay/feed/page'
-import { FeedSignatureInvalid, publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
-import { FeedPageSchema, LeaseResponseSchema, type FeedEnvelope } from '../../src/shared/relay-contract'
+import { signFeedPage } from '../../src/relay/feed/page'
+import { checkFeedPage, FeedPageRejected, FeedRecordRejected, publicKeyFromBase64, recordHash, verifyRecord } from '../../src/node/feed'
+import { FeedPageSchema, LeaseResponseSchema, type FeedEnvelope, type FeedPage } from '../../src/shared/relay-contract'
+import type { KeyObject } from 'node:crypto'
 import { checkout, notify, paid } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay } from './support/relay'
+import { enrolDevice, feedPath, startTestRelay } from './support/relay'
+
+const NONCE = 'n0nce-of-this-request_1'
+
+/** The kernel's page check as one value: -1 all good, the index of the first bad record, or the page's own rejection. */
+async function firstBad(page: FeedPage, key: KeyObject, accountId: string, cursor: string | null, nonce = NONCE): Promise<number | string> {
+  const { ok, rejected } = await checkFeedPage(page, key, accountId, cursor, nonce)
+  if (rejected === null) return -1
+  return rejected instanceof FeedPageRejected ? rejected.reason : ok.length
+}
 
 async function withRecords(n: number) {
   const provider = createTestProvider('stripe')
@@ -26,7 +36,7 @@ describe('the signed feed', () => {
     const seen: FeedEnvelope[] = []
     let cursor: string | undefined
     for (;;) {
-      const r = await t.api('GET', `/v1/feed?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { token: dev.token })
+      const r = await t.api('GET', feedPath({ limit: 3, cursor }), { token: dev.token })
       const page = FeedPageSchema.parse(r.body)
       seen.push(...page.records)
       cursor = page.nextCursor
@@ -35,27 +45,27 @@ describe('the signed feed', () => {
     expect(seen).toHaveLength(7)
     expect(new Set(seen.map((e) => e.id)).size).toBe(7)
     const amounts = seen.map((e) => {
-      const p = verifyEnvelope(e, publicKey, dev.accountId)
+      const p = verifyRecord(e, publicKey, dev.accountId)
       expect(p.type).toBe('payment_confirmed')
       return p.type === 'payment_confirmed' ? p.data.amount.amount : 0
     })
     expect(amounts).toEqual([100, 101, 102, 103, 104, 105, 106])
     // Each record's sequence is signed inside its payload and equals its cursor, increasing.
-    const seqs = seen.map((e) => verifyEnvelope(e, publicKey, dev.accountId).seq)
+    const seqs = seen.map((e) => verifyRecord(e, publicKey, dev.accountId).seq)
     expect(seqs.map(String)).toEqual(seen.map((e) => e.cursor))
     expect(seqs.every((s, i) => i === 0 || s > seqs[i - 1]!)).toBe(true)
     // Nothing new: the cursor stays put.
-    const empty = await t.api('GET', `/v1/feed?cursor=${cursor}`, { token: dev.token })
+    const empty = await t.api('GET', feedPath({ cursor }), { token: dev.token })
     expect(empty.body).toMatchObject({ records: [], nextCursor: cursor, hasMore: false })
     // A malformed cursor or limit is refused.
-    expect((await t.api('GET', '/v1/feed?cursor=abc', { token: dev.token })).status).toBe(400)
-    expect((await t.api('GET', '/v1/feed?limit=501', { token: dev.token })).status).toBe(400)
+    expect((await t.api('GET', `${feedPath()}&cursor=abc`, { token: dev.token })).status).toBe(400)
+    expect((await t.api('GET', feedPath({ limit: 501 }), { token: dev.token })).status).toBe(400)
   })
 
   it('detects tampering: payload, id, timestamp, a foreign key, another account', async () => {
     const { t, dev, publicKey } = await withRecords(1)
-    const [rec] = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records as FeedEnvelope[]
-    expect(() => verifyEnvelope(rec!, publicKey)).not.toThrow()
+    const [rec] = (await t.api('GET', feedPath(), { token: dev.token })).body.records as FeedEnvelope[]
+    expect(() => verifyRecord(rec!, publicKey, dev.accountId)).not.toThrow()
     const bad = [
       { ...rec!, payload: rec!.payload.replace('"amount":100', '"amount":100000') },
       { ...rec!, id: rec!.id + 'x' },
@@ -63,47 +73,47 @@ describe('the signed feed', () => {
       { ...rec!, signature: signRecord(generateSigningKey(), rec!.id, rec!.timestamp, rec!.payload) },
       { ...rec!, signature: 'v1a,' + Buffer.alloc(64).toString('base64') }
     ]
-    for (const e of bad) expect(() => verifyEnvelope(e, publicKey)).toThrow(FeedSignatureInvalid)
-    expect(() => verifyEnvelope(rec!, publicKey, 'acc_someone_else')).toThrow(/another account/)
+    for (const e of bad) expect(() => verifyRecord(e, publicKey, dev.accountId)).toThrow(FeedRecordRejected)
+    expect(() => verifyRecord(rec!, publicKey, 'acc_someone_else')).toThrow(/another account/)
     // The relay serves records byte for byte as signed, across a restart of the reader.
-    const again = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records[0]
+    const again = (await t.api('GET', feedPath(), { token: dev.token })).body.records[0]
     expect(again).toEqual(rec)
   })
 
   it('signs each page once over its account, cursor, record hashes, nextCursor, hasMore and serverTime', async () => {
     const { t, dev, publicKey } = await withRecords(5)
-    const p1 = FeedPageSchema.parse((await t.api('GET', '/v1/feed?limit=3', { token: dev.token })).body)
-    const p2 = FeedPageSchema.parse((await t.api('GET', `/v1/feed?limit=3&cursor=${p1.nextCursor}`, { token: dev.token })).body)
+    const p1 = FeedPageSchema.parse((await t.api('GET', feedPath({ limit: 3, nonce: NONCE }), { token: dev.token })).body)
+    const p2 = FeedPageSchema.parse((await t.api('GET', feedPath({ limit: 3, cursor: p1.nextCursor, nonce: NONCE }), { token: dev.token })).body)
     expect(p1.pageSignature?.keyId).toBe(t.relay.key.keyId)
-    expect(verifyFeedPage(p1, publicKey, dev.accountId, null)).toBe(-1)
-    expect(verifyFeedPage(p2, publicKey, dev.accountId, p1.nextCursor)).toBe(-1)
+    expect(await firstBad(p1, publicKey, dev.accountId, null)).toBe(-1)
+    expect(await firstBad(p2, publicKey, dev.accountId, p1.nextCursor)).toBe(-1)
     expect(p1.pageSignature!.recordHashes).toEqual(p1.records.map(recordHash))
     // Bound to the account and the cursor asked, and to the page's own fields.
-    expect(() => verifyFeedPage(p1, publicKey, 'acc_someone_else', null)).toThrow(/bad page signature/)
-    expect(() => verifyFeedPage(p2, publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+    expect(await firstBad(p1, publicKey, 'acc_someone_else', null)).toBe('bad page signature')
+    expect(await firstBad(p2, publicKey, dev.accountId, null)).toBe('bad page signature')
     for (const edit of [{ hasMore: !p1.hasMore }, { nextCursor: p2.nextCursor }, { serverTime: p1.serverTime + 1 }]) {
-      expect(() => verifyFeedPage({ ...p1, ...edit }, publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+      expect(await firstBad({ ...p1, ...edit }, publicKey, dev.accountId, null)).toBe('bad page signature')
     }
     const forger = generateSigningKey()
-    expect(() => verifyFeedPage(signFeedPage(forger, dev.accountId, undefined, p1), publicKey, dev.accountId, null)).toThrow(/bad page signature/)
+    expect(await firstBad(signFeedPage(forger, dev.accountId, undefined, p1, NONCE), publicKey, dev.accountId, null)).toBe('bad page signature')
     // A record edited, moved from another page or reordered is found by its hash.
     const edited = { ...p1, records: p1.records.map((r, i) => (i === 1 ? { ...r, payload: r.payload.replace('"amount":101', '"amount":10100') } : r)) }
-    expect(verifyFeedPage(edited, publicKey, dev.accountId, null)).toBe(1)
-    expect(verifyFeedPage({ ...p2, records: [p1.records[0]!, ...p2.records.slice(1)] }, publicKey, dev.accountId, p1.nextCursor)).toBe(0)
-    expect(verifyFeedPage({ ...p1, records: [...p1.records].reverse() }, publicKey, dev.accountId, null)).toBe(0)
+    expect(await firstBad(edited, publicKey, dev.accountId, null)).toBe(1)
+    expect(await firstBad({ ...p2, records: [p1.records[0]!, ...p2.records.slice(1)] }, publicKey, dev.accountId, p1.nextCursor)).toBe(0)
+    expect(await firstBad({ ...p1, records: [...p1.records].reverse() }, publicKey, dev.accountId, null)).toBe(0)
+    // A record the relay signed but left out is missed, not passed over.
+    expect(await firstBad({ ...p1, records: p1.records.slice(0, 2) }, publicKey, dev.accountId, null)).toBe('records the relay signed are missing')
   })
 
-  it("binds a page to the request's nonce, so an answer recorded earlier is not this request's", async () => {
+  it("binds a page to the request's nonce, and refuses a request without one", async () => {
     const { t, dev, publicKey } = await withRecords(2)
-    const nonce = 'n0nce-of-this-request_1'
-    const page = FeedPageSchema.parse((await t.api('GET', `/v1/feed?nonce=${nonce}`, { token: dev.token })).body)
-    expect(verifyFeedPage(page, publicKey, dev.accountId, null, nonce)).toBe(-1)
-    expect(() => verifyFeedPage(page, publicKey, dev.accountId, null, 'another-request-nonce')).toThrow(/bad page signature/)
-    expect(() => verifyFeedPage(page, publicKey, dev.accountId, null)).toThrow(/bad page signature/)
-    // Without a nonce (apps from before it) the page is signed as before, and only that way.
-    const plain = FeedPageSchema.parse((await t.api('GET', '/v1/feed', { token: dev.token })).body)
-    expect(verifyFeedPage(plain, publicKey, dev.accountId, null)).toBe(-1)
-    expect(() => verifyFeedPage(plain, publicKey, dev.accountId, null, nonce)).toThrow(/bad page signature/)
+    const page = FeedPageSchema.parse((await t.api('GET', feedPath({ nonce: NONCE }), { token: dev.token })).body)
+    expect(await firstBad(page, publicKey, dev.accountId, null)).toBe(-1)
+    expect(await firstBad(page, publicKey, dev.accountId, null, 'another-request-nonce')).toBe('bad page signature')
+    // No unbound (nonce-less) page exists any more: the request is refused where the nonce belongs.
+    const plain = await t.api('GET', '/v1/feed', { token: dev.token })
+    expect(plain.status).toBe(400)
+    expect(JSON.stringify(plain.body)).toContain('nonce')
     for (const bad of ['short', 'x'.repeat(65), 'has%20space-in-it-1234']) {
       expect((await t.api('GET', `/v1/feed?nonce=${bad}`, { token: dev.token })).status).toBe(400)
     }
@@ -118,21 +128,21 @@ describe('the signed feed', () => {
       }[]
     // The notification's transaction stored the records without signing them.
     expect(stored().map((r) => r.signature)).toEqual(['', ''])
-    const first = (await t.api('GET', '/v1/feed?limit=1', { token: dev.token })).body.records as FeedEnvelope[]
-    expect(() => verifyEnvelope(first[0]!, publicKey, dev.accountId)).not.toThrow()
+    const first = (await t.api('GET', feedPath({ limit: 1 }), { token: dev.token })).body.records as FeedEnvelope[]
+    expect(() => verifyRecord(first[0]!, publicKey, dev.accountId)).not.toThrow()
     await t.relay.core.db.whenDurable()
     // Only the served record was signed; its stored signature is the one served.
     expect(stored().map((r) => r.signature)).toEqual([first[0]!.signature, ''])
-    const all = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records as FeedEnvelope[]
+    const all = (await t.api('GET', feedPath(), { token: dev.token })).body.records as FeedEnvelope[]
     expect(all[0]).toEqual(first[0])
-    for (const e of all) expect(() => verifyEnvelope(e, publicKey, dev.accountId)).not.toThrow()
+    for (const e of all) expect(() => verifyRecord(e, publicKey, dev.accountId)).not.toThrow()
     expect(stored().map((r) => r.signature)).toEqual(all.map((e) => e.signature))
   })
 
   it('issues a signed entitlement lease per device and reuses it while fresh', async () => {
     const { t, dev, publicKey } = await withRecords(0)
     const first = LeaseResponseSchema.parse((await t.api('POST', '/v1/lease', { token: dev.token })).body)
-    const p = verifyEnvelope(first.lease, publicKey, dev.accountId)
+    const p = verifyRecord(first.lease, publicKey, dev.accountId)
     if (p.type !== 'entitlement_lease') throw new Error('not a lease')
     expect(p.data).toMatchObject({
       deviceId: dev.deviceId,
@@ -149,7 +159,7 @@ describe('the signed feed', () => {
     const renewed = (await t.api('POST', '/v1/lease', { token: dev.token })).body.lease
     expect(renewed.id).not.toBe(first.lease.id)
     const other = await enrolDevice(t.api, dev.accountId, 'laptop')
-    const otherLease = verifyEnvelope((await t.api('POST', '/v1/lease', { token: other.token })).body.lease, publicKey)
+    const otherLease = verifyRecord((await t.api('POST', '/v1/lease', { token: other.token })).body.lease, publicKey, dev.accountId)
     expect(otherLease.type === 'entitlement_lease' && otherLease.data.deviceId).toBe(other.deviceId)
   })
 })

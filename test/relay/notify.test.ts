@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { auditReasons, checkout, effects, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay } from './support/relay'
+import { enrolDevice, feedPath, startTestRelay } from './support/relay'
 
 const recharge = (amount: number) => ({ provider: 'stripe', item: { kind: 'recharge', amount: { amount, currency: 'CNY' } } })
 
@@ -153,7 +153,7 @@ describe('notification pipeline', () => {
     t.clock.advance(1)
     const after = await t.api('POST', '/v1/lease', { token: dev.token })
     expect(JSON.parse(after.body.lease.payload).data.planCode).toBe('FREE')
-    const types = (await t.api('GET', '/v1/feed', { token: dev.token })).body.records.map(
+    const types = (await t.api('GET', feedPath(), { token: dev.token })).body.records.map(
       (r: { payload: string }) => `${JSON.parse(r.payload).type}${JSON.parse(r.payload).data.status ? ':' + JSON.parse(r.payload).data.status : ''}`
     )
     expect(types).toEqual([

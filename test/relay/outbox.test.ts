@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
+import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import type { FeedPayload, OutboxRecord } from '../../src/shared/relay-contract'
 import { checkout, notify, paid } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay, type TestRelay } from './support/relay'
+import { enrolDevice, feedPath, startTestRelay, type TestRelay } from './support/relay'
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 
 async function feedOf(t: TestRelay, token: string): Promise<FeedPayload[]> {
   const key = publicKeyFromBase64((await t.api('GET', '/health')).body.publicKey)
-  const r = await t.api('GET', '/v1/feed?limit=500', { token })
-  return r.body.records.map((e: any) => verifyEnvelope(e, key))
+  const { accountId } = (await t.api('GET', '/v1/account', { token })).body
+  const r = await t.api('GET', feedPath({ limit: 500 }), { token })
+  return r.body.records.map((e: any) => verifyRecord(e, key, accountId))
 }
 
 describe('outbox', () => {
@@ -79,7 +80,7 @@ describe('outbox', () => {
     expect(debts).toHaveLength(1)
     expect(debts[0]!.type === 'debt' && debts[0]!.data).toMatchObject({ reason: 'first_free_lost', outstanding: cny(200) })
     expect((await t.api('GET', '/v1/account', { token: a2.token })).body).toMatchObject({ firstFreeUsed: true, wallet: { debt: cny(200) } })
-    const lease = verifyEnvelope((await t.api('POST', '/v1/lease', { token: a2.token })).body.lease, publicKeyFromBase64((await t.api('GET', '/health')).body.publicKey))
+    const lease = verifyRecord((await t.api('POST', '/v1/lease', { token: a2.token })).body.lease, publicKeyFromBase64((await t.api('GET', '/health')).body.publicKey), a2.accountId)
     expect(lease.type === 'entitlement_lease' && lease.data.debt).toEqual(cny(200))
 
     // Another account still has its own first-free.

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
+import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import { tempDir } from '../support/db'
 import { asyncPaymentSucceededEvent, sessionCompletedEvent, signStripeEvent, startFakeStripe } from './fakes/stripe'
 import { startChildRelay, type ChildRelay } from './support/child'
-import { ADMIN_TOKEN, enrolDevice, makeApi, newKey } from './support/relay'
+import { ADMIN_TOKEN, enrolDevice, feedPath, makeApi, newKey } from './support/relay'
 import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stripeEnv } from './support/stripe'
 
 // A relay child process is killed (SIGKILL), then stopped (SIGTERM), in the middle of a storm
@@ -118,9 +118,9 @@ describe('restart in the middle of a notification storm', () => {
       const paidOrders: string[] = []
       let cursor = ''
       for (;;) {
-        const page = (await api('GET', `/v1/feed?limit=17${cursor ? `&cursor=${cursor}` : ''}`, { token: dev.token })).body
+        const page = (await api('GET', feedPath({ limit: 17, cursor: cursor || undefined }), { token: dev.token })).body
         for (const e of page.records) {
-          const p = verifyEnvelope(e, key, dev.accountId)
+          const p = verifyRecord(e, key, dev.accountId)
           if (p.type === 'payment_confirmed') paidOrders.push(p.data.orderNo)
         }
         cursor = page.nextCursor

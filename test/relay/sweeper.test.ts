@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
-import { publicKeyFromBase64, verifyEnvelope } from '../../src/relay/feed/verify'
+import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import { FeedPageSchema, type FeedPayload } from '../../src/shared/relay-contract'
 import { checkout, effects, notify, paid } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay, type TestRelay } from './support/relay'
+import { enrolDevice, feedPath, startTestRelay, type TestRelay } from './support/relay'
 
 // Stale orders: the sweeper expires orders whose checkout passed expiresAt and tells the app
 // (an `order_closed` feed record) so it drops its pending checkout.
@@ -13,9 +13,9 @@ const TTL = 30 * 60_000
 
 async function closedRecords(t: TestRelay, token: string, accountId: string) {
   const publicKey = publicKeyFromBase64(t.relay.key.publicKeyBase64)
-  const page = FeedPageSchema.parse((await t.api('GET', '/v1/feed?limit=500', { token })).body)
+  const page = FeedPageSchema.parse((await t.api('GET', feedPath({ limit: 500 }), { token })).body)
   return page.records
-    .map((e) => verifyEnvelope(e, publicKey, accountId))
+    .map((e) => verifyRecord(e, publicKey, accountId))
     .filter((p): p is Extract<FeedPayload, { type: 'order_closed' }> => p.type === 'order_closed')
     .map((p) => p.data)
 }

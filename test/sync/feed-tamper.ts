@@ -3,15 +3,16 @@ import type { FeedPage } from '../../src/shared/relay-contract'
 
 /**
  * A man in the middle on GET /v1/feed: while an edit is set, every page the relay answers is
- * passed through it (with the cursor the app asked from) before the app reads it.
+ * passed through it (with the cursor and nonce the app asked with) before the app reads it.
  */
-export function feedTamper(): { fetch: RelayFetch; set(edit: ((page: FeedPage, cursor: string | null) => FeedPage) | null): void } {
-  let edit: ((page: FeedPage, cursor: string | null) => FeedPage) | null = null
+export function feedTamper(): { fetch: RelayFetch; set(edit: ((page: FeedPage, cursor: string | null, nonce: string) => FeedPage) | null): void } {
+  let edit: ((page: FeedPage, cursor: string | null, nonce: string) => FeedPage) | null = null
   const fetch: RelayFetch = async (url, init) => {
     const res = await nodeHttpFetch(url, init)
     if (!edit || !url.includes('/v1/feed')) return res
     const page = JSON.parse(await res.text()) as FeedPage
-    const out = JSON.stringify(edit(page, new URL(url).searchParams.get('cursor')))
+    const query = new URL(url).searchParams
+    const out = JSON.stringify(edit(page, query.get('cursor'), query.get('nonce') ?? ''))
     return { status: res.status, text: async () => out }
   }
   return {

@@ -81,11 +81,11 @@ describe('offline gating and trust', () => {
       })
     // Forged: a record added on the way, signed (record and page) with another key.
     const forger = generateSigningKey()
-    mitm.set((page, asked) => {
+    mitm.set((page, asked, nonce) => {
       const seq = Number(page.nextCursor) + 1
       const p1 = payload('FORGED-1', 99_000, seq)
       const forged = { id: 'rec_forged_1', timestamp: 1, payload: p1, signature: signRecord(forger, 'rec_forged_1', 1, p1), keyId: w.t.relay.key.keyId, cursor: String(seq) }
-      return signFeedPage(forger, a.accountId, asked ?? undefined, { ...page, records: [...page.records, forged], nextCursor: String(seq) })
+      return signFeedPage(forger, a.accountId, asked ?? undefined, { ...page, records: [...page.records, forged], nextCursor: String(seq) }, nonce)
     })
     let s = await a.sync.syncNow()
     expect(s.lastError).toMatch(/rejected: bad page signature/)

@@ -2,7 +2,6 @@
 export { createSyncedBilling, type SyncService, type SyncedBillingOptions, type SyncState, type SyncEvents } from './service'
 export { ManualSignals, alwaysOnline, backoffDelay, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type SyncSignals, type Timers, type ScheduleOptions } from './scheduler'
 export { RelayClient, RelayError } from './relay-client'
-export { verifyRecord, checkFeedRecord, checkFeedPage, checkEachRecord, pinnedKey, FeedRecordRejected, FeedPageRejected, type CheckedRecord, type CheckedPage } from './verify'
 export { assertRelayUrl, RelayUrlInsecure } from './relay-url'
 export { GatedWallet, type PaidUseGate } from './gated-wallet'
 export { PaidUsePaused, OfflineAllowanceExceeded } from './errors'

@@ -4,7 +4,7 @@ import { accessEndsAt, monthBounds, usagePeriod, type SubscriptionService } from
 import { FeedEnvelopeSchema, type EntitlementLease, type FeedEnvelope, type PlanLimits } from '../../shared/relay-contract'
 import type { SyncStore } from './store'
 import type { TrustGuard } from './trust'
-import { FeedRecordRejected, verifyRecord } from './verify'
+import { FeedRecordRejected, verifyRecord } from '../../node/feed'
 
 // The relay's signed entitlement lease, and how it combines with the local subscription
 // mirror into the entitlement the quotas gate on (docs/sync.md, "Entitlement"):

@@ -17,7 +17,7 @@ import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type Schedul
 import { prepareSyncStore, type PaymentRow, type SyncStore } from './store'
 import { TrustGuard } from './trust'
 import { assertRelayUrl } from './relay-url'
-import { type CheckedPage, type CheckedRecord, checkEachRecord, checkFeedPage, FeedRecordRejected, pinnedKey } from './verify'
+import { checkEachRecord, checkFeedPage, FeedRecordRejected, publicKeyFromBase64, type CheckedPage, type CheckedRecord } from '../../node/feed'
 
 // The sync layer around the billing core: createSyncedBilling() opens the billing file with
 // the outbox writer, the gated wallet and the lease-aware entitlement plugged in, and returns
@@ -99,7 +99,7 @@ const PRESETS = [1000, 3000, 5000, 10000, 20000, 50000]
 export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Billing; sync: SyncService } {
   const clock = opts.clock ?? systemClock
   const ids = opts.ids ?? randomIds(clock)
-  const key: KeyObject = pinnedKey(opts.relayPublicKey)
+  const key: KeyObject = publicKeyFromBase64(opts.relayPublicKey)
   const settings = opts.settings
   const secrets = opts.secrets
   const signals = opts.signals ?? alwaysOnline

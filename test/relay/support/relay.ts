@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { afterEach } from 'vitest'
 import { ManualClock } from '../../../src/node/clock'
@@ -108,3 +109,11 @@ export async function enrolDevice(
 
 let keySeq = 0
 export const newKey = (): string => `key-${process.pid}-${++keySeq}-${Math.random().toString(36).slice(2, 8)}`
+
+/** GET /v1/feed's path with a fresh nonce (the relay requires one per request). */
+export function feedPath(query: { cursor?: string | undefined; limit?: number; nonce?: string } = {}): string {
+  const params = new URLSearchParams({ nonce: query.nonce ?? randomBytes(16).toString('base64url') })
+  if (query.limit !== undefined) params.set('limit', String(query.limit))
+  if (query.cursor !== undefined) params.set('cursor', query.cursor)
+  return `/v1/feed?${params}`
+}
