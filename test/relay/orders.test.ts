@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ORDER_NO_PATTERN } from '../../src/relay/orders/checkouts'
 import { ORDER_TRANSITIONS, canTransition } from '../../src/relay/orders/transitions'
-import { addMonths } from '../../src/relay/pricing/periods'
+import { addMonths } from '../../src/shared/calendar'
 import { OrderStateSchema } from '../../src/shared/relay-contract'
 import { checkout } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'

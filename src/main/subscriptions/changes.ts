@@ -1,7 +1,8 @@
 import type { IdSource } from '../../node/ids'
 import { InsufficientFunds, InvalidInput } from '../../shared/errors'
 import type { Money } from '../../shared/money'
-import { addDays, addPeriod, type RecurringPeriod } from './period'
+import { addDays, addPeriod } from '../../shared/calendar'
+import type { RecurringPeriod } from '../../shared/catalog/periods'
 import { assertTransition } from './states'
 import type { SubscriptionStore } from './store'
 import type {

@@ -1,4 +1,4 @@
-import { addDays, cycleContaining, daysRemaining, monthBounds } from './period'
+import { addDays, cycleContaining, daysRemaining, monthBounds } from '../../shared/calendar'
 import type { Plan } from './plans'
 import type { Entitlement, Subscription } from './types'
 

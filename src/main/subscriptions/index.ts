@@ -1,7 +1,8 @@
 // Plans and subscriptions of the billing core: calendar periods in a billing time zone,
 // the plan catalog, the subscription state machine, wallet-paid renewals and the
 // entitlement the quotas module gates on.
-export * from './period'
+export * from '../../shared/calendar'
+export * from '../../shared/catalog/periods'
 export * from './plans'
 export * from './states'
 export * from './types'

@@ -10,7 +10,7 @@ import {
   type CatalogPlanCode
 } from '../../shared/plan-catalog'
 import { EMPTY_HEAD, planChangeHash, type ChainHead } from './chain'
-import { isBillingPeriod, type BillingPeriod } from './period'
+import { isBillingPeriod, type BillingPeriod } from '../../shared/catalog/periods'
 
 // The plan catalog: built-in defaults (the data is src/shared/plan-catalog.ts, shared with
 // the relay) seeded once per catalog version (a point read at every open), then read from

@@ -5,11 +5,11 @@ import {
   addDays,
   addPeriod,
   addPeriods,
+  anchorDayOf,
   assertTimeZone,
-  DEFAULT_BILLING_TZ,
-  wallTime,
-  type BillingPeriod
-} from './period'
+  DEFAULT_BILLING_TZ
+} from '../../shared/calendar'
+import type { BillingPeriod } from '../../shared/catalog/periods'
 import { assertPlanKey, createPlanCatalog, FREE_PLAN_CODE, seedPlans, type Plan } from './plans'
 import { assertOperation, assertTransition } from './states'
 import { createChanges, type Ctx } from './changes'
@@ -210,7 +210,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           price: plan.price,
           autoRenew: plan.period === 'lifetime' ? false : (autoRenewIn ?? true),
           // Paid periods land on the day they started; after a trial, on the trial's end day.
-          anchorDay: wallTime(trial && end !== null ? end : start, tz).day,
+          anchorDay: anchorDayOf(trial && end !== null ? end : start, tz),
           startedAt: start,
           trialEndsAt: trial ? end : null,
           currentPeriodStart: start,
@@ -289,7 +289,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
         const oldEnd = sub.currentPeriodEnd
         const end = periods !== null ? (addPeriods(oldEnd, sub.period, periods, tz, sub.anchorDay) as number) : addDays(oldEnd, days as number, tz)
         const patch: Partial<Subscription> = { currentPeriodEnd: end }
-        if (days !== null) patch.anchorDay = wallTime(end, tz).day
+        if (days !== null) patch.anchorDay = anchorDayOf(end, tz)
         if (sub.status === 'trialing') patch.trialEndsAt = end
         if (sub.status === 'past_due') {
           if (end > ctx.now) Object.assign(patch, { status: 'active', graceUntil: null })

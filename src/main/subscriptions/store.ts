@@ -2,7 +2,7 @@ import type { BillingDb } from '../db/open'
 import { canonicalJson } from '../../node/fingerprint'
 import { money } from '../../shared/money'
 import { EMPTY_HEAD, eventHash, type ChainHead, type HashedEventRow } from './chain'
-import type { BillingPeriod } from './period'
+import type { BillingPeriod } from '../../shared/catalog/periods'
 import type { SubscriptionStatus } from './states'
 import type { Actor, Subscription, SubscriptionEvent, SubscriptionEventKind } from './types'
 

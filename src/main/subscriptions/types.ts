@@ -3,7 +3,7 @@ import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
 import type { BillingError } from '../../shared/errors'
 import type { Money } from '../../shared/money'
-import type { BillingPeriod } from './period'
+import type { BillingPeriod } from '../../shared/catalog/periods'
 import type { PlanLimits } from './plans'
 import type { SubscriptionStatus } from './states'
 

@@ -2,11 +2,14 @@ import type { IdSource } from '../../node/ids'
 import type { BillingPeriod, PlanCode } from '../../shared/relay-contract'
 import type { RelayDb } from '../db/open'
 import type { Feed } from '../feed/feed'
-import { periodEnd } from '../pricing/periods'
+import { addPeriod, anchorDayOf } from '../../shared/calendar'
 
 // Subscription grants: a paid plan order grants its plan for one period. Buying the same plan
 // again extends from the end of the running grant; another plan starts now (the app shows
 // the best current grant). A full refund revokes the order's grant from that moment.
+// Periods are the app's calendar periods (src/shared/calendar.ts, default billing time zone):
+// an extension lands on the day the run of grants it extends began (Jan 31 → Feb 28 →
+// Mar 31), as the app's mirror of it renews on its subscription's anchor day.
 // Methods that write run inside the caller's transaction.
 
 const RANK: Record<PlanCode, number> = { FREE: 0, BASIC: 1, PREMIUM: 2, ENTERPRISE: 3 }
@@ -33,6 +36,7 @@ export class Grants {
   private readonly insert
   private readonly byOrder
   private readonly revoke
+  private readonly ofPlan
 
   constructor(
     db: RelayDb,
@@ -48,13 +52,17 @@ export class Grants {
     )
     this.byOrder = s.prepare('SELECT * FROM grants WHERE order_id = ?')
     this.revoke = s.prepare("UPDATE grants SET status = 'revoked', ends_at = ? WHERE id = ?")
+    this.ofPlan = s.prepare(
+      "SELECT starts_at, ends_at FROM grants WHERE account_id = ? AND plan_code = ? AND status = 'active' AND ends_at IS NOT NULL"
+    )
   }
 
   grant(accountId: string, orderId: string, orderNo: string, planCode: PlanCode, period: BillingPeriod, now: number): void {
     const running = (this.active.all(accountId, now) as GrantRow[]).filter((g) => g.plan_code === planCode)
     const lastEnd = running.reduce<number | null>((end, g) => (g.ends_at === null ? end : Math.max(end ?? 0, g.ends_at)), null)
-    const startsAt = period !== 'lifetime' && lastEnd !== null && lastEnd > now ? lastEnd : now
-    const endsAt = periodEnd(startsAt, period)
+    const extending = period !== 'lifetime' && lastEnd !== null && lastEnd > now
+    const startsAt = extending ? lastEnd : now
+    const endsAt = addPeriod(startsAt, period, undefined, anchorDayOf(extending ? this.runStart(accountId, planCode, lastEnd) : now))
     const id = `grant_${this.ids.next()}`
     this.insert.run(id, accountId, orderId, planCode, period, startsAt, endsAt)
     this.feed.append(accountId, 'subscription_grant', {
@@ -66,6 +74,18 @@ export class Grants {
       endsAt,
       status: 'active'
     })
+  }
+
+  /**
+   * When the run of back-to-back grants of `planCode` ending at `end` began: each extension
+   * starts at the end of the one before, which may have ended already.
+   */
+  private runStart(accountId: string, planCode: PlanCode, end: number): number {
+    const rows = this.ofPlan.all(accountId, planCode) as { starts_at: number; ends_at: number }[]
+    const startByEnd = new Map(rows.map((g) => [g.ends_at, g.starts_at]))
+    let start = end
+    for (let next = startByEnd.get(start); next !== undefined && next < start; next = startByEnd.get(start)) start = next
+    return start
   }
 
   revokeForOrder(accountId: string, orderId: string, orderNo: string, now: number): void {

@@ -1,21 +1,14 @@
-import { InvalidInput } from '../../shared/errors'
+import { InvalidInput } from './errors'
+import { isBillingPeriod, PERIOD_MONTHS, type BillingPeriod, type RecurringPeriod } from './catalog/periods'
 
-// Billing periods are calendar periods in one billing time zone, not fixed millisecond
-// spans: a month after Jan 31 10:00 is Feb 28 (29) 10:00 wall-clock time in that zone.
-// Wall-clock fields are read with Intl.DateTimeFormat and converted back by searching the
-// zone's UTC offset, so zones with DST work (gaps move forward, overlaps take the earlier).
+// The one calendar-period implementation, used by the app and the relay. Billing periods are
+// calendar periods in one billing time zone, not fixed millisecond spans: a month after
+// Jan 31 10:00 is Feb 28 (29) 10:00 wall-clock time in that zone, and a period counted on
+// from there keeps its anchor day (Jan 31 → Feb 28 → Mar 31). Wall-clock fields are read with
+// Intl.DateTimeFormat and converted back by searching the zone's UTC offset, so zones with
+// DST work (gaps move forward, overlaps take the earlier).
 
 export const DEFAULT_BILLING_TZ = 'Asia/Shanghai'
-
-export const BILLING_PERIODS = ['monthly', 'quarterly', 'yearly', 'lifetime'] as const
-export type BillingPeriod = (typeof BILLING_PERIODS)[number]
-export type RecurringPeriod = Exclude<BillingPeriod, 'lifetime'>
-
-export const PERIOD_MONTHS: Readonly<Record<RecurringPeriod, number>> = {
-  monthly: 1,
-  quarterly: 3,
-  yearly: 12
-}
 
 const DAY_MS = 86_400_000
 
@@ -39,10 +32,6 @@ export interface Bounds {
 export interface ClosedBounds {
   start: number
   end: number
-}
-
-export function isBillingPeriod(p: unknown): p is BillingPeriod {
-  return typeof p === 'string' && (BILLING_PERIODS as readonly string[]).includes(p)
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
@@ -138,6 +127,14 @@ export function addMonths(instantMs: number, months: number, tz: string = DEFAUL
   const month = total - year * 12 + 1
   const day = Math.min(anchorDay ?? w.day, daysInMonth(year, month))
   return fromWallTime({ ...w, year, month, day }, tz)
+}
+
+/**
+ * The day of month that periods started at `instantMs` land on, kept across renewals and
+ * clamped to short months (31: Feb 28, Mar 31, Apr 30).
+ */
+export function anchorDayOf(instantMs: number, tz: string = DEFAULT_BILLING_TZ): number {
+  return wallTime(instantMs, tz).day
 }
 
 /** `instantMs` plus `days` calendar days at the same wall-clock time (a DST day is 23 or 25 h). */
