@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BILLING_PERIODS, PLAN_CODES, PlanLimitsSchema, PROVIDERS } from './catalog'
 
 // The contract between the relay (src/relay) and the app's sync client: HTTP request and
 // response bodies, and the signed feed envelope with its record payloads. zod is the single
@@ -15,20 +16,13 @@ export const MoneySchema = z.strictObject({
 })
 export type MoneyDto = z.infer<typeof MoneySchema>
 
-export const PlanCodeSchema = z.enum(['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'])
-export type PlanCode = z.infer<typeof PlanCodeSchema>
-export const BillingPeriodSchema = z.enum(['monthly', 'quarterly', 'yearly', 'lifetime'])
-export type BillingPeriod = z.infer<typeof BillingPeriodSchema>
-export const ProviderNameSchema = z.enum(['alipay', 'wechat', 'stripe', 'paypal'])
-
-/** Limits per billing period (counters) or at once (gauges). -1 means unlimited. */
-export const PlanLimitsSchema = z.strictObject({
-  maxStreams: z.number().int().min(-1),
-  maxStorageGb: z.number().int().min(-1),
-  maxAiRequests: z.number().int().min(-1),
-  maxExportCount: z.number().int().min(-1)
-})
-export type PlanLimits = z.infer<typeof PlanLimitsSchema>
+// Codes, periods, providers and limits are the catalog's (src/shared/catalog): limits as there,
+// snake_case with null for unlimited, in prices and in signed leases alike.
+export const PlanCodeSchema = z.enum(PLAN_CODES)
+export const BillingPeriodSchema = z.enum(BILLING_PERIODS)
+export const ProviderNameSchema = z.enum(PROVIDERS)
+export { PlanLimitsSchema }
+export type { BillingPeriod, PlanCode, PlanLimits, ProviderName } from './catalog'
 
 /** Client-chosen ids and idempotency keys: opaque, printable, bounded. */
 export const ClientIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, 'ids are 8–128 chars of [A-Za-z0-9._:-]')

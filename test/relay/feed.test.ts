@@ -147,7 +147,7 @@ describe('the signed feed', () => {
     expect(p.data).toMatchObject({
       deviceId: dev.deviceId,
       planCode: 'FREE',
-      limits: { maxStreams: 1 },
+      limits: { max_streams: 1 },
       issuedAt: t.clock.now(),
       validUntil: t.clock.now() + 168 * 3600_000,
       debt: { amount: 0, currency: 'CNY' }

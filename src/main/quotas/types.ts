@@ -1,15 +1,11 @@
 import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
+import type { PlanLimits } from '../../shared/catalog'
 import type { CounterFeature, GaugeFeature, QuotaFeature } from './features'
 
-/** Plan limits as the catalog stores them; null = unlimited, 0 = not in the plan. */
-export interface PlanLimits {
-  max_streams: number | null
-  max_storage_gb: number | null
-  max_ai_requests: number | null
-  max_export_count: number | null
-}
+/** Plan limits as the catalog declares them: null = unlimited, 0 = not in the plan. */
+export type { PlanLimits } from '../../shared/catalog'
 
 export interface Entitlement {
   planCode: string

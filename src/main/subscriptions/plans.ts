@@ -2,26 +2,16 @@ import type { Clock } from '../../node/clock'
 import type { BillingDb } from '../db/open'
 import { InvalidInput, NotFound } from '../../shared/errors'
 import { money, type Money } from '../../shared/money'
-import {
-  CATALOG_CURRENCY,
-  PLAN_CATALOG,
-  PLAN_CODES,
-  type CatalogLimits,
-  type CatalogPlanCode
-} from '../../shared/plan-catalog'
+import { CATALOG_CURRENCY, isBillingPeriod, PLAN_CATALOG, PLAN_CODES, type BillingPeriod, type PlanLimits } from '../../shared/catalog'
 import { EMPTY_HEAD, planChangeHash, type ChainHead } from './chain'
-import { isBillingPeriod, type BillingPeriod } from '../../shared/catalog/periods'
 
-// The plan catalog: built-in defaults (the data is src/shared/plan-catalog.ts, shared with
+// The plan catalog: built-in defaults (the data is src/shared/catalog, shared with
 // the relay) seeded once per catalog version (a point read at every open), then read from
 // the table so the relay or an admin can change it later.
 
 export { PLAN_CODES }
-export type PlanCode = CatalogPlanCode
+export type { PlanCode, PlanLimits } from '../../shared/catalog'
 export const FREE_PLAN_CODE = 'FREE'
-
-/** Per usage month; null = unlimited. Snake case: the names the quotas module and the relay share. */
-export type PlanLimits = CatalogLimits
 
 export interface Plan {
   code: string
@@ -37,7 +27,7 @@ export interface Plan {
 }
 
 /**
- * Bump when the catalog (src/shared/plan-catalog.ts) changes; seeding inserts missing rows and
+ * Bump when the catalog (src/shared/catalog) changes; seeding inserts missing rows and
  * never overwrites. verify() compares every row with the current catalog, so a release that
  * changes a price or limit of an existing plan must also rewrite that row (and record it).
  */

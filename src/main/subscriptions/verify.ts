@@ -9,7 +9,7 @@ import { rowState, type EventRow, type SubscriptionRow } from './store'
 //    head this process committed (a cut-off tail);
 // 2. every subscriptions row equals the `state` of its latest event (an edited row, or an
 //    event deleted after which the row no longer matches), and every row has events;
-// 3. the plan catalog: every plans row equals the built-in catalog (src/shared/plan-catalog.ts:
+// 3. the plan catalog: every plans row equals the built-in catalog (src/shared/catalog:
 //    prices, limits, features, trial days) with `active` as the chained plan_changes say. The
 //    limits are not trusted from the file at all, so no hash is needed for them.
 // A cold path: one scan of events, subscriptions and plans; never run on open.

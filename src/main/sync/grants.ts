@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js'
 import { addPeriod, type RecurringPeriod, type Subscription, type SubscriptionService } from '../subscriptions'
-import { PLAN_CODES } from '../../shared/plan-catalog'
+import { PLAN_CODES } from '../../shared/catalog/plans'
 import type { FeedData } from '../../shared/relay-contract'
 
 // Mirrors the relay's plan grants into the local subscription (inside the page's

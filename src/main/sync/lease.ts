@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto'
 import type { Entitlement, EntitlementPort } from '../quotas'
 import { accessEndsAt, monthBounds, usagePeriod, type SubscriptionService } from '../subscriptions'
-import { FeedEnvelopeSchema, type EntitlementLease, type FeedEnvelope, type PlanLimits } from '../../shared/relay-contract'
+import { planRank } from '../../shared/catalog'
+import { FeedEnvelopeSchema, type EntitlementLease, type FeedEnvelope } from '../../shared/relay-contract'
 import type { SyncStore } from './store'
 import type { TrustGuard } from './trust'
 import { FeedRecordRejected, verifyRecord } from '../../node/feed'
@@ -15,8 +16,6 @@ import { FeedRecordRejected, verifyRecord } from '../../node/feed'
 //   mirror carries wallet-paid plans the relay never priced), valid until the lease ends. The
 //   lease's plan is counted in calendar months, or in the cycle of a local subscription to
 //   the same plan that ended inside the current cycle (no fresh counter by cancelling here).
-
-const RANK: Record<string, number> = { FREE: 0, BASIC: 1, PREMIUM: 2, ENTERPRISE: 3 }
 
 export class LeaseKeeper {
   private lease: EntitlementLease | null = null
@@ -66,16 +65,6 @@ export interface EntitlementGateDeps {
   subscriptions: () => SubscriptionService
 }
 
-export function toLocalLimits(l: PlanLimits): Entitlement['limits'] {
-  const n = (v: number) => (v < 0 ? null : v)
-  return {
-    max_streams: n(l.maxStreams),
-    max_storage_gb: n(l.maxStorageGb),
-    max_ai_requests: n(l.maxAiRequests),
-    max_export_count: n(l.maxExportCount)
-  }
-}
-
 export type LeaseStatus = 'none' | 'honoured' | 'expired'
 
 export function leaseStatus(d: Pick<EntitlementGateDeps, 'keeper' | 'guard' | 'graceMs'>): LeaseStatus {
@@ -101,12 +90,12 @@ export function entitlementGate(d: EntitlementGateDeps, local: EntitlementPort):
       if (!lease || leaseStatus(d) !== 'honoured') return free(now, null)
       // validUntil is relay time; quotas compare with the local clock.
       const until = lease.validUntil + d.graceMs - (d.guard.trustedNow() - d.guard.observe())
-      if ((RANK[mine.planCode] ?? 0) >= (RANK[lease.planCode] ?? 0)) {
+      if (planRank(mine.planCode) >= planRank(lease.planCode)) {
         return { ...mine, validUntil: mine.validUntil == null ? until : Math.min(mine.validUntil, until) }
       }
       const subs = d.subscriptions()
       const period = samePlanCycle(subs, lease.planCode, now) ?? monthBounds(now, subs.timeZone)
-      return { planCode: lease.planCode, limits: toLocalLimits(lease.limits), periodStart: period.start, periodEnd: period.end, validUntil: until }
+      return { planCode: lease.planCode, limits: lease.limits, periodStart: period.start, periodEnd: period.end, validUntil: until }
     }
   }
 }

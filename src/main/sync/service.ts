@@ -4,6 +4,7 @@ import { systemClock } from '../../node/clock'
 import { randomIds } from '../../node/ids'
 import { DEVICE_TOKEN_SECRET, type SecretStore, type SettingsStore } from '../settings'
 import { BillingError, InvalidInput, InvalidTransition } from '../../shared/errors'
+import { PROVIDERS } from '../../shared/catalog'
 import { paymentsHistoryInput, type Input, type Output, type Payload } from '../../shared/ipc/contract'
 import type { FeedEnvelope, FeedPage, OutboxAck } from '../../shared/relay-contract'
 import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
@@ -419,7 +420,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       presets: p.recharge.presets.map((amount) => ({ amount, currency: p.recharge.currency })),
       min: { amount: p.recharge.min, currency: p.recharge.currency },
       max: { amount: p.recharge.max, currency: p.recharge.currency },
-      methods: ['alipay', 'wechat', 'stripe', 'paypal']
+      methods: [...PROVIDERS]
     }
   }
 
@@ -542,7 +543,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
         presets: PRESETS.map((amount) => ({ amount, currency: 'CNY' as const })),
         min: { amount: 100, currency: 'CNY' },
         max: { amount: 500000, currency: 'CNY' },
-        methods: ['alipay', 'wechat', 'stripe', 'paypal']
+        methods: [...PROVIDERS]
       },
     paymentsHistory: (input) => paymentsHistory(b, st, input),
     checkIntegrity: () => {

@@ -1,3 +1,4 @@
+import { PROVIDERS, type ProviderName } from '../../shared/catalog'
 import type { Currency } from '../../shared/money'
 
 // The ledger's accounts. Convention: balance = credits − debits, and all balances sum to zero.
@@ -8,8 +9,9 @@ import type { Currency } from '../../shared/money'
 // - holds:      money reserved by pending holds (≥ 0)
 // - debt:       debited when a refund exceeds the wallet; credited as recharges repay it (≤ 0)
 
-export const PROVIDERS = ['alipay', 'wechat', 'stripe', 'paypal'] as const
-export type Provider = (typeof PROVIDERS)[number]
+
+export { PROVIDERS }
+export type Provider = ProviderName
 
 export type AccountKind = 'wallet' | 'revenue' | 'promotions' | 'holds' | 'debt' | `clearing.${Provider}`
 

@@ -8,26 +8,15 @@ import type {
   PricesResponse,
   RechargeRules
 } from '../../shared/relay-contract'
-import { CATALOG_CURRENCY, catalogPlan, PLAN_TIERS, type CatalogLimits } from '../../shared/plan-catalog'
+import { CATALOG_CURRENCY, catalogPlan, PLAN_TIERS } from '../../shared/catalog'
 
 // The relay's price list: the only prices a checkout can carry. The data is the shared plan
-// catalog (src/shared/plan-catalog.ts), the same one the app seeds its plans from. A client
+// catalog (src/shared/catalog), the same one the app seeds its plans from. A client
 // never sends a plan price; for a recharge it names the amount to credit, which must satisfy
 // the recharge rules.
 
-/** The contract's limits: -1 = unlimited (the catalog's null). */
-function contractLimits(l: CatalogLimits): PlanLimits {
-  const n = (v: number | null) => v ?? -1
-  return {
-    maxStreams: n(l.max_streams),
-    maxStorageGb: n(l.max_storage_gb),
-    maxAiRequests: n(l.max_ai_requests),
-    maxExportCount: n(l.max_export_count)
-  }
-}
-
 export const PLAN_LIMITS: Record<PlanCode, PlanLimits> = Object.fromEntries(
-  PLAN_TIERS.map((t) => [t.code, contractLimits(t.limits)])
+  PLAN_TIERS.map((t) => [t.code, t.limits])
 ) as Record<PlanCode, PlanLimits>
 
 export const PLAN_NAMES: Record<PlanCode, string> = Object.fromEntries(PLAN_TIERS.map((t) => [t.code, t.name])) as Record<

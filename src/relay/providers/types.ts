@@ -1,3 +1,4 @@
+import type { ProviderName } from '../../shared/catalog'
 import type { Money } from '../../shared/money'
 
 // The one interface every payment provider adapter implements. An adapter owns the
@@ -6,7 +7,7 @@ import type { Money } from '../../shared/money'
 // It does not know orders: matching the order, amounts, replays and state transitions are
 // the relay core's job, done once for all providers.
 
-export type ProviderName = 'alipay' | 'wechat' | 'stripe' | 'paypal'
+export type { ProviderName }
 
 export interface CheckoutRequest {
   /** The relay's unique order number; the provider's out_trade_no / client_reference_id. */

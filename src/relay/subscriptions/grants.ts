@@ -3,6 +3,7 @@ import type { BillingPeriod, PlanCode } from '../../shared/relay-contract'
 import type { RelayDb } from '../db/open'
 import type { Feed } from '../feed/feed'
 import { addPeriod, anchorDayOf } from '../../shared/calendar'
+import { planRank } from '../../shared/catalog'
 
 // Subscription grants: a paid plan order grants its plan for one period. Buying the same plan
 // again extends from the end of the running grant; another plan starts now (the app shows
@@ -12,7 +13,6 @@ import { addPeriod, anchorDayOf } from '../../shared/calendar'
 // Mar 31), as the app's mirror of it renews on its subscription's anchor day.
 // Methods that write run inside the caller's transaction.
 
-const RANK: Record<PlanCode, number> = { FREE: 0, BASIC: 1, PREMIUM: 2, ENTERPRISE: 3 }
 
 interface GrantRow {
   id: string
@@ -108,7 +108,7 @@ export class Grants {
   current(accountId: string, now: number): CurrentPlan {
     const inForce = (this.active.all(accountId, now) as GrantRow[]).filter((g) => g.starts_at <= now)
     if (!inForce.length) return { planCode: 'FREE', period: null, periodStart: now, periodEnd: null }
-    const best = inForce.reduce((a, b) => (RANK[b.plan_code] > RANK[a.plan_code] ? b : a))
+    const best = inForce.reduce((a, b) => (planRank(b.plan_code) > planRank(a.plan_code) ? b : a))
     return { planCode: best.plan_code, period: best.period, periodStart: best.starts_at, periodEnd: best.ends_at }
   }
 }

@@ -112,7 +112,7 @@ export const subscriptionEvents = sqliteTable(
 
 /**
  * Append-only, hash-chained record of catalog changes made on this device (setPlanActive).
- * verify() expects every plans row to equal the built-in catalog (src/shared/plan-catalog.ts)
+ * verify() expects every plans row to equal the built-in catalog (src/shared/catalog)
  * with `active` as the last change here says (default: offered).
  */
 export const planChanges = sqliteTable('plan_changes', {

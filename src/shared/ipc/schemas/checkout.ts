@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PROVIDERS } from '../../catalog'
 import {
   cursorSchema,
   idSchema,
@@ -9,7 +10,8 @@ import {
   timestampSchema
 } from './common'
 
-export const PAYMENT_METHODS = ['alipay', 'wechat', 'stripe', 'paypal'] as const
+/** The payment methods a checkout may name: the catalog's providers. */
+export const PAYMENT_METHODS = PROVIDERS
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS)
 
 /** Recharge limits and presets come from the relay (main caches them for offline use). */

@@ -1,18 +1,15 @@
 import { z } from 'zod'
+import { BILLING_PERIODS, PLAN_CODES, PlanLimitsSchema } from '../../catalog'
 import { idSchema, idempotencyKeySchema, moneySchema, timestampSchema } from './common'
 
-export const TIERS = ['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'] as const
-export const PERIODS = ['monthly', 'quarterly', 'yearly', 'lifetime'] as const
+/** Plan codes and periods are the catalog's. */
+export const TIERS = PLAN_CODES
+export const PERIODS = BILLING_PERIODS
 export const tierSchema = z.enum(TIERS)
 export const periodSchema = z.enum(PERIODS)
 
-/** null means unlimited. Counters are per billing period. */
-export const planLimitsSchema = z.object({
-  max_streams: z.int().min(0).nullable(),
-  max_storage_gb: z.int().min(0).nullable(),
-  max_ai_requests: z.int().min(0).nullable(),
-  max_export_count: z.int().min(0).nullable()
-})
+/** null means unlimited (the catalog's one encoding). Counters are per billing period. */
+export const planLimitsSchema = PlanLimitsSchema
 
 export const planSchema = z.object({
   id: idSchema,

@@ -1,35 +1,37 @@
-// The one plan catalog: codes, periods, prices (CNY fen), original prices, limits, features
-// and trial days. Pure data, no node / electron / DOM imports: the app seeds its plans table
-// from it (src/main/subscriptions/plans.ts) and the relay prices checkouts and leases from it
-// (src/relay/pricing/catalog.ts), so the two programs cannot disagree on a price.
+import type { PlanLimits } from './limits'
+import { BILLING_PERIODS, type BillingPeriod } from './periods'
 
+// The built-in plans: codes in rank order, prices (CNY fen), original prices, limits, features
+// and trial days. Pure data: the app seeds its plans table from it (src/main/subscriptions/
+// plans.ts) and the relay prices checkouts and leases from it (src/relay/pricing/catalog.ts),
+// so the two programs cannot disagree on a price.
+
+/** Plan codes, lowest rank first. */
 export const PLAN_CODES = ['FREE', 'BASIC', 'PREMIUM', 'ENTERPRISE'] as const
-export type CatalogPlanCode = (typeof PLAN_CODES)[number]
+export type PlanCode = (typeof PLAN_CODES)[number]
 
-export const CATALOG_PERIODS = ['monthly', 'quarterly', 'yearly', 'lifetime'] as const
-export type CatalogPeriod = (typeof CATALOG_PERIODS)[number]
+export function isPlanCode(code: unknown): code is PlanCode {
+  return typeof code === 'string' && (PLAN_CODES as readonly string[]).includes(code)
+}
+
+/** A plan's rank (FREE 0 … ENTERPRISE 3): of two plans in force the higher one applies. A code the catalog does not know ranks as FREE. */
+export function planRank(code: string): number {
+  return Math.max(0, (PLAN_CODES as readonly string[]).indexOf(code))
+}
 
 /** Every catalog price is in this currency's minor unit (fen). */
 export const CATALOG_CURRENCY = 'CNY' as const
 
-/** Per usage month; null = unlimited. */
-export interface CatalogLimits {
-  max_streams: number | null
-  max_storage_gb: number | null
-  max_ai_requests: number | null
-  max_export_count: number | null
-}
-
 export interface CatalogTier {
-  code: CatalogPlanCode
+  code: PlanCode
   name: string
   features: readonly string[]
-  limits: Readonly<CatalogLimits>
+  limits: Readonly<PlanLimits>
   /**
    * [price, original price] in fen per period; null: the tier is not sold for that period
    * (FREE exists once, monthly, at 0).
    */
-  prices: Readonly<Record<CatalogPeriod, readonly [number, number] | null>>
+  prices: Readonly<Record<BillingPeriod, readonly [number, number] | null>>
   /** Trial days offered on the monthly period. */
   trialDaysMonthly: number
 }
@@ -86,21 +88,21 @@ export const PLAN_TIERS: readonly CatalogTier[] = [
 
 /** One sellable (code, period) row of the catalog. */
 export interface CatalogPlan {
-  code: CatalogPlanCode
-  period: CatalogPeriod
+  code: PlanCode
+  period: BillingPeriod
   name: string
   /** Fen, CATALOG_CURRENCY. */
   price: number
   originalPrice: number
   features: readonly string[]
-  limits: Readonly<CatalogLimits>
+  limits: Readonly<PlanLimits>
   trialDays: number
   sortOrder: number
 }
 
 /** FREE (monthly) and every paid tier × period, in display order. */
 export const PLAN_CATALOG: readonly CatalogPlan[] = PLAN_TIERS.flatMap((tier, ti) =>
-  CATALOG_PERIODS.flatMap((period, pi): CatalogPlan[] => {
+  BILLING_PERIODS.flatMap((period, pi): CatalogPlan[] => {
     const price = tier.prices[period]
     if (!price) return []
     return [
@@ -119,7 +121,7 @@ export const PLAN_CATALOG: readonly CatalogPlan[] = PLAN_TIERS.flatMap((tier, ti
   })
 )
 
-export function catalogTier(code: CatalogPlanCode): CatalogTier {
+export function catalogTier(code: PlanCode): CatalogTier {
   return PLAN_TIERS.find((t) => t.code === code)!
 }
 
