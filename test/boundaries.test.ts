@@ -18,12 +18,12 @@ describe('zones of src/', () => {
   }
 
   it('names the file, the import and the rule of each violation', () => {
-    write('src/relay/orders/a.ts', "import { x } from '../core/clock'\n")
+    write('src/relay/orders/a.ts', "import { x } from '../../main/core/clock'\n")
     write('src/main/sync/b.ts', "import type { Y } from '../../relay/core'\n")
     write('src/shared/c.ts', "import { createHash } from 'node:crypto'\nimport Database from 'better-sqlite3'\n")
     write('src/shared/ok.ts', "import { z } from 'zod'\nimport Decimal from 'decimal.js'\nimport { e } from './errors'\n")
     write('src/node/d.ts', "import { app } from 'electron'\nimport { w } from '../main/wallet/wallet'\n")
-    write('src/renderer/src/e.tsx', "import { readFileSync } from 'fs'\nimport { w } from '../billing'\n")
+    write('src/renderer/src/e.tsx', "import { readFileSync } from 'fs'\nimport { w } from '../../main/billing'\n")
     write('src/main/wallet/f.ts', "import { app } from 'electron'\nimport { c } from '../../node/clock'\n")
     write('src/main/electron/g.ts', "import { app } from 'electron'\n")
     write('src/preload/h.ts', "import { contextBridge } from 'electron'\n")

@@ -69,7 +69,7 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
   const problems: string[] = []
   const fail = (msg: string): void => void problems.push(msg)
   const sqlite = billing.db.sqlite
-  const { wallet, quotas, subscriptions } = billing
+  const { wallet, quotas } = billing
   const A = wallet.accounts
 
   const verified = billing.verify()

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Locale } from '../../src/shared/ipc/types'
 import { orderNoOf, type E2eApp } from './support/app'
 import { shot, type Browser } from './support/browser'
@@ -185,7 +185,8 @@ describe('locale switch', () => {
     await seeText(header(page), en.t('nav.wallet'))
     await seeText(page.getByTestId('balance'), en.cny(0))
     expect(await page.locator('html').getAttribute('lang')).toBe('en')
-    expect(JSON.parse(readFileSync(app.settingsPath, 'utf8'))).toEqual({ locale: 'en' })
+    // The screen switches at once; main stores the choice when the IPC call reaches it.
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(app.settingsPath, 'utf8'))).toEqual({ locale: 'en' }))
     await page.reload()
     await seeText(header(page), en.t('nav.plans'))
     await header(page).getByLabel(en.t('locale.label')).selectOption('zh-CN')

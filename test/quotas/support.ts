@@ -59,11 +59,11 @@ export function fixture(limits: Partial<PlanLimits> = {}, extra: Partial<QuotasD
     reopen(more = {}) {
       f.db.close()
       f.db = openDatabase({ path, durability: 'normal' })
-      f.q = Quotas.open({ db: f.db, clock, ids, entitlements: port, ...extra, ...more })
+      f.q = new Quotas({ db: f.db, clock, ids, entitlements: port, ...extra, ...more })
       return f.q
     }
   }
-  f.q = Quotas.open({ db: f.db, clock, ids, entitlements: port, onRecord: (r) => records.push(r), ...extra })
+  f.q = new Quotas({ db: f.db, clock, ids, entitlements: port, onRecord: (r) => records.push(r), ...extra })
   open.push(f)
   return f
 }

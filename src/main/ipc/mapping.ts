@@ -1,7 +1,7 @@
 import { isPlanTier, planId, type PlanTier as Tier } from '../../shared/ipc/plan-id'
 import type { Plan as PlanDto, Subscription as SubscriptionDto, UsageItem } from '../../shared/ipc/types'
 import type { UsageSummary } from '../quotas'
-import type { BillingPeriod, Plan, Subscription } from '../subscriptions'
+import type { Plan, Subscription } from '../subscriptions'
 
 // Core records → contract DTOs. The contract names plans `${code}:${period}`.
 

@@ -28,7 +28,7 @@ export function walletBalance(billing: Billing, firstFreeAvailable?: () => boole
   return {
     balance,
     held,
-    available: { amount: Math.max(0, w.available().amount), currency: balance.currency },
+    available: { amount: Math.max(0, balance.amount), currency: balance.currency },
     debt: w.debt(),
     firstFreeAvailable: firstFreeAvailable ? firstFreeAvailable() : !w.firstFreeUsed()
   }

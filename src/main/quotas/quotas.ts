@@ -64,10 +64,6 @@ export class Quotas {
   /** A mutation ran inside a caller's transaction, which may still roll back: reload after it ends. */
   private readonly memory: AfterCommit
 
-  static open(deps: QuotasDeps): Quotas {
-    return new Quotas(deps)
-  }
-
   constructor(deps: QuotasDeps) {
     this.sqlite = deps.db.sqlite
     this.memory = new AfterCommit(deps.db.sqlite)

@@ -59,9 +59,9 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   feedPageSize?: number
   outboxBatchSize?: number
   /**
-   * Outbox batches in flight at once. Default 8: while this thread applies a pulled page
-   * (~30 ms for 500 records) it sends nothing, so the relay needs that much work queued not to
-   * sit idle (3 left it waiting ~15 ms per page in the catch-up benchmark).
+   * Outbox batches in flight at once. Default 8: while this thread applies a pulled page it
+   * sends nothing, so the relay needs that much work queued not to sit idle (fewer left it
+   * waiting per page in the catch-up benchmark; docs/performance.md).
    */
   outboxPipeline?: number
   schedule?: Partial<ScheduleOptions>

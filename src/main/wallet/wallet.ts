@@ -80,13 +80,9 @@ export class Wallet {
 
   // ---- reads, from memory ----
 
+  /** Spendable now: holds already moved their money out of the wallet. */
   balance(): Money {
     return this.m(this.core.balance(this.accounts.wallet))
-  }
-
-  /** Spendable now. Holds already moved their money out of the wallet, so this is the balance. */
-  available(): Money {
-    return this.balance()
   }
 
   /** Reserved by pending holds. */

@@ -4,8 +4,8 @@ import { Worker } from 'node:worker_threads'
 // WAL checkpoints on a worker thread with its own connection.
 //
 // SQLite's automatic checkpoint runs inside the commit that crosses the threshold, on the
-// relay's event loop: it copies the changed pages into the database file and fsyncs it, which
-// cost ~40 % of a notification's SQL time under load. Here a second connection runs
+// relay's event loop: it copies the changed pages into the database file and fsyncs it, a large share of a
+// notification's SQL time under load (docs/performance.md). Here a second connection runs
 // PASSIVE checkpoints on a timer: they never block the writer (they backfill only frames no
 // reader needs) and SQLite rewinds the WAL at the next write once all of it is backfilled. The
 // main connection keeps a high automatic threshold as a backstop should this thread stall.

@@ -55,8 +55,8 @@ export function openRelayDb(opts: {
   try {
     applyPragmas(sqlite, opts.durability ?? 'full')
     // The orders, feed and index pages a notification touches stay in memory: with the default
-    // 2 MB a relay with a few thousand open orders reads most of them back from the OS (~25 %
-    // of a notification's SQL time). Pages are allocated only as used.
+    // 2 MB a relay with a few thousand open orders reads most of them back from the OS (cost in
+    // docs/performance.md, "Figures behind the relay's choices"). Pages are allocated only as used.
     sqlite.pragma('cache_size = -65536')
     // Checkpoints run on their own thread (checkpointer.ts); this is only the backstop.
     sqlite.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`)

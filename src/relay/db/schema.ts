@@ -4,7 +4,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 // The relay's own database (migrations/relay, drizzle.relay.config.ts). It is the
 // authoritative record per account. Orders, order_transitions and notification_log are the
 // audit trail: who (account, device, provider), what, when, why. Rows are never deleted.
-// Hot paths use prepared statements (src/relay/db/statements.ts); drizzle is for the schema.
+// Hot paths use statements prepared once by each store class; drizzle is for the schema.
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),

@@ -2,8 +2,8 @@ import { closeSync, fsync, open } from 'node:fs'
 
 // Group commit with the fsync off the event loop.
 //
-// With synchronous=FULL every commit fsyncs the WAL on the main thread: ~2 ms here during
-// which no request is parsed or verified. Instead, a notification batch commits with
+// With synchronous=FULL every commit fsyncs the WAL on the main thread, during which no
+// request is parsed or verified (figures: docs/performance.md). Instead, a notification batch commits with
 // synchronous=NORMAL (the WAL frames are written, not synced), and this class fsyncs the WAL
 // file on libuv's thread pool; the batch's replies wait for an fsync that STARTED after the
 // batch committed. fsync covers every write to the file made before it began, whichever file
@@ -15,7 +15,7 @@ import { closeSync, fsync, open } from 'node:fs'
 // A caller that can wait to commit (the notification pipeline) asks whenSlotFree() first: while
 // the fsync is running, a commit made now would only wait for the next fsync anyway, so the
 // work verified meanwhile is gathered and committed as one batch the moment a slot frees. Fewer,
-// larger commits cost less per notification (a commit's fixed cost is ~60 µs here) and no reply
+// larger commits cost less per notification (a commit has a fixed cost) and no reply
 // waits longer: its fsync starts at the same moment it would have.
 //
 // Readers that hand out what a commit wrote (the feed, order state) call whenDurable() first
@@ -46,7 +46,7 @@ export class WalSync {
     /**
      * fsyncs running at once. One by default: the commits made while it runs are gathered
      * into one batch (whenSlotFree) whose fsync starts the moment it ends. Two gave smaller
-     * batches and ~20 % more CPU per notification with no better p99 on this disk.
+     * batches and more CPU per notification with no better p99 (docs/performance.md).
      */
     private readonly maxInFlight = 1
   ) {}

@@ -10,7 +10,7 @@ import type { SigningKey } from './keys'
 // record seen; each record's own number is signed inside its payload (`seq`), so the app can
 // check the cursor it keeps.
 // Signing is deferred: append() stores the record's exact payload with an empty signature
-// (Ed25519 costs ~55 µs, a sixth of a notification's CPU). The relay signs the backlog while it
+// (an Ed25519 signature is a large share of a notification's CPU; docs/performance.md). The relay signs the backlog while it
 // is idle (signer.ts, signBacklog), and a page() that serves a record not signed yet signs it
 // first; either way the signature is stored. Ed25519 is deterministic, so a signature lost
 // before it reached the disk is recomputed byte for byte; the record itself (what the effect

@@ -11,7 +11,7 @@ export interface FeedSignerOptions {
   idleMs?: number
   /** How often to look for a quiet moment. */
   intervalMs?: number
-  /** Records per slice (~55 µs each). */
+  /** Records per slice (one Ed25519 signature each). */
   slice?: number
   /** A monotonic clock in ms; tests pass their own. */
   now?: () => number

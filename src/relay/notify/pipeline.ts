@@ -5,7 +5,6 @@ import {
   NotificationRejected,
   type PaymentProvider,
   type ProviderEvent,
-  type ProviderName,
   type ProviderReply
 } from '../providers/types'
 import type { EventApplier, Outcome } from './apply'
