@@ -3,6 +3,6 @@ import { defineConfig } from 'drizzle-kit'
 // The relay's database, kept apart from the app's (drizzle.config.ts → migrations/app).
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './src/relay/db/schema.ts',
+  schema: './src/relay/store/sqlite/schema.ts',
   out: './migrations/relay'
 })

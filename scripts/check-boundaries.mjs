@@ -9,6 +9,9 @@
 // - src/renderer    the screens: no node built-ins, no electron, only src/shared;
 // - src/preload     the bridge: electron and src/shared only;
 // - src/host        the core over a WebSocket for tests: no electron, never the relay.
+// Inside the relay, its store boundary: the database driver (better-sqlite3, drizzle-orm) and
+// SQL text live only in src/relay/store/sqlite; the domain works through src/relay/store/ports.ts,
+// and only the composition root (src/relay/app.ts) opens the SQLite store.
 // Exit 1 with one line per violation (file, import, rule). test/boundaries.test.ts runs the same.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, posix, relative, sep } from 'node:path'
@@ -50,10 +53,25 @@ function zoneOf(rel) {
 
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0])
 
+const SQLITE_STORE = 'src/relay/store/sqlite/'
+const DB_PACKAGES = new Set(['better-sqlite3', 'drizzle-orm'])
+const insideSqliteStore = (rel) => rel.startsWith(SQLITE_STORE)
+/** A string literal that opens with SQL. */
+const sqlRe = /(['"`])\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|PRAGMA|BEGIN|COMMIT|SAVEPOINT)\b/
+
 /** The rule an import breaks, or undefined. */
 function judge(rel, spec) {
   const zone = zoneOf(rel)
   if (!zone) return undefined
+  if (zone === 'relay' && !insideSqliteStore(rel)) {
+    if (!spec.startsWith('.') && DB_PACKAGES.has(packageName(spec))) {
+      return `the relay's database driver is used only in ${SQLITE_STORE} (the domain goes through src/relay/store/ports.ts)`
+    }
+    const target = spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(rel), spec)) : ''
+    if (target.startsWith(SQLITE_STORE.slice(0, -1)) && rel !== 'src/relay/app.ts') {
+      return `only src/relay/app.ts opens the SQLite store; the domain goes through src/relay/store/ports.ts`
+    }
+  }
   const isElectron = spec === 'electron' || spec.startsWith('electron/')
   if (isElectron) {
     const allowed = rel.startsWith('src/main/electron/') || zone === 'preload'
@@ -88,6 +106,12 @@ export function findViolations(base = root) {
       const spec = m[1] ?? m[2] ?? m[3] ?? m[4]
       const rule = judge(rel, spec)
       if (rule) out.push(`${rel}: imports '${spec}': ${rule}`)
+    }
+    if (zoneOf(rel) === 'relay' && !insideSqliteStore(rel)) {
+      src.split('\n').forEach((line, i) => {
+        const sql = sqlRe.exec(line)
+        if (sql) out.push(`${rel}:${i + 1}: holds SQL (${sql[2]}): SQL text lives only in ${SQLITE_STORE}`)
+      })
     }
   }
   return out

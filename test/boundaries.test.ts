@@ -44,4 +44,28 @@ describe('zones of src/', () => {
       ].sort()
     )
   })
+
+  it("keeps the relay's driver and SQL inside its SQLite store", () => {
+    const relayDir = mkdtempSync(join(tmpdir(), 'store-zone-'))
+    try {
+      const put = (rel: string, body: string): void => {
+        mkdirSync(dirname(join(relayDir, rel)), { recursive: true })
+        writeFileSync(join(relayDir, rel), body)
+      }
+      put(
+        'src/relay/orders/j.ts',
+        "import Database from 'better-sqlite3'\nimport { openSqliteStore } from '../store/sqlite/open'\nconst q = db.prepare('SELECT * FROM orders')\n"
+      )
+      put('src/relay/store/sqlite/k.ts', "import Database from 'better-sqlite3'\nconst q = 'SELECT 1'\n")
+      put('src/relay/app.ts', "import { openSqliteStore } from './store/sqlite/open'\n")
+      put('src/relay/store/ports.ts', "import type { Currency } from '../../shared/money'\n")
+      expect((findViolations(relayDir) as string[]).sort()).toEqual([
+        "src/relay/orders/j.ts: imports '../store/sqlite/open': only src/relay/app.ts opens the SQLite store; the domain goes through src/relay/store/ports.ts",
+        "src/relay/orders/j.ts: imports 'better-sqlite3': the relay's database driver is used only in src/relay/store/sqlite/ (the domain goes through src/relay/store/ports.ts)",
+        'src/relay/orders/j.ts:3: holds SQL (SELECT): SQL text lives only in src/relay/store/sqlite/'
+      ])
+    } finally {
+      rmSync(relayDir, { recursive: true, force: true })
+    }
+  })
 })

@@ -78,8 +78,8 @@ async function seedOrders(dataDir: string, n: number): Promise<{ orderNo: string
     rejected: () => ({ status: 400, body: '', contentType: 'text/plain' })
   }
   const relay = createRelay(defaultConfig({ dataDir, logLevel: 'silent', durability: 'normal' }), { providers: [stub] })
-  const enrol = relay.core.accounts.createEnrolment(undefined, 'bench')
-  const dev = relay.core.accounts.enrol(enrol.code, 'bench')
+  const enrol = await relay.core.accounts.createEnrolment(undefined, 'bench')
+  const dev = await relay.core.accounts.enrol(enrol.code, 'bench')
   const ctx = { accountId: dev.accountId, deviceId: dev.deviceId }
   const orders: { orderNo: string; amount: number }[] = []
   for (let i = 0; i < n; i++) {

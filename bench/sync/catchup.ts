@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const { billing, sync } = open()
     // Enrol, then go offline for 30 days while streaming: 100k usage events on an
     // ENTERPRISE lifetime plan (exports are unlimited there).
-    const code = relay.core.accounts.createEnrolment(undefined, 'bench').code
+    const { code } = await relay.core.accounts.createEnrolment(undefined, 'bench')
     const who = await sync.enrol(code, 'bench-pc')
     await sync.syncNow()
     billing.subscriptions.subscribe({ key: 'bench-plan', planCode: 'ENTERPRISE', period: 'lifetime', payment: { paymentId: 'bench-pay' } })
@@ -101,12 +101,12 @@ async function main(): Promise<void> {
       })
     }
     // Meanwhile on the relay: recharges and another device's spending.
-    const other = relay.core.accounts.enrol(relay.core.accounts.createEnrolment(who.accountId, 'b').code, 'other-pc')
-    relay.core.db.tx(() => {
+    const other = await relay.core.accounts.enrol((await relay.core.accounts.createEnrolment(who.accountId, 'b')).code, 'other-pc')
+    await relay.db.unit(async (tx) => {
       for (let i = 0; i < RECORDS / 2; i++) {
         const orderNo = `RBENCH${String(i).padStart(10, '0')}`
         const amount = { amount: 1000, currency: 'CNY' as const }
-        relay.core.feed.append(who.accountId, 'payment_confirmed', {
+        await relay.core.feed.append(tx, who.accountId, 'payment_confirmed', {
           orderNo,
           provider: 'alipay',
           providerPaymentId: `p${i}`,
@@ -114,21 +114,21 @@ async function main(): Promise<void> {
           amount,
           paidAt: clock.now()
         })
-        relay.core.wallet.credit(who.accountId, amount, orderNo)
+        await relay.core.wallet.credit(tx, who.accountId, amount, orderNo)
       }
-      relay.core.outbox.accept(
-        { accountId: who.accountId, deviceId: other.deviceId },
-        Array.from({ length: RECORDS / 2 }, (_, i) => ({
-          id: `other-debit-${String(i).padStart(8, '0')}`,
-          kind: 'wallet_debit' as const,
-          amount: { amount: 500, currency: 'CNY' as const },
-          feature: 'ai_request',
-          occurredAt: clock.now()
-        }))
-      )
     })
+    await relay.core.outbox.accept(
+      { accountId: who.accountId, deviceId: other.deviceId },
+      Array.from({ length: RECORDS / 2 }, (_, i) => ({
+        id: `other-debit-${String(i).padStart(8, '0')}`,
+        kind: 'wallet_debit' as const,
+        amount: { amount: 500, currency: 'CNY' as const },
+        feature: 'ai_request',
+        occurredAt: clock.now()
+      }))
+    )
     // Another account's device, used only to warm a freshly started relay process up.
-    const warmDevice = relay.core.accounts.enrol(relay.core.accounts.createEnrolment(undefined, 'warm').code, 'warm-pc')
+    const warmDevice = await relay.core.accounts.enrol((await relay.core.accounts.createEnrolment(undefined, 'warm')).code, 'warm-pc')
     clock.set(T0 + 30 * DAY)
     const rounds: Round[] = []
     if (inProcess) {

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
 import type { RelayConfig } from './config/config'
 import { createCore, type RelayCore } from './core'
-import { openRelayDb } from './db/open'
+import { openSqliteStore, type SqliteStore } from './store/sqlite/open'
 import { loadOrCreateDevKey, parseSigningKey, type SigningKey } from './feed/keys'
 import { errorHandler } from './http/errors'
 import { pooledRandomIds } from '../node/ids'
@@ -32,6 +32,8 @@ export interface RelayDeps {
 export interface Relay {
   app: FastifyInstance
   core: RelayCore
+  /** The SQLite store under the core (tests and tools read its file). */
+  db: SqliteStore
   key: SigningKey
   /** True when this start generated the development signing key. */
   keyCreated: boolean
@@ -71,12 +73,12 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     providerMap = built.enabled
     disabled = built.disabled
   }
-  const db = openRelayDb({
+  const db = openSqliteStore({
     path: config.dbPath,
     durability: config.durability,
     onCheckpointError: (message) => app.log.error({ detail: message }, 'WAL checkpoint thread')
   })
-  const core = createCore({ config, db, clock, ids, key, providers: providerMap, log: app.log })
+  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log })
 
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.
@@ -117,19 +119,19 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
 
   // Stale orders are expired on a timer; a failed sweep is logged and tried again next tick.
   let sweepTimer: NodeJS.Timeout | undefined
-  const sweepStale = () => {
-    try {
-      const { expired } = core.sweeper.sweep()
-      if (expired.length) app.log.info({ count: expired.length, orderNos: expired.slice(0, 20) }, 'stale orders expired')
-    } catch (err) {
-      app.log.error({ err }, 'order sweep failed')
-    }
-  }
+  const sweepStale = () =>
+    core.sweeper.sweep().then(
+      ({ expired }) => {
+        if (expired.length) app.log.info({ count: expired.length, orderNos: expired.slice(0, 20) }, 'stale orders expired')
+      },
+      (err: unknown) => app.log.error({ err }, 'order sweep failed')
+    )
 
   let closed = false
   return {
     app,
     core,
+    db,
     key,
     keyCreated: created,
     disabledProviders: disabled,

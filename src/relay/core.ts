@@ -4,7 +4,6 @@ import type { IdSource } from '../node/ids'
 import { Accounts } from './accounts/accounts'
 import { RelayWallet } from './accounts/wallet'
 import type { RelayConfig } from './config/config'
-import type { RelayDb } from './db/open'
 import { Feed } from './feed/feed'
 import type { SigningKey } from './feed/keys'
 import { Leases } from './feed/lease'
@@ -17,14 +16,15 @@ import { Checkouts } from './orders/checkouts'
 import { OrderSweeper } from './orders/sweeper'
 import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
+import type { RelayStore } from './store/ports'
 import { Grants } from './subscriptions/grants'
 
-// The relay's domain services wired over one database, clock, id source and signing key.
+// The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
 
 export interface RelayCore {
   config: RelayConfig
-  db: RelayDb
+  store: RelayStore
   clock: Clock
   ids: IdSource
   key: SigningKey
@@ -43,56 +43,52 @@ export interface RelayCore {
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
-  firstFreeUsed(accountId: string): boolean
 }
 
 export function createCore(opts: {
   config: RelayConfig
-  db: RelayDb
+  store: RelayStore
   clock: Clock
   ids: IdSource
   key: SigningKey
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   log: FastifyBaseLogger
 }): RelayCore {
-  const { config, db, clock, ids, key, providers } = opts
-  const feed = new Feed(db, key, clock, ids)
-  const wallet = new RelayWallet(db, feed, ids)
-  const grants = new Grants(db, feed, ids)
-  const applier = new EventApplier(db, clock, feed, wallet, grants)
-  const firstFree = db.sqlite.prepare('SELECT first_free_claim_id FROM accounts WHERE id = ?')
+  const { config, store, clock, ids, key, providers } = opts
+  const feed = new Feed(store, key, clock, ids)
+  const wallet = new RelayWallet(feed, ids)
+  const grants = new Grants(feed, ids)
+  const applier = new EventApplier(store, clock, feed, wallet, grants)
   return {
     config,
-    db,
+    store,
     clock,
     ids,
     key,
     providers,
-    accounts: new Accounts(db, clock, ids),
+    accounts: new Accounts(store, clock, ids),
     wallet,
     feed,
     signer: new FeedSigner(feed),
     grants,
-    leases: new Leases(db, clock, ids, feed, grants, wallet, config.leaseTtlMs),
+    leases: new Leases(store, clock, ids, feed, grants, wallet, config.leaseTtlMs),
     checkouts: new Checkouts({
-      db,
+      store,
       clock,
       ids,
       providers,
       rechargeRules: config.recharge,
       checkoutTtlMs: config.checkoutTtlMs
     }),
-    sweeper: new OrderSweeper(db, clock, feed),
-    outbox: new Outbox(db, clock, feed, wallet),
+    sweeper: new OrderSweeper(store, clock, feed),
+    outbox: new Outbox(store, clock, feed, wallet),
     applier,
-    pipeline: new NotificationPipeline(db, clock, applier, opts.log),
+    pipeline: new NotificationPipeline(store, clock, applier, opts.log),
     load: new EventLoopLoad(),
     limits: {
       device: new RateLimiter(config.rateLimit.devicePerMinute, clock),
       address: new RateLimiter(config.rateLimit.addressPerMinute, clock),
       notify: new RateLimiter(config.rateLimit.notifyPerMinute, clock)
-    },
-    firstFreeUsed: (accountId) =>
-      ((firstFree.get(accountId) as { first_free_claim_id: string | null } | undefined)?.first_free_claim_id ?? null) !== null
+    }
   }
 }

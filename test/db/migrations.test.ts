@@ -8,7 +8,7 @@ import { tempDir } from '../support/db'
 // Each database has a drizzle schema and the SQL that drizzle-kit generated from it.
 const databases = [
   { name: 'app', schema: './src/main/db/schema/index.ts', folder: 'migrations/app' },
-  { name: 'relay', schema: './src/relay/db/schema.ts', folder: 'migrations/relay' }
+  { name: 'relay', schema: './src/relay/store/sqlite/schema.ts', folder: 'migrations/relay' }
 ].filter((d) => existsSync(d.folder))
 
 describe.each(databases)('$name migrations', ({ schema, folder }) => {

@@ -14,7 +14,7 @@ describe('enrolment and device auth', () => {
     expect(first.body.deviceToken).toMatch(/^rdt_/)
     const again = await api('POST', '/v1/enrol', { body: { code: code.body.code, deviceName: 'pc2' } })
     expect(again.status).toBe(401)
-    const rows = relay.core.db.sqlite.prepare('SELECT token_hash FROM devices').all() as { token_hash: string }[]
+    const rows = relay.db.sqlite.prepare('SELECT token_hash FROM devices').all() as { token_hash: string }[]
     expect(rows).toHaveLength(1)
     expect(rows[0]!.token_hash).not.toContain(first.body.deviceToken)
     const me = await api('GET', '/v1/account', { token: first.body.deviceToken })

@@ -18,7 +18,7 @@ async function setup(allowlist?: string) {
   const env = { RELAY_DATA_DIR: tempDir('relay-urls-'), ...(allowlist !== undefined ? { RELAY_RETURN_URL_ALLOWLIST: allowlist } : {}) }
   const t = await startTestRelay({ providers: [provider], config: { returnUrlAllowlist: loadConfig(env).returnUrlAllowlist } })
   const dev = await enrolDevice(t.api)
-  const orderCount = () => (t.relay.core.db.sqlite.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
+  const orderCount = () => (t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
   const post = (urls: { returnUrl?: string; cancelUrl?: string }, key = newKey()) =>
     t.api('POST', '/v1/checkouts', {
       token: dev.token,

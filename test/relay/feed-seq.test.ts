@@ -6,31 +6,32 @@ import { sequentialIds } from '../../src/node/ids'
 import { CurrencyMismatch } from '../../src/shared/errors'
 import { Accounts } from '../../src/relay/accounts/accounts'
 import { RelayWallet } from '../../src/relay/accounts/wallet'
-import { openRelayDb, type RelayDb } from '../../src/relay/db/open'
+import { openSqliteStore, type SqliteStore } from '../../src/relay/store/sqlite/open'
 import { Feed } from '../../src/relay/feed/feed'
+import type { StoreTx } from '../../src/relay/store/ports'
 import { generateSigningKey } from '../../src/relay/feed/keys'
 import { tempDir } from '../support/db'
 
-// The feed numbers records without a query per record (the next seq is kept per connection);
+// The feed numbers records without a query per record (the SQLite store keeps the next seq);
 // that may not change what is stored. And the relay wallet's moves, which post debt records to it.
 
 const key = generateSigningKey()
-let db: RelayDb | undefined
+let db: SqliteStore | undefined
 afterEach(async () => {
   await db?.close()
   db = undefined
 })
 
-function setDb(next: RelayDb): void {
+function setDb(next: SqliteStore): void {
   db = next
 }
 
-function setup() {
+async function setup() {
   const path = join(tempDir('feed-seq-'), 'relay.sqlite')
-  db = openRelayDb({ path, durability: 'normal' })
+  db = openSqliteStore({ path, durability: 'normal' })
   const clock = new ManualClock(1_700_000_000_000)
   const ids = sequentialIds('s')
-  const accountId = new Accounts(db, clock, ids).createEnrolment(undefined, 'seq').accountId
+  const { accountId } = await new Accounts(db, clock, ids).createEnrolment(undefined, 'seq')
   const feed = new Feed(db, key, clock, ids)
   const seqs = () => (db!.sqlite.prepare('SELECT seq FROM feed ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq)
   const payloadSeqs = () =>
@@ -43,35 +44,35 @@ function setup() {
 const order = (n: number) => ({ orderNo: `o${n}`, state: 'expired' as const, reason: 'test', closedAt: 0 })
 
 describe('feed sequence numbers', () => {
-  it('increase in commit order; a rolled-back record leaves its number unused; two Feeds on one connection share the numbering', () => {
-    const { db, accountId, feed, seqs, payloadSeqs, clock, ids } = setup()
+  it('increase in commit order; a rolled-back record leaves its number unused; two Feeds on one store share the numbering', async () => {
+    const { db, accountId, feed, seqs, payloadSeqs, clock, ids } = await setup()
     const other = new Feed(db, key, clock, ids)
-    const append = (f: Feed, n: number) =>
-      f.append(accountId, 'order_closed', { ...order(n), provider: 'stripe', item: { kind: 'recharge', amount: { amount: 100, currency: 'CNY' } } })
-    db.tx(() => append(other, 1))
-    expect(() =>
-      db.tx(() => {
-        append(feed, 2)
+    const append = (tx: StoreTx, f: Feed, n: number) =>
+      f.append(tx, accountId, 'order_closed', { ...order(n), provider: 'stripe', item: { kind: 'recharge', amount: { amount: 100, currency: 'CNY' } } })
+    await db.unit((tx) => append(tx, other, 1))
+    await expect(
+      db.unit(async (tx) => {
+        await append(tx, feed, 2)
         throw new Error('rolled back')
       })
-    ).toThrow('rolled back')
+    ).rejects.toThrow('rolled back')
     // A savepoint rolled back inside a committed transaction.
-    db.tx(() => {
-      append(feed, 3)
+    await db.unit(async (tx) => {
+      await append(tx, feed, 3)
       try {
-        db.tx(() => {
-          append(feed, 4)
+        await tx.nested(async (inner) => {
+          await append(inner, feed, 4)
           throw new Error('inner')
         })
       } catch {
         // only the savepoint is lost
       }
-      append(feed, 5)
+      await append(tx, feed, 5)
     })
     // `other` last numbered record 1: were numbers kept per Feed it would take 2 now, behind
     // records already committed (a reader past 5 would never see it).
-    db.tx(() => append(other, 6))
-    db.tx(() => append(feed, 7))
+    await db.unit((tx) => append(tx, other, 6))
+    await db.unit((tx) => append(tx, feed, 7))
     const committed = (db.sqlite.prepare('SELECT payload FROM feed ORDER BY seq').all() as { payload: string }[]).map(
       (r) => (JSON.parse(r.payload) as { data: { orderNo: string } }).data.orderNo
     )
@@ -82,9 +83,9 @@ describe('feed sequence numbers', () => {
   })
 
   it('reads the number again when a row took it behind the cache, and after a restart', async () => {
-    const { path, db, accountId, feed, seqs, payloadSeqs } = setup()
+    const { path, db, accountId, feed, seqs, payloadSeqs } = await setup()
     const item = { kind: 'recharge' as const, amount: { amount: 100, currency: 'CNY' as const } }
-    db.tx(() => feed.append(accountId, 'order_closed', { ...order(1), provider: 'stripe', item }))
+    await db.unit((tx) => feed.append(tx, accountId, 'order_closed', { ...order(1), provider: 'stripe', item }))
     // A row written at the cached number behind the cache's back (the relay has one writing
     // connection; this is the primary-key fallback, not support for a second writer).
     const second = new Database(path)
@@ -92,24 +93,24 @@ describe('feed sequence numbers', () => {
       .prepare("INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES (2, 'rec_x', ?, 'order_closed', 0, '{\"seq\":2}', '', ?)")
       .run(accountId, key.keyId)
     second.close()
-    const r = db.tx(() => feed.append(accountId, 'order_closed', { ...order(3), provider: 'stripe', item }))
+    const r = await db.unit((tx) => feed.append(tx, accountId, 'order_closed', { ...order(3), provider: 'stripe', item }))
     expect(r.seq).toBe(3)
     expect(seqs()).toEqual([1, 2, 3])
     expect(payloadSeqs().at(-1)).toEqual([3, 3])
     // After a restart the number continues from the file.
     await db.close()
-    const again = openRelayDb({ path, durability: 'normal' })
+    const again = openSqliteStore({ path, durability: 'normal' })
     setDb(again)
     const fresh = new Feed(again, key, new ManualClock(0), sequentialIds('f'))
-    expect(again.tx(() => fresh.append(accountId, 'order_closed', { ...order(4), provider: 'stripe', item })).seq).toBe(4)
-    // The number is kept per connection, not per process: another database numbers from its own file.
+    expect((await again.unit((tx) => fresh.append(tx, accountId, 'order_closed', { ...order(4), provider: 'stripe', item }))).seq).toBe(4)
+    // The number is kept per store, not per process: another database numbers from its own file.
     const otherPath = join(tempDir('feed-seq-other-'), 'relay.sqlite')
-    const otherDb = openRelayDb({ path: otherPath, durability: 'normal' })
+    const otherDb = openSqliteStore({ path: otherPath, durability: 'normal' })
     try {
-      const otherAccount = new Accounts(otherDb, new ManualClock(0), sequentialIds('o')).createEnrolment(undefined, 'o').accountId
+      const otherAccount = (await new Accounts(otherDb, new ManualClock(0), sequentialIds('o')).createEnrolment(undefined, 'o')).accountId
       const otherFeed = new Feed(otherDb, key, new ManualClock(0), sequentialIds('p'))
-      expect(otherDb.tx(() => otherFeed.append(otherAccount, 'order_closed', { ...order(1), provider: 'stripe', item })).seq).toBe(1)
-      expect(again.tx(() => fresh.append(accountId, 'order_closed', { ...order(5), provider: 'stripe', item })).seq).toBe(5)
+      expect((await otherDb.unit((tx) => otherFeed.append(tx, otherAccount, 'order_closed', { ...order(1), provider: 'stripe', item }))).seq).toBe(1)
+      expect((await again.unit((tx) => fresh.append(tx, accountId, 'order_closed', { ...order(5), provider: 'stripe', item }))).seq).toBe(5)
     } finally {
       await otherDb.close()
     }
@@ -117,17 +118,18 @@ describe('feed sequence numbers', () => {
 })
 
 describe('relay wallet moves', () => {
-  it('credit and debit: the balance, debt records, and refusals that change nothing', () => {
-    const { db, accountId, feed, ids } = setup()
-    const wallet = new RelayWallet(db, feed, ids)
+  it('credit and debit: the balance, debt records, and refusals that change nothing', async () => {
+    const { db, accountId, feed, ids } = await setup()
+    const wallet = new RelayWallet(feed, ids)
+    const state = () => db.read((tx) => wallet.state(tx, accountId))
     const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
-    db.tx(() => wallet.credit(accountId, cny(500), 'o1'))
-    expect(wallet.state(accountId)).toEqual({ balance: cny(500), debt: cny(0) })
-    db.tx(() => wallet.debit(accountId, cny(800), 'd1', 'overdraft'))
-    expect(wallet.state(accountId)).toEqual({ balance: cny(-300), debt: cny(300) })
-    db.tx(() => wallet.credit(accountId, cny(100), 'o2'))
-    db.tx(() => wallet.credit(accountId, cny(1000), 'o3'))
-    expect(wallet.state(accountId)).toEqual({ balance: cny(800), debt: cny(0) })
+    await db.unit((tx) => wallet.credit(tx, accountId, cny(500), 'o1'))
+    expect(await state()).toEqual({ balance: cny(500), debt: cny(0) })
+    await db.unit((tx) => wallet.debit(tx, accountId, cny(800), 'd1', 'overdraft'))
+    expect(await state()).toEqual({ balance: cny(-300), debt: cny(300) })
+    await db.unit((tx) => wallet.credit(tx, accountId, cny(100), 'o2'))
+    await db.unit((tx) => wallet.credit(tx, accountId, cny(1000), 'o3'))
+    expect(await state()).toEqual({ balance: cny(800), debt: cny(0) })
     const debts = (db.sqlite.prepare("SELECT payload FROM feed WHERE type = 'debt' ORDER BY seq").all() as { payload: string }[]).map(
       (r) => (JSON.parse(r.payload) as { data: { reason: string; change: { amount: number }; outstanding: { amount: number } } }).data
     )
@@ -137,8 +139,8 @@ describe('relay wallet moves', () => {
       ['settled', -200, 0]
     ])
     // Another currency changes nothing and says why; so does an unknown account.
-    expect(() => db.tx(() => wallet.credit(accountId, { amount: 5, currency: 'USD' }, 'o4'))).toThrow(CurrencyMismatch)
-    expect(() => db.tx(() => wallet.credit('no-such-account', cny(5), 'o5'))).toThrow('no relay account')
-    expect(wallet.state(accountId)).toEqual({ balance: cny(800), debt: cny(0) })
+    await expect(db.unit((tx) => wallet.credit(tx, accountId, { amount: 5, currency: 'USD' }, 'o4'))).rejects.toThrow(CurrencyMismatch)
+    await expect(db.unit((tx) => wallet.credit(tx, 'no-such-account', cny(5), 'o5'))).rejects.toThrow('no relay account')
+    expect(await state()).toEqual({ balance: cny(800), debt: cny(0) })
   })
 })

@@ -24,7 +24,7 @@ async function relayWithUnsigned(n: number) {
 describe('the idle feed signer', () => {
   it('signs the backlog once the relay is quiet, in slices, and the feed serves those signatures', async () => {
     const { t, dev, feed } = await relayWithUnsigned(5)
-    expect(feed.backlog()).toBe(5)
+    expect(await feed.backlog()).toBe(5)
     expect((await t.api('GET', '/health')).body.signingBacklog).toBe(5)
     let now = 0
     const signer = new FeedSigner(feed, { idleMs: 200, slice: 2, now: () => now })
@@ -33,13 +33,13 @@ describe('the idle feed signer', () => {
       signer.touch() // a request at t=0
       now = 100
       signer.tick()
-      expect(feed.backlog()).toBe(5) // not quiet long enough
+      expect(await feed.backlog()).toBe(5) // not quiet long enough
       now = 250
       signer.tick()
-      await vi.waitFor(() => expect(feed.backlog()).toBe(0))
+      await vi.waitFor(async () => expect(await feed.backlog()).toBe(0))
       expect(feed.mayHaveBacklog).toBe(false)
 
-      const stored = t.relay.core.db.sqlite.prepare('SELECT id, signature FROM feed ORDER BY seq').all() as { id: string; signature: string }[]
+      const stored = t.relay.db.sqlite.prepare('SELECT id, signature FROM feed ORDER BY seq').all() as { id: string; signature: string }[]
       const health = await t.api('GET', '/health')
       expect(health.body.signingBacklog).toBe(0)
       const page = FeedPageSchema.parse((await t.api('GET', feedPath(), { token: dev.token })).body)
@@ -61,14 +61,14 @@ describe('the idle feed signer', () => {
       const sign = vi.spyOn(feed, 'signBacklog')
       sign.mockImplementationOnce((limit) => {
         signer.touch() // traffic arrives while the first slice runs
-        return Object.getPrototypeOf(feed).signBacklog.call(feed, limit) as number
+        return Object.getPrototypeOf(feed).signBacklog.call(feed, limit) as Promise<number>
       })
       signer.tick()
       await new Promise((r) => setTimeout(r, 20))
-      expect(feed.backlog()).toBe(4) // one slice, then it yielded
+      expect(await feed.backlog()).toBe(4) // one slice, then it yielded
       now += 300
       signer.tick()
-      await vi.waitFor(() => expect(feed.backlog()).toBe(0))
+      await vi.waitFor(async () => expect(await feed.backlog()).toBe(0))
     } finally {
       signer.stop()
     }
@@ -84,14 +84,14 @@ describe('the idle feed signer', () => {
       },
       { timeout: 10_000, interval: 50 }
     )
-    expect(feed.backlog()).toBe(0)
+    expect(await feed.backlog()).toBe(0)
   })
 
   it('a record served before the signer reached it is signed by the page, once', async () => {
     const { t, dev, feed } = await relayWithUnsigned(2)
     const first = FeedPageSchema.parse((await t.api('GET', feedPath(), { token: dev.token })).body)
     expect(first.records.every((r) => r.signature.startsWith('v1a,'))).toBe(true)
-    await vi.waitFor(() => expect(feed.backlog()).toBe(0)) // stored after the page's own commit
+    await vi.waitFor(async () => expect(await feed.backlog()).toBe(0)) // stored after the page's own commit
     const again = FeedPageSchema.parse((await t.api('GET', feedPath(), { token: dev.token })).body)
     expect(again.records.map((r) => r.signature)).toEqual(first.records.map((r) => r.signature))
   })

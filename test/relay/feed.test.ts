@@ -122,7 +122,7 @@ describe('the signed feed', () => {
   it('signs a record when first served, stores that signature, and serves it unchanged after', async () => {
     const { t, dev, publicKey } = await withRecords(2)
     const stored = () =>
-      t.relay.core.db.sqlite.prepare('SELECT id, signature FROM feed WHERE account_id = ? ORDER BY seq').all(dev.accountId) as {
+      t.relay.db.sqlite.prepare('SELECT id, signature FROM feed WHERE account_id = ? ORDER BY seq').all(dev.accountId) as {
         id: string
         signature: string
       }[]
@@ -130,7 +130,7 @@ describe('the signed feed', () => {
     expect(stored().map((r) => r.signature)).toEqual(['', ''])
     const first = (await t.api('GET', feedPath({ limit: 1 }), { token: dev.token })).body.records as FeedEnvelope[]
     expect(() => verifyRecord(first[0]!, publicKey, dev.accountId)).not.toThrow()
-    await t.relay.core.db.whenDurable()
+    await t.relay.db.whenDurable()
     // Only the served record was signed; its stored signature is the one served.
     expect(stored().map((r) => r.signature)).toEqual([first[0]!.signature, ''])
     const all = (await t.api('GET', feedPath(), { token: dev.token })).body.records as FeedEnvelope[]

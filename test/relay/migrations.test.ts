@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openRelayDb, relayMigrationsFolder } from '../../src/relay/db/open'
+import { openSqliteStore, relayMigrationsFolder } from '../../src/relay/store/sqlite/open'
 import { tempDir } from '../support/db'
 
 // Upgrades of a relay database that already holds data.
@@ -23,7 +23,7 @@ function migrationsBefore(tag: string): string {
 describe('relay migrations', () => {
   it('0003 rebuilds outbox_records WITHOUT ROWID and keeps every record', async () => {
     const path = join(tempDir('relay-upgrade-'), 'relay.sqlite')
-    const old = openRelayDb({ path, migrationsFolder: migrationsBefore('0003_outbox_records_without_rowid') })
+    const old = openSqliteStore({ path, migrationsFolder: migrationsBefore('0003_outbox_records_without_rowid') })
     old.sqlite.prepare("INSERT INTO accounts (id, created_at) VALUES ('acct_1', 1)").run()
     const insert = old.sqlite.prepare(
       "INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES ('acct_1', ?, 'dev_1', 'usage', ?, ?, 'recorded', 2)"
@@ -32,7 +32,7 @@ describe('relay migrations', () => {
     const before = old.sqlite.prepare('SELECT * FROM outbox_records ORDER BY account_id, id').all()
     await old.close()
 
-    const db = openRelayDb({ path })
+    const db = openSqliteStore({ path })
     try {
       const sql = (db.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox_records'").get() as { sql: string }).sql
       expect(sql).toMatch(/WITHOUT ROWID\s*$/)

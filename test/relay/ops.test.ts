@@ -43,7 +43,7 @@ describe('operations', () => {
     await expect(t.api('GET', '/health')).rejects.toThrow()
     // Reopen the same file: the payment is there.
     const again = await startTestRelay({ providers: [createTestProvider('stripe')], dataDir: t.config.dataDir, config: { signingKey: t.config.signingKey! } })
-    const state = again.relay.core.db.sqlite.prepare('SELECT state FROM orders WHERE order_no = ?').get(order.orderNo) as { state: string }
+    const state = again.relay.db.sqlite.prepare('SELECT state FROM orders WHERE order_no = ?').get(order.orderNo) as { state: string }
     expect(state.state).toBe('paid')
   })
 

@@ -11,7 +11,7 @@ async function setup() {
   const provider = createTestProvider('stripe')
   const t = await startTestRelay({ providers: [provider] })
   const dev = await enrolDevice(t.api)
-  const orderCount = () => (t.relay.core.db.sqlite.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
+  const orderCount = () => (t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
   return { t, provider, dev, orderCount }
 }
 

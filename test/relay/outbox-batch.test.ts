@@ -19,7 +19,7 @@ describe('outbox batches', () => {
     })
     expect(r.body.accepted).toEqual(['debit-dup-1', 'debit-dup-1', 'usage-dup-1'])
     expect(r.body.rejected).toEqual([{ id: 'debit-dup-1', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }])
-    const s = t.relay.core.db.sqlite
+    const s = t.relay.db.sqlite
     expect((s.prepare("SELECT count(*) AS n FROM feed WHERE type = 'wallet_debit'").get() as { n: number }).n).toBe(1)
     expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-200)
     // A resend of the whole batch mixed with a new record: old ones acked, nothing applied again.
@@ -53,7 +53,7 @@ describe('outbox batches', () => {
     })
     expect(later.body.accepted).toEqual(['usage-a-0001'])
     expect(later.body.rejected.map((r: { code: string }) => r.code)).toEqual(['IDEMPOTENCY_CONFLICT', 'IDEMPOTENCY_CONFLICT'])
-    const s = t.relay.core.db.sqlite
+    const s = t.relay.db.sqlite
     expect(s.prepare('SELECT id, kind, outcome FROM outbox_records ORDER BY id').all()).toEqual([
       { id: 'shared-id-01', kind: 'wallet_debit', outcome: 'debited' },
       { id: 'usage-a-0001', kind: 'usage', outcome: 'recorded' }
@@ -77,7 +77,7 @@ describe('outbox batches', () => {
     const r = (await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: second } })).body
     expect(r.rejected).toEqual([{ id: 'use-000110', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }])
     expect(r.accepted).toEqual(second.map((x) => x.id).filter((id) => id !== 'use-000110'))
-    const s = t.relay.core.db.sqlite
+    const s = t.relay.db.sqlite
     expect((s.prepare('SELECT count(*) AS n FROM outbox_records').get() as { n: number }).n).toBe(230)
     expect((s.prepare("SELECT body FROM outbox_records WHERE id = 'use-000110'").get() as { body: string }).body).toContain('"quantity":1')
   })
@@ -88,7 +88,7 @@ describe('outbox batches', () => {
     const claim = (id: string): OutboxRecord => ({ id, kind: 'first_free_claim', feature: 'ai_request', price: cny(300), occurredAt: 1 })
     const r = await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: [claim('claim-one-1'), claim('claim-two-1')] } })
     expect(r.body.accepted).toEqual(['claim-one-1', 'claim-two-1'])
-    const s = t.relay.core.db.sqlite
+    const s = t.relay.db.sqlite
     expect(s.prepare('SELECT id, outcome FROM outbox_records ORDER BY id').all()).toEqual([
       { id: 'claim-one-1', outcome: 'won' },
       { id: 'claim-two-1', outcome: 'lost' }

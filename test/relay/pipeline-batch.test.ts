@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../../src/node/clock'
-import { openRelayDb, type RelayDb } from '../../src/relay/db/open'
+import { openSqliteStore, type SqliteStore } from '../../src/relay/store/sqlite/open'
 import type { EventApplier } from '../../src/relay/notify/apply'
 import { NotificationPipeline } from '../../src/relay/notify/pipeline'
 import type { PaymentProvider, ProviderEvent } from '../../src/relay/providers/types'
@@ -32,7 +32,7 @@ const provider: PaymentProvider = {
   rejected: (reason, status = 400) => ({ status, body: reason, contentType: 'text/plain' })
 }
 
-let db: RelayDb | undefined
+let db: SqliteStore | undefined
 afterEach(async () => {
   await db?.close()
   db = undefined
@@ -40,13 +40,13 @@ afterEach(async () => {
 
 describe('notification batch', () => {
   it('a notification that throws rolls back only itself; the rest of its batch commits once', async () => {
-    db = openRelayDb({ path: join(tempDir('batch-'), 'relay.sqlite'), durability: 'full' })
+    db = openSqliteStore({ path: join(tempDir('batch-'), 'relay.sqlite'), durability: 'full' })
     const insert = db.sqlite.prepare('INSERT INTO counters (name, value) VALUES (?, 1)')
     const applied: string[] = []
     const applier = {
-      isReplay: () => false,
+      beforeCapture: async () => ({ replay: false, order: undefined }),
       audit: () => undefined,
-      apply: (_p: string, event: ProviderEvent) => {
+      apply: async (_tx: unknown, _p: string, event: ProviderEvent) => {
         applied.push(event.eventId)
         insert.run(event.eventId)
         if (event.eventId === 'boom') throw new Error('fault while applying')
@@ -70,7 +70,7 @@ describe('notification batch', () => {
 
     // A long queue commits in several transactions of at most 256, each notification once.
     applied.length = 0
-    const groups = vi.spyOn(db, 'txGroup')
+    const groups = vi.spyOn(db, 'unitGrouped')
     const many = Array.from({ length: 600 }, (_, i) => `m${i}`)
     const replies = await Promise.all(many.map((id) => pipeline.handle(provider, Buffer.from(id), {}, '127.0.0.1')))
     expect(replies.every((r) => r.reply.status === 200)).toBe(true)

@@ -37,11 +37,11 @@ describe('stale order sweeper', () => {
 
     // Not yet due: nothing moves.
     t.clock.advance(TTL - 1)
-    expect(t.relay.core.sweeper.sweep().expired).toEqual([])
+    expect((await t.relay.core.sweeper.sweep()).expired).toEqual([])
     t.clock.advance(1)
     const fresh = (await checkout(t.api, dev.token, recharge(4000))).order.orderNo
-    expect(t.relay.core.sweeper.sweep().expired.sort()).toEqual([pending, created].sort())
-    expect(t.relay.core.sweeper.sweep().expired).toEqual([]) // a second sweep has nothing to do
+    expect((await t.relay.core.sweeper.sweep()).expired.sort()).toEqual([pending, created].sort())
+    expect((await t.relay.core.sweeper.sweep()).expired).toEqual([]) // a second sweep has nothing to do
 
     expect(effects(t, pending).state).toBe('expired')
     expect(effects(t, created).state).toBe('expired')
@@ -49,7 +49,7 @@ describe('stale order sweeper', () => {
     expect(effects(t, fresh).state).toBe('pending')
     const order = await t.api('GET', `/v1/orders/${pending}`, { token: dev.token })
     expect(order.body.order.state).toBe('expired')
-    const cause = t.relay.core.db.sqlite
+    const cause = t.relay.db.sqlite
       .prepare("SELECT from_state, cause FROM order_transitions t JOIN orders o ON o.id = t.order_id WHERE o.order_no = ? AND to_state = 'expired'")
       .all(pending)
     expect(cause).toEqual([{ from_state: 'pending', cause: 'sweeper: checkout expired' }])
@@ -86,7 +86,7 @@ describe('stale order sweeper', () => {
     ])
     // The sweeper leaves orders a provider already closed alone.
     t.clock.advance(TTL)
-    expect(t.relay.core.sweeper.sweep().expired).toEqual([])
+    expect((await t.relay.core.sweeper.sweep()).expired).toEqual([])
   })
 
   it('runs on a timer in the server', async () => {

@@ -1,9 +1,9 @@
 import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
-import { openRelayDb } from '../../src/relay/db/open'
-import { BACKSTOP_PAGES, Checkpointer } from '../../src/relay/db/checkpointer'
-import { WalSync } from '../../src/relay/db/wal-sync'
+import { openSqliteStore } from '../../src/relay/store/sqlite/open'
+import { BACKSTOP_PAGES, Checkpointer } from '../../src/relay/store/sqlite/checkpointer'
+import { WalSync } from '../../src/relay/store/sqlite/wal-sync'
 import { tempDir } from '../support/db'
 
 // Group commit with the fsync off the event loop: a commit counts as durable only after an
@@ -169,18 +169,20 @@ describe('WAL sync', () => {
     wal.close()
   })
 
-  it('txGroup commits at once and resolves durable after the real fsync; a failing transaction changes nothing', async () => {
-    const db = openRelayDb({ path: join(tempDir('wal-db-'), 'relay.sqlite'), durability: 'full' })
+  it('a grouped unit commits at once and resolves durable after the real fsync; a failing one changes nothing', async () => {
+    const db = openSqliteStore({ path: join(tempDir('wal-db-'), 'relay.sqlite'), durability: 'full' })
     try {
       const insert = db.sqlite.prepare("INSERT INTO counters (name, value) VALUES (?, 1)")
-      const { value, durable } = db.txGroup(() => insert.run('a').changes)
+      const { value, durable } = await db.unitGrouped(async () => insert.run('a').changes)
       expect(value).toBe(1)
       await durable
       await db.whenDurable()
-      expect(() => db.txGroup(() => {
-        insert.run('b')
-        throw new Error('boom')
-      })).toThrow('boom')
+      await expect(
+        db.unitGrouped(async () => {
+          insert.run('b')
+          throw new Error('boom')
+        })
+      ).rejects.toThrow('boom')
       expect(db.sqlite.prepare('SELECT name FROM counters ORDER BY name').all()).toEqual([{ name: 'a' }])
       // Every other transaction still commits with synchronous=FULL.
       expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2)
@@ -192,7 +194,7 @@ describe('WAL sync', () => {
 
 describe('checkpoints', () => {
   it('close() settles when called twice and when the checkpoint thread already died', async () => {
-    const db = openRelayDb({ path: join(tempDir('ckpt-close-'), 'relay.sqlite'), durability: 'full' })
+    const db = openSqliteStore({ path: join(tempDir('ckpt-close-'), 'relay.sqlite'), durability: 'full' })
     await Promise.all([db.close(), db.close()])
     await db.close()
 
@@ -206,13 +208,18 @@ describe('checkpoints', () => {
 
   it('run on their own thread: the database file takes the WAL pages without the writer checkpointing', async () => {
     const path = join(tempDir('ckpt-'), 'relay.sqlite')
-    const db = openRelayDb({ path, durability: 'full' })
+    const db = openSqliteStore({ path, durability: 'full' })
     try {
       expect(db.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES)
       const before = statSync(path).size
       const insert = db.sqlite.prepare('INSERT INTO counters (name, value) VALUES (?, ?)')
       // ~2 MB of rows: far below the writer's backstop, so only the checkpoint thread copies them.
-      for (let i = 0; i < 20; i++) await db.txGroup(() => { for (let j = 0; j < 100; j++) insert.run(`k${i}-${j}-${'x'.repeat(900)}`, j) }).durable
+      for (let i = 0; i < 20; i++) {
+        const { durable } = await db.unitGrouped(async () => {
+          for (let j = 0; j < 100; j++) insert.run(`k${i}-${j}-${'x'.repeat(900)}`, j)
+        })
+        await durable
+      }
       await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(before + 1_500_000), { timeout: 5000, interval: 50 })
     } finally {
       await db.close()

@@ -18,7 +18,7 @@ async function relayEnds(): Promise<number[]> {
   t.clock.set(START)
   const dev = await enrolDevice(t.api)
   const endsAt = () =>
-    (t.relay.core.db.sqlite.prepare('SELECT ends_at FROM grants WHERE account_id = ? ORDER BY starts_at').all(dev.accountId) as { ends_at: number }[]).map(
+    (t.relay.db.sqlite.prepare('SELECT ends_at FROM grants WHERE account_id = ? ORDER BY starts_at').all(dev.accountId) as { ends_at: number }[]).map(
       (g) => g.ends_at
     )
   const buy = async () => {

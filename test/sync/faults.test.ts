@@ -69,7 +69,7 @@ describe('sync through a faulty network', () => {
     for (let i = 0; i < 3; i++) for (const d of devices) await d.sync.syncNow()
     for (const d of devices) expect(d.sync.state()).toMatchObject({ lastError: null, pendingCount: 0, warnings: [] })
 
-    const relay = w.t.relay.core.db.sqlite
+    const relay = w.t.relay.db.sqlite
     const count = (sql: string, ...args: unknown[]) => (relay.prepare(sql).get(...args) as { n: number }).n
     const local = (d: Device, sql: string) => (d.billing.db.sqlite.prepare(sql).get() as { n: number }).n
     const localOutbox = local(a, 'SELECT count(*) AS n FROM sync_outbox') + local(b, 'SELECT count(*) AS n FROM sync_outbox')

@@ -14,9 +14,9 @@ import { net, newDevice, orderNoOf, startWorld, T0, topUp, type Device, type Wor
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 
 /** Appends a record to the relay's feed exactly as the relay signs one. */
-function relayAppends<T extends FeedRecordType>(w: World, accountId: string, type: T, data: FeedData<T>): void {
-  const core = w.t.relay.core
-  core.db.tx(() => core.feed.append(accountId, type, data))
+async function relayAppends<T extends FeedRecordType>(w: World, accountId: string, type: T, data: FeedData<T>): Promise<void> {
+  const { core, db } = w.t.relay
+  await db.unit((tx) => core.feed.append(tx, accountId, type, data))
 }
 
 /** A world and a device whose feed pages pass through a man in the middle. */
@@ -36,7 +36,7 @@ describe('feed records that cannot be applied', () => {
     const a = await newDevice(w, 'a')
     await topUp(w, a, 1000)
     // What an old relay wrote: a 0-amount debit (the wallet refuses it with INVALID_AMOUNT).
-    relayAppends(w, a.accountId, 'wallet_debit', {
+    await relayAppends(w, a.accountId, 'wallet_debit', {
       sourceId: 'dbt-other-0001',
       deviceId: 'dev_other',
       amount: cny(0),
@@ -56,7 +56,7 @@ describe('feed records that cannot be applied', () => {
     }
     expect(row.skip_reason).toMatch(/INVALID_AMOUNT/)
     // The cursor is past everything the relay has; a second sync changes nothing.
-    const maxSeq = (w.t.relay.core.db.sqlite.prepare('SELECT MAX(seq) AS m FROM feed WHERE account_id = ?').get(a.accountId) as { m: number }).m
+    const maxSeq = (w.t.relay.db.sqlite.prepare('SELECT MAX(seq) AS m FROM feed WHERE account_id = ?').get(a.accountId) as { m: number }).m
     expect(cursorOf(a)).toBe(String(maxSeq))
     await a.sync.syncNow()
     expect(a.sync.state()).toMatchObject({ skippedCount: 1, lastError: null })
@@ -65,12 +65,12 @@ describe('feed records that cannot be applied', () => {
 
   it('a signed record of a type this version does not know is skipped; a bad signature still stops the pull', async () => {
     const { w, mitm, a } = await tamperedDevice()
-    relayAppends(w, a.accountId, 'future_record' as 'debt', { anything: 1 } as never)
+    await relayAppends(w, a.accountId, 'future_record' as 'debt', { anything: 1 } as never)
     await topUp(w, a, 700)
     expect(a.billing.wallet.balance().amount).toBe(700)
     expect(a.sync.state()).toMatchObject({ skippedCount: 1, lastError: null, lastSkipped: { type: 'future_record' } })
     // A page with a broken signature, or a record edited on the way, is not skipped: nothing from it on is applied.
-    relayAppends(w, a.accountId, 'debt', { debtId: 'd1', sourceId: 's1', reason: 'overdraft', change: cny(1), outstanding: cny(1) })
+    await relayAppends(w, a.accountId, 'debt', { debtId: 'd1', sourceId: 's1', reason: 'overdraft', change: cny(1), outstanding: cny(1) })
     const before = cursorOf(a)
     mitm.set((page) => ({ ...page, pageSignature: { ...page.pageSignature!, signature: `v1a,${Buffer.alloc(64).toString('base64')}` } }))
     let s = await a.sync.syncNow()
@@ -115,7 +115,7 @@ describe('the signed cursor', () => {
     const { w, mitm, a } = await tamperedDevice()
     await topUp(w, a, 300)
     const cursor = cursorOf(a)
-    const old = w.t.relay.core.db.sqlite.prepare('SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? ORDER BY seq LIMIT 1').get(a.accountId) as {
+    const old = w.t.relay.db.sqlite.prepare('SELECT seq, id, timestamp, payload, signature, key_id FROM feed WHERE account_id = ? ORDER BY seq LIMIT 1').get(a.accountId) as {
       seq: number; id: string; timestamp: number; payload: string; signature: string; key_id: string
     }
     const replay = { id: old.id, timestamp: old.timestamp, payload: old.payload, signature: old.signature, keyId: old.key_id, cursor: String(old.seq) }
@@ -164,7 +164,7 @@ describe('the signed cursor', () => {
     const mitm = feedTamper()
     const a = await newDevice(w, 'a', undefined, { fetch: mitm.fetch, feedPageSize: 2 })
     const start = cursorOf(a)
-    for (let i = 1; i <= 4; i++) relayAppends(w, a.accountId, 'wallet_debit', { sourceId: `other-${i}`, deviceId: 'dev_other', amount: cny(i), feature: 'x', reason: 'debit', occurredAt: T0 })
+    for (let i = 1; i <= 4; i++) await relayAppends(w, a.accountId, 'wallet_debit', { sourceId: `other-${i}`, deviceId: 'dev_other', amount: cny(i), feature: 'x', reason: 'debit', occurredAt: T0 })
     // Swapped: page 2's first record replaced by page 1's first (authentic, but signed into another page).
     let firstOfPage1: FeedPage['records'][number] | undefined
     mitm.set((page, asked) => {
@@ -223,7 +223,7 @@ describe('order_closed', () => {
     a.sync.on('checkout.updated', (u) => updates.push(u))
     const orderNo = orderNoOf(a, c.orderId)
     // The relay's order itself stays open, so only the feed record can close the local one.
-    relayAppends(w, a.accountId, 'order_closed', {
+    await relayAppends(w, a.accountId, 'order_closed', {
       orderNo,
       provider: 'alipay',
       item: { kind: 'recharge', amount: cny(2000) },

@@ -20,7 +20,7 @@ describe('first-free and multi-device', () => {
     a.signals.setOnline(true)
     b.signals.setOnline(true)
     await syncAll(a, b)
-    const relay = w.t.relay.core.db.sqlite
+    const relay = w.t.relay.db.sqlite
     const outcomes = relay.prepare("SELECT device_id, outcome FROM outbox_records WHERE kind = 'first_free_claim'").all() as { outcome: string }[]
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['lost', 'won'])
     expect(relayWallet(w, a.accountId).balance).toBe(-500)
@@ -152,7 +152,7 @@ describe('outbox records the relay refuses', () => {
     a.signals.setOnline(false)
     const spent = a.billing.wallet.consume({ key: 'spend-1', amount: 300, feature: 'ai_request', reason: 'x' })
     const recordId = `dbt-${spent.entryId}`
-    const taken = w.t.relay.core.outbox.accept({ accountId: a.accountId, deviceId: b.deviceId } as never, [
+    const taken = await w.t.relay.core.outbox.accept({ accountId: a.accountId, deviceId: b.deviceId } as never, [
       { id: recordId, kind: 'usage', feature: 'export', quantity: 1, occurredAt: 1 }
     ])
     expect(taken.accepted).toEqual([recordId])

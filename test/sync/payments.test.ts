@@ -70,7 +70,7 @@ describe('payment flow end to end', () => {
     expect(payments.map((p) => p.method).sort()).toEqual([...PROVIDERS].sort())
     // The relay's audit: each provider's real adapter verified and applied one notification;
     // every other delivery was recognised as the same payment.
-    const audit = w.t.relay.core.db.sqlite
+    const audit = w.t.relay.db.sqlite
       .prepare("SELECT provider, outcome, count(*) AS n FROM notification_log GROUP BY provider, outcome ORDER BY provider, outcome")
       .all() as { provider: string; outcome: string; n: number }[]
     for (const provider of PROVIDERS) {

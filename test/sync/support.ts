@@ -160,7 +160,7 @@ export async function topUp(w: World, d: Device, amount: number, provider: Provi
 }
 
 export function relayWallet(w: World, accountId: string): { balance: number } {
-  return { balance: (w.t.relay.core.db.sqlite.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(accountId) as { b: number }).b }
+  return { balance: (w.t.relay.db.sqlite.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(accountId) as { b: number }).b }
 }
 
 /** Signed local balance: balance − debt. */

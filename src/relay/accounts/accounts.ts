@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import { BillingError, NotFound } from '../../shared/errors'
-import type { RelayDb } from '../db/open'
+import type { Money } from '../../shared/money'
+import type { AccountRow, RelayStore } from '../store/ports'
 
 // Accounts and devices. An operator (admin token) issues a one-time enrolment code for a new
 // or existing account; a device exchanges it for a random bearer token, shown once and stored
@@ -30,98 +31,91 @@ export class Forbidden extends BillingError {
 const CODE_TTL_MS = 24 * 3600_000
 
 export class Accounts {
-  private readonly byToken
-  private readonly insertAccount
-  private readonly getAccount
-  private readonly insertCode
-  private readonly getCode
-  private readonly useCode
-  private readonly insertDevice
-  private readonly listDevices
-  private readonly getDevice
-  private readonly revokeDevice
-
   constructor(
-    private readonly db: RelayDb,
+    private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly ids: IdSource
-  ) {
-    const s = db.sqlite
-    this.byToken = s.prepare('SELECT id, account_id, revoked_at FROM devices WHERE token_hash = ?')
-    this.insertAccount = s.prepare('INSERT INTO accounts (id, label, created_at) VALUES (?, ?, ?)')
-    this.getAccount = s.prepare('SELECT id FROM accounts WHERE id = ?')
-    this.insertCode = s.prepare(
-      'INSERT INTO enrolment_codes (code_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)'
-    )
-    this.getCode = s.prepare('SELECT account_id, expires_at, used_at FROM enrolment_codes WHERE code_hash = ?')
-    this.useCode = s.prepare('UPDATE enrolment_codes SET used_at = ?, used_by_device = ? WHERE code_hash = ?')
-    this.insertDevice = s.prepare(
-      'INSERT INTO devices (id, account_id, name, token_hash, enrolled_at) VALUES (?, ?, ?, ?, ?)'
-    )
-    this.listDevices = s.prepare(
-      'SELECT id, name, enrolled_at, revoked_at FROM devices WHERE account_id = ? ORDER BY enrolled_at, id'
-    )
-    this.getDevice = s.prepare('SELECT id, account_id, revoked_at FROM devices WHERE id = ?')
-    this.revokeDevice = s.prepare('UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
-  }
+  ) {}
 
   /** Admin: a one-time code enrolling a device into `accountId` (created when absent or omitted). */
-  createEnrolment(accountId: string | undefined, label: string | undefined): { accountId: string; code: string; expiresAt: number } {
-    return this.db.tx(() => {
+  createEnrolment(accountId: string | undefined, label: string | undefined): Promise<{ accountId: string; code: string; expiresAt: number }> {
+    return this.store.unit(async (tx) => {
       const now = this.clock.now()
       const id = accountId ?? `acc_${this.ids.next()}`
-      if (!this.getAccount.get(id)) this.insertAccount.run(id, label ?? null, now)
+      if (!(await tx.accounts.get(id))) await tx.accounts.insert(id, label ?? null, now)
       const code = randomBytes(18).toString('base64url')
       const expiresAt = now + CODE_TTL_MS
-      this.insertCode.run(sha256Hex(code), id, now, expiresAt)
+      await tx.accounts.insertCode(sha256Hex(code), id, now, expiresAt)
       return { accountId: id, code, expiresAt }
     })
   }
 
   /** Exchanges a code for a device token, once. */
-  enrol(code: string, deviceName: string): { accountId: string; deviceId: string; deviceToken: string } {
-    return this.db.tx(() => {
+  enrol(code: string, deviceName: string): Promise<{ accountId: string; deviceId: string; deviceToken: string }> {
+    return this.store.unit(async (tx) => {
       const now = this.clock.now()
       const hash = sha256Hex(code)
-      const row = this.getCode.get(hash) as { account_id: string; expires_at: number; used_at: number | null } | undefined
-      if (!row || row.used_at !== null || row.expires_at <= now) {
+      const row = await tx.accounts.code(hash)
+      if (!row || row.usedAt !== null || row.expiresAt <= now) {
         throw new Unauthorized('enrolment code unknown, used or expired')
       }
       const deviceId = `dev_${this.ids.next()}`
       const deviceToken = `rdt_${randomBytes(32).toString('base64url')}`
-      this.insertDevice.run(deviceId, row.account_id, deviceName, sha256Hex(deviceToken), now)
-      this.useCode.run(now, deviceId, hash)
-      return { accountId: row.account_id, deviceId, deviceToken }
+      await tx.accounts.insertDevice({ id: deviceId, accountId: row.accountId, name: deviceName, tokenHash: sha256Hex(deviceToken), enrolledAt: now })
+      await tx.accounts.useCode(hash, now, deviceId)
+      return { accountId: row.accountId, deviceId, deviceToken }
     })
   }
 
-  authenticate(token: string | undefined): DeviceContext {
+  async authenticate(token: string | undefined): Promise<DeviceContext> {
     if (!token) throw new Unauthorized()
-    const row = this.byToken.get(sha256Hex(token)) as
-      | { id: string; account_id: string; revoked_at: number | null }
-      | undefined
-    if (!row || row.revoked_at !== null) throw new Unauthorized()
-    return { accountId: row.account_id, deviceId: row.id }
+    const row = await this.store.read(async (tx) => tx.accounts.deviceByToken(sha256Hex(token)))
+    if (!row || row.revokedAt !== null) throw new Unauthorized()
+    return { accountId: row.accountId, deviceId: row.id }
   }
 
   /** Revokes a device; `scopeAccountId` limits a device-initiated revocation to its own account. */
-  revoke(deviceId: string, scopeAccountId?: string): { deviceId: string; revokedAt: number } {
-    return this.db.tx(() => {
-      const row = this.getDevice.get(deviceId) as { account_id: string; revoked_at: number | null } | undefined
+  revoke(deviceId: string, scopeAccountId?: string): Promise<{ deviceId: string; revokedAt: number }> {
+    return this.store.unit(async (tx) => {
+      const row = await tx.accounts.device(deviceId)
       // Another account's device is reported as not found: no probing of ids.
-      if (!row || (scopeAccountId !== undefined && row.account_id !== scopeAccountId)) {
+      if (!row || (scopeAccountId !== undefined && row.accountId !== scopeAccountId)) {
         throw new NotFound('device', deviceId)
       }
-      if (row.revoked_at !== null) return { deviceId, revokedAt: row.revoked_at }
+      if (row.revokedAt !== null) return { deviceId, revokedAt: row.revokedAt }
       const now = this.clock.now()
-      this.revokeDevice.run(now, deviceId)
+      await tx.accounts.revokeDevice(deviceId, now)
       return { deviceId, revokedAt: now }
     })
   }
 
-  devices(accountId: string): { deviceId: string; name: string; enrolledAt: number; revokedAt: number | null }[] {
-    return (
-      this.listDevices.all(accountId) as { id: string; name: string; enrolled_at: number; revoked_at: number | null }[]
-    ).map((d) => ({ deviceId: d.id, name: d.name, enrolledAt: d.enrolled_at, revokedAt: d.revoked_at }))
+  /** The account as a device sees it: its devices, the first-free state and the wallet. */
+  overview(accountId: string): Promise<{
+    devices: { deviceId: string; name: string; enrolledAt: number; revokedAt: number | null }[]
+    firstFreeUsed: boolean
+    wallet: { balance: Money; debt: Money }
+  }> {
+    return this.store.read(
+      async (tx) => {
+        const account = await tx.accounts.get(accountId)
+        if (!account) throw new NotFound('account', accountId)
+        const devices = (await tx.accounts.devices(accountId)).map((d) => ({
+          deviceId: d.id,
+          name: d.name,
+          enrolledAt: d.enrolledAt,
+          revokedAt: d.revokedAt
+        }))
+        return { devices, firstFreeUsed: account.firstFreeClaimId !== null, wallet: walletState(account) }
+      },
+      { durable: true }
+    )
+  }
+}
+
+/** The wallet as devices see it: the balance, and the part below zero as debt. */
+export function walletState(account: AccountRow): { balance: Money; debt: Money } {
+  return {
+    balance: { amount: account.walletBalance, currency: account.walletCurrency },
+    debt: { amount: Math.max(0, -account.walletBalance), currency: account.walletCurrency }
   }
 }

@@ -59,9 +59,9 @@ export class FeedSigner {
   tick(): void {
     if (this.running || !this.feed.mayHaveBacklog || !this.idle()) return
     this.running = true
-    const step = () => {
+    const step = async () => {
       try {
-        if (this.stopped || !this.idle() || this.feed.signBacklog(this.slice) < this.slice) {
+        if (this.stopped || !this.idle() || (await this.feed.signBacklog(this.slice)) < this.slice) {
           this.running = false
           return
         }
@@ -70,9 +70,9 @@ export class FeedSigner {
         this.running = false
         return
       }
-      setImmediate(step)
+      setImmediate(() => void step())
     }
-    step()
+    void step()
   }
 
   private idle(): boolean {

@@ -33,7 +33,7 @@ function bearer(req: FastifyRequest): string | undefined {
 
 export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   const device = async (req: FastifyRequest) => {
-    req.device = core.accounts.authenticate(bearer(req))
+    req.device = await core.accounts.authenticate(bearer(req))
     core.limits.device.hit(req.device.deviceId)
   }
   const ctx = (req: FastifyRequest): DeviceContext => req.device!
@@ -52,7 +52,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     publicKey: core.key.publicKeyBase64,
     keyId: core.key.keyId,
     time: core.clock.now(),
-    signingBacklog: core.feed.backlog(),
+    signingBacklog: await core.feed.backlog(),
     eventLoopUtilization: core.load.utilization()
   }))
 
@@ -60,40 +60,33 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
 
   app.post('/v1/admin/enrolments', { preHandler: admin }, async (req) => {
     const body = CreateEnrolmentRequestSchema.parse(req.body ?? {})
-    const out = core.accounts.createEnrolment(body.accountId, body.label)
+    const out = await core.accounts.createEnrolment(body.accountId, body.label)
     req.log.info({ accountId: out.accountId }, 'enrolment code issued')
     return out
   })
 
   app.post<{ Params: { deviceId: string } }>('/v1/admin/devices/:deviceId/revoke', { preHandler: admin }, async (req) => {
-    const out = core.accounts.revoke(req.params.deviceId)
+    const out = await core.accounts.revoke(req.params.deviceId)
     req.log.info({ deviceId: out.deviceId, by: 'admin' }, 'device revoked')
     return out
   })
 
   app.post('/v1/enrol', async (req) => {
     const body = EnrolRequestSchema.parse(req.body)
-    const out = core.accounts.enrol(body.code, body.deviceName)
+    const out = await core.accounts.enrol(body.code, body.deviceName)
     req.log.info({ accountId: out.accountId, deviceId: out.deviceId }, 'device enrolled')
     return out
   })
 
-  // Reads that hand out what notifications wrote wait until those commits are on disk
-  // (db.whenDurable: no wait unless a notification batch's fsync is still running).
+  // Reads that hand out what notifications wrote wait until those commits are on disk (a
+  // durable read: no wait unless a notification batch's fsync is still running).
   app.get('/v1/account', { preHandler: device }, async (req) => {
-    await core.db.whenDurable()
     const { accountId, deviceId } = ctx(req)
-    return {
-      accountId,
-      deviceId,
-      devices: core.accounts.devices(accountId),
-      firstFreeUsed: core.firstFreeUsed(accountId),
-      wallet: core.wallet.state(accountId)
-    }
+    return { accountId, deviceId, ...(await core.accounts.overview(accountId)) }
   })
 
   app.post<{ Params: { deviceId: string } }>('/v1/devices/:deviceId/revoke', { preHandler: device }, async (req) => {
-    const out = core.accounts.revoke(req.params.deviceId, ctx(req).accountId)
+    const out = await core.accounts.revoke(req.params.deviceId, ctx(req).accountId)
     req.log.info({ deviceId: out.deviceId, by: ctx(req).deviceId }, 'device revoked')
     return out
   })
@@ -112,25 +105,22 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   })
 
   app.get<{ Params: { orderNo: string } }>('/v1/orders/:orderNo', { preHandler: device }, async (req) => {
-    await core.db.whenDurable()
-    return { order: core.checkouts.get(ctx(req), req.params.orderNo) }
+    return { order: await core.checkouts.get(ctx(req), req.params.orderNo) }
   })
 
   app.get('/v1/feed', { preHandler: device }, async (req) => {
     const q = FeedQuerySchema.parse(req.query)
-    await core.db.whenDurable()
     const { accountId } = ctx(req)
-    return signFeedPage(core.key, accountId, q.cursor, core.feed.page(accountId, q.cursor, q.limit), q.nonce)
+    return signFeedPage(core.key, accountId, q.cursor, await core.feed.page(accountId, q.cursor, q.limit), q.nonce)
   })
 
   app.post('/v1/lease', { preHandler: device }, async (req) => {
-    await core.db.whenDurable()
-    return { lease: core.leases.issue(ctx(req)), serverTime: core.clock.now() }
+    return { lease: await core.leases.issue(ctx(req)), serverTime: core.clock.now() }
   })
 
   app.post('/v1/outbox', { preHandler: device }, async (req) => {
     const batch = OutboxBatchSchema.parse(req.body)
-    const ack = core.outbox.accept(ctx(req), batch.records)
+    const ack = await core.outbox.accept(ctx(req), batch.records)
     req.log.info({ accepted: ack.accepted.length, rejected: ack.rejected.length }, 'outbox batch')
     return ack
   })

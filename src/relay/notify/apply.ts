@@ -1,14 +1,13 @@
 import type { Clock } from '../../node/clock'
 import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayWallet } from '../accounts/wallet'
-import type { RelayDb } from '../db/open'
 import type { Feed } from '../feed/feed'
-import { OrderStore, type OrderRow } from '../orders/store'
 import { canTransition, PAID_STATES } from '../orders/transitions'
 import type { ProviderEvent, ProviderName } from '../providers/types'
+import type { Awaitable, OrderRow, RelayStore, StoreTx } from '../store/ports'
 import type { Grants } from '../subscriptions/grants'
 
-// Applies one verified provider event to its order, inside the caller's transaction, with
+// Applies one verified provider event to its order, inside the caller's unit of work, with
 // exactly one effect or none. The outcome decides the HTTP reply (see pipeline.ts):
 // - applied:   the effect and its feed record(s) are written; the event id is remembered.
 // - duplicate: the same event id (replay) or the same payment / refund id seen before.
@@ -31,90 +30,71 @@ export type Outcome =
 type PaymentEvent = Extract<ProviderEvent, { type: 'payment.succeeded' }>
 
 export class EventApplier {
-  private readonly store: OrderStore
-  private readonly seen
-  private readonly remember
-  private readonly refundSeen
-  private readonly insertRefund
-  private readonly log
-
   constructor(
-    db: RelayDb,
+    private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly feed: Feed,
     private readonly wallet: RelayWallet,
     private readonly grants: Grants
-  ) {
-    const s = db.sqlite
-    this.store = new OrderStore(db)
-    this.seen = s.prepare('SELECT 1 FROM provider_events WHERE provider = ? AND event_id = ?')
-    this.remember = s.prepare(
-      'INSERT INTO provider_events (provider, event_id, order_no, type, applied_at) VALUES (?, ?, ?, ?, ?)'
-    )
-    this.refundSeen = s.prepare('SELECT 1 FROM refunds WHERE provider = ? AND refund_id = ?')
-    this.insertRefund = s.prepare('INSERT INTO refunds (provider, refund_id, order_id, amount, at) VALUES (?, ?, ?, ?, ?)')
-    this.log = s.prepare(
-      `INSERT INTO notification_log (at, provider, event_id, event_type, order_no, outcome, reason, remote_address)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-    )
+  ) {}
+
+  /** What a capture needs to know before its unit of work (read outside one). */
+  beforeCapture(provider: ProviderName, eventId: string, orderNo: string): Promise<{ replay: boolean; order: OrderRow | undefined }> {
+    return this.store.read(async (tx) => ({
+      replay: await tx.notifications.seen(provider, eventId),
+      order: await tx.orders.byNo(orderNo)
+    }))
   }
 
-  order(orderNo: string): OrderRow | undefined {
-    return this.store.byNo.get(orderNo)
-  }
-
-  isReplay(provider: ProviderName, eventId: string): boolean {
-    return this.seen.get(provider, eventId) !== undefined
-  }
-
-  /** Writes one audit row (inside or outside a transaction). */
+  /** Writes one audit row, inside the caller's unit of work. */
   audit(
+    tx: StoreTx,
     provider: ProviderName,
     event: { eventId?: string; type?: string; orderNo?: string } | undefined,
     outcome: string,
     reason: string | null,
     remoteAddress: string | null
-  ): void {
-    this.log.run(
-      this.clock.now(),
+  ): Awaitable<void> {
+    return tx.notifications.log({
+      at: this.clock.now(),
       provider,
-      event?.eventId ?? null,
-      event?.type ?? null,
-      event?.orderNo ?? null,
+      eventId: event?.eventId ?? null,
+      eventType: event?.type ?? null,
+      orderNo: event?.orderNo ?? null,
       outcome,
       reason,
       remoteAddress
-    )
+    })
   }
 
-  /** Applies one event; call inside a transaction. */
-  apply(provider: ProviderName, event: ProviderEvent | PaymentEvent): Outcome {
-    if (this.isReplay(provider, event.eventId)) return { kind: 'duplicate', reason: 'replayed_event_id' }
-    const outcome = this.decide(provider, event)
+  /** Applies one event, inside the caller's unit of work. */
+  async apply(tx: StoreTx, provider: ProviderName, event: ProviderEvent | PaymentEvent): Promise<Outcome> {
+    if (await tx.notifications.seen(provider, event.eventId)) return { kind: 'duplicate', reason: 'replayed_event_id' }
+    const outcome = await this.decide(tx, provider, event)
     if (outcome.kind === 'applied' || outcome.kind === 'duplicate' || outcome.kind === 'stale' || outcome.kind === 'ignored') {
       // Remembered only when the provider may stop delivering it.
-      this.remember.run(provider, event.eventId, 'orderNo' in event ? event.orderNo : null, event.type, this.clock.now())
+      await tx.notifications.remember(provider, event.eventId, 'orderNo' in event ? event.orderNo : null, event.type, this.clock.now())
     }
     return outcome
   }
 
-  private decide(provider: ProviderName, event: ProviderEvent): Outcome {
+  private async decide(tx: StoreTx, provider: ProviderName, event: ProviderEvent): Promise<Outcome> {
     if (event.type === 'ignored') return { kind: 'ignored', reason: event.reason }
-    const order = this.store.byNo.get(event.orderNo)
+    const order = await tx.orders.byNo(event.orderNo)
     if (!order || order.provider !== provider) return { kind: 'rejected', reason: 'unknown_order' }
     switch (event.type) {
       case 'payment.succeeded':
-        return this.paid(order, event)
+        return this.paid(tx, order, event)
       case 'payment.approved':
         // Reached only when the pipeline did not capture (already paid, mismatch, bad state):
         // the pipeline captures first and applies the capture as payment.succeeded.
         return this.checkPayment(order, event.amount) ?? { kind: 'rejected', reason: 'forbidden_transition' }
       case 'payment.failed':
-        return this.ended(order, 'failed', event.eventId, `provider: ${event.reason}`.slice(0, 200))
+        return this.ended(tx, order, 'failed', event.eventId, `provider: ${event.reason}`.slice(0, 200))
       case 'checkout.expired':
-        return this.ended(order, 'expired', event.eventId, 'provider: checkout closed')
+        return this.ended(tx, order, 'expired', event.eventId, 'provider: checkout closed')
       case 'refund.succeeded':
-        return this.refund(order, event)
+        return this.refund(tx, order, event)
     }
   }
 
@@ -131,15 +111,15 @@ export class EventApplier {
     return null
   }
 
-  private paid(order: OrderRow, event: PaymentEvent): Outcome {
+  private async paid(tx: StoreTx, order: OrderRow, event: PaymentEvent): Promise<Outcome> {
     const refused = this.checkPayment(order, event.amount, event.providerPaymentId)
     if (refused) return refused
     const now = this.clock.now()
-    this.store.setPaid.run(event.providerPaymentId, now, order.id)
-    this.store.logTransition.run(order.id, order.state, 'paid', `${order.provider}:${event.eventId}`, now)
+    await tx.orders.setPaid(order.id, event.providerPaymentId, now)
+    await tx.orders.logTransition(order.id, order.state, 'paid', `${order.provider}:${event.eventId}`, now)
     const item = JSON.parse(order.item_json) as CheckoutItem
     const amount = { amount: order.amount, currency: order.currency }
-    this.feed.append(order.account_id, 'payment_confirmed', {
+    await this.feed.append(tx, order.account_id, 'payment_confirmed', {
       orderNo: order.order_no,
       provider: order.provider,
       providerPaymentId: event.providerPaymentId,
@@ -147,19 +127,19 @@ export class EventApplier {
       amount,
       paidAt: now
     })
-    if (item.kind === 'recharge') this.wallet.credit(order.account_id, amount, order.order_no)
-    else this.grants.grant(order.account_id, order.id, order.order_no, item.planCode, item.period, now)
+    if (item.kind === 'recharge') await this.wallet.credit(tx, order.account_id, amount, order.order_no)
+    else await this.grants.grant(tx, order.account_id, order.id, order.order_no, item.planCode, item.period, now)
     return { kind: 'applied' }
   }
 
-  private ended(order: OrderRow, to: 'failed' | 'expired', eventId: string, reason: string): Outcome {
+  private async ended(tx: StoreTx, order: OrderRow, to: 'failed' | 'expired', eventId: string, reason: string): Promise<Outcome> {
     if (order.state === to) return { kind: 'duplicate', reason: `already_${to}` }
     if (!canTransition(order.state, to)) return { kind: 'stale', reason: `order_is_${order.state}` }
     const now = this.clock.now()
-    this.store.setState.run(to, now, order.id)
-    this.store.logTransition.run(order.id, order.state, to, `${order.provider}:${eventId}`, now)
+    await tx.orders.setState(order.id, to, now)
+    await tx.orders.logTransition(order.id, order.state, to, `${order.provider}:${eventId}`, now)
     // The app drops its pending checkout (as when the relay's sweeper expires it).
-    this.feed.append(order.account_id, 'order_closed', {
+    await this.feed.append(tx, order.account_id, 'order_closed', {
       orderNo: order.order_no,
       provider: order.provider,
       item: JSON.parse(order.item_json) as CheckoutItem,
@@ -170,8 +150,8 @@ export class EventApplier {
     return { kind: 'applied' }
   }
 
-  private refund(order: OrderRow, event: Extract<ProviderEvent, { type: 'refund.succeeded' }>): Outcome {
-    if (this.refundSeen.get(order.provider, event.refundId)) return { kind: 'duplicate', reason: 'refund_already_recorded' }
+  private async refund(tx: StoreTx, order: OrderRow, event: Extract<ProviderEvent, { type: 'refund.succeeded' }>): Promise<Outcome> {
+    if (await tx.notifications.refundSeen(order.provider, event.refundId)) return { kind: 'duplicate', reason: 'refund_already_recorded' }
     if (event.amount.currency !== order.currency) return { kind: 'rejected', reason: 'currency_mismatch' }
     if (event.cumulative && event.cumulative.currency !== order.currency) return { kind: 'rejected', reason: 'currency_mismatch' }
     if (!PAID_STATES.includes(order.state)) {
@@ -188,11 +168,11 @@ export class EventApplier {
     const to = total === order.amount ? 'refunded' : 'partially_refunded'
     if (!canTransition(order.state, to)) return { kind: 'rejected', reason: 'forbidden_transition' }
     const now = this.clock.now()
-    this.insertRefund.run(order.provider, event.refundId, order.id, amount, now)
-    this.store.setRefunded.run(to, total, now, order.id)
-    this.store.logTransition.run(order.id, order.state, to, `${order.provider}:${event.eventId}`, now)
+    await tx.notifications.insertRefund(order.provider, event.refundId, order.id, amount, now)
+    await tx.orders.setRefunded(order.id, to, total, now)
+    await tx.orders.logTransition(order.id, order.state, to, `${order.provider}:${event.eventId}`, now)
     const item = JSON.parse(order.item_json) as CheckoutItem
-    this.feed.append(order.account_id, 'refund', {
+    await this.feed.append(tx, order.account_id, 'refund', {
       orderNo: order.order_no,
       refundId: event.refundId,
       item,
@@ -202,9 +182,9 @@ export class EventApplier {
       refundedAt: now
     })
     if (item.kind === 'recharge') {
-      this.wallet.debit(order.account_id, { amount, currency: order.currency }, event.refundId, 'overdraft')
+      await this.wallet.debit(tx, order.account_id, { amount, currency: order.currency }, event.refundId, 'overdraft')
     } else if (to === 'refunded') {
-      this.grants.revokeForOrder(order.account_id, order.id, order.order_no, now)
+      await this.grants.revokeForOrder(tx, order.account_id, order.id, order.order_no, now)
     }
     return { kind: 'applied' }
   }

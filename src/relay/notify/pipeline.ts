@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../../node/clock'
-import type { RelayDb } from '../db/open'
+import type { RelayStore, StoreTx } from '../store/ports'
 import {
   NotificationRejected,
   type PaymentProvider,
@@ -14,9 +14,10 @@ import type { EventApplier, Outcome } from './apply'
 // rows, and only after the commit answer the provider.
 // Group commit: notifications verified in the same turn of the event loop are applied in one
 // transaction; should one of them throw, the batch is run again with each in its own savepoint,
-// so it rolls back only itself. The batch's fsync runs off the event loop (db.txGroup,
-// db/wal-sync.ts) and every reply waits for it, so the next batch's work overlaps this one's
-// disk wait; while the fsync is busy the batch keeps growing (db.whenSlotFree). Replies by outcome:
+// so it rolls back only itself. The batch's disk flush runs off the event loop (a grouped unit
+// of work; store/sqlite/wal-sync.ts) and every reply waits for it, so the next batch's work
+// overlaps this one's disk wait; while the flush is busy the batch keeps growing
+// (store.whenSlotFree). Replies by outcome:
 //   applied / duplicate / stale / ignored → provider.accepted()  (the effect is durable or none is due)
 //   deferred (refund before payment, capture failed) → 503, the provider redelivers later
 //   rejected: bad signature etc. 400, unknown order 404, amount/currency 400, forbidden transition 409
@@ -32,7 +33,7 @@ const REJECT_STATUS: Record<string, number> = {
 const MAX_BATCH = 256
 
 interface QueuedWork {
-  work: () => Outcome[]
+  work: (tx: StoreTx) => Promise<Outcome[]>
   resolve: (o: Outcome[]) => void
   reject: (e: unknown) => void
 }
@@ -44,7 +45,7 @@ export interface NotifyResult {
 
 export class NotificationPipeline {
   constructor(
-    private readonly db: RelayDb,
+    private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly applier: EventApplier,
     private readonly log: FastifyBaseLogger
@@ -64,7 +65,10 @@ export class NotificationPipeline {
       const reason = err instanceof NotificationRejected ? err.reason : 'verification_error'
       // No reply waits on this row, so it takes no in-line fsync (a flood of forged
       // notifications must not stall the event loop on the disk).
-      this.db.txGroup(() => this.applier.audit(name, undefined, 'rejected', reason, remoteAddress)).durable.catch(() => undefined)
+      this.store
+        .unitGrouped(async (tx) => this.applier.audit(tx, name, undefined, 'rejected', reason, remoteAddress))
+        .then(({ durable }) => durable)
+        .catch((fault: unknown) => this.log.error({ detail: errText(fault) }, 'audit row not written'))
       this.log.warn({ provider: name, reason, detail: errText(err) }, 'notification rejected')
       return { reply: provider.rejected(reason, err instanceof NotificationRejected ? 400 : 500), outcomes: [] }
     }
@@ -72,13 +76,15 @@ export class NotificationPipeline {
     const prepared: { event: ProviderEvent; pre?: Outcome }[] = []
     for (const event of events) prepared.push(await this.capture(provider, event))
 
-    const outcomes = await this.enqueue(() =>
-      prepared.map(({ event, pre }) => {
-        const outcome = pre ?? this.applier.apply(name, event)
-        this.applier.audit(name, event, outcome.kind, outcome.reason ?? null, remoteAddress)
-        return outcome
-      })
-    )
+    const outcomes = await this.enqueue(async (tx) => {
+      const out: Outcome[] = []
+      for (const { event, pre } of prepared) {
+        const outcome = pre ?? (await this.applier.apply(tx, name, event))
+        await this.applier.audit(tx, name, event, outcome.kind, outcome.reason ?? null, remoteAddress)
+        out.push(outcome)
+      }
+      return out
+    })
     // Logged after the commit: these lines describe durable facts.
     prepared.forEach(({ event }, i) => {
       const o = outcomes[i]!
@@ -99,15 +105,15 @@ export class NotificationPipeline {
   private queue: QueuedWork[] = []
   private scheduled = false
 
-  /** `work` writes to SQLite only: it may run twice (see commit), and only the committed run counts. */
-  private enqueue(work: () => Outcome[]): Promise<Outcome[]> {
+  /** `work` writes to the store only: it may run twice (see commit), and only the committed run counts. */
+  private enqueue(work: QueuedWork['work']): Promise<Outcome[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ work, resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
         // Next turn, and not before an fsync could start for the commit: meanwhile more
-        // notifications join the batch (db.whenSlotFree).
-        setImmediate(() => this.db.whenSlotFree(() => this.flush()))
+        // notifications join the batch (store.whenSlotFree).
+        setImmediate(() => this.store.whenSlotFree(() => this.flush()))
       }
     })
   }
@@ -115,15 +121,16 @@ export class NotificationPipeline {
   private flush(): void {
     this.scheduled = false
     // Commits of at most MAX_BATCH each: a fault re-runs one of them, not everything queued
-    // during a slow fsync. All are made now; the next fsync covers them together.
-    while (this.queue.length > 0) this.commitBatch(this.queue.splice(0, MAX_BATCH))
+    // during a slow fsync. All are started now (the store runs units in order); the next flush
+    // covers them together.
+    while (this.queue.length > 0) void this.commitBatch(this.queue.splice(0, MAX_BATCH))
   }
 
-  private commitBatch(batch: QueuedWork[]): void {
+  private async commitBatch(batch: QueuedWork[]): Promise<void> {
     let results: ({ ok: Outcome[] } | { err: unknown })[]
     let durable: Promise<void>
     try {
-      ;({ value: results, durable } = this.commit(batch))
+      ;({ value: results, durable } = await this.commit(batch))
     } catch (err) {
       for (const item of batch) item.reject(err)
       return
@@ -148,29 +155,35 @@ export class NotificationPipeline {
    * rejection, which is an outcome; a fault) is rare, so only then is the batch rolled back and
    * run again with each notification in its own savepoint, so the others still commit.
    */
-  private commit(batch: QueuedWork[]): { value: ({ ok: Outcome[] } | { err: unknown })[]; durable: Promise<void> } {
-    if (batch.length === 1) return this.db.txGroup(() => [{ ok: batch[0]!.work() }])
+  private async commit(batch: QueuedWork[]): Promise<{ value: ({ ok: Outcome[] } | { err: unknown })[]; durable: Promise<void> }> {
+    if (batch.length === 1) return this.store.unitGrouped(async (tx) => [{ ok: await batch[0]!.work(tx) }])
     try {
-      return this.db.txGroup(() => batch.map((item) => ({ ok: item.work() })))
+      return await this.store.unitGrouped(async (tx) => {
+        const results: { ok: Outcome[] }[] = []
+        for (const item of batch) results.push({ ok: await item.work(tx) })
+        return results
+      })
     } catch (fault) {
       this.log.warn({ detail: errText(fault), batch: batch.length }, 'notification batch rolled back; applying one by one')
-      return this.db.txGroup(() =>
-        batch.map((item) => {
+      return this.store.unitGrouped(async (tx) => {
+        const results: ({ ok: Outcome[] } | { err: unknown })[] = []
+        for (const item of batch) {
           try {
-            return { ok: this.db.tx(item.work) }
+            results.push({ ok: await tx.nested(item.work) })
           } catch (err) {
-            return { err }
+            results.push({ err })
           }
-        })
-      )
+        }
+        return results
+      })
     }
   }
 
   /** PayPal: an approval is captured before the transaction; the capture becomes the payment. */
   private async capture(provider: PaymentProvider, event: ProviderEvent): Promise<{ event: ProviderEvent; pre?: Outcome }> {
     if (event.type !== 'payment.approved' || !provider.capture) return { event }
-    if (this.applier.isReplay(provider.name, event.eventId)) return { event }
-    const order = this.applier.order(event.orderNo)
+    const { replay, order } = await this.applier.beforeCapture(provider.name, event.eventId, event.orderNo)
+    if (replay) return { event }
     if (!order || order.provider !== provider.name || this.applier.checkPayment(order, event.amount)) return { event }
     try {
       const { captureId, amount, pending } = await provider.capture(event.providerRef, event.orderNo)

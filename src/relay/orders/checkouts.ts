@@ -10,11 +10,11 @@ import type {
   RechargeRules
 } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
-import type { RelayDb } from '../db/open'
+import type { OrderRow, RelayStore } from '../store/ports'
 import { priceItem } from '../pricing/catalog'
 import type { Checkout, PaymentProvider, ProviderName } from '../providers/types'
 import { assertReturnUrlsAllowed, type ReturnUrlAllowlist } from './return-urls'
-import { OrderStore, toOrderDto, type OrderRow } from './store'
+import { toOrderDto } from './dto'
 
 // Checkout creation: price from the relay's lists, one order per (account, idempotency key),
 // then the provider's checkout. The order row commits before the provider is called, so a
@@ -28,7 +28,7 @@ export class Unavailable extends BillingError {
 }
 
 export interface CheckoutDeps {
-  db: RelayDb
+  store: RelayStore
   clock: Clock
   ids: IdSource
   providers: ReadonlyMap<ProviderName, PaymentProvider>
@@ -37,13 +37,10 @@ export interface CheckoutDeps {
 }
 
 export class Checkouts {
-  private readonly store: OrderStore
   /** One provider call per order at a time, even when the same key arrives twice at once. */
   private readonly inflight = new Map<string, Promise<Checkout>>()
 
-  constructor(private readonly deps: CheckoutDeps) {
-    this.store = new OrderStore(deps.db)
-  }
+  constructor(private readonly deps: CheckoutDeps) {}
 
   /**
    * `returnUrls` is RELAY_RETURN_URL_ALLOWLIST (the HTTP route passes the relay's config):
@@ -61,37 +58,36 @@ export class Checkouts {
     assertReturnUrlsAllowed(req, returnUrls)
     const priced = priceItem(req.item, this.deps.rechargeRules)
     const fp = fingerprint(req)
-    const { db, clock, ids } = this.deps
+    const { store, clock, ids } = this.deps
 
     // Committed without blocking the event loop on the fsync, but durable before the provider
     // hears the order number: a lost row could otherwise hand that number to another order.
-    const created = db.txGroup(() => {
-      const existing = this.store.byKey.get(ctx.accountId, key)
+    const created = await store.unitGrouped(async (tx) => {
+      const existing = await tx.orders.byKey(ctx.accountId, key)
       if (existing) {
         assertSameRequest(key, existing.request_fingerprint, fp)
         return existing
       }
       const now = clock.now()
       const id = `ord_${ids.next()}`
-      const orderNo = newOrderNo(now, this.store.nextSeq.get()!.value)
-      this.store.insert.run(
+      const orderNo = newOrderNo(now, await tx.orders.nextSeq())
+      await tx.orders.insert({
         id,
-        orderNo,
-        ctx.accountId,
-        ctx.deviceId,
-        key,
-        fp,
-        req.provider,
-        JSON.stringify(req.item),
-        priced.subject,
-        priced.amount.amount,
-        priced.amount.currency,
-        now + this.deps.checkoutTtlMs,
-        now,
-        now
-      )
-      this.store.logTransition.run(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
-      return this.store.byId.get(id)!
+        order_no: orderNo,
+        account_id: ctx.accountId,
+        device_id: ctx.deviceId,
+        client_key: key,
+        request_fingerprint: fp,
+        provider: req.provider,
+        item_json: JSON.stringify(req.item),
+        subject: priced.subject,
+        amount: priced.amount.amount,
+        currency: priced.amount.currency,
+        expires_at: now + this.deps.checkoutTtlMs,
+        created_at: now
+      })
+      await tx.orders.logTransition(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
+      return (await tx.orders.byId(id))!
     })
     await created.durable
     const order = created.value
@@ -131,22 +127,23 @@ export class Checkouts {
         cause: err instanceof Error ? err.message.slice(0, 200) : 'unknown'
       })
     }
-    const saved = db.txGroup(() => {
+    const saved = await store.unitGrouped(async (tx) => {
       const now = clock.now()
-      const row = this.store.byId.get(order.id)!
-      if (row.checkout_json === null) this.store.setCheckout.run(JSON.stringify(checkout), checkout.providerRef ?? null, now, row.id)
+      const row = (await tx.orders.byId(order.id))!
+      if (row.checkout_json === null) await tx.orders.setCheckout(row.id, JSON.stringify(checkout), checkout.providerRef ?? null, now)
       if (row.state === 'created') {
-        this.store.setState.run('pending', now, row.id)
-        this.store.logTransition.run(row.id, 'created', 'pending', 'checkout', now)
+        await tx.orders.setState(row.id, 'pending', now)
+        await tx.orders.logTransition(row.id, 'created', 'pending', 'checkout', now)
       }
-      return this.store.byId.get(order.id)!
+      return (await tx.orders.byId(order.id))!
     })
     await saved.durable
     return this.response(saved.value)
   }
 
-  get(ctx: DeviceContext, orderNo: string): OrderDto {
-    const row = this.store.byNo.get(orderNo)
+  /** The caller's order, as on disk. */
+  async get(ctx: DeviceContext, orderNo: string): Promise<OrderDto> {
+    const row = await this.deps.store.read(async (tx) => tx.orders.byNo(orderNo), { durable: true })
     if (!row || row.account_id !== ctx.accountId) throw new NotFound('order', orderNo)
     return toOrderDto(row)
   }

@@ -1,8 +1,7 @@
 import type { Clock } from '../../node/clock'
 import type { CheckoutItem } from '../../shared/relay-contract'
-import type { RelayDb } from '../db/open'
+import type { RelayStore } from '../store/ports'
 import type { Feed } from '../feed/feed'
-import { OrderStore, type OrderRow } from './store'
 import { canTransition } from './transitions'
 
 // Stale orders: a checkout whose expiresAt has passed can no longer be paid through (the
@@ -20,36 +19,23 @@ const BATCH = 200
 const MAX_BATCHES = 5
 
 export class OrderSweeper {
-  private readonly store: OrderStore
-  private readonly due
-  private readonly expire
-
   constructor(
-    private readonly db: RelayDb,
+    private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly feed: Feed
-  ) {
-    this.store = new OrderStore(db)
-    this.due = db.sqlite.prepare<[number, number], OrderRow>(
-      `SELECT * FROM orders WHERE state IN ('created', 'pending') AND expires_at <= ? ORDER BY expires_at LIMIT ?`
-    )
-    // Guarded by state, so an order a notification moved meanwhile is left alone.
-    this.expire = db.sqlite.prepare(
-      `UPDATE orders SET state = 'expired', updated_at = ? WHERE id = ? AND state IN ('created', 'pending')`
-    )
-  }
+  ) {}
 
-  sweep(): SweepResult {
+  async sweep(): Promise<SweepResult> {
     const expired: string[] = []
     for (let i = 0; i < MAX_BATCHES; i++) {
-      const batch = this.db.tx(() => {
+      const batch = await this.store.unit(async (tx) => {
         const now = this.clock.now()
-        const rows = this.due.all(now, BATCH)
+        const rows = await tx.orders.dueToExpire(now, BATCH)
         for (const row of rows) {
           if (!canTransition(row.state, 'expired')) continue
-          if (this.expire.run(now, row.id).changes !== 1) continue
-          this.store.logTransition.run(row.id, row.state, 'expired', 'sweeper: checkout expired', now)
-          this.feed.append(row.account_id, 'order_closed', {
+          if (!(await tx.orders.expireIfOpen(row.id, now))) continue
+          await tx.orders.logTransition(row.id, row.state, 'expired', 'sweeper: checkout expired', now)
+          await this.feed.append(tx, row.account_id, 'order_closed', {
             orderNo: row.order_no,
             provider: row.provider,
             item: JSON.parse(row.item_json) as CheckoutItem,

@@ -3,8 +3,8 @@ import type { Clock } from '../../node/clock'
 import type { OutboxAck, OutboxRecord } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
-import type { RelayDb, Sqlite } from '../db/open'
 import type { Feed } from '../feed/feed'
+import type { RelayStore, StoreTx } from '../store/ports'
 import { canonicalRecord } from './canonical'
 
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
@@ -20,9 +20,9 @@ import { canonicalRecord } from './canonical'
 //
 // Catch-up pushes 100k records in batches, so the per-record cost is what counts: the account
 // row is read once per batch, each record is serialised once (its canonical body, hashed for
-// the fingerprint), and usage records (no effect beyond their rows) are inserted straight away,
-// up to USAGE_ROWS per statement (a quarter less time than one by one), the stored fingerprints
-// read only when some id was already there. A debit or claim is looked up first, since its
+// the fingerprint), and usage records (no effect beyond their rows) are inserted together (the
+// store writes several rows per statement), the stored fingerprints read only when some id was
+// already there. A debit or claim is looked up first, since its
 // effect must not run for a resend; usage rows waiting before it are written first, so it sees
 // them.
 
@@ -32,11 +32,6 @@ export function bodyFingerprint(body: string): string {
   return hash('sha256', body, 'base64url').slice(0, 22)
 }
 
-type Statement = ReturnType<Sqlite['prepare']>
-
-/** Usage rows per INSERT statement. */
-const USAGE_ROWS = 50
-
 interface UsageRow {
   id: string
   fp: string
@@ -44,37 +39,20 @@ interface UsageRow {
 }
 
 export class Outbox {
-  private readonly stored
-  private readonly insert
-  private readonly insertUsage = new Map<number, Statement>()
-  private readonly account
-  private readonly claimFirstFree
-
   constructor(
-    private readonly db: RelayDb,
+    private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly feed: Feed,
     private readonly wallet: RelayWallet
-  ) {
-    const s = db.sqlite
-    this.stored = s.prepare<[string, string], { fingerprint: string }>(
-      'SELECT fingerprint FROM outbox_records WHERE account_id = ? AND id = ?'
-    )
-    const insert =
-      'INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
-    this.insert = s.prepare(insert)
-    this.account = s.prepare('SELECT first_free_claim_id, wallet_currency FROM accounts WHERE id = ?')
-    this.claimFirstFree = s.prepare(
-      'UPDATE accounts SET first_free_claim_id = ?, first_free_device_id = ? WHERE id = ? AND first_free_claim_id IS NULL'
-    )
-  }
+  ) {}
 
-  accept(ctx: DeviceContext, records: OutboxRecord[]): OutboxAck {
-    return this.db.tx(() => {
+  accept(ctx: DeviceContext, records: OutboxRecord[]): Promise<OutboxAck> {
+    return this.store.unit(async (tx) => {
       const ack: OutboxAck = { accepted: [], rejected: [] }
       if (records.length === 0) return ack
-      const acct = this.account.get(ctx.accountId) as { first_free_claim_id: string | null; wallet_currency: string }
-      let winner = acct.first_free_claim_id
+      const acct = await tx.accounts.get(ctx.accountId)
+      if (!acct) throw new Error(`no relay account ${ctx.accountId}`)
+      let winner = acct.firstFreeClaimId
       const now = this.clock.now()
       // A record whose id is stored already (sent before, or twice in this batch): the same
       // content is acknowledged again, other content refused.
@@ -83,11 +61,11 @@ export class Outbox {
         else ack.rejected.push({ id, code: 'IDEMPOTENCY_CONFLICT', message: 'record id reused with other content' })
       }
       const usage: UsageRow[] = []
-      const flushUsage = () => {
+      const flushUsage = async () => {
         if (usage.length === 0) return
-        if (this.writeUsage(ctx, usage, now) < usage.length) {
+        if ((await tx.outbox.insertUsage(ctx.accountId, ctx.deviceId, usage, now)) < usage.length) {
           // Some id was stored before (or twice here): judge each by what is stored now.
-          for (const u of usage) resend(u.id, u.fp, this.stored.get(ctx.accountId, u.id)!.fingerprint)
+          for (const u of usage) resend(u.id, u.fp, (await tx.outbox.fingerprint(ctx.accountId, u.id))!)
         } else {
           for (const u of usage) ack.accepted.push(u.id)
         }
@@ -98,18 +76,17 @@ export class Outbox {
         const fp = bodyFingerprint(body)
         if (rec.kind === 'usage') {
           usage.push({ id: rec.id, fp, body })
-          if (usage.length === USAGE_ROWS) flushUsage()
           continue
         }
-        flushUsage()
-        const prev = this.stored.get(ctx.accountId, rec.id)
+        await flushUsage()
+        const prev = await tx.outbox.fingerprint(ctx.accountId, rec.id)
         if (prev !== undefined) {
-          resend(rec.id, fp, prev.fingerprint)
+          resend(rec.id, fp, prev)
           continue
         }
         const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.price
-        if (amount.currency !== acct.wallet_currency) {
-          ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.wallet_currency}` })
+        if (amount.currency !== acct.walletCurrency) {
+          ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.walletCurrency}` })
           continue
         }
         // A zero debit or a free "price" moves no money but would still become a feed record
@@ -118,37 +95,31 @@ export class Outbox {
           ack.rejected.push({ id: rec.id, code: 'INVALID_AMOUNT', message: 'amount must be above zero' })
           continue
         }
-        const outcome = this.apply(ctx, rec, winner)
+        const outcome = await this.apply(tx, ctx, rec, winner)
         if (outcome === 'won') winner = rec.id
-        this.insert.run(ctx.accountId, rec.id, ctx.deviceId, rec.kind, fp, body, outcome, now)
+        await tx.outbox.insert({
+          accountId: ctx.accountId,
+          id: rec.id,
+          deviceId: ctx.deviceId,
+          kind: rec.kind,
+          fingerprint: fp,
+          body,
+          outcome,
+          receivedAt: now
+        })
         ack.accepted.push(rec.id)
       }
-      flushUsage()
+      await flushUsage()
       return ack
     })
   }
 
-  /** Inserts usage rows, skipping ids already stored; returns how many were new. */
-  private writeUsage(ctx: DeviceContext, rows: UsageRow[], now: number): number {
-    let stmt = this.insertUsage.get(rows.length)
-    if (!stmt) {
-      const values = Array.from({ length: rows.length }, () => "(?, ?, ?, 'usage', ?, ?, 'recorded', ?)").join(', ')
-      stmt = this.db.sqlite.prepare(
-        `INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES ${values} ON CONFLICT DO NOTHING`
-      )
-      this.insertUsage.set(rows.length, stmt)
-    }
-    const params: unknown[] = []
-    for (const r of rows) params.push(ctx.accountId, r.id, ctx.deviceId, r.fp, r.body, now)
-    return stmt.run(params).changes
-  }
-
-  private apply(ctx: DeviceContext, rec: OutboxRecord, winner: string | null): string {
+  private async apply(tx: StoreTx, ctx: DeviceContext, rec: OutboxRecord, winner: string | null): Promise<string> {
     switch (rec.kind) {
       case 'usage':
         return 'recorded' // inserted by accept() without coming here
       case 'wallet_debit':
-        this.feed.append(ctx.accountId, 'wallet_debit', {
+        await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
           sourceId: rec.id,
           deviceId: ctx.deviceId,
           amount: rec.amount,
@@ -157,12 +128,12 @@ export class Outbox {
           occurredAt: rec.occurredAt
         })
         // After the mirror, so a debt record follows the debit that caused it.
-        this.wallet.debit(ctx.accountId, rec.amount, rec.id, 'overdraft')
+        await this.wallet.debit(tx, ctx.accountId, rec.amount, rec.id, 'overdraft')
         return 'debited'
       case 'first_free_claim':
         if (winner === null) {
-          this.claimFirstFree.run(rec.id, ctx.deviceId, ctx.accountId)
-          this.feed.append(ctx.accountId, 'first_free', {
+          await tx.accounts.claimFirstFree(ctx.accountId, rec.id, ctx.deviceId)
+          await this.feed.append(tx, ctx.accountId, 'first_free', {
             winningClaimId: rec.id,
             deviceId: ctx.deviceId,
             feature: rec.feature,
@@ -170,7 +141,7 @@ export class Outbox {
           })
           return 'won'
         }
-        this.feed.append(ctx.accountId, 'wallet_debit', {
+        await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
           sourceId: rec.id,
           deviceId: ctx.deviceId,
           amount: rec.price,
@@ -178,7 +149,7 @@ export class Outbox {
           reason: 'first_free_lost',
           occurredAt: rec.occurredAt
         })
-        this.wallet.debit(ctx.accountId, rec.price, rec.id, 'first_free_lost')
+        await this.wallet.debit(tx, ctx.accountId, rec.price, rec.id, 'first_free_lost')
         return 'lost'
     }
   }

@@ -145,14 +145,14 @@ export async function startE2eRelay(): Promise<E2eRelay> {
       return ((await res.json()) as { code: string }).code
     },
     checkoutOf(orderNo) {
-      const row = relay.core.db.sqlite.prepare('SELECT checkout_json AS c FROM orders WHERE order_no = ?').get(orderNo) as { c: string } | undefined
+      const row = relay.db.sqlite.prepare('SELECT checkout_json AS c FROM orders WHERE order_no = ?').get(orderNo) as { c: string } | undefined
       if (!row) throw new Error(`no relay order ${orderNo}`)
       return JSON.parse(row.c) as { kind: string; content: string }
     },
     feedTypes: (accountId) =>
-      (relay.core.db.sqlite.prepare('SELECT type FROM feed WHERE account_id = ? ORDER BY seq').all(accountId) as { type: string }[]).map((r) => r.type),
+      (relay.db.sqlite.prepare('SELECT type FROM feed WHERE account_id = ? ORDER BY seq').all(accountId) as { type: string }[]).map((r) => r.type),
     outboxKinds: (accountId) =>
-      (relay.core.db.sqlite.prepare('SELECT kind FROM outbox_records WHERE account_id = ? ORDER BY received_at, id').all(accountId) as { kind: string }[]).map(
+      (relay.db.sqlite.prepare('SELECT kind FROM outbox_records WHERE account_id = ? ORDER BY received_at, id').all(accountId) as { kind: string }[]).map(
         (r) => r.kind
       ),
     alipayPaid: (orderNo, amount) => alipayNotify({ notify_id: `e2e-ntf-${++notifySeq}`, ...trade(orderNo, amount) }),

@@ -35,7 +35,7 @@ export function refunded(orderNo: string, amount: number, refundId: string, even
 
 /** Counts of everything an event may touch, to prove "exactly one effect". */
 export function effects(t: TestRelay, orderNo: string) {
-  const s = t.relay.core.db.sqlite
+  const s = t.relay.db.sqlite
   const order = s.prepare('SELECT id, state, refunded_amount, account_id FROM orders WHERE order_no = ?').get(orderNo) as {
     id: string
     state: string
@@ -63,7 +63,7 @@ export function effects(t: TestRelay, orderNo: string) {
 }
 
 export function auditReasons(t: TestRelay): { outcome: string; reason: string | null; event_id: string | null }[] {
-  return t.relay.core.db.sqlite
+  return t.relay.db.sqlite
     .prepare('SELECT outcome, reason, event_id FROM notification_log ORDER BY seq')
     .all() as { outcome: string; reason: string | null; event_id: string | null }[]
 }

@@ -29,7 +29,7 @@ export const recharge = (provider: string, amount: number, extra: Record<string,
 
 /** Feed records of the account that mention the order, as parsed payloads (not verified here). */
 export function feedFor(t: TestRelay, orderNo: string): { type: string; data: Record<string, unknown> }[] {
-  const rows = t.relay.core.db.sqlite
+  const rows = t.relay.db.sqlite
     .prepare('SELECT payload FROM feed WHERE payload LIKE ? ORDER BY seq')
     .all(`%"orderNo":"${orderNo}"%`) as { payload: string }[]
   return rows.map((r) => JSON.parse(r.payload) as { type: string; data: Record<string, unknown> })

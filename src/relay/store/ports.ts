@@ -1,0 +1,239 @@
+import type { Currency } from '../../shared/money'
+import type { BillingPeriod, FeedRecordType, OrderState, PlanCode } from '../../shared/relay-contract'
+import type { ProviderName } from '../providers/types'
+
+// What the relay's domain needs from its database, and nothing of how it is stored. Every
+// method may answer now or later (Awaitable): the SQLite store answers at once, a networked one
+// (PostgreSQL) with a promise; the domain awaits either. Writes happen only inside a unit of work
+// (RelayStore.unit), which is one transaction: all of it commits or none does.
+
+export type Awaitable<T> = T | Promise<T>
+
+export interface AccountRow {
+  id: string
+  walletBalance: number
+  walletCurrency: Currency
+  firstFreeClaimId: string | null
+}
+
+export interface DeviceRow {
+  id: string
+  accountId: string
+  name: string
+  enrolledAt: number
+  revokedAt: number | null
+}
+
+export interface AccountsRepo {
+  get(accountId: string): Awaitable<AccountRow | undefined>
+  insert(accountId: string, label: string | null, now: number): Awaitable<void>
+  setWalletBalance(accountId: string, balance: number): Awaitable<void>
+  /** Records the first-free claim unless one is recorded; false when another was first. */
+  claimFirstFree(accountId: string, claimId: string, deviceId: string): Awaitable<boolean>
+  insertCode(codeHash: string, accountId: string, now: number, expiresAt: number): Awaitable<void>
+  code(codeHash: string): Awaitable<{ accountId: string; expiresAt: number; usedAt: number | null } | undefined>
+  useCode(codeHash: string, now: number, deviceId: string): Awaitable<void>
+  insertDevice(device: Omit<DeviceRow, 'revokedAt'> & { tokenHash: string }): Awaitable<void>
+  deviceByToken(tokenHash: string): Awaitable<DeviceRow | undefined>
+  device(deviceId: string): Awaitable<DeviceRow | undefined>
+  /** Sets revoked_at unless the device is revoked already. */
+  revokeDevice(deviceId: string, now: number): Awaitable<void>
+  devices(accountId: string): Awaitable<DeviceRow[]>
+}
+
+/** An order as stored (snake_case: the columns, also read by tests and tools). */
+export interface OrderRow {
+  id: string
+  order_no: string
+  account_id: string
+  device_id: string
+  client_key: string
+  request_fingerprint: string
+  provider: ProviderName
+  item_json: string
+  subject: string
+  amount: number
+  currency: Currency
+  refunded_amount: number
+  state: OrderState
+  checkout_json: string | null
+  provider_ref: string | null
+  provider_payment_id: string | null
+  expires_at: number
+  created_at: number
+  updated_at: number
+}
+
+export type NewOrder = Pick<
+  OrderRow,
+  | 'id'
+  | 'order_no'
+  | 'account_id'
+  | 'device_id'
+  | 'client_key'
+  | 'request_fingerprint'
+  | 'provider'
+  | 'item_json'
+  | 'subject'
+  | 'amount'
+  | 'currency'
+  | 'expires_at'
+  | 'created_at'
+>
+
+export interface OrdersRepo {
+  byNo(orderNo: string): Awaitable<OrderRow | undefined>
+  byKey(accountId: string, clientKey: string): Awaitable<OrderRow | undefined>
+  byId(orderId: string): Awaitable<OrderRow | undefined>
+  /** The next order sequence number (a counter that never goes back). */
+  nextSeq(): Awaitable<number>
+  insert(order: NewOrder): Awaitable<void>
+  setState(orderId: string, state: OrderState, now: number): Awaitable<void>
+  /** Stores the provider's checkout; the provider reference is kept if one is stored. */
+  setCheckout(orderId: string, checkoutJson: string, providerRef: string | null, now: number): Awaitable<void>
+  setPaid(orderId: string, providerPaymentId: string, now: number): Awaitable<void>
+  setRefunded(orderId: string, state: OrderState, refundedTotal: number, now: number): Awaitable<void>
+  logTransition(orderId: string, from: OrderState | 'none', to: OrderState, cause: string, at: number): Awaitable<void>
+  /** Open (created or pending) orders whose checkout expired by `now`, oldest first. */
+  dueToExpire(now: number, limit: number): Awaitable<OrderRow[]>
+  /** Moves an order that is still open to expired; false when it moved on meanwhile. */
+  expireIfOpen(orderId: string, now: number): Awaitable<boolean>
+}
+
+export interface FeedRow {
+  seq: number
+  id: string
+  timestamp: number
+  payload: string
+  signature: string
+  key_id: string
+}
+
+/** The stored signature of a record not signed yet (signing is deferred; feed/feed.ts). */
+export const UNSIGNED = ''
+
+export interface FeedRepo {
+  /**
+   * Inserts a record at the account feed's next sequence number: `build` receives the number
+   * (the payload carries it) and returns the payload and signature to store. Numbers increase
+   * in commit order; a rolled-back record may leave a gap.
+   */
+  append(
+    record: { id: string; accountId: string; type: FeedRecordType; timestamp: number; keyId: string },
+    build: (seq: number) => { payload: string; signature: string }
+  ): Awaitable<{ seq: number; payload: string; signature: string }>
+  since(accountId: string, afterSeq: number, limit: number): Awaitable<FeedRow[]>
+  byId(recordId: string): Awaitable<FeedRow | undefined>
+  /** The oldest records whose stored signature is UNSIGNED. */
+  unsigned(limit: number): Awaitable<FeedRow[]>
+  unsignedCount(): Awaitable<number>
+  /** Stores a signature where none is stored yet. */
+  storeSignature(seq: number, signature: string, keyId: string): Awaitable<void>
+}
+
+export interface OutboxRecordRow {
+  accountId: string
+  id: string
+  deviceId: string
+  kind: string
+  fingerprint: string
+  body: string
+  outcome: string
+  receivedAt: number
+}
+
+export interface OutboxRepo {
+  fingerprint(accountId: string, recordId: string): Awaitable<string | undefined>
+  insert(row: OutboxRecordRow): Awaitable<void>
+  /** Inserts usage records, skipping ids stored already; returns how many were new. */
+  insertUsage(
+    accountId: string,
+    deviceId: string,
+    rows: readonly { id: string; fp: string; body: string }[],
+    receivedAt: number
+  ): Awaitable<number>
+}
+
+export interface GrantRow {
+  id: string
+  order_id: string
+  plan_code: PlanCode
+  period: BillingPeriod
+  starts_at: number
+  ends_at: number | null
+  status: 'active' | 'revoked'
+}
+
+export interface GrantsRepo {
+  /** Active grants not ended by `now`, by start. */
+  active(accountId: string, now: number): Awaitable<GrantRow[]>
+  insert(grant: Omit<GrantRow, 'status'> & { account_id: string }): Awaitable<void>
+  byOrder(orderId: string): Awaitable<GrantRow | undefined>
+  revoke(grantId: string, endsAt: number): Awaitable<void>
+  /** Start and end of every active, ending grant of one plan. */
+  ofPlan(accountId: string, planCode: PlanCode): Awaitable<{ starts_at: number; ends_at: number }[]>
+}
+
+export interface LeaseRow {
+  feedId: string
+  planCode: string
+  debt: number
+  issuedAt: number
+  validUntil: number
+}
+
+export interface LeasesRepo {
+  current(deviceId: string): Awaitable<LeaseRow | undefined>
+  put(deviceId: string, lease: LeaseRow): Awaitable<void>
+}
+
+export interface NotificationLogRow {
+  at: number
+  provider: ProviderName
+  eventId: string | null
+  eventType: string | null
+  orderNo: string | null
+  outcome: string
+  reason: string | null
+  remoteAddress: string | null
+}
+
+export interface NotificationsRepo {
+  /** Whether a provider's event id was remembered (replay memory). */
+  seen(provider: ProviderName, eventId: string): Awaitable<boolean>
+  remember(provider: ProviderName, eventId: string, orderNo: string | null, type: string, at: number): Awaitable<void>
+  refundSeen(provider: ProviderName, refundId: string): Awaitable<boolean>
+  insertRefund(provider: ProviderName, refundId: string, orderId: string, amount: number, at: number): Awaitable<void>
+  log(row: NotificationLogRow): Awaitable<void>
+}
+
+/** The repositories, as seen inside one unit of work (or by a read). */
+export interface StoreTx {
+  readonly accounts: AccountsRepo
+  readonly orders: OrdersRepo
+  readonly feed: FeedRepo
+  readonly outbox: OutboxRepo
+  readonly grants: GrantsRepo
+  readonly leases: LeasesRepo
+  readonly notifications: NotificationsRepo
+  /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
+  nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
+}
+
+export interface RelayStore {
+  /** One transaction: resolves with `work`'s value once committed and on disk. */
+  unit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
+  /**
+   * One transaction whose value comes once it is committed, and `durable` once it is on disk:
+   * several such commits share one disk flush (group commit). Answer a provider only after
+   * `durable`.
+   */
+  unitGrouped<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ value: T; durable: Promise<void> }>
+  /** Reads outside a transaction; with `durable`, only once every commit so far is on disk. */
+  read<T>(work: (tx: StoreTx) => Promise<T>, opts?: { durable?: boolean }): Promise<T>
+  /** Calls `commit` when a grouped unit made now would get its flush at once. */
+  whenSlotFree(commit: () => void): void
+  /** Resolves once every commit so far is on disk. */
+  whenDurable(): Promise<void>
+  close(): Promise<void>
+}

@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3'
+import type { StoreTx } from '../ports'
+import type { WalSync } from './wal-sync'
+
+// Units of work over the relay's one connection. A unit is one IMMEDIATE transaction; the
+// domain awaits inside it, so units run one at a time (a FIFO queue): two units interleaving on
+// one connection would share one transaction. The SQLite repositories answer synchronously,
+// so a unit still runs to its end without yielding to I/O, as the synchronous code before it did.
+
+export class UnitsOfWork {
+  private busy = false
+  private readonly waiting: (() => void)[] = []
+  private readonly begin
+  private readonly commit
+  private readonly rollback
+  private readonly syncNormal
+  private readonly syncFull
+  private depth = 0
+  /** The repositories and `nested` (a savepoint), as handed to every unit and read. */
+  private readonly view: StoreTx
+
+  constructor(
+    private readonly sqlite: Database.Database,
+    repos: Omit<StoreTx, 'nested'>,
+    /** Present with durability 'full': grouped units fsync through it, off the event loop. */
+    private readonly wal: WalSync | undefined
+  ) {
+    this.view = { ...repos, nested: (work) => this.savepoint(work) }
+    this.begin = sqlite.prepare('BEGIN IMMEDIATE')
+    this.commit = sqlite.prepare('COMMIT')
+    this.rollback = sqlite.prepare('ROLLBACK')
+    this.syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL')
+    this.syncFull = sqlite.prepare('PRAGMA synchronous = FULL')
+  }
+
+  unit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.transaction(work))
+  }
+
+  unitGrouped<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
+    return this.exclusive(async () => {
+      if (!this.wal) return { value: await this.transaction(work), durable: Promise.resolve() }
+      // Only this commit skips the in-line fsync; every other transaction stays FULL.
+      this.syncNormal.run()
+      let value: T
+      try {
+        value = await this.transaction(work)
+      } finally {
+        this.syncFull.run()
+      }
+      return { value, durable: this.wal.afterCommit() }
+    })
+  }
+
+  async read<T>(work: (tx: StoreTx) => Promise<T>, durable: boolean): Promise<T> {
+    if (durable && this.wal) await this.wal.whenDurable()
+    return this.exclusive(() => work(this.view))
+  }
+
+  private async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.begin.run()
+    try {
+      const value = await work(this.view)
+      this.commit.run()
+      return value
+    } catch (err) {
+      if (this.sqlite.inTransaction) this.rollback.run()
+      throw err
+    }
+  }
+
+  private async savepoint<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const name = `unit_${++this.depth}`
+    this.sqlite.prepare(`SAVEPOINT ${name}`).run()
+    try {
+      const value = await work(this.view)
+      this.sqlite.prepare(`RELEASE ${name}`).run()
+      return value
+    } catch (err) {
+      if (this.sqlite.inTransaction) {
+        this.sqlite.prepare(`ROLLBACK TO ${name}`).run()
+        this.sqlite.prepare(`RELEASE ${name}`).run()
+      }
+      throw err
+    } finally {
+      this.depth--
+    }
+  }
+
+  /** Runs `fn` when no other unit or read runs; in call order. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.busy = true
+    try {
+      return await fn()
+    } finally {
+      // Handed straight to the next in line (busy stays set), so no newcomer overtakes it.
+      const next = this.waiting.shift()
+      if (next) next()
+      else this.busy = false
+    }
+  }
+}
