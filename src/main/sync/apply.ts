@@ -3,7 +3,7 @@ import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
 import type { Wallet } from '../wallet'
 import { BillingError } from '../../shared/errors'
-import type { FeedEnvelope, FeedPayload } from '../../shared/relay-contract'
+import type { FeedEnvelope, FeedPayload, MoneyDto } from '../../shared/relay-contract'
 import { applyGrant } from './grants'
 import type { LeaseKeeper } from './lease'
 import type { SyncStore } from './store'
@@ -32,7 +32,7 @@ import type { SyncStore } from './store'
 // back the page.
 
 export type AppliedEvent =
-  | { kind: 'payment.confirmed'; orderNo: string; amount: { amount: number; currency: string }; purpose: 'recharge' | 'plan' }
+  | { kind: 'payment.confirmed'; orderNo: string; amount: MoneyDto; purpose: 'recharge' | 'plan' }
   | { kind: 'order.changed'; orderNo: string }
   | { kind: 'subscription.changed' }
   | { kind: 'lease.changed' }

@@ -1,0 +1,78 @@
+import type { Billing } from '../billing'
+import type { SettingsStore } from '../settings'
+import type { CheckoutFlow } from './checkouts'
+import type { FeedPuller } from './pull'
+import type { OutboxPusher } from './push'
+import type { RechargeOptionsCache } from './recharge-options'
+import { RelayError } from './relay-client'
+import type { SyncSignals } from './scheduler'
+import type { SyncStore } from './store'
+import type { SyncStatus } from './sync-state'
+import type { TrustGuard } from './trust'
+
+// One sync run (docs/sync.md): push the outbox, fetch the lease, pull the feed to the end, poll
+// open checkouts; then anchor the clock and clear the sticky warnings.
+
+export interface SyncRunDeps {
+  billing: Billing
+  store: SyncStore
+  guard: TrustGuard
+  settings: SettingsStore
+  signals: SyncSignals
+  status: SyncStatus
+  pusher: OutboxPusher
+  puller: FeedPuller
+  checkouts: CheckoutFlow
+  rechargeOptions: RechargeOptionsCache
+  enrolled: () => boolean
+  now: () => number
+}
+
+/** Resolves with whether the run succeeded (the scheduler backs off when not). */
+export async function runSync(deps: SyncRunDeps): Promise<boolean> {
+  const { status } = deps
+  // The network is down: the relay is not asked. Up does not mean the relay answers (a
+  // venue's captive portal, a relay restart): that is what the run finds out.
+  if (!deps.signals.isOnline()) {
+    status.online = false
+    status.announce()
+    return false
+  }
+  const accountId = deps.settings.get().accountId
+  if (!deps.enrolled() || !accountId) {
+    status.lastError = 'this device is not enrolled with the relay'
+    status.announce()
+    return false
+  }
+  status.syncing = true
+  status.announce()
+  try {
+    // Push and (lease, pull) run side by side; a pull after a push that sent something
+    // brings the relay's echoes of it (debits, first-free decisions) into this same run.
+    const pushing = deps.pusher.push()
+    const pulling = deps.puller.refreshLease(accountId).then(() => deps.puller.pull(accountId))
+    const [pushed, pulled] = await Promise.allSettled([pushing, pulling])
+    if (pushed.status === 'rejected') throw pushed.reason
+    if (pulled.status === 'rejected') throw pulled.reason
+    const serverTime = pushed.value > 0 ? await deps.puller.pull(accountId) : pulled.value
+    await deps.checkouts.poll()
+    await deps.rechargeOptions.fetchOnce().catch(() => undefined)
+    const now = deps.now()
+    deps.billing.db.tx(() => {
+      deps.guard.anchor(serverTime)
+      deps.store.setResult.run(now, null, now)
+    })
+    status.lastError = null
+    status.online = true
+    deps.billing.quotas.invalidate()
+    return true
+  } catch (err) {
+    status.online = !(err instanceof RelayError && err.code === 'NETWORK')
+    status.lastError = err instanceof Error ? err.message : String(err)
+    deps.store.setResult.run(null, status.lastError.slice(0, 500), deps.now())
+    return false
+  } finally {
+    status.syncing = false
+    status.announce()
+  }
+}
