@@ -94,4 +94,18 @@ describe('relay store units of work', () => {
     expect(durableRead).toBeUndefined()
     expect(s.sqlite.pragma('synchronous', { simple: true })).toBe(2)
   })
+
+  it('a durable read queued behind a grouped unit serves its write only once it is on disk', async () => {
+    const s = open('full')
+    const insert = s.sqlite.prepare('INSERT INTO counters (name, value) VALUES (?, 1)')
+    const count = s.sqlite.prepare('SELECT COUNT(*) AS n FROM counters')
+    let onDisk = false
+    const grouped = s.unitGrouped(async () => {
+      insert.run('g')
+      await yieldTurns(2)
+    })
+    void grouped.then(({ durable }) => durable.then(() => (onDisk = true)))
+    const seen = await s.read(async () => ({ ...(count.get() as { n: number }), onDisk }), { durable: true })
+    expect(seen).toEqual({ n: 1, onDisk: true })
+  })
 })

@@ -53,8 +53,15 @@ export class UnitsOfWork {
   }
 
   async read<T>(work: (tx: StoreTx) => Promise<T>, durable: boolean): Promise<T> {
-    if (durable && this.wal) await this.wal.whenDurable()
-    return this.exclusive(() => work(this.view))
+    const wal = this.wal
+    if (!durable || !wal) return this.exclusive(() => work(this.view))
+    // Checked again once the connection is ours: a unit queued ahead of this read may have
+    // committed after the flush it waited for, and what it wrote is not on disk yet.
+    for (;;) {
+      await wal.whenDurable()
+      const read = await this.exclusive(async () => (wal.allDurable() ? { value: await work(this.view) } : undefined))
+      if (read) return read.value
+    }
   }
 
   private async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {

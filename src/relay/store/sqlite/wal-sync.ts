@@ -61,6 +61,11 @@ export class WalSync {
     return this.waitFor(this.committed)
   }
 
+  /** Whether every commit made so far through afterCommit() is on disk. */
+  allDurable(): boolean {
+    return this.durable >= this.committed
+  }
+
   /**
    * Runs `commit` at once when an fsync could start for it now, else as soon as a running fsync
    * ends (before the next one starts, so that one covers it). With `fail`ed syncs it runs at
