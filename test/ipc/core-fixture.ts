@@ -14,8 +14,9 @@ import { tempDir } from '../support/db'
 export const T0 = Date.UTC(2025, 2, 10, 4, 0, 0)
 const open = new Map<Billing, SyncService>()
 
-export function openCore(): { billing: Billing; clock: ManualClock; sync: SyncService } {
-  const clock = new ManualClock(T0)
+/** `start`: where the ManualClock starts (default T0). */
+export function openCore(start = T0): { billing: Billing; clock: ManualClock; sync: SyncService } {
+  const clock = new ManualClock(start)
   const { billing, sync } = createSyncedBilling({
     dbPath: join(tempDir('ipc-'), 'billing.sqlite'),
     clock,

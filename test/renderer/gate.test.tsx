@@ -1,6 +1,9 @@
-// @vitest-environment jsdom
+import './support/dom'
 import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
+import { DEFAULT_PRICES, runGate } from '../../src/main/ipc'
+import type { Billing } from '../../src/main/billing'
+import { recharge } from '../ipc/core-fixture'
 import { renderApp } from './support/render'
 
 afterEach(cleanup)
@@ -10,12 +13,16 @@ const startLive = async () => {
   return screen.findByRole('dialog', { name: '开始直播' })
 }
 
+/** The first free use goes to something else (an export the wallet could not pay). */
+const useFirstFree = (billing: Billing) =>
+  billing.wallet.chargeOrFree({ key: 'seed-first-free', price: 100_000, feature: 'export', reason: 'gate:export' })
+
 describe('gate dialog (the wallet rule when a live session starts)', () => {
   it('balance covers the price → paid from balance, new balance shown', async () => {
-    const { core } = renderApp({ balance: 1200, livePrice: 500 })
+    const app = await renderApp({ seed: (a) => recharge(a.billing, 1200) })
     const dialog = await startLive()
     expect(await screen.findByText('已从余额扣除 ¥5.00，剩余 ¥7.00。')).toBeTruthy()
-    expect(core.state.balance).toBe(700)
+    expect(app.balance()).toBe(700)
     expect(document.activeElement).toBe(dialog)
     expect(await screen.findByTestId('balance')).toHaveProperty('textContent', '¥7.00')
     fireEvent.keyDown(dialog, { key: 'Escape' })
@@ -23,19 +30,25 @@ describe('gate dialog (the wallet rule when a live session starts)', () => {
   })
 
   it('balance short, first-free unused → first free use, nothing charged', async () => {
-    const { core } = renderApp({ balance: 100, firstFreeUsed: false })
+    const app = await renderApp({ seed: (a) => recharge(a.billing, 100) })
     await startLive()
     expect(await screen.findByText('本次为首次免费使用（原价 ¥5.00），无需付费。')).toBeTruthy()
-    expect(core.state.balance).toBe(100)
-    expect(core.state.firstFreeUsed).toBe(true)
+    expect(app.balance()).toBe(100)
+    expect(app.billing.wallet.firstFreeUsed()).toBe(true)
     await waitFor(() => expect(screen.getByText('首次免费已使用')).toBeTruthy())
   })
 
   it('balance short, first-free used → recharge with the shortfall, prefilled on the wallet screen', async () => {
-    const { core } = renderApp({ balance: 100, firstFreeUsed: true, livePrice: 2500 })
+    const app = await renderApp({
+      prices: { live_session: 2500 },
+      seed: (a) => {
+        useFirstFree(a.billing)
+        recharge(a.billing, 100)
+      }
+    })
     await startLive()
     expect(await screen.findByText('余额不足：本次需要 ¥25.00，当前余额 ¥1.00，还差 ¥24.00。')).toBeTruthy()
-    expect(core.state.balance).toBe(100)
+    expect(app.balance()).toBe(100)
     fireEvent.click(screen.getByRole('button', { name: '去充值 ¥24.00' }))
     expect(screen.queryByRole('dialog')).toBeNull()
     const input = (await screen.findByLabelText('自定义金额')) as HTMLInputElement
@@ -44,31 +57,40 @@ describe('gate dialog (the wallet rule when a live session starts)', () => {
   })
 
   it('a shortfall below the relay minimum is raised to the minimum', async () => {
-    renderApp({ balance: 300, firstFreeUsed: true, livePrice: 500 })
+    // The real minimum is ¥1.00 (the relay's recharge rules, and main's own until it has them).
+    await renderApp({
+      seed: (a) => {
+        useFirstFree(a.billing)
+        recharge(a.billing, 450)
+      }
+    })
     await startLive()
-    fireEvent.click(await screen.findByRole('button', { name: '去充值 ¥2.00' }))
+    fireEvent.click(await screen.findByRole('button', { name: '去充值 ¥0.50' }))
     const input = (await screen.findByLabelText('自定义金额')) as HTMLInputElement
-    await waitFor(() => expect(input.value).toBe('10.00'))
+    await waitFor(() => expect(input.value).toBe('1.00'))
   })
 
   it('quota exhausted → blocked with a clear message', async () => {
-    const { core } = renderApp({ balance: 5000, quotaFull: true })
+    const app = await renderApp({
+      seed: (a) => {
+        recharge(a.billing, 5000)
+        // FREE allows one live room; another session holds it.
+        a.billing.quotas.acquire({ key: 'other-session', feature: 'live_room', holder: 'live:other' })
+      }
+    })
     await startLive()
     const alert = await screen.findByRole('alert')
     expect(alert.textContent).toBe('无法开始：套餐允许的 1 个直播间都在使用中。请先结束正在进行的直播，或升级套餐。')
-    expect(core.state.balance).toBe(5000)
+    expect(app.balance()).toBe(5000)
   })
 
   it('a decision pushed by main (the host app started the session) opens the dialog', async () => {
-    const { core } = renderApp()
+    const app = await renderApp({ seed: (a) => void useFirstFree(a.billing) })
     await screen.findByTestId('balance')
-    core.emit('gate.decided', {
-      outcome: 'needs_recharge',
-      feature: 'live_session',
-      price: { amount: 500, currency: 'CNY' },
-      balance: { amount: 0, currency: 'CNY' },
-      shortfall: { amount: 500, currency: 'CNY' }
-    })
+    // The host app runs the wallet rule itself (empty wallet, first free use gone); main pushes the decision.
+    const outcome = runGate(app.billing, { key: 'host-session-1', feature: 'live_session' }, { prices: DEFAULT_PRICES })
+    expect(outcome).toMatchObject({ outcome: 'needs_recharge', shortfall: { amount: 500 } })
+    app.notify.gateDecided(outcome)
     expect(await screen.findByRole('dialog', { name: '开始直播' })).toBeTruthy()
     expect(screen.getByRole('button', { name: '去充值 ¥5.00' })).toBeTruthy()
   })

@@ -1,33 +1,35 @@
-// @vitest-environment jsdom
+import './support/dom'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { PaymentRecord, WalletEntry } from '../../src/shared/ipc/types'
-import { NOW } from './support/fake-core'
+import { key, recharge } from '../ipc/core-fixture'
+import { orderNoOf, providerPays, providerRefunds } from '../sync/support'
+import { cny, NOW, type RealApp } from './support/real-core'
 import { renderApp } from './support/render'
 
 afterEach(cleanup)
 
-const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
-const entries: WalletEntry[] = Array.from({ length: 45 }, (_, i) => ({
-  id: `e${i}`,
-  type: i % 3 === 0 ? 'recharge' : 'consume',
-  amount: cny(i % 3 === 0 ? 10000 : -(i + 1)),
-  balanceAfter: cny(100000 - i),
-  feature: i % 3 === 0 ? null : 'live_session',
-  reason: null,
-  createdAt: NOW - i * 3_600_000
-}))
-const payments: PaymentRecord[] = [
-  { id: 'p1', orderId: 'o1', kind: 'payment', method: 'alipay', amount: cny(10000), purpose: 'recharge', status: 'succeeded', createdAt: NOW },
-  { id: 'p2', orderId: 'o1', kind: 'refund', method: 'alipay', amount: cny(3000), purpose: 'recharge', status: 'succeeded', createdAt: NOW - 1 },
-  { id: 'p3', orderId: 'o2', kind: 'payment', method: 'wechat', amount: cny(9900), purpose: 'plan', status: 'expired', createdAt: NOW - 2 }
-]
+const HOUR = 3_600_000
+
+/**
+ * 45 wallet entries an hour apart, the newest (i = 0) at NOW: 15 recharges of ¥100 (every
+ * third hour, and the second hour), the others live sessions paid from the balance
+ * (-(i + 1) fen). The oldest (i = 44) finds the wallet empty: the first free use.
+ */
+function fortyFiveEntries({ billing, clock }: RealApp): void {
+  for (let i = 44; i >= 0; i--) {
+    clock.set(NOW - i * HOUR)
+    const session = { price: i + 1, feature: 'live_session', reason: 'gate:live_session' }
+    if (i === 44) billing.wallet.chargeOrFree({ key: key('first'), ...session })
+    else if (i === 43 || (i % 3 === 0 && i !== 42)) recharge(billing, 10000)
+    else billing.wallet.consume({ key: key('use'), amount: session.price, feature: session.feature, reason: session.reason })
+  }
+}
 
 const bodyRows = () => within(screen.getByRole('table')).getAllByRole('row').slice(1)
 
 describe('history', () => {
   it('pages through wallet entries with next/previous', async () => {
-    renderApp({ entries })
+    await renderApp({ start: NOW - 44 * HOUR, seed: fortyFiveEntries })
     fireEvent.click(await screen.findByRole('button', { name: '记录' }))
     await waitFor(() => expect(bodyRows()).toHaveLength(20))
     expect(screen.getByText('第 1 页')).toBeTruthy()
@@ -47,7 +49,7 @@ describe('history', () => {
   })
 
   it('a type filter goes back to page 1 and asks main for that type only', async () => {
-    const { core } = renderApp({ entries })
+    const app = await renderApp({ start: NOW - 44 * HOUR, seed: fortyFiveEntries })
     fireEvent.click(await screen.findByRole('button', { name: '记录' }))
     await waitFor(() => expect(bodyRows()).toHaveLength(20))
     fireEvent.click(screen.getByRole('button', { name: '下一页' }))
@@ -56,16 +58,16 @@ describe('history', () => {
     await screen.findByText('第 1 页')
     await waitFor(() => expect(bodyRows()).toHaveLength(15))
     expect(bodyRows().every((r) => within(r).queryByText('充值'))).toBe(true)
-    expect(core.calls.at(-1)?.input).toMatchObject({ types: ['recharge'], cursor: null, limit: 20 })
+    expect(app.calls.at(-1)?.input).toMatchObject({ types: ['recharge'], cursor: null, limit: 20 })
   })
 
   it('a date range is sent as billing-time-zone day bounds', async () => {
-    const { core } = renderApp({ entries })
+    const app = await renderApp({ start: NOW - 44 * HOUR, seed: fortyFiveEntries })
     fireEvent.click(await screen.findByRole('button', { name: '记录' }))
     fireEvent.change(await screen.findByLabelText('开始日期'), { target: { value: '2025-03-10' } })
     fireEvent.change(screen.getByLabelText('结束日期'), { target: { value: '2025-03-10' } })
     await waitFor(() =>
-      expect(core.calls.at(-1)?.input).toMatchObject({
+      expect(app.calls.at(-1)?.input).toMatchObject({
         from: Date.parse('2025-03-10T00:00:00+08:00'),
         to: Date.parse('2025-03-11T00:00:00+08:00')
       })
@@ -74,7 +76,24 @@ describe('history', () => {
   })
 
   it('payments and refunds, with a kind filter', async () => {
-    renderApp({ payments })
+    // Through the relay: a WeChat Pay plan checkout left unpaid until it ran out, then a ¥100
+    // Alipay recharge paid and ¥30 of it refunded.
+    await renderApp({
+      relay: true,
+      seed: async ({ sync, clock, world, device }) => {
+        const plan = await sync.createCheckout({ idempotencyKey: 'seed-plan-checkout-1', method: 'wechat', purpose: { kind: 'plan', planId: 'PREMIUM:monthly' } })
+        // Past its 30 minutes and the app's 5 minutes of slack.
+        clock.advance(40 * 60_000)
+        world!.t.clock.set(clock.now())
+        await sync.syncNow()
+        expect(sync.checkoutStatus({ orderId: plan.orderId }).status).toBe('expired')
+        const paid = await sync.createCheckout({ idempotencyKey: 'seed-recharge-checkout-1', method: 'alipay', purpose: { kind: 'recharge', amount: cny(10000) } })
+        const orderNo = orderNoOf(device!, paid.orderId)
+        await providerPays(world!, 'alipay', orderNo, 10000)
+        await providerRefunds(world!, 'alipay', orderNo, 3000, `RF-${orderNo}`)
+        await sync.syncNow()
+      }
+    })
     fireEvent.click(await screen.findByRole('button', { name: '记录' }))
     fireEvent.click(await screen.findByRole('tab', { name: '支付与退款' }))
     await waitFor(() => expect(bodyRows()).toHaveLength(3))
@@ -86,7 +105,7 @@ describe('history', () => {
   })
 
   it('says so when there is nothing', async () => {
-    renderApp()
+    await renderApp()
     fireEvent.click(await screen.findByRole('button', { name: '记录' }))
     expect(await screen.findByText('暂无记录')).toBeTruthy()
   })

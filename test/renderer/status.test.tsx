@@ -1,74 +1,135 @@
-// @vitest-environment jsdom
+import './support/dom'
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../src/shared/ipc/client'
 import { App } from '../../src/renderer/src/App'
 import { BillingProvider } from '../../src/renderer/src/context'
 import { createStores } from '../../src/renderer/src/stores'
+import { newDevice, topUp } from '../sync/support'
+import { cny, NOW } from './support/real-core'
 import { renderApp } from './support/render'
 
 afterEach(cleanup)
 
+const MINUTE = 60_000
+const DAY = 86_400_000
+
 describe('status bar', () => {
   it('offline banner while the relay is unreachable, gone when sync reports online', async () => {
-    const { core } = renderApp({
-      sync: { online: false, syncing: false, lastSyncAt: null, pendingCount: 3, pendingCheckouts: 1, lastError: 'ECONNREFUSED', warnings: [], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null }
+    // Enrolled, never synced; a checkout waits for payment; the relay goes down and three
+    // usage records are made meanwhile; the device tries to sync.
+    const app = await renderApp({
+      relay: { neverSynced: true },
+      seed: async ({ sync, billing, world, signals }) => {
+        await sync.createCheckout({ idempotencyKey: 'seed-checkout-0001', method: 'alipay', purpose: { kind: 'recharge', amount: cny(5000) } })
+        await world!.t.relay.stop()
+        for (const n of [1, 2, 3]) billing.quotas.consume('ai_request', 1, `offline-usage-${n}`)
+        signals!.setOnline(true)
+        await sync.syncNow()
+      }
     })
+    const lastError = app.sync.state().lastError
+    expect(lastError).toMatch(/relay unreachable/)
     expect(await screen.findByText('当前离线：计费按本地数据运行，联网后会自动同步，不会重复扣费。')).toBeTruthy()
     expect(screen.getByText('离线')).toBeTruthy()
     expect(screen.getByText('尚未同步')).toBeTruthy()
     expect(screen.getByText('待同步 3 项')).toBeTruthy()
     expect(screen.getByText('待支付订单 1 个')).toBeTruthy()
     // A sentence in the user's language; main's technical detail only on hover.
-    expect(screen.getByText('上次同步失败，稍后自动重试').getAttribute('title')).toBe('ECONNREFUSED')
-    expect(screen.queryByText(/ECONNREFUSED/)).toBeNull()
+    expect(screen.getByText('上次同步失败，稍后自动重试').getAttribute('title')).toBe(lastError)
+    expect(screen.queryByText(/relay unreachable/)).toBeNull()
 
-    core.setSync({ online: true, pendingCount: 0, pendingCheckouts: 0, lastError: null, lastSyncAt: Date.parse('2025-03-10T12:30:00+08:00') })
+    // The relay is back; the order was paid meanwhile; the device syncs at 12:30.
+    await app.world!.restartRelay('relay-back', true)
+    app.clock.set(NOW + 30 * MINUTE)
+    await app.pay(app.checkouts()[0]!.orderId)
     await waitFor(() => expect(screen.queryByText(/当前离线/)).toBeNull())
     expect(screen.getByText('在线')).toBeTruthy()
     expect(screen.getByText('上次同步：2025/03/10 12:30')).toBeTruthy()
     expect(screen.queryByText(/待同步/)).toBeNull()
+    expect(screen.queryByText(/待支付订单/)).toBeNull()
   })
 
   it('"sync now" asks main and shows the new state', async () => {
-    const { core } = renderApp({
-      sync: { online: true, syncing: false, lastSyncAt: null, pendingCount: 2, pendingCheckouts: 0, lastError: null, warnings: [], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null }
+    // Synced at 12:00; two usage records since; an hour later the user asks for a sync.
+    const app = await renderApp({
+      relay: true,
+      seed: ({ billing, clock }) => {
+        for (const n of [1, 2]) billing.quotas.consume('ai_request', 1, `usage-${n}`)
+        clock.advance(60 * MINUTE)
+      }
     })
+    expect(await screen.findByText('待同步 2 项')).toBeTruthy()
+    expect(screen.getByText('上次同步：2025/03/10 12:00')).toBeTruthy()
     fireEvent.click(await screen.findByRole('button', { name: '立即同步' }))
     await waitFor(() => expect(screen.queryByText('待同步 2 项')).toBeNull())
-    expect(core.calls.some((c) => c.channel === 'sync.now')).toBe(true)
+    expect(app.calls.some((c) => c.channel === 'sync.now')).toBe(true)
     expect(screen.getByText(/^上次同步：/)).toBeTruthy()
+    expect(screen.getByText('上次同步：2025/03/10 13:00')).toBeTruthy()
+    expect(app.sync.state().pendingCount).toBe(0)
   })
 
   it('tells the user when local data is not trusted until the next sync', async () => {
-    renderApp({
-      sync: { online: true, syncing: false, lastSyncAt: 1, pendingCount: 0, pendingCheckouts: 0, lastError: null, warnings: ['ledger_tampered', 'lease_expired'], rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null }
+    await renderApp({
+      relay: true,
+      seed: async ({ world, device, sync, clock }) => {
+        await topUp(world!, device!, 1000)
+        // Someone edits the ledger file; the integrity check (what start-up runs) finds it.
+        const file = device!.billing.db.sqlite
+        file.prepare("UPDATE wallet_entries SET amount = amount * 10 WHERE type = 'recharge'").run()
+        file.prepare("UPDATE wallet_accounts SET balance = balance * 10 WHERE kind = 'wallet'").run()
+        expect(sync.checkIntegrity().ok).toBe(false)
+        // And no sync for eleven days: the lease (7 days) and its grace (3 days) are over.
+        clock.advance(11 * DAY)
+      }
     })
     expect(await screen.findByText('本地账本校验未通过，下次同步完成前付费功能暂停。')).toBeTruthy()
     expect(screen.getByText('离线时间过长，套餐授权已过期，暂按免费版计算；联网后自动恢复。')).toBeTruthy()
   })
 
   it('shows outbox records the relay refused and feed records that were skipped, with the reason on hover', async () => {
-    const { core } = renderApp({
-      sync: {
-        online: true,
-        syncing: false,
-        lastSyncAt: 1,
-        pendingCount: 0,
-        pendingCheckouts: 0,
-        lastError: null,
-        warnings: [],
-        rejectedCount: 2,
-        lastRejection: { recordId: 'dbt-1', kind: 'wallet_debit', code: 'INVALID_AMOUNT', reason: 'INVALID_AMOUNT: amount must be above zero', at: 5 },
-        skippedCount: 1,
-        lastSkipped: { recordId: 'rec_9', type: 'wallet_debit', reason: 'INVALID_AMOUNT: amount must be positive', at: 6 }
-      }
-    })
-    expect((await screen.findByText('2 条记录被计费服务拒绝')).getAttribute('title')).toBe('INVALID_AMOUNT: amount must be above zero')
-    expect(screen.getByText('1 条计费服务更新无法应用').getAttribute('title')).toBe('INVALID_AMOUNT: amount must be positive')
-    core.setSync({ rejectedCount: 0, lastRejection: null, skippedCount: 0, lastSkipped: null })
-    await waitFor(() => expect(screen.queryByText(/被计费服务拒绝/)).toBeNull())
+    const app = await renderApp({ relay: true, seed: ({ world, device }) => topUp(world!, device!, 1000) })
+    const { world, device, billing, sync } = app
+    await screen.findByText(/^上次同步：/)
+    expect(screen.queryByText(/被计费服务拒绝/)).toBeNull()
     expect(screen.queryByText(/无法应用/)).toBeNull()
+
+    // Another device of the account already used the ids two debits will be sent under (two
+    // installs with colliding ids): the relay refuses both as IDEMPOTENCY_CONFLICT.
+    const other = await newDevice(world!, 'other', device!.accountId)
+    for (const n of [1, 2]) {
+      const spent = billing.wallet.consume({ key: `spend-${n}`, amount: 100, feature: 'ai_request', reason: 'x' })
+      const taken = world!.t.relay.core.outbox.accept({ accountId: device!.accountId, deviceId: other.deviceId } as never, [
+        { id: `dbt-${spent.entryId}`, kind: 'usage', feature: 'export', quantity: 1, occurredAt: 1 }
+      ])
+      expect(taken.accepted).toHaveLength(1)
+    }
+    // And the relay's feed carries a debit this version cannot apply (zero amount).
+    const core = world!.t.relay.core
+    core.db.tx(() =>
+      core.feed.append(device!.accountId, 'wallet_debit', {
+        sourceId: 'dbt-other-0001',
+        deviceId: other.deviceId,
+        amount: cny(0),
+        feature: 'ai_request',
+        reason: 'debit',
+        occurredAt: 1
+      })
+    )
+    await sync.syncNow()
+    const s = sync.state()
+    expect(s).toMatchObject({ rejectedCount: 2, skippedCount: 1, lastError: null })
+    expect(s.lastRejection?.reason).toMatch(/^IDEMPOTENCY_CONFLICT: /)
+    expect(s.lastSkipped?.reason).toMatch(/^INVALID_AMOUNT/)
+    expect((await screen.findByText('2 条记录被计费服务拒绝')).getAttribute('title')).toBe(s.lastRejection?.reason)
+    expect(screen.getByText('1 条计费服务更新无法应用').getAttribute('title')).toBe(s.lastSkipped?.reason)
+
+    // Kept for an operator, never retried: the next sync leaves them as they are.
+    app.clock.advance(MINUTE)
+    fireEvent.click(screen.getByRole('button', { name: '立即同步' }))
+    await screen.findByText('上次同步：2025/03/10 12:01')
+    expect(screen.getByText('2 条记录被计费服务拒绝').getAttribute('title')).toBe(s.lastRejection?.reason)
+    expect(screen.getByText('1 条计费服务更新无法应用')).toBeTruthy()
   })
 
   it('main unreachable (transport down) → a banner, not a crash', async () => {

@@ -101,6 +101,8 @@ export interface RealProviders {
   refund(provider: ProviderName, orderNo: string, amount: number, refundId: string): Promise<void>
   /** The provider says the checkout expired / was closed unpaid. */
   expire(provider: 'alipay' | 'stripe', orderNo: string): Promise<void>
+  /** The provider says the payment failed (WeChat Pay's PAYERROR, with its description). */
+  fail(provider: 'wechat', orderNo: string, reason: string): Promise<void>
 }
 
 /** Starts (once per test file) the fakes and returns the drivers for the current relay. */
@@ -339,6 +341,15 @@ export async function realProviders(pkiNow: number): Promise<RealProviders> {
       }
       const created = Math.floor(t().clock.now() / 1000)
       await stripeSend(sessionExpiredEvent({ orderNo, amount: 0, currency: 'cny', created, eventId: `evt_expired_${orderNo}` }))
+    },
+
+    async fail(_provider, orderNo, reason) {
+      const { mchid, appid, out_trade_no, trade_type } = wechatTransaction(orderNo, 0)
+      await wechatSend(
+        'TRANSACTION.PAYERROR',
+        { mchid, appid, out_trade_no, trade_type, trade_state: 'PAYERROR', trade_state_desc: reason },
+        `EV-fail-${orderNo}`
+      )
     }
   }
 }

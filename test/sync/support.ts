@@ -33,8 +33,8 @@ export interface World {
   /** The real provider adapters' fakes and signed notifications (real-providers.ts). */
   providers: RealProviders
   publicKey: string
-  /** Stops the relay and starts it again on the same file and key (same clock time). */
-  restartRelay(ids: string): Promise<void>
+  /** Stops the relay and starts it again on the same file and key (same clock time); `samePort`: at the same URL. */
+  restartRelay(ids: string, samePort?: boolean): Promise<void>
 }
 
 const RATE = { devicePerMinute: 1_000_000, addressPerMinute: 1_000_000, notifyPerMinute: 1_000_000 }
@@ -55,11 +55,12 @@ export async function startWorld(config: Parameters<typeof startTestRelay>[0] = 
     t,
     providers,
     publicKey: t.relay.key.publicKeyBase64,
-    async restartRelay(ids) {
+    async restartRelay(ids, samePort = false) {
       const cfg = w.t.config
       const now = w.t.clock.now()
+      const port = samePort ? { port: Number(new URL(w.t.url).port) } : {}
       await w.t.relay.stop()
-      w.t = await start({ dataDir: cfg.dataDir, config: { signingKey: cfg.signingKey }, deps: { ids: sequentialIds(ids) } })
+      w.t = await start({ dataDir: cfg.dataDir, config: { signingKey: cfg.signingKey, ...port }, deps: { ids: sequentialIds(ids) } })
       w.t.clock.set(now)
     }
   }

@@ -1,19 +1,23 @@
 import { render } from '@testing-library/react'
-import { createClient } from '../../../src/shared/ipc/client'
 import { App } from '../../../src/renderer/src/App'
 import { BillingProvider } from '../../../src/renderer/src/context'
 import { createStores } from '../../../src/renderer/src/stores'
-import { createFakeCore, type FakeCore } from './fake-core'
+import { openApp, type AppOptions, type RealApp } from './real-core'
 
-/** Renders the whole app over a fresh fake core and fresh stores. */
-export function renderApp(init?: Partial<FakeCore['state']>) {
-  const core = createFakeCore(init)
-  const client = createClient(core.transport)
-  const stores = createStores(client)
+export interface RenderOptions extends AppOptions {
+  /** Sets up the core by real operations before the window opens. */
+  seed?: (app: RealApp) => void | Promise<void>
+}
+
+/** Renders the whole app over the real main process (real-core.ts) and fresh stores. */
+export async function renderApp(opts: RenderOptions = {}) {
+  const app = await openApp(opts)
+  await opts.seed?.(app)
+  const stores = createStores(app.client)
   const view = render(
-    <BillingProvider value={{ client, stores }}>
+    <BillingProvider value={{ client: app.client, stores }}>
       <App />
     </BillingProvider>
   )
-  return { core, client, stores, ...view }
+  return { ...app, stores, ...view }
 }
