@@ -99,15 +99,15 @@ describe('status bar', () => {
     const other = await newDevice(world!, 'other', device!.accountId)
     for (const n of [1, 2]) {
       const spent = billing.wallet.consume({ key: `spend-${n}`, amount: 100, feature: 'ai_request', reason: 'x' })
-      const taken = world!.t.relay.core.outbox.accept({ accountId: device!.accountId, deviceId: other.deviceId } as never, [
+      const taken = await world!.t.relay.core.outbox.accept({ accountId: device!.accountId, deviceId: other.deviceId } as never, [
         { id: `dbt-${spent.entryId}`, kind: 'usage', feature: 'export', quantity: 1, occurredAt: 1 }
       ])
       expect(taken.accepted).toHaveLength(1)
     }
     // And the relay's feed carries a debit this version cannot apply (zero amount).
-    const core = world!.t.relay.core
-    core.db.tx(() =>
-      core.feed.append(device!.accountId, 'wallet_debit', {
+    const { core, db } = world!.t.relay
+    await db.unit((tx) =>
+      core.feed.append(tx, device!.accountId, 'wallet_debit', {
         sourceId: 'dbt-other-0001',
         deviceId: other.deviceId,
         amount: cny(0),

@@ -91,10 +91,9 @@ export class Feed {
     }
     // No reply waits for this commit's fsync: a signature lost to a power cut is recomputed,
     // identical, on the next read. The guard on UNSIGNED keeps a concurrent signer harmless.
-    const { durable } = await this.store.unitGrouped(async (tx) => {
+    await this.store.unitUnsynced(async (tx) => {
       for (const r of fresh) await tx.feed.storeSignature(r.seq, r.signature, r.key_id)
     })
-    durable.catch(() => undefined)
   }
 }
 

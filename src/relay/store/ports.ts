@@ -229,6 +229,11 @@ export interface RelayStore {
    * `durable`.
    */
   unitGrouped<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ value: T; durable: Promise<void> }>
+  /**
+   * One transaction that a power cut may take back, for writes recomputed identically when lost
+   * (feed signatures): no disk flush is made or waited for, and durable reads do not wait on it.
+   */
+  unitUnsynced<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
   /** Reads outside a transaction; with `durable`, only once every commit so far is on disk. */
   read<T>(work: (tx: StoreTx) => Promise<T>, opts?: { durable?: boolean }): Promise<T>
   /** Calls `commit` when a grouped unit made now would get its flush at once. */

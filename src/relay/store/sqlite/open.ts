@@ -72,6 +72,7 @@ export function openSqliteStore(opts: {
       sqlite,
       unit: (work) => units.unit(work),
       unitGrouped: (work) => units.unitGrouped(work),
+      unitUnsynced: (work) => units.unitUnsynced(work),
       read: (work, o) => units.read(work, o?.durable ?? false),
       whenSlotFree: (commit) => (wal ? wal.whenSlotFree(commit) : commit()),
       whenDurable: () => wal?.whenDurable() ?? Promise.resolve(),

@@ -52,6 +52,19 @@ export class UnitsOfWork {
     })
   }
 
+  unitUnsynced<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (!this.wal) return this.transaction(work)
+      // Written to the WAL without its fsync; the next flush covers it, whoever's it is.
+      this.syncNormal.run()
+      try {
+        return await this.transaction(work)
+      } finally {
+        this.syncFull.run()
+      }
+    })
+  }
+
   async read<T>(work: (tx: StoreTx) => Promise<T>, durable: boolean): Promise<T> {
     const wal = this.wal
     if (!durable || !wal) return this.exclusive(() => work(this.view))
