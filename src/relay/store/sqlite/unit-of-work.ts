@@ -108,16 +108,28 @@ export class UnitsOfWork {
   }
 
   /** Runs `fn` when no other unit or read runs; in call order. */
-  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve))
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.run(fn))
     this.busy = true
+    return this.run(fn)
+  }
+
+  /** Plain promises, not async functions: this runs for every unit, so its ticks count. */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    let done: Promise<T>
     try {
-      return await fn()
-    } finally {
-      // Handed straight to the next in line (busy stays set), so no newcomer overtakes it.
-      const next = this.waiting.shift()
-      if (next) next()
-      else this.busy = false
+      done = fn()
+    } catch (err) {
+      done = Promise.reject(err)
     }
+    done.then(this.release, this.release)
+    return done
+  }
+
+  /** Hands the connection straight to the next in line (busy stays set), so no newcomer overtakes it. */
+  private readonly release = (): void => {
+    const next = this.waiting.shift()
+    if (next) next()
+    else this.busy = false
   }
 }
