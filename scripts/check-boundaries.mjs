@@ -11,7 +11,7 @@
 // - src/host        the core over a WebSocket for tests: no electron, never the relay.
 // Inside the relay, its store boundary: the database driver (better-sqlite3, drizzle-orm) and
 // SQL text live only in src/relay/store/sqlite; the domain works through src/relay/store/ports.ts,
-// and only the composition root (src/relay/app.ts) opens the SQLite store.
+// and only the composition roots (src/relay/app.ts, src/relay/cli) open the SQLite store.
 // Exit 1 with one line per violation (file, import, rule). test/boundaries.test.ts runs the same.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, posix, relative, sep } from 'node:path'
@@ -68,8 +68,8 @@ function judge(rel, spec) {
       return `the relay's database driver is used only in ${SQLITE_STORE} (the domain goes through src/relay/store/ports.ts)`
     }
     const target = spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(rel), spec)) : ''
-    if (target.startsWith(SQLITE_STORE.slice(0, -1)) && rel !== 'src/relay/app.ts') {
-      return `only src/relay/app.ts opens the SQLite store; the domain goes through src/relay/store/ports.ts`
+    if (target.startsWith(SQLITE_STORE.slice(0, -1)) && rel !== 'src/relay/app.ts' && !rel.startsWith('src/relay/cli/')) {
+      return `only src/relay/app.ts and src/relay/cli open the SQLite store; the domain goes through src/relay/store/ports.ts`
     }
   }
   const isElectron = spec === 'electron' || spec.startsWith('electron/')

@@ -1,3 +1,4 @@
+import { chart } from '../../src/relay/ledger/chart'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector/promises'
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
           amount,
           paidAt: clock.now()
         })
-        await relay.core.wallet.credit(tx, who.accountId, amount, orderNo)
+        await relay.core.wallet.credit(tx, who.accountId, amount, { id: `payment:${orderNo}`, from: chart.clearing('alipay', 'CNY'), sourceId: orderNo, feedSourceId: orderNo })
       }
     })
     await relay.core.outbox.accept(

@@ -8,6 +8,7 @@ import { Feed } from './feed/feed'
 import type { SigningKey } from './feed/keys'
 import { Leases } from './feed/lease'
 import { FeedSigner } from './feed/signer'
+import { Ledger } from './ledger/ledger'
 import { EventLoopLoad } from './http/event-loop'
 import { RateLimiter } from './http/rate-limit'
 import { EventApplier } from './notify/apply'
@@ -31,6 +32,7 @@ export interface RelayCore {
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   accounts: Accounts
   wallet: RelayWallet
+  ledger: Ledger
   feed: Feed
   signer: FeedSigner
   grants: Grants
@@ -56,9 +58,10 @@ export function createCore(opts: {
 }): RelayCore {
   const { config, store, clock, ids, key, providers } = opts
   const feed = new Feed(store, key, clock, ids)
-  const wallet = new RelayWallet(feed, ids)
+  const ledger = new Ledger(clock)
+  const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
-  const applier = new EventApplier(store, clock, feed, wallet, grants)
+  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
   return {
     config,
     store,
@@ -66,8 +69,9 @@ export function createCore(opts: {
     ids,
     key,
     providers,
-    accounts: new Accounts(store, clock, ids),
+    accounts: new Accounts(store, clock, ids, wallet),
     wallet,
+    ledger,
     feed,
     signer: new FeedSigner(feed),
     grants,
@@ -81,7 +85,7 @@ export function createCore(opts: {
       checkoutTtlMs: config.checkoutTtlMs
     }),
     sweeper: new OrderSweeper(store, clock, feed),
-    outbox: new Outbox(store, clock, feed, wallet),
+    outbox: new Outbox(store, clock, feed, wallet, ledger),
     applier,
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),
     load: new EventLoopLoad(),

@@ -8,6 +8,9 @@ import { Accounts } from '../../src/relay/accounts/accounts'
 import { RelayWallet } from '../../src/relay/accounts/wallet'
 import { openSqliteStore, type SqliteStore } from '../../src/relay/store/sqlite/open'
 import { Feed } from '../../src/relay/feed/feed'
+import { chart } from '../../src/relay/ledger/chart'
+import { Ledger } from '../../src/relay/ledger/ledger'
+import type { IdSource } from '../../src/node/ids'
 import type { StoreTx } from '../../src/relay/store/ports'
 import { generateSigningKey } from '../../src/relay/feed/keys'
 import { tempDir } from '../support/db'
@@ -22,6 +25,11 @@ afterEach(async () => {
   db = undefined
 })
 
+/** Accounts over a store, with the wallet they report. */
+function accountsOf(store: SqliteStore, clock: ManualClock, ids: IdSource): Accounts {
+  return new Accounts(store, clock, ids, new RelayWallet(new Ledger(clock), new Feed(store, key, clock, ids), ids))
+}
+
 function setDb(next: SqliteStore): void {
   db = next
 }
@@ -31,7 +39,7 @@ async function setup() {
   db = openSqliteStore({ path, durability: 'normal' })
   const clock = new ManualClock(1_700_000_000_000)
   const ids = sequentialIds('s')
-  const { accountId } = await new Accounts(db, clock, ids).createEnrolment(undefined, 'seq')
+  const { accountId } = await accountsOf(db, clock, ids).createEnrolment(undefined, 'seq')
   const feed = new Feed(db, key, clock, ids)
   const seqs = () => (db!.sqlite.prepare('SELECT seq FROM feed ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq)
   const payloadSeqs = () =>
@@ -107,7 +115,7 @@ describe('feed sequence numbers', () => {
     const otherPath = join(tempDir('feed-seq-other-'), 'relay.sqlite')
     const otherDb = openSqliteStore({ path: otherPath, durability: 'normal' })
     try {
-      const otherAccount = (await new Accounts(otherDb, new ManualClock(0), sequentialIds('o')).createEnrolment(undefined, 'o')).accountId
+      const otherAccount = (await accountsOf(otherDb, new ManualClock(0), sequentialIds('o')).createEnrolment(undefined, 'o')).accountId
       const otherFeed = new Feed(otherDb, key, new ManualClock(0), sequentialIds('p'))
       expect((await otherDb.unit((tx) => otherFeed.append(tx, otherAccount, 'order_closed', { ...order(1), provider: 'stripe', item }))).seq).toBe(1)
       expect((await again.unit((tx) => fresh.append(tx, accountId, 'order_closed', { ...order(5), provider: 'stripe', item }))).seq).toBe(5)
@@ -119,16 +127,23 @@ describe('feed sequence numbers', () => {
 
 describe('relay wallet moves', () => {
   it('credit and debit: the balance, debt records, and refusals that change nothing', async () => {
-    const { db, accountId, feed, ids } = await setup()
-    const wallet = new RelayWallet(feed, ids)
-    const state = () => db.read((tx) => wallet.state(tx, accountId))
+    const { db, accountId, feed, ids, clock } = await setup()
+    const wallet = new RelayWallet(new Ledger(clock), feed, ids)
     const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
-    await db.unit((tx) => wallet.credit(tx, accountId, cny(500), 'o1'))
+    const state = () => db.read((tx) => wallet.state(tx, accountId))
+    const clearing = chart.clearing('stripe', 'CNY')
+    const credit = (amount: number, orderNo: string, account = accountId) =>
+      db.unit((tx) => wallet.credit(tx, account, cny(amount), { id: `payment:${orderNo}`, from: clearing, sourceId: orderNo, feedSourceId: orderNo }))
+    const debit = (amount: number, id: string) =>
+      db.unit((tx) =>
+        wallet.debit(tx, accountId, cny(amount), { id, kind: 'wallet_debit', to: chart.usageRevenue('CNY'), sourceId: id, feedSourceId: id, reason: 'overdraft' })
+      )
+    await credit(500, 'o1')
     expect(await state()).toEqual({ balance: cny(500), debt: cny(0) })
-    await db.unit((tx) => wallet.debit(tx, accountId, cny(800), 'd1', 'overdraft'))
+    await debit(800, 'd1')
     expect(await state()).toEqual({ balance: cny(-300), debt: cny(300) })
-    await db.unit((tx) => wallet.credit(tx, accountId, cny(100), 'o2'))
-    await db.unit((tx) => wallet.credit(tx, accountId, cny(1000), 'o3'))
+    await credit(100, 'o2')
+    await credit(1000, 'o3')
     expect(await state()).toEqual({ balance: cny(800), debt: cny(0) })
     const debts = (db.sqlite.prepare("SELECT payload FROM feed WHERE type = 'debt' ORDER BY seq").all() as { payload: string }[]).map(
       (r) => (JSON.parse(r.payload) as { data: { reason: string; change: { amount: number }; outstanding: { amount: number } } }).data
@@ -138,9 +153,22 @@ describe('relay wallet moves', () => {
       ['settled', -100, 200],
       ['settled', -200, 0]
     ])
-    // Another currency changes nothing and says why; so does an unknown account.
-    await expect(db.unit((tx) => wallet.credit(tx, accountId, { amount: 5, currency: 'USD' }, 'o4'))).rejects.toThrow(CurrencyMismatch)
-    await expect(db.unit((tx) => wallet.credit(tx, 'no-such-account', cny(5), 'o5'))).rejects.toThrow('no relay account')
+    // Each move is its transfers: the shortfall lent from the receivable, repayments from the wallet.
+    const transfers = db.sqlite.prepare('SELECT id, kind, amount FROM ledger_transfers ORDER BY seq').all()
+    expect(transfers).toEqual([
+      { id: 'payment:o1', kind: 'payment', amount: 500 },
+      { id: 'd1:debt', kind: 'debt', amount: 300 },
+      { id: 'd1', kind: 'wallet_debit', amount: 800 },
+      { id: 'payment:o2', kind: 'payment', amount: 100 },
+      { id: 'payment:o2:repay', kind: 'debt_repayment', amount: 100 },
+      { id: 'payment:o3', kind: 'payment', amount: 1000 },
+      { id: 'payment:o3:repay', kind: 'debt_repayment', amount: 200 }
+    ])
+    // Another currency changes nothing and says why; so does an unknown account, and an id twice.
+    await expect(db.unit((tx) => wallet.credit(tx, accountId, { amount: 5, currency: 'USD' }, { id: 'payment:o4', from: chart.clearing('stripe', 'USD'), sourceId: 'o4', feedSourceId: 'o4' }))).rejects.toThrow(CurrencyMismatch)
+    await expect(credit(5, 'o5', 'no-such-account')).rejects.toThrow('no relay account')
+    await expect(credit(5, 'o1')).rejects.toThrow(/UNIQUE/)
     expect(await state()).toEqual({ balance: cny(800), debt: cny(0) })
+    expect(db.sqlite.prepare('SELECT COUNT(*) AS n FROM ledger_transfers').get()).toEqual({ n: 7 })
   })
 })

@@ -1,6 +1,10 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { drizzle } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { verifyLedger } from '../../src/relay/ledger/verify'
 import { openSqliteStore, relayMigrationsFolder } from '../../src/relay/store/sqlite/open'
 import { tempDir } from '../support/db'
 
@@ -20,17 +24,25 @@ function migrationsBefore(tag: string): string {
   return folder
 }
 
+/** A relay file at an older schema, as an older relay left it (its code's repositories are gone). */
+function olderRelayFile(path: string, before: string): Database.Database {
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  migrate(drizzle(sqlite), { migrationsFolder: migrationsBefore(before) })
+  return sqlite
+}
+
 describe('relay migrations', () => {
   it('0003 rebuilds outbox_records WITHOUT ROWID and keeps every record', async () => {
     const path = join(tempDir('relay-upgrade-'), 'relay.sqlite')
-    const old = openSqliteStore({ path, migrationsFolder: migrationsBefore('0003_outbox_records_without_rowid') })
-    old.sqlite.prepare("INSERT INTO accounts (id, created_at) VALUES ('acct_1', 1)").run()
-    const insert = old.sqlite.prepare(
+    const old = olderRelayFile(path, '0003_outbox_records_without_rowid')
+    old.prepare("INSERT INTO accounts (id, created_at) VALUES ('acct_1', 1)").run()
+    const insert = old.prepare(
       "INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES ('acct_1', ?, 'dev_1', 'usage', ?, ?, 'recorded', 2)"
     )
     for (let i = 0; i < 50; i++) insert.run(`use-${i}`, `fp${i}`, `{"id":"use-${i}"}`)
-    const before = old.sqlite.prepare('SELECT * FROM outbox_records ORDER BY account_id, id').all()
-    await old.close()
+    const before = old.prepare('SELECT * FROM outbox_records ORDER BY account_id, id').all()
+    old.close()
 
     const db = openSqliteStore({ path })
     try {
@@ -44,6 +56,44 @@ describe('relay migrations', () => {
       expect(() => again.run('acct_1')).toThrow(/UNIQUE|PRIMARY KEY/)
       expect(() => again.run('acct_missing')).toThrow(/FOREIGN KEY/)
       expect(db.sqlite.pragma('foreign_key_check')).toEqual([])
+    } finally {
+      await db.close()
+    }
+  })
+
+  it('0004 carries the wallet column into the ledger: opening balances, past payments and refunds; the books hold', async () => {
+    const path = join(tempDir('relay-ledger-upgrade-'), 'relay.sqlite')
+    const old = olderRelayFile(path, '0004_ledger')
+    const account = old.prepare("INSERT INTO accounts (id, created_at, wallet_balance) VALUES (?, 1, ?)")
+    account.run('acct_rich', 4200)
+    account.run('acct_owing', -300)
+    account.run('acct_zero', 0)
+    const order = old.prepare(
+      `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json, subject, amount,
+        currency, refunded_amount, state, expires_at, created_at, updated_at) VALUES (?, ?, ?, 'dev', ?, 'fp', ?, '{}', 's', ?, 'CNY', ?, ?, 9, 2, 3)`
+    )
+    order.run('ord_1', 'R1', 'acct_rich', 'k1', 'alipay', 5000, 800, 'partially_refunded')
+    order.run('ord_2', 'R2', 'acct_owing', 'k2', 'stripe', 2900, 0, 'paid')
+    order.run('ord_3', 'R3', 'acct_owing', 'k3', 'stripe', 1000, 0, 'expired')
+    old.prepare("INSERT INTO refunds (provider, refund_id, order_id, amount, at) VALUES ('alipay', 'rf_1', 'ord_1', 800, 4)").run()
+    old.close()
+
+    const db = openSqliteStore({ path })
+    try {
+      const transfers = db.sqlite
+        .prepare('SELECT id, kind, debit_account_id AS debit, credit_account_id AS credit, amount FROM ledger_transfers ORDER BY seq')
+        .all()
+      expect(transfers).toEqual([
+        { id: 'opening:acct_owing', kind: 'opening_balance', debit: 'receivable:acct_owing:CNY', credit: 'opening:CNY', amount: 300 },
+        { id: 'opening:acct_rich', kind: 'opening_balance', debit: 'opening:CNY', credit: 'wallet:acct_rich:CNY', amount: 4200 },
+        { id: 'payment:R1', kind: 'payment', debit: 'clearing:alipay:CNY', credit: 'opening:CNY', amount: 5000 },
+        { id: 'payment:R2', kind: 'payment', debit: 'clearing:stripe:CNY', credit: 'opening:CNY', amount: 2900 },
+        { id: 'refund:alipay:rf_1', kind: 'refund', debit: 'opening:CNY', credit: 'clearing:alipay:CNY', amount: 800 }
+      ])
+      const report = verifyLedger(await db.read(async (tx) => tx.ledger.snapshot()))
+      expect(report.breaks).toEqual([])
+      expect(report.ok).toBe(true)
+      expect(db.sqlite.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('accounts') WHERE name = 'wallet_balance'").get()).toEqual({ n: 0 })
     } finally {
       await db.close()
     }

@@ -1,3 +1,4 @@
+import { relayNetWallet } from '../support/relay-ledger'
 import { describe, expect, it } from 'vitest'
 import type { OutboxRecord } from '../../src/shared/relay-contract'
 import { enrolDevice, startTestRelay } from './support/relay'
@@ -21,14 +22,14 @@ describe('outbox batches', () => {
     expect(r.body.rejected).toEqual([{ id: 'debit-dup-1', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }])
     const s = t.relay.db.sqlite
     expect((s.prepare("SELECT count(*) AS n FROM feed WHERE type = 'wallet_debit'").get() as { n: number }).n).toBe(1)
-    expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-200)
+    expect(relayNetWallet(s, dev.accountId)).toBe(-200)
     // A resend of the whole batch mixed with a new record: old ones acked, nothing applied again.
     const again = await t.api('POST', '/v1/outbox', {
       token: dev.token,
       body: { records: [debit, { id: 'usage-dup-2', kind: 'usage', feature: 'export', quantity: 1, occurredAt: 3 }] }
     })
     expect(again.body).toEqual({ accepted: ['debit-dup-1', 'usage-dup-2'], rejected: [] })
-    expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-200)
+    expect(relayNetWallet(s, dev.accountId)).toBe(-200)
     expect((s.prepare('SELECT count(*) AS n FROM outbox_records').get() as { n: number }).n).toBe(3)
   })
 
@@ -58,7 +59,7 @@ describe('outbox batches', () => {
       { id: 'shared-id-01', kind: 'wallet_debit', outcome: 'debited' },
       { id: 'usage-a-0001', kind: 'usage', outcome: 'recorded' }
     ])
-    expect((s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(dev.accountId) as { b: number }).b).toBe(-50)
+    expect(relayNetWallet(s, dev.accountId)).toBe(-50)
   })
 
   it('a long run of usage (several rows per statement): clashes anywhere in it are judged one by one, in order', async () => {

@@ -1,3 +1,4 @@
+import { relayNetWallet } from '../support/relay-ledger'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
 import type { Billing } from '../../src/main/billing'
@@ -161,7 +162,7 @@ export async function topUp(w: World, d: Device, amount: number, provider: Provi
 }
 
 export function relayWallet(w: World, accountId: string): { balance: number } {
-  return { balance: (w.t.relay.db.sqlite.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(accountId) as { b: number }).b }
+  return { balance: relayNetWallet(w.t.relay.db.sqlite, accountId) }
 }
 
 /** Signed local balance: balance − debt. */

@@ -3,7 +3,8 @@ import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import { BillingError, NotFound } from '../../shared/errors'
 import type { Money } from '../../shared/money'
-import type { AccountRow, RelayStore } from '../store/ports'
+import type { RelayStore } from '../store/ports'
+import type { RelayWallet } from './wallet'
 
 // Accounts and devices. An operator (admin token) issues a one-time enrolment code for a new
 // or existing account; a device exchanges it for a random bearer token, shown once and stored
@@ -34,7 +35,8 @@ export class Accounts {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly ids: IdSource
+    private readonly ids: IdSource,
+    private readonly wallet: RelayWallet
   ) {}
 
   /** Admin: a one-time code enrolling a device into `accountId` (created when absent or omitted). */
@@ -105,17 +107,9 @@ export class Accounts {
           enrolledAt: d.enrolledAt,
           revokedAt: d.revokedAt
         }))
-        return { devices, firstFreeUsed: account.firstFreeClaimId !== null, wallet: walletState(account) }
+        return { devices, firstFreeUsed: account.firstFreeClaimId !== null, wallet: await this.wallet.state(tx, accountId) }
       },
       { durable: true }
     )
-  }
-}
-
-/** The wallet as devices see it: the balance, and the part below zero as debt. */
-export function walletState(account: AccountRow): { balance: Money; debt: Money } {
-  return {
-    balance: { amount: account.walletBalance, currency: account.walletCurrency },
-    debt: { amount: Math.max(0, -account.walletBalance), currency: account.walletCurrency }
   }
 }

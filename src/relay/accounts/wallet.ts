@@ -2,52 +2,110 @@ import type { IdSource } from '../../node/ids'
 import { CurrencyMismatch } from '../../shared/errors'
 import type { Money } from '../../shared/money'
 import type { Feed } from '../feed/feed'
-import { walletState } from './accounts'
+import { chart, type LedgerAccountRef, type TransferKind } from '../ledger/chart'
+import type { Ledger } from '../ledger/ledger'
 import type { StoreTx } from '../store/ports'
 
-// The relay's view of each account's wallet: credited by confirmed recharges, debited by
-// refunds of recharges, device debits and lost first-free claims. Devices spend offline, so
-// the balance may go below zero: that shortfall is debt, published in the feed as a `debt`
+// Each account's wallet in the relay's ledger: credited by confirmed recharges, spent by refunds
+// of recharges, device debits and lost first-free claims. Devices spend offline, so a spend may
+// exceed the wallet: the shortfall is first lent to the wallet from the account's receivable (a
+// `debt` transfer), so the wallet never goes below zero and what is owed is the receivable. Money
+// arriving meanwhile repays it first. Every change of debt is published in the feed as a `debt`
 // record whose `outstanding` tells every device to stop paid use until a recharge settles it.
 // All methods run inside the caller's unit of work.
 
 export type DebtReason = 'overdraft' | 'first_free_lost'
 
+export interface WalletState {
+  /** Wallet less debt: negative while the account owes money. */
+  balance: Money
+  debt: Money
+}
+
 export class RelayWallet {
   constructor(
+    private readonly ledger: Ledger,
     private readonly feed: Feed,
     private readonly ids: IdSource
   ) {}
 
-  async state(tx: StoreTx, accountId: string): Promise<{ balance: Money; debt: Money }> {
-    const row = await tx.accounts.get(accountId)
-    if (!row) throw new Error(`no relay account ${accountId}`)
-    return walletState(row)
+  async state(tx: StoreTx, accountId: string): Promise<WalletState> {
+    const account = await tx.accounts.get(accountId)
+    if (!account) throw new Error(`no relay account ${accountId}`)
+    const currency = account.walletCurrency
+    const wallet = await this.ledger.balance(tx, chart.wallet(accountId, currency))
+    const debt = await this.ledger.balance(tx, chart.receivable(accountId, currency))
+    return { balance: { amount: wallet - debt, currency }, debt: { amount: debt, currency } }
   }
 
-  credit(tx: StoreTx, accountId: string, amount: Money, sourceId: string): Promise<void> {
-    return this.move(tx, accountId, amount, +1, sourceId, 'overdraft')
+  /** Money paid in (a recharge): `from` → the wallet, then any debt repaid from it. */
+  async credit(tx: StoreTx, accountId: string, amount: Money, t: { id: string; from: LedgerAccountRef; sourceId: string; feedSourceId: string }): Promise<void> {
+    const wallet = chart.wallet(accountId, amount.currency)
+    const before = await this.debtOf(tx, accountId, amount)
+    await this.ledger.post(tx, { id: t.id, kind: 'payment', debit: t.from, credit: wallet, amount, customerAccountId: accountId, sourceId: t.sourceId })
+    const repay = Math.min(before, await this.ledger.balance(tx, wallet))
+    if (repay > 0) {
+      await this.ledger.post(tx, {
+        id: `${t.id}:repay`,
+        kind: 'debt_repayment',
+        debit: wallet,
+        credit: chart.receivable(accountId, amount.currency),
+        amount: { amount: repay, currency: amount.currency },
+        customerAccountId: accountId,
+        sourceId: t.sourceId
+      })
+    }
+    await this.announceDebt(tx, accountId, amount, before, t.feedSourceId, 'overdraft')
   }
 
-  debit(tx: StoreTx, accountId: string, amount: Money, sourceId: string, reason: DebtReason): Promise<void> {
-    return this.move(tx, accountId, amount, -1, sourceId, reason)
+  /** Money spent from the wallet to `to`; beyond the wallet, as debt. */
+  async debit(
+    tx: StoreTx,
+    accountId: string,
+    amount: Money,
+    t: { id: string; kind: TransferKind; to: LedgerAccountRef; sourceId: string; feedSourceId: string; reason: DebtReason }
+  ): Promise<void> {
+    const wallet = chart.wallet(accountId, amount.currency)
+    await this.ensureCurrency(tx, accountId, amount)
+    const before = await this.debtOf(tx, accountId, amount)
+    const shortfall = amount.amount - Math.max(0, await this.ledger.balance(tx, wallet))
+    if (shortfall > 0) {
+      await this.ledger.post(tx, {
+        id: `${t.id}:debt`,
+        kind: 'debt',
+        debit: chart.receivable(accountId, amount.currency),
+        credit: wallet,
+        amount: { amount: Math.min(shortfall, amount.amount), currency: amount.currency },
+        customerAccountId: accountId,
+        sourceId: t.sourceId
+      })
+    }
+    await this.ledger.post(tx, { id: t.id, kind: t.kind, debit: wallet, credit: t.to, amount, customerAccountId: accountId, sourceId: t.sourceId })
+    await this.announceDebt(tx, accountId, amount, before, t.feedSourceId, t.reason)
   }
 
-  private async move(tx: StoreTx, accountId: string, amount: Money, sign: 1 | -1, sourceId: string, reason: DebtReason): Promise<void> {
-    const row = await tx.accounts.get(accountId)
-    if (!row) throw new Error(`no relay account ${accountId}`)
-    if (amount.currency !== row.walletCurrency) throw new CurrencyMismatch(row.walletCurrency, amount.currency)
-    const after = row.walletBalance + sign * amount.amount
-    await tx.accounts.setWalletBalance(accountId, after)
-    const debtBefore = Math.max(0, -row.walletBalance)
-    const debtAfter = Math.max(0, -after)
-    if (debtBefore === debtAfter) return
+  private async debtOf(tx: StoreTx, accountId: string, amount: Money): Promise<number> {
+    await this.ensureCurrency(tx, accountId, amount)
+    return this.ledger.balance(tx, chart.receivable(accountId, amount.currency))
+  }
+
+  private async ensureCurrency(tx: StoreTx, accountId: string, amount: Money): Promise<void> {
+    const account = await tx.accounts.get(accountId)
+    if (!account) throw new Error(`no relay account ${accountId}`)
+    if (amount.currency !== account.walletCurrency) {
+      throw new CurrencyMismatch(account.walletCurrency, amount.currency)
+    }
+  }
+
+  private async announceDebt(tx: StoreTx, accountId: string, amount: Money, before: number, sourceId: string, reason: DebtReason): Promise<void> {
+    const after = await this.ledger.balance(tx, chart.receivable(accountId, amount.currency))
+    if (before === after) return
     await this.feed.append(tx, accountId, 'debt', {
       debtId: `debt_${this.ids.next()}`,
       sourceId,
-      reason: debtAfter < debtBefore ? 'settled' : reason,
-      change: { amount: debtAfter - debtBefore, currency: row.walletCurrency },
-      outstanding: { amount: debtAfter, currency: row.walletCurrency }
+      reason: after < before ? 'settled' : reason,
+      change: { amount: after - before, currency: amount.currency },
+      outstanding: { amount: after, currency: amount.currency }
     })
   }
 }

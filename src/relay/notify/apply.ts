@@ -6,6 +6,8 @@ import { canTransition, PAID_STATES } from '../orders/transitions'
 import type { ProviderEvent, ProviderName } from '../providers/types'
 import type { Awaitable, OrderRow, RelayStore, StoreTx } from '../store/ports'
 import type { Grants } from '../subscriptions/grants'
+import { chart } from '../ledger/chart'
+import type { Ledger } from '../ledger/ledger'
 
 // Applies one verified provider event to its order, inside the caller's unit of work, with
 // exactly one effect or none. The outcome decides the HTTP reply (see pipeline.ts):
@@ -35,7 +37,8 @@ export class EventApplier {
     private readonly clock: Clock,
     private readonly feed: Feed,
     private readonly wallet: RelayWallet,
-    private readonly grants: Grants
+    private readonly grants: Grants,
+    private readonly ledger: Ledger
   ) {}
 
   /** What a capture needs to know before its unit of work (read outside one). */
@@ -127,8 +130,23 @@ export class EventApplier {
       amount,
       paidAt: now
     })
-    if (item.kind === 'recharge') await this.wallet.credit(tx, order.account_id, amount, order.order_no)
-    else await this.grants.grant(tx, order.account_id, order.id, order.order_no, item.planCode, item.period, now)
+    // The payment's one transfer: prepaid money into the wallet, or a plan's revenue.
+    const clearing = chart.clearing(order.provider, order.currency)
+    const paymentId = `payment:${order.order_no}`
+    if (item.kind === 'recharge') {
+      await this.wallet.credit(tx, order.account_id, amount, { id: paymentId, from: clearing, sourceId: order.id, feedSourceId: order.order_no })
+    } else {
+      await this.ledger.post(tx, {
+        id: paymentId,
+        kind: 'payment',
+        debit: clearing,
+        credit: chart.planRevenue(item.planCode, item.period, order.currency),
+        amount,
+        customerAccountId: order.account_id,
+        sourceId: order.id
+      })
+      await this.grants.grant(tx, order.account_id, order.id, order.order_no, item.planCode, item.period, now)
+    }
     return { kind: 'applied' }
   }
 
@@ -181,10 +199,22 @@ export class EventApplier {
       orderState: to,
       refundedAt: now
     })
+    // The refund's one transfer, back to the provider: from the wallet (debt if it was spent), or
+    // from the plan's revenue through the refunds account.
+    const refund = { amount, currency: order.currency }
+    const refundTransfer = { id: `refund:${order.provider}:${event.refundId}`, sourceId: `${order.provider}:${event.refundId}` }
+    const clearing = chart.clearing(order.provider, order.currency)
     if (item.kind === 'recharge') {
-      await this.wallet.debit(tx, order.account_id, { amount, currency: order.currency }, event.refundId, 'overdraft')
-    } else if (to === 'refunded') {
-      await this.grants.revokeForOrder(tx, order.account_id, order.id, order.order_no, now)
+      await this.wallet.debit(tx, order.account_id, refund, {
+        ...refundTransfer,
+        kind: 'refund',
+        to: clearing,
+        feedSourceId: event.refundId,
+        reason: 'overdraft'
+      })
+    } else {
+      await this.ledger.post(tx, { ...refundTransfer, kind: 'refund', debit: chart.refunds(order.currency), credit: clearing, amount: refund, customerAccountId: order.account_id })
+      if (to === 'refunded') await this.grants.revokeForOrder(tx, order.account_id, order.id, order.order_no, now)
     }
     return { kind: 'applied' }
   }

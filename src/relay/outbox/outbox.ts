@@ -6,6 +6,8 @@ import type { RelayWallet } from '../accounts/wallet'
 import type { Feed } from '../feed/feed'
 import type { RelayStore, StoreTx } from '../store/ports'
 import { canonicalRecord } from './canonical'
+import { chart } from '../ledger/chart'
+import type { Ledger } from '../ledger/ledger'
 
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
 // kept with its canonical body and a fingerprint of it: the same id and content again is
@@ -43,7 +45,8 @@ export class Outbox {
     private readonly store: RelayStore,
     private readonly clock: Clock,
     private readonly feed: Feed,
-    private readonly wallet: RelayWallet
+    private readonly wallet: RelayWallet,
+    private readonly ledger: Ledger
   ) {}
 
   accept(ctx: DeviceContext, records: OutboxRecord[]): Promise<OutboxAck> {
@@ -128,7 +131,14 @@ export class Outbox {
           occurredAt: rec.occurredAt
         })
         // After the mirror, so a debt record follows the debit that caused it.
-        await this.wallet.debit(tx, ctx.accountId, rec.amount, rec.id, 'overdraft')
+        await this.wallet.debit(tx, ctx.accountId, rec.amount, {
+          id: `debit:${ctx.accountId}:${rec.id}`,
+          kind: 'wallet_debit',
+          to: chart.usageRevenue(rec.amount.currency),
+          sourceId: rec.id,
+          feedSourceId: rec.id,
+          reason: 'overdraft'
+        })
         return 'debited'
       case 'first_free_claim':
         if (winner === null) {
@@ -138,6 +148,16 @@ export class Outbox {
             deviceId: ctx.deviceId,
             feature: rec.feature,
             decidedAt: this.clock.now()
+          })
+          // Given away at its price: the promotion's cost, and the use's revenue.
+          await this.ledger.post(tx, {
+            id: `first_free:${ctx.accountId}:${rec.id}`,
+            kind: 'first_free',
+            debit: chart.firstFree(rec.price.currency),
+            credit: chart.usageRevenue(rec.price.currency),
+            amount: rec.price,
+            customerAccountId: ctx.accountId,
+            sourceId: rec.id
           })
           return 'won'
         }
@@ -149,7 +169,14 @@ export class Outbox {
           reason: 'first_free_lost',
           occurredAt: rec.occurredAt
         })
-        await this.wallet.debit(tx, ctx.accountId, rec.price, rec.id, 'first_free_lost')
+        await this.wallet.debit(tx, ctx.accountId, rec.price, {
+          id: `first_free_lost:${ctx.accountId}:${rec.id}`,
+          kind: 'first_free_lost',
+          to: chart.usageRevenue(rec.price.currency),
+          sourceId: rec.id,
+          feedSourceId: rec.id,
+          reason: 'first_free_lost'
+        })
         return 'lost'
     }
   }

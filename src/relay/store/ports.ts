@@ -11,7 +11,6 @@ export type Awaitable<T> = T | Promise<T>
 
 export interface AccountRow {
   id: string
-  walletBalance: number
   walletCurrency: Currency
   firstFreeClaimId: string | null
 }
@@ -27,7 +26,6 @@ export interface DeviceRow {
 export interface AccountsRepo {
   get(accountId: string): Awaitable<AccountRow | undefined>
   insert(accountId: string, label: string | null, now: number): Awaitable<void>
-  setWalletBalance(accountId: string, balance: number): Awaitable<void>
   /** Records the first-free claim unless one is recorded; false when another was first. */
   claimFirstFree(accountId: string, claimId: string, deviceId: string): Awaitable<boolean>
   insertCode(codeHash: string, accountId: string, now: number, expiresAt: number): Awaitable<void>
@@ -207,6 +205,45 @@ export interface NotificationsRepo {
   log(row: NotificationLogRow): Awaitable<void>
 }
 
+export interface LedgerAccountRow {
+  id: string
+  kind: string
+  customerAccountId: string | null
+  currency: Currency
+  debitsPosted: number
+  creditsPosted: number
+}
+
+export interface LedgerTransferRow {
+  id: string
+  kind: string
+  debitAccountId: string
+  creditAccountId: string
+  amount: number
+  currency: Currency
+  customerAccountId: string | null
+  sourceId: string
+  at: number
+}
+
+/** Everything relay:verify checks, read at once. */
+export interface LedgerSnapshot {
+  accounts: LedgerAccountRow[]
+  transfers: LedgerTransferRow[]
+  /** Orders that were paid (paid, partially or fully refunded). */
+  paidOrders: { id: string; orderNo: string; amount: number; refunded: number; currency: Currency }[]
+  refunds: { provider: string; refundId: string; orderId: string; amount: number }[]
+}
+
+export interface LedgerRepo {
+  account(accountId: string): Awaitable<LedgerAccountRow | undefined>
+  /** Opens the account unless it exists. */
+  open(account: { id: string; kind: string; customerAccountId: string | null; currency: Currency }, now: number): Awaitable<void>
+  /** Inserts the transfer (its id must be new) and adds it to both accounts' posted sums. */
+  post(transfer: LedgerTransferRow): Awaitable<void>
+  snapshot(): Awaitable<LedgerSnapshot>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
@@ -216,6 +253,7 @@ export interface StoreTx {
   readonly grants: GrantsRepo
   readonly leases: LeasesRepo
   readonly notifications: NotificationsRepo
+  readonly ledger: LedgerRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

@@ -1,3 +1,4 @@
+import { relayNetWallet } from '../../support/relay-ledger'
 import type { ProviderEvent } from '../../../src/relay/providers/types'
 import type { TestProvider } from './hmac-provider'
 import { newKey, type Api, type TestRelay } from './relay'
@@ -58,7 +59,12 @@ export function effects(t: TestRelay, orderNo: string) {
       `%"orderNo":"${orderNo}"%`
     ),
     grants: count('SELECT count(*) AS n FROM grants WHERE order_id = ?', order.id),
-    wallet: (s.prepare('SELECT wallet_balance AS b FROM accounts WHERE id = ?').get(order.account_id) as { b: number }).b
+    wallet: relayNetWallet(s, order.account_id),
+    paymentTransfers: count("SELECT count(*) AS n FROM ledger_transfers WHERE kind = 'payment' AND source_id = ?", order.id),
+    refundTransfers: count(
+      "SELECT count(*) AS n FROM ledger_transfers WHERE kind = 'refund' AND source_id IN (SELECT provider || ':' || refund_id FROM refunds WHERE order_id = ?)",
+      order.id
+    )
   }
 }
 

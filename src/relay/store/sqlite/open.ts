@@ -11,6 +11,7 @@ import { sqliteAccounts } from './repos/accounts'
 import { sqliteFeed } from './repos/feed'
 import { sqliteGrants } from './repos/grants'
 import { sqliteLeases } from './repos/leases'
+import { sqliteLedger } from './repos/ledger'
 import { sqliteNotifications } from './repos/notifications'
 import { sqliteOrders } from './repos/orders'
 import { sqliteOutbox } from './repos/outbox'
@@ -64,7 +65,8 @@ export function openSqliteStore(opts: {
         outbox: sqliteOutbox(sqlite),
         grants: sqliteGrants(sqlite),
         leases: sqliteLeases(sqlite),
-        notifications: sqliteNotifications(sqlite)
+        notifications: sqliteNotifications(sqlite),
+        ledger: sqliteLedger(sqlite)
       },
       wal
     )

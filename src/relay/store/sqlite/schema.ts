@@ -13,8 +13,7 @@ export const accounts = sqliteTable('accounts', {
   /** Outbox record id of the first-free claim that won; null while unused. */
   firstFreeClaimId: text('first_free_claim_id'),
   firstFreeDeviceId: text('first_free_device_id'),
-  /** The relay's view of the wallet in minor units; negative = debt. */
-  walletBalance: integer('wallet_balance').notNull().default(0),
+  /** The wallet's currency; its balance and debt are the ledger's (ledger_accounts). */
   walletCurrency: text('wallet_currency').notNull().default('CNY')
 })
 
@@ -212,6 +211,53 @@ export const outboxRecords = sqliteTable(
     receivedAt: integer('received_at').notNull()
   },
   (t) => [primaryKey({ columns: [t.accountId, t.id] })]
+)
+
+/**
+ * The double-entry ledger's accounts (src/relay/ledger/chart.ts names them). Posted debits and
+ * credits are caches of the transfers; `npm run relay:verify` recomputes them.
+ */
+export const ledgerAccounts = sqliteTable(
+  'ledger_accounts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** The customer account it belongs to; null for the business's own accounts. */
+    customerAccountId: text('customer_account_id'),
+    currency: text('currency').notNull(),
+    debitsPosted: integer('debits_posted').notNull().default(0),
+    creditsPosted: integer('credits_posted').notNull().default(0),
+    createdAt: integer('created_at').notNull()
+  },
+  (t) => [index('ledger_accounts_customer').on(t.customerAccountId)]
+)
+
+/** Immutable transfers: one amount from a debit account to a credit account, once per id. */
+export const ledgerTransfers = sqliteTable(
+  'ledger_transfers',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull(),
+    kind: text('kind').notNull(),
+    debitAccountId: text('debit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    creditAccountId: text('credit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    customerAccountId: text('customer_account_id'),
+    /** What it belongs to: an order id, a refund id, an outbox record id. */
+    sourceId: text('source_id').notNull(),
+    at: integer('at').notNull()
+  },
+  (t) => [
+    uniqueIndex('ledger_transfers_id').on(t.id),
+    index('ledger_transfers_source').on(t.sourceId),
+    index('ledger_transfers_debit').on(t.debitAccountId),
+    index('ledger_transfers_credit').on(t.creditAccountId)
+  ]
 )
 
 /** Named counters (order number sequence). */

@@ -13,11 +13,10 @@ const device = (r: DeviceColumns | undefined): DeviceRow | undefined =>
   r && { id: r.id, accountId: r.account_id, name: r.name, enrolledAt: r.enrolled_at, revokedAt: r.revoked_at }
 
 export function sqliteAccounts(s: Database.Database): AccountsRepo {
-  const get = s.prepare<[string], { id: string; wallet_balance: number; wallet_currency: AccountRow['walletCurrency']; first_free_claim_id: string | null }>(
-    'SELECT id, wallet_balance, wallet_currency, first_free_claim_id FROM accounts WHERE id = ?'
+  const get = s.prepare<[string], { id: string; wallet_currency: AccountRow['walletCurrency']; first_free_claim_id: string | null }>(
+    'SELECT id, wallet_currency, first_free_claim_id FROM accounts WHERE id = ?'
   )
   const insert = s.prepare('INSERT INTO accounts (id, label, created_at) VALUES (?, ?, ?)')
-  const setBalance = s.prepare('UPDATE accounts SET wallet_balance = ? WHERE id = ?')
   const claim = s.prepare(
     'UPDATE accounts SET first_free_claim_id = ?, first_free_device_id = ? WHERE id = ? AND first_free_claim_id IS NULL'
   )
@@ -35,10 +34,9 @@ export function sqliteAccounts(s: Database.Database): AccountsRepo {
   return {
     get(accountId) {
       const r = get.get(accountId)
-      return r && { id: r.id, walletBalance: r.wallet_balance, walletCurrency: r.wallet_currency, firstFreeClaimId: r.first_free_claim_id }
+      return r && { id: r.id, walletCurrency: r.wallet_currency, firstFreeClaimId: r.first_free_claim_id }
     },
     insert: (accountId, label, now) => void insert.run(accountId, label, now),
-    setWalletBalance: (accountId, balance) => void setBalance.run(balance, accountId),
     claimFirstFree: (accountId, claimId, deviceId) => claim.run(claimId, deviceId, accountId).changes === 1,
     insertCode: (hash, accountId, now, expiresAt) => void insertCode.run(hash, accountId, now, expiresAt),
     code(hash) {

@@ -1,0 +1,102 @@
+import type { LedgerSnapshot } from '../store/ports'
+import { NORMAL_SIDE, type LedgerAccountKind } from './chart'
+
+// The books' checks, over everything the relay's ledger holds (npm run relay:verify):
+// - every transfer moves a positive integer amount between two accounts of its currency;
+// - every account's cached posted debits and credits equal its transfers;
+// - per currency, all debits equal all credits (the transfers sum to zero);
+// - no wallet and no receivable is below zero on its normal side;
+// - every paid order has exactly one payment transfer of its amount, and no payment transfer is
+//   without a paid order; every refund exactly one refund transfer of its amount, and an order's
+//   refund transfers add up to what it says was refunded.
+
+export interface LedgerReport {
+  ok: boolean
+  accounts: number
+  transfers: number
+  /** Per currency: the total posted on each side (equal when the books balance). */
+  totals: Record<string, { debits: number; credits: number }>
+  breaks: string[]
+}
+
+export function verifyLedger(books: LedgerSnapshot): LedgerReport {
+  const breaks: string[] = []
+  const accounts = new Map(books.accounts.map((a) => [a.id, a]))
+  const recomputed = new Map(books.accounts.map((a) => [a.id, { debits: 0, credits: 0 }]))
+  const ids = new Set<string>()
+  const payments = new Map<string, { count: number; amount: number }>()
+  const refundTransfers = new Map<string, { count: number; amount: number }>()
+  for (const t of books.transfers) {
+    if (ids.has(t.id)) breaks.push(`transfer ${t.id}: posted twice`)
+    ids.add(t.id)
+    if (!Number.isSafeInteger(t.amount) || t.amount <= 0) breaks.push(`transfer ${t.id}: amount ${t.amount} is not a positive integer`)
+    for (const side of [t.debitAccountId, t.creditAccountId]) {
+      const account = accounts.get(side)
+      if (!account) breaks.push(`transfer ${t.id}: account ${side} does not exist`)
+      else if (account.currency !== t.currency) breaks.push(`transfer ${t.id}: ${t.currency} on ${side}, an account in ${account.currency}`)
+    }
+    if (t.debitAccountId === t.creditAccountId) breaks.push(`transfer ${t.id}: debits and credits one account`)
+    const debit = recomputed.get(t.debitAccountId)
+    const credit = recomputed.get(t.creditAccountId)
+    if (debit) debit.debits += t.amount
+    if (credit) credit.credits += t.amount
+    const tally = t.kind === 'payment' ? payments : t.kind === 'refund' ? refundTransfers : undefined
+    if (tally) {
+      const seen = tally.get(t.sourceId) ?? { count: 0, amount: 0 }
+      tally.set(t.sourceId, { count: seen.count + 1, amount: seen.amount + t.amount })
+    }
+  }
+
+  const totals: LedgerReport['totals'] = {}
+  for (const a of books.accounts) {
+    const r = recomputed.get(a.id)!
+    if (r.debits !== a.debitsPosted || r.credits !== a.creditsPosted) {
+      breaks.push(
+        `account ${a.id}: cached debits ${a.debitsPosted} / credits ${a.creditsPosted}, its transfers give ${r.debits} / ${r.credits}`
+      )
+    }
+    const total = (totals[a.currency] ??= { debits: 0, credits: 0 })
+    total.debits += r.debits
+    total.credits += r.credits
+    const kind = a.kind as LedgerAccountKind
+    if (kind === 'customer_wallet' || kind === 'receivable') {
+      const balance = NORMAL_SIDE[kind] === 'credit' ? r.credits - r.debits : r.debits - r.credits
+      if (balance < 0) breaks.push(`account ${a.id}: ${kind} balance ${balance} is below zero`)
+    }
+  }
+  for (const [currency, t] of Object.entries(totals)) {
+    if (t.debits !== t.credits) breaks.push(`currency ${currency}: debits ${t.debits} and credits ${t.credits} do not sum to zero`)
+  }
+
+  const paidIds = new Set<string>()
+  const refundedByOrder = new Map<string, number>()
+  for (const o of books.paidOrders) {
+    paidIds.add(o.id)
+    const p = payments.get(o.id)
+    if (!p) breaks.push(`order ${o.orderNo}: paid without a payment transfer`)
+    else if (p.count !== 1) breaks.push(`order ${o.orderNo}: ${p.count} payment transfers`)
+    else if (p.amount !== o.amount) breaks.push(`order ${o.orderNo}: paid ${o.amount}, its payment transfer ${p.amount}`)
+  }
+  for (const source of payments.keys()) {
+    // Payments name their order; one without a paid order is money from nowhere.
+    if (!paidIds.has(source)) breaks.push(`payment transfer for order ${source}: no paid order`)
+  }
+  const refundIds = new Set<string>()
+  for (const r of books.refunds) {
+    const source = `${r.provider}:${r.refundId}`
+    refundIds.add(source)
+    const t = refundTransfers.get(source)
+    if (!t) breaks.push(`refund ${source}: no refund transfer`)
+    else if (t.count !== 1) breaks.push(`refund ${source}: ${t.count} refund transfers`)
+    else if (t.amount !== r.amount) breaks.push(`refund ${source}: refunded ${r.amount}, its transfer ${t.amount}`)
+    refundedByOrder.set(r.orderId, (refundedByOrder.get(r.orderId) ?? 0) + r.amount)
+  }
+  for (const source of refundTransfers.keys()) {
+    if (!refundIds.has(source)) breaks.push(`refund transfer for ${source}: no refund recorded`)
+  }
+  for (const o of books.paidOrders) {
+    const refunded = refundedByOrder.get(o.id) ?? 0
+    if (refunded !== o.refunded) breaks.push(`order ${o.orderNo}: says ${o.refunded} refunded, its refunds add up to ${refunded}`)
+  }
+  return { ok: breaks.length === 0, accounts: books.accounts.length, transfers: books.transfers.length, totals, breaks }
+}
