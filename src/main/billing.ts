@@ -34,6 +34,8 @@ export interface BillingOptions {
   previousRunEnded?: boolean
   /** Builds the wallet (the sync layer passes a subclass that gates paid use on trust and the relay). */
   createWallet?: (deps: WalletDeps) => Wallet
+  /** Whether the account used a plan code's trial on another device or install (the relay's word). */
+  trialUsedElsewhere?: (planCode: string) => boolean
   /** Wraps the subscription-based entitlement the quotas gate on (the sync layer adds the relay lease). */
   entitlements?: (local: EntitlementPort) => EntitlementPort
 }
@@ -82,6 +84,7 @@ export function createBilling(opts: BillingOptions): Billing {
       clock,
       ids,
       ...(opts.timeZone ? { timeZone: opts.timeZone } : {}),
+      ...(opts.trialUsedElsewhere ? { trialUsedElsewhere: opts.trialUsedElsewhere } : {}),
       walletPort: {
         // Called inside the subscription's transaction: the charge and the change commit together.
         pay({ key, amount, reason }) {

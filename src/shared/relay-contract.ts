@@ -247,6 +247,21 @@ export const FirstFreeDecisionSchema = z.object({
 })
 
 /**
+ * The relay's decision on a device's trial_start: the first trial it commits for an (account,
+ * plan code) is confirmed; every later one, from any device or install, is refused and the app
+ * that started it ends it. Every device of the account marks that plan's trial as used.
+ */
+export const TrialDecisionSchema = z.strictObject({
+  /** The trial_start outbox record decided. */
+  recordId: z.string(),
+  planCode: PlanCodeSchema,
+  /** The device that sent it. */
+  deviceId: z.string(),
+  outcome: z.enum(['confirmed', 'refused']),
+  decidedAt: z.number().int()
+})
+
+/**
  * An order that will not be paid through its checkout any more: expired (its checkout passed
  * expiresAt, or the provider closed it) or failed. The app drops its pending checkout. Money
  * that still arrives later is recorded and reported as payment_confirmed as usual.
@@ -278,7 +293,8 @@ export const FeedPayloadSchema = z.discriminatedUnion('type', [
   feedRecord('debt', DebtSchema),
   feedRecord('wallet_debit', WalletDebitSchema),
   feedRecord('first_free', FirstFreeDecisionSchema),
-  feedRecord('order_closed', OrderClosedSchema)
+  feedRecord('order_closed', OrderClosedSchema),
+  feedRecord('trial_decision', TrialDecisionSchema)
 ])
 export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']
@@ -372,6 +388,15 @@ export const OutboxRecordSchema = z.discriminatedUnion('kind', [
     /** What the use costs when it is not free: charged if the claim loses. */
     price: MoneySchema,
     occurredAt: z.number().int()
+  }),
+  z.strictObject({
+    id: ClientIdSchema,
+    kind: z.literal('trial_start'),
+    planCode: PlanCodeSchema,
+    period: BillingPeriodSchema,
+    startedAt: z.number().int(),
+    /** The end of the trial as started locally (provisional until the relay decides). */
+    endsAt: z.number().int()
   })
 ])
 export type OutboxRecord = z.infer<typeof OutboxRecordSchema>
@@ -385,7 +410,9 @@ export const OutboxAckSchema = z.object({
   /**
    * Ids refused for good, each with a stable code: IDEMPOTENCY_CONFLICT (the id was used before
    * for different content), CURRENCY_MISMATCH, INVALID_AMOUNT (a debit or first-free price
-   * that is not above zero).
+   * that is not above zero), INVALID_INPUT (a trial_start of the FREE plan, or one that ends
+   * before it starts). A trial refused because the account used it already is accepted: the
+   * refusal is its `trial_decision` feed record.
    */
   rejected: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() }))
 })

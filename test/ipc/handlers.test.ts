@@ -230,6 +230,7 @@ describe('usage, settings, the sync channels, external links', () => {
       lastRejection: null,
       skippedCount: 0,
       lastSkipped: null,
+      trialRefused: null,
       warnings: []
     }
     expect(await call('sync.state', {})).toEqual({ ok: true, value: offline })

@@ -64,6 +64,7 @@ const sync: Output<'sync.state'> = {
   lastRejection: null,
   skippedCount: 0,
   lastSkipped: null,
+  trialRefused: null,
   warnings: []
 }
 

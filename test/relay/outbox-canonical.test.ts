@@ -13,10 +13,11 @@ const money = fc.record({ amount: fc.integer({ min: -1e10, max: 1e10 }), currenc
 const record = fc.oneof(
   fc.record({ id: text, kind: fc.constant('usage'), feature: text, quantity: fc.integer(), occurredAt: fc.integer() }),
   fc.record({ id: text, kind: fc.constant('wallet_debit'), amount: money, feature: text, occurredAt: fc.integer() }),
-  fc.record({ id: text, kind: fc.constant('first_free_claim'), feature: text, price: money, occurredAt: fc.integer() })
+  fc.record({ id: text, kind: fc.constant('first_free_claim'), feature: text, price: money, occurredAt: fc.integer() }),
+  fc.record({ id: text, kind: fc.constant('trial_start'), planCode: text, period: text, startedAt: fc.integer(), endsAt: fc.integer() })
 )
 // Shapes the contract refuses but a direct caller might pass: extra, missing or undefined keys, odd types.
-const odd = fc.tuple(record, fc.dictionary(fc.constantFrom('extra', 'feature', 'quantity', 'amount', 'price', 'id'), fc.oneof(text, fc.integer(), fc.constant(undefined), fc.double()), { maxKeys: 2 }))
+const odd = fc.tuple(record, fc.dictionary(fc.constantFrom('extra', 'feature', 'quantity', 'amount', 'price', 'id', 'planCode', 'endsAt'), fc.oneof(text, fc.integer(), fc.constant(undefined), fc.double()), { maxKeys: 2 }))
   .map(([r, over]) => ({ ...r, ...over }))
 
 describe('outbox canonical body', () => {

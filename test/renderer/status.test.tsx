@@ -87,6 +87,24 @@ describe('status bar', () => {
     expect(screen.getByText('离线时间过长，套餐授权已过期，暂按免费版计算；联网后自动恢复。')).toBeTruthy()
   })
 
+  it('tells the user why a trial ended: the account had used it on another device', async () => {
+    const app = await renderApp({
+      relay: true,
+      seed: async ({ world, device, billing, sync }) => {
+        // Another device of the account took the BASIC trial and synced; this one, not synced
+        // since, starts the same trial, and the relay refuses it.
+        const other = await newDevice(world!, 'other', device!.accountId)
+        other.billing.subscriptions.subscribe({ key: 'trial-other', planCode: 'BASIC', period: 'monthly', trial: true })
+        await other.sync.syncNow()
+        billing.subscriptions.subscribe({ key: 'trial-here', planCode: 'BASIC', period: 'monthly', trial: true })
+        await sync.syncNow()
+      }
+    })
+    expect(app.sync.state().warnings).toContain('trial_refused')
+    expect(app.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'cancelled' })
+    expect((await screen.findByText('这个账号已经用过基础版的免费试用，本次试用已结束。订阅后即可继续使用基础版。')).getAttribute('role')).toBe('alert')
+  })
+
   it('shows outbox records the relay refused and feed records that were skipped, with the reason on hover', async () => {
     const app = await renderApp({ relay: true, seed: ({ world, device }) => topUp(world!, device!, 1000) })
     const { world, device, billing, sync } = app

@@ -189,7 +189,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
         if (plan.code === FREE_PLAN_CODE) throw new InvalidInput('the FREE plan needs no subscription')
         if (!plan.active) throw new InvalidInput(`plan ${plan.code}/${plan.period} is not offered`, { planCode: plan.code })
         if (trial && plan.trialDays <= 0) throw new InvalidInput(`plan ${plan.code}/${plan.period} has no trial`)
-        if (trial && store.trialUsed(plan.code)) throw new InvalidInput(`the ${plan.code} trial was already used`)
+        if (trial && (store.trialUsed(plan.code) || deps.trialUsedElsewhere?.(plan.code) === true)) throw new InvalidInput(`the ${plan.code} trial was already used`)
         const current = store.live()
         if (current) {
           // Resubscribing replaces a cancelled subscription (its remaining days end now);

@@ -105,6 +105,11 @@ export interface SubscriptionDeps {
   graceDays?: number
   /** Sync hook, called inside the transaction of every change. */
   onRecord?(record: SubscriptionRecord): void
+  /**
+   * Whether the account used a plan code's trial elsewhere (the relay said so: another device
+   * or an earlier install). A trial is once per plan code: this file's own trials count too.
+   */
+  trialUsedElsewhere?(planCode: string): boolean
 }
 
 interface Keyed {

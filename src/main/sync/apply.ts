@@ -5,6 +5,7 @@ import type { Wallet } from '../wallet'
 import { BillingError } from '../../shared/errors'
 import type { FeedEnvelope, FeedPayload, MoneyDto } from '../../shared/relay-contract'
 import { applyGrant } from './grants'
+import { endRefusedTrial } from './trial'
 import type { LeaseKeeper } from './lease'
 import type { SyncStore } from './store'
 
@@ -23,6 +24,8 @@ import type { SyncStore } from './store'
 // - first_free: the relay's winning claim for the account; another device's is recorded with
 //   wallet.markFirstFreeTakenElsewhere.
 // - order_closed: the matching local checkout still waiting is closed (expired/failed/cancelled).
+// - trial_decision: the plan's trial is marked used (sync_trials, any device's decision); a
+//   refused trial this device started (its own trial_start record) ends now (trial.ts).
 // Every money record also moves `relay_balance`, the relay's view of the wallet.
 //
 // One record = one savepoint. A record whose content the ledger refuses (a BillingError: an
@@ -166,6 +169,15 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       // made one, stays and its loss arrives as a first_free_lost debit).
       if (store.outboxHas.get(winningClaimId) === undefined) {
         d.wallet.markFirstFreeTakenElsewhere({ key, claimId: winningClaimId, deviceId, feature: feature || 'unknown' })
+      }
+      break
+    }
+    case 'trial_decision': {
+      const { recordId, planCode, deviceId, outcome, decidedAt } = p.data
+      const own = deviceId === d.deviceId() && store.outboxHas.get(recordId) !== undefined
+      store.trialInsert.run(recordId, planCode, deviceId, outcome, own ? 1 : 0, decidedAt, now)
+      if (own && outcome === 'refused' && endRefusedTrial(d.subscriptions, key, recordId, planCode, now)) {
+        out.push({ kind: 'subscription.changed' })
       }
       break
     }

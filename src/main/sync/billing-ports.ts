@@ -27,7 +27,7 @@ export interface BillingPortsDeps {
   allowance: OfflineAllowance
 }
 
-export type BillingPorts = Required<Pick<BillingOptions, 'clock' | 'onRecord' | 'createWallet' | 'entitlements'>>
+export type BillingPorts = Required<Pick<BillingOptions, 'clock' | 'onRecord' | 'createWallet' | 'entitlements' | 'trialUsedElsewhere'>>
 
 export function billingPorts(parts: LateSyncParts, deps: BillingPortsDeps): BillingPorts {
   return {
@@ -47,7 +47,9 @@ export function billingPorts(parts: LateSyncParts, deps: BillingPortsDeps): Bill
         },
         allowance: () => deps.allowance.current()
       }),
-    entitlements: (local) => leaseAwareEntitlement(parts, deps, local)
+    entitlements: (local) => leaseAwareEntitlement(parts, deps, local),
+    // A trial_decision of the account (any device's) marks that plan's trial as used here too.
+    trialUsedElsewhere: (planCode) => parts.store?.trialDecided.get(planCode) !== undefined
   }
 }
 

@@ -1,6 +1,7 @@
 import type { BillingRecord } from '../billing'
 import type { BillingDb } from '../db/open'
 import type { OutboxRecord } from '../../shared/relay-contract'
+import { BILLING_PERIODS, PLAN_CODES, type BillingPeriod, type PlanCode } from '../../shared/catalog'
 import type { SyncStore } from './store'
 
 // Turns what the billing modules report (inside their transactions) into outbox rows, in
@@ -8,13 +9,42 @@ import type { SyncStore } from './store'
 // from the relay (keys `feed:…`) are not sent back. Ids are stable (derived from the entry
 // or usage id), so a resend after a lost ack is acknowledged by the relay, not reapplied.
 // Ids must be unique across the account's devices: the default random ids are.
+// A trial started here (subscription event trial_started) becomes a trial_start record, id
+// `trl-<subscription id>` (the event's subscription: one trial_started event each), for the
+// relay to decide once per account and plan code; until then the trial is provisional.
+
+const TRIAL_PREFIX = 'trl-'
+
+/** The id of the trial_start record of a trial subscription. */
+export const trialRecordId = (subscriptionId: string): string => `${TRIAL_PREFIX}${subscriptionId}`
+/** The subscription a trial_start record id names, or null for another kind of id. */
+export const trialSubscriptionOf = (recordId: string): string | null =>
+  recordId.startsWith(TRIAL_PREFIX) ? recordId.slice(TRIAL_PREFIX.length) : null
+
+const isPlanCode = (c: string): c is PlanCode => (PLAN_CODES as readonly string[]).includes(c)
+const isPeriod = (p: string): p is BillingPeriod => (BILLING_PERIODS as readonly string[]).includes(p)
 
 export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend: number } | null {
   if (r.source === 'usage') {
     const u = r.record
     return { record: { id: `use-${u.id}`, kind: 'usage', feature: u.feature, quantity: u.qty, occurredAt: u.at }, spend: 0 }
   }
-  if (r.source !== 'wallet') return null
+  if (r.source === 'subscription') {
+    const { event, subscription: sub } = r.record
+    if (event.kind !== 'trial_started' || sub.trialEndsAt === null) return null
+    if (!isPlanCode(sub.planCode) || !isPeriod(sub.period)) return null
+    return {
+      record: {
+        id: trialRecordId(event.subscriptionId),
+        kind: 'trial_start',
+        planCode: sub.planCode,
+        period: sub.period,
+        startedAt: sub.startedAt,
+        endsAt: sub.trialEndsAt
+      },
+      spend: 0
+    }
+  }
   const w = r.record
   if (w.key.startsWith('feed:')) return null
   switch (w.kind) {

@@ -132,6 +132,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     keeper,
     graceMs,
     wallet: billing.wallet,
+    subscriptions: billing.subscriptions,
+    now,
     checkouts,
     events,
     enrolled,

@@ -156,6 +156,18 @@ export function prepareSyncStore(db: BillingDb) {
       'UPDATE sync_orders SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?'
     ),
 
+    /** A trial_decision seen in the feed (once per record). */
+    trialInsert: s.prepare<[string, string, string, string, number, number, number]>(
+      `INSERT OR IGNORE INTO sync_trials (record_id, plan_code, device_id, outcome, own, decided_at, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)`
+    ),
+    trialDecided: s.prepare<[string], { one: number }>('SELECT 1 AS one FROM sync_trials WHERE plan_code = ? LIMIT 1'),
+    /** This device's latest refused trial, with the end it had when it was started. */
+    trialLastRefused: s.prepare<[], { record_id: string; plan_code: string; applied_at: number; ends_at: number | null }>(
+      `SELECT t.record_id, t.plan_code, t.applied_at, json_extract(o.body, '$.endsAt') AS ends_at
+         FROM sync_trials t LEFT JOIN sync_outbox o ON o.id = t.record_id
+        WHERE t.own = 1 AND t.outcome = 'refused' ORDER BY t.applied_at DESC, t.rowid DESC LIMIT 1`
+    ),
+
     paymentInsert: s.prepare<[string, string, string, string, number, string, string, string, number]>(
       `INSERT OR IGNORE INTO sync_payments (id, order_no, kind, method, amount, currency, purpose, status, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`

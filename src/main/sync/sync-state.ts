@@ -1,4 +1,5 @@
 import type { Output } from '../../shared/ipc/contract'
+import type { SubscriptionService } from '../subscriptions'
 import type { Wallet } from '../wallet'
 import type { CheckoutFlow } from './checkouts'
 import type { SyncEventBus } from './events'
@@ -18,6 +19,8 @@ export interface SyncStatusDeps {
   keeper: LeaseKeeper
   graceMs: number
   wallet: Wallet
+  subscriptions: SubscriptionService
+  now: () => number
   checkouts: CheckoutFlow
   events: SyncEventBus
   enrolled: () => boolean
@@ -43,6 +46,8 @@ export class SyncStatus {
     const warnings: SyncState['warnings'] = this.deps.enrolled() ? [...guard.warnings] : []
     if (this.deps.enrolled() && leaseStatus({ keeper, guard, graceMs }) === 'expired') warnings.push('lease_expired')
     if (this.deps.wallet.debt().amount > 0 || row.relay_debt > 0) warnings.push('debt_outstanding')
+    const trialRefused = this.trialRefused()
+    if (trialRefused) warnings.push('trial_refused')
     return {
       online: this.online,
       syncing: this.syncing,
@@ -52,8 +57,22 @@ export class SyncStatus {
       lastError: this.lastError,
       warnings,
       ...this.rejections(),
-      ...this.skipped()
+      ...this.skipped(),
+      trialRefused
     }
+  }
+
+  /**
+   * This device's latest trial the relay refused, while it matters: until the user starts a
+   * subscription after it, or the time the trial would have run is over.
+   */
+  private trialRefused(): SyncState['trialRefused'] {
+    const row = this.deps.store.trialLastRefused.get()
+    if (!row) return null
+    if (row.ends_at !== null && this.deps.now() >= row.ends_at) return null
+    const live = this.deps.subscriptions.current()
+    if (live && live.createdAt > row.applied_at) return null
+    return { planCode: row.plan_code, recordId: row.record_id, at: row.applied_at }
   }
 
   /** Tells the listeners the current state. */

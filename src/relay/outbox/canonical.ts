@@ -2,7 +2,7 @@ import { canonicalJson } from '../../node/fingerprint'
 import type { OutboxRecord } from '../../shared/relay-contract'
 
 // The canonical JSON of an outbox record (keys sorted, as canonicalJson writes it), written
-// field by field for the three record shapes: the generic canonicalJson sorts keys with
+// field by field for the four record shapes: the generic canonicalJson sorts keys with
 // Object.entries for every object, which was the relay's largest cost per pushed record.
 // A record with any other shape (not from the HTTP boundary, where the contract's strict
 // schemas allow exactly these keys) falls back to canonicalJson, so the output is always
@@ -33,6 +33,11 @@ export function canonicalRecord(r: OutboxRecord): string {
     case 'first_free_claim':
       if (keys(r, 5) && str(r.id) && str(r.feature) && num(r.occurredAt) && plainMoney(r.price)) {
         return `{"feature":${s(r.feature)},"id":${s(r.id)},"kind":"first_free_claim","occurredAt":${s(r.occurredAt)},"price":${money(r.price)}}`
+      }
+      break
+    case 'trial_start':
+      if (keys(r, 6) && str(r.id) && str(r.planCode) && str(r.period) && num(r.startedAt) && num(r.endsAt)) {
+        return `{"endsAt":${s(r.endsAt)},"id":${s(r.id)},"kind":"trial_start","period":${s(r.period)},"planCode":${s(r.planCode)},"startedAt":${s(r.startedAt)}}`
       }
       break
   }

@@ -9,6 +9,7 @@ import { canonicalRecord } from './canonical'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
 
+
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
 // kept with its canonical body and a fingerprint of it: the same id and content again is
 // acknowledged without a second effect; the same id with other content is refused
@@ -19,6 +20,11 @@ import type { Ledger } from '../ledger/ledger'
 // - first_free_claim: the first claim the relay commits for the account wins (a `first_free`
 //   record names it); every later claim, from any device, becomes a charge of its price
 //   (a `wallet_debit` record with reason first_free_lost, and debt if the wallet is short).
+// - trial_start: once per account and plan code. The first trial the relay commits for the pair
+//   is confirmed (a `trials` row); every later one, from any device or install, is refused.
+//   Either way a `trial_decision` record says so (the device that started a refused trial
+//   ends it; every device marks the plan's trial as used), and the record's outcome is
+//   'confirmed' or 'refused'. A resend is acknowledged without a second decision.
 //
 // Catch-up pushes 100k records in batches, so the per-record cost is what counts: the account
 // row is read once per batch, each record is serialised once (its canonical body, hashed for
@@ -33,6 +39,10 @@ export function bodyFingerprint(body: string): string {
   // The one-shot hash: half the cost of createHash().update().digest() per record.
   return hash('sha256', body, 'base64url').slice(0, 22)
 }
+
+type TrialStart = Extract<OutboxRecord, { kind: 'trial_start' }>
+/** The records that move money (usage is inserted apart, a trial decided apart). */
+type MoneyRecord = Exclude<OutboxRecord, TrialStart>
 
 interface UsageRow {
   id: string
@@ -87,6 +97,17 @@ export class Outbox {
           resend(rec.id, fp, prev)
           continue
         }
+        if (rec.kind === 'trial_start') {
+          const invalid = rec.planCode === 'FREE' ? 'the FREE plan has no trial' : rec.endsAt <= rec.startedAt ? 'a trial must end after it starts' : null
+          if (invalid !== null) {
+            ack.rejected.push({ id: rec.id, code: 'INVALID_INPUT', message: invalid })
+            continue
+          }
+          const outcome = await this.decideTrial(tx, ctx, rec, now)
+          await tx.outbox.insert({ accountId: ctx.accountId, id: rec.id, deviceId: ctx.deviceId, kind: rec.kind, fingerprint: fp, body, outcome, receivedAt: now })
+          ack.accepted.push(rec.id)
+          continue
+        }
         const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.price
         if (amount.currency !== acct.walletCurrency) {
           ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.walletCurrency}` })
@@ -117,7 +138,28 @@ export class Outbox {
     })
   }
 
-  private async apply(tx: StoreTx, ctx: DeviceContext, rec: OutboxRecord, winner: string | null): Promise<string> {
+  /** The first trial of (account, plan code) committed here is confirmed, any later one refused. */
+  private async decideTrial(tx: StoreTx, ctx: DeviceContext, rec: TrialStart, now: number): Promise<'confirmed' | 'refused'> {
+    const claimed = await tx.trials.claim({
+      accountId: ctx.accountId,
+      planCode: rec.planCode,
+      recordId: rec.id,
+      deviceId: ctx.deviceId,
+      startedAt: rec.startedAt,
+      decidedAt: now
+    })
+    const outcome = claimed ? 'confirmed' : 'refused'
+    await this.feed.append(tx, ctx.accountId, 'trial_decision', {
+      recordId: rec.id,
+      planCode: rec.planCode,
+      deviceId: ctx.deviceId,
+      outcome,
+      decidedAt: now
+    })
+    return outcome
+  }
+
+  private async apply(tx: StoreTx, ctx: DeviceContext, rec: MoneyRecord, winner: string | null): Promise<string> {
     switch (rec.kind) {
       case 'usage':
         return 'recorded' // inserted by accept() without coming here

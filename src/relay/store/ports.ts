@@ -152,6 +152,22 @@ export interface OutboxRepo {
   ): Awaitable<number>
 }
 
+export interface TrialRow {
+  accountId: string
+  planCode: PlanCode
+  recordId: string
+  deviceId: string
+  startedAt: number
+  decidedAt: number
+}
+
+export interface TrialsRepo {
+  /** The account's trial of a plan code, if one was decided. */
+  get(accountId: string, planCode: PlanCode): Awaitable<TrialRow | undefined>
+  /** Records the trial unless one is recorded for (account, plan code); false when another was first. */
+  claim(trial: TrialRow): Awaitable<boolean>
+}
+
 export interface GrantRow {
   id: string
   order_id: string
@@ -251,6 +267,7 @@ export interface StoreTx {
   readonly feed: FeedRepo
   readonly outbox: OutboxRepo
   readonly grants: GrantsRepo
+  readonly trials: TrialsRepo
   readonly leases: LeasesRepo
   readonly notifications: NotificationsRepo
   readonly ledger: LedgerRepo

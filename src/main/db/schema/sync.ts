@@ -132,3 +132,25 @@ export const syncPayments = sqliteTable(
   },
   (t) => [index('sync_payments_time_idx').on(t.createdAt)]
 )
+
+/**
+ * Trials the relay decided for the account (`trial_decision` records), any device's: a plan
+ * code here has had its trial, so a trial of it is refused locally (subscriptions' trialUsed
+ * port). `own` = this device's trial_start; a refused own trial was ended when it arrived.
+ */
+export const syncTrials = sqliteTable(
+  'sync_trials',
+  {
+    recordId: text('record_id').primaryKey(),
+    planCode: text('plan_code').notNull(),
+    deviceId: text('device_id').notNull(),
+    outcome: text('outcome').notNull(),
+    own: integer('own').notNull().default(0),
+    decidedAt: integer('decided_at').notNull(),
+    appliedAt: integer('applied_at').notNull()
+  },
+  (t) => [
+    index('sync_trials_plan_idx').on(t.planCode),
+    check('sync_trials_outcome_known', sql`${t.outcome} IN ('confirmed', 'refused')`)
+  ]
+)

@@ -15,6 +15,7 @@ import { sqliteLedger } from './repos/ledger'
 import { sqliteNotifications } from './repos/notifications'
 import { sqliteOrders } from './repos/orders'
 import { sqliteOutbox } from './repos/outbox'
+import { sqliteTrials } from './repos/trials'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -64,6 +65,7 @@ export function openSqliteStore(opts: {
         feed: sqliteFeed(sqlite),
         outbox: sqliteOutbox(sqlite),
         grants: sqliteGrants(sqlite),
+        trials: sqliteTrials(sqlite),
         leases: sqliteLeases(sqlite),
         notifications: sqliteNotifications(sqlite),
         ledger: sqliteLedger(sqlite)

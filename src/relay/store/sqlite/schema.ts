@@ -214,6 +214,27 @@ export const outboxRecords = sqliteTable(
 )
 
 /**
+ * Trials, once per account and plan code: the first trial_start the relay commits for the pair
+ * is the one (record_id, from device_id); every later one is refused (src/relay/outbox).
+ */
+export const trials = sqliteTable(
+  'trials',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    planCode: text('plan_code').notNull(),
+    /** The trial_start outbox record that won. */
+    recordId: text('record_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    /** When the device started it (its own clock). */
+    startedAt: integer('started_at').notNull(),
+    decidedAt: integer('decided_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.planCode] })]
+)
+
+/**
  * The double-entry ledger's accounts (src/relay/ledger/chart.ts names them). Posted debits and
  * credits are caches of the transfers; `npm run relay:verify` recomputes them.
  */

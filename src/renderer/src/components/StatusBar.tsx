@@ -1,4 +1,5 @@
 import { useI18n, useS } from '../context'
+import { hasKey } from '../i18n'
 
 // Always visible: is the relay reachable, when did we last sync, what is still pending.
 export function StatusBar(): React.JSX.Element {
@@ -7,6 +8,11 @@ export function StatusBar(): React.JSX.Element {
   const unreachable = useS('sync', (s) => s.unreachable)
   const syncNow = useS('sync', (s) => s.syncNow)
   const online = state?.online ?? false
+  /** The plan's name in this language (the code itself when unknown). */
+  const planName = (code: string | undefined): string => {
+    const key = `plans.tier.${code ?? ''}`
+    return hasKey(key) ? t(key) : (code ?? '')
+  }
   return (
     <footer className="status-bar" aria-label={t('status.region')}>
       {unreachable && (
@@ -21,7 +27,7 @@ export function StatusBar(): React.JSX.Element {
       )}
       {state?.warnings.map((w) => (
         <p key={w} className="banner banner-warning" role="alert">
-          {t(`status.warning.${w}`)}
+          {w === 'trial_refused' ? t('status.warning.trial_refused', { plan: planName(state.trialRefused?.planCode) }) : t(`status.warning.${w}`)}
         </p>
       ))}
       <div className="status-line" role="status" aria-live="polite">

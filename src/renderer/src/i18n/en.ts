@@ -36,6 +36,7 @@ export const en: Record<MessageKey, string> = {
   'status.warning.lease_expired':
     'Offline too long: your plan’s licence expired, so free-tier limits apply until you reconnect.',
   'status.warning.debt_outstanding': 'Your account owes money. Paid features are paused until you top up.',
+  'status.warning.trial_refused': 'This account has already used its {plan} trial, so this trial has ended. Subscribe to keep using {plan}.',
   'status.startLive': 'Start live session',
 
   'wallet.title': 'Wallet',

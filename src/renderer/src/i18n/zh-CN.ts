@@ -33,6 +33,7 @@ export const zhCN = {
   'status.warning.clock_moved_back': '系统时间被调回，下次同步完成前按免费版计算额度。',
   'status.warning.lease_expired': '离线时间过长，套餐授权已过期，暂按免费版计算；联网后自动恢复。',
   'status.warning.debt_outstanding': '账户有欠款，付费功能已暂停，请先充值。',
+  'status.warning.trial_refused': '这个账号已经用过{plan}的免费试用，本次试用已结束。订阅后即可继续使用{plan}。',
   'status.startLive': '开始直播',
 
   'wallet.title': '钱包',

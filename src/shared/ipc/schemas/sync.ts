@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { localeSchema, timestampSchema } from './common'
 
-export const SYNC_WARNINGS = ['ledger_tampered', 'clock_moved_back', 'lease_expired', 'debt_outstanding'] as const
+export const SYNC_WARNINGS = ['ledger_tampered', 'clock_moved_back', 'lease_expired', 'debt_outstanding', 'trial_refused'] as const
 
 export const syncStateSchema = z.object({
   online: z.boolean(),
@@ -21,7 +21,13 @@ export const syncStateSchema = z.object({
     .nullable(),
   /** Authentic feed records that could not be applied (the feed went on past them), and the latest one. */
   skippedCount: z.int().min(0),
-  lastSkipped: z.object({ recordId: z.string(), type: z.string(), reason: z.string(), at: timestampSchema }).nullable()
+  lastSkipped: z.object({ recordId: z.string(), type: z.string(), reason: z.string(), at: timestampSchema }).nullable(),
+  /**
+   * With the `trial_refused` warning: the trial this device started that the relay refused (the
+   * account had used that plan's trial already) and ended. Shown until the user subscribes or
+   * the trial would have ended.
+   */
+  trialRefused: z.object({ planCode: z.string(), recordId: z.string(), at: timestampSchema }).nullable()
 })
 
 export const settingsSchema = z.object({ locale: localeSchema })
