@@ -81,8 +81,8 @@ describe('stale order sweeper', () => {
     ])
     const closed = await closedRecords(t, dev.token, dev.accountId)
     expect(closed.map((c) => [c.orderNo, c.state, c.reason])).toEqual([
-      [a, 'expired', 'provider: checkout closed'],
-      [b, 'failed', 'provider: card_declined']
+      [a, 'expired', 'checkout_closed'],
+      [b, 'failed', 'card_declined']
     ])
     // The sweeper leaves orders a provider already closed alone.
     t.clock.advance(TTL)

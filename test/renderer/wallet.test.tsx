@@ -121,8 +121,8 @@ describe('wallet recharge', () => {
     const third = app.checkouts()[2]!
     await world!.providers.fail('wechat', orderNoOf(device!, third.orderId), '风控拦截')
     await app.sync.syncNow()
-    expect((await screen.findByText('支付失败：provider: 风控拦截')).getAttribute('role')).toBe('alert')
-    expect(app.checkouts()[2]).toMatchObject({ status: 'failed', failureReason: 'provider: 风控拦截' })
+    expect((await screen.findByText('支付失败：风控拦截')).getAttribute('role')).toBe('alert')
+    expect(app.checkouts()[2]).toMatchObject({ status: 'failed', failureReason: '风控拦截' })
   })
 
   it('an error from main is shown as words, not a code', async () => {

@@ -93,9 +93,9 @@ export class EventApplier {
         // the pipeline captures first and applies the capture as payment.succeeded.
         return this.checkPayment(order, event.amount) ?? { kind: 'rejected', reason: 'forbidden_transition' }
       case 'payment.failed':
-        return this.ended(tx, order, 'failed', event.eventId, `provider: ${event.reason}`.slice(0, 200))
+        return this.ended(tx, order, 'failed', event.eventId, event.reason.slice(0, 200))
       case 'checkout.expired':
-        return this.ended(tx, order, 'expired', event.eventId, 'provider: checkout closed')
+        return this.ended(tx, order, 'expired', event.eventId, 'checkout_closed')
       case 'refund.succeeded':
         return this.refund(tx, order, event)
     }
