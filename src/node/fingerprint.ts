@@ -20,7 +20,7 @@ export function fingerprint(request: unknown): string {
 }
 
 /** Throws IdempotencyConflict unless the stored fingerprint matches this request's. */
-export function assertSameRequest(key: string, stored: string, current: string): void {
+function assertSameRequest(key: string, stored: string, current: string): void {
   if (stored !== current) throw new IdempotencyConflict(key)
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Clock } from '../../node/clock'
-import { assertSameRequest, fingerprint } from '../../node/fingerprint'
+import { fingerprint, replayOf } from '../../node/fingerprint'
 import type { IdSource } from '../../node/ids'
 import { BillingError, InvalidInput, NotFound } from '../../shared/errors'
 import type {
@@ -63,11 +63,9 @@ export class Checkouts {
     // Committed without blocking the event loop on the fsync, but durable before the provider
     // hears the order number: a lost row could otherwise hand that number to another order.
     const created = await store.unitGrouped(async (tx) => {
-      const existing = await tx.orders.byKey(ctx.accountId, key)
-      if (existing) {
-        assertSameRequest(key, existing.request_fingerprint, fp)
-        return existing
-      }
+      const stored = await tx.orders.byKey(ctx.accountId, key)
+      const existing = replayOf(key, fp, stored && { fingerprint: stored.request_fingerprint, order: stored }, (s) => s.order)
+      if (existing) return existing
       const now = clock.now()
       const id = `ord_${ids.next()}`
       const orderNo = newOrderNo(now, await tx.orders.nextSeq())
