@@ -117,11 +117,11 @@ export function prepareSyncStore(db: BillingDb) {
     outboxPendingCount: s.prepare<[], { n: number }>(
       'SELECT count(*) AS n FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL'
     ),
-    /** Acks a batch in one statement: the ids as a JSON array. */
     /** Acks a batch that was accepted whole: its rows are exactly the pending ones in its seq range. */
     outboxAckRange: s.prepare<[number, number, number]>(
       'UPDATE sync_outbox SET acked_at = ? WHERE seq BETWEEN ? AND ? AND acked_at IS NULL AND rejected_code IS NULL'
     ),
+    /** Acks a batch in one statement: the ids as a JSON array. */
     outboxAckMany: s.prepare<[number, string]>(
       'UPDATE sync_outbox SET acked_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND acked_at IS NULL'
     ),
