@@ -5,7 +5,10 @@ import type { ProviderName } from '../providers/types'
 // What the relay's domain needs from its database, and nothing of how it is stored. Every
 // method may answer now or later (Awaitable): the SQLite store answers at once, a networked one
 // (PostgreSQL) with a promise; the domain awaits either. Writes happen only inside a unit of work
-// (RelayStore.unit), which is one transaction: all of it commits or none does.
+// (RelayStore.unit), which is one transaction: all of it commits or none does. Inside a unit's
+// work, use only its `tx` (and `tx.nested`): a store may run units one at a time, so starting
+// another unit or read from inside one waits for itself; and await nothing but the store (no
+// provider call, no timer), or every other unit waits too.
 
 export type Awaitable<T> = T | Promise<T>
 
