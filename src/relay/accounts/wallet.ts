@@ -40,22 +40,21 @@ export class RelayWallet {
 
   /** Money paid in (a recharge): `from` → the wallet, then any debt repaid from it. */
   async credit(tx: StoreTx, accountId: string, amount: Money, t: { id: string; from: LedgerAccountRef; sourceId: string; feedSourceId: string }): Promise<void> {
-    const wallet = chart.wallet(accountId, amount.currency)
-    const before = await this.debtOf(tx, accountId, amount)
+    const { wallet, receivable, held, owed } = await this.read(tx, accountId, amount)
     await this.ledger.post(tx, { id: t.id, kind: 'payment', debit: t.from, credit: wallet, amount, customerAccountId: accountId, sourceId: t.sourceId })
-    const repay = Math.min(before, await this.ledger.balance(tx, wallet))
+    const repay = Math.min(owed, held + amount.amount)
     if (repay > 0) {
       await this.ledger.post(tx, {
         id: `${t.id}:repay`,
         kind: 'debt_repayment',
         debit: wallet,
-        credit: chart.receivable(accountId, amount.currency),
+        credit: receivable,
         amount: { amount: repay, currency: amount.currency },
         customerAccountId: accountId,
         sourceId: t.sourceId
       })
     }
-    await this.announceDebt(tx, accountId, amount, before, t.feedSourceId, 'overdraft')
+    await this.announceDebt(tx, accountId, amount, owed, owed - repay, t.feedSourceId, 'overdraft')
   }
 
   /** Money spent from the wallet to `to`; beyond the wallet, as debt. */
@@ -65,40 +64,42 @@ export class RelayWallet {
     amount: Money,
     t: { id: string; kind: TransferKind; to: LedgerAccountRef; sourceId: string; feedSourceId: string; reason: DebtReason }
   ): Promise<void> {
-    const wallet = chart.wallet(accountId, amount.currency)
-    await this.ensureCurrency(tx, accountId, amount)
-    const before = await this.debtOf(tx, accountId, amount)
-    const shortfall = amount.amount - Math.max(0, await this.ledger.balance(tx, wallet))
+    const { wallet, receivable, held, owed } = await this.read(tx, accountId, amount)
+    const shortfall = Math.min(amount.amount, amount.amount - held)
     if (shortfall > 0) {
       await this.ledger.post(tx, {
         id: `${t.id}:debt`,
         kind: 'debt',
-        debit: chart.receivable(accountId, amount.currency),
+        debit: receivable,
         credit: wallet,
-        amount: { amount: Math.min(shortfall, amount.amount), currency: amount.currency },
+        amount: { amount: shortfall, currency: amount.currency },
         customerAccountId: accountId,
         sourceId: t.sourceId
       })
     }
     await this.ledger.post(tx, { id: t.id, kind: t.kind, debit: wallet, credit: t.to, amount, customerAccountId: accountId, sourceId: t.sourceId })
-    await this.announceDebt(tx, accountId, amount, before, t.feedSourceId, t.reason)
+    await this.announceDebt(tx, accountId, amount, owed, owed + Math.max(0, shortfall), t.feedSourceId, t.reason)
   }
 
-  private async debtOf(tx: StoreTx, accountId: string, amount: Money): Promise<number> {
-    await this.ensureCurrency(tx, accountId, amount)
-    return this.ledger.balance(tx, chart.receivable(accountId, amount.currency))
-  }
-
-  private async ensureCurrency(tx: StoreTx, accountId: string, amount: Money): Promise<void> {
+  /** The account's wallet and receivable, and what each holds now; refuses another currency. */
+  private async read(tx: StoreTx, accountId: string, amount: Money) {
     const account = await tx.accounts.get(accountId)
     if (!account) throw new Error(`no relay account ${accountId}`)
-    if (amount.currency !== account.walletCurrency) {
-      throw new CurrencyMismatch(account.walletCurrency, amount.currency)
-    }
+    if (amount.currency !== account.walletCurrency) throw new CurrencyMismatch(account.walletCurrency, amount.currency)
+    const wallet = chart.wallet(accountId, amount.currency)
+    const receivable = chart.receivable(accountId, amount.currency)
+    return { wallet, receivable, held: await this.ledger.balance(tx, wallet), owed: await this.ledger.balance(tx, receivable) }
   }
 
-  private async announceDebt(tx: StoreTx, accountId: string, amount: Money, before: number, sourceId: string, reason: DebtReason): Promise<void> {
-    const after = await this.ledger.balance(tx, chart.receivable(accountId, amount.currency))
+  private async announceDebt(
+    tx: StoreTx,
+    accountId: string,
+    amount: Money,
+    before: number,
+    after: number,
+    sourceId: string,
+    reason: DebtReason
+  ): Promise<void> {
     if (before === after) return
     await this.feed.append(tx, accountId, 'debt', {
       debtId: `debt_${this.ids.next()}`,

@@ -30,19 +30,20 @@ export class Ledger {
     }
     if (t.debit.id === t.credit.id) throw new Error(`transfer ${t.id} debits and credits one account`)
     const now = this.clock.now()
-    await tx.ledger.open(t.debit, now)
-    await tx.ledger.open(t.credit, now)
-    await tx.ledger.post({
-      id: t.id,
-      kind: t.kind,
-      debitAccountId: t.debit.id,
-      creditAccountId: t.credit.id,
-      amount: t.amount.amount,
-      currency: t.amount.currency,
-      customerAccountId: t.customerAccountId,
-      sourceId: t.sourceId,
-      at: now
-    })
+    await tx.ledger.post(
+      {
+        id: t.id,
+        kind: t.kind,
+        debitAccountId: t.debit.id,
+        creditAccountId: t.credit.id,
+        amount: t.amount.amount,
+        currency: t.amount.currency,
+        customerAccountId: t.customerAccountId,
+        sourceId: t.sourceId,
+        at: now
+      },
+      { debit: t.debit, credit: t.credit }
+    )
   }
 
   /** The balance on the account's normal side (0 for an account never used). */

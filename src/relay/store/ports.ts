@@ -254,12 +254,21 @@ export interface LedgerSnapshot {
   refunds: { provider: string; refundId: string; orderId: string; amount: number }[]
 }
 
+/** What an account is opened with. */
+export interface LedgerAccountOpening {
+  id: string
+  kind: string
+  customerAccountId: string | null
+  currency: Currency
+}
+
 export interface LedgerRepo {
   account(accountId: string): Awaitable<LedgerAccountRow | undefined>
-  /** Opens the account unless it exists. */
-  open(account: { id: string; kind: string; customerAccountId: string | null; currency: Currency }, now: number): Awaitable<void>
-  /** Inserts the transfer (its id must be new) and adds it to both accounts' posted sums. */
-  post(transfer: LedgerTransferRow): Awaitable<void>
+  /**
+   * Inserts the transfer (its id must be new) and adds it to both accounts' posted sums, opening
+   * either account on first use.
+   */
+  post(transfer: LedgerTransferRow, accounts: { debit: LedgerAccountOpening; credit: LedgerAccountOpening }): Awaitable<void>
   snapshot(): Awaitable<LedgerSnapshot>
 }
 

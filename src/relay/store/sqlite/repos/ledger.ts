@@ -8,15 +8,19 @@ const TRANSFER_COLUMNS = `id, kind, debit_account_id AS debitAccountId, credit_a
 
 export function sqliteLedger(s: Database.Database): LedgerRepo {
   const account = s.prepare<[string], LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ?`)
-  const open = s.prepare(
-    'INSERT INTO ledger_accounts (id, kind, customer_account_id, currency, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING'
-  )
   const insert = s.prepare(
     `INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, currency, customer_account_id, source_id, at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
-  const addDebit = s.prepare('UPDATE ledger_accounts SET debits_posted = debits_posted + ? WHERE id = ?')
-  const addCredit = s.prepare('UPDATE ledger_accounts SET credits_posted = credits_posted + ? WHERE id = ?')
+  // Opens the account on first use and adds to its posted sum, in one statement per side.
+  const addDebit = s.prepare(
+    `INSERT INTO ledger_accounts (id, kind, customer_account_id, currency, created_at, debits_posted) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET debits_posted = debits_posted + excluded.debits_posted`
+  )
+  const addCredit = s.prepare(
+    `INSERT INTO ledger_accounts (id, kind, customer_account_id, currency, created_at, credits_posted) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET credits_posted = credits_posted + excluded.credits_posted`
+  )
   const accounts = s.prepare<[], LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)
   const transfers = s.prepare<[], LedgerTransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`)
   const paidOrders = s.prepare<[], LedgerSnapshot['paidOrders'][number]>(
@@ -28,11 +32,12 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
   )
   return {
     account: (id) => account.get(id),
-    open: (a, now) => void open.run(a.id, a.kind, a.customerAccountId, a.currency, now),
-    post(t) {
+    post(t, { debit, credit }) {
+      // The accounts first (the transfer's foreign keys); a second post of an id then fails the
+      // unit, which takes the sums back with it.
+      addDebit.run(debit.id, debit.kind, debit.customerAccountId, debit.currency, t.at, t.amount)
+      addCredit.run(credit.id, credit.kind, credit.customerAccountId, credit.currency, t.at, t.amount)
       insert.run(t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, t.at)
-      addDebit.run(t.amount, t.debitAccountId)
-      addCredit.run(t.amount, t.creditAccountId)
     },
     snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all() })
   }
