@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
 import type { Locale } from '../../src/shared/ipc/types'
-import { orderNoOf, type E2eApp } from './support/app'
+import { accountOf, orderNoOf, type E2eApp } from './support/app'
 import { shot, type Browser } from './support/browser'
 import type { E2eRelay } from './support/relay'
 import { useApp, useBrowserAndRelay } from './support/suite'
@@ -10,7 +10,8 @@ import { header, seeText, texts } from './support/ui'
 // Every screen in both languages against the host running the real core and sync service
 // on the real relay: wallet, usage bars, plans (subscribe, auto-renew, cancel, short of
 // money), history (wallet entries, payments and a refund that came through the relay), the
-// offline banner with the relay stopped, and "sync now" recovering once it is back.
+// offline banner with the relay stopped, "sync now" recovering once it is back, and a trial the
+// account already used on another computer ending with the status bar saying why.
 // Screenshots go to test-artifacts/screenshots/.
 
 let browser: Browser
@@ -167,6 +168,18 @@ describe.each<Locale>(['zh-CN', 'en'])('screens (%s)', (locale) => {
     await shot(page, 'online-recovered', locale)
     // Failed checkout fetches are not page errors; the WebSocket to main never dropped.
     expect(browser.problems).toEqual([])
+  })
+
+  it('a trial the account already used on another computer ends at once, and the status bar says why', async () => {
+    const { page } = browser
+    const { host } = app
+    await relay.otherDeviceTrial(accountOf(host), 'PREMIUM', Date.now())
+    host.billing.subscriptions.subscribe({ key: 'e2e-premium-trial', planCode: 'PREMIUM', period: 'monthly', trial: true })
+    await host.sync.syncNow()
+    const footer = page.locator('footer.status-bar')
+    await seeText(footer, t('status.warning.trial_refused', { plan: t('plans.tier.PREMIUM') }))
+    expect(host.billing.subscriptions.current()?.status).not.toBe('trialing')
+    await shot(page, 'trial-refused', locale)
   })
 })
 

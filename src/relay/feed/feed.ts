@@ -16,7 +16,6 @@ import type { SigningKey } from './keys'
 // before it reached the disk is recomputed byte for byte; the record itself (what the effect
 // depends on) is durable with the effect's transaction either way.
 
-export { UNSIGNED }
 
 export class Feed {
   /** False once the backlog was seen empty; append() sets it again. Unknown (true) at start. */

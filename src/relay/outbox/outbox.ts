@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto'
 import type { Clock } from '../../node/clock'
+import type { Money } from '../../shared/money'
 import type { OutboxAck, OutboxRecord } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
@@ -164,23 +165,7 @@ export class Outbox {
       case 'usage':
         return 'recorded' // inserted by accept() without coming here
       case 'wallet_debit':
-        await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
-          sourceId: rec.id,
-          deviceId: ctx.deviceId,
-          amount: rec.amount,
-          feature: rec.feature,
-          reason: 'debit',
-          occurredAt: rec.occurredAt
-        })
-        // After the mirror, so a debt record follows the debit that caused it.
-        await this.wallet.debit(tx, ctx.accountId, rec.amount, {
-          id: `debit:${ctx.accountId}:${rec.id}`,
-          kind: 'wallet_debit',
-          to: chart.usageRevenue(rec.amount.currency),
-          sourceId: rec.id,
-          feedSourceId: rec.id,
-          reason: 'overdraft'
-        })
+        await this.charge(tx, ctx, rec.id, rec.amount, rec.feature, rec.occurredAt, 'debit')
         return 'debited'
       case 'first_free_claim':
         if (winner === null) {
@@ -203,23 +188,34 @@ export class Outbox {
           })
           return 'won'
         }
-        await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
-          sourceId: rec.id,
-          deviceId: ctx.deviceId,
-          amount: rec.price,
-          feature: rec.feature,
-          reason: 'first_free_lost',
-          occurredAt: rec.occurredAt
-        })
-        await this.wallet.debit(tx, ctx.accountId, rec.price, {
-          id: `first_free_lost:${ctx.accountId}:${rec.id}`,
-          kind: 'first_free_lost',
-          to: chart.usageRevenue(rec.price.currency),
-          sourceId: rec.id,
-          feedSourceId: rec.id,
-          reason: 'first_free_lost'
-        })
+        await this.charge(tx, ctx, rec.id, rec.price, rec.feature, rec.occurredAt, 'first_free_lost')
         return 'lost'
     }
+  }
+
+  /**
+   * A paid use charged to the wallet (a debit, or a lost first-free claim at its price): mirrored
+   * in the feed for the account's other devices, then the ledger's move (debt when short), after
+   * the mirror so a debt record follows the debit that caused it.
+   */
+  private async charge(
+    tx: StoreTx,
+    ctx: DeviceContext,
+    recordId: string,
+    amount: Money,
+    feature: string,
+    occurredAt: number,
+    reason: 'debit' | 'first_free_lost'
+  ): Promise<void> {
+    await this.feed.append(tx, ctx.accountId, 'wallet_debit', { sourceId: recordId, deviceId: ctx.deviceId, amount, feature, reason, occurredAt })
+    const lost = reason === 'first_free_lost'
+    await this.wallet.debit(tx, ctx.accountId, amount, {
+      id: `${lost ? 'first_free_lost' : 'debit'}:${ctx.accountId}:${recordId}`,
+      kind: lost ? 'first_free_lost' : 'wallet_debit',
+      to: chart.usageRevenue(amount.currency),
+      sourceId: recordId,
+      feedSourceId: recordId,
+      reason: lost ? 'first_free_lost' : 'overdraft'
+    })
   }
 }

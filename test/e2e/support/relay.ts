@@ -34,6 +34,8 @@ export interface E2eRelay {
   checkoutOf(orderNo: string): { kind: string; content: string }
   /** The types of the account's feed records, oldest first. */
   feedTypes(accountId: string): string[]
+  /** Another device of the account starts a plan's trial, and the relay confirms it. */
+  otherDeviceTrial(accountId: string, planCode: 'BASIC' | 'PREMIUM', startedAt: number): Promise<void>
   /** The outbox records the account's devices pushed: kind per id. */
   outboxKinds(accountId: string): string[]
   /** Alipay's signed async notification: the trade succeeded. Resolves with the relay's reply. */
@@ -143,6 +145,14 @@ export async function startE2eRelay(): Promise<E2eRelay> {
       })
       if (res.status !== 200) throw new Error(`enrolment code: ${res.status} ${await res.text()}`)
       return ((await res.json()) as { code: string }).code
+    },
+    async otherDeviceTrial(accountId, planCode, startedAt) {
+      const { code } = await relay.core.accounts.createEnrolment(accountId, 'other')
+      const other = await relay.core.accounts.enrol(code, 'another computer')
+      const ack = await relay.core.outbox.accept({ accountId, deviceId: other.deviceId }, [
+        { id: `trl-other-${planCode}`, kind: 'trial_start', planCode, period: 'monthly', startedAt, endsAt: startedAt + 7 * 86_400_000 }
+      ])
+      if (ack.accepted.length !== 1) throw new Error(`the other device's trial was not accepted: ${JSON.stringify(ack)}`)
     },
     checkoutOf(orderNo) {
       const row = relay.db.sqlite.prepare('SELECT checkout_json AS c FROM orders WHERE order_no = ?').get(orderNo) as { c: string } | undefined

@@ -27,7 +27,7 @@ export function StatusBar(): React.JSX.Element {
       )}
       {state?.warnings.map((w) => (
         <p key={w} className="banner banner-warning" role="alert">
-          {w === 'trial_refused' ? t('status.warning.trial_refused', { plan: planName(state.trialRefused?.planCode) }) : t(`status.warning.${w}`)}
+          {t(`status.warning.${w}`, { plan: planName(state.trialRefused?.planCode) })}
         </p>
       ))}
       <div className="status-line" role="status" aria-live="polite">
