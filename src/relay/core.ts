@@ -1,3 +1,4 @@
+import { BUILTIN_CATALOG } from './pricing/purchases'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
@@ -85,7 +86,7 @@ export function createCore(opts: {
       checkoutTtlMs: config.checkoutTtlMs
     }),
     sweeper: new OrderSweeper(store, clock, feed),
-    outbox: new Outbox(store, clock, feed, wallet, ledger),
+    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, (_tx, version) => (version === BUILTIN_CATALOG.version ? BUILTIN_CATALOG : undefined), config.leaseTtlMs),
     applier,
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),
     load: new EventLoopLoad(),

@@ -190,16 +190,34 @@ export const RefundSchema = z.object({
   orderState: OrderStateSchema,
   refundedAt: z.number().int()
 })
+/**
+ * The relay's subscription record (one grant = one paid period, or a run's share of one), whatever
+ * paid for it: a provider order (`source` 'order', `orderNo` its order number) or the wallet
+ * (`source` 'wallet': a device's subscription_purchase outbox record, `orderNo` = `purchaseId` =
+ * that record's id, `deviceId` the device that sent it). The device mirrors it; on conflict the
+ * relay's dates win (docs/sync.md, "Plan grants").
+ * - 'active': in force from startsAt to endsAt (a plan switch's carried time is in endsAt).
+ * - 'replaced': another plan took its place at `endsAt` (its unused time was carried over).
+ * - 'revoked': refunded: the grant ends at `endsAt`, and the plan's access (this grant's run of
+ *   back-to-back grants) now ends at `accessUntil` (≤ now: ended now) and does not renew; null:
+ *   nothing ahead was this order's, access is unchanged.
+ * - 'shortened': time carried into this grant at a switch was refunded: its run now ends at
+ *   `accessUntil`.
+ */
 export const SubscriptionGrantSchema = z.object({
   grantId: z.string(),
   orderNo: z.string(),
+  source: z.enum(['order', 'wallet']).default('order'),
+  purchaseId: z.string().nullable().default(null),
+  deviceId: z.string().nullable().default(null),
   planCode: PlanCodeSchema,
   period: BillingPeriodSchema,
   startsAt: z.number().int(),
   /** null: lifetime. */
   endsAt: z.number().int().nullable(),
-  /** 'revoked': the order was refunded in full; the grant ends at `endsAt`. */
-  status: z.enum(['active', 'revoked'])
+  status: z.enum(['active', 'replaced', 'revoked', 'shortened']),
+  /** 'revoked' / 'shortened' only: when the plan's access now ends (null: not known, the grant's own end). */
+  accessUntil: z.number().int().nullable().default(null)
 })
 export const EntitlementLeaseSchema = z.object({
   leaseId: z.string(),
@@ -391,6 +409,22 @@ export const OutboxRecordSchema = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     id: ClientIdSchema,
+    kind: z.literal('subscription_purchase'),
+    planCode: PlanCodeSchema,
+    period: BillingPeriodSchema,
+    /** What the device charged its wallet: the price of (planCode, period) in catalogVersion. */
+    price: MoneySchema,
+    /** The catalog version the device priced it by (the relay checks the price against it). */
+    catalogVersion: z.number().int().positive(),
+    /** subscribe: a new subscription; renew / auto_renew: one more period of the running one. */
+    action: z.enum(['subscribe', 'renew', 'auto_renew']),
+    /** The period paid as the device counted it (the relay's record may differ and wins). */
+    periodStart: z.number().int(),
+    periodEnd: z.number().int().nullable(),
+    occurredAt: z.number().int()
+  }),
+  z.strictObject({
+    id: ClientIdSchema,
     kind: z.literal('trial_start'),
     planCode: PlanCodeSchema,
     period: BillingPeriodSchema,
@@ -411,7 +445,9 @@ export const OutboxAckSchema = z.object({
    * Ids refused for good, each with a stable code: IDEMPOTENCY_CONFLICT (the id was used before
    * for different content), CURRENCY_MISMATCH, INVALID_AMOUNT (a debit or first-free price
    * that is not above zero), INVALID_INPUT (a trial_start of the FREE plan, or one that ends
-   * before it starts). A trial refused because the account used it already is accepted: the
+   * before it starts), PRICE_MISMATCH / NOT_SOLD / CATALOG_VERSION (a subscription_purchase whose
+   * price is not its catalog version's, of a plan that version does not sell, or priced by a
+   * version that was not in force when it was bought). A trial refused because the account used it already is accepted: the
    * refusal is its `trial_decision` feed record.
    */
   rejected: z.array(z.object({ id: z.string(), code: z.string(), message: z.string() }))

@@ -5,10 +5,12 @@ import { verifyLedger } from '../../src/relay/ledger/verify'
 import type { ProviderEvent } from '../../src/relay/providers/types'
 import type { OutboxRecord } from '../../src/shared/relay-contract'
 import { createTestProvider } from './support/hmac-provider'
+import { catalogPlan } from '../../src/shared/catalog'
 import { startTestRelay } from './support/relay'
 
 // Random sequences of relay operations (payments, wrong amounts, replays, refunds partial and
-// full, device debits, first-free claims from two devices, resends, debt and its repayment) on the
+// full, device debits, first-free claims from two devices, wallet-paid plan purchases and
+// switches with right and wrong prices, resends, debt and its repayment) on the
 // real relay core: the books always hold (relay:verify agrees), no id counts twice, and the wallet
 // equals what a model of the rules computes from the same operations.
 
@@ -18,6 +20,7 @@ type Op =
   | { op: 'refund'; order: number; amount: number; refund: number }
   | { op: 'debit'; amount: number; id: number; device: 0 | 1 }
   | { op: 'claim'; price: number; id: number; device: 0 | 1 }
+  | { op: 'purchase'; plan: 'BASIC' | 'PREMIUM'; id: number; device: 0 | 1; wrongPrice: boolean }
 
 const ORDERS = 6
 const ops = fc.array(
@@ -26,7 +29,9 @@ const ops = fc.array(
     fc.record({ op: fc.constant('replay' as const) }),
     fc.record({ op: fc.constant('refund' as const), order: fc.nat(ORDERS - 1), amount: fc.integer({ min: 1, max: 4000 }), refund: fc.nat(5) }),
     fc.record({ op: fc.constant('debit' as const), amount: fc.integer({ min: 1, max: 3000 }), id: fc.nat(8), device: fc.constantFrom(0 as const, 1 as const) }),
-    fc.record({ op: fc.constant('claim' as const), price: fc.integer({ min: 1, max: 900 }), id: fc.nat(3), device: fc.constantFrom(0 as const, 1 as const) })
+    fc.record({ op: fc.constant('claim' as const), price: fc.integer({ min: 1, max: 900 }), id: fc.nat(3), device: fc.constantFrom(0 as const, 1 as const) }),
+    // Plans bought from the wallet: a different plan than the running one is a switch.
+    fc.record({ op: fc.constant('purchase' as const), plan: fc.constantFrom('BASIC' as const, 'PREMIUM' as const), id: fc.nat(5), device: fc.constantFrom(0 as const, 1 as const), wrongPrice: fc.boolean() })
   ),
   { minLength: 1, maxLength: 40 }
 )
@@ -55,7 +60,7 @@ describe('relay ledger, random operations', () => {
         const { t, core, accountId, devices, orders } = await world()
         const apply = (event: ProviderEvent) => t.relay.db.unit((tx) => core.applier.apply(tx, 'stripe', event))
         // The model: what the relay's rules say should have happened.
-        const model = { wallet: 0, paid: new Set<number>(), refunded: new Map<number, number>(), refunds: new Set<string>(), records: new Set<string>(), firstFree: false }
+        const model = { wallet: 0, paid: new Set<number>(), refunded: new Map<number, number>(), refunds: new Set<string>(), records: new Set<string>(), firstFree: false, purchases: 0 }
         const sent: ProviderEvent[] = []
         let n = 0
         for (const o of sequence) {
@@ -88,6 +93,34 @@ describe('relay ledger, random operations', () => {
               model.refunded.set(o.order, before + o.amount)
               if (order.item.kind === 'recharge') model.wallet -= o.amount
             }
+          } else if (o.op === 'purchase') {
+            const id = `pur-${String(o.id).padStart(6, '0')}`
+            const price = catalogPlan(o.plan, 'monthly')!.price + (o.wrongPrice ? 1 : 0)
+            const record: OutboxRecord = {
+              id,
+              kind: 'subscription_purchase',
+              planCode: o.plan,
+              period: 'monthly',
+              price: { amount: price, currency: 'CNY' },
+              catalogVersion: 1,
+              action: 'subscribe',
+              periodStart: 1,
+              periodEnd: null,
+              occurredAt: t.clock.now()
+            }
+            const ack = await core.outbox.accept(devices[o.device]!, [record])
+            if (o.wrongPrice && !model.records.has(id)) {
+              expect(ack.rejected).toEqual([expect.objectContaining({ id, code: 'PRICE_MISMATCH' })])
+            } else if (!model.records.has(id)) {
+              expect(ack.accepted).toEqual([id])
+              model.records.add(id)
+              model.records.add(`${id}:${JSON.stringify(record)}`)
+              model.wallet -= price
+              model.purchases++
+            } else {
+              expect(ack.accepted.length + ack.rejected.length).toBe(1)
+            }
+            t.clock.advance(86_400_000)
           } else {
             const id = o.op === 'debit' ? `dbt-${String(o.id).padStart(6, '0')}` : `ffc-${String(o.id).padStart(6, '0')}`
             const record: OutboxRecord =
@@ -114,6 +147,11 @@ describe('relay ledger, random operations', () => {
         expect(report.breaks).toEqual([])
         expect(new Set(books.transfers.map((x) => x.id)).size).toBe(books.transfers.length)
         expect(books.transfers.filter((x) => x.kind === 'payment')).toHaveLength(model.paid.size)
+        expect(books.transfers.filter((x) => x.kind === 'subscription_purchase')).toHaveLength(model.purchases)
+        // One grant per purchase; at most one plan's grant active at any instant after the switches.
+        expect(books.purchases).toHaveLength(model.purchases)
+        const running = await t.relay.db.read(async (tx) => tx.grants.active(accountId, t.clock.now()))
+        expect(new Set(running.map((g) => g.plan_code)).size).toBeLessThanOrEqual(1)
         const wallet = await t.relay.db.read((tx) => core.wallet.state(tx, accountId))
         expect(wallet.balance.amount).toBe(model.wallet)
         expect(wallet.debt.amount).toBe(Math.max(0, -model.wallet))

@@ -98,4 +98,51 @@ describe('relay migrations', () => {
       await db.close()
     }
   })
+
+  it('0006 lets a grant be paid by the wallet: grants from before keep their order and its price', async () => {
+    const path = join(tempDir('relay-grants-upgrade-'), 'relay.sqlite')
+    const old = olderRelayFile(path, '0006_wallet_grants')
+    old.prepare('INSERT INTO accounts (id, created_at) VALUES (?, 1)').run('acct_1')
+    old
+      .prepare(
+        `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json, subject, amount,
+          currency, refunded_amount, state, expires_at, created_at, updated_at) VALUES ('ord_1', 'R1', 'acct_1', 'dev', 'k1', 'fp', 'alipay', '{}', 's', 5900, 'CNY', 0, 'paid', 9, 2, 3)`
+      )
+      .run()
+    old
+      .prepare("INSERT INTO grants (id, account_id, order_id, plan_code, period, starts_at, ends_at, status) VALUES ('grant_1', 'acct_1', 'ord_1', 'PREMIUM', 'monthly', 10, 20, 'active')")
+      .run()
+    old.close()
+
+    const db = openSqliteStore({ path })
+    try {
+      expect(db.sqlite.prepare('SELECT * FROM grants').all()).toEqual([
+        {
+          id: 'grant_1',
+          account_id: 'acct_1',
+          order_id: 'ord_1',
+          purchase_id: null,
+          device_id: null,
+          plan_code: 'PREMIUM',
+          period: 'monthly',
+          price_minor: 5900,
+          currency: 'CNY',
+          starts_at: 10,
+          ends_at: 20,
+          carried_ms: 0,
+          carried_from: null,
+          status: 'active'
+        }
+      ])
+      // A wallet-paid grant has no order.
+      db.sqlite
+        .prepare(
+          "INSERT INTO grants (id, account_id, order_id, purchase_id, device_id, plan_code, period, starts_at, ends_at, status) VALUES ('grant_2', 'acct_1', NULL, 'pur-1', 'dev', 'BASIC', 'monthly', 20, 30, 'active')"
+        )
+        .run()
+      expect(db.sqlite.prepare('PRAGMA foreign_key_check').all()).toEqual([])
+    } finally {
+      await db.close()
+    }
+  })
 })

@@ -9,6 +9,7 @@ import type {
   Actor,
   PaymentSource,
   Subscription,
+  SubscriptionCharge,
   SubscriptionEvent,
   SubscriptionEventKind,
   SubscriptionRecord,
@@ -43,6 +44,13 @@ export interface ChangeDeps {
 
 export function createChanges(deps: ChangeDeps) {
   const { store, ids, walletPort, tz, graceDays } = deps
+  // The charge payOnce made in this change, reported with the change's event (then cleared).
+  let paid: SubscriptionCharge | undefined
+  const takeCharge = (): { charge?: SubscriptionCharge } => {
+    const c = paid
+    paid = undefined
+    return c ? { charge: c } : {}
+  }
 
   function change(
     before: Subscription,
@@ -74,7 +82,7 @@ export function createChanges(deps: ChangeDeps) {
       details,
       at: ctx.now
     }, next)
-    deps.onRecord?.({ type: 'subscription.changed', subscription: next, event })
+    deps.onRecord?.({ type: 'subscription.changed', subscription: next, event, ...takeCharge() })
     return { sub: next, event }
   }
 
@@ -122,18 +130,19 @@ export function createChanges(deps: ChangeDeps) {
       const res = walletPort.pay({ key: walletKey, amount: price, reason })
       if (!res.paid) return res
     }
-    store.insertCharge({
+    const c: SubscriptionCharge = {
       id: ids.next(),
       subscriptionId: sub.id,
       kind,
       source: source === 'wallet' ? 'wallet' : 'payment',
       paymentRef: ref,
-      amountMinor: price.amount,
-      currency: price.currency,
+      amount: price,
       periodStart,
       periodEnd,
       at: now
-    })
+    }
+    store.insertCharge({ ...c, amountMinor: price.amount, currency: price.currency })
+    paid = c
     return { paid: true }
   }
 
@@ -197,5 +206,5 @@ export function createChanges(deps: ChangeDeps) {
     }
   }
 
-  return { change, charge, payOnce, nextEnd, sweepStep }
+  return { change, charge, payOnce, nextEnd, sweepStep, takeCharge }
 }

@@ -96,7 +96,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
   const catalog = createPlanCatalog(db, clock)
   const store = createStore(db)
   const chain = chainMemory(db, store.readTail)
-  const { change, charge, nextEnd, sweepStep } = createChanges({
+  const { change, charge, nextEnd, sweepStep, takeCharge } = createChanges({
     store,
     ids,
     walletPort: deps.walletPort,
@@ -243,7 +243,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           },
           at: now
         }, sub)
-        deps.onRecord?.({ type: 'subscription.changed', subscription: sub, event })
+        deps.onRecord?.({ type: 'subscription.changed', subscription: sub, event, ...takeCharge() })
         return sub
       })
     },
@@ -277,26 +277,29 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     },
 
     extend(input) {
-      const hasPeriods = input.periods !== undefined
-      if (hasPeriods === (input.days !== undefined)) throw new InvalidInput('give exactly one of periods or days')
-      const periods = hasPeriods ? assertIntInRange(input.periods, 'periods', 1, 120) : null
-      const days = hasPeriods ? null : assertIntInRange(input.days, 'days', 1, 3650)
+      const given = [input.periods, input.days, input.until].filter((v) => v !== undefined).length
+      if (given !== 1) throw new InvalidInput('give exactly one of periods, days or until')
+      const periods = input.periods !== undefined ? assertIntInRange(input.periods, 'periods', 1, 120) : null
+      const days = input.days !== undefined ? assertIntInRange(input.days, 'days', 1, 3650) : null
+      const until = input.until !== undefined ? assertIntInRange(input.until, 'until', 0, Number.MAX_SAFE_INTEGER) : null
       const reason = optionalReason(input.reason)
       return mutate('extend', input, 'admin', (ctx) => {
         const sub = requireLive()
         assertOperation('extend', sub.status)
         if (sub.currentPeriodEnd === null) throw new InvalidInput('a lifetime plan cannot be extended')
         const oldEnd = sub.currentPeriodEnd
-        const end = periods !== null ? (addPeriods(oldEnd, sub.period, periods, tz, sub.anchorDay) as number) : addDays(oldEnd, days as number, tz)
+        if (until !== null && until <= oldEnd) throw new InvalidInput('until must be after the current period end', { until, periodEnd: oldEnd })
+        const end =
+          periods !== null ? (addPeriods(oldEnd, sub.period, periods, tz, sub.anchorDay) as number) : days !== null ? addDays(oldEnd, days, tz) : (until as number)
         const patch: Partial<Subscription> = { currentPeriodEnd: end }
-        if (days !== null) patch.anchorDay = anchorDayOf(end, tz)
+        if (periods === null) patch.anchorDay = anchorDayOf(end, tz)
         if (sub.status === 'trialing') patch.trialEndsAt = end
         if (sub.status === 'past_due') {
           if (end > ctx.now) Object.assign(patch, { status: 'active', graceUntil: null })
           else patch.graceUntil = addDays(end, graceDays, tz)
         }
         const carried = input.carriedFrom === undefined ? {} : { carriedFrom: assertKey(input.carriedFrom) }
-        return change(sub, patch, 'extended', ctx, reason, { periods, days, previousEnd: oldEnd, periodEnd: end, ...carried }).sub
+        return change(sub, patch, 'extended', ctx, reason, { periods, days, until, previousEnd: oldEnd, periodEnd: end, ...carried }).sub
       })
     },
 

@@ -74,6 +74,22 @@ export interface SubscriptionRecord {
   type: 'subscription.changed'
   subscription: Subscription
   event: SubscriptionEvent
+  /** The period this change paid for, when it paid one (the sync sends wallet-paid ones to the relay). */
+  charge?: SubscriptionCharge
+}
+
+/** One paid period of a subscription. */
+export interface SubscriptionCharge {
+  id: string
+  subscriptionId: string
+  /** subscribe, renew or auto_renew */
+  kind: string
+  source: 'wallet' | 'payment'
+  paymentRef: string
+  amount: Money
+  periodStart: number
+  periodEnd: number | null
+  at: number
 }
 
 /**
@@ -142,6 +158,8 @@ export interface RenewInput extends Keyed {
 export interface ExtendInput extends Keyed {
   periods?: number
   days?: number
+  /** The period's new end (an instant after the current one): the relay's record of it. */
+  until?: number
   reason?: string
   /** The subscription whose unused time these days are (a plan switch), recorded with them. */
   carriedFrom?: string

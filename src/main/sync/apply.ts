@@ -15,8 +15,8 @@ import type { SyncStore } from './store'
 // - payment_confirmed: a recharge credits the wallet once per order (paymentId = orderNo);
 //   a plan payment is history here, its subscription_grant starts or extends the plan.
 // - refund: a recharge refund takes the money back (beyond the balance → debt).
-// - subscription_grant: see grants.ts (only what the order granted is revoked; a grant for
-//   another plan converts the unused paid time, never drops it).
+// - subscription_grant: the relay's subscription record, mirrored (grants.ts): its dates win;
+//   the answer to this device's own wallet purchase aligns the period it bought, never adds one.
 // - entitlement_lease: this device's newest lease is kept.
 // - debt: the relay's outstanding debt.
 // - wallet_debit: this device's own debit echoed → marks the outbox row as seen; anyone
@@ -136,9 +136,13 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       }
       break
     }
-    case 'subscription_grant':
-      if (applyGrant(d.subscriptions, key, p.data, now)) out.push({ kind: 'subscription.changed' })
+    case 'subscription_grant': {
+      const g = p.data
+      const own = g.source === 'wallet' && g.deviceId === d.deviceId() && g.purchaseId !== null && store.outboxHas.get(g.purchaseId) !== undefined
+      const purchasesPending = store.outboxPendingOfKind.get('subscription_purchase') !== undefined
+      if (applyGrant(d.subscriptions, key, g, now, { own, purchasesPending })) out.push({ kind: 'subscription.changed' })
       break
+    }
     case 'entitlement_lease':
       if (d.keeper.offer(env, p.data)) out.push({ kind: 'lease.changed' })
       break

@@ -1,7 +1,7 @@
 import type { BillingRecord } from '../billing'
 import type { BillingDb } from '../db/open'
 import type { OutboxRecord } from '../../shared/relay-contract'
-import { BILLING_PERIODS, PLAN_CODES, type BillingPeriod, type PlanCode } from '../../shared/catalog'
+import { BILLING_PERIODS, BUILTIN_CATALOG_VERSION, PLAN_CODES, type BillingPeriod, type PlanCode } from '../../shared/catalog'
 import type { SyncStore } from './store'
 
 // Turns what the billing modules report (inside their transactions) into outbox rows, in
@@ -12,6 +12,14 @@ import type { SyncStore } from './store'
 // A trial started here (subscription event trial_started) becomes a trial_start record, id
 // `trl-<subscription id>` (the event's subscription: one trial_started event each), for the
 // relay to decide once per account and plan code; until then the trial is provisional.
+// A period paid from the wallet (a subscription change reported with its charge) becomes a
+// subscription_purchase record, id `pur-<charge id>`, priced by the catalog version the plan
+// came from; the relay debits its wallet for it and answers with its grant. The wallet's
+// own consume for it (feature 'subscription', key `subscription:…`) is not sent as a debit.
+
+const PURCHASE_PREFIX = 'pur-'
+/** The id of the subscription_purchase record of a wallet-paid charge. */
+export const purchaseRecordId = (chargeId: string): string => `${PURCHASE_PREFIX}${chargeId}`
 
 const TRIAL_PREFIX = 'trl-'
 
@@ -24,13 +32,38 @@ export const trialSubscriptionOf = (recordId: string): string | null =>
 const isPlanCode = (c: string): c is PlanCode => (PLAN_CODES as readonly string[]).includes(c)
 const isPeriod = (p: string): p is BillingPeriod => (BILLING_PERIODS as readonly string[]).includes(p)
 
-export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend: number } | null {
+const PURCHASE_ACTIONS = { subscribe: 'subscribe', renew: 'renew', auto_renew: 'auto_renew' } as const
+
+/** The wallet's consume that pays a subscription period (sent as the purchase instead). */
+const paysSubscription = (w: { feature: string; key: string }): boolean => w.feature === 'subscription' && w.key.startsWith('subscription:')
+
+export function outboxRecordOf(r: BillingRecord, catalogVersion: number = BUILTIN_CATALOG_VERSION): { record: OutboxRecord; spend: number } | null {
   if (r.source === 'usage') {
     const u = r.record
     return { record: { id: `use-${u.id}`, kind: 'usage', feature: u.feature, quantity: u.qty, occurredAt: u.at }, spend: 0 }
   }
   if (r.source === 'subscription') {
-    const { event, subscription: sub } = r.record
+    const { event, subscription: sub, charge } = r.record
+    if (charge) {
+      const action = PURCHASE_ACTIONS[charge.kind as keyof typeof PURCHASE_ACTIONS]
+      if (charge.source !== 'wallet' || charge.amount.amount <= 0 || !action) return null
+      if (!isPlanCode(sub.planCode) || !isPeriod(sub.period)) return null
+      return {
+        record: {
+          id: purchaseRecordId(charge.id),
+          kind: 'subscription_purchase',
+          planCode: sub.planCode,
+          period: sub.period,
+          price: charge.amount,
+          catalogVersion,
+          action,
+          periodStart: charge.periodStart,
+          periodEnd: charge.periodEnd,
+          occurredAt: charge.at
+        },
+        spend: charge.amount.amount
+      }
+    }
     if (event.kind !== 'trial_started' || sub.trialEndsAt === null) return null
     if (!isPlanCode(sub.planCode) || !isPeriod(sub.period)) return null
     return {
@@ -49,6 +82,7 @@ export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend:
   if (w.key.startsWith('feed:')) return null
   switch (w.kind) {
     case 'wallet_debit':
+      if (paysSubscription(w)) return null
       return {
         record: { id: `dbt-${w.id}`, kind: 'wallet_debit', amount: w.amount, feature: w.feature.slice(0, 64), occurredAt: w.at },
         spend: w.amount.amount
@@ -90,15 +124,29 @@ export function verifyOutbox(sqlite: BillingDb['sqlite'], max = 20): string[] {
        JOIN wallet_accounts cr ON cr.id = e.credit_account
        WHERE cr.kind = 'revenue' AND (e.op_key IS NULL OR substr(e.op_key, 1, 5) <> 'feed:')
          AND ((e.type IN ('consume', 'settle') AND dr.kind IN ('wallet', 'holds')) OR (e.type = 'first_free' AND dr.kind = 'promotions'))
+         AND NOT (e.feature = 'subscription' AND substr(coalesce(e.op_key, ''), 1, 13) = 'subscription:')
          AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = (CASE e.type WHEN 'first_free' THEN 'ffc-' ELSE 'dbt-' END) || e.id)
        ORDER BY e.seq LIMIT ?`
     )
     .all(max) as { id: string; type: string }[]
+  // A wallet-paid period: its purchase record, or (files from before purchases were sent) the
+  // debit record of the wallet entry that paid it.
+  const purchases = sqlite
+    .prepare(
+      `SELECT c.id AS id FROM subscription_charges c
+       WHERE c.source = 'wallet' AND c.amount_minor > 0
+         AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = '${PURCHASE_PREFIX}' || c.id)
+         AND NOT EXISTS (SELECT 1 FROM wallet_entries e JOIN sync_outbox o ON o.id = 'dbt-' || e.id
+                         WHERE e.op_key = substr(c.payment_ref, 8))
+       ORDER BY c.at LIMIT ?`
+    )
+    .all(max) as { id: string }[]
   const uses = sqlite
     .prepare(`SELECT u.id AS id FROM usage_events u WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = 'use-' || u.id) ORDER BY u.seq LIMIT ?`)
     .all(max) as { id: string }[]
   return [
     ...spends.map((e) => `wallet ${e.type} entry ${e.id} has no outbox record`),
+    ...purchases.map((c) => `wallet-paid subscription charge ${c.id} has no outbox record`),
     ...uses.map((u) => `usage event ${u.id} has no outbox record`)
   ]
 }

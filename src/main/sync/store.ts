@@ -114,6 +114,10 @@ export function prepareSyncStore(db: BillingDb) {
         'SELECT seq, id, body FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL AND seq > ? ORDER BY seq LIMIT ?'
       )
       .raw(true),
+    /** Whether a record of this kind waits to be sent (a wallet purchase the relay has not seen). */
+    outboxPendingOfKind: s.prepare<[string], { one: number }>(
+      'SELECT 1 AS one FROM sync_outbox WHERE kind = ? AND acked_at IS NULL AND rejected_code IS NULL LIMIT 1'
+    ),
     outboxPendingCount: s.prepare<[], { n: number }>(
       'SELECT count(*) AS n FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL'
     ),

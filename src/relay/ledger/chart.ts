@@ -63,6 +63,7 @@ export type TransferKind =
   | 'payment' // a provider's payment: clearing → wallet (recharge) or plan revenue
   | 'refund' // a provider's refund: wallet → clearing (recharge) or refunds → clearing (plan)
   | 'wallet_debit' // a device's paid use: wallet → usage revenue
+  | 'subscription_purchase' // a plan bought from the wallet on a device: wallet → plan revenue
   | 'first_free' // the account's one free use: promotions → usage revenue, at its price
   | 'first_free_lost' // a second device's free use, charged: wallet → usage revenue
   | 'debt' // a spend beyond the wallet: receivable → wallet, the shortfall only

@@ -8,7 +8,9 @@ import { NORMAL_SIDE, type LedgerAccountKind } from './chart'
 // - no wallet and no receivable is below zero on its normal side;
 // - every paid order has exactly one payment transfer of its amount, and no payment transfer is
 //   without a paid order; every refund exactly one refund transfer of its amount, and an order's
-//   refund transfers add up to what it says was refunded.
+//   refund transfers add up to what it says was refunded;
+// - every wallet-paid grant has exactly one subscription_purchase transfer of its price, and no
+//   purchase transfer is without its grant.
 
 export interface LedgerReport {
   ok: boolean
@@ -26,6 +28,7 @@ export function verifyLedger(books: LedgerSnapshot): LedgerReport {
   const ids = new Set<string>()
   const payments = new Map<string, { count: number; amount: number }>()
   const refundTransfers = new Map<string, { count: number; amount: number }>()
+  const purchaseTransfers = new Map<string, { count: number; amount: number }>()
   for (const t of books.transfers) {
     if (ids.has(t.id)) breaks.push(`transfer ${t.id}: posted twice`)
     ids.add(t.id)
@@ -40,10 +43,12 @@ export function verifyLedger(books: LedgerSnapshot): LedgerReport {
     const credit = recomputed.get(t.creditAccountId)
     if (debit) debit.debits += t.amount
     if (credit) credit.credits += t.amount
-    const tally = t.kind === 'payment' ? payments : t.kind === 'refund' ? refundTransfers : undefined
+    const tally = t.kind === 'payment' ? payments : t.kind === 'refund' ? refundTransfers : t.kind === 'subscription_purchase' ? purchaseTransfers : undefined
     if (tally) {
-      const seen = tally.get(t.sourceId) ?? { count: 0, amount: 0 }
-      tally.set(t.sourceId, { count: seen.count + 1, amount: seen.amount + t.amount })
+      // A purchase record id is unique within its account only.
+      const source = t.kind === 'subscription_purchase' ? `${t.customerAccountId}:${t.sourceId}` : t.sourceId
+      const seen = tally.get(source) ?? { count: 0, amount: 0 }
+      tally.set(source, { count: seen.count + 1, amount: seen.amount + t.amount })
     }
   }
 
@@ -93,6 +98,18 @@ export function verifyLedger(books: LedgerSnapshot): LedgerReport {
   }
   for (const source of refundTransfers.keys()) {
     if (!refundIds.has(source)) breaks.push(`refund transfer for ${source}: no refund recorded`)
+  }
+  const purchaseIds = new Set<string>()
+  for (const p of books.purchases) {
+    const source = `${p.accountId}:${p.purchaseId}`
+    purchaseIds.add(source)
+    const t = purchaseTransfers.get(source)
+    if (!t) breaks.push(`purchase ${source}: a wallet-paid grant without its purchase transfer`)
+    else if (t.count !== 1) breaks.push(`purchase ${source}: ${t.count} purchase transfers`)
+    else if (t.amount !== p.amount) breaks.push(`purchase ${source}: priced ${p.amount}, its transfer ${t.amount}`)
+  }
+  for (const source of purchaseTransfers.keys()) {
+    if (!purchaseIds.has(source)) breaks.push(`purchase transfer for ${source}: no grant`)
   }
   for (const o of books.paidOrders) {
     const refunded = refundedByOrder.get(o.id) ?? 0

@@ -1,3 +1,4 @@
+import { revokeForOrder } from '../subscriptions/refunds'
 import type { Clock } from '../../node/clock'
 import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayWallet } from '../accounts/wallet'
@@ -145,7 +146,7 @@ export class EventApplier {
         customerAccountId: order.account_id,
         sourceId: order.id
       })
-      await this.grants.grant(tx, order.account_id, order.id, order.order_no, item.planCode, item.period, now)
+      await this.grants.grant(tx, order.account_id, { source: 'order', orderId: order.id, orderNo: order.order_no }, { planCode: item.planCode, period: item.period, price: amount }, now)
     }
     return { kind: 'applied' }
   }
@@ -214,7 +215,7 @@ export class EventApplier {
       })
     } else {
       await this.ledger.post(tx, { ...refundTransfer, kind: 'refund', debit: chart.refunds(order.currency), credit: clearing, amount: refund, customerAccountId: order.account_id })
-      if (to === 'refunded') await this.grants.revokeForOrder(tx, order.account_id, order.id, order.order_no, now)
+      if (to === 'refunded') await revokeForOrder(this.grants, tx, order.account_id, order.id, order.order_no, now)
     }
     return { kind: 'applied' }
   }

@@ -9,6 +9,8 @@ import type { RelayStore, StoreTx } from '../store/ports'
 import { canonicalRecord } from './canonical'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
+import type { Grants } from '../subscriptions/grants'
+import { purchaseRefusal, type CatalogVersionView } from '../pricing/purchases'
 
 
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
@@ -26,6 +28,12 @@ import type { Ledger } from '../ledger/ledger'
 //   Either way a `trial_decision` record says so (the device that started a refused trial
 //   ends it; every device marks the plan's trial as used), and the record's outcome is
 //   'confirmed' or 'refused'. A resend is acknowledged without a second decision.
+// - subscription_purchase: a plan bought from the wallet on a device. Its price is checked
+//   against the catalog version it names (pricing/purchases.ts; refused: PRICE_MISMATCH,
+//   NOT_SOLD, CATALOG_VERSION); then one transfer wallet → the plan's revenue (debt when short),
+//   mirrored as a `wallet_debit` record (feature 'subscription') for the other devices, and the
+//   relay's grant for it (subscriptions/grants.ts: extension, or a switch by the one rule), whose
+//   `subscription_grant` record every device mirrors; the purchasing device aligns to it.
 //
 // Catch-up pushes 100k records in batches, so the per-record cost is what counts: the account
 // row is read once per batch, each record is serialised once (its canonical body, hashed for
@@ -42,8 +50,12 @@ export function bodyFingerprint(body: string): string {
 }
 
 type TrialStart = Extract<OutboxRecord, { kind: 'trial_start' }>
+type Purchase = Extract<OutboxRecord, { kind: 'subscription_purchase' }>
 /** The records that move money (usage is inserted apart, a trial decided apart). */
 type MoneyRecord = Exclude<OutboxRecord, TrialStart>
+
+/** Where the price check finds a catalog version by number. */
+export type CatalogVersions = (tx: StoreTx, version: number) => Promise<CatalogVersionView | undefined> | CatalogVersionView | undefined
 
 interface UsageRow {
   id: string
@@ -57,7 +69,11 @@ export class Outbox {
     private readonly clock: Clock,
     private readonly feed: Feed,
     private readonly wallet: RelayWallet,
-    private readonly ledger: Ledger
+    private readonly ledger: Ledger,
+    private readonly grants: Grants,
+    private readonly catalog: CatalogVersions,
+    /** How long after a catalog change a device offline across it may still buy at the old prices. */
+    private readonly purchaseGraceMs: number
   ) {}
 
   accept(ctx: DeviceContext, records: OutboxRecord[]): Promise<OutboxAck> {
@@ -110,6 +126,15 @@ export class Outbox {
           continue
         }
         const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.price
+        if (rec.kind === 'subscription_purchase') {
+          const refusal = rec.occurredAt > now + this.purchaseGraceMs
+            ? { code: 'INVALID_INPUT', message: 'a purchase cannot be dated in the future' }
+            : purchaseRefusal(rec, await this.catalog(tx, rec.catalogVersion), this.purchaseGraceMs)
+          if (refusal) {
+            ack.rejected.push({ id: rec.id, ...refusal })
+            continue
+          }
+        }
         if (amount.currency !== acct.walletCurrency) {
           ack.rejected.push({ id: rec.id, code: 'CURRENCY_MISMATCH', message: `the wallet is in ${acct.walletCurrency}` })
           continue
@@ -167,6 +192,9 @@ export class Outbox {
       case 'wallet_debit':
         await this.charge(tx, ctx, rec.id, rec.amount, rec.feature, rec.occurredAt, 'debit')
         return 'debited'
+      case 'subscription_purchase':
+        await this.purchase(tx, ctx, rec)
+        return 'purchased'
       case 'first_free_claim':
         if (winner === null) {
           await tx.accounts.claimFirstFree(ctx.accountId, rec.id, ctx.deviceId)
@@ -191,6 +219,30 @@ export class Outbox {
         await this.charge(tx, ctx, rec.id, rec.price, rec.feature, rec.occurredAt, 'first_free_lost')
         return 'lost'
     }
+  }
+
+  /** A plan bought from the wallet: its money moves, then the relay's grant for it. */
+  private async purchase(tx: StoreTx, ctx: DeviceContext, rec: Purchase): Promise<void> {
+    const { price } = rec
+    await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
+      sourceId: rec.id,
+      deviceId: ctx.deviceId,
+      amount: price,
+      feature: 'subscription',
+      reason: 'debit',
+      occurredAt: rec.occurredAt
+    })
+    await this.wallet.debit(tx, ctx.accountId, price, {
+      id: `purchase:${ctx.accountId}:${rec.id}`,
+      kind: 'subscription_purchase',
+      to: chart.planRevenue(rec.planCode, rec.period, price.currency),
+      sourceId: rec.id,
+      feedSourceId: rec.id,
+      reason: 'overdraft'
+    })
+    // The period runs from when it was bought (a device offline for a while), never from later.
+    const at = Math.min(rec.occurredAt, this.clock.now())
+    await this.grants.grant(tx, ctx.accountId, { source: 'wallet', purchaseId: rec.id, deviceId: ctx.deviceId }, rec, at)
   }
 
   /**

@@ -173,22 +173,35 @@ export interface TrialsRepo {
 
 export interface GrantRow {
   id: string
-  order_id: string
+  account_id: string
+  /** The provider order that paid for it, or null: the wallet did (purchase_id). */
+  order_id: string | null
+  purchase_id: string | null
+  device_id: string | null
   plan_code: PlanCode
   period: BillingPeriod
+  /** What was paid (null: a grant from before prices were kept). */
+  price_minor: number | null
+  currency: string | null
   starts_at: number
   ends_at: number | null
-  status: 'active' | 'revoked'
+  carried_ms: number
+  /** Comma-separated ids of the grants whose unused time was carried into this one. */
+  carried_from: string | null
+  status: 'active' | 'replaced' | 'revoked'
 }
 
 export interface GrantsRepo {
   /** Active grants not ended by `now`, by start. */
   active(accountId: string, now: number): Awaitable<GrantRow[]>
-  insert(grant: Omit<GrantRow, 'status'> & { account_id: string }): Awaitable<void>
+  insert(grant: Omit<GrantRow, 'status'>): Awaitable<void>
   byOrder(orderId: string): Awaitable<GrantRow | undefined>
-  revoke(grantId: string, endsAt: number): Awaitable<void>
-  /** Start and end of every active, ending grant of one plan. */
-  ofPlan(accountId: string, planCode: PlanCode): Awaitable<{ starts_at: number; ends_at: number }[]>
+  /** Sets a grant's status and dates (a refund, a switch, a shift of a run). */
+  update(grantId: string, patch: { status: GrantRow['status']; startsAt: number; endsAt: number | null; carriedMs?: number }): Awaitable<void>
+  /** Every active, ending grant of one plan, by start. */
+  ofPlan(accountId: string, planCode: PlanCode): Awaitable<GrantRow[]>
+  /** The grants whose carried_from names `grantId`. */
+  carriedFrom(accountId: string, grantId: string): Awaitable<GrantRow[]>
 }
 
 export interface LeaseRow {
@@ -252,6 +265,8 @@ export interface LedgerSnapshot {
   /** Orders that were paid (paid, partially or fully refunded). */
   paidOrders: { id: string; orderNo: string; amount: number; refunded: number; currency: Currency }[]
   refunds: { provider: string; refundId: string; orderId: string; amount: number }[]
+  /** Grants paid from the wallet: each a device's subscription_purchase record. */
+  purchases: { accountId: string; purchaseId: string; amount: number }[]
 }
 
 /** What an account is opened with. */

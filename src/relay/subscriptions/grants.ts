@@ -1,17 +1,20 @@
 import type { IdSource } from '../../node/ids'
-import type { BillingPeriod, PlanCode } from '../../shared/relay-contract'
+import type { Money } from '../../shared/money'
+import type { BillingPeriod, FeedData, PlanCode } from '../../shared/relay-contract'
 import type { Feed } from '../feed/feed'
-import type { StoreTx } from '../store/ports'
-import { addPeriod, anchorDayOf } from '../../shared/calendar'
+import type { GrantRow, StoreTx } from '../store/ports'
+import { addDays, addPeriod, anchorDayOf } from '../../shared/calendar'
 import { planRank } from '../../shared/catalog'
+import { carriedDays, replaces } from './switch'
 
-// Subscription grants: a paid plan order grants its plan for one period. Buying the same plan
-// again extends from the end of the running grant; another plan starts now (the app shows
-// the best current grant). A full refund revokes the order's grant from that moment.
-// Periods are the app's calendar periods (src/shared/calendar.ts, default billing time zone):
-// an extension lands on the day the run of grants it extends began (Jan 31 → Feb 28 →
-// Mar 31), as the app's mirror of it renews on its subscription's anchor day.
-// Every method runs inside the caller's unit of work.
+// The relay's subscription records (docs/sync.md, "Plan grants"). A grant is one paid period of
+// a plan, whatever paid for it: a provider order or the wallet (a device's subscription_purchase).
+// Buying the same plan again extends from the end of the running grant (time for time, whatever
+// the period); another plan takes the place of the running ones by the switch rule (switch.ts).
+// Periods are the app's calendar periods (src/shared/calendar.ts, default billing time zone): an
+// extension lands on the day its run of grants began (Jan 31 → Feb 28 → Mar 31), as the app's
+// mirror renews on its subscription's anchor day. Every change is a `subscription_grant` feed
+// record the devices mirror. Every method runs inside the caller's unit of work.
 
 export interface CurrentPlan {
   planCode: PlanCode
@@ -20,30 +23,93 @@ export interface CurrentPlan {
   periodEnd: number | null
 }
 
+/** What paid for a grant. */
+export type GrantSource =
+  | { source: 'order'; orderId: string; orderNo: string }
+  | { source: 'wallet'; purchaseId: string; deviceId: string }
+
+export interface GrantInput {
+  planCode: PlanCode
+  period: BillingPeriod
+  price: Money
+}
+
 export class Grants {
   constructor(
     private readonly feed: Feed,
     private readonly ids: IdSource
   ) {}
 
-  async grant(tx: StoreTx, accountId: string, orderId: string, orderNo: string, planCode: PlanCode, period: BillingPeriod, now: number): Promise<void> {
-    const running = (await tx.grants.active(accountId, now)).filter((g) => g.plan_code === planCode)
+  /** Grants `plan` for one period from `at` (or from the end of the same plan's running grant). */
+  async grant(tx: StoreTx, accountId: string, paid: GrantSource, plan: GrantInput, at: number): Promise<GrantRow> {
+    const { planCode, period } = plan
+    const active = await tx.grants.active(accountId, at)
+    const running = active.filter((g) => g.plan_code === planCode)
     const lastEnd = running.reduce<number | null>((end, g) => (g.ends_at === null ? end : Math.max(end ?? 0, g.ends_at)), null)
-    const extending = period !== 'lifetime' && lastEnd !== null && lastEnd > now
-    const startsAt = extending ? lastEnd : now
-    const anchor = extending ? await this.runStart(tx, accountId, planCode, lastEnd) : now
-    const endsAt = addPeriod(startsAt, period, undefined, anchorDayOf(anchor))
-    const id = `grant_${this.ids.next()}`
-    await tx.grants.insert({ id, account_id: accountId, order_id: orderId, plan_code: planCode, period, starts_at: startsAt, ends_at: endsAt })
-    await this.feed.append(tx, accountId, 'subscription_grant', {
-      grantId: id,
-      orderNo,
-      planCode,
+    const extending = period !== 'lifetime' && lastEnd !== null && lastEnd > at
+    const startsAt = extending ? lastEnd : at
+    const anchor = extending ? await this.runStart(tx, accountId, planCode, lastEnd) : at
+    const baseEnd = addPeriod(startsAt, period, undefined, anchorDayOf(anchor))
+    const next = { planCode, period, price: plan.price.amount }
+    const replaced = extending ? [] : active.filter((g) => replaces(g, next))
+    const days = baseEnd === null ? 0 : carriedDays(replaced, next, at)
+    const endsAt = baseEnd !== null && days > 0 ? addDays(baseEnd, days) : baseEnd
+    for (const g of replaced) {
+      // Its unused time is carried over (above); it ends where the new plan starts.
+      const end = Math.max(g.starts_at, at)
+      await tx.grants.update(g.id, { status: 'replaced', startsAt: g.starts_at, endsAt: end })
+      await this.announce(tx, accountId, { ...g, ends_at: end, status: 'replaced' }, await this.orderNoOf(tx, g), null)
+    }
+    const row: GrantRow = {
+      id: `grant_${this.ids.next()}`,
+      account_id: accountId,
+      order_id: paid.source === 'order' ? paid.orderId : null,
+      purchase_id: paid.source === 'wallet' ? paid.purchaseId : null,
+      device_id: paid.source === 'wallet' ? paid.deviceId : null,
+      plan_code: planCode,
       period,
-      startsAt,
-      endsAt,
+      price_minor: plan.price.amount,
+      currency: plan.price.currency,
+      starts_at: startsAt,
+      ends_at: endsAt,
+      carried_ms: endsAt === null || baseEnd === null ? 0 : endsAt - baseEnd,
+      carried_from: days > 0 ? replaced.map((g) => g.id).join(',') : null,
       status: 'active'
-    })
+    }
+    await tx.grants.insert(row)
+    await this.announce(tx, accountId, row, paid.source === 'order' ? paid.orderNo : paid.purchaseId, null)
+    return row
+  }
+
+  /** Appends the grant's `subscription_grant` record (status: the grant's, or 'shortened' for a take-back). */
+  async announce(
+    tx: StoreTx,
+    accountId: string,
+    g: GrantRow,
+    orderNo: string,
+    accessUntil: number | null,
+    status: FeedData<'subscription_grant'>['status'] = g.status
+  ): Promise<void> {
+    const data: FeedData<'subscription_grant'> = {
+      grantId: g.id,
+      orderNo,
+      source: g.purchase_id === null ? 'order' : 'wallet',
+      purchaseId: g.purchase_id,
+      deviceId: g.device_id,
+      planCode: g.plan_code,
+      period: g.period,
+      startsAt: g.starts_at,
+      endsAt: g.ends_at,
+      status,
+      accessUntil
+    }
+    await this.feed.append(tx, accountId, 'subscription_grant', data)
+  }
+
+  /** The payment id a grant's records name: its order's number, or the wallet purchase's record id. */
+  async orderNoOf(tx: StoreTx, g: GrantRow): Promise<string> {
+    if (g.purchase_id !== null) return g.purchase_id
+    return (await tx.orders.byId(g.order_id!))?.order_no ?? g.order_id!
   }
 
   /**
@@ -56,22 +122,6 @@ export class Grants {
     let start = end
     for (let next = startByEnd.get(start); next !== undefined && next < start; next = startByEnd.get(start)) start = next
     return start
-  }
-
-  async revokeForOrder(tx: StoreTx, accountId: string, orderId: string, orderNo: string, now: number): Promise<void> {
-    const g = await tx.grants.byOrder(orderId)
-    if (!g || g.status === 'revoked') return
-    const endsAt = g.ends_at === null ? now : Math.min(g.ends_at, now)
-    await tx.grants.revoke(g.id, endsAt)
-    await this.feed.append(tx, accountId, 'subscription_grant', {
-      grantId: g.id,
-      orderNo,
-      planCode: g.plan_code,
-      period: g.period,
-      startsAt: g.starts_at,
-      endsAt,
-      status: 'revoked'
-    })
   }
 
   /** The best plan in force now; FREE when none. */

@@ -145,16 +145,28 @@ export const grants = sqliteTable(
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
-    orderId: text('order_id')
-      .notNull()
-      .references(() => orders.id),
+    /** The provider order that paid for it; null when the wallet did (purchaseId). */
+    orderId: text('order_id').references(() => orders.id),
+    /** The device's subscription_purchase outbox record that paid for it from the wallet. */
+    purchaseId: text('purchase_id'),
+    deviceId: text('device_id'),
     planCode: text('plan_code').notNull(),
     period: text('period').notNull(),
+    /** What was paid for it (minor units; null for grants from before prices were kept). */
+    priceMinor: integer('price_minor'),
+    currency: text('currency'),
     startsAt: integer('starts_at').notNull(),
     endsAt: integer('ends_at'),
+    /** Time carried over from the grants it replaced (in endsAt already), and which they were. */
+    carriedMs: integer('carried_ms').notNull().default(0),
+    carriedFrom: text('carried_from'),
     status: text('status').notNull()
   },
-  (t) => [index('grants_account').on(t.accountId, t.startsAt), uniqueIndex('grants_order').on(t.orderId)]
+  (t) => [
+    index('grants_account').on(t.accountId, t.startsAt),
+    uniqueIndex('grants_order').on(t.orderId),
+    uniqueIndex('grants_purchase').on(t.accountId, t.purchaseId)
+  ]
 )
 
 /** The signed per-account feed; seq is the cursor. */

@@ -6,18 +6,25 @@ export function sqliteGrants(s: Database.Database): GrantsRepo {
     "SELECT * FROM grants WHERE account_id = ? AND status = 'active' AND (ends_at IS NULL OR ends_at > ?) ORDER BY starts_at"
   )
   const insert = s.prepare(
-    "INSERT INTO grants (id, account_id, order_id, plan_code, period, starts_at, ends_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'active')"
+    `INSERT INTO grants (id, account_id, order_id, purchase_id, device_id, plan_code, period, price_minor, currency,
+       starts_at, ends_at, carried_ms, carried_from, status)
+     VALUES (@id, @account_id, @order_id, @purchase_id, @device_id, @plan_code, @period, @price_minor, @currency,
+       @starts_at, @ends_at, @carried_ms, @carried_from, 'active')`
   )
   const byOrder = s.prepare<[string], GrantRow>('SELECT * FROM grants WHERE order_id = ?')
-  const revoke = s.prepare("UPDATE grants SET status = 'revoked', ends_at = ? WHERE id = ?")
-  const ofPlan = s.prepare<[string, string], { starts_at: number; ends_at: number }>(
-    "SELECT starts_at, ends_at FROM grants WHERE account_id = ? AND plan_code = ? AND status = 'active' AND ends_at IS NOT NULL"
+  const update = s.prepare('UPDATE grants SET status = ?, starts_at = ?, ends_at = ?, carried_ms = coalesce(?, carried_ms) WHERE id = ?')
+  const ofPlan = s.prepare<[string, string], GrantRow>(
+    "SELECT * FROM grants WHERE account_id = ? AND plan_code = ? AND status = 'active' AND ends_at IS NOT NULL ORDER BY starts_at"
+  )
+  const carriedFrom = s.prepare<[string, string], GrantRow>(
+    "SELECT * FROM grants WHERE account_id = ? AND (',' || carried_from || ',') LIKE ('%,' || ? || ',%')"
   )
   return {
     active: (accountId, now) => active.all(accountId, now),
-    insert: (g) => void insert.run(g.id, g.account_id, g.order_id, g.plan_code, g.period, g.starts_at, g.ends_at),
+    insert: (g) => void insert.run(g),
     byOrder: (orderId) => byOrder.get(orderId),
-    revoke: (id, endsAt) => void revoke.run(endsAt, id),
-    ofPlan: (accountId, planCode) => ofPlan.all(accountId, planCode)
+    update: (id, p) => void update.run(p.status, p.startsAt, p.endsAt, p.carriedMs ?? null, id),
+    ofPlan: (accountId, planCode) => ofPlan.all(accountId, planCode),
+    carriedFrom: (accountId, grantId) => carriedFrom.all(accountId, grantId)
   }
 }

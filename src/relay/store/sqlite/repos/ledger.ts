@@ -30,6 +30,9 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
   const refunds = s.prepare<[], LedgerSnapshot['refunds'][number]>(
     'SELECT provider, refund_id AS refundId, order_id AS orderId, amount FROM refunds ORDER BY provider, refund_id'
   )
+  const purchases = s.prepare<[], LedgerSnapshot['purchases'][number]>(
+    'SELECT account_id AS accountId, purchase_id AS purchaseId, coalesce(price_minor, 0) AS amount FROM grants WHERE purchase_id IS NOT NULL ORDER BY account_id, purchase_id'
+  )
   return {
     account: (id) => account.get(id),
     post(t, { debit, credit }) {
@@ -39,6 +42,6 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
       addCredit.run(credit.id, credit.kind, credit.customerAccountId, credit.currency, t.at, t.amount)
       insert.run(t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, t.at)
     },
-    snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all() })
+    snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all(), purchases: purchases.all() })
   }
 }
