@@ -18,7 +18,7 @@ export type OrderNoLookup = (paymentIntentId: string) => Promise<string | undefi
 function toMoney(amount: number | null | undefined, currency: string | null | undefined): Money {
   const code = (currency ?? '').toUpperCase()
   if (typeof amount !== 'number' || !Object.prototype.hasOwnProperty.call(CURRENCIES, code)) {
-    throw new NotificationRejected('malformed', `unsupported amount ${String(amount)} ${code}`)
+    throw new NotificationRejected('malformed', 'amount or currency is not supported')
   }
   return money(amount, code)
 }
