@@ -221,6 +221,7 @@ export const en: Record<MessageKey, string> = {
   'error.HOLD_CLOSED': 'The reservation is already closed',
   'error.ALREADY_CLAIMED': 'The first free use was already taken',
   'error.DATABASE_FROM_FUTURE': 'The data was written by a newer version; update the app',
+  'error.FILE_IN_USE': 'The billing data is open in another window or copy of the app; close it, then start again',
   'error.LEDGER_CORRUPT': 'The local ledger failed its check; connect to sync',
   'error.UNAUTHORIZED': 'This device is not signed in',
   'error.FORBIDDEN': 'Request refused',

@@ -218,6 +218,7 @@ export const zhCN = {
   'error.HOLD_CLOSED': '预扣已结束',
   'error.ALREADY_CLAIMED': '首次免费已使用过',
   'error.DATABASE_FROM_FUTURE': '数据由更新版本写入，请升级应用',
+  'error.FILE_IN_USE': '计费数据已在另一个窗口或另一份应用中打开，请关闭后重新启动',
   'error.LEDGER_CORRUPT': '本地账本校验未通过，请联网同步',
   'error.UNAUTHORIZED': '设备未登录，请重新登录',
   'error.FORBIDDEN': '请求被拒绝',
