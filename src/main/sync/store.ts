@@ -139,6 +139,10 @@ export function prepareSyncStore(db: BillingDb) {
     unsyncedSpend: s.prepare<[], { total: number | null }>(
       'SELECT SUM(spend) AS total FROM sync_outbox WHERE mirrored_at IS NULL AND spend > 0 AND rejected_code IS NULL'
     ),
+    /** Own spending the relay has not echoed, refused rows included (the wallet paid them all the same). */
+    spendNotEchoed: s.prepare<[], { total: number | null }>(
+      'SELECT SUM(spend) AS total FROM sync_outbox WHERE mirrored_at IS NULL AND spend > 0'
+    ),
 
     orderInsert: s.prepare<[string, string, string, string, string, string, string | null, string | null, string | null, number, string, number, number, number]>(
       `INSERT INTO sync_orders (id, relay_key, request_key, fingerprint, method, kind, plan_code, period, plan_id, amount, currency,

@@ -31,7 +31,7 @@ export const en: Record<MessageKey, string> = {
   'status.offlineBanner':
     'You are offline. Billing runs on local data and syncs when the network returns; nothing is charged twice.',
   'status.disconnected': 'Cannot reach the billing service. Retrying…',
-  'status.warning.ledger_tampered': 'The local ledger failed its check. Paid features are paused until the next sync.',
+  'status.warning.ledger_tampered': 'The local ledger failed its check (it disagrees with itself or with the server). Paid features are paused until a sync finds it whole; if this stays, contact support.',
   'status.warning.clock_moved_back': 'The system clock was moved back. Free-tier limits apply until the next sync.',
   'status.warning.lease_expired':
     'Offline too long: your plan’s licence expired, so free-tier limits apply until you reconnect.',

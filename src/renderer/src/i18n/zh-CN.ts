@@ -29,7 +29,7 @@ export const zhCN = {
   'status.lastError': '上次同步失败，稍后自动重试',
   'status.offlineBanner': '当前离线：计费按本地数据运行，联网后会自动同步，不会重复扣费。',
   'status.disconnected': '无法连接计费服务，正在重试…',
-  'status.warning.ledger_tampered': '本地账本校验未通过，下次同步完成前付费功能暂停。',
+  'status.warning.ledger_tampered': '本地账本校验未通过（账本自身或与服务器记录不一致），付费功能已暂停，同步确认一致后恢复；如持续出现，请联系客服。',
   'status.warning.clock_moved_back': '系统时间被调回，下次同步完成前按免费版计算额度。',
   'status.warning.lease_expired': '离线时间过长，套餐授权已过期，暂按免费版计算；联网后自动恢复。',
   'status.warning.debt_outstanding': '账户有欠款，付费功能已暂停，请先充值。',
