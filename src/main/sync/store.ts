@@ -47,7 +47,7 @@ export interface OrderRow {
   plan_id: string | null
   amount: number
   currency: string
-  status: 'creating' | 'pending' | 'paid' | 'expired' | 'cancelled' | 'failed'
+  status: 'creating' | 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'expired' | 'cancelled' | 'failed'
   order_no: string | null
   display_kind: 'qr' | 'url' | null
   content: string | null
