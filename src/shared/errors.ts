@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'HOLD_CLOSED',
   'ALREADY_CLAIMED',
   'DATABASE_FROM_FUTURE',
+  'FILE_IN_USE',
   'LEDGER_CORRUPT',
   'UNAUTHORIZED',
   'FORBIDDEN',
@@ -95,6 +96,16 @@ export class DatabaseFromFuture extends BillingError {
     super(
       'DATABASE_FROM_FUTURE',
       `the database was written by a newer version of the app (schema ${details.databaseVersion}, this app knows ${details.supportedVersion}); update the app`,
+      details
+    )
+  }
+}
+/** The billing file is open in another process (or another opener in this one). */
+export class BillingFileInUse extends BillingError {
+  constructor(details: { path: string }) {
+    super(
+      'FILE_IN_USE',
+      `the billing file is already open in another process or window (${details.path}); close the other instance of the app, then start again`,
       details
     )
   }

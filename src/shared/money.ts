@@ -32,7 +32,11 @@ export function assertCurrency(code: string): Currency {
   return code
 }
 
-/** Validates an amount in minor units: an integer within ±MAX_AMOUNT. */
+/**
+ * Validates an amount in minor units: an integer within ±MAX_AMOUNT. Signed zero comes back
+ * as 0: "-0" or a negative product rounded to nothing would otherwise print as "-0.00" and
+ * compare apart from 0 under Object.is (hashes, deep equality).
+ */
 export function assertMinorUnits(amount: number): number {
   if (typeof amount !== 'number' || !Number.isInteger(amount)) {
     throw new InvalidAmount('amount must be a whole number of minor units', { amount })
@@ -40,7 +44,7 @@ export function assertMinorUnits(amount: number): number {
   if (Math.abs(amount) > MAX_AMOUNT) {
     throw new InvalidAmount(`amount exceeds the maximum of ${MAX_AMOUNT} minor units`, { amount })
   }
-  return amount
+  return amount === 0 ? 0 : amount
 }
 
 /** Validates a strictly positive amount, as every ledger movement needs. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { contentSecurityPolicy, isAppPageUrl, isOwnOrigin, isProviderCheckoutUrl } from '../../src/main/ipc'
 
@@ -46,5 +47,20 @@ describe('CSP', () => {
     expect(csp).toContain("connect-src 'self' ws://127.0.0.1:4000")
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).toContain("object-src 'none'")
+  })
+
+  it('the meta tag of the packaged renderer is the same strict policy (file:// gets no header), with no WebSocket allowance', () => {
+    const html = readFileSync(new URL('../../src/renderer/index.html', import.meta.url), 'utf8')
+    const metas = [...html.matchAll(/http-equiv="Content-Security-Policy"\s+content="([^"]*)"/g)].map((m) => m[1])
+    expect(metas).toHaveLength(1)
+    const meta = metas[0]!
+    expect(meta).toBe(contentSecurityPolicy({ delivery: 'meta' }))
+    for (const directive of ["default-src 'none'", "base-uri 'none'", "form-action 'none'", "object-src 'none'", "connect-src 'self';"])
+      expect(meta).toContain(directive)
+    expect(meta).not.toMatch(/ws:|unsafe-eval|\*/)
+    // A browser ignores frame-ancestors in a meta tag (and says so in the console): header only.
+    expect(meta).not.toContain('frame-ancestors')
+    // Everything but frame-ancestors is as strict as the header.
+    expect(meta).toBe(contentSecurityPolicy().replace("; frame-ancestors 'none'", ''))
   })
 })

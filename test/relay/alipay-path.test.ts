@@ -218,3 +218,35 @@ describe('Alipay through the relay', () => {
     expect(effects(t, b.orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 500, wallet: 1500 })
   })
 })
+
+describe('Alipay notification logs', () => {
+  it('name the field and the reason of a malformed or refused notification, never the value Alipay sent', async () => {
+    const { t, token } = await setup()
+    const { orderNo } = await deviceCheckout(t, token, plan('alipay'))
+    // Each value carries a marker that must not reach a log line (nor the audit reason).
+    const marker = 'ECHO<x>'
+    const cases: [Record<string, string>, string][] = [
+      [paidParams(orderNo, `12.34${marker}`), 'malformed'],
+      [paidParams(orderNo, `-1${marker}`), 'malformed'],
+      [paidParams(orderNo, '79.00', { refund_fee: `1${marker}`, out_biz_no: 'RF1' }), 'malformed'],
+      [paidParams(orderNo, '79.00', { app_id: `2021${marker}` }), 'wrong_merchant'],
+      [paidParams(orderNo, '79.00', { charset: `gbk${marker}` }), 'malformed']
+    ]
+    for (const [params, reason] of cases) {
+      const res = await send(t, params)
+      expect(res.status).toBe(400)
+      const line = t.logs.filter((l) => l['msg'] === 'notification rejected').at(-1)!
+      expect(line['reason']).toBe(reason)
+    }
+    // A trade status we do not know is ignored; its log line and audit row name no value either.
+    expect((await send(t, paidParams(orderNo, '79.00', { trade_status: `ODD${marker}` }))).text).toBe('success')
+    const sign = await send(t, paidParams(orderNo, '79.00', { sign_type: `RSA${marker}` }))
+    expect(sign.status).toBe(400)
+
+    const amountLine = t.logs.find((l) => l['msg'] === 'notification rejected' && String(l['detail']).includes('total_amount'))
+    expect(amountLine?.['detail']).toMatch(/total_amount/)
+    const leaked = t.logs.filter((l) => JSON.stringify(l).includes('ECHO'))
+    expect(leaked).toEqual([])
+    expect(auditReasons(t).filter((r) => (r.reason ?? '').includes('ECHO'))).toEqual([])
+  })
+})

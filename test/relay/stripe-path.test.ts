@@ -99,4 +99,47 @@ describe('Stripe through the relay', () => {
       await fake.close()
     }
   })
+
+  it('charge.refunded without an embedded refund list (current API versions) records each refund of the charge, fetched through the API, once', async () => {
+    const { t, fake } = await setup()
+    try {
+      const dev = await enrolDevice(t.api)
+      const co = await t.api('POST', '/v1/checkouts', {
+        token: dev.token,
+        body: { provider: 'stripe', item: { kind: 'recharge', amount: { amount: 10_000, currency: 'CNY' } } },
+        headers: { 'idempotency-key': newKey() }
+      })
+      const orderNo = co.body.order.orderNo as string
+      const created = Math.floor(t.clock.now() / 1000)
+      expect((await send(t, sessionCompletedEvent({ orderNo, amount: 10_000, currency: 'cny', created, paid: true }))).status).toBe(200)
+      expect(effects(t, orderNo)).toMatchObject({ state: 'paid', wallet: 10_000 })
+
+      const charge = { chargeId: 'ch_bare', paymentIntentId: `pi_${orderNo}`, orderNo, amount: 10_000, currency: 'cny', created, refunds: null }
+      // Made in the dashboard: no order_no on the refund itself; the charge names the order.
+      const r1 = { refundId: 're_bare1', amount: 3000, currency: 'cny', created, paymentIntentId: `pi_${orderNo}`, chargeId: 'ch_bare' }
+      fake.addRefund(r1)
+      const first = chargeRefundedEvent({ ...charge, amountRefunded: 3000, eventId: 'evt_cr1' })
+      expect((await send(t, first)).status).toBe(200)
+      expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/refunds' })
+      expect(effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1, wallet: 7000 })
+
+      // The rest refunded, and one more still pending (not counted until it succeeds).
+      fake.addRefund({ ...r1, refundId: 're_bare2', amount: 7000 })
+      fake.addRefund({ ...r1, refundId: 're_bare3', amount: 1, status: 'pending' })
+      const second = chargeRefundedEvent({ ...charge, amountRefunded: 10_000, eventId: 'evt_cr2' })
+      // Stripe's API down: a 5xx so Stripe redelivers, and nothing recorded meanwhile.
+      fake.failNext(500)
+      expect((await send(t, second)).status).toBeGreaterThanOrEqual(500)
+      expect(effects(t, orderNo)).toMatchObject({ refunded: 3000, refundRecords: 1 })
+      expect((await send(t, second)).status).toBe(200)
+      expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+
+      // Redeliveries and the refund.* events of the same refunds change nothing.
+      expect((await send(t, first)).status).toBe(200)
+      expect((await send(t, refundEvent('refund.updated', { ...r1, metadata: { order_no: orderNo } }))).status).toBe(200)
+      expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+    } finally {
+      await fake.close()
+    }
+  })
 })

@@ -98,6 +98,9 @@ describe('history', () => {
     fireEvent.click(await screen.findByRole('tab', { name: '支付与退款' }))
     await waitFor(() => expect(bodyRows()).toHaveLength(3))
     expect(within(bodyRows()[2]!).getByText('已过期')).toBeTruthy()
+    // The ¥100 payment says that part of it came back.
+    expect(within(bodyRows()[1]!).getByText('¥100.00')).toBeTruthy()
+    expect(within(bodyRows()[1]!).getByText('部分退款')).toBeTruthy()
     fireEvent.change(screen.getByLabelText('类型'), { target: { value: 'refund' } })
     await waitFor(() => expect(bodyRows()).toHaveLength(1))
     expect(within(bodyRows()[0]!).getByText('¥30.00')).toBeTruthy()

@@ -83,7 +83,7 @@ describe('status bar', () => {
         clock.advance(11 * DAY)
       }
     })
-    expect(await screen.findByText('本地账本校验未通过，下次同步完成前付费功能暂停。')).toBeTruthy()
+    expect(await screen.findByText('本地账本校验未通过（账本自身或与服务器记录不一致），付费功能已暂停，同步确认一致后恢复；如持续出现，请联系客服。')).toBeTruthy()
     expect(screen.getByText('离线时间过长，套餐授权已过期，暂按免费版计算；联网后自动恢复。')).toBeTruthy()
   })
 

@@ -2,7 +2,7 @@ import './support/dom'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { recharge } from '../ipc/core-fixture'
-import { orderNoOf } from '../sync/support'
+import { orderNoOf, providerRefunds } from '../sync/support'
 import { NOW } from './support/real-core'
 import { renderApp } from './support/render'
 
@@ -39,6 +39,29 @@ describe('wallet recharge', () => {
     expect(screen.getByTestId('balance').textContent).toBe('¥50.00')
     expect(screen.queryByRole('img', { name: '支付宝付款二维码' })).toBeNull()
     expect(app.balance()).toBe(5000)
+  })
+
+  it('a paid checkout refunded in part, then in full, says so (it no longer reads "paid")', async () => {
+    const app = await renderApp({ relay: true })
+    await startRecharge('支付宝')
+    await screen.findByRole('img', { name: '支付宝付款二维码' })
+    const [checkout] = app.checkouts()
+    await app.pay(checkout!.orderId)
+    expect(await screen.findByText('支付成功，¥50.00 已到账')).toBeTruthy()
+    const orderNo = orderNoOf(app.device!, checkout!.orderId)
+
+    await providerRefunds(app.world!, 'alipay', orderNo, 2000, `RF-${orderNo}-1`)
+    await app.sync.syncNow()
+    expect(await screen.findByText('该订单已部分退款')).toBeTruthy()
+    expect(screen.getByText('退款金额已从钱包扣回')).toBeTruthy()
+    expect(screen.queryByText('支付成功，¥50.00 已到账')).toBeNull()
+    expect(screen.getByTestId('balance').textContent).toBe('¥30.00')
+
+    await providerRefunds(app.world!, 'alipay', orderNo, 3000, `RF-${orderNo}-2`)
+    await app.sync.syncNow()
+    expect(await screen.findByText('该订单已全额退款')).toBeTruthy()
+    expect(app.checkouts()[0]?.status).toBe('refunded')
+    expect(screen.getByTestId('balance').textContent).toBe('¥0.00')
   })
 
   it('WeChat Pay draws the weixin:// code', async () => {

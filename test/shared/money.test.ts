@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest'
 import {
   add,
   applyPercentDiscount,
+  assertPositiveMinorUnits,
   compare,
   formatMoney,
   includedTax,
   MAX_AMOUNT,
   money,
+  multiplyByRate,
   parseMoney,
   percentOf,
   subtract,
@@ -86,6 +88,40 @@ describe('money', () => {
         expect(parseMoney(toMajorString(m), 'CNY')).toEqual(m)
       })
     )
+  })
+
+  it('signed zero: "-0" and every zero result is plain 0, never -0', () => {
+    const isNegZero = (n: number) => Object.is(n, -0)
+    fc.assert(
+      fc.property(
+        fc.constantFrom('CNY', 'USD', 'JPY'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 2 }),
+        (cur, minus, wholeZeros, fracZeros) => {
+          const digits = cur === 'JPY' ? 0 : fracZeros
+          const text = `${minus ? '-' : ''}${'0'.repeat(wholeZeros)}${digits ? '.' + '0'.repeat(digits) : ''}`
+          const m = parseMoney(text, cur)
+          expect(isNegZero(m.amount)).toBe(false)
+          expect(m.amount).toBe(0)
+          expect(toMajorString(m)).not.toMatch(/^-/)
+        }
+      )
+    )
+    expect(isNegZero(money(-0, 'CNY').amount)).toBe(false)
+    // A negative amount whose product rounds to zero must not come back as -0.
+    fc.assert(
+      fc.property(fc.integer({ min: -MAX_AMOUNT, max: MAX_AMOUNT }), fc.integer({ min: 0, max: 10000 }), (n, bp) => {
+        const rate = (bp / 10000).toFixed(4)
+        expect(isNegZero(multiplyByRate(money(n, 'CNY'), rate).amount)).toBe(false)
+        expect(isNegZero(percentOf(money(n, 'CNY'), '0').amount)).toBe(false)
+        expect(isNegZero(includedTax(money(n, 'CNY'), rate).amount)).toBe(false)
+      })
+    )
+    expect(isNegZero(multiplyByRate(money(-1, 'CNY'), '0.4').amount)).toBe(false)
+    // Where a positive amount is required, signed zero is refused like zero.
+    expect(codeOf(() => assertPositiveMinorUnits(-0))).toBe('INVALID_AMOUNT')
+    expect(codeOf(() => assertPositiveMinorUnits(parseMoney('-0', 'CNY').amount))).toBe('INVALID_AMOUNT')
   })
 
   it('a discount never exceeds the price and never goes negative', () => {

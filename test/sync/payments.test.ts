@@ -199,4 +199,39 @@ describe('payment flow end to end', () => {
     expect(() => a.sync.checkoutStatus({ orderId: 'nope' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
     expect(a.billing.wallet.balance().amount).toBe(0)
   })
+
+  it('a refunded checkout says so: partially refunded, then refunded, in its status, its event and the payments history', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'topup-refund-status', method: 'alipay', purpose: { kind: 'recharge', amount: cny(10_000) } })
+    const orderNo = orderNoOf(a, c.orderId)
+    await providerPays(w, 'alipay', orderNo, 10_000)
+    await a.sync.syncNow()
+    expect(a.sync.checkoutStatus({ orderId: c.orderId }).status).toBe('paid')
+    const updates: string[] = []
+    a.sync.on('checkout.updated', (u) => {
+      if (u.orderId === c.orderId) updates.push(u.status)
+    })
+    const paymentRow = () => {
+      const h = paymentsHistoryOutput.parse(a.sync.paymentsHistory({ limit: 50 }))
+      return h.items.filter((i) => i.orderId === c.orderId).map((i) => `${i.kind}:${i.status}:${i.amount.amount}`)
+    }
+
+    await providerRefunds(w, 'alipay', orderNo, 3000, 'rf-status-1')
+    await a.sync.syncNow()
+    const partial = a.sync.checkoutStatus({ orderId: c.orderId })
+    expect(checkoutSchema.parse(partial).status).toBe('partially_refunded')
+    expect(paymentRow()).toEqual(['refund:succeeded:3000', 'payment:partially_refunded:10000'])
+
+    await providerRefunds(w, 'alipay', orderNo, 7000, 'rf-status-2')
+    await a.sync.syncNow()
+    expect(checkoutSchema.parse(a.sync.checkoutStatus({ orderId: c.orderId })).status).toBe('refunded')
+    expect(paymentRow()).toEqual(['refund:succeeded:7000', 'refund:succeeded:3000', 'payment:refunded:10000'])
+    expect(updates).toEqual(['partially_refunded', 'refunded'])
+    // A refunded checkout cannot be cancelled, and a restart keeps the state.
+    expect(() => a.sync.cancelCheckout({ orderId: c.orderId })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }))
+    const b = a.reopen()
+    expect(b.sync.checkoutStatus({ orderId: c.orderId }).status).toBe('refunded')
+    expect(b.billing.wallet.balance().amount).toBe(0)
+  })
 })

@@ -121,12 +121,21 @@ describe('offline gating and trust', () => {
       expect.objectContaining({ code: 'FORBIDDEN' })
     )
     await a.sync.syncNow()
-    expect(a.sync.state().warnings).toEqual([])
-    // Trusted again, but spending is still bounded by what the relay said (1000), not the edited 10000.
+    // The sync clears the sticky warning, and its cross-check with the relay raises it again at
+    // once: the wallet says 10000, the relay 1000 (and spending would be bounded by 1000 anyway).
+    expect(a.sync.state().warnings).toEqual(['ledger_tampered'])
+    expect(a.sync.checkIntegrity().problems.join('\n')).toMatch(/= 10000 differs by 9000 from the relay's balance 1000/)
     expect(a.sync.allowance()).toBe(1000)
-    expect(() => a.billing.wallet.consume({ key: 'edit-2', amount: 5000, feature: 'x', reason: 'x' })).toThrow(
-      expect.objectContaining({ code: 'INSUFFICIENT_FUNDS' })
+    expect(() => a.billing.wallet.consume({ key: 'edit-2', amount: 500, feature: 'x', reason: 'x' })).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' })
     )
+    expect(a.billing.quotas.check('ai_request').limit).toBe(50)
+    // Put back as it was: the next sync trusts it again.
+    a.billing.db.sqlite.prepare("UPDATE wallet_entries SET amount = amount / 10 WHERE type = 'recharge'").run()
+    a.billing.db.sqlite.prepare("UPDATE wallet_accounts SET balance = balance / 10 WHERE kind = 'wallet'").run()
+    a = a.reopen()
+    await a.sync.syncNow()
+    expect(a.sync.state().warnings).toEqual([])
     expect(a.billing.quotas.check('ai_request').limit).toBe(1000)
 
     // An edited lease (plan raised to ENTERPRISE) fails its signature on the next start.
@@ -180,6 +189,60 @@ describe('offline gating and trust', () => {
       await a.sync.syncNow()
       expect(a.sync.checkIntegrity()).toEqual({ ok: true, problems: [] })
     }
+  })
+
+  it('after each sync, cross-checks the wallet with the relay: a deleted final spend, caches and heads fixed by hand, passes verify() but not this', async () => {
+    const w = await startWorld()
+    let a = await newDevice(w, 'a')
+    await topUp(w, a, 10_000)
+    a.billing.wallet.consume({ key: 'spend-1', amount: 1000, feature: 'ai_request', reason: 'x' })
+    const hold = a.billing.wallet.hold({ key: 'hold-1', amount: 2000, feature: 'export', reason: 'x', ttlMs: 60_000 })
+    a.billing.wallet.settle({ key: 'settle-1', holdId: hold.holdId, amount: 1500 })
+    a.billing.wallet.consume({ key: 'spend-final', amount: 700, feature: 'ai_request', reason: 'x' })
+    await a.sync.syncNow() // pushed, acked and echoed
+    // Consistent flows raise nothing: paid, held and settled, spent offline and not yet synced.
+    a.billing.wallet.hold({ key: 'hold-2', amount: 300, feature: 'export', reason: 'x', ttlMs: 60_000 })
+    a.billing.wallet.consume({ key: 'offline-1', amount: 100, feature: 'ai_request', reason: 'x' })
+    expect(a.sync.checkIntegrity()).toEqual({ ok: true, problems: [] })
+    await a.sync.syncNow()
+    expect(a.sync.state().warnings).toEqual([])
+    expect(a.sync.checkIntegrity()).toEqual({ ok: true, problems: [] })
+    await a.sync.syncNow()
+    expect(a.sync.state().warnings).toEqual([])
+
+    // The edit: the final spend's entry deleted, every account's cached balance and head
+    // recomputed from the entries left. Tamper evidence alone cannot see it.
+    const b = a.reopen()
+    const file = b.billing.db.sqlite
+    const last = file.prepare("SELECT seq, amount FROM wallet_entries WHERE type = 'consume' ORDER BY seq DESC LIMIT 1").get() as { seq: number; amount: number }
+    expect(last.amount).toBe(100)
+    expect((file.prepare('SELECT MAX(seq) AS m FROM wallet_entries').get() as { m: number }).m).toBe(last.seq)
+    file.prepare('DELETE FROM wallet_entries WHERE seq = ?').run(last.seq)
+    file.prepare(
+      `UPDATE wallet_accounts SET
+         balance = COALESCE((SELECT SUM(CASE WHEN e.credit_account = wallet_accounts.id THEN e.amount ELSE -e.amount END)
+                             FROM wallet_entries e WHERE e.credit_account = wallet_accounts.id OR e.debit_account = wallet_accounts.id), 0),
+         last_seq = COALESCE((SELECT MAX(e.seq) FROM wallet_entries e WHERE e.credit_account = wallet_accounts.id OR e.debit_account = wallet_accounts.id), 0),
+         last_hash = (SELECT e.hash FROM wallet_entries e WHERE e.credit_account = wallet_accounts.id OR e.debit_account = wallet_accounts.id ORDER BY e.seq DESC LIMIT 1)`
+    ).run()
+    a = b.reopen()
+    expect(a.billing.verify()).toEqual({ ok: true, problems: [] })
+    expect(a.billing.wallet.balance().amount).toBe(10_000 - 1000 - 1500 - 700 - 300)
+
+    await a.sync.syncNow()
+    expect(a.sync.state().warnings).toContain('ledger_tampered')
+    const report = a.sync.checkIntegrity()
+    expect(report.ok).toBe(false)
+    expect(report.problems.join('\n')).toMatch(/wallet .*6800.* relay.* 6700/)
+    expect(() => a.billing.wallet.consume({ key: 'after-edit', amount: 1, feature: 'x', reason: 'x' })).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' })
+    )
+    // A sync does not clear it while the two still disagree, nor does a restart.
+    await a.sync.syncNow()
+    expect(a.sync.state().warnings).toContain('ledger_tampered')
+    a = a.reopen()
+    a.sync.start()
+    expect(a.sync.state().warnings).toContain('ledger_tampered')
   })
 
   it("refuses a renderer's idempotency key in the relay feed's namespace", async () => {

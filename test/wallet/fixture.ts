@@ -22,8 +22,8 @@ export function filePath(): string {
   return join(tempDir(), 'wallet.sqlite')
 }
 
-export function openFile(path: string): BillingDb {
-  return openDatabase({ path, durability: 'normal' })
+export function openFile(path: string, opts: { lock?: boolean } = {}): BillingDb {
+  return openDatabase({ path, durability: 'normal', ...opts })
 }
 
 const TABLES = [

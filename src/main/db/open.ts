@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { tryLockFile } from '../../node/sqlite/file-lock'
 import { migrateIfBehind, readJournal, refuseNewerSchema } from '../../node/sqlite/migrations'
 import { applyPragmas, immediateTx, type Durability } from '../../node/sqlite/pragmas'
+import { BillingFileInUse } from '../../shared/errors'
 import * as schema from './schema'
 
 export type { Durability } from '../../node/sqlite/pragmas'
@@ -23,24 +25,48 @@ export interface OpenOptions {
   /** Folder of drizzle-kit migrations; defaults to the repository's migrations/app. */
   migrationsFolder?: string
   durability?: Durability
+  /**
+   * Default true: the one opener of the file (see openDatabase). false only for a second
+   * connection the caller opens on purpose beside its own (tests of the ledger's defence
+   * against another writer, such as a backup tool's).
+   */
+  lock?: boolean
 }
 
 export const defaultMigrationsFolder = (): string =>
   fileURLToPath(new URL('../../../migrations/app', import.meta.url))
 
-/** Opens (creating if needed) the ledger file, sets pragmas and applies pending migrations. */
+/**
+ * Opens (creating if needed) the ledger file, sets pragmas and applies pending migrations.
+ * One opener per file: two would each keep their own in-memory state (live rooms, caches)
+ * over one ledger, so a second one, in any process, gets BillingFileInUse. Other readers
+ * (a backup, a tool) may still open the file itself.
+ */
 export function openDatabase(opts: OpenOptions): BillingDb {
   const folder = opts.migrationsFolder ?? defaultMigrationsFolder()
   const journal = readJournal(folder)
-  const sqlite = new Database(opts.path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {})
+  const inMemory = opts.path === ':memory:' || opts.path === ''
+  const lock = inMemory || opts.lock === false ? undefined : tryLockFile(opts.path, opts.nativeBinding)
+  if (lock === null) throw new BillingFileInUse({ path: opts.path })
+  let sqlite: Sqlite | undefined
   try {
-    applyPragmas(sqlite, opts.durability ?? 'full')
-    refuseNewerSchema(sqlite, journal)
+    sqlite = new Database(opts.path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {})
+    const db = sqlite
+    applyPragmas(db, opts.durability ?? 'full')
+    refuseNewerSchema(db, journal)
     // drizzle only applies the migrations; domain code holds its own prepared statements.
-    migrateIfBehind(sqlite, journal, () => migrate(drizzle(sqlite, { schema }), { migrationsFolder: folder }))
-    return { sqlite, tx: immediateTx(sqlite), close: () => sqlite.close() }
+    migrateIfBehind(db, journal, () => migrate(drizzle(db, { schema }), { migrationsFolder: folder }))
+    return {
+      sqlite: db,
+      tx: immediateTx(db),
+      close: () => {
+        db.close()
+        lock?.release()
+      }
+    }
   } catch (err) {
-    sqlite.close()
+    sqlite?.close()
+    lock?.release()
     throw err
   }
 }

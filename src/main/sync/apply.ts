@@ -14,7 +14,8 @@ import type { SyncStore } from './store'
 // record is remembered in sync_inbox, so a record seen twice changes nothing. Records:
 // - payment_confirmed: a recharge credits the wallet once per order (paymentId = orderNo);
 //   a plan payment is history here, its subscription_grant starts or extends the plan.
-// - refund: a recharge refund takes the money back (beyond the balance → debt).
+// - refund: a recharge refund takes the money back (beyond the balance → debt); the local
+//   checkout of the order takes the relay's order state (partially_refunded / refunded).
 // - subscription_grant: the relay's subscription record, mirrored (grants.ts): its dates win;
 //   the answer to this device's own wallet purchase aligns the period it bought, never adds one.
 // - entitlement_lease: this device's newest lease is kept.
@@ -121,7 +122,7 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
         totals.relayBalance += amount.amount
       }
       const order = store.orderByNo.get(orderNo)
-      if (order && order.status !== 'paid') store.orderStatus.run('paid', null, now, order.id)
+      if (order && !PAID_STATES.has(order.status)) store.orderStatus.run('paid', null, now, order.id)
       out.push({ kind: 'payment.confirmed', orderNo, amount, purpose: item.kind })
       if (order) out.push({ kind: 'order.changed', orderNo })
       break
@@ -133,6 +134,12 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       if (item.kind === 'recharge') {
         d.wallet.refund({ key, refundId, paymentId: orderNo, amount })
         totals.relayBalance -= amount.amount
+      }
+      const order = store.orderByNo.get(orderNo)
+      const state = p.data.orderState
+      if (order && (state === 'partially_refunded' || state === 'refunded') && order.status !== state && order.status !== 'refunded') {
+        store.orderStatus.run(state, null, now, order.id)
+        out.push({ kind: 'order.changed', orderNo })
       }
       break
     }
@@ -197,6 +204,9 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
     }
   }
 }
+
+/** A checkout in one of these was paid: a payment record never moves it back. */
+const PAID_STATES = new Set(['paid', 'partially_refunded', 'refunded'])
 
 function paymentMethod(d: ApplyDeps, orderNo: string): string {
   const row = d.db.sqlite.prepare<[string], { method: string }>("SELECT method FROM sync_payments WHERE id = ?").get(`pay:${orderNo}`)

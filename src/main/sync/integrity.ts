@@ -1,6 +1,7 @@
 import type { Billing } from '../billing'
 import type { LeaseKeeper } from './lease'
 import { verifyOutbox } from './outbox'
+import type { SyncStore } from './store'
 import type { TrustGuard } from './trust'
 
 export interface IntegrityReport {
@@ -8,15 +9,45 @@ export interface IntegrityReport {
   problems: string[]
 }
 
+/** The relay's side of the cross-check: present once the device is enrolled. */
+export interface RelayView {
+  store: SyncStore
+  enrolled: () => boolean
+}
+
 /**
- * Re-verifies the ledgers' hash chains, that every local spend has its outbox row, and the
- * stored lease; anything wrong makes the device untrusted until the next sync.
+ * Re-verifies the ledgers' hash chains, that every local spend has its outbox row, the
+ * stored lease and (enrolled) the wallet against the relay; anything wrong makes the
+ * device untrusted until a sync finds it whole.
  */
-export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: TrustGuard): IntegrityReport {
+export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: TrustGuard, relay?: RelayView): IntegrityReport {
   const verified = billing.verify()
   const missing = verifyOutbox(billing.db.sqlite)
-  const report = { ...verified, ok: verified.ok && missing.length === 0, problems: [...verified.problems, ...missing] }
+  const apart = relay?.enrolled() ? walletApartFromRelay(billing, relay.store) : []
+  const ok = verified.ok && missing.length === 0 && apart.length === 0
+  const report = { ...verified, ok, problems: [...verified.problems, ...missing, ...apart] }
   keeper.load()
   if (!report.ok) guard.flag('ledger_tampered')
   return report
+}
+
+/**
+ * The wallet against the relay's view of it. Hash chains cannot catch a final spend deleted
+ * with every cache and head fixed by hand; the relay's balance can. relay_balance is the sum
+ * of the signed money records this device applied (apply.ts), so at every commit
+ *   balance + held − debt = relay_balance − own spending not echoed yet
+ * (a hold's money is still the account's for the relay; a refused spend stays spent here).
+ * Returns the difference as a problem, or nothing.
+ */
+export function walletApartFromRelay(billing: Billing, store: SyncStore): string[] {
+  const w = billing.wallet
+  const [balance, held, debt] = [w.balance().amount, w.held().amount, w.debt().amount]
+  const local = balance + held - debt
+  const relayBalance = store.state.get()!.relay_balance
+  const unsynced = store.spendNotEchoed.get()?.total ?? 0
+  const expected = relayBalance - unsynced
+  if (local === expected) return []
+  return [
+    `wallet balance ${balance} + held ${held} − debt ${debt} = ${local} differs by ${local - expected} from the relay's balance ${relayBalance} less ${unsynced} not yet synced = ${expected}`
+  ]
 }

@@ -16,19 +16,29 @@ type HistoryRow = Omit<PaymentRow, 'order_no' | 'method' | 'currency' | 'status'
   status: PaymentItem['status']
 }
 
-/** Payments and refunds the feed reported, plus this device's orders not paid (yet). Cold path. */
+/**
+ * Payments and refunds the feed reported, plus this device's orders not paid (yet). A
+ * succeeded payment whose order was refunded shows it: 'partially_refunded' or 'refunded'
+ * (its refunds' sum against its amount). Cold path.
+ */
 export function paymentsHistory(db: BillingDb, raw: Input<'payments.history'>): PaymentsHistory {
   const parsed = paymentsHistoryInput.safeParse(raw)
   if (!parsed.success) throw new InvalidInput('invalid history query')
   const query = parsed.data
   const rows = db.sqlite
     .prepare<[], HistoryRow>(
-      `SELECT p.id, COALESCE(o.id, p.order_no) AS order_id, p.kind, p.method, p.amount, p.currency, p.purpose, p.status, p.created_at
+      `SELECT p.id, COALESCE(o.id, p.order_no) AS order_id, p.kind, p.method, p.amount, p.currency, p.purpose,
+              CASE WHEN p.kind = 'payment' AND p.status = 'succeeded' THEN
+                CASE WHEN r.refunded >= p.amount THEN 'refunded' WHEN r.refunded > 0 THEN 'partially_refunded' ELSE p.status END
+              ELSE p.status END AS status,
+              p.created_at
          FROM sync_payments p LEFT JOIN sync_orders o ON o.order_no = p.order_no
+         LEFT JOIN (SELECT order_no, SUM(amount) AS refunded FROM sync_payments WHERE kind = 'refund' AND status = 'succeeded' GROUP BY order_no) r
+           ON r.order_no = p.order_no AND p.kind = 'payment'
        UNION ALL
        SELECT 'order:' || o.id, o.id, 'payment', o.method, o.amount, o.currency, o.kind,
               CASE o.status WHEN 'creating' THEN 'pending' ELSE o.status END, o.created_at
-         FROM sync_orders o WHERE o.status <> 'paid'
+         FROM sync_orders o WHERE o.status NOT IN ('paid', 'partially_refunded', 'refunded')
        ORDER BY 9 DESC, 1 DESC`
     )
     .all()

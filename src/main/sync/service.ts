@@ -184,7 +184,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     },
     options: { ...DEFAULT_SCHEDULE, ...opts.schedule }
   })
-  const integrity = (): IntegrityReport => checkIntegrity(billing, keeper, guard)
+  const integrity = (): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled })
 
   let closed = false
   const sync: SyncService = {

@@ -47,7 +47,7 @@ export interface OrderRow {
   plan_id: string | null
   amount: number
   currency: string
-  status: 'creating' | 'pending' | 'paid' | 'expired' | 'cancelled' | 'failed'
+  status: 'creating' | 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'expired' | 'cancelled' | 'failed'
   order_no: string | null
   display_kind: 'qr' | 'url' | null
   content: string | null
@@ -142,6 +142,10 @@ export function prepareSyncStore(db: BillingDb) {
     /** Own spending the relay's feed has not echoed yet: the offline allowance's deduction. */
     unsyncedSpend: s.prepare<[], { total: number | null }>(
       'SELECT SUM(spend) AS total FROM sync_outbox WHERE mirrored_at IS NULL AND spend > 0 AND rejected_code IS NULL'
+    ),
+    /** Own spending the relay has not echoed, refused rows included (the wallet paid them all the same). */
+    spendNotEchoed: s.prepare<[], { total: number | null }>(
+      'SELECT SUM(spend) AS total FROM sync_outbox WHERE mirrored_at IS NULL AND spend > 0'
     ),
 
     orderInsert: s.prepare<[string, string, string, string, string, string, string | null, string | null, string | null, number, string, number, number, number]>(

@@ -1,6 +1,7 @@
 import type { Billing } from '../billing'
 import type { SettingsStore } from '../settings'
 import type { CheckoutFlow } from './checkouts'
+import { walletApartFromRelay } from './integrity'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
 import type { RechargeOptionsCache } from './recharge-options'
@@ -11,7 +12,8 @@ import type { SyncStatus } from './sync-state'
 import type { TrustGuard } from './trust'
 
 // One sync run (docs/sync.md): push the outbox, fetch the lease, pull the feed to the end, poll
-// open checkouts; then anchor the clock and clear the sticky warnings.
+// open checkouts; then anchor the clock and clear the sticky warnings, and cross-check the
+// wallet with the relay's balance (a difference is ledger_tampered again at once).
 
 export interface SyncRunDeps {
   billing: Billing
@@ -58,10 +60,12 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     await deps.checkouts.poll()
     await deps.rechargeOptions.fetchOnce().catch(() => undefined)
     const now = deps.now()
-    deps.billing.db.tx(() => {
+    const apart = deps.billing.db.tx(() => {
       deps.guard.anchor(serverTime)
       deps.store.setResult.run(now, null, now)
+      return walletApartFromRelay(deps.billing, deps.store)
     })
+    if (apart.length > 0) deps.guard.flag('ledger_tampered')
     status.lastError = null
     status.online = true
     deps.billing.quotas.invalidate()

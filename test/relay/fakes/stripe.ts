@@ -23,6 +23,10 @@ export interface FakeStripe {
   requests: RecordedStripeRequest[]
   sessions: Map<string, Record<string, unknown>>
   paymentIntents: Map<string, { id: string; metadata: Record<string, string> }>
+  /** Refunds by charge id, oldest first, as GET /v1/refunds?charge= lists them (newest first). */
+  refunds: Map<string, ReturnType<typeof refundObject>[]>
+  /** Records a refund of a charge (what the dashboard or the API would have made). */
+  addRefund(o: RefundOptions): void
   /** The next API call answers with this HTTP status and a Stripe error body. */
   failNext(status: number, message?: string): void
   close(): Promise<void>
@@ -66,6 +70,7 @@ export async function startFakeStripe(opts: {
   const requests: RecordedStripeRequest[] = []
   const sessions = new Map<string, Record<string, unknown>>()
   const paymentIntents = new Map<string, { id: string; metadata: Record<string, string> }>()
+  const refunds = new Map<string, ReturnType<typeof refundObject>[]>()
   let failure: { status: number; message: string } | undefined
   let seq = 0
 
@@ -137,6 +142,17 @@ export async function startFakeStripe(opts: {
       if (!found) return error(404, 'No such payment_intent')
       return send(200, { object: 'payment_intent', ...found })
     }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+      // Newest first, cursor-paged by starting_after, as Stripe lists.
+      const charge = url.searchParams.get('charge')
+      if (!charge) return error(400, 'the fake lists refunds of one charge only')
+      const all = [...(refunds.get(charge) ?? [])].reverse()
+      const after = url.searchParams.get('starting_after')
+      const from = after ? all.findIndex((r) => r.id === after) + 1 : 0
+      const limit = Number(url.searchParams.get('limit') ?? 10)
+      const data = all.slice(from, from + limit)
+      return send(200, { object: 'list', url: '/v1/refunds', data, has_more: from + limit < all.length })
+    }
     return error(404, `Unrecognized request URL (${req.method}: ${url.pathname})`)
   })
 
@@ -149,6 +165,11 @@ export async function startFakeStripe(opts: {
     requests,
     sessions,
     paymentIntents,
+    refunds,
+    addRefund(o) {
+      const r = refundObject(o)
+      refunds.set(r.charge, [...(refunds.get(r.charge) ?? []), r])
+    },
     failNext(status, message = 'fake failure') {
       failure = { status, message }
     },
@@ -275,7 +296,10 @@ export function refundEvent(type: 'refund.created' | 'refund.updated', o: Refund
   return stripeEvent(type, refundObject(o), { id: o.eventId, created: o.created })
 }
 
-/** charge.refunded: cumulative amount_refunded; `refunds` embedded as older API versions do. */
+/**
+ * charge.refunded: cumulative amount_refunded (of `refunds`, or of `amountRefunded` when the
+ * list is not embedded, as in current API versions); `refunds` embedded as older versions do.
+ */
 export function chargeRefundedEvent(o: {
   chargeId: string
   paymentIntentId: string
@@ -284,10 +308,11 @@ export function chargeRefundedEvent(o: {
   currency: string
   created: number
   refunds: RefundOptions[] | null
+  amountRefunded?: number
   eventId?: string
 }) {
   const refunds = o.refunds?.map(refundObject) ?? null
-  const amountRefunded = (o.refunds ?? []).reduce((sum, r) => sum + r.amount, 0)
+  const amountRefunded = o.amountRefunded ?? (o.refunds ?? []).reduce((sum, r) => sum + r.amount, 0)
   return stripeEvent(
     'charge.refunded',
     {

@@ -239,8 +239,24 @@ describe('stripe refunds', () => {
       ['re_a', 'R-7', 500],
       ['re_b', 'R-7', 1000]
     ])
-    const bare = chargeRefundedEvent({ chargeId: 'ch_y', paymentIntentId: 'pi_y', orderNo: 'R-8', amount: 2000, currency: 'usd', created: nowSec, refunds: null, eventId: 'evt_bare' })
-    expect(await stripe.verifyNotification(signed(bare))).toMatchObject([{ type: 'ignored', eventId: 'evt_bare' }])
+  })
+
+  it('charge.refunded without embedded refunds lists the charge’s refunds through the API, every page, succeeded ones only', async () => {
+    // 101 refunds: more than one page of 100.
+    for (let i = 0; i < 101; i++)
+      fake.addRefund({ refundId: `re_y${i}`, amount: 10, currency: 'usd', created: nowSec - 200 + i, paymentIntentId: 'pi_y', chargeId: 'ch_y' })
+    fake.addRefund({ refundId: 're_ypending', amount: 10, currency: 'usd', created: nowSec, paymentIntentId: 'pi_y', chargeId: 'ch_y', status: 'pending' })
+    const before = fake.requests.length
+    const bare = chargeRefundedEvent({ chargeId: 'ch_y', paymentIntentId: 'pi_y', orderNo: 'R-8', amount: 2000, currency: 'usd', created: nowSec, refunds: null, amountRefunded: 1010, eventId: 'evt_bare' })
+    const out = await stripe.verifyNotification(signed(bare))
+    expect(out).toHaveLength(101)
+    expect(out.every((e) => e.type === 'refund.succeeded' && e.orderNo === 'R-8' && e.amount.amount === 10)).toBe(true)
+    expect(new Set(out.map((e) => e.eventId)).size).toBe(101)
+    const lists = fake.requests.slice(before).filter((r) => r.path === '/v1/refunds')
+    expect(lists.length).toBe(2)
+    // The API failing is retryable (5xx to Stripe), not a rejection.
+    fake.failNext(503)
+    await expect(stripe.verifyNotification(signed(bare))).rejects.toMatchObject({ code: 'UNAVAILABLE' })
   })
 
   it('an order lookup that fails is a retryable error, not a rejection', async () => {

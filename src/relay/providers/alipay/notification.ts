@@ -8,6 +8,8 @@ import { fromBeijingTime } from './time'
 // the sorted, *decoded* parameters. We decode once with URLSearchParams and verify with
 // checkNotifySignV2, which does not decode again: checkNotifySign would run
 // decodeURIComponent on values that are already decoded and throw (or mis-verify) on '%'.
+// Rejection messages reach the relay's log: they name the field and the reason, never a value
+// from the body (unverified input, and a log is no place for what a caller chose to send).
 
 /** Form-decodes the raw body; duplicate keys are refused so no parameter is ambiguous. */
 export function decodeNotifyBody(rawBody: Buffer): Record<string, string> {
@@ -37,7 +39,7 @@ function yuan(params: Record<string, string>, key: string): Money {
     if (m.amount <= 0) throw new Error('not positive')
     return m
   } catch {
-    throw new NotificationRejected('malformed', `${key} is not a positive yuan amount: "${text}"`)
+    throw new NotificationRejected('malformed', `${key} is not a positive yuan amount`)
   }
 }
 
@@ -51,10 +53,10 @@ export function verifyAlipayNotify(
   if (!params.sign) throw new NotificationRejected('missing_signature', 'no sign parameter')
   // The SDK picks the algorithm from sign_type; refuse a downgrade to SHA1.
   if (params.sign_type !== undefined && params.sign_type !== config.signType) {
-    throw new NotificationRejected('bad_signature', `sign_type ${params.sign_type} is not accepted`)
+    throw new NotificationRejected('bad_signature', `sign_type is not ${config.signType}`)
   }
   if (params.charset !== undefined && params.charset.toLowerCase() !== 'utf-8') {
-    throw new NotificationRejected('malformed', `charset ${params.charset} is not utf-8`)
+    throw new NotificationRejected('malformed', 'charset is not utf-8')
   }
   let valid = false
   try {
@@ -64,10 +66,10 @@ export function verifyAlipayNotify(
   }
   if (!valid) throw new NotificationRejected('bad_signature', 'RSA2 signature does not verify')
   if (params.app_id !== config.appId) {
-    throw new NotificationRejected('wrong_merchant', `app_id ${params.app_id ?? '(none)'} is not ours`)
+    throw new NotificationRejected('wrong_merchant', params.app_id === undefined ? 'app_id missing' : 'app_id is not ours')
   }
   if (config.sellerId !== undefined && params.seller_id !== config.sellerId) {
-    throw new NotificationRejected('wrong_merchant', `seller_id ${params.seller_id ?? '(none)'} is not ours`)
+    throw new NotificationRejected('wrong_merchant', params.seller_id === undefined ? 'seller_id missing' : 'seller_id is not ours')
   }
   return params
 }
@@ -127,6 +129,6 @@ export function mapAlipayNotify(params: Record<string, string>, receivedAt: numb
     case 'WAIT_BUYER_PAY':
       return [{ type: 'ignored', eventId, reason: 'waiting for the buyer to pay' }]
     default:
-      return [{ type: 'ignored', eventId, reason: `unknown trade_status ${status}` }]
+      return [{ type: 'ignored', eventId, reason: 'unknown trade_status' }]
   }
 }

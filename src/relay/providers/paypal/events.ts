@@ -30,7 +30,7 @@ function amountOf(a: PaypalAmount | undefined): Money {
   try {
     return moneyOf(a)
   } catch {
-    throw new NotificationRejected('malformed', `bad amount ${JSON.stringify(a ?? null)}`)
+    throw new NotificationRejected('malformed', 'amount is not a supported value and currency_code')
   }
 }
 

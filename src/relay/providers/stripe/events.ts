@@ -6,19 +6,26 @@ import { NotificationRejected, type ProviderEvent } from '../types'
 //
 // Refunds: `charge.refunded` carries the charge's cumulative amount_refunded, and since API
 // version 2022-11-15 its refund list is no longer included. So each refund is taken from a
-// refund object: `refund.created` / `refund.updated` once its status is `succeeded` (the
-// events to subscribe to), or the refunds embedded in a `charge.refunded` when an older API
-// version still embeds them. Several of these describe the same refund, so a refund's replay
-// key (eventId) is the refund id, not the event id: the core's replay check then gives
-// exactly one effect per refund whichever events arrive, in whatever order.
+// refund object: `refund.created` / `refund.updated` once its status is `succeeded`, the
+// refunds embedded in a `charge.refunded` when an older API version still embeds them, or
+// else the charge's refunds listed through the API (an endpoint subscribed to
+// `charge.refunded` alone still records every refund). Several of these describe the same
+// refund, so a refund's replay key (eventId) is the refund id, not the event id: the core's
+// replay check then gives exactly one effect per refund whichever events arrive, in whatever
+// order, and a refund listed again by a later `charge.refunded` adds nothing.
 
-/** Finds the relay order number of a PaymentIntent (for refunds made outside the relay). */
-export type OrderNoLookup = (paymentIntentId: string) => Promise<string | undefined>
+/** What the mapper asks Stripe's API (through the SDK; failures are retryable). */
+export interface StripeLookups {
+  /** The relay order number of a PaymentIntent (for refunds made outside the relay). */
+  orderNoOf(paymentIntentId: string): Promise<string | undefined>
+  /** Every refund of a charge, all pages. */
+  refundsOf(chargeId: string): Promise<Stripe.Refund[]>
+}
 
 function toMoney(amount: number | null | undefined, currency: string | null | undefined): Money {
   const code = (currency ?? '').toUpperCase()
   if (typeof amount !== 'number' || !Object.prototype.hasOwnProperty.call(CURRENCIES, code)) {
-    throw new NotificationRejected('malformed', `unsupported amount ${String(amount)} ${code}`)
+    throw new NotificationRejected('malformed', 'amount or currency is not supported')
   }
   return money(amount, code)
 }
@@ -36,12 +43,12 @@ function sessionOrderNo(session: Stripe.Checkout.Session): string {
 async function refundOrderNo(
   refund: Stripe.Refund,
   known: string | undefined,
-  lookup: OrderNoLookup
+  lookups: StripeLookups
 ): Promise<string> {
   const direct = known ?? refund.metadata?.['order_no']
   if (direct) return direct
   const pi = idOf(refund.payment_intent)
-  const found = pi ? await lookup(pi) : undefined
+  const found = pi ? await lookups.orderNoOf(pi) : undefined
   if (!found) throw new NotificationRejected('malformed', `refund ${refund.id} has no order number`)
   return found
 }
@@ -57,7 +64,7 @@ function refundEvent(refund: Stripe.Refund, orderNo: string): ProviderEvent {
   }
 }
 
-export async function mapStripeEvent(event: Stripe.Event, lookup: OrderNoLookup): Promise<ProviderEvent[]> {
+export async function mapStripeEvent(event: Stripe.Event, lookups: StripeLookups): Promise<ProviderEvent[]> {
   const occurredAt = event.created * 1000
   const eventId = event.id
   switch (event.type) {
@@ -98,17 +105,17 @@ export async function mapStripeEvent(event: Stripe.Event, lookup: OrderNoLookup)
       if (refund.status !== 'succeeded') {
         return [{ type: 'ignored', eventId, reason: `refund ${refund.id} status ${refund.status}` }]
       }
-      return [refundEvent(refund, await refundOrderNo(refund, undefined, lookup))]
+      return [refundEvent(refund, await refundOrderNo(refund, undefined, lookups))]
     }
     case 'charge.refunded': {
       const charge = event.data.object
-      const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded')
-      if (refunds.length === 0) {
-        return [{ type: 'ignored', eventId, reason: 'no embedded refunds; refund.* events carry each refund' }]
-      }
+      const embedded = charge.refunds
+      const all = embedded && !embedded.has_more ? embedded.data : await lookups.refundsOf(charge.id)
+      const refunds = all.filter((r) => r.status === 'succeeded')
+      if (refunds.length === 0) return [{ type: 'ignored', eventId, reason: 'no succeeded refund on the charge' }]
       const known = charge.metadata?.['order_no']
       const out: ProviderEvent[] = []
-      for (const refund of refunds) out.push(refundEvent(refund, await refundOrderNo(refund, known, lookup)))
+      for (const refund of refunds) out.push(refundEvent(refund, await refundOrderNo(refund, known, lookups)))
       return out
     }
     default:

@@ -65,6 +65,15 @@ export function createStripeProvider(configInput: StripeConfigInput | StripeConf
     }
   }
 
+  async function listChargeRefunds(chargeId: string): Promise<Stripe.Refund[]> {
+    try {
+      // Auto-pagination: every page, 100 at a time.
+      return await stripe.refunds.list({ charge: chargeId, limit: 100 }).autoPagingToArray({ limit: 10_000 })
+    } catch (err) {
+      throw unavailable(err, 'refund list')
+    }
+  }
+
   return {
     name: 'stripe',
 
@@ -85,7 +94,7 @@ export function createStripeProvider(configInput: StripeConfigInput | StripeConf
       if (event.livemode !== livemode) {
         throw new NotificationRejected('wrong_merchant', `livemode ${event.livemode} event for a ${livemode ? 'live' : 'test'} key`)
       }
-      return mapStripeEvent(event, lookupOrderNo)
+      return mapStripeEvent(event, { orderNoOf: lookupOrderNo, refundsOf: listChargeRefunds })
     },
 
     accepted: () => json(200, { received: true }),

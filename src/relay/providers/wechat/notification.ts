@@ -56,7 +56,7 @@ function amountOf(total: number, currency: string): Money {
   try {
     return money(total, currency)
   } catch {
-    throw new NotificationRejected('malformed', `unsupported amount ${total} ${currency}`)
+    throw new NotificationRejected('malformed', 'amount or currency is not supported')
   }
 }
 
@@ -95,9 +95,9 @@ export function verifyAndMapWechatNotification(
 
   if (envelope.event_type.startsWith('TRANSACTION.')) {
     const tx = parse(transactionSchema, resource, 'transaction')
-    if (tx.mchid !== config.mchId) throw new NotificationRejected('wrong_merchant', `mchid ${tx.mchid} is not ours`)
+    if (tx.mchid !== config.mchId) throw new NotificationRejected('wrong_merchant', 'mchid is not ours')
     if (tx.appid !== undefined && tx.appid !== config.appId) {
-      throw new NotificationRejected('wrong_merchant', `appid ${tx.appid} is not ours`)
+      throw new NotificationRejected('wrong_merchant', 'appid is not ours')
     }
     const orderNo = tx.out_trade_no
     switch (tx.trade_state) {
@@ -131,7 +131,7 @@ export function verifyAndMapWechatNotification(
   if (envelope.event_type.startsWith('REFUND.')) {
     const refund = parse(refundSchema, resource, 'refund')
     if (refund.mchid !== config.mchId) {
-      throw new NotificationRejected('wrong_merchant', `mchid ${refund.mchid} is not ours`)
+      throw new NotificationRejected('wrong_merchant', 'mchid is not ours')
     }
     if (envelope.event_type !== 'REFUND.SUCCESS' || refund.refund_status !== 'SUCCESS') {
       // REFUND.ABNORMAL / REFUND.CLOSED: no money moved; the interface has no refund.failed.

@@ -67,6 +67,12 @@ export function CheckoutPanel({ purpose }: { purpose: 'recharge' | 'plan' }): Re
             : t('checkout.paid', { amount: money(checkout.amount) })}
         </p>
       )}
+      {(phase === 'partially_refunded' || phase === 'refunded') && checkout && (
+        <>
+          <p role="status">{t(`checkout.${phase}`)}</p>
+          {checkout.purpose.kind === 'recharge' && <p className="muted">{t('checkout.refundFromWallet')}</p>}
+        </>
+      )}
       {phase === 'expired' && <p role="status">{t('checkout.expired')}</p>}
       {phase === 'cancelled' && <p role="status">{t('checkout.cancelled')}</p>}
       {phase === 'failed' && (
@@ -77,7 +83,7 @@ export function CheckoutPanel({ purpose }: { purpose: 'recharge' | 'plan' }): Re
       <ErrorNote error={error} />
       {phase !== 'waiting' && phase !== 'creating' && (
         <button type="button" onClick={reset}>
-          {phase === 'paid' ? t('checkout.done') : t('checkout.again')}
+          {phase === 'paid' || phase === 'partially_refunded' || phase === 'refunded' ? t('checkout.done') : t('checkout.again')}
         </button>
       )}
     </section>

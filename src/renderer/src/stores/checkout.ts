@@ -5,8 +5,19 @@ import type { Checkout, MoneyDto, PaymentMethod } from '../../../shared/ipc/type
 import { newKey } from './keys'
 
 // One checkout at a time, as a small state machine the screen renders:
-// idle → creating → waiting → paid | expired | cancelled | failed; error when main refuses.
-export type CheckoutPhase = 'idle' | 'creating' | 'waiting' | 'paid' | 'expired' | 'cancelled' | 'failed' | 'error'
+// idle → creating → waiting → paid | expired | cancelled | failed; error when main refuses;
+// paid → partially_refunded → refunded when the relay reports refunds of the order.
+export type CheckoutPhase =
+  | 'idle'
+  | 'creating'
+  | 'waiting'
+  | 'paid'
+  | 'partially_refunded'
+  | 'refunded'
+  | 'expired'
+  | 'cancelled'
+  | 'failed'
+  | 'error'
 
 export type CheckoutPurpose = { kind: 'recharge'; amount: MoneyDto } | { kind: 'plan'; planId: string }
 
@@ -27,12 +38,17 @@ export interface CheckoutState {
 
 const phaseOf = (c: Checkout): CheckoutPhase => (c.status === 'pending' ? 'waiting' : c.status)
 
+/** How far along a paid order is: events may arrive out of order, and it never goes back. */
+const PAID_RANK: Partial<Record<CheckoutPhase, number>> = { paid: 1, partially_refunded: 2, refunded: 3 }
+const behind = (next: CheckoutPhase, current: CheckoutPhase): boolean =>
+  current in PAID_RANK && (PAID_RANK[next] ?? 0) < PAID_RANK[current]!
+
 export const createCheckoutStore = (client: BillingClient) =>
   createStore<CheckoutState>()((set, get) => {
     const mine = (orderId: string): boolean => get().checkout?.orderId === orderId
     const update = (c: Checkout): void => {
-      // A terminal state never goes back to waiting (events may arrive out of order).
-      if (get().phase === 'paid') return
+      // A paid order never goes back to waiting, nor a refunded one to paid.
+      if (behind(phaseOf(c), get().phase)) return
       set({ checkout: c, phase: phaseOf(c) })
     }
     client.on('checkout.updated', (c) => {
@@ -40,7 +56,7 @@ export const createCheckoutStore = (client: BillingClient) =>
     })
     client.on('payment.confirmed', (p) => {
       const c = get().checkout
-      if (c && c.orderId === p.orderId) set({ phase: 'paid', checkout: { ...c, status: 'paid' } })
+      if (c && c.orderId === p.orderId && !behind('paid', get().phase)) set({ phase: 'paid', checkout: { ...c, status: 'paid' } })
     })
     return {
       phase: 'idle',

@@ -29,7 +29,8 @@ export const checkoutPurposeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('plan'), planId: idSchema })
 ])
 
-export const CHECKOUT_STATUSES = ['pending', 'paid', 'expired', 'cancelled', 'failed'] as const
+/** After 'paid', refunds move a checkout on to 'partially_refunded' and 'refunded' (the relay's order state). */
+export const CHECKOUT_STATUSES = ['pending', 'paid', 'partially_refunded', 'refunded', 'expired', 'cancelled', 'failed'] as const
 export const checkoutStatusSchema = z.enum(CHECKOUT_STATUSES)
 
 export const checkoutSchema = z.object({
@@ -60,6 +61,8 @@ export const checkoutCreateInput = z.strictObject({
 export const orderRefInput = z.strictObject({ orderId: idSchema })
 
 export const PAYMENT_KINDS = ['payment', 'refund'] as const
+/** A payment's status; a succeeded payment shows its order's refunds as 'partially_refunded' / 'refunded'. */
+export const PAYMENT_STATUSES = ['pending', 'succeeded', 'partially_refunded', 'refunded', 'failed', 'expired', 'cancelled'] as const
 export const paymentRecordSchema = z.object({
   id: idSchema,
   orderId: idSchema,
@@ -67,7 +70,7 @@ export const paymentRecordSchema = z.object({
   method: paymentMethodSchema,
   amount: moneySchema,
   purpose: z.enum(['recharge', 'plan']),
-  status: z.enum(['pending', 'succeeded', 'failed', 'expired', 'cancelled']),
+  status: z.enum(PAYMENT_STATUSES),
   createdAt: timestampSchema
 })
 
