@@ -60,6 +60,8 @@ export interface HostOptions {
   liveRoomTtlMs?: number | null
   /** Sync timing and signals (tests shorten the checkout poll). Default: always online, real timers. */
   sync?: { schedule?: Partial<ScheduleOptions>; signals?: SyncSignals; timers?: Timers; requestTimeoutMs?: number }
+  /** The demo relay's origin: its sandbox checkout pages may be opened like a provider's. */
+  sandboxOrigin?: string
   /** Default: record the URL in host.openedUrls (no system browser in a test). */
   openExternal?: (url: string) => Promise<void>
   onError?: (info: { channel?: string; event?: string; error: unknown }) => void
@@ -126,7 +128,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {}),
     external: {
       checkoutUrl: (orderId) => sync.checkoutUrl(orderId),
-      open: opts.openExternal ?? (async (url) => void openedUrls.push(url))
+      open: opts.openExternal ?? (async (url) => void openedUrls.push(url)),
+      ...(opts.sandboxOrigin ? { alsoAllows: (url: string) => url.startsWith(`${opts.sandboxOrigin}/sandbox/checkout/`) } : {})
     }
   })
   const dispatcher = createDispatcher<HostSender>(handlers, {

@@ -4,7 +4,7 @@ import { resolveRelay } from '../main/ipc'
 import { startHost } from './host'
 
 // `tsx src/host/start.ts [--port 5174] [--data .scratch/host] [--relay-url URL --relay-public-key KEY]
-// [--enrol-code CODE] [--device-name NAME]`: the screens in any browser, over the real core and
+// [--enrol-code CODE] [--device-name NAME] [--sandbox-origin RELAY_URL]`: the screens in any browser, over the real core and
 // sync service. Flags win over the environment (BILLING_RELAY_URL, BILLING_RELAY_PUBLIC_KEY,
 // BILLING_ENROLMENT_CODE, BILLING_DEVICE_NAME). No relay: offline, everything local works.
 // Once enrolled, the data folder keeps the device; later starts need no code.
@@ -20,8 +20,16 @@ const relay = resolveRelay(
   { url: env['BILLING_RELAY_URL'], publicKey: env['BILLING_RELAY_PUBLIC_KEY'] }
 )
 const code = arg('enrol-code') ?? env['BILLING_ENROLMENT_CODE']
+const sandboxOrigin = arg('sandbox-origin')
 const host = await startHost({
   dataDir: resolve(arg('data') ?? '.scratch/host'),
+  ...(sandboxOrigin
+    ? {
+        sandboxOrigin,
+        // No system browser behind a browser tab: the page to pay on is printed.
+        openExternal: async (url: string) => void console.log(`billing host: 打开付款页 open the payment page: ${url}`)
+      }
+    : {}),
   port: Number(arg('port') ?? 5174),
   relay: relay && {
     ...relay,

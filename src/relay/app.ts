@@ -1,3 +1,6 @@
+import { PROVIDERS } from '../shared/catalog'
+import { sandboxRoutes } from './http/sandbox'
+import { createSandboxProvider } from './providers/sandbox/provider'
 import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { systemClock, type Clock } from '../node/clock'
@@ -66,8 +69,11 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   })
   let providerMap: Map<ProviderName, PaymentProvider>
   let disabled: Relay['disabledProviders'] = []
+  let listening = `http://${config.host}:${config.port}`
   if (deps.providers) {
     providerMap = new Map(deps.providers.map((p) => [p.name, p]))
+  } else if (config.sandbox) {
+    providerMap = new Map(PROVIDERS.map((name) => [name, createSandboxProvider(name, { baseUrl: () => listening, clock })]))
   } else {
     const built = buildProviders(config.providerSources, { clock, ...deps.providerDeps })
     providerMap = built.enabled
@@ -113,6 +119,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   })
   registerRoutes(app, core)
   void app.register(async (scope) => notifyRoutes(scope, core))
+  if (config.sandbox) sandboxRoutes(app, core)
 
   for (const d of disabled) app.log.warn({ provider: d.name, reason: d.reason }, 'provider switched off')
   app.log.info({ providers: [...providerMap.keys()], keyId: key.keyId }, 'relay configured')
@@ -145,7 +152,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       }
       const addr = app.server.address()
       const port = typeof addr === 'object' && addr ? addr.port : config.port
-      return `http://${config.host}:${port}`
+      listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+      return listening
     },
     async stop() {
       if (closed) return

@@ -35,7 +35,8 @@ export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Han
       opts.external?.open ??
       (async () => {
         throw new Error('no external opener installed')
-      })
+      }),
+    ...(opts.external?.alsoAllows ? { alsoAllows: opts.external.alsoAllows } : {})
   }
   const gate = {
     prices: opts.prices ?? DEFAULT_PRICES,

@@ -35,6 +35,8 @@ const VARS = {
   RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
   RELAY_SIGNING_KEY: z.string().min(32).optional(),
   RELAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  // 1: every payment method is a sandbox (npm run demo); refused unless RELAY_HOST is loopback.
+  RELAY_SANDBOX: z.enum(['0', '1']).default('0'),
   RELAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   RELAY_BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   RELAY_RATE_DEVICE_PER_MIN: int(1, 1_000_000).default(300),
@@ -88,7 +90,11 @@ export interface RelayConfig {
   returnUrlAllowlist: ReturnUrlAllowlist
   /** Provider settings: the environment as given, and the file's `providers` section. */
   providerSources: { env: Env; file: Record<string, unknown> }
+  /** Every method is a sandbox provider paid on the relay's own pages (loopback only). */
+  sandbox: boolean
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
 export function loadConfig(env: Env = process.env): RelayConfig {
   let file: Record<string, unknown> = {}
@@ -125,8 +131,13 @@ export function loadConfig(env: Env = process.env): RelayConfig {
   if (providersSection !== undefined && (typeof providersSection !== 'object' || providersSection === null)) {
     throw new ConfigError('RELAY_CONFIG_FILE', '`providers` must be an object')
   }
+  const sandbox = v.RELAY_SANDBOX === '1'
+  if (sandbox && !LOOPBACK.has(v.RELAY_HOST)) {
+    throw new ConfigError('RELAY_SANDBOX', `the sandbox pays orders without money: it runs only on a loopback RELAY_HOST (127.0.0.1), not ${v.RELAY_HOST}`)
+  }
   const dataDir = resolve(v.RELAY_DATA_DIR)
   return {
+    sandbox,
     host: v.RELAY_HOST,
     port: v.RELAY_PORT,
     dataDir,
