@@ -162,6 +162,34 @@ describe('plans and subscriptions', () => {
     expect(events.map((e) => e.event)).toEqual(['subscription.changed', 'balance.changed'])
   })
 
+  it('from the wallet during a trial pays the next period; another plan is a switch, all or nothing; a lifetime is kept', async () => {
+    const { billing } = openCore()
+    const { call } = ipcOver(billing)
+    const trial = await call('subscription.startTrial', { idempotencyKey: key(), planId: 'BASIC:monthly' })
+    expect(trial).toMatchObject({ ok: true, value: { status: 'trialing' } })
+    recharge(billing, 2900)
+    const paid = await call('subscription.subscribe', { idempotencyKey: key(), planId: 'BASIC:monthly' })
+    expect(paid).toMatchObject({ ok: true, value: { outcome: 'subscribed', subscription: { planId: 'BASIC:monthly', status: 'active' } } })
+    // The trial's days are kept: the paid month follows them.
+    const trialEnd = (trial as { value: { currentPeriodEnd: string } }).value.currentPeriodEnd
+    expect((paid as { value: { subscription: { currentPeriodEnd: string } } }).value.subscription.currentPeriodEnd > trialEnd).toBe(true)
+    const before = snapshot(billing)
+    const short = await call('subscription.subscribe', { idempotencyKey: key(), planId: 'PREMIUM:monthly' })
+    expect(short).toMatchObject({ ok: true, value: { outcome: 'needs_recharge', shortfall: cny(5900) } })
+    expect(snapshot(billing)).toEqual(before)
+    expect(billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'active' })
+    recharge(billing, 5900)
+    const switched = await call('subscription.subscribe', { idempotencyKey: key(), planId: 'PREMIUM:monthly' })
+    expect(switched).toMatchObject({ ok: true, value: { outcome: 'subscribed', subscription: { planId: 'PREMIUM:monthly', status: 'active' } } })
+    expect(billing.subscriptions.list().map((s) => [s.planCode, s.status])).toEqual([
+      ['BASIC', 'expired'],
+      ['PREMIUM', 'active']
+    ])
+    recharge(billing, 599_900 + 89_900)
+    expect(await call('subscription.subscribe', { idempotencyKey: key(), planId: 'ENTERPRISE:lifetime' })).toMatchObject({ ok: true })
+    expect(await call('subscription.subscribe', { idempotencyKey: key(), planId: 'BASIC:lifetime' })).toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } })
+  })
+
   it('trial, auto-renew off, cancel with a reason and a note', async () => {
     const { billing } = openCore()
     const { call } = ipcOver(billing)

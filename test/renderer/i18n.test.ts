@@ -17,7 +17,7 @@ import {
 } from '../../src/shared/ipc/contract'
 import { en } from '../../src/renderer/src/i18n/en'
 import { zhCN } from '../../src/renderer/src/i18n/zh-CN'
-import { translate } from '../../src/renderer/src/i18n'
+import { formatCount, formatDate, translate } from '../../src/renderer/src/i18n'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
 
@@ -58,5 +58,16 @@ describe('i18n dictionaries', () => {
   it('fills placeholders and leaves unknown ones visible', () => {
     expect(translate('en', 'recharge.submit', { amount: 'CN¥5.00' })).toBe('Pay CN¥5.00')
     expect(translate('zh-CN', 'recharge.submit')).toBe('支付 {amount}')
+  })
+
+  it('English plurals by the number; counts with separators; dates that read one way', () => {
+    expect(translate('en', 'gate.roomsFull', { limit: 1 })).toBe('Your plan allows 1 live room at once, and it is in use. End a running session or upgrade your plan.')
+    expect(translate('en', 'gate.roomsFull', { limit: 3 })).toBe('Your plan allows 3 live rooms at once, and all are in use. End a running session or upgrade your plan.')
+    expect(translate('zh-CN', 'gate.roomsFull', { limit: 3 })).toContain('3 个直播间')
+    expect(formatCount(50000, 'zh-CN')).toBe('50,000')
+    expect(formatCount(50000, 'en')).toBe('50,000')
+    const d = Date.UTC(2026, 2, 4, 4)
+    expect(formatDate(d, 'en')).toBe('4 Mar 2026')
+    expect(formatDate(d, 'zh-CN')).toBe('2026/03/04')
   })
 })

@@ -20,7 +20,7 @@ describe('plans', () => {
     await within(table).findByRole('columnheader', { name: '高级版' })
     expect(within(table).getByText('¥59.00 / 月')).toBeTruthy()
     expect(within(table).getByText('原价 ¥79.00')).toBeTruthy()
-    const rooms = within(table).getByRole('row', { name: /同时直播间/ })
+    const rooms = within(table).getByRole('row', { name: /可同时开播的直播间/ })
     expect(within(rooms).getAllByRole('cell').map((c) => c.textContent)).toEqual(['1', '1', '3', '10'])
     const exports = within(table).getByRole('row', { name: /每期导出次数/ })
     expect(within(exports).getAllByRole('cell').at(-1)?.textContent).toBe('不限')
@@ -81,7 +81,7 @@ describe('plans', () => {
   it('paying a plan by Alipay QR activates it when the payment is confirmed', async () => {
     const app = await renderApp({ relay: true })
     await openPlans()
-    fireEvent.click(await screen.findByRole('button', { name: '使用支付宝: 企业版 月付' }))
+    fireEvent.click(await screen.findByRole('button', { name: '用支付宝付款: 企业版 月付' }))
     await screen.findByRole('img', { name: '支付宝付款二维码' })
     const create = app.calls.find((c) => c.channel === 'checkout.create')
     expect(create?.input).toMatchObject({ purpose: { kind: 'plan', planId: 'ENTERPRISE:monthly' } })
@@ -91,5 +91,26 @@ describe('plans', () => {
     expect(await screen.findByText('支付成功，套餐已生效')).toBeTruthy()
     expect(await screen.findByRole('heading', { name: '当前套餐：企业版 · 月付' })).toBeTruthy()
     expect(app.billing.subscriptions.current()).toMatchObject({ planCode: 'ENTERPRISE', status: 'active' })
+  })
+
+  it('during a trial the wallet button pays after it; another plan is a switch with its hint; a shortfall shows beside that plan', async () => {
+    const app = await renderApp({ seed: (a) => recharge(a.billing, 3000) })
+    await openPlans()
+    // The trial says what happens when it ends.
+    expect(screen.getAllByText('试用 7 天，期间不扣费；到期后自动从余额扣 ¥29.00 / 月，可随时关闭自动续费。').length).toBeGreaterThan(0)
+    fireEvent.click(await screen.findByRole('button', { name: '免费试用 7 天: 基础版 月付' }))
+    expect(await screen.findByText('试用中')).toBeTruthy()
+    fireEvent.click(await screen.findByRole('button', { name: '用余额付费（试用结束后开始）: 基础版 月付' }))
+    await waitFor(() => expect(app.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'active' }))
+    expect(app.balance()).toBe(3000 - 2900)
+
+    const premium = await screen.findByRole('button', { name: '用余额改用此套餐: 高级版 月付' })
+    expect(screen.getAllByText(/当前套餐没用完的已付时长会按两个套餐的价格折算/).length).toBeGreaterThan(0)
+    fireEvent.click(premium)
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('余额不足：需要 ¥59.00，还差 ¥58.00。')
+    // Beside the control that caused it: in the same cell as the PREMIUM buttons.
+    expect(alert.closest('td')?.contains(premium)).toBe(true)
+    expect(app.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', status: 'active' })
   })
 })

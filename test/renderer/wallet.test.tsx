@@ -18,7 +18,7 @@ describe('wallet recharge', () => {
   it('shows the balance and first-free state from main', async () => {
     await renderApp({ seed: (a) => recharge(a.billing, 1234) })
     expect(await screen.findByTestId('balance')).toHaveProperty('textContent', '¥12.34')
-    expect(screen.getByText('首次付费使用免费，尚未使用')).toBeTruthy()
+    expect(screen.getByText('首次付费功能可免费用一次（尚未使用）')).toBeTruthy()
   })
 
   it('Alipay: preset → QR drawn in the page → paid on the payment.confirmed event, balance updated without reload', async () => {

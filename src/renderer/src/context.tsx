@@ -3,6 +3,7 @@ import { useStore } from 'zustand'
 import type { StoreApi } from 'zustand/vanilla'
 import type { BillingClient } from '../../shared/ipc/client'
 import { formatMoney } from '../../shared/money'
+import { formatCount } from './i18n'
 import type { MoneyDto } from '../../shared/ipc/types'
 import { formatDate, formatDateTime, translate, type MessageKey, type Translate, type Vars } from './i18n'
 import type { Stores } from './stores'
@@ -33,6 +34,8 @@ export function useS<K extends keyof Stores, T>(name: K, select: (s: StateOf<K>)
 export function useI18n(): {
   t: Translate
   money: (m: MoneyDto) => string
+  /** A count with the locale's thousands separators (50,000). */
+  number: (n: number) => string
   date: (ts: number) => string
   dateTime: (ts: number) => string
   locale: 'zh-CN' | 'en'
@@ -43,6 +46,7 @@ export function useI18n(): {
     t,
     locale,
     money: (m) => formatMoney(m, locale),
+    number: (n) => formatCount(n, locale),
     date: (ts) => formatDate(ts, locale),
     dateTime: (ts) => formatDateTime(ts, locale)
   }

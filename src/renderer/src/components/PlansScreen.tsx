@@ -12,8 +12,8 @@ type LimitKey = keyof Plan['limits']
 const LIMIT_KEYS = Object.keys(planSchema.shape.limits.shape) as LimitKey[]
 
 export function PlansScreen(): React.JSX.Element {
-  const { t, money } = useI18n()
-  const { plans, subscription, busy, error, shortfall, loaded } = useS('plans', (s) => s)
+  const { t, money, number } = useI18n()
+  const { plans, subscription, busy, error, errorPlanId, shortfall, loaded } = useS('plans', (s) => s)
   const { load, subscribe, startTrial } = useS('plans', (s) => s)
   const startCheckout = useS('checkout', (s) => s.start)
   const checkoutPhase = useS('checkout', (s) => s.phase)
@@ -27,20 +27,16 @@ export function PlansScreen(): React.JSX.Element {
   const tiersSeen = new Set<string>()
   const columns = shown.filter((p) => (tiersSeen.has(p.tier) ? false : (tiersSeen.add(p.tier), true)))
   const periods = PERIODS.filter((p) => plans.some((pl) => pl.period === p))
-  const limit = (v: number | null): string => (v === null ? t('common.unlimited') : String(v))
+  const limit = (v: number | null): string => (v === null ? t('common.unlimited') : number(v))
+  const live = subscription && (subscription.status === 'active' || subscription.status === 'trialing' || subscription.status === 'past_due') ? subscription : null
+  // What the wallet button does for this plan: subscribe, pay the next period of the running one, or switch to it.
+  const walletAction = (p: Plan): MessageKey =>
+    !live ? 'plans.subscribe' : live.planId === p.id ? (live.status === 'trialing' ? 'plans.payAfterTrial' : 'plans.renew') : 'plans.switch'
 
   return (
     <div className="screen">
       <CurrentPlan />
-      <ErrorNote error={error} />
-      {shortfall && (
-        <p className="notice" role="alert">
-          {t('plans.needsRecharge', { price: money(shortfall.price), shortfall: money(shortfall.shortfall) })}{' '}
-          <button type="button" className="link-button" onClick={() => goRecharge(shortfall.shortfall)}>
-            {t('plans.goRecharge')}
-          </button>
-        </p>
-      )}
+      {errorPlanId === null && <ErrorNote error={error} />}
       <CheckoutPanel purpose="plan" />
       <section className="card">
         <h2>{t('plans.title')}</h2>
@@ -102,8 +98,9 @@ export function PlansScreen(): React.JSX.Element {
               <tr>
                 <td />
                 {columns.map((p) => {
-                  const isCurrent = subscription?.planId === p.id
+                  const isCurrent = subscription?.planId === p.id && subscription.status !== 'trialing'
                   const free = p.price.amount === 0
+                  const action = walletAction(p)
                   const label = `${t(`plans.tier.${p.tier}`)} ${t(`plans.period.${p.period}`)}`
                   return (
                     <td key={p.id}>
@@ -113,11 +110,12 @@ export function PlansScreen(): React.JSX.Element {
                             type="button"
                             className="primary"
                             disabled={busy}
-                            aria-label={`${t('plans.subscribe')}: ${label}`}
+                            aria-label={`${t(action)}: ${label}`}
                             onClick={() => void subscribe(p.id)}
                           >
-                            {t('plans.subscribe')}
+                            {t(action)}
                           </button>
+                          {action === 'plans.switch' && <p className="muted hint">{t('plans.switchHint')}</p>}
                           {p.trialDays !== null && p.trialDays > 0 && !subscription && (
                             <button
                               type="button"
@@ -127,6 +125,9 @@ export function PlansScreen(): React.JSX.Element {
                             >
                               {t('plans.trial', { days: p.trialDays })}
                             </button>
+                          )}
+                          {p.trialDays !== null && p.trialDays > 0 && !subscription && (
+                            <p className="muted hint">{t('plans.trialHint', { days: p.trialDays, price: t(`plans.price.${p.period}`, { price: money(p.price) }) })}</p>
                           )}
                           {(['alipay', 'wechat'] as const).map((m) => (
                             <button
@@ -140,6 +141,15 @@ export function PlansScreen(): React.JSX.Element {
                               {t('plans.payBy', { method: t(`method.${m}`) })}
                             </button>
                           ))}
+                          {errorPlanId === p.id && <ErrorNote error={error} />}
+                          {shortfall?.planId === p.id && (
+                            <p className="notice" role="alert">
+                              {t('plans.needsRecharge', { price: money(shortfall.price), shortfall: money(shortfall.shortfall) })}{' '}
+                              <button type="button" className="link-button" onClick={() => goRecharge(shortfall.shortfall)}>
+                                {t('plans.goRecharge')}
+                              </button>
+                            </p>
+                          )}
                         </div>
                       )}
                     </td>

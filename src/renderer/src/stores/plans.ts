@@ -13,6 +13,8 @@ export interface PlansState {
   loaded: boolean
   busy: boolean
   error: ErrorInfo | null
+  /** The plan whose button caused `error` (shown beside it); null: the screen's own load. */
+  errorPlanId: string | null
   /** Set when a subscription from the wallet fell short. */
   shortfall: { planId: string; price: MoneyDto; shortfall: MoneyDto } | null
   load(): Promise<void>
@@ -28,12 +30,13 @@ export const createPlansStore = (client: BillingClient) =>
     // Each action runs with `busy` set, and leaves either the new subscription or an error.
     async function act<T>(
       run: () => Promise<{ ok: true; value: T } | { ok: false; error: ErrorInfo }>,
-      apply: (v: T) => void
+      apply: (v: T) => void,
+      planId: string | null = null
     ): Promise<boolean> {
-      set({ busy: true, error: null, shortfall: null })
+      set({ busy: true, error: null, errorPlanId: null, shortfall: null })
       const r = await run()
       if (r.ok) apply(r.value)
-      set({ busy: false, ...(r.ok ? {} : { error: r.error }) })
+      set({ busy: false, ...(r.ok ? {} : { error: r.error, errorPlanId: planId }) })
       return r.ok
     }
     return {
@@ -42,6 +45,7 @@ export const createPlansStore = (client: BillingClient) =>
       loaded: false,
       busy: false,
       error: null,
+      errorPlanId: null,
       shortfall: null,
       async load() {
         const [p, s] = await Promise.all([
@@ -51,7 +55,7 @@ export const createPlansStore = (client: BillingClient) =>
         if (p.ok) set({ plans: [...p.value.plans].sort((a, b) => a.sortOrder - b.sortOrder) })
         if (s.ok) set({ subscription: s.value.subscription })
         const failed = !p.ok ? p.error : !s.ok ? s.error : null
-        set({ loaded: true, error: failed })
+        set({ loaded: true, error: failed, errorPlanId: null })
       },
       async subscribe(planId) {
         await act(
@@ -59,13 +63,15 @@ export const createPlansStore = (client: BillingClient) =>
           (v) =>
             v.outcome === 'subscribed'
               ? set({ subscription: v.subscription })
-              : set({ shortfall: { planId, price: v.price, shortfall: v.shortfall } })
+              : set({ shortfall: { planId, price: v.price, shortfall: v.shortfall } }),
+          planId
         )
       },
       async startTrial(planId) {
         await act(
           () => client.invoke('subscription.startTrial', { idempotencyKey: newKey('trial'), planId }),
-          (subscription) => set({ subscription })
+          (subscription) => set({ subscription }),
+          planId
         )
       },
       async setAutoRenew(enabled) {
