@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'UNAUTHORIZED',
   'FORBIDDEN',
   'UNAVAILABLE',
+  /** A payment method this relay has not switched on. */
+  'METHOD_UNAVAILABLE',
   'INTERNAL'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -17,7 +17,7 @@ import {
 } from '../../src/shared/ipc/contract'
 import { en } from '../../src/renderer/src/i18n/en'
 import { zhCN } from '../../src/renderer/src/i18n/zh-CN'
-import { formatCount, formatDate, translate } from '../../src/renderer/src/i18n'
+import { errorText, formatCount, formatDate, translate } from '../../src/renderer/src/i18n'
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
 
@@ -69,5 +69,12 @@ describe('i18n dictionaries', () => {
     const d = Date.UTC(2026, 2, 4, 4)
     expect(formatDate(d, 'en')).toBe('4 Mar 2026')
     expect(formatDate(d, 'zh-CN')).toBe('2026/03/04')
+  })
+
+  it('an error naming a method says it by its name', () => {
+    const t = (locale: 'zh-CN' | 'en') => (k: Parameters<typeof translate>[1], v?: Parameters<typeof translate>[2]) => translate(locale, k, v)
+    const error = { code: 'METHOD_UNAVAILABLE' as const, message: 'alipay is not enabled', details: { method: 'alipay' } }
+    expect(errorText(t('zh-CN'), error)).toBe('支付宝暂未开通，请换一种支付方式')
+    expect(errorText(t('en'), error)).toBe('Alipay is not available yet. Please choose another payment method.')
   })
 })

@@ -182,11 +182,12 @@ describe('payment flow end to end', () => {
     await expect(
       a.sync.createCheckout({ idempotencyKey: 'bad-2-key', method: 'alipay', purpose: { kind: 'plan', planId: 'gold-weekly' } })
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
-    // Beyond the relay's recharge rules: the relay refuses, the order is failed, nothing credited.
+    // Beyond the relay's recharge rules: the relay refuses, nothing credited, and no payment was
+    // tried: History does not list it as a failed payment.
     await expect(
       a.sync.createCheckout({ idempotencyKey: 'bad-3-key', method: 'alipay', purpose: { kind: 'recharge', amount: cny(99_000_000) } })
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
-    expect(a.sync.paymentsHistory({ limit: 50 }).items.length).toBe(before + 1)
+    expect(a.sync.paymentsHistory({ limit: 50 }).items.length).toBe(before)
 
     const c2 = await a.sync.createCheckout({ idempotencyKey: 'exp-2-key', method: 'wechat', purpose: { kind: 'recharge', amount: cny(1000) } })
     expect(a.sync.cancelCheckout({ orderId: c2.orderId }).status).toBe('cancelled')

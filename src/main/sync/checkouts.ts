@@ -100,6 +100,8 @@ export class CheckoutFlow {
     } catch (err) {
       if (err instanceof RelayError && !err.retryable) {
         this.setStatus(order, 'failed', `${err.code}: ${err.message}`)
+        // The method is switched off on the relay: say so (the renderer offers the others).
+        if (err.code === 'METHOD_UNAVAILABLE') throw new BillingError('METHOD_UNAVAILABLE', `${order.method} is not enabled on the relay`, { method: order.method })
         throw new InvalidInput(`the relay refused the checkout: ${err.message}`, { code: err.code })
       }
       const why = err instanceof Error ? err.message : String(err)

@@ -39,6 +39,8 @@ export function paymentsHistory(db: BillingDb, raw: Input<'payments.history'>): 
        SELECT 'order:' || o.id, o.id, 'payment', o.method, o.amount, o.currency, o.kind,
               CASE o.status WHEN 'creating' THEN 'pending' ELSE o.status END, o.created_at
          FROM sync_orders o WHERE o.status NOT IN ('paid', 'partially_refunded', 'refunded')
+           -- A checkout the relay refused never reached a provider: no payment was tried.
+           AND NOT (o.status = 'failed' AND o.order_no IS NULL)
        ORDER BY 9 DESC, 1 DESC`
     )
     .all()

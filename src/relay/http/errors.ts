@@ -17,7 +17,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   IDEMPOTENCY_CONFLICT: 409,
   INVALID_TRANSITION: 409,
   ALREADY_CLAIMED: 409,
-  UNAVAILABLE: 503
+  UNAVAILABLE: 503,
+  METHOD_UNAVAILABLE: 422
 }
 
 export class RateLimited extends BillingError {

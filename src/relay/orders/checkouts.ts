@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Clock } from '../../node/clock'
 import { fingerprint, replayOf } from '../../node/fingerprint'
 import type { IdSource } from '../../node/ids'
-import { BillingError, InvalidInput, NotFound } from '../../shared/errors'
+import { BillingError, NotFound } from '../../shared/errors'
 import type {
   CreateCheckoutRequest,
   CreateCheckoutResponse,
@@ -54,7 +54,7 @@ export class Checkouts {
     returnUrls: ReturnUrlAllowlist = []
   ): Promise<CreateCheckoutResponse> {
     const provider = this.deps.providers.get(req.provider)
-    if (!provider) throw new InvalidInput(`provider ${req.provider} is not enabled on this relay`, { provider: req.provider })
+    if (!provider) throw new BillingError('METHOD_UNAVAILABLE', `provider ${req.provider} is not enabled on this relay`, { method: req.provider })
     assertReturnUrlsAllowed(req, returnUrls)
     const priced = priceItem(req.item, this.deps.rechargeRules)
     const fp = fingerprint(req)

@@ -236,5 +236,6 @@ export const en: Record<MessageKey, string> = {
   'error.UNAUTHORIZED': 'This device is not signed in',
   'error.FORBIDDEN': 'Request refused',
   'error.UNAVAILABLE': 'The service is unavailable; try again shortly',
+  'error.METHOD_UNAVAILABLE': '{method} is not available yet. Please choose another payment method.',
   'error.INTERNAL': 'Something went wrong; try again shortly'
 }

@@ -36,7 +36,11 @@ export function hasKey(key: string): key is MessageKey {
 
 export function errorText(t: Translate, error: ErrorInfo): string {
   const key = `error.${error.code}`
-  return hasKey(key) ? t(key) : error.message
+  if (!hasKey(key)) return error.message
+  // A method named in the details is said by its name in this language.
+  const method = error.details?.['method']
+  const name = `method.${String(method)}`
+  return t(key, typeof method === 'string' && hasKey(name) ? { method: t(name) } : {})
 }
 
 const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()

@@ -233,6 +233,7 @@ export const zhCN = {
   'error.UNAUTHORIZED': '设备未登录，请重新登录',
   'error.FORBIDDEN': '请求被拒绝',
   'error.UNAVAILABLE': '服务暂时不可用，请稍后重试',
+  'error.METHOD_UNAVAILABLE': '{method}暂未开通，请换一种支付方式',
   'error.INTERNAL': '出现内部错误，请稍后重试'
 } as const
 
