@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
 import { Accounts } from './accounts/accounts'
+import { CatalogDelivery } from './catalog/delivery'
 import { RelayWallet } from './accounts/wallet'
 import type { RelayConfig } from './config/config'
 import { Feed } from './feed/feed'
@@ -34,6 +35,8 @@ export interface RelayCore {
   wallet: RelayWallet
   ledger: Ledger
   feed: Feed
+  /** Appends the catalog in force to an account's feed when it pulls. */
+  catalog: CatalogDelivery
   signer: FeedSigner
   grants: Grants
   leases: Leases
@@ -73,6 +76,7 @@ export function createCore(opts: {
     wallet,
     ledger,
     feed,
+    catalog: new CatalogDelivery(store, clock, feed),
     signer: new FeedSigner(feed),
     grants,
     leases: new Leases(store, clock, ids, feed, grants, wallet, config.leaseTtlMs),
@@ -81,7 +85,6 @@ export function createCore(opts: {
       clock,
       ids,
       providers,
-      rechargeRules: config.recharge,
       checkoutTtlMs: config.checkoutTtlMs
     }),
     sweeper: new OrderSweeper(store, clock, feed),

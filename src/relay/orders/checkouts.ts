@@ -6,9 +6,9 @@ import { BillingError, InvalidInput, NotFound } from '../../shared/errors'
 import type {
   CreateCheckoutRequest,
   CreateCheckoutResponse,
-  OrderDto,
-  RechargeRules
+  OrderDto
 } from '../../shared/relay-contract'
+import { catalogInForce } from '../catalog/catalog'
 import type { DeviceContext } from '../accounts/accounts'
 import type { OrderRow, RelayStore } from '../store/ports'
 import { priceItem } from '../pricing/catalog'
@@ -32,7 +32,6 @@ export interface CheckoutDeps {
   clock: Clock
   ids: IdSource
   providers: ReadonlyMap<ProviderName, PaymentProvider>
-  rechargeRules: RechargeRules
   checkoutTtlMs: number
 }
 
@@ -56,7 +55,6 @@ export class Checkouts {
     const provider = this.deps.providers.get(req.provider)
     if (!provider) throw new InvalidInput(`provider ${req.provider} is not enabled on this relay`, { provider: req.provider })
     assertReturnUrlsAllowed(req, returnUrls)
-    const priced = priceItem(req.item, this.deps.rechargeRules)
     const fp = fingerprint(req)
     const { store, clock, ids } = this.deps
 
@@ -67,6 +65,15 @@ export class Checkouts {
       const existing = replayOf(key, fp, stored && { fingerprint: stored.request_fingerprint, order: stored }, (s) => s.order)
       if (existing) return existing
       const now = clock.now()
+      // Priced by the catalog in force now; a replay above keeps the amount it was first priced at.
+      const { document: catalog } = await catalogInForce(tx, now)
+      if (!catalog.paymentMethods.includes(req.provider)) {
+        throw new InvalidInput(`${req.provider} is not offered now; choose one of: ${catalog.paymentMethods.join(', ') || 'none'}`, {
+          provider: req.provider,
+          catalogVersion: catalog.version
+        })
+      }
+      const priced = priceItem(req.item, catalog)
       const id = `ord_${ids.next()}`
       const orderNo = newOrderNo(now, await tx.orders.nextSeq())
       await tx.orders.insert({
