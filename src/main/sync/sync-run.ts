@@ -3,7 +3,6 @@ import type { SettingsStore } from '../settings'
 import type { CheckoutFlow } from './checkouts'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
-import type { RechargeOptionsCache } from './recharge-options'
 import { RelayError } from './relay-client'
 import type { SyncSignals } from './scheduler'
 import type { SyncStore } from './store'
@@ -23,7 +22,6 @@ export interface SyncRunDeps {
   pusher: OutboxPusher
   puller: FeedPuller
   checkouts: CheckoutFlow
-  rechargeOptions: RechargeOptionsCache
   enrolled: () => boolean
   now: () => number
 }
@@ -56,7 +54,6 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     if (pulled.status === 'rejected') throw pulled.reason
     const serverTime = pushed.value > 0 ? await deps.puller.pull(accountId) : pulled.value
     await deps.checkouts.poll()
-    await deps.rechargeOptions.fetchOnce().catch(() => undefined)
     const now = deps.now()
     deps.billing.db.tx(() => {
       deps.guard.anchor(serverTime)

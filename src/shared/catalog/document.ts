@@ -114,7 +114,12 @@ export function parseCatalogDocument(input: unknown): CatalogDocument {
   const parsed = CatalogDocumentSchema.safeParse(input)
   if (parsed.success) return parsed.data
   throw new InvalidCatalog(
-    parsed.error.issues.map((i) => ({ field: i.path.length ? i.path.map(String).join('.') : 'catalog', reason: i.message }))
+    parsed.error.issues.flatMap((i) => {
+      const at = i.path.map(String)
+      // A misspelt or unknown field is named itself, not its parent.
+      if (i.code === 'unrecognized_keys') return i.keys.map((k) => ({ field: [...at, k].join('.'), reason: 'is not a catalog field' }))
+      return [{ field: at.length ? at.join('.') : 'catalog', reason: i.message }]
+    })
   )
 }
 

@@ -124,6 +124,21 @@ export const planChanges = sqliteTable('plan_changes', {
   hash: text('hash').notNull()
 })
 
+/**
+ * Catalog versions from the relay (the signed `catalog` feed record) applied to `plans`, in
+ * version order; append-only and hash-chained like plan_changes. `after_change_seq`: the last
+ * plan_changes seq when it was applied, so verify() replays both in the order they happened.
+ * No row: the built-in catalog (version 1) is in force. The newest row is the catalog in force.
+ */
+export const planCatalogVersions = sqliteTable('plan_catalog_versions', {
+  version: integer('version').primaryKey(),
+  effectiveFrom: integer('effective_from').notNull(),
+  document: text('document').notNull(),
+  afterChangeSeq: integer('after_change_seq').notNull(),
+  appliedAt: integer('applied_at').notNull(),
+  hash: text('hash').notNull()
+})
+
 /** Idempotency keys of subscription mutations, stored before use with the first result. */
 export const subscriptionRequests = sqliteTable('subscription_requests', {
   key: text('key').primaryKey(),
