@@ -37,9 +37,9 @@ export interface Plan {
 }
 
 /**
- * Bump when the catalog (src/shared/catalog) changes; seeding inserts missing rows and
- * never overwrites. verify() compares every row with the current catalog, so a release that
- * changes a price or limit of an existing plan must also rewrite that row (and record it).
+ * The built-in seed's version. Seeding inserts missing rows and never overwrites. The
+ * built-in data is catalog version 1 (the relay seeds the same): change prices or limits by
+ * publishing a catalog version on the relay, not by editing src/shared/catalog.
  */
 export const CATALOG_SEED_VERSION = 1
 

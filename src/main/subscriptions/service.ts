@@ -95,7 +95,8 @@ export interface SubscriptionService {
   entitlement(now?: number): Entitlement
   /**
    * Walks the hash-chained history and checks every subscription row against the state its
-   * latest event recorded, and the plan catalog against the built-in one plus recorded changes.
+   * latest event recorded, and the plan catalog against the built-in one, the catalog versions
+   * applied and the recorded changes.
    */
   verify(): SubscriptionVerifyReport
 }

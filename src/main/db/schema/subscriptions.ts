@@ -112,8 +112,9 @@ export const subscriptionEvents = sqliteTable(
 
 /**
  * Append-only, hash-chained record of catalog changes made on this device (setPlanActive).
- * verify() expects every plans row to equal the built-in catalog (src/shared/catalog)
- * with `active` as the last change here says (default: offered).
+ * verify() expects every plans row to equal the built-in catalog (src/shared/catalog) as the
+ * applied catalog versions (plan_catalog_versions) rewrote it, with `active` as the last of
+ * those and the changes here says.
  */
 export const planChanges = sqliteTable('plan_changes', {
   seq: integer('seq').primaryKey(),
