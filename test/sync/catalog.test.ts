@@ -171,6 +171,24 @@ describe('the catalog as signed data', () => {
     expect(a.billing.verify().ok).toBe(true)
   })
 
+  it('an authentic catalog record this version cannot read is skipped, the feed goes on, the last valid catalog stays', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    await publishAndReach(w, catalogV(2, w.t.clock.now() + HOUR), [a])
+    await a.sync.syncNow()
+    // A newer relay's document this app cannot validate (here: no plans at all), signed as usual.
+    const unreadable = { publishedAt: w.t.clock.now(), document: { ...catalogV(3, w.t.clock.now()), plans: [] } }
+    await w.t.relay.db.unit(async (tx) => w.t.relay.core.feed.append(tx, a.accountId, 'catalog', unreadable as never))
+    await topUp(w, a, 1000, 'alipay')
+    const state = a.sync.state()
+    expect(state.lastError).toBeNull()
+    expect(state).toMatchObject({ skippedCount: 1, lastSkipped: { type: 'catalog', reason: expect.stringContaining('data.document.plans') } })
+    expect(a.billing.subscriptions.currentCatalogVersion()).toBe(2)
+    expect(state.catalogVersion).toBe(2)
+    // The records after it were applied.
+    expect(a.billing.wallet.balance().amount).toBe(1000)
+  })
+
   it('an older or equal version arriving after a newer one changes nothing', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
