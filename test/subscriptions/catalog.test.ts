@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { createSubscriptions } from '../../src/main/subscriptions'
+import { sequentialIds } from '../../src/node/ids'
 import { BUILT_IN_CATALOG } from '../../src/shared/catalog'
 import { catalogV } from '../support/catalog'
 import { setup } from './support'
@@ -39,5 +41,10 @@ describe('catalog versions applied to the plans table', () => {
     // Someone rewrites the stored document to a cheaper one: its hash no longer matches.
     s.db.sqlite.prepare("UPDATE plan_catalog_versions SET document = replace(document, '\"price\":3900', '\"price\":1')").run()
     expect(s.subs.verify().problems).toContain('catalog version 2 does not match its hash')
+    // One that no longer parses stops pricing with a typed error instead of a guess.
+    s.db.sqlite.prepare("UPDATE plan_catalog_versions SET document = '{'").run()
+    const reopened = createSubscriptions({ db: s.db, clock: s.clock, ids: sequentialIds('y'), walletPort: s.wallet.port })
+    expect(() => reopened.catalog()).toThrow(expect.objectContaining({ code: 'LEDGER_CORRUPT' }))
+    expect(reopened.verify().problems).toContain('catalog version 2 is not a valid catalog document')
   })
 })

@@ -1,6 +1,6 @@
 import type { Clock } from '../../node/clock'
 import type { BillingDb } from '../db/open'
-import { InvalidInput, NotFound } from '../../shared/errors'
+import { InvalidInput, LedgerCorrupt, NotFound } from '../../shared/errors'
 import { money, type Money } from '../../shared/money'
 import {
   BUILT_IN_CATALOG,
@@ -186,7 +186,18 @@ export function createPlanCatalog(db: BillingDb, clock: Clock): PlanCatalog {
   const document = (): CatalogDocument => {
     const row = newestCatalog.get()
     if (!row) return BUILT_IN_CATALOG
-    if (parsed?.version !== row.version) parsed = { version: row.version, doc: CatalogDocumentSchema.parse(JSON.parse(row.document)) }
+    if (parsed?.version !== row.version) {
+      let stored: unknown = null
+      try {
+        stored = JSON.parse(row.document)
+      } catch {
+        stored = null
+      }
+      const valid = CatalogDocumentSchema.safeParse(stored)
+      // Written only after validation: anything else is an edited file (verify() says which).
+      if (!valid.success) throw new LedgerCorrupt(`catalog version ${row.version} stored on this device does not validate: the billing file was edited`, { version: row.version })
+      parsed = { version: row.version, doc: valid.data }
+    }
     return parsed.doc
   }
 
