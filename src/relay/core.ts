@@ -65,6 +65,7 @@ export function createCore(opts: {
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
   const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
+  const catalog = new CatalogDelivery(store, clock, feed)
   return {
     config,
     store,
@@ -76,7 +77,7 @@ export function createCore(opts: {
     wallet,
     ledger,
     feed,
-    catalog: new CatalogDelivery(store, clock, feed),
+    catalog,
     signer: new FeedSigner(feed),
     grants,
     leases: new Leases(store, clock, ids, feed, grants, wallet, config.leaseTtlMs),
@@ -85,6 +86,7 @@ export function createCore(opts: {
       clock,
       ids,
       providers,
+      catalog,
       checkoutTtlMs: config.checkoutTtlMs
     }),
     sweeper: new OrderSweeper(store, clock, feed),

@@ -87,6 +87,24 @@ describe('the catalog as signed data', () => {
     expect(count()).toBe(2)
   })
 
+  it('a plan bought by a device that has not pulled since the change is recorded at the price the order paid', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    await publishAndReach(w, catalogV(2, w.t.clock.now() + HOUR), [a])
+    // No sync after the checkout (the run it triggers sees no network): the payment lands first.
+    a.signals.setOnline(false)
+    const c = await a.sync.createCheckout({ idempotencyKey: 'plan-a-basic', method: 'alipay', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
+    expect(c.amount).toEqual({ amount: 3900, currency: 'CNY' })
+    expect(a.billing.subscriptions.currentCatalogVersion()).toBe(1)
+    await providerPays(w, 'alipay', orderNoOf(a, c.orderId), 3900)
+    a.signals.setOnline(true)
+    expect((await a.sync.syncNow()).lastError).toBeNull()
+    // The catalog the order was priced by came before its payment in the feed.
+    expect(a.billing.subscriptions.current()).toMatchObject({ planCode: 'BASIC', price: { amount: 3900 } })
+    expect(a.billing.subscriptions.currentCatalogVersion()).toBe(2)
+    expect(a.billing.verify().ok).toBe(true)
+  })
+
   it('a renewal after the change charges the new price and records it; the sweep and a manual renewal alike', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')

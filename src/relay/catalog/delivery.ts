@@ -1,15 +1,17 @@
 import type { Clock } from '../../node/clock'
 import type { Feed } from '../feed/feed'
-import type { RelayStore } from '../store/ports'
-import { BUILT_IN_VERSION, catalogInForce } from './catalog'
+import type { RelayStore, StoreTx } from '../store/ports'
+import { BUILT_IN_VERSION, catalogInForce, type CatalogVersion } from './catalog'
 
 // The catalog reaches each account through its own feed, signed like every record: when a
 // device pulls and the account's feed does not carry the version in force yet, a `catalog`
 // record of it is appended in a unit of its own before the page is read, so this very pull
-// serves it. Nothing is written to every account at publish time (a relay with many accounts
-// would write them all at once, most of them for devices that sync days later), and an
-// account's feed carries each version once (catalog_deliveries). Version 1 is the built-in
-// one every app has compiled in, so it is never sent.
+// serves it. A checkout appends the version it was priced by the same way, in its own unit,
+// so the payment and grant records of that order come after it in the feed and the app
+// records the plan at the price the order paid. Nothing is written to every account at
+// publish time (a relay with many accounts would write them all at once, most of them for
+// devices that sync days later), and an account's feed carries each version once
+// (catalog_deliveries). Version 1 is the built-in one every app has compiled in: never sent.
 
 export class CatalogDelivery {
   constructor(
@@ -27,17 +29,25 @@ export class CatalogDelivery {
       return v.version > BUILT_IN_VERSION && !(await tx.catalog.delivered(accountId, v.version)) ? v : null
     })
     if (!due) return
-    await this.store.unit(async (tx) => {
-      if (await tx.catalog.delivered(accountId, due.version)) return
-      const { id } = await this.feed.append(tx, accountId, 'catalog', { publishedAt: due.publishedAt, document: due.document })
-      if (!(await tx.catalog.claimDelivery(accountId, due.version, id, now))) {
-        // Another pull of the account delivered it meanwhile (a store running units side by side): undo ours.
-        throw new CatalogDeliveryRaced()
-      }
-    }).catch((err: unknown) => {
-      if (!(err instanceof CatalogDeliveryRaced)) throw err
-    })
+    await this.store.unit((tx) => this.appendIfMissing(tx, accountId, due))
+  }
+
+  /**
+   * Inside the caller's unit: appends `v` to the account's feed unless it carries it already
+   * (or it is version 1). Never fails the caller's work for a delivery another unit made first.
+   */
+  async appendIfMissing(tx: StoreTx, accountId: string, v: CatalogVersion): Promise<void> {
+    if (v.version <= BUILT_IN_VERSION || (await tx.catalog.delivered(accountId, v.version))) return
+    await tx
+      .nested(async (t) => {
+        const { id } = await this.feed.append(t, accountId, 'catalog', { publishedAt: v.publishedAt, document: v.document })
+        // Another unit delivered it meanwhile (a store running units side by side): undo ours alone.
+        if (!(await t.catalog.claimDelivery(accountId, v.version, id, this.clock.now()))) throw new DeliveryRaced()
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof DeliveryRaced)) throw err
+      })
   }
 }
 
-class CatalogDeliveryRaced extends Error {}
+class DeliveryRaced extends Error {}

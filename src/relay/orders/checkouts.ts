@@ -9,6 +9,7 @@ import type {
   OrderDto
 } from '../../shared/relay-contract'
 import { catalogInForce } from '../catalog/catalog'
+import type { CatalogDelivery } from '../catalog/delivery'
 import type { DeviceContext } from '../accounts/accounts'
 import type { OrderRow, RelayStore } from '../store/ports'
 import { priceItem } from '../pricing/catalog'
@@ -32,6 +33,8 @@ export interface CheckoutDeps {
   clock: Clock
   ids: IdSource
   providers: ReadonlyMap<ProviderName, PaymentProvider>
+  /** Appends the catalog version an order was priced by to the account's feed. */
+  catalog: CatalogDelivery
   checkoutTtlMs: number
 }
 
@@ -66,7 +69,8 @@ export class Checkouts {
       if (existing) return existing
       const now = clock.now()
       // Priced by the catalog in force now; a replay above keeps the amount it was first priced at.
-      const { document: catalog } = await catalogInForce(tx, now)
+      const inForce = await catalogInForce(tx, now)
+      const catalog = inForce.document
       if (!catalog.paymentMethods.includes(req.provider)) {
         throw new InvalidInput(`${req.provider} is not offered now; choose one of: ${catalog.paymentMethods.join(', ') || 'none'}`, {
           provider: req.provider,
@@ -92,6 +96,8 @@ export class Checkouts {
         created_at: now
       })
       await tx.orders.logTransition(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
+      // Before this order's payment in the feed: the device records the plan at this price.
+      await this.deps.catalog.appendIfMissing(tx, ctx.accountId, inForce)
       return (await tx.orders.byId(id))!
     })
     await created.durable
