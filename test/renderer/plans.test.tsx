@@ -36,14 +36,18 @@ describe('plans', () => {
     const app = await renderApp({ relay: true })
     const table = await openPlans()
     await within(table).findByText('¥29.00 / 月')
+    expect(await screen.findByRole('button', { name: '使用微信支付: 基础版 月付' })).toBeTruthy()
     const w = app.world!
     const at = w.t.clock.now() + 3600_000
-    await publishCatalog(w.t.relay.db, w.t.clock.now(), catalogV(2, at))
+    // BASIC ¥39.00 a month, paid by Alipay only.
+    await publishCatalog(w.t.relay.db, w.t.clock.now(), { ...catalogV(2, at), paymentMethods: ['alipay'] })
     w.t.clock.set(at)
     app.clock.set(at)
     await app.sync.syncNow()
     expect(await within(table).findByText('¥39.00 / 月')).toBeTruthy()
     expect(within(table).queryByText('¥29.00 / 月')).toBeNull()
+    await waitFor(() => expect(screen.queryByRole('button', { name: '使用微信支付: 基础版 月付' })).toBeNull())
+    expect(screen.getByRole('button', { name: '使用支付宝: 基础版 月付' })).toBeTruthy()
   })
 
   it('subscribe from balance → current plan with renewal date; auto-renew off; cancel with a reason', async () => {
