@@ -52,7 +52,7 @@ export interface Billing {
   /**
    * Recomputes balances, sums and hash chains of every ledger: wallet entries, subscription
    * history (each subscription row = its latest event's state; plans = built-in catalog +
-   * recorded changes) and usage events (counters = their events). Tamper evidence only: an
+   * applied catalog versions + recorded changes) and usage events (counters = their events). Tamper evidence only: an
    * attacker who recomputes the chains is stopped by the relay's signed lease and the sync.
    */
   verify(): { ok: boolean; problems: string[] }

@@ -1,8 +1,9 @@
-import { BUILTIN_CATALOG } from './pricing/purchases'
+import { catalogForPurchase } from './catalog/catalog'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
 import { Accounts } from './accounts/accounts'
+import { CatalogDelivery } from './catalog/delivery'
 import { RelayWallet } from './accounts/wallet'
 import type { RelayConfig } from './config/config'
 import { Feed } from './feed/feed'
@@ -35,6 +36,8 @@ export interface RelayCore {
   wallet: RelayWallet
   ledger: Ledger
   feed: Feed
+  /** Appends the catalog in force to an account's feed when it pulls. */
+  catalog: CatalogDelivery
   signer: FeedSigner
   grants: Grants
   leases: Leases
@@ -63,6 +66,7 @@ export function createCore(opts: {
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
   const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
+  const catalog = new CatalogDelivery(store, clock, feed)
   return {
     config,
     store,
@@ -74,6 +78,7 @@ export function createCore(opts: {
     wallet,
     ledger,
     feed,
+    catalog,
     signer: new FeedSigner(feed),
     grants,
     leases: new Leases(store, clock, ids, feed, grants, wallet, config.leaseTtlMs),
@@ -82,11 +87,11 @@ export function createCore(opts: {
       clock,
       ids,
       providers,
-      rechargeRules: config.recharge,
+      catalog,
       checkoutTtlMs: config.checkoutTtlMs
     }),
     sweeper: new OrderSweeper(store, clock, feed),
-    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, (_tx, version) => (version === BUILTIN_CATALOG.version ? BUILTIN_CATALOG : undefined), config.leaseTtlMs),
+    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs),
     applier,
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),
     load: new EventLoopLoad(),

@@ -1,10 +1,15 @@
 import { createRelay } from './app'
+import { runCatalog } from './cli/catalog'
 import { ConfigError, loadConfig } from './config/config'
 
 // `npm run relay`: config from the environment (and RELAY_CONFIG_FILE), validated before
 // anything starts; SIGTERM / SIGINT stop gracefully (in-flight requests finish first).
+// `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead.
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'catalog') {
+    process.exit(await runCatalog(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
+  }
   let relay
   try {
     relay = createRelay(loadConfig(process.env))

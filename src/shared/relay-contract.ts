@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BILLING_PERIODS, PLAN_CODES, PlanLimitsSchema, PROVIDERS } from './catalog'
+import { BILLING_PERIODS, CatalogDocumentSchema, PLAN_CODES, PlanLimitsSchema, PROVIDERS } from './catalog'
 
 // The contract between the relay (src/relay) and the app's sync client: HTTP request and
 // response bodies, and the signed feed envelope with its record payloads. zod is the single
@@ -86,10 +86,15 @@ export const RechargeRulesSchema = z.object({
   presets: z.array(z.number().int().positive())
 })
 export type RechargeRules = z.infer<typeof RechargeRulesSchema>
-/** GET /v1/prices (public). */
+/**
+ * GET /v1/prices (public): the catalog version in force. `plans` and `recharge` are its
+ * summary in the shape older apps read; `catalog` is the whole document (unsigned here: the
+ * app gates by the signed `catalog` feed record only).
+ */
 export const PricesResponseSchema = z.object({
   plans: z.array(PlanPriceSchema),
-  recharge: RechargeRulesSchema
+  recharge: RechargeRulesSchema,
+  catalog: z.object({ version: z.number().int(), effectiveFrom: z.number().int(), document: CatalogDocumentSchema }).optional()
 })
 export type PricesResponse = z.infer<typeof PricesResponseSchema>
 
@@ -280,6 +285,17 @@ export const TrialDecisionSchema = z.strictObject({
 })
 
 /**
+ * A catalog version (plans, prices, limits, recharge rules, prices per use, payment methods),
+ * the one in force when the account's device pulled. The app keeps the newest valid one and
+ * prices and gates by it; compiled defaults (version 1) apply until the first arrives.
+ */
+export const CatalogRecordSchema = z.strictObject({
+  document: CatalogDocumentSchema,
+  /** When the relay's operator published it (ms). */
+  publishedAt: z.number().int()
+})
+
+/**
  * An order that will not be paid through its checkout any more: expired (its checkout passed
  * expiresAt, or the provider closed it) or failed. The app drops its pending checkout. Money
  * that still arrives later is recorded and reported as payment_confirmed as usual.
@@ -312,7 +328,8 @@ export const FeedPayloadSchema = z.discriminatedUnion('type', [
   feedRecord('wallet_debit', WalletDebitSchema),
   feedRecord('first_free', FirstFreeDecisionSchema),
   feedRecord('order_closed', OrderClosedSchema),
-  feedRecord('trial_decision', TrialDecisionSchema)
+  feedRecord('trial_decision', TrialDecisionSchema),
+  feedRecord('catalog', CatalogRecordSchema)
 ])
 export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']

@@ -259,6 +259,7 @@ describe('usage, settings, the sync channels, external links', () => {
       skippedCount: 0,
       lastSkipped: null,
       trialRefused: null,
+      catalogVersion: 1,
       warnings: []
     }
     expect(await call('sync.state', {})).toEqual({ ok: true, value: offline })

@@ -65,6 +65,7 @@ const sync: Output<'sync.state'> = {
   skippedCount: 0,
   lastSkipped: null,
   trialRefused: null,
+  catalogVersion: 1,
   warnings: []
 }
 

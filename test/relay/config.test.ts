@@ -23,8 +23,9 @@ describe('start-up configuration', () => {
     expect(configError({ RELAY_PORT: '70000' }).variable).toBe('RELAY_PORT')
     expect(configError({ RELAY_DB_DURABILITY: 'sometimes' }).variable).toBe('RELAY_DB_DURABILITY')
     expect(configError({ RELAY_ADMIN_TOKEN: 'short' }).variable).toBe('RELAY_ADMIN_TOKEN')
-    expect(configError({ RELAY_RECHARGE_MIN: '1000', RELAY_RECHARGE_MAX: '10' }).variable).toBe('RELAY_RECHARGE_MIN')
-    expect(configError({ RELAY_RECHARGE_PRESETS: '100,abc' }).variable).toBe('RELAY_RECHARGE_PRESETS')
+    // Recharge rules moved into the catalog: a leftover setting stops start-up, naming it.
+    expect(configError({ RELAY_RECHARGE_MIN: '1000' }).variable).toBe('RELAY_RECHARGE_MIN')
+    expect(configError({ RELAY_RECHARGE_PRESETS: '100,200' }).message).toContain('catalog publish')
     expect(configError({ RELAY_CONFIG_FILE: '/nonexistent/relay.json' }).variable).toBe('RELAY_CONFIG_FILE')
     // Provider variables are named by the adapter's schema.
     const stripe = configError({ STRIPE_SECRET_KEY: 'pk_live_oops', STRIPE_WEBHOOK_SECRET: 'whsec_x' })

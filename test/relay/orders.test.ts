@@ -78,7 +78,7 @@ describe('prices live on the relay', () => {
   it('refuses a provider that is not enabled and a missing idempotency key', async () => {
     const { t, dev, orderCount } = await setup()
     const body = { provider: 'wechat', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' } }
-    expect((await post(t, dev.token, body)).status).toBe(400)
+    expect((await post(t, dev.token, body)).status).toBe(422)
     const noKey = await t.api('POST', '/v1/checkouts', { token: dev.token, body: { ...body, provider: 'stripe' } })
     expect(noKey.status).toBe(400)
     expect(orderCount()).toBe(0)

@@ -88,7 +88,7 @@ describe('gate dialog (the wallet rule when a live session starts)', () => {
     const app = await renderApp({ seed: (a) => void useFirstFree(a.billing) })
     await screen.findByTestId('balance')
     // The host app runs the wallet rule itself (empty wallet, first free use gone); main pushes the decision.
-    const outcome = runGate(app.billing, { key: 'host-session-1', feature: 'live_session' }, { prices: DEFAULT_PRICES })
+    const outcome = runGate(app.billing, { key: 'host-session-1', feature: 'live_session' }, { prices: () => DEFAULT_PRICES })
     expect(outcome).toMatchObject({ outcome: 'needs_recharge', shortfall: { amount: 500 } })
     app.notify.gateDecided(outcome)
     expect(await screen.findByRole('dialog', { name: '开始直播' })).toBeTruthy()

@@ -2,6 +2,8 @@ import './support/dom'
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import { recharge } from '../ipc/core-fixture'
+import { publishCatalog } from '../../src/relay/catalog/catalog'
+import { catalogV } from '../support/catalog'
 import { renderApp } from './support/render'
 
 afterEach(cleanup)
@@ -28,6 +30,24 @@ describe('plans', () => {
     fireEvent.click(screen.getByRole('radio', { name: '年付' }))
     expect(await within(table).findByText('¥599.00 / 年')).toBeTruthy()
     expect(within(table).queryByText('¥59.00 / 月')).toBeNull()
+  })
+
+  it('a catalog version arriving from the relay reprices the open screen', async () => {
+    const app = await renderApp({ relay: true })
+    const table = await openPlans()
+    await within(table).findByText('¥29.00 / 月')
+    expect(await screen.findByRole('button', { name: '用微信支付付款: 基础版 月付' })).toBeTruthy()
+    const w = app.world!
+    const at = w.t.clock.now() + 3600_000
+    // BASIC ¥39.00 a month, paid by Alipay only.
+    await publishCatalog(w.t.relay.db, w.t.clock.now(), { ...catalogV(2, at), paymentMethods: ['alipay'] })
+    w.t.clock.set(at)
+    app.clock.set(at)
+    await app.sync.syncNow()
+    expect(await within(table).findByText('¥39.00 / 月')).toBeTruthy()
+    expect(within(table).queryByText('¥29.00 / 月')).toBeNull()
+    await waitFor(() => expect(screen.queryByRole('button', { name: '用微信支付付款: 基础版 月付' })).toBeNull())
+    expect(screen.getByRole('button', { name: '用支付宝付款: 基础版 月付' })).toBeTruthy()
   })
 
   it('subscribe from balance → current plan with renewal date; auto-renew off; cancel with a reason', async () => {

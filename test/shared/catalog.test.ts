@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { BILLING_PERIODS, PLAN_CODES, PLAN_TIERS, PlanLimitsSchema, planRank, PROVIDERS } from '../../src/shared/catalog'
+import {
+  BILLING_PERIODS,
+  BUILT_IN_CATALOG,
+  BUILT_IN_FEATURE_PRICES,
+  PLAN_CATALOG,
+  PLAN_CODES,
+  PLAN_TIERS,
+  PlanLimitsSchema,
+  planRank,
+  PROVIDERS
+} from '../../src/shared/catalog'
 import { paymentMethodSchema } from '../../src/shared/ipc/schemas/checkout'
 import { periodSchema, planLimitsSchema, tierSchema } from '../../src/shared/ipc/schemas/subscriptions'
 import { BillingPeriodSchema, EntitlementLeaseSchema, PlanCodeSchema, ProviderNameSchema } from '../../src/shared/relay-contract'
@@ -29,5 +39,12 @@ describe('the one catalog module', () => {
     expect(paymentMethodSchema.options).toEqual([...PROVIDERS])
     expect(planLimitsSchema).toBe(PlanLimitsSchema)
     expect(EntitlementLeaseSchema.shape.limits).toBe(PlanLimitsSchema)
+  })
+
+  it('version 1 of the catalog document is the built-in data, every plan on sale', () => {
+    expect(BUILT_IN_CATALOG).toMatchObject({ version: 1, effectiveFrom: 0, currency: 'CNY', paymentMethods: [...PROVIDERS] })
+    expect(BUILT_IN_CATALOG.plans.map(({ active, ...p }) => ({ ...p, active }))).toEqual(PLAN_CATALOG.map((p) => ({ ...p, active: true })))
+    expect(BUILT_IN_CATALOG.featurePrices).toEqual(BUILT_IN_FEATURE_PRICES)
+    expect(Object.isFrozen(BUILT_IN_CATALOG)).toBe(true)
   })
 })

@@ -16,7 +16,8 @@ export interface GateRequest {
 }
 
 export interface GateOptions {
-  prices: PriceList
+  /** The prices in force when the gate runs (the catalog's, read per call). */
+  prices: () => PriceList
   /** Live-room lease TTL; the host app heartbeats it while streaming. Default: the quotas default. */
   liveRoomTtlMs?: number | null
 }
@@ -25,7 +26,7 @@ export const liveRoomLeaseKey = (key: string): string => `gate:${key}:live_room`
 
 export function runGate(billing: Billing, req: GateRequest, opts: GateOptions): GateOutcome {
   const { wallet, quotas } = billing
-  const price = priceOf(opts.prices, req.feature, wallet.currency)
+  const price = priceOf(opts.prices(), req.feature, wallet.currency)
   const live = req.feature === 'live_session'
   const leaseKey = liveRoomLeaseKey(req.key)
   if (live && !quotas.leases('live_room').some((l) => l.key === leaseKey)) {

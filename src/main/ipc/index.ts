@@ -4,7 +4,7 @@ import { noCheckoutUrls, openCheckoutExternally, type ExternalOpener } from './e
 import type { ExtraHandlers } from './extra'
 import { toUsageItems } from './mapping'
 import { silentNotifier, type Notifier } from './notify'
-import { DEFAULT_PRICES, type PriceList } from './prices'
+import type { PriceList } from './prices'
 import { memorySettings, type SettingsPort } from './settings'
 import { subscriptionHandlers } from './subscription-handlers'
 import { walletHandlers } from './wallet-handlers'
@@ -18,6 +18,7 @@ export interface IpcHandlersOptions<S> {
   extra: ExtraHandlers<S>
   /** Where events go after a commit; default: nowhere. */
   notify?: Notifier
+  /** Fixed prices per use (tests); default: the catalog in force, read per gate call. */
   prices?: PriceList
   settings?: SettingsPort
   /** checkout.openExternal: the URL source (sync service) and the platform's opener. */
@@ -38,8 +39,9 @@ export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Han
       }),
     ...(opts.external?.alsoAllows ? { alsoAllows: opts.external.alsoAllows } : {})
   }
+  const fixedPrices = opts.prices
   const gate = {
-    prices: opts.prices ?? DEFAULT_PRICES,
+    prices: fixedPrices ? () => fixedPrices : () => billing.subscriptions.catalog().featurePrices,
     ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {})
   }
   const merged = mergeHandlers<S>(

@@ -1,19 +1,17 @@
 import { money, type Currency, type Money } from '../../shared/money'
-import type { PAID_FEATURES } from '../../shared/ipc/schemas/wallet'
+import { BUILT_IN_FEATURE_PRICES, type FeaturePrices, type PaidFeature } from '../../shared/catalog'
 
-// Main's own price list for the paid uses the wallet rule gates. The renderer names the
-// feature only; what it costs is decided here (later: the relay's catalog, cached by sync).
+// The prices per use the wallet rule gates by. The renderer names the feature only; what it
+// costs is the catalog's in force on this device (billing.subscriptions.catalog(): the relay's
+// newest signed version, or the built-in one until the first sync).
 
-export type PaidFeature = (typeof PAID_FEATURES)[number]
+export type { PaidFeature }
 
 /** Minor units per use. */
-export type PriceList = Readonly<Record<PaidFeature, number>>
+export type PriceList = FeaturePrices
 
-export const DEFAULT_PRICES: PriceList = {
-  live_session: 500, // ¥5.00 per live session
-  ai_request: 10, // ¥0.10 per AI request
-  export: 100 // ¥1.00 per export
-}
+/** The built-in prices (catalog version 1). */
+export const DEFAULT_PRICES: PriceList = BUILT_IN_FEATURE_PRICES
 
 export function priceOf(prices: PriceList, feature: PaidFeature, currency: Currency): Money {
   return money(prices[feature], currency)

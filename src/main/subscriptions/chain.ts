@@ -114,3 +114,16 @@ export function chainMemory(db: BillingDb, readTail: () => ChainHead): ChainMemo
   }
   return m
 }
+
+/** The columns of plan_catalog_versions a hash covers (all but the hash itself). */
+export interface PlanCatalogRow {
+  version: number
+  effective_from: number
+  document: string
+  after_change_seq: number
+  applied_at: number
+}
+
+export function planCatalogHash(prev: string, r: PlanCatalogRow): string {
+  return chainHash(prev, [r.version, r.effective_from, r.document, r.after_change_seq, r.applied_at])
+}

@@ -40,6 +40,10 @@ export interface ChangeDeps {
   tz: string
   graceDays: number
   onRecord?: ((record: SubscriptionRecord) => void) | undefined
+  /** What renewing `sub` costs now: its plan's price in the catalog in force here. */
+  renewalPrice: (sub: Subscription) => Money
+  /** The catalog version the plans' prices come from now. */
+  catalogVersion: () => number
 }
 
 export function createChanges(deps: ChangeDeps) {
@@ -139,7 +143,8 @@ export function createChanges(deps: ChangeDeps) {
       amount: price,
       periodStart,
       periodEnd,
-      at: now
+      at: now,
+      catalogVersion: deps.catalogVersion()
     }
     store.insertCharge({ ...c, amountMinor: price.amount, currency: price.currency })
     paid = c
@@ -157,17 +162,19 @@ export function createChanges(deps: ChangeDeps) {
     const renewal = (): Changed | WalletPayResult => {
       const due = end as number
       const newEnd = nextEnd(sub, due)
+      // The period renewed costs the catalog's price now, recorded on the subscription.
+      const price = deps.renewalPrice(sub)
       // `now` in the key: a retry after a top-up is a new wallet request; the charge and
       // the status change commit together, so one period is never paid twice.
-      const res = payOnce(sub, 'wallet', `subscription:${sub.id}:renewal:${due}:${now}`, 'auto_renew', due, newEnd, now)
+      const res = payOnce({ ...sub, price }, 'wallet', `subscription:${sub.id}:renewal:${due}:${now}`, 'auto_renew', due, newEnd, now)
       if (!res.paid) return res
       return change(
         sub,
-        { status: 'active', currentPeriodStart: due, currentPeriodEnd: newEnd, graceUntil: null },
+        { status: 'active', price, currentPeriodStart: due, currentPeriodEnd: newEnd, graceUntil: null },
         'auto_renewed',
         ctx,
         null,
-        { periodStart: due, periodEnd: newEnd, amount: sub.price.amount, currency: sub.price.currency }
+        { periodStart: due, periodEnd: newEnd, amount: price.amount, currency: price.currency }
       )
     }
     switch (sub.status) {

@@ -10,6 +10,8 @@ import {
   DEFAULT_BILLING_TZ
 } from '../../shared/calendar'
 import type { BillingPeriod } from '../../shared/catalog/periods'
+import type { CatalogDocument } from '../../shared/catalog'
+import type { Money } from '../../shared/money'
 import { assertPlanKey, createPlanCatalog, FREE_PLAN_CODE, seedPlans, type Plan } from './plans'
 import { assertOperation, assertTransition } from './states'
 import { createChanges, type Ctx } from './changes'
@@ -54,6 +56,16 @@ export interface SubscriptionService {
   listPlans(opts?: { activeOnly?: boolean }): Plan[]
   getPlan(code: string, period: BillingPeriod): Plan
   setPlanActive(code: string, period: BillingPeriod, active: boolean): Plan
+  /** The catalog in force on this device: the newest version from the relay, else the built-in one. */
+  catalog(): CatalogDocument
+  /** Its version id (1: built-in), for what a purchase records it was priced by. */
+  currentCatalogVersion(): number
+  /**
+   * Applies a newer catalog version (the relay's signed `catalog` record): plans follow it,
+   * recorded for verify(). Live subscriptions keep their price until they renew. An older or
+   * equal version changes nothing (false).
+   */
+  applyCatalog(doc: CatalogDocument): boolean
 
   subscribe(input: SubscribeInput): Subscription
   renew(input: RenewInput): Subscription
@@ -83,7 +95,8 @@ export interface SubscriptionService {
   entitlement(now?: number): Entitlement
   /**
    * Walks the hash-chained history and checks every subscription row against the state its
-   * latest event recorded, and the plan catalog against the built-in one plus recorded changes.
+   * latest event recorded, and the plan catalog against the built-in one, the catalog versions
+   * applied and the recorded changes.
    */
   verify(): SubscriptionVerifyReport
 }
@@ -96,13 +109,18 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
   const catalog = createPlanCatalog(db, clock)
   const store = createStore(db)
   const chain = chainMemory(db, store.readTail)
+  // A renewal costs the plan's price in the catalog in force now (a plan dropped from the
+  // catalog keeps its last row, so this finds it); the live period kept what it paid.
+  const renewalPrice = (sub: Subscription): Money => catalog.findPlan(sub.planCode, sub.period)?.price ?? sub.price
   const { change, charge, nextEnd, sweepStep, takeCharge } = createChanges({
     store,
     ids,
     walletPort: deps.walletPort,
     tz,
     graceDays,
-    onRecord: deps.onRecord
+    onRecord: deps.onRecord,
+    renewalPrice,
+    catalogVersion: () => catalog.document().version
   })
 
   /** `sub` cancelled now or at its period end: one 'cancelled' event with `details` added. */
@@ -169,6 +187,16 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     setPlanActive(code, period, active) {
       cached = null
       return catalog.setPlanActive(code, period, active)
+    },
+    catalog: () => catalog.document(),
+    currentCatalogVersion: () => catalog.document().version,
+    applyCatalog(doc) {
+      cached = null
+      try {
+        return catalog.applyDocument(doc)
+      } finally {
+        cached = null
+      }
     },
 
     subscribe(input) {
@@ -259,17 +287,18 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
         // past_due pays the period that fell due (grace days are not free); trialing and
         // active append one period after the current end (a trial keeps its remaining days).
         const start = sub.status === 'past_due' ? oldEnd : sub.currentPeriodStart
-        charge(sub, payment, `subscription:renew:${ctx.key}`, 'renew', oldEnd, newEnd, ctx.now)
+        const price = renewalPrice(sub)
+        charge({ ...sub, price }, payment, `subscription:renew:${ctx.key}`, 'renew', oldEnd, newEnd, ctx.now)
         return change(
           sub,
-          { status: 'active', currentPeriodStart: start, currentPeriodEnd: newEnd, graceUntil: null },
+          { status: 'active', price, currentPeriodStart: start, currentPeriodEnd: newEnd, graceUntil: null },
           'renewed',
           ctx,
           null,
           {
             periodEnd: newEnd,
-            amount: sub.price.amount,
-            currency: sub.price.currency,
+            amount: price.amount,
+            currency: price.currency,
             payment: payment === 'wallet' ? 'wallet' : payment.paymentId
           }
         ).sub

@@ -166,9 +166,11 @@ export function createStore(db: BillingDb) {
        @startedAt, @trialEndsAt, @currentPeriodStart, @currentPeriodEnd, @graceUntil, @cancelAtPeriodEnd,
        @cancelReason, @cancelledAt, @endedAt, @version, @createdAt, @updatedAt)`
   )
-  // Plan, price and start never change after insert; everything else may.
+  // Plan and start never change after insert; the price changes at a renewal (the catalog's
+  // price then); everything else may.
   const updateSub = s.prepare(
-    `UPDATE subscriptions SET status = @status, auto_renew = @autoRenew, anchor_day = @anchorDay,
+    `UPDATE subscriptions SET status = @status, price_minor = @priceMinor, currency = @currency,
+       auto_renew = @autoRenew, anchor_day = @anchorDay,
        trial_ends_at = @trialEndsAt, current_period_start = @currentPeriodStart,
        current_period_end = @currentPeriodEnd, grace_until = @graceUntil,
        cancel_at_period_end = @cancelAtPeriodEnd, cancel_reason = @cancelReason, cancelled_at = @cancelledAt,

@@ -90,6 +90,8 @@ export interface SubscriptionCharge {
   periodStart: number
   periodEnd: number | null
   at: number
+  /** The catalog version its price came from (the relay checks a wallet purchase against it). */
+  catalogVersion: number
 }
 
 /**

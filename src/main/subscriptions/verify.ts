@@ -1,7 +1,8 @@
 import type { BillingDb } from '../db/open'
 import { GENESIS_HASH } from '../../node/hashchain'
-import { eventHash, planChangeHash, type ChainHead, type PlanChangeRow } from './chain'
-import { DEFAULT_PLANS, type PlanRow } from './plans'
+import { CatalogDocumentSchema } from '../../shared/catalog'
+import { eventHash, planCatalogHash, planChangeHash, type ChainHead, type PlanCatalogRow, type PlanChangeRow } from './chain'
+import { DEFAULT_PLANS, documentPlans, type Plan, type PlanRow } from './plans'
 import { rowState, type EventRow, type SubscriptionRow } from './store'
 
 // verify() of the subscriptions domain. It re-derives what the entitlement reads and compares:
@@ -10,8 +11,8 @@ import { rowState, type EventRow, type SubscriptionRow } from './store'
 // 2. every subscriptions row equals the `state` of its latest event (an edited row, or an
 //    event deleted after which the row no longer matches), and every row has events;
 // 3. the plan catalog: every plans row equals the built-in catalog (src/shared/catalog:
-//    prices, limits, features, trial days) with `active` as the chained plan_changes say. The
-//    limits are not trusted from the file at all, so no hash is needed for them.
+//    prices, limits, features, trial days) as the chained catalog versions from the relay
+//    rewrote it, with `active` as those versions and the chained plan_changes say.
 // A cold path: one scan of events, subscriptions and plans; never run on open.
 
 const MAX_PROBLEMS = 200
@@ -66,27 +67,68 @@ export function verifySubscriptions(db: BillingDb, head: ChainHead | null): Subs
   return { ok: problems.length === 0, problems, events: count }
 }
 
-/** The plans table is the built-in catalog plus the recorded plan_changes; nothing else. */
+interface ExpectedPlan {
+  plan: Plan
+  active: number
+}
+
+/**
+ * The plans table is the built-in catalog, then the applied catalog versions and the recorded
+ * plan_changes replayed in the order they happened (each catalog version after the change seq
+ * it recorded); nothing else.
+ */
 function verifyCatalog(db: BillingDb, add: (msg: string) => void): void {
-  const active = new Map<string, number>()
-  let prev = GENESIS_HASH
-  let expected = 1
-  for (const c of db.sqlite.prepare<[], PlanChangeRow & { hash: string }>('SELECT * FROM plan_changes ORDER BY seq').iterate()) {
-    if (c.seq !== expected) add(`plan changes ${expected}..${c.seq - 1} are missing`)
-    if (planChangeHash(prev, c) !== c.hash) add(`plan change ${c.seq} does not match its hash`)
-    prev = c.hash
-    expected = c.seq + 1
-    active.set(`${c.code}/${c.period}`, c.active)
+  const expected = new Map<string, ExpectedPlan>()
+  const overlay = (plans: readonly Plan[]): void => {
+    const listed = new Set<string>()
+    for (const p of plans) {
+      const k = `${p.code}/${p.period}`
+      listed.add(k)
+      expected.set(k, { plan: p, active: p.active ? 1 : 0 })
+    }
+    // A plan a version does not list stays (subscriptions name it), not offered.
+    for (const [k, e] of expected) if (!listed.has(k)) e.active = 0
+  }
+  overlay(DEFAULT_PLANS)
+
+  const catalogs: { version: number; afterChangeSeq: number; plans: Plan[] }[] = []
+  let prevCatalog = GENESIS_HASH
+  let lastAfter = 0
+  for (const c of db.sqlite.prepare<[], PlanCatalogRow & { hash: string }>('SELECT * FROM plan_catalog_versions ORDER BY version').iterate()) {
+    if (planCatalogHash(prevCatalog, c) !== c.hash) add(`catalog version ${c.version} does not match its hash`)
+    prevCatalog = c.hash
+    if (c.after_change_seq < lastAfter) add(`catalog version ${c.version} is recorded out of order`)
+    lastAfter = c.after_change_seq
+    const doc = CatalogDocumentSchema.safeParse(safeJson(c.document))
+    if (!doc.success || doc.data.version !== c.version) {
+      add(`catalog version ${c.version} is not a valid catalog document`)
+      continue
+    }
+    catalogs.push({ version: c.version, afterChangeSeq: c.after_change_seq, plans: documentPlans(doc.data) })
   }
 
+  let prev = GENESIS_HASH
+  let expectedSeq = 1
+  let next = 0
+  for (const c of db.sqlite.prepare<[], PlanChangeRow & { hash: string }>('SELECT * FROM plan_changes ORDER BY seq').iterate()) {
+    if (c.seq !== expectedSeq) add(`plan changes ${expectedSeq}..${c.seq - 1} are missing`)
+    if (planChangeHash(prev, c) !== c.hash) add(`plan change ${c.seq} does not match its hash`)
+    prev = c.hash
+    expectedSeq = c.seq + 1
+    while (next < catalogs.length && catalogs[next]!.afterChangeSeq < c.seq) overlay(catalogs[next++]!.plans)
+    const e = expected.get(`${c.code}/${c.period}`)
+    if (e) e.active = c.active
+  }
+  while (next < catalogs.length) overlay(catalogs[next++]!.plans)
+
+  const source = catalogs.length ? `catalog version ${catalogs.at(-1)!.version}` : 'the built-in catalog'
   const rows = new Map<string, PlanRow>()
   for (const r of db.sqlite.prepare<[], PlanRow>('SELECT * FROM plans').all()) rows.set(`${r.code}/${r.period}`, r)
-  for (const p of DEFAULT_PLANS) {
-    const k = `${p.code}/${p.period}`
+  for (const [k, { plan: p, active }] of expected) {
     const r = rows.get(k)
     rows.delete(k)
     if (!r) {
-      add(`plan ${k} of the built-in catalog is missing`)
+      add(`plan ${k} of ${source} is missing`)
       continue
     }
     const same =
@@ -101,8 +143,16 @@ function verifyCatalog(db: BillingDb, add: (msg: string) => void): void {
       r.max_export_count === p.limits.max_export_count &&
       r.sort_order === p.sortOrder &&
       r.trial_days === p.trialDays
-    if (!same) add(`plan ${k} differs from the built-in catalog`)
-    if (r.active !== (active.get(k) ?? (p.active ? 1 : 0))) add(`plan ${k} is ${r.active ? '' : 'not '}offered but no recorded change says so`)
+    if (!same) add(`plan ${k} differs from ${source}`)
+    if (r.active !== active) add(`plan ${k} is ${r.active ? '' : 'not '}offered but no recorded change says so`)
   }
-  for (const k of rows.keys()) add(`plan ${k} is not in the built-in catalog`)
+  for (const k of rows.keys()) add(`plan ${k} is not in ${source}`)
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
 }

@@ -27,6 +27,9 @@ import type { SyncStore } from './store'
 // - order_closed: the matching local checkout still waiting is closed (expired/failed/cancelled).
 // - trial_decision: the plan's trial is marked used (sync_trials, any device's decision); a
 //   refused trial this device started (its own trial_start record) ends now (trial.ts).
+// - catalog: a newer catalog version than the one in force here is applied (plans, prices per
+//   use, recharge rules, payment methods: subscriptions.applyCatalog); an older one is kept in
+//   the inbox only. Live subscriptions keep their price until they renew.
 // Every money record also moves `relay_balance`, the relay's view of the wallet.
 //
 // One record = one savepoint. A record whose content the ledger refuses (a BillingError: an
@@ -40,6 +43,7 @@ export type AppliedEvent =
   | { kind: 'order.changed'; orderNo: string }
   | { kind: 'subscription.changed' }
   | { kind: 'lease.changed' }
+  | { kind: 'catalog.changed'; version: number }
   | { kind: 'record.skipped'; recordId: string; reason: string }
 
 export interface ApplyDeps {
@@ -192,6 +196,9 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       }
       break
     }
+    case 'catalog':
+      if (d.subscriptions.applyCatalog(p.data.document)) out.push({ kind: 'catalog.changed', version: p.data.document.version })
+      break
     case 'order_closed': {
       // Only a checkout still waiting is closed: a paid order stays paid (money that arrives
       // after the close comes as payment_confirmed and marks it paid again).

@@ -1,7 +1,7 @@
 import type { BillingRecord } from '../billing'
 import type { BillingDb } from '../db/open'
 import type { OutboxRecord } from '../../shared/relay-contract'
-import { BILLING_PERIODS, BUILTIN_CATALOG_VERSION, PLAN_CODES, type BillingPeriod, type PlanCode } from '../../shared/catalog'
+import { BILLING_PERIODS, PLAN_CODES, type BillingPeriod, type PlanCode } from '../../shared/catalog'
 import type { SyncStore } from './store'
 
 // Turns what the billing modules report (inside their transactions) into outbox rows, in
@@ -37,7 +37,7 @@ const PURCHASE_ACTIONS = { subscribe: 'subscribe', renew: 'renew', auto_renew: '
 /** The wallet's consume that pays a subscription period (sent as the purchase instead). */
 const paysSubscription = (w: { feature: string; key: string }): boolean => w.feature === 'subscription' && w.key.startsWith('subscription:')
 
-export function outboxRecordOf(r: BillingRecord, catalogVersion: number = BUILTIN_CATALOG_VERSION): { record: OutboxRecord; spend: number } | null {
+export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend: number } | null {
   if (r.source === 'usage') {
     const u = r.record
     return { record: { id: `use-${u.id}`, kind: 'usage', feature: u.feature, quantity: u.qty, occurredAt: u.at }, spend: 0 }
@@ -55,7 +55,7 @@ export function outboxRecordOf(r: BillingRecord, catalogVersion: number = BUILTI
           planCode: sub.planCode,
           period: sub.period,
           price: charge.amount,
-          catalogVersion,
+          catalogVersion: charge.catalogVersion,
           action,
           periodStart: charge.periodStart,
           periodEnd: charge.periodEnd,

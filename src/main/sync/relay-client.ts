@@ -8,7 +8,6 @@ import {
   LeaseResponseSchema,
   OrderResponseSchema,
   OutboxAckSchema,
-  PricesResponseSchema,
   type CreateCheckoutRequest,
   type OutboxRecord
 } from '../../shared/relay-contract'
@@ -55,9 +54,6 @@ export class RelayClient {
   }
   account() {
     return this.call('GET', '/v1/account', AccountResponseSchema)
-  }
-  prices() {
-    return this.call('GET', '/v1/prices', PricesResponseSchema, { auth: false })
   }
   /** `nonce`: fresh per request; the page signature covers it (no replayed answers). */
   feed(cursor: string | null, limit: number, nonce: string) {

@@ -15,7 +15,7 @@ import { leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
 import { paymentsHistory, type PaymentsHistory } from './payment-history'
 import { FeedPuller } from './pull'
 import { OutboxPusher } from './push'
-import { RechargeOptionsCache, type RechargeOptions } from './recharge-options'
+import { rechargeOptionsOf, type RechargeOptions } from './recharge-options'
 import { relayConnection } from './relay-connection'
 import { assertRelayUrl } from './relay-url'
 import { alwaysOnline, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type ScheduleOptions, type SyncSignals, type Timers } from './scheduler'
@@ -169,8 +169,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     applied: () => allowance.invalidate(),
     skipped: () => status.announce()
   })
-  const rechargeOptions = new RechargeOptionsCache(relay)
-  const runDeps = { billing, store, guard, settings, signals, status, pusher, puller, checkouts, rechargeOptions, enrolled, now }
+  const runDeps = { billing, store, guard, settings, signals, status, pusher, puller, checkouts, enrolled, now }
 
   const scheduler = new SyncScheduler({
     run: () => runSync(runDeps),
@@ -215,7 +214,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     checkoutStatus: (input) => checkouts.status(input),
     cancelCheckout: (input) => checkouts.cancel(input),
     checkoutUrl: (orderId) => checkouts.url(orderId),
-    rechargeOptions: () => rechargeOptions.current(),
+    rechargeOptions: () => rechargeOptionsOf(billing.subscriptions.catalog()),
     paymentsHistory: (input) => paymentsHistory(billing.db, input),
     checkIntegrity: () => {
       const report = integrity()

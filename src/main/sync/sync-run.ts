@@ -4,7 +4,6 @@ import type { CheckoutFlow } from './checkouts'
 import { walletApartFromRelay } from './integrity'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
-import type { RechargeOptionsCache } from './recharge-options'
 import { RelayError } from './relay-client'
 import type { SyncSignals } from './scheduler'
 import type { SyncStore } from './store'
@@ -25,7 +24,6 @@ export interface SyncRunDeps {
   pusher: OutboxPusher
   puller: FeedPuller
   checkouts: CheckoutFlow
-  rechargeOptions: RechargeOptionsCache
   enrolled: () => boolean
   now: () => number
 }
@@ -58,7 +56,6 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     if (pulled.status === 'rejected') throw pulled.reason
     const serverTime = pushed.value > 0 ? await deps.puller.pull(accountId) : pulled.value
     await deps.checkouts.poll()
-    await deps.rechargeOptions.fetchOnce().catch(() => undefined)
     const now = deps.now()
     const apart = deps.billing.db.tx(() => {
       deps.guard.anchor(serverTime)

@@ -58,7 +58,8 @@ export class SyncStatus {
       warnings,
       ...this.rejections(),
       ...this.skipped(),
-      trialRefused
+      trialRefused,
+      catalogVersion: this.deps.subscriptions.currentCatalogVersion()
     }
   }
 

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
-import type { RechargeRules } from '../../shared/relay-contract'
 import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
-import { DEFAULT_RECHARGE_RULES } from '../pricing/catalog'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
 // RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
@@ -45,12 +43,6 @@ const VARS = {
   RELAY_LEASE_TTL_HOURS: int(1, 24 * 90).default(168),
   RELAY_CHECKOUT_TTL_MINUTES: int(30, 24 * 60).default(30),
   RELAY_SWEEP_INTERVAL_SECONDS: int(1, 3600).default(60),
-  RELAY_RECHARGE_MIN: int(1, 10_000_000_000).default(DEFAULT_RECHARGE_RULES.min),
-  RELAY_RECHARGE_MAX: int(1, 10_000_000_000).default(DEFAULT_RECHARGE_RULES.max),
-  RELAY_RECHARGE_PRESETS: z
-    .string()
-    .regex(/^\d+(,\d+)*$/, 'a comma-separated list of amounts in minor units')
-    .optional(),
   // Comma-separated origins or URL prefixes a device may name as returnUrl / cancelUrl.
   RELAY_RETURN_URL_ALLOWLIST: z
     .string()
@@ -85,7 +77,6 @@ export interface RelayConfig {
   checkoutTtlMs: number
   /** How often stale orders (checkout past expiresAt) are expired; 0 = never (tests drive it). */
   sweepIntervalMs: number
-  recharge: RechargeRules
   /** Where devices may send payers back after a checkout; empty = client URLs refused. */
   returnUrlAllowlist: ReturnUrlAllowlist
   /** Provider settings: the environment as given, and the file's `providers` section. */
@@ -121,12 +112,13 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     values[name] = parsed.data
   }
   const v = values as { [K in keyof typeof VARS]: z.output<(typeof VARS)[K]> }
-  if (v.RELAY_RECHARGE_MIN > v.RELAY_RECHARGE_MAX) {
-    throw new ConfigError('RELAY_RECHARGE_MIN', 'must not exceed RELAY_RECHARGE_MAX')
+  // The recharge rules moved into the catalog (a published version, not a restart): a setting
+  // left behind would silently do nothing, so it stops start-up instead.
+  for (const moved of ['RELAY_RECHARGE_MIN', 'RELAY_RECHARGE_MAX', 'RELAY_RECHARGE_PRESETS']) {
+    if ((env[moved] ?? '') !== '' || file[moved] !== undefined) {
+      throw new ConfigError(moved, 'recharge rules are part of the catalog now: publish a version with `npm run relay -- catalog publish <file.json>`')
+    }
   }
-  const presets = v.RELAY_RECHARGE_PRESETS?.split(',').map(Number) ?? DEFAULT_RECHARGE_RULES.presets
-  const outside = presets.find((p) => p < v.RELAY_RECHARGE_MIN || p > v.RELAY_RECHARGE_MAX)
-  if (outside !== undefined) throw new ConfigError('RELAY_RECHARGE_PRESETS', `${outside} is outside min/max`)
   const providersSection = file['providers']
   if (providersSection !== undefined && (typeof providersSection !== 'object' || providersSection === null)) {
     throw new ConfigError('RELAY_CONFIG_FILE', '`providers` must be an object')
@@ -155,7 +147,6 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     leaseTtlMs: v.RELAY_LEASE_TTL_HOURS * 3600_000,
     checkoutTtlMs: v.RELAY_CHECKOUT_TTL_MINUTES * 60_000,
     sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
-    recharge: { currency: 'CNY', min: v.RELAY_RECHARGE_MIN, max: v.RELAY_RECHARGE_MAX, presets },
     returnUrlAllowlist: v.RELAY_RETURN_URL_ALLOWLIST ?? [],
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
   }

@@ -4,7 +4,8 @@ import type { FeedEnvelope } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
 import type { RelayStore } from '../store/ports'
-import { PLAN_LIMITS } from '../pricing/catalog'
+import { documentLimits } from '../../shared/catalog'
+import { catalogInForce } from '../catalog/catalog'
 import type { Grants } from '../subscriptions/grants'
 import { toEnvelope, type Feed } from './feed'
 
@@ -31,11 +32,14 @@ export class Leases {
       const now = this.clock.now()
       const plan = await this.grants.current(tx, ctx.accountId, now)
       const { debt } = await this.wallet.state(tx, ctx.accountId)
+      const { document: catalog } = await catalogInForce(tx, now)
       const prev = await tx.leases.current(ctx.deviceId)
       if (
         prev &&
         prev.planCode === plan.planCode &&
         prev.debt === debt.amount &&
+        // Its limits are the catalog's in force: a version that took effect since replaces it.
+        prev.issuedAt >= catalog.effectiveFrom &&
         now < prev.issuedAt + (prev.validUntil - prev.issuedAt) / 2
       ) {
         const record = await tx.feed.byId(prev.feedId)
@@ -48,7 +52,7 @@ export class Leases {
         deviceId: ctx.deviceId,
         planCode: plan.planCode,
         period: plan.period,
-        limits: PLAN_LIMITS[plan.planCode],
+        limits: documentLimits(catalog, plan.planCode, plan.period),
         periodStart: plan.periodStart,
         periodEnd: plan.periodEnd,
         issuedAt: now,

@@ -13,6 +13,7 @@ import { InvalidInput } from '../../shared/errors'
 import { sha256Hex, Unauthorized, type DeviceContext } from '../accounts/accounts'
 import type { RelayCore } from '../core'
 import { signFeedPage } from '../feed/page'
+import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
 import type { z } from 'zod'
 
@@ -56,7 +57,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     eventLoopUtilization: core.load.utilization()
   }))
 
-  app.get('/v1/prices', async () => priceList(core.config.recharge))
+  app.get('/v1/prices', async () => priceList(await core.store.read(async (tx) => catalogInForce(tx, core.clock.now()))))
 
   app.post('/v1/admin/enrolments', { preHandler: admin }, async (req) => {
     const body = CreateEnrolmentRequestSchema.parse(req.body ?? {})
@@ -111,6 +112,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   app.get('/v1/feed', { preHandler: device }, async (req) => {
     const q = FeedQuerySchema.parse(req.query)
     const { accountId } = ctx(req)
+    await core.catalog.deliver(accountId)
     return signFeedPage(core.key, accountId, q.cursor, await core.feed.page(accountId, q.cursor, q.limit), q.nonce)
   })
 

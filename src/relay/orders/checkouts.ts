@@ -6,9 +6,10 @@ import { BillingError, NotFound } from '../../shared/errors'
 import type {
   CreateCheckoutRequest,
   CreateCheckoutResponse,
-  OrderDto,
-  RechargeRules
+  OrderDto
 } from '../../shared/relay-contract'
+import { catalogInForce } from '../catalog/catalog'
+import type { CatalogDelivery } from '../catalog/delivery'
 import type { DeviceContext } from '../accounts/accounts'
 import type { OrderRow, RelayStore } from '../store/ports'
 import { priceItem } from '../pricing/catalog'
@@ -32,7 +33,8 @@ export interface CheckoutDeps {
   clock: Clock
   ids: IdSource
   providers: ReadonlyMap<ProviderName, PaymentProvider>
-  rechargeRules: RechargeRules
+  /** Appends the catalog version an order was priced by to the account's feed. */
+  catalog: CatalogDelivery
   checkoutTtlMs: number
 }
 
@@ -56,7 +58,6 @@ export class Checkouts {
     const provider = this.deps.providers.get(req.provider)
     if (!provider) throw new BillingError('METHOD_UNAVAILABLE', `provider ${req.provider} is not enabled on this relay`, { method: req.provider })
     assertReturnUrlsAllowed(req, returnUrls)
-    const priced = priceItem(req.item, this.deps.rechargeRules)
     const fp = fingerprint(req)
     const { store, clock, ids } = this.deps
 
@@ -67,6 +68,16 @@ export class Checkouts {
       const existing = replayOf(key, fp, stored && { fingerprint: stored.request_fingerprint, order: stored }, (s) => s.order)
       if (existing) return existing
       const now = clock.now()
+      // Priced by the catalog in force now; a replay above keeps the amount it was first priced at.
+      const inForce = await catalogInForce(tx, now)
+      const catalog = inForce.document
+      if (!catalog.paymentMethods.includes(req.provider)) {
+        throw new BillingError('METHOD_UNAVAILABLE', `${req.provider} is not offered now; choose one of: ${catalog.paymentMethods.join(', ') || 'none'}`, {
+          method: req.provider,
+          catalogVersion: catalog.version
+        })
+      }
+      const priced = priceItem(req.item, catalog)
       const id = `ord_${ids.next()}`
       const orderNo = newOrderNo(now, await tx.orders.nextSeq())
       await tx.orders.insert({
@@ -85,6 +96,8 @@ export class Checkouts {
         created_at: now
       })
       await tx.orders.logTransition(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
+      // Before this order's payment in the feed: the device records the plan at this price.
+      await this.deps.catalog.appendIfMissing(tx, ctx.accountId, inForce)
       return (await tx.orders.byId(id))!
     })
     await created.durable

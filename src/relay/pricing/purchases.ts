@@ -1,5 +1,4 @@
 import type { OutboxRecord } from '../../shared/relay-contract'
-import { BUILTIN_CATALOG_VERSION, CATALOG_CURRENCY, catalogPlan } from '../../shared/catalog'
 
 // The price check of a wallet-paid subscription purchase (a device's subscription_purchase
 // record): the relay honours the price of the catalog version the device priced it by, if that
@@ -18,15 +17,6 @@ export interface CatalogVersionView {
   /** Price (minor units, `currency`) of (code, period), or null when that version does not sell it. */
   price(code: string, period: string): number | null
   currency: string
-}
-
-/** The compiled catalog as version 1, in force from the beginning (until versions are published). */
-export const BUILTIN_CATALOG: CatalogVersionView = {
-  version: BUILTIN_CATALOG_VERSION,
-  effectiveFrom: 0,
-  supersededAt: null,
-  price: (code, period) => catalogPlan(code, period)?.price ?? null,
-  currency: CATALOG_CURRENCY
 }
 
 export interface Refusal {

@@ -171,6 +171,30 @@ export interface TrialsRepo {
   claim(trial: TrialRow): Awaitable<boolean>
 }
 
+/** One published catalog version (src/relay/catalog). `document` is its JSON. */
+export interface CatalogVersionRow {
+  version: number
+  effectiveFrom: number
+  document: string
+  publishedAt: number
+}
+
+export interface CatalogRepo {
+  /** The highest version published (in force or scheduled). */
+  latest(): Awaitable<CatalogVersionRow | undefined>
+  /** The highest version whose effectiveFrom is at or before `at`. */
+  inForce(at: number): Awaitable<CatalogVersionRow | undefined>
+  byVersion(version: number): Awaitable<CatalogVersionRow | undefined>
+  /** The lowest version above `version` (the one that superseded it), if any. */
+  after(version: number): Awaitable<CatalogVersionRow | undefined>
+  /** Inserts a new version; the store refuses an existing version number. */
+  insert(row: CatalogVersionRow): Awaitable<void>
+  /** Whether the account's feed carries a record of `version`. */
+  delivered(accountId: string, version: number): Awaitable<boolean>
+  /** Records that it does unless recorded; false when another pull was first. */
+  claimDelivery(accountId: string, version: number, recordId: string, at: number): Awaitable<boolean>
+}
+
 export interface GrantRow {
   id: string
   account_id: string
@@ -295,6 +319,7 @@ export interface StoreTx {
   readonly outbox: OutboxRepo
   readonly grants: GrantsRepo
   readonly trials: TrialsRepo
+  readonly catalog: CatalogRepo
   readonly leases: LeasesRepo
   readonly notifications: NotificationsRepo
   readonly ledger: LedgerRepo

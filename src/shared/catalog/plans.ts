@@ -129,6 +129,3 @@ export function catalogTier(code: PlanCode): CatalogTier {
 export function catalogPlan(code: string, period: string): CatalogPlan | undefined {
   return PLAN_CATALOG.find((p) => p.code === code && p.period === period)
 }
-
-/** The built-in catalog's version number (a device prices by it until its first sync). */
-export const BUILTIN_CATALOG_VERSION = 1

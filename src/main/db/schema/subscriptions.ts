@@ -112,8 +112,9 @@ export const subscriptionEvents = sqliteTable(
 
 /**
  * Append-only, hash-chained record of catalog changes made on this device (setPlanActive).
- * verify() expects every plans row to equal the built-in catalog (src/shared/catalog)
- * with `active` as the last change here says (default: offered).
+ * verify() expects every plans row to equal the built-in catalog (src/shared/catalog) as the
+ * applied catalog versions (plan_catalog_versions) rewrote it, with `active` as the last of
+ * those and the changes here says.
  */
 export const planChanges = sqliteTable('plan_changes', {
   seq: integer('seq').primaryKey(),
@@ -121,6 +122,21 @@ export const planChanges = sqliteTable('plan_changes', {
   period: text('period').notNull(),
   active: integer('active').notNull(),
   at: integer('at').notNull(),
+  hash: text('hash').notNull()
+})
+
+/**
+ * Catalog versions from the relay (the signed `catalog` feed record) applied to `plans`, in
+ * version order; append-only and hash-chained like plan_changes. `after_change_seq`: the last
+ * plan_changes seq when it was applied, so verify() replays both in the order they happened.
+ * No row: the built-in catalog (version 1) is in force. The newest row is the catalog in force.
+ */
+export const planCatalogVersions = sqliteTable('plan_catalog_versions', {
+  version: integer('version').primaryKey(),
+  effectiveFrom: integer('effective_from').notNull(),
+  document: text('document').notNull(),
+  afterChangeSeq: integer('after_change_seq').notNull(),
+  appliedAt: integer('applied_at').notNull(),
   hash: text('hash').notNull()
 })
 

@@ -16,6 +16,7 @@ import { sqliteNotifications } from './repos/notifications'
 import { sqliteOrders } from './repos/orders'
 import { sqliteOutbox } from './repos/outbox'
 import { sqliteTrials } from './repos/trials'
+import { sqliteCatalog } from './repos/catalog'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -66,6 +67,7 @@ export function openSqliteStore(opts: {
         outbox: sqliteOutbox(sqlite),
         grants: sqliteGrants(sqlite),
         trials: sqliteTrials(sqlite),
+        catalog: sqliteCatalog(sqlite),
         leases: sqliteLeases(sqlite),
         notifications: sqliteNotifications(sqlite),
         ledger: sqliteLedger(sqlite)

@@ -298,3 +298,36 @@ export const counters = sqliteTable('counters', {
   name: text('name').primaryKey(),
   value: integer('value').notNull().default(sql`0`)
 })
+
+/**
+ * The catalog as data (src/relay/catalog): one row per published version, never updated or
+ * deleted (triggers in migration 0006 refuse both). `document` is the validated document as
+ * JSON (src/shared/catalog/document.ts). The version in force at a time is the highest version
+ * whose effective_from is at or before it; publish keeps effective_from ordered like version.
+ * Migration 0006 seeds version 1, the built-in defaults, in force from 0.
+ */
+export const catalogVersions = sqliteTable('catalog_versions', {
+  version: integer('version').primaryKey(),
+  effectiveFrom: integer('effective_from').notNull(),
+  document: text('document').notNull(),
+  publishedAt: integer('published_at').notNull()
+})
+
+/**
+ * Which catalog version each account's feed carries (the `catalog` record appended on that
+ * account's first pull after the version came into force). One row per (account, version).
+ */
+export const catalogDeliveries = sqliteTable(
+  'catalog_deliveries',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    version: integer('version')
+      .notNull()
+      .references(() => catalogVersions.version),
+    recordId: text('record_id').notNull(),
+    at: integer('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.version] })]
+)

@@ -10,6 +10,7 @@ import { hasKey, type MessageKey } from '../i18n'
 type Period = (typeof PERIODS)[number]
 type LimitKey = keyof Plan['limits']
 const LIMIT_KEYS = Object.keys(planSchema.shape.limits.shape) as LimitKey[]
+const QR_METHODS = ['alipay', 'wechat'] as const
 
 export function PlansScreen(): React.JSX.Element {
   const { t, money, number } = useI18n()
@@ -18,10 +19,18 @@ export function PlansScreen(): React.JSX.Element {
   const startCheckout = useS('checkout', (s) => s.start)
   const checkoutPhase = useS('checkout', (s) => s.phase)
   const goRecharge = useS('settings', (s) => s.goRecharge)
+  // The payment methods the catalog in force offers (main's recharge options); the plans
+  // screen pays by QR code only.
+  const offered = useS('wallet', (s) => s.options?.methods ?? null)
+  const loadWallet = useS('wallet', (s) => s.load)
+  const qrMethods = QR_METHODS.filter((m) => offered === null || offered.includes(m))
   const [period, setPeriod] = useState<Period>('monthly')
   useEffect(() => {
     void load()
   }, [load])
+  useEffect(() => {
+    if (offered === null) void loadWallet()
+  }, [offered, loadWallet])
 
   const shown = plans.filter((p) => p.period === period || p.tier === 'FREE')
   const tiersSeen = new Set<string>()
@@ -129,7 +138,7 @@ export function PlansScreen(): React.JSX.Element {
                           {p.trialDays !== null && p.trialDays > 0 && !subscription && (
                             <p className="muted hint">{t('plans.trialHint', { days: p.trialDays, price: t(`plans.price.${p.period}`, { price: money(p.price) }) })}</p>
                           )}
-                          {(['alipay', 'wechat'] as const).map((m) => (
+                          {qrMethods.map((m) => (
                             <button
                               key={m}
                               type="button"

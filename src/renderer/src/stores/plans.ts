@@ -3,6 +3,7 @@ import type { ErrorInfo } from '../../../shared/errors'
 import type { BillingClient } from '../../../shared/ipc/client'
 import type { CANCEL_REASONS } from '../../../shared/ipc/schemas/subscriptions'
 import type { MoneyDto, Plan, Subscription } from '../../../shared/ipc/types'
+import { onCatalogChange } from './catalog'
 import { newKey } from './keys'
 
 export type CancelReason = (typeof CANCEL_REASONS)[number]
@@ -25,8 +26,11 @@ export interface PlansState {
 }
 
 export const createPlansStore = (client: BillingClient) =>
-  createStore<PlansState>()((set) => {
+  createStore<PlansState>()((set, get) => {
     client.on('subscription.changed', (p) => set({ subscription: p.subscription }))
+    onCatalogChange(client, () => {
+      if (get().loaded) void get().load()
+    })
     // Each action runs with `busy` set, and leaves either the new subscription or an error.
     async function act<T>(
       run: () => Promise<{ ok: true; value: T } | { ok: false; error: ErrorInfo }>,

@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla'
 import type { ErrorInfo } from '../../../shared/errors'
 import type { BillingClient } from '../../../shared/ipc/client'
 import type { RechargeOptions, WalletBalance } from '../../../shared/ipc/types'
+import { onCatalogChange } from './catalog'
 
 export interface WalletState {
   balance: WalletBalance | null
@@ -12,8 +13,11 @@ export interface WalletState {
 }
 
 export const createWalletStore = (client: BillingClient) =>
-  createStore<WalletState>()((set) => {
+  createStore<WalletState>()((set, get) => {
     client.on('balance.changed', (balance) => set({ balance }))
+    onCatalogChange(client, () => {
+      if (get().options !== null) void get().load()
+    })
     return {
       balance: null,
       options: null,

@@ -14,7 +14,7 @@ import {
 export const PAYMENT_METHODS = PROVIDERS
 export const paymentMethodSchema = z.enum(PAYMENT_METHODS)
 
-/** Recharge limits and presets come from the relay (main caches them for offline use). */
+/** Recharge limits, presets and payment methods: the catalog in force on the device (the relay's, signed). */
 export const rechargeOptionsSchema = z.object({
   presets: z.array(moneySchema),
   min: moneySchema,

@@ -27,7 +27,12 @@ export const syncStateSchema = z.object({
    * account had used that plan's trial already) and ended. Shown until the user subscribes or
    * the trial would have ended.
    */
-  trialRefused: z.object({ planCode: z.string(), recordId: z.string(), at: timestampSchema }).nullable()
+  trialRefused: z.object({ planCode: z.string(), recordId: z.string(), at: timestampSchema }).nullable(),
+  /**
+   * The catalog version in force on this device (1: the built-in one, until the relay's first
+   * `catalog` record). When it changes, screens showing prices or recharge options reload them.
+   */
+  catalogVersion: z.int().min(1)
 })
 
 export const settingsSchema = z.object({ locale: localeSchema })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PAID_FEATURES } from '../../catalog/features'
 import { cursorSchema, idSchema, idempotencyKeySchema, moneySchema, pageLimitSchema, timestampSchema } from './common'
 
 export const walletBalanceSchema = z.object({
@@ -46,7 +47,7 @@ export const walletHistoryOutput = z.object({
  * Paid features the wallet rule gates. The renderer names the feature only: the price is
  * main's (its price list or the relay's), so the renderer cannot choose what it pays.
  */
-export const PAID_FEATURES = ['live_session', 'ai_request', 'export'] as const
+export { PAID_FEATURES }
 export const paidFeatureSchema = z.enum(PAID_FEATURES)
 
 export const chargeOrFreeInput = z.strictObject({
