@@ -1,34 +1,35 @@
-// Electron adapter: the billing core with the sync service, over electron-store settings,
-// the safeStorage-sealed device token and net/powerMonitor signals. The relay comes from
-// BILLING_RELAY_URL / BILLING_RELAY_PUBLIC_KEY, else from the settings store; with none the
-// app runs offline on its own data. BILLING_ENROLMENT_CODE enrols the device at start-up.
-import { hostname } from 'node:os'
+// Electron adapter: the options the project's app hands the public API (src/main/index.ts):
+// electron-store settings, the safeStorage-sealed device token, net/powerMonitor signals,
+// the Electron build of better-sqlite3 and the packaged migrations. The relay comes from
+// BILLING_RELAY_URL / BILLING_RELAY_PUBLIC_KEY, else from what the build set
+// (scripts: `BILLING_RELAY_URL=… BILLING_RELAY_PUBLIC_KEY=… npm run package`), else from the
+// settings store; with none the app runs offline on its own data.
 import { join } from 'node:path'
-import { app } from 'electron'
-import type { Billing } from '../billing'
-import { relaySyncOptions, resolveRelay } from '../ipc'
-import type { SyncService } from '../sync'
-import { createSyncedBilling } from '../sync'
+import { app, ipcMain } from 'electron'
+import type { BillingModuleOptions, RelayConfig } from '..'
+import { resolveRelay } from '../ipc/relay-config'
 import { electronNativeBinding } from './native-binding'
 import { electronSecretStore } from './secrets'
+import { openProviderCheckout } from './security'
 import { electronSettingsStore } from './settings-store'
 import { electronSyncSignals } from './sync-signals'
 
-export interface AppBilling {
-  billing: Billing
-  sync: SyncService
-  /** Enrols with BILLING_ENROLMENT_CODE when set and not enrolled yet; failures are logged. */
-  enrolFromEnvironment(): Promise<void>
-  close(): void
+/** Set by electron.vite.config.ts from the build's environment ('' when the build set none). */
+declare const __BILLING_RELAY_URL__: string
+declare const __BILLING_RELAY_PUBLIC_KEY__: string
+const built = {
+  url: typeof __BILLING_RELAY_URL__ === 'string' ? __BILLING_RELAY_URL__ : '',
+  publicKey: typeof __BILLING_RELAY_PUBLIC_KEY__ === 'string' ? __BILLING_RELAY_PUBLIC_KEY__ : ''
 }
 
-export function openAppBilling(env: NodeJS.ProcessEnv = process.env): AppBilling {
+export function appModuleOptions(env: NodeJS.ProcessEnv = process.env): BillingModuleOptions & { dispose(): void } {
   const settings = electronSettingsStore()
   const stored = settings.get()
-  let relay = null
+  let relay: RelayConfig | null = null
   try {
     relay = resolveRelay(
       { url: env['BILLING_RELAY_URL'], publicKey: env['BILLING_RELAY_PUBLIC_KEY'] },
+      built,
       { url: stored.relayUrl, publicKey: stored.relayPublicKey }
     )
   } catch (err) {
@@ -36,32 +37,21 @@ export function openAppBilling(env: NodeJS.ProcessEnv = process.env): AppBilling
     console.error('[billing sync]', err instanceof Error ? err.message : err)
   }
   const signals = electronSyncSignals()
-  const { billing, sync } = createSyncedBilling({
-    dbPath: join(app.getPath('userData'), 'billing.sqlite'),
-    nativeBinding: electronNativeBinding(app.getAppPath(), process.versions.modules),
-    migrationsFolder: join(app.getAppPath(), 'migrations/app'),
-    previousRunEnded: true,
+  const appPath = app.getAppPath()
+  const nativeBinding = electronNativeBinding(appPath, process.versions.modules)
+  return {
+    dataDir: app.getPath('userData'),
+    migrationsFolder: join(appPath, 'migrations/app'),
+    ...(nativeBinding ? { nativeBinding } : {}),
+    relay,
     settings,
     secrets: electronSecretStore(),
-    ...relaySyncOptions(relay, signals)
-  })
-  return {
-    billing,
-    sync,
-    async enrolFromEnvironment() {
-      const code = env['BILLING_ENROLMENT_CODE']
-      if (!relay || !code || sync.enrolled) return
-      try {
-        await sync.enrol(code, env['BILLING_DEVICE_NAME'] ?? hostname())
-        // Remember which relay this device belongs to, for starts without the variables.
-        settings.set({ relayUrl: relay.url, relayPublicKey: relay.publicKey })
-      } catch (err) {
-        console.error('[billing sync] enrolment failed:', err instanceof Error ? err.message : err)
-      }
-    },
-    close() {
-      signals.dispose()
-      sync.close()
-    }
+    signals,
+    // The app holds Electron's single-instance lock: the previous run's rooms are dead.
+    previousRunEnded: true,
+    ipcMain,
+    openExternal: openProviderCheckout,
+    startSync: false,
+    dispose: () => signals.dispose()
   }
 }

@@ -5,6 +5,8 @@ import type { ExtraHandlers } from './extra'
 import { toUsageItems } from './mapping'
 import { silentNotifier, type Notifier } from './notify'
 import { DEFAULT_PRICES, type PriceList } from './prices'
+import { createPaidUse, type PaidUse } from '../paid-use'
+import { paidUseHandlers } from './paid-use-handlers'
 import { memorySettings, type SettingsPort } from './settings'
 import { subscriptionHandlers } from './subscription-handlers'
 import { walletHandlers } from './wallet-handlers'
@@ -23,6 +25,8 @@ export interface IpcHandlersOptions<S> {
   /** checkout.openExternal: the URL source (sync service) and the platform's opener. */
   external?: Partial<ExternalOpener>
   liveRoomTtlMs?: number | null
+  /** Quotes and live sessions shared with the host's main-process API; default: its own, notifying through `notify`. */
+  paidUse?: PaidUse
 }
 
 export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Handlers<S> {
@@ -41,8 +45,18 @@ export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Han
     prices: opts.prices ?? DEFAULT_PRICES,
     ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {})
   }
+  const paidUse =
+    opts.paidUse ??
+    createPaidUse({
+      billing,
+      prices: () => gate.prices,
+      ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {}),
+      onChanged: () => notify.balanceChanged(),
+      onLiveChanged: (sessions) => void notify.events?.emit('live.changed', { sessions })
+    })
   const merged = mergeHandlers<S>(
     walletHandlers<S>(billing, notify, gate),
+    paidUseHandlers<S>(paidUse),
     subscriptionHandlers<S>(billing, notify),
     {
       'usage.summary': () => toUsageItems(billing.quotas.usage()),
