@@ -59,6 +59,19 @@ describe('gate.begin / confirm / cancel', () => {
     expect(m.balance()).toMatchObject({ balance: cny(200), held: cny(0) })
   })
 
+  it('the free use taken by another quote meanwhile: confirm spends nothing, says why, and the quote is closed', () => {
+    const { m } = openModule()
+    const a = m.gate.begin('ai_request', { key: 'ai-free-0001' })
+    const b = m.gate.begin('export', { key: 'export-free-01' })
+    expect([a.decision.outcome, b.decision.outcome]).toEqual(['first_free', 'first_free'])
+    b.confirm()
+    expect(codeOf(() => a.confirm())).toBe('ALREADY_CLAIMED')
+    expect(m.gate.begin('ai_request', { key: 'ai-free-0001' }).status).toBe('cancelled')
+    expect(m.balance()).toMatchObject({ balance: cny(0), held: cny(0), firstFreeAvailable: false })
+    // Begun again under a new key, it quotes what is true now.
+    expect(m.gate.begin('ai_request', { key: 'ai-free-0002' }).decision.outcome).toBe('needs_recharge')
+  })
+
   it('included in the plan (price 0): nothing is charged or held', () => {
     const { m } = openModule({ balance: 100, prices: { live_session: 500, ai_request: 0, export: 100 } })
     const q = m.gate.begin('ai_request', { key: 'ai-00000002' })
