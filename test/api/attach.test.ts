@@ -53,6 +53,20 @@ describe('attach: the paid-use channels for a host window', () => {
     expect(liveEvents).toEqual([{ sessions: [expect.objectContaining({ key: 'ui-live-0001' })] }, { sessions: [] }])
   })
 
+  it('two screens asking for the last room at once: one quote gets it, the other is told there is none', async () => {
+    const page = join('/app', 'screens', 'index.html')
+    const e = electronStandIns(page)
+    const { m } = openModule({ balance: 5000, ipcMain: e.ipcMain })
+    m.attach(e.win, { indexHtml: page })
+    const [a, b] = await Promise.all([
+      e.invoke('live.start', { idempotencyKey: 'ui-live-race-a' }),
+      e.invoke('live.start', { idempotencyKey: 'ui-live-race-b' })
+    ])
+    const outcomes = [a, b].map((r) => (r.value as { decision: { outcome: string } } | undefined)?.decision.outcome).sort()
+    expect(outcomes).toEqual(['no_room', 'paid'])
+    expect(m.balance().held.amount).toBe(500)
+  })
+
   it('another frame, another page or a detached window is FORBIDDEN and spends nothing', async () => {
     const page = join('/app', 'screens', 'index.html')
     const e = electronStandIns(page)

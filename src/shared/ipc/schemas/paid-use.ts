@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { idempotencyKeySchema, moneySchema, timestampSchema } from './common'
-import { paidFeatureSchema } from './wallet'
+import { needsRechargeSchema, paidFeatureSchema } from './wallet'
 
 // A paid use in two steps: begin asks the wallet rule what would happen and reserves it (a
 // hold on the price, the live room), nothing spent; confirm spends exactly what was quoted;
@@ -15,14 +15,8 @@ export const quoteDecisionSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('first_free'), feature: paidFeatureSchema, price: moneySchema }),
   /** The plan's price for this use is zero: nothing is charged. */
   z.object({ outcome: z.literal('included'), feature: paidFeatureSchema, price: moneySchema }),
-  /** Not possible: top up at least the shortfall (debt counts against the balance). */
-  z.object({
-    outcome: z.literal('needs_recharge'),
-    feature: paidFeatureSchema,
-    price: moneySchema,
-    balance: moneySchema,
-    shortfall: moneySchema
-  }),
+  /** Not possible: top up at least the shortfall. */
+  needsRechargeSchema,
   /** Not possible: every live room of the plan is in use (or the plan has none). */
   z.object({
     outcome: z.literal('no_room'),
