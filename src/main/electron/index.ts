@@ -5,7 +5,7 @@ import { hostname } from 'node:os'
 import { app, BrowserWindow, session } from 'electron'
 import { createBillingModule, type AppPage, type BillingModule, type BillingModuleOptions } from '..'
 import { hardenSession } from './security'
-import { appModuleOptions } from './synced-billing'
+import { appModuleOptions } from './module-options'
 import { createMainWindow, preloadFile, rendererIndex } from './window'
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL']
