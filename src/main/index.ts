@@ -16,6 +16,8 @@ export type {
 export type { AppPage } from './ipc/sender'
 export type { PaidFeature, PriceList } from './ipc/prices'
 export { DEFAULT_PRICES } from './ipc/prices'
+/** The relay from the first source that names it (flags, environment, build, settings). */
+export { resolveRelay } from './ipc/relay-config'
 export { QuoteExpired, DEFAULT_QUOTE_TTL_MS, type LiveSession } from './paid-use'
 export type { Confirmed, Quote, QuoteDecision, SyncState, UsageItem, WalletBalance } from '../shared/ipc/types'
 export type { CounterFeature, QuotaCheck, QuotaFeature, UsageRecord } from './quotas'

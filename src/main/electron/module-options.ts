@@ -6,8 +6,7 @@
 // settings store; with none the app runs offline on its own data.
 import { join } from 'node:path'
 import { app, ipcMain } from 'electron'
-import type { BillingModuleOptions, RelayConfig } from '..'
-import { resolveRelay } from '../ipc/relay-config'
+import { resolveRelay, type BillingModuleOptions, type RelayConfig } from '..'
 import { electronNativeBinding } from './native-binding'
 import { electronSecretStore } from './secrets'
 import { openProviderCheckout } from './security'
