@@ -10,6 +10,12 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'wallet.balance': {},
   'wallet.history': { limit: 20, types: ['recharge'], from: 0, to: 10, cursor: null },
   'wallet.chargeOrFree': { idempotencyKey: key, feature: 'live_session' },
+  'gate.begin': { idempotencyKey: key, feature: 'ai_request' },
+  'gate.confirm': { key },
+  'gate.cancel': { key },
+  'live.start': { idempotencyKey: key },
+  'live.end': { key },
+  'live.state': {},
   'recharge.options': {},
   'checkout.create': { idempotencyKey: key, method: 'alipay', purpose: { kind: 'recharge', amount: cny(5000) } },
   'checkout.status': { orderId: 'o1' },
@@ -69,10 +75,24 @@ const sync: Output<'sync.state'> = {
   warnings: []
 }
 
+const quote: Output<'gate.begin'> = {
+  key,
+  status: 'pending',
+  decision: { outcome: 'paid', feature: 'live_session', price: cny(500), balanceAfter: cny(500) },
+  expiresAt: 2
+}
+const live = { key, startedAt: 1, roomExpiresAt: 2 }
+
 export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'wallet.balance': { balance: cny(1), held: cny(0), available: cny(1), debt: cny(0), firstFreeAvailable: true },
   'wallet.history': { items: [], nextCursor: null },
   'wallet.chargeOrFree': { outcome: 'first_free', feature: 'live_session', price: cny(500) },
+  'gate.begin': quote,
+  'gate.confirm': { key, outcome: 'paid', feature: 'live_session', price: cny(500), balance: cny(500), live },
+  'gate.cancel': { ...quote, status: 'cancelled' },
+  'live.start': quote,
+  'live.end': live,
+  'live.state': { sessions: [live] },
   'recharge.options': { presets: [cny(1000)], min: cny(1000), max: cny(100000), methods: ['alipay'] },
   'checkout.create': checkout,
   'checkout.status': checkout,

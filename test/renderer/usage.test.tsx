@@ -38,14 +38,18 @@ describe('usage', () => {
     expect(screen.getByText('当前额度按免费版计算')).toBeTruthy()
   })
 
-  it('a live room taken by the gate shows up in the bar', async () => {
+  it('a live room taken by a confirmed session shows up in the bar, and goes when it ends', async () => {
     await renderApp({ seed: (a) => recharge(a.billing, 5000) })
     fireEvent.click(await screen.findByRole('button', { name: '用量' }))
     expect((await screen.findByRole('progressbar', { name: '直播间' })).getAttribute('aria-valuenow')).toBe('0')
     fireEvent.click(screen.getByRole('button', { name: '开始直播' }))
-    await screen.findByText(/已从余额扣除/)
+    fireEvent.click(await screen.findByRole('button', { name: '确认开始直播' }))
     await waitFor(() =>
       expect(screen.getByRole('progressbar', { name: '直播间' }).getAttribute('aria-valuetext')).toBe('使用中 1 / 1')
+    )
+    fireEvent.click(await screen.findByRole('button', { name: '结束直播' }))
+    await waitFor(() =>
+      expect(screen.getByRole('progressbar', { name: '直播间' }).getAttribute('aria-valuetext')).toBe('使用中 0 / 1')
     )
   })
 })

@@ -1,17 +1,16 @@
 // The Electron adapter: app lifecycle and the window. Only files under src/main/electron
-// and src/preload may import 'electron'; the billing core below runs in plain Node.
-import { join } from 'node:path'
+// and src/preload may import 'electron'. The billing module comes from the public API
+// (src/main/index.ts), exactly as a host app gets it.
+import { hostname } from 'node:os'
 import { app, BrowserWindow, session } from 'electron'
-import { createIpcHandlers, createNotifier, fileSettings, forwardSyncEvents, syncHandlers, type AppPage } from '../ipc'
-import { registerIpc, windowEvents } from './ipc'
-import { hardenSession, openProviderCheckout } from './security'
-import { openAppBilling } from './synced-billing'
+import { createBillingModule, type AppPage, type BillingModule, type BillingModuleOptions } from '..'
+import { hardenSession } from './security'
+import { appModuleOptions } from './module-options'
 import { createMainWindow, preloadFile, rendererIndex } from './window'
 
 const devServerUrl = process.env['ELECTRON_RENDERER_URL']
 const page: AppPage = devServerUrl && !app.isPackaged ? { devServerUrl } : { indexHtml: rendererIndex(__dirname) }
 let win: BrowserWindow | null = null
-const currentWindow = (): BrowserWindow | null => win
 
 // One instance owns the ledger file (and may free the previous run's live-room leases).
 const primary = app.requestSingleInstanceLock()
@@ -20,35 +19,17 @@ else void app.whenReady().then(start)
 
 function start(): void {
   hardenSession(session.defaultSession, page.devServerUrl !== undefined)
-  const { billing, sync, enrolFromEnvironment, close } = openAppBilling()
-  const notify = createNotifier(billing, windowEvents(currentWindow), { firstFreeAvailable: () => sync.firstFreeAvailable() })
-  const unforward = forwardSyncEvents(sync, billing, notify)
-  const handlers = createIpcHandlers({
-    billing,
-    notify,
-    extra: syncHandlers(sync),
-    settings: fileSettings(join(app.getPath('userData'), 'billing-settings.json')),
-    external: { checkoutUrl: (orderId) => sync.checkoutUrl(orderId), open: openProviderCheckout }
-  })
-  const unregister = registerIpc(handlers, page, currentWindow)
-  // A failed sweep is logged and tried again next minute (never an uncaught main-process error).
-  const sweep = setInterval(() => {
-    try {
-      billing.sweep()
-    } catch (err) {
-      console.error('[billing sweep]', err instanceof Error ? err.message : err)
-    }
-  }, 60_000)
+  const { dispose, ...options } = appModuleOptions()
+  const billing = createBillingModule(options)
   // Start-up sync and its triggers; a code from the environment enrols first.
-  void enrolFromEnvironment().finally(() => sync.start())
+  void enrolFromEnvironment(billing, options).finally(() => billing.sync.start())
   app.on('before-quit', () => {
-    clearInterval(sweep)
-    unregister()
-    unforward()
-    close()
+    billing.close()
+    dispose()
   })
   const open = (): void => {
     win = createMainWindow(page, preloadFile(__dirname))
+    billing.attach(win, page)
     win.on('closed', () => (win = null))
   }
   open()
@@ -61,6 +42,20 @@ function start(): void {
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) open()
   })
+}
+
+/** Enrols with BILLING_ENROLMENT_CODE when set and not enrolled yet; failures are logged. */
+async function enrolFromEnvironment(billing: BillingModule, options: BillingModuleOptions): Promise<void> {
+  const code = process.env['BILLING_ENROLMENT_CODE']
+  const relay = options.relay
+  if (!relay || !code || billing.sync.enrolled) return
+  try {
+    await billing.sync.enrol(code, process.env['BILLING_DEVICE_NAME'] ?? hostname())
+    // Remember which relay this device belongs to, for starts without the variables.
+    options.settings?.set({ relayUrl: relay.url, relayPublicKey: relay.publicKey })
+  } catch (err) {
+    console.error('[billing sync] enrolment failed:', err instanceof Error ? err.message : err)
+  }
 }
 
 app.on('window-all-closed', () => {

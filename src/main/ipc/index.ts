@@ -5,6 +5,8 @@ import type { ExtraHandlers } from './extra'
 import { toUsageItems } from './mapping'
 import { silentNotifier, type Notifier } from './notify'
 import type { PriceList } from './prices'
+import { createPaidUse, type PaidUse } from '../paid-use'
+import { paidUseHandlers } from './paid-use-handlers'
 import { memorySettings, type SettingsPort } from './settings'
 import { subscriptionHandlers } from './subscription-handlers'
 import { walletHandlers } from './wallet-handlers'
@@ -19,11 +21,13 @@ export interface IpcHandlersOptions<S> {
   /** Where events go after a commit; default: nowhere. */
   notify?: Notifier
   /** Fixed prices per use (tests); default: the catalog in force, read per gate call. */
-  prices?: PriceList
+  prices?: PriceList | (() => PriceList)
   settings?: SettingsPort
   /** checkout.openExternal: the URL source (sync service) and the platform's opener. */
   external?: Partial<ExternalOpener>
   liveRoomTtlMs?: number | null
+  /** Quotes and live sessions shared with the host's main-process API; default: its own, notifying through `notify`. */
+  paidUse?: PaidUse
 }
 
 export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Handlers<S> {
@@ -41,11 +45,21 @@ export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Han
   }
   const fixedPrices = opts.prices
   const gate = {
-    prices: fixedPrices ? () => fixedPrices : () => billing.subscriptions.catalog().featurePrices,
+    prices: typeof fixedPrices === 'function' ? fixedPrices : fixedPrices ? () => fixedPrices : () => billing.subscriptions.catalog().featurePrices,
     ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {})
   }
+  const paidUse =
+    opts.paidUse ??
+    createPaidUse({
+      billing,
+      prices: gate.prices,
+      ...(opts.liveRoomTtlMs !== undefined ? { liveRoomTtlMs: opts.liveRoomTtlMs } : {}),
+      onChanged: () => notify.balanceChanged(),
+      onLiveChanged: (sessions) => void notify.events?.emit('live.changed', { sessions })
+    })
   const merged = mergeHandlers<S>(
     walletHandlers<S>(billing, notify, gate),
+    paidUseHandlers<S>(paidUse),
     subscriptionHandlers<S>(billing, notify),
     {
       'usage.summary': () => toUsageItems(billing.quotas.usage()),

@@ -1,6 +1,7 @@
 import { useEffect, useId } from 'react'
 import { localeSchema } from '../../shared/ipc/schemas/common'
 import { GateDialog } from './components/GateDialog'
+import { LiveControl } from './components/LiveControl'
 import { HistoryScreen } from './components/HistoryScreen'
 import { PlansScreen } from './components/PlansScreen'
 import { StatusBar } from './components/StatusBar'
@@ -16,13 +17,14 @@ export function App(): React.JSX.Element {
   const screen = useS('settings', (s) => s.screen)
   const { go, setLocale, load: loadSettings } = useS('settings', (s) => s)
   const loadSync = useS('sync', (s) => s.load)
-  const requestGate = useS('gate', (s) => s.request)
+  const loadLive = useS('live', (s) => s.load)
   const localeId = useId()
 
   useEffect(() => {
     void loadSettings()
     void loadSync()
-  }, [loadSettings, loadSync])
+    void loadLive()
+  }, [loadSettings, loadSync, loadLive])
   useEffect(() => {
     document.documentElement.lang = locale
     document.title = t('app.title')
@@ -46,9 +48,7 @@ export function App(): React.JSX.Element {
           ))}
         </nav>
         <div className="top-right">
-          <button type="button" className="primary" onClick={() => void requestGate('live_session')}>
-            {t('status.startLive')}
-          </button>
+          <LiveControl />
           <label htmlFor={localeId} className="sr-only">
             {t('locale.label')}
           </label>

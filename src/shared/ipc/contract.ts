@@ -18,6 +18,15 @@ import {
   subscribeOutput,
   subscriptionSchema
 } from './schemas/subscriptions'
+import {
+  confirmedSchema,
+  gateBeginInput,
+  liveSessionSchema,
+  liveStartInput,
+  liveStateSchema,
+  quoteRefInput,
+  quoteSchema
+} from './schemas/paid-use'
 import { settingsSchema, settingsSetInput, syncStateSchema } from './schemas/sync'
 import { usageSummaryOutput } from './schemas/usage'
 import {
@@ -40,6 +49,14 @@ export const channels = {
   'wallet.history': channel(walletHistoryInput, walletHistoryOutput),
   /** The wallet rule for a paid use: debit, first free use, or "recharge by this much". */
   'wallet.chargeOrFree': channel(chargeOrFreeInput, gateOutcomeSchema),
+  /** A paid use in two steps: what would happen (reserved, nothing spent), then confirm or cancel. */
+  'gate.begin': channel(gateBeginInput, quoteSchema),
+  'gate.confirm': channel(quoteRefInput, confirmedSchema),
+  'gate.cancel': channel(quoteRefInput, quoteSchema),
+  /** gate.begin for a live session; gate.confirm starts it, live.end frees its room at once. */
+  'live.start': channel(liveStartInput, quoteSchema),
+  'live.end': channel(quoteRefInput, liveSessionSchema),
+  'live.state': channel(emptyInput, liveStateSchema),
   'recharge.options': channel(emptyInput, rechargeOptionsSchema),
   'checkout.create': channel(checkoutCreateInput, checkoutSchema),
   'checkout.status': channel(orderRefInput, checkoutSchema),
@@ -69,7 +86,9 @@ export const events = {
   'sync.state': syncStateSchema,
   'subscription.changed': currentSubscriptionOutput,
   /** The host app ran the wallet rule for a live session it started; the renderer shows the gate dialog. */
-  'gate.decided': gateOutcomeSchema
+  'gate.decided': gateOutcomeSchema,
+  /** Live sessions started, ended or lost (the header shows 直播中 while one runs). */
+  'live.changed': liveStateSchema
 } as const
 
 export type Channels = typeof channels
@@ -102,3 +121,4 @@ export * from './schemas/checkout'
 export * from './schemas/subscriptions'
 export * from './schemas/usage'
 export * from './schemas/sync'
+export * from './schemas/paid-use'

@@ -7,6 +7,7 @@ import type {
 } from './schemas/checkout'
 import type { localeSchema, moneySchema } from './schemas/common'
 import type { planSchema, subscriptionSchema } from './schemas/subscriptions'
+import type { confirmedSchema, liveSessionSchema, liveStateSchema, quoteDecisionSchema, quoteSchema } from './schemas/paid-use'
 import type { syncStateSchema } from './schemas/sync'
 import type { usageItemSchema } from './schemas/usage'
 import type { gateOutcomeSchema, walletBalanceSchema, walletEntrySchema } from './schemas/wallet'
@@ -25,3 +26,8 @@ export type Plan = z.infer<typeof planSchema>
 export type Subscription = z.infer<typeof subscriptionSchema>
 export type UsageItem = z.infer<typeof usageItemSchema>
 export type SyncState = z.infer<typeof syncStateSchema>
+export type QuoteDecision = z.infer<typeof quoteDecisionSchema>
+export type Quote = z.infer<typeof quoteSchema>
+export type Confirmed = z.infer<typeof confirmedSchema>
+export type LiveSessionDto = z.infer<typeof liveSessionSchema>
+export type LiveState = z.infer<typeof liveStateSchema>

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react'
 import { useI18n, useS } from '../context'
 import { errorText, type Translate } from '../i18n'
 import type { ErrorInfo } from '../../../shared/errors'
+import type { GateOutcome, QuoteDecision } from '../../../shared/ipc/types'
 
 /** Live rooms are held, not counted: "wait for the reset" would be wrong, say what frees one. */
 function blockedText(t: Translate, error: ErrorInfo): string {
@@ -9,15 +10,22 @@ function blockedText(t: Translate, error: ErrorInfo): string {
   if (error.code === 'QUOTA_EXCEEDED' && error.details?.['feature'] === 'live_room' && typeof limit === 'number') {
     return t('gate.roomsFull', { limit })
   }
+  // A quote that timed out released what it held: say that nothing was charged.
+  if (error.code === 'HOLD_EXPIRED') return t('gate.expired')
   return errorText(t, error)
 }
 
-// Shown when a paid use starts: what the wallet rule decided, and the one next step.
+type Decision = QuoteDecision | GateOutcome
+const confirmable = (d: Decision): boolean => d.outcome === 'paid' || d.outcome === 'first_free' || d.outcome === 'included'
+
+// A paid use, before anything is spent: what main quoted (first free use, ¥x from the balance,
+// included in the plan, or why not), then confirm or cancel. Escape cancels.
 export function GateDialog(): React.JSX.Element | null {
   const { t, money } = useI18n()
-  const { open, checking, outcome, error, feature, close } = useS('gate', (s) => s)
+  const { phase, quote, outcome, error, feature, request, confirm, cancel } = useS('gate', (s) => s)
   const goRecharge = useS('settings', (s) => s.goRecharge)
   const dialogRef = useRef<HTMLDivElement>(null)
+  const open = phase !== 'closed'
 
   useEffect(() => {
     if (!open) return
@@ -27,9 +35,12 @@ export function GateDialog(): React.JSX.Element | null {
   }, [open])
 
   if (!open) return null
+  const decision: Decision | null = quote?.decision ?? outcome
+  const expired = error?.code === 'HOLD_EXPIRED' || quote?.status === 'expired'
   const onKeyDown = (e: React.KeyboardEvent): void => {
-    if (e.key === 'Escape') close()
+    if (e.key === 'Escape') void cancel()
   }
+  const live = feature === 'live_session'
   return (
     <div className="backdrop">
       <div
@@ -42,58 +53,84 @@ export function GateDialog(): React.JSX.Element | null {
         tabIndex={-1}
         onKeyDown={onKeyDown}
       >
-        <h2 id="gate-title">{feature === 'live_session' ? t('gate.title') : t(`gate.feature.${feature}`)}</h2>
+        <h2 id="gate-title">{live ? t('gate.title') : t(`gate.feature.${feature}`)}</h2>
         <div id="gate-body" aria-live="polite">
-          {checking && <p>{t('gate.checking')}</p>}
+          {phase === 'quoting' && <p>{t('gate.checking')}</p>}
+          {decision && <DecisionText decision={decision} pushed={phase === 'decided'} />}
           {error && (
             <p className="error" role="alert">
               {t('gate.blocked', { message: blockedText(t, error) })}
             </p>
           )}
-          {outcome?.outcome === 'paid' && (
-            <p className="success" data-outcome="paid">
-              {t('gate.paid', { price: money(outcome.price), balance: money(outcome.balanceAfter) })}
-            </p>
-          )}
-          {outcome?.outcome === 'first_free' && (
-            <p className="success" data-outcome="first_free">
-              {t('gate.firstFree', { price: money(outcome.price) })}
-            </p>
-          )}
-          {outcome?.outcome === 'needs_recharge' && (
-            <p className="notice" data-outcome="needs_recharge">
-              {t('gate.needsRecharge', {
-                price: money(outcome.price),
-                balance: money(outcome.balance),
-                shortfall: money(outcome.shortfall)
-              })}
-            </p>
-          )}
         </div>
         <div className="actions">
-          {outcome?.outcome === 'needs_recharge' ? (
+          {phase === 'quoted' && expired && (
+            <button type="button" className="primary" onClick={() => void request(feature)}>
+              {t('gate.retry')}
+            </button>
+          )}
+          {(phase === 'quoted' || phase === 'confirming') && !expired && decision && confirmable(decision) && (
+            <button type="button" className="primary" disabled={phase === 'confirming'} onClick={() => void confirm()}>
+              {phase === 'confirming' ? t('gate.confirming') : live ? t('gate.confirmLive') : t('gate.confirmUse')}
+            </button>
+          )}
+          {decision?.outcome === 'needs_recharge' && (
             <button
               type="button"
               className="primary"
               onClick={() => {
-                goRecharge(outcome.shortfall)
-                close()
+                goRecharge(decision.shortfall)
+                void cancel()
               }}
             >
-              {t('gate.goRecharge', { shortfall: money(outcome.shortfall) })}
+              {t('gate.goRecharge', { shortfall: money(decision.shortfall) })}
             </button>
-          ) : (
-            outcome && (
-              <button type="button" className="primary" onClick={close}>
-                {t('gate.continue')}
-              </button>
-            )
           )}
-          <button type="button" className="secondary" onClick={close}>
-            {t('common.close')}
+          <button type="button" className="secondary" disabled={phase === 'confirming'} onClick={() => void cancel()}>
+            {phase === 'decided' || (decision !== null && !confirmable(decision)) ? t('common.close') : t('gate.cancel')}
           </button>
         </div>
       </div>
     </div>
   )
+}
+
+/** What the quote says will happen; a decision pushed by main says what did happen. */
+function DecisionText({ decision: d, pushed }: { decision: Decision; pushed: boolean }): React.JSX.Element {
+  const { t, money } = useI18n()
+  switch (d.outcome) {
+    case 'paid':
+      return (
+        <p className="success" data-outcome="paid">
+          {t(pushed ? 'gate.paid' : 'gate.quote.paid', {
+            price: money(d.price),
+            balance: money(d.balanceAfter)
+          })}
+        </p>
+      )
+    case 'first_free':
+      return (
+        <p className="success" data-outcome="first_free">
+          {t(pushed ? 'gate.firstFree' : 'gate.quote.firstFree', { price: money(d.price) })}
+        </p>
+      )
+    case 'included':
+      return (
+        <p className="success" data-outcome="included">
+          {t('gate.quote.included')}
+        </p>
+      )
+    case 'needs_recharge':
+      return (
+        <p className="notice" data-outcome="needs_recharge">
+          {t('gate.needsRecharge', { price: money(d.price), balance: money(d.balance), shortfall: money(d.shortfall) })}
+        </p>
+      )
+    case 'no_room':
+      return (
+        <p className="error" role="alert" data-outcome="no_room">
+          {t('gate.blocked', { message: d.limit === 0 ? t('gate.notInPlan') : t('gate.roomsFull', { limit: d.limit }) })}
+        </p>
+      )
+  }
 }

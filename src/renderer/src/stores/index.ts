@@ -2,6 +2,7 @@ import type { BillingClient } from '../../../shared/ipc/client'
 import { createCheckoutStore } from './checkout'
 import { createGateStore } from './gate'
 import { createHistoryStore } from './history'
+import { createLiveStore } from './live'
 import { createPlansStore } from './plans'
 import { createSettingsStore } from './settings'
 import { createSyncStore } from './sync'
@@ -12,6 +13,7 @@ import { createWalletStore } from './wallet'
 export function createStores(client: BillingClient) {
   const usage = createUsageStore(client)
   const wallet = createWalletStore(client)
+  const live = createLiveStore(client, () => void usage.getState().load())
   return {
     settings: createSettingsStore(client),
     sync: createSyncStore(client),
@@ -20,8 +22,12 @@ export function createStores(client: BillingClient) {
     plans: createPlansStore(client),
     usage,
     history: createHistoryStore(client),
-    // A decided paid use changes usage (a live room taken); the balance arrives by event.
-    gate: createGateStore(client, () => void usage.getState().load())
+    // A confirmed paid use changes usage (a live room taken); the balance arrives by event.
+    gate: createGateStore(client, () => {
+      void usage.getState().load()
+      void live.getState().load()
+    }),
+    live
   }
 }
 

@@ -55,6 +55,15 @@ export const chargeOrFreeInput = z.strictObject({
   feature: paidFeatureSchema
 })
 
+/** Not paid: top up at least the shortfall (debt counts against the balance). Also a quote's answer. */
+export const needsRechargeSchema = z.object({
+  outcome: z.literal('needs_recharge'),
+  feature: paidFeatureSchema,
+  price: moneySchema,
+  balance: moneySchema,
+  shortfall: moneySchema
+})
+
 /** The wallet rule's three answers: debit the balance, use first-free, or recharge. */
 export const gateOutcomeSchema = z.discriminatedUnion('outcome', [
   z.object({
@@ -64,11 +73,5 @@ export const gateOutcomeSchema = z.discriminatedUnion('outcome', [
     balanceAfter: moneySchema
   }),
   z.object({ outcome: z.literal('first_free'), feature: paidFeatureSchema, price: moneySchema }),
-  z.object({
-    outcome: z.literal('needs_recharge'),
-    feature: paidFeatureSchema,
-    price: moneySchema,
-    balance: moneySchema,
-    shortfall: moneySchema
-  })
+  needsRechargeSchema
 ])

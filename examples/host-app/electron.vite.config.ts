@@ -1,0 +1,25 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+
+// The example host app's build (`npm run example:build` from the repository root).
+const here = __dirname
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(here, 'out/main'),
+      externalizeDeps: true,
+      rollupOptions: { input: { index: resolve(here, 'src/main/index.ts') } }
+    }
+  },
+  preload: {
+    build: {
+      outDir: resolve(here, 'out/preload'),
+      externalizeDeps: false,
+      rollupOptions: { input: { index: resolve(here, 'src/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } }
+    }
+  },
+  renderer: {
+    root: resolve(here, 'src/renderer'),
+    build: { outDir: resolve(here, 'out/renderer'), rollupOptions: { input: { index: resolve(here, 'src/renderer/index.html') } } }
+  }
+})
