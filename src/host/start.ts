@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { resolveRelay } from '../main/ipc'
 import { startHost } from './host'
+import { BillingError } from '../shared/errors'
 
 // `tsx src/host/start.ts [--port 5174] [--data .scratch/host] [--relay-url URL --relay-public-key KEY]
 // [--enrol-code CODE] [--device-name NAME] [--sandbox-origin RELAY_URL]`: the screens in any browser, over the real core and
@@ -21,6 +22,17 @@ const relay = resolveRelay(
 )
 const code = arg('enrol-code') ?? env['BILLING_ENROLMENT_CODE']
 const sandboxOrigin = arg('sandbox-origin')
+/** What went wrong at start-up, in one line that says what to do. */
+function explain(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  if (err instanceof BillingError && err.code === 'UNAUTHORIZED') {
+    return `the relay refused the enrolment code (wrong, already used or expired): ask for a new one (POST /v1/admin/enrolments) and pass it with --enrol-code`
+  }
+  if (message.includes('pinned relay key')) return `${message}: pass the key \`npm run relay\` printed (--relay-public-key or BILLING_RELAY_PUBLIC_KEY)`
+  if (err instanceof BillingError && err.code === 'UNAVAILABLE') return `the relay cannot be reached (${message}); check --relay-url or start it with \`npm run relay\``
+  return message
+}
+
 const host = await startHost({
   dataDir: resolve(arg('data') ?? '.scratch/host'),
   ...(sandboxOrigin
@@ -36,6 +48,9 @@ const host = await startHost({
     ...(code ? { enrolmentCode: code } : {}),
     deviceName: arg('device-name') ?? env['BILLING_DEVICE_NAME'] ?? `host on ${hostname()}`
   }
+}).catch((err: unknown) => {
+  process.stderr.write(`billing host: cannot start: ${explain(err)}\n`)
+  process.exit(2)
 })
 const state = host.sync.state()
 console.log(`billing host: ${host.url}`)

@@ -121,7 +121,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   void app.register(async (scope) => notifyRoutes(scope, core))
   if (config.sandbox) sandboxRoutes(app, core)
 
-  for (const d of disabled) app.log.warn({ provider: d.name, reason: d.reason }, 'provider switched off')
+  // Switched-off providers are said once, by start-up (cli/startup.ts), not here as well.
   app.log.info({ providers: [...providerMap.keys()], keyId: key.keyId }, 'relay configured')
 
   // Stale orders are expired on a timer; a failed sweep is logged and tried again next tick.

@@ -1,5 +1,6 @@
 import { createRelay } from './app'
 import { runCatalog } from './cli/catalog'
+import { startupLines } from './cli/startup'
 import { ConfigError, loadConfig } from './config/config'
 
 // `npm run relay`: config from the environment (and RELAY_CONFIG_FILE), validated before
@@ -20,11 +21,7 @@ async function main(): Promise<void> {
     }
     throw err
   }
-  if (relay.keyCreated) {
-    process.stderr.write('relay: generated a development signing key in the data dir (set RELAY_SIGNING_KEY in production)\n')
-  }
-  for (const d of relay.disabledProviders) process.stderr.write(`relay: provider ${d.name} switched off: ${d.reason}\n`)
-  process.stderr.write(`relay: public key for the app's config: ${relay.key.publicKeyBase64} (keyId ${relay.key.keyId})\n`)
+  for (const line of startupLines(relay)) process.stderr.write(`relay: ${line}\n`)
   const url = await relay.start()
   process.stderr.write(`relay: listening on ${url}\n`)
 

@@ -1,3 +1,4 @@
+import { startupLines } from '../../src/relay/cli/startup'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -49,8 +50,23 @@ describe('start-up configuration', () => {
   it('switches a provider without credentials off, and says so', async () => {
     const t = await startTestRelay({ config: { providerSources: { env: {}, file: {} } } })
     expect(t.relay.disabledProviders.map((d) => d.name).sort()).toEqual(['alipay', 'paypal', 'stripe', 'wechat'])
-    expect(t.logs.filter((l) => l['msg'] === 'provider switched off').map((l) => l['provider'])).toContain('stripe')
     expect((await t.api('GET', '/health')).body.providers).toEqual([])
+    // Start-up says it once per provider, and how the admin routes stand.
+    const lines = startupLines(t.relay)
+    expect(lines.filter((l) => l.startsWith('provider stripe switched off'))).toHaveLength(1)
+    expect(lines).toContain('payment methods on: none (set a provider’s variables, see src/relay/README.md)')
+    expect(lines).toContain('admin routes: on (Authorization: Bearer <RELAY_ADMIN_TOKEN>)')
+    expect(t.logs.filter((l) => l['msg'] === 'provider switched off')).toEqual([])
+  })
+
+  it('start-up without an admin token says how to turn the admin routes on; the sandbox says it is one', async () => {
+    const t = await startTestRelay({ config: { sandbox: true, providerSources: { env: {}, file: {} } } })
+    const { adminToken: _omit, ...config } = t.relay.core.config
+    const lines = startupLines({ ...t.relay, core: { ...t.relay.core, config } })
+    expect(lines).toContain('admin routes: off (set RELAY_ADMIN_TOKEN, at least 24 characters, to mint enrolment codes and revoke devices)')
+    expect(lines[0]).toMatch(/^sandbox: /)
+    expect(lines).toContain('payment methods on: alipay, wechat, stripe, paypal')
+    await t.relay.stop()
   })
 
   it('npm run relay: exits naming the variable; generates a dev key once and prints its public key', async () => {
