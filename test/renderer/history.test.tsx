@@ -64,8 +64,17 @@ describe('history', () => {
   it('a date range is sent as billing-time-zone day bounds', async () => {
     const app = await renderApp({ start: NOW - 44 * HOUR, seed: fortyFiveEntries })
     fireEvent.click(await screen.findByRole('button', { name: '记录' }))
-    fireEvent.change(await screen.findByLabelText('开始日期'), { target: { value: '2025-03-10' } })
-    fireEvent.change(screen.getByLabelText('结束日期'), { target: { value: '2025-03-10' } })
+    // The app's own day picker (in its language, not the browser's): year, month, day.
+    const pick = (label: string, y: string, m: string, d: string) => {
+      fireEvent.change(screen.getByRole('combobox', { name: `${label} 年` }), { target: { value: y } })
+      fireEvent.change(screen.getByRole('combobox', { name: `${label} 月` }), { target: { value: m } })
+      fireEvent.change(screen.getByRole('combobox', { name: `${label} 日` }), { target: { value: d } })
+    }
+    await screen.findByRole('group', { name: '开始日期' })
+    expect(screen.getAllByRole('option', { name: '2025 年' }).length).toBe(2)
+    expect(screen.getAllByRole('option', { name: '3月' }).length).toBe(2)
+    pick('开始日期', '2025', '3', '10')
+    pick('结束日期', '2025', '3', '10')
     await waitFor(() =>
       expect(app.calls.at(-1)?.input).toMatchObject({
         from: Date.parse('2025-03-10T00:00:00+08:00'),

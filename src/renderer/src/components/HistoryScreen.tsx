@@ -3,6 +3,7 @@ import { PAYMENT_KINDS } from '../../../shared/ipc/schemas/checkout'
 import { WALLET_ENTRY_TYPES } from '../../../shared/ipc/schemas/wallet'
 import { useI18n, useS } from '../context'
 import type { EntryType, HistoryTab, PaymentKind } from '../stores/history'
+import { DateField } from './DateField'
 import { ErrorNote } from './ErrorNote'
 import { hasKey } from '../i18n'
 
@@ -15,7 +16,10 @@ const DAY = 86_400_000
 export function HistoryScreen(): React.JSX.Element {
   const { t } = useI18n()
   const h = useS('history', (s) => s)
-  const ids = { type: useId(), from: useId(), to: useId() }
+  const ids = { type: useId() }
+  // From this year back to 2020 (before any billing data), newest first.
+  const thisYear = Number(dayValue(Date.now()).slice(0, 4))
+  const years = Array.from({ length: thisYear - 2019 }, (_, i) => thisYear - i)
   const load = h.load
   // Load when the screen opens; filters and paging load by themselves.
   useEffect(() => {
@@ -71,27 +75,16 @@ export function HistoryScreen(): React.JSX.Element {
               </select>
             )}
           </div>
-          <div className="field">
-            <label htmlFor={ids.from}>{t('history.from')}</label>
-            <input
-              id={ids.from}
-              type="date"
-              value={dayValue(h.filter.from)}
-              onChange={(e) => void h.setFilter({ from: dayStart(e.target.value) })}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.to}>{t('history.to')}</label>
-            <input
-              id={ids.to}
-              type="date"
-              value={dayValue(h.filter.to === null ? null : h.filter.to - DAY)}
-              onChange={(e) => {
-                const start = dayStart(e.target.value)
-                void h.setFilter({ to: start === null ? null : start + DAY })
-              }}
-            />
-          </div>
+          <DateField label={t('history.from')} years={years} value={dayValue(h.filter.from)} onChange={(v) => void h.setFilter({ from: dayStart(v) })} />
+          <DateField
+            label={t('history.to')}
+            years={years}
+            value={dayValue(h.filter.to === null ? null : h.filter.to - DAY)}
+            onChange={(v) => {
+              const start = dayStart(v)
+              void h.setFilter({ to: start === null ? null : start + DAY })
+            }}
+          />
         </div>
         <ErrorNote error={h.error} />
         {h.tab === 'wallet' ? <EntriesTable /> : <PaymentsTable />}
