@@ -28,7 +28,7 @@ export function DateField({ label, value, onChange, years }: { label: string; va
     <fieldset className="field date-field" aria-labelledby={id}>
       <legend id={id}>{label}</legend>
       <select aria-label={`${label} ${t('date.year')}`} value={y || ''} onChange={(e) => set([num(e.target.value), m || undefined, d || undefined])}>
-        <option value="">{t('date.any')}</option>
+        <option value="">{t('date.yearAny')}</option>
         {years.map((n) => (
           <option key={n} value={n}>
             {t('date.yearOption', { year: n })}
@@ -36,7 +36,7 @@ export function DateField({ label, value, onChange, years }: { label: string; va
         ))}
       </select>
       <select aria-label={`${label} ${t('date.month')}`} value={m || ''} onChange={(e) => set([y || undefined, num(e.target.value), d || undefined])}>
-        <option value="">{t('date.any')}</option>
+        <option value="">{t('date.monthAny')}</option>
         {Array.from({ length: 12 }, (_, i) => i + 1).map((n) => (
           <option key={n} value={n}>
             {monthName(n)}
@@ -44,7 +44,7 @@ export function DateField({ label, value, onChange, years }: { label: string; va
         ))}
       </select>
       <select aria-label={`${label} ${t('date.day')}`} value={d || ''} onChange={(e) => set([y || undefined, m || undefined, num(e.target.value)])}>
-        <option value="">{t('date.any')}</option>
+        <option value="">{t('date.dayAny')}</option>
         {Array.from({ length: dayCount }, (_, i) => i + 1).map((n) => (
           <option key={n} value={n}>
             {t('date.dayOption', { day: n })}
