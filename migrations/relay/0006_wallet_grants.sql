@@ -2,6 +2,7 @@ PRAGMA foreign_keys=OFF;--> statement-breakpoint
 CREATE TABLE `__new_grants` (
 	`id` text PRIMARY KEY NOT NULL,
 	`account_id` text NOT NULL,
+	`source` text DEFAULT 'order' NOT NULL,
 	`order_id` text,
 	`purchase_id` text,
 	`device_id` text,
@@ -19,7 +20,7 @@ CREATE TABLE `__new_grants` (
 );
 --> statement-breakpoint
 -- Grants so far were all paid by provider orders: each keeps its order's price.
-INSERT INTO `__new_grants`("id", "account_id", "order_id", "purchase_id", "device_id", "plan_code", "period", "price_minor", "currency", "starts_at", "ends_at", "carried_ms", "carried_from", "status") SELECT g."id", g."account_id", g."order_id", NULL, NULL, g."plan_code", g."period", o."amount", o."currency", g."starts_at", g."ends_at", 0, NULL, g."status" FROM `grants` g LEFT JOIN `orders` o ON o."id" = g."order_id";--> statement-breakpoint
+INSERT INTO `__new_grants`("id", "account_id", "source", "order_id", "purchase_id", "device_id", "plan_code", "period", "price_minor", "currency", "starts_at", "ends_at", "carried_ms", "carried_from", "status") SELECT g."id", g."account_id", 'order', g."order_id", NULL, NULL, g."plan_code", g."period", o."amount", o."currency", g."starts_at", g."ends_at", 0, NULL, g."status" FROM `grants` g LEFT JOIN `orders` o ON o."id" = g."order_id";--> statement-breakpoint
 DROP TABLE `grants`;--> statement-breakpoint
 ALTER TABLE `__new_grants` RENAME TO `grants`;--> statement-breakpoint
 PRAGMA foreign_keys=ON;--> statement-breakpoint

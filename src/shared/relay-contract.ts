@@ -212,7 +212,7 @@ export const RefundSchema = z.object({
 export const SubscriptionGrantSchema = z.object({
   grantId: z.string(),
   orderNo: z.string(),
-  source: z.enum(['order', 'wallet']).default('order'),
+  source: z.enum(['order', 'wallet', 'trial', 'operator']).default('order'),
   purchaseId: z.string().nullable().default(null),
   deviceId: z.string().nullable().default(null),
   planCode: PlanCodeSchema,

@@ -120,6 +120,7 @@ describe('relay migrations', () => {
         {
           id: 'grant_1',
           account_id: 'acct_1',
+          source: 'order',
           order_id: 'ord_1',
           purchase_id: null,
           device_id: null,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN } from '../relay/support/relay'
 import { newDevice, orderNoOf, providerPays, providerRefunds, relayWallet, startWorld, topUp, type Device, type World } from './support'
 
 // Every subscription lives on the relay (issue 12, items 3 and 5): a plan bought from the wallet
@@ -223,5 +224,53 @@ describe('refunds, decided on the relay', () => {
     await providerRefunds(w, 'alipay', orderA, BASIC_MONTH, 'rf-old')
     await a.sync.syncNow()
     expect(a.billing.subscriptions.current()).toMatchObject({ id: before.id, status: 'active', currentPeriodEnd: before.currentPeriodEnd })
+  })
+})
+
+describe('trials and operator grants are relay subscriptions too', () => {
+  it('a confirmed trial is recorded on the relay (the device gates by its own trial, not the lease); a paid switch replaces it and carries nothing', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const trial = a.billing.subscriptions.subscribe({ key: 'trial-basic', planCode: 'BASIC', period: 'monthly', trial: true })
+    await a.sync.syncNow()
+    expect(relayRows(w, 'SELECT source, plan_code, starts_at, ends_at, status, price_minor FROM grants WHERE account_id = ?', a.accountId)).toEqual([
+      { source: 'trial', plan_code: 'BASIC', starts_at: trial.startedAt, ends_at: trial.trialEndsAt, status: 'active', price_minor: 0 }
+    ])
+    expect(relayRows(w, "SELECT json_extract(payload, '$.data.planCode') AS plan FROM feed WHERE account_id = ? AND type = 'entitlement_lease' ORDER BY seq DESC LIMIT 1", a.accountId)).toEqual([{ plan: 'FREE' }])
+    expect(a.billing.quotas.check('ai_request').limit).toBe(1000)
+
+    await topUp(w, a, 10_000)
+    await advance(w, [a], 2 * DAY)
+    a.billing.subscriptions.cancel({ key: 'end-trial', atPeriodEnd: false, reason: 'upgrade' })
+    const premium = a.billing.subscriptions.subscribe({ key: 'premium', planCode: 'PREMIUM', period: 'monthly', payment: 'wallet' })
+    await a.sync.syncNow()
+    await a.sync.syncNow()
+    expect(relayRows(w, 'SELECT source, status, carried_ms FROM grants WHERE account_id = ? ORDER BY starts_at', a.accountId)).toEqual([
+      { source: 'trial', status: 'replaced', carried_ms: 0 },
+      { source: 'wallet', status: 'active', carried_ms: 0 }
+    ])
+    expect(a.billing.subscriptions.current()).toMatchObject({ planCode: 'PREMIUM', currentPeriodEnd: premium.currentPeriodEnd })
+  })
+
+  it('an operator grants a plan period through the admin route; every device mirrors it; bad input is refused naming the field', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const grant = (accountId: string, body: unknown, token: string | undefined = ADMIN_TOKEN) =>
+      w.t.api('POST', `/v1/admin/accounts/${accountId}/grants`, { ...(token ? { token } : {}), body })
+    const ok = await grant(a.accountId, { planCode: 'PREMIUM', period: 'monthly', reason: 'partner programme' })
+    expect(ok.status).toBe(200)
+    await a.sync.syncNow()
+    expect(a.billing.subscriptions.current()).toMatchObject({ planCode: 'PREMIUM', period: 'monthly', status: 'active', currentPeriodEnd: ok.body.endsAt })
+    expect(a.billing.quotas.check('ai_request').limit).toBe(5000)
+    expect(relayRows(w, 'SELECT source, price_minor FROM grants WHERE account_id = ?', a.accountId)).toEqual([{ source: 'operator', price_minor: 0 }])
+    // No money moved for it.
+    expect(relayRows(w, 'SELECT count(*) AS n FROM ledger_transfers WHERE customer_account_id = ?', a.accountId)).toEqual([{ n: 0 }])
+
+    const bad = await grant(a.accountId, { planCode: 'FREE', period: 'monthly', reason: 'x' })
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.message).toMatch(/^planCode: /)
+    expect((await grant(a.accountId, { planCode: 'BASIC', period: 'monthly' })).body.error.message).toMatch(/^reason: /)
+    expect((await grant('acc_nobody', { planCode: 'BASIC', period: 'monthly', reason: 'support case' })).status).toBe(404)
+    expect((await grant(a.accountId, { planCode: 'BASIC', period: 'monthly', reason: 'support case' }, 'x'.repeat(40))).status).toBe(401)
   })
 })

@@ -15,6 +15,7 @@ import type { RelayCore } from '../core'
 import { signFeedPage } from '../feed/page'
 import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
+import { grantByOperator } from '../subscriptions/operator'
 import type { z } from 'zod'
 
 // The device-facing and admin HTTP API (the contract is src/shared/relay-contract.ts).
@@ -64,6 +65,13 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     const out = await core.accounts.createEnrolment(body.accountId, body.label)
     req.log.info({ accountId: out.accountId }, 'enrolment code issued')
     return out
+  })
+
+  // An operator grants a plan period to an account (subscriptions/operator.ts).
+  app.post<{ Params: { accountId: string } }>('/v1/admin/accounts/:accountId/grants', { preHandler: admin }, async (req) => {
+    const g = await grantByOperator(core.store, core.clock, core.grants, req.params.accountId, req.body)
+    req.log.info({ accountId: g.account_id, grantId: g.id, planCode: g.plan_code, period: g.period, reason: (req.body as { reason: string }).reason, by: 'admin' }, 'plan granted by operator')
+    return { grantId: g.id, planCode: g.plan_code, period: g.period, startsAt: g.starts_at, endsAt: g.ends_at }
   })
 
   app.post<{ Params: { deviceId: string } }>('/v1/admin/devices/:deviceId/revoke', { preHandler: admin }, async (req) => {

@@ -175,6 +175,8 @@ export class Outbox {
       decidedAt: now
     })
     const outcome = claimed ? 'confirmed' : 'refused'
+    // A confirmed trial is one of the account's subscriptions on the relay (its lease counts it).
+    if (claimed) await this.grants.recordTrial(tx, ctx.accountId, { deviceId: ctx.deviceId, planCode: rec.planCode, period: rec.period, startsAt: rec.startedAt, endsAt: rec.endsAt })
     await this.feed.append(tx, ctx.accountId, 'trial_decision', {
       recordId: rec.id,
       planCode: rec.planCode,

@@ -198,6 +198,8 @@ export interface CatalogRepo {
 export interface GrantRow {
   id: string
   account_id: string
+  /** What it came from: a provider order, a wallet purchase, a trial, an operator. */
+  source: 'order' | 'wallet' | 'trial' | 'operator'
   /** The provider order that paid for it, or null: the wallet did (purchase_id). */
   order_id: string | null
   purchase_id: string | null

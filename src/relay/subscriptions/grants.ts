@@ -23,10 +23,11 @@ export interface CurrentPlan {
   periodEnd: number | null
 }
 
-/** What paid for a grant. */
+/** What paid for a grant (an operator's grant is paid by nobody: price 0, it carries nothing over). */
 export type GrantSource =
   | { source: 'order'; orderId: string; orderNo: string }
   | { source: 'wallet'; purchaseId: string; deviceId: string }
+  | { source: 'operator' }
 
 export interface GrantInput {
   planCode: PlanCode
@@ -63,6 +64,7 @@ export class Grants {
     const row: GrantRow = {
       id: `grant_${this.ids.next()}`,
       account_id: accountId,
+      source: paid.source,
       order_id: paid.source === 'order' ? paid.orderId : null,
       purchase_id: paid.source === 'wallet' ? paid.purchaseId : null,
       device_id: paid.source === 'wallet' ? paid.deviceId : null,
@@ -77,8 +79,31 @@ export class Grants {
       status: 'active'
     }
     await tx.grants.insert(row)
-    await this.announce(tx, accountId, row, paid.source === 'order' ? paid.orderNo : paid.purchaseId, null)
+    await this.announce(tx, accountId, row, paid.source === 'order' ? paid.orderNo : paid.source === 'wallet' ? paid.purchaseId : row.id, null)
     return row
+  }
+
+  /**
+   * A trial the relay confirmed, as its subscription record: from when it started to its end, at
+   * no price (its time is never carried over). Its record in the feed is the trial_decision.
+   */
+  async recordTrial(tx: StoreTx, accountId: string, t: { deviceId: string; planCode: PlanCode; period: BillingPeriod; startsAt: number; endsAt: number }): Promise<void> {
+    await tx.grants.insert({
+      id: `grant_${this.ids.next()}`,
+      account_id: accountId,
+      source: 'trial',
+      order_id: null,
+      purchase_id: null,
+      device_id: t.deviceId,
+      plan_code: t.planCode,
+      period: t.period,
+      price_minor: 0,
+      currency: null,
+      starts_at: t.startsAt,
+      ends_at: t.endsAt,
+      carried_ms: 0,
+      carried_from: null
+    })
   }
 
   /** Appends the grant's `subscription_grant` record (status: the grant's, or 'shortened' for a take-back). */
@@ -93,7 +118,7 @@ export class Grants {
     const data: FeedData<'subscription_grant'> = {
       grantId: g.id,
       orderNo,
-      source: g.purchase_id === null ? 'order' : 'wallet',
+      source: g.source,
       purchaseId: g.purchase_id,
       deviceId: g.device_id,
       planCode: g.plan_code,
@@ -106,10 +131,11 @@ export class Grants {
     await this.feed.append(tx, accountId, 'subscription_grant', data)
   }
 
-  /** The payment id a grant's records name: its order's number, or the wallet purchase's record id. */
+  /** The payment id a grant's records name: its order's number, the wallet purchase's record id, or (trial, operator) the grant's own id. */
   async orderNoOf(tx: StoreTx, g: GrantRow): Promise<string> {
     if (g.purchase_id !== null) return g.purchase_id
-    return (await tx.orders.byId(g.order_id!))?.order_no ?? g.order_id!
+    if (g.order_id === null) return g.id
+    return (await tx.orders.byId(g.order_id))?.order_no ?? g.order_id
   }
 
   /**
@@ -124,9 +150,14 @@ export class Grants {
     return start
   }
 
-  /** The best plan in force now; FREE when none. */
+  /**
+   * The best plan in force now; FREE when none. A trial gives its plan through the trial
+   * subscription on the device that started it, not through the lease: another device of the
+   * account whose own trial was refused does not get it (its record here is the account's one
+   * trial, for the switch rule and the books).
+   */
   async current(tx: StoreTx, accountId: string, now: number): Promise<CurrentPlan> {
-    const inForce = (await tx.grants.active(accountId, now)).filter((g) => g.starts_at <= now)
+    const inForce = (await tx.grants.active(accountId, now)).filter((g) => g.starts_at <= now && g.source !== 'trial')
     if (!inForce.length) return { planCode: 'FREE', period: null, periodStart: now, periodEnd: null }
     const best = inForce.reduce((a, b) => (planRank(b.plan_code) > planRank(a.plan_code) ? b : a))
     return { planCode: best.plan_code, period: best.period, periodStart: best.starts_at, periodEnd: best.ends_at }

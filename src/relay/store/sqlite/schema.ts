@@ -145,6 +145,8 @@ export const grants = sqliteTable(
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id),
+    /** What it came from: order (a provider payment), wallet, trial or operator. */
+    source: text('source').notNull().default('order'),
     /** The provider order that paid for it; null when the wallet did (purchaseId). */
     orderId: text('order_id').references(() => orders.id),
     /** The device's subscription_purchase outbox record that paid for it from the wallet. */

@@ -6,9 +6,9 @@ export function sqliteGrants(s: Database.Database): GrantsRepo {
     "SELECT * FROM grants WHERE account_id = ? AND status = 'active' AND (ends_at IS NULL OR ends_at > ?) ORDER BY starts_at"
   )
   const insert = s.prepare(
-    `INSERT INTO grants (id, account_id, order_id, purchase_id, device_id, plan_code, period, price_minor, currency,
+    `INSERT INTO grants (id, account_id, source, order_id, purchase_id, device_id, plan_code, period, price_minor, currency,
        starts_at, ends_at, carried_ms, carried_from, status)
-     VALUES (@id, @account_id, @order_id, @purchase_id, @device_id, @plan_code, @period, @price_minor, @currency,
+     VALUES (@id, @account_id, @source, @order_id, @purchase_id, @device_id, @plan_code, @period, @price_minor, @currency,
        @starts_at, @ends_at, @carried_ms, @carried_from, 'active')`
   )
   const byOrder = s.prepare<[string], GrantRow>('SELECT * FROM grants WHERE order_id = ?')
