@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../src/node/clock'
-import { catalogByVersion, catalogInForce, publishCatalog, PUBLISH_SKEW_MS } from '../../src/relay/catalog/catalog'
+import { catalogByVersion, catalogForPurchase, catalogInForce, publishCatalog, PUBLISH_SKEW_MS } from '../../src/relay/catalog/catalog'
 import { runCatalog } from '../../src/relay/cli/catalog'
 import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import { BUILT_IN_CATALOG, InvalidCatalog, parseCatalogDocument } from '../../src/shared/catalog'
@@ -23,7 +23,7 @@ function versions(sqlite: import('better-sqlite3').Database): number[] {
 }
 
 describe('catalog versions on the relay', () => {
-  it('migration 0006 seeds version 1 = the built-in catalog, in force from 0; rows cannot be edited or deleted', async () => {
+  it('migration 0007 seeds version 1 = the built-in catalog, in force from 0; rows cannot be edited or deleted', async () => {
     const t = await startTestRelay()
     const v1 = await t.relay.db.read(async (tx) => catalogInForce(tx, 0))
     expect(v1).toMatchObject({ version: 1, effectiveFrom: 0 })
@@ -168,5 +168,18 @@ describe('npm run relay -- catalog publish <file.json>', () => {
     })
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^catalog: published version 2, in force from /)
+  })
+
+  it('a wallet renewal of a plan a later version dropped is priced by the last version that had it', async () => {
+    const t = await startTestRelay()
+    const at = t.clock.now() + HOUR
+    // Version 2 drops BASIC monthly altogether.
+    const v2 = catalogV(2, at)
+    await publishCatalog(t.relay.db, t.clock.now(), { ...v2, plans: v2.plans.filter((p) => !(p.code === 'BASIC' && p.period === 'monthly')) })
+    t.clock.set(at)
+    const view = (renewal: boolean) => t.relay.db.read((tx) => catalogForPurchase(tx, 2, renewal ? { code: 'BASIC', period: 'monthly' } : undefined))
+    expect((await view(true))!.price('BASIC', 'monthly')).toBe(2900)
+    expect((await view(false))!.price('BASIC', 'monthly')).toBeNull()
+    expect((await t.relay.db.read((tx) => catalogForPurchase(tx, 1)))!.supersededAt).toBe(at)
   })
 })

@@ -12,7 +12,7 @@ import type { CatalogVersionRow, RelayStore, StoreTx } from '../store/ports'
 // its effectiveFrom until the next version's. Everything that prices or limits (checkouts,
 // GET /v1/prices, leases) reads the version in force at the time it asks, so a published
 // version takes effect at its instant without a restart, and what was sold before it keeps
-// the price it was sold at (orders store their amount). Migration 0006 seeds version 1, the
+// the price it was sold at (orders store their amount). Migration 0007 seeds version 1, the
 // built-in defaults. publishCatalog() is the one way in: the CLI (`npm run relay -- catalog
 // publish`) and the operator console call it.
 
@@ -45,7 +45,7 @@ function toVersion(row: CatalogVersionRow): CatalogVersion {
 /** The version in force at `at` (epoch ms). Version 1 is in force from 0, so there always is one. */
 export async function catalogInForce(tx: StoreTx, at: number): Promise<CatalogVersion> {
   const row = await tx.catalog.inForce(at)
-  if (!row) throw new Error('internal: no catalog version in force (migration 0006 seeds version 1)')
+  if (!row) throw new Error('internal: no catalog version in force (migration 0007 seeds version 1)')
   return toVersion(row)
 }
 
@@ -59,12 +59,20 @@ export async function catalogByVersion(tx: StoreTx, version: number): Promise<Ca
  * A version as the price check of a wallet purchase reads it: its prices, and when the next
  * version took its place (null: it is the latest).
  */
-export async function catalogForPurchase(tx: StoreTx, version: number): Promise<CatalogVersionView | undefined> {
+export async function catalogForPurchase(tx: StoreTx, version: number, renewalOf?: { code: string; period: string }): Promise<CatalogVersionView | undefined> {
   const v = await catalogByVersion(tx, version)
   if (!v) return undefined
   const next = await tx.catalog.after(version)
   // Inactive rows too: a plan taken off sale still renews for those who have it.
   const prices = new Map(v.document.plans.map((p) => [`${p.code}/${p.period}`, p.price]))
+  // A plan a later version dropped altogether renews at the price of the last version that had
+  // it (the app keeps that row, not offered): found walking back from this version.
+  const key = renewalOf && `${renewalOf.code}/${renewalOf.period}`
+  for (let n = version - 1; key && !prices.has(key) && n >= 1; n--) {
+    const older = await catalogByVersion(tx, n)
+    const row = older?.document.plans.find((p) => `${p.code}/${p.period}` === key)
+    if (row) prices.set(key, row.price)
+  }
   return {
     version: v.version,
     effectiveFrom: v.effectiveFrom,
@@ -77,7 +85,7 @@ export async function catalogForPurchase(tx: StoreTx, version: number): Promise<
 /** The highest version published, in force or scheduled. */
 export async function latestCatalog(tx: StoreTx): Promise<CatalogVersion> {
   const row = await tx.catalog.latest()
-  if (!row) throw new Error('internal: no catalog version (migration 0006 seeds version 1)')
+  if (!row) throw new Error('internal: no catalog version (migration 0007 seeds version 1)')
   return toVersion(row)
 }
 

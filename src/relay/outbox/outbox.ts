@@ -55,7 +55,11 @@ type Purchase = Extract<OutboxRecord, { kind: 'subscription_purchase' }>
 type MoneyRecord = Exclude<OutboxRecord, TrialStart>
 
 /** Where the price check finds a catalog version by number. */
-export type CatalogVersions = (tx: StoreTx, version: number) => Promise<CatalogVersionView | undefined> | CatalogVersionView | undefined
+export type CatalogVersions = (
+  tx: StoreTx,
+  version: number,
+  renewalOf?: { code: string; period: string }
+) => Promise<CatalogVersionView | undefined> | CatalogVersionView | undefined
 
 interface UsageRow {
   id: string
@@ -129,7 +133,11 @@ export class Outbox {
         if (rec.kind === 'subscription_purchase') {
           const refusal = rec.occurredAt > now + this.purchaseGraceMs
             ? { code: 'INVALID_INPUT', message: 'a purchase cannot be dated in the future' }
-            : purchaseRefusal(rec, await this.catalog(tx, rec.catalogVersion), this.purchaseGraceMs)
+            : purchaseRefusal(
+                rec,
+                await this.catalog(tx, rec.catalogVersion, rec.action === 'subscribe' ? undefined : { code: rec.planCode, period: rec.period }),
+                this.purchaseGraceMs
+              )
           if (refusal) {
             ack.rejected.push({ id: rec.id, ...refusal })
             continue
