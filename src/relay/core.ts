@@ -81,7 +81,7 @@ export function createCore(opts: {
     catalog,
     signer: new FeedSigner(feed),
     grants,
-    leases: new Leases(store, clock, ids, feed, grants, wallet, config.leaseTtlMs),
+    leases: new Leases(store, clock, ids, feed, grants, wallet, config.leaseTtlMs, [...providers.keys()]),
     checkouts: new Checkouts({
       store,
       clock,

@@ -238,7 +238,12 @@ export const EntitlementLeaseSchema = z.object({
   /** Honour offline until this instant (plus the app's grace period). */
   validUntil: z.number().int(),
   /** Outstanding debt; paid use stops while it is above zero. */
-  debt: MoneySchema
+  debt: MoneySchema,
+  /**
+   * The payment methods a checkout can use now: the catalog's that this relay has switched on
+   * (absent in leases from before it was sent: the catalog's apply).
+   */
+  paymentMethods: z.array(ProviderNameSchema).optional()
 })
 export type EntitlementLease = z.infer<typeof EntitlementLeaseSchema>
 export const DebtSchema = z.object({

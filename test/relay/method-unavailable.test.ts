@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestProvider } from './support/hmac-provider'
+import { rechargeOptionsOf } from '../../src/main/sync/recharge-options'
+import { BUILT_IN_CATALOG } from '../../src/shared/catalog'
 import { enrolDevice, newKey, startTestRelay } from './support/relay'
 
 // A checkout by a method this relay has not switched on is refused with its own code (the app
@@ -17,5 +19,15 @@ describe('a payment method the relay has not switched on', () => {
     expect(r.status).toBe(422)
     expect(r.body.error).toMatchObject({ code: 'METHOD_UNAVAILABLE', details: { method: 'alipay' } })
     expect(relay.db.sqlite.prepare('SELECT count(*) AS n FROM orders').get()).toEqual({ n: 0 })
+  })
+
+  it('the signed lease names the methods that are on: the catalog’s that this relay has switched on; the app offers those', async () => {
+    const { api } = await startTestRelay({ providers: [createTestProvider('stripe'), createTestProvider('alipay')] })
+    const d = await enrolDevice(api)
+    const lease = await api('POST', '/v1/lease', { token: d.token, body: {} })
+    expect(lease.status).toBe(200)
+    expect(JSON.parse(lease.body.lease.payload).data.paymentMethods).toEqual(['alipay', 'stripe'])
+    expect(rechargeOptionsOf(BUILT_IN_CATALOG, ['alipay', 'stripe']).methods).toEqual(['alipay', 'stripe'])
+    expect(rechargeOptionsOf(BUILT_IN_CATALOG).methods).toEqual(['alipay', 'wechat', 'stripe', 'paypal'])
   })
 })

@@ -214,7 +214,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     checkoutStatus: (input) => checkouts.status(input),
     cancelCheckout: (input) => checkouts.cancel(input),
     checkoutUrl: (orderId) => checkouts.url(orderId),
-    rechargeOptions: () => rechargeOptionsOf(billing.subscriptions.catalog()),
+    rechargeOptions: () => rechargeOptionsOf(billing.subscriptions.catalog(), keeper.current?.paymentMethods),
     paymentsHistory: (input) => paymentsHistory(billing.db, input),
     checkIntegrity: () => {
       const report = integrity()

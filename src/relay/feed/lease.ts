@@ -4,7 +4,7 @@ import type { FeedEnvelope } from '../../shared/relay-contract'
 import type { DeviceContext } from '../accounts/accounts'
 import type { RelayWallet } from '../accounts/wallet'
 import type { RelayStore } from '../store/ports'
-import { documentLimits } from '../../shared/catalog'
+import { documentLimits, PROVIDERS, type ProviderName } from '../../shared/catalog'
 import { catalogInForce } from '../catalog/catalog'
 import type { Grants } from '../subscriptions/grants'
 import { toEnvelope, type Feed } from './feed'
@@ -22,7 +22,9 @@ export class Leases {
     private readonly feed: Feed,
     private readonly grants: Grants,
     private readonly wallet: RelayWallet,
-    private readonly ttlMs: number
+    private readonly ttlMs: number,
+    /** The providers this relay has switched on. */
+    private readonly enabled: readonly ProviderName[] = PROVIDERS
   ) {}
 
   /** The device's lease; its plan and debt come from what is on disk (a durable read first). */
@@ -57,7 +59,8 @@ export class Leases {
         periodEnd: plan.periodEnd,
         issuedAt: now,
         validUntil,
-        debt
+        debt,
+        paymentMethods: catalog.paymentMethods.filter((m) => this.enabled.includes(m))
       })
       await tx.leases.put(ctx.deviceId, { feedId: envelope.id, planCode: plan.planCode, debt: debt.amount, issuedAt: now, validUntil })
       return envelope
