@@ -156,6 +156,10 @@ describe('wallet recharge', () => {
     await startRecharge('支付宝')
     const alert = await screen.findByText('服务暂时不可用，请稍后重试')
     expect(alert.getAttribute('role')).toBe('alert')
+    // Beside the control that caused it: in the recharge form, after its pay button.
+    const form = alert.closest('form')!
+    expect(form).toBeTruthy()
+    expect(within(form).getByRole('button', { name: /^支付 / }).compareDocumentPosition(alert) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy()
   })
 
   it('the expiry timer asks main for the status instead of guessing', async () => {

@@ -20,8 +20,9 @@ export function CheckoutPanel({ purpose }: { purpose: 'recharge' | 'plan' }): Re
     return () => clearInterval(timer)
   }, [phase, tick])
 
-  // The wallet shows top-ups, the plans screen plan payments; one checkout runs at a time.
-  if (phase === 'idle' || startedFor !== purpose) return null
+  // The wallet shows top-ups, the plans screen plan payments; one checkout runs at a time. A
+  // top-up main refused before any checkout is said beside its pay button (RechargePanel).
+  if (phase === 'idle' || startedFor !== purpose || (phase === 'error' && purpose === 'recharge')) return null
   const method = checkout ? t(`method.${checkout.method}`) : ''
   return (
     <section className="card checkout" aria-live="polite" aria-busy={phase === 'creating'}>

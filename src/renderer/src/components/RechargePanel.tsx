@@ -1,3 +1,4 @@
+import { ErrorNote } from './ErrorNote'
 import { useEffect, useId, useState } from 'react'
 import { InvalidAmount } from '../../../shared/errors'
 import type { PaymentMethod, RechargeOptions } from '../../../shared/ipc/types'
@@ -34,6 +35,7 @@ export function RechargePanel(): React.JSX.Element {
   const clearPrefill = useS('settings', (s) => s.clearPrefill)
   const start = useS('checkout', (s) => s.start)
   const phase = useS('checkout', (s) => s.phase)
+  const refused = useS('checkout', (s) => (s.phase === 'error' && s.purpose === 'recharge' ? s.error : null))
   const [text, setText] = useState('')
   const [method, setMethod] = useState<PaymentMethod>('alipay')
   const [touched, setTouched] = useState(false)
@@ -122,6 +124,7 @@ export function RechargePanel(): React.JSX.Element {
         <button type="submit" className="primary" disabled={busy || !('money' in check)}>
           {'money' in check ? t('recharge.submit', { amount: money(check.money) }) : t('recharge.chooseAmount')}
         </button>
+        <ErrorNote error={refused} />
       </form>
     </section>
   )
