@@ -1,6 +1,7 @@
 import { PROVIDERS } from '../shared/catalog'
 import { sandboxRoutes } from './http/sandbox'
 import { createSandboxProvider } from './providers/sandbox/provider'
+import { registerRelayJobs, tick } from './jobs/schedule'
 import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { systemClock, type Clock } from '../node/clock'
@@ -124,15 +125,11 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   // Switched-off providers are said once, by start-up (cli/startup.ts), not here as well.
   app.log.info({ providers: [...providerMap.keys()], keyId: key.keyId }, 'relay configured')
 
-  // Stale orders are expired on a timer; a failed sweep is logged and tried again next tick.
+  // Recurring work runs as durable jobs (jobs/schedule.ts); a failed round is logged and the
+  // jobs are retried by their own backoff.
+  registerRelayJobs(core, app.log)
   let sweepTimer: NodeJS.Timeout | undefined
-  const sweepStale = () =>
-    core.sweeper.sweep().then(
-      ({ expired }) => {
-        if (expired.length) app.log.info({ count: expired.length, orderNos: expired.slice(0, 20) }, 'stale orders expired')
-      },
-      (err: unknown) => app.log.error({ err }, 'order sweep failed')
-    )
+  const sweepStale = () => tick(core, config.sweepIntervalMs).catch((err: unknown) => app.log.error({ err }, 'job round failed'))
 
   let closed = false
   return {

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { JobRunner } from './jobs/runner'
 import { catalogForPurchase } from './catalog/catalog'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../node/clock'
@@ -44,6 +47,7 @@ export interface RelayCore {
   checkouts: Checkouts
   sweeper: OrderSweeper
   outbox: Outbox
+  jobs: JobRunner
   applier: EventApplier
   pipeline: NotificationPipeline
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
@@ -93,6 +97,7 @@ export function createCore(opts: {
     sweeper: new OrderSweeper(store, clock, feed),
     outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs),
     applier,
+    jobs: new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` }),
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),
     load: new EventLoopLoad(),
     limits: {

@@ -195,6 +195,41 @@ export interface CatalogRepo {
   claimDelivery(accountId: string, version: number, recordId: string, at: number): Awaitable<boolean>
 }
 
+export interface JobRow {
+  id: string
+  kind: string
+  key: string
+  payload: string
+  runAt: number
+  attempts: number
+  state: 'pending' | 'running' | 'done' | 'dead'
+  leaseOwner: string | null
+  leaseUntil: number | null
+  lastError: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface JobsRepo {
+  /** Adds a pending job unless one of this kind and key exists; true when it was added. */
+  enqueue(job: Pick<JobRow, 'id' | 'kind' | 'key' | 'payload' | 'runAt' | 'createdAt'>): Awaitable<boolean>
+  /**
+   * Leases up to `limit` jobs due at `now` to `owner` until `leaseUntil`, in one statement:
+   * pending ones whose time has come, and running ones whose lease ran out (their runner died).
+   * Each claim counts an attempt.
+   */
+  claim(now: number, owner: string, leaseUntil: number, limit: number): Awaitable<JobRow[]>
+  /** Done, if `owner` still holds the lease; false when it was lost (another runner took it). */
+  finish(id: string, owner: string, now: number): Awaitable<boolean>
+  /** A failed attempt, if `owner` still holds it: pending again at `retryAt`, or dead (null). */
+  fail(id: string, owner: string, error: string, retryAt: number | null, now: number): Awaitable<boolean>
+  byKey(kind: string, key: string): Awaitable<JobRow | undefined>
+  /** Dead jobs, newest first (for operators). */
+  dead(limit: number): Awaitable<JobRow[]>
+  /** Forgets done jobs finished before `before`; returns how many. */
+  purgeDone(before: number): Awaitable<number>
+}
+
 export interface GrantRow {
   id: string
   account_id: string
@@ -325,6 +360,7 @@ export interface StoreTx {
   readonly leases: LeasesRepo
   readonly notifications: NotificationsRepo
   readonly ledger: LedgerRepo
+  readonly jobs: JobsRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

@@ -10,6 +10,7 @@ import type { RelayStore } from '../ports'
 import { sqliteAccounts } from './repos/accounts'
 import { sqliteFeed } from './repos/feed'
 import { sqliteGrants } from './repos/grants'
+import { sqliteJobs } from './repos/jobs'
 import { sqliteLeases } from './repos/leases'
 import { sqliteLedger } from './repos/ledger'
 import { sqliteNotifications } from './repos/notifications'
@@ -66,6 +67,7 @@ export function openSqliteStore(opts: {
         feed: sqliteFeed(sqlite),
         outbox: sqliteOutbox(sqlite),
         grants: sqliteGrants(sqlite),
+        jobs: sqliteJobs(sqlite),
         trials: sqliteTrials(sqlite),
         catalog: sqliteCatalog(sqlite),
         leases: sqliteLeases(sqlite),

@@ -333,3 +333,25 @@ export const catalogDeliveries = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.version] })]
 )
+
+/** Durable jobs (src/relay/jobs): enqueued with the fact that causes them, run at least once, their effect at most once. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    /** Unique per kind: enqueueing the same key again is a no-op. */
+    key: text('key').notNull(),
+    payload: text('payload').notNull(),
+    runAt: integer('run_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    /** pending → running (leased) → done | pending again (retry) | dead (after its last attempt). */
+    state: text('state').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [uniqueIndex('jobs_kind_key').on(t.kind, t.key), index('jobs_due').on(t.state, t.runAt)]
+)
