@@ -3,6 +3,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
 import { Accounts } from './accounts/accounts'
+import { SignInCodes } from './auth/codes'
+import { HostSignIn } from './auth/host-tokens'
+import { AuthSecret } from './auth/secret'
+import type { Senders } from './notifications'
 import { RelayWallet } from './accounts/wallet'
 import type { RelayConfig } from './config/config'
 import { Feed } from './feed/feed'
@@ -44,6 +48,8 @@ export interface RelayCore {
   applier: EventApplier
   pipeline: NotificationPipeline
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
+  /** Sign-in: one-time codes by email or SMS, and host-issued tokens (src/relay/auth). */
+  signIn: { codes: SignInCodes; host: HostSignIn }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
 }
@@ -56,6 +62,9 @@ export function createCore(opts: {
   key: SigningKey
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   log: FastifyBaseLogger
+  /** The auth secret (config.auth.secret or the data folder's) and the code senders. */
+  authSecret: string
+  senders: Senders
 }): RelayCore {
   const { config, store, clock, ids, key, providers } = opts
   const feed = new Feed(store, key, clock, ids)
@@ -63,6 +72,9 @@ export function createCore(opts: {
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
   const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
+  const accounts = new Accounts(store, clock, ids, wallet)
+  const auth = config.auth
+  const perAddress = () => new RateLimiter(auth.perAddress, clock, auth.lockoutMs)
   return {
     config,
     store,
@@ -70,7 +82,21 @@ export function createCore(opts: {
     ids,
     key,
     providers,
-    accounts: new Accounts(store, clock, ids, wallet),
+    accounts,
+    signIn: {
+      codes: new SignInCodes({
+        store,
+        clock,
+        ids,
+        accounts,
+        secret: new AuthSecret(opts.authSecret),
+        senders: opts.senders,
+        policy: { ttlMs: auth.codeTtlMs, maxFailures: auth.maxFailures, lockoutMs: auth.lockoutMs, codesPerTarget: auth.codesPerTarget },
+        requestsPerAddress: perAddress(),
+        failuresPerAddress: perAddress()
+      }),
+      host: new HostSignIn({ store, clock, accounts, keys: auth.hostTokenKeys })
+    },
     wallet,
     ledger,
     feed,

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     process.stderr.write('relay: generated a development signing key in the data dir (set RELAY_SIGNING_KEY in production)\n')
   }
   for (const d of relay.disabledProviders) process.stderr.write(`relay: provider ${d.name} switched off: ${d.reason}\n`)
+  for (const d of relay.disabledSignIn) process.stderr.write(`relay: sign-in by ${d.method} switched off: ${d.reason}\n`)
   process.stderr.write(`relay: public key for the app's config: ${relay.key.publicKeyBase64} (keyId ${relay.key.keyId})\n`)
   const url = await relay.start()
   process.stderr.write(`relay: listening on ${url}\n`)

@@ -15,6 +15,7 @@ import { sqliteLedger } from './repos/ledger'
 import { sqliteNotifications } from './repos/notifications'
 import { sqliteOrders } from './repos/orders'
 import { sqliteOutbox } from './repos/outbox'
+import { sqliteSignIn } from './repos/sign-in'
 import { sqliteTrials } from './repos/trials'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
@@ -61,6 +62,7 @@ export function openSqliteStore(opts: {
       sqlite,
       {
         accounts: sqliteAccounts(sqlite),
+        signIn: sqliteSignIn(sqlite),
         orders: sqliteOrders(sqlite),
         feed: sqliteFeed(sqlite),
         outbox: sqliteOutbox(sqlite),
