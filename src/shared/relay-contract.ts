@@ -89,6 +89,9 @@ export const HostSignInRequestSchema = z.strictObject({
 export const SignInResponseSchema = EnrolResponseSchema.extend({ newAccount: z.boolean() })
 export type SignInResponse = z.infer<typeof SignInResponseSchema>
 
+/** POST /v1/devices/:deviceId/revoke (a device of the caller's own account, itself included). */
+export const RevokeResponseSchema = z.object({ deviceId: z.string(), revokedAt: z.number().int() })
+
 export const DeviceSchema = z.object({
   deviceId: z.string(),
   name: z.string(),

@@ -26,7 +26,12 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'sync.state': {},
   'sync.now': {},
   'settings.get': {},
-  'settings.set': { locale: 'en' }
+  'settings.set': { locale: 'en' },
+  'account.get': {},
+  'account.requestCode': { method: 'email', target: 'streamer@example.com' },
+  'account.verifyCode': { method: 'sms', target: '+8613800138000', code: '123456' },
+  'account.removeDevice': { deviceId: 'dev_2' },
+  'account.signOut': {}
 }
 
 const subscription: Output<'subscription.startTrial'> = {
@@ -68,6 +73,15 @@ const sync: Output<'sync.state'> = {
   warnings: []
 }
 
+const signedIn = {
+  signedIn: true as const,
+  accountId: 'acc_1',
+  deviceId: 'dev_1',
+  method: 'email' as const,
+  target: 'streamer@example.com',
+  devices: [{ deviceId: 'dev_1', name: 'studio-pc', enrolledAt: 1, current: true }]
+}
+
 export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'wallet.balance': { balance: cny(1), held: cny(0), available: cny(1), debt: cny(0), firstFreeAvailable: true },
   'wallet.history': { items: [], nextCursor: null },
@@ -88,7 +102,12 @@ export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'sync.state': sync,
   'sync.now': sync,
   'settings.get': { locale: 'zh-CN' },
-  'settings.set': { locale: 'en' }
+  'settings.set': { locale: 'en' },
+  'account.get': { signedIn: false, methods: ['email'] },
+  'account.requestCode': { expiresAt: 1 },
+  'account.verifyCode': signedIn,
+  'account.removeDevice': signedIn,
+  'account.signOut': { signedIn: false, methods: null }
 }
 
 /** Handlers that answer the sample output and count their calls. */

@@ -5,6 +5,7 @@ import type {
   paymentRecordSchema,
   rechargeOptionsSchema
 } from './schemas/checkout'
+import type { accountDeviceSchema, accountViewSchema, signInMethodSchema } from './schemas/account'
 import type { localeSchema, moneySchema } from './schemas/common'
 import type { planSchema, subscriptionSchema } from './schemas/subscriptions'
 import type { syncStateSchema } from './schemas/sync'
@@ -25,3 +26,6 @@ export type Plan = z.infer<typeof planSchema>
 export type Subscription = z.infer<typeof subscriptionSchema>
 export type UsageItem = z.infer<typeof usageItemSchema>
 export type SyncState = z.infer<typeof syncStateSchema>
+export type AccountView = z.infer<typeof accountViewSchema>
+export type AccountDevice = z.infer<typeof accountDeviceSchema>
+export type SignInMethod = z.infer<typeof signInMethodSchema>
