@@ -95,6 +95,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     settings,
     secrets,
     ...relaySyncOptions(relay, opts.sync?.signals ?? alwaysOnline),
+    ...(relay?.deviceName ? { deviceName: relay.deviceName } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ids ? { ids: opts.ids } : {}),
     ...(opts.sync?.schedule ? { schedule: opts.sync.schedule } : {}),

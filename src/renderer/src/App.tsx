@@ -1,5 +1,6 @@
 import { useEffect, useId } from 'react'
 import { localeSchema } from '../../shared/ipc/schemas/common'
+import { AccountScreen } from './components/AccountScreen'
 import { GateDialog } from './components/GateDialog'
 import { HistoryScreen } from './components/HistoryScreen'
 import { PlansScreen } from './components/PlansScreen'
@@ -9,7 +10,7 @@ import { WalletScreen } from './components/WalletScreen'
 import { useI18n, useS } from './context'
 import type { Screen } from './stores/settings'
 
-const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history']
+const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history', 'account']
 
 export function App(): React.JSX.Element {
   const { t, locale } = useI18n()
@@ -73,6 +74,7 @@ export function App(): React.JSX.Element {
         {screen === 'plans' && <PlansScreen />}
         {screen === 'usage' && <UsageScreen />}
         {screen === 'history' && <HistoryScreen />}
+        {screen === 'account' && <AccountScreen />}
       </main>
       <StatusBar />
       <GateDialog />

@@ -40,7 +40,8 @@ afterEach(async () => {
   for (const s of running.splice(0)) await new Promise<void>((resolve) => s.close(() => resolve()))
 })
 
-export async function startTestSmtp(): Promise<TestSmtp> {
+/** `keep`: not closed after each test (a file whose tests share one server closes it itself). */
+export async function startTestSmtp(opts: { keep?: boolean } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = []
   const waiting: (() => void)[] = []
   const server = new SMTPServer({
@@ -66,7 +67,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
       })
     }
   })
-  running.push(server)
+  if (!opts.keep) running.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
   const port = (server.server.address() as { port: number }).port
   const read = new Map<string, number>()
