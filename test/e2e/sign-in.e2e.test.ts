@@ -90,6 +90,9 @@ describe.each<Locale>(['zh-CN', 'en'])('sign-in screens (%s)', (locale) => {
     await page.goto(host.url)
     await page.getByRole('navigation').getByRole('button', { name: t('nav.account') }).click()
     await seeText(page.locator('main'), t('account.freeTier'))
+    // Signed out is said as such, not as a failed sync.
+    await seeText(page.locator('footer.status-bar'), t('status.signedOut'))
+    expect(await page.locator('footer.status-bar').textContent()).not.toContain(t('status.lastError'))
     await shot(page, 'sign-in', locale)
 
     const address = page.getByLabel(t('account.email'))
@@ -103,6 +106,8 @@ describe.each<Locale>(['zh-CN', 'en'])('sign-in screens (%s)', (locale) => {
     await page.getByRole('button', { name: t('account.sendCode') }).click()
     const code = await smtp.nextCode(email)
     await page.getByLabel(t('account.code')).waitFor()
+    // Nothing is judged before the user tries the code.
+    expect(await page.getByRole('alert').count()).toBe(0)
     await page.getByLabel(t('account.code')).fill(code === '000000' ? '000001' : '000000')
     await page.getByRole('button', { name: t('account.signIn'), exact: true }).click()
     await seeText(page.getByRole('alert'), t('account.error.wrongCode'))
@@ -113,6 +118,7 @@ describe.each<Locale>(['zh-CN', 'en'])('sign-in screens (%s)', (locale) => {
     await page.getByRole('button', { name: t('account.signIn'), exact: true }).click()
     await seeText(page.getByTestId('account-identity'), email)
     expect(host.sync.enrolled).toBe(true)
+    await page.locator('footer.status-bar').getByRole('button', { name: t('status.signedOut') }).waitFor({ state: 'detached' })
     expect(browser.problems).toEqual([])
   })
 

@@ -17,13 +17,15 @@ export function App(): React.JSX.Element {
   const screen = useS('settings', (s) => s.screen)
   const { go, setLocale, load: loadSettings } = useS('settings', (s) => s)
   const loadSync = useS('sync', (s) => s.load)
+  const loadAccount = useS('account', (s) => s.load)
   const requestGate = useS('gate', (s) => s.request)
   const localeId = useId()
 
   useEffect(() => {
     void loadSettings()
     void loadSync()
-  }, [loadSettings, loadSync])
+    void loadAccount()
+  }, [loadSettings, loadSync, loadAccount])
   useEffect(() => {
     document.documentElement.lang = locale
     document.title = t('app.title')

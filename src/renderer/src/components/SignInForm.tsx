@@ -1,8 +1,9 @@
-import { useId, useState } from 'react'
+import { useState } from 'react'
 import type { SignInMethod } from '../../../shared/ipc/types'
 import { useI18n, useS } from '../context'
 import type { MessageKey } from '../i18n'
 import { accountErrorText } from './account-errors'
+import { TextField } from './TextField'
 
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/
 const PHONE = /^\+?[\d\s()-]{8,20}$/
@@ -21,11 +22,12 @@ export function SignInForm({ methods }: { methods: SignInMethod[] }): React.JSX.
   const [target, setTarget] = useState('')
   const [code, setCode] = useState('')
   const [touched, setTouched] = useState(false)
-  const ids = { target: useId(), targetHint: useId(), targetProblem: useId(), code: useId(), codeHint: useId(), codeProblem: useId() }
+  // The code step judges its field only once the user tried to submit it.
+  const [codeTouched, setCodeTouched] = useState(false)
 
   const local = touched ? targetProblem(method, target) : null
   const targetMessage = local ? t(local) : targetError ? accountErrorText(t, targetError, 'target') : ''
-  const codeLocal = touched && step === 'code' && !/^\d{6}$/.test(code) ? t('account.codeSixDigits') : ''
+  const codeLocal = codeTouched && !/^\d{6}$/.test(code) ? t('account.codeSixDigits') : ''
   const codeMessage = codeLocal || (codeError ? accountErrorText(t, codeError, 'code') : '')
   const label = method === 'email' ? t('account.email') : t('account.phone')
 
@@ -35,30 +37,21 @@ export function SignInForm({ methods }: { methods: SignInMethod[] }): React.JSX.
         noValidate
         onSubmit={(e) => {
           e.preventDefault()
-          setTouched(true)
+          setCodeTouched(true)
           if (/^\d{6}$/.test(code)) void verify(code)
         }}
       >
         <p role="status">{t('account.codeSent', { target: sentTo ?? '', time: expiresAt ? dateTime(expiresAt) : '' })}</p>
-        <div className="field">
-          <label htmlFor={ids.code}>{t('account.code')}</label>
-          <input
-            id={ids.code}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
-            value={code}
-            aria-describedby={`${ids.codeHint} ${ids.codeProblem}`}
-            aria-invalid={codeMessage ? true : undefined}
-            onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
-          />
-          <span id={ids.codeHint} className="muted">
-            {t('account.codeHint')}
-          </span>
-          <span id={ids.codeProblem} className="error" aria-live="polite" role={codeMessage ? 'alert' : undefined}>
-            {codeMessage}
-          </span>
-        </div>
+        <TextField
+          label={t('account.code')}
+          hint={t('account.codeHint')}
+          problem={codeMessage}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          value={code}
+          onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy === 'verifying'}>
             {busy === 'verifying' ? t('account.verifying') : t('account.signIn')}
@@ -67,7 +60,7 @@ export function SignInForm({ methods }: { methods: SignInMethod[] }): React.JSX.
             type="button"
             onClick={() => {
               setCode('')
-              setTouched(false)
+              setCodeTouched(false)
               back()
             }}
           >
@@ -107,24 +100,15 @@ export function SignInForm({ methods }: { methods: SignInMethod[] }): React.JSX.
           ))}
         </fieldset>
       )}
-      <div className="field">
-        <label htmlFor={ids.target}>{label}</label>
-        <input
-          id={ids.target}
-          type={method === 'email' ? 'email' : 'tel'}
-          autoComplete={method === 'email' ? 'email' : 'tel'}
-          value={target}
-          aria-describedby={`${ids.targetHint} ${ids.targetProblem}`}
-          aria-invalid={targetMessage ? true : undefined}
-          onChange={(e) => setTarget(e.target.value)}
-        />
-        <span id={ids.targetHint} className="muted">
-          {method === 'email' ? t('account.emailHint') : t('account.phoneHint')}
-        </span>
-        <span id={ids.targetProblem} className="error" aria-live="polite" role={targetMessage ? 'alert' : undefined}>
-          {targetMessage}
-        </span>
-      </div>
+      <TextField
+        label={label}
+        hint={method === 'email' ? t('account.emailHint') : t('account.phoneHint')}
+        problem={targetMessage}
+        type={method === 'email' ? 'email' : 'tel'}
+        autoComplete={method === 'email' ? 'email' : 'tel'}
+        value={target}
+        onChange={(e) => setTarget(e.target.value)}
+      />
       <button type="submit" className="primary" disabled={busy === 'sending'}>
         {busy === 'sending' ? t('account.sending') : t('account.sendCode')}
       </button>

@@ -26,6 +26,7 @@ export const en: Record<MessageKey, string> = {
   'status.pending': '{count} pending',
   'status.pendingCheckouts': '{count} checkout(s) awaiting payment',
   'status.syncNow': 'Sync now',
+  'status.signedOut': 'Signed out (free plan) · Sign in',
   'status.rejected': '{count} record(s) refused by the billing service',
   'status.skipped': '{count} update(s) from the billing service could not be applied',
   'status.lastError': 'Last sync failed; retrying automatically',

@@ -25,6 +25,7 @@ export const zhCN = {
   'status.pending': '待同步 {count} 项',
   'status.pendingCheckouts': '待支付订单 {count} 个',
   'status.syncNow': '立即同步',
+  'status.signedOut': '未登录（免费版）· 登录',
   'status.rejected': '{count} 条记录被计费服务拒绝',
   'status.skipped': '{count} 条计费服务更新无法应用',
   'status.lastError': '上次同步失败，稍后自动重试',
