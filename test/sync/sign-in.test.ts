@@ -61,6 +61,8 @@ describe('signing in from the app', () => {
     expect(a.sync.enrolled).toBe(true)
     // The token sits in the secret store; sync runs and fetches the lease like any enrolled device.
     expect(JSON.parse(readFileSync(join(a.dir, 'secrets.json'), 'utf8'))['relay.deviceToken']).toMatch(/^rdt_/)
+    // The relay is remembered with the token, for starts where it is not configured.
+    expect(JSON.parse(readFileSync(join(a.dir, 'settings.json'), 'utf8'))).toMatchObject({ relayUrl: w.t.url, relayPublicKey: w.publicKey, signInMethod: 'email' })
     const state = await a.sync.syncNow()
     expect(state.lastError).toBeNull()
     expect(a.sync.leaseStatus()).toBe('honoured')

@@ -196,6 +196,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     relay,
     enrolled,
     deviceName: () => (opts.deviceName ?? settings.get().deviceName ?? hostname()).slice(0, 100),
+    relayIdentity: () => ({ relayUrl: opts.relayUrl ?? settings.get().relayUrl, relayPublicKey: opts.relayPublicKey }),
     resetLease() {
       store.setLease.run(null)
       keeper.load()

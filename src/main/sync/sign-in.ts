@@ -20,6 +20,8 @@ export interface AccountSessionDeps {
   relay: () => RelayClient
   enrolled: () => boolean
   deviceName: () => string
+  /** The relay this device signs in to, remembered with the token for starts without it configured. */
+  relayIdentity: () => { relayUrl?: string; relayPublicKey: string }
   /** Drops the stored lease (it names the device that is going or gone). */
   resetLease: () => void
   /** Pushes what is pending before the token is forgotten; failures are ignored. */
@@ -122,6 +124,7 @@ export class AccountSession {
     this.deps.resetLease()
     this.deps.secrets.set(DEVICE_TOKEN_SECRET, out.deviceToken)
     this.deps.settings.set({
+      ...this.deps.relayIdentity(),
       accountId: out.accountId,
       deviceId: out.deviceId,
       deviceName: this.deps.deviceName(),
