@@ -1,8 +1,9 @@
 // `npm run demo`: the whole product on this machine, from a fresh clone after `npm ci`. Starts the
 // relay on embedded SQLite with sandbox providers for every payment method (RELAY_SANDBOX=1,
 // loopback only), a generated admin token and a development signing key, then the host serving
-// the screens, enrolled into a new account. Prints one URL and the admin token. Each run starts
-// with fresh demo data (in .scratch/demo). Ctrl+C stops both.
+// the screens, signed in by email (demo@example.com) into a new account: the relay's sandbox
+// sender prints the one-time code to this terminal, where the script reads it. Prints one URL and
+// the admin token. Each run starts with fresh demo data (in .scratch/demo). Ctrl+C stops both.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, rmSync } from 'node:fs'
@@ -21,23 +22,38 @@ function fail(message) {
   process.exit(1)
 }
 
-/** Starts `args` under tsx and resolves with the first stderr/stdout match of `pattern`. */
+/**
+ * Starts `args` under tsx and resolves with the first stderr/stdout match of `pattern`, and
+ * `next(pattern)`: the first match in what it says from then on.
+ */
 function start(name, args, env, pattern) {
   return new Promise((resolvePromise) => {
     const child = spawn(tsx, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     children.push(child)
     let seen = ''
     let ready = false
+    let later = ''
+    const watchers = []
+    const next = (p) => new Promise((found) => watchers.push({ p, found }))
     const timer = setTimeout(() => fail(`${name} did not start within 60 s:\n${seen}`), 60_000)
     const read = (chunk) => {
-      // Once started, what it says (the payment page to open, warnings) goes to the terminal.
-      if (ready) return void process.stdout.write(chunk)
+      // Once started, what it says (the payment page to open, sign-in codes) goes to the terminal.
+      if (ready) {
+        process.stdout.write(chunk)
+        later += chunk.toString()
+        for (const w of watchers.splice(0)) {
+          const m = later.match(w.p)
+          if (m) w.found(m)
+          else watchers.push(w)
+        }
+        return
+      }
       seen += chunk.toString()
       const m = seen.match(pattern)
       if (m) {
         ready = true
         clearTimeout(timer)
-        resolvePromise({ match: m })
+        resolvePromise({ match: m, next })
       }
     }
     child.stdout.on('data', read)
@@ -70,16 +86,21 @@ const relay = await start(
   /public key for the app's config: (\S+)[\s\S]*listening on (http:\/\/\S+)/
 )
 const [, publicKey, relayUrl] = relay.match
-const enrol = await fetch(`${relayUrl}/v1/admin/enrolments`, {
+// Sign-in as a streamer would: a code by email, which the sandbox prints instead of mailing.
+const DEMO_EMAIL = 'demo@example.com'
+const printed = relay.next(/email to demo@example\.com: \S+ (\d{6})/)
+const asked = await fetch(`${relayUrl}/v1/auth/code`, {
   method: 'POST',
-  headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ label: 'demo' })
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ method: 'email', target: DEMO_EMAIL })
 })
-if (!enrol.ok) fail(`could not create the demo account: ${enrol.status} ${await enrol.text()}`)
-const { code } = await enrol.json()
+if (!asked.ok) fail(`could not ask for the demo sign-in code: ${asked.status} ${await asked.text()}`)
+const codeTimer = setTimeout(() => fail('the relay did not print the demo sign-in code within 10 s'), 10_000)
+const [, code] = await printed
+clearTimeout(codeTimer)
 const host = await start(
   'host',
-  ['src/host/start.ts', '--port', port, '--data', join(dir, 'host'), '--relay-url', relayUrl, '--relay-public-key', publicKey, '--enrol-code', code, '--device-name', 'demo', '--sandbox-origin', relayUrl],
+  ['src/host/start.ts', '--port', port, '--data', join(dir, 'host'), '--relay-url', relayUrl, '--relay-public-key', publicKey, '--sign-in-email', DEMO_EMAIL, '--sign-in-code', code, '--device-name', 'demo', '--sandbox-origin', relayUrl],
   {},
   /billing host: (http:\/\/\S+)/
 )
@@ -89,6 +110,7 @@ process.stdout.write(
     `  打开 Open:        ${host.match[1]}`,
     `  沙箱收银台 Pay:   ${relayUrl}/sandbox  (在应用里下单后在这里付款 · start a checkout in the app, then pay it here)`,
     `  管理令牌 Admin:   ${adminToken}`,
+    `  已登录 Signed in: ${DEMO_EMAIL}  (退出后可用任意邮箱或手机号登录，验证码打印在这里 · sign out and in with any email or number: codes print here)`,
     '  Ctrl+C 停止 to stop · 每次启动都是全新的演示数据 every run starts with fresh demo data',
     ''
   ].join('\n')

@@ -40,6 +40,8 @@ export interface HostRelayOptions {
   /** Enrols the device at start-up, unless the data folder already holds an enrolled one. */
   enrolmentCode?: string
   deviceName?: string
+  /** Signs in at start-up with a one-time code already sent to the target (the demo reads it from the sandbox relay). */
+  signIn?: { method: 'email' | 'sms'; target: string; code: string }
   /** An already-enrolled device's credentials, written to the data folder's stores. */
   device?: { accountId: string; deviceId: string; deviceToken: string }
 }
@@ -95,6 +97,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     settings,
     secrets,
     ...relaySyncOptions(relay, opts.sync?.signals ?? alwaysOnline),
+    ...(relay?.deviceName ? { deviceName: relay.deviceName } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ids ? { ids: opts.ids } : {}),
     ...(opts.sync?.schedule ? { schedule: opts.sync.schedule } : {}),
@@ -103,6 +106,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   })
   try {
     if (relay?.enrolmentCode && !sync.enrolled) await sync.enrol(relay.enrolmentCode, relay.deviceName ?? 'billing host')
+    if (relay?.signIn && !sync.enrolled) await sync.account.verifyCode(relay.signIn.method, relay.signIn.target, relay.signIn.code)
   } catch (err) {
     sync.close()
     throw err

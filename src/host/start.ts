@@ -5,7 +5,7 @@ import { startHost } from './host'
 import { BillingError } from '../shared/errors'
 
 // `tsx src/host/start.ts [--port 5174] [--data .scratch/host] [--relay-url URL --relay-public-key KEY]
-// [--enrol-code CODE] [--device-name NAME] [--sandbox-origin RELAY_URL]`: the screens in any browser, over the real core and
+// [--enrol-code CODE | --sign-in-email EMAIL --sign-in-code CODE] [--device-name NAME] [--sandbox-origin RELAY_URL]`: the screens in any browser, over the real core and
 // sync service. Flags win over the environment (BILLING_RELAY_URL, BILLING_RELAY_PUBLIC_KEY,
 // BILLING_ENROLMENT_CODE, BILLING_DEVICE_NAME). No relay: offline, everything local works.
 // Once enrolled, the data folder keeps the device; later starts need no code.
@@ -21,6 +21,8 @@ const relay = resolveRelay(
   { url: env['BILLING_RELAY_URL'], publicKey: env['BILLING_RELAY_PUBLIC_KEY'] }
 )
 const code = arg('enrol-code') ?? env['BILLING_ENROLMENT_CODE']
+const signInEmail = arg('sign-in-email')
+const signInCode = arg('sign-in-code')
 const sandboxOrigin = arg('sandbox-origin')
 /** What went wrong at start-up, in one line that says what to do. */
 function explain(err: unknown): string {
@@ -46,6 +48,7 @@ const host = await startHost({
   relay: relay && {
     ...relay,
     ...(code ? { enrolmentCode: code } : {}),
+    ...(signInEmail && signInCode ? { signIn: { method: 'email' as const, target: signInEmail, code: signInCode } } : {}),
     deviceName: arg('device-name') ?? env['BILLING_DEVICE_NAME'] ?? `host on ${hostname()}`
   }
 }).catch((err: unknown) => {
@@ -54,7 +57,7 @@ const host = await startHost({
 })
 const state = host.sync.state()
 console.log(`billing host: ${host.url}`)
-console.log(relay ? `relay: ${relay.url} (${host.sync.enrolled ? 'enrolled' : 'not enrolled: pass --enrol-code'})` : 'relay: none (offline)')
+console.log(relay ? `relay: ${relay.url} (${host.sync.enrolled ? 'signed in' : 'signed out: sign in on the account screen, or pass --enrol-code'})` : 'relay: none (offline)')
 if (state.lastError) console.log(`sync: ${state.lastError}`)
 const stop = (): void => void host.close().then(() => process.exit(0))
 process.on('SIGINT', stop)

@@ -15,6 +15,8 @@ import { pooledRandomIds } from '../node/ids'
 import { notifyRoutes } from './http/notify'
 import { registerRoutes } from './http/routes'
 import { buildProviders, type ProviderFactoryDeps } from './providers'
+import { loadOrCreateAuthSecret } from './auth/secret'
+import { buildSenders, type Channel, type ConsoleWrite, type Senders } from './notifications'
 import type { PaymentProvider, ProviderName } from './providers/types'
 
 // createRelay wires config, database, key, providers and the HTTP server. Tests run it
@@ -31,6 +33,10 @@ export interface RelayDeps {
   providerDeps?: { certificateSource?: ProviderFactoryDeps['certificateSource']; fetch?: typeof fetch }
   /** Where pino writes JSON logs; stdout by default. */
   logStream?: Writable
+  /** Injected senders replace the ones built from config. */
+  senders?: Senders
+  /** Where the sandbox's console senders write (stderr by default). */
+  consoleWrite?: ConsoleWrite
 }
 
 export interface Relay {
@@ -42,6 +48,8 @@ export interface Relay {
   /** True when this start generated the development signing key. */
   keyCreated: boolean
   disabledProviders: { name: ProviderName; reason: string }[]
+  /** Sign-in methods that are off, and why (start-up says so). */
+  disabledSignIn: { method: Channel | 'host'; reason: string }[]
   /** Listens on config.host:config.port; resolves to the base URL. */
   start(): Promise<string>
   /** Stops accepting, finishes in-flight requests, closes the database. */
@@ -85,7 +93,11 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     durability: config.durability,
     onCheckpointError: (message) => app.log.error({ detail: message }, 'WAL checkpoint thread')
   })
-  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log })
+  const built = deps.senders ? { senders: deps.senders, disabled: [] } : buildSenders({ ...(config.auth.smtp ? { smtp: config.auth.smtp } : {}), sandbox: config.sandbox }, deps.consoleWrite)
+  const disabledSignIn: Relay['disabledSignIn'] = built.disabled.map((d) => ({ method: d.channel, reason: d.reason }))
+  if (config.auth.hostTokenKeys.length === 0) disabledSignIn.push({ method: 'host', reason: 'RELAY_HOST_TOKEN_KEYS is not set' })
+  const authSecret = config.auth.secret ?? loadOrCreateAuthSecret(config.dataDir)
+  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log, authSecret, senders: built.senders })
 
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.
@@ -139,6 +151,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     key,
     keyCreated: created,
     disabledProviders: disabled,
+    disabledSignIn,
     async start() {
       await app.listen({ host: config.host, port: config.port })
       core.signer.start()
@@ -170,6 +183,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
         clearInterval(sweep)
         clearTimeout(force)
         await db.close()
+        built.senders.email?.close?.()
+        built.senders.sms?.close?.()
       }
     }
   }

@@ -7,6 +7,10 @@ import type { Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
 import { Accounts } from './accounts/accounts'
 import { CatalogDelivery } from './catalog/delivery'
+import { SignInCodes } from './auth/codes'
+import { HostSignIn } from './auth/host-tokens'
+import { AuthSecret } from './auth/secret'
+import type { Senders } from './notifications'
 import { RelayWallet } from './accounts/wallet'
 import type { RelayConfig } from './config/config'
 import { Feed } from './feed/feed'
@@ -51,6 +55,8 @@ export interface RelayCore {
   applier: EventApplier
   pipeline: NotificationPipeline
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
+  /** Sign-in: one-time codes by email or SMS, and host-issued tokens (src/relay/auth). */
+  signIn: { codes: SignInCodes; host: HostSignIn }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
 }
@@ -63,6 +69,9 @@ export function createCore(opts: {
   key: SigningKey
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   log: FastifyBaseLogger
+  /** The auth secret (config.auth.secret or the data folder's) and the code senders. */
+  authSecret: string
+  senders: Senders
 }): RelayCore {
   const { config, store, clock, ids, key, providers } = opts
   const feed = new Feed(store, key, clock, ids)
@@ -71,6 +80,9 @@ export function createCore(opts: {
   const grants = new Grants(feed, ids)
   const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
   const catalog = new CatalogDelivery(store, clock, feed)
+  const accounts = new Accounts(store, clock, ids, wallet)
+  const auth = config.auth
+  const perAddress = () => new RateLimiter(auth.perAddress, clock, auth.lockoutMs)
   return {
     config,
     store,
@@ -78,7 +90,21 @@ export function createCore(opts: {
     ids,
     key,
     providers,
-    accounts: new Accounts(store, clock, ids, wallet),
+    accounts,
+    signIn: {
+      codes: new SignInCodes({
+        store,
+        clock,
+        ids,
+        accounts,
+        secret: new AuthSecret(opts.authSecret),
+        senders: opts.senders,
+        policy: { ttlMs: auth.codeTtlMs, maxFailures: auth.maxFailures, lockoutMs: auth.lockoutMs, codesPerTarget: auth.codesPerTarget },
+        requestsPerAddress: perAddress(),
+        failuresPerAddress: perAddress()
+      }),
+      host: new HostSignIn({ store, clock, accounts, keys: auth.hostTokenKeys })
+    },
     wallet,
     ledger,
     feed,

@@ -57,6 +57,41 @@ export const EnrolResponseSchema = z.object({
 })
 export type EnrolResponse = z.infer<typeof EnrolResponseSchema>
 
+// ── Sign-in (src/relay/auth) ──────────────────────────────────────────────────────────────
+export const SignInMethodSchema = z.enum(['email', 'sms'])
+export type SignInMethod = z.infer<typeof SignInMethodSchema>
+
+/** GET /v1/auth/methods (public): the sign-in methods this relay has switched on. */
+export const SignInMethodsResponseSchema = z.object({ methods: z.array(SignInMethodSchema), host: z.boolean() })
+
+/** POST /v1/auth/code: sends a one-time code. The answer is the same for every target. */
+export const SignInCodeRequestSchema = z.strictObject({
+  method: SignInMethodSchema,
+  /** An email address, or a mobile number (E.164; 11 digits starting with 1 count as +86). */
+  target: z.string().min(3).max(254)
+})
+export const SignInCodeResponseSchema = z.object({ sent: z.literal(true), expiresAt: z.number().int() })
+
+/** POST /v1/auth/verify: the code buys this device a token; the account is made when new. */
+export const SignInVerifyRequestSchema = z.strictObject({
+  method: SignInMethodSchema,
+  target: z.string().min(3).max(254),
+  code: z.string().regex(/^\d{6}$/, 'a code is 6 digits'),
+  deviceName: z.string().min(1).max(100)
+})
+
+/** POST /v1/auth/host: a host app's short-lived signed token (JWT) buys this device a token. */
+export const HostSignInRequestSchema = z.strictObject({
+  token: z.string().min(16).max(8192),
+  deviceName: z.string().min(1).max(100)
+})
+
+export const SignInResponseSchema = EnrolResponseSchema.extend({ newAccount: z.boolean() })
+export type SignInResponse = z.infer<typeof SignInResponseSchema>
+
+/** POST /v1/devices/:deviceId/revoke (a device of the caller's own account, itself included). */
+export const RevokeResponseSchema = z.object({ deviceId: z.string(), revokedAt: z.number().int() })
+
 export const DeviceSchema = z.object({
   deviceId: z.string(),
   name: z.string(),

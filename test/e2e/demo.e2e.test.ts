@@ -52,6 +52,9 @@ describe('npm run demo', () => {
     const app = urlOf(/打开 Open:\s+(http:\/\/\S+)/)
     const cashier = urlOf(/沙箱收银台 Pay:\s+(http:\/\/\S+)/)
     expect(out).toMatch(/管理令牌 Admin:\s+[A-Za-z0-9_-]{32}/)
+    // Signed in by an email code that the sandbox printed instead of mailing.
+    expect(out).toMatch(/relay \(sandbox\) email to demo@example\.com/)
+    expect(out).toContain('已登录 Signed in: demo@example.com')
     const { page, context } = browser
     await page.goto(app)
     await seeText(page.getByTestId('balance'), cny(0))

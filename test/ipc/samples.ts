@@ -32,7 +32,12 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'sync.state': {},
   'sync.now': {},
   'settings.get': {},
-  'settings.set': { locale: 'en' }
+  'settings.set': { locale: 'en' },
+  'account.get': {},
+  'account.requestCode': { method: 'email', target: 'streamer@example.com' },
+  'account.verifyCode': { method: 'sms', target: '+8613800138000', code: '123456' },
+  'account.removeDevice': { deviceId: 'dev_2' },
+  'account.signOut': {}
 }
 
 const subscription: Output<'subscription.startTrial'> = {
@@ -82,6 +87,14 @@ const quote: Output<'gate.begin'> = {
   expiresAt: 2
 }
 const live = { key, startedAt: 1, roomExpiresAt: 2 }
+const signedIn = {
+  signedIn: true as const,
+  accountId: 'acc_1',
+  deviceId: 'dev_1',
+  method: 'email' as const,
+  target: 'streamer@example.com',
+  devices: [{ deviceId: 'dev_1', name: 'studio-pc', enrolledAt: 1, current: true }]
+}
 
 export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'wallet.balance': { balance: cny(1), held: cny(0), available: cny(1), debt: cny(0), firstFreeAvailable: true },
@@ -109,7 +122,12 @@ export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'sync.state': sync,
   'sync.now': sync,
   'settings.get': { locale: 'zh-CN' },
-  'settings.set': { locale: 'en' }
+  'settings.set': { locale: 'en' },
+  'account.get': { signedIn: false, methods: ['email'] },
+  'account.requestCode': { expiresAt: 1 },
+  'account.verifyCode': signedIn,
+  'account.removeDevice': signedIn,
+  'account.signOut': { signedIn: false, methods: null }
 }
 
 /** Handlers that answer the sample output and count their calls. */

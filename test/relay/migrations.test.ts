@@ -146,4 +146,26 @@ describe('relay migrations', () => {
       await db.close()
     }
   })
+
+  it('0009 adds sign-in beside existing accounts and devices: they keep working, an identity joins an old account', async () => {
+    const path = join(tempDir('relay-sign-in-upgrade-'), 'relay.sqlite')
+    const old = olderRelayFile(path, '0009_sign_in')
+    old.prepare("INSERT INTO accounts (id, created_at) VALUES ('acct_1', 1)").run()
+    old.prepare("INSERT INTO devices (id, account_id, name, token_hash, enrolled_at) VALUES ('dev_1', 'acct_1', 'pc', 'hash-1', 2)").run()
+    old.close()
+
+    const db = openSqliteStore({ path })
+    try {
+      expect(await db.read(async (tx) => tx.accounts.deviceByToken('hash-1'))).toMatchObject({ id: 'dev_1', accountId: 'acct_1' })
+      await db.unit(async (tx) => tx.signIn.insertIdentity('email', 'old@example.com', 'acct_1', 3))
+      expect(await db.read(async (tx) => tx.signIn.accountOf('email', 'old@example.com'))).toBe('acct_1')
+      // One identity, one account; and no identity for an account that does not exist.
+      await expect(db.unit(async (tx) => tx.signIn.insertIdentity('email', 'old@example.com', 'acct_1', 4))).rejects.toThrow(/UNIQUE|PRIMARY KEY/)
+      await expect(db.unit(async (tx) => tx.signIn.insertIdentity('sms', '+8613800138000', 'acct_missing', 4))).rejects.toThrow(/FOREIGN KEY/)
+      expect(await db.unit(async (tx) => tx.signIn.rememberHostToken('iss', 'jti-1', 10, 5))).toBe(true)
+      expect(await db.unit(async (tx) => tx.signIn.rememberHostToken('iss', 'jti-1', 10, 6))).toBe(false)
+    } finally {
+      await db.close()
+    }
+  })
 })

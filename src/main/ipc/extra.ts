@@ -12,7 +12,12 @@ export const EXTRA_CHANNELS = [
   'checkout.cancel',
   'payments.history',
   'sync.state',
-  'sync.now'
+  'sync.now',
+  'account.get',
+  'account.requestCode',
+  'account.verifyCode',
+  'account.removeDevice',
+  'account.signOut'
 ] as const
 export type ExtraChannel = (typeof EXTRA_CHANNELS)[number]
 

@@ -19,6 +19,7 @@ export type SyncPort = Pick<
   | 'state'
   | 'syncNow'
   | 'on'
+  | 'account'
 >
 
 export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
@@ -33,7 +34,12 @@ export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
     'checkout.cancel': (input) => sync.cancelCheckout(input),
     'payments.history': (input) => sync.paymentsHistory(input),
     'sync.state': () => sync.state(),
-    'sync.now': () => sync.syncNow()
+    'sync.now': () => sync.syncNow(),
+    'account.get': () => sync.account.view(),
+    'account.requestCode': (input) => sync.account.requestCode(input.method, input.target),
+    'account.verifyCode': (input) => sync.account.verifyCode(input.method, input.target, input.code),
+    'account.removeDevice': (input) => sync.account.removeDevice(input.deviceId),
+    'account.signOut': () => sync.account.signOut()
   }
 }
 

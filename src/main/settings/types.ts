@@ -11,6 +11,9 @@ export interface SyncSettings {
   accountId?: string
   deviceId?: string
   deviceName?: string
+  /** How this device joined its account (sign-in.ts), and the address or number it used. */
+  signInMethod?: 'email' | 'sms' | 'host' | 'enrolment'
+  signInTarget?: string
   /**
    * A copy of the feed cursor for diagnostics. The authoritative cursor lives in SQLite
    * (sync_state), committed in the same transaction as the records it covers.

@@ -32,7 +32,7 @@ export class DeviceEnrolment {
     const relay = this.deps.relay() // an insecure or missing relay URL is its own typed error
     const enrolled = await askRelay(relay, code, deviceName.trim().slice(0, 100))
     this.deps.secrets.set(DEVICE_TOKEN_SECRET, enrolled.deviceToken)
-    this.deps.settings.set({ accountId: enrolled.accountId, deviceId: enrolled.deviceId, deviceName })
+    this.deps.settings.set({ accountId: enrolled.accountId, deviceId: enrolled.deviceId, deviceName, signInMethod: 'enrolment' })
     return { accountId: enrolled.accountId, deviceId: enrolled.deviceId }
   }
 }

@@ -8,6 +8,11 @@ import {
   LeaseResponseSchema,
   OrderResponseSchema,
   OutboxAckSchema,
+  RevokeResponseSchema,
+  SignInCodeResponseSchema,
+  SignInMethodsResponseSchema,
+  SignInResponseSchema,
+  type SignInMethod,
   type CreateCheckoutRequest,
   type OutboxRecord
 } from '../../shared/relay-contract'
@@ -24,7 +29,9 @@ export class RelayError extends Error {
     readonly status: number,
     readonly code: string,
     /** Worth trying again later (network, 5xx, 429). */
-    readonly retryable: boolean
+    readonly retryable: boolean,
+    /** The error body's details (a reason, a retry-after), when the relay sent any. */
+    readonly details?: Record<string, unknown>
   ) {
     super(message)
     this.name = 'RelayError'
@@ -51,6 +58,22 @@ export class RelayClient {
 
   enrol(code: string, deviceName: string) {
     return this.call('POST', '/v1/enrol', EnrolResponseSchema, { body: { code, deviceName }, auth: false })
+  }
+  signInMethods() {
+    return this.call('GET', '/v1/auth/methods', SignInMethodsResponseSchema, { auth: false })
+  }
+  requestSignInCode(method: SignInMethod, target: string) {
+    return this.call('POST', '/v1/auth/code', SignInCodeResponseSchema, { body: { method, target }, auth: false })
+  }
+  verifySignInCode(method: SignInMethod, target: string, code: string, deviceName: string) {
+    return this.call('POST', '/v1/auth/verify', SignInResponseSchema, { body: { method, target, code, deviceName }, auth: false })
+  }
+  hostSignIn(token: string, deviceName: string) {
+    return this.call('POST', '/v1/auth/host', SignInResponseSchema, { body: { token, deviceName }, auth: false })
+  }
+  /** Revokes a device of this account; `withToken` authenticates as another device than the stored one. */
+  revokeDevice(deviceId: string, withToken?: string) {
+    return this.call('POST', `/v1/devices/${encodeURIComponent(deviceId)}/revoke`, RevokeResponseSchema, { body: {}, ...(withToken ? { token: withToken } : {}) })
   }
   account() {
     return this.call('GET', '/v1/account', AccountResponseSchema)
@@ -85,11 +108,11 @@ export class RelayClient {
     method: string,
     path: string,
     schema: S,
-    o: { body?: unknown; json?: string; auth?: boolean; headers?: Record<string, string> } = {}
+    o: { body?: unknown; json?: string; auth?: boolean; token?: string; headers?: Record<string, string> } = {}
   ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers }
     if (o.auth !== false) {
-      const token = this.opts.token()
+      const token = o.token ?? this.opts.token()
       if (!token) throw new RelayError('this device is not enrolled with the relay', 401, 'NOT_ENROLLED', false)
       headers['authorization'] = `Bearer ${token}`
     }
@@ -123,7 +146,7 @@ export class RelayClient {
       const err = ErrorBodySchema.safeParse(json)
       const code = err.success ? err.data.error.code : `HTTP_${status}`
       const message = err.success ? err.data.error.message : `relay answered ${status}`
-      throw new RelayError(message, status, code, status >= 500 || status === 429)
+      throw new RelayError(message, status, code, status >= 500 || status === 429, err.success ? err.data.error.details : undefined)
     }
     const parsed = schema.safeParse(json)
     if (!parsed.success) throw new RelayError(`relay answer to ${method} ${path.split('?')[0]} does not match the contract`, status, 'BAD_RESPONSE', true)

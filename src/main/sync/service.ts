@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import { createBilling, type Billing, type BillingOptions } from '../billing'
 import { systemClock } from '../../node/clock'
 import { randomIds } from '../../node/ids'
@@ -8,6 +9,7 @@ import { OfflineAllowance } from './allowance'
 import { billingPorts, type LateSyncParts } from './billing-ports'
 import { CheckoutFlow, type Checkout } from './checkouts'
 import { DeviceEnrolment } from './enrolment'
+import { AccountSession } from './sign-in'
 import { SyncEventBus, type SyncEvents } from './events'
 import type { RelayFetch } from './http-transport'
 import { checkIntegrity, type IntegrityReport } from './integrity'
@@ -59,6 +61,8 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
    */
   outboxPipeline?: number
   schedule?: Partial<ScheduleOptions>
+  /** The name this device signs in under (default: the computer's host name). */
+  deviceName?: string
 }
 
 export interface SyncService {
@@ -68,6 +72,8 @@ export interface SyncService {
   /** Enrols this device with a one-time code from the relay operator. */
   enrol(code: string, deviceName: string): Promise<{ accountId: string; deviceId: string }>
   readonly enrolled: boolean
+  /** Sign-in to a relay account, its devices, sign-out (sign-in.ts). */
+  readonly account: AccountSession
   /** One run now (joins the one in progress); resolves with the state after it. */
   syncNow(): Promise<SyncState>
   state(): SyncState
@@ -183,6 +189,25 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     },
     options: { ...DEFAULT_SCHEDULE, ...opts.schedule }
   })
+  const account = new AccountSession({
+    settings,
+    secrets,
+    relay,
+    enrolled,
+    deviceName: () => (opts.deviceName ?? settings.get().deviceName ?? hostname()).slice(0, 100),
+    relayIdentity: () => ({ relayUrl: opts.relayUrl ?? settings.get().relayUrl, relayPublicKey: opts.relayPublicKey }),
+    resetLease() {
+      store.setLease.run(null)
+      keeper.load()
+      billing.quotas.invalidate()
+    },
+    flush: () => scheduler.trigger('manual'),
+    changed() {
+      allowance.invalidate()
+      status.announce()
+      if (enrolled()) void scheduler.trigger('manual')
+    }
+  })
   const integrity = (): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled })
 
   let closed = false
@@ -200,6 +225,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     get enrolled() {
       return enrolled()
     },
+    account,
     async syncNow() {
       await scheduler.trigger('manual')
       return status.state()

@@ -3,7 +3,7 @@ import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import { BillingError, NotFound } from '../../shared/errors'
 import type { Money } from '../../shared/money'
-import type { RelayStore } from '../store/ports'
+import type { RelayStore, StoreTx } from '../store/ports'
 import type { RelayWallet } from './wallet'
 
 // Accounts and devices. An operator (admin token) issues a one-time enrolment code for a new
@@ -19,8 +19,8 @@ export interface DeviceContext {
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 export class Unauthorized extends BillingError {
-  constructor(message = 'missing, unknown or revoked device token') {
-    super('UNAUTHORIZED', message)
+  constructor(message = 'missing, unknown or revoked device token', details?: Record<string, unknown>) {
+    super('UNAUTHORIZED', message, details)
   }
 }
 export class Forbidden extends BillingError {
@@ -61,12 +61,25 @@ export class Accounts {
       if (!row || row.usedAt !== null || row.expiresAt <= now) {
         throw new Unauthorized('enrolment code unknown, used or expired')
       }
-      const deviceId = `dev_${this.ids.next()}`
-      const deviceToken = `rdt_${randomBytes(32).toString('base64url')}`
-      await tx.accounts.insertDevice({ id: deviceId, accountId: row.accountId, name: deviceName, tokenHash: sha256Hex(deviceToken), enrolledAt: now })
-      await tx.accounts.useCode(hash, now, deviceId)
-      return { accountId: row.accountId, deviceId, deviceToken }
+      const device = await this.enrolDevice(tx, row.accountId, deviceName)
+      await tx.accounts.useCode(hash, now, device.deviceId)
+      return device
     })
+  }
+
+  /** A new device of `accountId` and its bearer token, inside the caller's unit (enrolment, sign-in). */
+  async enrolDevice(tx: StoreTx, accountId: string, deviceName: string): Promise<{ accountId: string; deviceId: string; deviceToken: string }> {
+    const deviceId = `dev_${this.ids.next()}`
+    const deviceToken = `rdt_${randomBytes(32).toString('base64url')}`
+    await tx.accounts.insertDevice({ id: deviceId, accountId, name: deviceName, tokenHash: sha256Hex(deviceToken), enrolledAt: this.clock.now() })
+    return { accountId, deviceId, deviceToken }
+  }
+
+  /** A new account (sign-in of someone not seen before), inside the caller's unit. */
+  async createAccount(tx: StoreTx, label: string | null): Promise<string> {
+    const id = `acc_${this.ids.next()}`
+    await tx.accounts.insert(id, label, this.clock.now())
+    return id
   }
 
   async authenticate(token: string | undefined): Promise<DeviceContext> {

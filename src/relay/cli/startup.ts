@@ -4,13 +4,14 @@ import type { Relay } from '../app'
 // provider once, with why), whether the sandbox is on, whether the admin routes are on and how
 // to turn them on, and the key the app pins.
 
-export function startupLines(relay: Pick<Relay, 'core' | 'key' | 'keyCreated' | 'disabledProviders'>): string[] {
+export function startupLines(relay: Pick<Relay, 'core' | 'key' | 'keyCreated' | 'disabledProviders'> & Partial<Pick<Relay, 'disabledSignIn'>>): string[] {
   const { config } = relay.core
   const on = [...relay.core.providers.keys()]
   const lines: string[] = []
   if (config.sandbox) lines.push(`sandbox: every payment method is a sandbox (no real money), paid at /sandbox on this relay`)
   lines.push(on.length ? `payment methods on: ${on.join(', ')}` : 'payment methods on: none (set a provider’s variables, see src/relay/README.md)')
   for (const d of relay.disabledProviders) lines.push(`provider ${d.name} switched off: ${d.reason}`)
+  for (const d of relay.disabledSignIn ?? []) lines.push(`sign-in by ${d.method} switched off: ${d.reason}`)
   lines.push(
     config.adminToken
       ? 'admin routes: on (Authorization: Bearer <RELAY_ADMIN_TOKEN>)'

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
 import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
+import { parseHostTokenKeys, type HostTokenKey } from '../auth/host-keys'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
 // RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
@@ -58,7 +59,30 @@ const VARS = {
       }
       return rules
     })
-    .optional()
+    .optional(),
+  // Sign-in (src/relay/auth; README "Sign-in").
+  RELAY_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RELAY_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
+    .optional(),
+  RELAY_SMTP_FROM: z.string().min(3).max(300).optional(),
+  RELAY_HOST_TOKEN_KEYS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseHostTokenKeys(text)
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message })
+        return z.NEVER
+      }
+    })
+    .optional(),
+  RELAY_AUTH_CODE_TTL_MINUTES: int(1, 60).default(10),
+  RELAY_AUTH_MAX_FAILURES: int(1, 100).default(5),
+  RELAY_AUTH_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
+  RELAY_AUTH_CODES_PER_TARGET: int(1, 100).default(5),
+  RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30)
 } as const
 
 export interface RelayConfig {
@@ -83,6 +107,21 @@ export interface RelayConfig {
   providerSources: { env: Env; file: Record<string, unknown> }
   /** Every method is a sandbox provider paid on the relay's own pages (loopback only). */
   sandbox: boolean
+  auth: AuthConfig
+}
+
+export interface AuthConfig {
+  /** Key of the code and target HMACs; absent → generated once in dataDir. */
+  secret?: string
+  smtp?: { url: string; from: string }
+  hostTokenKeys: HostTokenKey[]
+  codeTtlMs: number
+  /** Wrong codes per target before it is locked, and the window they count in. */
+  maxFailures: number
+  lockoutMs: number
+  codesPerTarget: number
+  /** Code requests, and wrong codes, per remote address per lockout window. */
+  perAddress: number
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
@@ -127,8 +166,19 @@ export function loadConfig(env: Env = process.env): RelayConfig {
   if (sandbox && !LOOPBACK.has(v.RELAY_HOST)) {
     throw new ConfigError('RELAY_SANDBOX', `the sandbox pays orders without money: it runs only on a loopback RELAY_HOST (127.0.0.1), not ${v.RELAY_HOST}`)
   }
+  if (v.RELAY_SMTP_URL && !v.RELAY_SMTP_FROM) throw new ConfigError('RELAY_SMTP_FROM', 'is required with RELAY_SMTP_URL (the sender address of sign-in emails)')
   const dataDir = resolve(v.RELAY_DATA_DIR)
   return {
+    auth: {
+      ...(v.RELAY_AUTH_SECRET ? { secret: v.RELAY_AUTH_SECRET } : {}),
+      ...(v.RELAY_SMTP_URL && v.RELAY_SMTP_FROM ? { smtp: { url: v.RELAY_SMTP_URL, from: v.RELAY_SMTP_FROM } } : {}),
+      hostTokenKeys: v.RELAY_HOST_TOKEN_KEYS ?? [],
+      codeTtlMs: v.RELAY_AUTH_CODE_TTL_MINUTES * 60_000,
+      maxFailures: v.RELAY_AUTH_MAX_FAILURES,
+      lockoutMs: v.RELAY_AUTH_LOCKOUT_MINUTES * 60_000,
+      codesPerTarget: v.RELAY_AUTH_CODES_PER_TARGET,
+      perAddress: v.RELAY_AUTH_PER_ADDRESS
+    },
     sandbox,
     host: v.RELAY_HOST,
     port: v.RELAY_PORT,

@@ -22,8 +22,12 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 }
 
 export class RateLimited extends BillingError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('UNAVAILABLE', 'rate limit exceeded; retry later', { retryAfterSeconds })
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'rate limit exceeded; retry later',
+    details: Record<string, unknown> = {}
+  ) {
+    super('UNAVAILABLE', message, { ...details, retryAfterSeconds })
   }
 }
 

@@ -6,10 +6,13 @@ import {
   CreateEnrolmentRequestSchema,
   EnrolRequestSchema,
   FeedQuerySchema,
+  HostSignInRequestSchema,
+  SignInCodeRequestSchema,
+  SignInVerifyRequestSchema,
   OutboxBatchSchema,
   type HealthResponseSchema
 } from '../../shared/relay-contract'
-import { InvalidInput } from '../../shared/errors'
+import { BillingError, InvalidInput } from '../../shared/errors'
 import { sha256Hex, Unauthorized, type DeviceContext } from '../accounts/accounts'
 import type { RelayCore } from '../core'
 import { signFeedPage } from '../feed/page'
@@ -84,6 +87,32 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     const body = EnrolRequestSchema.parse(req.body)
     const out = await core.accounts.enrol(body.code, body.deviceName)
     req.log.info({ accountId: out.accountId, deviceId: out.deviceId }, 'device enrolled')
+    return out
+  })
+
+  // Sign-in: a verified code or host token ends in the same enrolment as a code from an
+  // operator. Logs name the account and device, never the target or the code.
+  app.get('/v1/auth/methods', async () => ({ methods: core.signIn.codes.methods(), host: core.signIn.host.enabled }))
+
+  app.post('/v1/auth/code', async (req) => {
+    const body = SignInCodeRequestSchema.parse(req.body)
+    const out = await core.signIn.codes.request(body.method, body.target, req.ip)
+    req.log.info({ method: body.method }, 'sign-in code sent')
+    return { sent: true as const, expiresAt: out.expiresAt }
+  })
+
+  app.post('/v1/auth/verify', async (req) => {
+    const body = SignInVerifyRequestSchema.parse(req.body)
+    const out = await core.signIn.codes.verify(body.method, body.target, body.code, body.deviceName, req.ip)
+    req.log.info({ accountId: out.accountId, deviceId: out.deviceId, method: body.method, newAccount: out.newAccount }, 'signed in')
+    return out
+  })
+
+  app.post('/v1/auth/host', async (req) => {
+    if (!core.signIn.host.enabled) throw new BillingError('UNAVAILABLE', 'host sign-in is switched off on this relay', { reason: 'method_off', method: 'host' })
+    const body = HostSignInRequestSchema.parse(req.body)
+    const out = await core.signIn.host.signIn(body.token, body.deviceName)
+    req.log.info({ accountId: out.accountId, deviceId: out.deviceId, method: 'host', newAccount: out.newAccount }, 'signed in')
     return out
   })
 

@@ -348,9 +348,51 @@ export interface LedgerRepo {
   snapshot(): Awaitable<LedgerSnapshot>
 }
 
+export type IdentityKind = 'email' | 'sms' | 'host'
+
+export interface SignInCodeRow {
+  id: string
+  targetKey: string
+  codeHash: string
+  createdAt: number
+  expiresAt: number
+  attempts: number
+  usedAt: number | null
+}
+
+export interface SignInTargetRow {
+  targetKey: string
+  windowStart: number
+  sends: number
+  failures: number
+  lockedUntil: number
+}
+
+/** Sign-in (src/relay/auth): identities, one-time codes, per-target limits, host token ids. */
+export interface SignInRepo {
+  accountOf(kind: IdentityKind, subject: string): Awaitable<string | undefined>
+  insertIdentity(kind: IdentityKind, subject: string, accountId: string, now: number): Awaitable<void>
+  identities(accountId: string): Awaitable<{ kind: IdentityKind; subject: string }[]>
+  insertCode(row: Omit<SignInCodeRow, 'attempts' | 'usedAt'>): Awaitable<void>
+  /** The newest code of a target that is unused and not expired by `now`. */
+  liveCode(targetKey: string, now: number): Awaitable<SignInCodeRow | undefined>
+  countAttempt(codeId: string): Awaitable<void>
+  /** Marks the code used unless it is; false when another request used it first. */
+  useCode(codeId: string, now: number): Awaitable<boolean>
+  /** Ends every other live code of the target (a new one replaces them). */
+  retireCodes(targetKey: string, now: number): Awaitable<void>
+  target(targetKey: string): Awaitable<SignInTargetRow | undefined>
+  putTarget(row: SignInTargetRow): Awaitable<void>
+  /** Remembers a host token id; false when it was seen before (a replay). */
+  rememberHostToken(issuer: string, jti: string, expiresAt: number, now: number): Awaitable<boolean>
+  /** Forgets expired host token ids and codes (their replay can no longer pass the expiry check). */
+  sweep(now: number): Awaitable<void>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
+  readonly signIn: SignInRepo
   readonly orders: OrdersRepo
   readonly feed: FeedRepo
   readonly outbox: OutboxRepo

@@ -1,5 +1,6 @@
 import { useEffect, useId } from 'react'
 import { localeSchema } from '../../shared/ipc/schemas/common'
+import { AccountScreen } from './components/AccountScreen'
 import { GateDialog } from './components/GateDialog'
 import { LiveControl } from './components/LiveControl'
 import { HistoryScreen } from './components/HistoryScreen'
@@ -10,7 +11,7 @@ import { WalletScreen } from './components/WalletScreen'
 import { useI18n, useS } from './context'
 import type { Screen } from './stores/settings'
 
-const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history']
+const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history', 'account']
 
 export function App(): React.JSX.Element {
   const { t, locale } = useI18n()
@@ -18,13 +19,15 @@ export function App(): React.JSX.Element {
   const { go, setLocale, load: loadSettings } = useS('settings', (s) => s)
   const loadSync = useS('sync', (s) => s.load)
   const loadLive = useS('live', (s) => s.load)
+  const loadAccount = useS('account', (s) => s.load)
   const localeId = useId()
 
   useEffect(() => {
     void loadSettings()
     void loadSync()
     void loadLive()
-  }, [loadSettings, loadSync, loadLive])
+    void loadAccount()
+  }, [loadSettings, loadSync, loadLive, loadAccount])
   useEffect(() => {
     document.documentElement.lang = locale
     document.title = t('app.title')
@@ -73,6 +76,7 @@ export function App(): React.JSX.Element {
         {screen === 'plans' && <PlansScreen />}
         {screen === 'usage' && <UsageScreen />}
         {screen === 'history' && <HistoryScreen />}
+        {screen === 'account' && <AccountScreen />}
       </main>
       <StatusBar />
       <GateDialog />

@@ -8,6 +8,7 @@ import {
   paymentsHistoryOutput,
   rechargeOptionsSchema
 } from './schemas/checkout'
+import { accountViewSchema, removeDeviceInput, requestCodeInput, requestCodeOutput, verifyCodeInput } from './schemas/account'
 import { emptyInput } from './schemas/common'
 import {
   autoRenewInput,
@@ -75,7 +76,15 @@ export const channels = {
   'sync.state': channel(emptyInput, syncStateSchema),
   'sync.now': channel(emptyInput, syncStateSchema),
   'settings.get': channel(emptyInput, settingsSchema),
-  'settings.set': channel(settingsSetInput, settingsSchema)
+  'settings.set': channel(settingsSetInput, settingsSchema),
+  /** The signed-in account and its devices, or the sign-in methods when signed out. */
+  'account.get': channel(emptyInput, accountViewSchema),
+  'account.requestCode': channel(requestCodeInput, requestCodeOutput),
+  'account.verifyCode': channel(verifyCodeInput, accountViewSchema),
+  /** Revokes another device of the account (this one signs out instead). */
+  'account.removeDevice': channel(removeDeviceInput, accountViewSchema),
+  /** Forgets this device's token (revoked on the relay when reachable): free tier from then on. */
+  'account.signOut': channel(emptyInput, accountViewSchema)
 } as const
 
 /** Events main pushes to the renderer. */
@@ -122,3 +131,4 @@ export * from './schemas/subscriptions'
 export * from './schemas/usage'
 export * from './schemas/sync'
 export * from './schemas/paid-use'
+export * from './schemas/account'

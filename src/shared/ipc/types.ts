@@ -5,6 +5,7 @@ import type {
   paymentRecordSchema,
   rechargeOptionsSchema
 } from './schemas/checkout'
+import type { accountDeviceSchema, accountViewSchema, signInMethodSchema } from './schemas/account'
 import type { localeSchema, moneySchema } from './schemas/common'
 import type { planSchema, subscriptionSchema } from './schemas/subscriptions'
 import type { confirmedSchema, liveSessionSchema, liveStateSchema, quoteDecisionSchema, quoteSchema } from './schemas/paid-use'
@@ -31,3 +32,6 @@ export type Quote = z.infer<typeof quoteSchema>
 export type Confirmed = z.infer<typeof confirmedSchema>
 export type LiveSessionDto = z.infer<typeof liveSessionSchema>
 export type LiveState = z.infer<typeof liveStateSchema>
+export type AccountView = z.infer<typeof accountViewSchema>
+export type AccountDevice = z.infer<typeof accountDeviceSchema>
+export type SignInMethod = z.infer<typeof signInMethodSchema>

@@ -16,6 +16,7 @@ import { sqliteLedger } from './repos/ledger'
 import { sqliteNotifications } from './repos/notifications'
 import { sqliteOrders } from './repos/orders'
 import { sqliteOutbox } from './repos/outbox'
+import { sqliteSignIn } from './repos/sign-in'
 import { sqliteTrials } from './repos/trials'
 import { sqliteCatalog } from './repos/catalog'
 import { UnitsOfWork } from './unit-of-work'
@@ -63,6 +64,7 @@ export function openSqliteStore(opts: {
       sqlite,
       {
         accounts: sqliteAccounts(sqlite),
+        signIn: sqliteSignIn(sqlite),
         orders: sqliteOrders(sqlite),
         feed: sqliteFeed(sqlite),
         outbox: sqliteOutbox(sqlite),

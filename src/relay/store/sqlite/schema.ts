@@ -355,3 +355,59 @@ export const jobs = sqliteTable(
   },
   (t) => [uniqueIndex('jobs_kind_key').on(t.kind, t.key), index('jobs_due').on(t.state, t.runAt)]
 )
+
+// ── Sign-in (src/relay/auth) ──────────────────────────────────────────────────────────────
+
+/** How a person signs in to an account: an email, a mobile number, or a host app's user id. */
+export const accountIdentities = sqliteTable(
+  'account_identities',
+  {
+    /** 'email' | 'sms' | 'host' */
+    kind: text('kind').notNull(),
+    /** The normalised address or number; for 'host', issuer + NUL + the token's sub. */
+    subject: text('subject').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    createdAt: integer('created_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.subject] }), index('account_identities_account').on(t.accountId)]
+)
+
+/** One-time codes: only an HMAC of the code and of its target is kept. */
+export const signInCodes = sqliteTable(
+  'sign_in_codes',
+  {
+    id: text('id').primaryKey(),
+    /** HMAC(kind + target) with the relay's auth secret. */
+    targetKey: text('target_key').notNull(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** Wrong entries against this code; at the limit the code is dead. */
+    attempts: integer('attempts').notNull().default(0),
+    usedAt: integer('used_at')
+  },
+  (t) => [index('sign_in_codes_target').on(t.targetKey, t.createdAt)]
+)
+
+/** Per-target counters: codes sent and failures in the current window, and a lockout. */
+export const signInTargets = sqliteTable('sign_in_targets', {
+  targetKey: text('target_key').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  sends: integer('sends').notNull().default(0),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: integer('locked_until').notNull().default(0)
+})
+
+/** Host sign-in tokens seen (issuer, jti), kept until they expire: a replay is refused. */
+export const hostTokenIds = sqliteTable(
+  'host_token_ids',
+  {
+    issuer: text('issuer').notNull(),
+    jti: text('jti').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.jti] })]
+)

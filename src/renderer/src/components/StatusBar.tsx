@@ -7,6 +7,9 @@ export function StatusBar(): React.JSX.Element {
   const state = useS('sync', (s) => s.state)
   const unreachable = useS('sync', (s) => s.unreachable)
   const syncNow = useS('sync', (s) => s.syncNow)
+  // Signed out is not a sync failure: the app runs on the free tier, one click from signing in.
+  const signedOut = useS('account', (s) => s.view?.signedIn === false)
+  const go = useS('settings', (s) => s.go)
   const online = state?.online ?? false
   /** The plan's name in this language (the code itself when unknown). */
   const planName = (code: string | undefined): string => {
@@ -53,7 +56,12 @@ export function StatusBar(): React.JSX.Element {
             {t('status.skipped', { count: state.skippedCount })}
           </span>
         )}
-        {state?.lastError && (
+        {signedOut && (
+          <button type="button" className="link-button" onClick={() => go('account')}>
+            {t('status.signedOut')}
+          </button>
+        )}
+        {state?.lastError && !signedOut && (
           // main's error text is technical and English; people get a sentence in their language,
           // support gets the detail on hover.
           <span className="muted" title={state.lastError}>

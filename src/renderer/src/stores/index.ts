@@ -1,4 +1,5 @@
 import type { BillingClient } from '../../../shared/ipc/client'
+import { createAccountStore } from './account'
 import { createCheckoutStore } from './checkout'
 import { createGateStore } from './gate'
 import { createHistoryStore } from './history'
@@ -13,10 +14,16 @@ import { createWalletStore } from './wallet'
 export function createStores(client: BillingClient) {
   const usage = createUsageStore(client)
   const wallet = createWalletStore(client)
+  const sync = createSyncStore(client)
   const live = createLiveStore(client, () => void usage.getState().load())
   return {
     settings: createSettingsStore(client),
-    sync: createSyncStore(client),
+    sync,
+    // Signing in or out changes what the wallet and the status bar show.
+    account: createAccountStore(client, () => {
+      void sync.getState().load()
+      void wallet.getState().load()
+    }),
     wallet,
     checkout: createCheckoutStore(client),
     plans: createPlansStore(client),
