@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../node/clock'
 import { randomIds, type IdSource } from '../node/ids'
+import { ledgerProblems } from './integrity/file-check'
 import { openDatabase, type BillingDb, type Durability } from './db/open'
 import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
@@ -134,11 +135,7 @@ export function createBilling(opts: BillingOptions): Billing {
         const w = wallet.verify()
         const s = subscriptions.verify()
         const u = q.verify()
-        const problems = [
-          ...w.problems.map((p) => `wallet: ${p.message}`),
-          ...s.problems.map((p) => `subscription: ${p}`),
-          ...u.problems.map((p) => `usage: ${p}`)
-        ]
+        const problems = ledgerProblems(w, s, u)
         return { ok: problems.length === 0, problems }
       },
       close: () => db.close()

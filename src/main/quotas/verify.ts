@@ -14,10 +14,15 @@ const MAX_CHAIN_PROBLEMS = 100
 export interface QuotaVerifyReport {
   ok: boolean
   problems: string[]
+  /** The chain's last event and each period's running sum there (a checkpoint's figures). */
+  tail: { seq: number; hash: string; sums: Record<string, number> }
 }
 
-/** `head`: the chain head this process committed, or null while it is unknown (inside a caller's transaction). */
-export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead | null): QuotaVerifyReport {
+/**
+ * `head`: the chain head this process committed, or null while it is unknown (inside a caller's
+ * transaction). `mem`: null for a check of the file alone (the full check on a worker thread).
+ */
+export function verifyQuotas(st: Statements, mem: MemoryState | null, head: UsageHead | null): QuotaVerifyReport {
   const problems: string[] = []
   let chainProblems = 0
   const chain = (msg: string): void => {
@@ -52,6 +57,8 @@ export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead |
     sums.delete(k)
   }
   for (const [k, sum] of sums) problems.push(`events ${k} sum to ${sum} but there is no counter row`)
+  const tail = { seq: last.seq, hash: last.hash, sums: Object.fromEntries(running) }
+  if (mem === null) return { ok: problems.length === 0, problems, tail }
 
   for (const f of mem.counters) {
     const db = st.counterUsed.get(f.name, mem.periodStart) ?? 0
@@ -68,5 +75,5 @@ export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead |
     const db = dbLeases.filter((l) => l.feature === f.name).reduce((s, l) => s + l.qty, 0)
     if (db !== f.used) problems.push(`memory gauge ${f.name} is ${f.used}, database ${db}`)
   }
-  return { ok: problems.length === 0, problems }
+  return { ok: problems.length === 0, problems, tail }
 }

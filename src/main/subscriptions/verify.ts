@@ -21,6 +21,8 @@ export interface SubscriptionVerifyReport {
   ok: boolean
   problems: string[]
   events: number
+  /** The event chain's last event (a checkpoint's figures). */
+  tail: { seq: number; hash: string; count: number }
 }
 
 export function verifySubscriptions(db: BillingDb, head: ChainHead | null): SubscriptionVerifyReport {
@@ -64,7 +66,7 @@ export function verifySubscriptions(db: BillingDb, head: ChainHead | null): Subs
   for (const id of latest.keys()) add(`subscription ${id} has history events but no row`)
 
   verifyCatalog(db, add)
-  return { ok: problems.length === 0, problems, events: count }
+  return { ok: problems.length === 0, problems, events: count, tail: { ...last, count } }
 }
 
 interface ExpectedPlan {

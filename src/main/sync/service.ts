@@ -11,6 +11,8 @@ import { DeviceEnrolment } from './enrolment'
 import { SyncEventBus, type SyncEvents } from './events'
 import type { RelayFetch } from './http-transport'
 import { checkIntegrity, type IntegrityReport } from './integrity'
+import { runFullCheck } from '../integrity/full-check'
+import { eventLoopMeter, type BlockMeter } from '../watchdog/event-loop'
 import { leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
 import { paymentsHistory, type PaymentsHistory } from './payment-history'
 import { FeedPuller } from './pull'
@@ -59,6 +61,14 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
    */
   outboxPipeline?: number
   schedule?: Partial<ScheduleOptions>
+  /**
+   * The full check of the file on a worker thread (fullCheck()): first `afterStartMs` after
+   * start() (default 10 s), then every `everyMs` (default 6 h; 0: on demand only). `workerUrl`:
+   * the worker entry, for a host that bundles this module into its own build.
+   */
+  fullCheck?: { afterStartMs?: number; everyMs?: number; workerUrl?: URL }
+  /** Measures the longest main-thread block (default: perf_hooks' event-loop delay). */
+  blockMeter?: BlockMeter
 }
 
 export interface SyncService {
@@ -79,8 +89,14 @@ export interface SyncService {
   checkoutUrl(orderId: string): string
   rechargeOptions(): RechargeOptions
   paymentsHistory(input: Input<'payments.history'>): PaymentsHistory
-  /** Re-verifies the ledger's hash chain and the stored lease (start-up runs it). */
+  /** Re-verifies the ledger's hash chain and the stored lease, here and now (synchronous: tests and tools). */
   checkIntegrity(): { ok: boolean; problems: string[] }
+  /**
+   * The full check of the file on a worker thread (joins one in flight): problems flag
+   * `ledger_tampered`; a check that could not finish rejects with IntegrityCheckFailed and
+   * shows in the state's `health.fullCheckError`.
+   */
+  fullCheck(): Promise<{ ok: boolean; problems: string[] }>
   /** What this device may still spend offline (null: not enrolled, no bound). */
   allowance(): number | null
   firstFreeAvailable(): boolean
@@ -97,6 +113,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const { settings, secrets } = opts
   const signals = opts.signals ?? alwaysOnline
   const graceMs = opts.leaseGraceMs ?? 3 * 86_400_000
+  const timers = opts.timers ?? realTimers
   // Refused at configuration: the feed is signed, but the device token and the replies are not.
   if (opts.relayUrl !== undefined) assertRelayUrl(opts.relayUrl)
 
@@ -112,6 +129,9 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const keeper = (parts.keeper = new LeaseKeeper(store, relayKey, guard, () => settings.get()))
   keeper.load()
   billing.quotas.invalidate()
+
+  const meter = opts.blockMeter ?? eventLoopMeter()
+  const fullCheckHealth: { at: number | null; error: string | null } = { at: null, error: null }
 
   const events = new SyncEventBus()
   const checkouts: CheckoutFlow = new CheckoutFlow({
@@ -137,7 +157,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     checkouts,
     events,
     enrolled,
-    initiallyOnline: signals.isOnline()
+    initiallyOnline: signals.isOnline(),
+    health: () => ({ fullCheckAt: fullCheckHealth.at, fullCheckError: fullCheckHealth.error, longestBlockMs: meter.longestBlockMs() })
   })
   guard.onChange(() => {
     billing.quotas.invalidate()
@@ -174,7 +195,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const scheduler = new SyncScheduler({
     run: () => runSync(runDeps),
     signals,
-    timers: opts.timers ?? realTimers,
+    timers,
     random: opts.random ?? Math.random,
     waitingForPayment: () => checkouts.waiting() > 0,
     onOffline: () => {
@@ -185,13 +206,57 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   })
   const integrity = (): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled })
 
+  let inFlight: Promise<IntegrityReport> | null = null
+  const fullCheck = (): Promise<IntegrityReport> =>
+    (inFlight ??= runFullCheck({
+      path: billing.db.sqlite.name,
+      outbox: true,
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      ...(opts.fullCheck?.workerUrl ? { workerUrl: opts.fullCheck.workerUrl } : {})
+    })
+      .then(
+        (report) => {
+          if (!report.ok) guard.flag('ledger_tampered')
+          fullCheckHealth.at = now()
+          fullCheckHealth.error = null
+          return { ok: report.ok, problems: report.problems }
+        },
+        (err: unknown) => {
+          fullCheckHealth.error = err instanceof Error ? err.message : String(err)
+          throw err
+        }
+      )
+      .finally(() => {
+        inFlight = null
+        if (!closed) status.announce()
+      }))
+  let fullCheckTimer: unknown = null
+  const scheduleFullCheck = (ms: number): void => {
+    fullCheckTimer = timers.setTimeout(() => {
+      fullCheckTimer = null
+      // The outcome is in the state (health) and, when the ledger is not whole, its warnings.
+      fullCheck().catch(() => undefined)
+      const every = opts.fullCheck?.everyMs ?? 6 * 3_600_000
+      if (every > 0 && !closed) scheduleFullCheck(every)
+    }, ms)
+  }
+  const stopFullChecks = (): void => {
+    if (fullCheckTimer !== null) timers.clearTimeout(fullCheckTimer)
+    fullCheckTimer = null
+  }
+
   let closed = false
   const sync: SyncService = {
     start() {
       integrity()
       scheduler.start()
+      stopFullChecks()
+      scheduleFullCheck(opts.fullCheck?.afterStartMs ?? 10_000)
     },
-    stop: () => scheduler.stop(),
+    stop() {
+      scheduler.stop()
+      stopFullChecks()
+    },
     async enrol(code, deviceName) {
       const device = await enrolment.enrol(code, deviceName)
       void scheduler.trigger('manual')
@@ -220,6 +285,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       const report = integrity()
       return { ok: report.ok && !guard.warnings.includes('ledger_tampered'), problems: report.problems }
     },
+    fullCheck,
     allowance: () => allowance.current(),
     firstFreeAvailable: () => !billing.wallet.firstFreeUsed() && store.state.get()!.first_free_claim_id === null,
     leaseStatus: () => leaseStatus({ keeper, guard, graceMs }),
@@ -228,6 +294,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       if (closed) return
       closed = true
       scheduler.stop()
+      stopFullChecks()
+      meter.close()
       guard.flush()
       billing.close()
     }

@@ -292,4 +292,6 @@ export interface VerifyReport {
   problems: VerifyProblem[]
   entries: number
   accounts: number
+  /** The chain's last entry and each account's sum of entries there (a checkpoint's figures). */
+  tail: { seq: number; hash: string; count: number; sums: Record<string, number> }
 }

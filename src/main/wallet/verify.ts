@@ -105,7 +105,10 @@ export function verifyLedger(core: LedgerCore): VerifyReport {
   checkClaims(core, add)
   checkPayments(core, add)
 
-  return { ok: problems.length === 0, problems, entries: count, accounts: accounts.size }
+  const sumsAt: Record<string, number> = {}
+  for (const [id, sum] of recomputed) sumsAt[id] = sum
+  const tail = { seq: lastSeq, hash: prev, count, sums: sumsAt }
+  return { ok: problems.length === 0, problems, entries: count, accounts: accounts.size, tail }
 }
 
 type Add = (kind: VerifyProblemKind, message: string, details?: Record<string, unknown>) => void
