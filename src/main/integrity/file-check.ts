@@ -1,4 +1,5 @@
 import type { BillingDb } from '../db/open'
+import { checkpointProblems, type Checkpoints } from './checkpoint'
 import { prepareStatements as usageStatements } from '../quotas/statements'
 import { verifyQuotas, type QuotaVerifyReport } from '../quotas/verify'
 import { verifySubscriptions, type SubscriptionVerifyReport } from '../subscriptions/verify'
@@ -14,11 +15,7 @@ import { verifyLedger } from '../wallet/verify'
 // connection, the worker thread's read-only one included (worker.ts).
 
 /** Where each chain ended when it was checked, with its running sums: a checkpoint's figures. */
-export interface LedgerTails {
-  wallet: VerifyReport['tail']
-  subscriptions: SubscriptionVerifyReport['tail']
-  usage: QuotaVerifyReport['tail']
-}
+export type LedgerTails = Checkpoints
 
 export interface FileCheckReport {
   ok: boolean
@@ -41,7 +38,7 @@ export function checkFile(db: BillingDb, opts: { outbox: boolean }): FileCheckRe
     const w = verifyLedger(LedgerCore.of(db))
     const s = verifySubscriptions(db, null)
     const u = verifyQuotas(usageStatements(db.sqlite), null, null)
-    const problems = [...ledgerProblems(w, s, u), ...(opts.outbox ? verifyOutbox(db.sqlite) : [])]
+    const problems = [...ledgerProblems(w, s, u), ...checkpointProblems(db.sqlite), ...(opts.outbox ? verifyOutbox(db.sqlite) : [])]
     return { ok: problems.length === 0, problems, tails: { wallet: w.tail, subscriptions: s.tail, usage: u.tail } }
   })()
 }

@@ -11,6 +11,7 @@ import { DeviceEnrolment } from './enrolment'
 import { SyncEventBus, type SyncEvents } from './events'
 import type { RelayFetch } from './http-transport'
 import { checkIntegrity, type IntegrityReport } from './integrity'
+import { planStartCheck, writeCheckpoints, type Checkpoints } from '../integrity/checkpoint'
 import { runFullCheck } from '../integrity/full-check'
 import { eventLoopMeter, type BlockMeter } from '../watchdog/event-loop'
 import { leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
@@ -64,15 +65,20 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   /**
    * The full check of the file on a worker thread (fullCheck()): first `afterStartMs` after
    * start() (default 10 s), then every `everyMs` (default 6 h; 0: on demand only). `workerUrl`:
-   * the worker entry, for a host that bundles this module into its own build.
+   * the worker entry, for a host that bundles this module into its own build. `startWalkLimit`:
+   * the most rows start-up walks on this thread (default START_WALK_LIMIT); with more written
+   * since the last whole full check, the full check runs at once instead.
    */
-  fullCheck?: { afterStartMs?: number; everyMs?: number; workerUrl?: URL }
+  fullCheck?: { afterStartMs?: number; everyMs?: number; workerUrl?: URL; startWalkLimit?: number }
   /** Measures the longest main-thread block (default: perf_hooks' event-loop delay). */
   blockMeter?: BlockMeter
 }
 
 export interface SyncService {
-  /** Start-up: checks the ledger and the stored lease, then starts the triggers. */
+  /**
+   * Start-up: checks the stored lease and the ledger rows written since the last whole full
+   * check (src/main/integrity), starts the triggers, and soon after the full check on a worker.
+   */
   start(): void
   stop(): void
   /** Enrols this device with a one-time code from the relay operator. */
@@ -204,7 +210,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     },
     options: { ...DEFAULT_SCHEDULE, ...opts.schedule }
   })
-  const integrity = (): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled })
+  const integrity = (since?: Checkpoints): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled }, since)
 
   let inFlight: Promise<IntegrityReport> | null = null
   const fullCheck = (): Promise<IntegrityReport> =>
@@ -216,7 +222,9 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     })
       .then(
         (report) => {
+          // Whole: the next start-up walks only what is written after this.
           if (!report.ok) guard.flag('ledger_tampered')
+          else if (!closed) writeCheckpoints(billing.db, report.tails, now())
           fullCheckHealth.at = now()
           fullCheckHealth.error = null
           return { ok: report.ok, problems: report.problems }
@@ -248,10 +256,14 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   let closed = false
   const sync: SyncService = {
     start() {
-      integrity()
+      // The rows since the last whole full check, here; all of them on the worker thread soon after.
+      const plan = planStartCheck(billing.db.sqlite, opts.fullCheck?.startWalkLimit)
+      if (plan.walk) integrity(plan.since)
+      else keeper.load()
+      if (plan.problems.length > 0) guard.flag('ledger_tampered')
       scheduler.start()
       stopFullChecks()
-      scheduleFullCheck(opts.fullCheck?.afterStartMs ?? 10_000)
+      scheduleFullCheck(plan.walk ? (opts.fullCheck?.afterStartMs ?? 10_000) : 0)
     },
     stop() {
       scheduler.stop()

@@ -272,6 +272,7 @@ export type WalletRecord =
 
 export type VerifyProblemKind =
   | 'chain'
+  | 'checkpoint'
   | 'sequence'
   | 'head'
   | 'entry'
