@@ -54,6 +54,8 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   /** A clock moved back by more than this is tampering. Default 10 min. */
   clockToleranceMs?: number
   feedPageSize?: number
+  /** Feed records applied per transaction, the event loop turning between (default 100). */
+  feedApplySlice?: number
   outboxBatchSize?: number
   /**
    * Outbox batches in flight at once. Default 8: while this thread applies a pulled page it
@@ -192,6 +194,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     relay,
     relayKey,
     pageSize: opts.feedPageSize ?? 500,
+    applySlice: opts.feedApplySlice ?? 100,
     now,
     applied: () => allowance.invalidate(),
     skipped: () => status.announce()
