@@ -114,6 +114,7 @@ export interface SyncService {
 }
 
 export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Billing; sync: SyncService } {
+  const opening = performance.now()
   const clock = opts.clock ?? systemClock
   const now = () => clock.now()
   const ids = opts.ids ?? randomIds(clock)
@@ -259,6 +260,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   let closed = false
   const sync: SyncService = {
     start() {
+      const started = performance.now()
       // The rows since the last whole full check, here; all of them on the worker thread soon after.
       const plan = planStartCheck(billing.db.sqlite, opts.fullCheck?.startWalkLimit)
       if (plan.walk) integrity(plan.since)
@@ -267,6 +269,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       scheduler.start()
       stopFullChecks()
       scheduleFullCheck(plan.walk ? (opts.fullCheck?.afterStartMs ?? 10_000) : 0)
+      meter.record(performance.now() - started)
     },
     stop() {
       scheduler.stop()
@@ -315,5 +318,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       billing.close()
     }
   }
+  // Opening ran in the meter's first turn, which its histogram does not see.
+  meter.record(performance.now() - opening)
   return { billing, sync }
 }
