@@ -8,6 +8,7 @@ import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import type { CheckoutFlow } from './checkouts'
 import type { SyncEventBus } from './events'
 import type { LeaseKeeper } from './lease'
+import { nextTurn } from './next-turn'
 import type { RelayClient } from './relay-client'
 import type { SyncStore } from './store'
 
@@ -100,7 +101,7 @@ export class FeedPuller {
     const size = Math.max(1, this.deps.applySlice)
     if (records.length === 0) this.applyPage(records, null)
     for (let i = 0; i < records.length; i += size) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      if (i > 0) await nextTurn()
       const slice = records.slice(i, i + size)
       this.applyPage(slice, String(slice.at(-1)![1].seq))
     }
