@@ -11,11 +11,11 @@ import { DeviceEnrolment } from './enrolment'
 import { SyncEventBus, type SyncEvents } from './events'
 import type { RelayFetch } from './http-transport'
 import { checkIntegrity, type IntegrityReport } from './integrity'
-import { planStartCheck, writeCheckpoints, type Checkpoints } from '../integrity/checkpoint'
-import { runFullCheck } from '../integrity/full-check'
+import { planStartCheck, type Checkpoints } from '../integrity/checkpoint'
 import { eventLoopMeter, type BlockMeter } from '../watchdog/event-loop'
 import { leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
 import { paymentsHistory, type PaymentsHistory } from './payment-history'
+import { FullChecks } from './full-checks'
 import { FeedPuller } from './pull'
 import { OutboxPusher } from './push'
 import { rechargeOptionsOf, type RechargeOptions } from './recharge-options'
@@ -140,7 +140,16 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   billing.quotas.invalidate()
 
   const meter = opts.blockMeter ?? eventLoopMeter()
-  const fullCheckHealth: { at: number | null; error: string | null } = { at: null, error: null }
+  const checks = new FullChecks({
+    billing,
+    guard,
+    timers,
+    now,
+    nativeBinding: opts.nativeBinding,
+    workerUrl: opts.fullCheck?.workerUrl,
+    everyMs: opts.fullCheck?.everyMs ?? 6 * 3_600_000,
+    announce: () => status.announce()
+  })
 
   const events = new SyncEventBus()
   const checkouts: CheckoutFlow = new CheckoutFlow({
@@ -167,7 +176,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     events,
     enrolled,
     initiallyOnline: signals.isOnline(),
-    health: () => ({ fullCheckAt: fullCheckHealth.at, fullCheckError: fullCheckHealth.error, longestBlockMs: meter.longestBlockMs() })
+    health: () => ({ ...checks.health(), longestBlockMs: meter.longestBlockMs() })
   })
   guard.onChange(() => {
     billing.quotas.invalidate()
@@ -216,47 +225,6 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   })
   const integrity = (since?: Checkpoints): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled }, since)
 
-  let inFlight: Promise<IntegrityReport> | null = null
-  const fullCheck = (): Promise<IntegrityReport> =>
-    (inFlight ??= runFullCheck({
-      path: billing.db.sqlite.name,
-      outbox: true,
-      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-      ...(opts.fullCheck?.workerUrl ? { workerUrl: opts.fullCheck.workerUrl } : {})
-    })
-      .then(
-        (report) => {
-          // Whole: the next start-up walks only what is written after this.
-          if (!report.ok) guard.flag('ledger_tampered')
-          else if (!closed) writeCheckpoints(billing.db, report.tails, now())
-          fullCheckHealth.at = now()
-          fullCheckHealth.error = null
-          return { ok: report.ok, problems: report.problems }
-        },
-        (err: unknown) => {
-          fullCheckHealth.error = err instanceof Error ? err.message : String(err)
-          throw err
-        }
-      )
-      .finally(() => {
-        inFlight = null
-        if (!closed) status.announce()
-      }))
-  let fullCheckTimer: unknown = null
-  const scheduleFullCheck = (ms: number): void => {
-    fullCheckTimer = timers.setTimeout(() => {
-      fullCheckTimer = null
-      // The outcome is in the state (health) and, when the ledger is not whole, its warnings.
-      fullCheck().catch(() => undefined)
-      const every = opts.fullCheck?.everyMs ?? 6 * 3_600_000
-      if (every > 0 && !closed) scheduleFullCheck(every)
-    }, ms)
-  }
-  const stopFullChecks = (): void => {
-    if (fullCheckTimer !== null) timers.clearTimeout(fullCheckTimer)
-    fullCheckTimer = null
-  }
-
   let closed = false
   const sync: SyncService = {
     start() {
@@ -267,13 +235,12 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       else keeper.load()
       if (plan.problems.length > 0) guard.flag('ledger_tampered')
       scheduler.start()
-      stopFullChecks()
-      scheduleFullCheck(plan.walk ? (opts.fullCheck?.afterStartMs ?? 10_000) : 0)
+      checks.schedule(plan.walk ? (opts.fullCheck?.afterStartMs ?? 10_000) : 0)
       meter.record(performance.now() - started)
     },
     stop() {
       scheduler.stop()
-      stopFullChecks()
+      checks.stop()
     },
     async enrol(code, deviceName) {
       const device = await enrolment.enrol(code, deviceName)
@@ -303,7 +270,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       const report = integrity()
       return { ok: report.ok && !guard.warnings.includes('ledger_tampered'), problems: report.problems }
     },
-    fullCheck,
+    fullCheck: () => checks.run(),
     allowance: () => allowance.current(),
     firstFreeAvailable: () => !billing.wallet.firstFreeUsed() && store.state.get()!.first_free_claim_id === null,
     leaseStatus: () => leaseStatus({ keeper, guard, graceMs }),
@@ -312,7 +279,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       if (closed) return
       closed = true
       scheduler.stop()
-      stopFullChecks()
+      checks.close()
       meter.close()
       guard.flush()
       billing.close()

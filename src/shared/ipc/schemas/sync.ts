@@ -37,7 +37,7 @@ export const syncStateSchema = z.object({
   health: z.object({
     /** When the last full check of the ledger file (on a worker thread) ran to its end; null before the first. */
     fullCheckAt: timestampSchema.nullable(),
-    /** Why the last full check could not run to its end (the check failed, not the ledger), or null. */
+    /** Why the last full check could not run to its end or record its checkpoint (the check failed, not the ledger), or null. */
     fullCheckError: z.string().nullable(),
     /** The longest time the module's process kept its event loop from turning since start, ms. */
     longestBlockMs: z.number().min(0)
