@@ -15,7 +15,13 @@ export default defineConfig({
     },
     build: {
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/electron/index.ts') } }
+      // The integrity worker is an entry of its own: a worker thread loads it by file (src/main/integrity).
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/electron/index.ts'),
+          'integrity-worker': resolve(__dirname, 'src/main/integrity/worker.ts')
+        }
+      }
     }
   },
   preload: {

@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL('../', import.meta.url))
 const MODULES: { name: string; file: string }[] = [
   { name: 'core', file: 'bench/core.ts' },
   { name: 'relay_notify', file: 'bench/relay/notify.ts' },
-  { name: 'sync_catchup', file: 'bench/sync/catchup.ts' }
+  { name: 'sync_catchup', file: 'bench/sync/catchup.ts' },
+  { name: 'main_thread', file: 'bench/main-thread.ts' }
 ]
 
 function run(file: string): Promise<{ code: number | null; lastLine: string }> {

@@ -11,6 +11,7 @@ import { ManualClock } from '../../src/node/clock'
 import { sequentialIds } from '../../src/node/ids'
 import { MemorySecretStore, MemorySettingsStore } from '../../src/main/settings'
 import { createSyncedBilling } from '../../src/main/sync'
+import { eventLoopMeter } from '../../src/main/watchdog/event-loop'
 import { createRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
 import { generateSigningKey } from '../../src/relay/feed/keys'
@@ -194,6 +195,7 @@ async function main(): Promise<void> {
         feed_records: first.applied,
         catchup_app_cpu_ms: appCpuMs,
         catchup_relay_cpu_ms: relayCpuMs,
+        catchup_block_ms: median(rounds.map((r) => r.blockMs)),
         relay: inProcess ? 'in-process' : 'process'
       })
     )
@@ -212,6 +214,7 @@ interface Round {
   pending: number
   applied: number
   balance: number
+  blockMs: number
 }
 
 type Opened = ReturnType<typeof createSyncedBilling>
@@ -222,9 +225,14 @@ async function catchUp(billing: Opened['billing'], sync: Opened['sync'], child: 
   const profile = await startProfile()
   const cpu0 = process.cpuUsage()
   const relayCpu0 = cpuOf(child)
+  // The longest main-thread block of the catch-up (the module's own watchdog, docs/performance.md).
+  const meter = eventLoopMeter()
+  await new Promise((r) => setTimeout(r, 25)) // the histogram measures between its own ticks
   const t = nowNs()
   const state = await sync.syncNow()
   const catchupMs = ms(t)
+  const blockMs = meter.longestBlockMs()
+  meter.close()
   // CPU time beside wall time: on a shared 2-core machine the wall time moves with the load.
   const cpu = process.cpuUsage(cpu0)
   const appCpuMs = Math.round((cpu.user + cpu.system) / 1000)
@@ -240,7 +248,7 @@ async function catchUp(billing: Opened['billing'], sync: Opened['sync'], child: 
   const outboxBodies = billing.db.sqlite.prepare('SELECT id, body FROM sync_outbox ORDER BY seq').all() as { id: string; body: string }[]
   sync.close()
   const floorMs = floor(dir, outboxBodies, inboxRows)
-  return { catchupMs, floorMs, appCpuMs, relayCpuMs, pending, applied, balance }
+  return { catchupMs, floorMs, appCpuMs, relayCpuMs, pending, applied, balance, blockMs }
 }
 
 function median(xs: number[]): number {

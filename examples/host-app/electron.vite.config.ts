@@ -8,7 +8,10 @@ export default defineConfig({
     build: {
       outDir: resolve(here, 'out/main'),
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(here, 'src/main/index.ts') } }
+      // The billing module's integrity worker, beside the bundle (src/main/integrity/full-check.ts).
+      rollupOptions: {
+        input: { index: resolve(here, 'src/main/index.ts'), 'integrity-worker': resolve(here, '../../src/main/integrity/worker.ts') }
+      }
     }
   },
   preload: {

@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from '../node/clock'
 import { randomIds, type IdSource } from '../node/ids'
+import type { Checkpoints } from './integrity/checkpoint'
+import { ledgerProblems } from './integrity/file-check'
 import { openDatabase, type BillingDb, type Durability } from './db/open'
 import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
@@ -54,8 +56,9 @@ export interface Billing {
    * history (each subscription row = its latest event's state; plans = built-in catalog +
    * applied catalog versions + recorded changes) and usage events (counters = their events). Tamper evidence only: an
    * attacker who recomputes the chains is stopped by the relay's signed lease and the sync.
+   * `since`: walk only the rows after a verified checkpoint (start-up, src/main/integrity).
    */
-  verify(): { ok: boolean; problems: string[] }
+  verify(since?: Checkpoints): { ok: boolean; problems: string[] }
   close(): void
 }
 
@@ -130,15 +133,11 @@ export function createBilling(opts: BillingOptions): Billing {
         q.sweep()
         q.invalidate()
       },
-      verify() {
-        const w = wallet.verify()
-        const s = subscriptions.verify()
-        const u = q.verify()
-        const problems = [
-          ...w.problems.map((p) => `wallet: ${p.message}`),
-          ...s.problems.map((p) => `subscription: ${p}`),
-          ...u.problems.map((p) => `usage: ${p}`)
-        ]
+      verify(since) {
+        const w = wallet.verify(since?.wallet)
+        const s = subscriptions.verify(since && { seq: since.subscriptions.seq, hash: since.subscriptions.hash })
+        const u = q.verify(since?.usage)
+        const problems = ledgerProblems(w, s, u)
         return { ok: problems.length === 0, problems }
       },
       close: () => db.close()

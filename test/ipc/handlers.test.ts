@@ -260,6 +260,7 @@ describe('usage, settings, the sync channels, external links', () => {
       lastSkipped: null,
       trialRefused: null,
       catalogVersion: 1,
+      health: { fullCheckAt: null, fullCheckError: null, longestBlockMs: expect.any(Number) },
       warnings: []
     }
     expect(await call('sync.state', {})).toEqual({ ok: true, value: offline })

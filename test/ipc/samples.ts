@@ -77,6 +77,7 @@ const sync: Output<'sync.state'> = {
   lastSkipped: null,
   trialRefused: null,
   catalogVersion: 1,
+  health: { fullCheckAt: null, fullCheckError: null, longestBlockMs: 12.5 },
   warnings: []
 }
 

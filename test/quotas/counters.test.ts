@@ -37,7 +37,7 @@ describe('counters: check and consume', () => {
     expect((err as QuotaExceeded).details).toMatchObject({ feature: 'ai_request', limit: 3, used: 3, requested: 1 })
     expect(countRows(db, 'usage_events')).toBe(before)
     expect(dbState(db, T0).counters.ai_request).toBe(3)
-    expect(q.verify()).toEqual({ ok: true, problems: [] })
+    expect(q.verify()).toMatchObject({ ok: true, problems: [] })
   })
 
   it('unlimited (null) always allows and reports remaining and limit as null', () => {

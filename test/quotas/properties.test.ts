@@ -149,7 +149,7 @@ describe('quota properties', () => {
           }
         }
         // At the end.
-        expect(f.q.verify()).toEqual({ ok: true, problems: [] })
+        expect(f.q.verify()).toMatchObject({ ok: true, problems: [] })
         const dupes = f.db.sqlite.prepare('SELECT key FROM usage_events GROUP BY key HAVING count(*) > 1').all()
         expect(dupes).toEqual([])
         expect(f.db.sqlite.prepare('SELECT count(*) FROM usage_events').pluck().get()).toBe(applied.size)

@@ -37,7 +37,8 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
     ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ids ? { ids: opts.ids } : {}),
-    ...(opts.previousRunEnded ? { previousRunEnded: true } : {})
+    ...(opts.previousRunEnded ? { previousRunEnded: true } : {}),
+    ...(opts.integrityWorkerUrl ? { fullCheck: { workerUrl: opts.integrityWorkerUrl } } : {})
   })
   const listeners = new Map<ModuleEventName, Set<(payload: never) => void>>()
   const emitLocal = <E extends ModuleEventName>(event: E, payload: ModuleEvents[E]): void => {
@@ -49,12 +50,16 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
       }
     }
   }
+  const logHealth = healthLogger(log)
   const quotaChanged = (): void => emitLocal('quota', { items: toUsageItems(billing.quotas.usage()).items })
   // Every event the screens get, the host's main process gets too (under its API name).
   const toLocal = (event: EventName, payload: unknown): void => {
     if (event === 'balance.changed') emitLocal('balance', payload as Payload<'balance.changed'>)
     else if (event === 'payment.confirmed') emitLocal('payment', payload as Payload<'payment.confirmed'>)
-    else if (event === 'sync.state') emitLocal('sync', payload as Payload<'sync.state'>)
+    else if (event === 'sync.state') {
+      logHealth(payload as Payload<'sync.state'>)
+      emitLocal('sync', payload as Payload<'sync.state'>)
+    }
     else if (event === 'live.changed') {
       emitLocal('live', payload as Payload<'live.changed'>)
       quotaChanged()
@@ -148,7 +153,8 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
       },
       enrol: (code, deviceName) => sync.enrol(code, deviceName),
       state: () => sync.state(),
-      now: () => sync.syncNow()
+      now: () => sync.syncNow(),
+      fullCheck: () => sync.fullCheck()
     },
     balance: () => notify.balance(),
     on(event, cb) {
@@ -171,5 +177,22 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
       listeners.clear()
       sync.close()
     }
+  }
+}
+
+/** Main-thread blocks over this are logged (the budget of docs/performance.md). */
+const BLOCK_BUDGET_MS = 50
+
+/** Logs a new longest main-thread block over the budget, and a full check that could not finish, once each. */
+function healthLogger(log: Logger): (state: Payload<'sync.state'>) => void {
+  let loggedBlock = BLOCK_BUDGET_MS
+  let loggedError: string | null = null
+  return ({ health }) => {
+    if (health.longestBlockMs > loggedBlock) {
+      loggedBlock = health.longestBlockMs
+      log.warn(`[billing] the main thread was blocked for ${health.longestBlockMs} ms (budget ${BLOCK_BUDGET_MS} ms)`)
+    }
+    if (health.fullCheckError !== null && health.fullCheckError !== loggedError) log.error(`[billing] ${health.fullCheckError}`)
+    loggedError = health.fullCheckError
   }
 }

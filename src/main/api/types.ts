@@ -82,6 +82,12 @@ export interface BillingModuleOptions {
   openExternal?: (url: string) => Promise<void>
   /** Where the billing screens keep their locale (default dataDir/billing-settings.json). */
   screenSettingsPath?: string
+  /**
+   * The integrity worker's file, for a host that bundles this module into its own build
+   * (default: integrity-worker.js beside the bundle: add src/main/integrity/worker.ts as an
+   * entry of that name, as electron.vite.config.ts does).
+   */
+  integrityWorkerUrl?: URL
 }
 
 /** A quote you may confirm or cancel (once; again returns the first answer). */
@@ -130,6 +136,12 @@ export interface BillingModule {
     enrol(code: string, deviceName: string): Promise<{ accountId: string; deviceId: string }>
     state(): SyncState
     now(): Promise<SyncState>
+    /**
+     * The full check of the ledger file now, on a worker thread (it also runs shortly after
+     * start and every few hours). Problems flag `ledger_tampered`; a check that could not
+     * finish rejects, and shows in the state's `health.fullCheckError`.
+     */
+    fullCheck(): Promise<{ ok: boolean; problems: string[] }>
   }
   balance(): WalletBalance
   on<E extends ModuleEventName>(event: E, cb: (payload: ModuleEvents[E]) => void): () => void

@@ -30,7 +30,7 @@ import type {
   UsageRecord,
   UsageSummary
 } from './types'
-import { verifyQuotas, type QuotaVerifyReport } from './verify'
+import { verifyQuotas, type QuotaVerifyReport, type UsageStart } from './verify'
 import { GENESIS_HASH, usageHash } from './chain'
 import { AfterCommit } from '../../node/sqlite/after-commit'
 
@@ -368,12 +368,13 @@ export class Quotas {
 
   /**
    * Walks the usage chain (hashes, used_after running sums), checks counters against their
-   * events, the chain head against memory, and memory against the database.
+   * events, the chain head against memory, and memory against the database (`from`: only the
+   * events after a verified checkpoint).
    */
-  verify(): QuotaVerifyReport {
+  verify(from?: UsageStart): QuotaVerifyReport {
     this.catchUp()
     const trusted = !this.memory.inDoubt && !this.memory.nested
-    return verifyQuotas(this.st, this.mem, trusted ? { seq: this.lastSeq, hash: this.lastHash } : null)
+    return verifyQuotas(this.st, this.mem, trusted ? { seq: this.lastSeq, hash: this.lastHash } : null, from)
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────

@@ -54,6 +54,9 @@ export function prepareStatements(sqlite: Sqlite) {
     ),
     /** Every event in chain order, for verify(). */
     allEvents: sqlite.prepare<[], EventRow & { hash: string }>(`SELECT ${EVENT_COLUMNS}, hash FROM usage_events ORDER BY seq`),
+    /** The events after a checkpoint's, for verify() at start-up. */
+    eventsAfter: sqlite.prepare<[number], EventRow & { hash: string }>(`SELECT ${EVENT_COLUMNS}, hash FROM usage_events WHERE seq > ? ORDER BY seq`),
+    eventHashAt: sqlite.prepare<[number], string>('SELECT hash FROM usage_events WHERE seq = ?').pluck(),
     // The counter row of a period exists after its first use and memory knows its rowid, so
     // the normal path is an UPDATE by rowid (one b-tree descent, like the benchmark floor).
     // feature/period_start are rechecked: a VACUUM may renumber rowids, and then changes = 0

@@ -14,20 +14,39 @@ const MAX_CHAIN_PROBLEMS = 100
 export interface QuotaVerifyReport {
   ok: boolean
   problems: string[]
+  /** The chain's last event and each period's running sum there (a checkpoint's figures). */
+  tail: { seq: number; hash: string; count: number; sums: Record<string, number> }
 }
 
-/** `head`: the chain head this process committed, or null while it is unknown (inside a caller's transaction). */
-export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead | null): QuotaVerifyReport {
+/** Where a walk starts after a verified checkpoint: that event, and each period's running sum there. */
+export interface UsageStart {
+  seq: number
+  hash: string
+  count: number
+  sums: Record<string, number>
+}
+
+/**
+ * `from`: walk only the events after it (it must be in the file with its hash).
+ * `head`: the chain head this process committed, or null while it is unknown (inside a caller's
+ * transaction). `mem`: null for a check of the file alone (the full check on a worker thread).
+ */
+export function verifyQuotas(st: Statements, mem: MemoryState | null, head: UsageHead | null, from?: UsageStart): QuotaVerifyReport {
   const problems: string[] = []
   let chainProblems = 0
   const chain = (msg: string): void => {
     if (chainProblems++ < MAX_CHAIN_PROBLEMS) problems.push(msg)
   }
 
-  let prev = GENESIS_HASH
-  let last: UsageHead = { seq: Number.MIN_SAFE_INTEGER, hash: GENESIS_HASH }
-  const running = new Map<string, number>()
-  for (const r of st.allEvents.iterate()) {
+  let prev = from?.hash ?? GENESIS_HASH
+  let last: UsageHead = from ? { seq: from.seq, hash: from.hash } : { seq: Number.MIN_SAFE_INTEGER, hash: GENESIS_HASH }
+  const running = new Map<string, number>(Object.entries(from?.sums ?? {}))
+  let count = from?.count ?? 0
+  if (from && from.seq !== Number.MIN_SAFE_INTEGER && st.eventHashAt.get(from.seq) !== from.hash) {
+    problems.push(`the integrity checkpoint names usage event ${from.seq}, which the chain does not hold`)
+  }
+  for (const r of (from ? st.eventsAfter.iterate(from.seq) : st.allEvents.iterate())) {
+    count++
     const h = usageHash(prev, r)
     if (h !== r.hash) chain(`usage event ${r.seq} (${r.key}) does not match its hash: edited, or an event before it was deleted`)
     // Continue from the stored hash, so one edited row is reported once, not with all its successors.
@@ -42,8 +61,9 @@ export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead |
     problems.push(`the usage history ends at event ${last.seq} but this process last wrote ${head.seq}`)
   }
 
-  const sums = new Map<string, number>()
-  for (const r of st.eventSums.all()) sums.set(`${r.feature}@${r.period_start}`, r.used)
+  // After a checkpoint, the running sums are the events' sums (those before it were verified).
+  const sums = from ? new Map(running) : new Map<string, number>()
+  if (!from) for (const r of st.eventSums.all()) sums.set(`${r.feature}@${r.period_start}`, r.used)
   const rows = st.allCounters.all()
   for (const r of rows) {
     const k = `${r.feature}@${r.period_start}`
@@ -52,6 +72,8 @@ export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead |
     sums.delete(k)
   }
   for (const [k, sum] of sums) problems.push(`events ${k} sum to ${sum} but there is no counter row`)
+  const tail = { seq: last.seq, hash: last.hash, count, sums: Object.fromEntries(running) }
+  if (mem === null) return { ok: problems.length === 0, problems, tail }
 
   for (const f of mem.counters) {
     const db = st.counterUsed.get(f.name, mem.periodStart) ?? 0
@@ -68,5 +90,5 @@ export function verifyQuotas(st: Statements, mem: MemoryState, head: UsageHead |
     const db = dbLeases.filter((l) => l.feature === f.name).reduce((s, l) => s + l.qty, 0)
     if (db !== f.used) problems.push(`memory gauge ${f.name} is ${f.used}, database ${db}`)
   }
-  return { ok: problems.length === 0, problems }
+  return { ok: problems.length === 0, problems, tail }
 }

@@ -16,7 +16,7 @@ import { assertPlanKey, createPlanCatalog, FREE_PLAN_CODE, seedPlans, type Plan 
 import { assertOperation, assertTransition } from './states'
 import { createChanges, type Ctx } from './changes'
 import { createStore } from './store'
-import { chainMemory } from './chain'
+import { chainMemory, type ChainHead } from './chain'
 import { verifySubscriptions, type SubscriptionVerifyReport } from './verify'
 import type {
   Actor,
@@ -96,9 +96,9 @@ export interface SubscriptionService {
   /**
    * Walks the hash-chained history and checks every subscription row against the state its
    * latest event recorded, and the plan catalog against the built-in one, the catalog versions
-   * applied and the recorded changes.
+   * applied and the recorded changes (`from`: only the events after a verified checkpoint).
    */
-  verify(): SubscriptionVerifyReport
+  verify(from?: ChainHead): SubscriptionVerifyReport
 }
 
 export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService {
@@ -463,7 +463,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     history: (subscriptionId) => store.events(subscriptionId),
     daysRemaining: (now = clock.now()) => subscriptionDaysRemaining(store.live(), now, tz),
 
-    verify: () => verifySubscriptions(db, chain.nested ? null : chain.head),
+    verify: (from) => verifySubscriptions(db, chain.nested ? null : chain.head, from),
 
     entitlement(now = clock.now()) {
       if (cached && now >= cached.from && now < cached.until) return cached.value

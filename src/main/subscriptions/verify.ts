@@ -21,9 +21,16 @@ export interface SubscriptionVerifyReport {
   ok: boolean
   problems: string[]
   events: number
+  /** The event chain's last event (a checkpoint's figures). */
+  tail: { seq: number; hash: string; count: number; sums: Record<string, number> }
 }
 
-export function verifySubscriptions(db: BillingDb, head: ChainHead | null): SubscriptionVerifyReport {
+/**
+ * `from`: walk only the events after this one (a verified checkpoint's; it must be in the file
+ * with its hash). The subscriptions rows and the catalog are checked whole either way: a few
+ * rows, each row's latest event read by index.
+ */
+export function verifySubscriptions(db: BillingDb, head: ChainHead | null, from?: ChainHead): SubscriptionVerifyReport {
   const sqlite = db.sqlite
   const problems: string[] = []
   const add = (msg: string): void => {
@@ -31,10 +38,15 @@ export function verifySubscriptions(db: BillingDb, head: ChainHead | null): Subs
   }
 
   const latest = new Map<string, { seq: number; state: string }>()
-  let prev = GENESIS_HASH
-  let last: ChainHead = { seq: 0, hash: GENESIS_HASH }
-  let count = 0
-  for (const r of sqlite.prepare<[], EventRow>('SELECT * FROM subscription_events ORDER BY seq').iterate()) {
+  let prev = from?.hash ?? GENESIS_HASH
+  let last: ChainHead = from ?? { seq: 0, hash: GENESIS_HASH }
+  let count = from?.seq ?? 0
+  if (from && from.seq > 0) {
+    const at = sqlite.prepare<[number], string>('SELECT hash FROM subscription_events WHERE seq = ?').pluck().get(from.seq)
+    if (at !== from.hash) add(`the integrity checkpoint names subscription event ${from.seq}, which the chain does not hold`)
+  }
+  const rows = sqlite.prepare<[number], EventRow>('SELECT * FROM subscription_events WHERE seq > ? ORDER BY seq')
+  for (const r of rows.iterate(from?.seq ?? 0)) {
     count++
     if (r.seq !== last.seq + 1) add(`subscription events ${last.seq + 1}..${r.seq - 1} are missing`)
     if (eventHash(prev, r) !== r.hash) add(`subscription event ${r.seq} does not match its hash`)
@@ -55,8 +67,11 @@ export function verifySubscriptions(db: BillingDb, head: ChainHead | null): Subs
     add(`the subscription history ends at event ${last.seq} but this process last wrote ${head.seq}`)
   }
 
+  const latestBefore = sqlite.prepare<[string], { seq: number; state: string }>(
+    'SELECT seq, state FROM subscription_events WHERE subscription_id = ? ORDER BY seq DESC LIMIT 1'
+  )
   for (const row of sqlite.prepare<[], SubscriptionRow>('SELECT * FROM subscriptions ORDER BY rowid').iterate()) {
-    const l = latest.get(row.id)
+    const l = latest.get(row.id) ?? (from ? latestBefore.get(row.id) : undefined)
     if (!l) add(`subscription ${row.id} has no history events`)
     else if (rowState(row) !== l.state) add(`subscription ${row.id} differs from the state its last event ${l.seq} recorded`)
     latest.delete(row.id)
@@ -64,7 +79,7 @@ export function verifySubscriptions(db: BillingDb, head: ChainHead | null): Subs
   for (const id of latest.keys()) add(`subscription ${id} has history events but no row`)
 
   verifyCatalog(db, add)
-  return { ok: problems.length === 0, problems, events: count }
+  return { ok: problems.length === 0, problems, events: count, tail: { ...last, count, sums: {} } }
 }
 
 interface ExpectedPlan {

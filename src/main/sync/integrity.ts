@@ -1,4 +1,5 @@
 import type { Billing } from '../billing'
+import type { Checkpoints } from '../integrity/checkpoint'
 import type { LeaseKeeper } from './lease'
 import { verifyOutbox } from './outbox'
 import type { SyncStore } from './store'
@@ -18,11 +19,12 @@ export interface RelayView {
 /**
  * Re-verifies the ledgers' hash chains, that every local spend has its outbox row, the
  * stored lease and (enrolled) the wallet against the relay; anything wrong makes the
- * device untrusted until a sync finds it whole.
+ * device untrusted until a sync finds it whole. `since`: the chains only after a verified
+ * checkpoint (start-up; the full check on the worker walks them whole).
  */
-export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: TrustGuard, relay?: RelayView): IntegrityReport {
-  const verified = billing.verify()
-  const missing = verifyOutbox(billing.db.sqlite)
+export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: TrustGuard, relay?: RelayView, since?: Checkpoints): IntegrityReport {
+  const verified = billing.verify(since)
+  const missing = verifyOutbox(billing.db.sqlite, 20, since && { walletSeq: since.wallet.seq, usageSeq: since.usage.seq })
   const apart = relay?.enrolled() ? walletApartFromRelay(billing, relay.store) : []
   const ok = verified.ok && missing.length === 0 && apart.length === 0
   const report = { ...verified, ok, problems: [...verified.problems, ...missing, ...apart] }

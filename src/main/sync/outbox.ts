@@ -114,21 +114,22 @@ export function writeOutbox(store: SyncStore, r: BillingRecord, now: number): bo
  * Every local spend and use in the (hash-chained) ledgers has its outbox row; rows are never
  * deleted. A row removed from the file would keep that spend from the relay and out of the
  * offline allowance. Effects that came from the relay (keys `feed:…`) have none. Returns the
- * problems found (at most `max` of each kind).
+ * problems found (at most `max` of each kind). `since`: only the entries and events after
+ * these seqs (start-up after a verified checkpoint).
  */
-export function verifyOutbox(sqlite: BillingDb['sqlite'], max = 20): string[] {
+export function verifyOutbox(sqlite: BillingDb['sqlite'], max = 20, since = { walletSeq: 0, usageSeq: Number.MIN_SAFE_INTEGER }): string[] {
   const spends = sqlite
     .prepare(
       `SELECT e.id AS id, e.type AS type FROM wallet_entries e
        JOIN wallet_accounts dr ON dr.id = e.debit_account
        JOIN wallet_accounts cr ON cr.id = e.credit_account
-       WHERE cr.kind = 'revenue' AND (e.op_key IS NULL OR substr(e.op_key, 1, 5) <> 'feed:')
+       WHERE e.seq > ? AND cr.kind = 'revenue' AND (e.op_key IS NULL OR substr(e.op_key, 1, 5) <> 'feed:')
          AND ((e.type IN ('consume', 'settle') AND dr.kind IN ('wallet', 'holds')) OR (e.type = 'first_free' AND dr.kind = 'promotions'))
          AND NOT (e.feature = 'subscription' AND substr(coalesce(e.op_key, ''), 1, 13) = 'subscription:')
          AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = (CASE e.type WHEN 'first_free' THEN 'ffc-' ELSE 'dbt-' END) || e.id)
        ORDER BY e.seq LIMIT ?`
     )
-    .all(max) as { id: string; type: string }[]
+    .all(since.walletSeq, max) as { id: string; type: string }[]
   // A wallet-paid period: its purchase record, or (files from before purchases were sent) the
   // debit record of the wallet entry that paid it.
   const purchases = sqlite
@@ -142,8 +143,8 @@ export function verifyOutbox(sqlite: BillingDb['sqlite'], max = 20): string[] {
     )
     .all(max) as { id: string }[]
   const uses = sqlite
-    .prepare(`SELECT u.id AS id FROM usage_events u WHERE NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = 'use-' || u.id) ORDER BY u.seq LIMIT ?`)
-    .all(max) as { id: string }[]
+    .prepare(`SELECT u.id AS id FROM usage_events u WHERE u.seq > ? AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = 'use-' || u.id) ORDER BY u.seq LIMIT ?`)
+    .all(since.usageSeq, max) as { id: string }[]
   return [
     ...spends.map((e) => `wallet ${e.type} entry ${e.id} has no outbox record`),
     ...purchases.map((c) => `wallet-paid subscription charge ${c.id} has no outbox record`),

@@ -8,6 +8,7 @@ import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import type { CheckoutFlow } from './checkouts'
 import type { SyncEventBus } from './events'
 import type { LeaseKeeper } from './lease'
+import { nextTurn } from './next-turn'
 import type { RelayClient } from './relay-client'
 import type { SyncStore } from './store'
 
@@ -26,6 +27,12 @@ export interface FeedPullDeps {
   /** The pinned relay key. */
   relayKey: KeyObject
   pageSize: number
+  /**
+   * Records applied per transaction: a page is applied in slices of this many, each with the
+   * cursor moved to its last record, the event loop turning between them (the host's windows
+   * are frozen while this thread applies).
+   */
+  applySlice: number
   now: () => number
   /** A page was applied: the unsynced spending may have changed. */
   applied: () => void
@@ -75,15 +82,28 @@ export class FeedPuller {
           next = this.load(accountId, applied !== null && !cursorAfter(last, applied) ? applied : last)
         }
         const { ok, rejected } = await verified
-        const fresh = this.forward(ok)
-        const newest = fresh.at(-1)
-        this.applyPage(fresh, newest ? String(newest[1].seq) : null)
+        await this.applyInSlices(this.forward(ok))
         if (rejected) throw rejected
       }
       return serverTime
     } finally {
       // A page requested ahead of a failure is not wanted; do not leave its error unhandled.
       next?.catch(() => undefined)
+    }
+  }
+
+  /**
+   * Applies a page's records a slice at a time, each slice and its cursor in one transaction:
+   * a crash between slices leaves the cursor after the last slice applied, and the next pull
+   * starts there (a record applied twice changes nothing anyway).
+   */
+  private async applyInSlices(records: CheckedEntry[]): Promise<void> {
+    const size = Math.max(1, this.deps.applySlice)
+    if (records.length === 0) this.applyPage(records, null)
+    for (let i = 0; i < records.length; i += size) {
+      if (i > 0) await nextTurn()
+      const slice = records.slice(i, i + size)
+      this.applyPage(slice, String(slice.at(-1)![1].seq))
     }
   }
 

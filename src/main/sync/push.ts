@@ -1,6 +1,7 @@
 import type { BillingDb } from '../db/open'
 import type { OutboxAck } from '../../shared/relay-contract'
 import { RelayError, type RelayClient } from './relay-client'
+import { nextTurn } from './next-turn'
 import type { SyncStore } from './store'
 
 // Pushes the outbox to the relay (docs/sync.md, "One sync run", step 1).
@@ -42,6 +43,9 @@ export class OutboxPusher {
     let failure: unknown = null
     const inFlight = new Set<Promise<void>>()
     while (failure === null) {
+      // One batch read and sent per turn of the event loop, not the whole pipeline at once.
+      if (sentRows > 0) await nextTurn()
+      if (failure !== null) break
       const rows = this.deps.store.outboxPendingAfter.all(afterSeq, this.deps.batchSize)
       const first = rows[0]
       const last = rows.at(-1)

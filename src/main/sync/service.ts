@@ -13,8 +13,11 @@ import { AccountSession } from './sign-in'
 import { SyncEventBus, type SyncEvents } from './events'
 import type { RelayFetch } from './http-transport'
 import { checkIntegrity, type IntegrityReport } from './integrity'
+import { planStartCheck, type Checkpoints } from '../integrity/checkpoint'
+import { eventLoopMeter, type BlockMeter } from '../watchdog/event-loop'
 import { leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
 import { paymentsHistory, type PaymentsHistory } from './payment-history'
+import { FullChecks } from './full-checks'
 import { FeedPuller } from './pull'
 import { OutboxPusher } from './push'
 import { rechargeOptionsOf, type RechargeOptions } from './recharge-options'
@@ -53,6 +56,8 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   /** A clock moved back by more than this is tampering. Default 10 min. */
   clockToleranceMs?: number
   feedPageSize?: number
+  /** Feed records applied per transaction, the event loop turning between (default 100). */
+  feedApplySlice?: number
   outboxBatchSize?: number
   /**
    * Outbox batches in flight at once. Default 8: while this thread applies a pulled page it
@@ -63,10 +68,23 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   schedule?: Partial<ScheduleOptions>
   /** The name this device signs in under (default: the computer's host name). */
   deviceName?: string
+  /**
+   * The full check of the file on a worker thread (fullCheck()): first `afterStartMs` after
+   * start() (default 10 s), then every `everyMs` (default 6 h; 0: on demand only). `workerUrl`:
+   * the worker entry, for a host that bundles this module into its own build. `startWalkLimit`:
+   * the most rows start-up walks on this thread (default START_WALK_LIMIT); with more written
+   * since the last whole full check, the full check runs at once instead.
+   */
+  fullCheck?: { afterStartMs?: number; everyMs?: number; workerUrl?: URL; startWalkLimit?: number }
+  /** Measures the longest main-thread block (default: perf_hooks' event-loop delay). */
+  blockMeter?: BlockMeter
 }
 
 export interface SyncService {
-  /** Start-up: checks the ledger and the stored lease, then starts the triggers. */
+  /**
+   * Start-up: checks the stored lease and the ledger rows written since the last whole full
+   * check (src/main/integrity), starts the triggers, and soon after the full check on a worker.
+   */
   start(): void
   stop(): void
   /** Enrols this device with a one-time code from the relay operator. */
@@ -85,8 +103,14 @@ export interface SyncService {
   checkoutUrl(orderId: string): string
   rechargeOptions(): RechargeOptions
   paymentsHistory(input: Input<'payments.history'>): PaymentsHistory
-  /** Re-verifies the ledger's hash chain and the stored lease (start-up runs it). */
+  /** Re-verifies the ledger's hash chain and the stored lease, here and now (synchronous: tests and tools). */
   checkIntegrity(): { ok: boolean; problems: string[] }
+  /**
+   * The full check of the file on a worker thread (joins one in flight): problems flag
+   * `ledger_tampered`; a check that could not finish rejects with IntegrityCheckFailed and
+   * shows in the state's `health.fullCheckError`.
+   */
+  fullCheck(): Promise<{ ok: boolean; problems: string[] }>
   /** What this device may still spend offline (null: not enrolled, no bound). */
   allowance(): number | null
   firstFreeAvailable(): boolean
@@ -96,6 +120,7 @@ export interface SyncService {
 }
 
 export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Billing; sync: SyncService } {
+  const opening = performance.now()
   const clock = opts.clock ?? systemClock
   const now = () => clock.now()
   const ids = opts.ids ?? randomIds(clock)
@@ -103,6 +128,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const { settings, secrets } = opts
   const signals = opts.signals ?? alwaysOnline
   const graceMs = opts.leaseGraceMs ?? 3 * 86_400_000
+  const timers = opts.timers ?? realTimers
   // Refused at configuration: the feed is signed, but the device token and the replies are not.
   if (opts.relayUrl !== undefined) assertRelayUrl(opts.relayUrl)
 
@@ -118,6 +144,18 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const keeper = (parts.keeper = new LeaseKeeper(store, relayKey, guard, () => settings.get()))
   keeper.load()
   billing.quotas.invalidate()
+
+  const meter = opts.blockMeter ?? eventLoopMeter()
+  const checks = new FullChecks({
+    billing,
+    guard,
+    timers,
+    now,
+    nativeBinding: opts.nativeBinding,
+    workerUrl: opts.fullCheck?.workerUrl,
+    everyMs: opts.fullCheck?.everyMs ?? 6 * 3_600_000,
+    announce: () => status.announce()
+  })
 
   const events = new SyncEventBus()
   const checkouts: CheckoutFlow = new CheckoutFlow({
@@ -143,7 +181,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     checkouts,
     events,
     enrolled,
-    initiallyOnline: signals.isOnline()
+    initiallyOnline: signals.isOnline(),
+    health: () => ({ ...checks.health(), longestBlockMs: meter.longestBlockMs() })
   })
   guard.onChange(() => {
     billing.quotas.invalidate()
@@ -171,6 +210,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     relay,
     relayKey,
     pageSize: opts.feedPageSize ?? 500,
+    applySlice: opts.feedApplySlice ?? 100,
     now,
     applied: () => allowance.invalidate(),
     skipped: () => status.announce()
@@ -180,7 +220,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const scheduler = new SyncScheduler({
     run: () => runSync(runDeps),
     signals,
-    timers: opts.timers ?? realTimers,
+    timers,
     random: opts.random ?? Math.random,
     waitingForPayment: () => checkouts.waiting() > 0,
     onOffline: () => {
@@ -208,15 +248,25 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       if (enrolled()) void scheduler.trigger('manual')
     }
   })
-  const integrity = (): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled })
+  const integrity = (since?: Checkpoints): IntegrityReport => checkIntegrity(billing, keeper, guard, { store, enrolled }, since)
 
   let closed = false
   const sync: SyncService = {
     start() {
-      integrity()
+      const started = performance.now()
+      // The rows since the last whole full check, here; all of them on the worker thread soon after.
+      const plan = planStartCheck(billing.db.sqlite, opts.fullCheck?.startWalkLimit)
+      if (plan.walk) integrity(plan.since)
+      else keeper.load()
+      if (plan.problems.length > 0) guard.flag('ledger_tampered')
       scheduler.start()
+      checks.schedule(plan.walk ? (opts.fullCheck?.afterStartMs ?? 10_000) : 0)
+      meter.record(performance.now() - started)
     },
-    stop: () => scheduler.stop(),
+    stop() {
+      scheduler.stop()
+      checks.stop()
+    },
     async enrol(code, deviceName) {
       const device = await enrolment.enrol(code, deviceName)
       void scheduler.trigger('manual')
@@ -246,6 +296,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       const report = integrity()
       return { ok: report.ok && !guard.warnings.includes('ledger_tampered'), problems: report.problems }
     },
+    fullCheck: () => checks.run(),
     allowance: () => allowance.current(),
     firstFreeAvailable: () => !billing.wallet.firstFreeUsed() && store.state.get()!.first_free_claim_id === null,
     leaseStatus: () => leaseStatus({ keeper, guard, graceMs }),
@@ -254,9 +305,13 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       if (closed) return
       closed = true
       scheduler.stop()
+      checks.close()
+      meter.close()
       guard.flush()
       billing.close()
     }
   }
+  // Opening ran in the meter's first turn, which its histogram does not see.
+  meter.record(performance.now() - opening)
   return { billing, sync }
 }

@@ -26,6 +26,8 @@ export interface SyncStatusDeps {
   enrolled: () => boolean
   /** Whether the network is up when the service starts. */
   initiallyOnline: boolean
+  /** The full check's last outcome and the watchdog's figure (service.ts). */
+  health: () => SyncState['health']
 }
 
 /** What the app shows about sync: the run's flags here, the rest read from the sync tables. */
@@ -59,7 +61,8 @@ export class SyncStatus {
       ...this.rejections(),
       ...this.skipped(),
       trialRefused,
-      catalogVersion: this.deps.subscriptions.currentCatalogVersion()
+      catalogVersion: this.deps.subscriptions.currentCatalogVersion(),
+      health: this.deps.health()
     }
   }
 

@@ -272,6 +272,7 @@ export type WalletRecord =
 
 export type VerifyProblemKind =
   | 'chain'
+  | 'checkpoint'
   | 'sequence'
   | 'head'
   | 'entry'
@@ -292,4 +293,6 @@ export interface VerifyReport {
   problems: VerifyProblem[]
   entries: number
   accounts: number
+  /** The chain's last entry and each account's sum of entries there (a checkpoint's figures). */
+  tail: { seq: number; hash: string; count: number; sums: Record<string, number> }
 }

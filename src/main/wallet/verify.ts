@@ -21,7 +21,22 @@ interface AccountRow {
   last_hash: string | null
 }
 
-export function verifyLedger(core: LedgerCore): VerifyReport {
+/**
+ * Where a walk starts when only the rows after a verified checkpoint are walked (start-up,
+ * src/main/integrity): that entry's seq and hash, and each account's sum of entries there.
+ */
+export interface LedgerStart {
+  seq: number
+  hash: string
+  sums: Record<string, number>
+}
+
+/**
+ * `from`: walk only the entries after it (the checkpoint's entry must be in the file with its
+ * hash); the side tables that are not kept per entry (first-free claims, payments) are then
+ * left to the full walk.
+ */
+export function verifyLedger(core: LedgerCore, from?: LedgerStart): VerifyReport {
   const sqlite = core.db.sqlite
   // Outside any transaction, settle memory written inside an earlier one (a head check, or a
   // reload) so the head and cache checks below run instead of being skipped as "dirty".
@@ -34,14 +49,20 @@ export function verifyLedger(core: LedgerCore): VerifyReport {
   const accounts = new Map<string, AccountRow>()
   for (const a of sqlite.prepare<[], AccountRow>('SELECT * FROM wallet_accounts').all()) accounts.set(a.id, a)
 
-  const recomputed = new Map<string, number>()
+  const recomputed = new Map<string, number>(Object.entries(from?.sums ?? {}))
   const lastTouch = new Map<string, { seq: number; hash: string }>()
-  let prev = GENESIS_HASH
-  let expected = 1
-  let count = 0
-  let lastSeq = 0
+  let prev = from?.hash ?? GENESIS_HASH
+  let expected = (from?.seq ?? 0) + 1
+  let count = from?.seq ?? 0
+  let lastSeq = from?.seq ?? 0
   let lastAt = Number.NEGATIVE_INFINITY
-  for (const r of sqlite.prepare<[], EntryRow>('SELECT * FROM wallet_entries ORDER BY seq').iterate()) {
+  if (from && from.seq > 0) {
+    const at = sqlite.prepare<[number], { hash: string; created_at: number }>('SELECT hash, created_at FROM wallet_entries WHERE seq = ?').get(from.seq)
+    if (at?.hash !== from.hash) add('checkpoint', `the integrity checkpoint names entry ${from.seq}, which the chain does not hold`, { seq: from.seq })
+    lastAt = at?.created_at ?? lastAt
+  }
+  const rows = sqlite.prepare<[number], EntryRow>('SELECT * FROM wallet_entries WHERE seq > ? ORDER BY seq')
+  for (const r of rows.iterate(from?.seq ?? 0)) {
     count++
     if (r.seq !== expected) add('sequence', `entries ${expected}..${r.seq - 1} are missing`, { from: expected, to: r.seq - 1 })
     if (entryHash(prev, r) !== r.hash) add('chain', `entry ${r.seq} does not match its hash`, { seq: r.seq, id: r.id })
@@ -85,7 +106,7 @@ export function verifyLedger(core: LedgerCore): VerifyReport {
     if (!core.isDirty && mem !== undefined && mem !== a.balance) {
       add('cache', `account ${a.id} is ${mem} in memory but ${a.balance} on file`, { account: a.id, memory: mem, file: a.balance })
     }
-    const touch = lastTouch.get(a.id)
+    const touch = lastTouch.get(a.id) ?? (from ? touchBefore(core, a, from.seq) : undefined)
     if ((touch?.seq ?? 0) !== a.last_seq || (touch && touch.hash !== a.last_hash)) {
       add('head', `account ${a.id} was last moved by entry ${a.last_seq}, the file's entries say ${touch?.seq ?? 0}`, {
         account: a.id,
@@ -102,13 +123,32 @@ export function verifyLedger(core: LedgerCore): VerifyReport {
   }
 
   checkHolds(core, accounts, add)
-  checkClaims(core, add)
-  checkPayments(core, add)
+  if (!from) {
+    checkClaims(core, add)
+    checkPayments(core, add)
+  }
 
-  return { ok: problems.length === 0, problems, entries: count, accounts: accounts.size }
+  const sumsAt: Record<string, number> = {}
+  for (const [id, sum] of recomputed) sumsAt[id] = sum
+  const tail = { seq: lastSeq, hash: prev, count, sums: sumsAt }
+  return { ok: problems.length === 0, problems, entries: count, accounts: accounts.size, tail }
 }
 
 type Add = (kind: VerifyProblemKind, message: string, details?: Record<string, unknown>) => void
+
+/**
+ * An account no entry after the checkpoint moved: its recorded last entry must be at or before
+ * the checkpoint and name it (one read by seq, not a walk). Undefined: it was never moved.
+ */
+function touchBefore(core: LedgerCore, a: AccountRow, seq: number): { seq: number; hash: string } | undefined {
+  if (a.last_seq === 0) return undefined
+  const r = core.db.sqlite
+    .prepare<[number, number, string, string], { seq: number; hash: string }>(
+      'SELECT seq, hash FROM wallet_entries WHERE seq = ? AND seq <= ? AND (debit_account = ? OR credit_account = ?)'
+    )
+    .get(a.last_seq, seq, a.id, a.id)
+  return r ?? { seq: -1, hash: '' }
+}
 
 /** Money in each holds account equals its pending holds. */
 function checkHolds(core: LedgerCore, accounts: Map<string, AccountRow>, add: Add): void {

@@ -40,7 +40,7 @@ import type {
   WalletRecord
 } from './types'
 import { checkKey, checkMoney, checkText, checkTtl } from './validate'
-import { assertLedgerOk, verifyLedger } from './verify'
+import { assertLedgerOk, verifyLedger, type LedgerStart } from './verify'
 
 /** What an operation decided, before anything is written. */
 type Plan<R> =
@@ -500,9 +500,9 @@ export class Wallet {
     return walletHistory(this.core.db.sqlite, this.accountId, this.currency, this.accounts.wallet, query)
   }
 
-  /** Recomputes every balance of the whole ledger, checks sums and the hash chain. */
-  verify(): VerifyReport {
-    return verifyLedger(this.core)
+  /** Recomputes every balance of the whole ledger, checks sums and the hash chain (`from`: only the entries after a checkpoint). */
+  verify(from?: LedgerStart): VerifyReport {
+    return verifyLedger(this.core, from)
   }
 
   /** verify(), throwing LedgerCorrupt with the problems when it fails. */

@@ -32,7 +32,16 @@ export const syncStateSchema = z.object({
    * The catalog version in force on this device (1: the built-in one, until the relay's first
    * `catalog` record). When it changes, screens showing prices or recharge options reload them.
    */
-  catalogVersion: z.int().min(1)
+  catalogVersion: z.int().min(1),
+  /** The module's own health in the host's main process (docs/performance.md). */
+  health: z.object({
+    /** When the last full check of the ledger file (on a worker thread) ran to its end; null before the first. */
+    fullCheckAt: timestampSchema.nullable(),
+    /** Why the last full check could not run to its end or record its checkpoint (the check failed, not the ledger), or null. */
+    fullCheckError: z.string().nullable(),
+    /** The longest time the module's process kept its event loop from turning since start, ms. */
+    longestBlockMs: z.number().min(0)
+  })
 })
 
 export const settingsSchema = z.object({ locale: localeSchema })
