@@ -154,7 +154,10 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
       enrol: (code, deviceName) => sync.enrol(code, deviceName),
       state: () => sync.state(),
       now: () => sync.syncNow(),
-      fullCheck: () => sync.fullCheck()
+      fullCheck: () => sync.fullCheck(),
+      signInWithHostToken: (token, deviceName) => sync.account.withHostToken(token, deviceName),
+      account: () => sync.account.view(),
+      signOut: () => sync.account.signOut()
     },
     balance: () => notify.balance(),
     on(event, cb) {

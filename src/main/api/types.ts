@@ -1,7 +1,7 @@
 import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import type { Payload } from '../../shared/ipc/contract'
-import type { Confirmed, Quote, Subscription, SyncState, UsageItem, WalletBalance } from '../../shared/ipc/types'
+import type { AccountView, Confirmed, Quote, Subscription, SyncState, UsageItem, WalletBalance } from '../../shared/ipc/types'
 import type { PaidFeature, PriceList } from '../ipc/prices'
 import type { AppPage } from '../ipc/sender'
 import type { LiveSession } from '../paid-use'
@@ -142,6 +142,16 @@ export interface BillingModule {
      * finish rejects, and shows in the state's `health.fullCheckError`.
      */
     fullCheck(): Promise<{ ok: boolean; problems: string[] }>
+    /**
+     * Signs this device in with a token the host app's own login issued (a short-lived JWT the
+     * relay verifies against RELAY_HOST_TOKEN_KEYS): the account is created when new and this
+     * device enrolled. Refusals are typed errors (UNAUTHORIZED: bad, expired or replayed token).
+     */
+    signInWithHostToken(token: string, deviceName?: string): Promise<AccountView>
+    /** Who is signed in here, and the account's devices (signedIn: false when nobody is). */
+    account(): Promise<AccountView>
+    /** Signs out: the device token is forgotten (and revoked on the relay when it answers); the free tier applies. */
+    signOut(): Promise<AccountView>
   }
   balance(): WalletBalance
   on<E extends ModuleEventName>(event: E, cb: (payload: ModuleEvents[E]) => void): () => void

@@ -48,6 +48,9 @@ export function verifyHostToken(token: string, keys: readonly HostTokenKey[], no
   if (!key) throw new HostTokenRefused('unknown_key', 'unknown key id')
   if (header['alg'] !== key.alg) throw new HostTokenRefused('wrong_alg', `key ${key.kid} signs ${key.alg}, not ${String(header['alg'])}`)
   const signature = Buffer.from(s, 'base64url')
+  // One spelling per signature: base64url that does not re-encode to itself (stray padding
+  // bits, other characters) is refused, so a token cannot be re-spelled past its checks.
+  if (signature.toString('base64url') !== s) throw new HostTokenRefused('bad_signature', 'signature is not canonical base64url')
   const signed = Buffer.from(`${h}.${p}`, 'ascii')
   const good =
     key.alg === 'EdDSA'
