@@ -70,7 +70,7 @@ export function electronBinaryProblem(root) {
   return [
     'The Electron binary is not installed (node_modules/electron/dist is missing), so `npm start` cannot open the app.',
     '  - With network access: `npx --no install-electron` downloads it (set ELECTRON_MIRROR for a mirror), then `npm run rebuild:electron`, then `npm start`.',
-    '  - Without it: `npm run build && npm run host` serves the same screens to a browser (http://127.0.0.1:5174).'
+    '  - Without it: `npm run demo` runs the relay with sandbox payments and serves the same screens to a browser (`npm run build && npm run host` for the screens alone).'
   ].join('\n')
 }
 

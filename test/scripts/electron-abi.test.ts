@@ -78,6 +78,6 @@ describe('npm start without the Electron binary', () => {
     expect(run.status).toBe(1)
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(run.stderr).toContain('npx --no install-electron')
-    expect(run.stderr).toContain('npm run host')
+    expect(run.stderr).toContain('npm run demo')
   })
 })
