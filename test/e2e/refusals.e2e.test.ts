@@ -39,4 +39,22 @@ describe.each<Locale>(['zh-CN', 'en'])('refusals (%s)', (locale) => {
     await seeText(page.locator('main'), t('history.empty'))
     expect(await page.getByText(t('payment.status.failed')).count()).toBe(0)
   })
+
+  it('a method the relay switched off since the screen loaded: its own message beside the pay button, nothing charged', async () => {
+    const { page } = browser
+    await page.goto(app.host.url)
+    await page.getByRole('radio', { name: t('method.wechat') }).waitFor()
+    // The operator switches WeChat Pay off; the open screen still offers it.
+    await relay.stop()
+    await relay.restart({ without: 'wechat' })
+    await page.getByText(cny(3_000), { exact: true }).click()
+    await page.getByRole('radio', { name: t('method.wechat') }).check()
+    await page.getByRole('button', { name: t('recharge.submit', { amount: cny(3_000) }) }).click()
+    const alert = page.locator('form').getByRole('alert')
+    await seeText(alert, t('error.METHOD_UNAVAILABLE', { method: t('method.wechat') }))
+    await shot(page, 'refusal-method-unavailable', locale)
+    expect(app.host.billing.wallet.balance().amount).toBe(0)
+    await relay.stop()
+    await relay.restart()
+  })
 })

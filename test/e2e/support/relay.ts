@@ -46,8 +46,8 @@ export interface E2eRelay {
   wechatPaid(orderNo: string, amount: number): Promise<{ status: number; text: string }>
   /** Stops the relay (in-flight requests finish); its files stay. */
   stop(): Promise<void>
-  /** Starts it again on the same port, files and key. */
-  restart(): Promise<void>
+  /** Starts it again on the same port, files and key; `without`: with that provider switched off (its credentials removed). */
+  restart(opts?: { without?: 'wechat' }): Promise<void>
   close(): Promise<void>
 }
 
@@ -198,8 +198,9 @@ export async function startE2eRelay(): Promise<E2eRelay> {
       return post('/v1/notify/wechat', n.rawBody, n.headers)
     },
     stop: () => relay.stop(),
-    async restart() {
-      relay = createRelay(config, { logStream })
+    async restart(opts = {}) {
+      const env = Object.fromEntries(Object.entries(config.providerSources.env).filter(([k]) => !(opts.without === 'wechat' && k.startsWith('WECHATPAY_'))))
+      relay = createRelay({ ...config, providerSources: { ...config.providerSources, env } }, { logStream })
       await relay.start()
     },
     async close() {
