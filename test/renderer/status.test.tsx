@@ -106,7 +106,7 @@ describe('status bar', () => {
   })
 
   it('shows outbox records the relay refused and feed records that were skipped, with the reason on hover', async () => {
-    const app = await renderApp({ relay: true, seed: ({ world, device }) => topUp(world!, device!, 1000) })
+    const app = await renderApp({ relay: true, seed: async ({ world, device }) => void (await topUp(world!, device!, 1000)) })
     const { world, device, billing, sync } = app
     await screen.findByText(/^上次同步：/)
     expect(screen.queryByText(/被计费服务拒绝/)).toBeNull()

@@ -140,10 +140,7 @@ describe('payment flow end to end', () => {
   it('a refund beyond the balance leaves debt; paid use stops until a recharge repays it', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
-    const c = await a.sync.createCheckout({ idempotencyKey: 'topup-debt-1', method: 'stripe', purpose: { kind: 'recharge', amount: cny(5000) } })
-    const orderNo = orderNoOf(a, c.orderId)
-    await providerPays(w, 'stripe', orderNo, 5000)
-    await a.sync.syncNow()
+    const orderNo = await topUp(w, a, 5000, 'stripe')
     a.billing.wallet.consume({ key: 'use-debt-1', amount: 4000, feature: 'live_room', reason: 'stream' })
     await a.sync.syncNow()
     await providerRefunds(w, 'stripe', orderNo, 5000, 'rf-debt-1')

@@ -150,15 +150,17 @@ export function orderNoOf(d: Pick<Device, 'billing'>, orderId: string): string {
   return row.order_no
 }
 
-/** Recharges `amount` through checkout + provider payment + sync. */
-export async function topUp(w: World, d: Device, amount: number, provider: ProviderName = 'alipay'): Promise<void> {
+/** Recharges `amount` through checkout + provider payment + sync; returns the relay's order number. */
+export async function topUp(w: World, d: Device, amount: number, provider: ProviderName = 'alipay'): Promise<string> {
   const c = await d.sync.createCheckout({
     idempotencyKey: `topup-${d.name}-${++seq}`,
     method: provider,
     purpose: { kind: 'recharge', amount: { amount, currency: 'CNY' } }
   })
-  await providerPays(w, provider, orderNoOf(d, c.orderId), amount)
+  const orderNo = orderNoOf(d, c.orderId)
+  await providerPays(w, provider, orderNo, amount)
   await d.sync.syncNow()
+  return orderNo
 }
 
 export function relayWallet(w: World, accountId: string): { balance: number } {

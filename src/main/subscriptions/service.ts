@@ -1,3 +1,4 @@
+import { planRank } from '../../shared/catalog'
 import { fingerprint, replayOf } from '../../node/fingerprint'
 import { InvalidInput, InvalidTransition, NotFound } from '../../shared/errors'
 import { computeEntitlement, subscriptionDaysRemaining } from './entitlement'
@@ -68,6 +69,15 @@ export interface SubscriptionService {
   applyCatalog(doc: CatalogDocument): boolean
 
   subscribe(input: SubscribeInput): Subscription
+  /**
+   * Buys a plan from the wallet, whatever runs now: nothing live (or cancelled) → subscribe; the
+   * same plan and period running (a trial, or paid) → one more period paid now (a trial keeps its
+   * remaining days; it is appended after them); another plan → a switch: the current one ends now
+   * and the new one starts, in one transaction (short of money: neither happens; the relay then
+   * carries the old plan's unused paid time over, docs/sync.md "Plan grants"). A lifetime gives way
+   * only to a lifetime of a higher tier.
+   */
+  buyFromWallet(input: { key: string; planCode: string; period: BillingPeriod }): Subscription
   renew(input: RenewInput): Subscription
   extend(input: ExtendInput): Subscription
   /** Cancel now or at the period end; a pending cancel at the period end may become a cancel now. */
@@ -273,6 +283,22 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
         }, sub)
         deps.onRecord?.({ type: 'subscription.changed', subscription: sub, event, ...takeCharge() })
         return sub
+      })
+    },
+
+    buyFromWallet({ key, planCode, period }) {
+      const live = store.live()
+      const running = live !== null && (live.status === 'active' || live.status === 'trialing' || live.status === 'past_due')
+      if (running && live.planCode === planCode && live.period === period && live.currentPeriodEnd !== null) {
+        return service.renew({ key, payment: 'wallet' })
+      }
+      if (!running) return service.subscribe({ key, planCode, period, payment: 'wallet' })
+      if (live.currentPeriodEnd === null && !(period === 'lifetime' && planRank(planCode) > planRank(live.planCode))) {
+        throw new InvalidTransition('subscription', 'lifetime', 'switched')
+      }
+      return db.tx(() => {
+        service.cancel({ key: `${key}:switch`, atPeriodEnd: false, reason: `switched to ${planCode}/${period}` })
+        return service.subscribe({ key, planCode, period, payment: 'wallet' })
       })
     },
 

@@ -21,7 +21,8 @@ export function DateField({ label, value, onChange, years }: { label: string; va
     if (ny && nm && day) onChange(`${ny}-${pad(nm)}-${pad(day)}`)
     else if (!ny && !nm && !day) onChange('')
   }
-  const monthName = (n: number): string => new Intl.DateTimeFormat(locale === 'en' ? 'en' : 'zh-CN', { month: 'short', timeZone: 'UTC' }).format(Date.UTC(2000, n - 1, 1))
+  const months = new Intl.DateTimeFormat(locale === 'en' ? 'en' : 'zh-CN', { month: 'short', timeZone: 'UTC' })
+  const monthName = (n: number): string => months.format(Date.UTC(2000, n - 1, 1))
   const num = (v: string): number | undefined => (v ? Number(v) : undefined)
   const dayCount = y && m ? daysIn(y, m) : 31
   return (
