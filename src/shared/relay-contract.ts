@@ -350,6 +350,53 @@ export const OrderClosedSchema = z.object({
   closedAt: z.number().int()
 })
 
+/** What a notice is about (issue 18): each kind has its text in the app, in the user's language. */
+export const NOTICE_KINDS = [
+  'payment_received',
+  'recharge_credited',
+  'subscription_started',
+  'subscription_renewed',
+  'subscription_cancelled',
+  'subscription_expired',
+  'subscription_ending',
+  'renewal_short',
+  'trial_ending',
+  'past_due',
+  'refund',
+  'invoice_issued',
+  'credit_note',
+  'fapiao_issued',
+  'debt_created'
+] as const
+export const NoticeKindSchema = z.enum(NOTICE_KINDS)
+export type NoticeKind = z.infer<typeof NoticeKindSchema>
+
+/**
+ * A notice for the account's devices (and, by the relay's own rules, an email). It carries facts,
+ * never text: the app writes the sentence in the user's language from `kind` and `params`.
+ * `noticeId` is the key of the event it tells about, so one event is one notice on every device.
+ */
+export const NoticeSchema = z.strictObject({
+  noticeId: z.string().min(1).max(200),
+  kind: NoticeKindSchema,
+  at: z.number().int(),
+  params: z.strictObject({
+    orderNo: z.string().optional(),
+    amount: MoneySchema.optional(),
+    planCode: PlanCodeSchema.optional(),
+    period: BillingPeriodSchema.optional(),
+    endsAt: z.number().int().optional(),
+    daysLeft: z.number().int().nonnegative().optional(),
+    shortfall: MoneySchema.optional(),
+    invoiceNo: z.string().optional(),
+    creditNoteNo: z.string().optional(),
+    fapiaoNo: z.string().optional(),
+    /** past_due: the day of the grace period (0, 3, 7) */
+    graceDay: z.number().int().nonnegative().optional()
+  })
+})
+export type Notice = z.infer<typeof NoticeSchema>
+
 /**
  * Every record's payload: `{ v: 1, seq, type, accountId, data }`. `seq` is the record's place
  * in the relay's feed (a global sequence, increasing, with gaps: other accounts' records);
@@ -369,7 +416,8 @@ export const FeedPayloadSchema = z.discriminatedUnion('type', [
   feedRecord('first_free', FirstFreeDecisionSchema),
   feedRecord('order_closed', OrderClosedSchema),
   feedRecord('trial_decision', TrialDecisionSchema),
-  feedRecord('catalog', CatalogRecordSchema)
+  feedRecord('catalog', CatalogRecordSchema),
+  feedRecord('notice', NoticeSchema)
 ])
 export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']
