@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BILLING_PERIODS, CatalogDocumentSchema, PLAN_CODES, PlanLimitsSchema, PROVIDERS } from './catalog'
+import { CatalogDocumentSchema } from './catalog'
 
 // The contract between the relay (src/relay) and the app's sync client: HTTP request and
 // response bodies, and the signed feed envelope with its record payloads. zod is the single
@@ -8,24 +8,30 @@ import { BILLING_PERIODS, CatalogDocumentSchema, PLAN_CODES, PlanLimitsSchema, P
 
 export const RELAY_API_VERSION = 'v1'
 
-// ── Shared pieces ─────────────────────────────────────────────────────────────────────────
-export const CurrencySchema = z.enum(['CNY', 'USD', 'EUR', 'HKD', 'JPY'])
-export const MoneySchema = z.strictObject({
-  amount: z.number().int().min(-10_000_000_000).max(10_000_000_000),
-  currency: CurrencySchema
-})
-export type MoneyDto = z.infer<typeof MoneySchema>
-
-// Codes, periods, providers and limits are the catalog's (src/shared/catalog): limits as there,
-// snake_case with null for unlimited, in prices and in signed leases alike.
-export const PlanCodeSchema = z.enum(PLAN_CODES)
-export const BillingPeriodSchema = z.enum(BILLING_PERIODS)
-export const ProviderNameSchema = z.enum(PROVIDERS)
-export { PlanLimitsSchema }
-export type { BillingPeriod, PlanCode, PlanLimits, ProviderName } from './catalog'
-
-/** Client-chosen ids and idempotency keys: opaque, printable, bounded. */
-export const ClientIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, 'ids are 8–128 chars of [A-Za-z0-9._:-]')
+// ── Shared pieces (contract-base.ts) ──────────────────────────────────────────────────────
+export {
+  BillingPeriodSchema,
+  CheckoutItemSchema,
+  ClientIdSchema,
+  CurrencySchema,
+  MoneySchema,
+  PlanCodeSchema,
+  PlanLimitsSchema,
+  ProviderNameSchema
+} from './contract-base'
+export type { BillingPeriod, CheckoutItem, MoneyDto, PlanCode, PlanLimits, ProviderName } from './contract-base'
+import {
+  BillingPeriodSchema,
+  CheckoutItemSchema,
+  ClientIdSchema,
+  CurrencySchema,
+  MoneySchema,
+  PlanCodeSchema,
+  PlanLimitsSchema,
+  ProviderNameSchema
+} from './contract-base'
+import { CouponGrantSchema } from './billing/coupons'
+import { CreditNoteSchema, FapiaoRequestSchema, InvoiceSchema } from './billing/invoices'
 
 /** Every error answer: `{ error: { code, message, details? } }` with a stable code (src/shared/errors.ts). */
 export const ErrorBodySchema = z.object({
@@ -134,16 +140,6 @@ export const PricesResponseSchema = z.object({
 export type PricesResponse = z.infer<typeof PricesResponseSchema>
 
 // ── Checkouts and orders ──────────────────────────────────────────────────────────────────
-/**
- * What is bought. Strict: a plan item with any price or amount field is rejected, because the
- * relay prices plans itself. A recharge names the amount to credit, which must satisfy the
- * relay's recharge rules.
- */
-export const CheckoutItemSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('recharge'), amount: MoneySchema }),
-  z.strictObject({ kind: z.literal('plan'), planCode: PlanCodeSchema, period: BillingPeriodSchema })
-])
-export type CheckoutItem = z.infer<typeof CheckoutItemSchema>
 
 /** POST /v1/checkouts with header `Idempotency-Key` (ClientIdSchema). */
 export const CreateCheckoutRequestSchema = z.strictObject({
@@ -151,7 +147,9 @@ export const CreateCheckoutRequestSchema = z.strictObject({
   item: CheckoutItemSchema,
   mode: z.enum(['qr', 'page', 'wap']).optional(),
   returnUrl: z.url().max(2000).optional(),
-  cancelUrl: z.url().max(2000).optional()
+  cancelUrl: z.url().max(2000).optional(),
+  /** A promotion code; the checkout prices exactly as POST /v1/quotes did (src/shared/billing/coupons.ts). */
+  code: z.string().trim().min(3).max(40).regex(/^[A-Za-z0-9_-]+$/).transform((s) => s.toUpperCase()).optional()
 })
 export type CreateCheckoutRequest = z.infer<typeof CreateCheckoutRequestSchema>
 
@@ -417,7 +415,11 @@ export const FeedPayloadSchema = z.discriminatedUnion('type', [
   feedRecord('order_closed', OrderClosedSchema),
   feedRecord('trial_decision', TrialDecisionSchema),
   feedRecord('catalog', CatalogRecordSchema),
-  feedRecord('notice', NoticeSchema)
+  feedRecord('notice', NoticeSchema),
+  feedRecord('coupon_grant', CouponGrantSchema),
+  feedRecord('invoice', InvoiceSchema),
+  feedRecord('credit_note', CreditNoteSchema),
+  feedRecord('fapiao', FapiaoRequestSchema)
 ])
 export type FeedPayload = z.infer<typeof FeedPayloadSchema>
 export type FeedRecordType = FeedPayload['type']
