@@ -519,10 +519,16 @@ export const OutboxRecordSchema = z.discriminatedUnion('kind', [
     kind: z.literal('subscription_purchase'),
     planCode: PlanCodeSchema,
     period: BillingPeriodSchema,
-    /** What the device charged its wallet: the price of (planCode, period) in catalogVersion. */
+    /** What the device charged its wallet: the price of (planCode, period) in catalogVersion, less `coupon.discount`. */
     price: MoneySchema,
     /** The catalog version the device priced it by (the relay checks the price against it). */
     catalogVersion: z.number().int().positive(),
+    /**
+     * An account-bound coupon (a coupon_grant record) used for it, offline or online, and the
+     * discount the device took. The relay confirms the use once; a refused use is charged at the
+     * list price (the difference from the wallet, or as debt), by the same rule as first-free.
+     */
+    coupon: z.strictObject({ grantId: z.string().min(1).max(128), discount: MoneySchema }).optional(),
     /** subscribe: a new subscription; renew / auto_renew: one more period of the running one. */
     action: z.enum(['subscribe', 'renew', 'auto_renew']),
     /** The period paid as the device counted it (the relay's record may differ and wins). */
