@@ -28,6 +28,7 @@ import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
 import { Grants } from './subscriptions/grants'
+import { Coupons } from './coupons/coupons'
 
 // The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
@@ -51,6 +52,8 @@ export interface RelayCore {
   checkouts: Checkouts
   sweeper: OrderSweeper
   outbox: Outbox
+  /** Coupon pricing and redemptions (src/relay/coupons). */
+  coupons: Coupons
   jobs: JobRunner
   applier: EventApplier
   pipeline: NotificationPipeline
@@ -78,7 +81,8 @@ export function createCore(opts: {
   const ledger = new Ledger(clock)
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
-  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
+  const coupons = new Coupons(feed, ids)
+  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger, coupons)
   const catalog = new CatalogDelivery(store, clock, feed)
   const accounts = new Accounts(store, clock, ids, wallet)
   const auth = config.auth
@@ -118,10 +122,13 @@ export function createCore(opts: {
       ids,
       providers,
       catalog,
-      checkoutTtlMs: config.checkoutTtlMs
+      checkoutTtlMs: config.checkoutTtlMs,
+      coupons,
+      settleFree: (tx, order) => applier.recordPaid(tx, order, `free:${order.order_no}`, 'coupon: nothing to pay')
     }),
-    sweeper: new OrderSweeper(store, clock, feed),
-    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs),
+    sweeper: new OrderSweeper(store, clock, feed, coupons),
+    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs, coupons),
+    coupons,
     applier,
     jobs: new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` }),
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),

@@ -171,6 +171,8 @@ export const OrderSchema = z.object({
   item: CheckoutItemSchema,
   amount: MoneySchema,
   refunded: MoneySchema,
+  /** The coupon's discount (amount is after it); absent without a coupon. */
+  discount: MoneySchema.optional(),
   state: OrderStateSchema,
   createdAt: z.number().int(),
   updatedAt: z.number().int()
@@ -215,7 +217,11 @@ export const PaymentConfirmedSchema = z.object({
   providerPaymentId: z.string(),
   item: CheckoutItemSchema,
   amount: MoneySchema,
-  paidAt: z.number().int()
+  paidAt: z.number().int(),
+  /** Recharges: promotion credit granted beside the amount (充值赠送), a wallet entry of its own. */
+  bonus: MoneySchema.optional(),
+  /** The coupon's discount on this order (amount is what was paid, after it). */
+  discount: MoneySchema.optional()
 })
 export const RefundSchema = z.object({
   orderNo: z.string(),

@@ -1,6 +1,7 @@
+import Decimal from 'decimal.js'
 import type { IdSource } from '../../node/ids'
 import { CurrencyMismatch } from '../../shared/errors'
-import type { Money } from '../../shared/money'
+import { MONEY_ROUNDING, type Money } from '../../shared/money'
 import type { Feed } from '../feed/feed'
 import { chart, type LedgerAccountRef, type TransferKind } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
@@ -62,9 +63,20 @@ export class RelayWallet {
     tx: StoreTx,
     accountId: string,
     amount: Money,
-    t: { id: string; kind: TransferKind; to: LedgerAccountRef; sourceId: string; feedSourceId: string; reason: DebtReason }
+    t: { id: string; kind: TransferKind; to: LedgerAccountRef; sourceId: string; feedSourceId: string; reason: DebtReason; useBonus?: boolean }
   ): Promise<void> {
-    const { wallet, receivable, held, owed } = await this.read(tx, accountId, amount)
+    const { wallet, receivable, owed, held: cash } = await this.read(tx, accountId, amount)
+    let held = cash
+    // A spend takes cash first, then promotion credit, then goes into debt. Refunds never
+    // touch promotion credit: it is not money the customer can take back.
+    if (t.useBonus && amount.amount > held) {
+      const bonus = chart.bonus(accountId, amount.currency)
+      const take = Math.min(amount.amount - held, await this.ledger.balance(tx, bonus))
+      if (take > 0) {
+        await this.ledger.post(tx, { id: `${t.id}:bonus`, kind: 'bonus_spend', debit: bonus, credit: wallet, amount: { amount: take, currency: amount.currency }, customerAccountId: accountId, sourceId: t.sourceId })
+        held += take
+      }
+    }
     const shortfall = Math.min(amount.amount, amount.amount - held)
     if (shortfall > 0) {
       await this.ledger.post(tx, {
@@ -79,6 +91,32 @@ export class RelayWallet {
     }
     await this.ledger.post(tx, { id: t.id, kind: t.kind, debit: wallet, credit: t.to, amount, customerAccountId: accountId, sourceId: t.sourceId })
     await this.announceDebt(tx, accountId, amount, owed, owed + Math.max(0, shortfall), t.feedSourceId, t.reason)
+  }
+
+  /** A recharge's bonus (充值赠送): promotions → the account's promotion credit. */
+  async creditBonus(tx: StoreTx, accountId: string, bonus: Money, t: { id: string; sourceId: string }): Promise<void> {
+    await this.ledger.post(tx, { id: t.id, kind: 'recharge_bonus', debit: chart.rechargeBonus(bonus.currency), credit: chart.bonus(accountId, bonus.currency), amount: bonus, customerAccountId: accountId, sourceId: t.sourceId })
+  }
+
+  /**
+   * A refund of a recharge takes back its bonus in proportion to what is refunded so far
+   * (bonus × refunded ÷ paid, rounded by MONEY_ROUNDING, the running total), from the promotion
+   * credit; whatever of it was spent already is taken from the wallet's cash (debt if short),
+   * so a bonus never leaves as cash.
+   */
+  async withdrawBonus(tx: StoreTx, order: { id: string; account_id: string; amount: number; bonus_amount: number; currency: Money['currency'] }, refundedBefore: number, refundedAfter: number, refundId: string): Promise<void> {
+    if (order.bonus_amount <= 0 || order.amount <= 0) return
+    const share = (refunded: number) => new Decimal(order.bonus_amount).times(refunded).dividedBy(order.amount).toDecimalPlaces(0, MONEY_ROUNDING).toNumber()
+    const due = share(refundedAfter) - share(refundedBefore)
+    if (due <= 0) return
+    const bonus = chart.bonus(order.account_id, order.currency)
+    const promotions = chart.rechargeBonus(order.currency)
+    const fromBonus = Math.min(due, await this.ledger.balance(tx, bonus))
+    const base = { kind: 'bonus_withdrawn' as const, customerAccountId: order.account_id, sourceId: order.id }
+    if (fromBonus > 0) await this.ledger.post(tx, { ...base, id: `bonus_withdrawn:${refundId}`, debit: bonus, credit: promotions, amount: { amount: fromBonus, currency: order.currency } })
+    if (due > fromBonus) {
+      await this.debit(tx, order.account_id, { amount: due - fromBonus, currency: order.currency }, { id: `bonus_withdrawn:${refundId}:spent`, kind: 'bonus_withdrawn', to: promotions, sourceId: order.id, feedSourceId: refundId, reason: 'overdraft' })
+    }
   }
 
   /** The account's wallet and receivable, and what each holds now; refuses another currency. */

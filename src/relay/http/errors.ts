@@ -18,7 +18,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   INVALID_TRANSITION: 409,
   ALREADY_CLAIMED: 409,
   UNAVAILABLE: 503,
-  METHOD_UNAVAILABLE: 422
+  METHOD_UNAVAILABLE: 422,
+  COUPON_REFUSED: 409
 }
 
 export class RateLimited extends BillingError {

@@ -20,6 +20,7 @@ import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
 import { grantByOperator } from '../subscriptions/operator'
 import type { z } from 'zod'
+import { registerCouponRoutes } from './coupons'
 
 // The device-facing and admin HTTP API (the contract is src/shared/relay-contract.ts).
 // Device routes authenticate by bearer token, are rate limited per device, and only ever
@@ -163,4 +164,6 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     req.log.info({ accepted: ack.accepted.length, rejected: ack.rejected.length }, 'outbox batch')
     return ack
   })
+
+  registerCouponRoutes(app, core, { device, admin, ctx })
 }

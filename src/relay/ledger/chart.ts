@@ -8,6 +8,7 @@ import type { ProviderName } from '../providers/types'
 
 export type LedgerAccountKind =
   | 'customer_wallet' // prepaid money: a liability until spent
+  | 'promotion_credit' // recharge bonuses (充值赠送) not spent yet: spent after cash, never refunded as cash
   | 'receivable' // what a customer owes (debt from spending offline beyond the wallet)
   | 'provider_clearing' // money held at a payment provider for us
   | 'revenue_plan' // subscriptions sold, per plan and period
@@ -20,6 +21,7 @@ export type LedgerAccountKind =
 
 export const NORMAL_SIDE: Record<LedgerAccountKind, 'debit' | 'credit'> = {
   customer_wallet: 'credit',
+  promotion_credit: 'credit',
   receivable: 'debit',
   provider_clearing: 'debit',
   revenue_plan: 'credit',
@@ -55,6 +57,9 @@ export const chart = {
   usageRevenue: (currency: Currency) => own('revenue_usage', `revenue:usage:${currency}`, currency),
   firstFree: (currency: Currency) => own('promotion', `promotions:first_free:${currency}`, currency),
   refunds: (currency: Currency) => own('refunds', `refunds:${currency}`, currency),
+  discounts: (currency: Currency) => own('discounts', `discounts:${currency}`, currency),
+  bonus: (accountId: string, currency: Currency) => customers('promotion_credit', 'bonus', accountId, currency),
+  rechargeBonus: (currency: Currency) => own('promotion', `promotions:recharge_bonus:${currency}`, currency),
   opening: (currency: Currency) => own('opening_balance', `opening:${currency}`, currency)
 }
 
@@ -69,3 +74,7 @@ export type TransferKind =
   | 'debt' // a spend beyond the wallet: receivable → wallet, the shortfall only
   | 'debt_repayment' // money arriving while in debt: wallet → receivable
   | 'opening_balance' // migration 0004: the wallet column carried over
+  | 'discount' // a coupon's discount: discounts → plan revenue (or the wallet, for a recharge)
+  | 'recharge_bonus' // a recharge's bonus: promotions → the account's promotion credit
+  | 'bonus_spend' // promotion credit spent where the wallet's cash ran out: promotion credit → wallet
+  | 'bonus_withdrawn' // a refunded recharge takes its bonus back: promotion credit (or, if spent, the wallet) → promotions

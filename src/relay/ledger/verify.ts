@@ -10,7 +10,8 @@ import { NORMAL_SIDE, type LedgerAccountKind } from './chart'
 //   without a paid order; every refund exactly one refund transfer of its amount, and an order's
 //   refund transfers add up to what it says was refunded;
 // - every wallet-paid grant has exactly one subscription_purchase transfer of its price, and no
-//   purchase transfer is without its grant.
+//   purchase transfer is without its grant (an order or purchase a coupon made free has none);
+// - no promotion credit (recharge bonuses) is below zero.
 
 export interface LedgerReport {
   ok: boolean
@@ -64,7 +65,7 @@ export function verifyLedger(books: LedgerSnapshot): LedgerReport {
     total.debits += r.debits
     total.credits += r.credits
     const kind = a.kind as LedgerAccountKind
-    if (kind === 'customer_wallet' || kind === 'receivable') {
+    if (kind === 'customer_wallet' || kind === 'receivable' || kind === 'promotion_credit') {
       const balance = NORMAL_SIDE[kind] === 'credit' ? r.credits - r.debits : r.debits - r.credits
       if (balance < 0) breaks.push(`account ${a.id}: ${kind} balance ${balance} is below zero`)
     }
@@ -78,6 +79,8 @@ export function verifyLedger(books: LedgerSnapshot): LedgerReport {
   for (const o of books.paidOrders) {
     paidIds.add(o.id)
     const p = payments.get(o.id)
+    // A coupon may make an order free: paid with no money, so no payment transfer.
+    if (o.amount === 0 && !p) continue
     if (!p) breaks.push(`order ${o.orderNo}: paid without a payment transfer`)
     else if (p.count !== 1) breaks.push(`order ${o.orderNo}: ${p.count} payment transfers`)
     else if (p.amount !== o.amount) breaks.push(`order ${o.orderNo}: paid ${o.amount}, its payment transfer ${p.amount}`)
@@ -104,6 +107,7 @@ export function verifyLedger(books: LedgerSnapshot): LedgerReport {
     const source = `${p.accountId}:${p.purchaseId}`
     purchaseIds.add(source)
     const t = purchaseTransfers.get(source)
+    if (p.amount === 0 && !t) continue
     if (!t) breaks.push(`purchase ${source}: a wallet-paid grant without its purchase transfer`)
     else if (t.count !== 1) breaks.push(`purchase ${source}: ${t.count} purchase transfers`)
     else if (t.amount !== p.amount) breaks.push(`purchase ${source}: priced ${p.amount}, its transfer ${t.amount}`)

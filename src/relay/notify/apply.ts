@@ -9,6 +9,7 @@ import type { Awaitable, OrderRow, RelayStore, StoreTx } from '../store/ports'
 import type { Grants } from '../subscriptions/grants'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
+import type { Coupons } from '../coupons/coupons'
 
 // Applies one verified provider event to its order, inside the caller's unit of work, with
 // exactly one effect or none. The outcome decides the HTTP reply (see pipeline.ts):
@@ -39,7 +40,9 @@ export class EventApplier {
     private readonly feed: Feed,
     private readonly wallet: RelayWallet,
     private readonly grants: Grants,
-    private readonly ledger: Ledger
+    private readonly ledger: Ledger,
+    /** Coupon redemptions follow their orders (src/relay/coupons). */
+    private readonly coupons?: Coupons
   ) {}
 
   /** What a capture needs to know before its unit of work (read outside one). */
@@ -118,37 +121,49 @@ export class EventApplier {
   private async paid(tx: StoreTx, order: OrderRow, event: PaymentEvent): Promise<Outcome> {
     const refused = this.checkPayment(order, event.amount, event.providerPaymentId)
     if (refused) return refused
+    await this.recordPaid(tx, order, event.providerPaymentId, `${order.provider}:${event.eventId}`)
+    return { kind: 'applied' }
+  }
+
+  /**
+   * An order paid: its state, feed record, transfers and grant, inside the caller's unit. Also
+   * the path of a checkout whose coupon makes it free (no provider; providerPaymentId `free:…`).
+   */
+  async recordPaid(tx: StoreTx, order: OrderRow, providerPaymentId: string, cause: string): Promise<void> {
     const now = this.clock.now()
-    await tx.orders.setPaid(order.id, event.providerPaymentId, now)
-    await tx.orders.logTransition(order.id, order.state, 'paid', `${order.provider}:${event.eventId}`, now)
+    await tx.orders.setPaid(order.id, providerPaymentId, now)
+    await tx.orders.logTransition(order.id, order.state, 'paid', cause, now)
     const item = JSON.parse(order.item_json) as CheckoutItem
     const amount = { amount: order.amount, currency: order.currency }
+    const discount = { amount: order.discount_amount, currency: order.currency }
+    const bonus = { amount: order.bonus_amount, currency: order.currency }
     await this.feed.append(tx, order.account_id, 'payment_confirmed', {
       orderNo: order.order_no,
       provider: order.provider,
-      providerPaymentId: event.providerPaymentId,
+      providerPaymentId,
       item,
       amount,
-      paidAt: now
+      paidAt: now,
+      ...(bonus.amount > 0 ? { bonus } : {}),
+      ...(discount.amount > 0 ? { discount } : {})
     })
-    // The payment's one transfer: prepaid money into the wallet, or a plan's revenue.
+    // The payment's one transfer (none for a free order): prepaid money into the wallet, or a
+    // plan's revenue. A coupon's discount is its own transfer from the discounts account
+    // (contra-revenue), so revenue is gross and discounts net it.
     const clearing = chart.clearing(order.provider, order.currency)
     const paymentId = `payment:${order.order_no}`
+    const credited = item.kind === 'recharge' ? chart.wallet(order.account_id, order.currency) : chart.planRevenue(item.planCode, item.period, order.currency)
+    if (discount.amount > 0) {
+      await this.ledger.post(tx, { id: `discount:${order.order_no}`, kind: 'discount', debit: chart.discounts(order.currency), credit: credited, amount: discount, customerAccountId: order.account_id, sourceId: order.id })
+    }
     if (item.kind === 'recharge') {
-      await this.wallet.credit(tx, order.account_id, amount, { id: paymentId, from: clearing, sourceId: order.id, feedSourceId: order.order_no })
+      if (amount.amount > 0) await this.wallet.credit(tx, order.account_id, amount, { id: paymentId, from: clearing, sourceId: order.id, feedSourceId: order.order_no })
+      if (bonus.amount > 0) await this.wallet.creditBonus(tx, order.account_id, bonus, { id: `bonus:${order.order_no}`, sourceId: order.id })
     } else {
-      await this.ledger.post(tx, {
-        id: paymentId,
-        kind: 'payment',
-        debit: clearing,
-        credit: chart.planRevenue(item.planCode, item.period, order.currency),
-        amount,
-        customerAccountId: order.account_id,
-        sourceId: order.id
-      })
+      if (amount.amount > 0) await this.ledger.post(tx, { id: paymentId, kind: 'payment', debit: clearing, credit: credited, amount, customerAccountId: order.account_id, sourceId: order.id })
       await this.grants.grant(tx, order.account_id, { source: 'order', orderId: order.id, orderNo: order.order_no }, { planCode: item.planCode, period: item.period, price: amount }, now)
     }
-    return { kind: 'applied' }
+    await this.coupons?.onPaid(tx, order, now)
   }
 
   private async ended(tx: StoreTx, order: OrderRow, to: 'failed' | 'expired', eventId: string, reason: string): Promise<Outcome> {
@@ -157,6 +172,7 @@ export class EventApplier {
     const now = this.clock.now()
     await tx.orders.setState(order.id, to, now)
     await tx.orders.logTransition(order.id, order.state, to, `${order.provider}:${eventId}`, now)
+    await this.coupons?.onClosed(tx, order, now)
     // The app drops its pending checkout (as when the relay's sweeper expires it).
     await this.feed.append(tx, order.account_id, 'order_closed', {
       orderNo: order.order_no,
@@ -213,10 +229,12 @@ export class EventApplier {
         feedSourceId: event.refundId,
         reason: 'overdraft'
       })
+      await this.wallet.withdrawBonus(tx, order, order.refunded_amount, total, event.refundId)
     } else {
       await this.ledger.post(tx, { ...refundTransfer, kind: 'refund', debit: chart.refunds(order.currency), credit: clearing, amount: refund, customerAccountId: order.account_id })
       if (to === 'refunded') await revokeForOrder(this.grants, tx, order.account_id, order.id, order.order_no, now)
     }
+    await this.coupons?.onRefunded(tx, order, to === 'refunded', now)
     return { kind: 'applied' }
   }
 }

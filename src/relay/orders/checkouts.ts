@@ -11,8 +11,8 @@ import type {
 import { catalogInForce } from '../catalog/catalog'
 import type { CatalogDelivery } from '../catalog/delivery'
 import type { DeviceContext } from '../accounts/accounts'
-import type { OrderRow, RelayStore } from '../store/ports'
-import { priceItem } from '../pricing/catalog'
+import type { OrderRow, RelayStore, StoreTx } from '../store/ports'
+import { CouponRefused, type Coupons } from '../coupons/coupons'
 import type { Checkout, PaymentProvider, ProviderName } from '../providers/types'
 import { assertReturnUrlsAllowed, type ReturnUrlAllowlist } from './return-urls'
 import { toOrderDto } from './dto'
@@ -36,6 +36,10 @@ export interface CheckoutDeps {
   /** Appends the catalog version an order was priced by to the account's feed. */
   catalog: CatalogDelivery
   checkoutTtlMs: number
+  /** Prices (the quote's function) and reserves coupons. */
+  coupons: Coupons
+  /** Records a free order (total 0 after its coupon) as paid, without a provider. */
+  settleFree: (tx: StoreTx, order: OrderRow) => Promise<void>
 }
 
 export class Checkouts {
@@ -77,7 +81,10 @@ export class Checkouts {
           catalogVersion: catalog.version
         })
       }
-      const priced = priceItem(req.item, catalog)
+      // The quote's own pricing, so the checkout charges what POST /v1/quotes said.
+      const priced = await this.deps.coupons.priceFor(tx, ctx.accountId, { item: req.item, ...(req.code ? { code: req.code } : {}) }, now, catalog)
+      if (priced.quote.refusal) throw new CouponRefused(priced.quote.refusal.code, req.code!)
+      const total = priced.quote.total
       const id = `ord_${ids.next()}`
       const orderNo = newOrderNo(now, await tx.orders.nextSeq())
       await tx.orders.insert({
@@ -90,14 +97,22 @@ export class Checkouts {
         provider: req.provider,
         item_json: JSON.stringify(req.item),
         subject: priced.subject,
-        amount: priced.amount.amount,
-        currency: priced.amount.currency,
+        amount: total.amount,
+        currency: total.currency,
+        discount_amount: priced.quote.discount.amount,
+        bonus_amount: priced.quote.bonus?.amount ?? 0,
         expires_at: now + this.deps.checkoutTtlMs,
         created_at: now
       })
       await tx.orders.logTransition(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
+      if (priced.applied) await this.deps.coupons.reserve(tx, ctx.accountId, id, priced.applied, now)
       // Before this order's payment in the feed: the device records the plan at this price.
       await this.deps.catalog.appendIfMissing(tx, ctx.accountId, inForce)
+      if (total.amount === 0) {
+        // Free by its coupon: paid at once by the one paid path, no provider, no payment page.
+        await this.deps.settleFree(tx, (await tx.orders.byId(id))!)
+        await tx.orders.setCheckout(id, JSON.stringify({ kind: 'url', content: '', expiresAt: now } satisfies Checkout), null, now)
+      }
       return (await tx.orders.byId(id))!
     })
     await created.durable

@@ -3,6 +3,7 @@ import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayStore } from '../store/ports'
 import type { Feed } from '../feed/feed'
 import { canTransition } from './transitions'
+import type { Coupons } from '../coupons/coupons'
 
 // Stale orders: a checkout whose expiresAt has passed can no longer be paid through (the
 // providers were given the same expiry), so its order moves created/pending → expired, with
@@ -22,7 +23,9 @@ export class OrderSweeper {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly feed: Feed
+    private readonly feed: Feed,
+    /** Releases the coupon reservation of each expired order. */
+    private readonly coupons?: Coupons
   ) {}
 
   async sweep(): Promise<SweepResult> {
@@ -35,6 +38,7 @@ export class OrderSweeper {
           if (!canTransition(row.state, 'expired')) continue
           if (!(await tx.orders.expireIfOpen(row.id, now))) continue
           await tx.orders.logTransition(row.id, row.state, 'expired', 'sweeper: checkout expired', now)
+          await this.coupons?.onClosed(tx, row, now)
           await this.feed.append(tx, row.account_id, 'order_closed', {
             orderNo: row.order_no,
             provider: row.provider,

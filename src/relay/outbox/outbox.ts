@@ -7,7 +7,8 @@ import type { RelayWallet } from '../accounts/wallet'
 import type { Feed } from '../feed/feed'
 import type { RelayStore, StoreTx } from '../store/ports'
 import { canonicalRecord } from './canonical'
-import { chart } from '../ledger/chart'
+import { chart, type LedgerAccountRef } from '../ledger/chart'
+import type { Coupons } from '../coupons/coupons'
 import type { Ledger } from '../ledger/ledger'
 import type { Grants } from '../subscriptions/grants'
 import { purchaseRefusal, type CatalogVersionView } from '../pricing/purchases'
@@ -61,6 +62,16 @@ export type CatalogVersions = (
   renewalOf?: { code: string; period: string }
 ) => Promise<CatalogVersionView | undefined> | CatalogVersionView | undefined
 
+/** What is wrong with a purchase's coupon field itself (its use is judged when applied). */
+function couponUseRefusal(rec: Purchase, list: Money | undefined): { code: string; message: string } | null {
+  if (!rec.coupon) return null
+  const d = rec.coupon.discount
+  if (d.currency !== rec.price.currency) return { code: 'CURRENCY_MISMATCH', message: 'the coupon discount is in another currency than the price' }
+  if (d.amount <= 0) return { code: 'INVALID_AMOUNT', message: 'a coupon discount must be above zero' }
+  if (list && rec.price.amount > list.amount) return { code: 'PRICE_MISMATCH', message: `the price is above the list price ${list.amount}` }
+  return null
+}
+
 interface UsageRow {
   id: string
   fp: string
@@ -77,7 +88,9 @@ export class Outbox {
     private readonly grants: Grants,
     private readonly catalog: CatalogVersions,
     /** How long after a catalog change a device offline across it may still buy at the old prices. */
-    private readonly purchaseGraceMs: number
+    private readonly purchaseGraceMs: number,
+    /** Judges a purchase's account-bound coupon (src/relay/coupons). */
+    private readonly coupons?: Coupons
   ) {}
 
   accept(ctx: DeviceContext, records: OutboxRecord[]): Promise<OutboxAck> {
@@ -130,14 +143,16 @@ export class Outbox {
           continue
         }
         const amount = rec.kind === 'wallet_debit' ? rec.amount : rec.price
+        // A purchase with a coupon: its catalog list price, which it is checked and charged by.
+        let list: Money | undefined
         if (rec.kind === 'subscription_purchase') {
-          const refusal = rec.occurredAt > now + this.purchaseGraceMs
+          const future = rec.occurredAt > now + this.purchaseGraceMs
+          const view = future ? undefined : await this.catalog(tx, rec.catalogVersion, rec.action === 'subscribe' ? undefined : { code: rec.planCode, period: rec.period })
+          const listed = rec.coupon && view ? view.price(rec.planCode, rec.period) : null
+          list = listed !== null ? { amount: listed, currency: rec.price.currency } : undefined
+          const refusal = future
             ? { code: 'INVALID_INPUT', message: 'a purchase cannot be dated in the future' }
-            : purchaseRefusal(
-                rec,
-                await this.catalog(tx, rec.catalogVersion, rec.action === 'subscribe' ? undefined : { code: rec.planCode, period: rec.period }),
-                this.purchaseGraceMs
-              )
+            : (couponUseRefusal(rec, list) ?? purchaseRefusal(list ? { ...rec, price: list } : rec, view, this.purchaseGraceMs))
           if (refusal) {
             ack.rejected.push({ id: rec.id, ...refusal })
             continue
@@ -148,12 +163,12 @@ export class Outbox {
           continue
         }
         // A zero debit or a free "price" moves no money but would still become a feed record
-        // that every device must apply: refused like a negative one.
-        if (amount.amount <= 0) {
+        // that every device must apply: refused like a negative one. A coupon may make a plan free.
+        if (amount.amount < 0 || (amount.amount === 0 && list === undefined)) {
           ack.rejected.push({ id: rec.id, code: 'INVALID_AMOUNT', message: 'amount must be above zero' })
           continue
         }
-        const outcome = await this.apply(tx, ctx, rec, winner)
+        const outcome = await this.apply(tx, ctx, rec, winner, list)
         if (outcome === 'won') winner = rec.id
         await tx.outbox.insert({
           accountId: ctx.accountId,
@@ -195,7 +210,7 @@ export class Outbox {
     return outcome
   }
 
-  private async apply(tx: StoreTx, ctx: DeviceContext, rec: MoneyRecord, winner: string | null): Promise<string> {
+  private async apply(tx: StoreTx, ctx: DeviceContext, rec: MoneyRecord, winner: string | null, list: Money | undefined): Promise<string> {
     switch (rec.kind) {
       case 'usage':
         return 'recorded' // inserted by accept() without coming here
@@ -203,8 +218,7 @@ export class Outbox {
         await this.charge(tx, ctx, rec.id, rec.amount, rec.feature, rec.occurredAt, 'debit')
         return 'debited'
       case 'subscription_purchase':
-        await this.purchase(tx, ctx, rec)
-        return 'purchased'
+        return this.purchase(tx, ctx, rec, list)
       case 'first_free_claim':
         if (winner === null) {
           await tx.accounts.claimFirstFree(ctx.accountId, rec.id, ctx.deviceId)
@@ -231,28 +245,53 @@ export class Outbox {
     }
   }
 
-  /** A plan bought from the wallet: its money moves, then the relay's grant for it. */
-  private async purchase(tx: StoreTx, ctx: DeviceContext, rec: Purchase): Promise<void> {
+  /**
+   * A plan bought from the wallet: its money moves, then the relay's grant for it. With an
+   * account-bound coupon, the use is confirmed once (the grant's coupon_grant record goes out
+   * as 'used') and the discount is its own transfer; a use the relay refuses is charged at the
+   * list price: the discount the device took is charged as a second debit (debt if short), as a
+   * lost first-free claim is.
+   */
+  private async purchase(tx: StoreTx, ctx: DeviceContext, rec: Purchase, list: Money | undefined): Promise<string> {
     const { price } = rec
-    await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
-      sourceId: rec.id,
-      deviceId: ctx.deviceId,
-      amount: price,
-      feature: 'subscription',
-      reason: 'debit',
-      occurredAt: rec.occurredAt
-    })
-    await this.wallet.debit(tx, ctx.accountId, price, {
-      id: `purchase:${ctx.accountId}:${rec.id}`,
-      kind: 'subscription_purchase',
-      to: chart.planRevenue(rec.planCode, rec.period, price.currency),
-      sourceId: rec.id,
-      feedSourceId: rec.id,
-      reason: 'overdraft'
-    })
+    const revenue = chart.planRevenue(rec.planCode, rec.period, price.currency)
+    if (price.amount > 0) {
+      await this.feed.append(tx, ctx.accountId, 'wallet_debit', {
+        sourceId: rec.id,
+        deviceId: ctx.deviceId,
+        amount: price,
+        feature: 'subscription',
+        reason: 'debit',
+        occurredAt: rec.occurredAt
+      })
+      await this.wallet.debit(tx, ctx.accountId, price, {
+        id: `purchase:${ctx.accountId}:${rec.id}`,
+        kind: 'subscription_purchase',
+        to: revenue,
+        sourceId: rec.id,
+        feedSourceId: rec.id,
+        reason: 'overdraft',
+        useBonus: true
+      })
+    }
+    let outcome = 'purchased'
+    if (rec.coupon && list) {
+      const discount = rec.coupon.discount
+      const adds = price.amount + discount.amount === list.amount
+      const use = adds && this.coupons ? await this.coupons.useGrant(tx, ctx.accountId, rec, list, this.clock.now()) : { ok: false as const, reason: 'wrong discount' }
+      if (use.ok) {
+        await this.ledger.post(tx, { id: `discount:purchase:${ctx.accountId}:${rec.id}`, kind: 'discount', debit: chart.discounts(price.currency), credit: revenue, amount: discount, customerAccountId: ctx.accountId, sourceId: rec.id })
+        outcome = 'purchased:coupon_confirmed'
+      } else {
+        // Charged at the list price: what the device left out is debited now.
+        await this.charge(tx, ctx, `${rec.id}:coupon_refused`, { amount: list.amount - price.amount, currency: price.currency }, 'subscription', rec.occurredAt, 'debit', revenue)
+        outcome = `purchased:coupon_refused:${use.reason}`.slice(0, 200)
+      }
+    }
     // The period runs from when it was bought (a device offline for a while), never from later.
     const at = Math.min(rec.occurredAt, this.clock.now())
     await this.grants.grant(tx, ctx.accountId, { source: 'wallet', purchaseId: rec.id, deviceId: ctx.deviceId }, rec, at)
+    return outcome
   }
 
   /**
@@ -267,17 +306,19 @@ export class Outbox {
     amount: Money,
     feature: string,
     occurredAt: number,
-    reason: 'debit' | 'first_free_lost'
+    reason: 'debit' | 'first_free_lost',
+    to: LedgerAccountRef = chart.usageRevenue(amount.currency)
   ): Promise<void> {
     await this.feed.append(tx, ctx.accountId, 'wallet_debit', { sourceId: recordId, deviceId: ctx.deviceId, amount, feature, reason, occurredAt })
     const lost = reason === 'first_free_lost'
     await this.wallet.debit(tx, ctx.accountId, amount, {
       id: `${lost ? 'first_free_lost' : 'debit'}:${ctx.accountId}:${recordId}`,
       kind: lost ? 'first_free_lost' : 'wallet_debit',
-      to: chart.usageRevenue(amount.currency),
+      to,
       sourceId: recordId,
       feedSourceId: recordId,
-      reason: lost ? 'first_free_lost' : 'overdraft'
+      reason: lost ? 'first_free_lost' : 'overdraft',
+      useBonus: true
     })
   }
 }

@@ -1,6 +1,7 @@
 import type { Currency } from '../../shared/money'
 import type { BillingPeriod, FeedRecordType, OrderState, PlanCode } from '../../shared/relay-contract'
 import type { ProviderName } from '../providers/types'
+import type { CouponsRepo } from './coupons'
 
 // What the relay's domain needs from its database, and nothing of how it is stored. Every
 // method may answer now or later (Awaitable): the SQLite store answers at once, a networked one
@@ -60,6 +61,10 @@ export interface OrderRow {
   checkout_json: string | null
   provider_ref: string | null
   provider_payment_id: string | null
+  /** A coupon's discount (minor units, the order's currency; `amount` is after it); 0 without one. */
+  discount_amount: number
+  /** A recharge's bonus, credited as promotion credit when paid; 0 without one. */
+  bonus_amount: number
   expires_at: number
   created_at: number
   updated_at: number
@@ -80,7 +85,8 @@ export type NewOrder = Pick<
   | 'currency'
   | 'expires_at'
   | 'created_at'
->
+> &
+  Partial<Pick<OrderRow, 'discount_amount' | 'bonus_amount'>>
 
 export interface OrdersRepo {
   byNo(orderNo: string): Awaitable<OrderRow | undefined>
@@ -403,6 +409,7 @@ export interface StoreTx {
   readonly notifications: NotificationsRepo
   readonly ledger: LedgerRepo
   readonly jobs: JobsRepo
+  readonly coupons: CouponsRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

@@ -76,6 +76,11 @@ export const QuoteSchema = z.strictObject({
   /** Recharges: promotion credit added beside the amount paid (充值赠送). */
   bonus: MoneySchema.optional(),
   coupon: AppliedCouponSchema.optional(),
+  /**
+   * A wallet quote (payment 'wallet') whose code applies: the account-bound grant the code was
+   * claimed as (its coupon_grant record is in the feed); the subscription_purchase names it.
+   */
+  grantId: z.string().optional(),
   /** Set when a code was given and does not apply: the total is then the full price. */
   refusal: z.strictObject({ code: CouponRefusalSchema, message: z.string() }).optional()
 })

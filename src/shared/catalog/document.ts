@@ -55,7 +55,14 @@ const CatalogShape = z.strictObject({
   plans: z.array(CatalogPlanSchema).min(1).max(200),
   rechargeRules: CatalogRechargeRulesSchema,
   featurePrices: FeaturePricesSchema,
-  paymentMethods: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length)
+  paymentMethods: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length),
+  /** VAT rate included in every price ("0.06"); absent: 0.06. */
+  taxRate: z.string().regex(/^0(\.\d{1,4})?$/, 'a rate such as 0.06').optional(),
+  /**
+   * Recharge bonuses (充值赠送): a recharge of at least `min` also receives `bonus` of promotion
+   * credit; the highest `min` reached applies. Absent or empty: no bonus.
+   */
+  rechargeBonuses: z.array(z.strictObject({ min: positiveMinor, bonus: positiveMinor })).max(20).optional()
 })
 
 /** What can be checked only across fields. Each problem names the field it is about. */
@@ -83,6 +90,13 @@ function crossCheck(doc: z.infer<typeof CatalogShape>, ctx: z.RefinementCtx): vo
     if (p < r.min || p > r.max) ctx.addIssue({ code: 'custom', path: ['rechargeRules', 'presets', i], message: `${p} is outside min..max` })
     if (presets.has(p)) ctx.addIssue({ code: 'custom', path: ['rechargeRules', 'presets', i], message: `${p} is listed twice` })
     presets.add(p)
+  })
+  const bonusMins = new Set<number>()
+  doc.rechargeBonuses?.forEach((b, i) => {
+    if (bonusMins.has(b.min)) ctx.addIssue({ code: 'custom', path: ['rechargeBonuses', i, 'min'], message: `${b.min} is listed twice` })
+    bonusMins.add(b.min)
+    if (b.min > r.max) ctx.addIssue({ code: 'custom', path: ['rechargeBonuses', i, 'min'], message: 'is above rechargeRules.max: no recharge reaches it' })
+    if (b.bonus > b.min) ctx.addIssue({ code: 'custom', path: ['rechargeBonuses', i, 'bonus'], message: 'must not exceed its min' })
   })
   const methods = new Set<string>()
   doc.paymentMethods.forEach((m, i) => {

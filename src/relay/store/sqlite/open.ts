@@ -13,6 +13,7 @@ import { sqliteGrants } from './repos/grants'
 import { sqliteJobs } from './repos/jobs'
 import { sqliteLeases } from './repos/leases'
 import { sqliteLedger } from './repos/ledger'
+import { sqliteCoupons } from './repos/coupons'
 import { sqliteNotifications } from './repos/notifications'
 import { sqliteOrders } from './repos/orders'
 import { sqliteOutbox } from './repos/outbox'
@@ -74,7 +75,8 @@ export function openSqliteStore(opts: {
         catalog: sqliteCatalog(sqlite),
         leases: sqliteLeases(sqlite),
         notifications: sqliteNotifications(sqlite),
-        ledger: sqliteLedger(sqlite)
+        ledger: sqliteLedger(sqlite),
+        coupons: sqliteCoupons(sqlite)
       },
       wal
     )

@@ -65,6 +65,10 @@ export const orders = sqliteTable(
     checkoutJson: text('checkout_json'),
     providerRef: text('provider_ref'),
     providerPaymentId: text('provider_payment_id'),
+    /** A coupon's discount (minor units, the order's currency; amount is after it); 0 without one. */
+    discountAmount: integer('discount_amount').notNull().default(0),
+    /** A recharge's bonus (充值赠送) credited as promotion credit when it is paid; 0 without one. */
+    bonusAmount: integer('bonus_amount').notNull().default(0),
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()
@@ -410,4 +414,103 @@ export const hostTokenIds = sqliteTable(
     usedAt: integer('used_at').notNull()
   },
   (t) => [primaryKey({ columns: [t.issuer, t.jti] })]
+)
+
+// ── Coupons (src/relay/coupons) ───────────────────────────────────────────────────────────
+/**
+ * A coupon definition. `redeemed` counts live redemptions (reserved, consumed) and grants; it is
+ * raised only by a conditional UPDATE (… WHERE redeemed < total_limit), so limits hold under
+ * any concurrency.
+ */
+export const coupons = sqliteTable('coupons', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** CouponOffSchema JSON: a percent (decimal string) or an amount. */
+  offJson: text('off_json').notNull(),
+  currency: text('currency').notNull(),
+  minimum: integer('minimum'),
+  maxDiscount: integer('max_discount'),
+  totalLimit: integer('total_limit'),
+  perAccountLimit: integer('per_account_limit'),
+  firstPurchaseOnly: integer('first_purchase_only').notNull().default(0),
+  validFrom: integer('valid_from'),
+  validUntil: integer('valid_until'),
+  active: integer('active').notNull().default(1),
+  /** {plans: 'all' | [{planCode, period?}], recharge: boolean} */
+  appliesJson: text('applies_json').notNull(),
+  /** CouponDurationSchema JSON. */
+  durationJson: text('duration_json').notNull(),
+  redeemed: integer('redeemed').notNull().default(0),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** Promotion codes (upper-cased), several per coupon, each with its own limits and expiry. */
+export const promotionCodes = sqliteTable(
+  'promotion_codes',
+  {
+    code: text('code').primaryKey(),
+    couponId: text('coupon_id')
+      .notNull()
+      .references(() => coupons.id),
+    totalLimit: integer('total_limit'),
+    perAccountLimit: integer('per_account_limit'),
+    validUntil: integer('valid_until'),
+    active: integer('active').notNull().default(1),
+    redeemed: integer('redeemed').notNull().default(0),
+    createdAt: integer('created_at').notNull()
+  },
+  (t) => [index('promotion_codes_coupon').on(t.couponId)]
+)
+
+/** Live uses per account of a coupon (`coupon:<id>`) or a code (`code:<CODE>`), for the per-account limits. */
+export const couponUses = sqliteTable(
+  'coupon_uses',
+  {
+    scope: text('scope').notNull(),
+    accountId: text('account_id').notNull(),
+    used: integer('used').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.accountId] })]
+)
+
+/** One redemption per order or wallet purchase: reserved → consumed | released; consumed → returned. */
+export const couponRedemptions = sqliteTable(
+  'coupon_redemptions',
+  {
+    id: text('id').primaryKey(),
+    couponId: text('coupon_id').notNull(),
+    code: text('code'),
+    grantId: text('grant_id'),
+    accountId: text('account_id').notNull(),
+    orderId: text('order_id'),
+    purchaseId: text('purchase_id'),
+    state: text('state').notNull(),
+    discount: integer('discount').notNull(),
+    currency: text('currency').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [uniqueIndex('coupon_redemptions_order').on(t.orderId), uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId)]
+)
+
+/** Account-bound coupons: one grant, used once (available → used; revoked by an operator). */
+export const couponGrants = sqliteTable(
+  'coupon_grants',
+  {
+    id: text('id').primaryKey(),
+    couponId: text('coupon_id')
+      .notNull()
+      .references(() => coupons.id),
+    accountId: text('account_id').notNull(),
+    /** The promotion code it was claimed with (a wallet quote with a code), or null (an operator's grant). */
+    code: text('code'),
+    state: text('state').notNull(),
+    validFrom: integer('valid_from').notNull(),
+    validUntil: integer('valid_until'),
+    usedBy: text('used_by'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [index('coupon_grants_account').on(t.accountId), index('coupon_grants_coupon').on(t.couponId, t.state)]
 )

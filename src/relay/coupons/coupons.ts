@@ -1,0 +1,247 @@
+import type { IdSource } from '../../node/ids'
+import type { CouponRefusal, Quote, QuoteRequest } from '../../shared/billing/coupons'
+import { BillingError } from '../../shared/errors'
+import { includedTax, money, type Money } from '../../shared/money'
+import type { CheckoutItem, OutboxRecord } from '../../shared/relay-contract'
+import type { CatalogDocument } from '../../shared/catalog'
+import { catalogInForce } from '../catalog/catalog'
+import type { Feed } from '../feed/feed'
+import { priceItem } from '../pricing/catalog'
+import type { CouponGrantRow, PromotionCodeRow } from '../store/coupons'
+import type { OrderRow, StoreTx } from '../store/ports'
+import { grantRecord, toCoupon, type Coupon } from './definitions'
+import { judgeCoupon, REFUSAL_MESSAGES } from './rules'
+
+// Quotes and redemptions. One function prices a quote and a checkout (priceFor), so a checkout
+// charges exactly what its quote said. A checkout with a code reserves the redemption with its
+// order, in the order's own unit of work, by conditional updates of the counters (never a read
+// then a write); the reservation is
+// - consumed when the order is paid (a payment after a release takes it again, beyond the
+//   limit if need be: the customer paid the discounted price, so the discount stands);
+// - released when the order expires, fails or is cancelled (the limits count it no more);
+// - given back on a full refund (the account may use it again); a partial refund keeps it.
+// An account-bound coupon (a grant) is used once: available → used by a conditional update.
+
+export const DEFAULT_TAX_RATE = '0.06'
+
+/** A promotion code that does not apply (a checkout refuses it rather than charge the full price). */
+export class CouponRefused extends BillingError {
+  constructor(readonly refusal: CouponRefusal, code: string) {
+    super('COUPON_REFUSED', `${code}: ${REFUSAL_MESSAGES[refusal]}`, { refusal, code })
+  }
+}
+
+/** What a priced item with a coupon that applies carries into its order. */
+export interface Priced {
+  quote: Quote
+  subject: string
+  applied?: { coupon: Coupon; code: PromotionCodeRow | undefined; discount: Money }
+}
+
+export class Coupons {
+  constructor(
+    private readonly feed: Feed,
+    private readonly ids: IdSource
+  ) {}
+
+  /** The price of `req.item` for the account by the catalog in force: list, discount, tax, total, bonus. */
+  async priceFor(tx: StoreTx, accountId: string, req: QuoteRequest, now: number, doc?: CatalogDocument): Promise<Priced> {
+    const catalog = doc ?? (await catalogInForce(tx, now)).document
+    const { amount: list, subject } = priceItem(req.item, catalog)
+    let discount = money(0, list.currency)
+    let applied: Priced['applied']
+    let refusal: Quote['refusal']
+    if (req.code !== undefined) {
+      const judged = await this.judgeCode(tx, accountId, req.code, req.item, list, now)
+      if (judged.ok) {
+        applied = { coupon: judged.coupon, code: judged.code, discount: judged.discount }
+        discount = judged.discount
+      } else {
+        refusal = { code: judged.refusal, message: REFUSAL_MESSAGES[judged.refusal] }
+      }
+    }
+    const total = money(list.amount - discount.amount, list.currency)
+    const taxRate = catalog.taxRate ?? DEFAULT_TAX_RATE
+    const bonus = req.item.kind === 'recharge' ? rechargeBonus(catalog, req.item.amount.amount) : 0
+    const quote: Quote = {
+      item: req.item,
+      catalogVersion: catalog.version,
+      listPrice: list,
+      discount,
+      taxRate,
+      tax: includedTax(total, taxRate),
+      total,
+      ...(bonus > 0 ? { bonus: money(bonus, list.currency) } : {}),
+      ...(applied
+        ? { coupon: { couponId: applied.coupon.id, code: req.code!, name: applied.coupon.name, off: applied.coupon.off, duration: applied.coupon.duration } }
+        : {}),
+      ...(refusal ? { refusal } : {})
+    }
+    return { quote, subject, ...(applied ? { applied } : {}) }
+  }
+
+  private async judgeCode(tx: StoreTx, accountId: string, codeText: string, item: CheckoutItem, list: Money, now: number) {
+    const code = await tx.coupons.code(codeText)
+    const row = code && (await tx.coupons.coupon(code.coupon_id))
+    if (!code || !row) return { ok: false as const, refusal: 'unknown' as const }
+    const coupon = toCoupon(row)
+    const verdict = judgeCoupon(coupon, code, {
+      now,
+      item,
+      list,
+      hasPurchased: coupon.firstPurchaseOnly ? await tx.coupons.hasPurchased(accountId) : false,
+      couponUses: await tx.coupons.uses(`coupon:${coupon.id}`, accountId),
+      codeUses: await tx.coupons.uses(`code:${code.code}`, accountId)
+    })
+    return verdict.ok ? { ...verdict, coupon, code } : verdict
+  }
+
+  /**
+   * Takes one redemption of the coupon and code for the account against every limit, or throws
+   * CouponRefused (used_up / already_used) and the caller's unit rolls back whatever it took.
+   */
+  async take(tx: StoreTx, accountId: string, coupon: Coupon, code: PromotionCodeRow | undefined, now: number): Promise<void> {
+    const c = tx.coupons
+    const label = code?.code ?? coupon.id
+    if (!(await c.takeUse(`coupon:${coupon.id}`, accountId, coupon.perAccountLimit))) throw new CouponRefused('already_used', label)
+    if (code && !(await c.takeUse(`code:${code.code}`, accountId, code.per_account_limit))) throw new CouponRefused('already_used', label)
+    if (!(await c.takeCoupon(coupon.id, now))) throw new CouponRefused('used_up', label)
+    if (code && !(await c.takeCode(code.code))) throw new CouponRefused('used_up', label)
+  }
+
+  /** A checkout's reservation, in the order's unit of work. */
+  async reserve(tx: StoreTx, accountId: string, orderId: string, applied: NonNullable<Priced['applied']>, now: number): Promise<void> {
+    await this.take(tx, accountId, applied.coupon, applied.code, now)
+    await tx.coupons.insertRedemption({
+      id: `red_${this.ids.next()}`,
+      coupon_id: applied.coupon.id,
+      code: applied.code?.code ?? null,
+      grant_id: null,
+      account_id: accountId,
+      order_id: orderId,
+      purchase_id: null,
+      state: 'reserved',
+      discount: applied.discount.amount,
+      currency: applied.discount.currency,
+      created_at: now,
+      updated_at: now
+    })
+  }
+
+  /** The order was paid: its reservation is consumed (taken again if it had been released). */
+  async onPaid(tx: StoreTx, order: OrderRow, now: number): Promise<void> {
+    const r = await tx.coupons.redemptionOfOrder(order.id)
+    if (!r) return
+    if (await tx.coupons.moveRedemption(r.id, 'reserved', 'consumed', now)) return
+    if (await tx.coupons.moveRedemption(r.id, 'released', 'consumed', now)) await tx.coupons.retake(r.coupon_id, r.code, r.account_id, now)
+  }
+
+  /** The order expired, failed or was cancelled unpaid: its reservation counts no more. */
+  async onClosed(tx: StoreTx, order: OrderRow, now: number): Promise<void> {
+    const r = await tx.coupons.redemptionOfOrder(order.id)
+    if (r && (await tx.coupons.moveRedemption(r.id, 'reserved', 'released', now))) await tx.coupons.giveBack(r.coupon_id, r.code, r.account_id, now)
+  }
+
+  /** A full refund gives the redemption back; a partial one keeps it. */
+  async onRefunded(tx: StoreTx, order: OrderRow, full: boolean, now: number): Promise<void> {
+    if (!full) return
+    const r = await tx.coupons.redemptionOfOrder(order.id)
+    if (r && (await tx.coupons.moveRedemption(r.id, 'consumed', 'returned', now))) await tx.coupons.giveBack(r.coupon_id, r.code, r.account_id, now)
+  }
+
+  /**
+   * A wallet-paid plan with a promotion code (a quote with payment 'wallet'): the code becomes
+   * an account-bound grant, its redemption taken now, which the device's subscription_purchase
+   * then names. A second quote reuses the account's available grant of that code.
+   */
+  async claimForWallet(tx: StoreTx, accountId: string, priced: Priced, now: number): Promise<CouponGrantRow | undefined> {
+    const a = priced.applied
+    if (!a?.code) return undefined
+    const existing = await tx.coupons.grantByCode(accountId, a.code.code)
+    if (existing) return existing
+    await this.take(tx, accountId, a.coupon, a.code, now)
+    const untils = [a.coupon.validUntil, a.code.valid_until].filter((v): v is number => v !== null)
+    return this.issueGrant(tx, a.coupon, { id: `cg_${this.ids.next()}`, accountId, code: a.code.code, validUntil: untils.length ? Math.min(...untils) : null }, now)
+  }
+
+  /** Writes a grant and its signed coupon_grant record. */
+  async issueGrant(tx: StoreTx, coupon: Coupon, g: { id: string; accountId: string; code: string | null; validUntil: number | null }, now: number): Promise<CouponGrantRow> {
+    const row: CouponGrantRow = {
+      id: g.id,
+      coupon_id: coupon.id,
+      account_id: g.accountId,
+      code: g.code,
+      state: 'available',
+      valid_from: coupon.validFrom ?? now,
+      valid_until: g.validUntil,
+      used_by: null,
+      created_at: now,
+      updated_at: now
+    }
+    await tx.coupons.insertGrant(row)
+    await this.feed.append(tx, g.accountId, 'coupon_grant', grantRecord(row, coupon, now))
+    return row
+  }
+
+  /** Moves a grant and tells every device of the account (the record is sent again with its state). */
+  async moveGrant(tx: StoreTx, g: CouponGrantRow, to: 'used' | 'revoked' | 'available', usedBy: string | null, now: number): Promise<boolean> {
+    if (!(await tx.coupons.moveGrant(g.id, g.state, to, usedBy, now))) return false
+    const coupon = toCoupon((await tx.coupons.coupon(g.coupon_id))!)
+    await this.feed.append(tx, g.account_id, 'coupon_grant', grantRecord({ ...g, state: to }, coupon, now))
+    return true
+  }
+
+  /**
+   * A device's use of an account-bound grant for a wallet purchase (offline or online): confirmed
+   * when the grant is the account's, available, valid when bought, for this plan, and the
+   * discount is exactly the coupon's on the list price. Confirmed: the grant is used (once, by a
+   * conditional update) and its redemption consumed. Otherwise the reason, and nothing changes.
+   */
+  async useGrant(tx: StoreTx, accountId: string, rec: Purchase, list: Money, now: number): Promise<{ ok: true; coupon: Coupon } | { ok: false; reason: string }> {
+    const use = rec.coupon!
+    const g = await tx.coupons.grant(use.grantId)
+    if (!g || g.account_id !== accountId) return { ok: false, reason: 'unknown coupon grant' }
+    if (g.state !== 'available') return { ok: false, reason: `coupon grant is ${g.state}` }
+    const coupon = toCoupon((await tx.coupons.coupon(g.coupon_id))!)
+    const at = Math.min(rec.occurredAt, now)
+    if (at < g.valid_from || (g.valid_until !== null && at >= g.valid_until)) return { ok: false, reason: 'coupon grant was not valid when used' }
+    // The grant itself is the account's one use: the coupon's own limits were taken when granted.
+    const verdict = judgeCoupon({ ...coupon, active: true, totalLimit: null, perAccountLimit: null, firstPurchaseOnly: false, validFrom: null, validUntil: null }, undefined, {
+      now: at,
+      item: { kind: 'plan', planCode: rec.planCode, period: rec.period },
+      list,
+      hasPurchased: false,
+      couponUses: 0,
+      codeUses: 0
+    })
+    if (!verdict.ok) return { ok: false, reason: `coupon does not apply: ${verdict.refusal}` }
+    if (verdict.discount.amount !== use.discount.amount || verdict.discount.currency !== use.discount.currency) {
+      return { ok: false, reason: `wrong discount: the coupon gives ${verdict.discount.amount}` }
+    }
+    if (!(await this.moveGrant(tx, g, 'used', rec.id, now))) return { ok: false, reason: 'coupon grant was used elsewhere' }
+    await tx.coupons.insertRedemption({
+      id: `red_${this.ids.next()}`,
+      coupon_id: coupon.id,
+      code: g.code,
+      grant_id: g.id,
+      account_id: accountId,
+      order_id: null,
+      purchase_id: rec.id,
+      state: 'consumed',
+      discount: use.discount.amount,
+      currency: use.discount.currency,
+      created_at: now,
+      updated_at: now
+    })
+    return { ok: true, coupon }
+  }
+}
+
+type Purchase = Extract<OutboxRecord, { kind: 'subscription_purchase' }>
+
+/** The bonus of a recharge of `amount`: the rule with the highest min reached, or 0. */
+export function rechargeBonus(doc: CatalogDocument, amount: number): number {
+  let best: { min: number; bonus: number } | undefined
+  for (const b of doc.rechargeBonuses ?? []) if (amount >= b.min && (!best || b.min > best.min)) best = b
+  return best?.bonus ?? 0
+}

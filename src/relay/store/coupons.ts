@@ -1,0 +1,104 @@
+import type { Currency } from '../../shared/money'
+import type { Awaitable } from './ports'
+
+// What the coupons domain (src/relay/coupons) needs from the database. Limits are enforced by
+// the take* methods alone: each is one conditional statement (… WHERE redeemed < limit), so two
+// checkouts can never both take the last redemption, whatever runs them.
+
+export interface CouponRow {
+  id: string
+  name: string
+  off_json: string
+  currency: Currency
+  minimum: number | null
+  max_discount: number | null
+  total_limit: number | null
+  per_account_limit: number | null
+  first_purchase_only: number
+  valid_from: number | null
+  valid_until: number | null
+  active: number
+  applies_json: string
+  duration_json: string
+  redeemed: number
+  created_at: number
+  updated_at: number
+}
+
+export interface PromotionCodeRow {
+  code: string
+  coupon_id: string
+  total_limit: number | null
+  per_account_limit: number | null
+  valid_until: number | null
+  active: number
+  redeemed: number
+  created_at: number
+}
+
+export type RedemptionState = 'reserved' | 'consumed' | 'released' | 'returned'
+
+export interface RedemptionRow {
+  id: string
+  coupon_id: string
+  code: string | null
+  grant_id: string | null
+  account_id: string
+  order_id: string | null
+  purchase_id: string | null
+  state: RedemptionState
+  discount: number
+  currency: Currency
+  created_at: number
+  updated_at: number
+}
+
+export type CouponGrantState = 'available' | 'used' | 'revoked'
+
+export interface CouponGrantRow {
+  id: string
+  coupon_id: string
+  account_id: string
+  code: string | null
+  state: CouponGrantState
+  valid_from: number
+  valid_until: number | null
+  used_by: string | null
+  created_at: number
+  updated_at: number
+}
+
+export interface CouponsRepo {
+  insertCoupon(row: CouponRow): Awaitable<void>
+  coupon(id: string): Awaitable<CouponRow | undefined>
+  list(): Awaitable<CouponRow[]>
+  setActive(id: string, active: boolean, now: number): Awaitable<void>
+  insertCode(row: PromotionCodeRow): Awaitable<void>
+  code(code: string): Awaitable<PromotionCodeRow | undefined>
+  codesOf(couponId: string): Awaitable<PromotionCodeRow[]>
+  /** One more redemption of the coupon unless its total limit is reached; false when it is. */
+  takeCoupon(id: string, now: number): Awaitable<boolean>
+  /** The same for a code. */
+  takeCode(code: string): Awaitable<boolean>
+  /** One more use by the account of a scope (`coupon:<id>`, `code:<CODE>`) unless `limit` is reached. */
+  takeUse(scope: string, accountId: string, limit: number | null): Awaitable<boolean>
+  /** Gives back what the take* methods took (a release or a full refund); `force` ones too. */
+  giveBack(couponId: string, code: string | null, accountId: string, now: number): Awaitable<void>
+  /** Takes again without limits: money for a discounted order arrived after its reservation was released. */
+  retake(couponId: string, code: string | null, accountId: string, now: number): Awaitable<void>
+  uses(scope: string, accountId: string): Awaitable<number>
+  insertRedemption(row: RedemptionRow): Awaitable<void>
+  redemptionOfOrder(orderId: string): Awaitable<RedemptionRow | undefined>
+  /** Moves a redemption from `from` to `to`; false when it was not in `from`. */
+  moveRedemption(id: string, from: RedemptionState, to: RedemptionState, now: number): Awaitable<boolean>
+  /** Whether the account ever paid: a paid order (refunded ones too) or a wallet-paid grant. */
+  hasPurchased(accountId: string): Awaitable<boolean>
+  insertGrant(row: CouponGrantRow): Awaitable<void>
+  grant(id: string): Awaitable<CouponGrantRow | undefined>
+  grantsOf(accountId: string): Awaitable<CouponGrantRow[]>
+  grantsOfCoupon(couponId: string, state: CouponGrantState): Awaitable<CouponGrantRow[]>
+  /** An available grant the account claimed with `code`, if any. */
+  grantByCode(accountId: string, code: string): Awaitable<CouponGrantRow | undefined>
+  /** Moves a grant from `from` to `to`; false when it was not in `from` (used elsewhere, revoked). */
+  moveGrant(id: string, from: CouponGrantState, to: CouponGrantState, usedBy: string | null, now: number): Awaitable<boolean>
+}
