@@ -1,15 +1,20 @@
 import { createRelay } from './app'
 import { runCatalog } from './cli/catalog'
+import { runCoupon } from './cli/coupon'
 import { startupLines } from './cli/startup'
 import { ConfigError, loadConfig } from './config/config'
 
 // `npm run relay`: config from the environment (and RELAY_CONFIG_FILE), validated before
 // anything starts; SIGTERM / SIGINT stop gracefully (in-flight requests finish first).
-// `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead.
+// `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead, and
+// `npm run relay -- coupon …` the coupon commands (src/relay/cli/coupon.ts).
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'catalog') {
     process.exit(await runCatalog(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
+  }
+  if (process.argv[2] === 'coupon') {
+    process.exit(await runCoupon(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
   }
   let relay
   try {
