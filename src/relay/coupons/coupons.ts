@@ -10,7 +10,7 @@ import { priceItem } from '../pricing/catalog'
 import type { CouponGrantRow, PromotionCodeRow } from '../store/coupons'
 import type { OrderRow, StoreTx } from '../store/ports'
 import { grantRecord, toCoupon, type Coupon } from './definitions'
-import { judgeCoupon, REFUSAL_MESSAGES } from './rules'
+import { judgeCoupon, REFUSAL_MESSAGES, type Verdict } from './rules'
 
 // Quotes and redemptions. One function prices a quote and a checkout (priceFor), so a checkout
 // charges exactly what its quote said. A checkout with a code reserves the redemption with its
@@ -149,16 +149,31 @@ export class Coupons {
     if (r && (await tx.coupons.moveRedemption(r.id, 'consumed', 'returned', now))) await tx.coupons.giveBack(r.coupon_id, r.code, r.account_id, now)
   }
 
+  /** The quote of a wallet purchase with the account's available grant of a code (claimed by an earlier quote). */
+  async priceWithGrant(tx: StoreTx, accountId: string, req: QuoteRequest, g: CouponGrantRow, now: number): Promise<Quote> {
+    const base = await this.priceFor(tx, accountId, { item: req.item }, now)
+    const coupon = toCoupon((await tx.coupons.coupon(g.coupon_id))!)
+    const verdict = judgeGrant(coupon, g, req.item, base.quote.listPrice, now)
+    if (!verdict.ok) return { ...base.quote, refusal: { code: verdict.refusal, message: REFUSAL_MESSAGES[verdict.refusal] } }
+    const taxRate = base.quote.taxRate
+    return {
+      ...base.quote,
+      discount: verdict.discount,
+      total: verdict.total,
+      tax: includedTax(verdict.total, taxRate),
+      coupon: { couponId: coupon.id, code: g.code ?? undefined, name: coupon.name, off: coupon.off, duration: coupon.duration },
+      grantId: g.id
+    }
+  }
+
   /**
    * A wallet-paid plan with a promotion code (a quote with payment 'wallet'): the code becomes
    * an account-bound grant, its redemption taken now, which the device's subscription_purchase
-   * then names. A second quote reuses the account's available grant of that code.
+   * then names (a second quote finds that grant: priceWithGrant).
    */
   async claimForWallet(tx: StoreTx, accountId: string, priced: Priced, now: number): Promise<CouponGrantRow | undefined> {
     const a = priced.applied
     if (!a?.code) return undefined
-    const existing = await tx.coupons.grantByCode(accountId, a.code.code)
-    if (existing) return existing
     await this.take(tx, accountId, a.coupon, a.code, now)
     const untils = [a.coupon.validUntil, a.code.valid_until].filter((v): v is number => v !== null)
     return this.issueGrant(tx, a.coupon, { id: `cg_${this.ids.next()}`, accountId, code: a.code.code, validUntil: untils.length ? Math.min(...untils) : null }, now)
@@ -203,18 +218,8 @@ export class Coupons {
     if (!g || g.account_id !== accountId) return { ok: false, reason: 'unknown coupon grant' }
     if (g.state !== 'available') return { ok: false, reason: `coupon grant is ${g.state}` }
     const coupon = toCoupon((await tx.coupons.coupon(g.coupon_id))!)
-    const at = Math.min(rec.occurredAt, now)
-    if (at < g.valid_from || (g.valid_until !== null && at >= g.valid_until)) return { ok: false, reason: 'coupon grant was not valid when used' }
-    // The grant itself is the account's one use: the coupon's own limits were taken when granted.
-    const verdict = judgeCoupon({ ...coupon, active: true, totalLimit: null, perAccountLimit: null, firstPurchaseOnly: false, validFrom: null, validUntil: null }, undefined, {
-      now: at,
-      item: { kind: 'plan', planCode: rec.planCode, period: rec.period },
-      list,
-      hasPurchased: false,
-      couponUses: 0,
-      codeUses: 0
-    })
-    if (!verdict.ok) return { ok: false, reason: `coupon does not apply: ${verdict.refusal}` }
+    const verdict = judgeGrant(coupon, g, { kind: 'plan', planCode: rec.planCode, period: rec.period }, list, Math.min(rec.occurredAt, now))
+    if (!verdict.ok) return { ok: false, reason: `coupon grant does not apply: ${verdict.refusal}` }
     if (verdict.discount.amount !== use.discount.amount || verdict.discount.currency !== use.discount.currency) {
       return { ok: false, reason: `wrong discount: the coupon gives ${verdict.discount.amount}` }
     }
@@ -238,6 +243,17 @@ export class Coupons {
 }
 
 type Purchase = Extract<OutboxRecord, { kind: 'subscription_purchase' }>
+
+/**
+ * Whether a grant's coupon applies at `at`: the grant is the account's one use (the coupon's
+ * limits were taken when it was granted), so only its dates, plans and amounts count.
+ */
+function judgeGrant(coupon: Coupon, g: CouponGrantRow, item: CheckoutItem, list: Money, at: number): Verdict {
+  if (at < g.valid_from) return { ok: false, refusal: 'not_yet_valid' }
+  if (g.valid_until !== null && at >= g.valid_until) return { ok: false, refusal: 'expired' }
+  const open = { ...coupon, active: true, totalLimit: null, perAccountLimit: null, firstPurchaseOnly: false, validFrom: null, validUntil: null }
+  return judgeCoupon(open, undefined, { now: at, item, list, hasPurchased: false, couponUses: 0, codeUses: 0 })
+}
 
 /** The bonus of a recharge of `amount`: the rule with the highest min reached, or 0. */
 export function rechargeBonus(doc: CatalogDocument, amount: number): number {

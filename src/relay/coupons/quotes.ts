@@ -22,6 +22,8 @@ export async function quote(deps: { store: RelayStore; clock: Clock; coupons: Co
   try {
     return await store.unit(async (tx) => {
       const now = clock.now()
+      const claimed = await tx.coupons.grantByCode(ctx.accountId, req.code!)
+      if (claimed) return coupons.priceWithGrant(tx, ctx.accountId, req, claimed, now)
       const priced = await coupons.priceFor(tx, ctx.accountId, req, now)
       const grant = await coupons.claimForWallet(tx, ctx.accountId, priced, now)
       return grant ? { ...priced.quote, grantId: grant.id } : priced.quote
