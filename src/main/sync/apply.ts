@@ -12,7 +12,8 @@ import type { SyncStore } from './store'
 // Applies verified feed records to the local ledger, inside the caller's transaction (one
 // per page, with the cursor). Every effect is keyed by the record id (`feed:<id>`) and the
 // record is remembered in sync_inbox, so a record seen twice changes nothing. Records:
-// - payment_confirmed: a recharge credits the wallet once per order (paymentId = orderNo);
+// - payment_confirmed: a recharge credits the wallet once per order (paymentId = orderNo) with
+//   the amount recharged (item.amount: a recharge coupon makes the amount paid smaller);
 //   a plan payment is history here, its subscription_grant starts or extends the plan.
 // - refund: a recharge refund takes the money back (beyond the balance → debt); the local
 //   checkout of the order takes the relay's order state (partially_refunded / refunded).
@@ -122,8 +123,9 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       const { item, amount, orderNo, provider } = p.data
       store.paymentInsert.run(`pay:${orderNo}`, orderNo, 'payment', provider, amount.amount, amount.currency, item.kind, 'succeeded', p.data.paidAt)
       if (item.kind === 'recharge') {
-        d.wallet.recharge({ key, paymentId: orderNo, provider, amount })
-        totals.relayBalance += amount.amount
+        // The wallet gets the amount recharged; with a recharge coupon, `amount` (what was paid) is less.
+        d.wallet.recharge({ key, paymentId: orderNo, provider, amount: item.amount })
+        totals.relayBalance += item.amount.amount
       }
       const order = store.orderByNo.get(orderNo)
       if (order && !PAID_STATES.has(order.status)) store.orderStatus.run('paid', null, now, order.id)
