@@ -7,6 +7,7 @@ CREATE TABLE `coupon_grants` (
 	`valid_from` integer NOT NULL,
 	`valid_until` integer,
 	`used_by` text,
+	`renewal_of` text,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`coupon_id`) REFERENCES `coupons`(`id`) ON UPDATE no action ON DELETE no action
@@ -25,10 +26,14 @@ CREATE TABLE `coupon_redemptions` (
 	`state` text NOT NULL,
 	`discount` integer NOT NULL,
 	`currency` text NOT NULL,
+	`plan_code` text,
+	`period` text,
+	`periods_left` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `coupon_redemptions_account` ON `coupon_redemptions` (`account_id`,`plan_code`,`period`);--> statement-breakpoint
 CREATE UNIQUE INDEX `coupon_redemptions_order` ON `coupon_redemptions` (`order_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `coupon_redemptions_purchase` ON `coupon_redemptions` (`account_id`,`purchase_id`);--> statement-breakpoint
 CREATE TABLE `coupon_uses` (

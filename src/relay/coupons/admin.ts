@@ -87,7 +87,8 @@ export async function deactivateCoupon(d: CouponAdminDeps, couponId: string): Pr
     let revoked = 0
     for (const g of await tx.coupons.grantsOfCoupon(couponId, 'available')) {
       if (await d.coupons.moveGrant(tx, g, 'revoked', null, now)) {
-        await tx.coupons.giveBack(couponId, g.code, g.account_id, now)
+        // A renewal's grant took no redemption of its own (its redemption is the first period's).
+        if (g.renewal_of === null) await tx.coupons.giveBack(couponId, g.code, g.account_id, now)
         revoked++
       }
     }

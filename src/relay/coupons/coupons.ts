@@ -110,7 +110,7 @@ export class Coupons {
   }
 
   /** A checkout's reservation, in the order's unit of work. */
-  async reserve(tx: StoreTx, accountId: string, orderId: string, applied: NonNullable<Priced['applied']>, now: number): Promise<void> {
+  async reserve(tx: StoreTx, accountId: string, orderId: string, item: CheckoutItem, applied: NonNullable<Priced['applied']>, now: number): Promise<void> {
     await this.take(tx, accountId, applied.coupon, applied.code, now)
     await tx.coupons.insertRedemption({
       id: `red_${this.ids.next()}`,
@@ -123,6 +123,7 @@ export class Coupons {
       state: 'reserved',
       discount: applied.discount.amount,
       currency: applied.discount.currency,
+      ...planOf(item, applied.coupon),
       created_at: now,
       updated_at: now
     })
@@ -167,6 +168,22 @@ export class Coupons {
   }
 
   /**
+   * A wallet renewal of a plan bought with a repeating or forever coupon: the account's newest
+   * consumed redemption for that plan and period with renewals left gives one more, as an
+   * account-bound grant (renewal_of names it; one renewal counted off now), which the device's
+   * subscription_purchase names like any grant. Undefined when none is left.
+   */
+  async renewalGrant(tx: StoreTx, accountId: string, item: Extract<CheckoutItem, { kind: 'plan' }>, now: number): Promise<CouponGrantRow | undefined> {
+    const r = await tx.coupons.renewable(accountId, item.planCode, item.period)
+    if (!r) return undefined
+    const issued = await tx.coupons.renewalGrant(r.id)
+    if (issued) return issued
+    if (!(await tx.coupons.takeRenewal(r.id, now))) return undefined
+    const coupon = toCoupon((await tx.coupons.coupon(r.coupon_id))!)
+    return this.issueGrant(tx, coupon, { id: `cg_${this.ids.next()}`, accountId, code: null, validUntil: null, renewalOf: r.id }, now)
+  }
+
+  /**
    * A wallet-paid plan with a promotion code (a quote with payment 'wallet'): the code becomes
    * an account-bound grant, its redemption taken now, which the device's subscription_purchase
    * then names (a second quote finds that grant: priceWithGrant).
@@ -180,7 +197,12 @@ export class Coupons {
   }
 
   /** Writes a grant and its signed coupon_grant record. */
-  async issueGrant(tx: StoreTx, coupon: Coupon, g: { id: string; accountId: string; code: string | null; validUntil: number | null }, now: number): Promise<CouponGrantRow> {
+  async issueGrant(
+    tx: StoreTx,
+    coupon: Coupon,
+    g: { id: string; accountId: string; code: string | null; validUntil: number | null; renewalOf?: string },
+    now: number
+  ): Promise<CouponGrantRow> {
     const row: CouponGrantRow = {
       id: g.id,
       coupon_id: coupon.id,
@@ -190,6 +212,7 @@ export class Coupons {
       valid_from: coupon.validFrom ?? now,
       valid_until: g.validUntil,
       used_by: null,
+      renewal_of: g.renewalOf ?? null,
       created_at: now,
       updated_at: now
     }
@@ -235,6 +258,9 @@ export class Coupons {
       state: 'consumed',
       discount: use.discount.amount,
       currency: use.discount.currency,
+      ...planOf({ kind: 'plan', planCode: rec.planCode, period: rec.period }, coupon),
+      // A renewal's own use gives no renewals: the count stays on the redemption it continues.
+      ...(g.renewal_of ? { periods_left: 0 } : {}),
       created_at: now,
       updated_at: now
     })
@@ -243,6 +269,13 @@ export class Coupons {
 }
 
 type Purchase = Extract<OutboxRecord, { kind: 'subscription_purchase' }>
+
+/** What a redemption of a plan remembers for its renewals: once 0, repeating N → N − 1, forever null. */
+function planOf(item: CheckoutItem, coupon: Coupon): { plan_code: string | null; period: string | null; periods_left: number | null } {
+  if (item.kind !== 'plan') return { plan_code: null, period: null, periods_left: 0 }
+  const d = coupon.duration
+  return { plan_code: item.planCode, period: item.period, periods_left: d.kind === 'once' ? 0 : d.kind === 'repeating' ? d.periods - 1 : null }
+}
 
 /**
  * Whether a grant's coupon applies at `at`: the grant is the account's one use (the coupon's

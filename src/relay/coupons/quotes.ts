@@ -11,10 +11,23 @@ import { REFUSAL_MESSAGES } from './rules'
 // way and reserves). A quote for a plan paid from the wallet with a code that applies claims the
 // code for the account as an account-bound grant (its redemption taken now, its coupon_grant
 // record in the feed), whose id the device's subscription_purchase names: the wallet purchase
-// itself happens on the device, so this is where the code is redeemed.
+// itself happens on the device, so this is where the code is redeemed. A wallet quote without a
+// code for a plan the account bought with a repeating or forever coupon gives the renewal's
+// discount the same way (a grant continuing that redemption: Coupons.renewalGrant).
 
 export async function quote(deps: { store: RelayStore; clock: Clock; coupons: Coupons }, ctx: DeviceContext, req: QuoteRequest): Promise<Quote> {
   const { store, clock, coupons } = deps
+  if (req.payment === 'wallet' && req.code === undefined && req.item.kind === 'plan') {
+    const item = req.item
+    const renews = await store.read(async (tx) => tx.coupons.renewable(ctx.accountId, item.planCode, item.period))
+    if (renews) {
+      return store.unit(async (tx) => {
+        const now = clock.now()
+        const g = await coupons.renewalGrant(tx, ctx.accountId, item, now)
+        return g ? coupons.priceWithGrant(tx, ctx.accountId, req, g, now) : (await coupons.priceFor(tx, ctx.accountId, req, now)).quote
+      })
+    }
+  }
   if (req.payment !== 'wallet' || req.code === undefined) {
     return store.read(async (tx) => (await coupons.priceFor(tx, ctx.accountId, req, clock.now())).quote)
   }

@@ -105,7 +105,7 @@ export class Checkouts {
         created_at: now
       })
       await tx.orders.logTransition(id, 'none', 'created', `checkout by ${ctx.deviceId}`, now)
-      if (priced.applied) await this.deps.coupons.reserve(tx, ctx.accountId, id, priced.applied, now)
+      if (priced.applied) await this.deps.coupons.reserve(tx, ctx.accountId, id, req.item, priced.applied, now)
       // Before this order's payment in the feed: the device records the plan at this price.
       await this.deps.catalog.appendIfMissing(tx, ctx.accountId, inForce)
       if (total.amount === 0) {

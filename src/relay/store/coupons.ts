@@ -49,6 +49,10 @@ export interface RedemptionRow {
   state: RedemptionState
   discount: number
   currency: Currency
+  plan_code: string | null
+  period: string | null
+  /** Renewals it still discounts: 0 none (once), null every one (forever). */
+  periods_left: number | null
   created_at: number
   updated_at: number
 }
@@ -64,6 +68,7 @@ export interface CouponGrantRow {
   valid_from: number
   valid_until: number | null
   used_by: string | null
+  renewal_of: string | null
   created_at: number
   updated_at: number
 }
@@ -91,6 +96,12 @@ export interface CouponsRepo {
   redemptionOfOrder(orderId: string): Awaitable<RedemptionRow | undefined>
   /** Moves a redemption from `from` to `to`; false when it was not in `from`. */
   moveRedemption(id: string, from: RedemptionState, to: RedemptionState, now: number): Awaitable<boolean>
+  /** The account's newest consumed redemption for (plan, period) that still discounts a renewal (or has a renewal grant waiting). */
+  renewable(accountId: string, planCode: string, period: string): Awaitable<RedemptionRow | undefined>
+  /** Counts one renewal off a repeating redemption (forever ones stay); false when none is left. */
+  takeRenewal(id: string, now: number): Awaitable<boolean>
+  /** An available renewal grant continuing the redemption, if one was issued. */
+  renewalGrant(redemptionId: string): Awaitable<CouponGrantRow | undefined>
   /** Whether the account ever paid: a paid order (refunded ones too) or a wallet-paid grant. */
   hasPurchased(accountId: string): Awaitable<boolean>
   insertGrant(row: CouponGrantRow): Awaitable<void>

@@ -25,7 +25,7 @@ describe('coupon redemptions', () => {
     expect(s.prepare('SELECT redeemed FROM coupons WHERE id = ?').get(couponId)).toEqual({ redeemed: 10 })
     expect(s.prepare('SELECT count(*) AS n FROM orders WHERE discount_amount = 500').get()).toEqual({ n: 10 })
     await expectBooksBalance(t)
-  })
+  }, 180_000)
 
   it('releases the reservation when the order expires (sweeper) or the payer closes it; a late payment takes it again', async () => {
     const t = await startCouponRelay()

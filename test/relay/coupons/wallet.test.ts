@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { relayNetWallet } from '../../support/relay-ledger'
-import { admin, balance, cny, couponWithCode, enrolDevice, expectBooksBalance, fund, plan, quote, records, startCouponRelay, type CouponRelay } from './support'
+import { admin, balance, checkoutRaw, cny, couponWithCode, enrolDevice, expectBooksBalance, fund, notify, paid, plan, quote, records, startCouponRelay, type CouponRelay } from './support'
 
 // Wallet-paid plans with coupons: account-bound grants (signed coupon_grant records) used
 // offline and confirmed once on sync; a use the relay refuses is charged at the list price
@@ -140,5 +140,55 @@ describe('account-bound coupons and wallet purchases', () => {
     expect((await records(t, dev, 'coupon_grant')).map((g) => g.state)).toEqual(['available', 'revoked'])
     expect((await admin(t, 'POST', `/v1/admin/coupons/${couponId}/deactivate`)).body).toEqual({ couponId, revokedGrants: 0 })
     expect((await admin(t, 'POST', `/v1/admin/coupons/${couponId}/grants`, { accountId: dev.accountId })).status).toBe(400)
+  })
+})
+
+describe('renewals of a plan bought with a repeating or forever coupon', () => {
+  it('a repeating coupon discounts N periods in all: each wallet renewal quote gives one grant, then the list price', async () => {
+    const t = await startCouponRelay()
+    const dev = await enrolDevice(t.api)
+    await couponWithCode(t, 'THREE', { off: { kind: 'percent', percent: '50' }, duration: { kind: 'repeating', periods: 3 } })
+    await couponWithCode(t, 'ONCEONLY', { off: { kind: 'percent', percent: '50' } })
+    await fund(t, dev.token, 20_000)
+    const renewalQuote = () => quote(t, dev.token, { item: plan(), payment: 'wallet' })
+    expect((await renewalQuote()).discount).toEqual(cny(0))
+
+    // Period 1: the code, claimed by the wallet quote.
+    const first = await quote(t, dev.token, { item: plan(), code: 'THREE', payment: 'wallet' })
+    expect(first.coupon.duration).toEqual({ kind: 'repeating', periods: 3 })
+    expect((await push(t, dev.token, [purchase(t, { grantId: first.grantId, discount: 1450 }, 1450)])).accepted).toHaveLength(1)
+    // Periods 2 and 3: the renewal quote (no code) gives the discount; asking twice gives the same grant.
+    for (let n = 2; n <= 3; n++) {
+      const q = await renewalQuote()
+      expect(q).toMatchObject({ discount: cny(1450), total: cny(1450), grantId: expect.any(String) })
+      expect((await renewalQuote()).grantId).toBe(q.grantId)
+      expect((await push(t, dev.token, [purchase(t, { grantId: q.grantId, discount: 1450 }, 1450, { action: 'renew' })])).accepted).toHaveLength(1)
+    }
+    // Period 4: the list price.
+    expect(await renewalQuote()).toMatchObject({ discount: cny(0), total: cny(2900) })
+    expect(relayNetWallet(t.relay.db.sqlite, dev.accountId)).toBe(20_000 - 3 * 1450)
+    expect((await records(t, dev, 'coupon_grant')).filter((g) => g.state === 'used')).toHaveLength(3)
+
+    // A once coupon on another period gives no renewal.
+    const yearly = await quote(t, dev.token, { item: plan('BASIC', 'yearly'), code: 'ONCEONLY', payment: 'wallet' })
+    expect((await push(t, dev.token, [purchase(t, { grantId: yearly.grantId, discount: 14950 }, 14950, { period: 'yearly' })])).accepted).toHaveLength(1)
+    expect((await quote(t, dev.token, { item: plan('BASIC', 'yearly'), payment: 'wallet' })).discount).toEqual(cny(0))
+    await expectBooksBalance(t)
+  })
+
+  it('a forever coupon bought through a provider checkout discounts every wallet renewal', async () => {
+    const t = await startCouponRelay()
+    const dev = await enrolDevice(t.api)
+    await couponWithCode(t, 'ALWAYS', { off: { kind: 'amount', amount: cny(900) }, duration: { kind: 'forever' } })
+    const r = await checkoutRaw(t, dev.token, { item: plan(), code: 'ALWAYS' })
+    expect((await notify(t, t.provider, [paid(r.body.order.orderNo, 2000)])).status).toBe(200)
+    await fund(t, dev.token, 10_000)
+    for (let n = 0; n < 4; n++) {
+      const q = await quote(t, dev.token, { item: plan(), payment: 'wallet' })
+      expect(q.discount).toEqual(cny(900))
+      expect((await push(t, dev.token, [purchase(t, { grantId: q.grantId, discount: 900 }, 2000, { action: 'auto_renew' })])).accepted).toHaveLength(1)
+    }
+    expect(relayNetWallet(t.relay.db.sqlite, dev.accountId)).toBe(10_000 - 4 * 2000)
+    await expectBooksBalance(t)
   })
 })

@@ -488,10 +488,14 @@ export const couponRedemptions = sqliteTable(
     state: text('state').notNull(),
     discount: integer('discount').notNull(),
     currency: text('currency').notNull(),
+    /** The plan it discounted (null: a recharge), and how many renewals it still discounts (null: every one). */
+    planCode: text('plan_code'),
+    period: text('period'),
+    periodsLeft: integer('periods_left'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()
   },
-  (t) => [uniqueIndex('coupon_redemptions_order').on(t.orderId), uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId)]
+  (t) => [index('coupon_redemptions_account').on(t.accountId, t.planCode, t.period), uniqueIndex('coupon_redemptions_order').on(t.orderId), uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId)]
 )
 
 /** Account-bound coupons: one grant, used once (available → used; revoked by an operator). */
@@ -509,6 +513,8 @@ export const couponGrants = sqliteTable(
     validFrom: integer('valid_from').notNull(),
     validUntil: integer('valid_until'),
     usedBy: text('used_by'),
+    /** A renewal's grant: the redemption whose repeating or forever coupon it continues. */
+    renewalOf: text('renewal_of'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()
   },

@@ -34,18 +34,28 @@ export function sqliteCoupons(s: Database.Database): CouponsRepo {
   )
   const uses = s.prepare<[string, string], { used: number }>('SELECT used FROM coupon_uses WHERE scope = ? AND account_id = ?')
   const insertRedemption = s.prepare(
-    `INSERT INTO coupon_redemptions (id, coupon_id, code, grant_id, account_id, order_id, purchase_id, state, discount, currency, created_at, updated_at)
-     VALUES (@id, @coupon_id, @code, @grant_id, @account_id, @order_id, @purchase_id, @state, @discount, @currency, @created_at, @updated_at)`
+    `INSERT INTO coupon_redemptions (id, coupon_id, code, grant_id, account_id, order_id, purchase_id, state, discount, currency,
+      plan_code, period, periods_left, created_at, updated_at)
+     VALUES (@id, @coupon_id, @code, @grant_id, @account_id, @order_id, @purchase_id, @state, @discount, @currency,
+      @plan_code, @period, @periods_left, @created_at, @updated_at)`
   )
   const redemptionOfOrder = s.prepare<[string], RedemptionRow>('SELECT * FROM coupon_redemptions WHERE order_id = ?')
   const moveRedemption = s.prepare('UPDATE coupon_redemptions SET state = ?, updated_at = ? WHERE id = ? AND state = ?')
+  const renewable = s.prepare<[string, string, string], RedemptionRow>(
+    `SELECT * FROM coupon_redemptions WHERE account_id = ? AND plan_code = ? AND period = ? AND state = 'consumed'
+       AND (periods_left IS NULL OR periods_left > 0
+            OR EXISTS (SELECT 1 FROM coupon_grants g WHERE g.renewal_of = coupon_redemptions.id AND g.state = 'available'))
+     ORDER BY rowid DESC LIMIT 1`
+  )
+  const takeRenewal = s.prepare('UPDATE coupon_redemptions SET periods_left = periods_left - 1, updated_at = ? WHERE id = ? AND (periods_left IS NULL OR periods_left > 0)')
+  const renewalGrant = s.prepare<[string], CouponGrantRow>("SELECT * FROM coupon_grants WHERE renewal_of = ? AND state = 'available' LIMIT 1")
   const hasPurchased = s.prepare<[string, string], { n: number }>(
     `SELECT EXISTS (SELECT 1 FROM orders WHERE account_id = ? AND state IN ('paid', 'partially_refunded', 'refunded'))
        OR EXISTS (SELECT 1 FROM grants WHERE account_id = ? AND source = 'wallet') AS n`
   )
   const insertGrant = s.prepare(
-    `INSERT INTO coupon_grants (id, coupon_id, account_id, code, state, valid_from, valid_until, used_by, created_at, updated_at)
-     VALUES (@id, @coupon_id, @account_id, @code, @state, @valid_from, @valid_until, @used_by, @created_at, @updated_at)`
+    `INSERT INTO coupon_grants (id, coupon_id, account_id, code, state, valid_from, valid_until, used_by, renewal_of, created_at, updated_at)
+     VALUES (@id, @coupon_id, @account_id, @code, @state, @valid_from, @valid_until, @used_by, @renewal_of, @created_at, @updated_at)`
   )
   const grant = s.prepare<[string], CouponGrantRow>('SELECT * FROM coupon_grants WHERE id = ?')
   const grantsOf = s.prepare<[string], CouponGrantRow>('SELECT * FROM coupon_grants WHERE account_id = ? ORDER BY created_at, id')
@@ -85,6 +95,10 @@ export function sqliteCoupons(s: Database.Database): CouponsRepo {
     insertRedemption: (row) => void insertRedemption.run(row),
     redemptionOfOrder: (orderId) => redemptionOfOrder.get(orderId),
     moveRedemption: (id, from, to, now) => moveRedemption.run(to, now, id, from).changes === 1,
+    renewable: (account, planCode, period) => renewable.get(account, planCode, period),
+    // NULL - 1 stays NULL: a forever coupon is never used up.
+    takeRenewal: (id, now) => takeRenewal.run(now, id).changes === 1,
+    renewalGrant: (id) => renewalGrant.get(id),
     hasPurchased: (account) => hasPurchased.get(account, account)!.n === 1,
     insertGrant: (row) => void insertGrant.run(row),
     grant: (id) => grant.get(id),
