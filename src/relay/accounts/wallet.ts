@@ -104,10 +104,16 @@ export class RelayWallet {
    * credit; whatever of it was spent already is taken from the wallet's cash (debt if short),
    * so a bonus never leaves as cash.
    */
-  async withdrawBonus(tx: StoreTx, order: { id: string; account_id: string; amount: number; bonus_amount: number; currency: Money['currency'] }, refundedBefore: number, refundedAfter: number, refundId: string): Promise<void> {
+  async withdrawBonus(
+    tx: StoreTx,
+    order: { id: string; account_id: string; amount: number; bonus_amount: number; currency: Money['currency'] },
+    refunded: { before: number; after: number },
+    refundId: string,
+    at: number
+  ): Promise<void> {
     if (order.bonus_amount <= 0 || order.amount <= 0) return
     const share = (refunded: number) => new Decimal(order.bonus_amount).times(refunded).dividedBy(order.amount).toDecimalPlaces(0, MONEY_ROUNDING).toNumber()
-    const due = share(refundedAfter) - share(refundedBefore)
+    const due = share(refunded.after) - share(refunded.before)
     if (due <= 0) return
     const bonus = chart.bonus(order.account_id, order.currency)
     const promotions = chart.rechargeBonus(order.currency)
@@ -115,7 +121,10 @@ export class RelayWallet {
     const base = { kind: 'bonus_withdrawn' as const, customerAccountId: order.account_id, sourceId: order.id }
     if (fromBonus > 0) await this.ledger.post(tx, { ...base, id: `bonus_withdrawn:${refundId}`, debit: bonus, credit: promotions, amount: { amount: fromBonus, currency: order.currency } })
     if (due > fromBonus) {
-      await this.debit(tx, order.account_id, { amount: due - fromBonus, currency: order.currency }, { id: `bonus_withdrawn:${refundId}:spent`, kind: 'bonus_withdrawn', to: promotions, sourceId: order.id, feedSourceId: refundId, reason: 'overdraft' })
+      // Cash leaves the wallet: every device mirrors it as a debit (the relay's own, no device made it).
+      const spent = { amount: due - fromBonus, currency: order.currency }
+      await this.feed.append(tx, order.account_id, 'wallet_debit', { sourceId: `${refundId}:bonus`, deviceId: 'relay', amount: spent, feature: 'recharge_bonus', reason: 'debit', occurredAt: at })
+      await this.debit(tx, order.account_id, spent, { id: `bonus_withdrawn:${refundId}:spent`, kind: 'bonus_withdrawn', to: promotions, sourceId: order.id, feedSourceId: refundId, reason: 'overdraft' })
     }
   }
 

@@ -229,7 +229,7 @@ export class EventApplier {
         feedSourceId: event.refundId,
         reason: 'overdraft'
       })
-      await this.wallet.withdrawBonus(tx, order, order.refunded_amount, total, event.refundId)
+      await this.wallet.withdrawBonus(tx, order, { before: order.refunded_amount, after: total }, event.refundId, now)
     } else {
       await this.ledger.post(tx, { ...refundTransfer, kind: 'refund', debit: chart.refunds(order.currency), credit: clearing, amount: refund, customerAccountId: order.account_id })
       if (to === 'refunded') await revokeForOrder(this.grants, tx, order.account_id, order.id, order.order_no, now)

@@ -53,6 +53,10 @@ describe('recharge bonuses', () => {
     // The rest: its 500 of bonus was spent, so it is charged to the wallet (more debt), not paid out.
     expect((await notify(t, t.provider, [refunded(r.body.order.orderNo, 5000, 're_rest')])).status).toBe(200)
     expect(relayNetWallet(t.relay.db.sqlite, dev.accountId)).toBe(-10_500)
+    // That charge is cash leaving the wallet: every device is told, as a debit.
+    expect((await records(t, dev, 'wallet_debit')).filter((d) => d.feature === 'recharge_bonus')).toEqual([
+      expect.objectContaining({ sourceId: 're_rest:bonus', amount: cny(500), deviceId: 'relay', reason: 'debit' })
+    ])
     expect(b.ledger('promotions:recharge_bonus:CNY')).toBe(0)
     await expectBooksBalance(t)
   })
