@@ -97,7 +97,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   const disabledSignIn: Relay['disabledSignIn'] = built.disabled.map((d) => ({ method: d.channel, reason: d.reason }))
   if (config.auth.hostTokenKeys.length === 0) disabledSignIn.push({ method: 'host', reason: 'RELAY_HOST_TOKEN_KEYS is not set' })
   const authSecret = config.auth.secret ?? loadOrCreateAuthSecret(config.dataDir)
-  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log, authSecret, senders: built.senders })
+  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log, authSecret, senders: built.senders, baseUrl: () => config.publicUrl ?? listening })
 
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.

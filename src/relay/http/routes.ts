@@ -19,6 +19,7 @@ import { signFeedPage } from '../feed/page'
 import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
 import { grantByOperator } from '../subscriptions/operator'
+import { noticeRoutes } from './notices'
 import type { z } from 'zod'
 
 // The device-facing and admin HTTP API (the contract is src/shared/relay-contract.ts).
@@ -163,4 +164,6 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     req.log.info({ accepted: ack.accepted.length, rejected: ack.rejected.length }, 'outbox batch')
     return ack
   })
+
+  noticeRoutes(app, core, { device, admin })
 }

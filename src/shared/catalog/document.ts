@@ -45,6 +45,21 @@ export const FeaturePricesSchema = z.strictObject(
   Object.fromEntries(PAID_FEATURES.map((f) => [f, minor])) as Record<(typeof PAID_FEATURES)[number], typeof minor>
 )
 
+/**
+ * When the relay reminds and duns (issue 18; src/relay/reminders). Optional: a document without
+ * it (every one published before) takes the defaults (DEFAULT_REMINDERS).
+ */
+export const CatalogRemindersSchema = z.strictObject({
+  /** Days before a subscription ends when a reminder goes out. */
+  endingDays: z.array(z.int().min(1).max(90)).max(10),
+  /** Days into a debt's grace period when a past-due notice goes out (0: the day it began). */
+  graceNoticeDays: z.array(z.int().min(0).max(90)).max(10),
+  /** The grace period's length in days: then the paid features the debt is owed for end. */
+  graceDays: z.int().min(0).max(90)
+})
+export type CatalogReminders = z.infer<typeof CatalogRemindersSchema>
+export const DEFAULT_REMINDERS: CatalogReminders = Object.freeze({ endingDays: [7, 3, 1], graceNoticeDays: [0, 3, 7], graceDays: 10 })
+
 const CatalogShape = z.strictObject({
   /** Monotonic: each published version is greater than every earlier one. */
   version: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
@@ -55,7 +70,8 @@ const CatalogShape = z.strictObject({
   plans: z.array(CatalogPlanSchema).min(1).max(200),
   rechargeRules: CatalogRechargeRulesSchema,
   featurePrices: FeaturePricesSchema,
-  paymentMethods: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length)
+  paymentMethods: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length),
+  reminders: CatalogRemindersSchema.optional()
 })
 
 /** What can be checked only across fields. Each problem names the field it is about. */
@@ -84,6 +100,16 @@ function crossCheck(doc: z.infer<typeof CatalogShape>, ctx: z.RefinementCtx): vo
     if (presets.has(p)) ctx.addIssue({ code: 'custom', path: ['rechargeRules', 'presets', i], message: `${p} is listed twice` })
     presets.add(p)
   })
+  if (doc.reminders) {
+    const { endingDays, graceNoticeDays, graceDays } = doc.reminders
+    const twice = (list: number[], field: string) =>
+      list.forEach((d, i) => list.indexOf(d) !== i && ctx.addIssue({ code: 'custom', path: ['reminders', field, i], message: `${d} is listed twice` }))
+    twice(endingDays, 'endingDays')
+    twice(graceNoticeDays, 'graceNoticeDays')
+    graceNoticeDays.forEach((d, i) => {
+      if (d > graceDays) ctx.addIssue({ code: 'custom', path: ['reminders', 'graceNoticeDays', i], message: `day ${d} is after the grace period (reminders.graceDays ${graceDays})` })
+    })
+  }
   const methods = new Set<string>()
   doc.paymentMethods.forEach((m, i) => {
     if (methods.has(m)) ctx.addIssue({ code: 'custom', path: ['paymentMethods', i], message: `${m} is listed twice` })
@@ -138,6 +164,11 @@ export function documentLimits(doc: CatalogDocument, code: PlanCode, period: Bil
     doc.plans.find((p) => p.code === code) ??
     documentPlan(doc, 'FREE', 'monthly')!
   return row.limits
+}
+
+/** The document's reminder schedule, or the defaults. */
+export function documentReminders(doc: CatalogDocument): CatalogReminders {
+  return doc.reminders ?? DEFAULT_REMINDERS
 }
 
 /** Version 1: the built-in plans, recharge rules, prices per use and every provider, in force from the epoch. */
