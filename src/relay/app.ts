@@ -141,7 +141,15 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   // jobs are retried by their own backoff.
   registerRelayJobs(core, app.log)
   let sweepTimer: NodeJS.Timeout | undefined
-  const sweepStale = () => tick(core, config.sweepIntervalMs).catch((err: unknown) => app.log.error({ err }, 'job round failed'))
+  // One round at a time: a round still sending when the timer fires again is left to finish.
+  let ticking = false
+  const sweepStale = () => {
+    if (ticking) return
+    ticking = true
+    tick(core, config.sweepIntervalMs)
+      .catch((err: unknown) => app.log.error({ err }, 'job round failed'))
+      .finally(() => (ticking = false))
+  }
 
   let closed = false
   return {

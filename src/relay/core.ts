@@ -93,7 +93,7 @@ export function createCore(opts: {
   const auth = config.auth
   const perAddress = () => new RateLimiter(auth.perAddress, clock, auth.lockoutMs)
   const secret = new AuthSecret(opts.authSecret)
-  const jobs = new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` })
+  const jobs = new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobLeaseMs })
   const baseUrl = opts.baseUrl ?? (() => `http://${config.host}:${config.port}`)
   const notices = new Notices({ store, clock, feed, jobs, secret, baseUrl, ...(opts.senders.email ? { email: opts.senders.email } : {}) })
   const reminders = new Reminders({ clock, jobs, notices, wallet, grants })

@@ -219,6 +219,8 @@ export interface JobsRepo {
    * Each claim counts an attempt.
    */
   claim(now: number, owner: string, leaseUntil: number, limit: number): Awaitable<JobRow[]>
+  /** Extends `owner`'s lease to `leaseUntil` if it still holds it (a job about to run); false when it was lost. */
+  renew(id: string, owner: string, leaseUntil: number, now: number): Awaitable<boolean>
   /** Done, if `owner` still holds the lease; false when it was lost (another runner took it). */
   finish(id: string, owner: string, now: number): Awaitable<boolean>
   /** A failed attempt, if `owner` still holds it: pending again at `retryAt`, or dead (null). */

@@ -21,6 +21,7 @@ export function sqliteJobs(s: Database.Database): JobsRepo {
                   ORDER BY run_at, id LIMIT ?)
      RETURNING ${COLS}`
   )
+  const renew = s.prepare("UPDATE jobs SET lease_until = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND lease_until > ?")
   const finish = s.prepare("UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?")
   const fail = s.prepare(
     `UPDATE jobs SET state = CASE WHEN @retryAt IS NULL THEN 'dead' ELSE 'pending' END, run_at = coalesce(@retryAt, run_at),
@@ -34,6 +35,7 @@ export function sqliteJobs(s: Database.Database): JobsRepo {
     purgeDone: (before) => purge.run(before).changes,
     enqueue: (j) => enqueue.run(j).changes === 1,
     claim: (now, owner, leaseUntil, limit) => claim.all(owner, leaseUntil, now, now, limit, now, limit, limit),
+    renew: (id, owner, leaseUntil, now) => renew.run(leaseUntil, now, id, owner, now).changes === 1,
     finish: (id, owner, now) => finish.run(now, id, owner).changes === 1,
     fail: (id, owner, error, retryAt, now) => fail.run({ id, owner, error: error.slice(0, 500), retryAt, now }).changes === 1,
     byKey: (kind, key) => byKey.get(kind, key),
