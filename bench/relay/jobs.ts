@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { JobRow } from '../../src/relay/store/ports'
 import { sqliteJobs } from '../../src/relay/store/sqlite/repos/jobs'
 import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import { nowNs, percentile, round } from '../stats'
@@ -48,7 +49,7 @@ try {
     }
     return out.sort((a, b) => a - b)
   }
-  const pick = time(() => jobs.claim(now, 'bench-runner', now + 60_000, 100).length)
+  const pick = time(() => (jobs.claim(now, 'bench-runner', now + 60_000, 100) as JobRow[]).length)
   const bare = time(() => floor.all(now).length)
   const ms = (ns: number[]) => round(percentile(ns, 50) / 1e6)
   const figures = { jobs_pick_ms: ms(pick), jobs_pick_floor_ms: ms(bare), jobs_pick_p99_ms: round(percentile(pick, 99) / 1e6), jobs: N }

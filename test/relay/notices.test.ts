@@ -7,7 +7,7 @@ import type { Notice } from '../../src/shared/relay-contract'
 import { checkout, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
 import { ADMIN_TOKEN, enrolDevice, startTestRelay, type TestRelay } from './support/relay'
-import { startTestSmtp, type TestSmtp } from './support/smtp'
+import { startTestSmtp } from './support/smtp'
 
 // Notices for events (issue 18, item 3) and their email (item 4), over the real relay on HTTP
 // and a real SMTP server (smtp-server) on 127.0.0.1: one notice per event on the feed, one email

@@ -5,7 +5,7 @@ import { DEFAULT_REMINDERS, parseCatalogDocument, BUILT_IN_CATALOG } from '../..
 import type { Notice } from '../../src/shared/relay-contract'
 import { checkout, notify, paid, refunded } from './support/flows'
 import { createTestProvider, type TestProvider } from './support/hmac-provider'
-import { enrolDevice, startTestRelay, type TestRelay } from './support/relay'
+import { enrolDevice, startTestRelay } from './support/relay'
 import { startTestSmtp } from './support/smtp'
 
 // Reminders and dunning (issue 18, item 2) across a month on a manual clock, the real relay over
