@@ -15,7 +15,7 @@ import { startTestSmtp, type TestSmtp } from './support/smtp'
 // so a killed process's jobs come back quickly; the race test's is long enough to outlast any one
 // delivery on a loaded machine (a lease shorter than a delivery lets a second runner send too).
 
-const N = 120
+const N = 80
 
 async function seed(path: string) {
   const store = openSqliteStore({ path, durability: 'normal' })
@@ -88,7 +88,7 @@ describe('jobs across relay processes', () => {
     await seed(db)
     let kills = 0
     // Kill while work is under way: after the first tick has begun sending, at varying points.
-    for (let round = 0; round < 8 && progress(db).done < N; round++) {
+    for (let round = 0; round < 6 && progress(db).done < N; round++) {
       const child = await startChildRelay(env(dir, db, smtp, 3))
       const before = smtp.mails.length
       await until(() => smtp.mails.length > before || progress(db).done === N, 'a mail from the child', 15_000)

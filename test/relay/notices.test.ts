@@ -3,6 +3,8 @@ import { smtpEmailSender } from '../../src/relay/notifications'
 import { NOTICE_EMAIL_JOB } from '../../src/relay/notifications/notices'
 import { unsubscribeToken } from '../../src/relay/notifications/unsubscribe'
 import { AuthSecret } from '../../src/relay/auth/secret'
+import { defaultConfig } from '../../src/relay/config/config'
+import { tempDir } from '../support/db'
 import type { Notice } from '../../src/shared/relay-contract'
 import { checkout, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
@@ -21,15 +23,10 @@ async function world(opts: { failing?: { left: number } } = {}) {
   const provider = createTestProvider('stripe')
   const t = await startTestRelay({
     providers: [provider],
-    config: { publicUrl: 'https://relay.example', auth: { ...(await baseAuth()), secret: AUTH_SECRET } },
+    config: { publicUrl: 'https://relay.example', auth: { ...defaultConfig({ dataDir: tempDir('notices-') }).auth, secret: AUTH_SECRET } },
     deps: { senders: { email: smtpEmailSender(smtp.url, '直播助手 <no-reply@example.com>') } }
   })
   return { t, smtp, provider }
-}
-
-async function baseAuth() {
-  const { defaultConfig } = await import('../../src/relay/config/config')
-  return defaultConfig({ dataDir: '/nonexistent' }).auth
 }
 
 async function account(t: TestRelay, email?: string) {
