@@ -13,6 +13,7 @@ const MODULES: { name: string; file: string }[] = [
   { name: 'core', file: 'bench/core.ts' },
   { name: 'relay_notify', file: 'bench/relay/notify.ts' },
   { name: 'relay_coupons', file: 'bench/relay/coupons.ts' },
+  { name: 'relay_jobs', file: 'bench/relay/jobs.ts' },
   { name: 'sync_catchup', file: 'bench/sync/catchup.ts' },
   { name: 'main_thread', file: 'bench/main-thread.ts' }
 ]

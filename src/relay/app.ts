@@ -97,7 +97,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   const disabledSignIn: Relay['disabledSignIn'] = built.disabled.map((d) => ({ method: d.channel, reason: d.reason }))
   if (config.auth.hostTokenKeys.length === 0) disabledSignIn.push({ method: 'host', reason: 'RELAY_HOST_TOKEN_KEYS is not set' })
   const authSecret = config.auth.secret ?? loadOrCreateAuthSecret(config.dataDir)
-  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log, authSecret, senders: built.senders })
+  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log, authSecret, senders: built.senders, baseUrl: () => config.publicUrl ?? listening })
 
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.
@@ -141,7 +141,15 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   // jobs are retried by their own backoff.
   registerRelayJobs(core, app.log)
   let sweepTimer: NodeJS.Timeout | undefined
-  const sweepStale = () => tick(core, config.sweepIntervalMs).catch((err: unknown) => app.log.error({ err }, 'job round failed'))
+  // One round at a time: a round still sending when the timer fires again is left to finish.
+  let ticking = false
+  const sweepStale = () => {
+    if (ticking) return
+    ticking = true
+    tick(core, config.sweepIntervalMs)
+      .catch((err: unknown) => app.log.error({ err }, 'job round failed'))
+      .finally(() => (ticking = false))
+  }
 
   let closed = false
   return {

@@ -29,6 +29,9 @@ import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
 import { Grants } from './subscriptions/grants'
 import { Coupons } from './coupons/coupons'
+import { Notices } from './notifications/notices'
+import { noticeListener } from './notifications/events'
+import { Reminders } from './reminders/reminders'
 
 // The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
@@ -62,6 +65,10 @@ export interface RelayCore {
   signIn: { codes: SignInCodes; host: HostSignIn }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
+  /** Notices for the devices and by email: `notices.notify(tx, {accountId, kind, noticeId, params})`. */
+  notices: Notices
+  /** Reminders and dunning, as jobs (src/relay/reminders). */
+  reminders: Reminders
 }
 
 export function createCore(opts: {
@@ -75,6 +82,8 @@ export function createCore(opts: {
   /** The auth secret (config.auth.secret or the data folder's) and the code senders. */
   authSecret: string
   senders: Senders
+  /** The relay's public URL (unsubscribe links); the listening address by default. */
+  baseUrl?: () => string
 }): RelayCore {
   const { config, store, clock, ids, key, providers } = opts
   const feed = new Feed(store, key, clock, ids)
@@ -87,6 +96,12 @@ export function createCore(opts: {
   const accounts = new Accounts(store, clock, ids, wallet)
   const auth = config.auth
   const perAddress = () => new RateLimiter(auth.perAddress, clock, auth.lockoutMs)
+  const secret = new AuthSecret(opts.authSecret)
+  const jobs = new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobLeaseMs })
+  const baseUrl = opts.baseUrl ?? (() => `http://${config.host}:${config.port}`)
+  const notices = new Notices({ store, clock, feed, jobs, secret, baseUrl, ...(opts.senders.email ? { email: opts.senders.email } : {}) })
+  const reminders = new Reminders({ clock, jobs, notices, wallet, grants })
+  feed.onAppend(noticeListener(notices, reminders))
   return {
     config,
     store,
@@ -101,7 +116,7 @@ export function createCore(opts: {
         clock,
         ids,
         accounts,
-        secret: new AuthSecret(opts.authSecret),
+        secret,
         senders: opts.senders,
         policy: { ttlMs: auth.codeTtlMs, maxFailures: auth.maxFailures, lockoutMs: auth.lockoutMs, codesPerTarget: auth.codesPerTarget },
         requestsPerAddress: perAddress(),
@@ -130,7 +145,9 @@ export function createCore(opts: {
     outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs, coupons),
     coupons,
     applier,
-    jobs: new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` }),
+    jobs,
+    notices,
+    reminders,
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),
     load: new EventLoopLoad(),
     limits: {

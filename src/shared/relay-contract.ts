@@ -401,6 +401,11 @@ export const NoticeSchema = z.strictObject({
 })
 export type Notice = z.infer<typeof NoticeSchema>
 
+/** The languages of the relay's emails to an account. */
+export const NoticeLanguageSchema = z.enum(['zh-CN', 'en'])
+/** PUT /v1/account/language (device): the language of the account's emails (zh-CN until set). */
+export const AccountLanguageRequestSchema = z.strictObject({ language: NoticeLanguageSchema })
+
 /**
  * Every record's payload: `{ v: 1, seq, type, accountId, data }`. `seq` is the record's place
  * in the relay's feed (a global sequence, increasing, with gaps: other accounts' records);

@@ -23,9 +23,10 @@ async function relayWithUnsigned(n: number) {
 
 describe('the idle feed signer', () => {
   it('signs the backlog once the relay is quiet, in slices, and the feed serves those signatures', async () => {
+    // Each payment: its payment_confirmed record and its notice.
     const { t, dev, feed } = await relayWithUnsigned(5)
-    expect(await feed.backlog()).toBe(5)
-    expect((await t.api('GET', '/health')).body.signingBacklog).toBe(5)
+    expect(await feed.backlog()).toBe(10)
+    expect((await t.api('GET', '/health')).body.signingBacklog).toBe(10)
     let now = 0
     const signer = new FeedSigner(feed, { idleMs: 200, slice: 2, now: () => now })
     signer.start()
@@ -33,7 +34,7 @@ describe('the idle feed signer', () => {
       signer.touch() // a request at t=0
       now = 100
       signer.tick()
-      expect(await feed.backlog()).toBe(5) // not quiet long enough
+      expect(await feed.backlog()).toBe(10) // not quiet long enough
       now = 250
       signer.tick()
       await vi.waitFor(async () => expect(await feed.backlog()).toBe(0))
@@ -53,7 +54,7 @@ describe('the idle feed signer', () => {
   })
 
   it('stops between slices when a request arrives, and goes on at the next quiet moment', async () => {
-    const { feed } = await relayWithUnsigned(6)
+    const { feed } = await relayWithUnsigned(3)
     let now = 1000
     const signer = new FeedSigner(feed, { idleMs: 200, slice: 2, now: () => now })
     signer.start()

@@ -168,4 +168,26 @@ describe('relay migrations', () => {
       await db.close()
     }
   })
+
+  it('0011 adds notices beside existing accounts: zh-CN until a device says otherwise, one notice per key, one opt-out per kind', async () => {
+    const path = join(tempDir('relay-notices-upgrade-'), 'relay.sqlite')
+    const old = olderRelayFile(path, '0011_notices')
+    old.prepare("INSERT INTO accounts (id, created_at) VALUES ('acct_1', 1)").run()
+    old.close()
+
+    const db = openSqliteStore({ path })
+    try {
+      expect(await db.read(async (tx) => tx.notices.language('acct_1'))).toBe('zh-CN')
+      await db.unit(async (tx) => tx.notices.setLanguage('acct_1', 'en', 2))
+      expect(await db.read(async (tx) => tx.notices.language('acct_1'))).toBe('en')
+      const notice = { accountId: 'acct_1', noticeId: 'payment:R1', kind: 'payment_received', at: 3 }
+      expect(await db.unit(async (tx) => tx.notices.claim(notice))).toBe(true)
+      expect(await db.unit(async (tx) => tx.notices.claim(notice))).toBe(false)
+      expect(await db.unit(async (tx) => tx.notices.optOut('acct_1', 'subscription_ending', 4))).toBe(true)
+      expect(await db.unit(async (tx) => tx.notices.optOut('acct_1', 'subscription_ending', 5))).toBe(false)
+      await expect(db.unit(async (tx) => tx.notices.setLanguage('acct_missing', 'en', 6))).rejects.toThrow(/FOREIGN KEY/)
+    } finally {
+      await db.close()
+    }
+  })
 })

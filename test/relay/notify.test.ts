@@ -156,12 +156,17 @@ describe('notification pipeline', () => {
     const types = (await t.api('GET', feedPath(), { token: dev.token })).body.records.map(
       (r: { payload: string }) => `${JSON.parse(r.payload).type}${JSON.parse(r.payload).data.status ? ':' + JSON.parse(r.payload).data.status : ''}`
     )
+    // Each event's notice follows its record (issue 18).
     expect(types).toEqual([
       'payment_confirmed',
+      'notice',
       'subscription_grant:active',
+      'notice',
       'entitlement_lease',
       'refund',
+      'notice',
       'subscription_grant:revoked',
+      'notice',
       'entitlement_lease'
     ])
   })

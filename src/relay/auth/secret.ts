@@ -23,6 +23,11 @@ export class AuthSecret {
     return this.mac(`code\u0000${targetKey}\u0000${code}`)
   }
 
+  /** A MAC of `text` for another use of the secret (`purpose` keeps the uses apart), e.g. unsubscribe links. */
+  tag(purpose: string, text: string): string {
+    return this.mac(`${purpose}\u0000${text}`)
+  }
+
   /** Constant-time comparison of two hex MACs. */
   static same(a: string, b: string): boolean {
     const x = Buffer.from(a, 'hex')

@@ -44,6 +44,10 @@ const VARS = {
   RELAY_LEASE_TTL_HOURS: int(1, 24 * 90).default(168),
   RELAY_CHECKOUT_TTL_MINUTES: int(30, 24 * 60).default(30),
   RELAY_SWEEP_INTERVAL_SECONDS: int(1, 3600).default(60),
+  // How long a process holds a job it claimed before another may take it (its runner died).
+  RELAY_JOB_LEASE_SECONDS: int(1, 3600).default(60),
+  // Where people reach this relay from outside (unsubscribe links in emails).
+  RELAY_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Comma-separated origins or URL prefixes a device may name as returnUrl / cancelUrl.
   RELAY_RETURN_URL_ALLOWLIST: z
     .string()
@@ -101,6 +105,10 @@ export interface RelayConfig {
   checkoutTtlMs: number
   /** How often stale orders (checkout past expiresAt) are expired; 0 = never (tests drive it). */
   sweepIntervalMs: number
+  /** A job's lease: after it, a job whose runner died is claimed again. */
+  jobLeaseMs: number
+  /** The relay's public base URL, for links in emails; absent: the listening address. */
+  publicUrl?: string
   /** Where devices may send payers back after a checkout; empty = client URLs refused. */
   returnUrlAllowlist: ReturnUrlAllowlist
   /** Provider settings: the environment as given, and the file's `providers` section. */
@@ -197,7 +205,9 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     leaseTtlMs: v.RELAY_LEASE_TTL_HOURS * 3600_000,
     checkoutTtlMs: v.RELAY_CHECKOUT_TTL_MINUTES * 60_000,
     sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
+    jobLeaseMs: v.RELAY_JOB_LEASE_SECONDS * 1000,
     returnUrlAllowlist: v.RELAY_RETURN_URL_ALLOWLIST ?? [],
+    ...(v.RELAY_PUBLIC_URL ? { publicUrl: v.RELAY_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
   }
 }

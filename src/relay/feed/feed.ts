@@ -17,9 +17,18 @@ import type { SigningKey } from './keys'
 // depends on) is durable with the effect's transaction either way.
 
 
+/** Hears a record appended, inside the same unit of work (notices and reminders follow from records). */
+export type FeedListener = (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown) => Promise<void>
+
 export class Feed {
   /** False once the backlog was seen empty; append() sets it again. Unknown (true) at start. */
   mayHaveBacklog = true
+  private listener: FeedListener | undefined
+
+  /** One listener (core.ts wires src/relay/notifications/events.ts). */
+  onAppend(listener: FeedListener): void {
+    this.listener = listener
+  }
 
   constructor(
     private readonly store: RelayStore,
@@ -50,6 +59,7 @@ export class Feed {
       signature: UNSIGNED
     }))
     this.mayHaveBacklog = true
+    if (this.listener) await this.listener(tx, accountId, type, data)
     return { id, seq }
   }
 

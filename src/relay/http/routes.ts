@@ -19,6 +19,7 @@ import { signFeedPage } from '../feed/page'
 import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
 import { grantByOperator } from '../subscriptions/operator'
+import { noticeRoutes } from './notices'
 import type { z } from 'zod'
 import { registerCouponRoutes } from './coupons'
 
@@ -166,4 +167,5 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   })
 
   registerCouponRoutes(app, core, { device, admin, ctx })
+  noticeRoutes(app, core, { device, admin })
 }

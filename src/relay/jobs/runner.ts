@@ -56,6 +56,7 @@ export class JobRunner {
   private readonly batch: number
   private readonly backoffMs: number
   private readonly maxBackoffMs: number
+  private rounds = 0
 
   constructor(
     private readonly store: RelayStore,
@@ -82,18 +83,25 @@ export class JobRunner {
   /** Claims the due jobs and runs them, one after another. */
   async runDue(): Promise<RoundResult> {
     const now = this.clock.now()
-    const claimed = await this.store.unit(async (tx) => tx.jobs.claim(now, this.opts.owner, now + this.leaseMs, this.batch))
+    // Each round leases under its own name: a later round of this process that takes a job whose
+    // lease ran out makes this round's lease on it lost, as another process's would.
+    const owner = `${this.opts.owner}/${++this.rounds}`
+    const claimed = await this.store.unit(async (tx) => tx.jobs.claim(now, owner, now + this.leaseMs, this.batch))
     const result: RoundResult = { done: 0, retried: 0, dead: 0 }
     for (const job of claimed) {
-      const outcome = await this.run(job)
+      const outcome = await this.run(job, owner)
       result[outcome]++
     }
     return result
   }
 
-  private async run(job: JobRow): Promise<keyof RoundResult> {
+  private async run(job: JobRow, owner: string): Promise<keyof RoundResult> {
     const kind = this.kinds.get(job.kind)
-    const owner = this.opts.owner
+    // A batch runs one job after another: each starts only while its lease still holds, renewed
+    // for the whole lease, so a job whose lease ran out while earlier ones ran (and that another
+    // runner may have taken) is left to that runner. The lease must outlast one job's effect.
+    const start = this.clock.now()
+    if (!(await this.store.unit(async (tx) => tx.jobs.renew(job.id, owner, start + this.leaseMs, start)))) return 'retried'
     try {
       if (!kind) throw new Error(`no handler for job kind ${job.kind}`)
       const { handler } = kind

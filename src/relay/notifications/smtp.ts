@@ -14,7 +14,8 @@ export function smtpEmailSender(url: string, from: string, opts: { tls?: { rejec
     channel: 'email',
     transport: 'smtp',
     async send(message: EmailMessage) {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text })
+      const { to, subject, text, html, messageId, headers } = message
+      await transport.sendMail({ from, to, subject, text, ...(html ? { html } : {}), ...(messageId ? { messageId } : {}), ...(headers ? { headers } : {}) })
     },
     close: () => transport.close()
   }

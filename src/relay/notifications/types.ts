@@ -6,6 +6,12 @@ export interface EmailMessage {
   to: string
   subject: string
   text: string
+  /** The same content as HTML (notices); absent: plain text only (sign-in codes). */
+  html?: string
+  /** A stable Message-ID (notices: one per notice and recipient), so a resend is recognisable. */
+  messageId?: string
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>
 }
 
 export interface SmsMessage {

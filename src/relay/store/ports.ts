@@ -225,6 +225,8 @@ export interface JobsRepo {
    * Each claim counts an attempt.
    */
   claim(now: number, owner: string, leaseUntil: number, limit: number): Awaitable<JobRow[]>
+  /** Extends `owner`'s lease to `leaseUntil` if it still holds it (a job about to run); false when it was lost. */
+  renew(id: string, owner: string, leaseUntil: number, now: number): Awaitable<boolean>
   /** Done, if `owner` still holds the lease; false when it was lost (another runner took it). */
   finish(id: string, owner: string, now: number): Awaitable<boolean>
   /** A failed attempt, if `owner` still holds it: pending again at `retryAt`, or dead (null). */
@@ -395,6 +397,47 @@ export interface SignInRepo {
   sweep(now: number): Awaitable<void>
 }
 
+/** The language of an account's emails (issue 18): set by a device, zh-CN until then. */
+export type NoticeLanguage = 'zh-CN' | 'en'
+
+export interface NoticeEmailRow {
+  noticeId: string
+  recipient: string
+  accountId: string
+  kind: string
+  language: NoticeLanguage
+  messageId: string
+  sentAt: number
+}
+
+export interface DebtEpisodeRow {
+  accountId: string
+  debtId: string
+  sourceId: string
+  startedAt: number
+  graceEndsAt: number
+}
+
+/** Notices, their emails and the dunning state (src/relay/notifications, src/relay/reminders). */
+export interface NoticesRepo {
+  /** Records a notice unless (account, notice id) is recorded; false when it was. */
+  claim(row: { accountId: string; noticeId: string; kind: string; at: number }): Awaitable<boolean>
+  language(accountId: string): Awaitable<NoticeLanguage>
+  setLanguage(accountId: string, language: NoticeLanguage, now: number): Awaitable<void>
+  optedOut(accountId: string, kind: string): Awaitable<boolean>
+  /** Records the opt-out unless recorded; false when it was. */
+  optOut(accountId: string, kind: string, now: number): Awaitable<boolean>
+  email(noticeId: string, recipient: string): Awaitable<NoticeEmailRow | undefined>
+  /** Records a sent email; false when one was recorded for (notice, recipient). */
+  recordEmail(row: NoticeEmailRow): Awaitable<boolean>
+  episode(accountId: string): Awaitable<DebtEpisodeRow | undefined>
+  /** Starts the account's debt episode unless one is open; false when one was. */
+  startEpisode(row: DebtEpisodeRow): Awaitable<boolean>
+  endEpisode(accountId: string): Awaitable<void>
+  /** A wallet purchase's outbox record, as the device sent it (reminders read its action). */
+  purchase(accountId: string, purchaseId: string): Awaitable<{ body: string; receivedAt: number } | undefined>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
@@ -410,6 +453,7 @@ export interface StoreTx {
   readonly ledger: LedgerRepo
   readonly jobs: JobsRepo
   readonly coupons: CouponsRepo
+  readonly notices: NoticesRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

@@ -45,6 +45,21 @@ export const FeaturePricesSchema = z.strictObject(
   Object.fromEntries(PAID_FEATURES.map((f) => [f, minor])) as Record<(typeof PAID_FEATURES)[number], typeof minor>
 )
 
+/**
+ * When the relay reminds and duns (issue 18; src/relay/reminders). Optional: a document without
+ * it (every one published before) takes the defaults (DEFAULT_REMINDERS).
+ */
+export const CatalogRemindersSchema = z.strictObject({
+  /** Days before a subscription ends when a reminder goes out. */
+  endingDays: z.array(z.int().min(1).max(90)).max(10),
+  /** Days into a debt's grace period when a past-due notice goes out (0: the day it began). */
+  graceNoticeDays: z.array(z.int().min(0).max(90)).max(10),
+  /** The grace period's length in days: then the paid features the debt is owed for end. */
+  graceDays: z.int().min(0).max(90)
+})
+export type CatalogReminders = z.infer<typeof CatalogRemindersSchema>
+export const DEFAULT_REMINDERS: CatalogReminders = Object.freeze({ endingDays: [7, 3, 1], graceNoticeDays: [0, 3, 7], graceDays: 10 })
+
 const CatalogShape = z.strictObject({
   /** Monotonic: each published version is greater than every earlier one. */
   version: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
@@ -62,7 +77,8 @@ const CatalogShape = z.strictObject({
    * Recharge bonuses (充值赠送): a recharge of at least `min` also receives `bonus` of promotion
    * credit; the highest `min` reached applies. Absent or empty: no bonus.
    */
-  rechargeBonuses: z.array(z.strictObject({ min: positiveMinor, bonus: positiveMinor })).max(20).optional()
+  rechargeBonuses: z.array(z.strictObject({ min: positiveMinor, bonus: positiveMinor })).max(20).optional(),
+  reminders: CatalogRemindersSchema.optional()
 })
 
 /** What can be checked only across fields. Each problem names the field it is about. */
@@ -98,6 +114,16 @@ function crossCheck(doc: z.infer<typeof CatalogShape>, ctx: z.RefinementCtx): vo
     if (b.min > r.max) ctx.addIssue({ code: 'custom', path: ['rechargeBonuses', i, 'min'], message: 'is above rechargeRules.max: no recharge reaches it' })
     if (b.bonus > b.min) ctx.addIssue({ code: 'custom', path: ['rechargeBonuses', i, 'bonus'], message: 'must not exceed its min' })
   })
+  if (doc.reminders) {
+    const { endingDays, graceNoticeDays, graceDays } = doc.reminders
+    const twice = (list: number[], field: string) =>
+      list.forEach((d, i) => list.indexOf(d) !== i && ctx.addIssue({ code: 'custom', path: ['reminders', field, i], message: `${d} is listed twice` }))
+    twice(endingDays, 'endingDays')
+    twice(graceNoticeDays, 'graceNoticeDays')
+    graceNoticeDays.forEach((d, i) => {
+      if (d > graceDays) ctx.addIssue({ code: 'custom', path: ['reminders', 'graceNoticeDays', i], message: `day ${d} is after the grace period (reminders.graceDays ${graceDays})` })
+    })
+  }
   const methods = new Set<string>()
   doc.paymentMethods.forEach((m, i) => {
     if (methods.has(m)) ctx.addIssue({ code: 'custom', path: ['paymentMethods', i], message: `${m} is listed twice` })
@@ -152,6 +178,11 @@ export function documentLimits(doc: CatalogDocument, code: PlanCode, period: Bil
     doc.plans.find((p) => p.code === code) ??
     documentPlan(doc, 'FREE', 'monthly')!
   return row.limits
+}
+
+/** The document's reminder schedule, or the defaults. */
+export function documentReminders(doc: CatalogDocument): CatalogReminders {
+  return doc.reminders ?? DEFAULT_REMINDERS
 }
 
 /** Version 1: the built-in plans, recharge rules, prices per use and every provider, in force from the epoch. */

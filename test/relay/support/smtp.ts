@@ -8,14 +8,42 @@ export interface ReceivedMail {
   from: string
   to: string[]
   raw: string
-  /** The body, transfer-decoded (base64 or quoted-printable) as UTF-8. */
+  /** The body, transfer-decoded (base64 or quoted-printable) as UTF-8; every part of a multipart one. */
   text: string
+  /** The Subject header, RFC 2047 words decoded. */
+  subject: string
+  /** A header's raw value (unfolded), or undefined. */
+  header(name: string): string | undefined
+}
+
+function headerOf(raw: string, name: string): string | undefined {
+  const head = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ')
+  const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+  return line?.slice(name.length + 1).trim()
+}
+
+function decodeWords(value: string): string {
+  return value.replace(/=\?utf-8\?([bq])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
+    enc.toLowerCase() === 'b'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
+  )
 }
 
 function decodeBody(raw: string): string {
   const split = raw.indexOf('\r\n\r\n')
   const headers = raw.slice(0, split).toLowerCase()
   const body = raw.slice(split + 4)
+  // multipart (text and HTML): each part decoded, joined by a blank line.
+  const boundary = /content-type:\s*multipart\/[\w-]+;[\s\S]*?boundary="?([^"\r\n;]+)"?/i.exec(raw.slice(0, split))?.[1]
+  if (boundary) {
+    return body
+      .split(`--${boundary}`)
+      .slice(1)
+      .filter((part) => !part.startsWith('--'))
+      .map((part) => decodeBody(part.replace(/^\r\n/, '')))
+      .join('\n\n')
+  }
   const encoding = /content-transfer-encoding:\s*([\w-]+)/.exec(headers)?.[1]
   if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
   if (encoding === 'quoted-printable') {
@@ -40,8 +68,11 @@ afterEach(async () => {
   for (const s of running.splice(0)) await new Promise<void>((resolve) => s.close(() => resolve()))
 })
 
-/** `keep`: not closed after each test (a file whose tests share one server closes it itself). */
-export async function startTestSmtp(opts: { keep?: boolean } = {}): Promise<TestSmtp> {
+/**
+ * `keep`: not closed after each test (a file whose tests share one server closes it itself).
+ * `failing.left`: that many messages are refused with 451 (a server down for a while), then it recovers.
+ */
+export async function startTestSmtp(opts: { keep?: boolean; failing?: { left: number } } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = []
   const waiting: (() => void)[] = []
   const server = new SMTPServer({
@@ -56,11 +87,18 @@ export async function startTestSmtp(opts: { keep?: boolean } = {}): Promise<Test
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
+        if (opts.failing && opts.failing.left > 0) {
+          opts.failing.left--
+          cb(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }))
+          return
+        }
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
-          text: decodeBody(Buffer.concat(chunks).toString('utf8'))
+          text: decodeBody(Buffer.concat(chunks).toString('utf8')),
+          subject: decodeWords(headerOf(Buffer.concat(chunks).toString('utf8'), 'subject') ?? ''),
+          header: (name: string) => headerOf(Buffer.concat(chunks).toString('utf8'), name)
         })
         for (const w of waiting.splice(0)) w()
         cb()

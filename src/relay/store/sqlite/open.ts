@@ -11,6 +11,7 @@ import { sqliteAccounts } from './repos/accounts'
 import { sqliteFeed } from './repos/feed'
 import { sqliteGrants } from './repos/grants'
 import { sqliteJobs } from './repos/jobs'
+import { sqliteNotices } from './repos/notices'
 import { sqliteLeases } from './repos/leases'
 import { sqliteLedger } from './repos/ledger'
 import { sqliteCoupons } from './repos/coupons'
@@ -71,6 +72,7 @@ export function openSqliteStore(opts: {
         outbox: sqliteOutbox(sqlite),
         grants: sqliteGrants(sqlite),
         jobs: sqliteJobs(sqlite),
+        notices: sqliteNotices(sqlite),
         trials: sqliteTrials(sqlite),
         catalog: sqliteCatalog(sqlite),
         leases: sqliteLeases(sqlite),

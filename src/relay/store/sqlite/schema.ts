@@ -520,3 +520,70 @@ export const couponGrants = sqliteTable(
   },
   (t) => [index('coupon_grants_account').on(t.accountId), index('coupon_grants_coupon').on(t.couponId, t.state)]
 )
+// ── Notices and email (src/relay/notifications) ───────────────────────────────────────────
+
+/** Per-account settings the device sets: the language of the relay's emails. */
+export const accountSettings = sqliteTable('account_settings', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  /** 'zh-CN' | 'en' */
+  language: text('language').notNull().default('zh-CN'),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** Every notice appended to an account's feed: one per (account, notice id), whoever asks again. */
+export const notices = sqliteTable(
+  'notices',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** The key of the event it tells about (NoticeSchema.noticeId). */
+    noticeId: text('notice_id').notNull(),
+    kind: text('kind').notNull(),
+    at: integer('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.noticeId] })]
+)
+
+/** Notice kinds an account opted out of by email (an unsubscribe link); the feed record stays. */
+export const noticeOptOuts = sqliteTable(
+  'notice_opt_outs',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    kind: text('kind').notNull(),
+    at: integer('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.kind] })]
+)
+
+/** Every notice email handed to the SMTP server: one per (notice, recipient), never a second. */
+export const noticeEmails = sqliteTable(
+  'notice_emails',
+  {
+    noticeId: text('notice_id').notNull(),
+    recipient: text('recipient').notNull(),
+    accountId: text('account_id').notNull(),
+    kind: text('kind').notNull(),
+    language: text('language').notNull(),
+    messageId: text('message_id').notNull(),
+    sentAt: integer('sent_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.recipient] })]
+)
+
+/** An account's debt outstanding now (src/relay/reminders/dunning.ts): its grace runs from startedAt. */
+export const debtEpisodes = sqliteTable('debt_episodes', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  /** The debt record that started it: the key of its notices. */
+  debtId: text('debt_id').notNull(),
+  /** What made the debt (the outbox record or refund id). */
+  sourceId: text('source_id').notNull(),
+  startedAt: integer('started_at').notNull(),
+  graceEndsAt: integer('grace_ends_at').notNull()
+})

@@ -1,0 +1,63 @@
+import type { FeedData, FeedRecordType } from '../../shared/relay-contract'
+import type { Reminders } from '../reminders/reminders'
+import type { StoreTx } from '../store/ports'
+import type { Notices } from './notices'
+
+// Notices for the events that exist today, derived from the feed record that reports each one,
+// in the record's own unit of work (Feed.onAppend): the record is the fact, so a notice exists
+// exactly when its event does, and its noticeId is the event's key (one notice per event on every
+// device). Reminders are (re)scheduled from the same records.
+// - payment_confirmed → payment_received (a plan) / recharge_credited (a recharge)
+// - subscription_grant active → subscription_started, or subscription_renewed when it extends a
+//   run (an order, a wallet purchase or an operator's grant accepted on the relay)
+// - subscription_grant revoked by a refund of its order → subscription_cancelled. The relay hears
+//   no cancellation by the user: auto-renew is switched off on the device, offline; the period
+//   then simply ends (subscription_expired, a reminder at its end).
+// - refund → refund; debt (the first of an episode) → debt_created (reminders.ts)
+// - trial_decision confirmed → trial_ending reminders
+// Invoices, credit notes and fapiao call Notices.notify themselves.
+
+export function noticeListener(notices: Notices, reminders: Reminders) {
+  return async (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown): Promise<void> => {
+    switch (type) {
+      case 'payment_confirmed': {
+        const p = data as FeedData<'payment_confirmed'>
+        const noticeId = `payment:${p.orderNo}`
+        if (p.item.kind === 'recharge') await notices.notify(tx, { accountId, kind: 'recharge_credited', noticeId, params: { orderNo: p.orderNo, amount: p.amount } })
+        else await notices.notify(tx, { accountId, kind: 'payment_received', noticeId, params: { orderNo: p.orderNo, amount: p.amount, planCode: p.item.planCode, period: p.item.period } })
+        return
+      }
+      case 'refund': {
+        const r = data as FeedData<'refund'>
+        await notices.notify(tx, { accountId, kind: 'refund', noticeId: `refund:${r.refundId}`, params: { orderNo: r.orderNo, amount: r.amount } })
+        return
+      }
+      case 'subscription_grant': {
+        const g = data as FeedData<'subscription_grant'>
+        if (g.status === 'active') {
+          const runs = await tx.grants.ofPlan(accountId, g.planCode)
+          const renewed = runs.some((o) => o.id !== g.grantId && o.source !== 'trial' && o.ends_at === g.startsAt)
+          await notices.notify(tx, {
+            accountId,
+            kind: renewed ? 'subscription_renewed' : 'subscription_started',
+            noticeId: `grant:${g.grantId}`,
+            params: { orderNo: g.orderNo, planCode: g.planCode, period: g.period, ...(g.endsAt === null ? {} : { endsAt: g.endsAt }) }
+          })
+        } else if (g.status === 'revoked' && g.source === 'order' && g.accessUntil !== null) {
+          await notices.notify(tx, { accountId, kind: 'subscription_cancelled', noticeId: `grant_revoked:${g.grantId}`, params: { orderNo: g.orderNo, planCode: g.planCode, period: g.period, endsAt: g.accessUntil } })
+        }
+        await reminders.planChanged(tx, accountId, g.planCode)
+        return
+      }
+      case 'debt':
+        return reminders.debtChanged(tx, accountId, data as FeedData<'debt'>)
+      case 'trial_decision': {
+        const t = data as FeedData<'trial_decision'>
+        if (t.outcome === 'confirmed') await reminders.trialConfirmed(tx, accountId, t.planCode, t.deviceId)
+        return
+      }
+      default:
+        return
+    }
+  }
+}
