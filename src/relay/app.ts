@@ -73,7 +73,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     // One log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
-    trustProxy: false,
+    // Behind a TLS proxy, req.ip (rate limits, sign-in counters) is the client it forwards for.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     return503OnClosing: true
   })
   let providerMap: Map<ProviderName, PaymentProvider>

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
 import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
 import { parseHostTokenKeys, type HostTokenKey } from '../auth/host-keys'
+import { parseTrustProxy } from '../http/trust-proxy'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
 // RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
@@ -82,7 +83,19 @@ const VARS = {
   RELAY_AUTH_MAX_FAILURES: int(1, 100).default(5),
   RELAY_AUTH_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
   RELAY_AUTH_CODES_PER_TARGET: int(1, 100).default(5),
-  RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30)
+  RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30),
+  // Proxies whose X-Forwarded-For is believed (http/trust-proxy.ts); unset: none.
+  RELAY_TRUST_PROXY: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseTrustProxy(text)
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message })
+        return z.NEVER
+      }
+    })
+    .optional()
 } as const
 
 export interface RelayConfig {
@@ -108,6 +121,8 @@ export interface RelayConfig {
   /** Every method is a sandbox provider paid on the relay's own pages (loopback only). */
   sandbox: boolean
   auth: AuthConfig
+  /** Proxy addresses / CIDR ranges whose X-Forwarded-For names the client; empty: the socket's address. */
+  trustProxy: string[]
 }
 
 export interface AuthConfig {
@@ -180,6 +195,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
       perAddress: v.RELAY_AUTH_PER_ADDRESS
     },
     sandbox,
+    trustProxy: v.RELAY_TRUST_PROXY ?? [],
     host: v.RELAY_HOST,
     port: v.RELAY_PORT,
     dataDir,
