@@ -28,6 +28,7 @@ import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
 import { Grants } from './subscriptions/grants'
+import { RelayKeyChain } from './feed/key-chain'
 
 // The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
@@ -38,6 +39,8 @@ export interface RelayCore {
   clock: Clock
   ids: IdSource
   key: SigningKey
+  /** The key-set documents GET /v1/keys serves (current and next key). */
+  keyChain: RelayKeyChain
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   accounts: Accounts
   wallet: RelayWallet
@@ -67,6 +70,8 @@ export function createCore(opts: {
   clock: Clock
   ids: IdSource
   key: SigningKey
+  /** Default: the current key alone, nothing announced. */
+  keyChain?: RelayKeyChain
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   log: FastifyBaseLogger
   /** The auth secret (config.auth.secret or the data folder's) and the code senders. */
@@ -89,6 +94,7 @@ export function createCore(opts: {
     clock,
     ids,
     key,
+    keyChain: opts.keyChain ?? new RelayKeyChain(key, undefined),
     providers,
     accounts,
     signIn: {

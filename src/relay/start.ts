@@ -1,17 +1,22 @@
 import { createRelay } from './app'
 import { runBackup } from './cli/backup'
 import { runCatalog } from './cli/catalog'
+import { runKeys } from './cli/keys'
 import { startupLines } from './cli/startup'
 import { ConfigError, loadConfig } from './config/config'
 
 // `npm run relay`: config from the environment (and RELAY_CONFIG_FILE), validated before
 // anything starts; SIGTERM / SIGINT stop gracefully (in-flight requests finish first).
 // `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead,
-// `npm run relay -- backup <file>` the online backup (cli/backup.ts).
+// `npm run relay -- backup <file>` the online backup (cli/backup.ts), `keys …` the signing keys
+// (cli/keys.ts).
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'catalog') {
     process.exit(await runCatalog(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
+  }
+  if (process.argv[2] === 'keys') {
+    process.exit(await runKeys(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
   }
   if (process.argv[2] === 'backup') {
     process.exit(await runBackup(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))

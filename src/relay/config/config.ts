@@ -5,6 +5,7 @@ import { InvalidInput } from '../../shared/errors'
 import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
 import { parseHostTokenKeys, type HostTokenKey } from '../auth/host-keys'
 import { parseTrustProxy } from '../http/trust-proxy'
+import { parseSigningKey } from '../feed/keys'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
 // RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
@@ -34,6 +35,17 @@ const VARS = {
   RELAY_DB_PATH: z.string().min(1).optional(),
   RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
   RELAY_SIGNING_KEY: z.string().min(32).optional(),
+  // The key announced to apps before it replaces RELAY_SIGNING_KEY (README, "Key rotation").
+  RELAY_SIGNING_KEY_NEXT: z
+    .string()
+    .min(32)
+    .transform((text, ctx) => {
+      const problem = signingKeyProblem(text)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      return text
+    })
+    .optional(),
+  RELAY_KEY_CHAIN_FILE: z.string().min(1).optional(),
   RELAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // 1: every payment method is a sandbox (npm run demo); refused unless RELAY_HOST is loopback.
   RELAY_SANDBOX: z.enum(['0', '1']).default('0'),
@@ -106,6 +118,10 @@ export interface RelayConfig {
   durability: 'full' | 'normal'
   /** PEM or base64 seed; absent → a development key in dataDir. */
   signingKey?: string
+  /** The next signing key, announced in the key chain; same forms. */
+  nextSigningKey?: string
+  /** Where the announced key-set documents are kept (feed/key-chain.ts). */
+  keyChainFile: string
   adminToken?: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   bodyLimit: number
@@ -202,6 +218,8 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     dbPath: v.RELAY_DB_PATH ? resolve(v.RELAY_DB_PATH) : join(dataDir, 'relay.sqlite'),
     durability: v.RELAY_DB_DURABILITY,
     ...(v.RELAY_SIGNING_KEY ? { signingKey: v.RELAY_SIGNING_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.RELAY_SIGNING_KEY_NEXT ? { nextSigningKey: v.RELAY_SIGNING_KEY_NEXT.replace(/\\n/g, '\n') } : {}),
+    keyChainFile: v.RELAY_KEY_CHAIN_FILE ? resolve(v.RELAY_KEY_CHAIN_FILE) : join(dataDir, 'key-chain.json'),
     ...(v.RELAY_ADMIN_TOKEN ? { adminToken: v.RELAY_ADMIN_TOKEN } : {}),
     logLevel: v.RELAY_LOG_LEVEL,
     bodyLimit: v.RELAY_BODY_LIMIT_BYTES,
@@ -215,6 +233,15 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
     returnUrlAllowlist: v.RELAY_RETURN_URL_ALLOWLIST ?? [],
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
+  }
+}
+
+function signingKeyProblem(text: string): string | null {
+  try {
+    parseSigningKey(text.replace(/\\n/g, '\n'))
+    return null
+  } catch (err) {
+    return (err as Error).message
   }
 }
 
