@@ -110,6 +110,9 @@ const VARS = {
     .optional()
 } as const
 
+/** Every variable the relay's own config reads (deploy files and docs are checked against it). */
+export const RELAY_VARIABLES: readonly string[] = ['RELAY_CONFIG_FILE', ...Object.keys(VARS)]
+
 export interface RelayConfig {
   host: string
   port: number
