@@ -10,8 +10,8 @@ import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import { tempDir } from '../support/db'
 import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from './fakes/stripe'
 import { startChildRelay } from './support/child'
-import { ADMIN_TOKEN, enrolDevice, makeApi, newKey } from './support/relay'
-import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stripeEnv } from './support/stripe'
+import { enrolDevice, makeApi, newKey } from './support/relay'
+import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stormEnv } from './support/stripe'
 
 // `npm run relay -- backup <file>` (src/relay/cli/backup.ts) against a relay child process in
 // the middle of a storm of Stripe notifications: the copy is one consistent snapshot that
@@ -46,14 +46,7 @@ describe('relay backup', () => {
   it('copies the live database under a notification storm: the copy opens, migrates and verifies', async () => {
     const fake = await startFakeStripe({ apiKey: STRIPE_SECRET_KEY })
     const dataDir = tempDir('relay-backup-')
-    const env = {
-      RELAY_DATA_DIR: dataDir,
-      RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
-      RELAY_RATE_ADDRESS_PER_MIN: '100000',
-      RELAY_RATE_DEVICE_PER_MIN: '100000',
-      RELAY_RATE_NOTIFY_PER_MIN: '1000000',
-      ...(stripeEnv(fake) as Record<string, string>)
-    }
+    const env = stormEnv(dataDir, fake)
     const relay = await startChildRelay(env)
     try {
       const api = makeApi(relay.url)

@@ -53,11 +53,6 @@ export class RelayKeyRing {
     this.trusted = this.learned.keys
     this.learned = null
   }
-
-  /** keyIds trusted now (diagnostics, tests). */
-  get keyIds(): string[] {
-    return this.current.ids
-  }
 }
 
 /** The stored chain, or none when it is missing or unreadable (the pinned key alone then). */

@@ -64,9 +64,9 @@ export function followKeyChain(trusted: KeySet, chain: readonly KeySetDocument[]
   let keys = trusted
   const accepted: KeySetDocument[] = []
   for (const doc of chain) {
-    if (!doc.keys.every((k) => keyIdOf(k.publicKey) === k.keyId) || !keys.endorses(doc)) continue
-    // The same set again (the relay serves its current set every time) moves nothing.
+    // The same set again (the relay serves its current set every time) moves nothing: no verify.
     if (sameIds(keys.ids, doc.keys.map((k) => k.keyId))) continue
+    if (!doc.keys.every((k) => keyIdOf(k.publicKey) === k.keyId) || !keys.endorses(doc)) continue
     let next: KeySet
     try {
       next = KeySet.of(doc.keys.map((k) => k.publicKey))

@@ -26,6 +26,16 @@ export class ConfigError extends InvalidInput {
 export type Env = Record<string, string | undefined>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+/** A text read by `parse`, whose thrown message becomes the variable's problem. */
+const parsedBy = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parse(text)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+      return z.NEVER
+    }
+  })
 
 /** Variable → schema. Defaults apply when unset or empty. */
 const VARS = {
@@ -36,15 +46,10 @@ const VARS = {
   RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
   RELAY_SIGNING_KEY: z.string().min(32).optional(),
   // The key announced to apps before it replaces RELAY_SIGNING_KEY (README, "Key rotation").
-  RELAY_SIGNING_KEY_NEXT: z
-    .string()
-    .min(32)
-    .transform((text, ctx) => {
-      const problem = signingKeyProblem(text)
-      if (problem) ctx.addIssue({ code: 'custom', message: problem })
-      return text
-    })
-    .optional(),
+  RELAY_SIGNING_KEY_NEXT: parsedBy((text) => {
+    parseSigningKey(text.replace(/\\n/g, '\n')) // refused here, by name; parsed again at start
+    return text
+  }).optional(),
   RELAY_KEY_CHAIN_FILE: z.string().min(1).optional(),
   RELAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // 1: every payment method is a sandbox (npm run demo); refused unless RELAY_HOST is loopback.
@@ -80,34 +85,14 @@ const VARS = {
     .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
     .optional(),
   RELAY_SMTP_FROM: z.string().min(3).max(300).optional(),
-  RELAY_HOST_TOKEN_KEYS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseHostTokenKeys(text)
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message })
-        return z.NEVER
-      }
-    })
-    .optional(),
+  RELAY_HOST_TOKEN_KEYS: parsedBy(parseHostTokenKeys).optional(),
   RELAY_AUTH_CODE_TTL_MINUTES: int(1, 60).default(10),
   RELAY_AUTH_MAX_FAILURES: int(1, 100).default(5),
   RELAY_AUTH_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
   RELAY_AUTH_CODES_PER_TARGET: int(1, 100).default(5),
   RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30),
   // Proxies whose X-Forwarded-For is believed (http/trust-proxy.ts); unset: none.
-  RELAY_TRUST_PROXY: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseTrustProxy(text)
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message })
-        return z.NEVER
-      }
-    })
-    .optional()
+  RELAY_TRUST_PROXY: parsedBy(parseTrustProxy).optional()
 } as const
 
 /** Every variable the relay's own config reads (deploy files and docs are checked against it). */
@@ -236,15 +221,6 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
     returnUrlAllowlist: v.RELAY_RETURN_URL_ALLOWLIST ?? [],
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
-  }
-}
-
-function signingKeyProblem(text: string): string | null {
-  try {
-    parseSigningKey(text.replace(/\\n/g, '\n'))
-    return null
-  } catch (err) {
-    return (err as Error).message
   }
 }
 
