@@ -19,7 +19,7 @@ import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stormEnv } from './support/st
 // backup began.
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const ORDERS = 60
+const ORDERS = 36
 
 function backupCommand(env: Record<string, string>, file: string): Promise<{ code: number | null; stdout: string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/relay/start.ts', 'backup', file], {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { RELAY_VARIABLES } from '../../src/relay/config/config'
@@ -54,6 +54,22 @@ describe('deployment files', () => {
     expect(compose).toMatch(/pg_isready/)
     const t = await startTestRelay()
     expect((await t.api('GET', '/health')).status).toBe(200)
+  })
+
+  it('every package the relay’s zones import is a production dependency (the image prunes the others)', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> }
+    const files = (dir: string): string[] =>
+      readdirSync(root + dir).flatMap((name) => (statSync(`${root}${dir}/${name}`).isDirectory() ? files(`${dir}/${name}`) : name.endsWith('.ts') ? [`${dir}/${name}`] : []))
+    const imported = new Set<string>()
+    for (const file of ['src/relay', 'src/node', 'src/shared'].flatMap(files)) {
+      for (const m of read(file).matchAll(/from '([^.'][^']*)'/g)) {
+        const spec = m[1]!
+        if (spec.startsWith('node:')) continue
+        imported.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!)
+      }
+    }
+    expect(imported.size).toBeGreaterThan(3)
+    for (const name of imported) expect(pkg.dependencies, name).toHaveProperty([name])
   })
 
   it('every RELAY_* variable the files name is one the relay reads, and the README documents each one the relay reads', () => {

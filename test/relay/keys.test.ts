@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { followKeyChain, KeySet } from '../../src/node/feed'
 import { createRelay } from '../../src/relay/app'
 import { runKeys } from '../../src/relay/cli/keys'
+import { startupLines } from '../../src/relay/cli/startup'
 import { ConfigError, defaultConfig, loadConfig } from '../../src/relay/config/config'
 import { generateSigningKey, parseSigningKey, type SigningKey } from '../../src/relay/feed/keys'
 import { KeysResponseSchema } from '../../src/shared/key-set'
@@ -28,6 +29,7 @@ describe('relay signing keys', () => {
 
     const announcing = await startTestRelay({ dataDir, config: { signingKey: pem(a), nextSigningKey: pem(b) } })
     expect(shape(await chainOf(announcing))).toEqual([`{${a.keyId},${b.keyId}}/${a.keyId}`])
+    expect(startupLines(announcing.relay).join('\n')).toContain(`next signing key announced to apps: ${b.publicKeyBase64} (keyId ${b.keyId})`)
     expect(announcing.relay.key.keyId).toBe(a.keyId)
     await announcing.relay.stop()
     // A second start announcing the same pair writes the same document, not another one.
