@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { ConfigError, loadConfig } from '../config/config'
+import { configuredDatabase } from './database'
 import { backupSqlite, BackupFailed } from '../store/sqlite/backup'
 
 // `npm run relay -- backup <file>`: a consistent copy of the relay's SQLite database while the
@@ -18,20 +18,8 @@ export async function runBackup(args: readonly string[], env: NodeJS.ProcessEnv,
     out(USAGE)
     return 2
   }
-  let dbPath: string
-  try {
-    dbPath = loadConfig(env).dbPath
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      out(`backup: invalid configuration: ${err.message}`)
-      return 2
-    }
-    throw err
-  }
-  if (!existsSync(dbPath)) {
-    out(`backup: no relay database at ${dbPath} (set RELAY_DB_PATH or RELAY_DATA_DIR)`)
-    return 2
-  }
+  const dbPath = configuredDatabase(env, 'backup', out)
+  if (!dbPath) return 2
   const target = resolve(file)
   if (target === dbPath) {
     out('backup: the copy cannot be the database itself')
