@@ -11,7 +11,7 @@ import type { SyncStore } from './store'
 import type { SyncStatus } from './sync-state'
 import type { TrustGuard } from './trust'
 
-// One sync run (docs/sync.md): push the outbox, fetch the lease, pull the feed to the end, poll
+// One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the feed to the end, poll
 // open checkouts; then anchor the clock and clear the sticky warnings, and cross-check the
 // wallet with the relay's balance (a difference is ledger_tampered again at once).
 
@@ -54,9 +54,9 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     // Push and (lease, pull) run side by side; a pull after a push that sent something
     // brings the relay's echoes of it (debits, first-free decisions) into this same run.
     const pushing = deps.pusher.push()
-    const pulling = deps
-      .relay()
-      .keys()
+    // Inside the chain, so a relay that cannot be reached rejects here, beside the push.
+    const pulling = Promise.resolve()
+      .then(() => deps.relay().keys())
       .then(({ chain }) => deps.keys.learn(chain))
       .then(() => deps.puller.refreshLease(accountId))
       .then(() => deps.puller.pull(accountId))
