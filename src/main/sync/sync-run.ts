@@ -11,9 +11,10 @@ import type { SyncStore } from './store'
 import type { SyncStatus } from './sync-state'
 import type { TrustGuard } from './trust'
 
-// One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the feed to the end, poll
-// open checkouts; then anchor the clock and clear the sticky warnings, and cross-check the
-// wallet with the relay's balance (a difference is ledger_tampered again at once).
+// One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the
+// feed to the end, poll open checkouts; then anchor the clock, clear the sticky warnings, store
+// the relay keys learned, and cross-check the wallet with the relay's balance (a difference is
+// ledger_tampered again at once).
 
 export interface SyncRunDeps {
   billing: Billing
