@@ -6,10 +6,11 @@ import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { systemClock, type Clock } from '../node/clock'
 import type { IdSource } from '../node/ids'
-import type { RelayConfig } from './config/config'
+import { ConfigError, type RelayConfig } from './config/config'
 import { createCore, type RelayCore } from './core'
 import { openSqliteStore, type SqliteStore } from './store/sqlite/open'
 import { loadOrCreateDevKey, parseSigningKey, type SigningKey } from './feed/keys'
+import { RelayKeyChain } from './feed/key-chain'
 import { errorHandler } from './http/errors'
 import { pooledRandomIds } from '../node/ids'
 import { notifyRoutes } from './http/notify'
@@ -45,6 +46,8 @@ export interface Relay {
   /** The SQLite store under the core (tests and tools read its file). */
   db: SqliteStore
   key: SigningKey
+  /** The next key announced to apps (RELAY_SIGNING_KEY_NEXT), if any. */
+  nextKey: SigningKey | undefined
   /** True when this start generated the development signing key. */
   keyCreated: boolean
   disabledProviders: { name: ProviderName; reason: string }[]
@@ -62,6 +65,9 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   const { key, created } = config.signingKey
     ? { key: parseSigningKey(config.signingKey), created: false }
     : loadOrCreateDevKey(config.dataDir)
+  const nextKey = config.nextSigningKey ? parseSigningKey(config.nextSigningKey) : undefined
+  if (nextKey?.keyId === key.keyId) throw new ConfigError('RELAY_SIGNING_KEY_NEXT', 'is the current signing key; generate a new one (npm run relay -- keys generate)')
+  const keyChain = RelayKeyChain.open(key, nextKey, config.keyChainFile)
 
   const app = Fastify({
     logger: {
@@ -73,7 +79,8 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     // One log line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
-    trustProxy: false,
+    // Behind a TLS proxy, req.ip (rate limits, sign-in counters) is the client it forwards for.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     return503OnClosing: true
   })
   let providerMap: Map<ProviderName, PaymentProvider>
@@ -97,7 +104,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   const disabledSignIn: Relay['disabledSignIn'] = built.disabled.map((d) => ({ method: d.channel, reason: d.reason }))
   if (config.auth.hostTokenKeys.length === 0) disabledSignIn.push({ method: 'host', reason: 'RELAY_HOST_TOKEN_KEYS is not set' })
   const authSecret = config.auth.secret ?? loadOrCreateAuthSecret(config.dataDir)
-  const core = createCore({ config, store: db, clock, ids, key, providers: providerMap, log: app.log, authSecret, senders: built.senders, baseUrl: () => config.publicUrl ?? listening })
+  const core = createCore({ config, store: db, clock, ids, key, keyChain, providers: providerMap, log: app.log, authSecret, senders: built.senders, baseUrl: () => config.publicUrl ?? listening })
 
   app.setErrorHandler(errorHandler)
   // Callback-style hooks: no promise per request on the hot path.
@@ -157,6 +164,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     core,
     db,
     key,
+    nextKey,
     keyCreated: created,
     disabledProviders: disabled,
     disabledSignIn,

@@ -32,6 +32,7 @@ import { Coupons } from './coupons/coupons'
 import { Notices } from './notifications/notices'
 import { noticeListener } from './notifications/events'
 import { Reminders } from './reminders/reminders'
+import { RelayKeyChain } from './feed/key-chain'
 
 // The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
@@ -42,6 +43,8 @@ export interface RelayCore {
   clock: Clock
   ids: IdSource
   key: SigningKey
+  /** The key-set documents GET /v1/keys serves (current and next key). */
+  keyChain: RelayKeyChain
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   accounts: Accounts
   wallet: RelayWallet
@@ -77,6 +80,8 @@ export function createCore(opts: {
   clock: Clock
   ids: IdSource
   key: SigningKey
+  /** Default: the current key alone, nothing announced. */
+  keyChain?: RelayKeyChain
   providers: ReadonlyMap<ProviderName, PaymentProvider>
   log: FastifyBaseLogger
   /** The auth secret (config.auth.secret or the data folder's) and the code senders. */
@@ -108,6 +113,7 @@ export function createCore(opts: {
     clock,
     ids,
     key,
+    keyChain: opts.keyChain ?? new RelayKeyChain(key, undefined),
     providers,
     accounts,
     signIn: {

@@ -1,21 +1,23 @@
 import { createRelay } from './app'
+import { runBackup } from './cli/backup'
 import { runCatalog } from './cli/catalog'
 import { runCoupon } from './cli/coupon'
+import { runKeys } from './cli/keys'
 import { startupLines } from './cli/startup'
 import { ConfigError, loadConfig } from './config/config'
 
 // `npm run relay`: config from the environment (and RELAY_CONFIG_FILE), validated before
 // anything starts; SIGTERM / SIGINT stop gracefully (in-flight requests finish first).
-// `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead, and
-// `npm run relay -- coupon …` the coupon commands (src/relay/cli/coupon.ts).
+// `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead,
+// `coupon …` the coupon commands (cli/coupon.ts), `backup <file>` the online backup
+// (cli/backup.ts), `keys …` the signing keys (cli/keys.ts).
+
+type Subcommand = (args: string[], env: NodeJS.ProcessEnv, out: (line: string) => void) => Promise<number>
+const SUBCOMMANDS: Record<string, Subcommand> = { catalog: runCatalog, coupon: runCoupon, keys: runKeys, backup: runBackup }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === 'catalog') {
-    process.exit(await runCatalog(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
-  }
-  if (process.argv[2] === 'coupon') {
-    process.exit(await runCoupon(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
-  }
+  const command = process.argv[2] ? SUBCOMMANDS[process.argv[2]] : undefined
+  if (command) process.exit(await command(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
   let relay
   try {
     relay = createRelay(loadConfig(process.env))

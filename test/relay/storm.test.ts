@@ -3,8 +3,8 @@ import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import { tempDir } from '../support/db'
 import { asyncPaymentSucceededEvent, sessionCompletedEvent, signStripeEvent, startFakeStripe } from './fakes/stripe'
 import { startChildRelay, type ChildRelay } from './support/child'
-import { ADMIN_TOKEN, enrolDevice, feedPath, makeApi, newKey } from './support/relay'
-import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stripeEnv } from './support/stripe'
+import { enrolDevice, feedPath, makeApi, newKey } from './support/relay'
+import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stormEnv } from './support/stripe'
 
 // A relay child process is killed (SIGKILL), then stopped (SIGTERM), in the middle of a storm
 // of Stripe notifications; each time it is restarted on the same file and everything is
@@ -52,14 +52,7 @@ describe('restart in the middle of a notification storm', () => {
   it('loses no payment and doubles none', async () => {
     const fake = await startFakeStripe({ apiKey: STRIPE_SECRET_KEY })
     const dataDir = tempDir('relay-storm-')
-    const env = {
-      RELAY_DATA_DIR: dataDir,
-      RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
-      RELAY_RATE_ADDRESS_PER_MIN: '100000',
-      RELAY_RATE_DEVICE_PER_MIN: '100000',
-      RELAY_RATE_NOTIFY_PER_MIN: '1000000',
-      ...(stripeEnv(fake) as Record<string, string>)
-    }
+    const env = stormEnv(dataDir, fake)
     let relay: ChildRelay = await startChildRelay(env)
     try {
       let api = makeApi(relay.url)

@@ -9,6 +9,7 @@ import { createSyncedBilling, ManualSignals, type SyncService, type SyncedBillin
 import type { ProviderName } from '../../src/relay/providers/types'
 import { tempDir } from '../support/db'
 import { ADMIN_TOKEN, startTestRelay, type TestRelay } from '../relay/support/relay'
+import type { RelayConfig } from '../../src/relay/config/config'
 import { realProviders, type Delivery, type RealProviders } from './real-providers'
 
 // Two (or more) app instances, each on its own SQLite file, against a real relay on
@@ -34,8 +35,8 @@ export interface World {
   /** The real provider adapters' fakes and signed notifications (real-providers.ts). */
   providers: RealProviders
   publicKey: string
-  /** Stops the relay and starts it again on the same file and key (same clock time); `samePort`: at the same URL. */
-  restartRelay(ids: string, samePort?: boolean): Promise<void>
+  /** Stops the relay and starts it again on the same file and key (same clock time); `samePort`: at the same URL; `config` over both (another key). */
+  restartRelay(ids: string, samePort?: boolean, config?: Partial<RelayConfig>): Promise<void>
 }
 
 const RATE = { devicePerMinute: 1_000_000, addressPerMinute: 1_000_000, notifyPerMinute: 1_000_000 }
@@ -56,12 +57,12 @@ export async function startWorld(config: Parameters<typeof startTestRelay>[0] = 
     t,
     providers,
     publicKey: t.relay.key.publicKeyBase64,
-    async restartRelay(ids, samePort = false) {
+    async restartRelay(ids, samePort = false, over = {}) {
       const cfg = w.t.config
       const now = w.t.clock.now()
       const port = samePort ? { port: Number(new URL(w.t.url).port) } : {}
       await w.t.relay.stop()
-      w.t = await start({ dataDir: cfg.dataDir, config: { signingKey: cfg.signingKey, ...port }, deps: { ids: sequentialIds(ids) } })
+      w.t = await start({ dataDir: cfg.dataDir, config: { signingKey: cfg.signingKey, ...port, ...over }, deps: { ids: sequentialIds(ids) } })
       w.t.clock.set(now)
     }
   }

@@ -85,7 +85,9 @@ describe('offline gating and trust', () => {
       const seq = Number(page.nextCursor) + 1
       const p1 = payload('FORGED-1', 99_000, seq)
       const forged = { id: 'rec_forged_1', timestamp: 1, payload: p1, signature: signRecord(forger, 'rec_forged_1', 1, p1), keyId: w.t.relay.key.keyId, cursor: String(seq) }
-      return signFeedPage(forger, a.accountId, asked ?? undefined, { ...page, records: [...page.records, forged], nextCursor: String(seq) }, nonce)
+      const signed = signFeedPage(forger, a.accountId, asked ?? undefined, { ...page, records: [...page.records, forged], nextCursor: String(seq) }, nonce)
+      // It names the relay's key (keyId is not signed); a key outside the set is refused before any verify.
+      return { ...signed, pageSignature: { ...signed.pageSignature!, keyId: w.t.relay.key.keyId } }
     })
     let s = await a.sync.syncNow()
     expect(s.lastError).toMatch(/rejected: bad page signature/)

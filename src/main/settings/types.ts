@@ -8,6 +8,12 @@ export interface SyncSettings {
   relayUrl?: string
   /** base64 of the relay's 32-byte Ed25519 public key (pinned; shipped with the app). */
   relayPublicKey?: string
+  /**
+   * The relay's key-set documents that moved this device's trust on from the pinned key (JSON;
+   * sync/key-ring.ts). Walked again from the pinned key at every start, so an edit can only
+   * lose keys, never add one.
+   */
+  relayKeyChain?: string
   accountId?: string
   deviceId?: string
   deviceName?: string

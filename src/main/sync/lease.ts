@@ -1,11 +1,10 @@
-import type { KeyObject } from 'node:crypto'
 import type { Entitlement, EntitlementPort } from '../quotas'
 import { accessEndsAt, monthBounds, usagePeriod, type SubscriptionService } from '../subscriptions'
 import { planRank } from '../../shared/catalog'
 import { FeedEnvelopeSchema, type EntitlementLease, type FeedEnvelope } from '../../shared/relay-contract'
 import type { SyncStore } from './store'
 import type { TrustGuard } from './trust'
-import { FeedRecordRejected, verifyRecord } from '../../node/feed'
+import { FeedRecordRejected, verifyRecord, type FeedKeys } from '../../node/feed'
 
 // The relay's signed entitlement lease, and how it combines with the local subscription
 // mirror into the entitlement the quotas gate on (docs/sync.md, "Entitlement"):
@@ -22,7 +21,8 @@ export class LeaseKeeper {
 
   constructor(
     private readonly store: SyncStore,
-    private readonly key: KeyObject,
+    /** The relay keys this device stored things under (key-ring.ts, forStored). */
+    private readonly keys: () => FeedKeys,
     private readonly guard: TrustGuard,
     private readonly who: () => { accountId?: string | undefined; deviceId?: string | undefined }
   ) {}
@@ -35,7 +35,7 @@ export class LeaseKeeper {
     const { accountId, deviceId } = this.who()
     try {
       const env = FeedEnvelopeSchema.parse(JSON.parse(raw))
-      const p = verifyRecord(env, this.key, accountId ?? '')
+      const p = verifyRecord(env, this.keys(), accountId ?? '')
       if (p.type !== 'entitlement_lease' || p.data.deviceId !== deviceId) throw new FeedRecordRejected(env.id, 'not this device’s lease')
       this.lease = p.data
     } catch {

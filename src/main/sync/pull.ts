@@ -1,9 +1,9 @@
-import { randomBytes, type KeyObject } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { Billing } from '../billing'
 import type { IdSource } from '../../node/ids'
 import type { SettingsStore } from '../settings'
 import type { FeedEnvelope, FeedPage } from '../../shared/relay-contract'
-import { checkEachRecord, checkFeedPage, FeedRecordRejected, type CheckedPage, type CheckedRecord } from '../../node/feed'
+import { checkEachRecord, checkFeedPage, FeedRecordRejected, type CheckedPage, type CheckedRecord, type FeedKeys } from '../../node/feed'
 import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import type { CheckoutFlow } from './checkouts'
 import type { SyncEventBus } from './events'
@@ -24,8 +24,8 @@ export interface FeedPullDeps {
   checkouts: CheckoutFlow
   events: SyncEventBus
   relay: () => RelayClient
-  /** The pinned relay key. */
-  relayKey: KeyObject
+  /** The relay keys trusted now (key-ring.ts). */
+  relayKeys: () => FeedKeys
   pageSize: number
   /**
    * Records applied per transaction: a page is applied in slices of this many, each with the
@@ -110,7 +110,7 @@ export class FeedPuller {
   /** Fetches, verifies and keeps this device's lease (if newer). */
   async refreshLease(accountId: string): Promise<void> {
     const { lease } = await this.deps.relay().lease()
-    const { ok, rejected } = await checkEachRecord([lease], this.deps.relayKey, accountId)
+    const { ok, rejected } = await checkEachRecord([lease], this.deps.relayKeys(), accountId)
     if (rejected) throw rejected
     if (ok[0]?.[1].payload?.type !== 'entitlement_lease') throw new FeedRecordRejected(lease.id, 'the lease reply is not a readable lease')
     this.applyPage(ok, null)
@@ -121,7 +121,7 @@ export class FeedPuller {
     return this.deps
       .relay()
       .feed(cursor, this.deps.pageSize, nonce)
-      .then((page) => ({ page, verified: checkFeedPage(page, this.deps.relayKey, accountId, cursor, nonce) }))
+      .then((page) => ({ page, verified: checkFeedPage(page, this.deps.relayKeys(), accountId, cursor, nonce) }))
   }
 
   /**

@@ -16,6 +16,7 @@ import {
   type CreateCheckoutRequest,
   type OutboxRecord
 } from '../../shared/relay-contract'
+import { KeysResponseSchema } from '../../shared/key-set'
 import { nodeHttpFetch, type RelayFetch } from './http-transport'
 
 // The app's HTTP client for the relay (contract: src/shared/relay-contract.ts). Every answer
@@ -99,6 +100,15 @@ export class RelayClient {
       body: req,
       headers: { 'idempotency-key': idempotencyKey }
     })
+  }
+  /** The relay's chain of key-set documents (key-ring.ts); a relay from before key rotation has none. */
+  async keys() {
+    try {
+      return await this.call('GET', '/v1/keys', KeysResponseSchema, { auth: false })
+    } catch (err) {
+      if (err instanceof RelayError && err.status === 404) return { chain: [] }
+      throw err
+    }
   }
   order(orderNo: string) {
     return this.call('GET', `/v1/orders/${encodeURIComponent(orderNo)}`, OrderResponseSchema)

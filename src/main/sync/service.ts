@@ -4,7 +4,6 @@ import { systemClock } from '../../node/clock'
 import { randomIds } from '../../node/ids'
 import type { SecretStore, SettingsStore } from '../settings'
 import type { Input } from '../../shared/ipc/contract'
-import { publicKeyFromBase64 } from '../../node/feed'
 import { OfflineAllowance } from './allowance'
 import { billingPorts, type LateSyncParts } from './billing-ports'
 import { CheckoutFlow, type Checkout } from './checkouts'
@@ -18,6 +17,7 @@ import { eventLoopMeter, type BlockMeter } from '../watchdog/event-loop'
 import { leaseStatus, LeaseKeeper, type LeaseStatus } from './lease'
 import { paymentsHistory, type PaymentsHistory } from './payment-history'
 import { FullChecks } from './full-checks'
+import { RelayKeyRing } from './key-ring'
 import { FeedPuller } from './pull'
 import { OutboxPusher } from './push'
 import { rechargeOptionsOf, type RechargeOptions } from './recharge-options'
@@ -124,8 +124,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const clock = opts.clock ?? systemClock
   const now = () => clock.now()
   const ids = opts.ids ?? randomIds(clock)
-  const relayKey = publicKeyFromBase64(opts.relayPublicKey)
   const { settings, secrets } = opts
+  const keys = new RelayKeyRing(opts.relayPublicKey, settings)
   const signals = opts.signals ?? alwaysOnline
   const graceMs = opts.leaseGraceMs ?? 3 * 86_400_000
   const timers = opts.timers ?? realTimers
@@ -141,7 +141,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   parts.billing = billing
   const store = (parts.store = prepareSyncStore(billing.db))
   const guard = (parts.guard = new TrustGuard(clock, store, opts.clockToleranceMs ?? 10 * 60_000))
-  const keeper = (parts.keeper = new LeaseKeeper(store, relayKey, guard, () => settings.get()))
+  const keeper = (parts.keeper = new LeaseKeeper(store, () => keys.forStored, guard, () => settings.get()))
   keeper.load()
   billing.quotas.invalidate()
 
@@ -208,14 +208,14 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     checkouts,
     events,
     relay,
-    relayKey,
+    relayKeys: () => keys.current,
     pageSize: opts.feedPageSize ?? 500,
     applySlice: opts.feedApplySlice ?? 100,
     now,
     applied: () => allowance.invalidate(),
     skipped: () => status.announce()
   })
-  const runDeps = { billing, store, guard, settings, signals, status, pusher, puller, checkouts, enrolled, now }
+  const runDeps = { billing, store, guard, settings, signals, status, pusher, puller, checkouts, enrolled, now, keys, relay }
 
   const scheduler = new SyncScheduler({
     run: () => runSync(runDeps),

@@ -2,17 +2,19 @@ import type { Billing } from '../billing'
 import type { SettingsStore } from '../settings'
 import type { CheckoutFlow } from './checkouts'
 import { walletApartFromRelay } from './integrity'
+import type { RelayKeyRing } from './key-ring'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
-import { RelayError } from './relay-client'
+import { RelayError, type RelayClient } from './relay-client'
 import type { SyncSignals } from './scheduler'
 import type { SyncStore } from './store'
 import type { SyncStatus } from './sync-state'
 import type { TrustGuard } from './trust'
 
-// One sync run (docs/sync.md): push the outbox, fetch the lease, pull the feed to the end, poll
-// open checkouts; then anchor the clock and clear the sticky warnings, and cross-check the
-// wallet with the relay's balance (a difference is ledger_tampered again at once).
+// One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the
+// feed to the end, poll open checkouts; then anchor the clock, clear the sticky warnings, store
+// the relay keys learned, and cross-check the wallet with the relay's balance (a difference is
+// ledger_tampered again at once).
 
 export interface SyncRunDeps {
   billing: Billing
@@ -26,6 +28,9 @@ export interface SyncRunDeps {
   checkouts: CheckoutFlow
   enrolled: () => boolean
   now: () => number
+  /** The relay keys trusted; learned from GET /v1/keys before the lease and the feed. */
+  keys: RelayKeyRing
+  relay: () => RelayClient
 }
 
 /** Resolves with whether the run succeeded (the scheduler backs off when not). */
@@ -50,7 +55,12 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     // Push and (lease, pull) run side by side; a pull after a push that sent something
     // brings the relay's echoes of it (debits, first-free decisions) into this same run.
     const pushing = deps.pusher.push()
-    const pulling = deps.puller.refreshLease(accountId).then(() => deps.puller.pull(accountId))
+    // Inside the chain, so a relay that cannot be reached rejects here, beside the push.
+    const pulling = Promise.resolve()
+      .then(() => deps.relay().keys())
+      .then(({ chain }) => deps.keys.learn(chain))
+      .then(() => deps.puller.refreshLease(accountId))
+      .then(() => deps.puller.pull(accountId))
     const [pushed, pulled] = await Promise.allSettled([pushing, pulling])
     if (pushed.status === 'rejected') throw pushed.reason
     if (pulled.status === 'rejected') throw pulled.reason
@@ -62,6 +72,8 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
       deps.store.setResult.run(now, null, now)
       return walletApartFromRelay(deps.billing, deps.store)
     })
+    // The lease is signed by the set learned: that set may be stored now.
+    deps.keys.commit()
     if (apart.length > 0) deps.guard.flag('ledger_tampered')
     status.lastError = null
     status.online = true

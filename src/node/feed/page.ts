@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto'
 import { feedPageStatement, type FeedEnvelope, type FeedPage } from '../../shared/relay-contract'
 import { recordHash, v1aSignatures, verifyOnPool } from './envelope'
+import { resolveKey, type FeedKeys } from './key-set'
 import { checkRecordContent, FeedRecordRejected, type CheckedRecord, type CheckedRecords } from './record'
 
 // A pulled page is checked by its page signature (contract: FeedPageSignatureSchema): one
@@ -30,10 +30,12 @@ export type CheckedPage = CheckedRecords<FeedRecordRejected | FeedPageRejected>
  * or replayed answer must not count. A record that is not the signed one at its place keeps
  * the records before it.
  */
-export async function checkFeedPage(page: FeedPage, key: KeyObject, accountId: string, cursor: string | null, nonce: string): Promise<CheckedPage> {
+export async function checkFeedPage(page: FeedPage, keys: FeedKeys, accountId: string, cursor: string | null, nonce: string): Promise<CheckedPage> {
   const pageSignature = page.pageSignature
   if (!pageSignature) return { ok: [], rejected: new FeedPageRejected(cursor, 'the page is not signed') }
   const statement = feedPageStatement({ ...page, accountId, cursor, recordHashes: pageSignature.recordHashes, nonce })
+  const key = resolveKey(keys, pageSignature.keyId)
+  if (!key) return { ok: [], rejected: new FeedPageRejected(cursor, `signed by key ${pageSignature.keyId.slice(0, 16)}, outside the trusted key set`) }
   const [signature] = v1aSignatures(pageSignature.signature)
   if (!signature || !(await verifyOnPool(Buffer.from(statement, 'utf8'), key, signature))) {
     return { ok: [], rejected: new FeedPageRejected(cursor, 'bad page signature') }

@@ -1,6 +1,6 @@
-import type { KeyObject } from 'node:crypto'
 import { FeedPayloadSchema, type FeedEnvelope, type FeedPayload } from '../../shared/relay-contract'
 import { signedBy, signedContent, v1aSignatures, verifyOnPool, type SignedFields } from './envelope'
+import { resolveKey, type FeedKeys } from './key-set'
 
 // Checking one feed record: verify its signature first, then parse; a record for another
 // account is refused. The record's sequence number is signed inside the payload (`seq`) and
@@ -41,7 +41,9 @@ export interface CheckedRecords<Rejection extends Error = FeedRecordRejected> {
  * sequence (= the envelope's cursor). Throws FeedRecordRejected for anything that could be
  * forged or misplaced; returns a null payload for signed content this version cannot read.
  */
-export async function checkFeedRecord(envelope: FeedEnvelope, key: KeyObject, accountId: string): Promise<CheckedRecord> {
+export async function checkFeedRecord(envelope: FeedEnvelope, keys: FeedKeys, accountId: string): Promise<CheckedRecord> {
+  const key = resolveKey(keys, envelope.keyId)
+  if (!key) throw outsideSet(envelope)
   const content = signedContent(envelope.id, envelope.timestamp, envelope.payload)
   const results = await Promise.all(v1aSignatures(envelope.signature).map((signature) => verifyOnPool(content, key, signature)))
   if (!results.some(Boolean)) throw new FeedRecordRejected(envelope.id, 'bad signature')
@@ -49,8 +51,8 @@ export async function checkFeedRecord(envelope: FeedEnvelope, key: KeyObject, ac
 }
 
 /** Record by record (own signatures, in parallel); keeps the records before the first bad one. */
-export async function checkEachRecord(envelopes: FeedEnvelope[], key: KeyObject, accountId: string): Promise<CheckedRecords> {
-  const settled = await Promise.allSettled(envelopes.map((envelope) => checkFeedRecord(envelope, key, accountId)))
+export async function checkEachRecord(envelopes: FeedEnvelope[], keys: FeedKeys, accountId: string): Promise<CheckedRecords> {
+  const settled = await Promise.allSettled(envelopes.map((envelope) => checkFeedRecord(envelope, keys, accountId)))
   const ok: [FeedEnvelope, CheckedRecord][] = []
   for (const [index, result] of settled.entries()) {
     if (result.status === 'rejected') return { ok, rejected: asRejection(envelopes[index]!, result.reason) }
@@ -63,7 +65,9 @@ export async function checkEachRecord(envelopes: FeedEnvelope[], key: KeyObject,
  * Strict check on the calling thread: signature, contract and account, no cursor (a record
  * read back from storage, such as the stored lease, has none that matters).
  */
-export function verifyRecord(envelope: Pick<FeedEnvelope, 'id' | 'timestamp' | 'payload' | 'signature'>, key: KeyObject, accountId: string): FeedPayload {
+export function verifyRecord(envelope: Pick<FeedEnvelope, 'id' | 'timestamp' | 'payload' | 'signature'> & { keyId?: string }, keys: FeedKeys, accountId: string): FeedPayload {
+  const key = resolveKey(keys, envelope.keyId ?? '')
+  if (!key) throw outsideSet(envelope)
   if (!signedBy(signedContent(envelope.id, envelope.timestamp, envelope.payload), envelope.signature, key)) {
     throw new FeedRecordRejected(envelope.id, 'bad signature')
   }
@@ -95,6 +99,10 @@ export function checkRecordContent(envelope: FeedEnvelope, accountId: string): C
     return { seq: head.seq, type, payload: null, problem: `does not match the contract (${where})`.slice(0, 300) }
   }
   return { seq: head.seq, type, payload: parsed.data, problem: null }
+}
+
+function outsideSet(envelope: { id: string; keyId?: string }): FeedRecordRejected {
+  return new FeedRecordRejected(envelope.id, `signed by key ${(envelope.keyId ?? '(none)').slice(0, 16)}, outside the trusted key set`)
 }
 
 /** A thrown check as the record's rejection (anything else thrown is a bug, kept as its message). */

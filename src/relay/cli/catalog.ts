@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { systemClock, type Clock } from '../../node/clock'
 import { InvalidCatalog } from '../../shared/catalog'
 import { publishCatalog } from '../catalog/catalog'
-import { ConfigError, loadConfig } from '../config/config'
+import { configuredDatabase } from './database'
 import { openSqliteStore } from '../store/sqlite/open'
 
 // `npm run relay -- catalog publish <file.json>`: validates a catalog document and stores it
@@ -25,20 +25,8 @@ export async function runCatalog(
     out(USAGE)
     return 2
   }
-  let dbPath: string
-  try {
-    dbPath = loadConfig(env).dbPath
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      out(`catalog: invalid configuration: ${err.message}`)
-      return 2
-    }
-    throw err
-  }
-  if (!existsSync(dbPath)) {
-    out(`catalog: no relay database at ${dbPath} (set RELAY_DB_PATH or RELAY_DATA_DIR, or start the relay once)`)
-    return 2
-  }
+  const dbPath = configuredDatabase(env, 'catalog', out)
+  if (!dbPath) return 2
   let text: string
   try {
     text = readFileSync(file, 'utf8')

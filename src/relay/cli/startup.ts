@@ -4,7 +4,7 @@ import type { Relay } from '../app'
 // provider once, with why), whether the sandbox is on, whether the admin routes are on and how
 // to turn them on, and the key the app pins.
 
-export function startupLines(relay: Pick<Relay, 'core' | 'key' | 'keyCreated' | 'disabledProviders'> & Partial<Pick<Relay, 'disabledSignIn'>>): string[] {
+export function startupLines(relay: Pick<Relay, 'core' | 'key' | 'keyCreated' | 'disabledProviders'> & Partial<Pick<Relay, 'nextKey'>> & Partial<Pick<Relay, 'disabledSignIn'>>): string[] {
   const { config } = relay.core
   const on = [...relay.core.providers.keys()]
   const lines: string[] = []
@@ -19,5 +19,6 @@ export function startupLines(relay: Pick<Relay, 'core' | 'key' | 'keyCreated' | 
   )
   if (relay.keyCreated) lines.push('generated a development signing key in the data dir (set RELAY_SIGNING_KEY in production)')
   lines.push(`public key for the app's config: ${relay.key.publicKeyBase64} (keyId ${relay.key.keyId})`)
+  if (relay.nextKey) lines.push(`next signing key announced to apps: ${relay.nextKey.publicKeyBase64} (keyId ${relay.nextKey.keyId}); switch when they have synced (src/relay/README.md, "Key rotation")`)
   return lines
 }

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ConfigError, loadConfig } from '../config/config'
+import { configuredDatabase } from './database'
 import { verifyLedger, type LedgerReport } from '../ledger/verify'
 import { openSqliteStore } from '../store/sqlite/open'
 
@@ -12,20 +11,8 @@ import { openSqliteStore } from '../store/sqlite/open'
 const SHOWN = 20
 
 export async function runVerify(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<0 | 1 | 2> {
-  let dbPath: string
-  try {
-    dbPath = loadConfig(env).dbPath
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      out(`relay:verify: invalid configuration: ${err.message}`)
-      return 2
-    }
-    throw err
-  }
-  if (!existsSync(dbPath)) {
-    out(`relay:verify: no relay database at ${dbPath} (set RELAY_DB_PATH or RELAY_DATA_DIR)`)
-    return 2
-  }
+  const dbPath = configuredDatabase(env, 'relay:verify', out)
+  if (!dbPath) return 2
   const store = openSqliteStore({ path: dbPath })
   let report: LedgerReport
   try {

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
 import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
 import { parseHostTokenKeys, type HostTokenKey } from '../auth/host-keys'
+import { parseTrustProxy } from '../http/trust-proxy'
+import { parseSigningKey } from '../feed/keys'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
 // RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
@@ -24,6 +26,16 @@ export class ConfigError extends InvalidInput {
 export type Env = Record<string, string | undefined>
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+/** A text read by `parse`, whose thrown message becomes the variable's problem. */
+const parsedBy = <T>(parse: (text: string) => T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parse(text)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+      return z.NEVER
+    }
+  })
 
 /** Variable → schema. Defaults apply when unset or empty. */
 const VARS = {
@@ -33,6 +45,12 @@ const VARS = {
   RELAY_DB_PATH: z.string().min(1).optional(),
   RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
   RELAY_SIGNING_KEY: z.string().min(32).optional(),
+  // The key announced to apps before it replaces RELAY_SIGNING_KEY (README, "Key rotation").
+  RELAY_SIGNING_KEY_NEXT: parsedBy((text) => {
+    parseSigningKey(text.replace(/\\n/g, '\n')) // refused here, by name; parsed again at start
+    return text
+  }).optional(),
+  RELAY_KEY_CHAIN_FILE: z.string().min(1).optional(),
   RELAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // 1: every payment method is a sandbox (npm run demo); refused unless RELAY_HOST is loopback.
   RELAY_SANDBOX: z.enum(['0', '1']).default('0'),
@@ -71,23 +89,18 @@ const VARS = {
     .regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL')
     .optional(),
   RELAY_SMTP_FROM: z.string().min(3).max(300).optional(),
-  RELAY_HOST_TOKEN_KEYS: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseHostTokenKeys(text)
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message })
-        return z.NEVER
-      }
-    })
-    .optional(),
+  RELAY_HOST_TOKEN_KEYS: parsedBy(parseHostTokenKeys).optional(),
   RELAY_AUTH_CODE_TTL_MINUTES: int(1, 60).default(10),
   RELAY_AUTH_MAX_FAILURES: int(1, 100).default(5),
   RELAY_AUTH_LOCKOUT_MINUTES: int(1, 24 * 60).default(15),
   RELAY_AUTH_CODES_PER_TARGET: int(1, 100).default(5),
-  RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30)
+  RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30),
+  // Proxies whose X-Forwarded-For is believed (http/trust-proxy.ts); unset: none.
+  RELAY_TRUST_PROXY: parsedBy(parseTrustProxy).optional()
 } as const
+
+/** Every variable the relay's own config reads (deploy files and docs are checked against it). */
+export const RELAY_VARIABLES: readonly string[] = ['RELAY_CONFIG_FILE', ...Object.keys(VARS)]
 
 export interface RelayConfig {
   host: string
@@ -97,6 +110,10 @@ export interface RelayConfig {
   durability: 'full' | 'normal'
   /** PEM or base64 seed; absent → a development key in dataDir. */
   signingKey?: string
+  /** The next signing key, announced in the key chain; same forms. */
+  nextSigningKey?: string
+  /** Where the announced key-set documents are kept (feed/key-chain.ts). */
+  keyChainFile: string
   adminToken?: string
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   bodyLimit: number
@@ -116,6 +133,8 @@ export interface RelayConfig {
   /** Every method is a sandbox provider paid on the relay's own pages (loopback only). */
   sandbox: boolean
   auth: AuthConfig
+  /** Proxy addresses / CIDR ranges whose X-Forwarded-For names the client; empty: the socket's address. */
+  trustProxy: string[]
 }
 
 export interface AuthConfig {
@@ -188,12 +207,15 @@ export function loadConfig(env: Env = process.env): RelayConfig {
       perAddress: v.RELAY_AUTH_PER_ADDRESS
     },
     sandbox,
+    trustProxy: v.RELAY_TRUST_PROXY ?? [],
     host: v.RELAY_HOST,
     port: v.RELAY_PORT,
     dataDir,
     dbPath: v.RELAY_DB_PATH ? resolve(v.RELAY_DB_PATH) : join(dataDir, 'relay.sqlite'),
     durability: v.RELAY_DB_DURABILITY,
     ...(v.RELAY_SIGNING_KEY ? { signingKey: v.RELAY_SIGNING_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.RELAY_SIGNING_KEY_NEXT ? { nextSigningKey: v.RELAY_SIGNING_KEY_NEXT.replace(/\\n/g, '\n') } : {}),
+    keyChainFile: v.RELAY_KEY_CHAIN_FILE ? resolve(v.RELAY_KEY_CHAIN_FILE) : join(dataDir, 'key-chain.json'),
     ...(v.RELAY_ADMIN_TOKEN ? { adminToken: v.RELAY_ADMIN_TOKEN } : {}),
     logLevel: v.RELAY_LOG_LEVEL,
     bodyLimit: v.RELAY_BODY_LIMIT_BYTES,

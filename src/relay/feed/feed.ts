@@ -37,6 +37,11 @@ export class Feed {
     private readonly ids: IdSource
   ) {}
 
+  /** The key that signs this feed now. */
+  get keyId(): string {
+    return this.key.keyId
+  }
+
   /** Signs up to `limit` of the oldest records not signed yet; returns how many it signed. */
   async signBacklog(limit: number): Promise<number> {
     const rows = await this.store.read(async (tx) => tx.feed.unsigned(limit))

@@ -45,7 +45,8 @@ export class Leases {
         now < prev.issuedAt + (prev.validUntil - prev.issuedAt) / 2
       ) {
         const record = await tx.feed.byId(prev.feedId)
-        if (record) return toEnvelope(record)
+        // Signed by the key in force: after a key switch every device gets a lease it can keep.
+        if (record && record.key_id === this.feed.keyId) return toEnvelope(record)
       }
       const validUntil = plan.periodEnd === null ? now + this.ttlMs : Math.min(now + this.ttlMs, plan.periodEnd)
       const envelope = await this.feed.appendSigned(tx, ctx.accountId, 'entitlement_lease', {

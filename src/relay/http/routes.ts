@@ -63,6 +63,9 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     eventLoopUtilization: core.load.utilization()
   }))
 
+  // The relay's key-set documents, oldest first (feed/key-chain.ts): how apps follow a key rotation.
+  app.get('/v1/keys', async () => ({ chain: core.keyChain.chain() }))
+
   app.get('/v1/prices', async () => priceList(await core.store.read(async (tx) => catalogInForce(tx, core.clock.now()))))
 
   app.post('/v1/admin/enrolments', { preHandler: admin }, async (req) => {
