@@ -28,6 +28,11 @@ import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
 import { Grants } from './subscriptions/grants'
+import { BillingDetailsBook } from './invoices/billing-details'
+import { FapiaoDesk } from './invoices/fapiao'
+import { InvoiceFont, resolveInvoiceFont } from './invoices/font'
+import { Invoices } from './invoices/invoices'
+import { InvoiceReads } from './invoices/pdfs'
 
 // The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
@@ -57,6 +62,8 @@ export interface RelayCore {
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
   /** Sign-in: one-time codes by email or SMS, and host-issued tokens (src/relay/auth). */
   signIn: { codes: SignInCodes; host: HostSignIn }
+  /** Invoices, credit notes, billing details, fapiao requests and PDFs (src/relay/invoices). */
+  invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
 }
@@ -78,7 +85,10 @@ export function createCore(opts: {
   const ledger = new Ledger(clock)
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
-  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger)
+  const inv = config.invoicing
+  const invoices = new Invoices(feed, { enabled: inv.enabled, timeZone: inv.timeZone })
+  const font = new InvoiceFont(resolveInvoiceFont(inv.font))
+  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger, invoices)
   const catalog = new CatalogDelivery(store, clock, feed)
   const accounts = new Accounts(store, clock, ids, wallet)
   const auth = config.auth
@@ -121,7 +131,14 @@ export function createCore(opts: {
       checkoutTtlMs: config.checkoutTtlMs
     }),
     sweeper: new OrderSweeper(store, clock, feed),
-    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs),
+    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs, invoices),
+    invoicing: {
+      invoices,
+      details: new BillingDetailsBook(store, clock),
+      fapiao: new FapiaoDesk(store, clock, feed, invoices),
+      reads: new InvoiceReads(store, clock, font, inv.seller, inv.timeZone),
+      font
+    },
     applier,
     jobs: new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}` }),
     pipeline: new NotificationPipeline(store, clock, applier, opts.log),

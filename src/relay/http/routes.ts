@@ -19,6 +19,7 @@ import { signFeedPage } from '../feed/page'
 import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
 import { grantByOperator } from '../subscriptions/operator'
+import { registerInvoiceRoutes } from './invoices'
 import type { z } from 'zod'
 
 // The device-facing and admin HTTP API (the contract is src/shared/relay-contract.ts).
@@ -156,6 +157,8 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   app.post('/v1/lease', { preHandler: device }, async (req) => {
     return { lease: await core.leases.issue(ctx(req)), serverTime: core.clock.now() }
   })
+
+  registerInvoiceRoutes(app, core, { device, admin })
 
   app.post('/v1/outbox', { preHandler: device }, async (req) => {
     const batch = OutboxBatchSchema.parse(req.body)

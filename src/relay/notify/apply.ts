@@ -9,6 +9,7 @@ import type { Awaitable, OrderRow, RelayStore, StoreTx } from '../store/ports'
 import type { Grants } from '../subscriptions/grants'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
+import type { Invoices } from '../invoices/invoices'
 
 // Applies one verified provider event to its order, inside the caller's unit of work, with
 // exactly one effect or none. The outcome decides the HTTP reply (see pipeline.ts):
@@ -39,7 +40,8 @@ export class EventApplier {
     private readonly feed: Feed,
     private readonly wallet: RelayWallet,
     private readonly grants: Grants,
-    private readonly ledger: Ledger
+    private readonly ledger: Ledger,
+    private readonly invoices: Invoices
   ) {}
 
   /** What a capture needs to know before its unit of work (read outside one). */
@@ -148,6 +150,9 @@ export class EventApplier {
       })
       await this.grants.grant(tx, order.account_id, { source: 'order', orderId: order.id, orderNo: order.order_no }, { planCode: item.planCode, period: item.period, price: amount }, now)
     }
+    // Its invoice, in the payment's unit of work. The discount is the order's coupon discount
+    // (0 until orders carry discount_amount).
+    await this.invoices.issueForOrder(tx, order, 0, now)
     return { kind: 'applied' }
   }
 
@@ -217,6 +222,8 @@ export class EventApplier {
       await this.ledger.post(tx, { ...refundTransfer, kind: 'refund', debit: chart.refunds(order.currency), credit: clearing, amount: refund, customerAccountId: order.account_id })
       if (to === 'refunded') await revokeForOrder(this.grants, tx, order.account_id, order.id, order.order_no, now)
     }
+    // Its credit note against the order's invoice, in the refund's unit of work.
+    await this.invoices.creditForRefund(tx, { kind: 'order', orderNo: order.order_no }, refundTransfer.sourceId, amount, now)
     return { kind: 'applied' }
   }
 }

@@ -11,6 +11,7 @@ import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
 import type { Grants } from '../subscriptions/grants'
 import { purchaseRefusal, type CatalogVersionView } from '../pricing/purchases'
+import type { Invoices } from '../invoices/invoices'
 
 
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
@@ -77,7 +78,8 @@ export class Outbox {
     private readonly grants: Grants,
     private readonly catalog: CatalogVersions,
     /** How long after a catalog change a device offline across it may still buy at the old prices. */
-    private readonly purchaseGraceMs: number
+    private readonly purchaseGraceMs: number,
+    private readonly invoices: Invoices
   ) {}
 
   accept(ctx: DeviceContext, records: OutboxRecord[]): Promise<OutboxAck> {
@@ -253,6 +255,9 @@ export class Outbox {
     // The period runs from when it was bought (a device offline for a while), never from later.
     const at = Math.min(rec.occurredAt, this.clock.now())
     await this.grants.grant(tx, ctx.accountId, { source: 'wallet', purchaseId: rec.id, deviceId: ctx.deviceId }, rec, at)
+    // Its invoice, in the same unit. The discount is the confirmed coupon's (0 until coupons
+    // are confirmed on the relay).
+    await this.invoices.issueForPurchase(tx, ctx.accountId, rec, 0, this.clock.now())
   }
 
   /**

@@ -19,6 +19,7 @@ import { sqliteOutbox } from './repos/outbox'
 import { sqliteSignIn } from './repos/sign-in'
 import { sqliteTrials } from './repos/trials'
 import { sqliteCatalog } from './repos/catalog'
+import { sqliteInvoices } from './repos/invoices'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -74,7 +75,8 @@ export function openSqliteStore(opts: {
         catalog: sqliteCatalog(sqlite),
         leases: sqliteLeases(sqlite),
         notifications: sqliteNotifications(sqlite),
-        ledger: sqliteLedger(sqlite)
+        ledger: sqliteLedger(sqlite),
+        invoices: sqliteInvoices(sqlite)
       },
       wal
     )
