@@ -40,7 +40,7 @@ const T = {
     taxpayerId: 'Taxpayer ID', address: 'Address', email: 'Email', phone: 'Phone', bank: 'Bank and account', none: '(no billing details on file)',
     item: 'Item', qty: 'Qty', unit: 'Unit price', discount: 'Discount', rate: 'Tax rate', tax: 'Tax', total: 'Total (VAT incl.)',
     sumTotal: 'Total', sumTax: 'of which VAT', sumDiscount: 'Discounts', credited: 'Credited', left: 'Remaining', notes: 'Credit notes',
-    vatIncluded: 'Prices include VAT. This invoice is not a fapiao (its number is not the tax authority’s).', tz: 'time zone',
+    vatIncluded: "Prices include VAT. This invoice is not a fapiao (its number is not the tax authority's).", tz: 'time zone',
     recharge: 'Wallet recharge', plan: (code: string, period: string) => `${code} plan (${period})`,
     statuses: { issued: 'Issued', paid: 'Paid', partially_credited: 'Partially credited', credited: 'Credited', void: 'Void' }
   }
@@ -102,7 +102,7 @@ export function renderInvoicePdf(font: InvoiceFont, input: InvoicePdfInput): Pro
   doc.y = Math.max(leftEnd, rightEnd) + 16
 
   // The lines table: item, quantity, unit price, discount, rate, tax, total.
-  const cols = [170, 40, 70, 60, 45, 55, 75]
+  const cols = [154, 40, 70, 60, 45, 55, 75]
   const row = (cells: string[], size: number) => {
     const y = doc.y
     let x = 48
