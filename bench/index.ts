@@ -12,6 +12,7 @@ const root = fileURLToPath(new URL('../', import.meta.url))
 const MODULES: { name: string; file: string }[] = [
   { name: 'core', file: 'bench/core.ts' },
   { name: 'relay_notify', file: 'bench/relay/notify.ts' },
+  { name: 'relay_invoices', file: 'bench/relay/invoices.ts' },
   { name: 'sync_catchup', file: 'bench/sync/catchup.ts' },
   { name: 'main_thread', file: 'bench/main-thread.ts' }
 ]

@@ -1,4 +1,4 @@
-import { BillingDetailsSchema, type BillingDetails, type CreditNote, type Invoice } from '../../shared/billing/invoices'
+import type { BillingDetails, CreditNote, Invoice } from '../../shared/billing/invoices'
 import { documentTaxRate } from '../../shared/catalog'
 import { BillingError, NotFound } from '../../shared/errors'
 import { money, type Currency } from '../../shared/money'
@@ -170,7 +170,8 @@ export class Invoices {
       updatedAt: now
     }
     await tx.invoices.insert(row)
-    const invoice = toInvoice(row)
+    // Built from what is at hand (no JSON read back): this runs inside every paid notification.
+    const invoice = toInvoice(row, lines)
     await this.feed.append(tx, accountId, 'invoice', invoice)
     // Notices hook (issue 18): the invoice_issued notice belongs here, in the payment's unit.
     await this.notices.invoiceIssued(tx, accountId, invoice)
@@ -178,19 +179,20 @@ export class Invoices {
   }
 }
 
-export function toInvoice(r: InvoiceRow): Invoice {
+export function toInvoice(r: InvoiceRow, lines?: Invoice['lines']): Invoice {
   const m = (amount: number) => money(amount, r.currency)
   return {
     number: r.number,
     issuedAt: r.issuedAt,
     status: r.status,
     source: r.sourceKind === 'order' ? { kind: 'order', orderNo: r.sourceId } : { kind: 'wallet', purchaseId: r.sourceId },
-    lines: JSON.parse(r.lines) as Invoice['lines'],
+    lines: lines ?? (JSON.parse(r.lines) as Invoice['lines']),
     total: m(r.total),
     tax: m(r.tax),
     discount: m(r.discount),
     credited: m(r.credited),
-    ...(r.buyer ? { buyer: BillingDetailsSchema.parse(JSON.parse(r.buyer)) as BillingDetails } : {})
+    // Stored only after BillingDetailsSchema validated it.
+    ...(r.buyer ? { buyer: JSON.parse(r.buyer) as BillingDetails } : {})
   }
 }
 
