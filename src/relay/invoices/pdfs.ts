@@ -27,7 +27,7 @@ export class InvoiceReads {
   list(accountId: string): Promise<z.infer<typeof InvoicesResponseSchema>> {
     return this.store.read(
       async (tx) => ({
-        invoices: (await tx.invoices.ofAccount(accountId)).map(toInvoice),
+        invoices: (await tx.invoices.ofAccount(accountId)).map((r) => toInvoice(r)),
         creditNotes: (await tx.invoices.creditNotesOf(accountId)).map(toCreditNote),
         fapiao: (await tx.invoices.fapiaoOf(accountId)).map(toFapiao)
       }),
