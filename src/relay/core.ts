@@ -86,7 +86,7 @@ export function createCore(opts: {
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
   const inv = config.invoicing
-  const invoices = new Invoices(feed, { enabled: inv.enabled, timeZone: inv.timeZone })
+  const invoices = new Invoices(feed, ledger, { enabled: inv.enabled, timeZone: inv.timeZone })
   const font = new InvoiceFont(resolveInvoiceFont(inv.font))
   const applier = new EventApplier(store, clock, feed, wallet, grants, ledger, invoices)
   const catalog = new CatalogDelivery(store, clock, feed)

@@ -159,9 +159,12 @@ describe('notification pipeline', () => {
     expect(types).toEqual([
       'payment_confirmed',
       'subscription_grant:active',
+      'invoice:paid',
       'entitlement_lease',
       'refund',
       'subscription_grant:revoked',
+      'credit_note',
+      'invoice:credited',
       'entitlement_lease'
     ])
   })

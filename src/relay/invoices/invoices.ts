@@ -5,6 +5,8 @@ import { money, type Currency } from '../../shared/money'
 import type { CheckoutItem } from '../../shared/relay-contract'
 import { catalogByVersion, catalogInForce } from '../catalog/catalog'
 import type { Feed } from '../feed/feed'
+import { chart } from '../ledger/chart'
+import type { Ledger } from '../ledger/ledger'
 import type { CreditNoteRow, InvoiceRow, OrderRow, StoreTx } from '../store/ports'
 import { NO_NOTICES, type InvoiceNotices } from './notices'
 import { billingYear, documentNumber, SERIES } from './numbers'
@@ -41,6 +43,7 @@ export type InvoiceSource = Invoice['source']
 export class Invoices {
   constructor(
     private readonly feed: Feed,
+    private readonly ledger: Ledger,
     readonly options: InvoicingOptions,
     /** Set by the notices module (issue 18); called inside each issuing unit of work. */
     public notices: InvoiceNotices = NO_NOTICES
@@ -100,6 +103,9 @@ export class Invoices {
       tax
     }
     await tx.invoices.insertCreditNote(note)
+    if (tax > 0 && vatBooked(inv)) {
+      await this.ledger.post(tx, { id: `vat_reversal:${note.number}`, kind: 'vat_reversal', debit: chart.taxPayable(inv.currency), credit: chart.refunds(inv.currency), amount: money(tax, inv.currency), customerAccountId: inv.accountId, sourceId: note.number })
+    }
     const credited = inv.credited + amount
     const updated: InvoiceRow = {
       ...inv,
@@ -170,6 +176,12 @@ export class Invoices {
       updatedAt: now
     }
     await tx.invoices.insert(row)
+    // The VAT of a plan sold is the state's, not revenue. A recharge's stays in the wallet (a
+    // liability) until spent, so its invoice books none (docs/architecture.md, "Invoices").
+    for (const [i, l] of lines.entries()) {
+      if (l.item.kind !== 'plan' || l.tax.amount === 0) continue
+      await this.ledger.post(tx, { id: `vat:${row.number}:${i}`, kind: 'vat', debit: chart.planRevenue(l.item.planCode, l.item.period, currency), credit: chart.taxPayable(currency), amount: l.tax, customerAccountId: accountId, sourceId: row.number })
+    }
     // Built from what is at hand (no JSON read back): this runs inside every paid notification.
     const invoice = toInvoice(row, lines)
     await this.feed.append(tx, accountId, 'invoice', invoice)
@@ -177,6 +189,11 @@ export class Invoices {
     await this.notices.invoiceIssued(tx, accountId, invoice)
     return invoice
   }
+}
+
+/** Whether issuing the invoice booked VAT (its lines are plans), so that credits reverse it. */
+function vatBooked(inv: InvoiceRow): boolean {
+  return (JSON.parse(inv.lines) as Invoice['lines']).some((l) => l.item.kind === 'plan')
 }
 
 export function toInvoice(r: InvoiceRow, lines?: Invoice['lines']): Invoice {

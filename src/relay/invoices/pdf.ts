@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit'
 import type { CreditNote, Invoice } from '../../shared/billing/invoices'
 import { formatMoney, type Money } from '../../shared/money'
 import type { InvoiceFont } from './font'
@@ -47,8 +46,11 @@ const T = {
 }
 const PERIOD_ZH: Record<string, string> = { monthly: '月付', quarterly: '季付', yearly: '年付', lifetime: '终身' }
 
-export function renderInvoicePdf(font: InvoiceFont, input: InvoicePdfInput): Promise<Buffer> {
+export async function renderInvoicePdf(font: InvoiceFont, input: InvoicePdfInput): Promise<Buffer> {
   const { bytes, face } = font.load()
+  // Loaded on the first render, not at start-up: pdfkit and fontkit are large, and most
+  // relay processes never render.
+  const { default: PDFDocument } = await import('pdfkit')
   const { invoice, lang } = input
   const t = T[lang]
   const at = new Date(invoice.issuedAt)

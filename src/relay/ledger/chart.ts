@@ -55,6 +55,7 @@ export const chart = {
   usageRevenue: (currency: Currency) => own('revenue_usage', `revenue:usage:${currency}`, currency),
   firstFree: (currency: Currency) => own('promotion', `promotions:first_free:${currency}`, currency),
   refunds: (currency: Currency) => own('refunds', `refunds:${currency}`, currency),
+  taxPayable: (currency: Currency) => own('tax_payable', `tax_payable:${currency}`, currency),
   opening: (currency: Currency) => own('opening_balance', `opening:${currency}`, currency)
 }
 
@@ -69,3 +70,5 @@ export type TransferKind =
   | 'debt' // a spend beyond the wallet: receivable → wallet, the shortfall only
   | 'debt_repayment' // money arriving while in debt: wallet → receivable
   | 'opening_balance' // migration 0004: the wallet column carried over
+  | 'vat' // the VAT in a plan's invoice: plan revenue → tax payable
+  | 'vat_reversal' // the VAT of a credit note on such an invoice: tax payable → refunds
