@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { InvoiceSchema, CreditNoteSchema } from '../../src/shared/billing/invoices'
 import { includedTax } from '../../src/shared/money'
 import type { OrderRow } from '../../src/relay/store/ports'
+import { verifyLedger } from '../../src/relay/ledger/verify'
 import { checkout, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
 import { enrolDevice, feedPath, startTestRelay, type TestRelay } from './support/relay'
@@ -192,6 +193,12 @@ describe('credit notes issued with refunds', () => {
     ])
     expect(l.creditNotes.reduce((s, n) => s + n.tax.amount, 0)).toBe(164)
     expect(l.invoices[0]).toMatchObject({ status: 'credited', credited: { amount: 2900 } })
+    // The VAT was booked to tax payable at issue and taken back by each credit note; the books hold.
+    const vat = t.relay.db.sqlite.prepare("SELECT kind, amount FROM ledger_transfers WHERE kind IN ('vat', 'vat_reversal') ORDER BY rowid").all()
+    expect(vat).toEqual([{ kind: 'vat', amount: 164 }, { kind: 'vat_reversal', amount: 57 }, { kind: 'vat_reversal', amount: 107 }])
+    expect(t.relay.db.sqlite.prepare("SELECT debits_posted AS d, credits_posted AS c FROM ledger_accounts WHERE id = 'tax_payable:CNY'").get()).toEqual({ d: 164, c: 164 })
+    const report = verifyLedger(await t.relay.core.store.read(async (tx) => tx.ledger.snapshot()))
+    expect(report.breaks).toEqual([])
     // The feed carries each credit note and the invoice re-sent after each change.
     expect((await feedOf(t, dev.token, 'credit_note')).map((n) => n.number)).toEqual(['CN-2025-000001', 'CN-2025-000002', 'CN-2025-000003'])
     expect((await feedOf(t, dev.token, 'invoice')).map((i) => [i.status, i.credited.amount])).toEqual([
