@@ -41,6 +41,7 @@ CREATE TABLE `fapiao_requests` (
 );
 --> statement-breakpoint
 CREATE INDEX `fapiao_requests_account` ON `fapiao_requests` (`account_id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `fapiao_requests_fapiao_number` ON `fapiao_requests` (`fapiao_number`);--> statement-breakpoint
 CREATE TABLE `invoice_pdfs` (
 	`invoice_number` text NOT NULL,
 	`lang` text NOT NULL,

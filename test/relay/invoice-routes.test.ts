@@ -132,6 +132,10 @@ describe('fapiao requests', () => {
     expect((await t.api('GET', `/v1/invoices/${a}/fapiao/file`, { token: other.token })).status).toBe(404)
     expect((await t.api('GET', `/v1/invoices/${b}/fapiao/file`, { token: dev.token })).status).toBe(404)
 
+    // A fapiao number is the authority's: never on two invoices.
+    const reused = await admin(b, issue)
+    expect(reused.status).toBe(400)
+    expect(reused.body.error.details).toEqual({ field: 'fapiaoNumber', reason: 'fapiao_number_used' })
     const refused = await admin(b, { decision: 'refused', reason: '抬头与税号不符' })
     expect(refused.body.fapiao).toMatchObject({ status: 'refused', reason: '抬头与税号不符' })
     // A refused request may be made again.

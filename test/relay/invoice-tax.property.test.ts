@@ -70,5 +70,15 @@ describe('document numbers', () => {
     expect(billingYear(newYearShanghai, 'Asia/Shanghai')).toBe(2026)
     expect(billingYear(newYearShanghai, 'UTC')).toBe(2025)
     expect(billingYear(Date.UTC(2026, 0, 1, 3), 'America/Los_Angeles')).toBe(2025)
+    // The remembered slot never answers for another year, in any order of times.
+    fc.assert(
+      fc.property(fc.constantFrom('Asia/Shanghai', 'Asia/Kathmandu', 'UTC', 'America/St_Johns'), fc.array(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }), { minLength: 1, maxLength: 20 }), (zone, times) => {
+        for (const at of times.flatMap((t) => [t, t + 1, t - 60_000])) {
+          expect(billingYear(at, zone)).toBe(Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric' }).format(at)))
+        }
+      })
+    )
+    const eve = Date.UTC(2025, 11, 31, 15, 59, 59, 999)
+    expect([billingYear(eve, 'Asia/Shanghai'), billingYear(eve + 1, 'Asia/Shanghai'), billingYear(eve, 'Asia/Shanghai')]).toEqual([2025, 2026, 2025])
   })
 })

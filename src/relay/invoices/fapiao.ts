@@ -65,6 +65,10 @@ export class FapiaoDesk {
         if (same) return toFapiao(known)
         throw new BillingError('INVALID_TRANSITION', `the fapiao request for ${invoiceNumber} is ${known.status} already`, { status: known.status })
       }
+      if (decision.decision === 'issued') {
+        const other = await tx.invoices.fapiaoByNumber(decision.fapiaoNumber)
+        if (other) throw new InvalidInput(`fapiao ${decision.fapiaoNumber} was issued for ${other.invoiceNumber} already`, { field: 'fapiaoNumber', reason: 'fapiao_number_used' })
+      }
       const now = this.clock.now()
       const row: FapiaoRow =
         decision.decision === 'issued'

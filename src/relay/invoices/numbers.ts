@@ -4,16 +4,25 @@
 
 export const SERIES = { invoice: 'INV', creditNote: 'CN' } as const
 
-const years = new Map<string, Intl.DateTimeFormat>()
+const years = new Map<string, { fmt: Intl.DateTimeFormat; slot: number; year: number }>()
+/** Every zone's offset is a multiple of 15 minutes, so a year never changes inside such a slot. */
+const SLOT_MS = 15 * 60_000
 
 /** The calendar year of `at` (epoch ms) in `timeZone`. */
 export function billingYear(at: number, timeZone: string): number {
-  let fmt = years.get(timeZone)
-  if (!fmt) {
-    fmt = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' })
-    years.set(timeZone, fmt)
+  let c = years.get(timeZone)
+  if (!c) {
+    c = { fmt: new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric' }), slot: NaN, year: 0 }
+    years.set(timeZone, c)
   }
-  return Number(fmt.format(at))
+  // Intl's format costs a large share of an invoice's CPU; issues come in time order, so the
+  // last slot's answer is nearly always the one asked for.
+  const slot = Math.floor(at / SLOT_MS)
+  if (slot !== c.slot) {
+    c.year = Number(c.fmt.format(at))
+    c.slot = slot
+  }
+  return c.year
 }
 
 export function documentNumber(series: string, year: number, n: number): string {

@@ -455,6 +455,8 @@ export interface InvoicesRepo {
   putBillingDetails(accountId: string, details: string, now: number): Awaitable<void>
   fapiao(invoiceNumber: string): Awaitable<FapiaoRow | undefined>
   fapiaoOf(accountId: string): Awaitable<FapiaoRow[]>
+  /** The request a fapiao number was issued for, if any (a number is the authority's, unique). */
+  fapiaoByNumber(fapiaoNumber: string): Awaitable<FapiaoRow | undefined>
   putFapiao(row: FapiaoRow, file: Buffer | null): Awaitable<void>
   fapiaoFile(invoiceNumber: string): Awaitable<{ fileType: 'pdf' | 'ofd'; file: Buffer } | undefined>
   pdf(invoiceNumber: string, lang: string, version: number): Awaitable<Buffer | undefined>

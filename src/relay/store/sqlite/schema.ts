@@ -498,7 +498,7 @@ export const fapiaoRequests = sqliteTable(
     fileType: text('file_type'),
     file: blob('file', { mode: 'buffer' })
   },
-  (t) => [index('fapiao_requests_account').on(t.accountId)]
+  (t) => [index('fapiao_requests_account').on(t.accountId), uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber)]
 )
 
 /** Rendered invoice PDFs, kept per (invoice, language, invoice version). */

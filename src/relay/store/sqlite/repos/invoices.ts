@@ -40,6 +40,7 @@ export function sqliteInvoices(s: Database.Database): InvoicesRepo {
   )
   const fapiao = s.prepare<[string], FapiaoRow>(`SELECT ${FAPIAO_COLS} FROM fapiao_requests WHERE invoice_number = ?`)
   const fapiaoOf = s.prepare<[string], FapiaoRow>(`SELECT ${FAPIAO_COLS} FROM fapiao_requests WHERE account_id = ? ORDER BY requested_at, invoice_number`)
+  const fapiaoByNumber = s.prepare<[string], FapiaoRow>(`SELECT ${FAPIAO_COLS} FROM fapiao_requests WHERE fapiao_number = ?`)
   const putFapiao = s.prepare(
     `INSERT INTO fapiao_requests (invoice_number, account_id, status, requested_at, decided_at, fapiao_number, reason, file_type, file)
      VALUES (@invoiceNumber, @accountId, @status, @requestedAt, @decidedAt, @fapiaoNumber, @reason, @fileType, @file)
@@ -67,6 +68,7 @@ export function sqliteInvoices(s: Database.Database): InvoicesRepo {
     putBillingDetails: (accountId, d, now) => void putDetails.run(accountId, d, now),
     fapiao: (n) => fapiao.get(n),
     fapiaoOf: (accountId) => fapiaoOf.all(accountId),
+    fapiaoByNumber: (n) => fapiaoByNumber.get(n),
     putFapiao: (row, file) => void putFapiao.run({ ...row, file }),
     fapiaoFile: (n) => fapiaoFile.get(n),
     pdf: (n, lang, version) => pdf.get(n, lang, version)?.pdf,
