@@ -13,7 +13,7 @@ import type { Invoices } from './invoices'
 // and never replaces the invoice number. A refused request may be made again (after the user
 // corrected their billing details); an issued one is final.
 
-/** Largest fapiao file kept (a 全电发票 PDF or OFD is tens of kB). */
+/** Largest fapiao file kept (a 全电发票 PDF or OFD is far smaller). */
 export const FAPIAO_FILE_MAX_BYTES = 1024 * 1024
 
 export const FapiaoDecisionSchema = z.discriminatedUnion('decision', [

@@ -3,7 +3,7 @@ import { formatMoney, type Money } from '../../shared/money'
 import type { InvoiceFont } from './font'
 
 // The invoice as a PDF (pdfkit), in Simplified Chinese or English, with the CJK font embedded as
-// a subset (pdfkit embeds only the glyphs used: tens of kB, and pdftotext extracts the text).
+// a subset (pdfkit embeds only the glyphs used, and pdftotext extracts the text).
 // Deterministic: the same invoice, language and version give the same bytes (CreationDate and
 // ModDate are the issue time; pdfkit derives the file ID from the info dictionary, and the
 // font's subset tag from its resource name), so a lost stored copy is re-rendered identically.
