@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
 import type { PaymentProvider } from '../../src/relay/providers/types'
@@ -38,7 +38,7 @@ const durability = process.env['BENCH_DURABILITY'] === 'normal' ? 'normal' : 'fu
 const withoutSql = process.env['BENCH_RELAY_WITHOUT_SQL'] === '1'
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
-function startChild(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+export function startChild(script: string, env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
   // BENCH_PROFILE=<dir>: CPU profile of the relay child, written when it stops.
   const relayChild = script.includes('src/relay') || script.includes('relay-without-sql')
   const prof = process.env['BENCH_PROFILE'] && relayChild ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
@@ -62,14 +62,14 @@ function startChild(script: string, env: Record<string, string>): Promise<{ proc
   })
 }
 
-async function stopChild(proc: ChildProcess): Promise<void> {
+export async function stopChild(proc: ChildProcess): Promise<void> {
   const exited = new Promise((r) => proc.on('exit', r))
   proc.kill('SIGTERM')
   await exited
 }
 
 /** Creates `n` pending Stripe orders in the relay's file, in-process, before the relay starts. */
-async function seedOrders(dataDir: string, n: number): Promise<{ orderNo: string; amount: number }[]> {
+export async function seedOrders(dataDir: string, n: number): Promise<{ orderNo: string; amount: number }[]> {
   const stub: PaymentProvider = {
     name: 'stripe',
     createCheckout: async (req) => ({ kind: 'url', content: 'https://x', providerRef: `cs_${req.orderNo}`, expiresAt: req.expiresAt }),
@@ -94,11 +94,11 @@ async function seedOrders(dataDir: string, n: number): Promise<{ orderNo: string
   return orders
 }
 
-interface Shot {
+export interface Shot {
   body: string
 }
 
-function post(agent: Agent, url: URL, shot: Shot): Promise<{ status: number; ms: number }> {
+export function post(agent: Agent, url: URL, shot: Shot): Promise<{ status: number; ms: number }> {
   const started = process.hrtime.bigint()
   const sig = signStripeEvent(shot.body, STRIPE_WEBHOOK_SECRET, Math.floor(Date.now() / 1000))
   return new Promise((resolve, reject) => {
@@ -122,7 +122,7 @@ function post(agent: Agent, url: URL, shot: Shot): Promise<{ status: number; ms:
 }
 
 /** Resolves once the relay's /health reports no feed record waiting for its signature. */
-async function signingDone(url: string): Promise<void> {
+export async function signingDone(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await new Promise((r) => setTimeout(r, 250))
     const health = (await (await fetch(`${url}/health`)).json()) as { signingBacklog?: number }
@@ -135,7 +135,7 @@ async function signingDone(url: string): Promise<void> {
  * CPU seconds (user + system) a child has used so far, from /proc (Linux); NaN elsewhere.
  * `mainThread`: only its main thread (the event loop), not checkpoint, fsync or V8 threads.
  */
-function cpuSeconds(pid: number | undefined, mainThread = false): number {
+export function cpuSeconds(pid: number | undefined, mainThread = false): number {
   try {
     const fields = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
     return (Number(fields[11]) + Number(fields[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
@@ -144,7 +144,7 @@ function cpuSeconds(pid: number | undefined, mainThread = false): number {
   }
 }
 
-async function closedLoop(url: string, shots: Shot[]): Promise<{ rps: number; count: number; failures: number }> {
+export async function closedLoop(url: string, shots: Shot[]): Promise<{ rps: number; count: number; failures: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
   const target = new URL(url)
   let next = 0
@@ -190,7 +190,7 @@ async function openLoop(url: string, shots: Shot[]): Promise<{ p50: number; p99:
   return { p50: q(0.5), p99: q(0.99), count: total, failures }
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const m = Math.floor(s.length / 2)
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
@@ -307,4 +307,5 @@ async function main(): Promise<void> {
   }
 }
 
-void main()
+// Run as a script; bench/relay/invoices.ts imports the helpers above.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main()

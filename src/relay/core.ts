@@ -31,8 +31,14 @@ import { Grants } from './subscriptions/grants'
 import { Coupons } from './coupons/coupons'
 import { Notices } from './notifications/notices'
 import { noticeListener } from './notifications/events'
+import { invoiceNotices } from './notifications/invoice-notices'
 import { Reminders } from './reminders/reminders'
 import { RelayKeyChain } from './feed/key-chain'
+import { BillingDetailsBook } from './invoices/billing-details'
+import { FapiaoDesk } from './invoices/fapiao'
+import { InvoiceFont, resolveInvoiceFont } from './invoices/font'
+import { Invoices } from './invoices/invoices'
+import { InvoiceReads } from './invoices/pdfs'
 
 // The relay's domain services wired over one store, clock, id source and signing key.
 // Plain objects: the HTTP layer (src/relay/http) is a thin adapter over them.
@@ -66,6 +72,8 @@ export interface RelayCore {
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
   /** Sign-in: one-time codes by email or SMS, and host-issued tokens (src/relay/auth). */
   signIn: { codes: SignInCodes; host: HostSignIn }
+  /** Invoices, credit notes, billing details, fapiao requests and PDFs (src/relay/invoices). */
+  invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
   /** Notices for the devices and by email: `notices.notify(tx, {accountId, kind, noticeId, params})`. */
@@ -96,7 +104,10 @@ export function createCore(opts: {
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
   const coupons = new Coupons(feed, ids)
-  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger, coupons)
+  const inv = config.invoicing
+  const invoices = new Invoices(feed, ledger, { enabled: inv.enabled, timeZone: inv.timeZone })
+  const font = new InvoiceFont(resolveInvoiceFont(inv.font))
+  const applier = new EventApplier(store, clock, feed, wallet, grants, ledger, invoices, coupons)
   const catalog = new CatalogDelivery(store, clock, feed)
   const accounts = new Accounts(store, clock, ids, wallet)
   const auth = config.auth
@@ -107,6 +118,7 @@ export function createCore(opts: {
   const notices = new Notices({ store, clock, feed, jobs, secret, baseUrl, ...(opts.senders.email ? { email: opts.senders.email } : {}) })
   const reminders = new Reminders({ clock, jobs, notices, wallet, grants })
   feed.onAppend(noticeListener(notices, reminders))
+  invoices.notices = invoiceNotices(notices)
   return {
     config,
     store,
@@ -148,8 +160,15 @@ export function createCore(opts: {
       settleFree: (tx, order) => applier.recordPaid(tx, order, `free:${order.order_no}`, 'coupon: nothing to pay')
     }),
     sweeper: new OrderSweeper(store, clock, feed, coupons),
-    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs, coupons),
+    outbox: new Outbox(store, clock, feed, wallet, ledger, grants, catalogForPurchase, config.leaseTtlMs, invoices, coupons),
     coupons,
+    invoicing: {
+      invoices,
+      details: new BillingDetailsBook(store, clock),
+      fapiao: new FapiaoDesk(store, clock, feed, invoices),
+      reads: new InvoiceReads(store, clock, font, inv.seller, inv.timeZone),
+      font
+    },
     applier,
     jobs,
     notices,

@@ -190,4 +190,25 @@ describe('relay migrations', () => {
       await db.close()
     }
   })
+
+  it('0012 adds invoices beside existing accounts: numbers start at 1 per series and year, one invoice per payment', async () => {
+    const path = join(tempDir('relay-invoices-upgrade-'), 'relay.sqlite')
+    const old = olderRelayFile(path, '0012_invoices')
+    old.prepare("INSERT INTO accounts (id, created_at) VALUES ('acct_1', 1)").run()
+    old.close()
+
+    const db = openSqliteStore({ path })
+    try {
+      const row = { number: 'INV-2026-000001', accountId: 'acct_1', sourceKind: 'order' as const, sourceId: 'R1', issuedAt: 5, status: 'paid' as const, currency: 'CNY' as const, total: 100, tax: 6, discount: 0, credited: 0, creditedTax: 0, lines: '[]', buyer: null, version: 1, updatedAt: 5 }
+      expect(await db.unit(async (tx) => [await tx.invoices.nextNumber('INV', 2026), await tx.invoices.nextNumber('INV', 2026), await tx.invoices.nextNumber('CN', 2026), await tx.invoices.nextNumber('INV', 2027)])).toEqual([1, 2, 1, 1])
+      await db.unit(async (tx) => tx.invoices.insert(row))
+      // One invoice per payment, and none for an account that does not exist.
+      await expect(db.unit(async (tx) => tx.invoices.insert({ ...row, number: 'INV-2026-000002' }))).rejects.toThrow(/UNIQUE/)
+      await expect(db.unit(async (tx) => tx.invoices.insert({ ...row, number: 'INV-2026-000003', sourceId: 'R2', accountId: 'acct_missing' }))).rejects.toThrow(/FOREIGN KEY/)
+      await db.unit(async (tx) => tx.invoices.putBillingDetails('acct_1', '{}', 6))
+      expect(await db.read(async (tx) => tx.invoices.billingDetails('acct_1'))).toBe('{}')
+    } finally {
+      await db.close()
+    }
+  })
 })

@@ -162,11 +162,14 @@ describe('notification pipeline', () => {
       'notice',
       'subscription_grant:active',
       'notice',
+      'invoice:paid',
       'entitlement_lease',
       'refund',
       'notice',
       'subscription_grant:revoked',
       'notice',
+      'credit_note',
+      'invoice:credited',
       'entitlement_lease'
     ])
   })

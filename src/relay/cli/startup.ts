@@ -17,6 +17,12 @@ export function startupLines(relay: Pick<Relay, 'core' | 'key' | 'keyCreated' | 
       ? 'admin routes: on (Authorization: Bearer <RELAY_ADMIN_TOKEN>)'
       : 'admin routes: off (set RELAY_ADMIN_TOKEN, at least 24 characters, to mint enrolment codes and revoke devices)'
   )
+  const inv = config.invoicing
+  if (!inv.enabled) lines.push('invoices: off (RELAY_INVOICES=off: no invoices or credit notes are issued)')
+  else {
+    const problem = relay.core.invoicing.font.problem
+    lines.push(problem ? `invoice PDFs off: ${problem}` : `invoices: on (year and dates in ${inv.timeZone}; seller ${inv.seller.name})`)
+  }
   if (relay.keyCreated) lines.push('generated a development signing key in the data dir (set RELAY_SIGNING_KEY in production)')
   lines.push(`public key for the app's config: ${relay.key.publicKeyBase64} (keyId ${relay.key.keyId})`)
   if (relay.nextKey) lines.push(`next signing key announced to apps: ${relay.nextKey.publicKeyBase64} (keyId ${relay.nextKey.keyId}); switch when they have synced (src/relay/README.md, "Key rotation")`)

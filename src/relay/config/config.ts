@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
@@ -6,6 +6,8 @@ import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-ur
 import { parseHostTokenKeys, type HostTokenKey } from '../auth/host-keys'
 import { parseTrustProxy } from '../http/trust-proxy'
 import { parseSigningKey } from '../feed/keys'
+import { isTimeZone } from '../invoices/numbers'
+import { taxpayerIdProblem } from '../../shared/billing/taxpayer-id'
 
 // The relay's own settings, from the environment, optionally over a JSON file named by
 // RELAY_CONFIG_FILE whose keys are the same variable names (plus `providers: { stripe: {…} }`
@@ -96,7 +98,19 @@ const VARS = {
   RELAY_AUTH_CODES_PER_TARGET: int(1, 100).default(5),
   RELAY_AUTH_PER_ADDRESS: int(1, 100_000).default(30),
   // Proxies whose X-Forwarded-For is believed (http/trust-proxy.ts); unset: none.
-  RELAY_TRUST_PROXY: parsedBy(parseTrustProxy).optional()
+  RELAY_TRUST_PROXY: parsedBy(parseTrustProxy).optional(),
+  // Invoices (src/relay/invoices; README "Invoices").
+  RELAY_INVOICES: z.enum(['on', 'off']).default('on'),
+  RELAY_BILLING_TIME_ZONE: z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  RELAY_INVOICE_FONT: z.string().min(1).refine((v) => existsSync(v.split('#')[0]!), 'no font file at that path (`path` or `path#PostScriptName`)').optional(),
+  RELAY_SELLER_NAME: z.string().trim().min(1).max(100).default('直播助手'),
+  RELAY_SELLER_TAXPAYER_ID: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine((id) => taxpayerIdProblem(id) === null, 'an 18-character 统一社会信用代码 with a valid check character')
+    .optional(),
+  RELAY_SELLER_ADDRESS: z.string().trim().min(1).max(200).optional()
 } as const
 
 /** Every variable the relay's own config reads (deploy files and docs are checked against it). */
@@ -135,6 +149,16 @@ export interface RelayConfig {
   auth: AuthConfig
   /** Proxy addresses / CIDR ranges whose X-Forwarded-For names the client; empty: the socket's address. */
   trustProxy: string[]
+  invoicing: InvoicingConfig
+}
+
+export interface InvoicingConfig {
+  /** Off: no invoices or credit notes are issued (the operator invoices from another system). */
+  enabled: boolean
+  timeZone: string
+  /** RELAY_INVOICE_FONT as given (`path` or `path#PostScriptName`); unset: the default paths. */
+  font?: string
+  seller: { name: string; taxpayerId?: string; address?: string }
 }
 
 export interface AuthConfig {
@@ -205,6 +229,16 @@ export function loadConfig(env: Env = process.env): RelayConfig {
       lockoutMs: v.RELAY_AUTH_LOCKOUT_MINUTES * 60_000,
       codesPerTarget: v.RELAY_AUTH_CODES_PER_TARGET,
       perAddress: v.RELAY_AUTH_PER_ADDRESS
+    },
+    invoicing: {
+      enabled: v.RELAY_INVOICES === 'on',
+      timeZone: v.RELAY_BILLING_TIME_ZONE,
+      ...(v.RELAY_INVOICE_FONT ? { font: v.RELAY_INVOICE_FONT } : {}),
+      seller: {
+        name: v.RELAY_SELLER_NAME,
+        ...(v.RELAY_SELLER_TAXPAYER_ID ? { taxpayerId: v.RELAY_SELLER_TAXPAYER_ID } : {}),
+        ...(v.RELAY_SELLER_ADDRESS ? { address: v.RELAY_SELLER_ADDRESS } : {})
+      }
     },
     sandbox,
     trustProxy: v.RELAY_TRUST_PROXY ?? [],

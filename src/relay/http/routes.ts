@@ -20,6 +20,7 @@ import { catalogInForce } from '../catalog/catalog'
 import { priceList } from '../pricing/catalog'
 import { grantByOperator } from '../subscriptions/operator'
 import { noticeRoutes } from './notices'
+import { registerInvoiceRoutes } from './invoices'
 import type { z } from 'zod'
 import { registerCouponRoutes } from './coupons'
 
@@ -161,6 +162,8 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   app.post('/v1/lease', { preHandler: device }, async (req) => {
     return { lease: await core.leases.issue(ctx(req)), serverTime: core.clock.now() }
   })
+
+  registerInvoiceRoutes(app, core, { device, admin })
 
   app.post('/v1/outbox', { preHandler: device }, async (req) => {
     const batch = OutboxBatchSchema.parse(req.body)

@@ -60,6 +60,7 @@ export const chart = {
   discounts: (currency: Currency) => own('discounts', `discounts:${currency}`, currency),
   bonus: (accountId: string, currency: Currency) => customers('promotion_credit', 'bonus', accountId, currency),
   rechargeBonus: (currency: Currency) => own('promotion', `promotions:recharge_bonus:${currency}`, currency),
+  taxPayable: (currency: Currency) => own('tax_payable', `tax_payable:${currency}`, currency),
   opening: (currency: Currency) => own('opening_balance', `opening:${currency}`, currency)
 }
 
@@ -78,3 +79,5 @@ export type TransferKind =
   | 'recharge_bonus' // a recharge's bonus: promotions → the account's promotion credit
   | 'bonus_spend' // promotion credit spent where the wallet's cash ran out: promotion credit → wallet
   | 'bonus_withdrawn' // a refunded recharge takes its bonus back: promotion credit (or, if spent, the wallet) → promotions
+  | 'vat' // the VAT in a plan's invoice: plan revenue → tax payable
+  | 'vat_reversal' // the VAT of a credit note on such an invoice: tax payable → refunds

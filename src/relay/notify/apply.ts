@@ -10,6 +10,7 @@ import type { Grants } from '../subscriptions/grants'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
 import type { Coupons } from '../coupons/coupons'
+import type { Invoices } from '../invoices/invoices'
 
 // Applies one verified provider event to its order, inside the caller's unit of work, with
 // exactly one effect or none. The outcome decides the HTTP reply (see pipeline.ts):
@@ -41,6 +42,7 @@ export class EventApplier {
     private readonly wallet: RelayWallet,
     private readonly grants: Grants,
     private readonly ledger: Ledger,
+    private readonly invoices: Invoices,
     /** Coupon redemptions follow their orders (src/relay/coupons). */
     private readonly coupons?: Coupons
   ) {}
@@ -164,6 +166,8 @@ export class EventApplier {
       await this.grants.grant(tx, order.account_id, { source: 'order', orderId: order.id, orderNo: order.order_no }, { planCode: item.planCode, period: item.period, price: amount }, now)
     }
     await this.coupons?.onPaid(tx, order, now)
+    // Its invoice, in the payment's unit of work, showing the coupon's discount.
+    await this.invoices.issueForOrder(tx, order, order.discount_amount, now)
   }
 
   private async ended(tx: StoreTx, order: OrderRow, to: 'failed' | 'expired', eventId: string, reason: string): Promise<Outcome> {
@@ -235,6 +239,8 @@ export class EventApplier {
       if (to === 'refunded') await revokeForOrder(this.grants, tx, order.account_id, order.id, order.order_no, now)
     }
     await this.coupons?.onRefunded(tx, order, to === 'refunded', now)
+    // Its credit note against the order's invoice, in the refund's unit of work.
+    await this.invoices.creditForRefund(tx, { kind: 'order', orderNo: order.order_no }, refundTransfer.sourceId, amount, now)
     return { kind: 'applied' }
   }
 }

@@ -12,6 +12,7 @@ import type { Coupons } from '../coupons/coupons'
 import type { Ledger } from '../ledger/ledger'
 import type { Grants } from '../subscriptions/grants'
 import { purchaseRefusal, type CatalogVersionView } from '../pricing/purchases'
+import type { Invoices } from '../invoices/invoices'
 
 
 // A device's outbox batch, applied in one transaction and acknowledged by id. A record id is
@@ -89,6 +90,7 @@ export class Outbox {
     private readonly catalog: CatalogVersions,
     /** How long after a catalog change a device offline across it may still buy at the old prices. */
     private readonly purchaseGraceMs: number,
+    private readonly invoices: Invoices,
     /** Judges a purchase's account-bound coupon (src/relay/coupons). */
     private readonly coupons?: Coupons
   ) {}
@@ -291,6 +293,11 @@ export class Outbox {
     // The period runs from when it was bought (a device offline for a while), never from later.
     const at = Math.min(rec.occurredAt, this.clock.now())
     await this.grants.grant(tx, ctx.accountId, { source: 'wallet', purchaseId: rec.id, deviceId: ctx.deviceId }, rec, at)
+    // Its invoice, in the same unit: a confirmed coupon shows as the line's discount; a refused
+    // one was charged at the list price, which the invoice shows.
+    const confirmed = outcome === 'purchased:coupon_confirmed' && rec.coupon ? rec.coupon.discount.amount : 0
+    const billed = rec.coupon && list && confirmed === 0 ? { ...rec, price: list } : rec
+    await this.invoices.issueForPurchase(tx, ctx.accountId, billed, confirmed, this.clock.now())
     return outcome
   }
 

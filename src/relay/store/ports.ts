@@ -438,6 +438,81 @@ export interface NoticesRepo {
   purchase(accountId: string, purchaseId: string): Awaitable<{ body: string; receivedAt: number } | undefined>
 }
 
+/** An invoice as stored (src/relay/invoices); money in minor units of `currency`. */
+export interface InvoiceRow {
+  number: string
+  accountId: string
+  sourceKind: 'order' | 'wallet'
+  sourceId: string
+  issuedAt: number
+  status: 'issued' | 'paid' | 'partially_credited' | 'credited' | 'void'
+  currency: Currency
+  total: number
+  tax: number
+  discount: number
+  credited: number
+  creditedTax: number
+  /** InvoiceLineSchema[] as JSON. */
+  lines: string
+  /** BillingDetails as JSON, or null. */
+  buyer: string | null
+  version: number
+  updatedAt: number
+}
+
+export interface CreditNoteRow {
+  number: string
+  invoiceNumber: string
+  accountId: string
+  refundId: string
+  issuedAt: number
+  currency: Currency
+  amount: number
+  tax: number
+}
+
+export interface FapiaoRow {
+  invoiceNumber: string
+  accountId: string
+  status: 'requested' | 'issued' | 'refused'
+  requestedAt: number
+  decidedAt: number | null
+  fapiaoNumber: string | null
+  reason: string | null
+  fileType: 'pdf' | 'ofd' | null
+}
+
+/** Invoices, credit notes, their counters, billing details, fapiao requests and kept PDFs. */
+export interface InvoicesRepo {
+  /**
+   * Takes the next number of (series, year) inside the caller's transaction: the counter row is
+   * incremented there, so a rollback takes the number back with everything else.
+   */
+  nextNumber(series: string, year: number): Awaitable<number>
+  /** The last number taken per (series, year) (checks and tools). */
+  counters(): Awaitable<{ series: string; year: number; last: number }[]>
+  insert(row: InvoiceRow): Awaitable<void>
+  byNumber(number: string): Awaitable<InvoiceRow | undefined>
+  bySource(kind: InvoiceRow['sourceKind'], sourceId: string): Awaitable<InvoiceRow | undefined>
+  /** Status and credited sums; the version rises by one. */
+  update(number: string, patch: { status: InvoiceRow['status']; credited: number; creditedTax: number }, now: number): Awaitable<void>
+  ofAccount(accountId: string): Awaitable<InvoiceRow[]>
+  insertCreditNote(row: CreditNoteRow): Awaitable<void>
+  creditNoteByRefund(refundId: string): Awaitable<CreditNoteRow | undefined>
+  creditNotesOf(accountId: string): Awaitable<CreditNoteRow[]>
+  billingDetails(accountId: string): Awaitable<string | undefined>
+  putBillingDetails(accountId: string, details: string, now: number): Awaitable<void>
+  fapiao(invoiceNumber: string): Awaitable<FapiaoRow | undefined>
+  fapiaoOf(accountId: string): Awaitable<FapiaoRow[]>
+  /** The request a fapiao number was issued for, if any (a number is the authority's, unique). */
+  fapiaoByNumber(fapiaoNumber: string): Awaitable<FapiaoRow | undefined>
+  putFapiao(row: FapiaoRow, file: Buffer | null): Awaitable<void>
+  fapiaoFile(invoiceNumber: string): Awaitable<{ fileType: 'pdf' | 'ofd'; file: Buffer } | undefined>
+  pdf(invoiceNumber: string, lang: string, version: number): Awaitable<Buffer | undefined>
+  /** Keeps a rendered PDF unless one is kept for (invoice, lang, version). */
+  putPdf(invoiceNumber: string, lang: string, version: number, pdf: Buffer, now: number): Awaitable<void>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
@@ -454,6 +529,7 @@ export interface StoreTx {
   readonly jobs: JobsRepo
   readonly coupons: CouponsRepo
   readonly notices: NoticesRepo
+  readonly invoices: InvoicesRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

@@ -71,8 +71,8 @@ const CatalogShape = z.strictObject({
   rechargeRules: CatalogRechargeRulesSchema,
   featurePrices: FeaturePricesSchema,
   paymentMethods: z.array(z.enum(PROVIDERS)).max(PROVIDERS.length),
-  /** VAT rate included in every price ("0.06"); absent: 0.06. */
-  taxRate: z.string().regex(/^0(\.\d{1,4})?$/, 'a rate such as 0.06').optional(),
+  /** VAT rate included in every price, a decimal string ("0.06"); absent: DEFAULT_TAX_RATE. */
+  taxRate: z.string().regex(/^0(\.\d{1,4})?$/, 'a decimal rate below 1, such as "0.06"').optional(),
   /**
    * Recharge bonuses (充值赠送): a recharge of at least `min` also receives `bonus` of promotion
    * credit; the highest `min` reached applies. Absent or empty: no bonus.
@@ -161,6 +161,14 @@ export function parseCatalogDocument(input: unknown): CatalogDocument {
       return [{ field: at.length ? at.join('.') : 'catalog', reason: i.message }]
     })
   )
+}
+
+/** The VAT rate included in prices when a document names none (6 %, 现代服务). */
+export const DEFAULT_TAX_RATE = '0.06'
+
+/** The document's VAT rate, included in every price it lists. */
+export function documentTaxRate(doc: CatalogDocument): string {
+  return doc.taxRate ?? DEFAULT_TAX_RATE
 }
 
 /** The plan row for (code, period), or undefined when the document does not list it. */

@@ -21,6 +21,7 @@ import { sqliteOutbox } from './repos/outbox'
 import { sqliteSignIn } from './repos/sign-in'
 import { sqliteTrials } from './repos/trials'
 import { sqliteCatalog } from './repos/catalog'
+import { sqliteInvoices } from './repos/invoices'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -78,7 +79,8 @@ export function openSqliteStore(opts: {
         leases: sqliteLeases(sqlite),
         notifications: sqliteNotifications(sqlite),
         ledger: sqliteLedger(sqlite),
-        coupons: sqliteCoupons(sqlite)
+        coupons: sqliteCoupons(sqlite),
+        invoices: sqliteInvoices(sqlite)
       },
       wal
     )

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // The relay's own database (migrations/relay, drizzle.relay.config.ts). It is the
 // authoritative record per account. Orders, order_transitions and notification_log are the
@@ -587,3 +587,106 @@ export const debtEpisodes = sqliteTable('debt_episodes', {
   startedAt: integer('started_at').notNull(),
   graceEndsAt: integer('grace_ends_at').notNull()
 })
+// ── Invoices (src/relay/invoices) ─────────────────────────────────────────────────────────
+
+/** 开票信息 per account, as validated by BillingDetailsSchema (JSON). */
+export const billingDetails = sqliteTable('billing_details', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  details: text('details').notNull(),
+  updatedAt: integer('updated_at').notNull()
+})
+
+/** The last number used per (series, year): incremented inside the issuing transaction. */
+export const documentCounters = sqliteTable(
+  'document_counters',
+  {
+    series: text('series').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.series, t.year] })]
+)
+
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    number: text('number').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    /** 'order' (orders.order_no) or 'wallet' (a subscription_purchase record id). */
+    sourceKind: text('source_kind').notNull(),
+    sourceId: text('source_id').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+    status: text('status').notNull(),
+    currency: text('currency').notNull(),
+    total: integer('total').notNull(),
+    tax: integer('tax').notNull(),
+    discount: integer('discount').notNull(),
+    credited: integer('credited').notNull().default(0),
+    creditedTax: integer('credited_tax').notNull().default(0),
+    /** InvoiceLineSchema[] as JSON. */
+    lines: text('lines').notNull(),
+    /** The buyer's billing details when issued (JSON), or null. */
+    buyer: text('buyer'),
+    /** Rises with every change of status or credit: a PDF is kept per version. */
+    version: integer('version').notNull().default(1),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [uniqueIndex('invoices_source').on(t.sourceKind, t.sourceId), index('invoices_account').on(t.accountId, t.issuedAt)]
+)
+
+export const creditNotes = sqliteTable(
+  'credit_notes',
+  {
+    number: text('number').primaryKey(),
+    invoiceNumber: text('invoice_number')
+      .notNull()
+      .references(() => invoices.number),
+    accountId: text('account_id').notNull(),
+    /** The relay's refund id (provider:refundId): one credit note per refund. */
+    refundId: text('refund_id').notNull(),
+    issuedAt: integer('issued_at').notNull(),
+    currency: text('currency').notNull(),
+    amount: integer('amount').notNull(),
+    tax: integer('tax').notNull()
+  },
+  (t) => [uniqueIndex('credit_notes_refund').on(t.refundId), index('credit_notes_invoice').on(t.invoiceNumber), index('credit_notes_account').on(t.accountId)]
+)
+
+/** 申请发票: one request per invoice; the operator issues it (number + file) or refuses it. */
+export const fapiaoRequests = sqliteTable(
+  'fapiao_requests',
+  {
+    invoiceNumber: text('invoice_number')
+      .primaryKey()
+      .references(() => invoices.number),
+    accountId: text('account_id').notNull(),
+    status: text('status').notNull(),
+    requestedAt: integer('requested_at').notNull(),
+    decidedAt: integer('decided_at'),
+    fapiaoNumber: text('fapiao_number'),
+    reason: text('reason'),
+    /** 'pdf' | 'ofd' */
+    fileType: text('file_type'),
+    file: blob('file', { mode: 'buffer' })
+  },
+  (t) => [index('fapiao_requests_account').on(t.accountId), uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber)]
+)
+
+/** Rendered invoice PDFs, kept per (invoice, language, invoice version). */
+export const invoicePdfs = sqliteTable(
+  'invoice_pdfs',
+  {
+    invoiceNumber: text('invoice_number')
+      .notNull()
+      .references(() => invoices.number),
+    lang: text('lang').notNull(),
+    version: integer('version').notNull(),
+    pdf: blob('pdf', { mode: 'buffer' }).notNull(),
+    renderedAt: integer('rendered_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.invoiceNumber, t.lang, t.version] })]
+)
