@@ -1,4 +1,4 @@
-import { createRelay } from './app'
+import { openRelay } from './app'
 import { runCatalog } from './cli/catalog'
 import { startupLines } from './cli/startup'
 import { ConfigError, loadConfig } from './config/config'
@@ -13,13 +13,15 @@ async function main(): Promise<void> {
   }
   let relay
   try {
-    relay = createRelay(loadConfig(process.env))
+    relay = await openRelay(loadConfig(process.env))
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`relay: invalid configuration: ${err.message}\n`)
       process.exit(2)
     }
-    throw err
+    // The database is unreachable or refused the migrations: say which, not a stack.
+    process.stderr.write(`relay: cannot open the store: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
   }
   for (const line of startupLines(relay)) process.stderr.write(`relay: ${line}\n`)
   const url = await relay.start()

@@ -32,6 +32,14 @@ const VARS = {
   RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
   RELAY_DB_PATH: z.string().min(1).optional(),
   RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
+  // PostgreSQL instead of the SQLite file (several instances on one database; README "PostgreSQL").
+  RELAY_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
+  RELAY_DB_POOL_MAX: int(1, 1000).default(10),
+  RELAY_DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  RELAY_DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5000),
   RELAY_SIGNING_KEY: z.string().min(32).optional(),
   RELAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   // 1: every payment method is a sandbox (npm run demo); refused unless RELAY_HOST is loopback.
@@ -91,6 +99,8 @@ export interface RelayConfig {
   dataDir: string
   dbPath: string
   durability: 'full' | 'normal'
+  /** Set: the store is this PostgreSQL database, not the SQLite file at dbPath. */
+  database?: DatabaseConfig
   /** PEM or base64 seed; absent → a development key in dataDir. */
   signingKey?: string
   adminToken?: string
@@ -108,6 +118,16 @@ export interface RelayConfig {
   /** Every method is a sandbox provider paid on the relay's own pages (loopback only). */
   sandbox: boolean
   auth: AuthConfig
+}
+
+export interface DatabaseConfig {
+  url: string
+  /** Connections per instance. */
+  poolMax: number
+  /** Longest a statement (or its wait for a row lock) may take. */
+  statementTimeoutMs: number
+  /** Longest wait for a connection. */
+  connectTimeoutMs: number
 }
 
 export interface AuthConfig {
@@ -185,6 +205,16 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     dataDir,
     dbPath: v.RELAY_DB_PATH ? resolve(v.RELAY_DB_PATH) : join(dataDir, 'relay.sqlite'),
     durability: v.RELAY_DB_DURABILITY,
+    ...(v.RELAY_DATABASE_URL
+      ? {
+          database: {
+            url: v.RELAY_DATABASE_URL,
+            poolMax: v.RELAY_DB_POOL_MAX,
+            statementTimeoutMs: v.RELAY_DB_STATEMENT_TIMEOUT_MS,
+            connectTimeoutMs: v.RELAY_DB_CONNECT_TIMEOUT_MS
+          }
+        }
+      : {}),
     ...(v.RELAY_SIGNING_KEY ? { signingKey: v.RELAY_SIGNING_KEY.replace(/\\n/g, '\n') } : {}),
     ...(v.RELAY_ADMIN_TOKEN ? { adminToken: v.RELAY_ADMIN_TOKEN } : {}),
     logLevel: v.RELAY_LOG_LEVEL,

@@ -125,7 +125,7 @@ export interface FeedRepo {
   ): Awaitable<{ seq: number; payload: string; signature: string }>
   since(accountId: string, afterSeq: number, limit: number): Awaitable<FeedRow[]>
   byId(recordId: string): Awaitable<FeedRow | undefined>
-  /** The oldest records whose stored signature is UNSIGNED. */
+  /** The oldest records whose stored signature is UNSIGNED (in a unit: none another unit is signing). */
   unsigned(limit: number): Awaitable<FeedRow[]>
   unsignedCount(): Awaitable<number>
   /** Stores a signature where none is stored yet. */
