@@ -1,5 +1,5 @@
 import pg from 'pg'
-import { afterEach, describe, inject } from 'vitest'
+import { afterEach, beforeEach, describe, inject } from 'vitest'
 import { withDatabase } from './pg-global'
 
 // The PostgreSQL half of the relay tests. The server comes from globalSetup (pg-global.ts); each
@@ -13,14 +13,27 @@ export const pgAvailable = (): boolean => inject('relayPgUrl') !== ''
 
 export const STORES: StoreKind[] = pgAvailable() ? ['sqlite', 'pg'] : ['sqlite']
 
+let current: StoreKind = 'sqlite'
+/** The store of the suite running now (startTestRelay's default). */
+export const testStore = (): StoreKind => current
+
 let said = false
-/** describe(`${name} [sqlite]`) and describe(`${name} [pg]`), each given its store kind. */
+/**
+ * describe(`${name} [sqlite]`) and describe(`${name} [pg]`): inside each, startTestRelay and
+ * openTestStore use that store unless told otherwise.
+ */
 export function forEachStore(name: string, suite: (store: StoreKind) => void): void {
   if (!pgAvailable() && !said) {
     said = true
     process.stdout.write(`${name}: PostgreSQL half SKIPPED (no RELAY_TEST_DATABASE_URL, no local PostgreSQL binaries)\n`)
   }
-  for (const store of STORES) describe(`${name} [${store}]`, () => suite(store))
+  for (const store of STORES) {
+    describe(`${name} [${store}]`, () => {
+      beforeEach(() => void (current = store))
+      afterEach(() => void (current = 'sqlite'))
+      suite(store)
+    })
+  }
 }
 
 const created: string[] = []

@@ -5,7 +5,7 @@ import { ManualClock } from '../../../src/node/clock'
 import { sequentialIds } from '../../../src/node/ids'
 import { createRelay, type Relay, type RelayDeps } from '../../../src/relay/app'
 import { openPgStore, type PgStore } from '../../../src/relay/store/pg/open'
-import { dollarParams, freshDatabase, type StoreKind } from './pg'
+import { dollarParams, freshDatabase, testStore, type StoreKind } from './pg'
 import { defaultConfig, type RelayConfig } from '../../../src/relay/config/config'
 import { generateSigningKey } from '../../../src/relay/feed/keys'
 import type { PaymentProvider } from '../../../src/relay/providers/types'
@@ -53,7 +53,8 @@ export async function startTestRelay(
     ...opts.config
   })
   let pgStore: PgStore | undefined
-  if (opts.store === 'pg') {
+  const store = opts.store ?? testStore()
+  if (store === 'pg') {
     const url = await freshDatabase()
     config.database = { url, poolMax: 4, statementTimeoutMs: 10_000, connectTimeoutMs: 5000 }
     pgStore = await openPgStore(config.database)
@@ -69,8 +70,8 @@ export async function startTestRelay(
   running.push(relay)
   const url = await relay.start()
   const sql = async <T,>(text: string, ...params: unknown[]): Promise<T[]> =>
-    pgStore ? (await pgStore.pool.query(dollarParams(text), params)).rows : (relay.db.sqlite.prepare(text).all(...params) as T[])
-  return { relay, url, clock, logs, api: makeApi(url), config, store: opts.store ?? 'sqlite', sql }
+    pgStore ? (await pgStore.pool.query(dollarParams(text), params)).rows : sqliteRows<T>(relay, text, params)
+  return { relay, url, clock, logs, api: makeApi(url), config, store, sql }
 }
 
 export interface ApiResponse<T = any> {
@@ -130,4 +131,11 @@ export function feedPath(query: { cursor?: string | undefined; limit?: number; n
   if (query.limit !== undefined) params.set('limit', String(query.limit))
   if (query.cursor !== undefined) params.set('cursor', query.cursor)
   return `/v1/feed?${params}`
+}
+
+function sqliteRows<T>(relay: Relay, text: string, params: unknown[]): T[] {
+  const stmt = relay.db.sqlite.prepare(text)
+  if (stmt.reader) return stmt.all(...params) as T[]
+  stmt.run(...params)
+  return []
 }

@@ -67,7 +67,8 @@ export async function openPgStore(opts: PgStoreOptions): Promise<PgStore> {
     // Every commit is on disk when it returns, so a durable read is any read.
     read: (work) => units.read(work),
     whenSlotFree: (commit) => units.whenSlotFree(commit),
-    whenDurable: () => Promise.resolve(),
+    // A commit is on disk once it returns: this waits for the units still under way.
+    whenDurable: () => units.settled(),
     close: () => (closed ??= pool.end())
   }
 }

@@ -27,6 +27,7 @@ const GROUPED_IN_FLIGHT = 1
 export class PgUnits {
   private grouped = 0
   private slotWaiters: (() => void)[] = []
+  private readonly running = new Set<Promise<unknown>>()
 
   constructor(private readonly pool: Pool) {}
 
@@ -59,7 +60,20 @@ export class PgUnits {
     else this.slotWaiters.push(commit)
   }
 
-  private async transaction<T>(work: (tx: StoreTx) => Promise<T>, begin: string): Promise<T> {
+  /** Resolves once every unit begun so far has committed or failed (the relay's stop waits for it). */
+  settled(): Promise<void> {
+    return Promise.allSettled([...this.running]).then(() => undefined)
+  }
+
+  private transaction<T>(work: (tx: StoreTx) => Promise<T>, begin: string): Promise<T> {
+    const done = this.attempts(work, begin)
+    this.running.add(done)
+    const forget = () => void this.running.delete(done)
+    done.then(forget, forget)
+    return done
+  }
+
+  private async attempts<T>(work: (tx: StoreTx) => Promise<T>, begin: string): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: PoolClient
       try {
