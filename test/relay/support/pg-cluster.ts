@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -11,8 +12,8 @@ import { join } from 'node:path'
 
 export interface Cluster {
   url: string
-  /** `pg_ctl restart` (the fault test restarts the server under load). */
-  restart(): void
+  /** `pg_ctl restart -m fast`, without blocking the event loop (the fault test restarts under load). */
+  restart(): Promise<void>
   stop(): void
 }
 
@@ -40,10 +41,9 @@ export async function startCluster(bin: string): Promise<Cluster> {
   const root = process.getuid?.() === 0
   const dir = mkdtempSync(join(tmpdir(), 'relay-pg-'))
   const data = join(dir, 'data')
-  const asOwner = (cmd: string, args: string[]) => {
-    const [file, argv] = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args]
-    execFileSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'] })
-  }
+  const command = (cmd: string, args: string[]): [string, string[]] =>
+    root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args]
+  const asOwner = (cmd: string, args: string[]) => void execFileSync(...command(cmd, args), { stdio: ['ignore', 'ignore', 'pipe'] })
   if (root) {
     const { uid, gid } = postgresIds()
     chownSync(dir, uid, gid)
@@ -51,12 +51,12 @@ export async function startCluster(bin: string): Promise<Cluster> {
   const port = await freePort()
   asOwner('initdb', ['-D', data, '-U', 'relay', '--auth=trust', '--locale=C', '--encoding=UTF8', '-N'])
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`
-  const ctl = (action: string) => asOwner('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', options, action])
-  ctl('start')
+  const ctlArgs = (action: string) => ['-D', data, '-l', join(dir, 'log'), '-w', '-m', 'fast', '-o', options, action]
+  asOwner('pg_ctl', ctlArgs('start'))
   let stopped = false
   return {
     url: `postgres://relay@127.0.0.1:${port}/postgres`,
-    restart: () => ctl('restart'),
+    restart: async () => void (await promisify(execFile)(...command('pg_ctl', ctlArgs('restart')))),
     stop() {
       if (stopped) return
       stopped = true

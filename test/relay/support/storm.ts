@@ -43,16 +43,17 @@ export const shuffle = <T>(items: T[]): T[] => [...items].sort(() => Math.random
 
 /**
  * Delivers each notification once (12 at a time) to `urlOf(i)`; `stop` runs once after
- * `stopAfter` deliveries. Returns the orders with a 2xx, and how many answers were 5xx or no
- * answer at all (connection refused or reset).
+ * `stopAfter` deliveries. Returns the orders with a 2xx, how many deliveries got anything else
+ * (an error status or no answer: connection refused or reset), and the error statuses.
  */
 export async function storm(
   urlOf: (i: number) => string,
   deliveries: Delivery[],
   stopAfter: number | null,
   stop: () => void
-): Promise<{ acked: Set<string>; failed: number }> {
+): Promise<{ acked: Set<string>; failed: number; statuses: number[] }> {
   const acked = new Set<string>()
+  const statuses: number[] = []
   let done = 0
   let failed = 0
   let stopped = false
@@ -68,7 +69,10 @@ export async function storm(
         })
         await res.text()
         if (res.status === 200) acked.add(next.d.orderNo)
-        else failed++
+        else {
+          failed++
+          statuses.push(res.status)
+        }
       } catch {
         // connection refused / reset: the relay is down; the provider will redeliver
         failed++
@@ -81,7 +85,7 @@ export async function storm(
     }
   }
   await Promise.all(Array.from({ length: 12 }, worker))
-  return { acked, failed }
+  return { acked, failed, statuses }
 }
 
 /** Every record of the device's feed, verified, paging from `cursor`; seqs as served. */
