@@ -1,6 +1,9 @@
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../../src/node/clock'
+import { sequentialIds } from '../../src/node/ids'
 import { DatabaseFromFuture } from '../../src/shared/errors'
+import { JobRunner } from '../../src/relay/jobs/runner'
 import { StoreUnavailable } from '../../src/relay/store/pg/errors'
 import { openPgStore, type PgStore } from '../../src/relay/store/pg/open'
 import { emptyDatabase, freshDatabase, pgAvailable } from './support/pg'
@@ -53,6 +56,34 @@ describe.runIf(pgAvailable())('relay store units of work [pg]', () => {
       })
     expect((await Promise.all([remember(), remember()])).sort()).toEqual(['applied', 'duplicate'])
     expect(await count(s, 'provider_events')).toBe(1)
+  })
+
+  it('two instances’ job runners racing over the same due jobs run each once (FOR UPDATE SKIP LOCKED)', async () => {
+    const url = await freshDatabase()
+    const [one, two] = [await open(url), await open(url)]
+    const clock = new ManualClock(Date.UTC(2026, 0, 1))
+    const runner = (store: PgStore, owner: string) => {
+      const r = new JobRunner(store, clock, sequentialIds(`${owner}-`), { owner, batch: 7 })
+      // The job's effect is a row keyed by the job: a second run of it would fail its unit.
+      r.register('effect', { handler: { unit: async (tx, job) => tx.accounts.insert(`effect-${job.key}`, owner, clock.now()) } })
+      return r
+    }
+    const [a, b] = [runner(one, 'a'), runner(two, 'b')]
+    await one.unit(async (tx) => {
+      for (let i = 0; i < 30; i++) await a.enqueue(tx, 'effect', `k${i}`, null)
+    })
+    const rounds = { a: 0, b: 0 }
+    const drain = async (r: JobRunner, name: 'a' | 'b') => {
+      for (;;) {
+        const round = await r.runDue()
+        rounds[name] += round.done
+        if (round.done + round.retried === 0) return
+      }
+    }
+    await Promise.all([drain(a, 'a'), drain(b, 'b')])
+    expect(rounds.a + rounds.b).toBe(30)
+    expect(await count(one, 'accounts')).toBe(30)
+    expect((await one.pool.query("SELECT count(*) AS n FROM jobs WHERE state = 'done' AND attempts = 1")).rows[0]).toEqual({ n: 30 })
   })
 
   it('a nested unit that throws undoes only its own writes', async () => {
