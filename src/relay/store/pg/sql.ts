@@ -19,11 +19,11 @@ const nameOf = (text: string): string => {
 }
 
 export function sqlOn(client: PoolClient | Pool): Sql {
-  const query = <T>(text: string, values: readonly unknown[] = []) =>
-    client.query<T & object>({ name: nameOf(text), text, values: values as unknown[] })
+  const query = async <T>(text: string, values: readonly unknown[] = []) =>
+    (await client.query({ name: nameOf(text), text, values: values as unknown[] })) as unknown as { rows: T[]; rowCount: number | null }
   return {
-    all: async (text, values) => (await query(text, values)).rows,
-    get: async (text, values) => (await query(text, values)).rows[0],
+    all: async <T>(text: string, values?: readonly unknown[]) => (await query<T>(text, values)).rows,
+    get: async <T>(text: string, values?: readonly unknown[]) => (await query<T>(text, values)).rows[0],
     run: async (text, values) => (await query(text, values)).rowCount ?? 0
   }
 }
