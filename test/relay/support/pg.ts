@@ -1,4 +1,9 @@
+import { join } from 'node:path'
 import pg from 'pg'
+import { openPgStore } from '../../../src/relay/store/pg/open'
+import type { RelayStore } from '../../../src/relay/store/ports'
+import { openSqliteStore } from '../../../src/relay/store/sqlite/open'
+import { tempDir } from '../../support/db'
 import { afterEach, beforeEach, describe, inject } from 'vitest'
 import { withDatabase } from './pg-global'
 
@@ -77,4 +82,17 @@ afterEach(async () => {
 export const dollarParams = (text: string): string => {
   let i = 0
   return text.replace(/\?/g, () => `$${++i}`)
+}
+
+/** A bare store of the suite's kind (a SQLite file or a fresh database) and a query on its tables (`?` placeholders). */
+export async function openTestStore(kind: StoreKind = testStore()): Promise<{
+  store: RelayStore
+  sql: <T = Record<string, unknown>>(text: string, ...params: unknown[]) => Promise<T[]>
+}> {
+  if (kind === 'pg') {
+    const store = await openPgStore({ url: await freshDatabase(), poolMax: 4 })
+    return { store, sql: async <T,>(text: string, ...params: unknown[]) => (await store.pool.query(dollarParams(text), params)).rows as T[] }
+  }
+  const store = openSqliteStore({ path: join(tempDir('relay-store-'), 'relay.sqlite'), durability: 'normal' })
+  return { store, sql: async <T,>(text: string, ...params: unknown[]) => store.sqlite.prepare(text).all(...params) as T[] }
 }
