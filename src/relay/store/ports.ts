@@ -8,7 +8,9 @@ import type { ProviderName } from '../providers/types'
 // (RelayStore.unit), which is one transaction: all of it commits or none does. Inside a unit's
 // work, use only its `tx` (and `tx.nested`): a store may run units one at a time, so starting
 // another unit or read from inside one waits for itself; and await nothing but the store (no
-// provider call, no timer), or every other unit waits too.
+// provider call, no timer), or every other unit waits too. A store may run a unit's work more than
+// once (PostgreSQL runs again a unit that lost a race): only the committed run counts, so work
+// changes nothing outside the store.
 
 export type Awaitable<T> = T | Promise<T>
 
