@@ -31,12 +31,19 @@ describe.runIf(pgAvailable())('relay store units of work [pg]', () => {
     const s = await open()
     await s.unit(async (tx) => tx.accounts.insert('a1', null, 0))
     let runs = 0
-    // Each claims the first-free use unless claimed: exactly one claim wins, whatever the interleaving.
+    // Both first runs read before either writes (a barrier), so they race for certain.
+    let arrived = 0
+    let release = () => {}
+    const bothRead = new Promise<void>((resolve) => (release = resolve))
+    // Each claims the first-free use unless claimed: exactly one claim wins.
     const claim = (id: string) =>
       s.unit(async (tx) => {
-        runs++
+        const run = ++runs
         const before = await tx.accounts.get('a1')
-        await new Promise((resolve) => setTimeout(resolve, 20))
+        if (run <= 2) {
+          if (++arrived === 2) release()
+          await bothRead
+        }
         if (before?.firstFreeClaimId) return 'taken'
         return (await tx.accounts.claimFirstFree('a1', id, 'd')) ? 'won' : 'lost'
       })
