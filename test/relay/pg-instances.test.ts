@@ -123,7 +123,8 @@ describe.runIf(pgAvailable())('two relay instances on one PostgreSQL', () => {
 
 const bin = postgresBin()
 
-describe.runIf(bin !== undefined)('PostgreSQL restarted under a relay', () => {
+// Its own cluster from the local binaries (an external RELAY_TEST_DATABASE_URL cannot be restarted here).
+describe.runIf(bin !== undefined && pgAvailable())('PostgreSQL restarted under a relay', () => {
   it('mid-storm: notifications get 5xx meanwhile, the relay reconnects by itself, nothing is lost or doubled', async () => {
     // A cluster of this test's own: it is restarted, which the shared one must not be.
     const cluster = await startCluster(bin!)
