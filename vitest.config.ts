@@ -10,6 +10,8 @@ export default defineConfig({
     // Transformed by vitest (not loaded by Node directly) so test/electron's stand-in of the
     // 'electron' module reaches the electron-store adapter too.
     server: { deps: { inline: ['electron-store'] } },
-    hookTimeout: 60_000
+    hookTimeout: 60_000,
+    // One PostgreSQL for the run, when there is one (the relay suites' second store).
+    globalSetup: ['test/relay/support/pg-global.ts']
   }
 })

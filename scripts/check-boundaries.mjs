@@ -54,8 +54,10 @@ function zoneOf(rel) {
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0])
 
 const SQLITE_STORE = 'src/relay/store/sqlite/'
-const DB_PACKAGES = new Set(['better-sqlite3', 'drizzle-orm'])
-const insideSqliteStore = (rel) => rel.startsWith(SQLITE_STORE)
+/** The store adapters: the only relay code that holds SQL or imports a database driver. */
+const STORES = [SQLITE_STORE, 'src/relay/store/pg/']
+const DB_PACKAGES = new Set(['better-sqlite3', 'drizzle-orm', 'pg'])
+const insideSqliteStore = (rel) => STORES.some((store) => rel.startsWith(store))
 /** A string literal that opens with SQL. */
 const sqlRe = /(['"`])\s*(SELECT|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|PRAGMA|BEGIN|COMMIT|SAVEPOINT)\b/
 
@@ -65,11 +67,11 @@ function judge(rel, spec) {
   if (!zone) return undefined
   if (zone === 'relay' && !insideSqliteStore(rel)) {
     if (!spec.startsWith('.') && DB_PACKAGES.has(packageName(spec))) {
-      return `the relay's database driver is used only in ${SQLITE_STORE} (the domain goes through src/relay/store/ports.ts)`
+      return `the relay's database drivers are used only in ${STORES.join(' and ')} (the domain goes through src/relay/store/ports.ts)`
     }
     const target = spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(rel), spec)) : ''
-    if (target.startsWith(SQLITE_STORE.slice(0, -1)) && rel !== 'src/relay/app.ts' && !rel.startsWith('src/relay/cli/')) {
-      return `only src/relay/app.ts and src/relay/cli open the SQLite store; the domain goes through src/relay/store/ports.ts`
+    if (STORES.some((store) => target.startsWith(store.slice(0, -1))) && rel !== 'src/relay/app.ts' && !rel.startsWith('src/relay/cli/')) {
+      return `only src/relay/app.ts and src/relay/cli open a store; the domain goes through src/relay/store/ports.ts`
     }
   }
   const isElectron = spec === 'electron' || spec.startsWith('electron/')
@@ -110,7 +112,7 @@ export function findViolations(base = root) {
     if (zoneOf(rel) === 'relay' && !insideSqliteStore(rel)) {
       src.split('\n').forEach((line, i) => {
         const sql = sqlRe.exec(line)
-        if (sql) out.push(`${rel}:${i + 1}: holds SQL (${sql[2]}): SQL text lives only in ${SQLITE_STORE}`)
+        if (sql) out.push(`${rel}:${i + 1}: holds SQL (${sql[2]}): SQL text lives only in ${STORES.join(' and ')}`)
       })
     }
   }

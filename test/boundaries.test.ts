@@ -60,9 +60,9 @@ describe('zones of src/', () => {
       put('src/relay/app.ts', "import { openSqliteStore } from './store/sqlite/open'\n")
       put('src/relay/store/ports.ts', "import type { Currency } from '../../shared/money'\n")
       expect((findViolations(relayDir) as string[]).sort()).toEqual([
-        "src/relay/orders/j.ts: imports '../store/sqlite/open': only src/relay/app.ts and src/relay/cli open the SQLite store; the domain goes through src/relay/store/ports.ts",
-        "src/relay/orders/j.ts: imports 'better-sqlite3': the relay's database driver is used only in src/relay/store/sqlite/ (the domain goes through src/relay/store/ports.ts)",
-        'src/relay/orders/j.ts:3: holds SQL (SELECT): SQL text lives only in src/relay/store/sqlite/'
+        "src/relay/orders/j.ts: imports '../store/sqlite/open': only src/relay/app.ts and src/relay/cli open a store; the domain goes through src/relay/store/ports.ts",
+        "src/relay/orders/j.ts: imports 'better-sqlite3': the relay's database drivers are used only in src/relay/store/sqlite/ and src/relay/store/pg/ (the domain goes through src/relay/store/ports.ts)",
+        'src/relay/orders/j.ts:3: holds SQL (SELECT): SQL text lives only in src/relay/store/sqlite/ and src/relay/store/pg/'
       ])
     } finally {
       rmSync(relayDir, { recursive: true, force: true })

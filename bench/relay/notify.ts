@@ -4,11 +4,13 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createRelay } from '../../src/relay/app'
+import pg from 'pg'
+import { openRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
 import type { PaymentProvider } from '../../src/relay/providers/types'
 import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from '../../test/relay/fakes/stripe'
 import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/relay/support/stripe'
+import { postgresBin, startCluster, type Cluster } from '../../test/relay/support/pg-cluster'
 
 // Benchmark (a script, not a test): verified Stripe notifications per second through the relay
 // (real Stripe adapter, each notification a distinct order paid: verify, one transaction,
@@ -23,17 +25,22 @@ import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/
 //            also gives the relay's event loop alone: its CPU per request and busy share during
 //            the round (1 = the loop is saturated; the bound on the relay's req/s).
 //   phase 2: open loop at RATE req/s for RATE_SECONDS → p50 / p99 latency
+//   phase 3 (PostgreSQL, when BENCH_PG_URL names an admin URL or local binaries start a
+//            throwaway cluster; BENCH_PG=0 skips it): the same rounds and open loop against one
+//            relay on PostgreSQL, then the rounds split across two relays on the same database.
 // Env: BENCH_DURABILITY=full|normal (relay's synchronous pragma; default full).
+//      BENCH_ROUND_REQUESTS / BENCH_RATE_SECONDS: smaller runs (a check that the script works).
 //      BENCH_RELAY_WITHOUT_SQL=1: the relay with its notification SQL replaced by a no-op
 //      (relay-without-sql.ts): what HTTP and verification alone cost. Not the benchmark's figure.
-// Last line: one JSON object with relay_rps, floor_rps, relay_p99_ms (and more).
+// Last line: one JSON object with relay_rps, floor_rps, relay_p99_ms, relay_pg_rps, relay_pg2_rps,
+// relay_pg_p99_ms (and more).
 
 const CONCURRENCY = 32
 const ROUNDS = 5
-const ROUND_REQUESTS = 3000
+const ROUND_REQUESTS = Number(process.env['BENCH_ROUND_REQUESTS'] ?? 3000)
 const MAX_SECONDS = 6
 const RATE = 1000
-const RATE_SECONDS = 3
+const RATE_SECONDS = Number(process.env['BENCH_RATE_SECONDS'] ?? 3)
 const durability = process.env['BENCH_DURABILITY'] === 'normal' ? 'normal' : 'full'
 const withoutSql = process.env['BENCH_RELAY_WITHOUT_SQL'] === '1'
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -68,8 +75,8 @@ export async function stopChild(proc: ChildProcess): Promise<void> {
   await exited
 }
 
-/** Creates `n` pending Stripe orders in the relay's file, in-process, before the relay starts. */
-export async function seedOrders(dataDir: string, n: number): Promise<{ orderNo: string; amount: number }[]> {
+/** Creates `n` pending Stripe orders in the relay's store, in-process, before the relay starts. */
+export async function seedOrders(dataDir: string, n: number, databaseUrl?: string): Promise<{ orderNo: string; amount: number }[]> {
   const stub: PaymentProvider = {
     name: 'stripe',
     createCheckout: async (req) => ({ kind: 'url', content: 'https://x', providerRef: `cs_${req.orderNo}`, expiresAt: req.expiresAt }),
@@ -77,7 +84,9 @@ export async function seedOrders(dataDir: string, n: number): Promise<{ orderNo:
     accepted: () => ({ status: 200, body: '', contentType: 'text/plain' }),
     rejected: () => ({ status: 400, body: '', contentType: 'text/plain' })
   }
-  const relay = createRelay(defaultConfig({ dataDir, logLevel: 'silent', durability: 'normal' }), { providers: [stub] })
+  const config = defaultConfig({ dataDir, logLevel: 'silent', durability: 'normal' })
+  if (databaseUrl) config.database = { url: databaseUrl, poolMax: 4, statementTimeoutMs: 60_000, connectTimeoutMs: 5000 }
+  const relay = await openRelay(config, { providers: [stub] })
   const enrol = await relay.core.accounts.createEnrolment(undefined, 'bench')
   const dev = await relay.core.accounts.enrol(enrol.code, 'bench')
   const ctx = { accountId: dev.accountId, deviceId: dev.deviceId }
@@ -144,15 +153,17 @@ export function cpuSeconds(pid: number | undefined, mainThread = false): number 
   }
 }
 
-export async function closedLoop(url: string, shots: Shot[]): Promise<{ rps: number; count: number; failures: number }> {
+/** CONCURRENCY connections in all; with several URLs, split evenly across them. */
+export async function closedLoop(url: string | string[], shots: Shot[]): Promise<{ rps: number; count: number; failures: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-  const target = new URL(url)
+  const targets = (Array.isArray(url) ? url : [url]).map((u) => new URL(u))
   let next = 0
   let failures = 0
   const deadline = Date.now() + MAX_SECONDS * 1000
   const started = process.hrtime.bigint()
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: CONCURRENCY }, async (_, worker) => {
+      const target = targets[worker % targets.length]!
       while (next < shots.length && Date.now() < deadline) {
         const r = await post(agent, target, shots[next++]!)
         if (r.status !== 200) failures++
@@ -282,8 +293,10 @@ async function main(): Promise<void> {
     console.log(line('floor', floorClosed, floorOpen))
     console.log(line('relay', relayClosed, relayOpen))
     console.log(`relay / floor: ${(ratio * 100).toFixed(1)}% (median of the rounds)   CPU per request: relay ${relayCpuUs.toFixed(0)} µs, floor ${floorCpuUs.toFixed(0)} µs   load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`)
+    const pgRun = process.env['BENCH_PG'] === '0' ? undefined : await pgPhase(fake)
     console.log(
       JSON.stringify({
+        ...(pgRun ?? {}),
         relay_rps: Math.round(relayClosed.rps),
         floor_rps: Math.round(floorClosed.rps),
         relay_p99_ms: Number(relayOpen.p99.toFixed(2)),
@@ -304,6 +317,84 @@ async function main(): Promise<void> {
     for (const c of children) await stopChild(c).catch(() => {})
     await fake.close()
     rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The relay on PostgreSQL: ROUNDS closed-loop rounds and the open loop on one instance, then the
+ * rounds split across two instances on the same database. Undefined (said) when no server.
+ */
+async function pgPhase(fake: { port: number }) {
+  let cluster: Cluster | undefined
+  let admin = process.env['BENCH_PG_URL']
+  if (!admin) {
+    const bin = postgresBin()
+    if (!bin) {
+      console.log('relay on PostgreSQL: skipped (no BENCH_PG_URL, no /usr/lib/postgresql/*/bin)')
+      return undefined
+    }
+    cluster = await startCluster(bin)
+    admin = cluster.url
+  }
+  const name = `relay_bench_${process.pid}`
+  const adminQuery = async (sql: string) => {
+    const c = new pg.Client({ connectionString: admin })
+    await c.connect()
+    await c.query(sql).finally(() => c.end())
+  }
+  await adminQuery(`CREATE DATABASE ${name}`)
+  const u = new URL(admin)
+  u.pathname = `/${name}`
+  const url = u.toString()
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-pg-'))
+  const children: ChildProcess[] = []
+  try {
+    const orders = await seedOrders(dataDir, 2 * ROUNDS * ROUND_REQUESTS + RATE * RATE_SECONDS + 200, url)
+    const created = Math.floor(Date.now() / 1000)
+    let rest = orders.map((o, i) => ({
+      body: JSON.stringify(sessionCompletedEvent({ orderNo: o.orderNo, amount: o.amount, currency: 'cny', created, paid: true, eventId: `evt_pg_${i}` }))
+    }))
+    const take = (n: number) => {
+      const taken = rest.slice(0, n)
+      rest = rest.slice(n)
+      return taken
+    }
+    const env = {
+      RELAY_DATA_DIR: dataDir,
+      RELAY_PORT: '0',
+      RELAY_LOG_LEVEL: 'warn',
+      RELAY_DATABASE_URL: url,
+      RELAY_RATE_NOTIFY_PER_MIN: '10000000',
+      ...(stripeEnv(fake) as Record<string, string>)
+    }
+    const one = await startChild('src/relay/start.ts', env)
+    children.push(one.proc)
+    await closedLoop(one.url, take(200))
+    const single: { rps: number; count: number; failures: number }[] = []
+    for (let r = 0; r < ROUNDS; r++) single.push(await closedLoop(one.url, take(ROUND_REQUESTS)))
+    const open = await openLoop(one.url, take(RATE * RATE_SECONDS))
+    // The second instance loads the first one's development key from the shared data dir.
+    const two = await startChild('src/relay/start.ts', env)
+    children.push(two.proc)
+    const pair: { rps: number; count: number; failures: number }[] = []
+    for (let r = 0; r < ROUNDS; r++) pair.push(await closedLoop([one.url, two.url], take(ROUND_REQUESTS)))
+    const failures = [...single, ...pair].reduce((a, r) => a + r.failures, 0) + open.failures
+    const result = {
+      relay_pg_rps: Math.round(median(single.map((r) => r.rps))),
+      relay_pg2_rps: Math.round(median(pair.map((r) => r.rps))),
+      relay_pg_p99_ms: Number(open.p99.toFixed(2)),
+      relay_pg_p50_ms: Number(open.p50.toFixed(2)),
+      relay_pg_failures: failures
+    }
+    console.log(
+      `relay on PostgreSQL: one instance ${result.relay_pg_rps} req/s median, two ${result.relay_pg2_rps} req/s; at ${RATE}/s p50 ${result.relay_pg_p50_ms} ms p99 ${result.relay_pg_p99_ms} ms (${failures} non-200)`
+    )
+    return result
+  } finally {
+    for (const c of children) await stopChild(c).catch(() => {})
+    rmSync(dataDir, { recursive: true, force: true })
+    if (cluster) cluster.stop()
+    else await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
   }
 }
 

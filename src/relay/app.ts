@@ -9,6 +9,8 @@ import type { IdSource } from '../node/ids'
 import { ConfigError, type RelayConfig } from './config/config'
 import { createCore, type RelayCore } from './core'
 import { openSqliteStore, type SqliteStore } from './store/sqlite/open'
+import { openPgStore } from './store/pg/open'
+import type { RelayStore } from './store/ports'
 import { loadOrCreateDevKey, parseSigningKey, type SigningKey } from './feed/keys'
 import { RelayKeyChain } from './feed/key-chain'
 import { errorHandler } from './http/errors'
@@ -38,13 +40,17 @@ export interface RelayDeps {
   senders?: Senders
   /** Where the sandbox's console senders write (stderr by default). */
   consoleWrite?: ConsoleWrite
+  /** An open store replaces the SQLite file of config.dbPath (openRelay passes PostgreSQL's). */
+  store?: RelayStore
 }
 
 export interface Relay {
   app: FastifyInstance
   core: RelayCore
-  /** The SQLite store under the core (tests and tools read its file). */
-  db: SqliteStore
+  /** The store under the core: SQLite by default, PostgreSQL with config.database. */
+  store: RelayStore
+  /** The SQLite store under the core (tests and tools read its file); throws on PostgreSQL. */
+  readonly db: SqliteStore
   key: SigningKey
   /** The next key announced to apps (RELAY_SIGNING_KEY_NEXT), if any. */
   nextKey: SigningKey | undefined
@@ -95,11 +101,15 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     providerMap = built.enabled
     disabled = built.disabled
   }
-  const db = openSqliteStore({
-    path: config.dbPath,
-    durability: config.durability,
-    onCheckpointError: (message) => app.log.error({ detail: message }, 'WAL checkpoint thread')
-  })
+  if (config.database && !deps.store) throw new Error('internal: a relay on PostgreSQL is opened with openRelay()')
+  const sqliteStore = deps.store
+    ? undefined
+    : openSqliteStore({
+        path: config.dbPath,
+        durability: config.durability,
+        onCheckpointError: (message) => app.log.error({ detail: message }, 'WAL checkpoint thread')
+      })
+  const db: RelayStore = deps.store ?? sqliteStore!
   const built = deps.senders ? { senders: deps.senders, disabled: [] } : buildSenders({ ...(config.auth.smtp ? { smtp: config.auth.smtp } : {}), sandbox: config.sandbox }, deps.consoleWrite)
   const disabledSignIn: Relay['disabledSignIn'] = built.disabled.map((d) => ({ method: d.channel, reason: d.reason }))
   if (config.auth.hostTokenKeys.length === 0) disabledSignIn.push({ method: 'host', reason: 'RELAY_HOST_TOKEN_KEYS is not set' })
@@ -162,7 +172,11 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   return {
     app,
     core,
-    db,
+    store: db,
+    get db(): SqliteStore {
+      if (!sqliteStore) throw new Error('this relay runs on PostgreSQL, not a SQLite file')
+      return sqliteStore
+    },
     key,
     nextKey,
     keyCreated: created,
@@ -204,4 +218,24 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       }
     }
   }
+}
+
+/**
+ * Opens the configured store, then wires the relay over it: PostgreSQL (config.database) is
+ * reached and migrated first, so a database that is down stops start-up with its error.
+ */
+export async function openRelay(config: RelayConfig, deps: RelayDeps = {}): Promise<Relay> {
+  if (!config.database || deps.store) return createRelay(config, deps)
+  let relay: Relay | undefined
+  const store = await openPgStore({
+    ...config.database,
+    onPoolError: (message) => relay?.app.log.warn({ detail: message }, 'database connection lost; the pool reconnects')
+  })
+  try {
+    relay = createRelay(config, { ...deps, store })
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+  return relay
 }

@@ -1,4 +1,4 @@
-import { createRelay } from './app'
+import { openRelay } from './app'
 import { runBackup } from './cli/backup'
 import { runCatalog } from './cli/catalog'
 import { runCoupon } from './cli/coupon'
@@ -20,13 +20,15 @@ async function main(): Promise<void> {
   if (command) process.exit(await command(process.argv.slice(3), process.env, (line) => process.stdout.write(`${line}\n`)))
   let relay
   try {
-    relay = createRelay(loadConfig(process.env))
+    relay = await openRelay(loadConfig(process.env))
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`relay: invalid configuration: ${err.message}\n`)
       process.exit(2)
     }
-    throw err
+    // The database is unreachable or refused the migrations: say which, not a stack.
+    process.stderr.write(`relay: cannot open the store: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
   }
   for (const line of startupLines(relay)) process.stderr.write(`relay: ${line}\n`)
   const url = await relay.start()

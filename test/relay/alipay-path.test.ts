@@ -90,7 +90,7 @@ describe('Alipay through the relay', () => {
     expect(first.status).toBe(200)
     expect(first.text).toBe('success') // exactly, nothing else
     expect(first.headers.get('content-type')).toMatch(/^text\/plain/)
-    const afterPay = effects(t, orderNo)
+    const afterPay = await effects(t, orderNo)
     expect(afterPay).toMatchObject({ state: 'paid', paymentRecords: 1, grants: 1 })
 
     // Alipay redelivers the same notification until it reads "success": one effect.
@@ -115,8 +115,8 @@ describe('Alipay through the relay', () => {
     const secondPayment = await send(t, paidParams(orderNo, '79.00', { trade_no: '2025011522001499999999' }))
     expect([secondPayment.status, secondPayment.text]).toEqual([409, 'fail'])
 
-    expect(effects(t, orderNo)).toEqual(afterPay)
-    expect(auditReasons(t).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
+    expect(await effects(t, orderNo)).toEqual(afterPay)
+    expect((await auditReasons(t)).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
       'applied:',
       'duplicate:replayed_event_id',
       'duplicate:payment_already_recorded',
@@ -150,7 +150,7 @@ describe('Alipay through the relay', () => {
     const { t, token } = await setup()
     const { orderNo } = await deviceCheckout(t, token, recharge('alipay', 10_000))
     expect((await send(t, paidParams(orderNo, '100.00'))).text).toBe('success')
-    expect(effects(t, orderNo)).toMatchObject({ state: 'paid', wallet: 10_000 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', wallet: 10_000 })
 
     const refund = (notifyId: string, refundFee: string, outBizNo: string, over: Record<string, string> = {}) =>
       signAlipayNotification(
@@ -169,7 +169,7 @@ describe('Alipay through the relay', () => {
     expect((await sendRaw(t, r1)).text).toBe('success')
     expect((await sendRaw(t, refund('ntf-r2', '50.00', 'RF2'))).text).toBe('success')
     expect((await sendRaw(t, r1)).text).toBe('success') // redelivered late
-    expect(effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 5000, refundRecords: 2, wallet: 5000 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 5000, refundRecords: 2, wallet: 5000 })
     const refunds = feedFor(t, orderNo).filter((r) => r.type === 'refund').map((r) => r.data)
     const tradeNo = paidParams(orderNo, '100.00').trade_no
     expect(refunds.map((d) => [d.refundId, (d.amount as { amount: number }).amount, (d.totalRefunded as { amount: number }).amount])).toEqual([
@@ -179,7 +179,7 @@ describe('Alipay through the relay', () => {
 
     // The rest: TRADE_CLOSED with the full total.
     expect((await sendRaw(t, refund('ntf-r3', '100.00', 'RF3', { trade_status: 'TRADE_CLOSED' }))).text).toBe('success')
-    expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 3, wallet: 0 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 3, wallet: 0 })
     // A running total above the order amount is refused.
     const over = await sendRaw(t, refund('ntf-r4', '100.01', 'RF4'))
     expect([over.status, over.text]).toEqual([400, 'fail'])
@@ -194,8 +194,8 @@ describe('Alipay through the relay', () => {
       const r = await send(t, { ...paidParams(o.orderNo, '100.00'), refund_fee: '30.00', gmt_refund: '2025-01-16 10:00:00', out_biz_no: '1' })
       expect(r.text).toBe('success')
     }
-    for (const o of [a, b]) expect(effects(t, o.orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1 })
-    expect(effects(t, a.orderNo).wallet).toBe(14_000)
+    for (const o of [a, b]) expect(await effects(t, o.orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1 })
+    expect((await effects(t, a.orderNo)).wallet).toBe(14_000)
   })
 
   it('TRADE_CLOSED of an unpaid order expires it; a refund before the payment is deferred for redelivery', async () => {
@@ -204,7 +204,7 @@ describe('Alipay through the relay', () => {
     expect((await send(t, { app_id: APP_ID, out_trade_no: a.orderNo, trade_no: '2025011522001400000000000777', trade_status: 'TRADE_CLOSED' })).text).toBe(
       'success'
     )
-    expect(effects(t, a.orderNo).state).toBe('expired')
+    expect((await effects(t, a.orderNo)).state).toBe('expired')
 
     const b = await deviceCheckout(t, token, recharge('alipay', 2000))
     const early = signAlipayNotification(
@@ -215,7 +215,7 @@ describe('Alipay through the relay', () => {
     expect([deferred.status, deferred.text]).toEqual([503, 'fail'])
     expect((await send(t, paidParams(b.orderNo, '20.00'))).text).toBe('success')
     expect((await sendRaw(t, early)).text).toBe('success')
-    expect(effects(t, b.orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 500, wallet: 1500 })
+    expect(await effects(t, b.orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 500, wallet: 1500 })
   })
 })
 
@@ -247,6 +247,6 @@ describe('Alipay notification logs', () => {
     expect(amountLine?.['detail']).toMatch(/total_amount/)
     const leaked = t.logs.filter((l) => JSON.stringify(l).includes('ECHO'))
     expect(leaked).toEqual([])
-    expect(auditReasons(t).filter((r) => (r.reason ?? '').includes('ECHO'))).toEqual([])
+    expect((await auditReasons(t)).filter((r) => (r.reason ?? '').includes('ECHO'))).toEqual([])
   })
 })

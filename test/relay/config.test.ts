@@ -6,6 +6,7 @@ import { createRelay } from '../../src/relay/app'
 import { ConfigError, loadConfig } from '../../src/relay/config/config'
 import { tempDir } from '../support/db'
 import { runRelayExpectingExit, startChildRelay } from './support/child'
+import { freePort } from './support/pg-cluster'
 import { makeApi, startTestRelay } from './support/relay'
 
 function configError(env: Record<string, string>): ConfigError {
@@ -19,6 +20,47 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 describe('start-up configuration', () => {
+  it('RELAY_DATABASE_URL selects PostgreSQL, with a validated pool limit and timeouts (SQLite stays the default)', async () => {
+    expect(loadConfig({ RELAY_DATA_DIR: tempDir('relay-cfg-') }).database).toBeUndefined()
+    expect(loadConfig({ RELAY_DATABASE_URL: 'postgres://relay:secret@db.internal:5432/relay' }).database).toEqual({
+      url: 'postgres://relay:secret@db.internal:5432/relay',
+      poolMax: 10,
+      statementTimeoutMs: 5000,
+      connectTimeoutMs: 5000
+    })
+    expect(loadConfig({ RELAY_DATABASE_URL: 'postgresql://h/db', RELAY_DB_POOL_MAX: '3', RELAY_DB_STATEMENT_TIMEOUT_MS: '250' }).database).toMatchObject({
+      poolMax: 3,
+      statementTimeoutMs: 250
+    })
+    const bad = (env: Record<string, string>) => {
+      try {
+        loadConfig(env)
+      } catch (err) {
+        if (err instanceof ConfigError) return err
+      }
+      throw new Error('expected a ConfigError')
+    }
+    // The message never repeats the URL (it may hold a password).
+    const url = bad({ RELAY_DATABASE_URL: 'mysql://u:hunter2@h/db' })
+    expect(url.variable).toBe('RELAY_DATABASE_URL')
+    expect(url.message).not.toContain('hunter2')
+    expect(bad({ RELAY_DATABASE_URL: 'postgres://h/db', RELAY_DB_POOL_MAX: '0' }).variable).toBe('RELAY_DB_POOL_MAX')
+    expect(bad({ RELAY_DATABASE_URL: 'postgres://h/db', RELAY_DB_STATEMENT_TIMEOUT_MS: '10' }).variable).toBe('RELAY_DB_STATEMENT_TIMEOUT_MS')
+    // createRelay alone cannot reach a network store: start-up opens it first (openRelay).
+    expect(() => createRelay(loadConfig({ RELAY_DATA_DIR: tempDir('relay-cfg-'), RELAY_LOG_LEVEL: 'silent', RELAY_DATABASE_URL: 'postgres://h/db' }))).toThrow(/openRelay/)
+  })
+
+  it('npm run relay on a PostgreSQL that is not there: exits 1 saying the store cannot be opened', async () => {
+    const port = await freePort()
+    const down = await runRelayExpectingExit({
+      RELAY_DATA_DIR: tempDir('relay-child-'),
+      RELAY_DATABASE_URL: `postgres://relay@127.0.0.1:${port}/relay`,
+      RELAY_DB_CONNECT_TIMEOUT_MS: '500'
+    })
+    expect(down.code).toBe(1)
+    expect(down.stderr).toMatch(/cannot open the store: .*ECONNREFUSED/)
+  })
+
   it('names the malformed variable', () => {
     expect(configError({ RELAY_PORT: 'eighty' }).variable).toBe('RELAY_PORT')
     expect(configError({ RELAY_PORT: '70000' }).variable).toBe('RELAY_PORT')

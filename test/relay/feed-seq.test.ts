@@ -11,22 +11,27 @@ import { Feed } from '../../src/relay/feed/feed'
 import { chart } from '../../src/relay/ledger/chart'
 import { Ledger } from '../../src/relay/ledger/ledger'
 import type { IdSource } from '../../src/node/ids'
-import type { StoreTx } from '../../src/relay/store/ports'
+import type { RelayStore, StoreTx } from '../../src/relay/store/ports'
 import { generateSigningKey } from '../../src/relay/feed/keys'
 import { tempDir } from '../support/db'
+import { forEachStore, openTestStore } from './support/pg'
 
 // The feed numbers records without a query per record (the SQLite store keeps the next seq);
 // that may not change what is stored. And the relay wallet's moves, which post debt records to it.
 
 const key = generateSigningKey()
 let db: SqliteStore | undefined
+let bare: RelayStore | undefined
 afterEach(async () => {
   await db?.close()
+  await bare?.close()
   db = undefined
+  bare = undefined
 })
+const setStore = (s: RelayStore) => void (bare = s)
 
 /** Accounts over a store, with the wallet they report. */
-function accountsOf(store: SqliteStore, clock: ManualClock, ids: IdSource): Accounts {
+function accountsOf(store: RelayStore, clock: ManualClock, ids: IdSource): Accounts {
   return new Accounts(store, clock, ids, new RelayWallet(new Ledger(clock), new Feed(store, key, clock, ids), ids))
 }
 
@@ -125,9 +130,14 @@ describe('feed sequence numbers', () => {
   })
 })
 
-describe('relay wallet moves', () => {
+forEachStore('relay wallet moves', () => {
   it('credit and debit: the balance, debt records, and refusals that change nothing', async () => {
-    const { db, accountId, feed, ids, clock } = await setup()
+    const { store: db, sql } = await openTestStore()
+    setStore(db)
+    const clock = new ManualClock(1_700_000_000_000)
+    const ids = sequentialIds('s')
+    const { accountId } = await accountsOf(db, clock, ids).createEnrolment(undefined, 'seq')
+    const feed = new Feed(db, key, clock, ids)
     const wallet = new RelayWallet(new Ledger(clock), feed, ids)
     const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
     const state = () => db.read((tx) => wallet.state(tx, accountId))
@@ -145,7 +155,7 @@ describe('relay wallet moves', () => {
     await credit(100, 'o2')
     await credit(1000, 'o3')
     expect(await state()).toEqual({ balance: cny(800), debt: cny(0) })
-    const debts = (db.sqlite.prepare("SELECT payload FROM feed WHERE type = 'debt' ORDER BY seq").all() as { payload: string }[]).map(
+    const debts = (await sql<{ payload: string }>("SELECT payload FROM feed WHERE type = 'debt' ORDER BY seq")).map(
       (r) => (JSON.parse(r.payload) as { data: { reason: string; change: { amount: number }; outstanding: { amount: number } } }).data
     )
     expect(debts.map((d) => [d.reason, d.change.amount, d.outstanding.amount])).toEqual([
@@ -154,7 +164,7 @@ describe('relay wallet moves', () => {
       ['settled', -200, 0]
     ])
     // Each move is its transfers: the shortfall lent from the receivable, repayments from the wallet.
-    const transfers = db.sqlite.prepare('SELECT id, kind, amount FROM ledger_transfers ORDER BY seq').all()
+    const transfers = await sql('SELECT id, kind, amount FROM ledger_transfers ORDER BY seq')
     expect(transfers).toEqual([
       { id: 'payment:o1', kind: 'payment', amount: 500 },
       { id: 'd1:debt', kind: 'debt', amount: 300 },
@@ -167,8 +177,8 @@ describe('relay wallet moves', () => {
     // Another currency changes nothing and says why; so does an unknown account, and an id twice.
     await expect(db.unit((tx) => wallet.credit(tx, accountId, { amount: 5, currency: 'USD' }, { id: 'payment:o4', from: chart.clearing('stripe', 'USD'), sourceId: 'o4', feedSourceId: 'o4' }))).rejects.toThrow(CurrencyMismatch)
     await expect(credit(5, 'o5', 'no-such-account')).rejects.toThrow('no relay account')
-    await expect(credit(5, 'o1')).rejects.toThrow(/UNIQUE/)
+    await expect(credit(5, 'o1')).rejects.toThrow(/UNIQUE|duplicate key/)
     expect(await state()).toEqual({ balance: cny(800), debt: cny(0) })
-    expect(db.sqlite.prepare('SELECT COUNT(*) AS n FROM ledger_transfers').get()).toEqual({ n: 7 })
+    expect(await sql('SELECT COUNT(*) AS n FROM ledger_transfers')).toEqual([{ n: 7 }])
   })
 })

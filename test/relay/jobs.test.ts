@@ -6,6 +6,7 @@ import { ORDER_SWEEP, tick } from '../../src/relay/jobs/schedule'
 import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import type { StoreTx } from '../../src/relay/store/ports'
 import { createTestProvider } from './support/hmac-provider'
+import { forEachStore } from './support/pg'
 import { startTestRelay } from './support/relay'
 import { join } from 'node:path'
 import { tempDir } from '../support/db'
@@ -113,7 +114,9 @@ describe('relay jobs', () => {
     expect(again.effects()).toBe(31)
     await again.store.close()
   })
+})
 
+forEachStore('relay jobs in the relay', () => {
   it('the order sweep runs as a job: once per period, whichever process enqueues it', async () => {
     const t = await startTestRelay({ providers: [createTestProvider('stripe')] })
     const { core } = t.relay
@@ -123,11 +126,11 @@ describe('relay jobs', () => {
     t.clock.advance(3 * 3_600_000)
     await tick(core, 60_000)
     await tick(core, 60_000)
-    expect(t.relay.db.sqlite.prepare('SELECT state FROM orders WHERE order_no = ?').get(order.orderNo)).toEqual({ state: 'expired' })
-    expect(t.relay.db.sqlite.prepare('SELECT count(*) AS n, min(state) AS state FROM jobs WHERE kind = ?').get(ORDER_SWEEP)).toEqual({ n: 1, state: 'done' })
+    expect(await t.sql('SELECT state FROM orders WHERE order_no = ?', order.orderNo)).toEqual([{ state: 'expired' }])
+    expect(await t.sql('SELECT count(*) AS n, min(state) AS state FROM jobs WHERE kind = ?', ORDER_SWEEP)).toEqual([{ n: 1, state: 'done' }])
     t.clock.advance(60_000)
     await tick(core, 60_000)
-    expect(t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM jobs WHERE kind = ?').get(ORDER_SWEEP)).toEqual({ n: 2 })
+    expect(await t.sql('SELECT count(*) AS n FROM jobs WHERE kind = ?', ORDER_SWEEP)).toEqual([{ n: 2 }])
     await t.relay.stop()
   })
 })

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
+import { forEachStore } from './support/pg'
 import { runVerify } from '../../src/relay/cli/verify'
 import { verifyLedger } from '../../src/relay/ledger/verify'
 import { checkout, effects, notify, paid, refunded } from './support/flows'
@@ -13,7 +14,8 @@ const plan = { provider: 'stripe', item: { kind: 'plan', planCode: 'BASIC', peri
 
 async function verifyCli(t: TestRelay): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = []
-  const code = await runVerify({ RELAY_DB_PATH: t.config.dbPath }, (line) => lines.push(line))
+  const env = t.config.database ? { RELAY_DATABASE_URL: t.config.database.url } : { RELAY_DB_PATH: t.config.dbPath }
+  const code = await runVerify(env, (line) => lines.push(line))
   return { code, lines }
 }
 
@@ -42,11 +44,10 @@ async function booksWithEverything() {
   return { t, dev, provider, r1, p1, r2 }
 }
 
-describe('the relay ledger', () => {
+forEachStore('the relay ledger', (store) => {
   it('posts one transfer per effect; balances follow; relay:verify says the books hold', async () => {
     const { t, dev, r1, p1, r2 } = await booksWithEverything()
-    const s = t.relay.db.sqlite
-    const transfers = s.prepare('SELECT id, kind, debit_account_id AS debit, credit_account_id AS credit, amount FROM ledger_transfers ORDER BY seq').all()
+    const transfers = await t.sql('SELECT id, kind, debit_account_id AS debit, credit_account_id AS credit, amount FROM ledger_transfers ORDER BY seq')
     const a = dev.accountId
     expect(transfers).toEqual([
       { id: `payment:${r1.orderNo}`, kind: 'payment', debit: 'clearing:stripe:CNY', credit: `wallet:${a}:CNY`, amount: 5000 },
@@ -63,9 +64,9 @@ describe('the relay ledger', () => {
     // What devices are told: 500 left after the debt of 2,500 was repaid.
     const account = await t.api('GET', '/v1/account', { token: dev.token })
     expect(account.body.wallet).toEqual({ balance: { amount: 500, currency: 'CNY' }, debt: { amount: 0, currency: 'CNY' } })
-    expect(effects(t, r1.orderNo)).toMatchObject({ paymentTransfers: 1, refundTransfers: 1 })
+    expect(await effects(t, r1.orderNo)).toMatchObject({ paymentTransfers: 1, refundTransfers: 1 })
 
-    const report = verifyLedger(await t.relay.db.read(async (tx) => tx.ledger.snapshot()))
+    const report = verifyLedger(await t.relay.store.read(async (tx) => tx.ledger.snapshot()))
     expect(report).toMatchObject({ ok: true, breaks: [], transfers: 10 })
     expect(report.totals['CNY']!.debits).toBe(report.totals['CNY']!.credits)
     const cli = await verifyCli(t)
@@ -75,23 +76,22 @@ describe('the relay ledger', () => {
 
   it('transfers are immutable; an edited transfer or cached balance makes relay:verify exit 1 and name it', async () => {
     const { t, dev, r1 } = await booksWithEverything()
-    const s = t.relay.db.sqlite
-    expect(() => s.prepare('UPDATE ledger_transfers SET amount = 1').run()).toThrow(/immutable/)
-    expect(() => s.prepare('DELETE FROM ledger_transfers').run()).toThrow(/immutable/)
+    await expect(t.sql('UPDATE ledger_transfers SET amount = 1')).rejects.toThrow(/immutable/)
+    await expect(t.sql('DELETE FROM ledger_transfers')).rejects.toThrow(/immutable/)
 
-    // Someone with the file drops the guard and edits one transfer's amount.
-    s.prepare('DROP TRIGGER ledger_transfers_no_update').run()
-    s.prepare('UPDATE ledger_transfers SET amount = 4000 WHERE id = ?').run(`payment:${r1.orderNo}`)
+    // Someone with the database drops the guard and edits one transfer's amount.
+    await t.sql(store === 'pg' ? 'ALTER TABLE ledger_transfers DISABLE TRIGGER ledger_transfers_immutable' : 'DROP TRIGGER ledger_transfers_no_update')
+    await t.sql('UPDATE ledger_transfers SET amount = 4000 WHERE id = ?', `payment:${r1.orderNo}`)
     const edited = await verifyCli(t)
     expect(edited.code).toBe(1)
     const text = edited.lines.join('\n')
     expect(text).toContain(`account wallet:${dev.accountId}:CNY: cached debits`)
     expect(text).toContain(`order ${r1.orderNo}: paid 5000, its payment transfer 4000`)
-    s.prepare('UPDATE ledger_transfers SET amount = 5000 WHERE id = ?').run(`payment:${r1.orderNo}`)
+    await t.sql('UPDATE ledger_transfers SET amount = 5000 WHERE id = ?', `payment:${r1.orderNo}`)
     expect((await verifyCli(t)).code).toBe(0)
 
     // Or a cached balance.
-    s.prepare("UPDATE ledger_accounts SET credits_posted = credits_posted + 100 WHERE id = 'revenue:usage:CNY'").run()
+    await t.sql("UPDATE ledger_accounts SET credits_posted = credits_posted + 100 WHERE id = 'revenue:usage:CNY'")
     const cached = await verifyCli(t)
     expect(cached.code).toBe(1)
     expect(cached.lines.join('\n')).toMatch(/account revenue:usage:CNY: cached debits 0 \/ credits 7100, its transfers give 0 \/ 7000/)

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
+import { forEachStore } from './support/pg'
 import { auditReasons, checkout, effects, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
 import { enrolDevice, feedPath, startTestRelay } from './support/relay'
@@ -12,7 +13,7 @@ async function setup() {
   return { t, provider, dev }
 }
 
-describe('notification pipeline', () => {
+forEachStore('notification pipeline', () => {
   it('applies a payment once; a replay, a second event for the same payment and a stale failure change nothing', async () => {
     const { t, provider, dev } = await setup()
     const { order } = await checkout(t.api, dev.token, recharge(5000))
@@ -20,7 +21,7 @@ describe('notification pipeline', () => {
     const first = await notify(t, provider, [pay])
     expect(first.status).toBe(200)
     expect(first.text).toBe('success')
-    const after = effects(t, order.orderNo)
+    const after = await effects(t, order.orderNo)
     expect(after).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 5000 })
 
     // Replay of the same event id: accepted (it is durable), no second effect.
@@ -32,8 +33,8 @@ describe('notification pipeline', () => {
       { type: 'payment.failed', eventId: 'evt_late_fail', orderNo: order.orderNo, reason: 'x', occurredAt: 0 }
     ])
     expect(stale.status).toBe(200)
-    expect(effects(t, order.orderNo)).toEqual(after)
-    expect(auditReasons(t).map((r) => r.reason)).toEqual([null, 'replayed_event_id', 'payment_already_recorded', 'order_is_paid'])
+    expect(await effects(t, order.orderNo)).toEqual(after)
+    expect((await auditReasons(t)).map((r) => r.reason)).toEqual([null, 'replayed_event_id', 'payment_already_recorded', 'order_is_paid'])
   })
 
   it('rejects a missing or bad signature and a tampered body, logging the reason', async () => {
@@ -45,8 +46,8 @@ describe('notification pipeline', () => {
     const tampered = body.replace('1000', '9000')
     const bad = await t.api('POST', '/v1/notify/stripe', { raw: tampered, headers })
     expect(bad.status).toBe(400)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
-    expect(auditReasons(t).map((r) => r.reason)).toEqual(['missing_signature', 'bad_signature'])
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
+    expect((await auditReasons(t)).map((r) => r.reason)).toEqual(['missing_signature', 'bad_signature'])
     expect(t.logs.some((l) => l['msg'] === 'notification rejected' && l['reason'] === 'bad_signature')).toBe(true)
     // Form-encoded and text bodies reach the adapter as the raw bytes too.
     const form = await t.api('POST', '/v1/notify/stripe', {
@@ -54,7 +55,7 @@ describe('notification pipeline', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-test-signature': provider.sign('a=1&b=%25') }
     })
     expect(form.status).toBe(400) // signature fine, body is not our JSON → malformed
-    expect(auditReasons(t).at(-1)!.reason).toBe('malformed')
+    expect((await auditReasons(t)).at(-1)!.reason).toBe('malformed')
     // Unknown or disabled provider.
     expect((await t.api('POST', '/v1/notify/alipay', { raw: body, headers })).status).toBe(404)
   })
@@ -69,8 +70,8 @@ describe('notification pipeline', () => {
     expect((await notify(t, provider, [wrongAmount])).status).toBe(400)
     const wrongCurrency = paid(order.orderNo, 2000, { amount: { amount: 2000, currency: 'USD' } })
     expect((await notify(t, provider, [wrongCurrency])).status).toBe(400)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0, transitions: 2 })
-    expect(auditReasons(t).map((r) => `${r.outcome}:${r.reason}`)).toEqual([
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0, transitions: 2 })
+    expect((await auditReasons(t)).map((r) => `${r.outcome}:${r.reason}`)).toEqual([
       'rejected:unknown_order',
       'rejected:amount_mismatch',
       'rejected:amount_mismatch',
@@ -78,23 +79,23 @@ describe('notification pipeline', () => {
     ])
     // The right notification still works afterwards.
     expect((await notify(t, provider, [paid(order.orderNo, 2000)])).status).toBe(200)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 2000 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 2000 })
   })
 
   it('rejects a transition the state forbids: a second, different payment of a paid order', async () => {
     const { t, provider, dev } = await setup()
     const { order } = await checkout(t.api, dev.token, recharge(3000))
     await notify(t, provider, [paid(order.orderNo, 3000)])
-    const before = effects(t, order.orderNo)
+    const before = await effects(t, order.orderNo)
     const second = await notify(t, provider, [paid(order.orderNo, 3000, { providerPaymentId: 'pay_other' })])
     expect(second.status).toBe(409)
-    expect(effects(t, order.orderNo)).toEqual(before)
+    expect(await effects(t, order.orderNo)).toEqual(before)
     // Fully refunded, then paid again: forbidden as well.
     await notify(t, provider, [refunded(order.orderNo, 3000, 're_1')])
     const again = await notify(t, provider, [paid(order.orderNo, 3000, { providerPaymentId: 'pay_third' })])
     expect(again.status).toBe(409)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'refunded', paymentRecords: 1, refundRecords: 1, wallet: 0 })
-    expect(auditReasons(t).filter((r) => r.outcome === 'rejected').map((r) => r.reason)).toEqual([
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'refunded', paymentRecords: 1, refundRecords: 1, wallet: 0 })
+    expect((await auditReasons(t)).filter((r) => r.outcome === 'rejected').map((r) => r.reason)).toEqual([
       'forbidden_transition',
       'forbidden_transition'
     ])
@@ -106,13 +107,13 @@ describe('notification pipeline', () => {
     const refund = refunded(order.orderNo, 4000, 're_early')
     const early = await notify(t, provider, [refund])
     expect(early.status).toBe(503)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'pending', refundRecords: 0, wallet: 0 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'pending', refundRecords: 0, wallet: 0 })
     await notify(t, provider, [paid(order.orderNo, 10_000)])
     expect((await notify(t, provider, [refund])).status).toBe(200) // the provider's redelivery
     expect((await notify(t, provider, [refund])).status).toBe(200) // and a duplicate
     // The same refund under another event id (Stripe: refund.updated and charge.refunded).
     expect((await notify(t, provider, [refunded(order.orderNo, 4000, 're_early', 'evt_other')])).status).toBe(200)
-    expect(effects(t, order.orderNo)).toMatchObject({
+    expect(await effects(t, order.orderNo)).toMatchObject({
       state: 'partially_refunded',
       refunded: 4000,
       refundRecords: 1,
@@ -122,7 +123,7 @@ describe('notification pipeline', () => {
     // Over-refund is an amount mismatch; the rest completes the refund.
     expect((await notify(t, provider, [refunded(order.orderNo, 6001, 're_too_much')])).status).toBe(400)
     expect((await notify(t, provider, [refunded(order.orderNo, 6000, 're_rest')])).status).toBe(200)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
   })
 
   it('refunds reported as a running total (Alipay refund_fee) are applied as the difference, once', async () => {
@@ -136,9 +137,9 @@ describe('notification pipeline', () => {
     expect((await notify(t, provider, [cum('n1', 'r-a', 3000)])).status).toBe(200)
     // The same refund notified again under a new refund id but the same total: nothing new.
     expect((await notify(t, provider, [cum('n2', 'r-a2', 3000)])).status).toBe(200)
-    expect(effects(t, order.orderNo)).toMatchObject({ refunded: 3000, refundRecords: 1, wallet: 7000 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ refunded: 3000, refundRecords: 1, wallet: 7000 })
     expect((await notify(t, provider, [cum('n3', 'r-b', 10_000)])).status).toBe(200)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
   })
 
   it('a plan payment grants the plan; a full refund revokes it', async () => {
@@ -146,7 +147,7 @@ describe('notification pipeline', () => {
     const { order } = await checkout(t.api, dev.token, { provider: 'stripe', item: { kind: 'plan', planCode: 'PREMIUM', period: 'yearly' } })
     expect(order.amount).toEqual({ amount: 59_900, currency: 'CNY' })
     await notify(t, provider, [paid(order.orderNo, 59_900)])
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'paid', grants: 1, wallet: 0 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'paid', grants: 1, wallet: 0 })
     const lease = await t.api('POST', '/v1/lease', { token: dev.token })
     expect(JSON.parse(lease.body.lease.payload).data.planCode).toBe('PREMIUM')
     await notify(t, provider, [refunded(order.orderNo, 59_900, 're_plan')])
@@ -189,24 +190,24 @@ describe('notification pipeline', () => {
     }
     provider.failNextCapture = true
     expect((await notify(t, provider, [approved])).status).toBe(503)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0 })
     expect((await notify(t, provider, [approved])).status).toBe(200)
     expect((await notify(t, provider, [approved])).status).toBe(200)
     expect(provider.captures).toHaveLength(1)
     // The capture's own completion event later: same payment id → duplicate.
     expect((await notify(t, provider, [paid(order.orderNo, 1500, { providerPaymentId: `cap_${order.orderNo}` })])).status).toBe(200)
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 1500 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 1500 })
   })
 
   it('expiry and failure move a pending order; a late payment of an expired order is still recorded', async () => {
     const { t, provider, dev } = await setup()
     const { order } = await checkout(t.api, dev.token, recharge(800))
     await notify(t, provider, [{ type: 'payment.failed', eventId: 'f1', orderNo: order.orderNo, reason: 'declined', occurredAt: 0 }])
-    expect(effects(t, order.orderNo).state).toBe('failed')
+    expect((await effects(t, order.orderNo)).state).toBe('failed')
     await notify(t, provider, [{ type: 'checkout.expired', eventId: 'x1', orderNo: order.orderNo, occurredAt: 0 }])
-    expect(effects(t, order.orderNo).state).toBe('expired')
+    expect((await effects(t, order.orderNo)).state).toBe('expired')
     await notify(t, provider, [paid(order.orderNo, 800)])
-    expect(effects(t, order.orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 800 })
+    expect(await effects(t, order.orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 800 })
     const o = await t.api('GET', `/v1/orders/${order.orderNo}`, { token: dev.token })
     expect(o.body.order.state).toBe('paid')
   })

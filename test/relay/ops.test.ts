@@ -33,7 +33,7 @@ describe('operations', () => {
     const { body, headers } = provider.notification([paid(order.orderNo, 700)])
     const inflight = t.api('POST', '/v1/notify/stripe', { raw: body, headers })
     await inVerify
-    const before = effects(t, order.orderNo)
+    const before = await effects(t, order.orderNo)
     const stopping = t.relay.stop()
     release()
     const res = await inflight

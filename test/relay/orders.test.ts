@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { forEachStore } from './support/pg'
 import { ORDER_NO_PATTERN } from '../../src/relay/orders/checkouts'
 import { ORDER_TRANSITIONS, canTransition } from '../../src/relay/orders/transitions'
 import { addMonths } from '../../src/shared/calendar'
@@ -11,7 +12,7 @@ async function setup() {
   const provider = createTestProvider('stripe')
   const t = await startTestRelay({ providers: [provider] })
   const dev = await enrolDevice(t.api)
-  const orderCount = () => (t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n
+  const orderCount = async () => (await t.sql<{ n: number }>('SELECT count(*) AS n FROM orders'))[0]!.n
   return { t, provider, dev, orderCount }
 }
 
@@ -56,7 +57,7 @@ describe('prices live on the relay', () => {
       amount: { amount: 1, currency: 'CNY' }
     })
     expect(topLevel.status).toBe(400)
-    expect(orderCount()).toBe(0)
+    expect(await orderCount()).toBe(0)
     expect(provider.checkouts).toHaveLength(0)
   })
 
@@ -69,10 +70,10 @@ describe('prices live on the relay', () => {
     expect((await post(t, dev.token, recharge(100.5))).status).toBe(400)
     expect((await post(t, dev.token, recharge(-100))).status).toBe(400)
     expect((await post(t, dev.token, recharge('1000'))).status).toBe(400)
-    expect(orderCount()).toBe(0)
+    expect(await orderCount()).toBe(0)
     expect((await post(t, dev.token, recharge(100))).status).toBe(200)
     expect((await post(t, dev.token, recharge(500_000))).status).toBe(200)
-    expect(orderCount()).toBe(2)
+    expect(await orderCount()).toBe(2)
   })
 
   it('refuses a provider that is not enabled and a missing idempotency key', async () => {
@@ -81,11 +82,11 @@ describe('prices live on the relay', () => {
     expect((await post(t, dev.token, body)).status).toBe(422)
     const noKey = await t.api('POST', '/v1/checkouts', { token: dev.token, body: { ...body, provider: 'stripe' } })
     expect(noKey.status).toBe(400)
-    expect(orderCount()).toBe(0)
+    expect(await orderCount()).toBe(0)
   })
 })
 
-describe('orders', () => {
+forEachStore('orders', () => {
   it('is idempotent by the client key: same request → same order; different request → conflict', async () => {
     const { t, dev, provider, orderCount } = await setup()
     const body = { provider: 'stripe', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' } }
@@ -99,7 +100,7 @@ describe('orders', () => {
     const conflict = await post(t, dev.token, { ...body, item: { ...body.item, period: 'yearly' } }, key)
     expect(conflict.status).toBe(409)
     expect(conflict.body.error.code).toBe('IDEMPOTENCY_CONFLICT')
-    expect(orderCount()).toBe(1)
+    expect(await orderCount()).toBe(1)
     expect(a.body.order.orderNo).toMatch(ORDER_NO_PATTERN)
     const other = await post(t, dev.token, body)
     expect(other.body.order.orderNo).not.toBe(a.body.order.orderNo)
@@ -118,7 +119,7 @@ describe('orders', () => {
     expect(retry.status).toBe(200)
     expect(retry.body.order.orderNo).toBe(orderNo)
     expect(retry.body.order.state).toBe('pending')
-    expect(orderCount()).toBe(1)
+    expect(await orderCount()).toBe(1)
   })
 
   it('has one transition table: paid is reachable only from open states, refunds only after paid, terminal states stay', () => {

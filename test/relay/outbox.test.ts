@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
+import { forEachStore } from './support/pg'
 import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import type { FeedPayload, OutboxRecord } from '../../src/shared/relay-contract'
 import { checkout, notify, paid } from './support/flows'
@@ -14,7 +15,7 @@ async function feedOf(t: TestRelay, token: string): Promise<FeedPayload[]> {
   return r.body.records.map((e: any) => verifyRecord(e, key, accountId))
 }
 
-describe('outbox', () => {
+forEachStore('outbox', () => {
   it('accepts a batch idempotently by record id; a reused id with other content is refused', async () => {
     const t = await startTestRelay()
     const dev = await enrolDevice(t.api)

@@ -104,7 +104,7 @@ describe('PayPal through the relay', () => {
     expect(first.status).toBe(200)
     expect(capturesAt(orderId)).toBe(1)
     const captureId = fake.orders.get(orderId)!.captureId!
-    const afterPay = effects(t, orderNo)
+    const afterPay = await effects(t, orderNo)
     expect(afterPay).toMatchObject({ state: 'paid', paymentRecords: 1, grants: 1 })
     expect(feedFor(t, orderNo)[0]!.data).toMatchObject({ provider: 'paypal', providerPaymentId: captureId })
 
@@ -132,9 +132,9 @@ describe('PayPal through the relay', () => {
     const second = captureCompletedEvent({ captureId: '3C6SECOND', orderId, orderNo, amount: cny(199900), createTime })
     expect((await deliver(t, second)).status).toBe(409)
 
-    expect(effects(t, orderNo)).toEqual(afterPay)
-    expect(effects(t, other.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0 })
-    expect(auditReasons(t).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
+    expect(await effects(t, orderNo)).toEqual(afterPay)
+    expect(await effects(t, other.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0 })
+    expect((await auditReasons(t)).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
       'applied:',
       'duplicate:replayed_event_id',
       'duplicate:payment_already_recorded',
@@ -156,11 +156,11 @@ describe('PayPal through the relay', () => {
     const approved = orderApprovedEvent({ orderId, orderNo, amount: cny(3000), createTime: new Date(t.clock.now() - 1000) })
     // Not approved at PayPal (yet): the capture fails, nothing is recorded, PayPal retries.
     expect((await deliver(t, approved)).status).toBe(503)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0 })
     fake.approve(orderId)
     expect((await deliver(t, approved)).status).toBe(200)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 3000 })
-    expect(auditReasons(t).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual(['deferred:capture_failed', 'applied:'])
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 3000 })
+    expect((await auditReasons(t)).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual(['deferred:capture_failed', 'applied:'])
   })
 
   it('a PENDING capture does not pay the order; its COMPLETED event does (and DENIED fails another)', async () => {
@@ -171,11 +171,11 @@ describe('PayPal through the relay', () => {
     fake.pendNextCapture()
     const createTime = new Date(t.clock.now() - 1000)
     expect((await deliver(t, orderApprovedEvent({ orderId, orderNo, amount: cny(4000), createTime }))).status).toBe(200)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
     const captureId = fake.orders.get(orderId)!.captureId!
     expect(fake.captures.get(captureId)!.status).toBe('PENDING')
     expect((await deliver(t, captureCompletedEvent({ captureId, orderId, orderNo, amount: cny(4000), createTime }))).status).toBe(200)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 4000 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 4000 })
 
     const b = await deviceCheckout(t, token, recharge('paypal', 1000))
     fake.approve(b.checkout.providerRef!)
@@ -185,7 +185,7 @@ describe('PayPal through the relay', () => {
     expect(
       (await deliver(t, captureDeniedEvent({ captureId: bCapture, orderId: b.checkout.providerRef!, orderNo: b.orderNo, amount: cny(1000), createTime }))).status
     ).toBe(200)
-    expect(effects(t, b.orderNo)).toMatchObject({ state: 'failed', paymentRecords: 0, wallet: 4000 })
+    expect(await effects(t, b.orderNo)).toMatchObject({ state: 'failed', paymentRecords: 0, wallet: 4000 })
   })
 
   it('refunds: one event per refund, with or without custom_id (read back from the capture); redeliveries add nothing', async () => {
@@ -200,15 +200,15 @@ describe('PayPal through the relay', () => {
     const r1 = captureRefundedEvent({ refundId: '1RF00000000000001', captureId, orderNo, amount: cny(2500), createTime })
     expect((await deliver(t, r1)).status).toBe(200)
     expect((await deliver(t, r1)).status).toBe(200)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 2500, refundRecords: 1, wallet: 7500 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 2500, refundRecords: 1, wallet: 7500 })
     // No custom_id: the relay reads the capture at the fake to find the order.
     const before = fake.requests.length
     const r2 = captureRefundedEvent({ refundId: '1RF00000000000002', captureId, amount: cny(7500), createTime })
     expect((await deliver(t, r2)).status).toBe(200)
     expect(fake.requests.slice(before).map((r) => r.path)).toContain(`/v2/payments/captures/${captureId}`)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
     const r3 = captureRefundedEvent({ refundId: '1RF00000000000003', captureId, orderNo, amount: cny(1), createTime })
     expect((await deliver(t, r3)).status).toBe(400)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2 })
   })
 })

@@ -55,8 +55,8 @@ describe('Stripe through the relay', () => {
       expect((await send(t, ev, WEBHOOK_SECRET, created - 3600)).status).toBe(400) // too old
       const wrong = sessionCompletedEvent({ orderNo, amount: 790, currency: 'cny', created, paid: true, eventId: 'evt_wrong' })
       expect((await send(t, wrong)).status).toBe(400)
-      expect(effects(t, orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, grants: 1 })
-      expect(auditReasons(t).map((r) => r.reason)).toEqual([
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', paymentRecords: 1, grants: 1 })
+      expect((await auditReasons(t)).map((r) => r.reason)).toEqual([
         null,
         'replayed_event_id',
         'bad_signature',
@@ -76,7 +76,7 @@ describe('Stripe through the relay', () => {
           )
         ).status
       ).toBe(200)
-      expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refundRecords: 1, refunded: 7900 })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refundRecords: 1, refunded: 7900 })
     } finally {
       await fake.close()
     }
@@ -94,7 +94,7 @@ describe('Stripe through the relay', () => {
       const orderNo = co.body.order.orderNo
       const ev = sessionCompletedEvent({ orderNo, amount: 5000, currency: 'cny', created: Math.floor(t.clock.now() / 1000), paid: false })
       expect((await send(t, ev)).status).toBe(200)
-      expect(effects(t, orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
     } finally {
       await fake.close()
     }
@@ -112,7 +112,7 @@ describe('Stripe through the relay', () => {
       const orderNo = co.body.order.orderNo as string
       const created = Math.floor(t.clock.now() / 1000)
       expect((await send(t, sessionCompletedEvent({ orderNo, amount: 10_000, currency: 'cny', created, paid: true }))).status).toBe(200)
-      expect(effects(t, orderNo)).toMatchObject({ state: 'paid', wallet: 10_000 })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', wallet: 10_000 })
 
       const charge = { chargeId: 'ch_bare', paymentIntentId: `pi_${orderNo}`, orderNo, amount: 10_000, currency: 'cny', created, refunds: null }
       // Made in the dashboard: no order_no on the refund itself; the charge names the order.
@@ -121,7 +121,7 @@ describe('Stripe through the relay', () => {
       const first = chargeRefundedEvent({ ...charge, amountRefunded: 3000, eventId: 'evt_cr1' })
       expect((await send(t, first)).status).toBe(200)
       expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/refunds' })
-      expect(effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1, wallet: 7000 })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1, wallet: 7000 })
 
       // The rest refunded, and one more still pending (not counted until it succeeds).
       fake.addRefund({ ...r1, refundId: 're_bare2', amount: 7000 })
@@ -130,14 +130,14 @@ describe('Stripe through the relay', () => {
       // Stripe's API down: a 5xx so Stripe redelivers, and nothing recorded meanwhile.
       fake.failNext(500)
       expect((await send(t, second)).status).toBeGreaterThanOrEqual(500)
-      expect(effects(t, orderNo)).toMatchObject({ refunded: 3000, refundRecords: 1 })
+      expect(await effects(t, orderNo)).toMatchObject({ refunded: 3000, refundRecords: 1 })
       expect((await send(t, second)).status).toBe(200)
-      expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
 
       // Redeliveries and the refund.* events of the same refunds change nothing.
       expect((await send(t, first)).status).toBe(200)
       expect((await send(t, refundEvent('refund.updated', { ...r1, metadata: { order_no: orderNo } }))).status).toBe(200)
-      expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2, wallet: 0 })
     } finally {
       await fake.close()
     }

@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from 'vitest'
+import { expect, it, vi } from 'vitest'
+import { forEachStore } from './support/pg'
 import { publicKeyFromBase64, verifyRecord } from '../../src/node/feed'
 import { FeedPageSchema, type FeedPayload } from '../../src/shared/relay-contract'
 import { checkout, effects, notify, paid } from './support/flows'
@@ -20,7 +21,7 @@ async function closedRecords(t: TestRelay, token: string, accountId: string) {
     .map((p) => p.data)
 }
 
-describe('stale order sweeper', () => {
+forEachStore('stale order sweeper', () => {
   it('expires created and pending orders past their checkout expiry, once, with a signed order_closed record; paid and fresh orders stay', async () => {
     const provider = createTestProvider('stripe')
     const t = await startTestRelay({ providers: [provider], config: { sweepIntervalMs: 0 } })
@@ -32,7 +33,7 @@ describe('stale order sweeper', () => {
     const failed = await t.api('POST', '/v1/checkouts', { token: dev.token, body: recharge(3000), headers: { 'idempotency-key': key } })
     expect(failed.status).toBe(503)
     const created = failed.body.error.details.orderNo as string
-    expect(effects(t, created).state).toBe('created')
+    expect((await effects(t, created)).state).toBe('created')
     await notify(t, provider, [paid(paidOrder, 2000)])
 
     // Not yet due: nothing moves.
@@ -43,15 +44,13 @@ describe('stale order sweeper', () => {
     expect((await t.relay.core.sweeper.sweep()).expired.sort()).toEqual([pending, created].sort())
     expect((await t.relay.core.sweeper.sweep()).expired).toEqual([]) // a second sweep has nothing to do
 
-    expect(effects(t, pending).state).toBe('expired')
-    expect(effects(t, created).state).toBe('expired')
-    expect(effects(t, paidOrder)).toMatchObject({ state: 'paid', wallet: 2000 })
-    expect(effects(t, fresh).state).toBe('pending')
+    expect((await effects(t, pending)).state).toBe('expired')
+    expect((await effects(t, created)).state).toBe('expired')
+    expect(await effects(t, paidOrder)).toMatchObject({ state: 'paid', wallet: 2000 })
+    expect((await effects(t, fresh)).state).toBe('pending')
     const order = await t.api('GET', `/v1/orders/${pending}`, { token: dev.token })
     expect(order.body.order.state).toBe('expired')
-    const cause = t.relay.db.sqlite
-      .prepare("SELECT from_state, cause FROM order_transitions t JOIN orders o ON o.id = t.order_id WHERE o.order_no = ? AND to_state = 'expired'")
-      .all(pending)
+    const cause = await t.sql("SELECT from_state, cause FROM order_transitions t JOIN orders o ON o.id = t.order_id WHERE o.order_no = ? AND to_state = 'expired'", pending)
     expect(cause).toEqual([{ from_state: 'pending', cause: 'sweeper: checkout expired' }])
 
     const closed = await closedRecords(t, dev.token, dev.accountId)
@@ -60,7 +59,7 @@ describe('stale order sweeper', () => {
 
     // Money that still arrives for an expired order is recorded, not lost.
     expect((await notify(t, provider, [paid(pending, 1000)])).status).toBe(200)
-    expect(effects(t, pending)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 3000 })
+    expect(await effects(t, pending)).toMatchObject({ state: 'paid', paymentRecords: 1, wallet: 3000 })
     // A retry of the failed checkout's key does not reopen the expired order at the provider.
     const calls = provider.checkouts.length
     const retry = await t.api('POST', '/v1/checkouts', { token: dev.token, body: recharge(3000), headers: { 'idempotency-key': key } })
@@ -95,7 +94,7 @@ describe('stale order sweeper', () => {
     const dev = await enrolDevice(t.api)
     const orderNo = (await checkout(t.api, dev.token, recharge(1000))).order.orderNo
     t.clock.advance(TTL)
-    await vi.waitFor(() => expect(effects(t, orderNo).state).toBe('expired'), { timeout: 5000, interval: 10 })
+    await vi.waitFor(async () => expect((await effects(t, orderNo)).state).toBe('expired'), { timeout: 5000, interval: 10 })
     expect(t.logs.some((l) => l['msg'] === 'stale orders expired' && (l['orderNos'] as string[]).includes(orderNo))).toBe(true)
   })
 })

@@ -126,7 +126,7 @@ describe('WeChat Pay through the relay', () => {
     const good = notification(t, transaction(orderNo, 5900))
     const first = await post(t, good)
     expect([first.status, first.text]).toEqual([204, ''])
-    const afterPay = effects(t, orderNo)
+    const afterPay = await effects(t, orderNo)
     expect(afterPay).toMatchObject({ state: 'paid', paymentRecords: 1, grants: 1 })
     expect((await post(t, good)).status).toBe(204) // redelivered: no second effect
 
@@ -157,9 +157,9 @@ describe('WeChat Pay through the relay', () => {
     expectFail(await post(t, notification(t, transaction('R202501150000999999', 1000))), 404)
     expectFail(await post(t, notification(t, transaction(orderNo, 5900, { transaction_id: '4200000000202501159999999999' }))), 409)
 
-    expect(effects(t, orderNo)).toEqual(afterPay)
-    expect(effects(t, other.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
-    expect(auditReasons(t).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
+    expect(await effects(t, orderNo)).toEqual(afterPay)
+    expect(await effects(t, other.orderNo)).toMatchObject({ state: 'pending', paymentRecords: 0, wallet: 0 })
+    expect((await auditReasons(t)).map((r) => `${r.outcome}:${r.reason ?? ''}`)).toEqual([
       'applied:',
       'duplicate:replayed_event_id',
       'rejected:bad_signature',
@@ -182,11 +182,11 @@ describe('WeChat Pay through the relay', () => {
     const r1 = notification(t, refundResource(orderNo, '50300000001', 3000, 8000), { eventType: 'REFUND.SUCCESS' })
     expect((await post(t, r1)).status).toBe(204)
     expect((await post(t, r1)).status).toBe(204)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1, wallet: 5000 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 3000, refundRecords: 1, wallet: 5000 })
     // The same refund again under a new notification id: recognised by refund_id.
     expect((await post(t, notification(t, refundResource(orderNo, '50300000001', 3000, 8000), { eventType: 'REFUND.SUCCESS' }))).status).toBe(204)
     expect((await post(t, notification(t, refundResource(orderNo, '50300000002', 5000, 8000), { eventType: 'REFUND.SUCCESS' }))).status).toBe(204)
-    expect(effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 8000, refundRecords: 2, wallet: 0 })
+    expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 8000, refundRecords: 2, wallet: 0 })
     // More than was paid: refused.
     expectFail(await post(t, notification(t, refundResource(orderNo, '50300000003', 1, 8000), { eventType: 'REFUND.SUCCESS' })), 400)
     expect(feedFor(t, orderNo).map((r) => r.type).filter((type) => type !== 'notice')).toEqual(['payment_confirmed', 'refund', 'refund'])
@@ -196,11 +196,11 @@ describe('WeChat Pay through the relay', () => {
     const { t, token } = await setup()
     const a = await deviceCheckout(t, token, recharge('wechat', 1000))
     expect((await post(t, notification(t, transaction(a.orderNo, 1000, { trade_state: 'CLOSED' }), { eventType: 'TRANSACTION.CLOSED' }))).status).toBe(204)
-    expect(effects(t, a.orderNo).state).toBe('expired')
+    expect((await effects(t, a.orderNo)).state).toBe('expired')
     const b = await deviceCheckout(t, token, recharge('wechat', 2000))
     expect((await post(t, notification(t, transaction(b.orderNo, 2000, { trade_state: 'PAYERROR' })))).status).toBe(204)
-    expect(effects(t, b.orderNo).state).toBe('failed')
+    expect((await effects(t, b.orderNo)).state).toBe('failed')
     expect((await post(t, notification(t, transaction(b.orderNo, 2000)))).status).toBe(204)
-    expect(effects(t, b.orderNo)).toMatchObject({ state: 'paid', wallet: 2000 })
+    expect(await effects(t, b.orderNo)).toMatchObject({ state: 'paid', wallet: 2000 })
   })
 })

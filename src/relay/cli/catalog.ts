@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { systemClock, type Clock } from '../../node/clock'
 import { InvalidCatalog } from '../../shared/catalog'
 import { publishCatalog } from '../catalog/catalog'
-import { configuredDatabase } from './database'
-import { openSqliteStore } from '../store/sqlite/open'
+import { openConfiguredStore } from './store'
 
 // `npm run relay -- catalog publish <file.json>`: validates a catalog document and stores it
 // as a new version in the configured relay database (the same environment as `npm run relay`;
@@ -25,8 +24,6 @@ export async function runCatalog(
     out(USAGE)
     return 2
   }
-  const dbPath = configuredDatabase(env, 'catalog', out)
-  if (!dbPath) return 2
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -41,7 +38,9 @@ export async function runCatalog(
     out(`catalog: refused ${file}: not JSON (${(err as Error).message}); nothing was published`)
     return 1
   }
-  const store = openSqliteStore({ path: dbPath })
+  const opened = await openConfiguredStore(env, out, 'catalog', 'set RELAY_DB_PATH or RELAY_DATA_DIR, or start the relay once')
+  if (opened === 2) return 2
+  const { store } = opened
   try {
     const v = await publishCatalog(store, clock.now(), input)
     out(`catalog: published version ${v.version}, in force from ${new Date(v.effectiveFrom).toISOString()} (${v.document.plans.length} plans)`)

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { configuredDatabase } from './database'
 import { verifyLedger, type LedgerReport } from '../ledger/verify'
-import { openSqliteStore } from '../store/sqlite/open'
+import { openConfiguredStore } from './store'
 
 // `npm run relay:verify`: recomputes the relay's books from its configured database (the same
 // environment as `npm run relay`) and says whether they hold. Exit 0 when they do; 1 with the
@@ -11,16 +10,16 @@ import { openSqliteStore } from '../store/sqlite/open'
 const SHOWN = 20
 
 export async function runVerify(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<0 | 1 | 2> {
-  const dbPath = configuredDatabase(env, 'relay:verify', out)
-  if (!dbPath) return 2
-  const store = openSqliteStore({ path: dbPath })
+  const opened = await openConfiguredStore(env, out, 'relay:verify', 'set RELAY_DB_PATH or RELAY_DATA_DIR, or RELAY_DATABASE_URL')
+  if (opened === 2) return 2
+  const { store, where } = opened
   let report: LedgerReport
   try {
     report = verifyLedger(await store.read(async (tx) => tx.ledger.snapshot()))
   } finally {
     await store.close()
   }
-  out(`relay:verify: ${dbPath}`)
+  out(`relay:verify: ${where}`)
   out(`  ${report.accounts} ledger accounts, ${report.transfers} transfers`)
   for (const [currency, t] of Object.entries(report.totals)) out(`  ${currency}: debits ${t.debits}, credits ${t.credits}`)
   if (report.ok) {

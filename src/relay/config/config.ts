@@ -46,6 +46,14 @@ const VARS = {
   RELAY_DATA_DIR: z.string().min(1).default('.relay-data'),
   RELAY_DB_PATH: z.string().min(1).optional(),
   RELAY_DB_DURABILITY: z.enum(['full', 'normal']).default('full'),
+  // PostgreSQL instead of the SQLite file (several instances on one database; README "PostgreSQL").
+  RELAY_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+    .optional(),
+  RELAY_DB_POOL_MAX: int(1, 1000).default(10),
+  RELAY_DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  RELAY_DB_CONNECT_TIMEOUT_MS: int(100, 600_000).default(5000),
   RELAY_SIGNING_KEY: z.string().min(32).optional(),
   // The key announced to apps before it replaces RELAY_SIGNING_KEY (README, "Key rotation").
   RELAY_SIGNING_KEY_NEXT: parsedBy((text) => {
@@ -122,6 +130,8 @@ export interface RelayConfig {
   dataDir: string
   dbPath: string
   durability: 'full' | 'normal'
+  /** Set: the store is this PostgreSQL database, not the SQLite file at dbPath. */
+  database?: DatabaseConfig
   /** PEM or base64 seed; absent → a development key in dataDir. */
   signingKey?: string
   /** The next signing key, announced in the key chain; same forms. */
@@ -159,6 +169,16 @@ export interface InvoicingConfig {
   /** RELAY_INVOICE_FONT as given (`path` or `path#PostScriptName`); unset: the default paths. */
   font?: string
   seller: { name: string; taxpayerId?: string; address?: string }
+}
+
+export interface DatabaseConfig {
+  url: string
+  /** Connections per instance. */
+  poolMax: number
+  /** Longest a statement (or its wait for a row lock) may take. */
+  statementTimeoutMs: number
+  /** Longest wait for a connection. */
+  connectTimeoutMs: number
 }
 
 export interface AuthConfig {
@@ -247,6 +267,16 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     dataDir,
     dbPath: v.RELAY_DB_PATH ? resolve(v.RELAY_DB_PATH) : join(dataDir, 'relay.sqlite'),
     durability: v.RELAY_DB_DURABILITY,
+    ...(v.RELAY_DATABASE_URL
+      ? {
+          database: {
+            url: v.RELAY_DATABASE_URL,
+            poolMax: v.RELAY_DB_POOL_MAX,
+            statementTimeoutMs: v.RELAY_DB_STATEMENT_TIMEOUT_MS,
+            connectTimeoutMs: v.RELAY_DB_CONNECT_TIMEOUT_MS
+          }
+        }
+      : {}),
     ...(v.RELAY_SIGNING_KEY ? { signingKey: v.RELAY_SIGNING_KEY.replace(/\\n/g, '\n') } : {}),
     ...(v.RELAY_SIGNING_KEY_NEXT ? { nextSigningKey: v.RELAY_SIGNING_KEY_NEXT.replace(/\\n/g, '\n') } : {}),
     keyChainFile: v.RELAY_KEY_CHAIN_FILE ? resolve(v.RELAY_KEY_CHAIN_FILE) : join(dataDir, 'key-chain.json'),

@@ -44,10 +44,15 @@ export class Feed {
 
   /** Signs up to `limit` of the oldest records not signed yet; returns how many it signed. */
   async signBacklog(limit: number): Promise<number> {
-    const rows = await this.store.read(async (tx) => tx.feed.unsigned(limit))
-    await this.signUnsigned(rows)
-    if (rows.length < limit) this.mayHaveBacklog = false
-    return rows.length
+    // Read, signed and stored in one unit: on a shared database the store hands each unsigned
+    // row to one instance's signer (PostgreSQL: FOR UPDATE SKIP LOCKED), so none signs twice.
+    const count = await this.store.unitUnsynced(async (tx) => {
+      const rows = await tx.feed.unsigned(limit)
+      for (const r of rows) await tx.feed.storeSignature(r.seq, signRecord(this.key, r.id, r.timestamp, r.payload), this.key.keyId)
+      return rows.length
+    })
+    if (count < limit) this.mayHaveBacklog = false
+    return count
   }
 
   /** Records waiting for their signature (health, benchmarks). */

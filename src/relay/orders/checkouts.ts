@@ -44,7 +44,7 @@ export interface CheckoutDeps {
 
 export class Checkouts {
   /** One provider call per order at a time, even when the same key arrives twice at once. */
-  private readonly inflight = new Map<string, Promise<Checkout>>()
+  private readonly inflight = new Map<string, Promise<OrderRow>>()
 
   constructor(private readonly deps: CheckoutDeps) {}
 
@@ -127,9 +127,27 @@ export class Checkouts {
       })
     }
 
+    // One provider checkout per order in this process: a concurrent retry joins the one under
+    // way until its result is stored (with several instances, a retry on another one may open a
+    // second page for the same order number; either pays the order once).
     let pending = this.inflight.get(order.id)
     if (!pending) {
-      pending = provider.createCheckout({
+      pending = this.openCheckout(provider, order, req)
+      this.inflight.set(order.id, pending)
+      pending.then(
+        () => this.inflight.delete(order.id),
+        () => this.inflight.delete(order.id)
+      )
+    }
+    return this.response(await pending)
+  }
+
+  /** Asks the provider for the checkout, then stores it (the order moves to pending). */
+  private async openCheckout(provider: PaymentProvider, order: OrderRow, req: CreateCheckoutRequest): Promise<OrderRow> {
+    const { store, clock } = this.deps
+    let checkout: Checkout
+    try {
+      checkout = await provider.createCheckout({
         orderNo: order.order_no,
         amount: { amount: order.amount, currency: order.currency },
         subject: order.subject,
@@ -138,15 +156,6 @@ export class Checkouts {
         ...(req.returnUrl ? { returnUrl: req.returnUrl } : {}),
         ...(req.cancelUrl ? { cancelUrl: req.cancelUrl } : {})
       })
-      this.inflight.set(order.id, pending)
-      pending.then(
-        () => this.inflight.delete(order.id),
-        () => this.inflight.delete(order.id)
-      )
-    }
-    let checkout: Checkout
-    try {
-      checkout = await pending
     } catch (err) {
       throw new Unavailable(`${req.provider} could not create the checkout; retry with the same Idempotency-Key`, {
         orderNo: order.order_no,
@@ -164,7 +173,7 @@ export class Checkouts {
       return (await tx.orders.byId(order.id))!
     })
     await saved.durable
-    return this.response(saved.value)
+    return saved.value
   }
 
   /** The caller's order, as on disk. */

@@ -31,7 +31,9 @@ export class OrderSweeper {
   async sweep(): Promise<SweepResult> {
     const expired: string[] = []
     for (let i = 0; i < MAX_BATCHES; i++) {
+      // Collected per run: a store may run the unit again (ports.ts), and only the committed run counts.
       const batch = await this.store.unit(async (tx) => {
+        const closed: string[] = []
         const now = this.clock.now()
         const rows = await tx.orders.dueToExpire(now, BATCH)
         for (const row of rows) {
@@ -47,11 +49,12 @@ export class OrderSweeper {
             reason: 'checkout_expired',
             closedAt: now
           })
-          expired.push(row.order_no)
+          closed.push(row.order_no)
         }
-        return rows.length
+        return { scanned: rows.length, closed }
       })
-      if (batch < BATCH) break
+      expired.push(...batch.closed)
+      if (batch.scanned < BATCH) break
     }
     return { expired }
   }

@@ -9,7 +9,9 @@ import type { CouponsRepo } from './coupons'
 // (RelayStore.unit), which is one transaction: all of it commits or none does. Inside a unit's
 // work, use only its `tx` (and `tx.nested`): a store may run units one at a time, so starting
 // another unit or read from inside one waits for itself; and await nothing but the store (no
-// provider call, no timer), or every other unit waits too.
+// provider call, no timer), or every other unit waits too. A store may run a unit's work more than
+// once (PostgreSQL runs again a unit that lost a race): only the committed run counts, so work
+// changes nothing outside the store.
 
 export type Awaitable<T> = T | Promise<T>
 
@@ -131,7 +133,7 @@ export interface FeedRepo {
   ): Awaitable<{ seq: number; payload: string; signature: string }>
   since(accountId: string, afterSeq: number, limit: number): Awaitable<FeedRow[]>
   byId(recordId: string): Awaitable<FeedRow | undefined>
-  /** The oldest records whose stored signature is UNSIGNED. */
+  /** The oldest records whose stored signature is UNSIGNED (in a unit: none another unit is signing). */
   unsigned(limit: number): Awaitable<FeedRow[]>
   unsignedCount(): Awaitable<number>
   /** Stores a signature where none is stored yet. */

@@ -1,4 +1,3 @@
-import { relayNetWallet } from '../../support/relay-ledger'
 import type { ProviderEvent } from '../../../src/relay/providers/types'
 import type { TestProvider } from './hmac-provider'
 import { newKey, type Api, type TestRelay } from './relay'
@@ -34,42 +33,44 @@ export function refunded(orderNo: string, amount: number, refundId: string, even
   return { type: 'refund.succeeded', eventId, orderNo, refundId, amount: { amount, currency: 'CNY' }, occurredAt: 0 }
 }
 
-/** Counts of everything an event may touch, to prove "exactly one effect". */
-export function effects(t: TestRelay, orderNo: string) {
-  const s = t.relay.db.sqlite
-  const order = s.prepare('SELECT id, state, refunded_amount, account_id FROM orders WHERE order_no = ?').get(orderNo) as {
-    id: string
-    state: string
-    refunded_amount: number
-    account_id: string
-  }
-  const count = (sql: string, ...args: unknown[]) => (s.prepare(sql).get(...args) as { n: number }).n
+/** Counts of everything an event may touch, to prove "exactly one effect" (either store). */
+export async function effects(t: TestRelay, orderNo: string) {
+  const [order] = await t.sql<{ id: string; state: string; refunded_amount: number; account_id: string }>(
+    'SELECT id, state, refunded_amount, account_id FROM orders WHERE order_no = ?',
+    orderNo
+  )
+  if (!order) throw new Error(`no order ${orderNo}`)
+  const count = async (sql: string, ...args: unknown[]) => Number((await t.sql<{ n: number }>(sql, ...args))[0]!.n)
+  const side = async (id: string) => (await t.sql<{ d: number; c: number }>('SELECT debits_posted AS d, credits_posted AS c FROM ledger_accounts WHERE id = ?', id))[0]
+  const wallet = await side(`wallet:${order.account_id}:CNY`)
+  const receivable = await side(`receivable:${order.account_id}:CNY`)
   return {
     state: order.state,
     refunded: order.refunded_amount,
-    transitions: count('SELECT count(*) AS n FROM order_transitions WHERE order_id = ?', order.id),
-    paymentRecords: count(
+    transitions: await count('SELECT count(*) AS n FROM order_transitions WHERE order_id = ?', order.id),
+    paymentRecords: await count(
       "SELECT count(*) AS n FROM feed WHERE account_id = ? AND type = 'payment_confirmed' AND payload LIKE ?",
       order.account_id,
       `%"orderNo":"${orderNo}"%`
     ),
-    refundRecords: count(
+    refundRecords: await count(
       "SELECT count(*) AS n FROM feed WHERE account_id = ? AND type = 'refund' AND payload LIKE ?",
       order.account_id,
       `%"orderNo":"${orderNo}"%`
     ),
-    grants: count('SELECT count(*) AS n FROM grants WHERE order_id = ?', order.id),
-    wallet: relayNetWallet(s, order.account_id),
-    paymentTransfers: count("SELECT count(*) AS n FROM ledger_transfers WHERE kind = 'payment' AND source_id = ?", order.id),
-    refundTransfers: count(
+    grants: await count('SELECT count(*) AS n FROM grants WHERE order_id = ?', order.id),
+    // The relay's wallet less debt, as devices are told.
+    wallet: (wallet ? wallet.c - wallet.d : 0) - (receivable ? receivable.d - receivable.c : 0),
+    paymentTransfers: await count("SELECT count(*) AS n FROM ledger_transfers WHERE kind = 'payment' AND source_id = ?", order.id),
+    refundTransfers: await count(
       "SELECT count(*) AS n FROM ledger_transfers WHERE kind = 'refund' AND source_id IN (SELECT provider || ':' || refund_id FROM refunds WHERE order_id = ?)",
       order.id
     )
   }
 }
 
-export function auditReasons(t: TestRelay): { outcome: string; reason: string | null; event_id: string | null }[] {
-  return t.relay.db.sqlite
-    .prepare('SELECT outcome, reason, event_id FROM notification_log ORDER BY seq')
-    .all() as { outcome: string; reason: string | null; event_id: string | null }[]
+export async function auditReasons(t: TestRelay): Promise<{ outcome: string; reason: string | null; event_id: string | null }[]> {
+  // The audit of a rejected notification commits after its reply (no reply waits on it).
+  await t.relay.store.whenDurable()
+  return t.sql('SELECT outcome, reason, event_id FROM notification_log ORDER BY seq')
 }

@@ -4,13 +4,16 @@ import { afterEach } from 'vitest'
 import { ManualClock } from '../../../src/node/clock'
 import { sequentialIds } from '../../../src/node/ids'
 import { createRelay, type Relay, type RelayDeps } from '../../../src/relay/app'
+import { openPgStore, type PgStore } from '../../../src/relay/store/pg/open'
+import { dollarParams, freshDatabase, testStore, type StoreKind } from './pg'
 import { defaultConfig, type RelayConfig } from '../../../src/relay/config/config'
 import { generateSigningKey } from '../../../src/relay/feed/keys'
 import type { PaymentProvider } from '../../../src/relay/providers/types'
 import { tempDir } from '../../support/db'
 
-// Runs a relay in-process on 127.0.0.1:0 over a real SQLite file; stopped after each test.
-// Every request goes over real HTTP (fetch).
+// Runs a relay in-process on 127.0.0.1:0 over a real SQLite file, or a fresh PostgreSQL database
+// with `store: 'pg'` (support/pg.ts); stopped after each test. Every request goes over real HTTP.
+// `sql` reads the relay's tables on either store (`?` placeholders).
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789'
 const running: Relay[] = []
@@ -26,10 +29,12 @@ export interface TestRelay {
   logs: Record<string, unknown>[]
   api: Api
   config: RelayConfig
+  store: StoreKind
+  sql: <T = Record<string, unknown>>(text: string, ...params: unknown[]) => Promise<T[]>
 }
 
 export async function startTestRelay(
-  opts: { providers?: PaymentProvider[]; config?: Partial<RelayConfig>; deps?: Partial<RelayDeps>; dataDir?: string } = {}
+  opts: { providers?: PaymentProvider[]; config?: Partial<RelayConfig>; deps?: Partial<RelayDeps>; dataDir?: string; store?: StoreKind } = {}
 ): Promise<TestRelay> {
   const clock = new ManualClock(Date.UTC(2025, 0, 15, 4, 0, 0))
   const logs: Record<string, unknown>[] = []
@@ -47,7 +52,15 @@ export async function startTestRelay(
     signingKey: generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
     ...opts.config
   })
+  let pgStore: PgStore | undefined
+  const store = opts.store ?? testStore()
+  if (store === 'pg') {
+    const url = await freshDatabase()
+    config.database = { url, poolMax: 4, statementTimeoutMs: 10_000, connectTimeoutMs: 5000 }
+    pgStore = await openPgStore(config.database)
+  }
   const relay = createRelay(config, {
+    ...(pgStore ? { store: pgStore } : {}),
     clock,
     ids: sequentialIds('t'),
     ...(opts.providers ? { providers: opts.providers } : {}),
@@ -56,7 +69,9 @@ export async function startTestRelay(
   })
   running.push(relay)
   const url = await relay.start()
-  return { relay, url, clock, logs, api: makeApi(url), config }
+  const sql = async <T,>(text: string, ...params: unknown[]): Promise<T[]> =>
+    pgStore ? (await pgStore.pool.query(dollarParams(text), params)).rows : sqliteRows<T>(relay, text, params)
+  return { relay, url, clock, logs, api: makeApi(url), config, store, sql }
 }
 
 export interface ApiResponse<T = any> {
@@ -116,4 +131,11 @@ export function feedPath(query: { cursor?: string | undefined; limit?: number; n
   if (query.limit !== undefined) params.set('limit', String(query.limit))
   if (query.cursor !== undefined) params.set('cursor', query.cursor)
   return `/v1/feed?${params}`
+}
+
+function sqliteRows<T>(relay: Relay, text: string, params: unknown[]): T[] {
+  const stmt = relay.db.sqlite.prepare(text)
+  if (stmt.reader) return stmt.all(...params) as T[]
+  stmt.run(...params)
+  return []
 }

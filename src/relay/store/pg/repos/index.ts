@@ -1,0 +1,31 @@
+import type { StoreTx } from '../../ports'
+import type { Sql } from '../sql'
+import { pgAccounts } from './accounts'
+import { pgCatalog } from './catalog'
+import { pgFeed } from './feed'
+import { pgGrants } from './grants'
+import { pgJobs } from './jobs'
+import { pgLeases } from './leases'
+import { pgLedger } from './ledger'
+import { pgNotifications } from './notifications'
+import { pgOrders } from './orders'
+import { pgOutbox } from './outbox'
+import { pgSignIn } from './sign-in'
+import { pgTrials } from './trials'
+
+// Every repository over one connection (a unit's, a read's). A new repository in ports.ts is one
+// file in this folder and one line here (its tables in ../schema.ts, then db:generate:relay-pg).
+export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
+  accounts: pgAccounts(q),
+  signIn: pgSignIn(q),
+  orders: pgOrders(q),
+  feed: pgFeed(q),
+  outbox: pgOutbox(q),
+  grants: pgGrants(q),
+  jobs: pgJobs(q),
+  trials: pgTrials(q),
+  catalog: pgCatalog(q),
+  leases: pgLeases(q),
+  notifications: pgNotifications(q),
+  ledger: pgLedger(q)
+})

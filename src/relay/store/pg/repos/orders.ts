@@ -1,0 +1,55 @@
+import type { OrderRow, OrdersRepo } from '../../ports'
+import { ms, ts, type Sql } from '../sql'
+
+type OrderColumns = Omit<OrderRow, 'expires_at' | 'created_at' | 'updated_at'> & { expires_at: Date; created_at: Date; updated_at: Date }
+
+const row = (r: OrderColumns): OrderRow => ({ ...r, expires_at: ms(r.expires_at), created_at: ms(r.created_at), updated_at: ms(r.updated_at) })
+const one = (r: OrderColumns | undefined): OrderRow | undefined => r && row(r)
+
+export function pgOrders(q: Sql): OrdersRepo {
+  return {
+    byNo: async (orderNo) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE order_no = $1', [orderNo])),
+    byKey: async (accountId, key) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE account_id = $1 AND client_key = $2', [accountId, key])),
+    byId: async (id) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE id = $1', [id])),
+    // A sequence, not a counter row: instances creating orders at once never wait on each other.
+    nextSeq: async () => (await q.get<{ value: number }>("SELECT nextval('order_no_seq') AS value"))!.value,
+    insert: async (o) =>
+      void (await q.run(
+        `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json,
+          subject, amount, currency, refunded_amount, state, expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 'created', $12, $13, $13)`,
+        [
+          o.id,
+          o.order_no,
+          o.account_id,
+          o.device_id,
+          o.client_key,
+          o.request_fingerprint,
+          o.provider,
+          o.item_json,
+          o.subject,
+          o.amount,
+          o.currency,
+          ts(o.expires_at),
+          ts(o.created_at)
+        ]
+      )),
+    setState: async (id, state, now) => void (await q.run('UPDATE orders SET state = $1, updated_at = $2 WHERE id = $3', [state, ts(now), id])),
+    setCheckout: async (id, json, ref, now) =>
+      void (await q.run('UPDATE orders SET checkout_json = $1, provider_ref = COALESCE(provider_ref, $2), updated_at = $3 WHERE id = $4', [json, ref, ts(now), id])),
+    setPaid: async (id, paymentId, now) =>
+      void (await q.run("UPDATE orders SET state = 'paid', provider_payment_id = $1, updated_at = $2 WHERE id = $3", [paymentId, ts(now), id])),
+    setRefunded: async (id, state, total, now) =>
+      void (await q.run('UPDATE orders SET state = $1, refunded_amount = $2, updated_at = $3 WHERE id = $4', [state, total, ts(now), id])),
+    logTransition: async (id, from, to, cause, at) =>
+      void (await q.run('INSERT INTO order_transitions (order_id, from_state, to_state, cause, at) VALUES ($1, $2, $3, $4, $5)', [id, from, to, cause, ts(at)])),
+    dueToExpire: async (now, limit) =>
+      (await q.all<OrderColumns>(`SELECT * FROM orders WHERE state IN ('created', 'pending') AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, [ts(now), limit])).map(
+        row
+      ),
+    // Guarded by state; under REPEATABLE READ an order another instance moved meanwhile fails the
+    // unit (it runs again and skips the order), so the order is expired once.
+    expireIfOpen: async (id, now) =>
+      (await q.run(`UPDATE orders SET state = 'expired', updated_at = $1 WHERE id = $2 AND state IN ('created', 'pending')`, [ts(now), id])) === 1
+  }
+}

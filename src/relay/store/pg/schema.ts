@@ -1,0 +1,382 @@
+import { sql } from 'drizzle-orm'
+import { bigint, bigserial, index, integer, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+
+// The relay's database on PostgreSQL (migrations/relay-pg, drizzle.relay-pg.config.ts): the same
+// tables as the SQLite schema (../sqlite/schema.ts explains each), with money as bigint minor units
+// and instants as timestamptz (the repositories convert ms ↔ Date; the domain keeps ms numbers).
+// What only PostgreSQL needs: feed_heads (one row per account, locked by each append, so an
+// account's records are numbered in commit order across instances) and the sequences.
+// Adding a table: declare it here as in the SQLite schema, then `npm run db:generate:relay-pg`.
+
+/** int8 as a JS number: every value here is bounded (MAX_AMOUNT, ms times, counters). */
+const int8 = (name: string) => bigint(name, { mode: 'number' })
+const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 })
+
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  label: text('label'),
+  createdAt: at('created_at').notNull(),
+  firstFreeClaimId: text('first_free_claim_id'),
+  firstFreeDeviceId: text('first_free_device_id'),
+  walletCurrency: text('wallet_currency').notNull().default('CNY')
+})
+
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    name: text('name').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    enrolledAt: at('enrolled_at').notNull(),
+    revokedAt: at('revoked_at')
+  },
+  (t) => [uniqueIndex('devices_token_hash').on(t.tokenHash), index('devices_account').on(t.accountId)]
+)
+
+export const enrolmentCodes = pgTable('enrolment_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
+  createdAt: at('created_at').notNull(),
+  expiresAt: at('expires_at').notNull(),
+  usedAt: at('used_at'),
+  usedByDevice: text('used_by_device')
+})
+
+/** Order numbers: nextval never goes back and takes no row lock (instances never wait on it). */
+export const orderNoSeq = pgSequence('order_no_seq')
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    orderNo: text('order_no').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    deviceId: text('device_id').notNull(),
+    clientKey: text('client_key').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+    provider: text('provider').notNull(),
+    itemJson: text('item_json').notNull(),
+    subject: text('subject').notNull(),
+    amount: int8('amount').notNull(),
+    currency: text('currency').notNull(),
+    refundedAmount: int8('refunded_amount').notNull().default(0),
+    state: text('state').notNull(),
+    checkoutJson: text('checkout_json'),
+    providerRef: text('provider_ref'),
+    providerPaymentId: text('provider_payment_id'),
+    expiresAt: at('expires_at').notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull()
+  },
+  (t) => [
+    uniqueIndex('orders_order_no').on(t.orderNo),
+    uniqueIndex('orders_client_key').on(t.accountId, t.clientKey),
+    index('orders_account').on(t.accountId, t.createdAt),
+    index('orders_open_expiry').on(t.state, t.expiresAt)
+  ]
+)
+
+export const orderTransitions = pgTable(
+  'order_transitions',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+    cause: text('cause').notNull(),
+    at: at('at').notNull()
+  },
+  (t) => [index('order_transitions_order').on(t.orderId)]
+)
+
+export const refunds = pgTable(
+  'refunds',
+  {
+    provider: text('provider').notNull(),
+    refundId: text('refund_id').notNull(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    amount: int8('amount').notNull(),
+    at: at('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.refundId] })]
+)
+
+export const providerEvents = pgTable(
+  'provider_events',
+  {
+    provider: text('provider').notNull(),
+    eventId: text('event_id').notNull(),
+    orderNo: text('order_no'),
+    type: text('type').notNull(),
+    appliedAt: at('applied_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })]
+)
+
+export const notificationLog = pgTable(
+  'notification_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: at('at').notNull(),
+    provider: text('provider').notNull(),
+    eventId: text('event_id'),
+    eventType: text('event_type'),
+    orderNo: text('order_no'),
+    outcome: text('outcome').notNull(),
+    reason: text('reason'),
+    remoteAddress: text('remote_address')
+  },
+  (t) => [index('notification_log_order').on(t.orderNo)]
+)
+
+export const grants = pgTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    source: text('source').notNull().default('order'),
+    orderId: text('order_id').references(() => orders.id),
+    purchaseId: text('purchase_id'),
+    deviceId: text('device_id'),
+    planCode: text('plan_code').notNull(),
+    period: text('period').notNull(),
+    priceMinor: int8('price_minor'),
+    currency: text('currency'),
+    startsAt: at('starts_at').notNull(),
+    endsAt: at('ends_at'),
+    /** A duration, not an instant. */
+    carriedMs: int8('carried_ms').notNull().default(0),
+    carriedFrom: text('carried_from'),
+    status: text('status').notNull()
+  },
+  (t) => [
+    index('grants_account').on(t.accountId, t.startsAt),
+    uniqueIndex('grants_order').on(t.orderId),
+    uniqueIndex('grants_purchase').on(t.accountId, t.purchaseId)
+  ]
+)
+
+/** Feed numbers: global, unique, taken under the account's feed_heads row lock (repos/feed.ts). */
+export const feedSeq = pgSequence('feed_seq')
+
+export const feed = pgTable(
+  'feed',
+  {
+    seq: int8('seq').primaryKey(),
+    id: text('id').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    type: text('type').notNull(),
+    /** Seconds, as signed in the record (FeedRow.timestamp). */
+    timestamp: int8('timestamp').notNull(),
+    payload: text('payload').notNull(),
+    signature: text('signature').notNull(),
+    keyId: text('key_id').notNull()
+  },
+  (t) => [
+    uniqueIndex('feed_id').on(t.id),
+    index('feed_account_seq').on(t.accountId, t.seq),
+    index('feed_unsigned').on(t.seq).where(sql`signature = ''`)
+  ]
+)
+
+/** Each account's newest feed number; the append's row lock orders the account's commits. */
+export const feedHeads = pgTable('feed_heads', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  seq: int8('seq').notNull()
+})
+
+export const leases = pgTable('leases', {
+  deviceId: text('device_id')
+    .primaryKey()
+    .references(() => devices.id),
+  feedId: text('feed_id').notNull(),
+  planCode: text('plan_code').notNull(),
+  debt: int8('debt').notNull(),
+  issuedAt: at('issued_at').notNull(),
+  validUntil: at('valid_until').notNull()
+})
+
+export const outboxRecords = pgTable(
+  'outbox_records',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    id: text('id').notNull(),
+    deviceId: text('device_id').notNull(),
+    kind: text('kind').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    body: text('body').notNull(),
+    outcome: text('outcome').notNull(),
+    receivedAt: at('received_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.id] })]
+)
+
+export const trials = pgTable(
+  'trials',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    planCode: text('plan_code').notNull(),
+    recordId: text('record_id').notNull(),
+    deviceId: text('device_id').notNull(),
+    /** The device's own clock, any integer it sent (not an instant the relay vouches for). */
+    startedAt: int8('started_at').notNull(),
+    decidedAt: at('decided_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.planCode] })]
+)
+
+export const ledgerAccounts = pgTable(
+  'ledger_accounts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    customerAccountId: text('customer_account_id'),
+    currency: text('currency').notNull(),
+    debitsPosted: int8('debits_posted').notNull().default(0),
+    creditsPosted: int8('credits_posted').notNull().default(0),
+    createdAt: at('created_at').notNull()
+  },
+  (t) => [index('ledger_accounts_customer').on(t.customerAccountId)]
+)
+
+/** Immutable (migration 0001's triggers refuse UPDATE and DELETE). */
+export const ledgerTransfers = pgTable(
+  'ledger_transfers',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull(),
+    kind: text('kind').notNull(),
+    debitAccountId: text('debit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    creditAccountId: text('credit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    amount: int8('amount').notNull(),
+    currency: text('currency').notNull(),
+    customerAccountId: text('customer_account_id'),
+    sourceId: text('source_id').notNull(),
+    at: at('at').notNull()
+  },
+  (t) => [
+    uniqueIndex('ledger_transfers_id').on(t.id),
+    index('ledger_transfers_source').on(t.sourceId),
+    index('ledger_transfers_debit').on(t.debitAccountId),
+    index('ledger_transfers_credit').on(t.creditAccountId)
+  ]
+)
+
+/** Named counters (kept for parity with SQLite; order numbers use order_no_seq). */
+export const counters = pgTable('counters', {
+  name: text('name').primaryKey(),
+  value: int8('value').notNull().default(0)
+})
+
+/** Immutable; version 1 (the built-in defaults) is seeded by migration 0001. */
+export const catalogVersions = pgTable('catalog_versions', {
+  version: integer('version').primaryKey(),
+  effectiveFrom: at('effective_from').notNull(),
+  document: text('document').notNull(),
+  publishedAt: at('published_at').notNull()
+})
+
+export const catalogDeliveries = pgTable(
+  'catalog_deliveries',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    version: integer('version')
+      .notNull()
+      .references(() => catalogVersions.version),
+    recordId: text('record_id').notNull(),
+    at: at('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.version] })]
+)
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    payload: text('payload').notNull(),
+    runAt: at('run_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    state: text('state').notNull(),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: at('lease_until'),
+    lastError: text('last_error'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull()
+  },
+  (t) => [uniqueIndex('jobs_kind_key').on(t.kind, t.key), index('jobs_due').on(t.state, t.runAt)]
+)
+
+export const accountIdentities = pgTable(
+  'account_identities',
+  {
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    createdAt: at('created_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.subject] }), index('account_identities_account').on(t.accountId)]
+)
+
+export const signInCodes = pgTable(
+  'sign_in_codes',
+  {
+    id: text('id').primaryKey(),
+    targetKey: text('target_key').notNull(),
+    codeHash: text('code_hash').notNull(),
+    createdAt: at('created_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    usedAt: at('used_at')
+  },
+  (t) => [index('sign_in_codes_target').on(t.targetKey, t.createdAt)]
+)
+
+export const signInTargets = pgTable('sign_in_targets', {
+  targetKey: text('target_key').primaryKey(),
+  windowStart: at('window_start').notNull(),
+  sends: integer('sends').notNull().default(0),
+  failures: integer('failures').notNull().default(0),
+  lockedUntil: at('locked_until').notNull()
+})
+
+export const hostTokenIds = pgTable(
+  'host_token_ids',
+  {
+    issuer: text('issuer').notNull(),
+    jti: text('jti').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    usedAt: at('used_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.issuer, t.jti] })]
+)

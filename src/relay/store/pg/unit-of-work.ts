@@ -1,0 +1,147 @@
+import type { Pool, PoolClient } from 'pg'
+import type { StoreTx } from '../ports'
+import { describe, isConflict, isUnavailable, isUniqueViolation, StoreUnavailable } from './errors'
+import { pgRepos } from './repos'
+import { sqlOn } from './sql'
+
+// Units of work on PostgreSQL. Each unit is one REPEATABLE READ transaction on a pooled
+// connection, so units of this instance and of every other instance run at once. What keeps a
+// fact applied once is the database, not a single writer: a row two units both write (an order,
+// a ledger account, the account's feed head) lets the first committer win and fails the other
+// with a serialization error; a key two units both insert (a provider event id, an outbox record
+// id) fails the other with a unique violation. Either way the loser is rolled back and run again
+// from the start with a fresh snapshot, in which it finds the winner's effect (a duplicate).
+// A unit's work may therefore run more than once: only its committed run counts (ports.ts).
+// A lost connection is never retried here (a COMMIT may have landed): it is UNAVAILABLE, the
+// provider redelivers, and the replay guard answers the redelivery.
+// Commits return once on disk (synchronous_commit on), so `durable` is already settled; the
+// grouping that remains is the pipeline's batches, gathered while a grouped unit is in flight.
+
+/** Runs of a unit that lost a race, at most, before it fails (UNAVAILABLE). */
+const CONFLICT_ATTEMPTS = 10
+/** Runs of a unit that hit a unique key (a concurrent insert, or a real duplicate: then it stays). */
+const UNIQUE_ATTEMPTS = 3
+/** Grouped units in flight at once; later ones gather into the next batch (whenSlotFree). */
+const GROUPED_IN_FLIGHT = 1
+
+export class PgUnits {
+  private grouped = 0
+  private slotWaiters: (() => void)[] = []
+  private readonly running = new Set<Promise<unknown>>()
+
+  constructor(private readonly pool: Pool) {}
+
+  unit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction(work, 'BEGIN ISOLATION LEVEL REPEATABLE READ')
+  }
+
+  async unitGrouped<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
+    this.grouped++
+    try {
+      return { value: await this.unit(work), durable: Promise.resolve() }
+    } finally {
+      this.grouped--
+      for (const commit of this.slotWaiters.splice(0)) commit()
+    }
+  }
+
+  /** A commit that need not wait for its WAL flush (feed signatures, recomputed identically). */
+  unitUnsynced<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction(work, 'BEGIN ISOLATION LEVEL REPEATABLE READ; SET LOCAL synchronous_commit = off')
+  }
+
+  /** One snapshot for the whole read (relay:verify reads several tables that must agree). */
+  read<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.transaction(work, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+  }
+
+  whenSlotFree(commit: () => void): void {
+    if (this.grouped < GROUPED_IN_FLIGHT) commit()
+    else this.slotWaiters.push(commit)
+  }
+
+  /** Resolves once every unit begun so far has committed or failed (the relay's stop waits for it). */
+  settled(): Promise<void> {
+    return Promise.allSettled([...this.running]).then(() => undefined)
+  }
+
+  private transaction<T>(work: (tx: StoreTx) => Promise<T>, begin: string): Promise<T> {
+    const done = this.attempts(work, begin)
+    this.running.add(done)
+    const forget = () => void this.running.delete(done)
+    done.then(forget, forget)
+    return done
+  }
+
+  private async attempts<T>(work: (tx: StoreTx) => Promise<T>, begin: string): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: PoolClient
+      try {
+        client = await this.pool.connect()
+      } catch (err) {
+        throw new StoreUnavailable(describe(err))
+      }
+      let broken: Error | undefined
+      // A checked-out client whose connection drops emits 'error': heard here (the query in
+      // flight fails as well), else it would be an uncaught exception.
+      const onError = (err: Error) => (broken = err)
+      client.on('error', onError)
+      try {
+        await client.query(begin)
+        const run = new Run(client)
+        const value = await work(run.view)
+        // A nested unit lost a race: the snapshot is stale for everything after it, so all of it runs again.
+        if (run.conflict) throw run.conflict
+        await client.query('COMMIT')
+        return value
+      } catch (err) {
+        if (isUnavailable(err)) {
+          broken = err as Error
+          throw new StoreUnavailable(describe(err))
+        }
+        try {
+          await client.query('ROLLBACK')
+        } catch (rollbackErr) {
+          broken = rollbackErr as Error
+          throw new StoreUnavailable(describe(rollbackErr))
+        }
+        const again = isConflict(err) ? attempt < CONFLICT_ATTEMPTS : isUniqueViolation(err) && attempt < UNIQUE_ATTEMPTS
+        if (!again) throw isConflict(err) ? new StoreUnavailable(`still conflicting after ${attempt} runs: ${describe(err)}`) : err
+        // Jittered, growing pause: the winner commits meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt))
+      } finally {
+        client.off('error', onError)
+        client.release(broken)
+      }
+    }
+  }
+}
+
+/** One run of a unit: its repositories over the unit's connection, and its savepoints. */
+class Run {
+  readonly view: StoreTx
+  conflict: unknown
+  private depth = 0
+
+  constructor(private readonly client: PoolClient) {
+    this.view = { ...pgRepos(sqlOn(client)), nested: (work) => this.savepoint(work) }
+  }
+
+  private async savepoint<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const name = `unit_${++this.depth}`
+    await this.client.query(`SAVEPOINT ${name}`)
+    try {
+      const value = await work(this.view)
+      await this.client.query(`RELEASE SAVEPOINT ${name}`)
+      return value
+    } catch (err) {
+      if (isUnavailable(err)) throw err
+      if (isConflict(err)) this.conflict ??= err
+      await this.client.query(`ROLLBACK TO SAVEPOINT ${name}`)
+      await this.client.query(`RELEASE SAVEPOINT ${name}`)
+      throw err
+    } finally {
+      this.depth--
+    }
+  }
+}
