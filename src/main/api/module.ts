@@ -109,13 +109,19 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
   attachments = att
 
   // A failed sweep is logged and tried again next time (never an uncaught main-process error).
+  // It runs in bounded slices (the host's windows stay live); one at a time.
+  let sweeping = false
   const sweep = setInterval(() => {
-    try {
-      billing.sweep()
-      paidUse.paidUses.sweep()
-    } catch (err) {
-      log.error('[billing sweep]', err instanceof Error ? err.message : err)
-    }
+    if (sweeping) return
+    sweeping = true
+    billing
+      .sweepInSlices()
+      .then(() => paidUse.paidUses.sweep())
+      .catch((err: unknown) => {
+        // A slice after close() finds the file shut: nothing to report.
+        if (!closed) log.error('[billing sweep]', err instanceof Error ? err.message : err)
+      })
+      .finally(() => (sweeping = false))
   }, opts.sweepMs ?? 60_000)
   sweep.unref?.()
   if (opts.startSync !== false) sync.start()

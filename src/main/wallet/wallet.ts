@@ -268,17 +268,18 @@ export class Wallet {
   /**
    * Releases this wallet's pending holds whose expiry has passed (a crashed live session
    * frees its money). Runs at open; call it on a timer too. No idempotency key: each hold
-   * is released once because only a pending hold is.
+   * is released once because only a pending hold is. `max`: at most this many, the earliest
+   * due first, in one transaction (a sliced sweep calls again for the rest).
    */
-  expireHolds(): ExpiredHold[] {
+  expireHolds(max = -1): ExpiredHold[] {
     const now = this.clock.now()
     const { stmts } = this.core
     // The common case, nothing due, costs one indexed read and no write transaction.
-    if (stmts.dueHolds.get(now, this.accountId, this.currency) === undefined) return []
+    if (stmts.dueHolds.get(now, this.accountId, this.currency, 1) === undefined) return []
     return this.core.transact((tx) => {
       const at = tx.entryTime(now)
       const out: ExpiredHold[] = []
-      for (const hold of stmts.dueHolds.all(now, this.accountId, this.currency)) {
+      for (const hold of stmts.dueHolds.all(now, this.accountId, this.currency, max)) {
         const A = this.accounts
         const d = tx.draft()
         const entryId = this.ids.next()
