@@ -7,7 +7,7 @@ import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
 import { Wallet, type WalletDeps, type WalletRecord } from './wallet'
 import { money } from '../shared/money'
-import { BillingError } from '../shared/errors'
+import { BillingError, InvalidInput } from '../shared/errors'
 import { nextTurn } from '../node/next-turn'
 
 // The one entry point to the billing core, used by the Electron adapter, the test host and
@@ -133,6 +133,7 @@ export function createBilling(opts: BillingOptions): Billing {
     const q = quotas
     // Holds first: money an expired hold frees may pay a renewal in the same sweep.
     const sweepSlice = (budget: number): boolean => {
+      if (!Number.isSafeInteger(budget) || budget < 1) throw new InvalidInput('a sweep slice must be a whole number ≥ 1', { budget })
       if (wallet.expireHolds(budget).length >= budget) return true
       if (subscriptions.sweep(clock.now(), budget).more) return true
       q.sweep()

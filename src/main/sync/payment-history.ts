@@ -53,6 +53,9 @@ const OPEN_ORDERS = `SELECT 'order:' || id AS id, id AS order_id, 'payment' AS k
             AND ('order:' || id < @id OR created_at < @at) AND created_at <= @at AND created_at >= @from AND created_at < @to
           ORDER BY created_at DESC, id DESC LIMIT @n)`
 
+/** Every statement a page runs (its query plans are tested). */
+export const PAYMENT_HISTORY_SQL = { payment: paymentsOfKind('payment'), refund: paymentsOfKind('refund'), openOrders: OPEN_ORDERS }
+
 const CURSOR = /^(\d{1,16})~(.{1,400})$/
 const END = '\u{10FFFF}'
 
@@ -74,7 +77,7 @@ export function paymentsHistory(db: BillingDb, raw: Input<'payments.history'>): 
   const kinds = new Set<Kind>(query.kinds ?? ['payment', 'refund'])
   const rows: HistoryRow[] = []
   const read = (sql: string): void => void rows.push(...db.sqlite.prepare<[Bounds], HistoryRow>(sql).all(bounds))
-  for (const kind of kinds) read(paymentsOfKind(kind))
+  for (const kind of kinds) read(PAYMENT_HISTORY_SQL[kind])
   if (kinds.has('payment')) read(OPEN_ORDERS)
   rows.sort((a, b) => b.created_at - a.created_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
   const page = rows.slice(0, query.limit)
