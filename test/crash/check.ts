@@ -62,6 +62,8 @@ export interface RoundReport {
   after: LedgerView
   /** What was in flight when the kill landed: 'open' = before the child was ready, 'between' = no op, 'finished' = no kill. */
   inFlight: OpKind | 'open' | 'between' | 'finished'
+  /** The kill landed between two committed slices of a sweep. */
+  betweenSlices: boolean
   reported: number
 }
 
@@ -163,6 +165,19 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
   const leaseRow = sqlite.prepare<[string], { id: string; status: string }>('SELECT id, status FROM gauge_leases WHERE key = ?')
   const leaseById = sqlite.prepare<[string], { status: string }>('SELECT status FROM gauge_leases WHERE id = ?')
 
+  // ---- each hold expired at most once, and an expired hold by exactly one entry (the sweep's slices) ----
+  const miscounted = sqlite
+    .prepare<[string], { id: string; status: string; n: number }>(
+      `SELECT h.id, h.status, COALESCE(e.n, 0) AS n FROM wallet_holds h
+         LEFT JOIN (SELECT ref, COUNT(*) AS n FROM wallet_entries WHERE type = 'expire' AND debit_account = ? GROUP BY ref) e ON e.ref = h.id
+        WHERE (h.status = 'expired') <> (COALESCE(e.n, 0) = 1)`
+    )
+    .all(A.holds)
+  for (const h of miscounted) fail(`hold ${h.id} is ${h.status} with ${h.n} expiry entries`)
+  // Killed inside a sliced sweep: some of it committed (entries after the last line), some still due.
+  const dueAtBegin = sqlite.prepare<[number], number>("SELECT COUNT(*) FROM wallet_holds WHERE status = 'pending' AND expires_at <= ?").pluck()
+  const betweenSlices = inFlightKind === 'sweep' && tail.length > 0 && inFlight !== null && inFlight !== 'open' && (dueAtBegin.get(inFlight.at) ?? 0) > 0
+
   // ---- every reported operation is there, with its result ----
   for (const op of oks) {
     const where = `op ${op.i} (${op.kind} ${op.key})`
@@ -251,6 +266,7 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
     problems,
     after: { seq: head, W: actual.W, H: actual.H },
     inFlight: clean ? 'finished' : (inFlightKind ?? 'between'),
+    betweenSlices,
     reported: oks.length
   }
 }

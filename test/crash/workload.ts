@@ -12,14 +12,18 @@ import { writeSync } from 'node:fs'
 import { createBilling } from '../../src/main/billing'
 import { ManualClock } from '../../src/node/clock'
 import { randomIds } from '../../src/node/ids'
-import type { Provider } from '../../src/main/wallet'
+import { Wallet, type Provider, type WalletDeps } from '../../src/main/wallet'
 import { BillingError } from '../../src/shared/errors'
 import type { LedgerView, Line, OpKind } from './protocol'
 import { seeded } from './random'
 
 export const CRASH_T0 = Date.UTC(2026, 0, 10, 4, 0, 0) // noon in Shanghai
-/** Holds outlive a round (rounds are a day apart, a round's clock spans < 3 h), so none expires mid-round. */
+/** Holds the workload settles or voids outlive a round (rounds are a day apart, a round's clock spans < 3 h). */
 export const HOLD_TTL_MS = 12 * 3600 * 1000
+/** Short holds are never closed by the workload: they expire mid-round, left to the sweep. */
+const SHORT_HOLD_TTL_MS = [500, 5_000] as const
+/** Holds or subscription steps per sweep slice: the sweep spans many transactions, a kill lands between them. */
+const SWEEP_SLICE = 1
 const MAX_OPS = 3000
 
 const [dbPath, seedArg, startArg] = process.argv.slice(2)
@@ -49,7 +53,16 @@ if (process.env.CRASH_WAIT_GO === '1') {
   process.stdin.destroy()
 }
 
-const billing = createBilling({ dbPath, clock, ids: randomIds(clock), durability: 'full' })
+// Half the rounds leave due holds to the first operation, a sliced sweep (as the module's timer
+// does after start), instead of expiring them while opening: the kill may land between its slices.
+const sweepFirst = rng.next() < 0.5
+const billing = createBilling({
+  dbPath,
+  clock,
+  ids: randomIds(clock),
+  durability: 'full',
+  ...(sweepFirst ? { createWallet: (deps: WalletDeps) => new Wallet({ ...deps, expireHoldsOnOpen: false }) } : {})
+})
 const { wallet, quotas, subscriptions } = billing
 /** Set while an operation runs under CRASH_SABOTAGE=ack-early: called before the outermost commit. */
 let ackEarly: ((result: unknown) => void) | null = null
@@ -89,6 +102,8 @@ function sabotageTx(): void {
 
 const PROVIDERS: readonly Provider[] = ['alipay', 'wechat', 'stripe', 'paypal']
 const holds: { holdId: string; amount: number }[] = []
+/** When the short holds expire (the sweep takes the due ones). */
+let shortHolds: number[] = []
 const leases: string[] = []
 const prefix = `c${seed}-`
 
@@ -104,6 +119,9 @@ function take<T>(items: T[]): T {
 }
 
 function nextOp(key: string): Op {
+  // Several holds due: sweep them more often than by chance, so kills land between its slices.
+  if (sweepFirst && key === `${prefix}0`) return sweepOp()
+  if (shortHolds.filter((t) => t <= clock.now()).length >= 3 && rng.next() < 0.5) return sweepOp()
   const r = rng.int(1, 100)
   if (r <= 12) {
     const req = { key, paymentId: `pay-${key}`, provider: rng.pick(PROVIDERS), amount: rng.int(100, 8_000) }
@@ -114,13 +132,16 @@ function nextOp(key: string): Op {
     return { kind: 'consume', req, run: () => wallet.consume(req) }
   }
   if (r <= 35) {
-    const req = { key, amount: rng.int(1, 4_000), feature: 'live_room', reason: 'crash workload', ttlMs: HOLD_TTL_MS }
+    const short = rng.next() < 0.6
+    const ttlMs = short ? rng.int(...SHORT_HOLD_TTL_MS) : HOLD_TTL_MS
+    const req = { key, amount: rng.int(1, 4_000), feature: 'live_room', reason: 'crash workload', ttlMs }
     return {
       kind: 'hold',
       req,
       run: () => {
         const res = wallet.hold(req)
-        holds.push({ holdId: res.holdId, amount: req.amount })
+        if (short) shortHolds.push(clock.now() + ttlMs)
+        else holds.push({ holdId: res.holdId, amount: req.amount })
         return res
       }
     }
@@ -175,14 +196,21 @@ function nextOp(key: string): Op {
     const req = { key, atPeriodEnd: rng.next() < 0.5, reason: 'crash workload' }
     return { kind: 'cancel', req, run: () => subscriptions.cancel(req) }
   }
-  // The sweep reports what it did to the wallet: it has no key to look it up by.
+  return sweepOp()
+}
+
+// The sweep reports what it did to the wallet: it has no key to look it up by. It runs as
+// the module's timer runs it: in slices, the event loop turning between them.
+function sweepOp(): Op {
   return {
     kind: 'sweep',
     req: null,
-    run: () => {
+    run: async () => {
       const before = view()
-      billing.sweep()
+      await billing.sweepInSlices(SWEEP_SLICE)
       const after = view()
+      const now = clock.now()
+      shortHolds = shortHolds.filter((t) => t > now)
       return { dW: after.W - before.W, dH: after.H - before.H }
     }
   }
@@ -204,7 +232,7 @@ for (let i = 0; i < MAX_OPS; i++) {
   }
   let result: unknown
   try {
-    result = op.run()
+    result = await op.run()
   } catch (err) {
     if (!(err instanceof BillingError)) throw err
     emit({ t: 'rejected', i, kind: op.kind, key, code: err.code, at })
