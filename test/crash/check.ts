@@ -50,6 +50,7 @@ function effect(op: Ok): { dW: number; dH: number } {
     case 'subscribe':
       return { dW: -amountOf(r.price), dH: 0 }
     case 'sweep':
+    case 'sync':
       return { dW: r.dW as number, dH: r.dH as number }
     default:
       return { dW: 0, dH: 0 }
@@ -62,7 +63,7 @@ export interface RoundReport {
   after: LedgerView
   /** What was in flight when the kill landed: 'open' = before the child was ready, 'between' = no op, 'finished' = no kill. */
   inFlight: OpKind | 'open' | 'between' | 'finished'
-  /** The kill landed between two committed slices of a sweep. */
+  /** The kill landed between two committed slices of a sweep or a sync run (feed slices, outbox batches). */
   betweenSlices: boolean
   reported: number
 }
@@ -139,7 +140,9 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
     const allowed =
       (inFlightWalletKey !== null && e.op_key === inFlightWalletKey) ||
       ((inFlightKind === 'sweep' || inFlightKind === 'open') && e.op_key === null && e.type === 'expire') ||
-      (inFlightKind === 'sweep' && e.op_key !== null && /^subscription:.+:renewal:/.test(e.op_key))
+      (inFlightKind === 'sweep' && e.op_key !== null && /^subscription:.+:renewal:/.test(e.op_key)) ||
+      // A sync run killed between its feed slices: the slices it committed (keyed by record).
+      (inFlightKind === 'sync' && e.op_key !== null && e.op_key.startsWith('feed:'))
     if (!allowed) fail(`entry ${e.seq} (${e.type}, key ${e.op_key}) belongs to no reported or in-flight operation`)
   }
   const tailSum = sums.get({ w: A.wallet, h: A.holds, s: Number.MAX_SAFE_INTEGER }) as { W: number; H: number }
@@ -176,7 +179,14 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
   for (const h of miscounted) fail(`hold ${h.id} is ${h.status} with ${h.n} expiry entries`)
   // Killed inside a sliced sweep: some of it committed (entries after the last line), some still due.
   const dueAtBegin = sqlite.prepare<[number], number>("SELECT COUNT(*) FROM wallet_holds WHERE status = 'pending' AND expires_at <= ?").pluck()
-  const betweenSlices = inFlightKind === 'sweep' && tail.length > 0 && inFlight !== null && inFlight !== 'open' && (dueAtBegin.get(inFlight.at) ?? 0) > 0
+  const begun = inFlight !== null && inFlight !== 'open' ? inFlight : null
+  // …or inside a sync run: feed slices committed after its begin line, or batches acked while others still wait.
+  const ackedSince = sqlite.prepare<[number], number>('SELECT COUNT(*) FROM sync_outbox WHERE acked_at >= ?').pluck()
+  const pending = sqlite.prepare<[], number>('SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL').pluck()
+  const betweenSlices =
+    begun !== null &&
+    ((begun.kind === 'sweep' && tail.length > 0 && (dueAtBegin.get(begun.at) ?? 0) > 0) ||
+      (begun.kind === 'sync' && (tail.length > 0 || ((ackedSince.get(begun.at) ?? 0) > 0 && (pending.get() ?? 0) > 0))))
 
   // ---- every reported operation is there, with its result ----
   for (const op of oks) {
@@ -310,6 +320,7 @@ function replay(billing: Billing, op: Ok): unknown {
     case 'cancel':
       return subscriptions.cancel(req)
     case 'sweep':
+    case 'sync':
       return undefined
   }
 }
