@@ -25,7 +25,7 @@ import { chart } from '../../src/relay/ledger/chart'
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 50)
 /** Rounds of the synced mode (the file enrolled with a relay on 127.0.0.1): CRASH_SYNC_ROUNDS. */
-const SYNC_ROUNDS = Number(process.env.CRASH_SYNC_ROUNDS ?? 20)
+const SYNC_ROUNDS = Number(process.env.CRASH_SYNC_ROUNDS ?? 12)
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 1_000_000))
 const DAY = 24 * 3600 * 1000
 const T0 = Date.UTC(2026, 0, 10, 4, 0, 0) // workload.ts CRASH_T0: noon in Shanghai
@@ -35,8 +35,8 @@ const EARLY_KILLS = 0.15
 const MAX_EARLY_KILL_MS = 120
 /** Otherwise the kill lands this many ms at most after the child's first line (open finished). */
 const MAX_KILL_AFTER_READY_MS = 250
-/** An aimed kill lands this soon after the operation's begin line. */
-const MAX_KILL_IN_OP_MS = 60
+/** An aimed kill lands this soon after the operation's begin line (a sync run waits on HTTP). */
+const MAX_KILL_IN_OP_MS = { sweep: 60, sync: 500 } as const
 
 interface ChildRun {
   stdout: string
@@ -137,7 +137,7 @@ async function runRounds(dbPath: string, rounds: number, sync?: { target: SyncTa
       // Aimed kills: a round that starts with its sweep dies while the sweep runs; half the
       // synced rounds die during their first sync run. The rest die at random.
       const aim = early ? undefined : sweepFirst(round) ? ('sweep' as const) : sync && rng.next() < 0.5 ? ('sync' as const) : undefined
-      const killAt = aim ? { early, ms: ms % MAX_KILL_IN_OP_MS, onBegin: aim } : { early, ms }
+      const killAt = aim ? { early, ms: rng.int(0, MAX_KILL_IN_OP_MS[aim]), onBegin: aim } : { early, ms }
       const run = await child.go(killAt)
       const where = `${sync ? 'synced ' : ''}round ${round} (CRASH_SEED=${SEED}, kill ${early ? 'from go' : 'after ready'} +${killAt.ms} ms)`
       // Only the kill may end the child; anything else is a crash of the workload itself.
@@ -184,7 +184,7 @@ describe('crash safety', () => {
         t.inFlight
       )
     },
-    Math.max(120_000, ROUNDS * 4_000)
+    Math.max(120_000, ROUNDS * 6_000)
   )
 
   it(
@@ -236,7 +236,7 @@ describe('crash safety', () => {
         t.inFlight
       )
     },
-    Math.max(120_000, SYNC_ROUNDS * 6_000)
+    Math.max(120_000, SYNC_ROUNDS * 10_000)
   )
 })
 
