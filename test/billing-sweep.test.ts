@@ -11,7 +11,7 @@ import { tempDir } from './support/db'
 
 const T0 = Date.UTC(2026, 0, 15, 4, 0, 0)
 const HOLDS = 120
-const cny = (amount: number) => ({ amount, currency: 'CNY' })
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 
 /** A file with 120 holds past their expiry and a monthly plan two years behind on renewals. */
 function behind(): { billing: Billing; clock: ManualClock } {
