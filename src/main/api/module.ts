@@ -110,9 +110,10 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
 
   // A failed sweep is logged and tried again next time (never an uncaught main-process error).
   // It runs in bounded slices (the host's windows stay live); one at a time.
+  // The first runs just after start: opening expires only a bounded number of due holds.
   let sweeping = false
-  const sweep = setInterval(() => {
-    if (sweeping) return
+  const runSweep = (): void => {
+    if (sweeping || closed) return
     sweeping = true
     billing
       .sweepInSlices()
@@ -122,7 +123,9 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
         if (!closed) log.error('[billing sweep]', err instanceof Error ? err.message : err)
       })
       .finally(() => (sweeping = false))
-  }, opts.sweepMs ?? 60_000)
+  }
+  const sweep = setInterval(runSweep, opts.sweepMs ?? 60_000)
+  setImmediate(runSweep)
   sweep.unref?.()
   if (opts.startSync !== false) sync.start()
 

@@ -56,6 +56,9 @@ type Plan<R> =
  * the state has changed since; with another request it throws IdempotencyConflict.
  * Input is validated before any transaction, and every failure leaves the ledger unchanged.
  */
+/** Due holds expired while the file opens (a crashed run leaves a few); the sweep takes the rest. */
+const OPEN_EXPIRY_MAX = 200
+
 export class Wallet {
   readonly accountId: string
   readonly currency: Currency
@@ -75,7 +78,8 @@ export class Wallet {
     this.accounts = walletAccounts(this.accountId, this.currency)
     this.core = LedgerCore.of(deps.db)
     this.core.ensureAccounts(this.accountId, this.currency, this.clock.now())
-    if (deps.expireHoldsOnOpen !== false) this.expireHolds()
+    // Bounded: opening runs on the host's main thread; any further due holds go to the sweep.
+    if (deps.expireHoldsOnOpen !== false) this.expireHolds(OPEN_EXPIRY_MAX)
   }
 
   // ---- reads, from memory ----
