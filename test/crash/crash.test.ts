@@ -184,7 +184,7 @@ describe('crash safety', () => {
         t.inFlight
       )
     },
-    Math.max(120_000, ROUNDS * 6_000)
+    Math.max(120_000, ROUNDS * 10_000)
   )
 
   it(
