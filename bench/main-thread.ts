@@ -20,11 +20,13 @@ import { nowNs } from './stats'
 //                         ledger plus 365,000 usage events, with the full check on the worker after it
 //   start_first_check_ms  from the call that opens the file to the first `check` answered
 //   verify_full_ms        the full check on the worker thread (wall time; the main thread keeps turning)
-//   history_page_ms       one 50-row wallet history page at the end of 1M entries, and one filtered to recharges
-// catchup_block_ms is printed by bench/sync/catchup.ts. BENCH_MAIN_ROUNDS (default 5) rounds, medians.
+//   history_page_ms       one 50-row wallet history page at the end of 1M entries, and one filtered to recharges;
+//                         history_usage_page_ms: a usage page of a feature the year never used (the walk's bound)
+// catchup_block_ms is printed by bench/sync/catchup.ts. BENCH_MAIN_ROUNDS (default 5) rounds, medians;
+// BENCH_LEDGER_ENTRIES and BENCH_USAGE_EVENTS shrink the fixture for a trial run.
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 1_000_000)
-const USAGE_EVENTS = 365_000
+const USAGE_EVENTS = Number(process.env.BENCH_USAGE_EVENTS ?? 365_000)
 const ROUNDS = Number(process.env.BENCH_MAIN_ROUNDS ?? 5)
 const log = (msg: string): void => console.log(msg)
 const ms = (t: bigint): number => Number(nowNs() - t) / 1e6
@@ -84,6 +86,7 @@ interface Round {
   fullCheckProblems: number
   historyPageMs: number
   historyFilteredMs: number
+  historyUsageMs: number
   floorMs: number
 }
 
@@ -121,8 +124,20 @@ async function oneRound(fixture: string, dir: string, key: string): Promise<Roun
   const tr = nowNs()
   billing.wallet.history({ limit: 50, types: ['recharge'], from: 0 })
   const historyFilteredMs = ms(tr)
+  const tu = nowNs()
+  billing.quotas.history({ feature: 'ai_request', limit: 50 })
+  const historyUsageMs = ms(tu)
   sync.close()
-  return { startBlockMs, firstCheckMs, verifyFullMs, fullCheckProblems: full.problems.length, historyPageMs, historyFilteredMs, floorMs }
+  return {
+    startBlockMs,
+    firstCheckMs,
+    verifyFullMs,
+    fullCheckProblems: full.problems.length,
+    historyPageMs,
+    historyFilteredMs,
+    historyUsageMs,
+    floorMs
+  }
 }
 
 async function main(): Promise<void> {
@@ -140,7 +155,7 @@ async function main(): Promise<void> {
     }
     const x = rounds.at(-1)!
     log(
-      `  round ${r + 1}: start block ${x.startBlockMs} ms, first check ${x.firstCheckMs.toFixed(1)} ms, full check ${x.verifyFullMs.toFixed(0)} ms (worker), history ${x.historyPageMs.toFixed(1)} / ${x.historyFilteredMs.toFixed(1)} ms, bare loop ${x.floorMs} ms`
+      `  round ${r + 1}: start block ${x.startBlockMs} ms, first check ${x.firstCheckMs.toFixed(1)} ms, full check ${x.verifyFullMs.toFixed(0)} ms (worker), history ${x.historyPageMs.toFixed(1)} / ${x.historyFilteredMs.toFixed(1)} / usage ${x.historyUsageMs.toFixed(1)} ms, bare loop ${x.floorMs} ms`
     )
   }
   const m = (f: (r: Round) => number): number => round1(median(rounds.map(f)))
@@ -152,6 +167,7 @@ async function main(): Promise<void> {
       verify_full_problems: rounds[0]!.fullCheckProblems,
       history_page_ms: m((r) => r.historyPageMs),
       history_page_filtered_ms: m((r) => r.historyFilteredMs),
+      history_usage_page_ms: m((r) => r.historyUsageMs),
       bare_loop_block_ms: m((r) => r.floorMs),
       ledger_entries: ENTRIES,
       usage_events: USAGE_EVENTS,

@@ -7,7 +7,8 @@ import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
 import { Wallet, type WalletDeps, type WalletRecord } from './wallet'
 import { money } from '../shared/money'
-import { BillingError } from '../shared/errors'
+import { BillingError, InvalidInput } from '../shared/errors'
+import { nextTurn } from '../node/next-turn'
 
 // The one entry point to the billing core, used by the Electron adapter, the test host and
 // tests. Nothing under it imports electron. It opens the ledger file, wires the modules to
@@ -49,8 +50,15 @@ export interface Billing {
   readonly wallet: Wallet
   readonly subscriptions: SubscriptionService
   readonly quotas: Quotas
-  /** Expires holds and leases, renews or expires subscriptions: run on a timer and on resume. */
+  /** Expires holds and leases, renews or expires subscriptions, all that is due, now (tests, tools). */
   sweep(): void
+  /**
+   * One bounded step of the sweep: at most `budget` holds or subscription steps, each batch in
+   * its own transaction. True when more is due (call again).
+   */
+  sweepSlice(budget?: number): boolean
+  /** The sweep in bounded slices with the event loop turning between them: the timer's, on the main thread. */
+  sweepInSlices(budget?: number): Promise<void>
   /**
    * Recomputes balances, sums and hash chains of every ledger: wallet entries, subscription
    * history (each subscription row = its latest event's state; plans = built-in catalog +
@@ -61,6 +69,9 @@ export interface Billing {
   verify(since?: Checkpoints): { ok: boolean; problems: string[] }
   close(): void
 }
+
+/** Holds or subscription steps per sweep transaction (a few ms each on the main thread). */
+export const SWEEP_SLICE = 50
 
 export function createBilling(opts: BillingOptions): Billing {
   const clock = opts.clock ?? systemClock
@@ -120,6 +131,15 @@ export function createBilling(opts: BillingOptions): Billing {
       ...(opts.previousRunEnded ? { expirePreviousRunOnOpen: true } : {})
     })
     const q = quotas
+    // Holds first: money an expired hold frees may pay a renewal in the same sweep.
+    const sweepSlice = (budget: number): boolean => {
+      if (!Number.isSafeInteger(budget) || budget < 1) throw new InvalidInput('a sweep slice must be a whole number ≥ 1', { budget })
+      if (wallet.expireHolds(budget).length >= budget) return true
+      if (subscriptions.sweep(clock.now(), budget).more) return true
+      q.sweep()
+      q.invalidate()
+      return false
+    }
     return {
       db,
       clock,
@@ -128,10 +148,13 @@ export function createBilling(opts: BillingOptions): Billing {
       subscriptions,
       quotas: q,
       sweep() {
-        wallet.expireHolds()
-        subscriptions.sweep(clock.now())
-        q.sweep()
-        q.invalidate()
+        while (sweepSlice(SWEEP_SLICE)) {
+          /* the rest is due too */
+        }
+      },
+      sweepSlice: (budget = SWEEP_SLICE) => sweepSlice(budget),
+      async sweepInSlices(budget = SWEEP_SLICE) {
+        while (sweepSlice(budget)) await nextTurn()
       },
       verify(since) {
         const w = wallet.verify(since?.wallet)

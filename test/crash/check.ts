@@ -50,6 +50,7 @@ function effect(op: Ok): { dW: number; dH: number } {
     case 'subscribe':
       return { dW: -amountOf(r.price), dH: 0 }
     case 'sweep':
+    case 'sync':
       return { dW: r.dW as number, dH: r.dH as number }
     default:
       return { dW: 0, dH: 0 }
@@ -62,6 +63,8 @@ export interface RoundReport {
   after: LedgerView
   /** What was in flight when the kill landed: 'open' = before the child was ready, 'between' = no op, 'finished' = no kill. */
   inFlight: OpKind | 'open' | 'between' | 'finished'
+  /** The kill landed between two committed slices of a sweep or a sync run (feed slices, outbox batches). */
+  betweenSlices: boolean
   reported: number
 }
 
@@ -137,7 +140,9 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
     const allowed =
       (inFlightWalletKey !== null && e.op_key === inFlightWalletKey) ||
       ((inFlightKind === 'sweep' || inFlightKind === 'open') && e.op_key === null && e.type === 'expire') ||
-      (inFlightKind === 'sweep' && e.op_key !== null && /^subscription:.+:renewal:/.test(e.op_key))
+      (inFlightKind === 'sweep' && e.op_key !== null && /^subscription:.+:renewal:/.test(e.op_key)) ||
+      // A sync run killed between its feed slices: the slices it committed (keyed by record).
+      (inFlightKind === 'sync' && e.op_key !== null && e.op_key.startsWith('feed:'))
     if (!allowed) fail(`entry ${e.seq} (${e.type}, key ${e.op_key}) belongs to no reported or in-flight operation`)
   }
   const tailSum = sums.get({ w: A.wallet, h: A.holds, s: Number.MAX_SAFE_INTEGER }) as { W: number; H: number }
@@ -162,6 +167,26 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
   const subRequest = sqlite.prepare<[string], { result: string | null }>('SELECT result FROM subscription_requests WHERE key = ?')
   const leaseRow = sqlite.prepare<[string], { id: string; status: string }>('SELECT id, status FROM gauge_leases WHERE key = ?')
   const leaseById = sqlite.prepare<[string], { status: string }>('SELECT status FROM gauge_leases WHERE id = ?')
+
+  // ---- each hold expired at most once, and an expired hold by exactly one entry (the sweep's slices) ----
+  const miscounted = sqlite
+    .prepare<[string], { id: string; status: string; n: number }>(
+      `SELECT h.id, h.status, COALESCE(e.n, 0) AS n FROM wallet_holds h
+         LEFT JOIN (SELECT ref, COUNT(*) AS n FROM wallet_entries WHERE type = 'expire' AND debit_account = ? GROUP BY ref) e ON e.ref = h.id
+        WHERE (h.status = 'expired') <> (COALESCE(e.n, 0) = 1)`
+    )
+    .all(A.holds)
+  for (const h of miscounted) fail(`hold ${h.id} is ${h.status} with ${h.n} expiry entries`)
+  // Killed inside a sliced sweep: some of it committed (entries after the last line), some still due.
+  const dueAtBegin = sqlite.prepare<[number], number>("SELECT COUNT(*) FROM wallet_holds WHERE status = 'pending' AND expires_at <= ?").pluck()
+  const begun = inFlight !== null && inFlight !== 'open' ? inFlight : null
+  // …or inside a sync run: feed slices committed after its begin line, or batches acked while others still wait.
+  const ackedSince = sqlite.prepare<[number], number>('SELECT COUNT(*) FROM sync_outbox WHERE acked_at >= ?').pluck()
+  const pending = sqlite.prepare<[], number>('SELECT COUNT(*) FROM sync_outbox WHERE acked_at IS NULL AND rejected_code IS NULL').pluck()
+  const betweenSlices =
+    begun !== null &&
+    ((begun.kind === 'sweep' && tail.length > 0 && (dueAtBegin.get(begun.at) ?? 0) > 0) ||
+      (begun.kind === 'sync' && (tail.length > 0 || ((ackedSince.get(begun.at) ?? 0) > 0 && (pending.get() ?? 0) > 0))))
 
   // ---- every reported operation is there, with its result ----
   for (const op of oks) {
@@ -251,6 +276,7 @@ export function checkRound(billing: Billing, lines: Line[], baseline: LedgerView
     problems,
     after: { seq: head, W: actual.W, H: actual.H },
     inFlight: clean ? 'finished' : (inFlightKind ?? 'between'),
+    betweenSlices,
     reported: oks.length
   }
 }
@@ -294,6 +320,7 @@ function replay(billing: Billing, op: Ok): unknown {
     case 'cancel':
       return subscriptions.cancel(req)
     case 'sweep':
+    case 'sync':
       return undefined
   }
 }

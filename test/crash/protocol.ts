@@ -24,7 +24,8 @@ export const OP_KINDS = [
   'release',
   'subscribe',
   'cancel',
-  'sweep'
+  'sweep',
+  'sync'
 ] as const
 export type OpKind = (typeof OP_KINDS)[number]
 

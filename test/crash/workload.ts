@@ -12,14 +12,20 @@ import { writeSync } from 'node:fs'
 import { createBilling } from '../../src/main/billing'
 import { ManualClock } from '../../src/node/clock'
 import { randomIds } from '../../src/node/ids'
-import type { Provider } from '../../src/main/wallet'
+import { Wallet, type Provider, type WalletDeps } from '../../src/main/wallet'
 import { BillingError } from '../../src/shared/errors'
 import type { LedgerView, Line, OpKind } from './protocol'
 import { seeded } from './random'
+import { openSynced, type SyncTarget } from './synced'
 
 export const CRASH_T0 = Date.UTC(2026, 0, 10, 4, 0, 0) // noon in Shanghai
-/** Holds outlive a round (rounds are a day apart, a round's clock spans < 3 h), so none expires mid-round. */
+/** Holds the workload settles or voids outlive a round (rounds are a day apart, a round's clock spans < 3 h). */
 export const HOLD_TTL_MS = 12 * 3600 * 1000
+/** Short holds are never closed by the workload: they expire mid-round, left to the sweep. */
+const SHORT_HOLD_TTL_MS = [500, 5_000] as const
+/** Holds or subscription steps per sweep slice: the sweep spans many transactions, a kill lands between them. */
+const SWEEP_SLICE = 1
+const SWEEP_FIRST_HOLDS = 6
 const MAX_OPS = 3000
 
 const [dbPath, seedArg, startArg] = process.argv.slice(2)
@@ -49,7 +55,23 @@ if (process.env.CRASH_WAIT_GO === '1') {
   process.stdin.destroy()
 }
 
-const billing = createBilling({ dbPath, clock, ids: randomIds(clock), durability: 'full' })
+// CRASH_SYNC: the file is an enrolled device's (synced.ts); a sync run replaces local recharges,
+// which the relay would never have seen (its money arrives through the feed instead).
+const target = process.env.CRASH_SYNC ? (JSON.parse(process.env.CRASH_SYNC) as SyncTarget) : null
+// CRASH_SWEEP_FIRST=1 (the parent's choice, half the rounds): the round opens without expiring
+// due holds, takes SWEEP_FIRST_HOLDS short holds, then sweeps them all (one per slice, as the
+// module's timer would after start); the parent kills just after the sweep begins.
+const sweepFirst = process.env.CRASH_SWEEP_FIRST === '1' && target === null
+const synced = target ? openSynced(dbPath, target, clock, randomIds(clock)) : null
+const billing =
+  synced?.billing ??
+  createBilling({
+    dbPath,
+    clock,
+    ids: randomIds(clock),
+    durability: 'full',
+    ...(sweepFirst ? { createWallet: (deps: WalletDeps) => new Wallet({ ...deps, expireHoldsOnOpen: false }) } : {})
+  })
 const { wallet, quotas, subscriptions } = billing
 /** Set while an operation runs under CRASH_SABOTAGE=ack-early: called before the outermost commit. */
 let ackEarly: ((result: unknown) => void) | null = null
@@ -89,6 +111,8 @@ function sabotageTx(): void {
 
 const PROVIDERS: readonly Provider[] = ['alipay', 'wechat', 'stripe', 'paypal']
 const holds: { holdId: string; amount: number }[] = []
+/** When the short holds expire (the sweep takes the due ones). */
+let shortHolds: number[] = []
 const leases: string[] = []
 const prefix = `c${seed}-`
 
@@ -104,7 +128,13 @@ function take<T>(items: T[]): T {
 }
 
 function nextOp(key: string): Op {
+  // Several holds due: sweep them more often than by chance, so kills land between its slices.
+  const i = Number(key.slice(prefix.length))
+  if (sweepFirst && i < SWEEP_FIRST_HOLDS) return holdOp(key, true)
+  if (sweepFirst && i === SWEEP_FIRST_HOLDS) return sweepOp()
+  if (shortHolds.filter((t) => t <= clock.now()).length >= 3 && rng.next() < 0.5) return sweepOp()
   const r = rng.int(1, 100)
+  if (r <= 12 && synced) return syncOp(synced.sync)
   if (r <= 12) {
     const req = { key, paymentId: `pay-${key}`, provider: rng.pick(PROVIDERS), amount: rng.int(100, 8_000) }
     return { kind: 'recharge', req, run: () => wallet.recharge(req) }
@@ -113,18 +143,7 @@ function nextOp(key: string): Op {
     const req = { key, amount: rng.int(1, 4_000), feature: 'ai_request', reason: 'crash workload' }
     return { kind: 'consume', req, run: () => wallet.consume(req) }
   }
-  if (r <= 35) {
-    const req = { key, amount: rng.int(1, 4_000), feature: 'live_room', reason: 'crash workload', ttlMs: HOLD_TTL_MS }
-    return {
-      kind: 'hold',
-      req,
-      run: () => {
-        const res = wallet.hold(req)
-        holds.push({ holdId: res.holdId, amount: req.amount })
-        return res
-      }
-    }
-  }
+  if (r <= 35) return holdOp(key, rng.next() < 0.6)
   if (r <= 43 && holds.length > 0) {
     const h = take(holds)
     const req = rng.next() < 0.5 ? { key, holdId: h.holdId } : { key, holdId: h.holdId, amount: rng.int(1, h.amount) }
@@ -175,14 +194,52 @@ function nextOp(key: string): Op {
     const req = { key, atPeriodEnd: rng.next() < 0.5, reason: 'crash workload' }
     return { kind: 'cancel', req, run: () => subscriptions.cancel(req) }
   }
-  // The sweep reports what it did to the wallet: it has no key to look it up by.
+  return sweepOp()
+}
+
+function holdOp(key: string, short: boolean): Op {
+  const ttlMs = short ? rng.int(...SHORT_HOLD_TTL_MS) : HOLD_TTL_MS
+  const req = { key, amount: rng.int(1, short ? 800 : 4_000), feature: 'live_room', reason: 'crash workload', ttlMs }
+  return {
+    kind: 'hold',
+    req,
+    run: () => {
+      const res = wallet.hold(req)
+      if (short) shortHolds.push(clock.now() + ttlMs)
+      else holds.push({ holdId: res.holdId, amount: req.amount })
+      return res
+    }
+  }
+}
+
+// A sync run: pushes the outbox in batches, applies the feed in slices. Like the sweep it
+// reports what it did to the wallet; a run that failed (the relay refused, a timeout) is a
+// result too.
+function syncOp(sync: NonNullable<typeof synced>['sync']): Op {
+  return {
+    kind: 'sync',
+    req: null,
+    run: async () => {
+      const before = view()
+      const state = await sync.syncNow()
+      const after = view()
+      return { dW: after.W - before.W, dH: after.H - before.H, error: state.lastError }
+    }
+  }
+}
+
+// The sweep reports what it did to the wallet: it has no key to look it up by. It runs as
+// the module's timer runs it: in slices, the event loop turning between them.
+function sweepOp(): Op {
   return {
     kind: 'sweep',
     req: null,
-    run: () => {
+    run: async () => {
       const before = view()
-      billing.sweep()
+      await billing.sweepInSlices(SWEEP_SLICE)
       const after = view()
+      const now = clock.now()
+      shortHolds = shortHolds.filter((t) => t > now)
       return { dW: after.W - before.W, dH: after.H - before.H }
     }
   }
@@ -204,7 +261,7 @@ for (let i = 0; i < MAX_OPS; i++) {
   }
   let result: unknown
   try {
-    result = op.run()
+    result = await op.run()
   } catch (err) {
     if (!(err instanceof BillingError)) throw err
     emit({ t: 'rejected', i, kind: op.kind, key, code: err.code, at })
@@ -214,5 +271,6 @@ for (let i = 0; i < MAX_OPS; i++) {
   }
   if (!acked) ok(result)
 }
-billing.close()
+if (synced) synced.sync.close()
+else billing.close()
 emit({ t: 'done' })

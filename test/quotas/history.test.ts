@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SCAN_BUDGET } from '../../src/node/sqlite/scan-window'
 import { fixture, PERIOD, T0 } from './support'
 
 describe('usage history and summary', () => {
@@ -69,5 +70,33 @@ describe('usage history and summary', () => {
     const r = q.consume('ai_request', 1, 'x')
     expect(q.record('x')).toEqual(r)
     expect(q.record('y')).toBeUndefined()
+  })
+})
+
+describe('usage history walks a bounded window per call', () => {
+  it('a rare feature among more than SCAN_BUDGET events comes back in short pages that together hold every match once', () => {
+    const { q, db, clock } = fixture({ max_ai_requests: null, max_export_count: null })
+    const n = SCAN_BUDGET + 700
+    db.sqlite.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        clock.advance(1)
+        q.consume(i === 1 || i === n - 1 ? 'export' : 'ai_request', 1, `k${i}`)
+      }
+    })()
+    const seqs = db.sqlite.prepare('SELECT seq FROM usage_events ORDER BY seq DESC').pluck().all() as number[]
+    const keys: string[] = []
+    const cursors: (string | null)[] = []
+    let cursor: string | null = null
+    do {
+      const page = q.history({ feature: 'export', limit: 10, cursor })
+      keys.push(...page.items.map((r) => r.key))
+      cursor = page.nextCursor
+      cursors.push(cursor)
+    } while (cursor !== null)
+    expect(keys).toEqual([`k${n - 1}`, 'k1'])
+    // The first call walked exactly SCAN_BUDGET events and stopped below them; the second the rest.
+    expect(cursors).toEqual([String(seqs[SCAN_BUDGET - 1]), null])
+    // Without a feature every event matches: a full page.
+    expect(q.history({ limit: 500 }).items).toHaveLength(500)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Wallet, type HistoryEntry } from '../../src/main/wallet'
+import { SCAN_BUDGET } from '../../src/node/sqlite/scan-window'
 import { setup, T0 } from './fixture'
 
 function populated() {
@@ -92,5 +93,37 @@ describe('entry time', () => {
     expect(wallet.history({ limit: 10, from: T0 + 10_001 }).items.map((e) => e.key)).toEqual(['c'])
     expect(wallet.history({ limit: 10, to: T0 + 1 }).items.map((e) => e.key)).toEqual(['r'])
     expect(wallet.verify().ok).toBe(true)
+  })
+})
+
+describe('history walks a bounded window per call', () => {
+  it('a sparse filter over more than SCAN_BUDGET entries comes back in short pages that together hold every match once', () => {
+    const { wallet, db } = setup()
+    const n = 2 * SCAN_BUDGET + 500
+    const add = db.sqlite.transaction(() => {
+      for (let i = 1; i <= n; i++) {
+        if (i === 3 || i === n - 2) wallet.consume({ key: `c${i}`, amount: 1, feature: 'ai', reason: '' })
+        else wallet.recharge({ key: `r${i}`, paymentId: `p${i}`, provider: 'alipay', amount: 10 })
+      }
+    })
+    add()
+    const head = (db.sqlite.prepare('SELECT MAX(seq) AS s FROM wallet_entries').get() as { s: number }).s
+    const uppers: number[] = []
+    const { out, pages } = all((cursor) => {
+      uppers.push(cursor === null ? head : Number(cursor) - 1)
+      return wallet.history({ limit: 10, types: ['consume'], cursor })
+    })
+    expect(out.map((e) => e.key)).toEqual([`c${n - 2}`, 'c3'])
+    // Each call looked at SCAN_BUDGET entries at most: its upper bound minus the next call's.
+    expect(pages).toBe(Math.ceil(head / SCAN_BUDGET))
+    for (let i = 1; i < uppers.length; i++) expect(uppers[i - 1]! - uppers[i]!).toBe(SCAN_BUDGET)
+
+    // Unfiltered, every entry in the window matches: full pages as before.
+    const page = wallet.history({ limit: 500 })
+    expect(page.items).toHaveLength(500)
+    expect(page.nextCursor).toBe(String(page.items.at(-1)!.seq))
+    // A type with its own index is not bounded by the window: the one consume-free type reads far back.
+    const oldest = wallet.history({ limit: 1, types: ['recharge'], cursor: '3' })
+    expect(oldest.items.map((e) => e.seq)).toEqual([2])
   })
 })

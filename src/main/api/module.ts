@@ -109,14 +109,23 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
   attachments = att
 
   // A failed sweep is logged and tried again next time (never an uncaught main-process error).
-  const sweep = setInterval(() => {
-    try {
-      billing.sweep()
-      paidUse.paidUses.sweep()
-    } catch (err) {
-      log.error('[billing sweep]', err instanceof Error ? err.message : err)
-    }
-  }, opts.sweepMs ?? 60_000)
+  // It runs in bounded slices (the host's windows stay live); one at a time.
+  // The first runs just after start: opening expires only a bounded number of due holds.
+  let sweeping = false
+  const runSweep = (): void => {
+    if (sweeping || closed) return
+    sweeping = true
+    billing
+      .sweepInSlices()
+      .then(() => paidUse.paidUses.sweep())
+      .catch((err: unknown) => {
+        // A slice after close() finds the file shut: nothing to report.
+        if (!closed) log.error('[billing sweep]', err instanceof Error ? err.message : err)
+      })
+      .finally(() => (sweeping = false))
+  }
+  const sweep = setInterval(runSweep, opts.sweepMs ?? 60_000)
+  setImmediate(runSweep)
   sweep.unref?.()
   if (opts.startSync !== false) sync.start()
 

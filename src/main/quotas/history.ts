@@ -1,4 +1,6 @@
+import type { Sqlite } from '../db/open'
 import { InvalidInput } from '../../shared/errors'
+import { scanWindow } from '../../node/sqlite/scan-window'
 import { COUNTER_FEATURES } from './features'
 import { eventToRecord, seqAt, type Statements } from './statements'
 import type { HistoryPage, HistoryQuery } from './types'
@@ -7,11 +9,13 @@ import type { HistoryPage, HistoryQuery } from './types'
 // (max(previous + 1, time × 1024)), so time bounds become seq bounds and a page is a rowid
 // range walk: the same cost at the millionth row as at the first, with no time index.
 // After a backward clock step events keep recording order (their seq runs ahead of their time).
+// A feature filter has no index (it would cost consume a page write): its walk is bounded
+// (node/sqlite/scan-window.ts), so a page of a rare feature may come back short with a cursor.
 
 const MAX_PAGE = 500
 const CURSOR = /^-?\d{1,16}$/
 
-export function readHistory(st: Statements, q: HistoryQuery): HistoryPage {
+export function readHistory(sqlite: Sqlite, st: Statements, q: HistoryQuery): HistoryPage {
   const { feature, from, to, limit = 50, cursor } = q
   if (feature !== undefined && !(COUNTER_FEATURES as readonly string[]).includes(feature)) {
     throw new InvalidInput(`no usage history for feature ${String(feature)}`, { feature })
@@ -26,7 +30,13 @@ export function readHistory(st: Statements, q: HistoryQuery): HistoryPage {
     if (typeof cursor !== 'string' || !CURSOR.test(cursor)) throw new InvalidInput('malformed history cursor', { cursor })
     upper = Math.min(upper, Number(cursor))
   }
-  const lower = from === undefined ? Number.MIN_SAFE_INTEGER : seqAt(from)
+  let lower = from === undefined ? Number.MIN_SAFE_INTEGER : seqAt(from)
+  let truncated = false
+  if (feature !== undefined && lower < upper) {
+    const window = scanWindow(sqlite, 'usage_events', 'seq', lower, upper - 1)
+    lower = window.floor
+    truncated = window.truncated
+  }
   const rows =
     feature === undefined
       ? st.historyAll.all(lower, upper, limit + 1)
@@ -34,8 +44,7 @@ export function readHistory(st: Statements, q: HistoryQuery): HistoryPage {
   const more = rows.length > limit
   if (more) rows.length = limit
   const last = rows[rows.length - 1]
-  return {
-    items: rows.map(eventToRecord),
-    nextCursor: more && last !== undefined ? String(last.seq) : null
-  }
+  // Short of the budget's end: the next page starts below the rows walked (seq < cursor).
+  const nextCursor = more && last !== undefined ? String(last.seq) : truncated ? String(lower) : null
+  return { items: rows.map(eventToRecord), nextCursor }
 }

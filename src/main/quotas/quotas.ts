@@ -351,7 +351,7 @@ export class Quotas {
   }
 
   history(query: HistoryQuery = {}): HistoryPage {
-    return readHistory(this.st, query)
+    return readHistory(this.sqlite, this.st, query)
   }
 
   /** One applied usage event by idempotency key. */

@@ -93,7 +93,11 @@ export interface SubscriptionService {
   reactivate(input: ReactivateInput): Subscription
   suspend(input: SuspendInput): Subscription
   resume(input: ResumeInput): Subscription
-  sweep(now?: number): SweepResult
+  /**
+   * Renews, expires and ends what is due at `now`, one transaction. `maxSteps` bounds the
+   * steps (a period renewed, a status changed) in it; `more` says steps were still due.
+   */
+  sweep(now?: number, maxSteps?: number): SweepResult
 
   /** The account's live (not expired) subscription, or null. */
   current(): Subscription | null
@@ -458,21 +462,30 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       })
     },
 
-    sweep(now = clock.now()) {
+    sweep(now = clock.now(), maxSteps = MAX_SWEEP_STEPS) {
       if (!Number.isSafeInteger(now)) throw new InvalidInput('now must be integer epoch milliseconds', { now })
+      if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new InvalidInput('maxSteps must be a whole number ≥ 1', { maxSteps })
       cached = null
       try {
         return write(() => {
           const events: SubscriptionEvent[] = []
-          for (let sub of store.liveAll()) {
-            for (let i = 0; i < MAX_SWEEP_STEPS; i++) {
+          let more = false
+          // Each step leaves committed state, so stopping anywhere leaves the next sweep to go on from it.
+          // A step writes as it is taken, so the bound is checked before each (more may then be
+          // a false alarm: one sweep more that finds nothing).
+          outer: for (let sub of store.liveAll()) {
+            for (;;) {
+              if (events.length >= maxSteps) {
+                more = true
+                break outer
+              }
               const step = sweepStep(sub, now)
               if (!step) break
               sub = step.sub
               events.push(step.event)
             }
           }
-          return { events }
+          return { events, more }
         })
       } finally {
         cached = null

@@ -221,4 +221,6 @@ export interface Entitlement {
 export interface SweepResult {
   /** The events the sweep wrote, in order. */
   events: SubscriptionEvent[]
+  /** Stopped at its step bound with steps still due: sweep again. */
+  more: boolean
 }

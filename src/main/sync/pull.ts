@@ -8,7 +8,7 @@ import { applyRecord, type AppliedEvent, type ApplyDeps } from './apply'
 import type { CheckoutFlow } from './checkouts'
 import type { SyncEventBus } from './events'
 import type { LeaseKeeper } from './lease'
-import { nextTurn } from './next-turn'
+import { nextTurn } from '../../node/next-turn'
 import type { RelayClient } from './relay-client'
 import type { SyncStore } from './store'
 

@@ -1,7 +1,7 @@
 import type { BillingDb } from '../db/open'
 import type { OutboxAck } from '../../shared/relay-contract'
 import { RelayError, type RelayClient } from './relay-client'
-import { nextTurn } from './next-turn'
+import { nextTurn } from '../../node/next-turn'
 import type { SyncStore } from './store'
 
 // Pushes the outbox to the relay (docs/sync.md, "One sync run", step 1).

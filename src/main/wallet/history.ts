@@ -1,6 +1,7 @@
 import { InvalidInput } from '../../shared/errors'
 import type { Currency } from '../../shared/money'
 import type { Sqlite } from '../db/open'
+import { SCAN_BUDGET } from '../../node/sqlite/scan-window'
 import type { EntryRow } from './statements'
 import { ENTRY_TYPES, type EntryType, type HistoryEntry, type HistoryPage, type HistoryQuery } from './types'
 
@@ -8,7 +9,9 @@ import { ENTRY_TYPES, type EntryType, type HistoryEntry, type HistoryPage, type 
 // so rows appended meanwhile never shift a page. No time index is kept (it would cost the hot
 // path a page write per commit): created_at never decreases along seq, so a time window is a
 // seq range found by binary search on the primary key. Types other than 'consume' come from
-// a partial index; 'consume' is the dense type and is read by scanning seq.
+// a partial index; 'consume' is the dense type and is read by scanning seq. A walk of seq
+// (no type filter: owner and currency; or 'consume') covers at most SCAN_BUDGET entries
+// (node/sqlite/scan-window.ts): a page may come back short, with a cursor below them.
 
 export const MAX_HISTORY_LIMIT = 500
 const MAX_SEQ = Number.MAX_SAFE_INTEGER
@@ -43,8 +46,17 @@ export function walletHistory(
   let low = 1
   if (q.from !== undefined) low = Math.max(low, firstSeqAtOrAfter(sqlite, q.from))
   if (q.to !== undefined) high = Math.min(high, firstSeqAtOrAfter(sqlite, q.to) - 1)
-
+  high = Math.min(high, lastSeq(sqlite))
   const rows: EntryRow[] = []
+  let truncated = false
+  if (q.types === undefined || q.types.includes('consume')) {
+    // Entries are numbered 1, 2, 3… (append-only), so a window of keys is a window of rows.
+    const floor = high - SCAN_BUDGET + 1
+    if (floor > low) {
+      low = floor
+      truncated = true
+    }
+  }
   if (low <= high) {
     const base = 'SELECT * FROM wallet_entries WHERE seq >= ? AND seq <= ? AND owner = ? AND currency = ?'
     const order = 'ORDER BY seq DESC LIMIT ?'
@@ -84,17 +96,20 @@ export function walletHistory(
     }
   })
   const last = items[items.length - 1]
-  return { items, nextCursor: more && last ? String(last.seq) : null }
+  // The cursor is the last seq returned (the next page reads below it); after a short walk, the floor.
+  return { items, nextCursor: more && last ? String(last.seq) : truncated ? String(low) : null }
 }
+
+const lastSeq = (sqlite: Sqlite): number =>
+  sqlite.prepare<[], { seq: number }>('SELECT seq FROM wallet_entries ORDER BY seq DESC LIMIT 1').get()?.seq ?? 0
 
 /** The first seq whose entry is at or after `t` (one past the end if none): O(log n) point reads. */
 function firstSeqAtOrAfter(sqlite: Sqlite, t: number): number {
   const next = sqlite.prepare<[number], { seq: number; created_at: number }>(
     'SELECT seq, created_at FROM wallet_entries WHERE seq >= ? ORDER BY seq LIMIT 1'
   )
-  const last = sqlite.prepare<[], { seq: number }>('SELECT seq FROM wallet_entries ORDER BY seq DESC LIMIT 1').get()
   let lo = 1
-  let hi = (last?.seq ?? 0) + 1
+  let hi = lastSeq(sqlite) + 1
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2)
     const row = next.get(mid)

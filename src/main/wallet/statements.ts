@@ -117,10 +117,11 @@ export function prepareStatements(sqlite: Sqlite) {
       `UPDATE wallet_holds SET status = ?, close_key = ?, settled_amount = ?, closed_at = ?
         WHERE id = ? AND status = 'pending'`
     ),
-    dueHolds: s<[number, string, string], HoldRow>(
+    /** The last parameter is a LIMIT (-1: all). */
+    dueHolds: s<[number, string, string, number], HoldRow>(
       `SELECT * FROM wallet_holds
         WHERE status = 'pending' AND expires_at <= ? AND owner = ? AND currency = ?
-        ORDER BY expires_at, id`
+        ORDER BY expires_at, id LIMIT ?`
     ),
     getPayment: s<[string], PaymentRow>(`SELECT * FROM wallet_payments WHERE payment_id = ?`),
     insertPayment: s<[string, string, string, number, string, string, number]>(

@@ -56,6 +56,9 @@ type Plan<R> =
  * the state has changed since; with another request it throws IdempotencyConflict.
  * Input is validated before any transaction, and every failure leaves the ledger unchanged.
  */
+/** Due holds expired while the file opens (a crashed run leaves a few); the sweep takes the rest. */
+const OPEN_EXPIRY_MAX = 200
+
 export class Wallet {
   readonly accountId: string
   readonly currency: Currency
@@ -75,7 +78,8 @@ export class Wallet {
     this.accounts = walletAccounts(this.accountId, this.currency)
     this.core = LedgerCore.of(deps.db)
     this.core.ensureAccounts(this.accountId, this.currency, this.clock.now())
-    if (deps.expireHoldsOnOpen !== false) this.expireHolds()
+    // Bounded: opening runs on the host's main thread; any further due holds go to the sweep.
+    if (deps.expireHoldsOnOpen !== false) this.expireHolds(OPEN_EXPIRY_MAX)
   }
 
   // ---- reads, from memory ----
@@ -268,17 +272,18 @@ export class Wallet {
   /**
    * Releases this wallet's pending holds whose expiry has passed (a crashed live session
    * frees its money). Runs at open; call it on a timer too. No idempotency key: each hold
-   * is released once because only a pending hold is.
+   * is released once because only a pending hold is. `max`: at most this many, the earliest
+   * due first, in one transaction (a sliced sweep calls again for the rest).
    */
-  expireHolds(): ExpiredHold[] {
+  expireHolds(max = -1): ExpiredHold[] {
     const now = this.clock.now()
     const { stmts } = this.core
     // The common case, nothing due, costs one indexed read and no write transaction.
-    if (stmts.dueHolds.get(now, this.accountId, this.currency) === undefined) return []
+    if (stmts.dueHolds.get(now, this.accountId, this.currency, 1) === undefined) return []
     return this.core.transact((tx) => {
       const at = tx.entryTime(now)
       const out: ExpiredHold[] = []
-      for (const hold of stmts.dueHolds.all(now, this.accountId, this.currency)) {
+      for (const hold of stmts.dueHolds.all(now, this.accountId, this.currency, max)) {
         const A = this.accounts
         const d = tx.draft()
         const entryId = this.ids.next()

@@ -113,7 +113,14 @@ export const syncOrders = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()
   },
-  (t) => [index('sync_orders_status_idx').on(t.status)]
+  (t) => [
+    index('sync_orders_status_idx').on(t.status),
+    // The payments history's open orders, newest first, read a page at a time (payment-history.ts
+    // repeats this condition word for word so SQLite picks the partial index).
+    index('sync_orders_open_time_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`status NOT IN ('paid', 'partially_refunded', 'refunded') AND NOT (status = 'failed' AND order_no IS NULL)`)
+  ]
 )
 
 /** Payments and refunds the feed reported (for history), whichever device paid. */
@@ -130,7 +137,12 @@ export const syncPayments = sqliteTable(
     status: text('status').notNull(),
     createdAt: integer('created_at').notNull()
   },
-  (t) => [index('sync_payments_time_idx').on(t.createdAt)]
+  (t) => [
+    index('sync_payments_time_idx').on(t.createdAt),
+    // History pages per kind, newest first (a keyset walk), and an order's refunds.
+    index('sync_payments_kind_time_idx').on(t.kind, t.createdAt, t.id),
+    index('sync_payments_order_idx').on(t.orderNo, t.kind)
+  ]
 )
 
 /**

@@ -1,0 +1,3 @@
+CREATE INDEX `sync_orders_open_time_idx` ON `sync_orders` (`created_at`,`id`) WHERE status NOT IN ('paid', 'partially_refunded', 'refunded') AND NOT (status = 'failed' AND order_no IS NULL);--> statement-breakpoint
+CREATE INDEX `sync_payments_kind_time_idx` ON `sync_payments` (`kind`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `sync_payments_order_idx` ON `sync_payments` (`order_no`,`kind`);
