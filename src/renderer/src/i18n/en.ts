@@ -1,7 +1,9 @@
 import type { MessageKey } from './zh-CN'
+import { NOTICE_MESSAGES_EN } from '../../../shared/notices/messages'
 
 // English. Same keys as zh-CN.ts: the type makes a missing or extra key a compile error.
 export const en: Record<MessageKey, string> = {
+  ...NOTICE_MESSAGES_EN,
   'app.title': 'Live Assistant · Billing',
   'nav.label': 'Billing sections',
   'nav.wallet': 'Wallet',

@@ -1,6 +1,9 @@
+import { NOTICE_MESSAGES_ZH } from '../../../shared/notices/messages'
 // Simplified Chinese, the default. en.ts must have exactly these keys (checked by the type
 // and by test/renderer/i18n.test.ts). `{name}` is filled in by t().
 export const zhCN = {
+  // The notices' sentences (src/shared/notices/messages.ts: main writes desktop notifications from them too).
+  ...NOTICE_MESSAGES_ZH,
   'app.title': '直播助手 · 计费',
   'nav.label': '计费功能',
   'nav.wallet': '钱包',
