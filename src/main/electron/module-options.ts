@@ -1,6 +1,6 @@
 // Electron adapter: the options the project's app hands the public API (src/main/index.ts):
 // electron-store settings, the safeStorage-sealed device token, net/powerMonitor signals,
-// the Electron build of better-sqlite3 and the packaged migrations. The relay comes from
+// the Electron build of better-sqlite3, the packaged migrations and desktop notifications. The relay comes from
 // BILLING_RELAY_URL / BILLING_RELAY_PUBLIC_KEY, else from what the build set
 // (scripts: `BILLING_RELAY_URL=… BILLING_RELAY_PUBLIC_KEY=… npm run package`), else from the
 // settings store; with none the app runs offline on its own data.
@@ -12,6 +12,7 @@ import { electronSecretStore } from './secrets'
 import { openProviderCheckout } from './security'
 import { electronSettingsStore } from './settings-store'
 import { electronSyncSignals } from './sync-signals'
+import { electronDesktopNotifier } from './desktop-notifier'
 
 /** Set by electron.vite.config.ts from the build's environment ('' when the build set none). */
 declare const __BILLING_RELAY_URL__: string
@@ -50,6 +51,7 @@ export function appModuleOptions(env: NodeJS.ProcessEnv = process.env): BillingM
     previousRunEnded: true,
     ipcMain,
     openExternal: openProviderCheckout,
+    desktopNotifier: electronDesktopNotifier(),
     startSync: false,
     dispose: () => signals.dispose()
   }
