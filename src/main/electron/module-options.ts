@@ -5,7 +5,7 @@
 // (scripts: `BILLING_RELAY_URL=… BILLING_RELAY_PUBLIC_KEY=… npm run package`), else from the
 // settings store; with none the app runs offline on its own data.
 import { join } from 'node:path'
-import { app, ipcMain } from 'electron'
+import { app, BrowserWindow, ipcMain } from 'electron'
 import { resolveRelay, type BillingModuleOptions, type RelayConfig } from '..'
 import { electronNativeBinding } from './native-binding'
 import { electronSecretStore } from './secrets'
@@ -51,8 +51,16 @@ export function appModuleOptions(env: NodeJS.ProcessEnv = process.env): BillingM
     previousRunEnded: true,
     ipcMain,
     openExternal: openProviderCheckout,
-    desktopNotifier: electronDesktopNotifier(),
+    // A click on a notice brings the app's window forward (its bell shows the notice).
+    desktopNotifier: electronDesktopNotifier({ onClick: focusWindow }),
     startSync: false,
     dispose: () => signals.dispose()
   }
+}
+
+function focusWindow(): void {
+  const win = BrowserWindow.getAllWindows()[0]
+  if (!win) return
+  if (win.isMinimized()) win.restore()
+  win.focus()
 }
