@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { NOTICE_KINDS } from '../../src/shared/relay-contract'
-import { openCore } from '../ipc/core-fixture'
+import { key, openCore, recharge } from '../ipc/core-fixture'
 import { ipcOver } from '../ipc/handlers-fixture'
 
 // The centre's channels over the real core and the real dispatcher: bad input from the
@@ -96,5 +96,21 @@ describe('notices.* channels', () => {
     expect(set).toEqual({ ok: true, value: { muted: ['recharge_credited', 'refund'], quietHours: { start: '22:00', end: '07:30' } } })
     expect(await call('notices.unread', {})).toEqual({ ok: true, value: { unread: 0 } })
     expect(await call('notices.list', {})).toMatchObject({ ok: true, value: { items: [], unread: 0 } })
+  })
+
+  it('a change made through the screens is reminded of at once: auto-renew switched off 5 days before the end', async () => {
+    const core = openCore()
+    const { call } = ipcOver(core.billing, { sync: core.sync })
+    recharge(core.billing, 10_000)
+    const r = await call('subscription.subscribe', { idempotencyKey: key(), planId: 'BASIC:monthly' })
+    if (!r.ok) throw new Error(JSON.stringify(r.error))
+    const end = core.billing.subscriptions.current()!.currentPeriodEnd!
+    core.clock.set(end - 5 * 86_400_000)
+    const changes: string[] = []
+    core.sync.notifications.onChange((c) => changes.push(...c.added.map((n) => `${n.kind}:${n.params.daysLeft}`)))
+    expect(await call('subscription.setAutoRenew', { idempotencyKey: key(), enabled: false })).toMatchObject({ ok: true })
+    await Promise.resolve()
+    expect(changes).toEqual(['subscription_ending:7'])
+    expect(await call('notices.unread', {})).toEqual({ ok: true, value: { unread: 1 } })
   })
 })
