@@ -102,7 +102,9 @@ describe.each<Locale>(['zh-CN', 'en'])('notification centre online (%s)', (local
     await panel.getByTestId('notice-item').first().waitFor()
     expect(await panel.getByTestId('notice-item').count()).toBe(1)
     await seeText(panel.getByTestId('notice-item'), t('notice.renewal_short.title'))
-    await page.getByTestId('notice-bell').click()
+    await panel.getByRole('button', { name: t('common.close') }).focus()
+    await page.keyboard.press('Escape')
+    await panel.waitFor({ state: 'detached' })
   })
 })
 

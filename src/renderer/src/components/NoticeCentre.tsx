@@ -42,7 +42,16 @@ function NoticePanel({ id }: { id: string }): React.JSX.Element {
   const { items, unread, nextCursor, error, loaded, markAllRead, more, toggle } = useS('notices', (s) => s)
   const titleId = useId()
   return (
-    <section id={id} className="notice-panel" role="dialog" aria-labelledby={titleId} data-testid="notice-panel">
+    <section
+      id={id}
+      className="notice-panel"
+      role="dialog"
+      aria-labelledby={titleId}
+      data-testid="notice-panel"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') toggle(false)
+      }}
+    >
       <div className="notice-head">
         <h2 id={titleId}>{t('notices.title')}</h2>
         <button type="button" onClick={() => void markAllRead()} disabled={unread === 0}>
