@@ -37,7 +37,13 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'account.requestCode': { method: 'email', target: 'streamer@example.com' },
   'account.verifyCode': { method: 'sms', target: '+8613800138000', code: '123456' },
   'account.removeDevice': { deviceId: 'dev_2' },
-  'account.signOut': {}
+  'account.signOut': {},
+  'notices.list': { limit: 20 },
+  'notices.unread': {},
+  'notices.markRead': { ids: ['n_1'] },
+  'notices.markAllRead': {},
+  'notices.settings': {},
+  'notices.setSettings': { muted: ['refund'], quietHours: { start: '22:00', end: '08:00' } }
 }
 
 const subscription: Output<'subscription.startTrial'> = {
@@ -128,7 +134,17 @@ export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'account.requestCode': { expiresAt: 1 },
   'account.verifyCode': signedIn,
   'account.removeDevice': signedIn,
-  'account.signOut': { signedIn: false, methods: null }
+  'account.signOut': { signedIn: false, methods: null },
+  'notices.list': {
+    items: [{ id: 'n_1', kind: 'refund', at: 1, params: { orderNo: 'o1', amount: cny(100) }, source: 'relay', readAt: null }],
+    nextCursor: null,
+    unread: 1
+  },
+  'notices.unread': { unread: 0 },
+  'notices.markRead': { unread: 0 },
+  'notices.markAllRead': { unread: 0 },
+  'notices.settings': { muted: [], quietHours: null },
+  'notices.setSettings': { muted: [], quietHours: null }
 }
 
 /** Handlers that answer the sample output and count their calls. */

@@ -18,6 +18,7 @@ import { createPaidUse, type PaidUses } from '../paid-use'
 import { FileSecretStore, FileSettingsStore } from '../settings'
 import { alwaysOnline, createSyncedBilling } from '../sync'
 import { ipcAttachments } from './attach'
+import { hostNotifications } from './notifications'
 import type { BillingModule, BillingModuleOptions, IpcEventLike, Logger, ModuleEventName, ModuleEvents, QuoteHandle } from './types'
 
 // createBillingModule: the billing core, its sync with the relay, the paid-use quotes and
@@ -28,6 +29,7 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
   const log: Logger = opts.logger ?? console
   mkdirSync(opts.dataDir, { recursive: true })
   const relay = opts.relay ?? null
+  const screenSettings = fileSettings(opts.screenSettingsPath ?? join(opts.dataDir, 'billing-settings.json'))
   const { billing, sync } = createSyncedBilling({
     dbPath: join(opts.dataDir, 'billing.sqlite'),
     settings: opts.settings ?? new FileSettingsStore(join(opts.dataDir, 'sync-settings.json')),
@@ -38,7 +40,8 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ids ? { ids: opts.ids } : {}),
     ...(opts.previousRunEnded ? { previousRunEnded: true } : {}),
-    ...(opts.integrityWorkerUrl ? { fullCheck: { workerUrl: opts.integrityWorkerUrl } } : {})
+    ...(opts.integrityWorkerUrl ? { fullCheck: { workerUrl: opts.integrityWorkerUrl } } : {}),
+    notifications: { locale: () => screenSettings.get().locale, ...(opts.desktopNotifier ? { desktop: opts.desktopNotifier } : {}) }
   })
   const listeners = new Map<ModuleEventName, Set<(payload: never) => void>>()
   const emitLocal = <E extends ModuleEventName>(event: E, payload: ModuleEvents[E]): void => {
@@ -98,7 +101,7 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
     notify,
     paidUse,
     extra: syncHandlers<IpcEventLike>(sync),
-    settings: fileSettings(opts.screenSettingsPath ?? join(opts.dataDir, 'billing-settings.json')),
+    settings: screenSettings,
     prices,
     external: {
       checkoutUrl: (orderId) => sync.checkoutUrl(orderId),
@@ -168,6 +171,7 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
       account: () => sync.account.view(),
       signOut: () => sync.account.signOut()
     },
+    notifications: hostNotifications(sync.notifications),
     balance: () => notify.balance(),
     on(event, cb) {
       let set = listeners.get(event)

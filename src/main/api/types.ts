@@ -8,6 +8,8 @@ import type { LiveSession } from '../paid-use'
 import type { CounterFeature, QuotaCheck, QuotaFeature, UsageRecord } from '../quotas'
 import type { SecretStore, SettingsStore } from '../settings'
 import type { SyncSignals } from '../sync'
+import type { DesktopNotifier } from '../notifications'
+import type { NoticeItem } from '../../shared/ipc/schemas/notices'
 
 // The host app's main-process API: what a host imports from src/main (the public entry).
 // Plain Node: the host hands in the two Electron objects it uses (ipcMain, its windows), so
@@ -88,6 +90,11 @@ export interface BillingModuleOptions {
    * entry of that name, as electron.vite.config.ts does).
    */
   integrityWorkerUrl?: URL
+  /**
+   * Shows new notices on the desktop (the project's app: Electron's Notification,
+   * src/main/electron/desktop-notifier.ts). Default: none shown (a stand-in that only records).
+   */
+  desktopNotifier?: DesktopNotifier
 }
 
 /** A quote you may confirm or cancel (once; again returns the first answer). */
@@ -152,6 +159,17 @@ export interface BillingModule {
     account(): Promise<AccountView>
     /** Signs out: the device token is forgotten (and revoked on the relay when it answers); the free tier applies. */
     signOut(): Promise<AccountView>
+  }
+  /** The notification centre: notices from the relay and reminders computed here, offline too. */
+  readonly notifications: {
+    /** Newest first; pass `nextCursor` as `before` for the next page (limit 1–100, default 20). */
+    list(opts?: { before?: string; limit?: number }): { items: NoticeItem[]; nextCursor: string | null; unread: number }
+    unread(): number
+    /** Marks these read (an unknown id: NOT_FOUND, none marked); returns the unread count. */
+    markRead(ids: string[]): number
+    markAllRead(): number
+    /** Each notice once, when it arrives (feed or local reminder), after it is stored. */
+    onNotice(cb: (notice: NoticeItem) => void): () => void
   }
   balance(): WalletBalance
   on<E extends ModuleEventName>(event: E, cb: (payload: ModuleEvents[E]) => void): () => void

@@ -1,17 +1,18 @@
 // Electron adapter: the options the project's app hands the public API (src/main/index.ts):
 // electron-store settings, the safeStorage-sealed device token, net/powerMonitor signals,
-// the Electron build of better-sqlite3 and the packaged migrations. The relay comes from
+// the Electron build of better-sqlite3, the packaged migrations and desktop notifications. The relay comes from
 // BILLING_RELAY_URL / BILLING_RELAY_PUBLIC_KEY, else from what the build set
 // (scripts: `BILLING_RELAY_URL=… BILLING_RELAY_PUBLIC_KEY=… npm run package`), else from the
 // settings store; with none the app runs offline on its own data.
 import { join } from 'node:path'
-import { app, ipcMain } from 'electron'
+import { app, BrowserWindow, ipcMain } from 'electron'
 import { resolveRelay, type BillingModuleOptions, type RelayConfig } from '..'
 import { electronNativeBinding } from './native-binding'
 import { electronSecretStore } from './secrets'
 import { openProviderCheckout } from './security'
 import { electronSettingsStore } from './settings-store'
 import { electronSyncSignals } from './sync-signals'
+import { electronDesktopNotifier } from './desktop-notifier'
 
 /** Set by electron.vite.config.ts from the build's environment ('' when the build set none). */
 declare const __BILLING_RELAY_URL__: string
@@ -50,7 +51,16 @@ export function appModuleOptions(env: NodeJS.ProcessEnv = process.env): BillingM
     previousRunEnded: true,
     ipcMain,
     openExternal: openProviderCheckout,
+    // A click on a notice brings the app's window forward (its bell shows the notice).
+    desktopNotifier: electronDesktopNotifier({ onClick: focusWindow }),
     startSync: false,
     dispose: () => signals.dispose()
   }
+}
+
+function focusWindow(): void {
+  const win = BrowserWindow.getAllWindows()[0]
+  if (!win) return
+  if (win.isMinimized()) win.restore()
+  win.focus()
 }

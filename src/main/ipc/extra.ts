@@ -1,4 +1,5 @@
 import type { Handlers } from '../../shared/ipc/server'
+import { NOTICE_CHANNELS } from './notice-handlers'
 
 // The channels the sync service implements: they need the relay (checkouts, recharge
 // limits, payments mirror) or the sync engine's state. createIpcHandlers takes them from
@@ -17,7 +18,8 @@ export const EXTRA_CHANNELS = [
   'account.requestCode',
   'account.verifyCode',
   'account.removeDevice',
-  'account.signOut'
+  'account.signOut',
+  ...NOTICE_CHANNELS
 ] as const
 export type ExtraChannel = (typeof EXTRA_CHANNELS)[number]
 

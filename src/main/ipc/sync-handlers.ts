@@ -4,6 +4,7 @@ import type { SyncService } from '../sync'
 import { toSubscriptionDto } from './mapping'
 import type { ExtraHandlers } from './extra'
 import type { Notifier } from './notify'
+import { noticeHandlers } from './notice-handlers'
 
 // The sync service behind the seven channels that need the relay, and its events forwarded
 // to the renderer. The Electron adapter and the WebSocket host wire the same two functions.
@@ -20,6 +21,7 @@ export type SyncPort = Pick<
   | 'syncNow'
   | 'on'
   | 'account'
+  | 'notifications'
 >
 
 export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
@@ -39,7 +41,8 @@ export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
     'account.requestCode': (input) => sync.account.requestCode(input.method, input.target),
     'account.verifyCode': (input) => sync.account.verifyCode(input.method, input.target, input.code),
     'account.removeDevice': (input) => sync.account.removeDevice(input.deviceId),
-    'account.signOut': () => sync.account.signOut()
+    'account.signOut': () => sync.account.signOut(),
+    ...noticeHandlers<S>(sync.notifications)
   }
 }
 
@@ -73,6 +76,7 @@ export function forwardSyncEvents(sync: SyncPort, billing: Billing, notify: Noti
       emit?.emit('payment.confirmed', p)
     }),
     sync.on('checkout.updated', (c) => void emit?.emit('checkout.updated', c)),
+    sync.notifications.onChange((change) => void emit?.emit('notices.changed', change)),
     sync.on('sync.state', (s) => {
       if (!s.syncing) {
         if (JSON.stringify(notify.balance()) !== lastBalance) balanceChanged()

@@ -1,3 +1,5 @@
+import type { NoticeSettings } from '../../shared/ipc/schemas/notices'
+
 // Where the sync layer keeps its small settings and the device credential. Two interfaces,
 // each with a plain-Node file implementation (tests, the headless host) and an Electron
 // adapter (src/main/electron/settings-store.ts over electron-store, secrets.ts over
@@ -25,6 +27,8 @@ export interface SyncSettings {
    * (sync_state), committed in the same transaction as the records it covers.
    */
   cursor?: string
+  /** The notification centre's settings (src/main/notifications/settings.ts). */
+  notifications?: NoticeSettings
 }
 
 export interface SettingsStore {

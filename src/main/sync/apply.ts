@@ -7,6 +7,7 @@ import type { FeedEnvelope, FeedPayload, MoneyDto } from '../../shared/relay-con
 import { applyGrant } from './grants'
 import { endRefusedTrial } from './trial'
 import type { LeaseKeeper } from './lease'
+import type { NotificationCentre } from '../notifications'
 import type { SyncStore } from './store'
 
 // Applies verified feed records to the local ledger, inside the caller's transaction (one
@@ -31,6 +32,8 @@ import type { SyncStore } from './store'
 // - catalog: a newer catalog version than the one in force here is applied (plans, prices per
 //   use, recharge rules, payment methods: subscriptions.applyCatalog); an older one is kept in
 //   the inbox only. Live subscriptions keep their price until they renew.
+// - notice: kept in the notification centre (src/main/notifications), once per noticeId; the
+//   relay's reminder for an event a local reminder told first takes that row over.
 // Every money record also moves `relay_balance`, the relay's view of the wallet.
 //
 // One record = one savepoint. A record whose content the ledger refuses (a BillingError: an
@@ -46,6 +49,7 @@ export type AppliedEvent =
   | { kind: 'lease.changed' }
   | { kind: 'catalog.changed'; version: number }
   | { kind: 'record.skipped'; recordId: string; reason: string }
+  | { kind: 'notice.added'; id: string }
 
 export interface ApplyDeps {
   db: BillingDb
@@ -54,6 +58,7 @@ export interface ApplyDeps {
   subscriptions: SubscriptionService
   ids: IdSource
   keeper: LeaseKeeper
+  notices: Pick<NotificationCentre, 'applyRelay'>
   deviceId: () => string | undefined
   now: () => number
 }
@@ -200,6 +205,9 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
     }
     case 'catalog':
       if (d.subscriptions.applyCatalog(p.data.document)) out.push({ kind: 'catalog.changed', version: p.data.document.version })
+      break
+    case 'notice':
+      if (d.notices.applyRelay(p.data, now)) out.push({ kind: 'notice.added', id: p.data.noticeId })
       break
     case 'order_closed': {
       // Only a checkout still waiting is closed: a paid order stays paid (money that arrives

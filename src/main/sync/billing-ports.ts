@@ -18,6 +18,8 @@ export interface LateSyncParts {
   store?: SyncStore
   guard?: TrustGuard
   keeper?: LeaseKeeper
+  /** A subscription changed (called inside its transaction): the local reminders are computed again after it. */
+  subscriptionChanged?: () => void
 }
 
 export interface BillingPortsDeps {
@@ -37,6 +39,7 @@ export function billingPorts(parts: LateSyncParts, deps: BillingPortsDeps): Bill
     onRecord(record: BillingRecord) {
       if (!parts.store) throw new Error('sync: a mutation was reported before the outbox was ready')
       if (writeOutbox(parts.store, record, deps.clock.now())) deps.allowance.invalidate()
+      if (record.source === 'subscription') parts.subscriptionChanged?.()
     },
     createWallet: (walletDeps) =>
       new GatedWallet(walletDeps, {

@@ -9,6 +9,7 @@ import type { CheckoutFlow } from './checkouts'
 import type { SyncEventBus } from './events'
 import type { LeaseKeeper } from './lease'
 import { nextTurn } from '../../node/next-turn'
+import type { NotificationCentre } from '../notifications'
 import type { RelayClient } from './relay-client'
 import type { SyncStore } from './store'
 
@@ -19,6 +20,7 @@ export interface FeedPullDeps {
   billing: Billing
   store: SyncStore
   keeper: LeaseKeeper
+  notices: Pick<NotificationCentre, 'applyRelay' | 'announce' | 'checkReminders'>
   ids: IdSource
   settings: SettingsStore
   checkouts: CheckoutFlow
@@ -55,6 +57,7 @@ export class FeedPuller {
       subscriptions: billing.subscriptions,
       ids: deps.ids,
       keeper: deps.keeper,
+      notices: deps.notices,
       deviceId: () => deps.settings.get().deviceId,
       now: deps.now
     }
@@ -181,6 +184,9 @@ export class FeedPuller {
       }
     }
     if (events.some((event) => event.kind === 'record.skipped')) this.deps.skipped()
+    // Notices after the commit: new ones to the desktop and the screens; a new plan or lease moves the local reminders.
+    this.deps.notices.announce(events.flatMap((event) => (event.kind === 'notice.added' ? [event.id] : [])))
+    if (events.some((event) => event.kind === 'subscription.changed' || event.kind === 'lease.changed')) this.deps.notices.checkReminders()
   }
 }
 

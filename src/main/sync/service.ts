@@ -28,6 +28,9 @@ import { prepareSyncStore } from './store'
 import { runSync } from './sync-run'
 import { SyncStatus, type SyncState } from './sync-state'
 import { TrustGuard } from './trust'
+import { NotificationCentre, RecordingDesktopNotifier, type DesktopNotifier } from '../notifications'
+import type { Locale } from '../../shared/ipc/types'
+import { money } from '../../shared/money'
 
 // The sync layer around the billing core: createSyncedBilling() opens the billing file with
 // the sync ports plugged in (billing-ports.ts) and returns the SyncService the IPC handlers
@@ -78,6 +81,12 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   fullCheck?: { afterStartMs?: number; everyMs?: number; workerUrl?: URL; startWalkLimit?: number }
   /** Measures the longest main-thread block (default: perf_hooks' event-loop delay). */
   blockMeter?: BlockMeter
+  /**
+   * The notification centre: the desktop port (default: the Node stand-in, which shows
+   * nothing), the language of desktop text (default zh-CN), the zone of quiet hours (default
+   * the computer's), how often local reminders are computed after start() (default 1 min).
+   */
+  notifications?: { desktop?: DesktopNotifier; locale?: () => Locale; localTimeZone?: string; checkEveryMs?: number }
 }
 
 export interface SyncService {
@@ -115,6 +124,8 @@ export interface SyncService {
   allowance(): number | null
   firstFreeAvailable(): boolean
   leaseStatus(): LeaseStatus
+  /** Notices from the feed and local reminders (src/main/notifications). */
+  readonly notifications: NotificationCentre
   readonly scheduler: SyncScheduler
   close(): void
 }
@@ -199,10 +210,55 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     acked: () => allowance.invalidate(),
     refused: () => status.announce()
   })
+  const notifications = new NotificationCentre({
+    db: billing.db,
+    clock,
+    settings,
+    desktop: opts.notifications?.desktop ?? new RecordingDesktopNotifier(),
+    locale: opts.notifications?.locale ?? (() => 'zh-CN'),
+    timeZone: billing.subscriptions.timeZone,
+    ...(opts.notifications?.localTimeZone ? { localTimeZone: opts.notifications.localTimeZone } : {}),
+    facts: () => {
+      const lease = keeper.current
+      const honoured = enrolled() && lease !== null && leaseStatus({ keeper, guard, graceMs }) === 'honoured'
+      const { wallet } = billing
+      const balance = wallet.balance()
+      return {
+        subscription: billing.subscriptions.current(),
+        lease: honoured ? lease : null,
+        available: money(balance.amount - wallet.debt().amount, balance.currency)
+      }
+    }
+  })
+  // After the change's transaction (a microtask runs once the synchronous transaction is over;
+  // one that rolled back leaves the facts as they were, so the check finds nothing new).
+  let recheck = false
+  parts.subscriptionChanged = () => {
+    if (recheck) return
+    recheck = true
+    queueMicrotask(() => {
+      recheck = false
+      if (!closed) notifications.checkReminders()
+    })
+  }
+  // Local reminders are due by the clock alone: computed at start and then every minute (offline too).
+  let reminderTimer: unknown = null
+  const remindEvery = (): void => {
+    reminderTimer = timers.setTimeout(() => {
+      notifications.checkReminders()
+      remindEvery()
+    }, opts.notifications?.checkEveryMs ?? 60_000)
+  }
+  const stopReminders = (): void => {
+    if (reminderTimer !== null) timers.clearTimeout(reminderTimer)
+    reminderTimer = null
+  }
+
   const puller = new FeedPuller({
     billing,
     store,
     keeper,
+    notices: notifications,
     ids,
     settings,
     checkouts,
@@ -260,11 +316,15 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       else keeper.load()
       if (plan.problems.length > 0) guard.flag('ledger_tampered')
       scheduler.start()
+      stopReminders()
+      notifications.checkReminders()
+      remindEvery()
       checks.schedule(plan.walk ? (opts.fullCheck?.afterStartMs ?? 10_000) : 0)
       meter.record(performance.now() - started)
     },
     stop() {
       scheduler.stop()
+      stopReminders()
       checks.stop()
     },
     async enrol(code, deviceName) {
@@ -300,11 +360,13 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     allowance: () => allowance.current(),
     firstFreeAvailable: () => !billing.wallet.firstFreeUsed() && store.state.get()!.first_free_claim_id === null,
     leaseStatus: () => leaseStatus({ keeper, guard, graceMs }),
+    notifications,
     scheduler,
     close() {
       if (closed) return
       closed = true
       scheduler.stop()
+      stopReminders()
       checks.close()
       meter.close()
       guard.flush()

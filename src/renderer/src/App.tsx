@@ -3,6 +3,7 @@ import { localeSchema } from '../../shared/ipc/schemas/common'
 import { AccountScreen } from './components/AccountScreen'
 import { GateDialog } from './components/GateDialog'
 import { LiveControl } from './components/LiveControl'
+import { NoticeCentre } from './components/NoticeCentre'
 import { HistoryScreen } from './components/HistoryScreen'
 import { PlansScreen } from './components/PlansScreen'
 import { StatusBar } from './components/StatusBar'
@@ -52,6 +53,7 @@ export function App(): React.JSX.Element {
         </nav>
         <div className="top-right">
           <LiveControl />
+          <NoticeCentre />
           <label htmlFor={localeId} className="sr-only">
             {t('locale.label')}
           </label>

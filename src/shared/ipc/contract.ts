@@ -29,6 +29,7 @@ import {
   quoteSchema
 } from './schemas/paid-use'
 import { settingsSchema, settingsSetInput, syncStateSchema } from './schemas/sync'
+import { noticeSettingsSchema, noticesChangedSchema, noticesListInput, noticesListOutput, noticesMarkReadInput, unreadOutput } from './schemas/notices'
 import { usageSummaryOutput } from './schemas/usage'
 import {
   chargeOrFreeInput,
@@ -84,7 +85,14 @@ export const channels = {
   /** Revokes another device of the account (this one signs out instead). */
   'account.removeDevice': channel(removeDeviceInput, accountViewSchema),
   /** Forgets this device's token (revoked on the relay when reachable): free tier from then on. */
-  'account.signOut': channel(emptyInput, accountViewSchema)
+  'account.signOut': channel(emptyInput, accountViewSchema),
+  /** The notification centre: newest first; mark read (unknown ids: NOT_FOUND, nothing marked). */
+  'notices.list': channel(noticesListInput, noticesListOutput),
+  'notices.unread': channel(emptyInput, unreadOutput),
+  'notices.markRead': channel(noticesMarkReadInput, unreadOutput),
+  'notices.markAllRead': channel(emptyInput, unreadOutput),
+  'notices.settings': channel(emptyInput, noticeSettingsSchema),
+  'notices.setSettings': channel(noticeSettingsSchema, noticeSettingsSchema)
 } as const
 
 /** Events main pushes to the renderer. */
@@ -97,7 +105,9 @@ export const events = {
   /** The host app ran the wallet rule for a live session it started; the renderer shows the gate dialog. */
   'gate.decided': gateOutcomeSchema,
   /** Live sessions started, ended or lost (the header shows 直播中 while one runs). */
-  'live.changed': liveStateSchema
+  'live.changed': liveStateSchema,
+  /** A notice arrived (feed or local reminder) or was read: the bell's count and what is new. */
+  'notices.changed': noticesChangedSchema
 } as const
 
 export type Channels = typeof channels
@@ -132,3 +142,4 @@ export * from './schemas/usage'
 export * from './schemas/sync'
 export * from './schemas/paid-use'
 export * from './schemas/account'
+export * from './schemas/notices'

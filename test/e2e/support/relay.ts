@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { createRelay, type Relay } from '../../../src/relay/app'
+import type { FeedData } from '../../../src/shared/relay-contract'
 import { defaultConfig, type RelayConfig } from '../../../src/relay/config/config'
 import { generateSigningKey } from '../../../src/relay/feed/keys'
 import {
@@ -38,6 +39,8 @@ export interface E2eRelay {
   otherDeviceTrial(accountId: string, planCode: 'BASIC' | 'PREMIUM', startedAt: number): Promise<void>
   /** The outbox records the account's devices pushed: kind per id. */
   outboxKinds(accountId: string): string[]
+  /** Appends a 'notice' record to the account's feed with the relay's own feed append. */
+  notice(accountId: string, data: FeedData<'notice'>): Promise<void>
   /** Alipay's signed async notification: the trade succeeded. Resolves with the relay's reply. */
   alipayPaid(orderNo: string, amount: number): Promise<{ status: number; text: string }>
   /** Alipay's notification of a refund; refund_fee is the running total. */
@@ -153,6 +156,9 @@ export async function startE2eRelay(): Promise<E2eRelay> {
         { id: `trl-other-${planCode}`, kind: 'trial_start', planCode, period: 'monthly', startedAt, endsAt: startedAt + 7 * 86_400_000 }
       ])
       if (ack.accepted.length !== 1) throw new Error(`the other device's trial was not accepted: ${JSON.stringify(ack)}`)
+    },
+    async notice(accountId, data) {
+      await relay.db.unit((tx) => relay.core.feed.append(tx, accountId, 'notice', data))
     },
     checkoutOf(orderNo) {
       const row = relay.db.sqlite.prepare('SELECT checkout_json AS c FROM orders WHERE order_no = ?').get(orderNo) as { c: string } | undefined

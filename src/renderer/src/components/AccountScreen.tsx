@@ -3,6 +3,7 @@ import type { AccountView } from '../../../shared/ipc/types'
 import { useI18n, useS } from '../context'
 import { accountErrorText } from './account-errors'
 import { ErrorNote } from './ErrorNote'
+import { NoticeSettingsCard } from './NoticeSettingsCard'
 import { SignInForm } from './SignInForm'
 
 export function AccountScreen(): React.JSX.Element {
@@ -21,10 +22,16 @@ export function AccountScreen(): React.JSX.Element {
           <ErrorNote error={loadError} />
           {!loadError && <p>{t('common.loading')}</p>}
         </section>
+        <NoticeSettingsCard />
       </div>
     )
   }
-  return <div className="screen">{view.signedIn ? <SignedIn view={view} /> : <SignedOut methods={view.methods} />}</div>
+  return (
+    <div className="screen">
+      {view.signedIn ? <SignedIn view={view} /> : <SignedOut methods={view.methods} />}
+      <NoticeSettingsCard />
+    </div>
+  )
 }
 
 function SignedOut({ methods }: { methods: Extract<AccountView, { signedIn: false }>['methods'] }): React.JSX.Element {

@@ -1,7 +1,9 @@
 import type { MessageKey } from './zh-CN'
+import { NOTICE_MESSAGES_EN } from '../../../shared/notices/messages'
 
 // English. Same keys as zh-CN.ts: the type makes a missing or extra key a compile error.
 export const en: Record<MessageKey, string> = {
+  ...NOTICE_MESSAGES_EN,
   'app.title': 'Live Assistant · Billing',
   'nav.label': 'Billing sections',
   'nav.wallet': 'Wallet',
@@ -40,6 +42,23 @@ export const en: Record<MessageKey, string> = {
   'status.warning.debt_outstanding': 'Your account owes money. Paid features are paused until you top up.',
   'status.warning.trial_refused': 'This account has already used its {plan} trial, so this trial has ended. Subscribe to keep using {plan}.',
   'status.startLive': 'Start live session',
+
+  'notices.bell': 'Notifications ({count} unread)',
+  'notices.title': 'Notifications',
+  'notices.markRead': 'Mark read',
+  'notices.markAllRead': 'Mark all read',
+  'notices.empty': 'No notifications yet. Renewal reminders, top-ups and refunds will appear here.',
+  'notices.more': 'Load more',
+  'notices.unreadTag': 'Unread: ',
+  'notices.local': 'Reminder from this device',
+  'notices.settings.title': 'Notification settings',
+  'notices.settings.kinds': 'Show these notifications',
+  'notices.settings.quiet': 'Quiet hours: no desktop pop-ups; the notification centre still keeps them',
+  'notices.settings.quietFrom': 'From',
+  'notices.settings.quietTo': 'To',
+  'notices.settings.save': 'Save notification settings',
+  'notices.settings.saved': 'Saved',
+  'notices.settings.sameTimes': 'Start and end must differ: change one of them, then save',
 
   'wallet.title': 'Wallet',
   'wallet.balance': 'Balance',

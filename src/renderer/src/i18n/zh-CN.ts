@@ -1,6 +1,9 @@
+import { NOTICE_MESSAGES_ZH } from '../../../shared/notices/messages'
 // Simplified Chinese, the default. en.ts must have exactly these keys (checked by the type
 // and by test/renderer/i18n.test.ts). `{name}` is filled in by t().
 export const zhCN = {
+  // The notices' sentences (src/shared/notices/messages.ts: main writes desktop notifications from them too).
+  ...NOTICE_MESSAGES_ZH,
   'app.title': '直播助手 · 计费',
   'nav.label': '计费功能',
   'nav.wallet': '钱包',
@@ -37,6 +40,23 @@ export const zhCN = {
   'status.warning.debt_outstanding': '账户有欠款，付费功能已暂停，请先充值。',
   'status.warning.trial_refused': '这个账号已经用过{plan}的免费试用，本次试用已结束。订阅后即可继续使用{plan}。',
   'status.startLive': '开始直播',
+
+  'notices.bell': '通知（{count} 条未读）',
+  'notices.title': '通知',
+  'notices.markRead': '标为已读',
+  'notices.markAllRead': '全部标为已读',
+  'notices.empty': '暂无通知。续费提醒、到账和退款等消息会显示在这里。',
+  'notices.more': '加载更多',
+  'notices.unreadTag': '未读：',
+  'notices.local': '本机提醒',
+  'notices.settings.title': '通知设置',
+  'notices.settings.kinds': '显示这些通知',
+  'notices.settings.quiet': '免打扰时段：不弹出桌面通知，通知中心照常保留',
+  'notices.settings.quietFrom': '开始时间',
+  'notices.settings.quietTo': '结束时间',
+  'notices.settings.save': '保存通知设置',
+  'notices.settings.saved': '已保存',
+  'notices.settings.sameTimes': '开始和结束时间不能相同，请修改其中一个后再保存',
 
   'wallet.title': '钱包',
   'wallet.balance': '余额',

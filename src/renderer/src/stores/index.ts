@@ -4,6 +4,7 @@ import { createCheckoutStore } from './checkout'
 import { createGateStore } from './gate'
 import { createHistoryStore } from './history'
 import { createLiveStore } from './live'
+import { createNoticesStore } from './notices'
 import { createPlansStore } from './plans'
 import { createSettingsStore } from './settings'
 import { createSyncStore } from './sync'
@@ -34,7 +35,8 @@ export function createStores(client: BillingClient) {
       void usage.getState().load()
       void live.getState().load()
     }),
-    live
+    live,
+    notices: createNoticesStore(client)
   }
 }
 
