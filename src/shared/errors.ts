@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   /** A payment method this relay has not switched on. */
   'METHOD_UNAVAILABLE',
+  /** A coupon that does not apply: details.reason is one of COUPON_REFUSALS (src/shared/billing/coupons.ts). */
+  'COUPON_REFUSED',
   'INTERNAL'
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -37,7 +37,16 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'account.requestCode': { method: 'email', target: 'streamer@example.com' },
   'account.verifyCode': { method: 'sms', target: '+8613800138000', code: '123456' },
   'account.removeDevice': { deviceId: 'dev_2' },
-  'account.signOut': {}
+  'account.signOut': {},
+  'checkout.quote': { purpose: { kind: 'plan', planId: 'BASIC:monthly' }, code: 'SPRING10' },
+  'coupons.mine': {},
+  'coupons.preview': { planId: 'BASIC:monthly', grantId: 'grant-0001' },
+  'invoices.list': {},
+  'invoices.downloadPdf': { number: 'INV-2026-000001', lang: 'zh-CN' },
+  'invoices.openPdf': { number: 'INV-2026-000001', lang: 'en' },
+  'invoices.requestFapiao': { number: 'INV-2026-000001' },
+  'billingDetails.get': {},
+  'billingDetails.set': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
 }
 
 const subscription: Output<'subscription.startTrial'> = {
@@ -128,7 +137,24 @@ export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'account.requestCode': { expiresAt: 1 },
   'account.verifyCode': signedIn,
   'account.removeDevice': signedIn,
-  'account.signOut': { signedIn: false, methods: null }
+  'account.signOut': { signedIn: false, methods: null },
+  'checkout.quote': {
+    item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' },
+    catalogVersion: 1,
+    listPrice: cny(3000),
+    discount: cny(300),
+    taxRate: '0.06',
+    tax: cny(153),
+    total: cny(2700)
+  },
+  'coupons.mine': { coupons: [] },
+  'coupons.preview': { grantId: 'grant-0001', list: cny(3000), discount: cny(500), total: cny(2500) },
+  'invoices.list': { invoices: [] },
+  'invoices.downloadPdf': { downloaded: true },
+  'invoices.openPdf': { opened: true },
+  'invoices.requestFapiao': { invoiceNumber: 'INV-2026-000001', status: 'requested', requestedAt: 1 },
+  'billingDetails.get': { details: null },
+  'billingDetails.set': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
 }
 
 /** Handlers that answer the sample output and count their calls. */

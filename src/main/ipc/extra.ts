@@ -17,7 +17,14 @@ export const EXTRA_CHANNELS = [
   'account.requestCode',
   'account.verifyCode',
   'account.removeDevice',
-  'account.signOut'
+  'account.signOut',
+  'checkout.quote',
+  'invoices.list',
+  'invoices.downloadPdf',
+  'invoices.openPdf',
+  'invoices.requestFapiao',
+  'billingDetails.get',
+  'billingDetails.set'
 ] as const
 export type ExtraChannel = (typeof EXTRA_CHANNELS)[number]
 

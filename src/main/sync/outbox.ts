@@ -46,7 +46,8 @@ export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend:
     const { event, subscription: sub, charge } = r.record
     if (charge) {
       const action = PURCHASE_ACTIONS[charge.kind as keyof typeof PURCHASE_ACTIONS]
-      if (charge.source !== 'wallet' || charge.amount.amount <= 0 || !action) return null
+      // A coupon may take the whole price: the relay still hears of the use (and of the period).
+      if (charge.source !== 'wallet' || (charge.amount.amount <= 0 && !charge.coupon) || !action) return null
       if (!isPlanCode(sub.planCode) || !isPeriod(sub.period)) return null
       return {
         record: {
@@ -56,6 +57,7 @@ export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend:
           period: sub.period,
           price: charge.amount,
           catalogVersion: charge.catalogVersion,
+          ...(charge.coupon ? { coupon: { grantId: charge.coupon.grantId, discount: charge.coupon.discount } } : {}),
           action,
           periodStart: charge.periodStart,
           periodEnd: charge.periodEnd,

@@ -11,6 +11,7 @@ import type { LeaseKeeper } from './lease'
 import { nextTurn } from './next-turn'
 import type { RelayClient } from './relay-client'
 import type { SyncStore } from './store'
+import type { InvoiceBook } from '../invoices'
 
 // Fetches the signed feed and this device's lease, and applies them (docs/sync.md, "One sync
 // run", step 2). Checking a page's signature is node/feed's, applying a record is apply.ts's.
@@ -22,6 +23,8 @@ export interface FeedPullDeps {
   ids: IdSource
   settings: SettingsStore
   checkouts: CheckoutFlow
+  /** Where invoice, credit_note and fapiao records are kept. */
+  invoices: InvoiceBook
   events: SyncEventBus
   relay: () => RelayClient
   /** The pinned relay key. */
@@ -53,6 +56,8 @@ export class FeedPuller {
       store: deps.store,
       wallet: billing.wallet,
       subscriptions: billing.subscriptions,
+      coupons: billing.coupons,
+      invoices: deps.invoices,
       ids: deps.ids,
       keeper: deps.keeper,
       deviceId: () => deps.settings.get().deviceId,

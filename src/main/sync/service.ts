@@ -1,4 +1,7 @@
 import { hostname } from 'node:os'
+import { dirname, join } from 'node:path'
+import { InvoiceBook, InvoicePdfs, recordingOpener, type FileOpener } from '../invoices'
+import { BillingDocs } from './billing-docs'
 import { createBilling, type Billing, type BillingOptions } from '../billing'
 import { systemClock } from '../../node/clock'
 import { randomIds } from '../../node/ids'
@@ -78,6 +81,10 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
   fullCheck?: { afterStartMs?: number; everyMs?: number; workerUrl?: URL; startWalkLimit?: number }
   /** Measures the longest main-thread block (default: perf_hooks' event-loop delay). */
   blockMeter?: BlockMeter
+  /** Opens a kept invoice PDF: Electron's shell.openPath in the app; default a recorder (Node host, tests). */
+  openFile?: FileOpener
+  /** Where invoice PDFs are kept (default: `invoices` beside the billing file). */
+  invoicePdfDir?: string
 }
 
 export interface SyncService {
@@ -115,6 +122,8 @@ export interface SyncService {
   allowance(): number | null
   firstFreeAvailable(): boolean
   leaseStatus(): LeaseStatus
+  /** Quotes with promotion codes, invoices (listed offline), their PDFs, fapiao requests, 开票信息. */
+  readonly docs: BillingDocs
   readonly scheduler: SyncScheduler
   close(): void
 }
@@ -158,6 +167,14 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   })
 
   const events = new SyncEventBus()
+  const invoices = new InvoiceBook(billing.db)
+  const docs = new BillingDocs({
+    client: relay,
+    invoices,
+    pdfs: new InvoicePdfs(opts.invoicePdfDir ?? join(dirname(opts.dbPath), 'invoices')),
+    open: opts.openFile ?? recordingOpener(),
+    enrolled
+  })
   const checkouts: CheckoutFlow = new CheckoutFlow({
     db: billing.db,
     store,
@@ -206,6 +223,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     ids,
     settings,
     checkouts,
+    invoices,
     events,
     relay,
     relayKey,
@@ -300,6 +318,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     allowance: () => allowance.current(),
     firstFreeAvailable: () => !billing.wallet.firstFreeUsed() && store.state.get()!.first_free_claim_id === null,
     leaseStatus: () => leaseStatus({ keeper, guard, graceMs }),
+    docs,
     scheduler,
     close() {
       if (closed) return
