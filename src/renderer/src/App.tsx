@@ -4,6 +4,7 @@ import { AccountScreen } from './components/AccountScreen'
 import { GateDialog } from './components/GateDialog'
 import { LiveControl } from './components/LiveControl'
 import { HistoryScreen } from './components/HistoryScreen'
+import { InvoicesScreen } from './components/InvoicesScreen'
 import { PlansScreen } from './components/PlansScreen'
 import { StatusBar } from './components/StatusBar'
 import { UsageScreen } from './components/UsageScreen'
@@ -11,7 +12,7 @@ import { WalletScreen } from './components/WalletScreen'
 import { useI18n, useS } from './context'
 import type { Screen } from './stores/settings'
 
-const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history', 'account']
+const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history', 'invoices', 'account']
 
 export function App(): React.JSX.Element {
   const { t, locale } = useI18n()
@@ -76,6 +77,7 @@ export function App(): React.JSX.Element {
         {screen === 'plans' && <PlansScreen />}
         {screen === 'usage' && <UsageScreen />}
         {screen === 'history' && <HistoryScreen />}
+        {screen === 'invoices' && <InvoicesScreen />}
         {screen === 'account' && <AccountScreen />}
       </main>
       <StatusBar />

@@ -9,6 +9,8 @@ import { createSettingsStore } from './settings'
 import { createSyncStore } from './sync'
 import { createUsageStore } from './usage'
 import { createWalletStore } from './wallet'
+import { createCouponsStore } from './coupons'
+import { createInvoicesStore } from './invoices'
 
 // All stores of one window, built over one client: tests make a fresh set per test.
 export function createStores(client: BillingClient) {
@@ -34,7 +36,9 @@ export function createStores(client: BillingClient) {
       void usage.getState().load()
       void live.getState().load()
     }),
-    live
+    live,
+    coupons: createCouponsStore(client),
+    invoices: createInvoicesStore(client)
   }
 }
 
