@@ -38,7 +38,8 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.ids ? { ids: opts.ids } : {}),
     ...(opts.previousRunEnded ? { previousRunEnded: true } : {}),
-    ...(opts.integrityWorkerUrl ? { fullCheck: { workerUrl: opts.integrityWorkerUrl } } : {})
+    ...(opts.integrityWorkerUrl ? { fullCheck: { workerUrl: opts.integrityWorkerUrl } } : {}),
+    ...(opts.openFile ? { openFile: opts.openFile } : {})
   })
   const listeners = new Map<ModuleEventName, Set<(payload: never) => void>>()
   const emitLocal = <E extends ModuleEventName>(event: E, payload: ModuleEvents[E]): void => {

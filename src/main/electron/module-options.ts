@@ -10,6 +10,7 @@ import { resolveRelay, type BillingModuleOptions, type RelayConfig } from '..'
 import { electronNativeBinding } from './native-binding'
 import { electronSecretStore } from './secrets'
 import { openProviderCheckout } from './security'
+import { openWithSystemViewer } from './open-file'
 import { electronSettingsStore } from './settings-store'
 import { electronSyncSignals } from './sync-signals'
 
@@ -50,6 +51,7 @@ export function appModuleOptions(env: NodeJS.ProcessEnv = process.env): BillingM
     previousRunEnded: true,
     ipcMain,
     openExternal: openProviderCheckout,
+    openFile: openWithSystemViewer,
     startSync: false,
     dispose: () => signals.dispose()
   }
