@@ -8,7 +8,7 @@ import { includedTax, money, subtract, type Money } from '../../src/shared/money
 
 // STAND-IN for relay routes another branch builds (issue 16): POST /v1/quotes, GET/PUT
 // /v1/billing-details, GET /v1/invoices, GET /v1/invoices/:number/pdf, POST
-// /v1/invoices/:number/fapiao. Every body is validated with the shared schemas, as the relay
+// /v1/invoices/:number/fapiao, and `code` on POST /v1/checkouts. Every body is validated with the shared schemas, as the relay
 // does; every other request is forwarded to the real relay unchanged (feed, lease, checkouts…),
 // so the app under test talks to one URL. After the merge the tests point at the real relay
 // and this file goes: it is the only one that serves these routes.
@@ -165,6 +165,16 @@ export async function startBillingStandIn(opts: { forwardTo: string }): Promise<
         return send(res, 200, { fapiao: f })
       }
       if (ours) return send(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${route}` } })
+      // `code` on POST /v1/checkouts (the same branch): a code that does not apply is refused as
+      // its quote says; one that applies is passed on (the relay here prices without it).
+      if (route === 'POST /v1/checkouts') {
+        const b = json() as { code?: unknown; item?: Quote['item'] } | undefined
+        if (typeof b?.code === 'string' && b.item) {
+          state.calls.push(`${route} code=${b.code}`)
+          const q = quoteOf(state.codes, b.item, b.code)
+          if (q.refusal) return send(res, 409, { error: { code: 'COUPON_REFUSED', message: q.refusal.message, details: { reason: q.refusal.code } } })
+        }
+      }
       // Everything else is the real relay's.
       const fwd = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },

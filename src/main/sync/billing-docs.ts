@@ -30,7 +30,7 @@ export class BillingDocs {
     return this.relay(async (c) => (await c.billingDetails()).details)
   }
 
-  setBillingDetails(raw: unknown): Promise<BillingDetails | null> {
+  async setBillingDetails(raw: unknown): Promise<BillingDetails | null> {
     // The same schema as the relay's: a bad form never leaves the device.
     const parsed = BillingDetailsSchema.safeParse(raw)
     if (!parsed.success) {
