@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import { BillingDetailsSchema } from '../../../shared/billing/invoices'
+import { taxpayerIdProblem } from '../../../shared/billing/taxpayer-id'
 import { useI18n, useS } from '../context'
 import { hasKey, type MessageKey } from '../i18n'
 import { ErrorNote } from './ErrorNote'
@@ -26,6 +27,10 @@ export function fieldProblems(f: Form): Partial<Record<Field, MessageKey>> {
   const r = BillingDetailsSchema.safeParse(detailsOf(f))
   if (r.success) return {}
   const out: Partial<Record<Field, MessageKey>> = {}
+  // The schema checks the taxpayer id only once the other fields pass; the form says it at once, by the same rule.
+  const id = f.taxpayerId.trim().toUpperCase()
+  const idProblem = id ? taxpayerIdProblem(id) : f.type === 'company' ? 'required' : null
+  if (idProblem) out.taxpayerId = `billing.error.taxpayer_id_${idProblem}`
   for (const issue of r.error.issues) {
     const field = issue.path[0] as Field
     if (out[field]) continue
