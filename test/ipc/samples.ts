@@ -45,8 +45,8 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'invoices.downloadPdf': { number: 'INV-2026-000001', lang: 'zh-CN' },
   'invoices.openPdf': { number: 'INV-2026-000001', lang: 'en' },
   'invoices.requestFapiao': { number: 'INV-2026-000001' },
-  'billingDetails.get': {},
-  'billingDetails.set': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
+  'invoices.billingDetails': {},
+  'invoices.setBillingDetails': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
 }
 
 const subscription: Output<'subscription.startTrial'> = {
@@ -153,8 +153,8 @@ export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'invoices.downloadPdf': { downloaded: true },
   'invoices.openPdf': { opened: true },
   'invoices.requestFapiao': { invoiceNumber: 'INV-2026-000001', status: 'requested', requestedAt: 1 },
-  'billingDetails.get': { details: null },
-  'billingDetails.set': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
+  'invoices.billingDetails': { details: null },
+  'invoices.setBillingDetails': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
 }
 
 /** Handlers that answer the sample output and count their calls. */

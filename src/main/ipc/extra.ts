@@ -23,8 +23,8 @@ export const EXTRA_CHANNELS = [
   'invoices.downloadPdf',
   'invoices.openPdf',
   'invoices.requestFapiao',
-  'billingDetails.get',
-  'billingDetails.set'
+  'invoices.billingDetails',
+  'invoices.setBillingDetails'
 ] as const
 export type ExtraChannel = (typeof EXTRA_CHANNELS)[number]
 

@@ -51,8 +51,8 @@ export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
     'invoices.downloadPdf': ({ number, lang }) => sync.docs.downloadPdf(number, lang) as Promise<{ downloaded: true }>,
     'invoices.openPdf': ({ number, lang }) => sync.docs.openPdf(number, lang),
     'invoices.requestFapiao': ({ number }) => sync.docs.requestFapiao(number),
-    'billingDetails.get': async () => ({ details: await sync.docs.billingDetails() }),
-    'billingDetails.set': async ({ details }) => ({ details: await sync.docs.setBillingDetails(details) })
+    'invoices.billingDetails': async () => ({ details: await sync.docs.billingDetails() }),
+    'invoices.setBillingDetails': async ({ details }) => ({ details: await sync.docs.setBillingDetails(details) })
   }
 }
 

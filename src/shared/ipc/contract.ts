@@ -113,8 +113,8 @@ export const channels = {
   /** 申请发票: asks the operator for an official fapiao for the invoice. */
   'invoices.requestFapiao': channel(invoiceRefInput, FapiaoRequestSchema),
   /** 开票信息, stored on the relay. */
-  'billingDetails.get': channel(emptyInput, billingDetailsOutput),
-  'billingDetails.set': channel(billingDetailsSetInput, billingDetailsOutput)
+  'invoices.billingDetails': channel(emptyInput, billingDetailsOutput),
+  'invoices.setBillingDetails': channel(billingDetailsSetInput, billingDetailsOutput)
 } as const
 
 /** Events main pushes to the renderer. */

@@ -67,12 +67,12 @@ export const createInvoicesStore = (client: BillingClient) =>
         if (r.ok) await get().load()
       },
       async loadDetails() {
-        const r = await client.invoke('billingDetails.get', {})
+        const r = await client.invoke('invoices.billingDetails', {})
         set(r.ok ? { details: r.value.details, detailsLoaded: true, detailsError: null } : { detailsError: r.error, detailsLoaded: true })
       },
       async saveDetails(details) {
         set({ detailsSaved: false, detailsError: null })
-        const r = await client.invoke('billingDetails.set', { details })
+        const r = await client.invoke('invoices.setBillingDetails', { details })
         set(r.ok ? { details: r.value.details, detailsSaved: true } : { detailsError: r.error })
         return r.ok
       }
