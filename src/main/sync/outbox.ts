@@ -14,7 +14,8 @@ import type { SyncStore } from './store'
 // relay to decide once per account and plan code; until then the trial is provisional.
 // A period paid from the wallet (a subscription change reported with its charge) becomes a
 // subscription_purchase record, id `pur-<charge id>`, priced by the catalog version the plan
-// came from; the relay debits its wallet for it and answers with its grant. The wallet's
+// came from (less an account-bound coupon's discount, named in `coupon`; such a purchase is sent
+// even at price 0); the relay debits its wallet for it and answers with its grant. The wallet's
 // own consume for it (feature 'subscription', key `subscription:…`) is not sent as a debit.
 
 const PURCHASE_PREFIX = 'pur-'
