@@ -146,6 +146,13 @@ describe.each<Locale>(['zh-CN', 'en'])('coupons and invoices (%s)', (locale) => 
     await seeText(mine, locale === 'en' ? 'Welcome coupon' : '新人礼券')
     await seeText(mine, t('mine.off.amount', { amount: cny(500) }))
     await seeText(mine, t('mine.state.available'))
+    // A promotion code for the QR payments: the relay's quote under each plan's price.
+    const plans = page.locator('section', { has: page.getByRole('heading', { name: t('plans.title') }) })
+    await plans.getByLabel(t('coupon.label'), { exact: true }).fill('SPRING10')
+    await plans.getByRole('button', { name: t('coupon.apply') }).click()
+    await seeText(page.getByTestId('code-total-BASIC:monthly'), t('plans.withCode', { total: cny(2610), discount: cny(290) }))
+    await shot(page, 'plans-promo-code', locale)
+    await plans.getByRole('button', { name: t('coupon.remove') }).click()
     await mine.getByLabel(t('mine.choose')).selectOption('grant-welcome-e2e1')
     await seeText(page.getByTestId('coupon-total-BASIC:monthly'), t('mine.walletTotal', { total: cny(2400), discount: cny(500) }))
     await seeText(page.getByTestId('coupon-total-PREMIUM:monthly'), t('coupon.refusal.not_applicable'))
