@@ -12,6 +12,7 @@ import { shot, type Browser } from './support/browser'
 import type { E2eRelay } from './support/relay'
 import { useBrowserAndRelay } from './support/suite'
 import { seeText, texts } from './support/ui'
+import { formatDate } from '../../src/renderer/src/i18n'
 
 // Coupons and invoices in Chromium, in both languages, over the real core and sync service on
 // the real relay. The relay routes another branch builds (quotes, codes on checkouts, invoices,
@@ -189,8 +190,11 @@ describe.each<Locale>(['zh-CN', 'en'])('coupons and invoices (%s)', (locale) => 
     expect(readFileSync(host.openedFiles[0]!).subarray(0, 5).toString()).toBe('%PDF-')
     expect(stand.calls).toContain(`GET /v1/invoices/INV-2026-000002/pdf?lang=${locale}`)
     await page.getByRole('button', { name: t('invoices.pdfOpen') }).waitFor()
-    await page.getByRole('button', { name: t('invoices.fapiao.request') }).click()
-    await main.getByText(t('invoices.fapiao.requested', { date: '' }).split('（')[0]!.split(' on ')[0]!).first().waitFor()
+    const request = page.getByRole('button', { name: t('invoices.fapiao.request') })
+    await request.click()
+    // Requested: the button gives way to the request's status, dated as the relay answered.
+    await request.waitFor({ state: 'detached' })
+    await seeText(main, t('invoices.fapiao.requested', { date: formatDate(stand.fapiao[0]!.requestedAt, locale) }))
     await shot(page, 'invoice-detail', locale)
 
     await page.getByRole('button', { name: t('invoices.back') }).click()
