@@ -21,6 +21,7 @@ import {
 import { DEVICE_TOKEN_SECRET, FileSecretStore, FileSettingsStore } from '../main/settings'
 import { alwaysOnline, createSyncedBilling, type ScheduleOptions, type SyncService, type SyncSignals, type Timers } from '../main/sync'
 import { BillingError } from '../shared/errors'
+import { recordingOpener } from '../main/invoices'
 import { createDispatcher, createEventEmitter } from '../shared/ipc/server'
 import { ipcSocket, type HostSender } from './socket'
 import { staticFiles } from './static'
@@ -66,6 +67,8 @@ export interface HostOptions {
   sandboxOrigin?: string
   /** Default: record the URL in host.openedUrls (no system browser in a test). */
   openExternal?: (url: string) => Promise<void>
+  /** Opens a kept invoice PDF; default: recorded in host.openedFiles (no viewer in a test). */
+  openFile?: (path: string) => Promise<string>
   onError?: (info: { channel?: string; event?: string; error: unknown }) => void
 }
 
@@ -80,6 +83,8 @@ export interface Host {
   /** Push events after changing the core outside IPC. */
   readonly notify: Notifier
   readonly openedUrls: string[]
+  /** The invoice PDFs the screens asked to open (default opener). */
+  readonly openedFiles: string[]
   close(): Promise<void>
 }
 
@@ -88,6 +93,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const settings = new FileSettingsStore(join(opts.dataDir, 'sync-settings.json'))
   const secrets = new FileSecretStore(join(opts.dataDir, 'secrets.json'))
   const relay = opts.relay ?? null
+  const opener = recordingOpener()
+  const fileOpener = { open: opener, opened: opener.opened }
   if (relay?.device && !secrets.get(DEVICE_TOKEN_SECRET)) {
     secrets.set(DEVICE_TOKEN_SECRET, relay.device.deviceToken)
     settings.set({ accountId: relay.device.accountId, deviceId: relay.device.deviceId })
@@ -102,7 +109,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     ...(opts.ids ? { ids: opts.ids } : {}),
     ...(opts.sync?.schedule ? { schedule: opts.sync.schedule } : {}),
     ...(opts.sync?.timers ? { timers: opts.sync.timers } : {}),
-    ...(opts.sync?.requestTimeoutMs ? { requestTimeoutMs: opts.sync.requestTimeoutMs } : {})
+    ...(opts.sync?.requestTimeoutMs ? { requestTimeoutMs: opts.sync.requestTimeoutMs } : {}),
+    openFile: opts.openFile ?? fileOpener.open
   })
   try {
     if (relay?.enrolmentCode && !sync.enrolled) await sync.enrol(relay.enrolmentCode, relay.deviceName ?? 'billing host')
@@ -180,6 +188,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     sync,
     notify,
     openedUrls,
+    openedFiles: fileOpener.opened,
     async close() {
       await socket.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -6,6 +6,7 @@ import { openDatabase, type BillingDb, type Durability } from './db/open'
 import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
 import { Wallet, type WalletDeps, type WalletRecord } from './wallet'
+import { CouponGrants } from './coupons'
 import { money } from '../shared/money'
 import { BillingError, InvalidInput } from '../shared/errors'
 import { nextTurn } from '../node/next-turn'
@@ -50,6 +51,8 @@ export interface Billing {
   readonly wallet: Wallet
   readonly subscriptions: SubscriptionService
   readonly quotas: Quotas
+  /** Account-bound coupons (我的优惠券): the feed's grants, used by wallet-paid plans. */
+  readonly coupons: CouponGrants
   /** Expires holds and leases, renews or expires subscriptions, all that is due, now (tests, tools). */
   sweep(): void
   /**
@@ -93,7 +96,9 @@ export function createBilling(opts: BillingOptions): Billing {
     })
     // Quotas read limits from the subscription; a subscription change invalidates its cache.
     let quotas: Quotas | undefined
+    const coupons = new CouponGrants(db)
     const subscriptions = createSubscriptions({
+      coupons,
       db,
       clock,
       ids,
@@ -147,6 +152,7 @@ export function createBilling(opts: BillingOptions): Billing {
       wallet,
       subscriptions,
       quotas: q,
+      coupons,
       sweep() {
         while (sweepSlice(SWEEP_SLICE)) {
           /* the rest is due too */

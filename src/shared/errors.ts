@@ -22,7 +22,7 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   /** A payment method this relay has not switched on. */
   'METHOD_UNAVAILABLE',
-  /** A promotion code that does not apply; details.refusal is one of COUPON_REFUSALS. */
+  /** A coupon or promotion code that does not apply: details.reason (the app's) or details.refusal (the relay's) is one of COUPON_REFUSALS. */
   'COUPON_REFUSED',
   'INTERNAL'
 ] as const

@@ -14,7 +14,13 @@ const MUTATING: ChannelName[] = [
   'subscription.startTrial',
   'subscription.cancel',
   'subscription.setAutoRenew',
-  'settings.set'
+  'settings.set',
+  'checkout.quote',
+  'coupons.preview',
+  'invoices.downloadPdf',
+  'invoices.openPdf',
+  'invoices.requestFapiao',
+  'invoices.setBillingDetails'
 ]
 
 function malformed(sample: Record<string, unknown>): fc.Arbitrary<unknown> {

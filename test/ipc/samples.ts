@@ -43,7 +43,16 @@ export const validInputs: { [C in ChannelName]: Input<C> } = {
   'notices.markRead': { ids: ['n_1'] },
   'notices.markAllRead': {},
   'notices.settings': {},
-  'notices.setSettings': { muted: ['refund'], quietHours: { start: '22:00', end: '08:00' } }
+  'notices.setSettings': { muted: ['refund'], quietHours: { start: '22:00', end: '08:00' } },
+  'checkout.quote': { purpose: { kind: 'plan', planId: 'BASIC:monthly' }, code: 'SPRING10' },
+  'coupons.mine': {},
+  'coupons.preview': { planId: 'BASIC:monthly', grantId: 'grant-0001' },
+  'invoices.list': {},
+  'invoices.downloadPdf': { number: 'INV-2026-000001', lang: 'zh-CN' },
+  'invoices.openPdf': { number: 'INV-2026-000001', lang: 'en' },
+  'invoices.requestFapiao': { number: 'INV-2026-000001' },
+  'invoices.billingDetails': {},
+  'invoices.setBillingDetails': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
 }
 
 const subscription: Output<'subscription.startTrial'> = {
@@ -144,7 +153,24 @@ export const validOutputs: { [C in ChannelName]: Output<C> } = {
   'notices.markRead': { unread: 0 },
   'notices.markAllRead': { unread: 0 },
   'notices.settings': { muted: [], quietHours: null },
-  'notices.setSettings': { muted: [], quietHours: null }
+  'notices.setSettings': { muted: [], quietHours: null },
+  'checkout.quote': {
+    item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' },
+    catalogVersion: 1,
+    listPrice: cny(3000),
+    discount: cny(300),
+    taxRate: '0.06',
+    tax: cny(153),
+    total: cny(2700)
+  },
+  'coupons.mine': { coupons: [] },
+  'coupons.preview': { grantId: 'grant-0001', list: cny(3000), discount: cny(500), total: cny(2500) },
+  'invoices.list': { invoices: [] },
+  'invoices.downloadPdf': { downloaded: true },
+  'invoices.openPdf': { opened: true },
+  'invoices.requestFapiao': { invoiceNumber: 'INV-2026-000001', status: 'requested', requestedAt: 1 },
+  'invoices.billingDetails': { details: null },
+  'invoices.setBillingDetails': { details: { type: 'personal', title: '张三', email: 'zhang@example.com' } }
 }
 
 /** Handlers that answer the sample output and count their calls. */

@@ -41,7 +41,8 @@ export function createBillingModule(opts: BillingModuleOptions): BillingModule {
     ...(opts.ids ? { ids: opts.ids } : {}),
     ...(opts.previousRunEnded ? { previousRunEnded: true } : {}),
     ...(opts.integrityWorkerUrl ? { fullCheck: { workerUrl: opts.integrityWorkerUrl } } : {}),
-    notifications: { locale: () => screenSettings.get().locale, ...(opts.desktopNotifier ? { desktop: opts.desktopNotifier } : {}) }
+    notifications: { locale: () => screenSettings.get().locale, ...(opts.desktopNotifier ? { desktop: opts.desktopNotifier } : {}) },
+    ...(opts.openFile ? { openFile: opts.openFile } : {})
   })
   const listeners = new Map<ModuleEventName, Set<(payload: never) => void>>()
   const emitLocal = <E extends ModuleEventName>(event: E, payload: ModuleEvents[E]): void => {

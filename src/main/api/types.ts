@@ -82,6 +82,8 @@ export interface BillingModuleOptions {
   ipcMain?: IpcMainLike
   /** Opens a provider's checkout page in the system browser (Electron: shell.openExternal, checked). */
   openExternal?: (url: string) => Promise<void>
+  /** Opens a kept invoice PDF with the system viewer (Electron: shell.openPath); answers '' or the error text. */
+  openFile?: (path: string) => Promise<string>
   /** Where the billing screens keep their locale (default dataDir/billing-settings.json). */
   screenSettingsPath?: string
   /**

@@ -10,6 +10,7 @@ import { resolveRelay, type BillingModuleOptions, type RelayConfig } from '..'
 import { electronNativeBinding } from './native-binding'
 import { electronSecretStore } from './secrets'
 import { openProviderCheckout } from './security'
+import { openWithSystemViewer } from './open-file'
 import { electronSettingsStore } from './settings-store'
 import { electronSyncSignals } from './sync-signals'
 import { electronDesktopNotifier } from './desktop-notifier'
@@ -53,6 +54,7 @@ export function appModuleOptions(env: NodeJS.ProcessEnv = process.env): BillingM
     openExternal: openProviderCheckout,
     // A click on a notice brings the app's window forward (its bell shows the notice).
     desktopNotifier: electronDesktopNotifier({ onClick: focusWindow }),
+    openFile: openWithSystemViewer,
     startSync: false,
     dispose: () => signals.dispose()
   }

@@ -19,7 +19,14 @@ export const EXTRA_CHANNELS = [
   'account.verifyCode',
   'account.removeDevice',
   'account.signOut',
-  ...NOTICE_CHANNELS
+  ...NOTICE_CHANNELS,
+  'checkout.quote',
+  'invoices.list',
+  'invoices.downloadPdf',
+  'invoices.openPdf',
+  'invoices.requestFapiao',
+  'invoices.billingDetails',
+  'invoices.setBillingDetails'
 ] as const
 export type ExtraChannel = (typeof EXTRA_CHANNELS)[number]
 

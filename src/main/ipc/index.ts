@@ -9,6 +9,7 @@ import { createPaidUse, type PaidUse } from '../paid-use'
 import { paidUseHandlers } from './paid-use-handlers'
 import { memorySettings, type SettingsPort } from './settings'
 import { subscriptionHandlers } from './subscription-handlers'
+import { couponHandlers } from './coupon-handlers'
 import { walletHandlers } from './wallet-handlers'
 
 // Main's implementation of the IPC contract over the billing core. Transport-free: the
@@ -61,6 +62,7 @@ export function createIpcHandlers<S = unknown>(opts: IpcHandlersOptions<S>): Han
     walletHandlers<S>(billing, notify, gate),
     paidUseHandlers<S>(paidUse),
     subscriptionHandlers<S>(billing, notify),
+    couponHandlers<S>(billing),
     {
       'usage.summary': () => toUsageItems(billing.quotas.usage()),
       'settings.get': () => settings.get(),

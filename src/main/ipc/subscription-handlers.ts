@@ -1,4 +1,4 @@
-import { BillingError } from '../../shared/errors'
+import { BillingError, InvalidInput } from '../../shared/errors'
 import type { Handlers } from '../../shared/ipc/server'
 import { money } from '../../shared/money'
 import type { Billing } from '../billing'
@@ -28,10 +28,10 @@ export function subscriptionHandlers<S>(billing: Billing, notify: Notifier): Pic
       const s = subs.current()
       return { subscription: s ? toSubscriptionDto(s) : null }
     },
-    'subscription.subscribe'({ idempotencyKey, planId }) {
+    'subscription.subscribe'({ idempotencyKey, planId, couponGrantId }) {
       const { planCode, period } = parsePlanId(planId)
       try {
-        const s = subs.buyFromWallet({ key: idempotencyKey, planCode, period })
+        const s = subs.buyFromWallet({ key: idempotencyKey, planCode, period, ...(couponGrantId ? { couponGrantId } : {}) })
         return changed({ outcome: 'subscribed' as const, subscription: toSubscriptionDto(s) }, true)
       } catch (err) {
         // The wallet fell short (or the offline allowance did: same code): nothing was written;
@@ -45,7 +45,8 @@ export function subscriptionHandlers<S>(billing: Billing, notify: Notifier): Pic
         }
       }
     },
-    'subscription.startTrial'({ idempotencyKey, planId }) {
+    'subscription.startTrial'({ idempotencyKey, planId, couponGrantId }) {
+      if (couponGrantId !== undefined) throw new InvalidInput('a trial takes no coupon')
       const { planCode, period } = parsePlanId(planId)
       return changed(toSubscriptionDto(subs.subscribe({ key: idempotencyKey, planCode, period, trial: true })))
     },

@@ -1,4 +1,7 @@
 import { BillingError } from '../../shared/errors'
+import type { QuoteRequest } from '../../shared/billing/coupons'
+import type { Input } from '../../shared/ipc/contract'
+import { parsePlanId } from '../../shared/ipc/plan-id'
 import type { Billing } from '../billing'
 import type { SyncService } from '../sync'
 import { toSubscriptionDto } from './mapping'
@@ -22,6 +25,7 @@ export type SyncPort = Pick<
   | 'on'
   | 'account'
   | 'notifications'
+  | 'docs'
 >
 
 export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
@@ -42,7 +46,16 @@ export function syncHandlers<S>(sync: SyncPort): ExtraHandlers<S> {
     'account.verifyCode': (input) => sync.account.verifyCode(input.method, input.target, input.code),
     'account.removeDevice': (input) => sync.account.removeDevice(input.deviceId),
     'account.signOut': () => sync.account.signOut(),
-    ...noticeHandlers<S>(sync.notifications)
+    ...noticeHandlers<S>(sync.notifications),
+    'checkout.quote': ({ purpose, code }) => sync.docs.quote(quoteRequestOf(purpose, code)),
+    'invoices.list': () => ({
+      invoices: sync.docs.invoices().map((e) => ({ ...e, pdfs: LANGS.filter((l) => sync.docs.hasPdf(e.invoice.number, l)) }))
+    }),
+    'invoices.downloadPdf': ({ number, lang }) => sync.docs.downloadPdf(number, lang) as Promise<{ downloaded: true }>,
+    'invoices.openPdf': ({ number, lang }) => sync.docs.openPdf(number, lang),
+    'invoices.requestFapiao': ({ number }) => sync.docs.requestFapiao(number),
+    'invoices.billingDetails': async () => ({ details: await sync.docs.billingDetails() }),
+    'invoices.setBillingDetails': async ({ details }) => ({ details: await sync.docs.setBillingDetails(details) })
   }
 }
 
@@ -88,4 +101,13 @@ export function forwardSyncEvents(sync: SyncPort, billing: Billing, notify: Noti
   return () => {
     for (const off of offs) off()
   }
+}
+
+const LANGS = ['zh-CN', 'en'] as const
+
+/** The relay's quote request for a checkout purpose: a plan by code and period, a recharge by amount. */
+function quoteRequestOf(purpose: Input<'checkout.quote'>['purpose'], code: string | undefined): QuoteRequest {
+  const item: QuoteRequest['item'] =
+    purpose.kind === 'recharge' ? { kind: 'recharge', amount: purpose.amount } : { kind: 'plan', ...parsePlanId(purpose.planId) }
+  return { item, ...(code ? { code } : {}) }
 }

@@ -1,6 +1,6 @@
 import type { IdSource } from '../../node/ids'
 import { InsufficientFunds, InvalidInput } from '../../shared/errors'
-import type { Money } from '../../shared/money'
+import { subtract, type Money } from '../../shared/money'
 import { addDays, addPeriod } from '../../shared/calendar'
 import type { RecurringPeriod } from '../../shared/catalog/periods'
 import { assertTransition } from './states'
@@ -13,6 +13,7 @@ import type {
   SubscriptionEvent,
   SubscriptionEventKind,
   SubscriptionRecord,
+  CouponPort,
   WalletPayResult,
   WalletPort
 } from './types'
@@ -37,6 +38,7 @@ export interface ChangeDeps {
   store: SubscriptionStore
   ids: IdSource
   walletPort: WalletPort
+  coupons?: CouponPort | undefined
   tz: string
   graceDays: number
   onRecord?: ((record: SubscriptionRecord) => void) | undefined
@@ -50,6 +52,8 @@ export function createChanges(deps: ChangeDeps) {
   const { store, ids, walletPort, tz, graceDays } = deps
   // The charge payOnce made in this change, reported with the change's event (then cleared).
   let paid: SubscriptionCharge | undefined
+  // The coupon payOnce took for the charge it is making (read by charge() when the wallet is short).
+  let couponTaken: { grantId: string; discount: Money } | undefined
   const takeCharge = (): { charge?: SubscriptionCharge } => {
     const c = paid
     paid = undefined
@@ -101,14 +105,18 @@ export function createChanges(deps: ChangeDeps) {
     kind: string,
     periodStart: number,
     periodEnd: number | null,
-    now: number
+    now: number,
+    couponGrantId?: string
   ): void {
-    const result = payOnce(sub, source, walletKey, kind, periodStart, periodEnd, now)
+    const result = payOnce(sub, source, walletKey, kind, periodStart, periodEnd, now, couponGrantId)
     if (!result.paid) {
       if ('refused' in result) throw result.refused
+      // What was asked of the wallet: the list price less the coupon (rolled back with the rest).
+      const required = sub.price.amount - (couponTaken?.discount.amount ?? 0)
+      couponTaken = undefined
       throw new InsufficientFunds({
-        balance: sub.price.amount - result.shortfall.amount,
-        required: sub.price.amount,
+        balance: required - result.shortfall.amount,
+        required,
         shortfall: result.shortfall.amount,
         currency: sub.price.currency
       })
@@ -122,12 +130,21 @@ export function createChanges(deps: ChangeDeps) {
     kind: string,
     periodStart: number,
     periodEnd: number | null,
-    now: number
+    now: number,
+    couponGrantId?: string
   ): WalletPayResult {
-    const price: Money = sub.price
+    let price: Money = sub.price
     const ref = source === 'wallet' ? `wallet:${walletKey}` : `payment:${source.paymentId}`
     if (store.chargeExists(ref)) {
       throw new InvalidInput('this payment was already applied to a subscription', { paymentRef: ref })
+    }
+    couponTaken = undefined
+    if (couponGrantId !== undefined) {
+      if (source !== 'wallet') throw new InvalidInput('a coupon applies to a plan paid from the wallet', { couponGrantId })
+      if (!deps.coupons) throw new InvalidInput('coupons are not available here', { couponGrantId })
+      // Checked and spent in this transaction: a short wallet rolls the use back with the rest.
+      couponTaken = deps.coupons.redeem(couponGrantId, { planCode: sub.planCode, period: sub.period, list: price, now }, ref)
+      price = subtract(price, couponTaken.discount)
     }
     if (source === 'wallet' && price.amount > 0) {
       const reason = `${sub.planCode} ${sub.period} subscription ${kind}`
@@ -144,10 +161,12 @@ export function createChanges(deps: ChangeDeps) {
       periodStart,
       periodEnd,
       at: now,
-      catalogVersion: deps.catalogVersion()
+      catalogVersion: deps.catalogVersion(),
+      ...(couponTaken ? { coupon: couponTaken } : {})
     }
     store.insertCharge({ ...c, amountMinor: price.amount, currency: price.currency })
     paid = c
+    couponTaken = undefined
     return { paid: true }
   }
 

@@ -44,6 +44,7 @@ import {
   assertPayment,
   assertReason,
   optionalBoolean,
+  optionalGrantId,
   optionalReason
 } from './validate'
 
@@ -75,9 +76,10 @@ export interface SubscriptionService {
    * remaining days; it is appended after them); another plan → a switch: the current one ends now
    * and the new one starts, in one transaction (short of money: neither happens; the relay then
    * carries the old plan's unused paid time over, docs/sync.md "Plan grants"). A lifetime gives way
-   * only to a lifetime of a higher tier.
+   * only to a lifetime of a higher tier. `couponGrantId`: an account-bound coupon (src/main/coupons),
+   * checked by the device clock and marked used with the charge; the wallet pays list − discount.
    */
-  buyFromWallet(input: { key: string; planCode: string; period: BillingPeriod }): Subscription
+  buyFromWallet(input: { key: string; planCode: string; period: BillingPeriod; couponGrantId?: string }): Subscription
   renew(input: RenewInput): Subscription
   extend(input: ExtendInput): Subscription
   /** Cancel now or at the period end; a pending cancel at the period end may become a cancel now. */
@@ -130,6 +132,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
     store,
     ids,
     walletPort: deps.walletPort,
+    coupons: deps.coupons,
     tz,
     graceDays,
     onRecord: deps.onRecord,
@@ -218,6 +221,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       const trial = optionalBoolean(input.trial, 'trial') ?? false
       const autoRenewIn = optionalBoolean(input.autoRenew, 'autoRenew')
       if (trial && input.payment !== undefined) throw new InvalidInput('a trial takes no payment')
+      const coupon = optionalGrantId(input.couponGrantId)
       if (!trial && input.payment === undefined) throw new InvalidInput('payment is required unless starting a trial')
       const payment = trial ? null : assertPayment(input.payment)
       if (input.period === 'lifetime' && autoRenewIn === true) throw new InvalidInput('a lifetime plan does not renew')
@@ -267,7 +271,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
           updatedAt: now
         }
         store.insert(sub)
-        if (payment) charge(sub, payment, `subscription:subscribe:${ctx.key}`, 'subscribe', start, end, now)
+        if (payment) charge(sub, payment, `subscription:subscribe:${ctx.key}`, 'subscribe', start, end, now, coupon)
         const event = store.appendEvent({
           subscriptionId: sub.id,
           kind: trial ? 'trial_started' : 'subscribed',
@@ -290,24 +294,26 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
       })
     },
 
-    buyFromWallet({ key, planCode, period }) {
+    buyFromWallet({ key, planCode, period, couponGrantId }) {
       const live = store.live()
       const running = live !== null && (live.status === 'active' || live.status === 'trialing' || live.status === 'past_due')
+      const coupon = couponGrantId === undefined ? {} : { couponGrantId }
       if (running && live.planCode === planCode && live.period === period && live.currentPeriodEnd !== null) {
-        return service.renew({ key, payment: 'wallet' })
+        return service.renew({ key, payment: 'wallet', ...coupon })
       }
-      if (!running) return service.subscribe({ key, planCode, period, payment: 'wallet' })
+      if (!running) return service.subscribe({ key, planCode, period, payment: 'wallet', ...coupon })
       if (live.currentPeriodEnd === null && !(period === 'lifetime' && planRank(planCode) > planRank(live.planCode))) {
         throw new InvalidTransition('subscription', 'lifetime', 'switched')
       }
       return db.tx(() => {
         service.cancel({ key: `${key}:switch`, atPeriodEnd: false, reason: `switched to ${planCode}/${period}` })
-        return service.subscribe({ key, planCode, period, payment: 'wallet' })
+        return service.subscribe({ key, planCode, period, payment: 'wallet', ...coupon })
       })
     },
 
     renew(input) {
       const payment = assertPayment(input.payment)
+      const coupon = optionalGrantId(input.couponGrantId)
       return mutate('renew', input, 'user', (ctx) => {
         const sub = requireLive()
         assertOperation('renew', sub.status)
@@ -318,7 +324,7 @@ export function createSubscriptions(deps: SubscriptionDeps): SubscriptionService
         // active append one period after the current end (a trial keeps its remaining days).
         const start = sub.status === 'past_due' ? oldEnd : sub.currentPeriodStart
         const price = renewalPrice(sub)
-        charge({ ...sub, price }, payment, `subscription:renew:${ctx.key}`, 'renew', oldEnd, newEnd, ctx.now)
+        charge({ ...sub, price }, payment, `subscription:renew:${ctx.key}`, 'renew', oldEnd, newEnd, ctx.now, coupon)
         return change(
           sub,
           { status: 'active', price, currentPeriodStart: start, currentPeriodEnd: newEnd, graceUntil: null },

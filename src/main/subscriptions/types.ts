@@ -92,6 +92,16 @@ export interface SubscriptionCharge {
   at: number
   /** The catalog version its price came from (the relay checks a wallet purchase against it). */
   catalogVersion: number
+  /** An account-bound coupon used for it: `amount` is the list price less `discount`. */
+  coupon?: { grantId: string; discount: Money }
+}
+
+/**
+ * Account-bound coupons (src/main/coupons): checks a grant for a wallet-paid period and marks it
+ * used by `usedBy`, inside the subscription's transaction; throws CouponRefused.
+ */
+export interface CouponPort {
+  redeem(grantId: string, use: { planCode: string; period: string; list: Money; now: number }, usedBy: string): { grantId: string; discount: Money }
 }
 
 /**
@@ -117,6 +127,8 @@ export interface SubscriptionDeps {
   clock: Clock
   ids: IdSource
   walletPort: WalletPort
+  /** Account-bound coupons a wallet-paid period may use; without it, a coupon is refused. */
+  coupons?: CouponPort
   /** IANA zone that periods are counted in. Default Asia/Shanghai. */
   timeZone?: string
   /** Calendar days of access after a failed renewal. Default 3. */
@@ -150,10 +162,14 @@ export interface SubscribeInput extends Keyed {
    * device was offline (a relay grant). Only with a payment id; its period must not have ended.
    */
   startsAt?: number
+  /** An account-bound coupon grant to take off the price (wallet payments only). */
+  couponGrantId?: string
 }
 
 export interface RenewInput extends Keyed {
   payment: PaymentSource
+  /** As SubscribeInput.couponGrantId. */
+  couponGrantId?: string
 }
 
 /** Exactly one of periods / days. A free extension (compensation, promotion, grant). */

@@ -62,3 +62,12 @@ export function assertPayment(value: unknown): PaymentSource {
   }
   throw new InvalidInput("payment must be 'wallet' or { paymentId }", { payment: value as unknown })
 }
+
+/** An account-bound coupon grant id, when one is given. */
+export function optionalGrantId(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+    throw new InvalidInput('couponGrantId must be a string of 1–128 characters', { couponGrantId: value })
+  }
+  return value
+}

@@ -2,6 +2,8 @@ import type { IdSource } from '../../node/ids'
 import type { BillingDb } from '../db/open'
 import type { SubscriptionService } from '../subscriptions'
 import type { Wallet } from '../wallet'
+import type { CouponGrants } from '../coupons'
+import type { InvoiceBook } from '../invoices'
 import { BillingError } from '../../shared/errors'
 import type { FeedEnvelope, FeedPayload, MoneyDto } from '../../shared/relay-contract'
 import { applyGrant } from './grants'
@@ -34,6 +36,10 @@ import type { SyncStore } from './store'
 //   the inbox only. Live subscriptions keep their price until they renew.
 // - notice: kept in the notification centre (src/main/notifications), once per noticeId; the
 //   relay's reminder for an event a local reminder told first takes that row over.
+// - coupon_grant: an account-bound coupon, kept for 我的优惠券 and offline use (src/main/coupons);
+//   the record with the later `at` wins over what is kept (a local use included).
+// - invoice, credit_note, fapiao: kept for the invoices screen, listed offline (src/main/invoices);
+//   a later record (feed seq) of the same number wins.
 // Every money record also moves `relay_balance`, the relay's view of the wallet.
 //
 // One record = one savepoint. A record whose content the ledger refuses (a BillingError: an
@@ -56,6 +62,8 @@ export interface ApplyDeps {
   store: SyncStore
   wallet: Wallet
   subscriptions: SubscriptionService
+  coupons: CouponGrants
+  invoices: InvoiceBook
   ids: IdSource
   keeper: LeaseKeeper
   notices: Pick<NotificationCentre, 'applyRelay'>
@@ -208,6 +216,18 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       break
     case 'notice':
       if (d.notices.applyRelay(p.data, now)) out.push({ kind: 'notice.added', id: p.data.noticeId })
+      break
+    case 'coupon_grant':
+      d.coupons.applyRecord(p.data)
+      break
+    case 'invoice':
+      d.invoices.applyInvoice(p.data, p.seq)
+      break
+    case 'credit_note':
+      d.invoices.applyCreditNote(p.data, p.seq)
+      break
+    case 'fapiao':
+      d.invoices.applyFapiao(p.data, p.seq)
       break
     case 'order_closed': {
       // Only a checkout still waiting is closed: a paid order stays paid (money that arrives

@@ -40,7 +40,8 @@ export class CheckoutFlow {
     const parsed = checkoutCreateInput.safeParse(raw)
     if (!parsed.success) throw new InvalidInput('invalid checkout request', { issues: parsed.error.issues.map((i) => i.message) })
     const input = parsed.data
-    const fp = fingerprint({ method: input.method, purpose: input.purpose })
+    // A code joins the fingerprint only when given: keys stored before codes existed still match.
+    const fp = fingerprint({ method: input.method, purpose: input.purpose, ...(input.code ? { code: input.code } : {}) })
     const { store } = this.d
     // A retry resumes the order its key created; another request under that key is a conflict.
     let order = replayOf(input.idempotencyKey, fp, store.orderByKey.get(input.idempotencyKey), (row) => row)
@@ -71,7 +72,8 @@ export class CheckoutFlow {
         amount.currency,
         now + CREATING_TTL_MS,
         now,
-        now
+        now,
+        input.code ?? null
       )
       order = store.orderById.get(id)!
     }
@@ -86,7 +88,11 @@ export class CheckoutFlow {
         ? { kind: 'recharge', amount: { amount: order.amount, currency: order.currency as 'CNY' } }
         : { kind: 'plan', planCode: order.plan_code as 'BASIC', period: order.period as 'monthly' }
     try {
-      const res = await this.d.client().createCheckout(order.relay_key, { provider: order.method as 'alipay', item })
+      const res = await this.d.client().createCheckout(order.relay_key, {
+        provider: order.method as 'alipay',
+        item,
+        ...(order.coupon_code ? { code: order.coupon_code } : {})
+      })
       const now = this.d.now()
       this.d.store.orderCheckout.run(
         res.order.orderNo,
@@ -102,6 +108,8 @@ export class CheckoutFlow {
         this.setStatus(order, 'failed', `${err.code}: ${err.message}`)
         // The method is switched off on the relay: say so (the renderer offers the others).
         if (err.code === 'METHOD_UNAVAILABLE') throw new BillingError('METHOD_UNAVAILABLE', `${order.method} is not enabled on the relay`, { method: order.method })
+        // The code does not apply (any more): its reason, for the sentence beside the field.
+        if (err.code === 'COUPON_REFUSED') throw new BillingError('COUPON_REFUSED', err.message, { reason: err.details?.['refusal'] ?? err.details?.['reason'], code: order.coupon_code })
         throw new InvalidInput(`the relay refused the checkout: ${err.message}`, { code: err.code })
       }
       const why = err instanceof Error ? err.message : String(err)

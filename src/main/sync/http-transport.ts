@@ -10,6 +10,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 export interface RelayResponse {
   status: number
   text(): Promise<string>
+  /** The body's bytes (a PDF); the global fetch's Response has it too. */
+  arrayBuffer?(): Promise<ArrayBuffer>
+  headers?: { get(name: string): string | null }
 }
 export interface RelayRequestInit {
   method: string
@@ -58,8 +61,14 @@ export const nodeHttpFetch: RelayFetch = (url, init) =>
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('error', (err) => finish(err))
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8')
-        finish(null, { status: res.statusCode ?? 0, text: () => Promise.resolve(text) })
+        const body = Buffer.concat(chunks)
+        const text = body.toString('utf8')
+        finish(null, {
+          status: res.statusCode ?? 0,
+          text: () => Promise.resolve(text),
+          arrayBuffer: () => Promise.resolve(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer),
+          headers: { get: (name) => headerOf(res, name) }
+        })
       })
       // Closed before the end of the body: the connection was cut mid-answer.
       res.on('close', () => {
@@ -68,3 +77,8 @@ export const nodeHttpFetch: RelayFetch = (url, init) =>
     })
     req.end(body)
   })
+
+function headerOf(res: IncomingMessage, name: string): string | null {
+  const v = res.headers[name.toLowerCase()]
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
+}

@@ -14,7 +14,8 @@ import type { SyncStore } from './store'
 // relay to decide once per account and plan code; until then the trial is provisional.
 // A period paid from the wallet (a subscription change reported with its charge) becomes a
 // subscription_purchase record, id `pur-<charge id>`, priced by the catalog version the plan
-// came from; the relay debits its wallet for it and answers with its grant. The wallet's
+// came from (less an account-bound coupon's discount, named in `coupon`; such a purchase is sent
+// even at price 0); the relay debits its wallet for it and answers with its grant. The wallet's
 // own consume for it (feature 'subscription', key `subscription:…`) is not sent as a debit.
 
 const PURCHASE_PREFIX = 'pur-'
@@ -46,7 +47,8 @@ export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend:
     const { event, subscription: sub, charge } = r.record
     if (charge) {
       const action = PURCHASE_ACTIONS[charge.kind as keyof typeof PURCHASE_ACTIONS]
-      if (charge.source !== 'wallet' || charge.amount.amount <= 0 || !action) return null
+      // A coupon may take the whole price: the relay still hears of the use (and of the period).
+      if (charge.source !== 'wallet' || (charge.amount.amount <= 0 && !charge.coupon) || !action) return null
       if (!isPlanCode(sub.planCode) || !isPeriod(sub.period)) return null
       return {
         record: {
@@ -56,6 +58,7 @@ export function outboxRecordOf(r: BillingRecord): { record: OutboxRecord; spend:
           period: sub.period,
           price: charge.amount,
           catalogVersion: charge.catalogVersion,
+          ...(charge.coupon ? { coupon: { grantId: charge.coupon.grantId, discount: charge.coupon.discount } } : {}),
           action,
           periodStart: charge.periodStart,
           periodEnd: charge.periodEnd,

@@ -12,6 +12,7 @@ import { nextTurn } from '../../node/next-turn'
 import type { NotificationCentre } from '../notifications'
 import type { RelayClient } from './relay-client'
 import type { SyncStore } from './store'
+import type { InvoiceBook } from '../invoices'
 
 // Fetches the signed feed and this device's lease, and applies them (docs/sync.md, "One sync
 // run", step 2). Checking a page's signature is node/feed's, applying a record is apply.ts's.
@@ -24,6 +25,8 @@ export interface FeedPullDeps {
   ids: IdSource
   settings: SettingsStore
   checkouts: CheckoutFlow
+  /** Where invoice, credit_note and fapiao records are kept. */
+  invoices: InvoiceBook
   events: SyncEventBus
   relay: () => RelayClient
   /** The relay keys trusted now (key-ring.ts). */
@@ -55,6 +58,8 @@ export class FeedPuller {
       store: deps.store,
       wallet: billing.wallet,
       subscriptions: billing.subscriptions,
+      coupons: billing.coupons,
+      invoices: deps.invoices,
       ids: deps.ids,
       keeper: deps.keeper,
       notices: deps.notices,

@@ -17,7 +17,14 @@ import {
   type OutboxRecord
 } from '../../shared/relay-contract'
 import { KeysResponseSchema } from '../../shared/key-set'
-import { nodeHttpFetch, type RelayFetch } from './http-transport'
+import { QuoteResponseSchema, type QuoteRequest } from '../../shared/billing/coupons'
+import {
+  BillingDetailsResponseSchema,
+  FapiaoResponseSchema,
+  InvoicesResponseSchema,
+  type BillingDetails
+} from '../../shared/billing/invoices'
+import { nodeHttpFetch, type RelayFetch, type RelayResponse } from './http-transport'
 
 // The app's HTTP client for the relay (contract: src/shared/relay-contract.ts). Every answer
 // is validated with the contract's zod schema; anything else is a RelayError. Requests carry
@@ -113,6 +120,33 @@ export class RelayClient {
   order(orderNo: string) {
     return this.call('GET', `/v1/orders/${encodeURIComponent(orderNo)}`, OrderResponseSchema)
   }
+  /** The relay's price of an item, with a promotion code's discount or its refusal (src/shared/billing/coupons.ts). */
+  quote(req: QuoteRequest) {
+    return this.call('POST', '/v1/quotes', QuoteResponseSchema, { body: req })
+  }
+  billingDetails() {
+    return this.call('GET', '/v1/billing-details', BillingDetailsResponseSchema)
+  }
+  putBillingDetails(details: BillingDetails) {
+    return this.call('PUT', '/v1/billing-details', BillingDetailsResponseSchema, { body: details })
+  }
+  invoices() {
+    return this.call('GET', '/v1/invoices', InvoicesResponseSchema)
+  }
+  /** The invoice's PDF as the relay rendered it (the account's own invoices only). */
+  async invoicePdf(number: string, lang: 'zh-CN' | 'en'): Promise<Buffer> {
+    const path = `/v1/invoices/${encodeURIComponent(number)}/pdf?lang=${encodeURIComponent(lang)}`
+    const res = await this.send('GET', path, { accept: 'application/pdf' })
+    if (res.status < 200 || res.status >= 300) return this.refused(res.status, await res.text().catch(() => ''))
+    if (!res.arrayBuffer) throw new RelayError('this transport cannot read a binary answer', res.status, 'BAD_RESPONSE', false)
+    const bytes = Buffer.from(await res.arrayBuffer())
+    // Whatever else came back is not a PDF to keep.
+    if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new RelayError(`relay answer to GET ${path.split('?')[0]} is not a PDF`, res.status, 'BAD_RESPONSE', true)
+    return bytes
+  }
+  requestFapiao(number: string) {
+    return this.call('POST', `/v1/invoices/${encodeURIComponent(number)}/fapiao`, FapiaoResponseSchema, { body: {} })
+  }
 
   private async call<S extends z.ZodType>(
     method: string,
@@ -120,46 +154,70 @@ export class RelayClient {
     schema: S,
     o: { body?: unknown; json?: string; auth?: boolean; token?: string; headers?: Record<string, string> } = {}
   ): Promise<z.infer<S>> {
-    const headers: Record<string, string> = { accept: 'application/json', ...o.headers }
-    if (o.auth !== false) {
-      const token = o.token ?? this.opts.token()
-      if (!token) throw new RelayError('this device is not enrolled with the relay', 401, 'NOT_ENROLLED', false)
-      headers['authorization'] = `Bearer ${token}`
-    }
     let body: string | undefined
+    const headers: Record<string, string> = { accept: 'application/json', ...o.headers }
     if (o.body !== undefined || o.json !== undefined) {
       body = o.json ?? JSON.stringify(o.body)
       headers['content-type'] = 'application/json'
     }
-    let status = 0
+    const res = await this.send(method, path, headers, body, o)
+    const status = res.status
     let text: string
     try {
-      const res = await this.fetchImpl(this.opts.baseUrl.replace(/\/+$/, '') + path, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.timeout(this.timeoutMs)
-      })
-      status = res.status
       text = await res.text()
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
       throw new RelayError(`relay unreachable: ${why}`, status, 'NETWORK', true)
     }
+    if (status < 200 || status >= 300) return this.refused(status, text)
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch {
       throw new RelayError(`relay answered ${status} with a body that is not JSON`, status, 'BAD_RESPONSE', true)
     }
-    if (status < 200 || status >= 300) {
-      const err = ErrorBodySchema.safeParse(json)
-      const code = err.success ? err.data.error.code : `HTTP_${status}`
-      const message = err.success ? err.data.error.message : `relay answered ${status}`
-      throw new RelayError(message, status, code, status >= 500 || status === 429, err.success ? err.data.error.details : undefined)
-    }
     const parsed = schema.safeParse(json)
     if (!parsed.success) throw new RelayError(`relay answer to ${method} ${path.split('?')[0]} does not match the contract`, status, 'BAD_RESPONSE', true)
     return parsed.data
+  }
+
+  /** An error answer as a RelayError: the body's code when it has the contract's shape. */
+  private refused(status: number, text: string): never {
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      throw new RelayError(`relay answered ${status} with a body that is not JSON`, status, 'BAD_RESPONSE', true)
+    }
+    const err = ErrorBodySchema.safeParse(json)
+    const code = err.success ? err.data.error.code : `HTTP_${status}`
+    const message = err.success ? err.data.error.message : `relay answered ${status}`
+    throw new RelayError(message, status, code, status >= 500 || status === 429, err.success ? err.data.error.details : undefined)
+  }
+
+  /** One request with the device token (unless `auth: false`) and the timeout; a network failure is a retryable RelayError. */
+  private async send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: string,
+    o: { auth?: boolean; token?: string } = {}
+  ): Promise<RelayResponse> {
+    if (o.auth !== false) {
+      const token = o.token ?? this.opts.token()
+      if (!token) throw new RelayError('this device is not enrolled with the relay', 401, 'NOT_ENROLLED', false)
+      headers['authorization'] = `Bearer ${token}`
+    }
+    try {
+      return await this.fetchImpl(this.opts.baseUrl.replace(/\/+$/, '') + path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(this.timeoutMs)
+      })
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err)
+      throw new RelayError(`relay unreachable: ${why}`, 0, 'NETWORK', true)
+    }
   }
 }

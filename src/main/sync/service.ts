@@ -1,4 +1,7 @@
 import { hostname } from 'node:os'
+import { dirname, join } from 'node:path'
+import { InvoiceBook, InvoicePdfs, recordingOpener, type FileOpener } from '../invoices'
+import { BillingDocs } from './billing-docs'
 import { createBilling, type Billing, type BillingOptions } from '../billing'
 import { systemClock } from '../../node/clock'
 import { randomIds } from '../../node/ids'
@@ -87,6 +90,10 @@ export interface SyncedBillingOptions extends Omit<BillingOptions, 'onRecord' | 
    * the computer's), how often local reminders are computed after start() (default 1 min).
    */
   notifications?: { desktop?: DesktopNotifier; locale?: () => Locale; localTimeZone?: string; checkEveryMs?: number }
+  /** Opens a kept invoice PDF: Electron's shell.openPath in the app; default a recorder (Node host, tests). */
+  openFile?: FileOpener
+  /** Where invoice PDFs are kept (default: `invoices` beside the billing file). */
+  invoicePdfDir?: string
 }
 
 export interface SyncService {
@@ -126,6 +133,8 @@ export interface SyncService {
   leaseStatus(): LeaseStatus
   /** Notices from the feed and local reminders (src/main/notifications). */
   readonly notifications: NotificationCentre
+  /** Quotes with promotion codes, invoices (listed offline), their PDFs, fapiao requests, 开票信息. */
+  readonly docs: BillingDocs
   readonly scheduler: SyncScheduler
   close(): void
 }
@@ -169,6 +178,14 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   })
 
   const events = new SyncEventBus()
+  const invoices = new InvoiceBook(billing.db)
+  const docs = new BillingDocs({
+    client: relay,
+    invoices,
+    pdfs: new InvoicePdfs(opts.invoicePdfDir ?? join(dirname(opts.dbPath), 'invoices')),
+    open: opts.openFile ?? recordingOpener(),
+    enrolled
+  })
   const checkouts: CheckoutFlow = new CheckoutFlow({
     db: billing.db,
     store,
@@ -262,6 +279,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     ids,
     settings,
     checkouts,
+    invoices,
     events,
     relay,
     relayKeys: () => keys.current,
@@ -361,6 +379,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     firstFreeAvailable: () => !billing.wallet.firstFreeUsed() && store.state.get()!.first_free_claim_id === null,
     leaseStatus: () => leaseStatus({ keeper, guard, graceMs }),
     notifications,
+    docs,
     scheduler,
     close() {
       if (closed) return

@@ -44,6 +44,7 @@ export interface OrderRow {
   kind: 'recharge' | 'plan'
   plan_code: string | null
   period: string | null
+  coupon_code: string | null
   plan_id: string | null
   amount: number
   currency: string
@@ -148,9 +149,9 @@ export function prepareSyncStore(db: BillingDb) {
       'SELECT SUM(spend) AS total FROM sync_outbox WHERE mirrored_at IS NULL AND spend > 0'
     ),
 
-    orderInsert: s.prepare<[string, string, string, string, string, string, string | null, string | null, string | null, number, string, number, number, number]>(
+    orderInsert: s.prepare<[string, string, string, string, string, string, string | null, string | null, string | null, number, string, number, number, number, string | null]>(
       `INSERT INTO sync_orders (id, relay_key, request_key, fingerprint, method, kind, plan_code, period, plan_id, amount, currency,
-         status, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?)`
+         status, expires_at, created_at, updated_at, coupon_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'creating', ?, ?, ?, ?)`
     ),
     orderById: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE id = ?'),
     orderByKey: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE request_key = ?'),

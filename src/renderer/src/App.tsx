@@ -5,6 +5,7 @@ import { GateDialog } from './components/GateDialog'
 import { LiveControl } from './components/LiveControl'
 import { NoticeCentre } from './components/NoticeCentre'
 import { HistoryScreen } from './components/HistoryScreen'
+import { InvoicesScreen } from './components/InvoicesScreen'
 import { PlansScreen } from './components/PlansScreen'
 import { StatusBar } from './components/StatusBar'
 import { UsageScreen } from './components/UsageScreen'
@@ -12,7 +13,7 @@ import { WalletScreen } from './components/WalletScreen'
 import { useI18n, useS } from './context'
 import type { Screen } from './stores/settings'
 
-const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history', 'account']
+const SCREENS: Screen[] = ['wallet', 'plans', 'usage', 'history', 'invoices', 'account']
 
 export function App(): React.JSX.Element {
   const { t, locale } = useI18n()
@@ -78,6 +79,7 @@ export function App(): React.JSX.Element {
         {screen === 'plans' && <PlansScreen />}
         {screen === 'usage' && <UsageScreen />}
         {screen === 'history' && <HistoryScreen />}
+        {screen === 'invoices' && <InvoicesScreen />}
         {screen === 'account' && <AccountScreen />}
       </main>
       <StatusBar />

@@ -24,6 +24,7 @@ export interface DiscountLimits {
  * amount is in another currency than the list price.
  */
 export function couponDiscount(list: Money, off: CouponOff, limits: Pick<DiscountLimits, 'maxDiscount'> = {}): Money {
+  if (list.amount < 0) throw new InvalidAmount('a list price is not negative', { amount: list.amount })
   let discount: Decimal
   if (off.kind === 'percent') {
     const percent = new Decimal(off.percent)
@@ -33,6 +34,7 @@ export function couponDiscount(list: Money, off: CouponOff, limits: Pick<Discoun
     discount = new Decimal(list.amount).times(percent).dividedBy(100).toDecimalPlaces(0, MONEY_ROUNDING)
   } else {
     sameCurrency(list, off.amount)
+    if (off.amount.amount < 0) throw new InvalidAmount('an amount off is not negative', { amount: off.amount.amount })
     discount = new Decimal(off.amount.amount)
   }
   if (limits.maxDiscount) {

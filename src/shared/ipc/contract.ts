@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import {
   checkoutCreateInput,
+  checkoutQuoteInput,
+  checkoutQuoteOutput,
   checkoutSchema,
   orderRefInput,
   paymentConfirmedSchema,
@@ -8,6 +10,17 @@ import {
   paymentsHistoryOutput,
   rechargeOptionsSchema
 } from './schemas/checkout'
+import {
+  billingDetailsOutput,
+  billingDetailsSetInput,
+  couponPreviewInput,
+  couponPreviewOutput,
+  invoicePdfInput,
+  invoiceRefInput,
+  invoicesListOutput,
+  myCouponsOutput
+} from './schemas/billing-docs'
+import { FapiaoRequestSchema } from '../billing/invoices'
 import { accountViewSchema, removeDeviceInput, requestCodeInput, requestCodeOutput, verifyCodeInput } from './schemas/account'
 import { emptyInput } from './schemas/common'
 import {
@@ -92,7 +105,24 @@ export const channels = {
   'notices.markRead': channel(noticesMarkReadInput, unreadOutput),
   'notices.markAllRead': channel(emptyInput, unreadOutput),
   'notices.settings': channel(emptyInput, noticeSettingsSchema),
-  'notices.setSettings': channel(noticeSettingsSchema, noticeSettingsSchema)
+  'notices.setSettings': channel(noticeSettingsSchema, noticeSettingsSchema),
+  /** The relay's live price of a checkout with a promotion code (its refusal, when it does not apply). */
+  'checkout.quote': channel(checkoutQuoteInput, checkoutQuoteOutput),
+  /** 我的优惠券: the account-bound coupons, listed offline. */
+  'coupons.mine': channel(emptyInput, myCouponsOutput),
+  /** What an account-bound coupon takes off a plan paid from the wallet (checked here, offline). */
+  'coupons.preview': channel(couponPreviewInput, couponPreviewOutput),
+  /** 发票: invoices with their credit notes and fapiao requests, listed offline. */
+  'invoices.list': channel(emptyInput, invoicesListOutput),
+  /** Downloads the invoice's PDF once into the data dir. */
+  'invoices.downloadPdf': channel(invoicePdfInput, z.object({ downloaded: z.literal(true) })),
+  /** Opens the kept PDF with the system viewer (offline once downloaded). */
+  'invoices.openPdf': channel(invoicePdfInput, z.object({ opened: z.literal(true) })),
+  /** 申请发票: asks the operator for an official fapiao for the invoice. */
+  'invoices.requestFapiao': channel(invoiceRefInput, FapiaoRequestSchema),
+  /** 开票信息, stored on the relay. */
+  'invoices.billingDetails': channel(emptyInput, billingDetailsOutput),
+  'invoices.setBillingDetails': channel(billingDetailsSetInput, billingDetailsOutput)
 } as const
 
 /** Events main pushes to the renderer. */
@@ -143,3 +173,4 @@ export * from './schemas/sync'
 export * from './schemas/paid-use'
 export * from './schemas/account'
 export * from './schemas/notices'
+export * from './schemas/billing-docs'

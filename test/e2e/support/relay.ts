@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { createRelay, type Relay } from '../../../src/relay/app'
-import type { FeedData } from '../../../src/shared/relay-contract'
 import { defaultConfig, type RelayConfig } from '../../../src/relay/config/config'
 import { generateSigningKey } from '../../../src/relay/feed/keys'
+import type { FeedData, FeedRecordType } from '../../../src/shared/relay-contract'
 import {
   generateAlipayKeys,
   signAlipayNotification,
@@ -47,6 +47,8 @@ export interface E2eRelay {
   alipayRefunded(orderNo: string, paid: number, refundedTotal: number, refundNo: string): Promise<{ status: number; text: string }>
   /** WeChat Pay's v3 notification: signed envelope, AEAD_AES_256_GCM resource. */
   wechatPaid(orderNo: string, amount: number): Promise<{ status: number; text: string }>
+  /** Appends a record to the account's feed as the relay does (signed when served). */
+  appendFeed<T extends FeedRecordType>(accountId: string, type: T, data: FeedData<T>): Promise<void>
   /** Stops the relay (in-flight requests finish); its files stay. */
   stop(): Promise<void>
   /** Starts it again on the same port, files and key; `without`: with that provider switched off (its credentials removed). */
@@ -202,6 +204,9 @@ export async function startE2eRelay(): Promise<E2eRelay> {
         id: `EV-e2e-${++notifySeq}`
       })
       return post('/v1/notify/wechat', n.rawBody, n.headers)
+    },
+    async appendFeed(accountId, type, data) {
+      await relay.db.unit((tx) => relay.core.feed.append(tx, accountId, type, data))
     },
     stop: () => relay.stop(),
     async restart(opts = {}) {

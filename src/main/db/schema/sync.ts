@@ -111,7 +111,9 @@ export const syncOrders = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
     failureReason: text('failure_reason'),
     createdAt: integer('created_at').notNull(),
-    updatedAt: integer('updated_at').notNull()
+    updatedAt: integer('updated_at').notNull(),
+    /** The promotion code the checkout was asked with (sent again on a retry under the same key). */
+    couponCode: text('coupon_code')
   },
   (t) => [
     index('sync_orders_status_idx').on(t.status),

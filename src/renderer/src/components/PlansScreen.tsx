@@ -6,6 +6,9 @@ import { CheckoutPanel } from './CheckoutPanel'
 import { CurrentPlan } from './CurrentPlan'
 import { ErrorNote } from './ErrorNote'
 import { hasKey, type MessageKey } from '../i18n'
+import { CouponField } from './CouponField'
+import { MyCoupons, WalletCouponLine } from './MyCoupons'
+import { useLiveQuotes } from './quotes'
 
 type Period = (typeof PERIODS)[number]
 type LimitKey = keyof Plan['limits']
@@ -25,6 +28,10 @@ export function PlansScreen(): React.JSX.Element {
   const loadWallet = useS('wallet', (s) => s.load)
   const qrMethods = QR_METHODS.filter((m) => offered === null || offered.includes(m))
   const [period, setPeriod] = useState<Period>('monthly')
+  const [code, setCode] = useState<string | null>(null)
+  const chosenCoupon = useS('coupons', (s) => s.chosen)
+  const previews = useS('coupons', (s) => s.previews)
+  const reloadCoupons = useS('coupons', (s) => s.load)
   useEffect(() => {
     void load()
   }, [load])
@@ -36,6 +43,16 @@ export function PlansScreen(): React.JSX.Element {
   const tiersSeen = new Set<string>()
   const columns = shown.filter((p) => (tiersSeen.has(p.tier) ? false : (tiersSeen.add(p.tier), true)))
   const periods = PERIODS.filter((p) => plans.some((pl) => pl.period === p))
+  const paid = columns.filter((p) => p.price.amount > 0)
+  // With a promotion code applied: the relay's quote of each plan shown, for the QR payments.
+  const quotes = useLiveQuotes(code ? paid.map((p) => ({ kind: 'plan' as const, planId: p.id })) : [], code)
+  const quoteOf = (planId: string) => (quotes?.[planId]?.ok ? quotes[planId].value : null)
+  const anyApplied = paid.some((p) => quoteOf(p.id)?.coupon)
+  const firstAnswer = paid.map((p) => quotes?.[p.id]).find((a) => a !== undefined)
+  const buy = async (planId: string): Promise<void> => {
+    await subscribe(planId, chosenCoupon ?? undefined)
+    if (chosenCoupon) void reloadCoupons()
+  }
   const limit = (v: number | null): string => (v === null ? t('common.unlimited') : number(v))
   const live = subscription && (subscription.status === 'active' || subscription.status === 'trialing' || subscription.status === 'past_due') ? subscription : null
   // What the wallet button does for this plan: subscribe, pay the next period of the running one, or switch to it.
@@ -47,6 +64,7 @@ export function PlansScreen(): React.JSX.Element {
       <CurrentPlan />
       {errorPlanId === null && <ErrorNote error={error} />}
       <CheckoutPanel purpose="plan" />
+      <MyCoupons planIds={paid.map((p) => p.id)} />
       <section className="card">
         <h2>{t('plans.title')}</h2>
         <fieldset className="chips">
@@ -58,6 +76,15 @@ export function PlansScreen(): React.JSX.Element {
             </label>
           ))}
         </fieldset>
+        <p className="muted">{t('plans.codeFor')}</p>
+        <CouponField
+          applied={code}
+          onApply={setCode}
+          checking={code !== null && paid.length > 0 && !quotes}
+          coupon={paid.map((p) => quoteOf(p.id)?.coupon).find((c) => c) ?? null}
+          refusal={code && !anyApplied && firstAnswer?.ok ? (firstAnswer.value.refusal ?? null) : null}
+          error={code && firstAnswer && !firstAnswer.ok ? firstAnswer.error : null}
+        />
         {!loaded && <p>{t('common.loading')}</p>}
         <div className="table-wrap">
           <table className="compare">
@@ -81,6 +108,13 @@ export function PlansScreen(): React.JSX.Element {
                     {p.originalPrice && p.originalPrice.amount > p.price.amount && (
                       <div className="muted strike">{t('plans.originalPrice', { price: money(p.originalPrice) })}</div>
                     )}
+                    {quoteOf(p.id)?.coupon && (
+                      <div className="discount" data-testid={`code-total-${p.id}`}>
+                        {t('plans.withCode', { total: money(quoteOf(p.id)!.total), discount: money(quoteOf(p.id)!.discount) })}
+                      </div>
+                    )}
+                    {anyApplied && quoteOf(p.id)?.refusal && <div className="muted">{t(`coupon.refusal.${quoteOf(p.id)!.refusal!.code}`)}</div>}
+                    {chosenCoupon && previews[p.id] && <WalletCouponLine answer={previews[p.id]!} testId={`coupon-total-${p.id}`} />}
                   </td>
                 ))}
               </tr>
@@ -120,7 +154,7 @@ export function PlansScreen(): React.JSX.Element {
                             className="primary"
                             disabled={busy}
                             aria-label={`${t(action)}: ${label}`}
-                            onClick={() => void subscribe(p.id)}
+                            onClick={() => void buy(p.id)}
                           >
                             {t(action)}
                           </button>
@@ -145,7 +179,7 @@ export function PlansScreen(): React.JSX.Element {
                               className="secondary"
                               disabled={busy || checkoutPhase === 'creating' || checkoutPhase === 'waiting'}
                               aria-label={`${t('plans.payBy', { method: t(`method.${m}`) })}: ${label}`}
-                              onClick={() => void startCheckout(m, { kind: 'plan', planId: p.id })}
+                              onClick={() => void startCheckout(m, { kind: 'plan', planId: p.id }, quoteOf(p.id)?.coupon && code ? code : undefined)}
                             >
                               {t('plans.payBy', { method: t(`method.${m}`) })}
                             </button>

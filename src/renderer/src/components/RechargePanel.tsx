@@ -5,6 +5,8 @@ import type { PaymentMethod, RechargeOptions } from '../../../shared/ipc/types'
 import { parseMoney, toMajorString, type Money } from '../../../shared/money'
 import { useI18n, useS } from '../context'
 import type { MessageKey } from '../i18n'
+import { CouponField, QuoteBreakdown } from './CouponField'
+import { quoteKey, useLiveQuotes } from './quotes'
 
 type Check = { money: Money } | { problem: MessageKey; vars?: Record<string, string> }
 
@@ -39,6 +41,13 @@ export function RechargePanel(): React.JSX.Element {
   const [text, setText] = useState('')
   const [method, setMethod] = useState<PaymentMethod>('alipay')
   const [touched, setTouched] = useState(false)
+  const [code, setCode] = useState<string | null>(null)
+  const amountOk = options ? checkAmount(text, options, money) : null
+  const purposes = amountOk && 'money' in amountOk ? [{ kind: 'recharge' as const, amount: amountOk.money }] : []
+  // The relay's live price of this amount (its bonus), with the code when one is applied.
+  const quotes = useLiveQuotes(purposes, code)
+  const answer = purposes[0] && quotes ? quotes[quoteKey(purposes[0])] : undefined
+  const quote = answer?.ok ? answer.value : null
   const ids = { custom: useId(), hint: useId(), problem: useId() }
 
   // Sent here by the gate or a plan with a shortfall: top up at least that, within limits.
@@ -64,7 +73,8 @@ export function RechargePanel(): React.JSX.Element {
   const submit = (e: React.FormEvent): void => {
     e.preventDefault()
     setTouched(true)
-    if ('money' in check) void start(method, { kind: 'recharge', amount: check.money })
+    // A refused code is not sent: the checkout would be refused the same way.
+    if ('money' in check) void start(method, { kind: 'recharge', amount: check.money }, code && quote?.coupon ? code : undefined)
   }
   return (
     <section className="card">
@@ -112,6 +122,15 @@ export function RechargePanel(): React.JSX.Element {
             {touched && 'problem' in check ? t(check.problem, check.vars) : ''}
           </span>
         </div>
+        <CouponField
+          applied={code}
+          onApply={setCode}
+          checking={purposes.length > 0 && code !== null && !quotes}
+          coupon={quote?.coupon ?? null}
+          refusal={code ? (quote?.refusal ?? null) : null}
+          error={code && answer && !answer.ok ? answer.error : null}
+        />
+        {quote && <QuoteBreakdown quote={quote} />}
         <fieldset className="chips">
           <legend>{t('recharge.method')}</legend>
           {options.methods.map((m) => (
@@ -122,7 +141,7 @@ export function RechargePanel(): React.JSX.Element {
           ))}
         </fieldset>
         <button type="submit" className="primary" disabled={busy || !('money' in check)}>
-          {'money' in check ? t('recharge.submit', { amount: money(check.money) }) : t('recharge.chooseAmount')}
+          {'money' in check ? t('recharge.submit', { amount: money(quote?.coupon ? quote.total : check.money) }) : t('recharge.chooseAmount')}
         </button>
         <ErrorNote error={refused} />
       </form>

@@ -24,6 +24,9 @@ export function hasKey(key: string): key is MessageKey {
 }
 
 export function errorText(t: Translate, error: ErrorInfo): string {
+  // A coupon refused says why, with what to do next (coupon.refusal.*).
+  const reason = error.code === 'COUPON_REFUSED' ? `coupon.refusal.${String(error.details?.['reason'])}` : ''
+  if (reason && hasKey(reason)) return t(reason)
   const key = `error.${error.code}`
   if (!hasKey(key)) return error.message
   // A method named in the details is said by its name in this language.

@@ -27,7 +27,8 @@ export interface CheckoutState {
   error: ErrorInfo | null
   /** What the current checkout pays for, known from the moment it is started. */
   purpose: CheckoutPurpose['kind'] | null
-  start(method: PaymentMethod, purpose: CheckoutPurpose): Promise<void>
+  /** `code`: a promotion code the relay prices the checkout with (as its quote did). */
+  start(method: PaymentMethod, purpose: CheckoutPurpose, code?: string): Promise<void>
   cancel(): Promise<void>
   refresh(): Promise<void>
   openExternal(): Promise<void>
@@ -63,9 +64,9 @@ export const createCheckoutStore = (client: BillingClient) =>
       checkout: null,
       error: null,
       purpose: null,
-      async start(method, purpose) {
+      async start(method, purpose, code) {
         set({ phase: 'creating', error: null, checkout: null, purpose: purpose.kind })
-        const r = await client.invoke('checkout.create', { idempotencyKey: newKey('checkout'), method, purpose })
+        const r = await client.invoke('checkout.create', { idempotencyKey: newKey('checkout'), method, purpose, ...(code ? { code } : {}) })
         if (!r.ok) return set({ phase: 'error', error: r.error })
         set({ checkout: r.value, phase: phaseOf(r.value) })
         if (r.value.display.kind === 'url' && r.value.status === 'pending') await get().openExternal()

@@ -10,6 +10,8 @@ import { createSettingsStore } from './settings'
 import { createSyncStore } from './sync'
 import { createUsageStore } from './usage'
 import { createWalletStore } from './wallet'
+import { createCouponsStore } from './coupons'
+import { createInvoicesStore } from './invoices'
 
 // All stores of one window, built over one client: tests make a fresh set per test.
 export function createStores(client: BillingClient) {
@@ -36,7 +38,9 @@ export function createStores(client: BillingClient) {
       void live.getState().load()
     }),
     live,
-    notices: createNoticesStore(client)
+    notices: createNoticesStore(client),
+    coupons: createCouponsStore(client),
+    invoices: createInvoicesStore(client)
   }
 }
 

@@ -19,7 +19,8 @@ export interface PlansState {
   /** Set when a subscription from the wallet fell short. */
   shortfall: { planId: string; price: MoneyDto; shortfall: MoneyDto } | null
   load(): Promise<void>
-  subscribe(planId: string): Promise<void>
+  /** `couponGrantId`: an account-bound coupon (我的优惠券) taken off the wallet price. */
+  subscribe(planId: string, couponGrantId?: string): Promise<void>
   startTrial(planId: string): Promise<void>
   setAutoRenew(enabled: boolean): Promise<void>
   cancel(reason: CancelReason, atPeriodEnd: boolean, note?: string): Promise<boolean>
@@ -61,9 +62,9 @@ export const createPlansStore = (client: BillingClient) =>
         const failed = !p.ok ? p.error : !s.ok ? s.error : null
         set({ loaded: true, error: failed, errorPlanId: null })
       },
-      async subscribe(planId) {
+      async subscribe(planId, couponGrantId) {
         await act(
-          () => client.invoke('subscription.subscribe', { idempotencyKey: newKey('subscribe'), planId }),
+          () => client.invoke('subscription.subscribe', { idempotencyKey: newKey('subscribe'), planId, ...(couponGrantId ? { couponGrantId } : {}) }),
           (v) =>
             v.outcome === 'subscribed'
               ? set({ subscription: v.subscription })

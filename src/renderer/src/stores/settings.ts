@@ -3,7 +3,7 @@ import type { BillingClient } from '../../../shared/ipc/client'
 import type { Locale } from '../../../shared/ipc/types'
 import { DEFAULT_LOCALE } from '../i18n'
 
-export type Screen = 'wallet' | 'plans' | 'usage' | 'history' | 'account'
+export type Screen = 'wallet' | 'plans' | 'usage' | 'history' | 'invoices' | 'account'
 
 export interface SettingsState {
   locale: Locale

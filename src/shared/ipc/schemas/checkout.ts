@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { PROVIDERS } from '../../catalog'
+import { PromotionCodeSchema, QuoteSchema } from '../../billing/coupons'
 import {
   cursorSchema,
   idSchema,
@@ -56,8 +57,17 @@ export const checkoutSchema = z.object({
 export const checkoutCreateInput = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
   method: paymentMethodSchema,
-  purpose: checkoutPurposeSchema
+  purpose: checkoutPurposeSchema,
+  /** A promotion code: the relay prices the checkout exactly as its quote did. */
+  code: PromotionCodeSchema.optional()
 })
+
+/** The relay's live price of a checkout (list, discount, tax, total, bonus, refusal of the code). */
+export const checkoutQuoteInput = z.strictObject({
+  purpose: checkoutPurposeSchema,
+  code: PromotionCodeSchema.optional()
+})
+export const checkoutQuoteOutput = QuoteSchema
 export const orderRefInput = z.strictObject({ orderId: idSchema })
 
 export const PAYMENT_KINDS = ['payment', 'refund'] as const

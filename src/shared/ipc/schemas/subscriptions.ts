@@ -53,7 +53,9 @@ export const currentSubscriptionOutput = z.object({ subscription: subscriptionSc
 
 export const subscribeInput = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
-  planId: idSchema
+  planId: idSchema,
+  /** An account-bound coupon (我的优惠券) to take off a plan paid from the wallet. */
+  couponGrantId: z.string().min(1).max(128).optional()
 })
 
 export const CANCEL_REASONS = ['too_expensive', 'missing_features', 'not_streaming', 'switching', 'other'] as const

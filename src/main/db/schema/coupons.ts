@@ -1,0 +1,23 @@
+// Account-bound coupons (我的优惠券), owned by src/main/coupons: the relay's signed
+// coupon_grant records, and this device's own use of one for a wallet-paid plan.
+import { sql } from 'drizzle-orm'
+import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/**
+ * One row per grant. `body` is the last coupon_grant record that won (JSON); `state` and `at`
+ * are the state in force and when it was set: a relay record replaces them only when its `at`
+ * is later, so a local use is not undone by an older record. `used_by` / `used_at`: the
+ * wallet purchase (its subscription charge's payment ref) that used it on this device.
+ */
+export const couponGrants = sqliteTable(
+  'coupon_grants',
+  {
+    grantId: text('grant_id').primaryKey(),
+    body: text('body').notNull(),
+    state: text('state').notNull(),
+    at: integer('at').notNull(),
+    usedBy: text('used_by'),
+    usedAt: integer('used_at')
+  },
+  (t) => [check('coupon_grants_state_known', sql`${t.state} IN ('available', 'used', 'revoked')`)]
+)
