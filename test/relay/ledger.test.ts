@@ -52,12 +52,15 @@ forEachStore('the relay ledger', (store) => {
     expect(transfers).toEqual([
       { id: `payment:${r1.orderNo}`, kind: 'payment', debit: 'clearing:stripe:CNY', credit: `wallet:${a}:CNY`, amount: 5000 },
       { id: `payment:${p1.orderNo}`, kind: 'payment', debit: 'clearing:stripe:CNY', credit: 'revenue:plan:BASIC:monthly:CNY', amount: p1.amount.amount },
+      // The plan's invoice (INV 2 of the year: the recharge took 1) books its VAT, 2,900 × 0.06 ÷ 1.06.
+      { id: 'vat:INV-2025-000002:0', kind: 'vat', debit: 'revenue:plan:BASIC:monthly:CNY', credit: 'tax_payable:CNY', amount: 164 },
       { id: `debit:${a}:dbt-000001:debt`, kind: 'debt', debit: `receivable:${a}:CNY`, credit: `wallet:${a}:CNY`, amount: 1500 },
       { id: `debit:${a}:dbt-000001`, kind: 'wallet_debit', debit: `wallet:${a}:CNY`, credit: 'revenue:usage:CNY', amount: 6500 },
       { id: `first_free:${a}:ffc-000001`, kind: 'first_free', debit: 'promotions:first_free:CNY', credit: 'revenue:usage:CNY', amount: 500 },
       { id: 'refund:stripe:re_1:debt', kind: 'debt', debit: `receivable:${a}:CNY`, credit: `wallet:${a}:CNY`, amount: 1000 },
       { id: 'refund:stripe:re_1', kind: 'refund', debit: `wallet:${a}:CNY`, credit: 'clearing:stripe:CNY', amount: 1000 },
       { id: 'refund:stripe:re_2', kind: 'refund', debit: 'refunds:CNY', credit: 'clearing:stripe:CNY', amount: p1.amount.amount },
+      { id: 'vat_reversal:CN-2025-000002', kind: 'vat_reversal', debit: 'tax_payable:CNY', credit: 'refunds:CNY', amount: 164 },
       { id: `payment:${r2.orderNo}`, kind: 'payment', debit: 'clearing:stripe:CNY', credit: `wallet:${a}:CNY`, amount: 3000 },
       { id: `payment:${r2.orderNo}:repay`, kind: 'debt_repayment', debit: `wallet:${a}:CNY`, credit: `receivable:${a}:CNY`, amount: 2500 }
     ])
@@ -67,7 +70,7 @@ forEachStore('the relay ledger', (store) => {
     expect(await effects(t, r1.orderNo)).toMatchObject({ paymentTransfers: 1, refundTransfers: 1 })
 
     const report = verifyLedger(await t.relay.store.read(async (tx) => tx.ledger.snapshot()))
-    expect(report).toMatchObject({ ok: true, breaks: [], transfers: 10 })
+    expect(report).toMatchObject({ ok: true, breaks: [], transfers: 12 })
     expect(report.totals['CNY']!.debits).toBe(report.totals['CNY']!.credits)
     const cli = await verifyCli(t)
     expect(cli.code).toBe(0)

@@ -18,12 +18,19 @@ import { startTestSmtp } from './support/smtp'
 
 const AUTH_SECRET = 'notices-test-auth-secret-0123456789abcdef'
 
-async function world(opts: { failing?: { left: number } } = {}) {
+// These tests count the notices of payments, plans and refunds: invoices (which add their own
+// notices) are off unless a test asks for them.
+async function world(opts: { failing?: { left: number }; invoices?: boolean } = {}) {
   const smtp = await startTestSmtp(opts.failing ? { failing: opts.failing } : {})
   const provider = createTestProvider('stripe')
+  const defaults = defaultConfig({ dataDir: tempDir('notices-') })
   const t = await startTestRelay({
     providers: [provider],
-    config: { publicUrl: 'https://relay.example', auth: { ...defaultConfig({ dataDir: tempDir('notices-') }).auth, secret: AUTH_SECRET } },
+    config: {
+      publicUrl: 'https://relay.example',
+      auth: { ...defaults.auth, secret: AUTH_SECRET },
+      invoicing: { ...defaults.invoicing, enabled: opts.invoices === true }
+    },
     deps: { senders: { email: smtpEmailSender(smtp.url, '直播助手 <no-reply@example.com>') } }
   })
   return { t, smtp, provider }
@@ -62,6 +69,29 @@ async function pay(t: TestRelay, provider: ReturnType<typeof createTestProvider>
 const emailJobs = (t: TestRelay) => t.relay.db.sqlite.prepare('SELECT state, attempts, last_error AS lastError FROM jobs WHERE kind = ?').all(NOTICE_EMAIL_JOB) as { state: string; attempts: number; lastError: string | null }[]
 
 describe('notices for events, and their email', () => {
+  it('an invoice and its credit note each send one transactional notice and email, keyed by their numbers', async () => {
+    const { t, smtp, provider } = await world({ invoices: true })
+    const a = await account(t, 'streamer@example.com')
+    const plan = await pay(t, provider, a.token, { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, 2900)
+    const issued = notices(t, a.accountId).filter((n) => n.kind === 'invoice_issued')
+    expect(issued).toEqual([
+      expect.objectContaining({ noticeId: expect.stringMatching(/^invoice:INV-\d{4}-000001$/), params: expect.objectContaining({ orderNo: plan, amount: { amount: 2900, currency: 'CNY' } }) })
+    ])
+    const invoiceNo = issued[0]!.params.invoiceNo!
+    expect((await notify(t, provider, [refunded(plan, 1000, 're_part')])).status).toBe(200)
+    // The same refund again: no second credit note, no second notice.
+    const again = await notify(t, provider, [refunded(plan, 1000, 're_part', 'evt_refund_again')])
+    expect(again.status).toBe(200)
+    const credits = notices(t, a.accountId).filter((n) => n.kind === 'credit_note')
+    expect(credits).toEqual([expect.objectContaining({ params: expect.objectContaining({ invoiceNo, amount: { amount: 1000, currency: 'CNY' } }) })])
+    expect(credits[0]!.params.creditNoteNo).toMatch(/^CN-\d{4}-000001$/)
+    expect(await drain(t)).toMatchObject({ dead: 0 })
+    // payment, plan started, invoice, refund, credit note: one mail each; two name the invoice.
+    const mails = smtp.mails.filter((m) => m.to.includes('streamer@example.com'))
+    expect(mails.filter((m) => m.text.includes(invoiceNo)).length).toBe(2)
+    expect(new Set(mails.map((m) => m.header('message-id'))).size).toBe(mails.length)
+  })
+
   it('one notice per event on the feed and one email per notice, in Chinese by default and in English once the device says so', async () => {
     const { t, smtp, provider } = await world()
     const a = await account(t, 'streamer@example.com')

@@ -164,6 +164,7 @@ forEachStore('notification pipeline', () => {
       'subscription_grant:active',
       'notice',
       'invoice:paid',
+      'notice',
       'entitlement_lease',
       'refund',
       'notice',
@@ -171,6 +172,7 @@ forEachStore('notification pipeline', () => {
       'notice',
       'credit_note',
       'invoice:credited',
+      'notice',
       'entitlement_lease'
     ])
   })

@@ -49,9 +49,11 @@ describe('coupon quotes and checkouts', () => {
     expect((await notify(t, t.provider, [paid(r.body.order.orderNo, 1933)])).status).toBe(200)
     const [confirmed] = await records(t, dev, 'payment_confirmed')
     expect(confirmed).toMatchObject({ amount: cny(1933), discount: cny(967) })
-    // Revenue gross, the discount beside it: net 1933.
+    // Revenue gross less the invoice's VAT on what was paid (1933 × 0.06 ÷ 1.06 = 109), the
+    // discount beside it: net 1933 − 109.
     const b = balance(t, dev.accountId)
-    expect(b.ledger('revenue:plan:BASIC:monthly:CNY')).toBe(2900)
+    expect(b.ledger('revenue:plan:BASIC:monthly:CNY')).toBe(2900 - 109)
+    expect(b.ledger('tax_payable:CNY')).toBe(109)
     expect(b.ledger('discounts:CNY')).toBe(967)
     expect(b.ledger('clearing:stripe:CNY')).toBe(1933)
     await expectBooksBalance(t)

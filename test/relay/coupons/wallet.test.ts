@@ -63,7 +63,9 @@ describe('account-bound coupons and wallet purchases', () => {
     expect((await records(t, second, 'coupon_grant')).map((g) => g.state)).toEqual(['available', 'used'])
     expect(relayNetWallet(t.relay.db.sqlite, dev.accountId)).toBe(3100)
     expect(balance(t, dev.accountId).ledger('discounts:CNY')).toBe(1000)
-    expect(balance(t, dev.accountId).ledger('revenue:plan:BASIC:monthly:CNY')).toBe(2900)
+    // Less the VAT of the invoice on the 1,900 paid (1900 × 0.06 ÷ 1.06 = 108).
+    expect(balance(t, dev.accountId).ledger('revenue:plan:BASIC:monthly:CNY')).toBe(2900 - 108)
+    expect(balance(t, dev.accountId).ledger('tax_payable:CNY')).toBe(108)
     // A resend is acknowledged, not applied again.
     expect(await push(t, dev.token, [rec])).toEqual({ accepted: [rec.id], rejected: [] })
     expect((await records(t, second, 'coupon_grant')).map((g) => g.state)).toEqual(['available', 'used'])
