@@ -203,6 +203,24 @@ forEachStore('coupons, notices and invoices repositories', () => {
     await store.close()
   })
 
+  it('invoices: issuers at once, half of them rolled back, commit numbers without a gap', async () => {
+    const { store, unit } = await withStore()
+    const runs = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, k) =>
+        unit(async (tx) => {
+          const n = await tx.invoices.nextNumber('INV', 2025)
+          if (k % 2 === 1) throw new Error('rolled back')
+          return n
+        })
+      )
+    )
+    const committed = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((a, b) => a - b)
+    expect(committed).toEqual([1, 2, 3, 4, 5, 6])
+    expect(runs.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.message)).toEqual(Array(6).fill('rolled back'))
+    expect(await unit(async (tx) => tx.invoices.counters())).toEqual([{ series: 'INV', year: 2025, last: 6 }])
+    await store.close()
+  })
+
   it('notices: each "unless recorded" answers false the second time; language, opt-outs, emails, debt episodes', async () => {
     const { store, unit } = await withStore()
     await unit(async (tx) => {
