@@ -1,14 +1,15 @@
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { InvoiceSchema, CreditNoteSchema } from '../../src/shared/billing/invoices'
 import { includedTax } from '../../src/shared/money'
 import type { OrderRow } from '../../src/relay/store/ports'
 import { verifyLedger } from '../../src/relay/ledger/verify'
 import { checkout, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
+import { forEachStore } from './support/pg'
 import { enrolDevice, feedPath, startTestRelay, type TestRelay } from './support/relay'
 
 // Invoices issued with each payment and credit notes with each refund, over the real relay
-// (HTTP, SQLite file, the notification pipeline and the outbox).
+// (HTTP, a SQLite file or a PostgreSQL database, the notification pipeline and the outbox).
 
 const recharge = (amount: number) => ({ provider: 'stripe', item: { kind: 'recharge', amount: { amount, currency: 'CNY' } } })
 const basic = { provider: 'stripe', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' } }
@@ -41,7 +42,7 @@ async function list(t: TestRelay, token: string) {
   return r.body as { invoices: any[]; creditNotes: any[]; fapiao: any[] }
 }
 
-describe('invoices issued with payments', () => {
+forEachStore('invoices issued with payments', () => {
   it('gives every paid order one invoice, numbered without gaps, with the VAT included in its price', async () => {
     const { t, provider, dev } = await setup()
     const a = await checkout(t.api, dev.token, recharge(10_000))
@@ -78,7 +79,7 @@ describe('invoices issued with payments', () => {
     expect(rc.tax.amount).toBe(19) // 333 − round(333 / 1.06 = 314.15) = 19
     // Each invoice went to the account's feed once (nothing changed since).
     expect((await feedOf(t, dev.token, 'invoice')).map((i) => i.number)).toEqual(invoices.map((i) => i.number))
-    expect(t.relay.db.sqlite.prepare('SELECT series, year, last FROM document_counters').all()).toEqual([{ series: 'INV', year: 2025, last: 3 }])
+    expect(await t.sql('SELECT series, year, last FROM document_counters')).toEqual([{ series: 'INV', year: 2025, last: 3 }])
   })
 
   it('takes the year in the billing time zone: 31 December 16:30 UTC is already next year in Shanghai, not in UTC', async () => {
@@ -97,10 +98,11 @@ describe('invoices issued with payments', () => {
 
   it('takes the catalog’s tax rate', async () => {
     const { t, provider, dev } = await setup()
-    const s = t.relay.db.sqlite
-    const row = s.prepare('SELECT document FROM catalog_versions WHERE version = 1').get() as { document: string }
-    const doc = { ...JSON.parse(row.document), version: 2, effectiveFrom: t.clock.now(), taxRate: '0.13' }
-    s.prepare('INSERT INTO catalog_versions (version, effective_from, document, published_at) VALUES (2, ?, ?, ?)').run(t.clock.now(), JSON.stringify(doc), t.clock.now())
+    const now = t.clock.now()
+    await t.relay.core.store.unit(async (tx) => {
+      const doc = { ...JSON.parse((await tx.catalog.byVersion(1))!.document), version: 2, effectiveFrom: now, taxRate: '0.13' }
+      await tx.catalog.insert({ version: 2, effectiveFrom: now, document: JSON.stringify(doc), publishedAt: now })
+    })
     const a = await checkout(t.api, dev.token, recharge(11_300))
     await notify(t, provider, [paid(a.order.orderNo, 11_300)])
     const inv = (await list(t, dev.token)).invoices[0]
@@ -111,7 +113,7 @@ describe('invoices issued with payments', () => {
     const { t, provider, dev } = await setup()
     const a = await checkout(t.api, dev.token, recharge(1000))
     const core = t.relay.core
-    const order = t.relay.db.sqlite.prepare('SELECT * FROM orders WHERE order_no = ?').get(a.order.orderNo) as OrderRow
+    const order = (await core.store.read(async (tx) => tx.orders.byNo(a.order.orderNo))) as OrderRow
     await expect(
       core.store.unit(async (tx) => {
         const inv = await core.invoicing.invoices.issueForOrder(tx, order, 0, core.clock.now())
@@ -119,7 +121,7 @@ describe('invoices issued with payments', () => {
         throw new Error('crash after the number was taken')
       })
     ).rejects.toThrow('crash after')
-    expect(t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM document_counters').get()).toEqual({ n: 0 })
+    expect(await t.sql('SELECT count(*) AS n FROM document_counters')).toEqual([{ n: 0 }])
     await notify(t, provider, [paid(a.order.orderNo, 1000)])
     expect((await list(t, dev.token)).invoices.map((i) => i.number)).toEqual(['INV-2025-000001'])
   })
@@ -164,7 +166,7 @@ describe('invoices issued with payments', () => {
   })
 })
 
-describe('credit notes issued with refunds', () => {
+forEachStore('credit notes issued with refunds', () => {
   it('credits partial refunds in their own series, tax in proportion, and the last one takes the rest of the tax', async () => {
     const { t, provider, dev } = await setup()
     const a = await checkout(t.api, dev.token, basic)
@@ -194,9 +196,9 @@ describe('credit notes issued with refunds', () => {
     expect(l.creditNotes.reduce((s, n) => s + n.tax.amount, 0)).toBe(164)
     expect(l.invoices[0]).toMatchObject({ status: 'credited', credited: { amount: 2900 } })
     // The VAT was booked to tax payable at issue and taken back by each credit note; the books hold.
-    const vat = t.relay.db.sqlite.prepare("SELECT kind, amount FROM ledger_transfers WHERE kind IN ('vat', 'vat_reversal') ORDER BY rowid").all()
+    const vat = await t.sql(`SELECT kind, amount FROM ledger_transfers WHERE kind IN ('vat', 'vat_reversal') ORDER BY ${t.store === 'pg' ? 'seq' : 'rowid'}`)
     expect(vat).toEqual([{ kind: 'vat', amount: 164 }, { kind: 'vat_reversal', amount: 57 }, { kind: 'vat_reversal', amount: 107 }])
-    expect(t.relay.db.sqlite.prepare("SELECT debits_posted AS d, credits_posted AS c FROM ledger_accounts WHERE id = 'tax_payable:CNY'").get()).toEqual({ d: 164, c: 164 })
+    expect(await t.sql("SELECT debits_posted AS d, credits_posted AS c FROM ledger_accounts WHERE id = 'tax_payable:CNY'")).toEqual([{ d: 164, c: 164 }])
     const report = verifyLedger(await t.relay.core.store.read(async (tx) => tx.ledger.snapshot()))
     expect(report.breaks).toEqual([])
     // The feed carries each credit note and the invoice re-sent after each change.

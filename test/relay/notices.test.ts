@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { smtpEmailSender } from '../../src/relay/notifications'
 import { NOTICE_EMAIL_JOB } from '../../src/relay/notifications/notices'
 import { unsubscribeToken } from '../../src/relay/notifications/unsubscribe'
@@ -8,6 +8,7 @@ import { tempDir } from '../support/db'
 import type { Notice } from '../../src/shared/relay-contract'
 import { checkout, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
+import { forEachStore } from './support/pg'
 import { ADMIN_TOKEN, enrolDevice, startTestRelay, type TestRelay } from './support/relay'
 import { startTestSmtp } from './support/smtp'
 
@@ -42,8 +43,8 @@ async function account(t: TestRelay, email?: string) {
   return d
 }
 
-function notices(t: TestRelay, accountId: string): Notice[] {
-  return (t.relay.db.sqlite.prepare("SELECT payload FROM feed WHERE account_id = ? AND type = 'notice' ORDER BY seq").all(accountId) as { payload: string }[]).map(
+async function notices(t: TestRelay, accountId: string): Promise<Notice[]> {
+  return (await t.sql<{ payload: string }>("SELECT payload FROM feed WHERE account_id = ? AND type = 'notice' ORDER BY seq", accountId)).map(
     (r) => (JSON.parse(r.payload) as { data: Notice }).data
   )
 }
@@ -66,14 +67,14 @@ async function pay(t: TestRelay, provider: ReturnType<typeof createTestProvider>
   return order.orderNo
 }
 
-const emailJobs = (t: TestRelay) => t.relay.db.sqlite.prepare('SELECT state, attempts, last_error AS lastError FROM jobs WHERE kind = ?').all(NOTICE_EMAIL_JOB) as { state: string; attempts: number; lastError: string | null }[]
+const emailJobs = (t: TestRelay) => t.sql<{ state: string; attempts: number; lastError: string | null }>('SELECT state, attempts, last_error AS "lastError" FROM jobs WHERE kind = ?', NOTICE_EMAIL_JOB)
 
-describe('notices for events, and their email', () => {
+forEachStore('notices for events, and their email', () => {
   it('an invoice and its credit note each send one transactional notice and email, keyed by their numbers', async () => {
     const { t, smtp, provider } = await world({ invoices: true })
     const a = await account(t, 'streamer@example.com')
     const plan = await pay(t, provider, a.token, { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, 2900)
-    const issued = notices(t, a.accountId).filter((n) => n.kind === 'invoice_issued')
+    const issued = (await notices(t, a.accountId)).filter((n) => n.kind === 'invoice_issued')
     expect(issued).toEqual([
       expect.objectContaining({ noticeId: expect.stringMatching(/^invoice:INV-\d{4}-000001$/), params: expect.objectContaining({ orderNo: plan, amount: { amount: 2900, currency: 'CNY' } }) })
     ])
@@ -82,7 +83,7 @@ describe('notices for events, and their email', () => {
     // The same refund again: no second credit note, no second notice.
     const again = await notify(t, provider, [refunded(plan, 1000, 're_part', 'evt_refund_again')])
     expect(again.status).toBe(200)
-    const credits = notices(t, a.accountId).filter((n) => n.kind === 'credit_note')
+    const credits = (await notices(t, a.accountId)).filter((n) => n.kind === 'credit_note')
     expect(credits).toEqual([expect.objectContaining({ params: expect.objectContaining({ invoiceNo, amount: { amount: 1000, currency: 'CNY' } }) })])
     expect(credits[0]!.params.creditNoteNo).toMatch(/^CN-\d{4}-000001$/)
     expect(await drain(t)).toMatchObject({ dead: 0 })
@@ -98,7 +99,7 @@ describe('notices for events, and their email', () => {
     const recharge = await pay(t, provider, a.token, { kind: 'recharge', amount: { amount: 10000, currency: 'CNY' } }, 10000)
     // The provider redelivers the same payment: no second notice, no second email.
     expect((await notify(t, provider, [paid(recharge, 10000, { eventId: 'evt_again' })])).status).toBe(200)
-    expect(notices(t, a.accountId)).toEqual([expect.objectContaining({ kind: 'recharge_credited', noticeId: `payment:${recharge}`, params: { orderNo: recharge, amount: { amount: 10000, currency: 'CNY' } } })])
+    expect(await notices(t, a.accountId)).toEqual([expect.objectContaining({ kind: 'recharge_credited', noticeId: `payment:${recharge}`, params: { orderNo: recharge, amount: { amount: 10000, currency: 'CNY' } } })])
     expect(await drain(t)).toMatchObject({ done: 1, dead: 0 })
     const zh = await smtp.nextMail('streamer@example.com')
     expect(zh.subject).toBe('充值到账：¥100.00')
@@ -113,7 +114,7 @@ describe('notices for events, and their email', () => {
     expect((await t.api('PUT', '/v1/account/language', { body: { language: 'en' } })).status).toBe(401)
 
     const plan = await pay(t, provider, a.token, { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, 2900)
-    const kinds = notices(t, a.accountId).map((n) => n.kind)
+    const kinds = (await notices(t, a.accountId)).map((n) => n.kind)
     expect(kinds).toEqual(['recharge_credited', 'payment_received', 'subscription_started'])
     expect(await drain(t)).toMatchObject({ done: 2, dead: 0 })
     const mails = [await smtp.nextMail('streamer@example.com'), await smtp.nextMail('streamer@example.com')]
@@ -147,7 +148,7 @@ describe('notices for events, and their email', () => {
     expect(page.text).toContain('You will no longer get “plan started” emails')
     // Again: still fine, nothing new.
     expect((await t.api('GET', link)).status).toBe(200)
-    expect(t.relay.db.sqlite.prepare('SELECT kind FROM notice_opt_outs WHERE account_id = ?').all(a.accountId)).toEqual([{ kind: 'subscription_started' }])
+    expect(await t.sql('SELECT kind FROM notice_opt_outs WHERE account_id = ?', a.accountId)).toEqual([{ kind: 'subscription_started' }])
 
     const secret = new AuthSecret(AUTH_SECRET)
     const forged = unsubscribeToken(new AuthSecret('another-secret-another-secret-0123'), a.accountId, 'subscription_ending')
@@ -157,11 +158,11 @@ describe('notices for events, and their email', () => {
     const receipts = await t.api('GET', `/v1/unsubscribe?token=${unsubscribeToken(secret, a.accountId, 'payment_received')}`)
     expect(receipts.status).toBe(400)
     expect((await t.api('GET', '/v1/unsubscribe')).status).toBe(400)
-    expect(t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM notice_opt_outs').get()).toEqual({ n: 1 })
+    expect(await t.sql('SELECT count(*) AS n FROM notice_opt_outs')).toEqual([{ n: 1 }])
 
     // A second plan: its start notice is on the feed, but not mailed; the receipt is.
     const second = await pay(t, provider, a.token, { kind: 'plan', planCode: 'PREMIUM', period: 'monthly' }, 5900)
-    expect(notices(t, a.accountId).filter((n) => n.kind === 'subscription_started')).toHaveLength(2)
+    expect((await notices(t, a.accountId)).filter((n) => n.kind === 'subscription_started')).toHaveLength(2)
     await drain(t)
     const receipt = await smtp.nextMail('optout@example.com')
     expect(receipt.subject).toBe('付款成功：高级版')
@@ -169,12 +170,12 @@ describe('notices for events, and their email', () => {
 
     // The first plan was replaced by the switch: its refund ends no access (a refund notice only).
     expect((await notify(t, provider, [refunded(first, 2900, 're_1')])).status).toBe(200)
-    expect(notices(t, a.accountId).at(-1)).toMatchObject({ kind: 'refund', noticeId: 'refund:re_1' })
+    expect((await notices(t, a.accountId)).at(-1)).toMatchObject({ kind: 'refund', noticeId: 'refund:re_1' })
     await drain(t)
     expect((await smtp.nextMail('optout@example.com')).subject).toBe('退款已办理：¥29.00')
     // A refund of the plan in force ends it: both are mailed (cancelled is not opted out of).
     expect((await notify(t, provider, [refunded(second, 5900, 're_2')])).status).toBe(200)
-    expect(notices(t, a.accountId).slice(-2).map((n) => n.kind).sort()).toEqual(['refund', 'subscription_cancelled'])
+    expect((await notices(t, a.accountId)).slice(-2).map((n) => n.kind).sort()).toEqual(['refund', 'subscription_cancelled'])
     await drain(t)
     const subjects = [await smtp.nextMail('optout@example.com'), await smtp.nextMail('optout@example.com')].map((m) => m.subject).sort()
     expect(subjects).toEqual(['退款已办理：¥59.00', '高级版已终止'])
@@ -184,8 +185,8 @@ describe('notices for events, and their email', () => {
     const { t, provider } = await world()
     const a = await account(t)
     await pay(t, provider, a.token, { kind: 'recharge', amount: { amount: 5000, currency: 'CNY' } }, 5000)
-    expect(notices(t, a.accountId).map((n) => n.kind)).toEqual(['recharge_credited'])
-    expect(emailJobs(t)).toEqual([])
+    expect((await notices(t, a.accountId)).map((n) => n.kind)).toEqual(['recharge_credited'])
+    expect(await emailJobs(t)).toEqual([])
   })
 
   it('a server that refuses, then recovers: the email is retried with backoff and delivered once', async () => {
@@ -194,7 +195,7 @@ describe('notices for events, and their email', () => {
     const a = await account(t, 'flaky@example.com')
     await pay(t, provider, a.token, { kind: 'recharge', amount: { amount: 2000, currency: 'CNY' } }, 2000)
     expect(await drain(t)).toMatchObject({ done: 0, retried: 1 })
-    expect(emailJobs(t)).toEqual([expect.objectContaining({ state: 'pending', attempts: 1, lastError: expect.stringMatching(/451/) })])
+    expect(await emailJobs(t)).toEqual([expect.objectContaining({ state: 'pending', attempts: 1, lastError: expect.stringMatching(/451/) })])
     expect(smtp.mails).toHaveLength(0)
     t.clock.advance(5_000)
     expect(await drain(t)).toMatchObject({ done: 0, retried: 1 })
@@ -205,7 +206,7 @@ describe('notices for events, and their email', () => {
     t.clock.advance(3_600_000)
     expect(await drain(t)).toMatchObject({ done: 0 })
     expect(smtp.mails).toHaveLength(1)
-    expect(t.relay.db.sqlite.prepare('SELECT count(*) AS n FROM notice_emails').get()).toEqual({ n: 1 })
+    expect(await t.sql('SELECT count(*) AS n FROM notice_emails')).toEqual([{ n: 1 }])
   })
 
   it('a server that never recovers: after its last attempt the email job is dead, listed for operators', async () => {
@@ -218,7 +219,7 @@ describe('notices for events, and their email', () => {
       t.clock.advance(3_600_000)
     }
     expect(dead).toBe(1)
-    expect(emailJobs(t)).toEqual([expect.objectContaining({ state: 'dead', attempts: 8 })])
+    expect(await emailJobs(t)).toEqual([expect.objectContaining({ state: 'dead', attempts: 8 })])
     expect((await t.api('GET', '/v1/admin/jobs/dead')).status).toBe(401)
     const listed = await t.api('GET', '/v1/admin/jobs/dead?limit=10', { token: ADMIN_TOKEN })
     expect(listed.status).toBe(200)
@@ -235,7 +236,7 @@ describe('notices for events, and their email', () => {
     expect(await core.store.unit((tx) => core.notices.notify(tx, input))).toBe(true)
     expect(await core.store.unit((tx) => core.notices.notify(tx, input))).toBe(false)
     await expect(core.store.unit((tx) => core.notices.notify(tx, { ...input, noticeId: 'invoice:INV-2', params: { invoiceNo: 'INV-2', daysLeft: -1 } }))).rejects.toMatchObject({ code: 'INVALID_INPUT' })
-    expect(notices(t, a.accountId).map((n) => n.noticeId)).toEqual(['invoice:INV-1'])
-    expect(emailJobs(t)).toHaveLength(1)
+    expect((await notices(t, a.accountId)).map((n) => n.noticeId)).toEqual(['invoice:INV-1'])
+    expect(await emailJobs(t)).toHaveLength(1)
   })
 })

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import type { ProviderEvent } from '../../../src/relay/providers/types'
 import { refunded } from '../support/flows'
+import { forEachStore } from '../support/pg'
 import { checkoutRaw, couponWithCode, enrolDevice, expectBooksBalance, notify, paid, plan, quote, redemptionStates, startCouponRelay, TTL } from './support'
 
 // Redemptions exactly once: reserved with the order against the limits (200 clients at once for
 // 10 left give exactly 10), consumed when paid, released when the order expires or the payer
 // closes it, given back on a full refund.
 
-describe('coupon redemptions', () => {
+forEachStore('coupon redemptions race', () => {
   it('200 concurrent checkouts for a coupon with 10 redemptions left: exactly 10 succeed, the rest are used_up', async () => {
     const t = await startCouponRelay()
     const couponId = await couponWithCode(t, 'RACE10', { off: { kind: 'amount', amount: { amount: 500, currency: 'CNY' } }, totalLimit: 10 })
@@ -20,13 +21,14 @@ describe('coupon redemptions', () => {
     const refused = results.filter((r) => r.status !== 200)
     expect(refused).toHaveLength(190)
     for (const r of refused) expect(r.body.error).toMatchObject({ code: 'COUPON_REFUSED', details: { refusal: 'used_up' } })
-    expect(redemptionStates(t, couponId)).toEqual(Array(10).fill('reserved'))
-    const s = t.relay.db.sqlite
-    expect(s.prepare('SELECT redeemed FROM coupons WHERE id = ?').get(couponId)).toEqual({ redeemed: 10 })
-    expect(s.prepare('SELECT count(*) AS n FROM orders WHERE discount_amount = 500').get()).toEqual({ n: 10 })
+    expect(await t.sql('SELECT state FROM coupon_redemptions WHERE coupon_id = ?', couponId)).toEqual(Array(10).fill({ state: 'reserved' }))
+    expect(await t.sql('SELECT redeemed FROM coupons WHERE id = ?', couponId)).toEqual([{ redeemed: 10 }])
+    expect(await t.sql('SELECT count(*) AS n FROM orders WHERE discount_amount = 500')).toEqual([{ n: 10 }])
     await expectBooksBalance(t)
   }, 180_000)
+})
 
+describe('coupon redemptions', () => {
   it('releases the reservation when the order expires (sweeper) or the payer closes it; a late payment takes it again', async () => {
     const t = await startCouponRelay()
     const [a, b, c] = [await enrolDevice(t.api), await enrolDevice(t.api), await enrolDevice(t.api)]

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, bigserial, index, integer, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { bigint, bigserial, customType, index, integer, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 // The relay's database on PostgreSQL (migrations/relay-pg, drizzle.relay-pg.config.ts): the same
 // tables as the SQLite schema (../sqlite/schema.ts explains each), with money as bigint minor units
@@ -11,6 +11,8 @@ import { bigint, bigserial, index, integer, pgSequence, pgTable, primaryKey, tex
 /** int8 as a JS number: every value here is bounded (MAX_AMOUNT, ms times, counters). */
 const int8 = (name: string) => bigint(name, { mode: 'number' })
 const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 })
+/** Bytes (PDFs, fapiao files): node-postgres hands a Buffer in and out. */
+const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 
 export const accounts = pgTable('accounts', {
   id: text('id').primaryKey(),
@@ -71,6 +73,10 @@ export const orders = pgTable(
     checkoutJson: text('checkout_json'),
     providerRef: text('provider_ref'),
     providerPaymentId: text('provider_payment_id'),
+    /** A coupon's discount (minor units, the order's currency; amount is after it); 0 without one. */
+    discountAmount: int8('discount_amount').notNull().default(0),
+    /** A recharge's bonus (充值赠送) credited as promotion credit when it is paid; 0 without one. */
+    bonusAmount: int8('bonus_amount').notNull().default(0),
     expiresAt: at('expires_at').notNull(),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull()
@@ -379,4 +385,261 @@ export const hostTokenIds = pgTable(
     usedAt: at('used_at').notNull()
   },
   (t) => [primaryKey({ columns: [t.issuer, t.jti] })]
+)
+
+// ── Coupons (src/relay/coupons) ───────────────────────────────────────────────────────────
+// Flags (active, first_purchase_only) stay integers 0 / 1, as the rows the domain reads (CouponRow).
+
+/** `redeemed` is raised only by a conditional UPDATE (… WHERE redeemed < total_limit). */
+export const coupons = pgTable('coupons', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  offJson: text('off_json').notNull(),
+  currency: text('currency').notNull(),
+  minimum: int8('minimum'),
+  maxDiscount: int8('max_discount'),
+  totalLimit: integer('total_limit'),
+  perAccountLimit: integer('per_account_limit'),
+  firstPurchaseOnly: integer('first_purchase_only').notNull().default(0),
+  validFrom: at('valid_from'),
+  validUntil: at('valid_until'),
+  active: integer('active').notNull().default(1),
+  appliesJson: text('applies_json').notNull(),
+  durationJson: text('duration_json').notNull(),
+  redeemed: integer('redeemed').notNull().default(0),
+  createdAt: at('created_at').notNull(),
+  updatedAt: at('updated_at').notNull()
+})
+
+export const promotionCodes = pgTable(
+  'promotion_codes',
+  {
+    code: text('code').primaryKey(),
+    couponId: text('coupon_id')
+      .notNull()
+      .references(() => coupons.id),
+    totalLimit: integer('total_limit'),
+    perAccountLimit: integer('per_account_limit'),
+    validUntil: at('valid_until'),
+    active: integer('active').notNull().default(1),
+    redeemed: integer('redeemed').notNull().default(0),
+    createdAt: at('created_at').notNull()
+  },
+  (t) => [index('promotion_codes_coupon').on(t.couponId)]
+)
+
+export const couponUses = pgTable(
+  'coupon_uses',
+  {
+    scope: text('scope').notNull(),
+    accountId: text('account_id').notNull(),
+    used: integer('used').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.accountId] })]
+)
+
+export const couponRedemptions = pgTable(
+  'coupon_redemptions',
+  {
+    id: text('id').primaryKey(),
+    /** Insertion order (SQLite's rowid): `renewable` takes the newest. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    couponId: text('coupon_id').notNull(),
+    code: text('code'),
+    grantId: text('grant_id'),
+    accountId: text('account_id').notNull(),
+    orderId: text('order_id'),
+    purchaseId: text('purchase_id'),
+    state: text('state').notNull(),
+    discount: int8('discount').notNull(),
+    currency: text('currency').notNull(),
+    planCode: text('plan_code'),
+    period: text('period'),
+    periodsLeft: integer('periods_left'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull()
+  },
+  (t) => [
+    index('coupon_redemptions_account').on(t.accountId, t.planCode, t.period),
+    uniqueIndex('coupon_redemptions_order').on(t.orderId),
+    uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId)
+  ]
+)
+
+export const couponGrants = pgTable(
+  'coupon_grants',
+  {
+    id: text('id').primaryKey(),
+    couponId: text('coupon_id')
+      .notNull()
+      .references(() => coupons.id),
+    accountId: text('account_id').notNull(),
+    code: text('code'),
+    state: text('state').notNull(),
+    validFrom: at('valid_from').notNull(),
+    validUntil: at('valid_until'),
+    usedBy: text('used_by'),
+    renewalOf: text('renewal_of'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull()
+  },
+  (t) => [index('coupon_grants_account').on(t.accountId), index('coupon_grants_coupon').on(t.couponId, t.state)]
+)
+
+// ── Notices and email (src/relay/notifications) ───────────────────────────────────────────
+
+export const accountSettings = pgTable('account_settings', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  language: text('language').notNull().default('zh-CN'),
+  updatedAt: at('updated_at').notNull()
+})
+
+export const notices = pgTable(
+  'notices',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    noticeId: text('notice_id').notNull(),
+    kind: text('kind').notNull(),
+    at: at('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.noticeId] })]
+)
+
+export const noticeOptOuts = pgTable(
+  'notice_opt_outs',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    kind: text('kind').notNull(),
+    at: at('at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.kind] })]
+)
+
+export const noticeEmails = pgTable(
+  'notice_emails',
+  {
+    noticeId: text('notice_id').notNull(),
+    recipient: text('recipient').notNull(),
+    accountId: text('account_id').notNull(),
+    kind: text('kind').notNull(),
+    language: text('language').notNull(),
+    messageId: text('message_id').notNull(),
+    sentAt: at('sent_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.recipient] })]
+)
+
+export const debtEpisodes = pgTable('debt_episodes', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  debtId: text('debt_id').notNull(),
+  sourceId: text('source_id').notNull(),
+  startedAt: at('started_at').notNull(),
+  graceEndsAt: at('grace_ends_at').notNull()
+})
+
+// ── Invoices (src/relay/invoices) ─────────────────────────────────────────────────────────
+
+export const billingDetails = pgTable('billing_details', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id),
+  details: text('details').notNull(),
+  updatedAt: at('updated_at').notNull()
+})
+
+/** The last number per (series, year); the issuer's upsert row-locks it until its commit. */
+export const documentCounters = pgTable(
+  'document_counters',
+  {
+    series: text('series').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.series, t.year] })]
+)
+
+export const invoices = pgTable(
+  'invoices',
+  {
+    number: text('number').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    sourceKind: text('source_kind').notNull(),
+    sourceId: text('source_id').notNull(),
+    issuedAt: at('issued_at').notNull(),
+    status: text('status').notNull(),
+    currency: text('currency').notNull(),
+    total: int8('total').notNull(),
+    tax: int8('tax').notNull(),
+    discount: int8('discount').notNull(),
+    credited: int8('credited').notNull().default(0),
+    creditedTax: int8('credited_tax').notNull().default(0),
+    lines: text('lines').notNull(),
+    buyer: text('buyer'),
+    version: integer('version').notNull().default(1),
+    updatedAt: at('updated_at').notNull()
+  },
+  (t) => [uniqueIndex('invoices_source').on(t.sourceKind, t.sourceId), index('invoices_account').on(t.accountId, t.issuedAt)]
+)
+
+export const creditNotes = pgTable(
+  'credit_notes',
+  {
+    number: text('number').primaryKey(),
+    invoiceNumber: text('invoice_number')
+      .notNull()
+      .references(() => invoices.number),
+    accountId: text('account_id').notNull(),
+    refundId: text('refund_id').notNull(),
+    issuedAt: at('issued_at').notNull(),
+    currency: text('currency').notNull(),
+    amount: int8('amount').notNull(),
+    tax: int8('tax').notNull()
+  },
+  (t) => [
+    uniqueIndex('credit_notes_refund').on(t.refundId),
+    index('credit_notes_invoice').on(t.invoiceNumber),
+    index('credit_notes_account').on(t.accountId)
+  ]
+)
+
+export const fapiaoRequests = pgTable(
+  'fapiao_requests',
+  {
+    invoiceNumber: text('invoice_number')
+      .primaryKey()
+      .references(() => invoices.number),
+    accountId: text('account_id').notNull(),
+    status: text('status').notNull(),
+    requestedAt: at('requested_at').notNull(),
+    decidedAt: at('decided_at'),
+    fapiaoNumber: text('fapiao_number'),
+    reason: text('reason'),
+    fileType: text('file_type'),
+    file: bytea('file')
+  },
+  (t) => [index('fapiao_requests_account').on(t.accountId), uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber)]
+)
+
+export const invoicePdfs = pgTable(
+  'invoice_pdfs',
+  {
+    invoiceNumber: text('invoice_number')
+      .notNull()
+      .references(() => invoices.number),
+    lang: text('lang').notNull(),
+    version: integer('version').notNull(),
+    pdf: bytea('pdf').notNull(),
+    renderedAt: at('rendered_at').notNull()
+  },
+  (t) => [primaryKey({ columns: [t.invoiceNumber, t.lang, t.version] })]
 )

@@ -2,11 +2,14 @@ import type { StoreTx } from '../../ports'
 import type { Sql } from '../sql'
 import { pgAccounts } from './accounts'
 import { pgCatalog } from './catalog'
+import { pgCoupons } from './coupons'
 import { pgFeed } from './feed'
 import { pgGrants } from './grants'
+import { pgInvoices } from './invoices'
 import { pgJobs } from './jobs'
 import { pgLeases } from './leases'
 import { pgLedger } from './ledger'
+import { pgNotices } from './notices'
 import { pgNotifications } from './notifications'
 import { pgOrders } from './orders'
 import { pgOutbox } from './outbox'
@@ -27,5 +30,8 @@ export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
   catalog: pgCatalog(q),
   leases: pgLeases(q),
   notifications: pgNotifications(q),
-  ledger: pgLedger(q)
+  ledger: pgLedger(q),
+  coupons: pgCoupons(q),
+  notices: pgNotices(q),
+  invoices: pgInvoices(q)
 })

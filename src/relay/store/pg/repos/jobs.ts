@@ -42,6 +42,14 @@ export function pgJobs(q: Sql): JobsRepo {
       )
         .map(job)
         .sort((a, b) => a.runAt - b.runAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    // Only while the lease has not run out: a lapsed one may be another runner's by now.
+    renew: async (id, owner, leaseUntil, now) =>
+      (await q.run("UPDATE jobs SET lease_until = $1, updated_at = $2 WHERE id = $3 AND state = 'running' AND lease_owner = $4 AND lease_until > $2", [
+        ts(leaseUntil),
+        ts(now),
+        id,
+        owner
+      ])) === 1,
     finish: async (id, owner, now) =>
       (await q.run(
         "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, updated_at = $1 WHERE id = $2 AND state = 'running' AND lease_owner = $3",
