@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { recordingOpener } from '../../src/main/invoices'
 import { BillingError } from '../../src/shared/errors'
 import { taxpayerIdCheckChar } from '../../src/shared/billing/taxpayer-id'
-import { ADMIN_TOKEN } from '../relay/support/relay'
-import { newDevice, startWorld, T0, topUp, type Device, type World } from './support'
+import { admin, newDevice, startWorld, T0, topUp, type Device, type World } from './support'
 
 // The sync client's relay calls for coupons and invoices, from the app's sync service over HTTP
 // to the real relay: quotes with promotion codes the relay's admin routes created, a checkout
@@ -13,12 +12,6 @@ import { newDevice, startWorld, T0, topUp, type Device, type World } from './sup
 // and the fapiao request.
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
-
-async function admin(w: World, path: string, body: unknown) {
-  const r = await w.t.api('POST', path, { token: ADMIN_TOKEN, body })
-  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`)
-  return r.body
-}
 
 /** A coupon with one promotion code, through the relay's admin routes. */
 async function promotionCode(w: World, code: string, coupon: Record<string, unknown>): Promise<string> {

@@ -4,8 +4,7 @@ import type { CouponGrant } from '../../src/shared/billing/coupons'
 import type { CreditNote, FapiaoRequest, Invoice } from '../../src/shared/billing/invoices'
 import type { FeedData, FeedRecordType } from '../../src/shared/relay-contract'
 import { tempDb } from '../support/db'
-import { ADMIN_TOKEN } from '../relay/support/relay'
-import { net, newDevice, relayWallet, startWorld, T0, topUp, type Device, type World } from './support'
+import { admin, net, newDevice, relayWallet, startWorld, T0, topUp, type Device, type World } from './support'
 
 // Coupon grants, invoices, credit notes and fapiao requests arrive as signed feed records from
 // the real relay (appended on its store as it appends them), are kept in the app's tables and
@@ -14,12 +13,6 @@ import { net, newDevice, relayWallet, startWorld, T0, topUp, type Device, type W
 // or refused and charged at the list price (src/relay/outbox/outbox.ts purchase()).
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
-
-async function admin(w: World, path: string, body: unknown) {
-  const r = await w.t.api('POST', path, { token: ADMIN_TOKEN, body })
-  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`)
-  return r.body
-}
 
 async function relayAppends<T extends FeedRecordType>(w: World, accountId: string, type: T, data: FeedData<T>): Promise<void> {
   const { core, db } = w.t.relay
