@@ -4,12 +4,13 @@ import type { CouponGrant } from '../../src/shared/billing/coupons'
 import type { CreditNote, FapiaoRequest, Invoice } from '../../src/shared/billing/invoices'
 import type { FeedData, FeedRecordType } from '../../src/shared/relay-contract'
 import { tempDb } from '../support/db'
-import { net, newDevice, startWorld, T0, topUp, type Device, type World } from './support'
+import { admin, net, newDevice, relayWallet, startWorld, T0, topUp, type Device, type World } from './support'
 
 // Coupon grants, invoices, credit notes and fapiao requests arrive as signed feed records from
 // the real relay (appended on its store as it appends them), are kept in the app's tables and
 // listed offline; a record seen twice changes nothing, a later record of the same number wins.
-// And what the app does with the records by which the relay charges a refused offline coupon use.
+// And an account-bound coupon the relay granted, used offline for a wallet purchase: confirmed,
+// or refused and charged at the list price (src/relay/outbox/outbox.ts purchase()).
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 
@@ -114,62 +115,102 @@ describe('coupon, invoice, credit note and fapiao records', () => {
   })
 })
 
-describe('an offline coupon use the relay refuses: the difference comes as records the app applies', () => {
-  async function boughtWithCoupon(): Promise<{ w: World; a: Device; purchaseId: string }> {
+describe('an account-bound coupon used offline for a wallet purchase, judged by the relay on sync', () => {
+  // The relay's 新人券: ¥5 off BASIC, granted to the account through its admin route; the grant
+  // reaches every device as a signed coupon_grant record.
+  async function granted(topUpAmount = 10_000): Promise<{ w: World; a: Device; couponId: string; grantId: string }> {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
-    await topUp(w, a, 10_000)
-    await relayAppends(w, a.accountId, 'coupon_grant', grant())
+    await topUp(w, a, topUpAmount)
+    const made = await admin(w, '/v1/admin/coupons', { name: '新人礼券', off: { kind: 'amount', amount: cny(500) }, appliesTo: { plans: [{ planCode: 'BASIC' }] } })
+    const couponId = made.coupon.id as string
+    const grantId = (await admin(w, `/v1/admin/coupons/${couponId}/grants`, { accountId: a.accountId })).grant.grantId as string
     await a.sync.syncNow()
-    a.billing.subscriptions.buyFromWallet({ key: 'buy-with-coupon-1', planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
-    expect(net(a)).toBe(10_000 - 2400)
-    const row = a.billing.db.sqlite.prepare("SELECT id FROM sync_outbox WHERE kind = 'subscription_purchase'").get() as { id: string }
-    return { w, a, purchaseId: row.id }
+    expect(a.billing.coupons.list()).toEqual([expect.objectContaining({ grant: expect.objectContaining({ grantId, couponId }), state: 'available' })])
+    return { w, a, couponId, grantId }
   }
 
-  it('a first_free_lost-style charge of the discount naming the purchase is taken from the wallet, once', async () => {
-    const { w, a, purchaseId } = await boughtWithCoupon()
-    await relayAppends(w, a.accountId, 'wallet_debit', {
-      sourceId: purchaseId,
-      deviceId: a.deviceId,
-      amount: cny(500),
-      feature: 'subscription',
-      reason: 'first_free_lost',
-      occurredAt: T0
-    })
+  /** Bought from the wallet with the grant, offline (nothing synced yet): list − discount. */
+  function buy(d: Device, grantId: string, key: string): string {
+    const before = net(d)
+    d.billing.subscriptions.buyFromWallet({ key, planCode: 'BASIC', period: 'monthly', couponGrantId: grantId })
+    expect(net(d)).toBe(before - 2400)
+    const rows = d.billing.db.sqlite.prepare("SELECT id, body FROM sync_outbox WHERE kind = 'subscription_purchase' ORDER BY rowid").all() as { id: string; body: string }[]
+    const row = rows.at(-1)!
+    expect(JSON.parse(row.body)).toMatchObject({ price: cny(2400), coupon: { grantId, discount: cny(500) } })
+    return row.id
+  }
+
+  const outcome = (w: World, id: string) => (w.t.relay.db.sqlite.prepare('SELECT outcome FROM outbox_records WHERE id = ?').get(id) as { outcome: string }).outcome
+  const refusedDebits = (w: World, id: string) => w.t.relay.db.sqlite.prepare('SELECT COUNT(*) AS n FROM feed WHERE type = ? AND payload LIKE ?').get('wallet_debit', `%${id}:coupon_refused%`)
+
+  it('confirmed: the device keeps list − discount charged once, the relay agrees, the grant is used; a second sync changes nothing', async () => {
+    const { w, a, grantId } = await granted()
+    const id = buy(a, grantId, 'buy-with-coupon-1')
     await a.sync.syncNow()
+    expect(outcome(w, id)).toMatch(/^purchased/)
+    expect(outcome(w, id)).not.toMatch(/coupon_refused/)
+    expect(relayWallet(w, a.accountId).balance).toBe(10_000 - 2400)
+    expect(net(a)).toBe(10_000 - 2400)
+    expect(a.billing.coupons.list().map((c) => c.state)).toEqual(['used'])
+    expect(w.t.relay.db.sqlite.prepare('SELECT state FROM coupon_grants WHERE id = ?').get(grantId)).toEqual({ state: 'used' })
+    // Every record again: the purchase's own debit echoed by the relay is not charged twice.
+    rewind(a)
+    await a.sync.syncNow()
+    expect(net(a)).toBe(10_000 - 2400)
+    expect(a.billing.wallet.debt().amount).toBe(0)
+  })
+
+  it('refused, the coupon deactivated on the relay before the offline use synced: charged the list price once, as a second debit', async () => {
+    const { w, a, couponId, grantId } = await granted()
+    const id = buy(a, grantId, 'buy-with-coupon-2')
+    // A minute after the device's use, the operator deactivates the coupon: the grant revoked.
+    w.t.clock.advance(60_000)
+    await admin(w, `/v1/admin/coupons/${couponId}/deactivate`, {})
+    await a.sync.syncNow()
+    expect(outcome(w, id)).toMatch(/coupon_refused/)
+    expect(refusedDebits(w, id)).toEqual({ n: 1 })
+    expect(relayWallet(w, a.accountId).balance).toBe(10_000 - 2900)
     expect(net(a)).toBe(10_000 - 2900)
+    expect(a.billing.coupons.list().map((c) => c.state)).toEqual(['revoked'])
+    expect(a.billing.subscriptions.current()?.planCode).toBe('BASIC')
     rewind(a)
     await a.sync.syncNow()
     expect(net(a)).toBe(10_000 - 2900)
   })
 
-  it('a debit under its own source id is charged too; beyond the balance it is debt', async () => {
-    const { w, a } = await boughtWithCoupon()
-    await relayAppends(w, a.accountId, 'wallet_debit', {
-      sourceId: 'coupon-refused-0001',
-      deviceId: a.deviceId,
-      amount: cny(8000),
-      feature: 'subscription',
-      reason: 'debit',
-      occurredAt: T0
-    })
+  it('refused, the same grant used offline on two devices: the second to sync pays the list price; both end agreeing with the relay', async () => {
+    const { w, a, grantId } = await granted()
+    const b = await newDevice(w, 'b', a.accountId)
+    expect(b.billing.coupons.list().map((c) => c.grant.grantId)).toEqual([grantId])
+    buy(a, grantId, 'buy-on-a')
+    const idB = buy(b, grantId, 'buy-on-b')
     await a.sync.syncNow()
-    expect(net(a)).toBe(10_000 - 2400 - 8000)
-    expect(a.billing.wallet.debt().amount).toBe(400)
+    await b.sync.syncNow()
+    await a.sync.syncNow()
+    expect(outcome(w, idB)).toMatch(/coupon_refused/)
+    expect(relayWallet(w, a.accountId).balance).toBe(10_000 - 2400 - 2900)
+    expect(net(a)).toBe(10_000 - 2400 - 2900)
+    expect(net(b)).toBe(10_000 - 2400 - 2900)
+    expect(b.billing.coupons.list().map((c) => c.state)).toEqual(['used'])
+    rewind(b)
+    await b.sync.syncNow()
+    expect(net(b)).toBe(10_000 - 2400 - 2900)
   })
 
-  it("the relay's echo of the purchase itself (reason 'debit', the purchase's id) is not charged again", async () => {
-    const { w, a, purchaseId } = await boughtWithCoupon()
-    await relayAppends(w, a.accountId, 'wallet_debit', {
-      sourceId: purchaseId,
-      deviceId: a.deviceId,
-      amount: cny(2400),
-      feature: 'subscription',
-      reason: 'debit',
-      occurredAt: T0
-    })
+  it('refused with too little left in the wallet: the rest of the list price becomes debt, once', async () => {
+    const { w, a, couponId, grantId } = await granted(2500)
+    const id = buy(a, grantId, 'buy-with-coupon-3')
+    expect(net(a)).toBe(100)
+    await admin(w, `/v1/admin/coupons/${couponId}/deactivate`, {})
     await a.sync.syncNow()
-    expect(net(a)).toBe(10_000 - 2400)
+    expect(outcome(w, id)).toMatch(/coupon_refused/)
+    expect(relayWallet(w, a.accountId).balance).toBe(2500 - 2900)
+    expect(a.billing.wallet.balance().amount).toBe(0)
+    expect(a.billing.wallet.debt().amount).toBe(400)
+    rewind(a)
+    await a.sync.syncNow()
+    expect(a.billing.wallet.debt().amount).toBe(400)
+    expect(net(a)).toBe(-400)
   })
 })

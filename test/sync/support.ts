@@ -145,6 +145,13 @@ export function providerRefunds(w: World, provider: ProviderName, orderNo: strin
   return w.providers.refund(provider, orderNo, amount, refundId)
 }
 
+/** POST to one of the relay's admin routes (coupons, grants, fapiao decisions): the answer's body, or it throws. */
+export async function admin(w: World, path: string, body: unknown = {}) {
+  const r = await w.t.api('POST', path, { token: ADMIN_TOKEN, body })
+  if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.text}`)
+  return r.body
+}
+
 /** Relay order number of a local checkout. */
 export function orderNoOf(d: Pick<Device, 'billing'>, orderId: string): string {
   const row = d.billing.db.sqlite.prepare('SELECT order_no FROM sync_orders WHERE id = ?').get(orderId) as { order_no: string }

@@ -5,7 +5,11 @@ import { Writable } from 'node:stream'
 import { createRelay, type Relay } from '../../../src/relay/app'
 import { defaultConfig, type RelayConfig } from '../../../src/relay/config/config'
 import { generateSigningKey } from '../../../src/relay/feed/keys'
+import { latestCatalog, publishCatalog } from '../../../src/relay/catalog/catalog'
+import { BUILT_IN_CATALOG } from '../../../src/shared/catalog'
+import type { FapiaoRequest } from '../../../src/shared/billing/invoices'
 import type { FeedData, FeedRecordType } from '../../../src/shared/relay-contract'
+import { relayNetWallet } from '../../support/relay-ledger'
 import {
   generateAlipayKeys,
   signAlipayNotification,
@@ -49,6 +53,22 @@ export interface E2eRelay {
   wechatPaid(orderNo: string, amount: number): Promise<{ status: number; text: string }>
   /** Appends a record to the account's feed as the relay does (signed when served). */
   appendFeed<T extends FeedRecordType>(accountId: string, type: T, data: FeedData<T>): Promise<void>
+  /** POST to an admin route with the admin token (coupons, grants, fapiao decisions); the answer's body, or it throws. */
+  admin(path: string, body?: unknown): Promise<unknown>
+  /** A coupon made through the admin routes, with `code` as its promotion code when given; the coupon id. */
+  coupon(input: Record<string, unknown>, code?: string): Promise<string>
+  /** The coupon granted to the account (admin route): the grant arrives as a coupon_grant record. */
+  grant(couponId: string, accountId: string, grantId?: string): Promise<string>
+  /** The relay's state of a grant. */
+  grantState(grantId: string): string | undefined
+  /** The operator issues the fapiao of a requested invoice (admin route), its file a small PDF. */
+  issueFapiao(invoiceNumber: string, fapiaoNumber: string): Promise<FapiaoRequest>
+  /** Publishes the next catalog version: the built-in one with `over`, effective now. */
+  publishCatalog(over: Record<string, unknown>): Promise<void>
+  /** The account's wallet on the relay's ledger (balance − debt). */
+  wallet(accountId: string): number
+  /** The account's 开票信息 as the relay keeps them. */
+  billingDetails(accountId: string): Promise<unknown>
   /** Stops the relay (in-flight requests finish); its files stay. */
   stop(): Promise<void>
   /** Starts it again on the same port, files and key; `without`: with that provider switched off (its credentials removed). */
@@ -136,6 +156,16 @@ export async function startE2eRelay(): Promise<E2eRelay> {
     gmt_payment: '2025-01-15 12:00:05'
   })
   let notifySeq = 0
+  const adminPost = async (path: string, body: unknown = {}): Promise<unknown> => {
+    const res = await fetch(url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body)
+    })
+    const text = await res.text()
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text}`)
+    return JSON.parse(text) as unknown
+  }
 
   return {
     url,
@@ -208,6 +238,28 @@ export async function startE2eRelay(): Promise<E2eRelay> {
     async appendFeed(accountId, type, data) {
       await relay.db.unit((tx) => relay.core.feed.append(tx, accountId, type, data))
     },
+    admin: adminPost,
+    async coupon(input, code) {
+      const id = ((await adminPost('/v1/admin/coupons', input)) as { coupon: { id: string } }).coupon.id
+      if (code) await adminPost(`/v1/admin/coupons/${id}/codes`, { code })
+      return id
+    },
+    async grant(couponId, accountId, grantId) {
+      const r = (await adminPost(`/v1/admin/coupons/${couponId}/grants`, { accountId, ...(grantId ? { grantId } : {}) })) as { grant: { grantId: string } }
+      return r.grant.grantId
+    },
+    grantState: (grantId) => (relay.db.sqlite.prepare('SELECT state FROM coupon_grants WHERE id = ?').get(grantId) as { state: string } | undefined)?.state,
+    async issueFapiao(invoiceNumber, fapiaoNumber) {
+      const file = { type: 'pdf', base64: Buffer.from('%PDF-1.4\n% fapiao\n%%EOF\n').toString('base64') }
+      const r = (await adminPost(`/v1/admin/invoices/${encodeURIComponent(invoiceNumber)}/fapiao`, { decision: 'issued', fapiaoNumber, file })) as { fapiao: FapiaoRequest }
+      return r.fapiao
+    },
+    async publishCatalog(over) {
+      const latest = await relay.core.store.read((tx) => latestCatalog(tx))
+      await publishCatalog(relay.core.store, Date.now(), { ...BUILT_IN_CATALOG, version: latest.version + 1, effectiveFrom: Date.now(), ...over })
+    },
+    wallet: (accountId) => relayNetWallet(relay.db.sqlite, accountId),
+    billingDetails: (accountId) => relay.core.invoicing.details.get(accountId),
     stop: () => relay.stop(),
     async restart(opts = {}) {
       const env = Object.fromEntries(Object.entries(config.providerSources.env).filter(([k]) => !(opts.without === 'wechat' && k.startsWith('WECHATPAY_'))))
