@@ -9,17 +9,7 @@ import { CatalogDocumentSchema } from './catalog'
 export const RELAY_API_VERSION = 'v1'
 
 // ── Shared pieces (contract-base.ts) ──────────────────────────────────────────────────────
-export {
-  BillingPeriodSchema,
-  CheckoutItemSchema,
-  ClientIdSchema,
-  CurrencySchema,
-  MoneySchema,
-  PlanCodeSchema,
-  PlanLimitsSchema,
-  ProviderNameSchema
-} from './contract-base'
-export type { BillingPeriod, CheckoutItem, MoneyDto, PlanCode, PlanLimits, ProviderName } from './contract-base'
+export * from './contract-base'
 import {
   BillingPeriodSchema,
   CheckoutItemSchema,
