@@ -11,7 +11,8 @@ import { tempDir } from '../support/db'
 import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from './fakes/stripe'
 import { startChildRelay } from './support/child'
 import { enrolDevice, makeApi, newKey } from './support/relay'
-import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stormEnv } from './support/stripe'
+import { stormEnv } from './support/storm'
+import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from './support/stripe'
 
 // `npm run relay -- backup <file>` (src/relay/cli/backup.ts) against a relay child process in
 // the middle of a storm of Stripe notifications: the copy is one consistent snapshot that

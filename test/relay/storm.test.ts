@@ -4,8 +4,8 @@ import { startFakeStripe } from './fakes/stripe'
 import { startChildRelay, type ChildRelay } from './support/child'
 import { forEachStore, freshDatabase } from './support/pg'
 import { enrolDevice, makeApi } from './support/relay'
-import { openOrders, paymentDeliveries, readFeed, shuffle, storm } from './support/storm'
-import { STRIPE_SECRET_KEY, stormEnv } from './support/stripe'
+import { openOrders, paymentDeliveries, readFeed, shuffle, storm, stormEnv } from './support/storm'
+import { STRIPE_SECRET_KEY } from './support/stripe'
 
 // A relay child process is killed (SIGKILL), then stopped (SIGTERM), in the middle of a storm
 // of Stripe notifications; each time it is restarted on the same database and everything is

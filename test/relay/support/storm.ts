@@ -1,7 +1,8 @@
 import { publicKeyFromBase64, verifyRecord } from '../../../src/node/feed'
 import { asyncPaymentSucceededEvent, sessionCompletedEvent, signStripeEvent } from '../fakes/stripe'
-import { feedPath, newKey, type Api } from './relay'
-import { STRIPE_WEBHOOK_SECRET } from './stripe'
+import type { FakeStripe } from '../fakes/stripe'
+import { ADMIN_TOKEN, feedPath, newKey, type Api } from './relay'
+import { STRIPE_WEBHOOK_SECRET, stripeEnv } from './stripe'
 
 // A storm of Stripe notifications, as Stripe delivers them: signed, several at once, each
 // redelivered until it gets a 2xx. Shared by the restart storm and the PostgreSQL fault tests.
@@ -103,4 +104,16 @@ export async function readFeed(api: Api, token: string, accountId: string, curso
     if (!res.body.hasMore) break
   }
   return { records, cursor }
+}
+
+/** A relay child process's environment for a storm: Stripe on its fake, admin routes on, limits out of the way. */
+export function stormEnv(dataDir: string, fake: Pick<FakeStripe, 'port'>): Record<string, string> {
+  return {
+    RELAY_DATA_DIR: dataDir,
+    RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    RELAY_RATE_ADDRESS_PER_MIN: '100000',
+    RELAY_RATE_DEVICE_PER_MIN: '100000',
+    RELAY_RATE_NOTIFY_PER_MIN: '1000000',
+    ...(stripeEnv(fake) as Record<string, string>)
+  }
 }

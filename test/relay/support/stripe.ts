@@ -1,6 +1,5 @@
 import type { Env } from '../../../src/relay/config/config'
 import type { FakeStripe } from '../fakes/stripe'
-import { ADMIN_TOKEN } from './relay'
 
 // Environment that switches on the real Stripe adapter against the fake Stripe API.
 
@@ -20,14 +19,3 @@ export function stripeEnv(fake: Pick<FakeStripe, 'port'>, webhookSecret = STRIPE
   }
 }
 
-/** A relay child process's environment for a storm: Stripe on its fake, admin routes on, limits out of the way. */
-export function stormEnv(dataDir: string, fake: Pick<FakeStripe, 'port'>): Record<string, string> {
-  return {
-    RELAY_DATA_DIR: dataDir,
-    RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
-    RELAY_RATE_ADDRESS_PER_MIN: '100000',
-    RELAY_RATE_DEVICE_PER_MIN: '100000',
-    RELAY_RATE_NOTIFY_PER_MIN: '1000000',
-    ...(stripeEnv(fake) as Record<string, string>)
-  }
-}
