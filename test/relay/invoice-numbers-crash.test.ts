@@ -5,8 +5,9 @@ import { parseDocumentNumber } from '../../src/relay/invoices/numbers'
 import { tempDir } from '../support/db'
 import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from './fakes/stripe'
 import { startChildRelay, type ChildRelay } from './support/child'
-import { ADMIN_TOKEN, enrolDevice, makeApi, newKey, type Api } from './support/relay'
-import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, stripeEnv } from './support/stripe'
+import { enrolDevice, makeApi, newKey, type Api } from './support/relay'
+import { STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from './support/stripe'
+import { stormEnv } from './support/storm'
 
 // Invoice numbers under a SIGKILL loop: a child relay is killed again and again while paid
 // notifications (the real Stripe adapter, signed as Stripe signs them) stream in; after each
@@ -64,14 +65,7 @@ describe('invoice numbers when the relay is killed during issuance', () => {
   it('leave no gap and no duplicate, and every paid order has exactly one invoice', async () => {
     const fake = await startFakeStripe({ apiKey: STRIPE_SECRET_KEY })
     const dataDir = tempDir('relay-invoice-kill-')
-    const env = {
-      RELAY_DATA_DIR: dataDir,
-      RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
-      RELAY_RATE_ADDRESS_PER_MIN: '100000',
-      RELAY_RATE_DEVICE_PER_MIN: '100000',
-      RELAY_RATE_NOTIFY_PER_MIN: '1000000',
-      ...(stripeEnv(fake) as Record<string, string>)
-    }
+    const env = stormEnv(dataDir, fake)
     let relay: ChildRelay = await startChildRelay(env)
     try {
       let api = makeApi(relay.url)
