@@ -10,7 +10,7 @@ import { createBilling } from '../../src/main/billing'
 import { ManualClock } from '../../src/node/clock'
 import { sequentialIds } from '../../src/node/ids'
 import { MemorySecretStore, MemorySettingsStore } from '../../src/main/settings'
-import { createSyncedBilling } from '../../src/main/sync'
+import { openSyncedBilling, type createSyncedBilling } from '../../src/main/sync'
 import { eventLoopMeter } from '../../src/main/watchdog/event-loop'
 import { createRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
@@ -74,8 +74,9 @@ async function main(): Promise<void> {
   try {
     const settings = new MemorySettingsStore({ relayUrl: url })
     const secrets = new MemorySecretStore()
+    // As the host opens it (openBillingModule): ICU's one-time start-up on a worker first.
     const open = (dbPath = join(dir, 'app.sqlite')) =>
-      createSyncedBilling({
+      openSyncedBilling({
         dbPath,
         durability: 'normal',
         clock,
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
         // CATCHUP_FETCH=undici: the global fetch instead of the node:http transport (A/B).
         ...(process.env['CATCHUP_FETCH'] === 'undici' ? { fetch: globalThis.fetch } : {})
       })
-    const { billing, sync } = open()
+    const { billing, sync } = await open()
     // Enrol, then go offline for 30 days while streaming: 100k usage events on an
     // ENTERPRISE lifetime plan (exports are unlimited there).
     const { code } = await relay.core.accounts.createEnrolment(undefined, 'bench')
@@ -163,7 +164,7 @@ async function main(): Promise<void> {
           await warmUp(started.url, warmDevice.deviceToken, r)
           await signingBacklogCleared(started.url)
           settings.set({ ...settingsAtSnapshot, relayUrl: started.url })
-          const reopened = open(join(runDir, 'app.sqlite'))
+          const reopened = await open(join(runDir, 'app.sqlite'))
           rounds.push(await catchUp(reopened.billing, reopened.sync, child, runDir))
         } finally {
           await stopChild(child)

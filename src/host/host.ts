@@ -19,7 +19,7 @@ import {
   type PriceList
 } from '../main/ipc'
 import { DEVICE_TOKEN_SECRET, FileSecretStore, FileSettingsStore } from '../main/settings'
-import { alwaysOnline, createSyncedBilling, type ScheduleOptions, type SyncService, type SyncSignals, type Timers } from '../main/sync'
+import { alwaysOnline, openSyncedBilling, type ScheduleOptions, type SyncService, type SyncSignals, type Timers } from '../main/sync'
 import { BillingError } from '../shared/errors'
 import { recordingOpener } from '../main/invoices'
 import { createDispatcher, createEventEmitter } from '../shared/ipc/server'
@@ -99,7 +99,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     secrets.set(DEVICE_TOKEN_SECRET, relay.device.deviceToken)
     settings.set({ accountId: relay.device.accountId, deviceId: relay.device.deviceId })
   }
-  const { billing, sync } = createSyncedBilling({
+  const { billing, sync } = await openSyncedBilling({
     dbPath: join(opts.dataDir, 'billing.sqlite'),
     settings,
     secrets,

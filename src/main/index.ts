@@ -1,6 +1,6 @@
 // The billing module's public main-process API: the one entry a host app imports.
 // Plain Node; a host hands in its ipcMain and windows (see README "Integrate").
-export { createBillingModule } from './api/module'
+export { createBillingModule, openBillingModule } from './api/module'
 export type {
   BillingModule,
   BillingModuleOptions,

@@ -3,7 +3,7 @@
 // (src/main/index.ts), exactly as a host app gets it.
 import { hostname } from 'node:os'
 import { app, BrowserWindow, session } from 'electron'
-import { createBillingModule, type AppPage, type BillingModule, type BillingModuleOptions } from '..'
+import { openBillingModule, type AppPage, type BillingModule, type BillingModuleOptions } from '..'
 import { hardenSession } from './security'
 import { appModuleOptions } from './module-options'
 import { createMainWindow, preloadFile, rendererIndex } from './window'
@@ -17,10 +17,10 @@ const primary = app.requestSingleInstanceLock()
 if (!primary) app.quit()
 else void app.whenReady().then(start)
 
-function start(): void {
+async function start(): Promise<void> {
   hardenSession(session.defaultSession, page.devServerUrl !== undefined)
   const { dispose, ...options } = appModuleOptions()
-  const billing = createBillingModule(options)
+  const billing = await openBillingModule(options)
   // Start-up sync and its triggers; a code from the environment enrols first.
   void enrolFromEnvironment(billing, options).finally(() => billing.sync.start())
   app.on('before-quit', () => {

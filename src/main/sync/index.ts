@@ -1,5 +1,5 @@
 // Sync with the relay: outbox, signed feed, lease, checkouts, triggers (docs/sync.md).
-export { createSyncedBilling, type SyncService, type SyncedBillingOptions, type SyncState, type SyncEvents } from './service'
+export { createSyncedBilling, openSyncedBilling, type SyncService, type SyncedBillingOptions, type SyncState, type SyncEvents } from './service'
 export { ManualSignals, alwaysOnline, backoffDelay, DEFAULT_SCHEDULE, realTimers, SyncScheduler, type SyncSignals, type Timers, type ScheduleOptions } from './scheduler'
 export { RelayClient, RelayError } from './relay-client'
 export { assertRelayUrl, RelayUrlInsecure } from './relay-url'

@@ -109,7 +109,9 @@ export class FeedPuller {
     const size = Math.max(1, this.deps.applySlice)
     if (records.length === 0) this.applyPage(records, null)
     for (let i = 0; i < records.length; i += size) {
-      if (i > 0) await nextTurn()
+      // Each slice in a turn of its own: the first would otherwise share the turn in which the
+      // page's last records were checked.
+      await nextTurn()
       const slice = records.slice(i, i + size)
       this.applyPage(slice, String(slice.at(-1)![1].seq))
     }

@@ -1,6 +1,7 @@
 import { feedPageStatement, type FeedEnvelope, type FeedPage } from '../../shared/relay-contract'
 import { recordHash, v1aSignatures, verifyOnPool } from './envelope'
 import { resolveKey, type FeedKeys } from './key-set'
+import { nextTurn } from '../next-turn'
 import { checkRecordContent, FeedRecordRejected, type CheckedRecord, type CheckedRecords } from './record'
 
 // A pulled page is checked by its page signature (contract: FeedPageSignatureSchema): one
@@ -18,6 +19,9 @@ export class FeedPageRejected extends Error {
     this.name = 'FeedPageRejected'
   }
 }
+
+/** Records checked per turn of the event loop (each: a sha256, a JSON parse, the contract's parse). */
+const CHECK_SLICE = 100
 
 /** A page's records that check out, in order, up to the first that does not (then `rejected`). */
 export type CheckedPage = CheckedRecords<FeedRecordRejected | FeedPageRejected>
@@ -42,6 +46,8 @@ export async function checkFeedPage(page: FeedPage, keys: FeedKeys, accountId: s
   }
   const ok: [FeedEnvelope, CheckedRecord][] = []
   for (const [index, envelope] of page.records.entries()) {
+    // A page's records are hashed and parsed a slice at a time, a turn of the event loop between.
+    if (index > 0 && index % CHECK_SLICE === 0) await nextTurn()
     const signedHash = pageSignature.recordHashes[index]
     if (signedHash === undefined || recordHash(envelope) !== signedHash) {
       return { ok, rejected: new FeedRecordRejected(envelope.id, 'not the record the relay signed at this place in the page') }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain } from 'electron'
-import { createBillingModule } from '../../../../src/main'
+import { openBillingModule } from '../../../../src/main'
 import { askAi, endLiveSessions, type AiBackend } from './features'
 
 // Stands in for the host's model: echoes the prompt after a moment.
@@ -14,10 +14,10 @@ const ai: AiBackend = { complete: async (prompt) => `（示例回答）${prompt}
 if (!app.requestSingleInstanceLock()) app.quit()
 else void app.whenReady().then(start)
 
-function start(): void {
+async function start(): Promise<void> {
   // better-sqlite3 built for Electron by `npm run rebuild:electron` (node_modules holds Node's build).
   const nativeBinding = join(app.getAppPath(), '..', '..', '.native', `electron-${process.versions.modules}`, 'better_sqlite3.node')
-  const billing = createBillingModule({
+  const billing = await openBillingModule({
     ...(existsSync(nativeBinding) ? { nativeBinding } : {}),
     dataDir: join(app.getPath('userData'), 'billing'),
     migrationsFolder: join(app.getAppPath(), '..', '..', 'migrations', 'app'),
