@@ -28,7 +28,8 @@ import { createPeerDatabase, peerCounts } from './peer-store'
 // At the start each server but the relay must refuse a bad signature with 400; at the end the
 // rows in the durable floor's and the peer's files must equal the requests they answered 200.
 //   phase 1: closed loop, CONCURRENCY connections, ROUNDS rounds of bare floor, durable floor,
-//            peer, relay, each at most ROUND_REQUESTS or MAX_SECONDS → rps. A round is ~1 s, so
+//            peer, relay (the order turning by one each round), each at most ROUND_REQUESTS or
+//            MAX_SECONDS → rps. A round is ~1 s, so
 //            one GC pause, WAL checkpoint or burst of other work on the shared cores moves a
 //            single round's ratio by ±15 points; the figures are the medians over the rounds
 //            (ratios: of each round's pair). The relay's CPU per request includes signing the
@@ -342,13 +343,16 @@ async function main(): Promise<void> {
     type Measured = Awaited<ReturnType<typeof measure>>
     const rounds: { floor: Measured; durable: Measured; peer: Measured; relay: Measured }[] = []
     const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)} %`
+    const servers = { floor, durable: durableFloor, peer, relay }
+    const ORDER = ['floor', 'durable', 'peer', 'relay'] as const
     for (let r = 0; r < ROUNDS; r++) {
-      // Every server gets the same bodies the relay then applies.
+      // Every server gets the same bodies the relay applies. The order turns each round, so no
+      // server always runs right after another's disk writes or checkpoint.
       const batch = take(ROUND_REQUESTS)
-      const f = await measure(floor.proc, floor.url, batch)
-      const d = await measure(durableFloor.proc, durableFloor.url, batch)
-      const p = await measure(peer.proc, peer.url, batch)
-      const rl = await measure(relay.proc, relay.url, batch)
+      const turn = [...ORDER.slice(r % ORDER.length), ...ORDER.slice(0, r % ORDER.length)]
+      const got: Partial<Record<(typeof ORDER)[number], Measured>> = {}
+      for (const k of turn) got[k] = await measure(servers[k].proc, servers[k].url, batch)
+      const [f, d, p, rl] = ORDER.map((k) => got[k]!) as [Measured, Measured, Measured, Measured]
       rounds.push({ floor: f, durable: d, peer: p, relay: rl })
       const fig = (m: Measured) => `${m.rps.toFixed(0)} req/s ${m.cpuUs.toFixed(0)} µs/req`
       console.log(
