@@ -29,10 +29,9 @@ import { createPeerDatabase, peerCounts } from './peer-store'
 // rows in the durable floor's and the peer's files must equal the requests they answered 200.
 //   phase 1: closed loop, CONCURRENCY connections, ROUNDS rounds of bare floor, durable floor,
 //            peer, relay (the order turning by one each round), each at most ROUND_REQUESTS or
-//            MAX_SECONDS → rps. A round is ~1 s, so
-//            one GC pause, WAL checkpoint or burst of other work on the shared cores moves a
-//            single round's ratio by ±15 points; the figures are the medians over the rounds
-//            (ratios: of each round's pair). The relay's CPU per request includes signing the
+//            MAX_SECONDS → rps. A round is ~1 s, so one GC pause, WAL checkpoint or burst of
+//            other work on the shared cores moves a single round's ratio by ±15 points; the
+//            figures are the medians over the rounds (ratios: of each round's pair). The relay's CPU per request includes signing the
 //            round's feed records, which it does once idle (the bench waits for that before the
 //            next round). Each round also gives the relay's event loop alone: its CPU per
 //            request and busy share during the round (1 = saturated; the bound on its req/s).
@@ -232,7 +231,7 @@ function summarise(runs: { rps: number; count: number; failures: number; cpuUs: 
   }
 }
 
-/** A notification with a wrong signature: the durable floor and the peer must answer 400. */
+/** A notification with a wrong signature: every server but the relay must answer 400 (it verifies). */
 async function refusesBadSignature(name: string, url: string, shot: Shot): Promise<void> {
   const target = new URL(url)
   const status = await new Promise<number>((resolve, reject) => {
