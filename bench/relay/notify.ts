@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import Database from 'better-sqlite3'
 import pg from 'pg'
 import { openRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
@@ -11,32 +12,43 @@ import type { PaymentProvider } from '../../src/relay/providers/types'
 import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from '../../test/relay/fakes/stripe'
 import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/relay/support/stripe'
 import { postgresBin, startCluster, type Cluster } from '../../test/relay/support/pg-cluster'
+import { createPeerDatabase, peerCounts } from './peer-store'
 
 // Benchmark (a script, not a test): verified Stripe notifications per second through the relay
 // (real Stripe adapter, each notification a distinct order paid: verify, one transaction,
-// feed record signed, reply after commit) beside a bare node:http server doing only the same
-// HMAC check, in the same run, both as child processes on 127.0.0.1, driven by this process.
-//   phase 1: closed loop, CONCURRENCY connections, ROUNDS rounds of floor then relay, each at
-//            most ROUND_REQUESTS or MAX_SECONDS → rps. A round is ~1 s, so one GC pause, WAL
-//            checkpoint or burst of other work on the shared cores moves a single round's ratio by
-//            ±15 points; the figures are the medians over the rounds (ratio: of each round's pair).
-//            The relay's CPU per request includes signing the round's feed records, which it
-//            does once idle (the bench waits for that before the next floor round). Each round
-//            also gives the relay's event loop alone: its CPU per request and busy share during
-//            the round (1 = the loop is saturated; the bound on the relay's req/s).
-//   phase 2: open loop at RATE req/s for RATE_SECONDS → p50 / p99 latency
+// feed record signed, reply after commit) beside three other servers given the same bodies, in
+// the same run, all child processes on 127.0.0.1, driven by this process:
+//   - durable floor (durable-floor-server.ts, the target: relay ≥ 60 % of it): node:http, the
+//     same HMAC check, one appended row per notification, group committed with the relay's
+//     durability (its WalSync and checkpoint thread);
+//   - peer (peer-server.ts, the target: relay ≥ 3× it): Fastify, stripe.webhooks.constructEvent,
+//     one better-sqlite3 transaction per notification with synchronous=FULL (replay guard,
+//     payment row, order row), its orders seeded from the same list as the relay's;
+//   - bare floor (floor-server.ts): the HMAC check alone, writing nothing (no longer a target).
+// At the start each server but the relay must refuse a bad signature with 400; at the end the
+// rows in the durable floor's and the peer's files must equal the requests they answered 200.
+//   phase 1: closed loop, CONCURRENCY connections, ROUNDS rounds of bare floor, durable floor,
+//            peer, relay (the order turning by one each round), each at most ROUND_REQUESTS or
+//            MAX_SECONDS → rps. A round is ~1 s, so one GC pause, WAL checkpoint or burst of
+//            other work on the shared cores moves a single round's ratio by ±15 points; the
+//            figures are the medians over the rounds (ratios: of each round's pair). The relay's CPU per request includes signing the
+//            round's feed records, which it does once idle (the bench waits for that before the
+//            next round). Each round also gives the relay's event loop alone: its CPU per
+//            request and busy share during the round (1 = saturated; the bound on its req/s).
+//   phase 2: open loop at RATE req/s for RATE_SECONDS → p50 / p99 latency, each server in turn
 //   phase 3 (PostgreSQL, when BENCH_PG_URL names an admin URL or local binaries start a
 //            throwaway cluster; BENCH_PG=0 skips it): the same rounds and open loop against one
 //            relay on PostgreSQL, then the rounds split across two relays on the same database.
-// Env: BENCH_DURABILITY=full|normal (relay's synchronous pragma; default full).
-//      BENCH_ROUND_REQUESTS / BENCH_RATE_SECONDS: smaller runs (a check that the script works).
+// Env: BENCH_DURABILITY=full|normal (relay's and durable floor's durability; default full; the
+//      peer stays FULL). BENCH_ROUNDS / BENCH_ROUND_REQUESTS / BENCH_RATE_SECONDS: smaller runs
+//      (a check that the script works).
 //      BENCH_RELAY_WITHOUT_SQL=1: the relay with its notification SQL replaced by a no-op
 //      (relay-without-sql.ts): what HTTP and verification alone cost. Not the benchmark's figure.
-// Last line: one JSON object with relay_rps, floor_rps, relay_p99_ms, relay_pg_rps, relay_pg2_rps,
-// relay_pg_p99_ms (and more).
+// Last line: one JSON object with relay_rps, durable_floor_rps, peer_rps, relay_durable_ratio,
+// relay_peer_ratio, relay_p99_ms, floor_rps, relay_pg_rps, relay_pg2_rps, relay_pg_p99_ms (and more).
 
 const CONCURRENCY = 32
-const ROUNDS = 5
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5)
 const ROUND_REQUESTS = Number(process.env['BENCH_ROUND_REQUESTS'] ?? 3000)
 const MAX_SECONDS = 6
 const RATE = 1000
@@ -70,6 +82,8 @@ export function startChild(script: string, env: Record<string, string>): Promise
 }
 
 export async function stopChild(proc: ChildProcess): Promise<void> {
+  // Already stopped (the durable floor and the peer are stopped early to count their rows).
+  if (proc.exitCode !== null || proc.signalCode !== null) return
   const exited = new Promise((r) => proc.on('exit', r))
   proc.kill('SIGTERM')
   await exited
@@ -217,6 +231,43 @@ function summarise(runs: { rps: number; count: number; failures: number; cpuUs: 
   }
 }
 
+/** A notification with a wrong signature: every server but the relay must answer 400 (it verifies). */
+async function refusesBadSignature(name: string, url: string, shot: Shot): Promise<void> {
+  const target = new URL(url)
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: '/v1/notify/stripe',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(shot.body),
+          'stripe-signature': signStripeEvent(shot.body, 'whsec_wrong', Math.floor(Date.now() / 1000))
+        }
+      },
+      (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      }
+    )
+    req.on('error', reject)
+    req.end(shot.body)
+  })
+  if (status !== 400) throw new Error(`${name} answered a bad signature with ${status}, not 400: it does not verify`)
+}
+
+/** Rows in the durable floor's file. */
+function floorRows(path: string): number {
+  const db = new Database(path, { readonly: true })
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM notifications').get() as { n: number }).n
+  } finally {
+    db.close()
+  }
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-'))
   const fake = await startFakeStripe({ apiKey: STRIPE_SECRET_KEY })
@@ -230,8 +281,19 @@ async function main(): Promise<void> {
         sessionCompletedEvent({ orderNo: o.orderNo, amount: o.amount, currency: 'cny', created, paid: true, eventId: `evt_bench_${i}` })
       )
     }))
+    const floorDb = join(dataDir, 'durable-floor.sqlite')
+    const peerDb = join(dataDir, 'peer.sqlite')
+    createPeerDatabase(peerDb, orders)
     const floor = await startChild('bench/relay/floor-server.ts', { FLOOR_SECRET: STRIPE_WEBHOOK_SECRET })
     children.push(floor.proc)
+    const durableFloor = await startChild('bench/relay/durable-floor-server.ts', {
+      FLOOR_SECRET: STRIPE_WEBHOOK_SECRET,
+      FLOOR_DB: floorDb,
+      FLOOR_DURABILITY: durability
+    })
+    children.push(durableFloor.proc)
+    const peer = await startChild('bench/relay/peer-server.ts', { PEER_SECRET: STRIPE_WEBHOOK_SECRET, PEER_DB: peerDb })
+    children.push(peer.proc)
     const relay = await startChild(withoutSql ? 'bench/relay/relay-without-sql.ts' : 'src/relay/start.ts', {
       RELAY_DATA_DIR: dataDir,
       RELAY_PORT: '0',
@@ -242,11 +304,21 @@ async function main(): Promise<void> {
     })
     children.push(relay.proc)
     const relayProc = relay.proc
+    // Each server does its work: checked here (a bad signature) and after the run (its rows).
+    await refusesBadSignature('the durable floor', durableFloor.url, shots[0]!)
+    await refusesBadSignature('the peer', peer.url, shots[0]!)
+    await refusesBadSignature('the bare floor', floor.url, shots[0]!)
+    /** Requests each checked server answered 200, to compare with the rows it wrote. */
+    const answered = { durableFloor: 0, peer: 0 }
+    const tally = <R extends { count: number; failures: number }>(url: string, r: R): R => {
+      if (url === durableFloor.url) answered.durableFloor += r.count - r.failures
+      if (url === peer.url) answered.peer += r.count - r.failures
+      return r
+    }
 
-    // Warm-up, then the two phases on each server (the floor gets the same bodies).
+    // Warm-up, then the two phases on each server (all get the same bodies).
     const warm = shots.slice(0, 200)
-    await closedLoop(floor.url, warm)
-    await closedLoop(relay.url, warm)
+    for (const s of [floor, durableFloor, peer, relay]) tally(s.url, await closedLoop(s.url, warm))
     let rest = shots.slice(200)
     const take = (n: number) => {
       const taken = rest.slice(0, n)
@@ -258,59 +330,98 @@ async function main(): Promise<void> {
       const cpu = cpuSeconds(proc.pid)
       const main = cpuSeconds(proc.pid, true)
       const started = performance.now()
-      const run = await closedLoop(url, batch)
+      const run = tally(url, await closedLoop(url, batch))
       // The event loop's share of the round (1 = saturated) and its CPU per request.
       const mainSeconds = cpuSeconds(proc.pid, true) - main
       const loop = { loopUs: (mainSeconds / run.count) * 1e6, loopBusy: (mainSeconds * 1000) / (performance.now() - started) }
       // The relay signs the round's feed records once it is idle (feed/signer.ts): wait for
-      // that here, so its CPU counts for the relay and does not run during the floor's round.
+      // that here, so its CPU counts for the relay and does not run during the next round.
       if (proc === relayProc) await signingDone(url)
       return { ...run, ...loop, cpuUs: ((cpuSeconds(proc.pid) - cpu) / run.count) * 1e6 }
     }
-    const rounds: { floor: Awaited<ReturnType<typeof measure>>; relay: Awaited<ReturnType<typeof measure>> }[] = []
+    type Measured = Awaited<ReturnType<typeof measure>>
+    const rounds: { floor: Measured; durable: Measured; peer: Measured; relay: Measured }[] = []
+    const pct = (a: number, b: number) => `${((a / b) * 100).toFixed(1)} %`
+    const servers = { floor, durable: durableFloor, peer, relay }
+    const ORDER = ['floor', 'durable', 'peer', 'relay'] as const
     for (let r = 0; r < ROUNDS; r++) {
-      // The floor gets the same bodies the relay then applies.
+      // Every server gets the same bodies the relay applies. The order turns each round, so no
+      // server always runs right after another's disk writes or checkpoint.
       const batch = take(ROUND_REQUESTS)
-      const f = await measure(floor.proc, floor.url, batch)
-      const rl = await measure(relay.proc, relay.url, batch)
-      rounds.push({ floor: f, relay: rl })
+      const turn = [...ORDER.slice(r % ORDER.length), ...ORDER.slice(0, r % ORDER.length)]
+      const got: Partial<Record<(typeof ORDER)[number], Measured>> = {}
+      for (const k of turn) got[k] = await measure(servers[k].proc, servers[k].url, batch)
+      const [f, d, p, rl] = ORDER.map((k) => got[k]!) as [Measured, Measured, Measured, Measured]
+      rounds.push({ floor: f, durable: d, peer: p, relay: rl })
+      const fig = (m: Measured) => `${m.rps.toFixed(0)} req/s ${m.cpuUs.toFixed(0)} µs/req`
       console.log(
-        `round ${r + 1}: floor ${f.rps.toFixed(0)} req/s ${f.cpuUs.toFixed(0)} µs/req, relay ${rl.rps.toFixed(0)} req/s ${rl.cpuUs.toFixed(0)} µs/req → ${((rl.rps / f.rps) * 100).toFixed(1)}%  (relay event loop ${rl.loopUs.toFixed(0)} µs/req, busy ${(rl.loopBusy * 100).toFixed(0)} %)`
+        `round ${r + 1}: bare floor ${fig(f)}, durable floor ${fig(d)}, peer ${fig(p)}, relay ${fig(rl)} → ${pct(rl.rps, d.rps)} of the durable floor, ${(rl.rps / p.rps).toFixed(2)}× the peer  (relay event loop ${rl.loopUs.toFixed(0)} µs/req, busy ${(rl.loopBusy * 100).toFixed(0)} %)`
       )
     }
     const floorClosed = summarise(rounds.map((r) => r.floor))
+    const durableClosed = summarise(rounds.map((r) => r.durable))
+    const peerClosed = summarise(rounds.map((r) => r.peer))
     const relayClosed = summarise(rounds.map((r) => r.relay))
     const ratio = median(rounds.map((r) => r.relay.rps / r.floor.rps))
-    const floorCpuUs = floorClosed.cpuUs
-    const relayCpuUs = relayClosed.cpuUs
+    const durableRatio = median(rounds.map((r) => r.relay.rps / r.durable.rps))
+    const peerRatio = median(rounds.map((r) => r.relay.rps / r.peer.rps))
     const rated = take(RATE * RATE_SECONDS)
     const floorOpen = await openLoop(floor.url, rated)
+    const durableOpen = tally(durableFloor.url, await openLoop(durableFloor.url, rated))
+    const peerOpen = tally(peer.url, await openLoop(peer.url, rated))
     const relayOpen = await openLoop(relay.url, rated)
 
+    // The rows each checked server wrote must be the requests it acknowledged.
+    await stopChild(durableFloor.proc)
+    await stopChild(peer.proc)
+    const rows = floorRows(floorDb)
+    const peerRows = peerCounts(peerDb)
+    const wrote = `rows: durable floor ${rows} for ${answered.durableFloor} answered 200; peer ${peerRows.payments} payments, ${peerRows.paidOrders} orders paid, ${peerRows.events} replay-guard rows for ${answered.peer} answered 200`
+    if (rows !== answered.durableFloor || [peerRows.payments, peerRows.paidOrders, peerRows.events].some((n) => n !== answered.peer)) {
+      throw new Error(`a server did not write what it acknowledged (${wrote})`)
+    }
+
     const line = (name: string, c: typeof floorClosed, o: typeof floorOpen) =>
-      `${name.padEnd(6)} ${c.rps.toFixed(0).padStart(7)} req/s median (${c.count} req, ${c.failures} non-200)   at ${RATE}/s: p50 ${o.p50.toFixed(2)} ms  p99 ${o.p99.toFixed(2)} ms (${o.failures} non-200)`
+      `${name.padEnd(13)} ${c.rps.toFixed(0).padStart(7)} req/s median (${c.count} req, ${c.failures} non-200, ${c.cpuUs.toFixed(0)} µs CPU/req)   at ${RATE}/s: p50 ${o.p50.toFixed(2)} ms  p99 ${o.p99.toFixed(2)} ms (${o.failures} non-200)`
     console.log(`relay notify benchmark${withoutSql ? ' (relay WITHOUT its SQL: not the benchmark figure)' : ''} — durability ${durability}, ${CONCURRENCY} connections, loopback`)
-    console.log(line('floor', floorClosed, floorOpen))
+    console.log(line('bare floor', floorClosed, floorOpen))
+    console.log(line('durable floor', durableClosed, durableOpen))
+    console.log(line('peer', peerClosed, peerOpen))
     console.log(line('relay', relayClosed, relayOpen))
-    console.log(`relay / floor: ${(ratio * 100).toFixed(1)}% (median of the rounds)   CPU per request: relay ${relayCpuUs.toFixed(0)} µs, floor ${floorCpuUs.toFixed(0)} µs   load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`)
+    console.log(
+      `relay / durable floor: ${(durableRatio * 100).toFixed(1)} % (target ≥ 60 %), relay / peer: ${peerRatio.toFixed(2)}× (target ≥ 3×), relay / bare floor: ${(ratio * 100).toFixed(1)} % (medians of the rounds)   load ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`
+    )
+    console.log(wrote)
     const pgRun = process.env['BENCH_PG'] === '0' ? undefined : await pgPhase(fake)
     console.log(
       JSON.stringify({
         ...(pgRun ?? {}),
         relay_rps: Math.round(relayClosed.rps),
+        durable_floor_rps: Math.round(durableClosed.rps),
+        peer_rps: Math.round(peerClosed.rps),
+        relay_durable_ratio: Number(durableRatio.toFixed(3)),
+        relay_peer_ratio: Number(peerRatio.toFixed(3)),
         floor_rps: Math.round(floorClosed.rps),
         relay_p99_ms: Number(relayOpen.p99.toFixed(2)),
         relay_p50_ms: Number(relayOpen.p50.toFixed(2)),
+        durable_floor_p99_ms: Number(durableOpen.p99.toFixed(2)),
+        peer_p99_ms: Number(peerOpen.p99.toFixed(2)),
         floor_p99_ms: Number(floorOpen.p99.toFixed(2)),
         ratio: Number(ratio.toFixed(3)),
         round_ratios: rounds.map((r) => Number((r.relay.rps / r.floor.rps).toFixed(3))),
+        round_durable_ratios: rounds.map((r) => Number((r.relay.rps / r.durable.rps).toFixed(3))),
+        round_peer_ratios: rounds.map((r) => Number((r.relay.rps / r.peer.rps).toFixed(3))),
         durability,
         ...(withoutSql ? { without_sql: true } : {}),
         relay_failures: relayClosed.failures + relayOpen.failures,
-        relay_cpu_us_per_req: Math.round(relayCpuUs),
+        durable_floor_failures: durableClosed.failures + durableOpen.failures,
+        peer_failures: peerClosed.failures + peerOpen.failures,
+        relay_cpu_us_per_req: Math.round(relayClosed.cpuUs),
         relay_loop_us_per_req: Math.round(median(rounds.map((r) => r.relay.loopUs))),
         relay_loop_busy: Number(median(rounds.map((r) => r.relay.loopBusy)).toFixed(2)),
-        floor_cpu_us_per_req: Math.round(floorCpuUs)
+        durable_floor_cpu_us_per_req: Math.round(durableClosed.cpuUs),
+        peer_cpu_us_per_req: Math.round(peerClosed.cpuUs),
+        floor_cpu_us_per_req: Math.round(floorClosed.cpuUs)
       })
     )
   } finally {
