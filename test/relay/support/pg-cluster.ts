@@ -49,10 +49,17 @@ export async function startCluster(bin: string): Promise<Cluster> {
     chownSync(dir, uid, gid)
   }
   const port = await freePort()
-  asOwner('initdb', ['-D', data, '-U', 'relay', '--auth=trust', '--locale=C', '--encoding=UTF8', '-N'])
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`
   const ctlArgs = (action: string) => ['-D', data, '-l', join(dir, 'log'), '-w', '-m', 'fast', '-o', options, action]
-  asOwner('pg_ctl', ctlArgs('start'))
+  try {
+    asOwner('initdb', ['-D', data, '-U', 'relay', '--auth=trust', '--locale=C', '--encoding=UTF8', '-N'])
+    asOwner('pg_ctl', ctlArgs('start'))
+  } catch (err) {
+    // Half started (initdb done, the server refused its port …): leave nothing behind.
+    if (existsSync(join(data, 'postmaster.pid'))) spawnSync(...command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' })
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
   let stopped = false
   return {
     url: `postgres://relay@127.0.0.1:${port}/postgres`,
