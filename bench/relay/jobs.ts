@@ -12,24 +12,25 @@ import { nowNs, percentile, round } from '../stats'
 import { benchDatabase } from './pg-database'
 
 // Benchmark (a script, not a test): the relay's due-job scan on SQLite and on PostgreSQL.
-// BENCH_JOBS scheduled jobs (default 1,000,000; one a second, the first 1,000 due; one in 10,000
-// running under a live lease), and the claim that runners make each round: the next 100 due
-// leased in one statement (JobsRepo.claim), rolled back after each sample so every sample sees
-// the same table. Beside it, the floor: a bare SELECT of the next 100 due ids on the same index
-// (jobs_due).
-// PostgreSQL (BENCH_PG=0 skips it; BENCH_SQLITE=0 skips SQLite): the same fixture, loaded by one INSERT … SELECT over
-// generate_series, in a database of its own (BENCH_PG_URL, or a throwaway cluster this script
-// starts and removes: pg-database.ts); each sample a REPEATABLE READ transaction (as a unit of
-// work) rolled back after the claim. The claim's plan (EXPLAIN ANALYZE, as its prepared
-// statement runs it after the samples) is printed with the figures.
+// BENCH_JOBS scheduled jobs (default 1,000,000; one a second, the first BENCH_JOBS_DUE due,
+// default 1,000; one in 10,000 running under a live lease), and the claim that runners make each
+// round: the next 100 due leased in one statement (JobsRepo.claim), rolled back after each sample
+// so every sample sees the same table. Beside it, the floor: a bare SELECT of the next 100 due
+// ids on the same index (jobs_due).
+// PostgreSQL (BENCH_PG=0 skips it; BENCH_SQLITE=0 skips SQLite): the same fixture, loaded by one
+// INSERT … SELECT over generate_series, in a database of its own (BENCH_PG_URL, or a throwaway
+// cluster this script starts and removes, on failure too: pg-database.ts); each sample a
+// REPEATABLE READ transaction (as a unit of work) rolled back after the claim. The claim's plans
+// (custom and generic, EXPLAIN ANALYZE) are printed with the figures.
 // Last line: {jobs_pick_ms, jobs_pick_floor_ms, jobs_pick_pg_ms, jobs_pick_pg_floor_ms, …}
 // (medians of SAMPLES, with p99s).
 
 const N = Number(process.env['BENCH_JOBS'] ?? 1_000_000)
 const SAMPLES = 50
 const T = Date.UTC(2026, 0, 1)
-// 1,000 are due at `now` (a backlog); the claim takes the first 100.
-const NOW = T + Math.min(1000, N) * 1000
+// BENCH_JOBS_DUE (default 1,000) are due at `now` (a backlog); the claim takes the first 100.
+const DUE = Number(process.env['BENCH_JOBS_DUE'] ?? 1000)
+const NOW = T + Math.min(DUE, N) * 1000
 const PICK = Math.min(100, N)
 
 const ms = (ns: number[]) => round(percentile(ns, 50) / 1e6)
@@ -170,4 +171,4 @@ async function pgPhase() {
 
 const sqlite = process.env['BENCH_SQLITE'] === '0' ? {} : await sqlitePhase()
 const pgFigures = process.env['BENCH_PG'] === '0' ? undefined : await pgPhase()
-console.log(JSON.stringify({ ...sqlite, ...(pgFigures ?? {}), jobs: N }))
+console.log(JSON.stringify({ ...sqlite, ...(pgFigures ?? {}), jobs: N, ...(DUE === 1000 ? {} : { due: DUE }) }))

@@ -18,7 +18,7 @@ import { startTestSmtp } from './support/smtp'
 // some. The lease (30 s) outlasts any one delivery, as RELAY_JOB_LEASE_SECONDS must.
 
 const DAY = 86_400_000
-// 60 reminders: more than one claim takes (a batch is 50), so the second process always has some.
+// 60 reminders: more than one claim takes (a batch is 50), so one process cannot take them all at once.
 const ACCOUNTS = 30
 const HOUR = 3_600_000
 
