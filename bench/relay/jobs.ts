@@ -144,10 +144,16 @@ async function pgPhase() {
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ')
     const explain = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${claimQuery!.text}`, claimQuery!.values as unknown[])).rows
     await c.query('ROLLBACK')
+    // The generic plan (what PostgreSQL may switch a prepared statement to after five runs):
+    // EXPLAIN of the text itself is always planned for its values, EXECUTE of a PREPARE is not.
+    await c.query(`PREPARE bench_claim AS ${claimQuery!.text}`)
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ')
     await c.query('SET LOCAL plan_cache_mode = force_generic_plan')
-    const generic = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${claimQuery!.text}`, claimQuery!.values as unknown[])).rows
+    // EXECUTE takes no bound parameters: its arguments as literals.
+    const args = claimQuery!.values.map((v) => c.escapeLiteral(v instanceof Date ? v.toISOString() : String(v))).join(', ')
+    const generic = (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE bench_claim(${args})`)).rows
     await c.query('ROLLBACK')
+    await c.query('DEALLOCATE bench_claim')
     const figures = {
       jobs_pick_pg_ms: ms(pick),
       jobs_pick_pg_p99_ms: p99(pick),
