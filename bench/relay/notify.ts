@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
-import pg from 'pg'
 import { openRelay } from '../../src/relay/app'
 import { defaultConfig } from '../../src/relay/config/config'
 import type { PaymentProvider } from '../../src/relay/providers/types'
 import { sessionCompletedEvent, signStripeEvent, startFakeStripe } from '../../test/relay/fakes/stripe'
 import { stripeEnv, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET } from '../../test/relay/support/stripe'
-import { postgresBin, startCluster, type Cluster } from '../../test/relay/support/pg-cluster'
 import { createPeerDatabase, peerCounts } from './peer-store'
+import { benchDatabase } from './pg-database'
 
 // Benchmark (a script, not a test): verified Stripe notifications per second through the relay
 // (real Stripe adapter, each notification a distinct order paid: verify, one transaction,
@@ -436,27 +435,9 @@ async function main(): Promise<void> {
  * rounds split across two instances on the same database. Undefined (said) when no server.
  */
 async function pgPhase(fake: { port: number }) {
-  let cluster: Cluster | undefined
-  let admin = process.env['BENCH_PG_URL']
-  if (!admin) {
-    const bin = postgresBin()
-    if (!bin) {
-      console.log('relay on PostgreSQL: skipped (no BENCH_PG_URL, no /usr/lib/postgresql/*/bin)')
-      return undefined
-    }
-    cluster = await startCluster(bin)
-    admin = cluster.url
-  }
-  const name = `relay_bench_${process.pid}`
-  const adminQuery = async (sql: string) => {
-    const c = new pg.Client({ connectionString: admin })
-    await c.connect()
-    await c.query(sql).finally(() => c.end())
-  }
-  await adminQuery(`CREATE DATABASE ${name}`)
-  const u = new URL(admin)
-  u.pathname = `/${name}`
-  const url = u.toString()
+  const db = await benchDatabase('relay')
+  if (!db) return undefined
+  const url = db.url
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-bench-pg-'))
   const children: ChildProcess[] = []
   try {
@@ -504,8 +485,7 @@ async function pgPhase(fake: { port: number }) {
   } finally {
     for (const c of children) await stopChild(c).catch(() => {})
     rmSync(dataDir, { recursive: true, force: true })
-    if (cluster) cluster.stop()
-    else await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
+    await db.remove()
   }
 }
 

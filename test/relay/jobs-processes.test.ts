@@ -1,24 +1,32 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import pg from 'pg'
+import { expect, it } from 'vitest'
 import { generateSigningKey } from '../../src/relay/feed/keys'
 import { NOTICE_EMAIL_JOB } from '../../src/relay/notifications/notices'
+import { openPgStore } from '../../src/relay/store/pg/open'
+import type { RelayStore } from '../../src/relay/store/ports'
 import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import type { Notice } from '../../src/shared/relay-contract'
 import { tempDir } from '../support/db'
 import { startChildRelay } from './support/child'
+import { dollarParams, forEachStore, freshDatabase, type StoreKind } from './support/pg'
 import { startTestSmtp, type TestSmtp } from './support/smtp'
 
-// Jobs across relay processes (`npm run relay` as child processes) over one SQLite file, with a
-// real SMTP server: a process killed (SIGKILL) again and again while it sends loses no email; two
+// Jobs across relay processes (`npm run relay` as child processes) over one SQLite file, and over
+// one PostgreSQL database (where several instances are the supported setup), with a real SMTP
+// server: a process killed (SIGKILL) again and again while it sends loses no email; two
 // processes racing for the same due jobs send each one once. The kill test's lease is short (3 s)
 // so a killed process's jobs come back quickly; the race test's is long enough to outlast any one
 // delivery on a loaded machine (a lease shorter than a delivery lets a second runner send too).
 
 const N = 80
 
-async function seed(path: string) {
-  const store = openSqliteStore({ path, durability: 'normal' })
+/** The store the children share, seeded with N due email jobs; `progress` reads it from outside. */
+async function world(kind: StoreKind, dir: string) {
+  const db = join(dir, 'relay.sqlite')
+  const url = kind === 'pg' ? await freshDatabase() : undefined
+  const store: RelayStore = url ? await openPgStore({ url, poolMax: 2 }) : openSqliteStore({ path: db, durability: 'normal' })
   const now = Date.now()
   await store.unit(async (tx) => {
     for (let i = 0; i < N; i++) {
@@ -27,12 +35,33 @@ async function seed(path: string) {
     }
   })
   await store.close()
+  const pool = url ? new pg.Pool({ connectionString: url, max: 1 }) : undefined
+  // The database is dropped (connections and all) after the test.
+  pool?.on('error', () => {})
+  const count = async <T,>(text: string, ...params: unknown[]): Promise<T[]> => {
+    if (pool) return (await pool.query(dollarParams(text), params)).rows as T[]
+    const s = new Database(db, { readonly: true, fileMustExist: true })
+    try {
+      return s.prepare(text).all(...params) as T[]
+    } finally {
+      s.close()
+    }
+  }
+  const progress = async () => {
+    const states = Object.fromEntries(
+      (await count<{ state: string; n: number }>('SELECT state, count(*) AS n FROM jobs WHERE kind = ? GROUP BY state', NOTICE_EMAIL_JOB)).map((r) => [r.state, Number(r.n)])
+    ) as Record<string, number>
+    const recorded = Number((await count<{ n: number }>('SELECT count(*) AS n FROM notice_emails'))[0]!.n)
+    return { done: states['done'] ?? 0, dead: states['dead'] ?? 0, recorded }
+  }
+  const where: Record<string, string> = url ? { RELAY_DATABASE_URL: url } : { RELAY_DB_PATH: db }
+  return { store: where, progress, close: async () => void (await pool?.end()) }
 }
 
-function env(dir: string, db: string, smtp: TestSmtp, leaseSeconds: number): Record<string, string> {
+function env(dir: string, store: Record<string, string>, smtp: TestSmtp, leaseSeconds: number): Record<string, string> {
   return {
     RELAY_DATA_DIR: dir,
-    RELAY_DB_PATH: db,
+    ...store,
     RELAY_DB_DURABILITY: 'full',
     RELAY_SIGNING_KEY: generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
     RELAY_AUTH_SECRET: 'jobs-processes-auth-secret-0123456789abcdef',
@@ -43,24 +72,11 @@ function env(dir: string, db: string, smtp: TestSmtp, leaseSeconds: number): Rec
   }
 }
 
-function progress(db: string) {
-  const s = new Database(db, { readonly: true, fileMustExist: true })
-  try {
-    const states = Object.fromEntries(
-      (s.prepare('SELECT state, count(*) AS n FROM jobs WHERE kind = ? GROUP BY state').all(NOTICE_EMAIL_JOB) as { state: string; n: number }[]).map((r) => [r.state, r.n])
-    ) as Record<string, number>
-    const recorded = (s.prepare('SELECT count(*) AS n FROM notice_emails').get() as { n: number }).n
-    return { done: states['done'] ?? 0, dead: states['dead'] ?? 0, recorded }
-  } finally {
-    s.close()
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function until(check: () => boolean, what: string, ms = 60_000) {
+async function until(check: () => Promise<boolean>, what: string, ms = 60_000) {
   const deadline = Date.now() + ms
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await sleep(100)
   }
@@ -80,18 +96,17 @@ function received(smtp: TestSmtp) {
   return byId
 }
 
-describe('jobs across relay processes', () => {
+forEachStore('jobs across relay processes', (kind) => {
   it('SIGKILL again and again while emails go out: none is lost; a resend carries the same Message-ID', async () => {
     const smtp = await startTestSmtp()
     const dir = tempDir('jobs-kill-')
-    const db = join(dir, 'relay.sqlite')
-    await seed(db)
+    const w = await world(kind, dir)
     let kills = 0
     // Kill while work is under way: after the first tick has begun sending, at varying points.
-    for (let round = 0; round < 6 && progress(db).done < N; round++) {
-      const child = await startChildRelay(env(dir, db, smtp, 3))
+    for (let round = 0; round < 6 && (await w.progress()).done < N; round++) {
+      const child = await startChildRelay(env(dir, w.store, smtp, 3))
       const before = smtp.mails.length
-      await until(() => smtp.mails.length > before || progress(db).done === N, 'a mail from the child', 15_000)
+      await until(async () => smtp.mails.length > before || (await w.progress()).done === N, 'a mail from the child', 15_000)
       await sleep(5 + ((round * 37) % 60))
       child.proc.kill('SIGKILL')
       await child.exited
@@ -99,30 +114,31 @@ describe('jobs across relay processes', () => {
     }
     expect(kills).toBeGreaterThan(2)
     // A last process finishes what is left (leases of the killed ones run out first).
-    const last = await startChildRelay(env(dir, db, smtp, 3))
-    await until(() => progress(db).done === N, 'every email job done')
+    const last = await startChildRelay(env(dir, w.store, smtp, 3))
+    await until(async () => (await w.progress()).done === N, 'every email job done')
     last.proc.kill('SIGTERM')
     await last.exited
-    expect(progress(db)).toEqual({ done: N, dead: 0, recorded: N })
+    expect(await w.progress()).toEqual({ done: N, dead: 0, recorded: N })
     const byId = received(smtp)
     expect(new Set([...byId.values()].map((v) => v.to)).size).toBe(N)
     // A second copy can only come from a kill between the server's acceptance and its record.
     const resent = [...byId.values()].reduce((n, v) => n + v.count - 1, 0)
     expect(resent).toBeLessThanOrEqual(kills)
+    await w.close()
   }, 180_000)
 
   it('two processes on one database racing for the same due jobs send each email once', async () => {
     const smtp = await startTestSmtp()
     const dir = tempDir('jobs-race-')
-    const db = join(dir, 'relay.sqlite')
-    await seed(db)
-    const [a, b] = await Promise.all([startChildRelay(env(dir, db, smtp, 30)), startChildRelay(env(dir, db, smtp, 30))])
-    await until(() => progress(db).done === N, 'every email job done')
+    const w = await world(kind, dir)
+    const [a, b] = await Promise.all([startChildRelay(env(dir, w.store, smtp, 30)), startChildRelay(env(dir, w.store, smtp, 30))])
+    await until(async () => (await w.progress()).done === N, 'every email job done')
     for (const c of [a, b]) c.proc.kill('SIGTERM')
     await Promise.all([a.exited, b.exited])
-    expect(progress(db)).toEqual({ done: N, dead: 0, recorded: N })
+    expect(await w.progress()).toEqual({ done: N, dead: 0, recorded: N })
     expect(smtp.mails).toHaveLength(N)
     const byId = received(smtp)
     expect(byId.size).toBe(N)
+    await w.close()
   }, 120_000)
 })

@@ -263,4 +263,36 @@ forEachStore('coupons, notices and invoices repositories', () => {
     })
     await store.close()
   })
+
+  it('jobs: a claim takes the earliest due, pending or with a lease run out, up to its limit; concurrent claims never share a job', async () => {
+    const { store, unit } = await withStore()
+    const job = (id: string, runAt: number) => ({ id, kind: 'k', key: id, payload: 'null', runAt, createdAt: T })
+    await unit(async (tx) => {
+      for (const [id, at] of [['p3', T - 3000], ['p1', T - 5000], ['future', T + 1000], ['r2', T - 4000], ['r4', T - 2000], ['live', T - 6000]] as const) await tx.jobs.enqueue(job(id, at))
+      // r2 and r4 were leased until T - 1 (run out by T); live's lease holds past T.
+      expect((await tx.jobs.claim(T - 2000, 'old', T - 1, 10)).map((j) => j.id).sort()).toEqual(['live', 'p1', 'p3', 'r2', 'r4'])
+      expect(await tx.jobs.renew('live', 'old', T + 60_000, T - 1500)).toBe(true)
+      for (const id of ['p1', 'p3']) expect(await tx.jobs.fail(id, 'old', 'x', T - 5000 + (id === 'p3' ? 2000 : 0), T - 1500)).toBe(true)
+    })
+    const claimed = await unit(async (tx) => tx.jobs.claim(T, 'new', T + 60_000, 3))
+    // The earliest three (r4, the latest due, waits), in no promised order.
+    expect(claimed.map((j) => [j.id, j.state, j.leaseOwner, j.attempts]).sort()).toEqual([
+      ['p1', 'running', 'new', 2],
+      ['p3', 'running', 'new', 2],
+      ['r2', 'running', 'new', 2]
+    ])
+    expect((await unit(async (tx) => tx.jobs.claim(T, 'new', T + 60_000, 3))).map((j) => j.id)).toEqual(['r4'])
+    expect(await unit(async (tx) => tx.jobs.claim(T, 'new', T + 60_000, 3))).toEqual([])
+    // Twenty due jobs, four claims of five at once: each job goes to one of them.
+    await unit(async (tx) => {
+      for (let i = 0; i < 20; i++) await tx.jobs.enqueue(job(`race-${String(i).padStart(2, '0')}`, T + 1000))
+    })
+    const batches = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => unit(async (tx) => tx.jobs.claim(T + 1000, owner, T + 60_000, 5))))
+    for (const b of batches) expect(b.length).toBeLessThanOrEqual(5)
+    // What the four left (a claim skips rows another is locking) the next claim takes.
+    const left = await unit(async (tx) => tx.jobs.claim(T + 1000, 'e', T + 60_000, 100))
+    const ids = [...batches.flat(), ...left].map((j) => j.id)
+    expect(ids.sort()).toEqual(['future', ...Array.from({ length: 20 }, (_, i) => `race-${String(i).padStart(2, '0')}`)])
+    await store.close()
+  })
 })

@@ -38,21 +38,29 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startCluster(bin: string): Promise<Cluster> {
+  // The one wait, before anything is on disk: a caller stopped meanwhile leaves nothing behind.
+  const port = await freePort()
   const root = process.getuid?.() === 0
   const dir = mkdtempSync(join(tmpdir(), 'relay-pg-'))
   const data = join(dir, 'data')
   const command = (cmd: string, args: string[]): [string, string[]] =>
     root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args]
   const asOwner = (cmd: string, args: string[]) => void execFileSync(...command(cmd, args), { stdio: ['ignore', 'ignore', 'pipe'] })
-  if (root) {
-    const { uid, gid } = postgresIds()
-    chownSync(dir, uid, gid)
-  }
-  const port = await freePort()
-  asOwner('initdb', ['-D', data, '-U', 'relay', '--auth=trust', '--locale=C', '--encoding=UTF8', '-N'])
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200`
   const ctlArgs = (action: string) => ['-D', data, '-l', join(dir, 'log'), '-w', '-m', 'fast', '-o', options, action]
-  asOwner('pg_ctl', ctlArgs('start'))
+  try {
+    if (root) {
+      const { uid, gid } = postgresIds()
+      chownSync(dir, uid, gid)
+    }
+    asOwner('initdb', ['-D', data, '-U', 'relay', '--auth=trust', '--locale=C', '--encoding=UTF8', '-N'])
+    asOwner('pg_ctl', ctlArgs('start'))
+  } catch (err) {
+    // Half started (no `postgres` user, the server refused its port …): leave nothing behind.
+    if (existsSync(join(data, 'postmaster.pid'))) spawnSync(...command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' })
+    rmSync(dir, { recursive: true, force: true })
+    throw err
+  }
   let stopped = false
   return {
     url: `postgres://relay@127.0.0.1:${port}/postgres`,

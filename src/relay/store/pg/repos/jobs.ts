@@ -28,14 +28,23 @@ export function pgJobs(q: Sql): JobsRepo {
          VALUES ($1, $2, $3, $4, $5, 0, 'pending', $6, $6) ON CONFLICT (kind, key) DO NOTHING`,
         [j.id, j.kind, j.key, j.payload, ts(j.runAt), ts(j.createdAt)]
       )) === 1,
-    // SKIP LOCKED: a job another instance is claiming right now is left to it, not waited for;
-    // the row locks hold to the commit, so two instances never lease the same job.
+    // As on SQLite, each branch walks jobs_due (state, run_at) in order and stops at its limit,
+    // so a backlog of due jobs is never sorted whole (an OR of the two makes PostgreSQL gather
+    // every due row in a bitmap and sort it: bench/relay/jobs.ts prints the plan). SKIP LOCKED
+    // in each branch: a job another instance is claiming right now is left to it, not waited
+    // for; the row locks hold to the commit, so two instances never lease the same job. A row a
+    // branch locked but the outer LIMIT left (at most `limit`, only while leases have lapsed)
+    // stays pending, skipped by other claims until this one commits.
     claim: async (now, owner, leaseUntil, limit) =>
       (
         await q.all<JobColumns>(
           `UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
-           WHERE id IN (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $3) OR (state = 'running' AND lease_until <= $3)
-                        ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+           WHERE id IN (SELECT id FROM (
+                          SELECT * FROM (SELECT id, run_at FROM jobs WHERE state = 'pending' AND run_at <= $3 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) AS pending
+                          UNION ALL
+                          SELECT * FROM (SELECT id, run_at FROM jobs WHERE state = 'running' AND lease_until <= $3 ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) AS lapsed
+                        ) AS due
+                        ORDER BY run_at, id LIMIT $4)
            RETURNING ${COLS}`,
           [owner, ts(leaseUntil), ts(now), limit]
         )
