@@ -27,6 +27,7 @@ import { OrderSweeper } from './orders/sweeper'
 import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
+import { OperatorAuth } from './console/operators'
 import { Grants } from './subscriptions/grants'
 import { Coupons } from './coupons/coupons'
 import { Notices } from './notifications/notices'
@@ -72,6 +73,8 @@ export interface RelayCore {
   limits: { device: RateLimiter; address: RateLimiter; notify: RateLimiter }
   /** Sign-in: one-time codes by email or SMS, and host-issued tokens (src/relay/auth). */
   signIn: { codes: SignInCodes; host: HostSignIn }
+  /** Operators of the console: accounts, sessions, second factor (src/relay/console). */
+  operators: OperatorAuth
   /** Invoices, credit notes, billing details, fapiao requests and PDFs (src/relay/invoices). */
   invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont }
   /** The event loop's busy share, for /health (start/stop with the server). */
@@ -128,6 +131,7 @@ export function createCore(opts: {
     keyChain: opts.keyChain ?? new RelayKeyChain(key, undefined),
     providers,
     accounts,
+    operators: new OperatorAuth(store, clock, ids),
     signIn: {
       codes: new SignInCodes({
         store,

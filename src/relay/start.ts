@@ -2,6 +2,7 @@ import { openRelay } from './app'
 import { runBackup } from './cli/backup'
 import { runCatalog } from './cli/catalog'
 import { runCoupon } from './cli/coupon'
+import { runOperator } from './cli/operator'
 import { runKeys } from './cli/keys'
 import { startupLines } from './cli/startup'
 import { ConfigError, loadConfig } from './config/config'
@@ -10,10 +11,11 @@ import { ConfigError, loadConfig } from './config/config'
 // anything starts; SIGTERM / SIGINT stop gracefully (in-flight requests finish first).
 // `npm run relay -- catalog …` runs the catalog command (src/relay/cli/catalog.ts) instead,
 // `coupon …` the coupon commands (cli/coupon.ts), `backup <file>` the online backup
-// (cli/backup.ts), `keys …` the signing keys (cli/keys.ts).
+// (cli/backup.ts), `keys …` the signing keys (cli/keys.ts), `operator …` the console's
+// operators (cli/operator.ts).
 
 type Subcommand = (args: string[], env: NodeJS.ProcessEnv, out: (line: string) => void) => Promise<number>
-const SUBCOMMANDS: Record<string, Subcommand> = { catalog: runCatalog, coupon: runCoupon, keys: runKeys, backup: runBackup }
+const SUBCOMMANDS: Record<string, Subcommand> = { catalog: runCatalog, coupon: runCoupon, keys: runKeys, backup: runBackup, operator: runOperator }
 
 async function main(): Promise<void> {
   const command = process.argv[2] ? SUBCOMMANDS[process.argv[2]] : undefined

@@ -40,8 +40,12 @@ export class Accounts {
   ) {}
 
   /** Admin: a one-time code enrolling a device into `accountId` (created when absent or omitted). */
-  createEnrolment(accountId: string | undefined, label: string | undefined): Promise<{ accountId: string; code: string; expiresAt: number }> {
-    return this.store.unit(async (tx) => {
+  createEnrolment(
+    accountId: string | undefined,
+    label: string | undefined,
+    store: RelayStore = this.store
+  ): Promise<{ accountId: string; code: string; expiresAt: number }> {
+    return store.unit(async (tx) => {
       const now = this.clock.now()
       const id = accountId ?? `acc_${this.ids.next()}`
       if (!(await tx.accounts.get(id))) await tx.accounts.insert(id, label ?? null, now)
@@ -90,8 +94,8 @@ export class Accounts {
   }
 
   /** Revokes a device; `scopeAccountId` limits a device-initiated revocation to its own account. */
-  revoke(deviceId: string, scopeAccountId?: string): Promise<{ deviceId: string; revokedAt: number }> {
-    return this.store.unit(async (tx) => {
+  revoke(deviceId: string, scopeAccountId?: string, store: RelayStore = this.store): Promise<{ deviceId: string; revokedAt: number }> {
+    return store.unit(async (tx) => {
       const row = await tx.accounts.device(deviceId)
       // Another account's device is reported as not found: no probing of ids.
       if (!row || (scopeAccountId !== undefined && row.accountId !== scopeAccountId)) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { audit, auditedStore } from '../console/audit'
 import { z } from 'zod'
 import type { BillingDetailsResponseSchema, FapiaoResponseSchema, InvoicesResponseSchema } from '../../shared/billing/invoices'
 import { NotFound } from '../../shared/errors'
@@ -25,6 +26,7 @@ function invoiceNumber(text: string): string {
 export function registerInvoiceRoutes(app: FastifyInstance, core: RelayCore, guards: { device: Guard; admin: Guard }): void {
   const { invoices, details, fapiao, reads } = core.invoicing
   const { device, admin } = guards
+  const auditDeps = { ids: core.ids, now: () => core.clock.now() }
   const ctx = (req: FastifyRequest): DeviceContext => req.device!
   type ByNumber = { Params: { number: string } }
 
@@ -67,7 +69,12 @@ export function registerInvoiceRoutes(app: FastifyInstance, core: RelayCore, gua
     '/v1/admin/invoices/:number/fapiao',
     { preHandler: admin, bodyLimit: Math.ceil(FAPIAO_FILE_MAX_BYTES / 3) * 4 + 64 * 1024 },
     async (req): Out<typeof FapiaoResponseSchema> => {
-      const out = await fapiao.decide(invoiceNumber(req.params.number), req.body)
+      const number = invoiceNumber(req.params.number)
+      const store = auditedStore(core.store, auditDeps, req.actor!, 'fapiao.decide', (f: { status: string; fapiaoNumber?: string | null }) => ({
+        target: number,
+        after: { status: f.status, fapiaoNumber: f.fapiaoNumber ?? null }
+      }))
+      const out = await fapiao.decide(number, req.body, store)
       req.log.info({ invoiceNumber: out.invoiceNumber, status: out.status, by: 'admin' }, 'fapiao decided')
       return { fapiao: out }
     }
@@ -76,7 +83,11 @@ export function registerInvoiceRoutes(app: FastifyInstance, core: RelayCore, gua
   app.post<ByNumber>('/v1/admin/invoices/:number/void', { preHandler: admin }, async (req) => {
     const body = z.strictObject({ reason: z.string().trim().min(1).max(500) }).parse(req.body)
     const number = invoiceNumber(req.params.number)
-    const out = await core.store.unit(async (tx) => invoices.void(tx, number, core.clock.now()))
+    const out = await core.store.unit(async (tx) => {
+      const voided = await invoices.void(tx, number, core.clock.now())
+      await audit(tx, auditDeps, req.actor!, 'invoice.void', number, { after: { reason: body.reason } })
+      return voided
+    })
     req.log.info({ invoiceNumber: number, reason: body.reason, by: 'admin' }, 'invoice voided')
     return { invoice: out }
   })

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   ClientIdSchema,
@@ -13,7 +12,7 @@ import {
   type HealthResponseSchema
 } from '../../shared/relay-contract'
 import { BillingError, InvalidInput } from '../../shared/errors'
-import { sha256Hex, Unauthorized, type DeviceContext } from '../accounts/accounts'
+import type { DeviceContext } from '../accounts/accounts'
 import type { RelayCore } from '../core'
 import { signFeedPage } from '../feed/page'
 import { catalogInForce } from '../catalog/catalog'
@@ -23,6 +22,9 @@ import { noticeRoutes } from './notices'
 import { registerInvoiceRoutes } from './invoices'
 import type { z } from 'zod'
 import { registerCouponRoutes } from './coupons'
+import { consoleGuards, registerConsoleRoutes } from './console'
+import { auditedStore } from '../console/audit'
+import type { GrantRow } from '../store/ports'
 
 // The device-facing and admin HTTP API (the contract is src/shared/relay-contract.ts).
 // Device routes authenticate by bearer token, are rate limited per device, and only ever
@@ -40,19 +42,15 @@ function bearer(req: FastifyRequest): string | undefined {
 }
 
 export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
+  const guards = consoleGuards(core)
   const device = async (req: FastifyRequest) => {
     req.device = await core.accounts.authenticate(bearer(req))
     core.limits.device.hit(req.device.deviceId)
   }
   const ctx = (req: FastifyRequest): DeviceContext => req.device!
-  const adminHash = core.config.adminToken ? Buffer.from(sha256Hex(core.config.adminToken), 'hex') : undefined
-  const admin = async (req: FastifyRequest) => {
-    const token = bearer(req)
-    // Compared as hashes in constant time; admin routes are off without a configured token.
-    if (!adminHash || !token || !timingSafeEqual(adminHash, Buffer.from(sha256Hex(token), 'hex'))) {
-      throw new Unauthorized('admin token required')
-    }
-  }
+  // Every admin route: an operator session with the route's permission, or the machine token.
+  const admin = guards.admin
+  const auditDeps = { ids: core.ids, now: () => core.clock.now() }
 
   app.get('/health', async (): Promise<z.infer<typeof HealthResponseSchema>> => ({
     status: 'ok',
@@ -69,22 +67,31 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
 
   app.get('/v1/prices', async () => priceList(await core.store.read(async (tx) => catalogInForce(tx, core.clock.now()))))
 
-  app.post('/v1/admin/enrolments', { preHandler: admin }, async (req) => {
+  app.post('/v1/admin/enrolments', { preHandler: admin('accounts.manage') }, async (req) => {
     const body = CreateEnrolmentRequestSchema.parse(req.body ?? {})
-    const out = await core.accounts.createEnrolment(body.accountId, body.label)
+    const store = auditedStore(core.store, auditDeps, req.actor!, 'enrolment.create', (o: { accountId: string; expiresAt: number }) => ({
+      target: o.accountId,
+      after: { label: body.label ?? null, expiresAt: o.expiresAt }
+    }))
+    const out = await core.accounts.createEnrolment(body.accountId, body.label, store)
     req.log.info({ accountId: out.accountId }, 'enrolment code issued')
     return out
   })
 
   // An operator grants a plan period to an account (subscriptions/operator.ts).
-  app.post<{ Params: { accountId: string } }>('/v1/admin/accounts/:accountId/grants', { preHandler: admin }, async (req) => {
-    const g = await grantByOperator(core.store, core.clock, core.grants, req.params.accountId, req.body)
+  app.post<{ Params: { accountId: string } }>('/v1/admin/accounts/:accountId/grants', { preHandler: admin('accounts.manage') }, async (req) => {
+    const store = auditedStore(core.store, auditDeps, req.actor!, 'plan.grant', (g: GrantRow) => ({
+      target: g.account_id,
+      after: { grantId: g.id, planCode: g.plan_code, period: g.period, endsAt: g.ends_at, reason: (req.body as { reason?: unknown }).reason }
+    }))
+    const g = await grantByOperator(store, core.clock, core.grants, req.params.accountId, req.body)
     req.log.info({ accountId: g.account_id, grantId: g.id, planCode: g.plan_code, period: g.period, reason: (req.body as { reason: string }).reason, by: 'admin' }, 'plan granted by operator')
     return { grantId: g.id, planCode: g.plan_code, period: g.period, startsAt: g.starts_at, endsAt: g.ends_at }
   })
 
-  app.post<{ Params: { deviceId: string } }>('/v1/admin/devices/:deviceId/revoke', { preHandler: admin }, async (req) => {
-    const out = await core.accounts.revoke(req.params.deviceId)
+  app.post<{ Params: { deviceId: string } }>('/v1/admin/devices/:deviceId/revoke', { preHandler: admin('accounts.manage') }, async (req) => {
+    const store = auditedStore(core.store, auditDeps, req.actor!, 'device.revoke', (o: { deviceId: string; revokedAt: number }) => ({ target: o.deviceId, after: o }))
+    const out = await core.accounts.revoke(req.params.deviceId, undefined, store)
     req.log.info({ deviceId: out.deviceId, by: 'admin' }, 'device revoked')
     return out
   })
@@ -163,7 +170,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     return { lease: await core.leases.issue(ctx(req)), serverTime: core.clock.now() }
   })
 
-  registerInvoiceRoutes(app, core, { device, admin })
+  registerInvoiceRoutes(app, core, { device, admin: admin('invoices.manage') })
 
   app.post('/v1/outbox', { preHandler: device }, async (req) => {
     const batch = OutboxBatchSchema.parse(req.body)
@@ -172,6 +179,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     return ack
   })
 
-  registerCouponRoutes(app, core, { device, admin, ctx })
-  noticeRoutes(app, core, { device, admin })
+  registerCouponRoutes(app, core, { device, admin: admin('coupons.manage'), ctx })
+  noticeRoutes(app, core, { device, admin: admin('read') })
+  registerConsoleRoutes(app, core, guards)
 }

@@ -54,10 +54,11 @@ export class FapiaoDesk {
   }
 
   /** The operator's decision on a request (admin). Repeating the decision made answers it again. */
-  decide(invoiceNumber: string, input: unknown): Promise<FapiaoRequest> {
+  /** `store`: the operator's audited view of the store (src/relay/console/audit.ts), by default the plain one. */
+  decide(invoiceNumber: string, input: unknown, store: RelayStore = this.store): Promise<FapiaoRequest> {
     const decision = FapiaoDecisionSchema.parse(input)
     const file = decision.decision === 'issued' ? checkFile(decision.file.type, decision.file.base64) : null
-    return this.store.unit(async (tx) => {
+    return store.unit(async (tx) => {
       const known = await tx.invoices.fapiao(invoiceNumber)
       if (!known) throw new NotFound('fapiao request', invoiceNumber)
       if (known.status !== 'requested') {

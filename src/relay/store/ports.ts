@@ -2,6 +2,7 @@ import type { Currency } from '../../shared/money'
 import type { BillingPeriod, FeedRecordType, OrderState, PlanCode } from '../../shared/relay-contract'
 import type { ProviderName } from '../providers/types'
 import type { CouponsRepo } from './coupons'
+import type { OperatorRole } from '../../shared/console/roles'
 
 // What the relay's domain needs from its database, and nothing of how it is stored. Every
 // method may answer now or later (Awaitable): the SQLite store answers at once, a networked one
@@ -515,6 +516,92 @@ export interface InvoicesRepo {
   putPdf(invoiceNumber: string, lang: string, version: number, pdf: Buffer, now: number): Awaitable<void>
 }
 
+/** An operator of the console (src/relay/console). */
+export interface OperatorRow {
+  id: string
+  /** Lower case; unique. */
+  email: string
+  role: OperatorRole
+  /** scrypt$N$r$p$salt$hash (src/relay/console/passwords.ts). */
+  passwordHash: string
+  /** Base32 TOTP secret in force; null: no second factor. */
+  totpSecret: string | null
+  /** A secret set up and not yet confirmed by a code. */
+  totpPending: string | null
+  /** The last TOTP time step accepted: a code is good once. */
+  totpLastStep: number | null
+  /** Failed logins in a row since the last success or lock. */
+  failedLogins: number
+  lockedUntil: number | null
+  disabledAt: number | null
+  createdAt: number
+}
+
+export type OperatorPatch = Partial<Pick<OperatorRow, 'role' | 'passwordHash' | 'totpSecret' | 'totpPending' | 'totpLastStep' | 'failedLogins' | 'lockedUntil' | 'disabledAt'>>
+
+/** A console session: only hashes of its cookie token and CSRF token are kept. */
+export interface OperatorSessionRow {
+  tokenHash: string
+  operatorId: string
+  csrfHash: string
+  createdAt: number
+  lastSeenAt: number
+  /** The absolute end, whatever the activity. */
+  expiresAt: number
+  address: string | null
+  userAgent: string | null
+}
+
+export interface OperatorsRepo {
+  /** False when the email is taken. */
+  insert(row: OperatorRow): Awaitable<boolean>
+  byEmail(email: string): Awaitable<OperatorRow | undefined>
+  byId(id: string): Awaitable<OperatorRow | undefined>
+  list(): Awaitable<OperatorRow[]>
+  update(id: string, patch: OperatorPatch): Awaitable<void>
+  insertSession(row: OperatorSessionRow): Awaitable<void>
+  session(tokenHash: string): Awaitable<OperatorSessionRow | undefined>
+  touchSession(tokenHash: string, lastSeenAt: number): Awaitable<void>
+  deleteSession(tokenHash: string): Awaitable<boolean>
+  /** Every session of the operator; returns how many there were. */
+  deleteSessionsOf(operatorId: string): Awaitable<number>
+  /** Sessions idle since before `idleBefore` or past their absolute end at `now`. */
+  deleteExpiredSessions(now: number, idleBefore: number): Awaitable<number>
+}
+
+/** One line of the append-only audit log: who did what, when, from where, before and after. */
+export interface AuditEntry {
+  id: string
+  at: number
+  /** Null for the command line (`relay -- operator add`). */
+  operatorId: string | null
+  /** The operator's email, or "cli". */
+  actor: string
+  action: string
+  target: string | null
+  address: string | null
+  /** JSON of the state before and after, when the action changes one. */
+  before: string | null
+  after: string | null
+}
+
+export interface AuditQuery {
+  /** Entries with seq below this (the previous page's last), newest first. */
+  beforeSeq?: number
+  limit: number
+  operatorId?: string
+  action?: string
+  from?: number
+  /** Exclusive. */
+  to?: number
+}
+
+export interface AuditRepo {
+  /** Appends inside the unit that does the action, so the log holds exactly what committed. */
+  record(entry: AuditEntry): Awaitable<void>
+  list(q: AuditQuery): Awaitable<(AuditEntry & { seq: number })[]>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
@@ -532,6 +619,8 @@ export interface StoreTx {
   readonly coupons: CouponsRepo
   readonly notices: NoticesRepo
   readonly invoices: InvoicesRepo
+  readonly operators: OperatorsRepo
+  readonly audit: AuditRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

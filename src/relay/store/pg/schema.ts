@@ -643,3 +643,52 @@ export const invoicePdfs = pgTable(
   },
   (t) => [primaryKey({ columns: [t.invoiceNumber, t.lang, t.version] })]
 )
+
+export const operators = pgTable('operators', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  totpSecret: text('totp_secret'),
+  totpPending: text('totp_pending'),
+  totpLastStep: int8('totp_last_step'),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: at('locked_until'),
+  disabledAt: at('disabled_at'),
+  createdAt: at('created_at').notNull()
+})
+
+export const operatorSessions = pgTable(
+  'operator_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    operatorId: text('operator_id')
+      .notNull()
+      .references(() => operators.id),
+    csrfHash: text('csrf_hash').notNull(),
+    createdAt: at('created_at').notNull(),
+    lastSeenAt: at('last_seen_at').notNull(),
+    expiresAt: at('expires_at').notNull(),
+    address: text('address'),
+    userAgent: text('user_agent')
+  },
+  (t) => [index('operator_sessions_operator').on(t.operatorId)]
+)
+
+/** Append-only (relay_refuse_change triggers, migration 0003). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    id: text('id').notNull().unique(),
+    at: at('at').notNull(),
+    operatorId: text('operator_id'),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    address: text('address'),
+    before: text('before'),
+    after: text('after')
+  },
+  (t) => [index('audit_log_at').on(t.at)]
+)

@@ -22,6 +22,8 @@ import { sqliteSignIn } from './repos/sign-in'
 import { sqliteTrials } from './repos/trials'
 import { sqliteCatalog } from './repos/catalog'
 import { sqliteInvoices } from './repos/invoices'
+import { sqliteOperators } from './repos/operators'
+import { sqliteAudit } from './repos/audit'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -80,7 +82,9 @@ export function openSqliteStore(opts: {
         notifications: sqliteNotifications(sqlite),
         ledger: sqliteLedger(sqlite),
         coupons: sqliteCoupons(sqlite),
-        invoices: sqliteInvoices(sqlite)
+        invoices: sqliteInvoices(sqlite),
+        operators: sqliteOperators(sqlite),
+        audit: sqliteAudit(sqlite)
       },
       wal
     )

@@ -690,3 +690,57 @@ export const invoicePdfs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.invoiceNumber, t.lang, t.version] })]
 )
+
+/**
+ * Operators of the console (src/relay/console): a unique email, a scrypt hash, a role, the
+ * lockout counter and the TOTP second factor.
+ */
+export const operators = sqliteTable('operators', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  role: text('role').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  totpSecret: text('totp_secret'),
+  totpPending: text('totp_pending'),
+  totpLastStep: integer('totp_last_step'),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: integer('locked_until'),
+  disabledAt: integer('disabled_at'),
+  createdAt: integer('created_at').notNull()
+})
+
+/** Console sessions, by the sha256 of the cookie's token; the CSRF token is kept as a hash too. */
+export const operatorSessions = sqliteTable(
+  'operator_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    operatorId: text('operator_id')
+      .notNull()
+      .references(() => operators.id),
+    csrfHash: text('csrf_hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    address: text('address'),
+    userAgent: text('user_agent')
+  },
+  (t) => [index('operator_sessions_operator').on(t.operatorId)]
+)
+
+/** The audit log: append-only (triggers refuse UPDATE and DELETE, migration 0013). */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    at: integer('at').notNull(),
+    operatorId: text('operator_id'),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    address: text('address'),
+    before: text('before'),
+    after: text('after')
+  },
+  (t) => [index('audit_log_at').on(t.at)]
+)

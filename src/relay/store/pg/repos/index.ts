@@ -1,6 +1,7 @@
 import type { StoreTx } from '../../ports'
 import type { Sql } from '../sql'
 import { pgAccounts } from './accounts'
+import { pgAudit } from './audit'
 import { pgCatalog } from './catalog'
 import { pgCoupons } from './coupons'
 import { pgFeed } from './feed'
@@ -11,6 +12,7 @@ import { pgLeases } from './leases'
 import { pgLedger } from './ledger'
 import { pgNotices } from './notices'
 import { pgNotifications } from './notifications'
+import { pgOperators } from './operators'
 import { pgOrders } from './orders'
 import { pgOutbox } from './outbox'
 import { pgSignIn } from './sign-in'
@@ -33,5 +35,7 @@ export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
   ledger: pgLedger(q),
   coupons: pgCoupons(q),
   notices: pgNotices(q),
-  invoices: pgInvoices(q)
+  invoices: pgInvoices(q),
+  operators: pgOperators(q),
+  audit: pgAudit(q)
 })
