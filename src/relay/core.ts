@@ -28,6 +28,7 @@ import { Outbox } from './outbox/outbox'
 import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
 import { OperatorAuth } from './console/operators'
+import { RefundDesk } from './refunds/desk'
 import { Grants } from './subscriptions/grants'
 import { Coupons } from './coupons/coupons'
 import { Notices } from './notifications/notices'
@@ -75,6 +76,8 @@ export interface RelayCore {
   signIn: { codes: SignInCodes; host: HostSignIn }
   /** Operators of the console: accounts, sessions, second factor (src/relay/console). */
   operators: OperatorAuth
+  /** Refunds through the providers' refund APIs (src/relay/refunds). */
+  refunds: RefundDesk
   /** Invoices, credit notes, billing details, fapiao requests and PDFs (src/relay/invoices). */
   invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont }
   /** The event loop's busy share, for /health (start/stop with the server). */
@@ -132,6 +135,7 @@ export function createCore(opts: {
     providers,
     accounts,
     operators: new OperatorAuth(store, clock, ids),
+    refunds: new RefundDesk(store, clock, ids, providers, applier),
     signIn: {
       codes: new SignInCodes({
         store,

@@ -87,6 +87,11 @@ const LoginSchema = z.object({ email: z.string().max(254), password: z.string().
 const AddOperatorSchema = z.object({ email: z.string().max(254), role: z.string(), password: z.string().max(200) })
 const RoleSchema = z.object({ role: z.string() })
 const CodeSchema = z.object({ code: z.string().max(10) })
+const RefundSchema = z.strictObject({
+  amount: z.strictObject({ amount: z.number().int(), currency: z.enum(['CNY', 'USD', 'EUR', 'HKD']) }).optional(),
+  reason: z.string().max(200),
+  refundKey: z.string().max(100)
+})
 const AuditQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -143,6 +148,15 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
 
   app.post<{ Params: { id: string } }>('/v1/console/operators/:id/disable', { preHandler: guards.operator('operators.manage') }, async (req) => ({
     operator: await core.operators.disable(req.params.id, req.actor!)
+  }))
+
+  // Refunds of an order through its provider (src/relay/refunds): idempotent by refundKey.
+  app.post<{ Params: { orderNo: string } }>('/v1/console/orders/:orderNo/refunds', { preHandler: guards.operator('refunds.create') }, async (req) => ({
+    refund: await core.refunds.refund({ ...RefundSchema.parse(req.body), orderNo: req.params.orderNo }, req.actor!)
+  }))
+
+  app.get<{ Params: { orderNo: string } }>('/v1/console/orders/:orderNo/refunds', { preHandler: guards.operator('read') }, async (req) => ({
+    refunds: await core.refunds.ofOrder(req.params.orderNo)
   }))
 
   app.get('/v1/console/audit', { preHandler: guards.operator('audit.read') }, async (req) => {

@@ -119,4 +119,31 @@ export interface PaymentProvider {
    * exists but no money has moved yet (e.g. an eCheck); its completion event pays the order.
    */
   capture?(providerRef: string, orderNo: string): Promise<{ captureId: string; amount: Money; pending?: boolean }>
+  /**
+   * Refunds part or all of a paid order through the provider's refund API, idempotent by
+   * `refundKey` (the same key twice is one refund). Throws a BillingError UNAVAILABLE when the
+   * provider cannot be reached or refuses; the refund is then not made.
+   */
+  refund?(req: RefundRequest): Promise<RefundAnswer>
+}
+
+export interface RefundRequest {
+  orderNo: string
+  /** The provider's payment of the order (orders.provider_payment_id). */
+  providerPaymentId: string
+  refundKey: string
+  amount: Money
+  /** The order's whole amount (WeChat Pay and Alipay want it beside the refund). */
+  orderAmount: Money
+  reason: string
+}
+
+export interface RefundAnswer {
+  /** The provider's refund id: the same one its refund notification names. */
+  refundId: string
+  /** succeeded: the money is on its way back; pending: the provider's notification will say. */
+  status: 'succeeded' | 'pending'
+  amount: Money
+  /** Total refunded on the order, where the provider answers only that (Alipay). */
+  cumulative?: Money
 }

@@ -602,6 +602,31 @@ export interface AuditRepo {
   list(q: AuditQuery): Awaitable<(AuditEntry & { seq: number })[]>
 }
 
+/** A refund an operator asked for (src/relay/refunds), by its refund key. */
+export interface RefundRequestRow {
+  refundKey: string
+  orderId: string
+  amount: number
+  currency: Currency
+  reason: string
+  /** The operator's email, or "admin-token". */
+  requestedBy: string
+  /** requested: the provider is being asked; failed: it refused or could not be reached (the same key retries). */
+  state: 'requested' | 'pending' | 'succeeded' | 'failed'
+  providerRefundId: string | null
+  error: string | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface RefundRequestsRepo {
+  /** False when the key is taken. */
+  insert(row: RefundRequestRow): Awaitable<boolean>
+  get(refundKey: string): Awaitable<RefundRequestRow | undefined>
+  update(refundKey: string, patch: Pick<RefundRequestRow, 'state' | 'providerRefundId' | 'error' | 'updatedAt'>): Awaitable<void>
+  ofOrder(orderId: string): Awaitable<RefundRequestRow[]>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
@@ -621,6 +646,7 @@ export interface StoreTx {
   readonly invoices: InvoicesRepo
   readonly operators: OperatorsRepo
   readonly audit: AuditRepo
+  readonly refundRequests: RefundRequestsRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

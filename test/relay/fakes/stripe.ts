@@ -29,6 +29,8 @@ export interface FakeStripe {
   addRefund(o: RefundOptions): void
   /** The next API call answers with this HTTP status and a Stripe error body. */
   failNext(status: number, message?: string): void
+  /** The status POST /v1/refunds gives new refunds (succeeded by default; pending as for some methods). */
+  refundsAnswer(status: 'succeeded' | 'pending'): void
   close(): Promise<void>
 }
 
@@ -73,6 +75,10 @@ export async function startFakeStripe(opts: {
   const refunds = new Map<string, ReturnType<typeof refundObject>[]>()
   let failure: { status: number; message: string } | undefined
   let seq = 0
+  const refundsByKey = new Map<string, { body: string; refund: ReturnType<typeof refundObject> }>()
+  const chargeAmounts = new Map<string, number>()
+  const currencies = new Map<string, string>()
+  let refundStatus: 'succeeded' | 'pending' = 'succeeded'
 
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req)
@@ -115,6 +121,8 @@ export async function startFakeStripe(opts: {
       const piId = `pi_fake${seq}`
       const piData = params['payment_intent_data'] as { metadata?: Record<string, string> } | undefined
       paymentIntents.set(piId, { id: piId, metadata: piData?.metadata ?? {} })
+      chargeAmounts.set(piId, Number(item.price_data.unit_amount) * Number(item.quantity ?? 1))
+      currencies.set(piId, String(item.price_data.currency))
       const session = {
         id,
         object: 'checkout.session',
@@ -141,6 +149,33 @@ export async function startFakeStripe(opts: {
       const found = paymentIntents.get(decodeURIComponent(pi[1]!))
       if (!found) return error(404, 'No such payment_intent')
       return send(200, { object: 'payment_intent', ...found })
+    }
+    if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+      // Stripe's idempotency: the same key answers the first response again, other parameters 400.
+      const key = req.headers['idempotency-key'] as string | undefined
+      const seen = key ? refundsByKey.get(key) : undefined
+      if (seen) return seen.body === body ? send(200, seen.refund) : error(400, 'Keys for idempotent requests can only be used with the same parameters they were first used with.', 'idempotency_error')
+      const piId = String(params['payment_intent'] ?? '')
+      if (!paymentIntents.has(piId)) return error(404, `No such payment_intent: '${piId}'`)
+      const amount = Number(params['amount'])
+      const chargeId = `ch_${piId}`
+      const done = (refunds.get(chargeId) ?? []).reduce((sum, r) => sum + r.amount, 0)
+      if (!Number.isSafeInteger(amount) || amount <= 0 || amount + done > (chargeAmounts.get(piId) ?? Infinity)) {
+        return error(400, `Refund amount (${amount}) is greater than unrefunded amount on charge`)
+      }
+      const refund = refundObject({
+        refundId: `re_fake${++seq}`,
+        amount,
+        currency: currencies.get(piId) ?? 'cny',
+        paymentIntentId: piId,
+        chargeId,
+        created: Math.floor(now() / 1000),
+        status: refundStatus,
+        metadata: (params['metadata'] as Record<string, string>) ?? {}
+      })
+      refunds.set(chargeId, [...(refunds.get(chargeId) ?? []), refund])
+      if (key) refundsByKey.set(key, { body, refund })
+      return send(200, refund)
     }
     if (req.method === 'GET' && url.pathname === '/v1/refunds') {
       // Newest first, cursor-paged by starting_after, as Stripe lists.
@@ -172,6 +207,9 @@ export async function startFakeStripe(opts: {
     },
     failNext(status, message = 'fake failure') {
       failure = { status, message }
+    },
+    refundsAnswer(status) {
+      refundStatus = status
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

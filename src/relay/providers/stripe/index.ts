@@ -8,7 +8,9 @@ import {
   type NotificationInput,
   type PaymentProvider,
   type ProviderEvent,
-  type ProviderReply
+  type ProviderReply,
+  type RefundAnswer,
+  type RefundRequest
 } from '../types'
 import { sessionParams } from './checkout'
 import type { StripeConfig, StripeConfigInput } from './config'
@@ -95,6 +97,24 @@ export function createStripeProvider(configInput: StripeConfigInput | StripeConf
         throw new NotificationRejected('wrong_merchant', `livemode ${event.livemode} event for a ${livemode ? 'live' : 'test'} key`)
       }
       return mapStripeEvent(event, { orderNoOf: lookupOrderNo, refundsOf: listChargeRefunds })
+    },
+
+    async refund(req: RefundRequest): Promise<RefundAnswer> {
+      let refund: Stripe.Refund
+      try {
+        refund = await stripe.refunds.create(
+          { payment_intent: req.providerPaymentId, amount: req.amount.amount, metadata: { order_no: req.orderNo, refund_key: req.refundKey } },
+          { idempotencyKey: req.refundKey }
+        )
+      } catch (err) {
+        throw unavailable(err, 'refund create')
+      }
+      if (refund.status === 'failed' || refund.status === 'canceled') throw unavailable(new Error(`refund ${refund.id} ${refund.status}`), 'refund create')
+      return {
+        refundId: refund.id,
+        status: refund.status === 'succeeded' ? 'succeeded' : 'pending',
+        amount: { amount: refund.amount, currency: req.amount.currency }
+      }
     },
 
     accepted: () => json(200, { received: true }),

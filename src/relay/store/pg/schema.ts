@@ -692,3 +692,23 @@ export const auditLog = pgTable(
   },
   (t) => [index('audit_log_at').on(t.at)]
 )
+
+export const refundRequests = pgTable(
+  'refund_requests',
+  {
+    refundKey: text('refund_key').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    amount: int8('amount').notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    state: text('state').notNull(),
+    providerRefundId: text('provider_refund_id'),
+    error: text('error'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull()
+  },
+  (t) => [index('refund_requests_order').on(t.orderId)]
+)

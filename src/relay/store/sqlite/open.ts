@@ -24,6 +24,7 @@ import { sqliteCatalog } from './repos/catalog'
 import { sqliteInvoices } from './repos/invoices'
 import { sqliteOperators } from './repos/operators'
 import { sqliteAudit } from './repos/audit'
+import { sqliteRefundRequests } from './repos/refund-requests'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -84,7 +85,8 @@ export function openSqliteStore(opts: {
         coupons: sqliteCoupons(sqlite),
         invoices: sqliteInvoices(sqlite),
         operators: sqliteOperators(sqlite),
-        audit: sqliteAudit(sqlite)
+        audit: sqliteAudit(sqlite),
+        refundRequests: sqliteRefundRequests(sqlite)
       },
       wal
     )

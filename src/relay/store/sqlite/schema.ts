@@ -744,3 +744,28 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_at').on(t.at)]
 )
+
+/**
+ * Refunds an operator asked for (src/relay/refunds), by refund key: requested, then the
+ * provider's answer (succeeded or pending; failed with its error, retried by the same key).
+ * The refund itself is recorded once, in `refunds`, by the answer or the notification, first wins.
+ */
+export const refundRequests = sqliteTable(
+  'refund_requests',
+  {
+    refundKey: text('refund_key').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    amount: integer('amount').notNull(),
+    currency: text('currency').notNull(),
+    reason: text('reason').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    state: text('state').notNull(),
+    providerRefundId: text('provider_refund_id'),
+    error: text('error'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull()
+  },
+  (t) => [index('refund_requests_order').on(t.orderId)]
+)

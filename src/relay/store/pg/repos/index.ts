@@ -14,6 +14,7 @@ import { pgNotices } from './notices'
 import { pgNotifications } from './notifications'
 import { pgOperators } from './operators'
 import { pgOrders } from './orders'
+import { pgRefundRequests } from './refund-requests'
 import { pgOutbox } from './outbox'
 import { pgSignIn } from './sign-in'
 import { pgTrials } from './trials'
@@ -37,5 +38,6 @@ export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
   notices: pgNotices(q),
   invoices: pgInvoices(q),
   operators: pgOperators(q),
-  audit: pgAudit(q)
+  audit: pgAudit(q),
+  refundRequests: pgRefundRequests(q)
 })
