@@ -20,7 +20,7 @@ export function pgCatalog(q: Sql): CatalogRepo {
     byVersion: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version = $1`, [v])),
     after: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version > $1 ORDER BY version LIMIT 1`, [v])),
     insert: async (r) =>
-      void (await q.run('INSERT INTO catalog_versions (version, effective_from, document, published_at) VALUES ($1, $2, $3, $4)', [
+      void (await q.later('INSERT INTO catalog_versions (version, effective_from, document, published_at) VALUES ($1, $2, $3, $4)', [
         r.version,
         ts(r.effectiveFrom),
         r.document,

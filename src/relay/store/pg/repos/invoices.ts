@@ -31,7 +31,7 @@ export function pgInvoices(q: Sql): InvoicesRepo {
       ))!.last,
     counters: () => q.all<{ series: string; year: number; last: number }>('SELECT series, year, last FROM document_counters ORDER BY series, year'),
     insert: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO invoices (number, account_id, source_kind, source_id, issued_at, status, currency, total, tax, discount,
            credited, credited_tax, lines, buyer, version, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
@@ -63,7 +63,7 @@ export function pgInvoices(q: Sql): InvoicesRepo {
       return r && invoice(r)
     },
     update: async (number, p, now) =>
-      void (await q.run('UPDATE invoices SET status = $1, credited = $2, credited_tax = $3, version = version + 1, updated_at = $4 WHERE number = $5', [
+      void (await q.later('UPDATE invoices SET status = $1, credited = $2, credited_tax = $3, version = version + 1, updated_at = $4 WHERE number = $5', [
         p.status,
         p.credited,
         p.creditedTax,
@@ -73,7 +73,7 @@ export function pgInvoices(q: Sql): InvoicesRepo {
     ofAccount: async (accountId) =>
       (await q.all<InvoiceColumns>(`SELECT ${INVOICE_COLS} FROM invoices WHERE account_id = $1 ORDER BY issued_at, number`, [accountId])).map(invoice),
     insertCreditNote: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO credit_notes (number, invoice_number, account_id, refund_id, issued_at, currency, amount, tax)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [r.number, r.invoiceNumber, r.accountId, r.refundId, ts(r.issuedAt), r.currency, r.amount, r.tax]
@@ -86,7 +86,7 @@ export function pgInvoices(q: Sql): InvoicesRepo {
       (await q.all<NoteColumns>(`SELECT ${NOTE_COLS} FROM credit_notes WHERE account_id = $1 ORDER BY issued_at, number`, [accountId])).map(note),
     billingDetails: async (accountId) => (await q.get<{ details: string }>('SELECT details FROM billing_details WHERE account_id = $1', [accountId]))?.details,
     putBillingDetails: async (accountId, d, now) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO billing_details (account_id, details, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET details = excluded.details, updated_at = excluded.updated_at`,
         [accountId, d, ts(now)]

@@ -15,9 +15,9 @@ export function pgLedger(q: Sql): LedgerRepo {
   return {
     account: (id) => q.get<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = $1`, [id]),
     async post(t, { debit, credit }) {
-      await q.run(ADD('debits_posted'), [debit.id, debit.kind, debit.customerAccountId, debit.currency, ts(t.at), t.amount])
-      await q.run(ADD('credits_posted'), [credit.id, credit.kind, credit.customerAccountId, credit.currency, ts(t.at), t.amount])
-      await q.run(
+      await q.later(ADD('debits_posted'), [debit.id, debit.kind, debit.customerAccountId, debit.currency, ts(t.at), t.amount])
+      await q.later(ADD('credits_posted'), [credit.id, credit.kind, credit.customerAccountId, credit.currency, ts(t.at), t.amount])
+      await q.later(
         `INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, currency, customer_account_id, source_id, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, ts(t.at)]
