@@ -648,3 +648,14 @@ export const invoicePdfs = pgTable(
   },
   (t) => [primaryKey({ columns: [t.invoiceNumber, t.lang, t.version] })]
 )
+
+/**
+ * No rows: every grouped unit (a notification batch, a checkout) takes `LOCK TABLE … IN EXCLUSIVE
+ * MODE` on it before its snapshot (unit-of-work.ts), so the group commits of all instances run one
+ * after another instead of racing on the rows every payment touches and re-running. Correctness
+ * does not rest on it (each unit is still REPEATABLE READ and re-run on a conflict); it is the
+ * cross-instance form of the one grouped unit in flight per instance.
+ */
+export const groupedUnitGate = pgTable('grouped_unit_gate', {
+  id: integer('id').primaryKey()
+})

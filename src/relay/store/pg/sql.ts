@@ -21,8 +21,14 @@ export interface Sql {
   run(text: string, values?: readonly unknown[]): Promise<number>
   /** Queues a write whose outcome the caller does not read; it is sent with the unit's next statement (above). */
   later(text: string, values?: readonly unknown[]): Promise<void>
-  /** What the unit knows about row locks it holds (repos/feed.ts); cleared when a savepoint rolls back, as its locks are released. */
-  readonly held: Map<string, unknown>
+  /**
+   * What this unit has read or locked, kept for the rest of the unit by the repositories (a feed
+   * block, a counter, a ledger account, the catalog in force). Under REPEATABLE READ a second read
+   * in the unit answers the snapshot plus the unit's own writes, which a repository that updates
+   * its entry on its own writes knows already: one round trip fewer. Cleared when a savepoint
+   * rolls back, since that undoes the unit's writes and releases its locks taken since.
+   */
+  readonly memo: Map<string, unknown>
 }
 
 /** A unit's Sql, with the unit's own statements (BEGIN, SAVEPOINT, COMMIT) sent along with the queue. */
@@ -80,7 +86,7 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
       count(text)
       queued.push(inlined(text, values))
     },
-    held: new Map(),
+    memo: new Map(),
     queue: (text) => void queued.push(text),
     flush: async (tail) => void (await send(tail)),
     discard: () => void (queued = [])

@@ -16,20 +16,33 @@ const COLUMNS = 'id, account_id, name, enrolled_at, revoked_at'
 
 export function pgAccounts(q: Sql): AccountsRepo {
   return {
+    // Kept for the unit (sql.ts memo): every payment of a batch reads its account's wallet currency.
     async get(accountId) {
+      const key = `account:${accountId}`
+      if (q.memo.has(key)) {
+        const kept = q.memo.get(key) as AccountRow | undefined
+        return kept && { ...kept }
+      }
       const r = await q.get<{ id: string; wallet_currency: AccountRow['walletCurrency']; first_free_claim_id: string | null }>(
         'SELECT id, wallet_currency, first_free_claim_id FROM accounts WHERE id = $1',
         [accountId]
       )
-      return r && { id: r.id, walletCurrency: r.wallet_currency, firstFreeClaimId: r.first_free_claim_id }
+      const row = r && { id: r.id, walletCurrency: r.wallet_currency, firstFreeClaimId: r.first_free_claim_id }
+      q.memo.set(key, row && { ...row })
+      return row
     },
-    insert: async (accountId, label, now) => void (await q.later('INSERT INTO accounts (id, label, created_at) VALUES ($1, $2, $3)', [accountId, label, ts(now)])),
-    claimFirstFree: async (accountId, claimId, deviceId) =>
-      (await q.run('UPDATE accounts SET first_free_claim_id = $1, first_free_device_id = $2 WHERE id = $3 AND first_free_claim_id IS NULL', [
+    async insert(accountId, label, now) {
+      q.memo.delete(`account:${accountId}`)
+      await q.later('INSERT INTO accounts (id, label, created_at) VALUES ($1, $2, $3)', [accountId, label, ts(now)])
+    },
+    async claimFirstFree(accountId, claimId, deviceId) {
+      q.memo.delete(`account:${accountId}`)
+      return (await q.run('UPDATE accounts SET first_free_claim_id = $1, first_free_device_id = $2 WHERE id = $3 AND first_free_claim_id IS NULL', [
         claimId,
         deviceId,
         accountId
-      ])) === 1,
+      ])) === 1
+    },
     insertCode: async (hash, accountId, now, expiresAt) =>
       void (await q.later('INSERT INTO enrolment_codes (code_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)', [hash, accountId, ts(now), ts(expiresAt)])),
     async code(hash) {

@@ -13,7 +13,7 @@ import type { Sql } from '../sql'
 // further records for the same account take the next numbers of its block while it still holds
 // the head's lock, with no round trip (the record itself is a queued write, sql.ts). A later unit's
 // block starts above every number of this one, so the order above holds. The block is forgotten
-// when a savepoint rolls back (q.held), since the lock taken inside it is released with it.
+// when a savepoint rolls back (q.memo), since the lock taken inside it is released with it.
 
 interface Block {
   next: number
@@ -26,7 +26,7 @@ export function pgFeed(q: Sql): FeedRepo {
   return {
     async append(record, build) {
       const key = `feed_head:${record.accountId}`
-      let block = q.held.get(key) as Block | undefined
+      let block = q.memo.get(key) as Block | undefined
       if (!block || block.next > block.end) {
         const head = await q.get<{ seq: number }>(
           `INSERT INTO feed_heads (account_id, seq) VALUES ($1, nextval('feed_seq'))
@@ -34,7 +34,7 @@ export function pgFeed(q: Sql): FeedRepo {
           [record.accountId]
         )
         block = { next: head!.seq, end: head!.seq + FEED_BLOCK - 1 }
-        q.held.set(key, block)
+        q.memo.set(key, block)
       }
       const seq = block.next++
       const { payload, signature } = build(seq)

@@ -23,12 +23,24 @@ const fapiao = (r: FapiaoColumns): FapiaoRow => ({ ...r, requestedAt: ms(r.reque
 
 export function pgInvoices(q: Sql): InvoicesRepo {
   return {
-    nextNumber: async (series, year) =>
-      (await q.get<{ last: number }>(
+    // After its first number the unit holds the counter row's lock to its end, so its further
+    // numbers are the next ones: counted here (sql.ts memo) and the increment queued, no round trip.
+    // A savepoint rolled back forgets the count (its increments are undone with it).
+    async nextNumber(series, year) {
+      const key = `counter:${series}:${year}`
+      const held = q.memo.get(key) as { last: number } | undefined
+      if (held) {
+        await q.later('UPDATE document_counters SET last = last + 1 WHERE series = $1 AND year = $2', [series, year])
+        return ++held.last
+      }
+      const { last } = (await q.get<{ last: number }>(
         `INSERT INTO document_counters (series, year, last) VALUES ($1, $2, 1)
          ON CONFLICT (series, year) DO UPDATE SET last = document_counters.last + 1 RETURNING last`,
         [series, year]
-      ))!.last,
+      ))!
+      q.memo.set(key, { last })
+      return last
+    },
     counters: () => q.all<{ series: string; year: number; last: number }>('SELECT series, year, last FROM document_counters ORDER BY series, year'),
     insert: async (r) =>
       void (await q.later(
@@ -84,9 +96,15 @@ export function pgInvoices(q: Sql): InvoicesRepo {
     },
     creditNotesOf: async (accountId) =>
       (await q.all<NoteColumns>(`SELECT ${NOTE_COLS} FROM credit_notes WHERE account_id = $1 ORDER BY issued_at, number`, [accountId])).map(note),
-    billingDetails: async (accountId) => (await q.get<{ details: string }>('SELECT details FROM billing_details WHERE account_id = $1', [accountId]))?.details,
+    // Kept for the unit (sql.ts memo): each invoice of a batch reads its buyer's details.
+    async billingDetails(accountId) {
+      const key = `billing_details:${accountId}`
+      if (!q.memo.has(key)) q.memo.set(key, (await q.get<{ details: string }>('SELECT details FROM billing_details WHERE account_id = $1', [accountId]))?.details)
+      return q.memo.get(key) as string | undefined
+    },
     putBillingDetails: async (accountId, d, now) =>
-      void (await q.later(
+      void (q.memo.delete(`billing_details:${accountId}`),
+      await q.later(
         `INSERT INTO billing_details (account_id, details, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET details = excluded.details, updated_at = excluded.updated_at`,
         [accountId, d, ts(now)]
