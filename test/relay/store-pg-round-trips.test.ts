@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { openPgStore, type PgStore } from '../../src/relay/store/pg/open'
-import type { StoreTx } from '../../src/relay/store/ports'
+import type { LedgerAccountRef } from '../../src/relay/ledger/chart'
+import type { InvoiceRow, StoreTx } from '../../src/relay/store/ports'
 import { freshDatabase, pgAvailable } from './support/pg'
 
 // What the PostgreSQL store does to spend fewer round trips per unit, and the guarantees it keeps:
@@ -122,8 +123,8 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
 
   it('a ledger account read again after the unit’s own postings answers what the database then holds', async () => {
     const s = await open()
-    const wallet = { id: 'w', kind: 'customer_wallet' as const, customerAccountId: 'acc', currency: 'CNY' as const }
-    const clearing = { id: 'c', kind: 'provider_clearing' as const, customerAccountId: null, currency: 'CNY' as const }
+    const wallet: LedgerAccountRef = { id: 'w', kind: 'customer_wallet', customerAccountId: 'acc', currency: 'CNY' }
+    const clearing: LedgerAccountRef = { id: 'c', kind: 'provider_clearing', customerAccountId: null, currency: 'CNY' }
     const post = (tx: StoreTx, id: string, amount: number, debit = clearing, credit = wallet) =>
       tx.ledger.post(
         { id, kind: 'payment', debitAccountId: debit.id, creditAccountId: credit.id, amount, currency: 'CNY', customerAccountId: 'acc', sourceId: id, at: 0 },
@@ -144,6 +145,32 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
     expect(inUnit.after).toEqual(stored.w)
     expect(inUnit.clearing).toEqual(stored.c)
     expect(stored.w).toMatchObject({ creditsPosted: 105, debitsPosted: 30 })
+  })
+
+  it('an order’s read tells ahead that it has no invoice; an invoice the unit then inserts, or one stored, is found', async () => {
+    const s = await open()
+    const order = {
+      id: 'ord-1', order_no: 'N1', account_id: 'acc', device_id: 'd', client_key: 'k', request_fingerprint: 'f', provider: 'stripe' as const,
+      item_json: '{}', subject: 's', amount: 100, currency: 'CNY' as const, expires_at: 1000, created_at: 0
+    }
+    const invoice: InvoiceRow = {
+      number: 'INV-1', accountId: 'acc', sourceKind: 'order', sourceId: 'N1', issuedAt: 0, status: 'paid', currency: 'CNY', total: 100, tax: 6,
+      discount: 0, credited: 0, creditedTax: 0, lines: '[]', buyer: null, version: 1, updatedAt: 0
+    }
+    await s.unit(async (tx) => {
+      await tx.accounts.insert('acc', null, 0)
+      await tx.orders.insert(order)
+    })
+    const inUnit = await s.unit(async (tx) => {
+      const read = await tx.orders.byNo('N1')
+      const before = await tx.invoices.bySource('order', 'N1')
+      await tx.invoices.insert(invoice)
+      return { read, before, after: (await tx.invoices.bySource('order', 'N1'))?.number }
+    })
+    expect(inUnit.read).toMatchObject({ id: 'ord-1', order_no: 'N1', amount: 100 })
+    expect(inUnit.read).not.toHaveProperty('has_invoice')
+    expect(inUnit).toMatchObject({ before: undefined, after: 'INV-1' })
+    expect(await s.unit(async (tx) => (await tx.orders.byNo('N1'), (await tx.invoices.bySource('order', 'N1'))?.number))).toBe('INV-1')
   })
 
   it('the catalog version in force is kept only for the instants it holds for', async () => {

@@ -1,5 +1,6 @@
 import type { CouponGrantRow, CouponRow, CouponsRepo, PromotionCodeRow, RedemptionRow } from '../../coupons'
 import { ts, tsOrNull, type Sql } from '../sql'
+import { noRedemptionKey } from './orders'
 
 // Coupons on PostgreSQL, statement for statement the SQLite repository's. The limits are single
 // conditional statements (… WHERE redeemed < total_limit, an upsert guarded by its limit), never a
@@ -100,7 +101,8 @@ export function pgCoupons(q: Sql): CouponsRepo {
     },
     uses: async (scope, account) => (await q.get<{ used: number }>('SELECT used FROM coupon_uses WHERE scope = $1 AND account_id = $2', [scope, account]))?.used ?? 0,
     insertRedemption: async (r) =>
-      void (await q.later(
+      void (r.order_id && q.memo.delete(noRedemptionKey(r.order_id)),
+      await q.later(
         `INSERT INTO coupon_redemptions (id, coupon_id, code, grant_id, account_id, order_id, purchase_id, state, discount, currency,
           plan_code, period, periods_left, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -123,7 +125,8 @@ export function pgCoupons(q: Sql): CouponsRepo {
         ]
       )),
     redemptionOfOrder: async (orderId) =>
-      one(await q.get<Stored<RedemptionRow>>(`SELECT ${REDEMPTION_COLS} FROM coupon_redemptions WHERE order_id = $1`, [orderId])),
+      // The order's read may have told that it has none (repos/orders.ts).
+      q.memo.has(noRedemptionKey(orderId)) ? undefined : one(await q.get<Stored<RedemptionRow>>(`SELECT ${REDEMPTION_COLS} FROM coupon_redemptions WHERE order_id = $1`, [orderId])),
     moveRedemption: async (id, from, to, now) =>
       (await q.run('UPDATE coupon_redemptions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4', [to, ts(now), id, from])) === 1,
     renewable: async (account, planCode, period) =>

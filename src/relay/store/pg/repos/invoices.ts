@@ -1,5 +1,6 @@
 import type { CreditNoteRow, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
 import { ms, msOrNull, ts, tsOrNull, type Sql } from '../sql'
+import { noInvoiceKey } from './orders'
 
 // Invoices on PostgreSQL, as the SQLite repository. Numbers: one upsert-increment of the
 // (series, year) counter row inside the issuing unit; it row-locks that row until the unit commits
@@ -43,7 +44,8 @@ export function pgInvoices(q: Sql): InvoicesRepo {
     },
     counters: () => q.all<{ series: string; year: number; last: number }>('SELECT series, year, last FROM document_counters ORDER BY series, year'),
     insert: async (r) =>
-      void (await q.later(
+      void (q.memo.delete(noInvoiceKey(r.sourceKind, r.sourceId)),
+      await q.later(
         `INSERT INTO invoices (number, account_id, source_kind, source_id, issued_at, status, currency, total, tax, discount,
            credited, credited_tax, lines, buyer, version, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
@@ -71,6 +73,8 @@ export function pgInvoices(q: Sql): InvoicesRepo {
       return r && invoice(r)
     },
     bySource: async (kind, id) => {
+      // The order's read may have told that it has none (repos/orders.ts).
+      if (q.memo.has(noInvoiceKey(kind, id))) return undefined
       const r = await q.get<InvoiceColumns>(`SELECT ${INVOICE_COLS} FROM invoices WHERE source_kind = $1 AND source_id = $2`, [kind, id])
       return r && invoice(r)
     },

@@ -6,9 +6,29 @@ type OrderColumns = Omit<OrderRow, 'expires_at' | 'created_at' | 'updated_at'> &
 const row = (r: OrderColumns): OrderRow => ({ ...r, expires_at: ms(r.expires_at), created_at: ms(r.created_at), updated_at: ms(r.updated_at) })
 const one = (r: OrderColumns | undefined): OrderRow | undefined => r && row(r)
 
+/** Memo keys (sql.ts) of what the order's read tells ahead: it has no coupon redemption, no invoice. */
+export const noRedemptionKey = (orderId: string) => `no_redemption:${orderId}`
+export const noInvoiceKey = (kind: string, sourceId: string) => `no_invoice:${kind}:${sourceId}`
+
 export function pgOrders(q: Sql): OrdersRepo {
   return {
-    byNo: async (orderNo) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE order_no = $1', [orderNo])),
+    // Read ahead: a payment's unit asks next whether the order has a coupon redemption and an
+    // invoice (coupons.onPaid, invoices.issueForOrder); the same statement answers both, and an
+    // answer of "none" is kept for the unit (the repositories that insert either row forget it), so
+    // those two questions cost no round trip.
+    async byNo(orderNo) {
+      const r = await q.get<OrderColumns & { has_redemption: boolean; has_invoice: boolean }>(
+        `SELECT o.*, EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.order_id = o.id) AS has_redemption,
+           EXISTS (SELECT 1 FROM invoices i WHERE i.source_kind = 'order' AND i.source_id = o.order_no) AS has_invoice
+         FROM orders o WHERE o.order_no = $1`,
+        [orderNo]
+      )
+      if (!r) return undefined
+      const { has_redemption, has_invoice, ...order } = r
+      if (!has_redemption) q.memo.set(noRedemptionKey(order.id), true)
+      if (!has_invoice) q.memo.set(noInvoiceKey('order', order.order_no), true)
+      return row(order)
+    },
     byKey: async (accountId, key) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE account_id = $1 AND client_key = $2', [accountId, key])),
     byId: async (id) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE id = $1', [id])),
     // A sequence, not a counter row: instances creating orders at once never wait on each other.
