@@ -17,6 +17,10 @@ import { pgStats } from './stats'
 // provider redelivers, and the replay guard answers the redelivery.
 // Commits return once on disk (synchronous_commit on), so `durable` is already settled; the
 // grouping that remains is the pipeline's batches, gathered while a grouped unit is in flight.
+// Grouped units (those batches, checkouts) take a gate first (GROUPED_BEGIN), so they follow one
+// another across instances too: one batch at a time holds the rows every payment touches, as one
+// batch at a time did per instance, and none is re-run for them. A unit's BEGIN, its writes nobody
+// reads the answer of, and its COMMIT ride along with its statements (sql.ts): its cost is its reads.
 
 /** Runs of a unit that lost a race, at most, before it fails (UNAVAILABLE). */
 const CONFLICT_ATTEMPTS = 10
