@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { openPgStore, type PgStore } from '../../src/relay/store/pg/open'
 import type { LedgerAccountRef } from '../../src/relay/ledger/chart'
+import type { CouponRow, RedemptionRow } from '../../src/relay/store/coupons'
 import type { InvoiceRow, StoreTx } from '../../src/relay/store/ports'
 import { freshDatabase, pgAvailable } from './support/pg'
 
@@ -19,6 +20,12 @@ async function open(url?: string): Promise<PgStore> {
   const s = await openPgStore({ url: url ?? (await freshDatabase()) })
   stores.push(s)
   return s
+}
+
+const COUPON: CouponRow = {
+  id: 'cp-1', name: 'ten off', off_json: '{"kind":"percent","percent":"10"}', currency: 'CNY', minimum: 0, max_discount: null, total_limit: null,
+  per_account_limit: null, first_purchase_only: 0, valid_from: 0, valid_until: null, active: 1, applies_json: '{"plans":"all","recharge":true}',
+  duration_json: '{"kind":"once"}', redeemed: 0, created_at: 0, updated_at: 0
 }
 
 const rows = async (s: PgStore, sql: string) => (await s.pool.query(sql)).rows as Record<string, unknown>[]
@@ -147,7 +154,7 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
     expect(stored.w).toMatchObject({ creditsPosted: 105, debitsPosted: 30 })
   })
 
-  it('an order’s read tells ahead that it has no invoice; an invoice the unit then inserts, or one stored, is found', async () => {
+  it('an order’s read tells ahead that it has no invoice and no coupon redemption; one the unit then inserts, or one stored, is found', async () => {
     const s = await open()
     const order = {
       id: 'ord-1', order_no: 'N1', account_id: 'acc', device_id: 'd', client_key: 'k', request_fingerprint: 'f', provider: 'stripe' as const,
@@ -161,16 +168,28 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       await tx.accounts.insert('acc', null, 0)
       await tx.orders.insert(order)
     })
+    const redemption: RedemptionRow = {
+      id: 'rd-1', coupon_id: 'cp-1', code: null, grant_id: null, account_id: 'acc', order_id: 'ord-1', purchase_id: null, state: 'consumed',
+      discount: 10, currency: 'CNY', plan_code: null, period: null, periods_left: 0, created_at: 0, updated_at: 0
+    }
     const inUnit = await s.unit(async (tx) => {
       const read = await tx.orders.byNo('N1')
-      const before = await tx.invoices.bySource('order', 'N1')
+      const before = { invoice: await tx.invoices.bySource('order', 'N1'), redemption: await tx.coupons.redemptionOfOrder('ord-1') }
       await tx.invoices.insert(invoice)
-      return { read, before, after: (await tx.invoices.bySource('order', 'N1'))?.number }
+      await tx.coupons.insertCoupon(COUPON)
+      await tx.coupons.insertRedemption(redemption)
+      return { read, before, after: { invoice: (await tx.invoices.bySource('order', 'N1'))?.number, redemption: (await tx.coupons.redemptionOfOrder('ord-1'))?.id } }
     })
     expect(inUnit.read).toMatchObject({ id: 'ord-1', order_no: 'N1', amount: 100 })
     expect(inUnit.read).not.toHaveProperty('has_invoice')
-    expect(inUnit).toMatchObject({ before: undefined, after: 'INV-1' })
-    expect(await s.unit(async (tx) => (await tx.orders.byNo('N1'), (await tx.invoices.bySource('order', 'N1'))?.number))).toBe('INV-1')
+    expect(inUnit.read).not.toHaveProperty('has_redemption')
+    expect(inUnit.before).toEqual({ invoice: undefined, redemption: undefined })
+    expect(inUnit.after).toEqual({ invoice: 'INV-1', redemption: 'rd-1' })
+    const stored = await s.unit(async (tx) => {
+      await tx.orders.byNo('N1')
+      return { invoice: (await tx.invoices.bySource('order', 'N1'))?.number, redemption: (await tx.coupons.redemptionOfOrder('ord-1'))?.id }
+    })
+    expect(stored).toEqual({ invoice: 'INV-1', redemption: 'rd-1' })
   })
 
   it('the catalog version in force is kept only for the instants it holds for', async () => {
