@@ -64,7 +64,8 @@ export function startChild(script: string, env: Record<string, string>): Promise
   const cwd = relayChild ? (process.env['BENCH_RELAY_ROOT'] ?? root) : root
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script], {
     cwd,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
+    // RELAY_PG_STATS: the PostgreSQL store's counters, printed by the relay child at exit (store/pg/stats.ts).
+    env: { PATH: process.env['PATH'] ?? '', ...(process.env['RELAY_PG_STATS'] ? { RELAY_PG_STATS: process.env['RELAY_PG_STATS'] } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let out = ''

@@ -16,7 +16,8 @@ import { STRIPE_SECRET_KEY, stripeEnv } from './support/stripe'
 //   through the storm: it must end up with every record, in strictly increasing order.
 // - PostgreSQL itself restarts mid-storm: meanwhile notifications get 5xx (Stripe redelivers),
 //   and the relay, never restarted, reconnects by itself.
-// Either way every order ends paid exactly once and relay:verify says the books hold.
+// Either way every order ends paid exactly once, with one invoice, the invoice numbers without a
+// gap, and relay:verify says the books hold.
 
 const baseEnv = (fake: { port: number }) => ({
   RELAY_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -52,6 +53,15 @@ async function expectPaidOnce(databaseUrl: string, api: Api, devices: { token: s
     expect(transfers.rows[0]).toEqual({ n: all.length, d: all.length })
     const states = await db.query("SELECT count(*)::int AS n FROM orders WHERE state = 'paid'")
     expect(states.rows[0]).toEqual({ n: all.length })
+    // One invoice per paid order, numbered without a gap: each year's numbers are 1…N and its counter is N.
+    const invoices = await db.query<{ number: string }>("SELECT number FROM invoices WHERE source_kind = 'order' ORDER BY number")
+    expect(invoices.rows).toHaveLength(all.length)
+    const counters = (await db.query<{ series: string; year: number; last: number }>('SELECT series, year, last FROM document_counters')).rows
+    for (const c of counters.filter((r) => r.series === 'INV')) {
+      const numbers = invoices.rows.filter((r) => r.number.startsWith(`INV-${c.year}-`)).map((r) => Number(r.number.split('-')[2]))
+      expect(numbers).toEqual(Array.from({ length: c.last }, (_, i) => i + 1))
+    }
+    expect(counters.filter((r) => r.series === 'INV').reduce((n, r) => n + r.last, 0)).toBe(all.length)
   } finally {
     await db.end()
   }

@@ -175,8 +175,13 @@ export const grants = pgTable(
   ]
 )
 
-/** Feed numbers: global, unique, taken under the account's feed_heads row lock (repos/feed.ts). */
-export const feedSeq = pgSequence('feed_seq')
+/**
+ * Feed numbers: global, unique, taken under the account's feed_heads row lock (repos/feed.ts). One
+ * nextval reserves a block of FEED_BLOCK numbers (v … v+63) for the unit that took it, so a unit
+ * appending several records to one account pays one round trip for them, not one each.
+ */
+export const FEED_BLOCK = 64
+export const feedSeq = pgSequence('feed_seq', { increment: FEED_BLOCK })
 
 export const feed = pgTable(
   'feed',
@@ -712,3 +717,13 @@ export const refundRequests = pgTable(
   },
   (t) => [index('refund_requests_order').on(t.orderId)]
 )
+/**
+ * No rows: every grouped unit (a notification batch, a checkout) takes `LOCK TABLE … IN EXCLUSIVE
+ * MODE` on it before its snapshot (unit-of-work.ts), so the group commits of all instances run one
+ * after another instead of racing on the rows every payment touches and re-running. Correctness
+ * does not rest on it (each unit is still REPEATABLE READ and re-run on a conflict); it is the
+ * cross-instance form of the one grouped unit in flight per instance.
+ */
+export const groupedUnitGate = pgTable('grouped_unit_gate', {
+  id: integer('id').primaryKey()
+})

@@ -1,14 +1,44 @@
-import type { Pool, PoolClient } from 'pg'
+import type { PoolClient } from 'pg'
+import { pgStats } from './stats'
 
-// The one way the PostgreSQL repositories talk to the database: a connection (a unit's client)
-// with three shapes of query. Each distinct text is a named prepared statement, parsed and planned
-// once per connection. Instants cross as Date (timestamptz) and come back as ms numbers.
+// The one way the PostgreSQL repositories talk to the database: a unit's connection with four
+// shapes of query. Each distinct text is a named prepared statement, parsed and planned once per
+// connection. Instants cross as Date (timestamptz) and come back as ms numbers.
+// Round trips are what a unit costs (each ~0.1–0.2 ms on loopback, and a notification batch holds
+// the hot rows' locks — feed heads, the invoice counter, system ledger accounts — for all of its
+// round trips), so a write whose answer nobody reads (`later`) is not sent on its own: it waits in
+// the unit's queue and goes, as text with its values inlined as quoted literals (typed by their
+// context, as untyped parameters are), in ONE simple-protocol message together with the unit's next
+// statement, its savepoint's end or its COMMIT. Order is kept (the queue precedes what flushes it:
+// every read sees the unit's earlier writes), and a queued write that fails fails that message, so
+// the unit (or its savepoint) fails as it would have at the write itself: rolled back and, for a
+// conflict or a unique key, run again (unit-of-work.ts).
 
 export interface Sql {
   all<T>(text: string, values?: readonly unknown[]): Promise<T[]>
   get<T>(text: string, values?: readonly unknown[]): Promise<T | undefined>
   /** Runs a write; resolves to the number of rows it touched. */
   run(text: string, values?: readonly unknown[]): Promise<number>
+  /** Queues a write whose outcome the caller does not read; it is sent with the unit's next statement (above). */
+  later(text: string, values?: readonly unknown[]): Promise<void>
+  /**
+   * What this unit has read or locked, kept for the rest of the unit by the repositories (a feed
+   * block, a counter, a ledger account, the catalog in force). Under REPEATABLE READ a second read
+   * in the unit answers the snapshot plus the unit's own writes, which a repository that updates
+   * its entry on its own writes knows already: one round trip fewer. Cleared when a savepoint
+   * rolls back, since that undoes the unit's writes and releases its locks taken since.
+   */
+  readonly memo: Map<string, unknown>
+}
+
+/** A unit's Sql, with the unit's own statements (BEGIN, SAVEPOINT, COMMIT) sent along with the queue. */
+export interface UnitSql extends Sql {
+  /** Queues a statement of the unit itself (its BEGIN): it goes with the next round trip. */
+  queue(text: string): void
+  /** Sends the queue and then `tail` (COMMIT, RELEASE …) in one round trip. */
+  flush(tail: string): Promise<void>
+  /** Forgets the queue (the unit or savepoint failed and is rolled back). */
+  discard(): void
 }
 
 const names = new Map<string, string>()
@@ -18,14 +48,62 @@ const nameOf = (text: string): string => {
   return name
 }
 
-export function sqlOn(client: PoolClient | Pool): Sql {
-  const query = async <T>(text: string, values: readonly unknown[] = []) =>
-    (await client.query({ name: nameOf(text), text, values: values as unknown[] })) as unknown as { rows: T[]; rowCount: number | null }
+type Result<T> = { rows: T[]; rowCount: number | null }
+
+export function sqlOn(client: PoolClient, counted?: { statements: number; roundTrips: number }): UnitSql {
+  let queued: string[] = []
+  const literal = (v: unknown): string => inline(client, v)
+  const inlined = (text: string, values: readonly unknown[]) => text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]))
+  const count = (text: string) => {
+    if (!counted) return
+    counted.statements++
+    pgStats?.statement(text)
+  }
+  // The queue and then one more statement, as one message; the answer is the last statement's.
+  const send = async <T>(tail: string): Promise<Result<T>> => {
+    const text = [...queued, tail].join(';\n')
+    queued = []
+    if (counted) counted.roundTrips++
+    const r = (await client.query(text)) as unknown as Result<T> | Result<T>[]
+    return Array.isArray(r) ? r[r.length - 1]! : r
+  }
+  const query = async <T>(text: string, values: readonly unknown[] = []): Promise<Result<T>> => {
+    count(text)
+    if (queued.length > 0) {
+      if (values.every(inlinable)) return send<T>(inlined(text, values))
+      await send('SELECT 1')
+    }
+    if (counted) counted.roundTrips++
+    return (await client.query({ name: nameOf(text), text, values: values as unknown[] })) as unknown as Result<T>
+  }
   return {
     all: async <T>(text: string, values?: readonly unknown[]) => (await query<T>(text, values)).rows,
     get: async <T>(text: string, values?: readonly unknown[]) => (await query<T>(text, values)).rows[0],
-    run: async (text, values) => (await query(text, values)).rowCount ?? 0
+    run: async (text, values) => (await query(text, values)).rowCount ?? 0,
+    later: async (text, values = []) => {
+      // A value with a conversion of its own (an array) runs as a prepared statement, now.
+      if (!values.every(inlinable)) return void (await query(text, values))
+      count(text)
+      queued.push(inlined(text, values))
+    },
+    memo: new Map(),
+    queue: (text) => void queued.push(text),
+    flush: async (tail) => void (await send(tail)),
+    discard: () => void (queued = [])
   }
+}
+
+const inlinable = (v: unknown): boolean =>
+  v === null || v === undefined || v instanceof Date || Buffer.isBuffer(v) || ['string', 'number', 'bigint', 'boolean'].includes(typeof v)
+
+/** A value as a quoted literal, the text a parameter would have carried (node-postgres' own conversions). */
+function inline(client: PoolClient, v: unknown): string {
+  if (v === null || v === undefined) return 'NULL'
+  if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'`
+  if (v instanceof Date) return client.escapeLiteral(v.toISOString())
+  if (typeof v === 'string') return client.escapeLiteral(v)
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return client.escapeLiteral(String(v))
+  throw new Error(`cannot inline a ${typeof v}`) // unreachable: callers check inlinable first
 }
 
 /** ms → timestamptz parameter. */

@@ -13,14 +13,35 @@ const toRow = (r: CatalogColumns | undefined): CatalogVersionRow | undefined =>
 
 const COLS = 'SELECT version, effective_from, document, published_at FROM catalog_versions'
 
+// The version in force is kept for the unit (sql.ts memo) with the instants it holds for: from
+// its own effective_from up to the earliest effective_from of any later version. Each invoice of a
+// batch asks at its own instant; within that span the answer is the same, without a round trip.
+interface InForce {
+  row: CatalogVersionRow
+  until: number
+}
+
 export function pgCatalog(q: Sql): CatalogRepo {
   return {
+    async inForce(at) {
+      const kept = q.memo.get('catalog_in_force') as InForce | undefined
+      if (kept && at >= kept.row.effectiveFrom && at < kept.until) return { ...kept.row }
+      const r = await q.get<CatalogColumns & { next_from: Date | null }>(
+        `SELECT c.version, c.effective_from, c.document, c.published_at,
+           (SELECT min(n.effective_from) FROM catalog_versions n WHERE n.version > c.version) AS next_from
+         FROM catalog_versions c WHERE c.effective_from <= $1 ORDER BY c.version DESC LIMIT 1`,
+        [ts(at)]
+      )
+      const row = toRow(r)
+      if (row) q.memo.set('catalog_in_force', { row, until: r!.next_from ? ms(r!.next_from) : Infinity })
+      return row
+    },
     latest: async () => toRow(await q.get<CatalogColumns>(`${COLS} ORDER BY version DESC LIMIT 1`)),
-    inForce: async (at) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1`, [ts(at)])),
     byVersion: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version = $1`, [v])),
     after: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version > $1 ORDER BY version LIMIT 1`, [v])),
     insert: async (r) =>
-      void (await q.run('INSERT INTO catalog_versions (version, effective_from, document, published_at) VALUES ($1, $2, $3, $4)', [
+      void (q.memo.delete('catalog_in_force'),
+      await q.later('INSERT INTO catalog_versions (version, effective_from, document, published_at) VALUES ($1, $2, $3, $4)', [
         r.version,
         ts(r.effectiveFrom),
         r.document,

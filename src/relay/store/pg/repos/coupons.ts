@@ -1,5 +1,6 @@
 import type { CouponGrantRow, CouponRow, CouponsRepo, PromotionCodeRow, RedemptionRow } from '../../coupons'
 import { ts, tsOrNull, type Sql } from '../sql'
+import { noRedemptionKey } from './orders'
 
 // Coupons on PostgreSQL, statement for statement the SQLite repository's. The limits are single
 // conditional statements (… WHERE redeemed < total_limit, an upsert guarded by its limit), never a
@@ -32,7 +33,7 @@ export function pgCoupons(q: Sql): CouponsRepo {
     )
   return {
     insertCoupon: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO coupons (id, name, off_json, currency, minimum, max_discount, total_limit, per_account_limit, first_purchase_only,
           valid_from, valid_until, active, applies_json, duration_json, redeemed, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
@@ -58,9 +59,9 @@ export function pgCoupons(q: Sql): CouponsRepo {
       )),
     coupon: async (id) => one(await q.get<Stored<CouponRow>>('SELECT * FROM coupons WHERE id = $1', [id])),
     list: async () => all(await q.all<Stored<CouponRow>>('SELECT * FROM coupons ORDER BY created_at, id')),
-    setActive: async (id, active, now) => void (await q.run('UPDATE coupons SET active = $1, updated_at = $2 WHERE id = $3', [active ? 1 : 0, ts(now), id])),
+    setActive: async (id, active, now) => void (await q.later('UPDATE coupons SET active = $1, updated_at = $2 WHERE id = $3', [active ? 1 : 0, ts(now), id])),
     insertCode: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO promotion_codes (code, coupon_id, total_limit, per_account_limit, valid_until, active, redeemed, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [r.code, r.coupon_id, r.total_limit, r.per_account_limit, tsOrNull(r.valid_until), r.active, r.redeemed, ts(r.created_at)]
@@ -100,7 +101,8 @@ export function pgCoupons(q: Sql): CouponsRepo {
     },
     uses: async (scope, account) => (await q.get<{ used: number }>('SELECT used FROM coupon_uses WHERE scope = $1 AND account_id = $2', [scope, account]))?.used ?? 0,
     insertRedemption: async (r) =>
-      void (await q.run(
+      void (r.order_id && q.memo.delete(noRedemptionKey(r.order_id)),
+      await q.later(
         `INSERT INTO coupon_redemptions (id, coupon_id, code, grant_id, account_id, order_id, purchase_id, state, discount, currency,
           plan_code, period, periods_left, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
@@ -123,7 +125,8 @@ export function pgCoupons(q: Sql): CouponsRepo {
         ]
       )),
     redemptionOfOrder: async (orderId) =>
-      one(await q.get<Stored<RedemptionRow>>(`SELECT ${REDEMPTION_COLS} FROM coupon_redemptions WHERE order_id = $1`, [orderId])),
+      // The order's read may have told that it has none (repos/orders.ts).
+      q.memo.has(noRedemptionKey(orderId)) ? undefined : one(await q.get<Stored<RedemptionRow>>(`SELECT ${REDEMPTION_COLS} FROM coupon_redemptions WHERE order_id = $1`, [orderId])),
     moveRedemption: async (id, from, to, now) =>
       (await q.run('UPDATE coupon_redemptions SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4', [to, ts(now), id, from])) === 1,
     renewable: async (account, planCode, period) =>
@@ -150,7 +153,7 @@ export function pgCoupons(q: Sql): CouponsRepo {
         [account]
       ))!.n,
     insertGrant: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO coupon_grants (id, coupon_id, account_id, code, state, valid_from, valid_until, used_by, renewal_of, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [r.id, r.coupon_id, r.account_id, r.code, r.state, ts(r.valid_from), tsOrNull(r.valid_until), r.used_by, r.renewal_of, ts(r.created_at), ts(r.updated_at)]

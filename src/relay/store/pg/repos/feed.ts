@@ -1,4 +1,5 @@
 import { UNSIGNED, type FeedRepo, type FeedRow } from '../../ports'
+import { FEED_BLOCK } from '../schema'
 import type { Sql } from '../sql'
 
 // Several instances append at once, so a record's number comes from a sequence taken while the
@@ -8,20 +9,36 @@ import type { Sql } from '../sql'
 // account (FeedRepo.append). Under REPEATABLE READ the waiting unit fails with a serialization
 // error once the first commits and is run again (unit-of-work.ts). Numbers are global and skip
 // (the upsert's VALUES takes one it may not use): the app needs them to increase, not to be dense.
+// One nextval reserves FEED_BLOCK numbers (the sequence steps by that much, schema.ts): the unit's
+// further records for the same account take the next numbers of its block while it still holds
+// the head's lock, with no round trip (the record itself is a queued write, sql.ts). A later unit's
+// block starts above every number of this one, so the order above holds. The block is forgotten
+// when a savepoint rolls back (q.memo), since the lock taken inside it is released with it.
+
+interface Block {
+  next: number
+  end: number
+}
 
 const COLUMNS = 'seq, id, timestamp, payload, signature, key_id'
 
 export function pgFeed(q: Sql): FeedRepo {
   return {
     async append(record, build) {
-      const head = await q.get<{ seq: number }>(
-        `INSERT INTO feed_heads (account_id, seq) VALUES ($1, nextval('feed_seq'))
-         ON CONFLICT (account_id) DO UPDATE SET seq = nextval('feed_seq') RETURNING seq`,
-        [record.accountId]
-      )
-      const seq = head!.seq
+      const key = `feed_head:${record.accountId}`
+      let block = q.memo.get(key) as Block | undefined
+      if (!block || block.next > block.end) {
+        const head = await q.get<{ seq: number }>(
+          `INSERT INTO feed_heads (account_id, seq) VALUES ($1, nextval('feed_seq'))
+           ON CONFLICT (account_id) DO UPDATE SET seq = nextval('feed_seq') RETURNING seq`,
+          [record.accountId]
+        )
+        block = { next: head!.seq, end: head!.seq + FEED_BLOCK - 1 }
+        q.memo.set(key, block)
+      }
+      const seq = block.next++
       const { payload, signature } = build(seq)
-      await q.run('INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      await q.later('INSERT INTO feed (seq, id, account_id, type, timestamp, payload, signature, key_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
         seq,
         record.id,
         record.accountId,
@@ -41,6 +58,6 @@ export function pgFeed(q: Sql): FeedRepo {
       q.all<FeedRow>(`SELECT ${COLUMNS} FROM feed WHERE signature = '${UNSIGNED}' ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]),
     unsignedCount: async () => (await q.get<{ n: number }>(`SELECT COUNT(*) AS n FROM feed WHERE signature = '${UNSIGNED}'`))!.n,
     storeSignature: async (seq, signature, keyId) =>
-      void (await q.run(`UPDATE feed SET signature = $1, key_id = $2 WHERE seq = $3 AND signature = '${UNSIGNED}'`, [signature, keyId, seq]))
+      void (await q.later(`UPDATE feed SET signature = $1, key_id = $2 WHERE seq = $3 AND signature = '${UNSIGNED}'`, [signature, keyId, seq]))
   }
 }

@@ -11,7 +11,7 @@ export function pgGrants(q: Sql): GrantsRepo {
     active: (accountId, now) =>
       all("SELECT * FROM grants WHERE account_id = $1 AND status = 'active' AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at", [accountId, ts(now)]),
     insert: async (g) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO grants (id, account_id, source, order_id, purchase_id, device_id, plan_code, period, price_minor, currency,
            starts_at, ends_at, carried_ms, carried_from, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'active')`,
@@ -37,7 +37,7 @@ export function pgGrants(q: Sql): GrantsRepo {
       return r && row(r)
     },
     update: async (id, p) =>
-      void (await q.run('UPDATE grants SET status = $1, starts_at = $2, ends_at = $3, carried_ms = coalesce($4, carried_ms) WHERE id = $5', [
+      void (await q.later('UPDATE grants SET status = $1, starts_at = $2, ends_at = $3, carried_ms = coalesce($4, carried_ms) WHERE id = $5', [
         p.status,
         ts(p.startsAt),
         tsOrNull(p.endsAt),

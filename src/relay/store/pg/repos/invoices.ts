@@ -1,5 +1,6 @@
 import type { CreditNoteRow, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
 import { ms, msOrNull, ts, tsOrNull, type Sql } from '../sql'
+import { noInvoiceKey } from './orders'
 
 // Invoices on PostgreSQL, as the SQLite repository. Numbers: one upsert-increment of the
 // (series, year) counter row inside the issuing unit; it row-locks that row until the unit commits
@@ -23,15 +24,28 @@ const fapiao = (r: FapiaoColumns): FapiaoRow => ({ ...r, requestedAt: ms(r.reque
 
 export function pgInvoices(q: Sql): InvoicesRepo {
   return {
-    nextNumber: async (series, year) =>
-      (await q.get<{ last: number }>(
+    // After its first number the unit holds the counter row's lock to its end, so its further
+    // numbers are the next ones: counted here (sql.ts memo) and the increment queued, no round trip.
+    // A savepoint rolled back forgets the count (its increments are undone with it).
+    async nextNumber(series, year) {
+      const key = `counter:${series}:${year}`
+      const held = q.memo.get(key) as { last: number } | undefined
+      if (held) {
+        await q.later('UPDATE document_counters SET last = last + 1 WHERE series = $1 AND year = $2', [series, year])
+        return ++held.last
+      }
+      const { last } = (await q.get<{ last: number }>(
         `INSERT INTO document_counters (series, year, last) VALUES ($1, $2, 1)
          ON CONFLICT (series, year) DO UPDATE SET last = document_counters.last + 1 RETURNING last`,
         [series, year]
-      ))!.last,
+      ))!
+      q.memo.set(key, { last })
+      return last
+    },
     counters: () => q.all<{ series: string; year: number; last: number }>('SELECT series, year, last FROM document_counters ORDER BY series, year'),
     insert: async (r) =>
-      void (await q.run(
+      void (q.memo.delete(noInvoiceKey(r.sourceKind, r.sourceId)),
+      await q.later(
         `INSERT INTO invoices (number, account_id, source_kind, source_id, issued_at, status, currency, total, tax, discount,
            credited, credited_tax, lines, buyer, version, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
@@ -59,11 +73,13 @@ export function pgInvoices(q: Sql): InvoicesRepo {
       return r && invoice(r)
     },
     bySource: async (kind, id) => {
+      // The order's read may have told that it has none (repos/orders.ts).
+      if (q.memo.has(noInvoiceKey(kind, id))) return undefined
       const r = await q.get<InvoiceColumns>(`SELECT ${INVOICE_COLS} FROM invoices WHERE source_kind = $1 AND source_id = $2`, [kind, id])
       return r && invoice(r)
     },
     update: async (number, p, now) =>
-      void (await q.run('UPDATE invoices SET status = $1, credited = $2, credited_tax = $3, version = version + 1, updated_at = $4 WHERE number = $5', [
+      void (await q.later('UPDATE invoices SET status = $1, credited = $2, credited_tax = $3, version = version + 1, updated_at = $4 WHERE number = $5', [
         p.status,
         p.credited,
         p.creditedTax,
@@ -73,7 +89,7 @@ export function pgInvoices(q: Sql): InvoicesRepo {
     ofAccount: async (accountId) =>
       (await q.all<InvoiceColumns>(`SELECT ${INVOICE_COLS} FROM invoices WHERE account_id = $1 ORDER BY issued_at, number`, [accountId])).map(invoice),
     insertCreditNote: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO credit_notes (number, invoice_number, account_id, refund_id, issued_at, currency, amount, tax)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [r.number, r.invoiceNumber, r.accountId, r.refundId, ts(r.issuedAt), r.currency, r.amount, r.tax]
@@ -84,9 +100,15 @@ export function pgInvoices(q: Sql): InvoicesRepo {
     },
     creditNotesOf: async (accountId) =>
       (await q.all<NoteColumns>(`SELECT ${NOTE_COLS} FROM credit_notes WHERE account_id = $1 ORDER BY issued_at, number`, [accountId])).map(note),
-    billingDetails: async (accountId) => (await q.get<{ details: string }>('SELECT details FROM billing_details WHERE account_id = $1', [accountId]))?.details,
+    // Kept for the unit (sql.ts memo): each invoice of a batch reads its buyer's details.
+    async billingDetails(accountId) {
+      const key = `billing_details:${accountId}`
+      if (!q.memo.has(key)) q.memo.set(key, (await q.get<{ details: string }>('SELECT details FROM billing_details WHERE account_id = $1', [accountId]))?.details)
+      return q.memo.get(key) as string | undefined
+    },
     putBillingDetails: async (accountId, d, now) =>
-      void (await q.run(
+      void (q.memo.delete(`billing_details:${accountId}`),
+      await q.later(
         `INSERT INTO billing_details (account_id, details, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET details = excluded.details, updated_at = excluded.updated_at`,
         [accountId, d, ts(now)]

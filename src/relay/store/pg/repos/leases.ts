@@ -11,7 +11,7 @@ export function pgLeases(q: Sql): LeasesRepo {
       return r && { feedId: r.feed_id, planCode: r.plan_code, debt: r.debt, issuedAt: ms(r.issued_at), validUntil: ms(r.valid_until) }
     },
     put: async (deviceId, l) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO leases (device_id, feed_id, plan_code, debt, issued_at, valid_until) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (device_id) DO UPDATE SET feed_id = excluded.feed_id, plan_code = excluded.plan_code,
            debt = excluded.debt, issued_at = excluded.issued_at, valid_until = excluded.valid_until`,

@@ -11,13 +11,32 @@ const ADD = (column: 'debits_posted' | 'credits_posted') =>
   `INSERT INTO ledger_accounts (id, kind, customer_account_id, currency, created_at, ${column}) VALUES ($1, $2, $3, $4, $5, $6)
    ON CONFLICT (id) DO UPDATE SET ${column} = ledger_accounts.${column} + excluded.${column}`
 
+// An account read once in a unit is kept (sql.ts memo) and the unit's own postings are added to
+// it: what a second read would answer under the unit's snapshot, without the round trip (a payment
+// reads its wallet's balances for its feed record; a batch pays many into one wallet).
+const memoKey = (id: string) => `ledger_account:${id}`
+
 export function pgLedger(q: Sql): LedgerRepo {
+  const kept = (id: string) => q.memo.get(memoKey(id)) as LedgerAccountRow | undefined
   return {
-    account: (id) => q.get<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = $1`, [id]),
+    async account(id) {
+      const key = memoKey(id)
+      if (!q.memo.has(key)) q.memo.set(key, await q.get<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = $1`, [id]))
+      const row = kept(id)
+      return row && { ...row }
+    },
     async post(t, { debit, credit }) {
-      await q.run(ADD('debits_posted'), [debit.id, debit.kind, debit.customerAccountId, debit.currency, ts(t.at), t.amount])
-      await q.run(ADD('credits_posted'), [credit.id, credit.kind, credit.customerAccountId, credit.currency, ts(t.at), t.amount])
-      await q.run(
+      // A kept row gains the posting; an account never read, or not there yet (opened by this
+      // posting), is forgotten, so its next read asks the database.
+      const d = kept(debit.id)
+      if (d) d.debitsPosted += t.amount
+      else q.memo.delete(memoKey(debit.id))
+      const c = kept(credit.id)
+      if (c) c.creditsPosted += t.amount
+      else q.memo.delete(memoKey(credit.id))
+      await q.later(ADD('debits_posted'), [debit.id, debit.kind, debit.customerAccountId, debit.currency, ts(t.at), t.amount])
+      await q.later(ADD('credits_posted'), [credit.id, credit.kind, credit.customerAccountId, credit.currency, ts(t.at), t.amount])
+      await q.later(
         `INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, currency, customer_account_id, source_id, at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, ts(t.at)]

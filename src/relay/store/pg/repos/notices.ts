@@ -18,7 +18,7 @@ export function pgNotices(q: Sql): NoticesRepo {
     language: async (accountId) =>
       (await q.get<{ language: NoticeLanguage }>('SELECT language FROM account_settings WHERE account_id = $1', [accountId]))?.language ?? 'zh-CN',
     setLanguage: async (accountId, lang, now) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO account_settings (account_id, language, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at`,
         [accountId, lang, ts(now)]
@@ -50,7 +50,7 @@ export function pgNotices(q: Sql): NoticesRepo {
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
         [r.accountId, r.debtId, r.sourceId, ts(r.startedAt), ts(r.graceEndsAt)]
       )) === 1,
-    endEpisode: async (accountId) => void (await q.run('DELETE FROM debt_episodes WHERE account_id = $1', [accountId])),
+    endEpisode: async (accountId) => void (await q.later('DELETE FROM debt_episodes WHERE account_id = $1', [accountId])),
     purchase: async (accountId, id) => {
       const r = await q.get<{ body: string; receivedAt: Date }>(
         `SELECT body, received_at AS "receivedAt" FROM outbox_records WHERE account_id = $1 AND id = $2 AND kind = 'subscription_purchase'`,

@@ -7,7 +7,7 @@ export function pgNotifications(q: Sql): NotificationsRepo {
     // A plain INSERT: an event id another instance remembered meanwhile fails the unit (unique
     // violation), which runs again and then finds it seen (unit-of-work.ts).
     remember: async (provider, eventId, orderNo, type, at) =>
-      void (await q.run('INSERT INTO provider_events (provider, event_id, order_no, type, applied_at) VALUES ($1, $2, $3, $4, $5)', [
+      void (await q.later('INSERT INTO provider_events (provider, event_id, order_no, type, applied_at) VALUES ($1, $2, $3, $4, $5)', [
         provider,
         eventId,
         orderNo,
@@ -16,9 +16,9 @@ export function pgNotifications(q: Sql): NotificationsRepo {
       ])),
     refundSeen: async (provider, refundId) => (await q.get('SELECT 1 AS one FROM refunds WHERE provider = $1 AND refund_id = $2', [provider, refundId])) !== undefined,
     insertRefund: async (provider, refundId, orderId, amount, at) =>
-      void (await q.run('INSERT INTO refunds (provider, refund_id, order_id, amount, at) VALUES ($1, $2, $3, $4, $5)', [provider, refundId, orderId, amount, ts(at)])),
+      void (await q.later('INSERT INTO refunds (provider, refund_id, order_id, amount, at) VALUES ($1, $2, $3, $4, $5)', [provider, refundId, orderId, amount, ts(at)])),
     log: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO notification_log (at, provider, event_id, event_type, order_no, outcome, reason, remote_address)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [ts(r.at), r.provider, r.eventId, r.eventType, r.orderNo, r.outcome, r.reason, r.remoteAddress]

@@ -6,15 +6,35 @@ type OrderColumns = Omit<OrderRow, 'expires_at' | 'created_at' | 'updated_at'> &
 const row = (r: OrderColumns): OrderRow => ({ ...r, expires_at: ms(r.expires_at), created_at: ms(r.created_at), updated_at: ms(r.updated_at) })
 const one = (r: OrderColumns | undefined): OrderRow | undefined => r && row(r)
 
+/** Memo keys (sql.ts) of what the order's read tells ahead: it has no coupon redemption, no invoice. */
+export const noRedemptionKey = (orderId: string) => `no_redemption:${orderId}`
+export const noInvoiceKey = (kind: string, sourceId: string) => `no_invoice:${kind}:${sourceId}`
+
 export function pgOrders(q: Sql): OrdersRepo {
   return {
-    byNo: async (orderNo) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE order_no = $1', [orderNo])),
+    // Read ahead: a payment's unit asks next whether the order has a coupon redemption and an
+    // invoice (coupons.onPaid, invoices.issueForOrder); the same statement answers both, and an
+    // answer of "none" is kept for the unit (the repositories that insert either row forget it), so
+    // those two questions cost no round trip.
+    async byNo(orderNo) {
+      const r = await q.get<OrderColumns & { has_redemption: boolean; has_invoice: boolean }>(
+        `SELECT o.*, EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.order_id = o.id) AS has_redemption,
+           EXISTS (SELECT 1 FROM invoices i WHERE i.source_kind = 'order' AND i.source_id = o.order_no) AS has_invoice
+         FROM orders o WHERE o.order_no = $1`,
+        [orderNo]
+      )
+      if (!r) return undefined
+      const { has_redemption, has_invoice, ...order } = r
+      if (!has_redemption) q.memo.set(noRedemptionKey(order.id), true)
+      if (!has_invoice) q.memo.set(noInvoiceKey('order', order.order_no), true)
+      return row(order)
+    },
     byKey: async (accountId, key) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE account_id = $1 AND client_key = $2', [accountId, key])),
     byId: async (id) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE id = $1', [id])),
     // A sequence, not a counter row: instances creating orders at once never wait on each other.
     nextSeq: async () => (await q.get<{ value: number }>("SELECT nextval('order_no_seq') AS value"))!.value,
     insert: async (o) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json,
           subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, expires_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 'created', $12, $13, $14, $15, $15)`,
@@ -36,15 +56,15 @@ export function pgOrders(q: Sql): OrdersRepo {
           ts(o.created_at)
         ]
       )),
-    setState: async (id, state, now) => void (await q.run('UPDATE orders SET state = $1, updated_at = $2 WHERE id = $3', [state, ts(now), id])),
+    setState: async (id, state, now) => void (await q.later('UPDATE orders SET state = $1, updated_at = $2 WHERE id = $3', [state, ts(now), id])),
     setCheckout: async (id, json, ref, now) =>
-      void (await q.run('UPDATE orders SET checkout_json = $1, provider_ref = COALESCE(provider_ref, $2), updated_at = $3 WHERE id = $4', [json, ref, ts(now), id])),
+      void (await q.later('UPDATE orders SET checkout_json = $1, provider_ref = COALESCE(provider_ref, $2), updated_at = $3 WHERE id = $4', [json, ref, ts(now), id])),
     setPaid: async (id, paymentId, now) =>
-      void (await q.run("UPDATE orders SET state = 'paid', provider_payment_id = $1, updated_at = $2 WHERE id = $3", [paymentId, ts(now), id])),
+      void (await q.later("UPDATE orders SET state = 'paid', provider_payment_id = $1, updated_at = $2 WHERE id = $3", [paymentId, ts(now), id])),
     setRefunded: async (id, state, total, now) =>
-      void (await q.run('UPDATE orders SET state = $1, refunded_amount = $2, updated_at = $3 WHERE id = $4', [state, total, ts(now), id])),
+      void (await q.later('UPDATE orders SET state = $1, refunded_amount = $2, updated_at = $3 WHERE id = $4', [state, total, ts(now), id])),
     logTransition: async (id, from, to, cause, at) =>
-      void (await q.run('INSERT INTO order_transitions (order_id, from_state, to_state, cause, at) VALUES ($1, $2, $3, $4, $5)', [id, from, to, cause, ts(at)])),
+      void (await q.later('INSERT INTO order_transitions (order_id, from_state, to_state, cause, at) VALUES ($1, $2, $3, $4, $5)', [id, from, to, cause, ts(at)])),
     dueToExpire: async (now, limit) =>
       (await q.all<OrderColumns>(`SELECT * FROM orders WHERE state IN ('created', 'pending') AND expires_at <= $1 ORDER BY expires_at LIMIT $2`, [ts(now), limit])).map(
         row

@@ -9,7 +9,7 @@ export function pgOutbox(q: Sql): OutboxRepo {
     fingerprint: async (accountId, id) =>
       (await q.get<{ fingerprint: string }>('SELECT fingerprint FROM outbox_records WHERE account_id = $1 AND id = $2', [accountId, id]))?.fingerprint,
     insert: async (r) =>
-      void (await q.run(
+      void (await q.later(
         'INSERT INTO outbox_records (account_id, id, device_id, kind, fingerprint, body, outcome, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
         [r.accountId, r.id, r.deviceId, r.kind, r.fingerprint, r.body, r.outcome, ts(r.receivedAt)]
       )),

@@ -29,11 +29,11 @@ export function pgSignIn(q: Sql): SignInRepo {
     accountOf: async (kind, subject) =>
       (await q.get<{ account_id: string }>('SELECT account_id FROM account_identities WHERE kind = $1 AND subject = $2', [kind, subject]))?.account_id,
     insertIdentity: async (kind, subject, accountId, now) =>
-      void (await q.run('INSERT INTO account_identities (kind, subject, account_id, created_at) VALUES ($1, $2, $3, $4)', [kind, subject, accountId, ts(now)])),
+      void (await q.later('INSERT INTO account_identities (kind, subject, account_id, created_at) VALUES ($1, $2, $3, $4)', [kind, subject, accountId, ts(now)])),
     identities: (accountId) =>
       q.all<{ kind: IdentityKind; subject: string }>('SELECT kind, subject FROM account_identities WHERE account_id = $1 ORDER BY created_at, kind, subject', [accountId]),
     insertCode: async (r) =>
-      void (await q.run('INSERT INTO sign_in_codes (id, target_key, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+      void (await q.later('INSERT INTO sign_in_codes (id, target_key, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
         r.id,
         r.targetKey,
         r.codeHash,
@@ -47,11 +47,11 @@ export function pgSignIn(q: Sql): SignInRepo {
           [targetKey, ts(now)]
         )
       ),
-    countAttempt: async (id) => void (await q.run('UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1', [id])),
+    countAttempt: async (id) => void (await q.later('UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1', [id])),
     useCode: async (id, now) => (await q.run('UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL', [ts(now), id])) === 1,
     // A retired code keeps its row (the audit of what was sent) but can never be used.
     retireCodes: async (targetKey, now) =>
-      void (await q.run('UPDATE sign_in_codes SET expires_at = $1 WHERE target_key = $2 AND used_at IS NULL AND expires_at > $1', [ts(now), targetKey])),
+      void (await q.later('UPDATE sign_in_codes SET expires_at = $1 WHERE target_key = $2 AND used_at IS NULL AND expires_at > $1', [ts(now), targetKey])),
     async target(targetKey): Promise<SignInTargetRow | undefined> {
       const r = await q.get<{ target_key: string; window_start: Date; sends: number; failures: number; locked_until: Date }>(
         'SELECT * FROM sign_in_targets WHERE target_key = $1',
@@ -60,7 +60,7 @@ export function pgSignIn(q: Sql): SignInRepo {
       return r && { targetKey: r.target_key, windowStart: ms(r.window_start), sends: r.sends, failures: r.failures, lockedUntil: ms(r.locked_until) }
     },
     putTarget: async (r) =>
-      void (await q.run(
+      void (await q.later(
         `INSERT INTO sign_in_targets (target_key, window_start, sends, failures, locked_until) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (target_key) DO UPDATE SET window_start = excluded.window_start, sends = excluded.sends,
            failures = excluded.failures, locked_until = excluded.locked_until`,

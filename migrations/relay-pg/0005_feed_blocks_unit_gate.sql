@@ -1,0 +1,4 @@
+ALTER SEQUENCE "public"."feed_seq" INCREMENT BY 64 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE TABLE "grouped_unit_gate" (
+	"id" integer PRIMARY KEY NOT NULL
+);

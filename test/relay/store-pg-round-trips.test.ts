@@ -1,0 +1,237 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { openPgStore, type PgStore } from '../../src/relay/store/pg/open'
+import type { LedgerAccountRef } from '../../src/relay/ledger/chart'
+import type { CouponRow, RedemptionRow } from '../../src/relay/store/coupons'
+import type { InvoiceRow, StoreTx } from '../../src/relay/store/ports'
+import { freshDatabase, pgAvailable } from './support/pg'
+
+// What the PostgreSQL store does to spend fewer round trips per unit, and the guarantees it keeps:
+// writes nobody reads the answer of are queued and sent with the unit's next statement (sql.ts);
+// reads the unit repeats are kept for the unit (sql.ts memo); feed numbers come in blocks
+// (repos/feed.ts); grouped units of all instances take a gate before their snapshot
+// (unit-of-work.ts).
+
+const stores: PgStore[] = []
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close()
+})
+
+async function open(url?: string): Promise<PgStore> {
+  const s = await openPgStore({ url: url ?? (await freshDatabase()) })
+  stores.push(s)
+  return s
+}
+
+const COUPON: CouponRow = {
+  id: 'cp-1', name: 'ten off', off_json: '{"kind":"percent","percent":"10"}', currency: 'CNY', minimum: 0, max_discount: null, total_limit: null,
+  per_account_limit: null, first_purchase_only: 0, valid_from: 0, valid_until: null, active: 1, applies_json: '{"plans":"all","recharge":true}',
+  duration_json: '{"kind":"once"}', redeemed: 0, created_at: 0, updated_at: 0
+}
+
+const rows = async (s: PgStore, sql: string) => (await s.pool.query(sql)).rows as Record<string, unknown>[]
+
+const append = (tx: StoreTx, id: string, accountId = 'acc') =>
+  tx.feed.append({ id, accountId, type: 'order_closed', timestamp: 1, keyId: 'k' }, (seq) => ({ payload: JSON.stringify({ seq }), signature: '' }))
+
+describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
+  it('a queued write is seen by the next read of its unit and crosses with its values exactly', async () => {
+    const s = await open()
+    const odd = `O'Brien \\ "直播" $1 ;\n--`
+    const at = Date.UTC(2026, 11, 7, 1, 2, 3, 456)
+    const seen = await s.unit(async (tx) => {
+      await tx.accounts.insert('acc', odd, at)
+      await tx.notifications.log({ at, provider: 'stripe', eventId: null, eventType: odd, orderNo: null, outcome: 'rejected', reason: null, remoteAddress: null })
+      return tx.accounts.get('acc')
+    })
+    expect(seen).toEqual({ id: 'acc', walletCurrency: 'CNY', firstFreeClaimId: null })
+    expect(await rows(s, 'SELECT label, created_at FROM accounts')).toEqual([{ label: odd, created_at: new Date(at) }])
+    expect(await rows(s, 'SELECT event_id, event_type, at FROM notification_log')).toEqual([{ event_id: null, event_type: odd, at: new Date(at) }])
+  })
+
+  it('a queued write that fails fails its unit (nothing of it stays), or only the savepoint it was queued in', async () => {
+    const s = await open()
+    await s.unit(async (tx) => tx.notifications.remember('stripe', 'evt_1', null, 'payment.succeeded', 1000))
+    // The duplicate key is found at the next round trip (here the COMMIT); the unit is rolled back.
+    await expect(
+      s.unit(async (tx) => {
+        await tx.accounts.insert('lost', null, 0)
+        await tx.notifications.remember('stripe', 'evt_1', null, 'payment.succeeded', 1000)
+      })
+    ).rejects.toMatchObject({ code: '23505' })
+    expect(await rows(s, 'SELECT id FROM accounts')).toEqual([])
+    // Inside a savepoint: that savepoint fails, at its end; the outer work commits.
+    await s.unit(async (tx) => {
+      await tx.accounts.insert('kept', null, 0)
+      await expect(
+        tx.nested(async (inner) => {
+          await inner.accounts.insert('undone', null, 0)
+          await inner.notifications.remember('stripe', 'evt_1', null, 'payment.succeeded', 1000)
+        })
+      ).rejects.toMatchObject({ code: '23505' })
+      await tx.accounts.insert('after', null, 0)
+    })
+    expect(await rows(s, 'SELECT id FROM accounts ORDER BY id')).toEqual([{ id: 'after' }, { id: 'kept' }])
+  })
+
+  it('feed: a block whose savepoint rolled back is forgotten, so a record after another unit’s commit numbers above it', async () => {
+    const s = await open()
+    await s.unit(async (tx) => tx.accounts.insert('acc', null, 0))
+    let runs = 0
+    let otherCommitted: Promise<number> | undefined
+    const late = s.unit(async (tx) => {
+      runs++
+      // The head's lock taken inside the savepoint goes with its rollback.
+      await tx.nested(async (inner) => {
+        await append(inner, `undone-${runs}`)
+        throw new Error('undo')
+      }).catch(() => {})
+      // Meanwhile another unit appends to the same account and commits (it does not wait for this one).
+      otherCommitted ??= s.unit(async (t) => (await append(t, 'other')).seq)
+      await otherCommitted
+      return (await append(tx, 'late')).seq
+    })
+    const [lateSeq, otherSeq] = [await late, await otherCommitted!]
+    expect(lateSeq).toBeGreaterThan(otherSeq)
+    const feed = await s.read(async (tx) => tx.feed.since('acc', 0, 10))
+    expect(feed.map((r) => r.id)).toEqual(['other', 'late'])
+  })
+
+  it('feed: several records of one account in a unit take the numbers of one block, above every earlier unit’s', async () => {
+    const s = await open()
+    await s.unit(async (tx) => tx.accounts.insert('acc', null, 0))
+    const first = await s.unit(async (tx) => (await append(tx, 'a')).seq)
+    const seqs = await s.unit(async (tx) => {
+      const out: number[] = []
+      for (let i = 0; i < 70; i++) out.push((await append(tx, `b${i}`)).seq)
+      return out
+    })
+    expect(seqs[0]).toBeGreaterThan(first)
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs)
+    expect(new Set(seqs).size).toBe(70)
+    const feed = await s.read(async (tx) => tx.feed.since('acc', 0, 100))
+    expect(feed.map((r) => r.seq)).toEqual([first, ...seqs])
+    expect(feed.every((r) => (JSON.parse(r.payload) as { seq: number }).seq === r.seq)).toBe(true)
+  })
+
+  it('invoice numbers after the first of a unit are counted in the unit, and a rolled-back savepoint gives its own back', async () => {
+    const s = await open()
+    const taken = await s.unit(async (tx) => {
+      const out = [await tx.invoices.nextNumber('INV', 2026), await tx.invoices.nextNumber('INV', 2026)]
+      await tx.nested(async (inner) => {
+        out.push(await inner.invoices.nextNumber('INV', 2026))
+        throw new Error('undo')
+      }).catch(() => {})
+      out.push(await tx.invoices.nextNumber('INV', 2026), await tx.invoices.nextNumber('INV', 2026))
+      return out
+    })
+    expect(taken).toEqual([1, 2, 3, 3, 4])
+    expect(await s.read(async (tx) => tx.invoices.counters())).toEqual([{ series: 'INV', year: 2026, last: 4 }])
+  })
+
+  it('a ledger account read again after the unit’s own postings answers what the database then holds', async () => {
+    const s = await open()
+    const wallet: LedgerAccountRef = { id: 'w', kind: 'customer_wallet', customerAccountId: 'acc', currency: 'CNY' }
+    const clearing: LedgerAccountRef = { id: 'c', kind: 'provider_clearing', customerAccountId: null, currency: 'CNY' }
+    const post = (tx: StoreTx, id: string, amount: number, debit = clearing, credit = wallet) =>
+      tx.ledger.post(
+        { id, kind: 'payment', debitAccountId: debit.id, creditAccountId: credit.id, amount, currency: 'CNY', customerAccountId: 'acc', sourceId: id, at: 0 },
+        { debit, credit }
+      )
+    await s.unit(async (tx) => {
+      await tx.accounts.insert('acc', null, 0)
+      await post(tx, 't0', 5)
+    })
+    const inUnit = await s.unit(async (tx) => {
+      const before = await tx.ledger.account('w')
+      await post(tx, 't1', 100)
+      await post(tx, 't2', 30, wallet, clearing)
+      return { before, after: await tx.ledger.account('w'), clearing: await tx.ledger.account('c') }
+    })
+    expect(inUnit.before).toMatchObject({ creditsPosted: 5, debitsPosted: 0 })
+    const stored = await s.read(async (tx) => ({ w: await tx.ledger.account('w'), c: await tx.ledger.account('c') }))
+    expect(inUnit.after).toEqual(stored.w)
+    expect(inUnit.clearing).toEqual(stored.c)
+    expect(stored.w).toMatchObject({ creditsPosted: 105, debitsPosted: 30 })
+  })
+
+  it('an order’s read tells ahead that it has no invoice and no coupon redemption; one the unit then inserts, or one stored, is found', async () => {
+    const s = await open()
+    const order = {
+      id: 'ord-1', order_no: 'N1', account_id: 'acc', device_id: 'd', client_key: 'k', request_fingerprint: 'f', provider: 'stripe' as const,
+      item_json: '{}', subject: 's', amount: 100, currency: 'CNY' as const, expires_at: 1000, created_at: 0
+    }
+    const invoice: InvoiceRow = {
+      number: 'INV-1', accountId: 'acc', sourceKind: 'order', sourceId: 'N1', issuedAt: 0, status: 'paid', currency: 'CNY', total: 100, tax: 6,
+      discount: 0, credited: 0, creditedTax: 0, lines: '[]', buyer: null, version: 1, updatedAt: 0
+    }
+    await s.unit(async (tx) => {
+      await tx.accounts.insert('acc', null, 0)
+      await tx.orders.insert(order)
+    })
+    const redemption: RedemptionRow = {
+      id: 'rd-1', coupon_id: 'cp-1', code: null, grant_id: null, account_id: 'acc', order_id: 'ord-1', purchase_id: null, state: 'consumed',
+      discount: 10, currency: 'CNY', plan_code: null, period: null, periods_left: 0, created_at: 0, updated_at: 0
+    }
+    const inUnit = await s.unit(async (tx) => {
+      const read = await tx.orders.byNo('N1')
+      const before = { invoice: await tx.invoices.bySource('order', 'N1'), redemption: await tx.coupons.redemptionOfOrder('ord-1') }
+      await tx.invoices.insert(invoice)
+      await tx.coupons.insertCoupon(COUPON)
+      await tx.coupons.insertRedemption(redemption)
+      return { read, before, after: { invoice: (await tx.invoices.bySource('order', 'N1'))?.number, redemption: (await tx.coupons.redemptionOfOrder('ord-1'))?.id } }
+    })
+    expect(inUnit.read).toMatchObject({ id: 'ord-1', order_no: 'N1', amount: 100 })
+    expect(inUnit.read).not.toHaveProperty('has_invoice')
+    expect(inUnit.read).not.toHaveProperty('has_redemption')
+    expect(inUnit.before).toEqual({ invoice: undefined, redemption: undefined })
+    expect(inUnit.after).toEqual({ invoice: 'INV-1', redemption: 'rd-1' })
+    const stored = await s.unit(async (tx) => {
+      await tx.orders.byNo('N1')
+      return { invoice: (await tx.invoices.bySource('order', 'N1'))?.number, redemption: (await tx.coupons.redemptionOfOrder('ord-1'))?.id }
+    })
+    expect(stored).toEqual({ invoice: 'INV-1', redemption: 'rd-1' })
+  })
+
+  it('the catalog version in force is kept only for the instants it holds for', async () => {
+    const s = await open()
+    const from = Date.UTC(2030, 0, 1)
+    await s.unit(async (tx) => tx.catalog.insert({ version: 2, effectiveFrom: from, document: '{}', publishedAt: from - 1000 }))
+    const versions = await s.unit(async (tx) => [
+      (await tx.catalog.inForce(from - 1))?.version,
+      (await tx.catalog.inForce(from))?.version,
+      (await tx.catalog.inForce(from - 1))?.version,
+      (await tx.catalog.inForce(0))?.version
+    ])
+    expect(versions).toEqual([1, 2, 1, 1])
+  })
+
+  it('grouped units of two instances on one row follow each other: the second runs once, on the first’s result', async () => {
+    const url = await freshDatabase()
+    const [one, two] = [await open(url), await open(url)]
+    await one.unit(async (tx) => tx.accounts.insert('acc', null, 0))
+    let release = () => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let entered = () => {}
+    const inside = new Promise<void>((resolve) => (entered = resolve))
+    const runs = { one: 0, two: 0 }
+    const first = one.unitGrouped(async (tx) => {
+      runs.one++
+      await append(tx, 'first')
+      entered()
+      await held
+    })
+    await inside
+    const second = two.unitGrouped(async (tx) => {
+      runs.two++
+      return (await append(tx, 'second')).seq
+    })
+    // The second waits at the gate, before its snapshot, until the first commits.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    release()
+    await first
+    await second
+    expect(runs).toEqual({ one: 1, two: 1 })
+    const feed = await one.read(async (tx) => tx.feed.since('acc', 0, 10))
+    expect(feed.map((r) => r.id)).toEqual(['first', 'second'])
+  })
+})
