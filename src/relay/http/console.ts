@@ -7,6 +7,7 @@ import { sha256Hex, Unauthorized } from '../accounts/accounts'
 import type { RelayCore } from '../core'
 import { audit, auditCsv, type Actor } from '../console/audit'
 import { csrfTokenOf, viewOf, type Authenticated } from '../console/operators'
+import { revenueCsv, revenueReport } from '../reports/service'
 
 // The console's sign-in and the guard of every operator route. The session token travels only
 // in an HttpOnly, SameSite=Strict cookie; a request that changes something must also carry the
@@ -92,6 +93,11 @@ const RefundSchema = z.strictObject({
   reason: z.string().max(200),
   refundKey: z.string().max(100)
 })
+const ReportQuerySchema = z.object({
+  from: z.coerce.number().int().min(0).default(0),
+  to: z.coerce.number().int().positive().optional(),
+  bucket: z.enum(['day', 'month', 'year']).default('month')
+})
 const AuditQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -158,6 +164,18 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
   app.get<{ Params: { orderNo: string } }>('/v1/console/orders/:orderNo/refunds', { preHandler: guards.operator('read') }, async (req) => ({
     refunds: await core.refunds.ofOrder(req.params.orderNo)
   }))
+
+  // Revenue from the ledger (src/relay/reports): JSON for the console's charts, CSV for Excel.
+  const report = (query: unknown) => {
+    const q = ReportQuerySchema.parse(query)
+    return revenueReport(core.store, core.clock, { from: q.from, ...(q.to !== undefined ? { to: q.to } : {}), bucket: q.bucket, timeZone: core.config.invoicing.timeZone })
+  }
+  app.get('/v1/console/reports/revenue', { preHandler: guards.operator('read') }, async (req) => ({ report: await report(req.query) }))
+  app.get('/v1/console/reports/revenue.csv', { preHandler: guards.operator('read') }, async (req, reply) => {
+    const csv = revenueCsv(await report(req.query))
+    void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="revenue.csv"')
+    return csv
+  })
 
   app.get('/v1/console/audit', { preHandler: guards.operator('audit.read') }, async (req) => {
     const q = AuditQuerySchema.parse(req.query)

@@ -357,6 +357,10 @@ export interface LedgerRepo {
    */
   post(transfer: LedgerTransferRow, accounts: { debit: LedgerAccountOpening; credit: LedgerAccountOpening }): Awaitable<void>
   snapshot(): Awaitable<LedgerSnapshot>
+  /** Every account (a few per customer and currency): what reports read balances and kinds from. */
+  accounts(): Awaitable<LedgerAccountRow[]>
+  /** Transfers after `afterSeq` made before `until`, in posting order, `limit` at most (reports page through them). */
+  transfersPage(afterSeq: number, until: number, limit: number): Awaitable<(LedgerTransferRow & { seq: number })[]>
 }
 
 export type IdentityKind = 'email' | 'sms' | 'host'

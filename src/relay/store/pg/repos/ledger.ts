@@ -42,6 +42,19 @@ export function pgLedger(q: Sql): LedgerRepo {
         [t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, ts(t.at)]
       )
     },
+    accounts: async () =>
+      (await q.all<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)).map((a) => ({
+        ...a,
+        debitsPosted: Number(a.debitsPosted),
+        creditsPosted: Number(a.creditsPosted)
+      })),
+    transfersPage: async (afterSeq, until, limit) =>
+      (
+        await q.all<Omit<LedgerTransferRow, 'at'> & { at: Date; seq: string | number }>(
+          `SELECT seq, ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > $1 AND at < $2 ORDER BY seq LIMIT $3`,
+          [afterSeq, ts(until), limit]
+        )
+      ).map((t) => ({ ...t, seq: Number(t.seq), amount: Number(t.amount), at: ms(t.at) })),
     // Read in one snapshot (a read is one REPEATABLE READ transaction), so the parts agree.
     async snapshot(): Promise<LedgerSnapshot> {
       const accounts = await q.all<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)

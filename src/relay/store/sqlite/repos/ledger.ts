@@ -23,6 +23,9 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
   )
   const accounts = s.prepare<[], LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)
   const transfers = s.prepare<[], LedgerTransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`)
+  const page = s.prepare<[number, number, number], LedgerTransferRow & { seq: number }>(
+    `SELECT seq, ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > ? AND at < ? ORDER BY seq LIMIT ?`
+  )
   const paidOrders = s.prepare<[], LedgerSnapshot['paidOrders'][number]>(
     `SELECT id, order_no AS orderNo, amount, refunded_amount AS refunded, currency FROM orders
      WHERE state IN ('paid', 'partially_refunded', 'refunded') ORDER BY id`
@@ -42,6 +45,8 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
       addCredit.run(credit.id, credit.kind, credit.customerAccountId, credit.currency, t.at, t.amount)
       insert.run(t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, t.at)
     },
+    accounts: () => accounts.all(),
+    transfersPage: (afterSeq, until, limit) => page.all(afterSeq, until, limit),
     snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all(), purchases: purchases.all() })
   }
 }

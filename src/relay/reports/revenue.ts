@@ -1,0 +1,130 @@
+import { wallTime } from '../../shared/calendar'
+import type { LedgerAccountKind } from '../ledger/chart'
+import type { LedgerAccountRow, LedgerTransferRow } from '../store/ports'
+
+// Revenue from the relay's ledger, per currency and calendar bucket (day, month or year in the
+// billing time zone): every figure is a sum of transfers on accounts of one kind, so the report
+// over all time equals the accounts' posted balances (what relay:verify checks), to the unit.
+//   gross      credits less debits of revenue accounts (plans at list price, paid uses)
+//   discounts  coupons; refunds: subscription money given back; promotions: first-free uses and
+//              recharge bonuses — each debits less credits of its contra-revenue account
+//   net        gross − discounts − refunds − promotions
+//   tax        credits less debits of tax payable (VAT the invoices booked out of revenue)
+//   providers  money in at each provider (debits less credits of its clearing account)
+//   plans      gross by plan and period
+// Wallet liability (prepaid money and promotion credit not spent yet) is a balance: as of the
+// report's end, from every transfer before it.
+
+export type Bucket = 'day' | 'month' | 'year'
+
+export interface RevenueLine {
+  gross: number
+  discounts: number
+  refunds: number
+  promotions: number
+  net: number
+  tax: number
+}
+
+export interface RevenueReport {
+  bucket: Bucket
+  from: number
+  to: number
+  timeZone: string
+  /** currency → bucket key ("2026-12-07", "2026-12", "2026") → line; buckets without movement are left out. */
+  periods: Record<string, Record<string, RevenueLine>>
+  /** currency → the whole range. */
+  totals: Record<string, RevenueLine>
+  /** currency → provider → money in, net of refunds. */
+  providers: Record<string, Record<string, number>>
+  /** currency → "PLAN:period" → gross. */
+  plans: Record<string, Record<string, number>>
+  /** currency → prepaid wallets and promotion credit not spent, as of `to`. */
+  walletLiability: Record<string, { wallets: number; promotionCredit: number }>
+}
+
+const empty = (): RevenueLine => ({ gross: 0, discounts: 0, refunds: 0, promotions: 0, net: 0, tax: 0 })
+
+/** The field an account kind adds to, and the sign of a debit on it. */
+const LINE: Partial<Record<LedgerAccountKind, [keyof RevenueLine, 1 | -1]>> = {
+  revenue_plan: ['gross', -1],
+  revenue_usage: ['gross', -1],
+  discounts: ['discounts', 1],
+  refunds: ['refunds', 1],
+  promotion: ['promotions', 1],
+  tax_payable: ['tax', -1]
+}
+
+export function bucketKey(at: number, bucket: Bucket, timeZone: string): string {
+  const w = wallTime(at, timeZone)
+  const mm = String(w.month).padStart(2, '0')
+  if (bucket === 'year') return String(w.year)
+  if (bucket === 'month') return `${w.year}-${mm}`
+  return `${w.year}-${mm}-${String(w.day).padStart(2, '0')}`
+}
+
+/** Builds the report from transfers made before `to` (in posting order, in pages: call `add` for each). */
+export class RevenueReportBuilder {
+  private readonly kinds: Map<string, { kind: LedgerAccountKind; currency: string }>
+  private readonly report: RevenueReport
+  private readonly keys = new Map<number, string>()
+
+  constructor(accounts: LedgerAccountRow[], opts: { from: number; to: number; bucket: Bucket; timeZone: string }) {
+    this.kinds = new Map(accounts.map((a) => [a.id, { kind: a.kind as LedgerAccountKind, currency: a.currency }]))
+    this.report = { ...opts, periods: {}, totals: {}, providers: {}, plans: {}, walletLiability: {} }
+  }
+
+  add(t: LedgerTransferRow): void {
+    for (const [accountId, debit] of [
+      [t.debitAccountId, true],
+      [t.creditAccountId, false]
+    ] as const) {
+      const account = this.kinds.get(accountId)
+      if (!account) throw new Error(`transfer ${t.id} names account ${accountId}, which the ledger does not hold`)
+      const amount = debit ? t.amount : -t.amount
+      if (account.kind === 'customer_wallet' || account.kind === 'promotion_credit') {
+        const l = (this.report.walletLiability[t.currency] ??= { wallets: 0, promotionCredit: 0 })
+        l[account.kind === 'customer_wallet' ? 'wallets' : 'promotionCredit'] -= amount
+      }
+      if (t.at < this.report.from) continue
+      const line = LINE[account.kind]
+      if (line) {
+        const [field, sign] = line
+        const key = this.key(t.at)
+        const period = ((this.report.periods[t.currency] ??= {})[key] ??= empty())
+        const total = (this.report.totals[t.currency] ??= empty())
+        period[field] += sign * amount
+        total[field] += sign * amount
+        if (account.kind === 'revenue_plan') {
+          const plan = accountId.split(':').slice(2, 4).join(':')
+          const plans = (this.report.plans[t.currency] ??= {})
+          plans[plan] = (plans[plan] ?? 0) - amount
+        }
+      }
+      if (account.kind === 'provider_clearing') {
+        const provider = accountId.split(':')[1]!
+        const providers = (this.report.providers[t.currency] ??= {})
+        providers[provider] = (providers[provider] ?? 0) + amount
+      }
+    }
+  }
+
+  /** The bucket of an instant, computed once per minute: every zone's offset is whole minutes, so a bucket starts on one. */
+  private key(at: number): string {
+    const minute = Math.floor(at / 60_000)
+    let k = this.keys.get(minute)
+    if (k === undefined) {
+      if (this.keys.size > 10_000) this.keys.clear()
+      k = bucketKey(at, this.report.bucket, this.report.timeZone)
+      this.keys.set(minute, k)
+    }
+    return k
+  }
+
+  result(): RevenueReport {
+    for (const lines of [...Object.values(this.report.periods).flatMap((p) => Object.values(p)), ...Object.values(this.report.totals)]) {
+      lines.net = lines.gross - lines.discounts - lines.refunds - lines.promotions
+    }
+    return this.report
+  }
+}
