@@ -8,6 +8,7 @@ import type { RelayCore } from '../core'
 import { audit, auditCsv, type Actor } from '../console/audit'
 import { csrfTokenOf, viewOf, type Authenticated } from '../console/operators'
 import { revenueCsv, revenueReport } from '../reports/service'
+import { mrrAt, mrrMovement } from '../reports/mrr'
 
 // The console's sign-in and the guard of every operator route. The session token travels only
 // in an HttpOnly, SameSite=Strict cookie; a request that changes something must also carry the
@@ -175,6 +176,20 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
     const csv = revenueCsv(await report(req.query))
     void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="revenue.csv"')
     return csv
+  })
+
+  const running = (at: number) => core.store.read(async (tx) => tx.grants.runningAt(at))
+  const MrrQuerySchema = z.object({ at: z.coerce.number().int().min(0).optional() })
+  const MovementQuerySchema = z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0).optional() })
+  app.get('/v1/console/reports/mrr', { preHandler: guards.operator('read') }, async (req) => {
+    const at = MrrQuerySchema.parse(req.query).at ?? core.clock.now()
+    return { report: mrrAt(at, await running(at)) }
+  })
+  app.get('/v1/console/reports/mrr-movement', { preHandler: guards.operator('read') }, async (req) => {
+    const q = MovementQuerySchema.parse(req.query)
+    const to = q.to ?? core.clock.now()
+    if (q.from >= to) throw new BillingError('INVALID_INPUT', 'from must be before to', { field: 'from' })
+    return { report: mrrMovement(q.from, to, await running(q.from), await running(to)) }
   })
 
   app.get('/v1/console/audit', { preHandler: guards.operator('audit.read') }, async (req) => {

@@ -274,6 +274,8 @@ export interface GrantsRepo {
   ofPlan(accountId: string, planCode: PlanCode): Awaitable<GrantRow[]>
   /** The grants whose carried_from names `grantId`. */
   carriedFrom(accountId: string, grantId: string): Awaitable<GrantRow[]>
+  /** Every account's grants running at `at` and not revoked (reports: MRR). */
+  runningAt(at: number): Awaitable<GrantRow[]>
 }
 
 export interface LeaseRow {

@@ -8,6 +8,8 @@ const row = (r: GrantColumns): GrantRow => ({ ...r, starts_at: ms(r.starts_at), 
 export function pgGrants(q: Sql): GrantsRepo {
   const all = async (text: string, values: unknown[]) => (await q.all<GrantColumns>(text, values)).map(row)
   return {
+    runningAt: (at) =>
+      all("SELECT * FROM grants WHERE status <> 'revoked' AND starts_at <= $1 AND (ends_at IS NULL OR ends_at > $1) ORDER BY account_id, starts_at", [ts(at)]),
     active: (accountId, now) =>
       all("SELECT * FROM grants WHERE account_id = $1 AND status = 'active' AND (ends_at IS NULL OR ends_at > $2) ORDER BY starts_at", [accountId, ts(now)]),
     insert: async (g) =>

@@ -19,7 +19,11 @@ export function sqliteGrants(s: Database.Database): GrantsRepo {
   const carriedFrom = s.prepare<[string, string], GrantRow>(
     "SELECT * FROM grants WHERE account_id = ? AND (',' || carried_from || ',') LIKE ('%,' || ? || ',%')"
   )
+  const runningAt = s.prepare<[number, number], GrantRow>(
+    "SELECT * FROM grants WHERE status <> 'revoked' AND starts_at <= ? AND (ends_at IS NULL OR ends_at > ?) ORDER BY account_id, starts_at"
+  )
   return {
+    runningAt: (at) => runningAt.all(at, at),
     active: (accountId, now) => active.all(accountId, now),
     insert: (g) => void insert.run(g),
     byOrder: (orderId) => byOrder.get(orderId),
