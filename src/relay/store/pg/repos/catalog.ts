@@ -17,6 +17,8 @@ export function pgCatalog(q: Sql): CatalogRepo {
   return {
     latest: async () => toRow(await q.get<CatalogColumns>(`${COLS} ORDER BY version DESC LIMIT 1`)),
     inForce: async (at) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1`, [ts(at)])),
+    versionInForce: async (at) =>
+      (await q.get<{ version: number }>('SELECT version FROM catalog_versions WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1', [ts(at)]))?.version,
     byVersion: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version = $1`, [v])),
     after: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version > $1 ORDER BY version LIMIT 1`, [v])),
     insert: async (r) =>
