@@ -4,7 +4,7 @@ import { BillingError } from '../../shared/errors'
 import { includedTax, money, type Money } from '../../shared/money'
 import type { CheckoutItem, OutboxRecord } from '../../shared/relay-contract'
 import type { CatalogDocument } from '../../shared/catalog'
-import { catalogInForce } from '../catalog/catalog'
+import { CatalogVersions } from '../catalog/catalog'
 import type { Feed } from '../feed/feed'
 import { priceItem } from '../pricing/catalog'
 import type { CouponGrantRow, PromotionCodeRow } from '../store/coupons'
@@ -39,6 +39,8 @@ export interface Priced {
 }
 
 export class Coupons {
+  private readonly versions = new CatalogVersions()
+
   constructor(
     private readonly feed: Feed,
     private readonly ids: IdSource
@@ -46,7 +48,7 @@ export class Coupons {
 
   /** The price of `req.item` for the account by the catalog in force: list, discount, tax, total, bonus. */
   async priceFor(tx: StoreTx, accountId: string, req: QuoteRequest, now: number, doc?: CatalogDocument): Promise<Priced> {
-    const catalog = doc ?? (await catalogInForce(tx, now)).document
+    const catalog = doc ?? (await this.versions.inForce(tx, now)).document
     const { amount: list, subject } = priceItem(req.item, catalog)
     let discount = money(0, list.currency)
     let applied: Priced['applied']

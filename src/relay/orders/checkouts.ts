@@ -8,7 +8,7 @@ import type {
   CreateCheckoutResponse,
   OrderDto
 } from '../../shared/relay-contract'
-import { catalogInForce } from '../catalog/catalog'
+import { CatalogVersions } from '../catalog/catalog'
 import type { CatalogDelivery } from '../catalog/delivery'
 import type { DeviceContext } from '../accounts/accounts'
 import type { OrderRow, RelayStore, StoreTx } from '../store/ports'
@@ -45,6 +45,7 @@ export interface CheckoutDeps {
 export class Checkouts {
   /** One provider call per order at a time, even when the same key arrives twice at once. */
   private readonly inflight = new Map<string, Promise<OrderRow>>()
+  private readonly versions = new CatalogVersions()
 
   constructor(private readonly deps: CheckoutDeps) {}
 
@@ -73,7 +74,7 @@ export class Checkouts {
       if (existing) return existing
       const now = clock.now()
       // Priced by the catalog in force now; a replay above keeps the amount it was first priced at.
-      const inForce = await catalogInForce(tx, now)
+      const inForce = await this.versions.inForce(tx, now)
       const catalog = inForce.document
       if (!catalog.paymentMethods.includes(req.provider)) {
         throw new BillingError('METHOD_UNAVAILABLE', `${req.provider} is not offered now; choose one of: ${catalog.paymentMethods.join(', ') || 'none'}`, {
