@@ -92,8 +92,9 @@ export class Coupons {
       item,
       list,
       hasPurchased: coupon.firstPurchaseOnly ? await tx.coupons.hasPurchased(accountId) : false,
-      couponUses: await tx.coupons.uses(`coupon:${coupon.id}`, accountId),
-      codeUses: await tx.coupons.uses(`code:${code.code}`, accountId)
+      // Read only where a per-account limit exists: nothing else looks at them.
+      couponUses: coupon.perAccountLimit !== null ? await tx.coupons.uses(`coupon:${coupon.id}`, accountId) : 0,
+      codeUses: code.per_account_limit !== null ? await tx.coupons.uses(`code:${code.code}`, accountId) : 0
     })
     return verdict.ok ? { ...verdict, coupon, code } : verdict
   }
