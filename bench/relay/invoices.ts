@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sessionCompletedEvent, startFakeStripe } from '../../test/relay/fakes/stripe'
 import { stripeEnv, STRIPE_SECRET_KEY } from '../../test/relay/support/stripe'
-import { closedLoop, median, seedOrders, signingDone, startChild, stopChild, type Shot } from './notify'
+import { closedLoop, cpuSeconds, median, seedOrders, signingDone, startChild, stopChild, type Shot } from './notify'
 
 // Benchmark (a script, not a test): what issuing an invoice inside each paid notification costs.
 // Two relay children in the same run, the same build and durability, each over its own file of
@@ -13,7 +13,8 @@ import { closedLoop, median, seedOrders, signingDone, startChild, stopChild, typ
 // operator who invoices from another system). Rounds alternate between them, closed loop as in
 // notify.ts; invoice_notify_ratio is the median over the rounds of (with ÷ without) req/s.
 // Env: BENCH_INVOICES_ROUNDS (5), BENCH_INVOICES_REQUESTS per round (3000): tiny values only to
-// check that it runs. Last line: one JSON object with invoice_notify_ratio.
+// check that it runs. Last line: one JSON object with invoice_notify_ratio, and the main-thread CPU
+// per notification of each child (median over the rounds; steadier than req/s on shared cores).
 
 const ROUNDS = Number(process.env['BENCH_INVOICES_ROUNDS'] ?? 5)
 const REQUESTS = Number(process.env['BENCH_INVOICES_REQUESTS'] ?? 3000)
@@ -44,14 +45,23 @@ async function main(): Promise<void> {
       return c
     }
     const relays = { on: await start('on'), off: await start('off') }
-    for (const w of ['on', 'off'] as const) await closedLoop(relays[w].url, shots[w].slice(0, WARM))
+    // Each warm-up's feed backlog signed before anything is measured: otherwise the relay warmed
+    // up last signs it (on the shared cores) while the first round runs on the other.
+    for (const w of ['on', 'off'] as const) {
+      await closedLoop(relays[w].url, shots[w].slice(0, WARM))
+      await signingDone(relays[w].url)
+    }
     const rounds: { on: number; off: number }[] = []
+    const cpuUs = { on: [] as number[], off: [] as number[] }
     for (let r = 0; r < ROUNDS; r++) {
       const rps = { on: 0, off: 0 }
       // Alternate which goes first, so a slow second of the shared cores hits both alike.
       for (const w of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
         const batch = shots[w].slice(WARM + r * REQUESTS, WARM + (r + 1) * REQUESTS)
+        const cpu = cpuSeconds(relays[w].proc.pid, true)
         const run = await closedLoop(relays[w].url, batch)
+        // The relay's event-loop CPU per notification: steadier than req/s on shared cores.
+        cpuUs[w].push(((cpuSeconds(relays[w].proc.pid, true) - cpu) / batch.length) * 1e6)
         if (run.failures > 0) throw new Error(`${run.failures} notifications not answered 200 (invoices ${w})`)
         rps[w] = run.rps
         await signingDone(relays[w].url)
@@ -67,6 +77,8 @@ async function main(): Promise<void> {
         with_invoices_rps: Math.round(median(rounds.map((r) => r.on))),
         without_invoices_rps: Math.round(median(rounds.map((r) => r.off))),
         round_ratios: rounds.map((r) => Number((r.on / r.off).toFixed(3))),
+        with_invoices_cpu_us: Math.round(median(cpuUs.on)),
+        without_invoices_cpu_us: Math.round(median(cpuUs.off)),
         requests_per_round: REQUESTS
       })
     )

@@ -156,10 +156,22 @@ export function applyPercentDiscount(m: Money, percent: string | Decimal): Money
   return subtract(m, percentOf(m, p))
 }
 
+// 1 + rate per rate text: an invoice line asks for the same few rates over and over.
+const divisors = new Map<string, Decimal>()
+function onePlus(rate: string | Decimal): Decimal {
+  if (typeof rate !== 'string') return rate.plus(1)
+  let d = divisors.get(rate)
+  if (!d) {
+    d = new Decimal(rate).plus(1)
+    if (divisors.size > 64) divisors.clear()
+    divisors.set(rate, d)
+  }
+  return d
+}
+
 /** Tax included in a gross price at `rate` ("0.06"): gross − gross / (1 + rate), rounded. */
 export function includedTax(gross: Money, rate: string | Decimal): Money {
-  const r = new Decimal(rate)
-  const net = new Decimal(gross.amount).dividedBy(r.plus(1)).toDecimalPlaces(0, MONEY_ROUNDING)
+  const net = new Decimal(gross.amount).dividedBy(onePlus(rate)).toDecimalPlaces(0, MONEY_ROUNDING)
   return money(gross.amount - net.toNumber(), gross.currency)
 }
 

@@ -10,7 +10,9 @@ import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import { BUILT_IN_CATALOG, InvalidCatalog, parseCatalogDocument } from '../../src/shared/catalog'
 import { tempDir } from '../support/db'
 import { catalogV } from '../support/catalog'
-import { startTestRelay } from './support/relay'
+import { checkout } from './support/flows'
+import { createTestProvider } from './support/hmac-provider'
+import { enrolDevice, startTestRelay } from './support/relay'
 
 // The catalog as data on the relay (src/relay/catalog): immutable versions, seeded with the
 // built-in one, published only when valid, served by the version in force.
@@ -50,6 +52,23 @@ describe('catalog versions on the relay', () => {
     expect(after.body.recharge).toEqual({ currency: 'CNY', min: 200, max: 300_000, presets: [2000, 5000, 10_000] })
     expect(await t.relay.db.read(async (tx) => (await catalogByVersion(tx, 1))?.document)).toEqual(BUILT_IN_CATALOG)
     expect(await t.relay.db.read(async (tx) => catalogByVersion(tx, 9))).toBeUndefined()
+  })
+
+  it('a running relay prices checkouts and quotes by a version from the instant it takes effect (parsed versions are kept by number)', async () => {
+    const t = await startTestRelay({ providers: [createTestProvider('alipay')] })
+    const dev = await enrolDevice(t.api)
+    const basic = { provider: 'alipay', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' } }
+    const quote = async () => (await t.api('POST', '/v1/quotes', { token: dev.token, body: { item: basic.item } })).body.quote.total.amount
+    expect((await checkout(t.api, dev.token, basic)).order.amount.amount).toBe(2900)
+    expect(await quote()).toBe(2900)
+    const at = t.clock.now() + HOUR
+    await publishCatalog(t.relay.db, t.clock.now(), catalogV(2, at))
+    // Published but not in force yet.
+    expect((await checkout(t.api, dev.token, basic)).order.amount.amount).toBe(2900)
+    expect(await quote()).toBe(2900)
+    t.clock.set(at)
+    expect((await checkout(t.api, dev.token, basic)).order.amount.amount).toBe(3900)
+    expect(await quote()).toBe(3900)
   })
 
   it('refuses a bad document, naming the field and the reason, and writes nothing', async () => {

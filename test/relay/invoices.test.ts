@@ -96,17 +96,27 @@ forEachStore('invoices issued with payments', () => {
     expect((await list(utc.t, utc.dev.token)).invoices[0].number).toBe('INV-2025-000001')
   })
 
-  it('takes the catalog’s tax rate', async () => {
+  it('takes the tax rate of the catalog version that priced the order, also after a version is published on a running relay', async () => {
     const { t, provider, dev } = await setup()
     const now = t.clock.now()
+    // Paid under version 1 first, so the relay has that version at hand when version 2 comes.
+    const first = await checkout(t.api, dev.token, recharge(1060))
+    await notify(t, provider, [paid(first.order.orderNo, 1060)])
+    const before = await checkout(t.api, dev.token, recharge(1060))
+    t.clock.set(now + 1000)
     await t.relay.core.store.unit(async (tx) => {
-      const doc = { ...JSON.parse((await tx.catalog.byVersion(1))!.document), version: 2, effectiveFrom: now, taxRate: '0.13' }
-      await tx.catalog.insert({ version: 2, effectiveFrom: now, document: JSON.stringify(doc), publishedAt: now })
+      const doc = { ...JSON.parse((await tx.catalog.byVersion(1))!.document), version: 2, effectiveFrom: now + 1000, taxRate: '0.13' }
+      await tx.catalog.insert({ version: 2, effectiveFrom: now + 1000, document: JSON.stringify(doc), publishedAt: now + 1000 })
     })
     const a = await checkout(t.api, dev.token, recharge(11_300))
     await notify(t, provider, [paid(a.order.orderNo, 11_300)])
-    const inv = (await list(t, dev.token)).invoices[0]
-    expect(inv.lines[0]).toMatchObject({ taxRate: '0.13', tax: { amount: 1300 } })
+    await notify(t, provider, [paid(before.order.orderNo, 1060)])
+    const invoices = (await list(t, dev.token)).invoices
+    const of = (orderNo: string) => invoices.find((i) => i.source.orderNo === orderNo)
+    expect(of(first.order.orderNo).lines[0]).toMatchObject({ taxRate: '0.06', tax: { amount: 60 } })
+    expect(of(a.order.orderNo).lines[0]).toMatchObject({ taxRate: '0.13', tax: { amount: 1300 } })
+    // Created while version 1 was in force: its rate, though paid after version 2 took effect.
+    expect(of(before.order.orderNo).lines[0]).toMatchObject({ taxRate: '0.06', tax: { amount: 60 } })
   })
 
   it('rolls a number back with the transaction that took it: the next invoice gets it', async () => {

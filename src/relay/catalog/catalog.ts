@@ -49,6 +49,26 @@ export async function catalogInForce(tx: StoreTx, at: number): Promise<CatalogVe
   return toVersion(row)
 }
 
+/**
+ * The version in force, kept parsed by version number: a hot path (each paid notification's
+ * invoice, each checkout) asks the store for the number only, not the whole document. One per
+ * owner of a store (a version number means one document only within one database; tests open
+ * several in one process); versions never change, so an entry never goes stale.
+ */
+export class CatalogVersions {
+  private readonly byNumber = new Map<number, CatalogVersion>()
+
+  async inForce(tx: StoreTx, at: number): Promise<CatalogVersion> {
+    const n = await tx.catalog.versionInForce(at)
+    const known = n === undefined ? undefined : this.byNumber.get(n)
+    if (known) return known
+    const v = await catalogInForce(tx, at)
+    if (this.byNumber.size > 64) this.byNumber.clear()
+    this.byNumber.set(v.version, v)
+    return v
+  }
+}
+
 /** A published version by its id, or undefined (for checking what a device priced by). */
 export async function catalogByVersion(tx: StoreTx, version: number): Promise<CatalogVersion | undefined> {
   const row = await tx.catalog.byVersion(version)

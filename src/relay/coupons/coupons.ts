@@ -4,7 +4,7 @@ import { BillingError } from '../../shared/errors'
 import { includedTax, money, type Money } from '../../shared/money'
 import type { CheckoutItem, OutboxRecord } from '../../shared/relay-contract'
 import type { CatalogDocument } from '../../shared/catalog'
-import { catalogInForce } from '../catalog/catalog'
+import { CatalogVersions } from '../catalog/catalog'
 import type { Feed } from '../feed/feed'
 import { priceItem } from '../pricing/catalog'
 import type { CouponGrantRow, PromotionCodeRow } from '../store/coupons'
@@ -27,8 +27,19 @@ export const DEFAULT_TAX_RATE = '0.06'
 /** A promotion code that does not apply (a checkout refuses it rather than charge the full price). */
 export class CouponRefused extends BillingError {
   constructor(readonly refusal: CouponRefusal, code: string) {
-    super('COUPON_REFUSED', `${code}: ${REFUSAL_MESSAGES[refusal]}`, { refusal, code })
+    super('COUPON_REFUSED', `${code}: ${REFUSAL_MESSAGES[refusal]}`, stackless({ refusal, code }))
+    Error.stackTraceLimit = stackLimit
   }
+}
+
+// A refusal is an answer, not a fault: its stack is never shown, and capturing one is a large
+// share of a refused checkout's CPU (a coupon race refuses most of its checkouts). The limit is
+// 0 only while super() builds the error (set as its arguments are evaluated), then restored.
+let stackLimit = Error.stackTraceLimit
+function stackless<T>(v: T): T {
+  stackLimit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  return v
 }
 
 /** What a priced item with a coupon that applies carries into its order. */
@@ -39,6 +50,8 @@ export interface Priced {
 }
 
 export class Coupons {
+  private readonly versions = new CatalogVersions()
+
   constructor(
     private readonly feed: Feed,
     private readonly ids: IdSource
@@ -46,7 +59,7 @@ export class Coupons {
 
   /** The price of `req.item` for the account by the catalog in force: list, discount, tax, total, bonus. */
   async priceFor(tx: StoreTx, accountId: string, req: QuoteRequest, now: number, doc?: CatalogDocument): Promise<Priced> {
-    const catalog = doc ?? (await catalogInForce(tx, now)).document
+    const catalog = doc ?? (await this.versions.inForce(tx, now)).document
     const { amount: list, subject } = priceItem(req.item, catalog)
     let discount = money(0, list.currency)
     let applied: Priced['applied']
@@ -90,8 +103,9 @@ export class Coupons {
       item,
       list,
       hasPurchased: coupon.firstPurchaseOnly ? await tx.coupons.hasPurchased(accountId) : false,
-      couponUses: await tx.coupons.uses(`coupon:${coupon.id}`, accountId),
-      codeUses: await tx.coupons.uses(`code:${code.code}`, accountId)
+      // Read only where a per-account limit exists: nothing else looks at them.
+      couponUses: coupon.perAccountLimit !== null ? await tx.coupons.uses(`coupon:${coupon.id}`, accountId) : 0,
+      codeUses: code.per_account_limit !== null ? await tx.coupons.uses(`code:${code.code}`, accountId) : 0
     })
     return verdict.ok ? { ...verdict, coupon, code } : verdict
   }

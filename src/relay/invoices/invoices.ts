@@ -3,7 +3,7 @@ import { documentTaxRate } from '../../shared/catalog'
 import { BillingError, NotFound } from '../../shared/errors'
 import { money, type Currency } from '../../shared/money'
 import type { CheckoutItem } from '../../shared/relay-contract'
-import { catalogByVersion, catalogInForce } from '../catalog/catalog'
+import { catalogByVersion, CatalogVersions } from '../catalog/catalog'
 import type { Feed } from '../feed/feed'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
@@ -41,6 +41,8 @@ export interface InvoicingOptions {
 export type InvoiceSource = Invoice['source']
 
 export class Invoices {
+  private readonly catalog = new CatalogVersions()
+
   constructor(
     private readonly feed: Feed,
     private readonly ledger: Ledger,
@@ -55,9 +57,10 @@ export class Invoices {
    * and the discount, its total is what was paid.
    */
   async issueForOrder(tx: StoreTx, order: OrderRow, discount: number, now: number): Promise<Invoice | null> {
+    if (!this.options.enabled) return null
     const item = JSON.parse(order.item_json) as CheckoutItem
     // The rate of the catalog version that priced the order (in force when it was created).
-    const rate = documentTaxRate((await catalogInForce(tx, order.created_at)).document)
+    const rate = documentTaxRate((await this.catalog.inForce(tx, order.created_at)).document)
     const line: LineInput =
       item.kind === 'plan'
         ? { item: { kind: 'plan', planCode: item.planCode, period: item.period }, quantity: 1, unitPrice: order.amount + discount, discount }
@@ -73,8 +76,9 @@ export class Invoices {
     discount: number,
     now: number
   ): Promise<Invoice | null> {
+    if (!this.options.enabled) return null
     const version = await catalogByVersion(tx, rec.catalogVersion)
-    const rate = documentTaxRate(version?.document ?? (await catalogInForce(tx, now)).document)
+    const rate = documentTaxRate(version?.document ?? (await this.catalog.inForce(tx, now)).document)
     const item = { kind: 'plan', planCode: rec.planCode, period: rec.period } as Extract<Invoice['lines'][number]['item'], { kind: 'plan' }>
     return this.issue(tx, accountId, { kind: 'wallet', purchaseId: rec.id }, [{ item, quantity: 1, unitPrice: rec.price.amount + discount, discount }], rate, rec.price.currency, now)
   }

@@ -8,7 +8,7 @@ import type {
   CreateCheckoutResponse,
   OrderDto
 } from '../../shared/relay-contract'
-import { catalogInForce } from '../catalog/catalog'
+import { CatalogVersions } from '../catalog/catalog'
 import type { CatalogDelivery } from '../catalog/delivery'
 import type { DeviceContext } from '../accounts/accounts'
 import type { OrderRow, RelayStore, StoreTx } from '../store/ports'
@@ -45,6 +45,7 @@ export interface CheckoutDeps {
 export class Checkouts {
   /** One provider call per order at a time, even when the same key arrives twice at once. */
   private readonly inflight = new Map<string, Promise<OrderRow>>()
+  private readonly versions = new CatalogVersions()
 
   constructor(private readonly deps: CheckoutDeps) {}
 
@@ -62,18 +63,20 @@ export class Checkouts {
     const provider = this.deps.providers.get(req.provider)
     if (!provider) throw new BillingError('METHOD_UNAVAILABLE', `provider ${req.provider} is not enabled on this relay`, { method: req.provider })
     assertReturnUrlsAllowed(req, returnUrls)
-    const fp = fingerprint(req)
+    // Computed when needed: a replay check or a new order (a refused code needs neither).
+    let fp: string | undefined
+    const fpOf = () => (fp ??= fingerprint(req))
     const { store, clock, ids } = this.deps
 
     // Committed without blocking the event loop on the fsync, but durable before the provider
     // hears the order number: a lost row could otherwise hand that number to another order.
     const created = await store.unitGrouped(async (tx) => {
       const stored = await tx.orders.byKey(ctx.accountId, key)
-      const existing = replayOf(key, fp, stored && { fingerprint: stored.request_fingerprint, order: stored }, (s) => s.order)
+      const existing = stored && replayOf(key, fpOf(), { fingerprint: stored.request_fingerprint, order: stored }, (s) => s.order)
       if (existing) return existing
       const now = clock.now()
       // Priced by the catalog in force now; a replay above keeps the amount it was first priced at.
-      const inForce = await catalogInForce(tx, now)
+      const inForce = await this.versions.inForce(tx, now)
       const catalog = inForce.document
       if (!catalog.paymentMethods.includes(req.provider)) {
         throw new BillingError('METHOD_UNAVAILABLE', `${req.provider} is not offered now; choose one of: ${catalog.paymentMethods.join(', ') || 'none'}`, {
@@ -93,7 +96,7 @@ export class Checkouts {
         account_id: ctx.accountId,
         device_id: ctx.deviceId,
         client_key: key,
-        request_fingerprint: fp,
+        request_fingerprint: fpOf(),
         provider: req.provider,
         item_json: JSON.stringify(req.item),
         subject: priced.subject,

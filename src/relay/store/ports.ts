@@ -193,6 +193,8 @@ export interface CatalogRepo {
   latest(): Awaitable<CatalogVersionRow | undefined>
   /** The highest version whose effectiveFrom is at or before `at`. */
   inForce(at: number): Awaitable<CatalogVersionRow | undefined>
+  /** Only the number of that version (no document): for callers that keep parsed versions. */
+  versionInForce(at: number): Awaitable<number | undefined>
   byVersion(version: number): Awaitable<CatalogVersionRow | undefined>
   /** The lowest version above `version` (the one that superseded it), if any. */
   after(version: number): Awaitable<CatalogVersionRow | undefined>

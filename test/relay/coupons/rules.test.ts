@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { judgeCoupon } from '../../../src/relay/coupons/rules'
+import { CouponRefused } from '../../../src/relay/coupons/coupons'
+import { judgeCoupon, REFUSAL_MESSAGES } from '../../../src/relay/coupons/rules'
+import { BillingError } from '../../../src/shared/errors'
 import { COUPON_REFUSALS } from '../../../src/shared/billing/coupons'
 import { includedTax, money } from '../../../src/shared/money'
 import {
@@ -154,5 +156,17 @@ describe('coupon quotes and checkouts', () => {
     await expectBooksBalance(t)
     await fund(t, dev.token, 1000)
     await expectBooksBalance(t)
+  })
+})
+
+describe('CouponRefused', () => {
+  it('is a BillingError with its refusal, made without a stack trace, and leaves the stack limit of later errors as it was', () => {
+    const limit = Error.stackTraceLimit
+    const e = new CouponRefused('used_up', 'RACE')
+    expect(e).toBeInstanceOf(BillingError)
+    expect(e.toInfo()).toEqual({ code: 'COUPON_REFUSED', message: `RACE: ${REFUSAL_MESSAGES.used_up}`, details: { refusal: 'used_up', code: 'RACE' } })
+    expect(e.stack?.split('\n').length).toBe(1)
+    expect(Error.stackTraceLimit).toBe(limit)
+    expect(new Error('later').stack!.split('\n').length).toBeGreaterThan(1)
   })
 })

@@ -37,6 +37,11 @@ export function pgCatalog(q: Sql): CatalogRepo {
       return row
     },
     latest: async () => toRow(await q.get<CatalogColumns>(`${COLS} ORDER BY version DESC LIMIT 1`)),
+    async versionInForce(at) {
+      const kept = q.memo.get('catalog_in_force') as InForce | undefined
+      if (kept && at >= kept.row.effectiveFrom && at < kept.until) return kept.row.version
+      return (await q.get<{ version: number }>('SELECT version FROM catalog_versions WHERE effective_from <= $1 ORDER BY version DESC LIMIT 1', [ts(at)]))?.version
+    },
     byVersion: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version = $1`, [v])),
     after: async (v) => toRow(await q.get<CatalogColumns>(`${COLS} WHERE version > $1 ORDER BY version LIMIT 1`, [v])),
     insert: async (r) =>

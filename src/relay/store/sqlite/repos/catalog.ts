@@ -15,6 +15,7 @@ export function sqliteCatalog(s: Database.Database): CatalogRepo {
   const cols = 'SELECT version, effective_from, document, published_at FROM catalog_versions'
   const latest = s.prepare<[], CatalogColumns>(`${cols} ORDER BY version DESC LIMIT 1`)
   const inForce = s.prepare<[number], CatalogColumns>(`${cols} WHERE effective_from <= ? ORDER BY version DESC LIMIT 1`)
+  const versionInForce = s.prepare<[number], { version: number }>('SELECT version FROM catalog_versions WHERE effective_from <= ? ORDER BY version DESC LIMIT 1')
   const byVersion = s.prepare<[number], CatalogColumns>(`${cols} WHERE version = ?`)
   const after = s.prepare<[number], CatalogColumns>(`${cols} WHERE version > ? ORDER BY version LIMIT 1`)
   const insert = s.prepare('INSERT INTO catalog_versions (version, effective_from, document, published_at) VALUES (?, ?, ?, ?)')
@@ -27,6 +28,7 @@ export function sqliteCatalog(s: Database.Database): CatalogRepo {
   return {
     latest: () => toRow(latest.get()),
     inForce: (at) => toRow(inForce.get(at)),
+    versionInForce: (at) => versionInForce.get(at)?.version,
     byVersion: (v) => toRow(byVersion.get(v)),
     after: (v) => toRow(after.get(v)),
     insert: (r) => void insert.run(r.version, r.effectiveFrom, r.document, r.publishedAt),
