@@ -63,6 +63,8 @@ export interface FakePaypal {
   failNext(status: number, name?: string, issue?: string): void
   /** The next capture is left PENDING (e.g. an eCheck); settle it with `captures`. */
   pendNextCapture(): void
+  /** The next call is carried out, but its answer is lost (the connection drops). */
+  loseNextAnswer(): void
   /** The status new refunds are made with (COMPLETED until told otherwise). */
   refundsAnswer(status: FakePaypalRefundStatus): void
   /** A PENDING refund completes (what PAYMENT.CAPTURE.REFUNDED then reports). */
@@ -95,6 +97,7 @@ export async function startFakePaypal(opts: {
   let pendCapture = false
   const refunds: FakePaypal['refunds'] = new Map()
   let refundStatus: FakePaypalRefundStatus = 'COMPLETED'
+  let loseAnswer = false
   const refundView = (r: FakePaypalRefund, prefer: string | undefined) => {
     const links = [
       { href: `${baseUrl}/v2/payments/refunds/${r.id}`, rel: 'self', method: 'GET' },
@@ -138,6 +141,10 @@ export async function startFakePaypal(opts: {
     if (replay) return send(200, replay)
     const remember = (status: number, payload: unknown) => {
       if (requestId) byRequestId.set(`${path}|${requestId}`, payload)
+      if (loseAnswer) {
+        loseAnswer = false
+        return void res.destroy()
+      }
       send(status, payload)
     }
 
@@ -262,6 +269,9 @@ export async function startFakePaypal(opts: {
       pendCapture = true
     },
     refunds,
+    loseNextAnswer() {
+      loseAnswer = true
+    },
     refundsAnswer(status) {
       refundStatus = status
     },

@@ -44,7 +44,12 @@ export async function refundCapture(rest: PaypalRest, req: RefundRequest): Promi
       reason: refund.status_details?.reason
     })
   }
-  const amount = refund.amount ? moneyOf(refund.amount) : req.amount
+  let amount = req.amount
+  try {
+    if (refund.amount) amount = moneyOf(refund.amount)
+  } catch {
+    throw new BillingError('UNAVAILABLE', `paypal refund ${refund.id} answered an amount the relay cannot read`, { provider: 'paypal' })
+  }
   if (amount.amount !== req.amount.amount || amount.currency !== req.amount.currency) {
     // Another refund answered under this key: record nothing rather than the wrong amount.
     throw new BillingError('UNAVAILABLE', `paypal refund ${refund.id} is ${refund.amount!.value} ${refund.amount!.currency_code}, not the amount asked for`, {
