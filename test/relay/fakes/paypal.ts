@@ -10,7 +10,7 @@ type CryptoKey = webcrypto.CryptoKey
 type CryptoKeyPair = webcrypto.CryptoKeyPair
 
 // A fake of PayPal's REST API on 127.0.0.1 (OAuth2 token, Orders v2 create / read / capture,
-// capture read), a test PKI (root CA → intermediate → leaf, generated at run time), and the
+// capture read, capture refund), a test PKI (root CA → intermediate → leaf, generated at run time), and the
 // signing side of PayPal webhooks, whose certificate chain is served to the relay through an
 // injectable certificate source instead of the network.
 
@@ -32,11 +32,26 @@ export interface FakePaypalOrder {
   captureId?: string
 }
 
+export type FakePaypalRefundStatus = 'COMPLETED' | 'PENDING' | 'CANCELLED' | 'FAILED'
+
+export interface FakePaypalRefund {
+  id: string
+  status: FakePaypalRefundStatus
+  amount: { currency_code: string; value: string }
+  captureId: string
+  custom_id?: string
+  invoice_id?: string
+  note_to_payer?: string
+  create_time: string
+}
+
 export interface FakePaypal {
   baseUrl: string
   requests: RecordedPaypalRequest[]
   orders: Map<string, FakePaypalOrder>
   captures: Map<string, { id: string; status: string; amount: { currency_code: string; value: string }; custom_id: string }>
+  /** Refunds by capture id, in the order made. */
+  refunds: Map<string, FakePaypalRefund[]>
   tokensIssued(): number
   /** The buyer approves the order (what the approve link does in real life). */
   approve(orderId: string): void
@@ -48,6 +63,12 @@ export interface FakePaypal {
   failNext(status: number, name?: string, issue?: string): void
   /** The next capture is left PENDING (e.g. an eCheck); settle it with `captures`. */
   pendNextCapture(): void
+  /** The next call is carried out, but its answer is lost (the connection drops). */
+  loseNextAnswer(): void
+  /** The status new refunds are made with (COMPLETED until told otherwise). */
+  refundsAnswer(status: FakePaypalRefundStatus): void
+  /** A PENDING refund completes (what PAYMENT.CAPTURE.REFUNDED then reports). */
+  completeRefund(refundId: string): FakePaypalRefund
   close(): Promise<void>
 }
 
@@ -74,6 +95,19 @@ export async function startFakePaypal(opts: {
   let seq = 0
   let failure: { status: number; name: string; issue?: string } | undefined
   let pendCapture = false
+  const refunds: FakePaypal['refunds'] = new Map()
+  let refundStatus: FakePaypalRefundStatus = 'COMPLETED'
+  let loseAnswer = false
+  const refundView = (r: FakePaypalRefund, prefer: string | undefined) => {
+    const links = [
+      { href: `${baseUrl}/v2/payments/refunds/${r.id}`, rel: 'self', method: 'GET' },
+      { href: `${baseUrl}/v2/payments/captures/${r.captureId}`, rel: 'up', method: 'GET' }
+    ]
+    // PayPal's default is Prefer: return=minimal (id, status, links only).
+    if (prefer !== 'return=representation') return { id: r.id, status: r.status, links }
+    const { captureId: _capture, ...rest } = r
+    return { ...rest, ...(r.status === 'PENDING' ? { status_details: { reason: 'ECHECK' } } : {}), update_time: r.create_time, links }
+  }
 
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req)
@@ -107,6 +141,10 @@ export async function startFakePaypal(opts: {
     if (replay) return send(200, replay)
     const remember = (status: number, payload: unknown) => {
       if (requestId) byRequestId.set(`${path}|${requestId}`, payload)
+      if (loseAnswer) {
+        loseAnswer = false
+        return void res.destroy()
+      }
       send(status, payload)
     }
 
@@ -156,6 +194,51 @@ export async function startFakePaypal(opts: {
         return remember(201, view())
       }
     }
+    const refundMatch = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path)
+    if (req.method === 'POST' && refundMatch) {
+      const capture = captures.get(refundMatch[1]!)
+      if (!capture) return error(404, 'RESOURCE_NOT_FOUND', 'INVALID_RESOURCE_ID')
+      if (capture.status === 'PENDING') return error(422, 'UNPROCESSABLE_ENTITY', 'PENDING_CAPTURE')
+      let ask: any
+      try {
+        ask = body ? JSON.parse(body) : {}
+      } catch {
+        return error(400, 'INVALID_REQUEST', 'MALFORMED_REQUEST_JSON')
+      }
+      const digits = capture.amount.currency_code === 'JPY' ? 0 : 2
+      // Exact: whole and fraction digits as integers, no float.
+      const minor = (value: string) => {
+        const [whole = '0', fraction = ''] = value.split('.')
+        return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0')
+      }
+      const major = (n: number) => (digits === 0 ? String(n) : `${Math.floor(n / 100)}.${String(n % 100).padStart(2, '0')}`)
+      const made = refunds.get(capture.id) ?? []
+      const done = made.filter((r) => r.status === 'COMPLETED' || r.status === 'PENDING').reduce((sum, r) => sum + minor(r.amount.value), 0)
+      const left = minor(capture.amount.value) - done
+      if (left <= 0) return error(422, 'UNPROCESSABLE_ENTITY', 'CAPTURE_FULLY_REFUNDED')
+      const amount = ask.amount ?? { currency_code: capture.amount.currency_code, value: major(left) }
+      const pattern = digits === 0 ? /^\d+$/ : /^\d+(\.\d{1,2})?$/
+      if (typeof amount.value !== 'string' || !pattern.test(amount.value) || minor(amount.value) <= 0) return error(422, 'UNPROCESSABLE_ENTITY', 'INVALID_PARAMETER_VALUE')
+      if (amount.currency_code !== capture.amount.currency_code) return error(422, 'UNPROCESSABLE_ENTITY', 'REFUND_CAPTURE_CURRENCY_MISMATCH')
+      if (minor(amount.value) > left) return error(422, 'UNPROCESSABLE_ENTITY', 'REFUND_AMOUNT_EXCEEDED')
+      for (const [field, max] of [['note_to_payer', 255], ['invoice_id', 127], ['custom_id', 127]] as const) {
+        if (ask[field] !== undefined && (typeof ask[field] !== 'string' || ask[field].length === 0 || ask[field].length > max)) {
+          return error(400, 'INVALID_REQUEST', 'INVALID_STRING_LENGTH')
+        }
+      }
+      const refund: FakePaypalRefund = {
+        id: `1JU${String(++seq).padStart(14, '0')}`,
+        status: refundStatus,
+        amount: { currency_code: amount.currency_code, value: amount.value },
+        captureId: capture.id,
+        ...(ask.custom_id ? { custom_id: ask.custom_id } : {}),
+        ...(ask.invoice_id ? { invoice_id: ask.invoice_id } : {}),
+        ...(ask.note_to_payer ? { note_to_payer: ask.note_to_payer } : {}),
+        create_time: new Date().toISOString()
+      }
+      refunds.set(capture.id, [...made, refund])
+      return remember(201, refundView(refund, req.headers.prefer as string | undefined))
+    }
     const captureMatch = /^\/v2\/payments\/captures\/([^/]+)$/.exec(path)
     if (req.method === 'GET' && captureMatch) {
       const capture = captures.get(captureMatch[1]!)
@@ -184,6 +267,19 @@ export async function startFakePaypal(opts: {
     },
     pendNextCapture() {
       pendCapture = true
+    },
+    refunds,
+    loseNextAnswer() {
+      loseAnswer = true
+    },
+    refundsAnswer(status) {
+      refundStatus = status
+    },
+    completeRefund(refundId) {
+      const refund = [...refunds.values()].flat().find((r) => r.id === refundId)
+      if (!refund) throw new Error(`no refund ${refundId}`)
+      refund.status = 'COMPLETED'
+      return refund
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

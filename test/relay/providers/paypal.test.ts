@@ -154,6 +154,32 @@ describe('paypal checkout over REST', () => {
     await expect(paypal.capture!('../../v1/evil', 'R-1')).rejects.toMatchObject({ code: 'INVALID_INPUT' })
   })
 
+  it('refunds a capture by PayPal-Request-Id: the same key answers the same refund, never another amount', async () => {
+    const captureId = fake.orders.get(orderId)!.captureId!
+    const req = { orderNo: 'R-1', providerPaymentId: captureId, refundKey: 'rk-adapter-1', amount: { amount: 500, currency: 'USD' as const }, orderAmount: { amount: 1999, currency: 'USD' as const } }
+    const answer = await paypal.refund!({ ...req, reason: `  ${'很抱歉 sorry '.repeat(30)}  ` })
+    const sent = fake.requests.at(-1)!
+    expect(sent).toMatchObject({ method: 'POST', path: `/v2/payments/captures/${captureId}/refund`, requestId: 'rk-adapter-1' })
+    const body = JSON.parse(sent.body)
+    expect(body.amount).toEqual({ currency_code: 'USD', value: '5.00' })
+    expect(body.note_to_payer).toHaveLength(255)
+    expect(body.note_to_payer.startsWith('很抱歉')).toBe(true)
+    expect(answer).toEqual({ refundId: fake.refunds.get(captureId)![0]!.id, status: 'succeeded', amount: { amount: 500, currency: 'USD' } })
+    expect(await paypal.refund!({ ...req, reason: 'again' })).toEqual(answer)
+    // PayPal answers the first refund under that request id: not recorded as a 7.00 refund.
+    await expect(paypal.refund!({ ...req, amount: { amount: 700, currency: 'USD' as const }, reason: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+    expect(fake.refunds.get(captureId)).toHaveLength(1)
+    fake.refundsAnswer('CANCELLED')
+    await expect(paypal.refund!({ ...req, refundKey: 'rk-adapter-2', reason: 'x' })).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('CANCELLED') })
+    fake.refundsAnswer('COMPLETED')
+    await expect(paypal.refund!({ ...req, refundKey: 'rk-adapter-3', amount: { amount: 1500, currency: 'USD' as const }, reason: 'x' })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      status: 422,
+      issue: 'REFUND_AMOUNT_EXCEEDED'
+    })
+    await expect(paypal.refund!({ ...req, providerPaymentId: '../../v1/evil', reason: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+  })
+
   it('reports API failures and bad credentials as UNAVAILABLE', async () => {
     fake.failNext(500)
     const err = await paypal

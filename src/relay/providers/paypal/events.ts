@@ -103,6 +103,7 @@ export async function mapPaypalEvent(raw: unknown, lookup: CaptureOrderNoLookup)
           type: 'refund.succeeded',
           eventId,
           orderNo: need(orderNo, 'custom_id'),
+          // The refund resource's id: what the refund API answered the console (refunds.ts).
           refundId: need(r.id, 'refund id'),
           amount: amountOf(r.amount),
           occurredAt: created

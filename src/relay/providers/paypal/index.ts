@@ -5,12 +5,14 @@ import {
   type NotificationInput,
   type PaymentProvider,
   type ProviderEvent,
-  type ProviderReply
+  type ProviderReply,
+  type RefundRequest
 } from '../types'
 import { fetchCertificate, trustAnchors, type CertificateSource } from './certificates'
 import { paypalConfigSchema, type PaypalConfig, type PaypalConfigInput } from './config'
 import { mapPaypalEvent } from './events'
 import { captureCustomId, captureOrder, createOrder } from './orders'
+import { refundCapture } from './refunds'
 import { createPaypalRest } from './rest'
 import { verifyPaypalTransmission } from './verify'
 
@@ -83,6 +85,8 @@ export function createPaypalProvider(configInput: PaypalConfigInput | PaypalConf
     },
 
     capture: (providerRef: string, orderNo: string) => captureOrder(rest, providerRef, orderNo),
+
+    refund: (req: RefundRequest) => refundCapture(rest, req),
 
     accepted: () => json(200, { received: true }),
     rejected: (message: string, status = 400) => json(status, { error: message })
