@@ -29,6 +29,7 @@ import type { PaymentProvider, ProviderName } from './providers/types'
 import type { RelayStore } from './store/ports'
 import { OperatorAuth } from './console/operators'
 import { RefundDesk } from './refunds/desk'
+import { Reconciliation } from './reconcile/service'
 import { Grants } from './subscriptions/grants'
 import { Coupons } from './coupons/coupons'
 import { Notices } from './notifications/notices'
@@ -78,6 +79,8 @@ export interface RelayCore {
   operators: OperatorAuth
   /** Refunds through the providers' refund APIs (src/relay/refunds). */
   refunds: RefundDesk
+  /** Providers' bills matched against the books (src/relay/reconcile). */
+  reconciliation: Reconciliation
   /** Invoices, credit notes, billing details, fapiao requests and PDFs (src/relay/invoices). */
   invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont }
   /** The event loop's busy share, for /health (start/stop with the server). */
@@ -136,6 +139,7 @@ export function createCore(opts: {
     accounts,
     operators: new OperatorAuth(store, clock, ids),
     refunds: new RefundDesk(store, clock, ids, providers, applier),
+    reconciliation: new Reconciliation(store, clock, ids),
     signIn: {
       codes: new SignInCodes({
         store,

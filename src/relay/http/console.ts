@@ -192,6 +192,21 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
     return { report: mrrMovement(q.from, to, await running(q.from), await running(to)) }
   })
 
+  // Providers' bills (src/relay/reconcile): import (the CSV as text), list, resolve.
+  const ImportSchema = z.strictObject({ csv: z.string().max(20 * 1024 * 1024), from: z.number().int(), to: z.number().int() })
+  app.post<{ Params: { provider: string } }>(
+    '/v1/console/reconciliation/:provider',
+    { preHandler: guards.operator('reconciliation.manage'), bodyLimit: 24 * 1024 * 1024 },
+    async (req) => core.reconciliation.importBill({ provider: req.params.provider, ...ImportSchema.parse(req.body) }, req.actor!)
+  )
+  app.get('/v1/console/reconciliation', { preHandler: guards.operator('read') }, async () => ({ runs: await core.reconciliation.runs() }))
+  app.get<{ Params: { runId: string } }>('/v1/console/reconciliation/runs/:runId', { preHandler: guards.operator('read') }, async (req) => ({
+    differences: await core.reconciliation.differences(req.params.runId)
+  }))
+  app.post<{ Params: { id: string } }>('/v1/console/reconciliation/differences/:id/resolve', { preHandler: guards.operator('reconciliation.manage') }, async (req) => ({
+    difference: await core.reconciliation.resolve(req.params.id, z.strictObject({ reason: z.string().max(500) }).parse(req.body).reason, req.actor!)
+  }))
+
   app.get('/v1/console/audit', { preHandler: guards.operator('audit.read') }, async (req) => {
     const q = AuditQuerySchema.parse(req.query)
     const entries = await core.store.read(async (tx) =>

@@ -635,6 +635,47 @@ export interface RefundRequestsRepo {
   ofOrder(orderId: string): Awaitable<RefundRequestRow[]>
 }
 
+/** A provider bill imported for reconciliation (src/relay/reconcile). */
+export interface ReconciliationRunRow {
+  id: string
+  provider: string
+  periodFrom: number
+  periodTo: number
+  lines: number
+  differences: number
+  importedAt: number
+  importedBy: string
+}
+
+export interface ReconciliationDifferenceRow {
+  id: string
+  runId: string
+  provider: string
+  kind: string
+  orderNo: string
+  refundId: string | null
+  billAmount: number | null
+  relayAmount: number | null
+  line: number | null
+  resolvedAt: number | null
+  resolvedBy: string | null
+  resolution: string | null
+}
+
+export interface ReconciliationRepo {
+  /** Paid orders of the provider named in `orderNos` or paid in [from, to): number → amount, and which were paid in the period. */
+  paidOrders(provider: string, orderNos: string[], from: number, to: number): Awaitable<{ orderNo: string; amount: number; inPeriod: boolean }[]>
+  /** Refunds of the provider named in `refundIds` or made in [from, to). */
+  refunds(provider: string, refundIds: string[], from: number, to: number): Awaitable<{ refundId: string; orderNo: string; amount: number; inPeriod: boolean }[]>
+  insertRun(row: ReconciliationRunRow): Awaitable<void>
+  insertDifference(row: ReconciliationDifferenceRow): Awaitable<void>
+  runs(limit: number): Awaitable<ReconciliationRunRow[]>
+  differences(runId: string): Awaitable<ReconciliationDifferenceRow[]>
+  difference(id: string): Awaitable<ReconciliationDifferenceRow | undefined>
+  /** False when it was resolved already. */
+  resolve(id: string, by: string, resolution: string, at: number): Awaitable<boolean>
+}
+
 /** The repositories, as seen inside one unit of work (or by a read). */
 export interface StoreTx {
   readonly accounts: AccountsRepo
@@ -655,6 +696,7 @@ export interface StoreTx {
   readonly operators: OperatorsRepo
   readonly audit: AuditRepo
   readonly refundRequests: RefundRequestsRepo
+  readonly reconciliation: ReconciliationRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

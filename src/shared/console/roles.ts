@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'catalog.publish',
   /** The audit log, viewed and exported. */
   'audit.read',
+  /** Providers' bills imported and matched, differences resolved. */
+  'reconciliation.manage',
   /** Other operators: add, change role, disable. */
   'operators.manage'
 ] as const
@@ -27,7 +29,7 @@ export type Permission = (typeof PERMISSIONS)[number]
 const ROLE_PERMISSIONS: Record<OperatorRole, readonly Permission[]> = {
   viewer: ['read'],
   support: ['read', 'accounts.manage', 'invoices.manage'],
-  finance: ['read', 'refunds.create', 'invoices.manage', 'audit.read'],
+  finance: ['read', 'refunds.create', 'invoices.manage', 'audit.read', 'reconciliation.manage'],
   admin: PERMISSIONS
 }
 

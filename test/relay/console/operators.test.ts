@@ -22,7 +22,7 @@ forEachStore('console operators', () => {
     const cookie = r.headers.get('set-cookie')!
     expect(cookie).toMatch(/^relay_console=[\w%-]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200$/)
     expect(r.body.operator).toMatchObject({ email: 'ops@example.com', role: 'finance', totp: false })
-    expect(r.body.permissions).toEqual(['read', 'refunds.create', 'invoices.manage', 'audit.read'])
+    expect(r.body.permissions).toEqual(['read', 'refunds.create', 'invoices.manage', 'audit.read', 'reconciliation.manage'])
     const me = await t.api('GET', '/v1/console/me', { headers: { cookie: cookie.split(';')[0]! } })
     expect(me.status).toBe(200)
     expect(me.body.csrfToken).toBe(r.body.csrfToken)

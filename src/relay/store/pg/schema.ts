@@ -727,3 +727,35 @@ export const refundRequests = pgTable(
 export const groupedUnitGate = pgTable('grouped_unit_gate', {
   id: integer('id').primaryKey()
 })
+
+export const reconciliationRuns = pgTable('reconciliation_runs', {
+  id: text('id').primaryKey(),
+  provider: text('provider').notNull(),
+  periodFrom: at('period_from').notNull(),
+  periodTo: at('period_to').notNull(),
+  lines: integer('lines').notNull(),
+  differences: integer('differences').notNull(),
+  importedAt: at('imported_at').notNull(),
+  importedBy: text('imported_by').notNull()
+})
+
+export const reconciliationDifferences = pgTable(
+  'reconciliation_differences',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => reconciliationRuns.id),
+    provider: text('provider').notNull(),
+    kind: text('kind').notNull(),
+    orderNo: text('order_no').notNull(),
+    refundId: text('refund_id'),
+    billAmount: int8('bill_amount'),
+    relayAmount: int8('relay_amount'),
+    line: integer('line'),
+    resolvedAt: at('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    resolution: text('resolution')
+  },
+  (t) => [index('reconciliation_differences_run').on(t.runId)]
+)

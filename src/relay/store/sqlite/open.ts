@@ -25,6 +25,7 @@ import { sqliteInvoices } from './repos/invoices'
 import { sqliteOperators } from './repos/operators'
 import { sqliteAudit } from './repos/audit'
 import { sqliteRefundRequests } from './repos/refund-requests'
+import { sqliteReconciliation } from './repos/reconciliation'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
 import { BACKSTOP_PAGES, Checkpointer } from './checkpointer'
@@ -86,7 +87,8 @@ export function openSqliteStore(opts: {
         invoices: sqliteInvoices(sqlite),
         operators: sqliteOperators(sqlite),
         audit: sqliteAudit(sqlite),
-        refundRequests: sqliteRefundRequests(sqlite)
+        refundRequests: sqliteRefundRequests(sqlite),
+        reconciliation: sqliteReconciliation(sqlite)
       },
       wal
     )

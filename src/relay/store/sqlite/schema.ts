@@ -769,3 +769,37 @@ export const refundRequests = sqliteTable(
   },
   (t) => [index('refund_requests_order').on(t.orderId)]
 )
+
+/** Bills imported from a provider (src/relay/reconcile): one row per import. */
+export const reconciliationRuns = sqliteTable('reconciliation_runs', {
+  id: text('id').primaryKey(),
+  provider: text('provider').notNull(),
+  periodFrom: integer('period_from').notNull(),
+  periodTo: integer('period_to').notNull(),
+  lines: integer('lines').notNull(),
+  differences: integer('differences').notNull(),
+  importedAt: integer('imported_at').notNull(),
+  importedBy: text('imported_by').notNull()
+})
+
+/** What an import found; an operator resolves each with a reason. */
+export const reconciliationDifferences = sqliteTable(
+  'reconciliation_differences',
+  {
+    id: text('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => reconciliationRuns.id),
+    provider: text('provider').notNull(),
+    kind: text('kind').notNull(),
+    orderNo: text('order_no').notNull(),
+    refundId: text('refund_id'),
+    billAmount: integer('bill_amount'),
+    relayAmount: integer('relay_amount'),
+    line: integer('line'),
+    resolvedAt: integer('resolved_at'),
+    resolvedBy: text('resolved_by'),
+    resolution: text('resolution')
+  },
+  (t) => [index('reconciliation_differences_run').on(t.runId)]
+)

@@ -15,6 +15,7 @@ import { pgNotifications } from './notifications'
 import { pgOperators } from './operators'
 import { pgOrders } from './orders'
 import { pgRefundRequests } from './refund-requests'
+import { pgReconciliation } from './reconciliation'
 import { pgOutbox } from './outbox'
 import { pgSignIn } from './sign-in'
 import { pgTrials } from './trials'
@@ -39,5 +40,6 @@ export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
   invoices: pgInvoices(q),
   operators: pgOperators(q),
   audit: pgAudit(q),
-  refundRequests: pgRefundRequests(q)
+  refundRequests: pgRefundRequests(q),
+  reconciliation: pgReconciliation(q)
 })
