@@ -74,6 +74,15 @@ export class RevenueReportBuilder {
     this.report = { ...opts, periods: {}, totals: {}, providers: {}, plans: {}, walletLiability: {} }
   }
 
+  /** Whether every account the transfer names is known (an account opened during the walk is not yet). */
+  knows(t: LedgerTransferRow): boolean {
+    return this.kinds.has(t.debitAccountId) && this.kinds.has(t.creditAccountId)
+  }
+
+  learn(accounts: LedgerAccountRow[]): void {
+    for (const a of accounts) this.kinds.set(a.id, { kind: a.kind as LedgerAccountKind, currency: a.currency })
+  }
+
   add(t: LedgerTransferRow): void {
     for (const [accountId, debit] of [
       [t.debitAccountId, true],

@@ -28,6 +28,8 @@ export async function revenueReport(
   let after = 0
   for (;;) {
     const page = await store.read(async (tx) => tx.ledger.transfersPage(after, to, PAGE))
+    // Another instance's clock may run behind: a transfer before `to` on an account opened since.
+    if (!page.every((t) => builder.knows(t))) builder.learn(await store.read(async (tx) => tx.ledger.accounts()))
     for (const t of page) builder.add(t)
     if (page.length < PAGE) break
     after = page.at(-1)!.seq
