@@ -12,8 +12,9 @@ import type { LedgerAccountRow, LedgerTransferRow } from '../store/ports'
 //   tax        credits less debits of tax payable (VAT the invoices booked out of revenue)
 //   providers  money in at each provider (debits less credits of its clearing account)
 //   plans      gross by plan and period
-// Wallet liability (prepaid money and promotion credit not spent yet) is a balance: as of the
-// report's end, from every transfer before it.
+// Wallet liability (prepaid money and promotion credit not spent yet) is a balance: the posted
+// sums less what was posted at or after the report's end (balancesAt), so the walk reads only the
+// report's own range.
 
 export type Bucket = 'day' | 'month' | 'year'
 
@@ -91,11 +92,7 @@ export class RevenueReportBuilder {
       const account = this.kinds.get(accountId)
       if (!account) throw new Error(`transfer ${t.id} names account ${accountId}, which the ledger does not hold`)
       const amount = debit ? t.amount : -t.amount
-      if (account.kind === 'customer_wallet' || account.kind === 'promotion_credit') {
-        const l = (this.report.walletLiability[t.currency] ??= { wallets: 0, promotionCredit: 0 })
-        l[account.kind === 'customer_wallet' ? 'wallets' : 'promotionCredit'] -= amount
-      }
-      if (t.at < this.report.from) continue
+      if (t.at < this.report.from || t.at >= this.report.to) continue
       const line = LINE[account.kind]
       if (line) {
         const [field, sign] = line
@@ -128,6 +125,18 @@ export class RevenueReportBuilder {
       this.keys.set(minute, k)
     }
     return k
+  }
+
+  /** The wallets' and promotion credit's balances as of the end: posted sums less `since` (posted at or after it). */
+  balancesAt(accounts: LedgerAccountRow[], since: { accountId: string; debits: number; credits: number }[]): void {
+    const later = new Map(since.map((m) => [m.accountId, m]))
+    for (const a of accounts) {
+      if (a.kind !== 'customer_wallet' && a.kind !== 'promotion_credit') continue
+      const m = later.get(a.id)
+      const balance = Number(a.creditsPosted) - Number(a.debitsPosted) - ((m?.credits ?? 0) - (m?.debits ?? 0))
+      const l = (this.report.walletLiability[a.currency] ??= { wallets: 0, promotionCredit: 0 })
+      l[a.kind === 'customer_wallet' ? 'wallets' : 'promotionCredit'] += balance
+    }
   }
 
   result(): RevenueReport {

@@ -3,9 +3,10 @@ import { InvalidInput } from '../../shared/errors'
 import type { RelayStore } from '../store/ports'
 import { RevenueReportBuilder, type Bucket, type RevenueReport } from './revenue'
 
-// The revenue report over the store: the ledger's accounts, then its transfers in pages (each a
-// read of its own, so no read holds a snapshot for the whole walk). The end is clamped to now:
-// transfers posted during the walk are later than it and do not count.
+// The revenue report over the store: the ledger's accounts and what was posted after the end (for
+// the balances), then the range's transfers in pages (each a read of its own, so no read holds a
+// snapshot for the whole walk). The end is clamped to now: transfers posted during the walk are
+// later than it and do not count.
 
 const PAGE = 5_000
 /** The last instant a Date holds: "no end". */
@@ -23,11 +24,13 @@ export async function revenueReport(
   if (opts.to !== undefined && span > MAX_BUCKETS[opts.bucket]) {
     throw new InvalidInput(`that range has too many ${opts.bucket}s; choose a wider bucket or a shorter range`, { field: 'bucket' })
   }
-  const accounts = await store.read(async (tx) => tx.ledger.accounts())
+  // The balances in one read, so the posted sums and what came after `to` agree.
+  const [accounts, since] = await store.read(async (tx) => [await tx.ledger.accounts(), await tx.ledger.postedSince(to)] as const)
   const builder = new RevenueReportBuilder(accounts, { from: opts.from, to, bucket: opts.bucket, timeZone: opts.timeZone })
+  builder.balancesAt(accounts, since)
   let after = 0
   for (;;) {
-    const page = await store.read(async (tx) => tx.ledger.transfersPage(after, to, PAGE))
+    const page = await store.read(async (tx) => tx.ledger.transfersPage(after, opts.from, to, PAGE))
     // Another instance's clock may run behind: a transfer before `to` on an account opened since.
     if (!page.every((t) => builder.knows(t))) builder.learn(await store.read(async (tx) => tx.ledger.accounts()))
     for (const t of page) builder.add(t)

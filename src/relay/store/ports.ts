@@ -363,8 +363,10 @@ export interface LedgerRepo {
   snapshot(): Awaitable<LedgerSnapshot>
   /** Every account (a few per customer and currency): what reports read balances and kinds from. */
   accounts(): Awaitable<LedgerAccountRow[]>
-  /** Transfers after `afterSeq` made before `until`, in posting order, `limit` at most (reports page through them). */
-  transfersPage(afterSeq: number, until: number, limit: number): Awaitable<(LedgerTransferRow & { seq: number })[]>
+  /** Transfers after `afterSeq` made in [from, until), in posting order, `limit` at most (reports page through them). */
+  transfersPage(afterSeq: number, from: number, until: number, limit: number): Awaitable<(LedgerTransferRow & { seq: number })[]>
+  /** Per account, what transfers made at or after `at` posted: posted sums less these are the balances as of `at`. */
+  postedSince(at: number): Awaitable<{ accountId: string; debits: number; credits: number }[]>
 }
 
 export type IdentityKind = 'email' | 'sms' | 'host'

@@ -96,6 +96,11 @@ describe('the revenue report', () => {
         const end = t.clock.now() + 1
         const a = await revenueReport(core.store, core.clock, { from: 0, to: mid, bucket: 'year', timeZone: tz })
         const b = await revenueReport(core.store, core.clock, { from: mid, to: end, bucket: 'year', timeZone: tz })
+        // The liability as of the middle: the wallets' balance from the transfers before it.
+        const walletsAtMid = books.transfers
+          .filter((x) => x.at < mid)
+          .reduce((sum, x) => sum + (x.creditAccountId.startsWith('wallet:') ? x.amount : 0) - (x.debitAccountId.startsWith('wallet:') ? x.amount : 0), 0)
+        expect(a.walletLiability['CNY']?.wallets ?? 0).toBe(walletsAtMid)
         for (const field of ['gross', 'refunds', 'promotions', 'net', 'tax'] as const) {
           expect((a.totals['CNY']?.[field] ?? 0) + (b.totals['CNY']?.[field] ?? 0)).toBe(total[field])
         }

@@ -48,13 +48,23 @@ export function pgLedger(q: Sql): LedgerRepo {
         debitsPosted: Number(a.debitsPosted),
         creditsPosted: Number(a.creditsPosted)
       })),
-    transfersPage: async (afterSeq, until, limit) =>
+    transfersPage: async (afterSeq, from, until, limit) =>
       (
         await q.all<Omit<LedgerTransferRow, 'at'> & { at: Date; seq: string | number }>(
-          `SELECT seq, ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > $1 AND at < $2 ORDER BY seq LIMIT $3`,
-          [afterSeq, ts(until), limit]
+          `SELECT seq, ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > $1 AND at >= $2 AND at < $3 ORDER BY seq LIMIT $4`,
+          [afterSeq, ts(from), ts(until), limit]
         )
       ).map((t) => ({ ...t, seq: Number(t.seq), amount: Number(t.amount), at: ms(t.at) })),
+    postedSince: async (at) =>
+      (
+        await q.all<{ account_id: string; debits: string | number; credits: string | number }>(
+          `SELECT account_id, sum(debits) AS debits, sum(credits) AS credits FROM (
+             SELECT debit_account_id AS account_id, amount AS debits, 0 AS credits FROM ledger_transfers WHERE at >= $1
+             UNION ALL SELECT credit_account_id, 0, amount FROM ledger_transfers WHERE at >= $1
+           ) m GROUP BY account_id`,
+          [ts(at)]
+        )
+      ).map((r) => ({ accountId: r.account_id, debits: Number(r.debits), credits: Number(r.credits) })),
     // Read in one snapshot (a read is one REPEATABLE READ transaction), so the parts agree.
     async snapshot(): Promise<LedgerSnapshot> {
       const accounts = await q.all<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)

@@ -23,8 +23,14 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
   )
   const accounts = s.prepare<[], LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)
   const transfers = s.prepare<[], LedgerTransferRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`)
-  const page = s.prepare<[number, number, number], LedgerTransferRow & { seq: number }>(
-    `SELECT seq, ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > ? AND at < ? ORDER BY seq LIMIT ?`
+  const page = s.prepare<[number, number, number, number], LedgerTransferRow & { seq: number }>(
+    `SELECT seq, ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE seq > ? AND at >= ? AND at < ? ORDER BY seq LIMIT ?`
+  )
+  const since = s.prepare<[number, number], { accountId: string; debits: number; credits: number }>(
+    `SELECT account_id AS accountId, sum(debits) AS debits, sum(credits) AS credits FROM (
+       SELECT debit_account_id AS account_id, amount AS debits, 0 AS credits FROM ledger_transfers WHERE at >= ?
+       UNION ALL SELECT credit_account_id, 0, amount FROM ledger_transfers WHERE at >= ?
+     ) GROUP BY account_id`
   )
   const paidOrders = s.prepare<[], LedgerSnapshot['paidOrders'][number]>(
     `SELECT id, order_no AS orderNo, amount, refunded_amount AS refunded, currency FROM orders
@@ -46,7 +52,8 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
       insert.run(t.id, t.kind, t.debitAccountId, t.creditAccountId, t.amount, t.currency, t.customerAccountId, t.sourceId, t.at)
     },
     accounts: () => accounts.all(),
-    transfersPage: (afterSeq, until, limit) => page.all(afterSeq, until, limit),
+    transfersPage: (afterSeq, from, until, limit) => page.all(afterSeq, from, until, limit),
+    postedSince: (at) => since.all(at, at),
     snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all(), purchases: purchases.all() })
   }
 }
