@@ -65,6 +65,15 @@ function send(t: TestRelay, params: Record<string, string>) {
   })
 }
 
+/** The refunds the relay recorded for the order: [refundId, amount], by refund id. */
+async function recorded(t: TestRelay, orderNo: string): Promise<[string, number][]> {
+  const rows = await t.sql<{ refund_id: string; amount: number }>(
+    'SELECT refund_id, amount FROM refunds WHERE order_id = (SELECT id FROM orders WHERE order_no = ?) ORDER BY refund_id',
+    orderNo
+  )
+  return rows.map((r) => [r.refund_id, Number(r.amount)])
+}
+
 const refundCalls = (fake: FakeAlipayGateway) => fake.requests.filter((r) => r.method === 'alipay.trade.refund')
 
 forEachStore('refunds from the console through Alipay', () => {
@@ -96,6 +105,10 @@ forEachStore('refunds from the console through Alipay', () => {
       expect((await send(t, fake.refundNotification(orderNo, 'refund-0002'))).text).toBe('success')
       expect((await send(t, fake.refundNotification(orderNo, 'refund-0001'))).text).toBe('success')
       expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 2 })
+      expect(await recorded(t, orderNo)).toEqual([
+        [`${tradeNo}:refund-0001`, 3000],
+        [`${tradeNo}:refund-0002`, 7000]
+      ])
       expect(fake.trades.get(orderNo)!.refunds.map((r) => [r.outRequestNo, r.amount])).toEqual([
         ['refund-0001', 3000],
         ['refund-0002', 7000]
@@ -118,6 +131,35 @@ forEachStore('refunds from the console through Alipay', () => {
       expect(answered.status, answered.text).toBe(200)
       expect(answered.body.refund).toMatchObject({ state: 'succeeded', providerRefundId: `${tradeNo}:refund-slow-1` })
       expect(await effects(t, orderNo)).toMatchObject({ refunded: 2500, refundRecords: 1 })
+      expect(await recorded(t, orderNo)).toEqual([[`${tradeNo}:refund-slow-1`, 2500]])
+    } finally {
+      await fake.close()
+    }
+  })
+
+  it('refuses an answer whose signature does not verify; the notification records the refund and a retry by the key refunds nothing more', async () => {
+    const { t, fake, orderNo, tradeNo, finance, path } = await paidOrder()
+    try {
+      fake.nextRefundAnswer('forged')
+      const lost = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'forged answer', refundKey: 'refund-lost-1' } })
+      expect(lost.status).toBe(503)
+      expect(lost.body.error.code).toBe('UNAVAILABLE')
+      expect((await finance.call('GET', path)).body.refunds[0]).toMatchObject({ state: 'failed', error: 'Alipay: refund failed: the answer signature does not verify (验签失败)' })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', refunded: 0, refundRecords: 0 })
+      // Alipay did refund; its notification says so.
+      expect((await send(t, fake.refundNotification(orderNo, 'refund-lost-1'))).text).toBe('success')
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 4000, refundRecords: 1 })
+      // The retry is a repeat of out_request_no: fund_change N, no money moved, nothing recorded again.
+      const retried = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'forged answer', refundKey: 'refund-lost-1' } })
+      expect(retried.status, retried.text).toBe(200)
+      // fund_change N cannot tell a repeat from a refund still being made: pending, and as its
+      // refundId is recorded already, nothing is held for it.
+      expect(retried.body.refund).toMatchObject({ state: 'pending', providerRefundId: `${tradeNo}:refund-lost-1` })
+      expect(fake.trades.get(orderNo)!.refunds).toHaveLength(1)
+      expect(await effects(t, orderNo)).toMatchObject({ refunded: 4000, refundRecords: 1 })
+      expect(await recorded(t, orderNo)).toEqual([[`${tradeNo}:refund-lost-1`, 4000]])
+      // Recorded, so not held from what is left: 6,000.
+      expect((await finance.call('POST', path, { body: { amount: cny(6001), reason: 'over', refundKey: 'refund-over-9' } })).body.error.details.left).toBe(6000)
     } finally {
       await fake.close()
     }
@@ -163,6 +205,11 @@ forEachStore('refunds from the console through Alipay', () => {
       // The dashboard refund's notification (refund_fee 80.00) records its 10.00.
       expect((await send(t, fake.refundNotification(orderNo, 'dashboard-1'))).text).toBe('success')
       expect(await effects(t, orderNo)).toMatchObject({ refunded: 8000, refundRecords: 3 })
+      expect(await recorded(t, orderNo)).toEqual([
+        [`${tradeNo}:dashboard-1`, 1000],
+        [`${tradeNo}:refund-fail-1`, 2000],
+        [`${tradeNo}:refund-pend-1`, 5000]
+      ])
     } finally {
       await fake.close()
     }

@@ -113,8 +113,10 @@ export interface FakeAlipayGateway {
   /**
    * 'processing': the next refund is taken (the money moves, a notification would say so) but
    * answered fund_change N with the refund_fee before it, as Alipay answers while still at work.
+   * 'forged': the next refund is made but its answer is signed with another key (a tampered or
+   * lost answer, as the relay sees it: the SDK refuses it).
    */
-  nextRefundAnswer(answer: 'processing'): void
+  nextRefundAnswer(answer: 'processing' | 'forged'): void
   /** The next refund is made at once but answered only when `release` is called (a slow answer). */
   holdNextRefund(): { taken: Promise<void>; release: () => void }
   /** The signed-notification parameters Alipay sends for a refund made here (before defaults). */
@@ -142,6 +144,8 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
   let pendingError: BizError | undefined
   let pendingRefundError: BizError | undefined
   let processingNext = false
+  let forgeNext = false
+  const forgeKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey
   let hold: { taken: () => void; released: Promise<void> } | undefined
   const trades = new Map<string, FakeAlipayTrade>()
   let tradeSeq = 0
@@ -201,9 +205,9 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
     return answer('Y', before + amount)
   }
 
-  function signedJson(responseKey: string, payload: Record<string, unknown>): string {
+  function signedJson(responseKey: string, payload: Record<string, unknown>, key = opts.alipayPrivateKey): string {
     const inner = JSON.stringify(payload)
-    return `{"${responseKey}":${inner},"sign":"${rsa2Sign(inner, opts.alipayPrivateKey)}"}`
+    return `{"${responseKey}":${inner},"sign":"${rsa2Sign(inner, key)}"}`
   }
 
   function check(params: Record<string, string>): { ok: boolean; subCode?: string } {
@@ -249,7 +253,9 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
           held.taken()
           await held.released
         }
-        res.end(signedJson(responseKey, answer))
+        const forged = forgeNext
+        forgeNext = false
+        res.end(signedJson(responseKey, answer, forged ? forgeKey : opts.alipayPrivateKey))
         return
       }
       if (method !== 'alipay.trade.precreate') {
@@ -300,8 +306,9 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
     failNextRefund(error) {
       pendingRefundError = error
     },
-    nextRefundAnswer() {
-      processingNext = true
+    nextRefundAnswer(answer) {
+      if (answer === 'processing') processingNext = true
+      else forgeNext = true
     },
     holdNextRefund() {
       let taken!: () => void

@@ -18,6 +18,12 @@ export function alipayRefundId(tradeNo: string, outRequestNo: string): string {
   return `${tradeNo}:${outRequestNo}`
 }
 
+/** The SDK's sign failure quotes the whole answer (buyer, trade): only say what went wrong. */
+function reasonOf(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  return message.includes('验签失败') ? 'the answer signature does not verify (验签失败)' : message.slice(0, 200)
+}
+
 export async function alipayRefund(sdk: AlipaySdk, req: RefundRequest): Promise<RefundAnswer> {
   if (req.amount.currency !== 'CNY') throw new CurrencyMismatch('CNY', req.amount.currency)
   if (!(req.amount.amount > 0)) throw new InvalidInput('refund amount must be positive')
@@ -41,7 +47,7 @@ export async function alipayRefund(sdk: AlipaySdk, req: RefundRequest): Promise<
     // Unreachable, timed out or an unverifiable answer: nothing is known to be refunded; the
     // same refund key retried is the same out_request_no, so a refund made meanwhile is not
     // made twice.
-    throw unavailable(`refund failed: ${err instanceof Error ? err.message : String(err)}`, details)
+    throw unavailable(`refund failed: ${reasonOf(err)}`, details)
   }
   if (result.code !== '10000') {
     // Refusals (ACQ.REFUND_AMT_NOT_EQUAL_TOTAL, ACQ.TRADE_NOT_ALLOW_REFUND, …) and
