@@ -357,6 +357,7 @@ describe('alipay refund (alipay.trade.refund) against the fake gateway', () => {
     expect(unknown).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('ACQ.TRADE_NOT_EXIST') })
     const calls = fake.requests.length
     await expect(provider.refund!({ ...refundReq('RK-usd-00001', 1), amount: money(1, 'USD') })).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' })
+    await expect(provider.refund!(refundReq('K'.repeat(65), 1))).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     expect(fake.requests.length).toBe(calls)
     expect(trade.refunds).toHaveLength(0)
   })

@@ -27,6 +27,10 @@ function reasonOf(err: unknown): string {
 export async function alipayRefund(sdk: AlipaySdk, req: RefundRequest): Promise<RefundAnswer> {
   if (req.amount.currency !== 'CNY') throw new CurrencyMismatch('CNY', req.amount.currency)
   if (!(req.amount.amount > 0)) throw new InvalidInput('refund amount must be positive')
+  // Alipay's out_request_no is at most 64 characters; the console accepts up to 100.
+  if (req.refundKey.length > 64) {
+    throw new InvalidInput('refundKey: Alipay takes at most 64 characters (支付宝退款请求号最长 64 位)', { field: 'refundKey' })
+  }
   const details = { orderNo: req.orderNo, refundKey: req.refundKey }
   let result: Record<string, unknown>
   try {
