@@ -198,7 +198,7 @@ forEachStore('refunds from the console through Alipay', () => {
       fake.trades.get(orderNo)!.refunds.push({ outRequestNo: 'dashboard-1', amount: 1000, cumulative: 8000, gmtRefund: '2024-05-01 13:00:00' })
       const refused = await finance.call('POST', path, { body: { amount: cny(3000), reason: 'the rest', refundKey: 'refund-rest-1' } })
       expect(refused.status).toBe(503)
-      expect(refused.body.error.message).toContain('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL')
+      expect(refused.body.error.message).toContain('ACQ.REASON_TRADE_REFUND_FEE_ERR')
       expect((await finance.call('GET', path)).body.refunds.at(-1)).toMatchObject({ refundKey: 'refund-rest-1', state: 'failed' })
       expect(await effects(t, orderNo)).toMatchObject({ refunded: 7000, refundRecords: 2 })
       expect(fake.trades.get(orderNo)!.refunds).toHaveLength(3)

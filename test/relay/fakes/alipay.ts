@@ -3,7 +3,8 @@
 //   and answers alipay.trade.precreate with a qr_code, signed with the "Alipay" private key
 //   (the trade is kept, with a trade_no, for refunds), and alipay.trade.refund as Alipay
 //   documents it: per trade by out_request_no (a repeat refunds nothing more and answers
-//   fund_change N with the trade's refund_fee, its total refunded), never more than is left;
+//   fund_change N with the trade's refund_fee, its total refunded), never more than is left
+//   (ACQ.REASON_TRADE_REFUND_FEE_ERR; without out_request_no only the whole amount);
 //// - GET gateway.do (page/wap pay URLs): checks the signature and answers a cashier page.
 // Plus helpers for keys and for signed async notifications, as Alipay builds them.
 import { createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto'
@@ -172,7 +173,18 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
       return { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: '交易不存在' }
     }
     const amount = fen(biz.refund_amount)
-    const outRequestNo = typeof biz.out_request_no === 'string' && biz.out_request_no ? biz.out_request_no : trade.outTradeNo
+    const omitted = !(typeof biz.out_request_no === 'string' && biz.out_request_no)
+    const outRequestNo = omitted ? trade.outTradeNo : String(biz.out_request_no)
+    // Refusals carry the trade's order number and zero fees, as Alipay's do.
+    const refused = (subCode: string, subMsg: string) => ({
+      code: '40004',
+      msg: 'Business Failed',
+      sub_code: subCode,
+      sub_msg: subMsg,
+      out_trade_no: trade.outTradeNo,
+      refund_fee: '0.00',
+      send_back_fee: '0.00'
+    })
     if (amount === undefined || outRequestNo.length > 64) {
       return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效' }
     }
@@ -188,14 +200,12 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
     })
     const known = trade.refunds.find((r) => r.outRequestNo === outRequestNo)
     if (known) {
-      if (known.amount !== amount) {
-        return { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_FEE_ERROR', sub_msg: '交易退款金额有误' }
-      }
+      if (known.amount !== amount) return refused('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '撤销或退款金额与订单金额不一致')
       return answer('N', refunded(trade))
     }
-    if (amount > trade.total - refunded(trade)) {
-      return { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', sub_msg: '退款金额超限' }
-    }
+    // Without out_request_no only the whole amount may be refunded; with it, never more than is left.
+    if (omitted && amount !== trade.total) return refused('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '撤销或退款金额与订单金额不一致')
+    if (amount > trade.total - refunded(trade)) return refused('ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额无效')
     const before = refunded(trade)
     trade.refunds.push({ outRequestNo, amount, cumulative: before + amount, gmtRefund: '2024-05-01 12:30:00.123' })
     if (processingNext) {

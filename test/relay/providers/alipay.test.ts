@@ -352,7 +352,7 @@ describe('alipay refund (alipay.trade.refund) against the fake gateway', () => {
     const { trade, refundReq } = await paidTrade(1000)
     const over = await provider.refund!(refundReq('RK-over-0001', 1001)).catch((e: unknown) => e)
     expect(over).toBeInstanceOf(BillingError)
-    expect(over).toMatchObject({ code: 'UNAVAILABLE', message: 'Alipay: refund refused: 40004 ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' })
+    expect(over).toMatchObject({ code: 'UNAVAILABLE', message: 'Alipay: refund refused: 40004 ACQ.REASON_TRADE_REFUND_FEE_ERR' })
     const unknown = await provider.refund!({ ...refundReq('RK-unkn-0001', 1), providerPaymentId: '2024050122001499999999999999' }).catch((e: unknown) => e)
     expect(unknown).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('ACQ.TRADE_NOT_EXIST') })
     const calls = fake.requests.length
