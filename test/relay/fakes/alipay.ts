@@ -5,7 +5,7 @@
 //   documents it: per trade by out_request_no (a repeat refunds nothing more and answers
 //   fund_change N with the trade's refund_fee, its total refunded), never more than is left
 //   (ACQ.REASON_TRADE_REFUND_FEE_ERR; without out_request_no only the whole amount);
-//// - GET gateway.do (page/wap pay URLs): checks the signature and answers a cashier page.
+// - GET gateway.do (page/wap pay URLs): checks the signature and answers a cashier page.
 // Plus helpers for keys and for signed async notifications, as Alipay builds them.
 import { createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
