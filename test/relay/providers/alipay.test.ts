@@ -314,3 +314,51 @@ describe('alipay verifyNotification', () => {
     expect(provider.rejected('db busy', 503).status).toBe(503)
   })
 })
+
+describe('alipay refund (alipay.trade.refund) against the fake gateway', () => {
+  async function paidTrade(amount: number) {
+    const req = checkoutRequest({ amount: money(amount, 'CNY') })
+    await provider.createCheckout(req)
+    const trade = fake.trades.get(req.orderNo)!
+    const refundReq = (refundKey: string, cents: number) => ({
+      orderNo: req.orderNo,
+      providerPaymentId: trade.tradeNo,
+      refundKey,
+      amount: money(cents, 'CNY'),
+      orderAmount: money(amount, 'CNY'),
+      reason: '直播中断 stream dropped'
+    })
+    return { orderNo: req.orderNo, trade, refundReq }
+  }
+
+  it("answers the refundId the refund notification maps to, refund_fee as cumulative, amounts as exact yuan strings", async () => {
+    const { orderNo, trade, refundReq } = await paidTrade(12345)
+    const first = await provider.refund!(refundReq('RK-00000001', 1))
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'alipay.trade.refund', signatureValid: true })
+    expect(fake.requests.at(-1)!.biz).toMatchObject({ refund_amount: '0.01', out_request_no: 'RK-00000001', trade_no: trade.tradeNo, out_trade_no: orderNo })
+    expect(first).toEqual({ refundId: `${trade.tradeNo}:RK-00000001`, status: 'succeeded', amount: money(1, 'CNY'), cumulative: money(1, 'CNY') })
+    const second = await provider.refund!(refundReq('RK-00000002', 12300))
+    expect(second).toMatchObject({ status: 'succeeded', amount: money(12300, 'CNY'), cumulative: money(12301, 'CNY') })
+    for (const [key, answer] of [['RK-00000001', first], ['RK-00000002', second]] as const) {
+      const events = await notify(signAlipayNotification(fake.refundNotification(orderNo, key), keys.alipayPrivateKey))
+      expect(events[0]).toMatchObject({ type: 'refund.succeeded', refundId: answer.refundId })
+    }
+    // A repeat of out_request_no moves no money: fund_change N, pending (the notification tells).
+    expect(await provider.refund!(refundReq('RK-00000001', 1))).toMatchObject({ status: 'pending', refundId: first.refundId })
+    expect(trade.refunds).toHaveLength(2)
+  })
+
+  it('a refusal (more than is left, unknown trade) is UNAVAILABLE with the sub_code; a non-CNY amount is refused without a call', async () => {
+    const { trade, refundReq } = await paidTrade(1000)
+    const over = await provider.refund!(refundReq('RK-over-0001', 1001)).catch((e: unknown) => e)
+    expect(over).toBeInstanceOf(BillingError)
+    expect(over).toMatchObject({ code: 'UNAVAILABLE', message: 'Alipay: refund refused: 40004 ACQ.REASON_TRADE_REFUND_FEE_ERR' })
+    const unknown = await provider.refund!({ ...refundReq('RK-unkn-0001', 1), providerPaymentId: '2024050122001499999999999999' }).catch((e: unknown) => e)
+    expect(unknown).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('ACQ.TRADE_NOT_EXIST') })
+    const calls = fake.requests.length
+    await expect(provider.refund!({ ...refundReq('RK-usd-00001', 1), amount: money(1, 'USD') })).rejects.toMatchObject({ code: 'CURRENCY_MISMATCH' })
+    await expect(provider.refund!(refundReq('K'.repeat(65), 1))).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+    expect(fake.requests.length).toBe(calls)
+    expect(trade.refunds).toHaveLength(0)
+  })
+})

@@ -9,6 +9,7 @@
  *   sign_type must be RSA2, app_id (and seller_id when configured) must be ours; then
  *   TRADE_SUCCESS / TRADE_FINISHED → payment.succeeded, TRADE_CLOSED → checkout.expired,
  *   refund_fee / gmt_refund → refund.succeeded. eventId = notify_id.
+ * - refund: alipay.trade.refund, out_request_no = refund key (refund.ts).
  * - Replies: exactly "success" (text/plain) once durable; "fail" makes Alipay retry.
  */
 import { AlipaySdk } from 'alipay-sdk'
@@ -18,6 +19,7 @@ import { toMajorString } from '../../../shared/money'
 import type { Checkout, CheckoutRequest, PaymentProvider, ProviderReply } from '../types'
 import type { AlipayConfig } from './config'
 import { mapAlipayNotify, verifyAlipayNotify } from './notification'
+import { alipayRefund } from './refund'
 import { toBeijingTime } from './time'
 
 export interface AlipayProviderDeps {
@@ -103,6 +105,7 @@ export function createAlipayProvider(config: AlipayConfig, deps: AlipayProviderD
       const mode = req.mode ?? 'qr'
       return mode === 'qr' ? precreate(req) : pagePay(req, mode)
     },
+    refund: (req) => alipayRefund(sdk, req),
     async verifyNotification(input) {
       const params = verifyAlipayNotify(sdk, config, input)
       return mapAlipayNotify(params, input.receivedAt)
