@@ -102,7 +102,13 @@ export class RefundDesk {
     return this.store.read(async (tx) => {
       const order = await tx.orders.byNo(orderNo)
       if (!order) throw new NotFound('order', orderNo)
-      return (await tx.refundRequests.ofOrder(order.id)).map((r) => view(r, order))
+      const out: RefundView[] = []
+      for (const r of await tx.refundRequests.ofOrder(order.id)) {
+        // A pending refund its notification has recorded since is shown as what it is now.
+        const recorded = r.state === 'pending' && r.providerRefundId !== null && (await tx.notifications.refundSeen(order.provider, r.providerRefundId))
+        out.push(view(recorded ? { ...r, state: 'succeeded' } : r, order))
+      }
+      return out
     })
   }
 
