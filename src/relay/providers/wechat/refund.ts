@@ -10,6 +10,7 @@ import { money } from '../../../shared/money'
 
 interface WechatRefundBody {
   refund_id?: unknown
+  out_trade_no?: unknown
   out_refund_no?: unknown
   status?: unknown
   amount?: { refund?: unknown; currency?: unknown }
@@ -63,7 +64,7 @@ export async function wechatRefund(pay: Pay, req: RefundRequest): Promise<Refund
   }
   const refundId = body.refund_id
   const refunded = body.amount?.refund
-  if (typeof refundId !== 'string' || !refundId || !Number.isInteger(refunded) || body.out_refund_no !== req.refundKey) {
+  if (typeof refundId !== 'string' || !refundId || !Number.isInteger(refunded) || body.out_refund_no !== req.refundKey || body.out_trade_no !== req.orderNo) {
     throw new BillingError('UNAVAILABLE', 'WeChat Pay: refund answer is malformed', details)
   }
   if (refunded !== req.amount.amount) {
