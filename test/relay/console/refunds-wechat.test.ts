@@ -167,8 +167,18 @@ forEachStore('refunds from the console through WeChat Pay', (store) => {
     expect(fake.refunds.get(k('wx-fail-1'))!.amount.refund).toBe(2000)
     expect(await effects(t, orderNo)).toMatchObject({ refunded: 2000, refundRecords: 1 })
 
+    // An answer not signed by the platform key is not trusted: failed, nothing recorded, though
+    // WeChat made the refund; the same key then answers that very refund, recorded once.
+    fake.signNextWith(keys.merchant.privateKey)
+    const forged = await finance.call('POST', path, { body: { amount: cny(1000), reason: 'forged answer', refundKey: k('wx-forged-1') } })
+    expect(forged.status).toBe(503)
+    expect(await effects(t, orderNo)).toMatchObject({ refunded: 2000, refundRecords: 1 })
+    const trusted = await finance.call('POST', path, { body: { amount: cny(1000), reason: 'forged answer', refundKey: k('wx-forged-1') } })
+    expect(trusted.body.refund).toMatchObject({ state: 'succeeded', providerRefundId: fake.refunds.get(k('wx-forged-1'))!.refund_id })
+    expect(await effects(t, orderNo)).toMatchObject({ refunded: 3000, refundRecords: 2 })
+
     // WeChat itself refuses beyond what is left (here: a refund made outside the relay first).
-    const outside = await fetchRefundOutside(orderNo, k('outside-1'), 7000)
+    const outside = await fetchRefundOutside(orderNo, k('outside-1'), 6000)
     expect(outside.status).toBe('SUCCESS')
     const refused = await finance.call('POST', path, { body: { amount: cny(2000), reason: 'too much there', refundKey: k('wx-over-1') } })
     expect(refused.status).toBe(503)
@@ -176,13 +186,13 @@ forEachStore('refunds from the console through WeChat Pay', (store) => {
       state: 'failed',
       error: expect.stringContaining('INVALID_REQUEST')
     })
-    expect(await effects(t, orderNo)).toMatchObject({ refunded: 2000, refundRecords: 1 })
+    expect(await effects(t, orderNo)).toMatchObject({ refunded: 3000, refundRecords: 2 })
 
     // ABNORMAL (the buyer's account cannot take it): an error, nothing recorded.
     fake.refundsAnswer('ABNORMAL')
     const abnormal = await finance.call('POST', path, { body: { amount: cny(500), reason: 'abnormal', refundKey: k('wx-abn-1') } })
     expect(abnormal.status).toBe(503)
-    expect(await effects(t, orderNo)).toMatchObject({ refunded: 2000, refundRecords: 1 })
+    expect(await effects(t, orderNo)).toMatchObject({ refunded: 3000, refundRecords: 2 })
   })
 
   it('PROCESSING is pending until REFUND.SUCCESS; notification before the answer is recorded once too', async () => {

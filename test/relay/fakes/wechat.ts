@@ -174,6 +174,8 @@ export interface FakeWechatPay {
   refunds: Map<string, FakeWechatRefund>
   /** New refunds answer PROCESSING (the notification will say) or SUCCESS (the default). */
   refundsAnswer(status: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL'): void
+  /** The next answer is signed with this key instead of the platform key (a forged answer). */
+  signNextWith(privateKey: string): void
   close(): Promise<void>
 }
 
@@ -219,6 +221,7 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
   const refunds = new Map<string, FakeWechatRefund>()
   let refundStatus: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL' = 'SUCCESS'
   let refundSeq = 0
+  let forgeKey: string | undefined
 
   /** 申请退款: idempotent by out_refund_no; never more than is left of the order's total. */
   function refund(body: Record<string, unknown>): [number, unknown] {
@@ -283,8 +286,9 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
       'wechatpay-timestamp': timestamp,
       'wechatpay-nonce': nonce,
       'wechatpay-serial': opts.platformSerial,
-      'wechatpay-signature': signWechatMessage(timestamp, nonce, body, opts.platformPrivateKey)
+      'wechatpay-signature': signWechatMessage(timestamp, nonce, body, forgeKey ?? opts.platformPrivateKey)
     })
+    forgeKey = undefined
     res.end(body)
   }
 
@@ -338,6 +342,9 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
     refunds,
     refundsAnswer(status) {
       refundStatus = status
+    },
+    signNextWith(privateKey) {
+      forgeKey = privateKey
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
