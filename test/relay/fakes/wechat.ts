@@ -1,7 +1,8 @@
 // A fake WeChat Pay API v3 on 127.0.0.1 for wechatpay-node-v3's real transactions_native:
 // it checks the SDK's Authorization header (WECHATPAY2-SHA256-RSA2048 over
 // "METHOD\npath\ntimestamp\nnonce\nbody\n" with the merchant certificate's key) and answers
-// a code_url, signed with the platform key like the real API. Plus helpers for test keys,
+// a code_url, signed with the platform key like the real API; 申请退款 (POST
+// /v3/refund/domestic/refunds) idempotent by out_refund_no, refusing more than is left. Plus helpers for test keys,
 // self-signed certificates (openssl) and signed, encrypted notifications.
 import { execFileSync } from 'node:child_process'
 import {
@@ -167,9 +168,29 @@ export interface FakeWechatPay {
   /** Pass as `baseUrl` in the WeChat config. */
   baseUrl: string
   requests: FakeWechatRequest[]
-  /** The next native order answers this error. */
+  /** The next native order or refund answers this error. */
   failNext(status: number, code: string, message: string): void
+  /** Refunds made by out_refund_no, as the API answers them. */
+  refunds: Map<string, FakeWechatRefund>
+  /** New refunds answer PROCESSING (the notification will say) or SUCCESS (the default). */
+  refundsAnswer(status: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL'): void
+  /** The next answer is signed with this key instead of the platform key (a forged answer). */
+  signNextWith(privateKey: string): void
   close(): Promise<void>
+}
+
+export interface FakeWechatRefund {
+  refund_id: string
+  out_refund_no: string
+  transaction_id: string
+  out_trade_no: string
+  channel: 'ORIGINAL'
+  user_received_account: string
+  create_time: string
+  success_time?: string
+  status: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL' | 'CLOSED'
+  funds_account: 'AVAILABLE'
+  amount: { total: number; refund: number; payer_total: number; payer_refund: number; settlement_refund: number; settlement_total: number; discount_refund: number; currency: 'CNY' }
 }
 
 export interface FakeWechatOptions {
@@ -197,6 +218,52 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
   const merchantKey = createPublicKey(new X509Certificate(opts.merchantCertificate).publicKey.export({ type: 'spki', format: 'pem' }))
   const now = opts.now ?? Date.now
   let pending: { status: number; code: string; message: string } | undefined
+  const refunds = new Map<string, FakeWechatRefund>()
+  let refundStatus: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL' = 'SUCCESS'
+  let refundSeq = 0
+  let forgeKey: string | undefined
+
+  /** 申请退款: idempotent by out_refund_no; never more than is left of the order's total. */
+  function refund(body: Record<string, unknown>): [number, unknown] {
+    const amount = body.amount as { refund?: unknown; total?: unknown; currency?: unknown } | undefined
+    const outRefundNo = body.out_refund_no
+    const outTradeNo = body.out_trade_no
+    if (
+      typeof outRefundNo !== 'string' ||
+      !/^[0-9A-Za-z_\-|*@]{1,64}$/.test(outRefundNo) ||
+      typeof outTradeNo !== 'string' ||
+      !Number.isInteger(amount?.refund) ||
+      !Number.isInteger(amount?.total) ||
+      (amount?.refund as number) <= 0 ||
+      amount?.currency !== 'CNY'
+    ) {
+      return [400, { code: 'PARAM_ERROR', message: '参数错误' }]
+    }
+    const seen = refunds.get(outRefundNo)
+    if (seen) return [200, seen]
+    const total = amount!.total as number
+    const wanted = amount!.refund as number
+    const done = [...refunds.values()]
+      .filter((r) => r.out_trade_no === outTradeNo && r.status !== 'ABNORMAL' && r.status !== 'CLOSED')
+      .reduce((sum, r) => sum + r.amount.refund, 0)
+    if (done + wanted > total) return [400, { code: 'INVALID_REQUEST', message: '申请退款金额超过订单可退金额' }]
+    const created = new Date(now()).toISOString().replace('Z', '+00:00')
+    const r: FakeWechatRefund = {
+      refund_id: `50000000${String(++refundSeq).padStart(8, '0')}${randomBytes(6).toString('hex')}`,
+      out_refund_no: outRefundNo,
+      transaction_id: `4200000000${outTradeNo.slice(-12)}`,
+      out_trade_no: outTradeNo,
+      channel: 'ORIGINAL',
+      user_received_account: '支付用户零钱',
+      create_time: created,
+      ...(refundStatus === 'SUCCESS' ? { success_time: created } : {}),
+      status: refundStatus,
+      funds_account: 'AVAILABLE',
+      amount: { total, refund: wanted, payer_total: total, payer_refund: wanted, settlement_refund: wanted, settlement_total: total, discount_refund: 0, currency: 'CNY' }
+    }
+    refunds.set(outRefundNo, r)
+    return [200, r]
+  }
 
   function checkAuthorization(method: string, path: string, body: string, header: string | undefined): string | undefined {
     if (!header) return 'missing Authorization'
@@ -219,8 +286,9 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
       'wechatpay-timestamp': timestamp,
       'wechatpay-nonce': nonce,
       'wechatpay-serial': opts.platformSerial,
-      'wechatpay-signature': signWechatMessage(timestamp, nonce, body, opts.platformPrivateKey)
+      'wechatpay-signature': signWechatMessage(timestamp, nonce, body, forgeKey ?? opts.platformPrivateKey)
     })
+    forgeKey = undefined
     res.end(body)
   }
 
@@ -233,13 +301,18 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
       const authError = checkAuthorization(method, path, raw, req.headers.authorization)
       requests.push({ method, path, body, authorized: !authError, ...(authError ? { authError } : {}) })
       if (authError) return reply(res, 401, { code: 'SIGN_ERROR', message: authError })
-      if (method !== 'POST' || path !== '/v3/pay/transactions/native') {
+      const isRefund = path === '/v3/refund/domestic/refunds'
+      if (method !== 'POST' || (path !== '/v3/pay/transactions/native' && !isRefund)) {
         return reply(res, 404, { code: 'NOT_FOUND', message: 'no such API' })
       }
       if (pending) {
         const p = pending
         pending = undefined
         return reply(res, p.status, { code: p.code, message: p.message })
+      }
+      if (isRefund) {
+        const [status, payload] = refund(body)
+        return reply(res, status, payload)
       }
       const amount = body.amount as { total?: unknown; currency?: unknown } | undefined
       if (
@@ -265,6 +338,13 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
     requests,
     failNext(status, code, message) {
       pending = { status, code, message }
+    },
+    refunds,
+    refundsAnswer(status) {
+      refundStatus = status
+    },
+    signNextWith(privateKey) {
+      forgeKey = privateKey
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

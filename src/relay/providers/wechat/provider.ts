@@ -11,15 +11,18 @@
  *   ours. TRANSACTION.* SUCCESS → payment.succeeded, CLOSED/REVOKED → checkout.expired,
  *   PAYERROR → payment.failed; REFUND.SUCCESS → refund.succeeded (amount.refund).
  *   eventId = the notification id.
+ * - refund: POST /v3/refund/domestic/refunds through the SDK's refunds(), out_refund_no =
+ *   refundKey (WeChat's own idempotency); refundId = refund_id, as the notification names it.
  * - Replies: 204 empty once durable; otherwise 4xx/5xx {"code":"FAIL","message":…}.
  */
 import Pay from 'wechatpay-node-v3'
 import type { Clock } from '../../../node/clock'
 import { BillingError, CurrencyMismatch, InvalidInput } from '../../../shared/errors'
-import type { Checkout, CheckoutRequest, PaymentProvider, ProviderReply } from '../types'
+import type { Checkout, CheckoutRequest, PaymentProvider, ProviderReply, RefundAnswer, RefundRequest } from '../types'
 import type { WechatConfig } from './config'
 import { WechatPayHttp } from './http'
 import { verifyAndMapWechatNotification } from './notification'
+import { wechatRefund } from './refund'
 import { platformKeys } from './signature'
 
 export interface WechatProviderDeps {
@@ -100,6 +103,7 @@ export function createWechatProvider(config: WechatConfig, deps: WechatProviderD
   return {
     name: 'wechat',
     createCheckout: nativeCheckout,
+    refund: (req: RefundRequest): Promise<RefundAnswer> => wechatRefund(pay, req),
     async verifyNotification(input) {
       return verifyAndMapWechatNotification(config, keys, input)
     },
