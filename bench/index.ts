@@ -15,6 +15,7 @@ const MODULES: { name: string; file: string }[] = [
   { name: 'relay_coupons', file: 'bench/relay/coupons.ts' },
   { name: 'relay_jobs', file: 'bench/relay/jobs.ts' },
   { name: 'relay_invoices', file: 'bench/relay/invoices.ts' },
+  { name: 'relay_reports', file: 'bench/relay/reports.ts' },
   { name: 'sync_catchup', file: 'bench/sync/catchup.ts' },
   { name: 'main_thread', file: 'bench/main-thread.ts' }
 ]

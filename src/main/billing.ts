@@ -23,6 +23,8 @@ export type BillingRecord =
 
 export interface BillingOptions {
   dbPath: string
+  /** The file already opened with openBillingFile (openSyncedBilling opens it while ICU warms on a worker). */
+  db?: BillingDb
   clock?: Clock
   ids?: IdSource
   nativeBinding?: string | undefined
@@ -76,15 +78,20 @@ export interface Billing {
 /** Holds or subscription steps per sweep transaction (a few ms each on the main thread). */
 export const SWEEP_SLICE = 50
 
-export function createBilling(opts: BillingOptions): Billing {
-  const clock = opts.clock ?? systemClock
-  const ids = opts.ids ?? randomIds(clock)
-  const db = openDatabase({
+/** Opens, locks and migrates the ledger file: the part of createBilling that needs no calendar. */
+export function openBillingFile(opts: Pick<BillingOptions, 'dbPath' | 'nativeBinding' | 'migrationsFolder' | 'durability'>): BillingDb {
+  return openDatabase({
     path: opts.dbPath,
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
     ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
     ...(opts.durability ? { durability: opts.durability } : {})
   })
+}
+
+export function createBilling(opts: BillingOptions): Billing {
+  const clock = opts.clock ?? systemClock
+  const ids = opts.ids ?? randomIds(clock)
+  const db = opts.db ?? openBillingFile(opts)
   try {
     const onRecord = opts.onRecord
     const wallet = (opts.createWallet ?? ((deps: WalletDeps) => new Wallet(deps)))({

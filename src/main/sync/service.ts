@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import { dirname, join } from 'node:path'
 import { InvoiceBook, InvoicePdfs, recordingOpener, type FileOpener } from '../invoices'
 import { BillingDocs } from './billing-docs'
-import { createBilling, type Billing, type BillingOptions } from '../billing'
+import { createBilling, openBillingFile, type Billing, type BillingOptions } from '../billing'
 import { systemClock } from '../../node/clock'
 import { randomIds } from '../../node/ids'
 import type { SecretStore, SettingsStore } from '../settings'
@@ -142,12 +142,21 @@ export interface SyncService {
 }
 
 /**
- * createSyncedBilling for a host's main process: ICU's one-time start-up (≈ 20 ms) is paid on a
- * worker thread first (src/node/intl-warmup.ts), so the turn that opens the file is shorter by it.
+ * createSyncedBilling for a host's main process: ICU's one-time start-up is paid on a worker
+ * thread (src/node/intl-warmup.ts) while this turn opens the file, and the rest follows in a
+ * turn of its own, so neither turn holds the host's windows for long.
  */
 export async function openSyncedBilling(opts: SyncedBillingOptions): Promise<{ billing: Billing; sync: SyncService }> {
-  await warmIntl(opts.timeZone ?? DEFAULT_BILLING_TZ)
-  return createSyncedBilling(opts)
+  const warming = warmIntl(opts.timeZone ?? DEFAULT_BILLING_TZ)
+  // The file (lock, driver, migrations) needs no calendar: opened in this turn, while ICU warms.
+  const db = opts.db ?? openBillingFile(opts)
+  try {
+    await warming
+    return createSyncedBilling({ ...opts, db })
+  } catch (err) {
+    if (!opts.db) db.close()
+    throw err
+  }
 }
 
 export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Billing; sync: SyncService } {
