@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import Decimal from 'decimal.js'
 import { z } from 'zod'
+import { MONEY_ROUNDING } from '../../shared/money'
 import { BillingError } from '../../shared/errors'
 import { can, permissionsOf, type Permission } from '../../shared/console/roles'
 import { sha256Hex, Unauthorized } from '../accounts/accounts'
@@ -206,6 +208,14 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
   app.post<{ Params: { id: string } }>('/v1/console/reconciliation/differences/:id/resolve', { preHandler: guards.operator('reconciliation.manage') }, async (req) => ({
     difference: await core.reconciliation.resolve(req.params.id, z.strictObject({ reason: z.string().max(500) }).parse(req.body).reason, req.actor!)
   }))
+
+  // Trials decided in the range and how many of those accounts went on to pay for the plan.
+  app.get('/v1/console/reports/trials', { preHandler: guards.operator('read') }, async (req) => {
+    const q = MovementQuerySchema.parse(req.query)
+    const to = q.to ?? core.clock.now() + 1
+    const plans = await core.store.read(async (tx) => tx.trials.conversion(q.from, to))
+    return { report: { from: q.from, to, plans: plans.map((p) => ({ ...p, rate: p.trials === 0 ? '0' : new Decimal(p.converted).dividedBy(p.trials).toDecimalPlaces(4, MONEY_ROUNDING).toString() })) } }
+  })
 
   app.get('/v1/console/audit', { preHandler: guards.operator('audit.read') }, async (req) => {
     const q = AuditQuerySchema.parse(req.query)

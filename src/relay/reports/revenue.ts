@@ -1,4 +1,6 @@
+import Decimal from 'decimal.js'
 import { wallTime } from '../../shared/calendar'
+import { MONEY_ROUNDING } from '../../shared/money'
 import type { LedgerAccountKind } from '../ledger/chart'
 import type { LedgerAccountRow, LedgerTransferRow } from '../store/ports'
 
@@ -12,6 +14,7 @@ import type { LedgerAccountRow, LedgerTransferRow } from '../store/ports'
 //   tax        credits less debits of tax payable (VAT the invoices booked out of revenue)
 //   providers  money in at each provider (debits less credits of its clearing account)
 //   plans      gross by plan and period
+//   arpu       net ÷ the accounts whose transfers credited revenue in the range
 // Wallet liability (prepaid money and promotion credit not spent yet) is a balance: the posted
 // sums less what was posted at or after the report's end (balancesAt), so the walk reads only the
 // report's own range.
@@ -42,6 +45,8 @@ export interface RevenueReport {
   plans: Record<string, Record<string, number>>
   /** currency → prepaid wallets and promotion credit not spent, as of `to`. */
   walletLiability: Record<string, { wallets: number; promotionCredit: number }>
+  /** currency → accounts with revenue in the range, and net revenue per such account (ARPU, rounded half up). */
+  arpu: Record<string, { accounts: number; arpu: number }>
 }
 
 const empty = (): RevenueLine => ({ gross: 0, discounts: 0, refunds: 0, promotions: 0, net: 0, tax: 0 })
@@ -69,10 +74,11 @@ export class RevenueReportBuilder {
   private readonly kinds: Map<string, { kind: LedgerAccountKind; currency: string }>
   private readonly report: RevenueReport
   private readonly keys = new Map<number, string>()
+  private readonly earning = new Map<string, Set<string>>()
 
   constructor(accounts: LedgerAccountRow[], opts: { from: number; to: number; bucket: Bucket; timeZone: string }) {
     this.kinds = new Map(accounts.map((a) => [a.id, { kind: a.kind as LedgerAccountKind, currency: a.currency }]))
-    this.report = { ...opts, periods: {}, totals: {}, providers: {}, plans: {}, walletLiability: {} }
+    this.report = { ...opts, periods: {}, totals: {}, providers: {}, plans: {}, walletLiability: {}, arpu: {} }
   }
 
   /** Whether every account the transfer names is known (an account opened during the walk is not yet). */
@@ -101,6 +107,11 @@ export class RevenueReportBuilder {
         const total = (this.report.totals[t.currency] ??= empty())
         period[field] += sign * amount
         total[field] += sign * amount
+        if (field === 'gross' && !debit && t.customerAccountId) {
+          const set = this.earning.get(t.currency) ?? new Set<string>()
+          set.add(t.customerAccountId)
+          this.earning.set(t.currency, set)
+        }
         if (account.kind === 'revenue_plan') {
           const plan = accountId.split(':').slice(2, 4).join(':')
           const plans = (this.report.plans[t.currency] ??= {})
@@ -142,6 +153,10 @@ export class RevenueReportBuilder {
   result(): RevenueReport {
     for (const lines of [...Object.values(this.report.periods).flatMap((p) => Object.values(p)), ...Object.values(this.report.totals)]) {
       lines.net = lines.gross - lines.discounts - lines.refunds - lines.promotions
+    }
+    for (const [currency, accounts] of this.earning) {
+      const net = this.report.totals[currency]?.net ?? 0
+      this.report.arpu[currency] = { accounts: accounts.size, arpu: new Decimal(net).dividedBy(accounts.size).toDecimalPlaces(0, MONEY_ROUNDING).toNumber() }
     }
     return this.report
   }

@@ -178,6 +178,8 @@ export interface TrialsRepo {
   get(accountId: string, planCode: PlanCode): Awaitable<TrialRow | undefined>
   /** Records the trial unless one is recorded for (account, plan code); false when another was first. */
   claim(trial: TrialRow): Awaitable<boolean>
+  /** Per plan code, trials decided in [from, to) and how many of those accounts paid for that plan since (not refunded). */
+  conversion(from: number, to: number): Awaitable<{ planCode: string; trials: number; converted: number }[]>
 }
 
 /** One published catalog version (src/relay/catalog). `document` is its JSON. */

@@ -69,4 +69,32 @@ forEachStore('MRR routes', () => {
     expect(moved.body.report.movement.CNY).toEqual({ start: 0, new: 2492, expansion: 0, contraction: 0, churn: 0, end: 2492 })
     expect((await s.call('GET', '/v1/console/reports/mrr-movement?from=99999999999999')).status).toBe(400)
   })
+
+  it('counts trials decided in a range and those whose accounts paid for the plan afterwards', async () => {
+    const provider = createTestProvider('stripe')
+    const t = await startTestRelay({ providers: [provider] })
+    const { core } = t.relay
+    const from = t.clock.now()
+    const devices = []
+    for (const label of ['a', 'b', 'c']) {
+      const { accountId, code } = await core.accounts.createEnrolment(undefined, label)
+      const device = { accountId, deviceId: (await core.accounts.enrol(code, label)).deviceId }
+      await core.outbox.accept(device, [{ id: `trial-${label}-000001`, kind: 'trial_start', planCode: 'BASIC', period: 'monthly', startedAt: from, endsAt: from + 7 * 86_400_000 }])
+      devices.push(device)
+    }
+    t.clock.advance(3 * 86_400_000)
+    // a pays for BASIC; b pays and is refunded (not a conversion); c never pays.
+    for (const [i, device] of devices.slice(0, 2).entries()) {
+      const { order } = await core.checkouts.create(device, `trial-pay-${i}`, { provider: 'stripe', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' } })
+      await core.store.unit((tx) => core.applier.apply(tx, 'stripe', { type: 'payment.succeeded', eventId: `evt_t${i}`, orderNo: order.orderNo, providerPaymentId: `pi_t${i}`, amount: order.amount, occurredAt: 0 }))
+      if (i === 1) await core.store.unit((tx) => core.applier.apply(tx, 'stripe', { type: 'refund.succeeded', eventId: 'evt_tr', orderNo: order.orderNo, refundId: 're_t', amount: order.amount, occurredAt: 0 }))
+    }
+    await addOperator(t, 'viewer@example.com', 'viewer')
+    const s = await signIn(t, 'viewer@example.com')
+    const r = await s.call('GET', `/v1/console/reports/trials?from=${from}`)
+    expect(r.body.report.plans).toEqual([{ planCode: 'BASIC', trials: 3, converted: 1, rate: '0.3333' }])
+    expect((await s.call('GET', `/v1/console/reports/trials?from=${from}&to=${from}`)).status).toBe(200)
+    const later = await s.call('GET', `/v1/console/reports/trials?from=${t.clock.now() + 1}&to=${t.clock.now() + 2}`)
+    expect(later.body.report.plans).toEqual([])
+  })
 })

@@ -26,6 +26,7 @@ forEachStore('the revenue report routes', () => {
     expect(month.body.report.totals.CNY).toEqual({ gross: 2736, discounts: 0, refunds: 849, promotions: 0, net: 1887, tax: 113 })
     expect(Object.keys(month.body.report.periods.CNY)).toEqual(['2025-01'])
     expect(month.body.report.plans.CNY).toEqual({ 'BASIC:monthly': 2736 })
+    expect(month.body.report.arpu.CNY).toEqual({ accounts: 1, arpu: 1887 })
     const day = await s.call('GET', '/v1/console/reports/revenue?bucket=day')
     expect(Object.keys(day.body.report.periods.CNY).sort()).toEqual(['2025-01-15', '2025-01-16'])
     const raw = Buffer.from(await (await fetch(`${t.url}/v1/console/reports/revenue.csv?bucket=day`, { headers: { cookie: s.cookie } })).arrayBuffer())

@@ -12,6 +12,16 @@ interface TrialColumns {
 
 export function pgTrials(q: Sql): TrialsRepo {
   return {
+    conversion: async (from, to) =>
+      (
+        await q.all<{ plan_code: string; trials: string | number; converted: string | number }>(
+          `SELECT t.plan_code, count(*) AS trials,
+             count(*) FILTER (WHERE EXISTS (SELECT 1 FROM grants g WHERE g.account_id = t.account_id AND g.plan_code = t.plan_code
+               AND g.source IN ('order', 'wallet') AND g.status <> 'revoked' AND g.starts_at >= t.decided_at)) AS converted
+           FROM trials t WHERE t.decided_at >= $1 AND t.decided_at < $2 GROUP BY t.plan_code ORDER BY t.plan_code`,
+          [ts(from), ts(to)]
+        )
+      ).map((r) => ({ planCode: r.plan_code, trials: Number(r.trials), converted: Number(r.converted) })),
     async get(accountId, planCode) {
       const r = await q.get<TrialColumns>(
         'SELECT account_id, plan_code, record_id, device_id, started_at, decided_at FROM trials WHERE account_id = $1 AND plan_code = $2',

@@ -17,7 +17,14 @@ export function sqliteTrials(s: Database.Database): TrialsRepo {
   const claim = s.prepare(
     'INSERT INTO trials (account_id, plan_code, record_id, device_id, started_at, decided_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'
   )
+  const conversion = s.prepare<[number, number], { planCode: string; trials: number; converted: number }>(
+    `SELECT t.plan_code AS planCode, count(*) AS trials,
+       sum(EXISTS (SELECT 1 FROM grants g WHERE g.account_id = t.account_id AND g.plan_code = t.plan_code
+         AND g.source IN ('order', 'wallet') AND g.status <> 'revoked' AND g.starts_at >= t.decided_at)) AS converted
+     FROM trials t WHERE t.decided_at >= ? AND t.decided_at < ? GROUP BY t.plan_code ORDER BY t.plan_code`
+  )
   return {
+    conversion: (from, to) => conversion.all(from, to),
     get(accountId, planCode) {
       const r = get.get(accountId, planCode)
       return (
