@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type ServerResponse } from 'node:http'
 import Database from 'better-sqlite3'
 import { applyPragmas, immediateTx } from '../../src/node/sqlite/pragmas'
 import { BACKSTOP_PAGES, Checkpointer } from '../../src/relay/store/sqlite/checkpointer'
 import { WalSync } from '../../src/relay/store/sqlite/wal-sync'
+import { readSignedBody } from './stripe-hmac'
 
 // The durable floor for bench/relay/notify.ts: the least a server can do and still keep every
 // notification it acknowledges. node:http, the same HMAC check as floor-server.ts, then one
@@ -68,23 +68,12 @@ function answer(res: ServerResponse, status: number, body: string): void {
   res.end(body)
 }
 
-const server = createServer((req, res) => {
-  const chunks: Buffer[] = []
-  req.on('data', (c: Buffer) => chunks.push(c))
-  req.on('end', () => {
-    const body = Buffer.concat(chunks)
-    const header = String(req.headers['stripe-signature'] ?? '')
-    const t = /(?:^|,)t=(\d+)/.exec(header)?.[1]
-    const v1 = /(?:^|,)v1=([0-9a-f]{64})/.exec(header)?.[1]
-    let ok = false
-    if (t && v1) {
-      const mac = createHmac('sha256', secret).update(`${t}.`).update(body).digest()
-      ok = timingSafeEqual(mac, Buffer.from(v1, 'hex'))
-    }
-    if (ok) enqueue({ signedAt: Number(t), body, res })
+const server = createServer((req, res) =>
+  readSignedBody(req, secret, (body, signedAt, ok) => {
+    if (ok) enqueue({ signedAt, body, res })
     else answer(res, 400, '{"error":"bad_signature"}')
   })
-})
+)
 server.listen(0, '127.0.0.1', () => {
   const a = server.address()
   process.stdout.write(`listening on http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}\n`)
