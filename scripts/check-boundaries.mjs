@@ -8,7 +8,8 @@
 // - src/relay       the relay: never src/main, never electron;
 // - src/renderer    the screens: no node built-ins, no electron, only src/shared;
 // - src/preload     the bridge: electron and src/shared only;
-// - src/host        the core over a WebSocket for tests: no electron, never the relay.
+// - src/host        the core over a WebSocket for tests: no electron, never the relay;
+// - src/console     the relay's operator console (a web app): no node built-ins, only src/shared.
 // Inside the relay, its store boundary: the database driver (better-sqlite3, drizzle-orm) and
 // SQL text live only in src/relay/store/sqlite; the domain works through src/relay/store/ports.ts,
 // and only the composition roots (src/relay/app.ts, src/relay/cli) open the SQLite store.
@@ -25,7 +26,7 @@ const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*[
 /** Packages src/shared may use: pure computation and validation, no I/O. */
 const PURE_PACKAGES = new Set(['zod', 'decimal.js'])
 
-const ZONES = ['shared', 'node', 'main', 'relay', 'renderer', 'preload', 'host']
+const ZONES = ['shared', 'node', 'main', 'relay', 'renderer', 'preload', 'host', 'console']
 
 /** Which zones each zone may reach by a relative import. */
 const MAY_IMPORT = {
@@ -35,7 +36,8 @@ const MAY_IMPORT = {
   relay: ['shared', 'node', 'relay'],
   renderer: ['shared', 'renderer'],
   preload: ['shared', 'preload'],
-  host: ['shared', 'node', 'main', 'host']
+  host: ['shared', 'node', 'main', 'host'],
+  console: ['shared', 'console']
 }
 
 function* files(dir) {
@@ -82,6 +84,7 @@ function judge(rel, spec) {
   if (nodeBuiltins.has(spec)) {
     if (zone === 'shared') return 'src/shared is pure: no node built-ins (move it to src/node)'
     if (zone === 'renderer') return 'the renderer runs in a browser: no node built-ins'
+    if (zone === 'console') return 'the console runs in a browser: no node built-ins'
     return undefined
   }
   if (spec.startsWith('.')) {

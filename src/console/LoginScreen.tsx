@@ -1,0 +1,60 @@
+import { useState, type FormEvent } from 'react'
+import { ConsoleApiError } from './api'
+import { errorText, useLocale, useLocaleStore, useT } from './i18n'
+import { common } from './i18n/common'
+import { useSession } from './session'
+
+export function LoginScreen() {
+  const t = useT(common)
+  const locale = useLocale()
+  const setLocale = useLocaleStore((s) => s.setLocale)
+  const login = useSession((s) => s.login)
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [totp, setTotp] = useState('')
+  const [error, setError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setBusy(true)
+    setError(undefined)
+    try {
+      await login(email, password, totp || undefined)
+    } catch (err) {
+      // The relay's own words for sign-in refusals (lockout names the minutes left).
+      setError(err instanceof ConsoleApiError ? (err.status === 401 || err.status === 429 ? err.info.message : errorText(err.info, locale)) : String(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="login card" onSubmit={(e) => void submit(e)}>
+      <h1>{t('login.title')}</h1>
+      <label>
+        {t('login.email')}
+        <input name="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
+      </label>
+      <label>
+        {t('login.password')}
+        <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+      </label>
+      <label>
+        {t('login.totp')}
+        <input name="totp" inputMode="numeric" autoComplete="one-time-code" value={totp} onChange={(e) => setTotp(e.target.value)} />
+      </label>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy}>
+        {t('login.submit')}
+      </button>
+      <button type="button" className="link" onClick={() => setLocale(locale === 'zh-CN' ? 'en' : 'zh-CN')}>
+        {t('shell.language')}
+      </button>
+    </form>
+  )
+}

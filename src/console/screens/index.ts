@@ -1,0 +1,1 @@
+// Each screen registers itself here (one import line per screen folder).
