@@ -17,6 +17,7 @@ import { errorHandler } from './http/errors'
 import { pooledRandomIds } from '../node/ids'
 import { notifyRoutes } from './http/notify'
 import { registerRoutes } from './http/routes'
+import { registerConsoleApp } from './http/console-app'
 import { buildProviders, type ProviderFactoryDeps } from './providers'
 import { loadOrCreateAuthSecret } from './auth/secret'
 import { buildSenders, type Channel, type ConsoleWrite, type Senders } from './notifications'
@@ -148,6 +149,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
     done(null, payload)
   })
   registerRoutes(app, core)
+  registerConsoleApp(app, config)
   void app.register(async (scope) => notifyRoutes(scope, core))
   if (config.sandbox) sandboxRoutes(app, core)
 

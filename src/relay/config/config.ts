@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { InvalidInput } from '../../shared/errors'
 import { parseReturnUrlRule, type ReturnUrlAllowlist } from '../orders/return-urls'
@@ -76,6 +77,8 @@ const VARS = {
   RELAY_JOB_LEASE_SECONDS: int(1, 3600).default(60),
   // Where people reach this relay from outside (unsubscribe links in emails).
   RELAY_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The built operator console (`npm run console:build`); default: out/console beside the sources. */
+  RELAY_CONSOLE_DIR: z.string().trim().min(1).optional(),
   // Comma-separated origins or URL prefixes a device may name as returnUrl / cancelUrl.
   RELAY_RETURN_URL_ALLOWLIST: z
     .string()
@@ -150,6 +153,8 @@ export interface RelayConfig {
   jobLeaseMs: number
   /** The relay's public base URL, for links in emails; absent: the listening address. */
   publicUrl?: string
+  /** Where the built operator console is served from (/console). */
+  consoleDir: string
   /** Where devices may send payers back after a checkout; empty = client URLs refused. */
   returnUrlAllowlist: ReturnUrlAllowlist
   /** Provider settings: the environment as given, and the file's `providers` section. */
@@ -293,6 +298,7 @@ export function loadConfig(env: Env = process.env): RelayConfig {
     sweepIntervalMs: v.RELAY_SWEEP_INTERVAL_SECONDS * 1000,
     jobLeaseMs: v.RELAY_JOB_LEASE_SECONDS * 1000,
     returnUrlAllowlist: v.RELAY_RETURN_URL_ALLOWLIST ?? [],
+    consoleDir: v.RELAY_CONSOLE_DIR ? resolve(v.RELAY_CONSOLE_DIR) : fileURLToPath(new URL('../../../out/console', import.meta.url)),
     ...(v.RELAY_PUBLIC_URL ? { publicUrl: v.RELAY_PUBLIC_URL.replace(/\/+$/, '') } : {}),
     providerSources: { env, file: (providersSection as Record<string, unknown> | undefined) ?? {} }
   }

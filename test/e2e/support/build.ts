@@ -18,3 +18,14 @@ export function ensureRendererBuilt(): void {
   execFileSync('flock', [join(tmpdir(), 'livestream-billing-renderer-build.lock'), 'sh', '-c', script], { cwd: ROOT, stdio: 'inherit' })
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) throw new Error('renderer build produced no out/renderer/index.html')
 }
+
+/** The operator console (src/console → out/console), built the same way when stale. */
+export function ensureConsoleBuilt(): void {
+  const script = [
+    'if [ ! -f out/console/index.html ] || [ -n "$(find src/console src/shared console.vite.config.ts -newer out/console/index.html -print -quit)" ]; then',
+    '  npx vite build --config console.vite.config.ts --logLevel warn',
+    'fi'
+  ].join('\n')
+  execFileSync('flock', [join(tmpdir(), 'livestream-billing-console-build.lock'), 'sh', '-c', script], { cwd: ROOT, stdio: 'inherit' })
+  if (!existsSync(join(ROOT, 'out/console/index.html'))) throw new Error('console build produced no out/console/index.html')
+}

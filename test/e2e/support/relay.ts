@@ -69,6 +69,8 @@ export interface E2eRelay {
   wallet(accountId: string): number
   /** The account's 开票信息 as the relay keeps them. */
   billingDetails(accountId: string): Promise<unknown>
+  /** An operator of the console (created as the CLI creates one); resolves when it can sign in. */
+  operator(email: string, role: 'viewer' | 'support' | 'finance' | 'admin', password: string): Promise<void>
   /** Stops the relay (in-flight requests finish); its files stay. */
   stop(): Promise<void>
   /** Starts it again on the same port, files and key; `without`: with that provider switched off (its credentials removed). */
@@ -239,6 +241,9 @@ export async function startE2eRelay(): Promise<E2eRelay> {
       await relay.db.unit((tx) => relay.core.feed.append(tx, accountId, type, data))
     },
     admin: adminPost,
+    async operator(email, role, password) {
+      await relay.core.operators.add({ email, role, password }, { operatorId: null, name: 'e2e', address: '127.0.0.1' })
+    },
     async coupon(input, code) {
       const id = ((await adminPost('/v1/admin/coupons', input)) as { coupon: { id: string } }).coupon.id
       if (code) await adminPost(`/v1/admin/coupons/${id}/codes`, { code })

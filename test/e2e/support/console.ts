@@ -1,0 +1,19 @@
+import type { Page } from 'playwright-core'
+import type { E2eRelay } from './relay'
+
+// The operator console in Chromium: an operator created on the real relay, signed in through
+// the console's own form (the session cookie and the CSRF token come from the relay).
+
+export const OPERATOR_PASSWORD = 'correct horse battery staple 42'
+
+/** Creates the operator, opens /console in `locale` and signs in; resolves when the shell shows. */
+export async function signInToConsole(page: Page, relay: E2eRelay, opts: { email: string; role: 'viewer' | 'support' | 'finance' | 'admin'; locale: 'zh-CN' | 'en' }): Promise<void> {
+  await relay.operator(opts.email, opts.role, OPERATOR_PASSWORD)
+  await page.goto(`${relay.url}/console/`)
+  await page.evaluate((locale) => localStorage.setItem('console.locale', locale), opts.locale)
+  await page.reload()
+  await page.fill('input[name=email]', opts.email)
+  await page.fill('input[name=password]', OPERATOR_PASSWORD)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('[data-testid=who]')
+}
