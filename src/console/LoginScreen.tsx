@@ -4,6 +4,15 @@ import { errorText, useLocale, useLocaleStore, useT } from './i18n'
 import { common } from './i18n/common'
 import { useSession } from './session'
 
+/** A sign-in refusal by its reason (the lockout says the minutes left). */
+function refusalText(err: ConsoleApiError, t: ReturnType<typeof useT<keyof (typeof common)['zh-CN']>>): string | undefined {
+  const reason = err.info.details?.['reason']
+  const key = `login.refused.${String(reason)}`
+  if (typeof reason !== 'string' || !(key in common['zh-CN'])) return undefined
+  const seconds = Number(err.info.details?.['retryAfterSeconds'] ?? 0)
+  return t(key as keyof (typeof common)['zh-CN'], { minutes: Math.max(1, Math.ceil(seconds / 60)) })
+}
+
 export function LoginScreen() {
   const t = useT(common)
   const locale = useLocale()
@@ -22,8 +31,7 @@ export function LoginScreen() {
     try {
       await login(email, password, totp || undefined)
     } catch (err) {
-      // The relay's own words for sign-in refusals (lockout names the minutes left).
-      setError(err instanceof ConsoleApiError ? (err.status === 401 || err.status === 429 ? err.info.message : errorText(err.info, locale)) : String(err))
+      setError(err instanceof ConsoleApiError ? refusalText(err, t) ?? errorText(err.info, locale) : String(err))
     } finally {
       setBusy(false)
     }

@@ -27,7 +27,7 @@ it('signs in (a wrong password refused beside the form), switches language, sign
   await page.fill('input[name=email]', 'ops@example.com')
   await page.fill('input[name=password]', 'wrong password')
   await page.click('button[type=submit]')
-  await expect.poll(() => page.textContent('[role=alert]')).toBeTruthy()
+  await expect.poll(() => page.textContent('[role=alert]')).toBe('邮箱或密码不对，请检查后重试。')
   await page.screenshot({ path: join(SHOTS, 'console-login-refused.zh-CN.png') })
   // The refused sign-in is a 401 the test itself caused; it is not a page problem.
   problems.splice(0)
