@@ -1,1 +1,7 @@
 // Each screen registers itself here (one import line per screen folder).
+import './catalog'
+import './coupons'
+import './accounts'
+import './fapiao'
+import './reconciliation'
+import './audit'

@@ -1,0 +1,293 @@
+import { useState } from 'react'
+import { BILLING_PERIODS } from '../../../shared/catalog/periods'
+import { PLAN_CODES } from '../../../shared/catalog/plans'
+import type { ConsoleAccountDetail } from '../../../shared/console/api'
+import { api } from '../../api'
+import { Err, fieldError, generalText, refusalOf, useLoad, type Refusal } from '../../form-kit'
+import { money, time, useLocale, useT } from '../../i18n'
+import { useSession } from '../../session'
+import { messages } from './messages'
+
+// One account: how it signs in, its devices (revoke behind a confirm step), its subscriptions
+// and grants (grant or extend a plan with a reason), balances, latest transfers and orders.
+
+const PAID = PLAN_CODES.filter((c) => c !== 'FREE')
+
+export function AccountDetail(props: { accountId: string; onBack(): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const manage = useSession((s) => s.can('accounts.manage'))
+  const detail = useLoad(() => api<ConsoleAccountDetail>('GET', `/v1/console/accounts/${encodeURIComponent(props.accountId)}`), [props.accountId])
+  const [done, setDone] = useState<string>()
+  const changed = (message: string) => {
+    setDone(message)
+    detail.reload()
+  }
+  const d = detail.data
+  const period = (p: string) => (`period.${p}` in messages['zh-CN'] ? t(`period.${p}` as 'period.monthly') : p)
+  const kind = (k: string) => (`balance.${k}` in messages['zh-CN'] ? t(`balance.${k}` as 'balance.customer_wallet') : k)
+
+  return (
+    <section className="card" data-testid="account-detail">
+      <div className="toolbar">
+        <h2>{t('detail.title', { id: props.accountId })}</h2>
+        <button type="button" onClick={props.onBack}>
+          {t('detail.back')}
+        </button>
+      </div>
+      {done && (
+        <p className="ok" role="status">
+          {done}
+        </p>
+      )}
+      <Err text={generalText(detail.error, locale)} />
+      {!d && !detail.error && <p>{t('common.loading')}</p>}
+      {d && (
+        <>
+          <p>
+            {t('detail.wallet', { currency: d.account.walletCurrency })} ·{' '}
+            {d.account.plan
+              ? d.account.plan.endsAt === null
+                ? t('plan.lineForever', { plan: d.account.plan.planCode, period: period(d.account.plan.period) })
+                : t('plan.line', { plan: d.account.plan.planCode, period: period(d.account.plan.period), endsAt: time(d.account.plan.endsAt, locale) })
+              : t('search.free')}
+          </p>
+
+          <h3>{t('detail.balances')}</h3>
+          <table>
+            <tbody>
+              {d.balances.map((b) => (
+                <tr key={b.kind}>
+                  <td>{kind(b.kind)}</td>
+                  <td className="num">{money(b.balance, locale)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          <h3>{t('detail.identities')}</h3>
+          {d.identities.length === 0 ? (
+            <p>{t('detail.none')}</p>
+          ) : (
+            <ul>
+              {d.identities.map((i) => (
+                <li key={`${i.kind}:${i.subject}`}>
+                  {i.kind}: {i.subject}
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <h3>{t('detail.devices')}</h3>
+          <table data-testid="devices">
+            <thead>
+              <tr>
+                <th>{t('detail.device.name')}</th>
+                <th>{t('detail.device.enrolledAt')}</th>
+                <th>{t('detail.device.state')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.devices.map((dev) => (
+                <tr key={dev.deviceId}>
+                  <td>
+                    {dev.name} <code>{dev.deviceId}</code>
+                  </td>
+                  <td>{time(dev.enrolledAt, locale)}</td>
+                  <td>
+                    {dev.revokedAt === null ? t('detail.device.active') : t('detail.device.revoked', { at: time(dev.revokedAt, locale) })}
+                    {manage && dev.revokedAt === null && <Revoke deviceId={dev.deviceId} name={dev.name} onDone={changed} />}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          <h3>{t('detail.grants')}</h3>
+          <table data-testid="grants">
+            <thead>
+              <tr>
+                <th>{t('detail.grant.plan')}</th>
+                <th>{t('detail.grant.source')}</th>
+                <th>{t('detail.grant.from')}</th>
+                <th>{t('detail.grant.until')}</th>
+                <th>{t('detail.grant.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.grants.map((g) => (
+                <tr key={g.grantId}>
+                  <td>
+                    {g.planCode} · {period(g.period)}
+                  </td>
+                  <td>{g.source}</td>
+                  <td>{time(g.startsAt, locale)}</td>
+                  <td>{time(g.endsAt, locale)}</td>
+                  <td>{g.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {manage && <Grant accountId={props.accountId} onDone={changed} />}
+
+          <h3>{t('detail.orders')}</h3>
+          {d.orders.length === 0 ? (
+            <p>{t('detail.none')}</p>
+          ) : (
+            <table data-testid="orders">
+              <thead>
+                <tr>
+                  <th>{t('detail.order.no')}</th>
+                  <th>{t('detail.order.subject')}</th>
+                  <th className="num">{t('detail.order.amount')}</th>
+                  <th>{t('detail.order.state')}</th>
+                  <th>{t('detail.at')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.orders.map((o) => (
+                  <tr key={o.orderNo}>
+                    <td>
+                      <a href={`#/orders/${encodeURIComponent(o.orderNo)}`}>{o.orderNo}</a>
+                    </td>
+                    <td>{o.subject}</td>
+                    <td className="num">{money(o.amount, locale)}</td>
+                    <td>{o.state}</td>
+                    <td>{time(o.createdAt, locale)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          <h3>{t('detail.transfers')}</h3>
+          {d.transfers.length === 0 ? (
+            <p>{t('detail.none')}</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('detail.at')}</th>
+                  <th>{t('detail.transfer.kind')}</th>
+                  <th className="num">{t('detail.transfer.amount')}</th>
+                  <th>{t('detail.transfer.source')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.transfers.map((x) => (
+                  <tr key={x.id}>
+                    <td>{time(x.at, locale)}</td>
+                    <td>{x.kind}</td>
+                    <td className="num">{money(x.amount, locale)}</td>
+                    <td>{x.sourceId}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+    </section>
+  )
+}
+
+function Grant(props: { accountId: string; onDone(message: string): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const [plan, setPlan] = useState<string>(PAID[0]!)
+  const [period, setPeriod] = useState<string>('monthly')
+  const [reason, setReason] = useState('')
+  const [short, setShort] = useState(false)
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [busy, setBusy] = useState(false)
+  const submit = async () => {
+    setRefusal(undefined)
+    setShort(reason.trim().length < 3)
+    if (reason.trim().length < 3) return
+    setBusy(true)
+    try {
+      const g = await api<{ planCode: string; period: string; endsAt: number | null }>('POST', `/v1/admin/accounts/${encodeURIComponent(props.accountId)}/grants`, {
+        planCode: plan,
+        period,
+        reason: reason.trim()
+      })
+      setReason('')
+      props.onDone(t('grant.done', { plan: g.planCode, period: t(`period.${g.period}` as 'period.monthly'), endsAt: time(g.endsAt, locale) }))
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <div className="subform" data-testid="grant-form">
+      <strong>{t('grant.title')}</strong>
+      <div className="toolbar">
+        <label>
+          {t('grant.plan')}
+          <select name="grantPlan" value={plan} onChange={(e) => setPlan(e.target.value)}>
+            {PAID.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('grant.period')}
+          <select name="grantPeriod" value={period} onChange={(e) => setPeriod(e.target.value)}>
+            {BILLING_PERIODS.map((p) => (
+              <option key={p} value={p}>
+                {t(`period.${p}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('grant.reason')}
+          <input name="grantReason" size={40} value={reason} onChange={(e) => setReason(e.target.value)} />
+          <Err text={short ? t('grant.reasonShort') : fieldError(refusal, 'reason')} />
+        </label>
+        <button type="button" className="primary" disabled={busy} onClick={() => void submit()}>
+          {t('grant.submit')}
+        </button>
+      </div>
+      <Err text={generalText(refusal, locale)} />
+    </div>
+  )
+}
+
+function Revoke(props: { deviceId: string; name: string; onDone(message: string): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const [asking, setAsking] = useState(false)
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [busy, setBusy] = useState(false)
+  const revoke = async () => {
+    setBusy(true)
+    try {
+      await api('POST', `/v1/admin/devices/${encodeURIComponent(props.deviceId)}/revoke`, {})
+      props.onDone(t('revoke.done', { name: props.name }))
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  if (!asking)
+    return (
+      <button type="button" onClick={() => setAsking(true)}>
+        {t('revoke')}
+      </button>
+    )
+  return (
+    <div className="confirm" role="dialog">
+      <p>{t('revoke.confirm', { name: props.name })}</p>
+      <button type="button" className="primary" disabled={busy} onClick={() => void revoke()}>
+        {t('revoke.yes')}
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>
+        {t('common.cancel')}
+      </button>
+      <Err text={generalText(refusal, locale)} />
+    </div>
+  )
+}

@@ -1,0 +1,174 @@
+import { useEffect, useState } from 'react'
+import { api, query } from '../../api'
+import { Err, fromLocalInput, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { time, useLocale, useT } from '../../i18n'
+import { registerScreen } from '../registry'
+import { messages } from './messages'
+
+// 操作日志: who did what, when, from where, with the state before and after; filtered by
+// operator, action and days (Beijing time), paged on by "load more", exported as CSV with the
+// same filters (the export is itself an audit entry).
+
+interface Entry {
+  seq: number
+  id: string
+  at: number
+  operatorId: string | null
+  actor: string
+  action: string
+  target: string | null
+  address: string | null
+  before: string | null
+  after: string | null
+}
+
+const DAY_MS = 86_400_000
+const ACTIONS = Object.keys(messages['zh-CN'])
+  .filter((k) => k.startsWith('action.'))
+  .map((k) => k.slice('action.'.length))
+
+interface Filters {
+  operator: string
+  action: string
+  from: string
+  to: string
+}
+const NONE: Filters = { operator: '', action: '', from: '', to: '' }
+
+function params(f: Filters) {
+  const from = fromLocalInput(f.from)
+  const to = fromLocalInput(f.to)
+  return { operator: f.operator.trim() || undefined, action: f.action || undefined, from, to: to === undefined ? undefined : to + DAY_MS }
+}
+
+function AuditScreen() {
+  const t = useT(messages)
+  const locale = useLocale()
+  const [form, setForm] = useState<Filters>(NONE)
+  const [applied, setApplied] = useState<Filters>(NONE)
+  const [entries, setEntries] = useState<Entry[]>()
+  const [next, setNext] = useState<number | null>(null)
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [badRange, setBadRange] = useState(false)
+  const [busy, setBusy] = useState(false)
+
+  const load = async (f: Filters, before?: number) => {
+    setBusy(true)
+    setRefusal(undefined)
+    try {
+      const page = await api<{ entries: Entry[]; next: number | null }>('GET', `/v1/console/audit${query({ ...params(f), before, limit: 50 })}`)
+      setEntries((old) => (before ? [...(old ?? []), ...page.entries] : page.entries))
+      setNext(page.next)
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  useEffect(() => {
+    void load(NONE)
+  }, [])
+
+  const apply = (f: Filters) => {
+    const p = params(f)
+    setBadRange(p.from !== undefined && p.to !== undefined && p.to <= p.from)
+    if (p.from !== undefined && p.to !== undefined && p.to <= p.from) return
+    setForm(f)
+    setApplied(f)
+    void load(f)
+  }
+  const action = (a: string) => (`action.${a}` in messages['zh-CN'] ? t(`action.${a}` as 'action.login') : a)
+  const change = (e: Entry) =>
+    [e.before && `${t('before')}: ${e.before}`, e.after && `${t('after')}: ${e.after}`].filter(Boolean).join('\n') || '—'
+
+  return (
+    <section className="card">
+      <h2>{t('title')}</h2>
+      <form
+        className="toolbar"
+        onSubmit={(e) => {
+          e.preventDefault()
+          apply(form)
+        }}
+      >
+        <label>
+          {t('filter.operator')}
+          <input name="operator" value={form.operator} onChange={(e) => setForm({ ...form, operator: e.target.value })} />
+        </label>
+        <label>
+          {t('filter.action')}
+          <select name="action" value={form.action} onChange={(e) => setForm({ ...form, action: e.target.value })}>
+            <option value="">{t('filter.anyAction')}</option>
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {action(a)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('filter.from')}
+          <input name="from" type="date" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} />
+        </label>
+        <label>
+          {t('filter.to')}
+          <input name="to" type="date" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
+          <Err text={badRange ? t('filter.badRange') : undefined} />
+        </label>
+        <button type="submit" disabled={busy}>
+          {t('filter.apply')}
+        </button>
+        <button type="button" onClick={() => apply(NONE)}>
+          {t('filter.clear')}
+        </button>
+        <a className="button" href={`/v1/console/audit.csv${query(params(applied))}`} download data-testid="audit-csv">
+          {t('common.exportCsv')}
+        </a>
+      </form>
+      <Err text={generalText(refusal, locale)} />
+      {entries && entries.length === 0 && <p>{t('none')}</p>}
+      {entries && entries.length > 0 && (
+        <table data-testid="audit">
+          <thead>
+            <tr>
+              <th>{t('col.at')}</th>
+              <th>{t('col.actor')}</th>
+              <th>{t('col.action')}</th>
+              <th>{t('col.target')}</th>
+              <th>{t('col.address')}</th>
+              <th>{t('col.change')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id} data-action={e.action}>
+                <td>{time(e.at, locale)}</td>
+                <td>
+                  {e.actor}
+                  {e.operatorId && (
+                    <button type="button" className="link" onClick={() => apply({ ...form, operator: e.operatorId! })}>
+                      {t('onlyThis')}
+                    </button>
+                  )}
+                </td>
+                <td>{action(e.action)}</td>
+                <td>{e.target ?? '—'}</td>
+                <td>{e.address ?? '—'}</td>
+                <td>
+                  <pre className="json">{change(e)}</pre>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {next !== null && (
+        <button type="button" disabled={busy} onClick={() => void load(applied, next)}>
+          {t('common.more')}
+        </button>
+      )}
+    </section>
+  )
+}
+
+registerScreen({ id: 'audit', title: 'nav.audit', permission: 'audit.read', component: AuditScreen })

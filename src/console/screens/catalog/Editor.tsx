@@ -1,0 +1,255 @@
+import { useState } from 'react'
+import { LIMIT_KEYS } from '../../../shared/catalog/limits'
+import type { ConsoleCatalogPreview } from '../../../shared/console/api'
+import { api } from '../../api'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { money, time, useLocale, useT } from '../../i18n'
+import { toDocument, type Draft, type DraftProblem } from './draft'
+import { messages } from './messages'
+
+// The new version's form: prices, quotas, trial days and sale flag per plan and period, the
+// recharge rules and bonuses, the time it takes effect; then the relay's preview of what
+// changes for whom, and publish behind a confirm step. A refusal shows beside its field.
+
+type Stage = { kind: 'edit' } | { kind: 'preview'; preview: ConsoleCatalogPreview; body: { document: unknown; effectiveFrom: number } } | { kind: 'confirm'; preview: ConsoleCatalogPreview; body: { document: unknown; effectiveFrom: number } }
+
+export function Editor(props: { initial: Draft; version: number; baseVersion: number; onDone(message: string): void; onCancel(): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const [draft, setDraft] = useState(props.initial)
+  const [local, setLocal] = useState<Record<string, DraftProblem>>({})
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [stage, setStage] = useState<Stage>({ kind: 'edit' })
+  const [busy, setBusy] = useState(false)
+
+  const edit = (f: (d: Draft) => Draft) => {
+    setDraft(f(draft))
+    setStage({ kind: 'edit' })
+  }
+  const setPlan = (i: number, patch: Partial<Draft['plans'][number]>) => edit((d) => ({ ...d, plans: d.plans.map((p, j) => (j === i ? { ...p, ...patch } : p)) }))
+  const problem = (field: string): string | undefined => {
+    const own = local[field]
+    if (own) return t(`problem.${own}`)
+    const relay = fieldError(refusal, field)
+    return relay === undefined ? undefined : t('problem.relay', { reason: relay })
+  }
+
+  const preview = async () => {
+    setRefusal(undefined)
+    const effectiveFrom = draft.when === 'now' ? Date.now() : fromLocalInput(draft.at)
+    const { document, problems } = toDocument(draft, props.version, effectiveFrom ?? 0)
+    if (effectiveFrom === undefined) problems['effectiveFrom'] = 'when'
+    setLocal(problems)
+    if (Object.keys(problems).length) return
+    setBusy(true)
+    try {
+      const body = { document, effectiveFrom: effectiveFrom! }
+      setStage({ kind: 'preview', preview: await api<ConsoleCatalogPreview>('POST', '/v1/console/catalog/preview', body), body })
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const publish = async (body: { document: unknown; effectiveFrom: number }) => {
+    setBusy(true)
+    try {
+      // "Now" means the moment of publishing, not of the preview a while ago.
+      const effectiveFrom = draft.when === 'now' ? Math.max(Date.now(), body.effectiveFrom) : body.effectiveFrom
+      const out = await api<{ version?: { version: number; effectiveFrom: number } }>('POST', '/v1/console/catalog/publish', {
+        document: { ...(body.document as object), effectiveFrom },
+        effectiveFrom
+      })
+      props.onDone(t('published', { version: out.version?.version ?? props.version, time: time(out.version?.effectiveFrom ?? effectiveFrom, locale) }))
+    } catch (e) {
+      setRefusal(refusalOf(e))
+      setStage({ kind: 'edit' })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const input = (field: string, value: string, onChange: (v: string) => void, size = 8) => (
+    <>
+      <input name={field} value={value} size={size} onChange={(e) => onChange(e.target.value)} aria-invalid={problem(field) ? true : undefined} />
+      <Err text={problem(field)} />
+    </>
+  )
+  const general = generalText(refusal, locale)
+
+  return (
+    <section className="card" data-testid="catalog-editor">
+      <h2>{t('editor.title', { version: props.version, base: props.baseVersion })}</h2>
+      <p className="hint">{t('editor.limitsHint')}</p>
+      <div className="scroll-x">
+        <table>
+          <thead>
+            <tr>
+              <th>{t('editor.plan')}</th>
+              <th>{t('editor.name')}</th>
+              <th>{t('editor.price')}</th>
+              <th>{t('editor.originalPrice')}</th>
+              {LIMIT_KEYS.map((k) => (
+                <th key={k}>{t(`editor.limit.${k}`)}</th>
+              ))}
+              <th>{t('editor.trialDays')}</th>
+              <th>{t('editor.active')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {draft.plans.map((p, i) => (
+              <tr key={`${p.code}/${p.period}`} data-plan={`${p.code}/${p.period}`}>
+                <td>
+                  {p.code} · {t(`period.${p.period}` as 'period.monthly')}
+                  <Err text={fieldError(refusal, `plans.${i}`) && !problem(`plans.${i}.price`) ? t('problem.relay', { reason: fieldError(refusal, `plans.${i}`)! }) : undefined} />
+                </td>
+                <td>{input(`plans.${i}.name`, p.name, (v) => setPlan(i, { name: v }), 10)}</td>
+                <td>{input(`plans.${i}.price`, p.price, (v) => setPlan(i, { price: v }))}</td>
+                <td>{input(`plans.${i}.originalPrice`, p.originalPrice, (v) => setPlan(i, { originalPrice: v }))}</td>
+                {LIMIT_KEYS.map((k) => (
+                  <td key={k}>{input(`plans.${i}.limits.${k}`, p.limits[k], (v) => setPlan(i, { limits: { ...p.limits, [k]: v } }), 5)}</td>
+                ))}
+                <td>{input(`plans.${i}.trialDays`, p.trialDays, (v) => setPlan(i, { trialDays: v }), 3)}</td>
+                <td>
+                  <input type="checkbox" name={`plans.${i}.active`} checked={p.active} onChange={(e) => setPlan(i, { active: e.target.checked })} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h3>{t('editor.recharge')}</h3>
+      <div className="toolbar">
+        <label>
+          {t('editor.recharge.min')}
+          {input('rechargeRules.min', draft.recharge.min, (v) => edit((d) => ({ ...d, recharge: { ...d.recharge, min: v } })))}
+        </label>
+        <label>
+          {t('editor.recharge.max')}
+          {input('rechargeRules.max', draft.recharge.max, (v) => edit((d) => ({ ...d, recharge: { ...d.recharge, max: v } })))}
+        </label>
+        <label>
+          {t('editor.recharge.presets')}
+          {input('rechargeRules.presets', draft.recharge.presets, (v) => edit((d) => ({ ...d, recharge: { ...d.recharge, presets: v } })), 30)}
+        </label>
+      </div>
+      {draft.bonuses && draft.bonuses.length > 0 && (
+        <>
+          <h3>{t('editor.bonuses')}</h3>
+          {draft.bonuses.map((b, i) => (
+            <div className="toolbar" key={i}>
+              <label>
+                {t('editor.bonus.min')}
+                {input(`rechargeBonuses.${i}.min`, b.min, (v) => edit((d) => ({ ...d, bonuses: d.bonuses!.map((x, j) => (j === i ? { ...x, min: v } : x)) })))}
+              </label>
+              <label>
+                {t('editor.bonus.bonus')}
+                {input(`rechargeBonuses.${i}.bonus`, b.bonus, (v) => edit((d) => ({ ...d, bonuses: d.bonuses!.map((x, j) => (j === i ? { ...x, bonus: v } : x)) })))}
+              </label>
+            </div>
+          ))}
+        </>
+      )}
+
+      <h3>{t('editor.when')}</h3>
+      <div className="toolbar">
+        <label className="inline">
+          <input type="radio" name="when" checked={draft.when === 'now'} onChange={() => edit((d) => ({ ...d, when: 'now' }))} />
+          {t('editor.when.now')}
+        </label>
+        <label className="inline">
+          <input type="radio" name="when" value="at" checked={draft.when === 'at'} onChange={() => edit((d) => ({ ...d, when: 'at' }))} />
+          {t('editor.when.at')}
+        </label>
+        <input type="datetime-local" name="effectiveAt" value={draft.at} disabled={draft.when !== 'at'} onChange={(e) => edit((d) => ({ ...d, at: e.target.value }))} />
+        <Err text={problem('effectiveFrom')} />
+      </div>
+
+      <div className="toolbar">
+        <button type="button" className="primary" disabled={busy} onClick={() => void preview()}>
+          {t('editor.preview')}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {t('editor.discard')}
+        </button>
+        <Err text={general} testId="catalog-error" />
+      </div>
+
+      {stage.kind !== 'edit' && <Preview preview={stage.preview} />}
+      {stage.kind === 'preview' && (
+        <button type="button" className="primary" onClick={() => setStage({ ...stage, kind: 'confirm' })}>
+          {t('preview.publish')}
+        </button>
+      )}
+      {stage.kind === 'confirm' && (
+        <div className="confirm" role="dialog">
+          <p>{t('confirm.text', { version: props.version, time: time(stage.preview.effectiveFrom, locale) })}</p>
+          <button type="button" className="primary" disabled={busy} onClick={() => void publish(stage.body)}>
+            {t('confirm.yes')}
+          </button>
+          <button type="button" onClick={() => setStage({ ...stage, kind: 'preview' })}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
+    </section>
+  )
+}
+
+const MONEY_FIELD = /price|recharge|bonus/i
+
+function Preview({ preview }: { preview: ConsoleCatalogPreview }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const show = (field: string, v: unknown): string => {
+    if (v === null) return field.includes('limits') ? t('preview.unlimited') : '—'
+    if (v === undefined) return '—'
+    if (typeof v === 'boolean') return v ? t('preview.yes') : t('preview.no')
+    if (typeof v === 'number' && MONEY_FIELD.test(field)) return money({ amount: v, currency: 'CNY' }, locale)
+    if (Array.isArray(v) && MONEY_FIELD.test(field) && v.every((x) => typeof x === 'number')) return v.map((x: number) => money({ amount: x, currency: 'CNY' }, locale)).join('、')
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)
+  }
+  return (
+    <div data-testid="catalog-preview">
+      <h3>{t('preview.title', { time: time(preview.effectiveFrom, locale) })}</h3>
+      {preview.changes.length === 0 ? (
+        <p>{t('preview.none')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('editor.plan')}</th>
+              <th>{t('preview.field')}</th>
+              <th>{t('preview.before')}</th>
+              <th>{t('preview.after')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.changes.map((c, i) => (
+              <tr key={i}>
+                <td>
+                  {c.planCode} · {c.period ? t(`period.${c.period}` as 'period.monthly') : t('preview.allPeriods')}
+                </td>
+                <td>{c.field}</td>
+                <td>{show(c.field, c.before)}</td>
+                <td>{show(c.field, c.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {preview.affected.length > 0 && (
+        <>
+          <h3>{t('preview.affected')}</h3>
+          <ul>
+            {preview.affected.map((a) => (
+              <li key={a.planCode}>{t('preview.affectedRow', { plan: a.planCode, count: a.activeSubscriptions })}</li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  )
+}

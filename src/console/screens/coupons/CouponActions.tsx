@@ -1,0 +1,145 @@
+import { useState } from 'react'
+import { api } from '../../api'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, wholeNumber, type Refusal } from '../../form-kit'
+import { useLocale, useT } from '../../i18n'
+import { messages } from './messages'
+import type { CouponView } from './view'
+
+// What an operator with coupons.manage does to one coupon: add a promotion code, change its
+// limits, deactivate it (behind a confirm step).
+
+type Open = 'code' | 'limits' | 'deactivate' | undefined
+
+export function CouponActions(props: { coupon: CouponView; onChanged(message: string): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const c = props.coupon
+  const [open, setOpen] = useState<Open>()
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [local, setLocal] = useState<Record<string, string>>({})
+  const [busy, setBusy] = useState(false)
+  const [code, setCode] = useState({ code: '', totalLimit: '', perAccountLimit: '', validUntil: '' })
+  const [limits, setLimits] = useState({ totalLimit: c.totalLimit === null ? '' : String(c.totalLimit), perAccountLimit: c.perAccountLimit === null ? '' : String(c.perAccountLimit) })
+
+  const toggle = (o: Open) => {
+    setOpen(open === o ? undefined : o)
+    setRefusal(undefined)
+    setLocal({})
+  }
+  const problem = (field: string) => local[field] ?? (fieldError(refusal, field) && t('problem.relay', { reason: fieldError(refusal, field)! }))
+  const run = async (fn: () => Promise<string>) => {
+    setRefusal(undefined)
+    setBusy(true)
+    try {
+      const message = await fn()
+      setOpen(undefined)
+      props.onChanged(message)
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const counts = (values: Record<string, string>, problems: Record<string, string>) => {
+    const out: Record<string, number> = {}
+    for (const [k, v] of Object.entries(values)) {
+      const n = wholeNumber(v)
+      if (n === undefined) continue
+      if (Number.isNaN(n) || n < 1) problems[k] = t('problem.whole')
+      else out[k] = n
+    }
+    return out
+  }
+
+  const addCode = () => {
+    const problems: Record<string, string> = {}
+    if (!/^[A-Za-z0-9_-]{3,40}$/.test(code.code.trim())) problems['code'] = t('code.invalid')
+    const n = counts({ totalLimit: code.totalLimit, perAccountLimit: code.perAccountLimit }, problems)
+    const until = code.validUntil ? fromLocalInput(code.validUntil) : undefined
+    if (code.validUntil && until === undefined) problems['validUntil'] = t('problem.time')
+    setLocal(problems)
+    if (Object.keys(problems).length) return
+    void run(async () => {
+      const out = await api<{ code: { code: string } }>('POST', `/v1/admin/coupons/${encodeURIComponent(c.id)}/codes`, {
+        code: code.code.trim(),
+        ...n,
+        ...(until !== undefined ? { validUntil: until } : {})
+      })
+      setCode({ code: '', totalLimit: '', perAccountLimit: '', validUntil: '' })
+      return t('code.done', { code: out.code.code })
+    })
+  }
+
+  const saveLimits = () => {
+    const problems: Record<string, string> = {}
+    const n = counts(limits, problems)
+    setLocal(problems)
+    if (Object.keys(problems).length) return
+    void run(async () => {
+      await api('POST', `/v1/admin/coupons/${encodeURIComponent(c.id)}/limits`, n)
+      return t('limits.done')
+    })
+  }
+
+  const deactivate = () =>
+    void run(async () => {
+      const out = await api<{ revokedGrants: number }>('POST', `/v1/admin/coupons/${encodeURIComponent(c.id)}/deactivate`, {})
+      return t('deactivate.done', { id: c.id, n: out.revokedGrants })
+    })
+
+  const field = (value: string, name: string, label: string, onChange: (v: string) => void, type = 'text') => (
+    <label>
+      {label}
+      <input name={name} type={type} value={value} onChange={(e) => onChange(e.target.value)} />
+      <Err text={problem(name)} />
+    </label>
+  )
+
+  return (
+    <div>
+      <div className="row-actions">
+        <button type="button" onClick={() => toggle('code')} disabled={!c.active}>
+          {t('code.add')}
+        </button>
+        <button type="button" onClick={() => toggle('limits')} disabled={!c.active}>
+          {t('limits.edit')}
+        </button>
+        <button type="button" onClick={() => toggle('deactivate')} disabled={!c.active}>
+          {t('deactivate')}
+        </button>
+      </div>
+      {open === 'code' && (
+        <div className="subform" data-testid="code-form">
+          {field(code.code, 'code', t('code.code'), (v) => setCode({ ...code, code: v }))}
+          {field(code.totalLimit, 'totalLimit', t('code.totalLimit'), (v) => setCode({ ...code, totalLimit: v }))}
+          {field(code.perAccountLimit, 'perAccountLimit', t('code.perAccountLimit'), (v) => setCode({ ...code, perAccountLimit: v }))}
+          {field(code.validUntil, 'validUntil', t('code.validUntil'), (v) => setCode({ ...code, validUntil: v }), 'datetime-local')}
+          <button type="button" className="primary" disabled={busy} onClick={addCode}>
+            {t('code.submit')}
+          </button>
+        </div>
+      )}
+      {open === 'limits' && (
+        <div className="subform" data-testid="limits-form">
+          {field(limits.totalLimit, 'totalLimit', t('limits.totalLimit'), (v) => setLimits({ ...limits, totalLimit: v }))}
+          {field(limits.perAccountLimit, 'perAccountLimit', t('limits.perAccountLimit'), (v) => setLimits({ ...limits, perAccountLimit: v }))}
+          <button type="button" className="primary" disabled={busy} onClick={saveLimits}>
+            {t('limits.submit')}
+          </button>
+        </div>
+      )}
+      {open === 'deactivate' && (
+        <div className="confirm" role="dialog">
+          <p>{t('deactivate.confirm', { id: c.id })}</p>
+          <button type="button" className="primary" disabled={busy} onClick={deactivate}>
+            {t('deactivate.yes')}
+          </button>
+          <button type="button" onClick={() => toggle(undefined)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
+      {open && <Err text={generalText(refusal, locale)} />}
+    </div>
+  )
+}

@@ -1,0 +1,105 @@
+import { useState } from 'react'
+import { api } from '../../api'
+import { Err, fieldError, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { useLocale, useT } from '../../i18n'
+import { messages } from './messages'
+
+// The operator's decision on one request (POST /v1/admin/invoices/:number/fapiao, body as
+// src/relay/invoices/fapiao.ts reads it): issued with the authority's 20-digit number and the
+// file as base64, or refused with a reason the user sees.
+
+/** The relay's FAPIAO_FILE_MAX_BYTES (src/relay/invoices/fapiao.ts; a test holds the two equal). */
+export const FAPIAO_FILE_MAX_BYTES = 1024 * 1024
+const SIZE_TEXT = '1 MB'
+
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader()
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''))
+    r.onerror = () => reject(r.error ?? new Error('unreadable'))
+    r.readAsDataURL(file)
+  })
+}
+
+export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'refused'; onDone(message: string): void; onCancel(): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const [number, setNumber] = useState('')
+  const [file, setFile] = useState<File>()
+  const [reason, setReason] = useState('')
+  const [local, setLocal] = useState<Record<string, string>>({})
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [busy, setBusy] = useState(false)
+  const relay = (field: string) => (fieldError(refusal, field) ? t('relay.reason', { reason: fieldError(refusal, field)! }) : undefined)
+
+  const submit = async () => {
+    setRefusal(undefined)
+    const problems: Record<string, string> = {}
+    let body: unknown
+    if (props.decision === 'issued') {
+      if (!/^\d{20}$/.test(number.trim())) problems['fapiaoNumber'] = t('issue.badNumber')
+      const type = file ? (/\.pdf$/i.test(file.name) ? 'pdf' : /\.ofd$/i.test(file.name) ? 'ofd' : undefined) : undefined
+      if (!file) problems['file'] = t('issue.noFile')
+      else if (!type) problems['file'] = t('issue.badType')
+      else if (file.size > FAPIAO_FILE_MAX_BYTES) problems['file'] = t('issue.tooBig', { size: SIZE_TEXT })
+      setLocal(problems)
+      if (Object.keys(problems).length) return
+      try {
+        body = { decision: 'issued', fapiaoNumber: number.trim(), file: { type, base64: await readBase64(file!) } }
+      } catch {
+        setLocal({ file: t('issue.unreadable') })
+        return
+      }
+    } else {
+      if (!reason.trim()) problems['reason'] = t('refuse.noReason')
+      setLocal(problems)
+      if (Object.keys(problems).length) return
+      body = { decision: 'refused', reason: reason.trim() }
+    }
+    setBusy(true)
+    try {
+      await api('POST', `/v1/admin/invoices/${encodeURIComponent(props.invoiceNumber)}/fapiao`, body)
+      props.onDone(
+        props.decision === 'issued' ? t('issue.done', { invoice: props.invoiceNumber, number: number.trim() }) : t('refuse.done', { invoice: props.invoiceNumber })
+      )
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <div className="subform" data-testid="fapiao-decide">
+      {props.decision === 'issued' ? (
+        <>
+          <label>
+            {t('issue.number')}
+            <input name="fapiaoNumber" inputMode="numeric" maxLength={20} size={24} value={number} onChange={(e) => setNumber(e.target.value)} />
+            <Err text={local['fapiaoNumber'] ?? relay('fapiaoNumber')} />
+          </label>
+          <label>
+            {t('issue.file', { size: SIZE_TEXT })}
+            <input name="fapiaoFile" type="file" accept=".pdf,.ofd,application/pdf,application/ofd" onChange={(e) => setFile(e.target.files?.[0])} />
+            <Err text={local['file'] ?? relay('file')} />
+          </label>
+        </>
+      ) : (
+        <label>
+          {t('refuse.reason')}
+          <input name="reason" size={40} value={reason} onChange={(e) => setReason(e.target.value)} />
+          <Err text={local['reason'] ?? relay('reason')} />
+        </label>
+      )}
+      <div className="row-actions">
+        <button type="button" className="primary" disabled={busy} onClick={() => void submit()}>
+          {props.decision === 'issued' ? t('issue.submit') : t('refuse.submit')}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {t('common.cancel')}
+        </button>
+      </div>
+      <Err text={generalText(refusal, locale)} testId="fapiao-error" />
+    </div>
+  )
+}

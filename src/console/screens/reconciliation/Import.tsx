@@ -1,0 +1,109 @@
+import { useState } from 'react'
+import { api } from '../../api'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { useLocale, useT } from '../../i18n'
+import { messages } from './messages'
+
+// A provider's trade bill uploaded as text (POST /v1/console/reconciliation/:provider
+// {csv, from, to}); the period is whole days in Beijing time, the end day included.
+
+const DAY_MS = 86_400_000
+
+function readText(file: File, encoding: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const r = new FileReader()
+    r.onload = () => resolve(String(r.result))
+    r.onerror = () => reject(r.error ?? new Error('unreadable'))
+    r.readAsText(file, encoding)
+  })
+}
+
+export function ImportBill(props: { onImported(message: string, runId: string): void }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const [provider, setProvider] = useState<'alipay' | 'wechat'>('alipay')
+  const [encoding, setEncoding] = useState('gbk')
+  const [from, setFrom] = useState('')
+  const [to, setTo] = useState('')
+  const [file, setFile] = useState<File>()
+  const [local, setLocal] = useState<Record<string, string>>({})
+  const [refusal, setRefusal] = useState<Refusal>()
+  const [busy, setBusy] = useState(false)
+
+  const submit = async () => {
+    setRefusal(undefined)
+    const problems: Record<string, string> = {}
+    const start = fromLocalInput(from)
+    const end = fromLocalInput(to)
+    if (start === undefined || end === undefined || end < start) problems['from'] = t('import.badRange')
+    if (!file) problems['file'] = t('import.noFile')
+    setLocal(problems)
+    if (Object.keys(problems).length) return
+    let csv: string
+    try {
+      csv = await readText(file!, encoding)
+    } catch {
+      setLocal({ file: t('import.unreadable') })
+      return
+    }
+    setBusy(true)
+    try {
+      const out = await api<{ run: { id: string; lines: number; differences: number } }>('POST', `/v1/console/reconciliation/${provider}`, { csv, from: start!, to: end! + DAY_MS })
+      props.onImported(t('import.done', { lines: out.run.lines, differences: out.run.differences }), out.run.id)
+    } catch (e) {
+      setRefusal(refusalOf(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const relay = (field: string) => (fieldError(refusal, field) ? t('relay.reason', { reason: fieldError(refusal, field)! }) : undefined)
+
+  return (
+    <section className="card" data-testid="reconciliation-import">
+      <h2>{t('import.title')}</h2>
+      <div className="toolbar">
+        <label>
+          {t('import.provider')}
+          <select
+            name="provider"
+            value={provider}
+            onChange={(e) => {
+              const p = e.target.value as 'alipay' | 'wechat'
+              setProvider(p)
+              setEncoding(p === 'alipay' ? 'gbk' : 'utf-8')
+            }}
+          >
+            <option value="alipay">{t('provider.alipay')}</option>
+            <option value="wechat">{t('provider.wechat')}</option>
+          </select>
+        </label>
+        <label>
+          {t('import.from')}
+          <input name="from" type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </label>
+        <label>
+          {t('import.to')}
+          <input name="to" type="date" value={to} onChange={(e) => setTo(e.target.value)} />
+        </label>
+        <label>
+          {t('import.encoding')}
+          <select name="encoding" value={encoding} onChange={(e) => setEncoding(e.target.value)}>
+            <option value="gbk">GBK</option>
+            <option value="utf-8">UTF-8</option>
+          </select>
+        </label>
+        <label>
+          {t('import.file')}
+          <input name="bill" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0])} />
+          <Err text={local['file'] ?? relay('csv')} />
+        </label>
+        <button type="button" className="primary" disabled={busy} onClick={() => void submit()}>
+          {t('import.submit')}
+        </button>
+      </div>
+      <p className="hint">{t('import.encoding.hint')}</p>
+      <Err text={local['from'] ?? relay('from') ?? relay('to')} />
+      <Err text={generalText(refusal, locale)} testId="reconciliation-error" />
+    </section>
+  )
+}
