@@ -81,24 +81,25 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
                 <th>{t('list.valid')}</th>
                 <th>{t('list.codes')}</th>
                 <th>{t('list.state')}</th>
+                <th />
               </tr>
             </thead>
             <tbody>
               {list.map((c) => (
                 <tr key={c.id} data-coupon={c.id}>
-                  <td>{c.id}</td>
+                  <td className="nowrap">{c.id}</td>
                   <td>{c.name}</td>
-                  <td>{off(c)}</td>
+                  <td className="nowrap">{off(c)}</td>
                   <td>
                     {rules(c).map((r) => (
                       <div key={r}>{r}</div>
                     ))}
                   </td>
-                  <td className="num">
+                  <td className="num nowrap">
                     {c.redeemed} / {c.totalLimit ?? t('unlimited')}
                   </td>
                   <td>{c.validFrom === null && c.validUntil === null ? t('valid.always') : t('valid.range', { from: time(c.validFrom, locale), until: time(c.validUntil, locale) })}</td>
-                  <td>
+                  <td className="nowrap">
                     {c.codes.map((k) => (
                       <div key={k.code}>
                         <code>{k.code}</code> {k.redeemed}/{k.totalLimit ?? t('unlimited')}
@@ -106,7 +107,9 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
                     ))}
                   </td>
                   <td>
-                    <span className={c.active ? 'tag on' : 'tag off'}>{c.active ? t('list.active') : t('list.inactive')}</span>
+                    <span className={c.active ? 'tag on nowrap' : 'tag off nowrap'}>{c.active ? t('list.active') : t('list.inactive')}</span>
+                  </td>
+                  <td>
                     <div className="row-actions">
                       <button type="button" className="link" onClick={() => navigate('coupons', c.id)}>
                         {t('redemptions.open')}

@@ -4,7 +4,7 @@ const zhCN = {
   'list.name': '名称',
   'list.off': '优惠',
   'list.rules': '使用条件',
-  'list.used': '已用 / 总量',
+  'list.used': '已用/总量',
   'list.valid': '有效期',
   'list.codes': '优惠码',
   'list.state': '状态',

@@ -2,15 +2,13 @@ import { useState } from 'react'
 import { api } from '../../api'
 import { Err, fieldError, generalText, refusalOf, type Refusal } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
+import { FAPIAO_FILE_MAX_BYTES, FAPIAO_FILE_MAX_TEXT as SIZE_TEXT } from './limits'
 import { messages } from './messages'
 
 // The operator's decision on one request (POST /v1/admin/invoices/:number/fapiao, body as
 // src/relay/invoices/fapiao.ts reads it): issued with the authority's 20-digit number and the
 // file as base64, or refused with a reason the user sees.
 
-/** The relay's FAPIAO_FILE_MAX_BYTES (src/relay/invoices/fapiao.ts; a test holds the two equal). */
-export const FAPIAO_FILE_MAX_BYTES = 1024 * 1024
-const SIZE_TEXT = '1 MB'
 
 function readBase64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {

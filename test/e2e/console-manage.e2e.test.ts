@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { FAPIAO_FILE_MAX_BYTES as CONSOLE_FAPIAO_MAX } from '../../src/console/screens/fapiao/limits'
+import { FAPIAO_FILE_MAX_BYTES } from '../../src/relay/invoices/fapiao'
+import { launch, shot, type Browser } from './support/browser'
+import { ensureConsoleBuilt } from './support/build'
+import { signInToConsole } from './support/console'
+import { startE2eRelay, type E2eRelay } from './support/relay'
+
+// The console's management screens in Chromium against the real relay: an admin publishes a
+// new price (GET /v1/prices shows it), creates a coupon with a promotion code (a device's quote
+// takes it), grants a plan from an account's detail, and finds each action in the audit log; a
+// viewer sees no publish or create button; a support operator issues a fapiao a device asked for.
+
+let browser: Browser
+let relay: E2eRelay
+let page: Page
+
+interface Device {
+  accountId: string
+  deviceId: string
+  token: string
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>
+}
+
+/** A device enrolled on the relay as the app enrols one (POST /v1/enrol with an operator's code). */
+async function enrolDevice(name: string): Promise<Device> {
+  const res = await fetch(`${relay.url}/v1/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: await relay.enrolmentCode(), deviceName: name })
+  })
+  const out = (await res.json()) as { accountId: string; deviceId: string; deviceToken: string }
+  return {
+    accountId: out.accountId,
+    deviceId: out.deviceId,
+    token: out.deviceToken,
+    async call(method, path, body, headers = {}) {
+      const r = await fetch(relay.url + path, {
+        method,
+        headers: { authorization: `Bearer ${out.deviceToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+      })
+      const text = await r.text()
+      return { status: r.status, body: text ? JSON.parse(text) : undefined }
+    }
+  }
+}
+
+const switchLanguage = (to: 'en' | 'zh-CN') => page.click(`header button:has-text("${to === 'en' ? 'English' : '中文'}")`)
+
+/** The screenshot in Chinese, then in English, then back to Chinese. */
+async function bothLanguages(name: string): Promise<void> {
+  await shot(page, name, 'zh-CN')
+  await switchLanguage('en')
+  await shot(page, name, 'en')
+  await switchLanguage('zh-CN')
+}
+
+async function signOut(): Promise<void> {
+  await page.context().clearCookies()
+  await page.goto('about:blank')
+}
+
+beforeAll(async () => {
+  ensureConsoleBuilt()
+  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
+  page = browser.page
+  page.setDefaultTimeout(10_000)
+})
+afterAll(async () => {
+  await browser?.close()
+  await relay?.close()
+})
+
+it("the console's fapiao file limit is the relay's", () => {
+  expect(CONSOLE_FAPIAO_MAX).toBe(FAPIAO_FILE_MAX_BYTES)
+})
+
+describe('an admin', () => {
+  let device: Device
+  beforeAll(async () => {
+    device = await enrolDevice('e2e console manage')
+    await signInToConsole(page, relay, { email: 'admin@example.com', role: 'admin', locale: 'zh-CN' })
+  })
+
+  it('publishes a new BASIC monthly price after a preview; a bad amount and a refused one show beside their fields; GET /v1/prices shows it', async () => {
+    await page.goto(`${relay.url}/console/#/catalog`)
+    await page.click('[data-testid=catalog-new]')
+    const basic = page.locator('tr[data-plan="BASIC/monthly"]')
+    const price = basic.locator('input[name$=".price"]')
+    const original = basic.locator('input[name$=".originalPrice"]')
+    expect(await price.inputValue()).toBe('29.00')
+
+    // Not an amount: refused here, nothing sent.
+    await price.fill('29,9')
+    await page.click('text=预览变更')
+    await expect.poll(() => basic.locator('.error').first().textContent()).toBe('请填写金额，如 29 或 29.90（最多两位小数）。')
+
+    // Above its list price: the relay's catalog rule, beside the list price.
+    await price.fill('45')
+    await page.click('text=预览变更')
+    await expect.poll(() => basic.locator('td:has(input[name$=".originalPrice"]) .error').textContent()).toContain('不符合价目表规则')
+    browser.problems.splice(0) // the 400 of that refusal, caused on purpose
+
+    await price.fill('34.90')
+    await original.fill('49.00')
+    await page.click('text=预览变更')
+    const preview = page.getByTestId('catalog-preview')
+    await expect.poll(() => preview.textContent()).toContain('¥34.90')
+    expect(await preview.textContent()).toContain('¥29.00')
+    await bothLanguages('console-catalog-preview')
+
+    await page.click('button:has-text("发布")')
+    await page.click('text=确认发布')
+    await expect.poll(() => page.textContent('[role=status]')).toContain('已发布版本 2')
+    const prices = (await (await fetch(`${relay.url}/v1/prices`)).json()) as { plans: { planCode: string; period: string; price: { amount: number } }[]; catalog: { version: number } }
+    expect(prices.catalog.version).toBe(2)
+    expect(prices.plans.find((p) => p.planCode === 'BASIC' && p.period === 'monthly')?.price.amount).toBe(3490)
+    expect(await page.locator('[data-testid=catalog-versions] tr', { hasText: '生效中' }).first().textContent()).toMatch(/^2/)
+    expect(browser.problems).toEqual([])
+  })
+
+  it('creates a 20 % coupon with the code SAVE20; a device quotes BASIC monthly with it', async () => {
+    await page.goto(`${relay.url}/console/#/coupons`)
+    await page.click('[data-testid=coupon-new]')
+    const form = page.getByTestId('coupon-create')
+    await form.locator('input[name=name]').fill('双十二八折')
+    await form.locator('input[name=id]').fill('DOUBLE12')
+    await form.locator('input[name=percent]').fill('120')
+    await form.locator('input[name=minimum]').fill('10')
+    await form.locator('button:has-text("创建")').click()
+    await expect.poll(() => form.locator('.error').first().textContent()).toContain('0 到 100')
+
+    await form.locator('input[name=percent]').fill('20')
+    await form.locator('input[name=perAccountLimit]').fill('1')
+    await form.locator('button:has-text("创建")').click()
+    await expect.poll(() => page.textContent('[role=status]')).toBe('已创建优惠券 DOUBLE12。')
+
+    const row = page.locator('tr[data-coupon=DOUBLE12]')
+    await row.locator('button:has-text("添加优惠码")').click()
+    await row.locator('input[name=code]').fill('save20')
+    await row.locator('button:has-text("添加")').last().click()
+    await expect.poll(() => page.textContent('[role=status]')).toBe('已添加优惠码 SAVE20。')
+    expect(await row.textContent()).toContain('减 20%')
+    expect(await row.textContent()).toContain('满 ¥10.00 可用')
+    await bothLanguages('console-coupons-list')
+
+    const quote = await device.call('POST', '/v1/quotes', { item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, code: 'save20' })
+    expect(quote.status).toBe(200)
+    expect(quote.body.quote).toMatchObject({ catalogVersion: 2, listPrice: { amount: 3490 }, discount: { amount: 698 }, total: { amount: 2792 }, coupon: { couponId: 'DOUBLE12', code: 'SAVE20' } })
+    expect(browser.problems).toEqual([])
+  })
+
+  it("grants a plan from the account's detail with a reason", async () => {
+    await page.goto(`${relay.url}/console/#/accounts/${encodeURIComponent(device.accountId)}`)
+    const detail = page.getByTestId('account-detail')
+    await expect.poll(() => detail.locator('[data-testid=devices]').textContent()).toContain('e2e console manage')
+    await page.selectOption('select[name=grantPlan]', 'PREMIUM')
+    await page.fill('input[name=grantReason]', '直')
+    await page.click('button:has-text("赠送")')
+    await expect.poll(() => page.getByTestId('grant-form').locator('.error').textContent()).toBe('请写明原因，至少 3 个字。')
+    await page.fill('input[name=grantReason]', '直播故障补偿一个月')
+    await page.click('button:has-text("赠送")')
+    await expect.poll(() => page.textContent('[role=status]')).toContain('已赠送 PREMIUM · 1 个月')
+    await expect.poll(() => detail.locator('[data-testid=grants]').textContent()).toContain('PREMIUM')
+    await bothLanguages('console-account-detail')
+    expect(browser.problems).toEqual([])
+  })
+
+  it('finds the publish, the coupon, its code and the grant in the audit log, filters by action, and exports them', async () => {
+    await page.goto(`${relay.url}/console/#/audit`)
+    const log = page.getByTestId('audit')
+    await expect.poll(() => log.locator('tr[data-action="coupon.create"]').count()).toBe(1)
+    expect(await log.locator('tr[data-action="coupon.code.add"]').count()).toBe(1)
+    expect(await log.locator('tr[data-action="plan.grant"]').count()).toBe(1)
+    expect(await log.locator('tr[data-action^="catalog"]').count()).toBeGreaterThanOrEqual(1)
+    expect(await log.locator('tr[data-action="coupon.create"]').textContent()).toContain('admin@example.com')
+    await bothLanguages('console-audit-log')
+
+    await page.selectOption('select[name=action]', 'coupon.create')
+    await page.click('button:has-text("筛选")')
+    await expect.poll(() => log.locator('tbody tr').count()).toBe(1)
+    const href = await page.getByTestId('audit-csv').getAttribute('href')
+    expect(href).toBe('/v1/console/audit.csv?action=coupon.create')
+    const csv = await page.evaluate(async (h) => (await fetch(h!)).text(), href)
+    expect(csv).toContain('DOUBLE12')
+    expect(csv).not.toContain('plan.grant')
+    expect(browser.problems).toEqual([])
+  })
+
+  afterAll(signOut)
+})
+
+describe('a viewer', () => {
+  it('sees the price list and the coupons but no publish or create button, and no audit log', async () => {
+    await signInToConsole(page, relay, { email: 'viewer@example.com', role: 'viewer', locale: 'zh-CN' })
+    await page.goto(`${relay.url}/console/#/catalog`)
+    await page.waitForSelector('[data-testid=catalog-versions] tbody tr')
+    expect(await page.locator('[data-testid=catalog-new]').count()).toBe(0)
+    expect(await page.textContent('main')).toContain('你的角色只能查看价目表')
+    await page.goto(`${relay.url}/console/#/coupons`)
+    await page.waitForSelector('tr[data-coupon=DOUBLE12]')
+    expect(await page.locator('[data-testid=coupon-new]').count()).toBe(0)
+    expect(await page.locator('tr[data-coupon=DOUBLE12] button:has-text("停用")').count()).toBe(0)
+    expect(await page.textContent('nav')).not.toContain('操作日志')
+    expect(browser.problems).toEqual([])
+  })
+  afterAll(signOut)
+})
+
+describe('a support operator', () => {
+  it('marks a fapiao request issued with its 20-digit number and PDF; a wrong number is refused beside the field', async () => {
+    const device = await enrolDevice('e2e fapiao')
+    const checkout = await device.call('POST', '/v1/checkouts', { provider: 'alipay', item: { kind: 'recharge', amount: { amount: 5000, currency: 'CNY' } } }, { 'idempotency-key': 'e2e-console-fapiao-1' })
+    expect(checkout.status).toBe(200)
+    expect(await relay.alipayPaid(checkout.body.order.orderNo, 5000)).toMatchObject({ text: 'success' })
+    expect((await device.call('PUT', '/v1/billing-details', { type: 'personal', title: '张三', email: 'zhang@example.com' })).status).toBe(200)
+    const invoices = await device.call('GET', '/v1/invoices')
+    const number = invoices.body.invoices.find((i: any) => i.source.orderNo === checkout.body.order.orderNo).number as string
+    expect((await device.call('POST', `/v1/invoices/${number}/fapiao`)).status).toBe(200)
+
+    await signInToConsole(page, relay, { email: 'support@example.com', role: 'support', locale: 'zh-CN' })
+    await page.goto(`${relay.url}/console/#/fapiao`)
+    const row = page.locator(`tr[data-invoice="${number}"]`)
+    expect(await row.textContent()).toContain('¥50.00')
+    await row.locator('button:has-text("开具")').click()
+    await row.locator('input[name=fapiaoNumber]').fill('1234')
+    await row.locator('input[name=fapiaoFile]').setInputFiles({ name: 'fapiao.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n% e2e fapiao\n%%EOF\n') })
+    await row.locator('button:has-text("标记为已开具")').click()
+    await expect.poll(() => row.locator('label:has(input[name=fapiaoNumber]) .error').textContent()).toBe('发票号码是 20 位数字，请对照税务系统开出的号码填写。')
+
+    await row.locator('input[name=fapiaoNumber]').fill('26312000000012345678')
+    await row.locator('button:has-text("标记为已开具")').click()
+    await expect.poll(() => page.textContent('[role=status]')).toBe(`${number} 已标记为已开具，发票号码 26312000000012345678。`)
+
+    await page.selectOption('select[name=status]', 'issued')
+    await expect.poll(() => page.locator(`tr[data-invoice="${number}"]`).textContent()).toContain('26312000000012345678')
+    // The device gets the file the operator uploaded.
+    const file = await fetch(`${relay.url}/v1/invoices/${number}/fapiao/file`, { headers: { authorization: `Bearer ${device.token}` } })
+    expect(file.status).toBe(200)
+    expect(Buffer.from(await file.arrayBuffer()).toString()).toContain('% e2e fapiao')
+    expect(browser.problems).toEqual([])
+  })
+  afterAll(signOut)
+})
