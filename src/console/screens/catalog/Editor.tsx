@@ -198,17 +198,25 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
   )
 }
 
-const MONEY_FIELD = /price|recharge|bonus/i
+const MONEY_FIELDS = new Set(['price', 'originalPrice'])
 
 function Preview({ preview }: { preview: ConsoleCatalogPreview }) {
   const t = useT(messages)
   const locale = useLocale()
+  const cny = (fen: number) => money({ amount: fen, currency: 'CNY' }, locale)
+  const label = (field: string) => (`field.${field}` in messages['zh-CN'] ? t(`field.${field}` as 'field.name') : field)
   const show = (field: string, v: unknown): string => {
-    if (v === null) return field.includes('limits') ? t('preview.unlimited') : '—'
+    if (v === null) return field.startsWith('limits.') ? t('preview.unlimited') : '—'
     if (v === undefined) return '—'
     if (typeof v === 'boolean') return v ? t('preview.yes') : t('preview.no')
-    if (typeof v === 'number' && MONEY_FIELD.test(field)) return money({ amount: v, currency: 'CNY' }, locale)
-    if (Array.isArray(v) && MONEY_FIELD.test(field) && v.every((x) => typeof x === 'number')) return v.map((x: number) => money({ amount: x, currency: 'CNY' }, locale)).join('、')
+    if (typeof v === 'number' && MONEY_FIELDS.has(field)) return cny(v)
+    if (field === 'rechargeRules' && typeof v === 'object') {
+      const r = v as { min: number; max: number; presets: number[] }
+      return t('show.recharge', { min: cny(r.min), max: cny(r.max), presets: r.presets.map(cny).join('、') })
+    }
+    if (field === 'rechargeBonuses' && Array.isArray(v)) return v.length ? (v as { min: number; bonus: number }[]).map((b) => t('show.bonus', { min: cny(b.min), bonus: cny(b.bonus) })).join('；') : '—'
+    if (field === 'plan' && typeof v === 'object') return `${(v as { name?: string }).name ?? ''} ${cny((v as { price: number }).price)}`
+    if (Array.isArray(v)) return v.join('、')
     return typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v)
   }
   return (
@@ -229,10 +237,8 @@ function Preview({ preview }: { preview: ConsoleCatalogPreview }) {
           <tbody>
             {preview.changes.map((c, i) => (
               <tr key={i}>
-                <td>
-                  {c.planCode} · {c.period ? t(`period.${c.period}` as 'period.monthly') : t('preview.allPeriods')}
-                </td>
-                <td>{c.field}</td>
+                <td>{c.planCode === '' ? t('preview.document') : `${c.planCode} · ${c.period ? t(`period.${c.period}` as 'period.monthly') : t('preview.allPeriods')}`}</td>
+                <td>{label(c.field)}</td>
                 <td>{show(c.field, c.before)}</td>
                 <td>{show(c.field, c.after)}</td>
               </tr>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, fieldError, fromLocalInput, generalText, refusalOf, wholeNumber, type Refusal } from '../../form-kit'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, toLocalInput, wholeNumber, type Refusal } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
 import { messages } from './messages'
 import type { CouponView } from './view'
@@ -19,7 +19,11 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: st
   const [local, setLocal] = useState<Record<string, string>>({})
   const [busy, setBusy] = useState(false)
   const [code, setCode] = useState({ code: '', totalLimit: '', perAccountLimit: '', validUntil: '' })
-  const [limits, setLimits] = useState({ totalLimit: c.totalLimit === null ? '' : String(c.totalLimit), perAccountLimit: c.perAccountLimit === null ? '' : String(c.perAccountLimit) })
+  const [limits, setLimits] = useState({
+    totalLimit: c.totalLimit === null ? '' : String(c.totalLimit),
+    perAccountLimit: c.perAccountLimit === null ? '' : String(c.perAccountLimit),
+    validUntil: c.validUntil === null ? '' : toLocalInput(c.validUntil)
+  })
 
   const toggle = (o: Open) => {
     setOpen(open === o ? undefined : o)
@@ -70,13 +74,20 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: st
     })
   }
 
+  // The form starts from the coupon's limits: a field left blank lifts that limit (null).
   const saveLimits = () => {
     const problems: Record<string, string> = {}
-    const n = counts(limits, problems)
+    const n = counts({ totalLimit: limits.totalLimit, perAccountLimit: limits.perAccountLimit }, problems)
+    const until = limits.validUntil ? fromLocalInput(limits.validUntil) : null
+    if (until === undefined) problems['validUntil'] = t('problem.time')
     setLocal(problems)
     if (Object.keys(problems).length) return
     void run(async () => {
-      await api('POST', `/v1/admin/coupons/${encodeURIComponent(c.id)}/limits`, n)
+      await api('POST', `/v1/admin/coupons/${encodeURIComponent(c.id)}/limits`, {
+        totalLimit: n['totalLimit'] ?? null,
+        perAccountLimit: n['perAccountLimit'] ?? null,
+        validUntil: until
+      })
       return t('limits.done')
     })
   }
@@ -123,6 +134,8 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: st
         <div className="subform" data-testid="limits-form">
           {field(limits.totalLimit, 'totalLimit', t('limits.totalLimit'), (v) => setLimits({ ...limits, totalLimit: v }))}
           {field(limits.perAccountLimit, 'perAccountLimit', t('limits.perAccountLimit'), (v) => setLimits({ ...limits, perAccountLimit: v }))}
+          {field(limits.validUntil, 'validUntil', t('limits.validUntil'), (v) => setLimits({ ...limits, validUntil: v }), 'datetime-local')}
+          <p className="hint">{t('limits.hint')}</p>
           <button type="button" className="primary" disabled={busy} onClick={saveLimits}>
             {t('limits.submit')}
           </button>
