@@ -201,6 +201,10 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
     { preHandler: guards.operator('reconciliation.manage'), bodyLimit: 24 * 1024 * 1024 },
     async (req) => core.reconciliation.importBill({ provider: req.params.provider, ...ImportSchema.parse(req.body) }, req.actor!)
   )
+  // The same import, the bill fetched through the provider's bill API for one day.
+  app.post<{ Params: { provider: string } }>('/v1/console/reconciliation/:provider/fetch', { preHandler: guards.operator('reconciliation.manage') }, async (req) =>
+    core.reconciliation.fetchBill({ provider: req.params.provider, ...z.strictObject({ date: z.string().max(10) }).parse(req.body) }, req.actor!)
+  )
   app.get('/v1/console/reconciliation', { preHandler: guards.operator('read') }, async () => ({ runs: await core.reconciliation.runs() }))
   app.get<{ Params: { runId: string } }>('/v1/console/reconciliation/runs/:runId', { preHandler: guards.operator('read') }, async (req) => ({
     differences: await core.reconciliation.differences(req.params.runId)
