@@ -71,22 +71,22 @@ export class TaxReportBuilder {
   }
 }
 
-/** The tax report over [from, to) (to clamped to now), reading invoices and credit notes in pages. */
-export async function taxReport(store: RelayStore, clock: Clock, opts: { from: number; to?: number; timeZone: string }): Promise<ConsoleTaxReport> {
+/** The tax report over [from, to) (to clamped to now), reading invoices and credit notes in pages of `page` rows. */
+export async function taxReport(store: RelayStore, clock: Clock, opts: { from: number; to?: number; timeZone: string }, page = PAGE): Promise<ConsoleTaxReport> {
   const to = Math.min(opts.to ?? END_OF_TIME, clock.now() + 1)
   if (!Number.isSafeInteger(opts.from) || opts.from < 0 || opts.from >= to) throw new InvalidInput('from must be an instant (ms) before to', { field: 'from' })
   const builder = new TaxReportBuilder({ from: opts.from, to, timeZone: opts.timeZone })
   for (let after = ''; ; ) {
-    const page = await store.read(async (tx) => tx.invoices.issuedIn(opts.from, to, after, PAGE))
-    for (const inv of page) builder.addInvoice(inv)
-    if (page.length < PAGE) break
-    after = page.at(-1)!.number
+    const rows = await store.read(async (tx) => tx.invoices.issuedIn(opts.from, to, after, page))
+    for (const inv of rows) builder.addInvoice(inv)
+    if (rows.length < page) break
+    after = rows.at(-1)!.number
   }
   for (let after = ''; ; ) {
-    const page = await store.read(async (tx) => tx.invoices.creditNotesIn(opts.from, to, after, PAGE))
-    for (const note of page) builder.addCreditNote(note)
-    if (page.length < PAGE) break
-    after = page.at(-1)!.number
+    const rows = await store.read(async (tx) => tx.invoices.creditNotesIn(opts.from, to, after, page))
+    for (const note of rows) builder.addCreditNote(note)
+    if (rows.length < page) break
+    after = rows.at(-1)!.number
   }
   return builder.result()
 }
