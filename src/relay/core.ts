@@ -139,7 +139,7 @@ export function createCore(opts: {
     accounts,
     operators: new OperatorAuth(store, clock, ids),
     refunds: new RefundDesk(store, clock, ids, providers, applier),
-    reconciliation: new Reconciliation(store, clock, ids),
+    reconciliation: new Reconciliation(store, clock, ids, providers),
     signIn: {
       codes: new SignInCodes({
         store,

@@ -486,6 +486,11 @@ export interface CreditNoteRow {
   tax: number
 }
 
+/** A credit note and its invoice's lines (InvoiceRow.lines): the rate and kind it credits. */
+export interface CreditNoteWithLines extends CreditNoteRow {
+  invoiceLines: string
+}
+
 export interface FapiaoRow {
   invoiceNumber: string
   accountId: string
@@ -515,6 +520,10 @@ export interface InvoicesRepo {
   insertCreditNote(row: CreditNoteRow): Awaitable<void>
   creditNoteByRefund(refundId: string): Awaitable<CreditNoteRow | undefined>
   creditNotesOf(accountId: string): Awaitable<CreditNoteRow[]>
+  /** Invoices issued in [from, to) with a number above `after` ('' for the first page), by number, at most `limit` (the tax report). */
+  issuedIn(from: number, to: number, after: string, limit: number): Awaitable<InvoiceRow[]>
+  /** Credit notes issued in [from, to), each with its invoice's lines (their rate), as issuedIn pages. */
+  creditNotesIn(from: number, to: number, after: string, limit: number): Awaitable<CreditNoteWithLines[]>
   billingDetails(accountId: string): Awaitable<string | undefined>
   putBillingDetails(accountId: string, details: string, now: number): Awaitable<void>
   fapiao(invoiceNumber: string): Awaitable<FapiaoRow | undefined>
