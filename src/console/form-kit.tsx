@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react'
 import { ConsoleApiError, type ErrorInfo } from './api'
-import { errorText, type ConsoleLocale } from './i18n'
+import { errorText, type ConsoleLocale, type Messages, type T } from './i18n'
+import type { common } from './i18n/common'
 import './manage.css'
 
 // Small pieces the management screens share: a load with its error, the fields a refusal
@@ -52,6 +53,12 @@ export function generalText(r: Refusal | undefined, locale: ConsoleLocale): stri
   const detail = !named && words !== r.info.message && ['INVALID_INPUT', 'NOT_FOUND'].includes(r.info.code)
   return words + (detail ? ` (${r.info.message})` : '')
 }
+
+/**
+ * A confirmation said after an action, in the language shown when it is read (kept as a
+ * function, so switching language re-words it).
+ */
+export type Say<M extends Messages<string>> = (t: T<(keyof M['zh-CN'] & string) | keyof (typeof common)['zh-CN']>, locale: ConsoleLocale) => string
 
 /** Loads `fn` now and on reload(); the data, its refusal, and whether it is loading. */
 export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): { data: T | undefined; error: Refusal | undefined; loading: boolean; reload(): void } {

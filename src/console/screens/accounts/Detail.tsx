@@ -3,7 +3,7 @@ import { BILLING_PERIODS } from '../../../shared/catalog/periods'
 import { PLAN_CODES } from '../../../shared/catalog/plans'
 import type { ConsoleAccountDetail } from '../../../shared/console/api'
 import { api } from '../../api'
-import { Err, fieldError, generalText, refusalOf, useLoad, type Refusal } from '../../form-kit'
+import { Err, fieldError, generalText, refusalOf, useLoad, type Refusal, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { messages } from './messages'
@@ -18,14 +18,15 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
   const locale = useLocale()
   const manage = useSession((s) => s.can('accounts.manage'))
   const detail = useLoad(() => api<ConsoleAccountDetail>('GET', `/v1/console/accounts/${encodeURIComponent(props.accountId)}`), [props.accountId])
-  const [done, setDone] = useState<string>()
-  const changed = (message: string) => {
-    setDone(message)
+  const [done, setDone] = useState<Say<typeof messages>>()
+  const changed = (message: Say<typeof messages>) => {
+    setDone(() => message)
     detail.reload()
   }
   const d = detail.data
   const period = (p: string) => (`period.${p}` in messages['zh-CN'] ? t(`period.${p}` as 'period.monthly') : p)
-  const kind = (k: string) => (`balance.${k}` in messages['zh-CN'] ? t(`balance.${k}` as 'balance.customer_wallet') : k)
+  // A word the relay may add later falls back to its code.
+  const word = (prefix: string, k: string) => (`${prefix}.${k}` in messages['zh-CN'] ? t(`${prefix}.${k}` as 'detail.none') : k)
 
   return (
     <section className="card" data-testid="account-detail">
@@ -37,7 +38,7 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
       </div>
       {done && (
         <p className="ok" role="status">
-          {done}
+          {done(t, locale)}
         </p>
       )}
       <Err text={generalText(detail.error, locale)} />
@@ -54,11 +55,12 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
           </p>
 
           <h3>{t('detail.balances')}</h3>
-          <table>
+          {d.balances.length === 0 && <p>{t('detail.noBalance')}</p>}
+          <table data-testid="balances">
             <tbody>
               {d.balances.map((b) => (
                 <tr key={b.kind}>
-                  <td>{kind(b.kind)}</td>
+                  <td>{word('balance', b.kind)}</td>
                   <td className="num">{money(b.balance, locale)}</td>
                 </tr>
               ))}
@@ -95,8 +97,10 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
                   </td>
                   <td>{time(dev.enrolledAt, locale)}</td>
                   <td>
-                    {dev.revokedAt === null ? t('detail.device.active') : t('detail.device.revoked', { at: time(dev.revokedAt, locale) })}
-                    {manage && dev.revokedAt === null && <Revoke deviceId={dev.deviceId} name={dev.name} onDone={changed} />}
+                    <div className="row-actions">
+                      {dev.revokedAt === null ? t('detail.device.active') : t('detail.device.revoked', { at: time(dev.revokedAt, locale) })}
+                      {manage && dev.revokedAt === null && <Revoke deviceId={dev.deviceId} name={dev.name} onDone={changed} />}
+                    </div>
                   </td>
                 </tr>
               ))}
@@ -120,10 +124,10 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
                   <td>
                     {g.planCode} · {period(g.period)}
                   </td>
-                  <td>{g.source}</td>
+                  <td>{word('source', g.source)}</td>
                   <td>{time(g.startsAt, locale)}</td>
                   <td>{time(g.endsAt, locale)}</td>
-                  <td>{g.status}</td>
+                  <td>{word('status', g.status)}</td>
                 </tr>
               ))}
             </tbody>
@@ -152,7 +156,7 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
                     </td>
                     <td>{o.subject}</td>
                     <td className="num">{money(o.amount, locale)}</td>
-                    <td>{o.state}</td>
+                    <td>{word('order', o.state)}</td>
                     <td>{time(o.createdAt, locale)}</td>
                   </tr>
                 ))}
@@ -177,7 +181,7 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
                 {d.transfers.map((x) => (
                   <tr key={x.id}>
                     <td>{time(x.at, locale)}</td>
-                    <td>{x.kind}</td>
+                    <td>{word('transfer', x.kind)}</td>
                     <td className="num">{money(x.amount, locale)}</td>
                     <td>{x.sourceId}</td>
                   </tr>
@@ -191,7 +195,7 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
   )
 }
 
-function Grant(props: { accountId: string; onDone(message: string): void }) {
+function Grant(props: { accountId: string; onDone(message: Say<typeof messages>): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [plan, setPlan] = useState<string>(PAID[0]!)
@@ -212,7 +216,7 @@ function Grant(props: { accountId: string; onDone(message: string): void }) {
         reason: reason.trim()
       })
       setReason('')
-      props.onDone(t('grant.done', { plan: g.planCode, period: t(`period.${g.period}` as 'period.monthly'), endsAt: time(g.endsAt, locale) }))
+      props.onDone((t, locale) => t('grant.done', { plan: g.planCode, period: t(`period.${g.period}` as 'period.monthly'), endsAt: time(g.endsAt, locale) }))
     } catch (e) {
       setRefusal(refusalOf(e))
     } finally {
@@ -255,7 +259,7 @@ function Grant(props: { accountId: string; onDone(message: string): void }) {
   )
 }
 
-function Revoke(props: { deviceId: string; name: string; onDone(message: string): void }) {
+function Revoke(props: { deviceId: string; name: string; onDone(message: Say<typeof messages>): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [asking, setAsking] = useState(false)
@@ -265,7 +269,7 @@ function Revoke(props: { deviceId: string; name: string; onDone(message: string)
     setBusy(true)
     try {
       await api('POST', `/v1/admin/devices/${encodeURIComponent(props.deviceId)}/revoke`, {})
-      props.onDone(t('revoke.done', { name: props.name }))
+      props.onDone((t) => t('revoke.done', { name: props.name }))
     } catch (e) {
       setRefusal(refusalOf(e))
     } finally {

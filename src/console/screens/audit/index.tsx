@@ -78,8 +78,17 @@ function AuditScreen() {
     void load(f)
   }
   const action = (a: string) => (`action.${a}` in messages['zh-CN'] ? t(`action.${a}` as 'action.login') : a)
-  const change = (e: Entry) =>
-    [e.before && `${t('before')}: ${e.before}`, e.after && `${t('after')}: ${e.after}`].filter(Boolean).join('\n') || '—'
+  // One line per changed field ("price: 3490"), the state before and after under their headings.
+  const lines = (json: string): string => {
+    try {
+      const v = JSON.parse(json) as unknown
+      if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `  ${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`).join('\n')
+    } catch {
+      // not JSON: as stored
+    }
+    return `  ${json}`
+  }
+  const change = (e: Entry) => [e.before && `${t('before')}:\n${lines(e.before)}`, e.after && `${t('after')}:\n${lines(e.after)}`].filter(Boolean).join('\n') || '—'
 
   return (
     <section className="card">
@@ -128,6 +137,7 @@ function AuditScreen() {
       <Err text={generalText(refusal, locale)} />
       {entries && entries.length === 0 && <p>{t('none')}</p>}
       {entries && entries.length > 0 && (
+        <div className="scroll-x">
         <table data-testid="audit">
           <thead>
             <tr>
@@ -142,7 +152,7 @@ function AuditScreen() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id} data-action={e.action}>
-                <td>{time(e.at, locale)}</td>
+                <td className="nowrap">{time(e.at, locale)}</td>
                 <td>
                   {e.actor}
                   {e.operatorId && (
@@ -151,16 +161,17 @@ function AuditScreen() {
                     </button>
                   )}
                 </td>
-                <td>{action(e.action)}</td>
-                <td>{e.target ?? '—'}</td>
+                <td className="nowrap">{action(e.action)}</td>
+                <td className="break">{e.target ?? '—'}</td>
                 <td>{e.address ?? '—'}</td>
-                <td>
+                <td className="change">
                   <pre className="json">{change(e)}</pre>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {next !== null && (
         <button type="button" disabled={busy} onClick={() => void load(applied, next)}>

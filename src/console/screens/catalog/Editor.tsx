@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { LIMIT_KEYS } from '../../../shared/catalog/limits'
 import type { ConsoleCatalogPreview } from '../../../shared/console/api'
 import { api } from '../../api'
-import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { toDocument, type Draft, type DraftProblem } from './draft'
 import { messages } from './messages'
@@ -13,7 +13,7 @@ import { messages } from './messages'
 
 type Stage = { kind: 'edit' } | { kind: 'preview'; preview: ConsoleCatalogPreview; body: { document: unknown; effectiveFrom: number } } | { kind: 'confirm'; preview: ConsoleCatalogPreview; body: { document: unknown; effectiveFrom: number } }
 
-export function Editor(props: { initial: Draft; version: number; baseVersion: number; onDone(message: string): void; onCancel(): void }) {
+export function Editor(props: { initial: Draft; version: number; baseVersion: number; onDone(message: Say<typeof messages>): void; onCancel(): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [draft, setDraft] = useState(props.initial)
@@ -61,7 +61,7 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
         document: { ...(body.document as object), effectiveFrom },
         effectiveFrom
       })
-      props.onDone(t('published', { version: out.version?.version ?? props.version, time: time(out.version?.effectiveFrom ?? effectiveFrom, locale) }))
+      props.onDone((t, locale) => t('published', { version: out.version?.version ?? props.version, time: time(out.version?.effectiveFrom ?? effectiveFrom, locale) }))
     } catch (e) {
       setRefusal(refusalOf(e))
       setStage({ kind: 'edit' })
@@ -70,9 +70,9 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
     }
   }
 
-  const input = (field: string, value: string, onChange: (v: string) => void, size = 8) => (
+  const input = (field: string, value: string, onChange: (v: string) => void, className?: string) => (
     <>
-      <input name={field} value={value} size={size} onChange={(e) => onChange(e.target.value)} aria-invalid={problem(field) ? true : undefined} />
+      <input name={field} value={value} className={className} onChange={(e) => onChange(e.target.value)} aria-invalid={problem(field) ? true : undefined} />
       <Err text={problem(field)} />
     </>
   )
@@ -83,7 +83,7 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
       <h2>{t('editor.title', { version: props.version, base: props.baseVersion })}</h2>
       <p className="hint">{t('editor.limitsHint')}</p>
       <div className="scroll-x">
-        <table>
+        <table className="plans">
           <thead>
             <tr>
               <th>{t('editor.plan')}</th>
@@ -100,17 +100,17 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
           <tbody>
             {draft.plans.map((p, i) => (
               <tr key={`${p.code}/${p.period}`} data-plan={`${p.code}/${p.period}`}>
-                <td>
+                <td className="nowrap">
                   {p.code} · {t(`period.${p.period}` as 'period.monthly')}
                   <Err text={fieldError(refusal, `plans.${i}`) && !problem(`plans.${i}.price`) ? t('problem.relay', { reason: fieldError(refusal, `plans.${i}`)! }) : undefined} />
                 </td>
-                <td>{input(`plans.${i}.name`, p.name, (v) => setPlan(i, { name: v }), 10)}</td>
+                <td>{input(`plans.${i}.name`, p.name, (v) => setPlan(i, { name: v }))}</td>
                 <td>{input(`plans.${i}.price`, p.price, (v) => setPlan(i, { price: v }))}</td>
                 <td>{input(`plans.${i}.originalPrice`, p.originalPrice, (v) => setPlan(i, { originalPrice: v }))}</td>
                 {LIMIT_KEYS.map((k) => (
-                  <td key={k}>{input(`plans.${i}.limits.${k}`, p.limits[k], (v) => setPlan(i, { limits: { ...p.limits, [k]: v } }), 5)}</td>
+                  <td key={k}>{input(`plans.${i}.limits.${k}`, p.limits[k], (v) => setPlan(i, { limits: { ...p.limits, [k]: v } }), 'limit')}</td>
                 ))}
-                <td>{input(`plans.${i}.trialDays`, p.trialDays, (v) => setPlan(i, { trialDays: v }), 3)}</td>
+                <td>{input(`plans.${i}.trialDays`, p.trialDays, (v) => setPlan(i, { trialDays: v }), 'days')}</td>
                 <td>
                   <input type="checkbox" name={`plans.${i}.active`} checked={p.active} onChange={(e) => setPlan(i, { active: e.target.checked })} />
                 </td>
@@ -132,7 +132,7 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
         </label>
         <label>
           {t('editor.recharge.presets')}
-          {input('rechargeRules.presets', draft.recharge.presets, (v) => edit((d) => ({ ...d, recharge: { ...d.recharge, presets: v } })), 30)}
+          {input('rechargeRules.presets', draft.recharge.presets, (v) => edit((d) => ({ ...d, recharge: { ...d.recharge, presets: v } })), 'wide')}
         </label>
       </div>
       {draft.bonuses && draft.bonuses.length > 0 && (

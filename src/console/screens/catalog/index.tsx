@@ -2,7 +2,7 @@ import { useState } from 'react'
 import { parseCatalogDocument } from '../../../shared/catalog'
 import type { ConsoleCatalogVersions } from '../../../shared/console/api'
 import { api } from '../../api'
-import { Err, generalText, useLoad } from '../../form-kit'
+import { Err, generalText, useLoad, type Say } from '../../form-kit'
 import { time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { registerScreen } from '../registry'
@@ -19,7 +19,7 @@ function CatalogScreen() {
   const mayPublish = useSession((s) => s.can('catalog.publish'))
   const versions = useLoad(() => api<ConsoleCatalogVersions>('GET', '/v1/console/catalog/versions'), [])
   const [draft, setDraft] = useState<{ draft: Draft; version: number; base: number }>()
-  const [done, setDone] = useState<string>()
+  const [done, setDone] = useState<Say<typeof messages>>()
   const list = versions.data?.versions ?? []
   const now = Date.now()
 
@@ -44,7 +44,7 @@ function CatalogScreen() {
         {!mayPublish && <p className="hint">{t('versions.noPermission')}</p>}
         {done && (
           <p className="ok" role="status">
-            {done}
+            {done(t, locale)}
           </p>
         )}
         <Err text={generalText(versions.error, locale)} />
@@ -82,7 +82,7 @@ function CatalogScreen() {
           onCancel={() => setDraft(undefined)}
           onDone={(message) => {
             setDraft(undefined)
-            setDone(message)
+            setDone(() => message)
             versions.reload()
           }}
         />

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, fieldError, fromLocalInput, generalText, refusalOf, toLocalInput, wholeNumber, type Refusal } from '../../form-kit'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, toLocalInput, wholeNumber, type Refusal, type Say } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
 import { messages } from './messages'
 import type { CouponView } from './view'
@@ -10,7 +10,7 @@ import type { CouponView } from './view'
 
 type Open = 'code' | 'limits' | 'deactivate' | undefined
 
-export function CouponActions(props: { coupon: CouponView; onChanged(message: string): void }) {
+export function CouponActions(props: { coupon: CouponView; onChanged(message: Say<typeof messages>): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const c = props.coupon
@@ -31,7 +31,7 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: st
     setLocal({})
   }
   const problem = (field: string) => local[field] ?? (fieldError(refusal, field) && t('problem.relay', { reason: fieldError(refusal, field)! }))
-  const run = async (fn: () => Promise<string>) => {
+  const run = async (fn: () => Promise<Say<typeof messages>>) => {
     setRefusal(undefined)
     setBusy(true)
     try {
@@ -70,7 +70,7 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: st
         ...(until !== undefined ? { validUntil: until } : {})
       })
       setCode({ code: '', totalLimit: '', perAccountLimit: '', validUntil: '' })
-      return t('code.done', { code: out.code.code })
+      return (t) => t('code.done', { code: out.code.code })
     })
   }
 
@@ -88,14 +88,14 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: st
         perAccountLimit: n['perAccountLimit'] ?? null,
         validUntil: until
       })
-      return t('limits.done')
+      return (t) => t('limits.done')
     })
   }
 
   const deactivate = () =>
     void run(async () => {
       const out = await api<{ revokedGrants: number }>('POST', `/v1/admin/coupons/${encodeURIComponent(c.id)}/deactivate`, {})
-      return t('deactivate.done', { id: c.id, n: out.revokedGrants })
+      return (t) => t('deactivate.done', { id: c.id, n: out.revokedGrants })
     })
 
   const field = (value: string, name: string, label: string, onChange: (v: string) => void, type = 'text') => (

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, generalText, useLoad } from '../../form-kit'
+import { Err, generalText, useLoad, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { registerScreen, type ScreenProps } from '../registry'
@@ -19,9 +19,9 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
   const manage = useSession((s) => s.can('coupons.manage'))
   const coupons = useLoad(() => api<{ coupons: CouponView[] }>('GET', '/v1/admin/coupons'), [])
   const [creating, setCreating] = useState(false)
-  const [done, setDone] = useState<string>()
-  const changed = (message: string) => {
-    setDone(message)
+  const [done, setDone] = useState<Say<typeof messages>>()
+  const changed = (message: Say<typeof messages>) => {
+    setDone(() => message)
     coupons.reload()
   }
 
@@ -53,7 +53,7 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
         {!manage && <p className="hint">{t('list.noPermission')}</p>}
         {done && (
           <p className="ok" role="status">
-            {done}
+            {done(t, locale)}
           </p>
         )}
         <Err text={generalText(coupons.error, locale)} />
@@ -64,7 +64,7 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
           onCancel={() => setCreating(false)}
           onCreated={(id) => {
             setCreating(false)
-            changed(t('create.done', { id }))
+            changed((t) => t('create.done', { id }))
           }}
         />
       )}

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, fieldError, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { Err, fieldError, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
 import { FAPIAO_FILE_MAX_BYTES, FAPIAO_FILE_MAX_TEXT as SIZE_TEXT } from './limits'
 import { messages } from './messages'
@@ -19,7 +19,7 @@ function readBase64(file: File): Promise<string> {
   })
 }
 
-export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'refused'; onDone(message: string): void; onCancel(): void }) {
+export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'refused'; onDone(message: Say<typeof messages>): void; onCancel(): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [number, setNumber] = useState('')
@@ -57,9 +57,8 @@ export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'ref
     setBusy(true)
     try {
       await api('POST', `/v1/admin/invoices/${encodeURIComponent(props.invoiceNumber)}/fapiao`, body)
-      props.onDone(
-        props.decision === 'issued' ? t('issue.done', { invoice: props.invoiceNumber, number: number.trim() }) : t('refuse.done', { invoice: props.invoiceNumber })
-      )
+      const issued = number.trim()
+      props.onDone((t) => (props.decision === 'issued' ? t('issue.done', { invoice: props.invoiceNumber, number: issued }) : t('refuse.done', { invoice: props.invoiceNumber })))
     } catch (e) {
       setRefusal(refusalOf(e))
     } finally {

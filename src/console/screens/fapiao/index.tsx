@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { ConsoleFapiaoList } from '../../../shared/console/api'
 import { api, query } from '../../api'
-import { Err, generalText, useLoad } from '../../form-kit'
+import { Err, generalText, useLoad, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { registerScreen } from '../registry'
@@ -20,7 +20,7 @@ function FapiaoScreen() {
   const [status, setStatus] = useState<(typeof STATUSES)[number]>('requested')
   const list = useLoad(() => api<ConsoleFapiaoList>('GET', `/v1/console/fapiao${query({ status })}`), [status])
   const [open, setOpen] = useState<{ invoice: string; decision: 'issued' | 'refused' }>()
-  const [done, setDone] = useState<string>()
+  const [done, setDone] = useState<Say<typeof messages>>()
   const rows = list.data?.requests ?? []
 
   return (
@@ -41,7 +41,7 @@ function FapiaoScreen() {
       {!manage && <p className="hint">{t('list.noPermission')}</p>}
       {done && (
         <p className="ok" role="status">
-          {done}
+          {done(t, locale)}
         </p>
       )}
       <Err text={generalText(list.error, locale)} />
@@ -90,7 +90,7 @@ function FapiaoScreen() {
                       onCancel={() => setOpen(undefined)}
                       onDone={(message) => {
                         setOpen(undefined)
-                        setDone(message)
+                        setDone(() => message)
                         list.reload()
                       }}
                     />

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal } from '../../form-kit'
+import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
 import { messages } from './messages'
 
@@ -18,7 +18,7 @@ function readText(file: File, encoding: string): Promise<string> {
   })
 }
 
-export function ImportBill(props: { onImported(message: string, runId: string): void }) {
+export function ImportBill(props: { onImported(message: Say<typeof messages>, runId: string): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [provider, setProvider] = useState<'alipay' | 'wechat'>('alipay')
@@ -49,7 +49,7 @@ export function ImportBill(props: { onImported(message: string, runId: string): 
     setBusy(true)
     try {
       const out = await api<{ run: { id: string; lines: number; differences: number } }>('POST', `/v1/console/reconciliation/${provider}`, { csv, from: start!, to: end! + DAY_MS })
-      props.onImported(t('import.done', { lines: out.run.lines, differences: out.run.differences }), out.run.id)
+      props.onImported((t) => t('import.done', { lines: out.run.lines, differences: out.run.differences }), out.run.id)
     } catch (e) {
       setRefusal(refusalOf(e))
     } finally {

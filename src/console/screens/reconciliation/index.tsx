@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, generalText, refusalOf, useLoad, type Refusal } from '../../form-kit'
+import { Err, generalText, refusalOf, useLoad, type Refusal, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { registerScreen, type ScreenProps } from '../registry'
@@ -38,7 +38,7 @@ function ReconciliationScreen({ rest, navigate }: ScreenProps) {
   const locale = useLocale()
   const manage = useSession((s) => s.can('reconciliation.manage'))
   const runs = useLoad(() => api<{ runs: Run[] }>('GET', '/v1/console/reconciliation'), [])
-  const [done, setDone] = useState<string>()
+  const [done, setDone] = useState<Say<typeof messages>>()
   const list = runs.data?.runs ?? []
   const provider = (p: string) => (`provider.${p}` in messages['zh-CN'] ? t(`provider.${p}` as 'provider.alipay') : p)
 
@@ -47,7 +47,7 @@ function ReconciliationScreen({ rest, navigate }: ScreenProps) {
       {manage ? (
         <ImportBill
           onImported={(message, runId) => {
-            setDone(message)
+            setDone(() => message)
             runs.reload()
             navigate('reconciliation', runId)
           }}
@@ -59,7 +59,7 @@ function ReconciliationScreen({ rest, navigate }: ScreenProps) {
         <h2>{t('runs.title')}</h2>
         {done && (
           <p className="ok" role="status">
-            {done}
+            {done(t, locale)}
           </p>
         )}
         <Err text={generalText(runs.error, locale)} />
