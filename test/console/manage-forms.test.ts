@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BUILT_IN_CATALOG, InvalidCatalog, parseCatalogDocument } from '../../src/shared/catalog'
 import { ConsoleApiError } from '../../src/console/api'
-import { fieldError, fromLocalInput, refusalOf, toLocalInput, wholeNumber } from '../../src/console/form-kit'
+import { fieldError, fromLocalInput, refusalOf, toLocalInput, wholeNumber } from '../../src/console/form-rules'
 import { draftOf, toDocument } from '../../src/console/screens/catalog/draft'
 
 // The management screens' pure parts: the catalog form read back into a document (every

@@ -163,6 +163,23 @@ describe('an admin', () => {
     const quote = await device.call('POST', '/v1/quotes', { item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, code: 'save20' })
     expect(quote.status).toBe(200)
     expect(quote.body.quote).toMatchObject({ catalogVersion: 2, listPrice: { amount: 3490 }, discount: { amount: 698 }, total: { amount: 2792 }, coupon: { couponId: 'DOUBLE12', code: 'SAVE20' } })
+
+    // Bought with the code and paid: the redemption is listed, its order linked.
+    const bought = await device.call('POST', '/v1/checkouts', { provider: 'alipay', item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, code: 'SAVE20' }, { 'idempotency-key': 'e2e-console-coupon-1' })
+    expect(bought.body.order.amount.amount).toBe(2792)
+    expect(await relay.alipayPaid(bought.body.order.orderNo, 2792)).toMatchObject({ text: 'success' })
+    await page.reload()
+    await row.locator('button:has-text("使用记录")').click()
+    const redemptions = page.getByTestId('redemptions')
+    await expect.poll(() => redemptions.locator(`a[href="#/orders/${bought.body.order.orderNo}"]`).count()).toBe(1)
+    expect(await redemptions.textContent()).toContain('¥6.98')
+
+    // The total limit raised from none to 100: the row says 1 of 100 used.
+    await row.locator('button:has-text("修改限额")').click()
+    await row.locator('[data-testid=limits-form] input[name=totalLimit]').fill('100')
+    await row.locator('button:has-text("保存限额")').click()
+    await expect.poll(() => page.textContent('[role=status]')).toBe('限额已更新。')
+    await expect.poll(() => row.locator('td.num').textContent()).toBe('1 / 100')
     expect(browser.problems).toEqual([])
   })
 
@@ -182,6 +199,50 @@ describe('an admin', () => {
     await expect.poll(() => page.textContent('[role=status]')).toContain('已赠送 PREMIUM · 1 个月')
     await expect.poll(() => detail.locator('[data-testid=grants]').textContent()).toContain('PREMIUM')
     await bothLanguages('console-account-detail')
+
+    // Revoking asks first; then the device is revoked and its token no longer works.
+    await detail.locator('[data-testid=devices] button:has-text("解绑")').click()
+    expect(await detail.locator('[role=dialog]').textContent()).toContain('解绑设备「e2e console manage」？')
+    await detail.locator('button:has-text("确认解绑")').click()
+    await expect.poll(() => page.textContent('[role=status]')).toBe('已解绑设备「e2e console manage」。')
+    await expect.poll(() => detail.locator('[data-testid=devices]').textContent()).toContain('已于')
+    expect((await device.call('GET', '/v1/invoices')).status).toBe(401)
+
+    // The search finds the account by its id.
+    await page.goto(`${relay.url}/console/#/accounts`)
+    await page.fill('input[name=q]', device.accountId)
+    await page.click('button:has-text("搜索")')
+    await expect.poll(() => page.locator(`[data-testid=accounts] a[href="#/accounts/${device.accountId}"]`).count()).toBe(1)
+    expect(browser.problems).toEqual([])
+  })
+
+  it("imports an Alipay bill: the line the books lack is a difference, resolved with a reason", async () => {
+    const day = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+    const bill = [
+      '#支付宝业务明细查询',
+      '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,订单金额（元）,商家实收（元）,退款批次号/请求号',
+      `2026120722001100001,${rechargeNo},交易,充值,${day} 12:00:01,${day} 12:00:09,100.00,100.00,`,
+      `2026120722001100002,R-NOT-OURS-1,交易,充值,${day} 13:00:01,${day} 13:00:09,10.00,10.00,`,
+      '#交易合计：2笔'
+    ].join('\r\n')
+    await page.goto(`${relay.url}/console/#/reconciliation`)
+    const form = page.getByTestId('reconciliation-import')
+    await form.locator('input[name=from]').fill(day)
+    await form.locator('input[name=to]').fill(day)
+    await form.locator('select[name=encoding]').selectOption('utf-8')
+    await form.locator('input[name=bill]').setInputFiles({ name: 'alipay.csv', mimeType: 'text/csv', buffer: Buffer.from(bill, 'utf8') })
+    await form.locator('button:has-text("导入并核对")').click()
+    await expect.poll(() => page.textContent('[role=status]')).toMatch(/^已导入 2 行，发现 \d+ 处差异。$/)
+    const diffs = page.getByTestId('differences')
+    const row = diffs.locator('tr', { hasText: 'R-NOT-OURS-1' })
+    await expect.poll(() => row.textContent()).toContain('账单有、系统没有的收款')
+    expect(await diffs.locator('tr', { hasText: rechargeNo }).count()).toBe(0)
+    await row.locator('button:has-text("标记已处理")').click()
+    await row.locator('input[name=resolution]').fill('非本系统订单，已与支付宝核实')
+    await row.locator('button:has-text("确认")').click()
+    await expect.poll(() => row.textContent()).toContain('admin@example.com')
+    expect(await row.textContent()).toContain('非本系统订单，已与支付宝核实')
+    await bothLanguages('console-reconciliation-differences')
     expect(browser.problems).toEqual([])
   })
 
@@ -191,6 +252,9 @@ describe('an admin', () => {
     await expect.poll(() => log.locator('tr[data-action="coupon.create"]').count()).toBe(1)
     expect(await log.locator('tr[data-action="coupon.code.add"]').count()).toBe(1)
     expect(await log.locator('tr[data-action="plan.grant"]').count()).toBe(1)
+    expect(await log.locator('tr[data-action="coupon.limits"]').count()).toBe(1)
+    expect(await log.locator('tr[data-action="device.revoke"]').count()).toBe(1)
+    expect(await log.locator('tr[data-action="reconciliation.resolve"]').count()).toBe(1)
     expect(await log.locator('tr[data-action^="catalog"]').count()).toBeGreaterThanOrEqual(1)
     expect(await log.locator('tr[data-action="coupon.create"]').textContent()).toContain('admin@example.com')
     await bothLanguages('console-audit-log')

@@ -1,7 +1,7 @@
 import type { CatalogDocument } from '../../../shared/catalog'
 import { LIMIT_KEYS, type LimitKey } from '../../../shared/catalog/limits'
 import { parseMoney, toMajorString } from '../../../shared/money'
-import { wholeNumber } from '../../form-kit'
+import { wholeNumber } from '../../form-rules'
 
 // A new catalog version as the operator edits it: every amount as typed (yuan), every limit as
 // typed (blank = unlimited), turned back into a document by toDocument, which names each field
