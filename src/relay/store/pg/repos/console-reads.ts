@@ -9,6 +9,9 @@ import { ms, ts, type Sql } from '../sql'
 const TRANSFER_COLUMNS = `id, kind, debit_account_id AS "debitAccountId", credit_account_id AS "creditAccountId", amount, currency,
   customer_account_id AS "customerAccountId", source_id AS "sourceId", at`
 
+/** A LIKE pattern for "begins with": text_pattern_ops indexes answer it whatever the collation. */
+const prefixPattern = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`
+
 /** A row with its Date columns as epoch ms. */
 const dated = <T>(r: Record<string, unknown>): T => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? ms(v) : v])) as T
 const allDated = async <T>(rows: Promise<Record<string, unknown>[]>): Promise<T[]> => (await rows).map((r) => dated<T>(r))
@@ -45,12 +48,11 @@ export function pgConsoleReads(q: Sql): ConsoleReadsRepo {
       const values: unknown[] = []
       const p = (v: unknown) => `$${values.push(v)}`
       const match: string[] = []
-      if (search.idPrefix !== undefined) match.push(`starts_with(a.id, ${p(search.idPrefix)})`)
+      if (search.idPrefix !== undefined) match.push(`a.id LIKE ${p(prefixPattern(search.idPrefix))}`)
       if (search.ids?.length) match.push(`a.id = ANY(${p(search.ids)}::text[])`)
       const conds = match.length ? [`(${match.join(' OR ')})`] : []
       if (search.before) {
-        const at = p(ts(search.before.at))
-        conds.push(`(a.created_at < ${at} OR (a.created_at = ${at} AND a.id < ${p(search.before.key)}))`)
+        conds.push(`(a.created_at, a.id) < (${p(ts(search.before.at))}, ${p(search.before.key)})`)
       }
       const text = `SELECT a.id, a.wallet_currency AS "walletCurrency", a.created_at AS "createdAt",
           (SELECT count(*) FROM devices d WHERE d.account_id = a.id AND d.revoked_at IS NULL) AS devices
@@ -113,8 +115,7 @@ function orderWhere(q: OrderSearch): { where: string; values: unknown[] } {
   const p = (v: unknown) => `$${values.push(v)}`
   const conds: string[] = []
   const match: string[] = []
-  // starts_with compares code points, whatever the database's collation (a range would follow it).
-  if (q.orderNoPrefix !== undefined) match.push(`starts_with(o.order_no, ${p(q.orderNoPrefix)})`)
+  if (q.orderNoPrefix !== undefined) match.push(`o.order_no LIKE ${p(prefixPattern(q.orderNoPrefix))}`)
   if (q.paymentId !== undefined) match.push(`o.provider_payment_id = ${p(q.paymentId)}`)
   if (match.length) conds.push(`(${match.join(' OR ')})`)
   if (q.accountId !== undefined) conds.push(`o.account_id = ${p(q.accountId)}`)
@@ -123,8 +124,8 @@ function orderWhere(q: OrderSearch): { where: string; values: unknown[] } {
   if (q.from !== undefined) conds.push(`o.created_at >= ${p(ts(q.from))}`)
   if (q.to !== undefined) conds.push(`o.created_at < ${p(ts(q.to))}`)
   if (q.before) {
-    const at = p(ts(q.before.at))
-    conds.push(`(o.created_at < ${at} OR (o.created_at = ${at} AND o.order_no < ${p(q.before.key)}))`)
+    // A row comparison: the (created_at, order_no) index seeks straight to the page.
+    conds.push(`(o.created_at, o.order_no) < (${p(ts(q.before.at))}, ${p(q.before.key)})`)
   }
   return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', values }
 }

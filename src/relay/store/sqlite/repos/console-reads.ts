@@ -76,7 +76,7 @@ export function sqliteConsoleReads(s: Database.Database): ConsoleReadsRepo {
       }
       const conds = match.length ? [`(${match.join(' OR ')})`] : []
       if (q.before) {
-        conds.push('(a.created_at < @at OR (a.created_at = @at AND a.id < @key))')
+        conds.push('(a.created_at, a.id) < (@at, @key)')
         params['at'] = q.before.at
         params['key'] = q.before.key
       }
@@ -135,7 +135,7 @@ function orderWhere(q: OrderSearch): { where: string; params: Record<string, unk
     params['to'] = q.to
   }
   if (q.before) {
-    conds.push('(o.created_at < @at OR (o.created_at = @at AND o.order_no < @key))')
+    conds.push('(o.created_at, o.order_no) < (@at, @key)')
     params['at'] = q.before.at
     params['key'] = q.before.key
   }
