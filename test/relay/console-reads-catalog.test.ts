@@ -69,6 +69,8 @@ forEachStore('console catalog', () => {
       ])
     )
     expect(p.affected).toHaveLength(3)
+    // A POST like any other: without the CSRF header it is refused.
+    expect((await viewer.call('POST', '/v1/console/catalog/preview', { body: { document: draft(), effectiveFrom }, csrf: null })).status).toBe(403)
     // The preview wrote nothing.
     expect((await t.sql('SELECT version FROM catalog_versions')).length).toBe(1)
     // The same document against itself changes nothing.
@@ -79,7 +81,7 @@ forEachStore('console catalog', () => {
   it('publishes through publishCatalog for catalog.publish only, audited; an invalid draft names its problems and publishes nothing', async () => {
     const { t, boss, viewer } = await fixture()
     const effectiveFrom = t.clock.now() + HOUR
-    const body = { document: draft(), effectiveFrom }
+    const body = { document: { ...draft(), version: 2 }, effectiveFrom }
     const denied = await viewer.call('POST', '/v1/console/catalog/publish', { body })
     expect(denied.status).toBe(403)
     expect(denied.body.error.details).toMatchObject({ reason: 'permission', permission: 'catalog.publish' })
@@ -87,7 +89,7 @@ forEachStore('console catalog', () => {
     expect(noCsrf.status).toBe(403)
     expect(noCsrf.body.error.details.reason).toBe('csrf')
 
-    const broken = { ...draft(), plans: draft().plans.map((x) => (x.code === 'BASIC' && x.period === 'monthly' ? { ...x, originalPrice: 100 } : x)), colour: 'red' }
+    const broken = { ...draft(), version: 2, plans: draft().plans.map((x) => (x.code === 'BASIC' && x.period === 'monthly' ? { ...x, originalPrice: 100 } : x)), colour: 'red' }
     for (const path of ['/v1/console/catalog/publish', '/v1/console/catalog/preview']) {
       const bad = await boss.call('POST', path, { body: { document: broken, effectiveFrom } })
       expect(bad.status, path).toBe(400)
@@ -95,7 +97,10 @@ forEachStore('console catalog', () => {
       expect(bad.body.error.details.problems.map((x: { field: string }) => x.field).sort()).toEqual([`plans.${draft().plans.findIndex((x) => x.code === 'BASIC' && x.period === 'monthly')}.originalPrice`, 'colour'].sort())
     }
     expect((await boss.call('POST', '/v1/console/catalog/publish', { body: { document: draft() } })).status).toBe(400)
-    expect((await boss.call('POST', '/v1/console/catalog/publish', { body: { document: draft(), effectiveFrom: t.clock.now() - 2 * HOUR } })).body.error.details.field).toBe('effectiveFrom')
+    // A publication names its version (a preview need not).
+    const unnumbered = await boss.call('POST', '/v1/console/catalog/publish', { body: { document: draft(), effectiveFrom } })
+    expect(unnumbered.body.error.details.problems).toEqual([{ field: 'version', reason: expect.any(String) }])
+    expect((await boss.call('POST', '/v1/console/catalog/publish', { body: { ...body, effectiveFrom: t.clock.now() - 2 * HOUR } })).body.error.details.field).toBe('effectiveFrom')
     expect(await t.sql("SELECT action FROM audit_log WHERE action = 'catalog.publish'")).toEqual([])
     expect((await t.sql('SELECT version FROM catalog_versions')).length).toBe(1)
 
@@ -109,7 +114,11 @@ forEachStore('console catalog', () => {
       [2, false],
       [1, true]
     ])
-    expect((await boss.call('POST', '/v1/console/catalog/publish', { body: { document: { ...draft(), version: 2 }, effectiveFrom } })).body.error.details.field).toBe('version')
+    // Sent again: refused, nothing published twice.
+    const again = await boss.call('POST', '/v1/console/catalog/publish', { body })
+    expect(again.status).toBe(400)
+    expect(again.body.error.details.field).toBe('version')
+    expect((await t.sql('SELECT version FROM catalog_versions')).length).toBe(2)
     t.clock.set(effectiveFrom)
     const later = await signIn(t, 'viewer@example.com')
     expect((await later.call('GET', '/v1/console/catalog/versions')).body.versions.map((v: { inForce: boolean }) => v.inForce)).toEqual([true, false])

@@ -18,7 +18,7 @@ export function registerConsoleCatalogRoutes(app: FastifyInstance, core: RelayCo
   app.post('/v1/console/catalog/preview', { preHandler: guards.operator('read') }, async (req): Promise<ConsoleCatalogPreview> => previewCatalog(core.store, req.body))
 
   app.post('/v1/console/catalog/publish', { preHandler: guards.operator('catalog.publish') }, async (req) => {
-    const document = await core.store.read(async (tx) => draftDocument(tx, req.body))
+    const document = draftDocument(req.body)
     const store = auditedStore(core.store, { ids: core.ids, now }, req.actor!, 'catalog.publish', (v: CatalogVersion) => ({
       target: String(v.version),
       after: { version: v.version, effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt }

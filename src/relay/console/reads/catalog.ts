@@ -9,7 +9,7 @@ import {
   type CatalogPlanEntry
 } from '../../../shared/catalog'
 import { catalogInForce, latestCatalog } from '../../catalog/catalog'
-import type { RelayStore, StoreTx } from '../../store/ports'
+import type { RelayStore } from '../../store/ports'
 
 // The console's catalog screen: the versions published, and what publishing a document would
 // change (per plan and period: prices, names, quotas…; plans added or removed; document-wide rules)
@@ -17,7 +17,7 @@ import type { RelayStore, StoreTx } from '../../store/ports'
 // then. Publishing itself is publishCatalog() (catalog/catalog.ts), as from the CLI.
 
 export const CatalogDraftSchema = z.strictObject({
-  /** The document as the CLI takes it; `version` may be left out (the next number), `effectiveFrom` is the body's. */
+  /** The document as the CLI takes it; `effectiveFrom` is the body's; a preview may leave out `version` (the next number). */
   document: z.record(z.string(), z.unknown()),
   effectiveFrom: z.int().min(0).max(Number.MAX_SAFE_INTEGER)
 })
@@ -34,11 +34,14 @@ export async function catalogVersions(store: RelayStore, now: number): Promise<C
   })
 }
 
-/** The draft as a whole document: the body's effectiveFrom, the next version number unless it names one. */
-export async function draftDocument(tx: StoreTx, input: unknown): Promise<unknown> {
+/**
+ * The draft as a whole document with the body's effectiveFrom. A publication must name its
+ * version, so that a request sent twice publishes once (the second is refused: not above the
+ * latest); a preview without one is shown as the next number.
+ */
+export function draftDocument(input: unknown): Record<string, unknown> {
   const draft = CatalogDraftSchema.parse(input)
-  const version = draft.document['version'] ?? (await latestCatalog(tx)).version + 1
-  return { ...draft.document, version, effectiveFrom: draft.effectiveFrom }
+  return { ...draft.document, effectiveFrom: draft.effectiveFrom }
 }
 
 type Change = ConsoleCatalogPreview['changes'][number]
@@ -81,7 +84,8 @@ export function catalogChanges(from: CatalogDocument, to: CatalogDocument): Chan
 
 export async function previewCatalog(store: RelayStore, input: unknown): Promise<ConsoleCatalogPreview> {
   return store.read(async (tx) => {
-    const document = parseCatalogDocument(await draftDocument(tx, input))
+    const draft = draftDocument(input)
+    const document = parseCatalogDocument({ ...draft, version: draft['version'] ?? (await latestCatalog(tx)).version + 1 })
     const current = await catalogInForce(tx, document.effectiveFrom)
     const changes = catalogChanges(current.document, document)
     const plans = [...new Set(changes.map((c) => c.planCode).filter((c) => c !== ''))]
