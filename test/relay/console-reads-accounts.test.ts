@@ -59,6 +59,19 @@ forEachStore('console account reads', () => {
     expect((await later.call('GET', '/v1/console/accounts')).body.accounts[2].plan).toBeNull()
   })
 
+  it('pages 50 by default and at most 200', async () => {
+    const { t, viewer } = await fixture()
+    for (let i = 0; i < 50; i++) await enrolDevice(t.api)
+    const first = (await viewer.call('GET', '/v1/console/accounts')).body as ConsoleAccountPage
+    expect(first.accounts).toHaveLength(50)
+    const rest = (await viewer.call('GET', `/v1/console/accounts?before=${encodeURIComponent(first.next!)}`)).body as ConsoleAccountPage
+    expect(rest.accounts).toHaveLength(3)
+    expect(rest.next).toBeNull()
+    expect(new Set([...ids(first), ...ids(rest)]).size).toBe(53)
+    expect(ids((await viewer.call('GET', '/v1/console/accounts?limit=200')).body)).toHaveLength(53)
+    expect((await viewer.call('GET', '/v1/console/accounts?limit=201')).status).toBe(400)
+  })
+
   it('finds accounts by id prefix or by an email or mobile number exactly as they sign in', async () => {
     const { a, b, c, viewer } = await fixture()
     const q = async (text: string) => ids((await viewer.call('GET', `/v1/console/accounts?q=${encodeURIComponent(text)}`)).body)

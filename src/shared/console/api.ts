@@ -40,6 +40,7 @@ export interface ConsoleOrderDetail {
 export interface ConsoleAccountSummary {
   accountId: string
   walletCurrency: string
+  /** Devices enrolled and not revoked. */
   devices: number
   /** The plan in force now, or null. */
   plan: { planCode: string; period: string; endsAt: number | null } | null
