@@ -24,6 +24,7 @@ import type { z } from 'zod'
 import { registerCouponRoutes } from './coupons'
 import { consoleGuards, registerConsoleRoutes } from './console'
 import { registerConsoleReportRoutes } from './console-reports'
+import { registerConsoleReadRoutes } from './console-reads'
 import { auditedStore } from '../console/audit'
 import type { GrantRow } from '../store/ports'
 
@@ -184,4 +185,5 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   noticeRoutes(app, core, { device, admin: admin('read') })
   registerConsoleRoutes(app, core, guards)
   registerConsoleReportRoutes(app, core, guards)
+  registerConsoleReadRoutes(app, core, guards)
 }

@@ -5,9 +5,10 @@ import type { DeviceContext } from '../accounts/accounts'
 import type { RelayStore } from '../store/ports'
 import type { z } from 'zod'
 import { toFapiao } from './fapiao'
-import type { InvoiceFont } from './font'
+import type { PdfRenderer } from './pdf-renderer'
+import { catalogInForce } from '../catalog/catalog'
 import { toCreditNote, toInvoice } from './invoices'
-import { renderInvoicePdf, type InvoiceLang, type Seller } from './pdf'
+import type { InvoiceLang, Seller } from './pdf'
 
 // What a device reads of its invoices: the list (GET /v1/invoices) and each invoice's PDF,
 // rendered once per (invoice, language, version) and kept in invoice_pdfs. A credit note or a
@@ -19,7 +20,7 @@ export class InvoiceReads {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly font: InvoiceFont,
+    private readonly renderer: PdfRenderer,
     private readonly seller: Seller,
     private readonly timeZone: string
   ) {}
@@ -42,20 +43,23 @@ export class InvoiceReads {
         if (!inv || inv.accountId !== ctx.accountId) return undefined
         const kept = await tx.invoices.pdf(number, lang, inv.version)
         const notes = kept ? [] : (await tx.invoices.creditNotesOf(ctx.accountId)).filter((n) => n.invoiceNumber === number)
-        return { inv, kept, notes }
+        // Plans are named as the catalog named them when the invoice was issued.
+        const planNames = kept ? {} : Object.fromEntries((await catalogInForce(tx, inv.issuedAt)).document.plans.map((p) => [`${p.code}:${p.period}`, p.name]))
+        return { inv, kept, notes, planNames }
       },
       { durable: true }
     )
     if (!found) throw new NotFound('invoice', number)
     if (found.kept) return found.kept
-    // Rendered outside any unit of work (CPU, not the store); kept unless a concurrent render
-    // kept its identical bytes first.
-    const bytes = await renderInvoicePdf(this.font, {
+    // Rendered outside any unit of work, on the renderer's thread; kept unless a concurrent
+    // render kept its identical bytes first.
+    const bytes = await this.renderer.render({
       invoice: toInvoice(found.inv),
       creditNotes: found.notes.map(toCreditNote),
       seller: this.seller,
       timeZone: this.timeZone,
-      lang
+      lang,
+      planNames: found.planNames
     })
     await this.store.unit(async (tx) => tx.invoices.putPdf(number, lang, found.inv.version, bytes, this.clock.now()))
     return bytes

@@ -2,6 +2,7 @@ import type { Currency } from '../../shared/money'
 import type { BillingPeriod, FeedRecordType, OrderState, PlanCode } from '../../shared/relay-contract'
 import type { ProviderName } from '../providers/types'
 import type { CouponsRepo } from './coupons'
+import type { ConsoleReadsRepo } from './console-reads'
 import type { OperatorRole } from '../../shared/console/roles'
 
 // What the relay's domain needs from its database, and nothing of how it is stored. Every
@@ -710,6 +711,8 @@ export interface StoreTx {
   readonly audit: AuditRepo
   readonly refundRequests: RefundRequestsRepo
   readonly reconciliation: ReconciliationRepo
+  /** The operator console's cross-account searches and trails (reads only). */
+  readonly consoleReads: ConsoleReadsRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

@@ -40,6 +40,7 @@ export interface ConsoleOrderDetail {
 export interface ConsoleAccountSummary {
   accountId: string
   walletCurrency: string
+  /** Devices enrolled and not revoked. */
   devices: number
   /** The plan in force now, or null. */
   plan: { planCode: string; period: string; endsAt: number | null } | null
@@ -93,6 +94,11 @@ export interface ConsoleCatalogVersions {
 /** POST /v1/console/catalog/preview {document, effectiveFrom}: what a publish would change, for whom. */
 export interface ConsoleCatalogPreview {
   effectiveFrom: number
+  /**
+   * Per plan and period (`field` 'plan': added, before null, or dropped, after null; else a plan
+   * field or `limits.<key>`); document-wide rules (rechargeRules, featurePrices, paymentMethods,
+   * taxRate, rechargeBonuses, reminders) with planCode '' and period null.
+   */
   changes: { planCode: string; period: string | null; field: string; before: unknown; after: unknown }[]
   /** Accounts whose next renewal or purchase the changes reach, by plan. */
   affected: { planCode: string; activeSubscriptions: number }[]
