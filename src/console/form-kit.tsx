@@ -56,3 +56,19 @@ export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): { da
   return { data, error, loading, reload: useCallback(() => setTick((n) => n + 1), []) }
 }
 
+
+/**
+ * A file chooser in the console's words (the browser's own button speaks the browser's
+ * language): a button-styled label around a hidden file input, and the chosen file's name.
+ */
+export function FilePicker(props: { name: string; accept: string; choose: string; none: string; file: File | undefined; onFile(f: File | undefined): void }) {
+  return (
+    <span className="file-picker">
+      <label className="button">
+        {props.choose}
+        <input type="file" name={props.name} accept={props.accept} hidden onChange={(e) => props.onFile(e.target.files?.[0])} />
+      </label>
+      <span className="file-name">{props.file?.name ?? props.none}</span>
+    </span>
+  )
+}

@@ -313,6 +313,8 @@ describe('a support operator', () => {
     await row.locator('input[name=fapiaoFile]').setInputFiles({ name: 'fapiao.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n% e2e fapiao\n%%EOF\n') })
     await row.locator('button:has-text("标记为已开具")').click()
     await expect.poll(() => row.locator('label:has(input[name=fapiaoNumber]) .error').textContent()).toBe('发票号码是 20 位数字，请对照税务系统开出的号码填写。')
+    expect(await row.locator('.file-name').textContent()).toBe('fapiao.pdf')
+    await bothLanguages('console-fapiao-issue')
 
     await row.locator('input[name=fapiaoNumber]').fill('26312000000012345678')
     await row.locator('button:has-text("标记为已开具")').click()

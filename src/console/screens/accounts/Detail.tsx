@@ -29,7 +29,7 @@ export function AccountDetail(props: { accountId: string; onBack(): void }) {
   const word = (prefix: string, k: string) => (`${prefix}.${k}` in messages['zh-CN'] ? t(`${prefix}.${k}` as 'detail.none') : k)
 
   return (
-    <section className="card" data-testid="account-detail">
+    <section className="card manage" data-testid="account-detail">
       <div className="toolbar">
         <h2>{t('detail.title', { id: props.accountId })}</h2>
         <button type="button" onClick={props.onBack}>

@@ -40,7 +40,7 @@ function AccountsScreen({ rest, navigate }: ScreenProps) {
   if (rest) return <AccountDetail accountId={rest} onBack={() => navigate('accounts')} />
   const period = (p: string) => (`period.${p}` in messages['zh-CN'] ? t(`period.${p}` as 'period.monthly') : p)
   return (
-    <section className="card">
+    <section className="card manage">
       <h2>{t('search.title')}</h2>
       <form className="toolbar" onSubmit={search}>
         <label>

@@ -91,7 +91,7 @@ function AuditScreen() {
   const change = (e: Entry) => [e.before && `${t('before')}:\n${lines(e.before)}`, e.after && `${t('after')}:\n${lines(e.after)}`].filter(Boolean).join('\n') || '—'
 
   return (
-    <section className="card">
+    <section className="card manage">
       <h2>{t('title')}</h2>
       <form
         className="toolbar"

@@ -79,7 +79,7 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
   const general = generalText(refusal, locale)
 
   return (
-    <section className="card" data-testid="catalog-editor">
+    <section className="card manage" data-testid="catalog-editor">
       <h2>{t('editor.title', { version: props.version, base: props.baseVersion })}</h2>
       <p className="hint">{t('editor.limitsHint')}</p>
       <div className="scroll-x">

@@ -32,7 +32,7 @@ function CatalogScreen() {
 
   return (
     <>
-      <section className="card">
+      <section className="card manage">
         <div className="toolbar">
           <h2>{t('versions.title')}</h2>
           {mayPublish && list.length > 0 && !draft && (

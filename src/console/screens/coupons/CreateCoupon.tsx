@@ -112,7 +112,7 @@ export function CreateCoupon(props: { onCreated(id: string): void; onCancel(): v
   )
 
   return (
-    <section className="card" data-testid="coupon-create">
+    <section className="card manage" data-testid="coupon-create">
       <h2>{t('create.title')}</h2>
       <div className="grid">
         {text('name', t('create.name'))}

@@ -11,7 +11,7 @@ export function Redemptions(props: { couponId: string; onClose(): void }) {
   const r = useLoad(() => api<ConsoleRedemptions>('GET', `/v1/console/coupons/${encodeURIComponent(props.couponId)}/redemptions`), [props.couponId])
   const list = r.data?.redemptions ?? []
   return (
-    <section className="card" data-testid="redemptions">
+    <section className="card manage" data-testid="redemptions">
       <div className="toolbar">
         <h2>{t('redemptions.title', { id: props.couponId })}</h2>
         <button type="button" onClick={props.onClose}>

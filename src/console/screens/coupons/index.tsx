@@ -41,7 +41,7 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
 
   return (
     <>
-      <section className="card">
+      <section className="card manage">
         <div className="toolbar">
           <h2>{t('list.title')}</h2>
           {manage && !creating && (
@@ -69,7 +69,7 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
         />
       )}
       {list.length > 0 && (
-        <section className="card">
+        <section className="card manage">
           <table data-testid="coupons">
             <thead>
               <tr>

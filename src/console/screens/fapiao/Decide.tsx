@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, fieldError, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
+import { Err, fieldError, FilePicker, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
 import { FAPIAO_FILE_MAX_BYTES, FAPIAO_FILE_MAX_TEXT as SIZE_TEXT } from './limits'
 import { messages } from './messages'
@@ -75,11 +75,11 @@ export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'ref
             <input name="fapiaoNumber" inputMode="numeric" maxLength={20} size={24} value={number} onChange={(e) => setNumber(e.target.value)} />
             <Err text={local['fapiaoNumber'] ?? relay('fapiaoNumber')} />
           </label>
-          <label>
+          <div className="field">
             {t('issue.file', { size: SIZE_TEXT })}
-            <input name="fapiaoFile" type="file" accept=".pdf,.ofd,application/pdf,application/ofd" onChange={(e) => setFile(e.target.files?.[0])} />
+            <FilePicker name="fapiaoFile" accept=".pdf,.ofd,application/pdf,application/ofd" choose={t('file.choose')} none={t('file.none')} file={file} onFile={setFile} />
             <Err text={local['file'] ?? relay('file')} />
-          </label>
+          </div>
         </>
       ) : (
         <label>

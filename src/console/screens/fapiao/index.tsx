@@ -24,7 +24,7 @@ function FapiaoScreen() {
   const rows = list.data?.requests ?? []
 
   return (
-    <section className="card">
+    <section className="card manage">
       <div className="toolbar">
         <h2>{t('list.title')}</h2>
         <label>

@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { api } from '../../api'
-import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
+import { Err, fieldError, FilePicker, fromLocalInput, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
 import { useLocale, useT } from '../../i18n'
 import { messages } from './messages'
 
@@ -59,7 +59,7 @@ export function ImportBill(props: { onImported(message: Say<typeof messages>, ru
   const relay = (field: string) => (fieldError(refusal, field) ? t('relay.reason', { reason: fieldError(refusal, field)! }) : undefined)
 
   return (
-    <section className="card" data-testid="reconciliation-import">
+    <section className="card manage" data-testid="reconciliation-import">
       <h2>{t('import.title')}</h2>
       <div className="toolbar">
         <label>
@@ -92,11 +92,11 @@ export function ImportBill(props: { onImported(message: Say<typeof messages>, ru
             <option value="utf-8">UTF-8</option>
           </select>
         </label>
-        <label>
+        <div className="field">
           {t('import.file')}
-          <input name="bill" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0])} />
+          <FilePicker name="bill" accept=".csv,text/csv" choose={t('file.choose')} none={t('file.none')} file={file} onFile={setFile} />
           <Err text={local['file'] ?? relay('csv')} />
-        </label>
+        </div>
         <button type="button" className="primary" disabled={busy} onClick={() => void submit()}>
           {t('import.submit')}
         </button>

@@ -33,6 +33,13 @@ interface Difference {
   resolution: string | null
 }
 
+const days = {
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium' }),
+  en: new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', dateStyle: 'medium' })
+}
+/** A bill's period is whole days in Beijing time: shown as its first and last day. */
+const day = (ms: number, locale: 'zh-CN' | 'en') => days[locale].format(ms)
+
 function ReconciliationScreen({ rest, navigate }: ScreenProps) {
   const t = useT(messages)
   const locale = useLocale()
@@ -55,7 +62,7 @@ function ReconciliationScreen({ rest, navigate }: ScreenProps) {
       ) : (
         <p className="hint">{t('import.noPermission')}</p>
       )}
-      <section className="card">
+      <section className="card manage">
         <h2>{t('runs.title')}</h2>
         {done && (
           <p className="ok" role="status">
@@ -82,8 +89,8 @@ function ReconciliationScreen({ rest, navigate }: ScreenProps) {
                 <tr key={r.id}>
                   <td>{time(r.importedAt, locale)}</td>
                   <td>{provider(r.provider)}</td>
-                  <td>
-                    {time(r.periodFrom, locale)} – {time(r.periodTo, locale)}
+                  <td className="nowrap">
+                    {day(r.periodFrom, locale)} – {day(r.periodTo - 1, locale)}
                   </td>
                   <td className="num">{r.lines}</td>
                   <td className="num">{r.differences}</td>
@@ -112,7 +119,7 @@ function Differences({ runId, manage }: { runId: string; manage: boolean }) {
   const amount = (n: number | null) => (n === null ? '—' : money({ amount: n, currency: 'CNY' }, locale))
   const kind = (k: string) => (`kind.${k}` in messages['zh-CN'] ? t(`kind.${k}` as 'kind.missing_here') : k)
   return (
-    <section className="card" data-testid="differences">
+    <section className="card manage" data-testid="differences">
       <h2>{t('diff.title', { run: runId })}</h2>
       <Err text={generalText(diffs.error, locale)} />
       {diffs.data && list.length === 0 && <p>{t('diff.none')}</p>}
