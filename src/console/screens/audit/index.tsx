@@ -78,11 +78,14 @@ function AuditScreen() {
     void load(f)
   }
   const action = (a: string) => (`action.${a}` in messages['zh-CN'] ? t(`action.${a}` as 'action.login') : a)
+  // Instants (…At, …From, …Until) as times in the billing zone; the rest as stored.
+  const shown = (key: string, x: unknown) =>
+    typeof x === 'number' && /(At|From|Until)$/.test(key) ? time(x, locale) : typeof x === 'string' ? x : JSON.stringify(x)
   // One line per changed field ("price: 3490"), the state before and after under their headings.
   const lines = (json: string): string => {
     try {
       const v = JSON.parse(json) as unknown
-      if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `  ${k}: ${typeof x === 'string' ? x : JSON.stringify(x)}`).join('\n')
+      if (v && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v).map(([k, x]) => `  ${k}: ${shown(k, x)}`).join('\n')
     } catch {
       // not JSON: as stored
     }
@@ -137,7 +140,6 @@ function AuditScreen() {
       <Err text={generalText(refusal, locale)} />
       {entries && entries.length === 0 && <p>{t('none')}</p>}
       {entries && entries.length > 0 && (
-        <div className="scroll-x">
         <table data-testid="audit">
           <thead>
             <tr>
@@ -152,16 +154,16 @@ function AuditScreen() {
           <tbody>
             {entries.map((e) => (
               <tr key={e.id} data-action={e.action}>
-                <td className="nowrap">{time(e.at, locale)}</td>
+                <td>{time(e.at, locale)}</td>
                 <td>
-                  {e.actor}
+                  <div>{e.actor}</div>
                   {e.operatorId && (
                     <button type="button" className="link" onClick={() => apply({ ...form, operator: e.operatorId! })}>
                       {t('onlyThis')}
                     </button>
                   )}
                 </td>
-                <td className="nowrap">{action(e.action)}</td>
+                <td>{action(e.action)}</td>
                 <td className="break">{e.target ?? '—'}</td>
                 <td>{e.address ?? '—'}</td>
                 <td className="change">
@@ -171,7 +173,6 @@ function AuditScreen() {
             ))}
           </tbody>
         </table>
-        </div>
       )}
       {next !== null && (
         <button type="button" disabled={busy} onClick={() => void load(applied, next)}>

@@ -60,7 +60,7 @@ function FapiaoScreen() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {rows.map((r) => [
               <tr key={r.invoiceNumber} data-invoice={r.invoiceNumber}>
                 <td>{r.invoiceNumber}</td>
                 <td>
@@ -83,7 +83,11 @@ function FapiaoScreen() {
                       </button>
                     </div>
                   )}
-                  {open?.invoice === r.invoiceNumber && (
+                </td>
+              </tr>,
+              open?.invoice === r.invoiceNumber && (
+                <tr key={`${r.invoiceNumber}:decide`} data-decide={r.invoiceNumber}>
+                  <td colSpan={7}>
                     <Decide
                       invoiceNumber={r.invoiceNumber}
                       decision={open.decision}
@@ -94,10 +98,10 @@ function FapiaoScreen() {
                         list.reload()
                       }}
                     />
-                  )}
-                </td>
-              </tr>
-            ))}
+                  </td>
+                </tr>
+              )
+            ])}
           </tbody>
         </table>
       )}
