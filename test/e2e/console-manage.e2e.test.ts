@@ -132,6 +132,21 @@ describe('an admin', () => {
     expect(prices.catalog.version).toBe(2)
     expect(prices.plans.find((p) => p.planCode === 'BASIC' && p.period === 'monthly')?.price.amount).toBe(3490)
     await expect.poll(() => page.locator('[data-testid=catalog-versions] tr', { hasText: '生效中' }).first().textContent()).toMatch(/^2/)
+
+    // A version for a later time is scheduled: listed, not in force, today's prices unchanged.
+    await page.click('[data-testid=catalog-new]')
+    await page.locator('tr[data-plan="BASIC/monthly"] input[name$=".price"]').fill('36.90')
+    await page.check('input[name=when][value=at]')
+    const later = new Date(Date.now() + 8 * 3_600_000 + 3 * 86_400_000).toISOString().slice(0, 10)
+    await page.fill('input[name=effectiveAt]', `${later}T09:00`)
+    await page.click('text=预览变更')
+    await expect.poll(() => page.getByTestId('catalog-preview').textContent()).toContain('¥36.90')
+    expect(await page.getByTestId('catalog-preview').textContent()).toContain(`${Number(later.slice(5, 7))}月${Number(later.slice(8, 10))}日 09:00 起生效`)
+    await page.click('button:has-text("发布")')
+    await page.click('button:has-text("确认发布")')
+    await expect.poll(() => page.locator('[data-testid=catalog-versions] tr', { hasText: '待生效' }).first().textContent()).toMatch(/^3/)
+    const after = (await (await fetch(`${relay.url}/v1/prices`)).json()) as typeof prices
+    expect(after.catalog.version).toBe(2)
     expect(browser.problems).toEqual([])
   })
 
@@ -267,6 +282,21 @@ describe('an admin', () => {
     const csv = await page.evaluate(async (h) => (await fetch(h!)).text(), href)
     expect(csv).toContain('DOUBLE12')
     expect(csv).not.toContain('plan.grant')
+    expect(browser.problems).toEqual([])
+  })
+
+  it('deactivates the coupon after a confirm step; its code no longer quotes', async () => {
+    await page.goto(`${relay.url}/console/#/coupons`)
+    const row = page.locator('tr[data-coupon=DOUBLE12]')
+    await row.locator('button:has-text("停用")').click()
+    expect(await row.locator('[role=dialog]').textContent()).toContain('停用优惠券 DOUBLE12？')
+    await row.locator('button:has-text("确认停用")').click()
+    await expect.poll(() => page.textContent('[role=status]')).toBe('已停用 DOUBLE12，收回了 0 张已发放的券。')
+    await expect.poll(() => row.textContent()).toContain('已停用')
+    const other = await enrolDevice('e2e after deactivation')
+    const quote = await other.call('POST', '/v1/quotes', { item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, code: 'SAVE20' })
+    expect(quote.status).toBe(200)
+    expect(quote.body.quote).toMatchObject({ discount: { amount: 0 }, total: { amount: 3490 }, refusal: { code: 'inactive' } })
     expect(browser.problems).toEqual([])
   })
 
