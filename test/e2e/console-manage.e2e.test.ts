@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { launch, SHOTS, type Browser } from './support/browser'
 import { ensureConsoleBuilt } from './support/build'
 import { signInToConsole } from './support/console'
+import { startApp } from './support/app'
 import { startE2eRelay, type E2eRelay } from './support/relay'
 
 // The console's management screens in Chromium against the real relay: an admin publishes a
@@ -148,6 +149,18 @@ describe('an admin', () => {
     const after = (await (await fetch(`${relay.url}/v1/prices`)).json()) as typeof prices
     expect(after.catalog.version).toBe(2)
     expect(browser.problems).toEqual([])
+  })
+
+  it("an app synced with the relay keeps the published version and prices BASIC monthly by it", async () => {
+    const app = await startApp(relay, 'zh-CN')
+    try {
+      await app.host.sync.syncNow()
+      const catalog = app.host.billing.subscriptions.catalog()
+      expect(catalog.version).toBe(2)
+      expect(catalog.plans.find((p) => p.code === 'BASIC' && p.period === 'monthly')).toMatchObject({ price: 3490, originalPrice: 4900 })
+    } finally {
+      await app.close()
+    }
   })
 
   it('creates a 20 % coupon with the code SAVE20; a device quotes BASIC monthly with it', async () => {
