@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useState, type FormEvent } from 'react'
 import type { ConsoleAccountPage, ConsoleAccountSummary } from '../../../shared/console/api'
 import { api, query } from '../../api'
 import { Err, generalText, refusalOf, type Refusal } from '../../form-kit'
@@ -36,6 +36,12 @@ function AccountsScreen({ rest, navigate }: ScreenProps) {
     e.preventDefault()
     void load()
   }
+
+  // The newest accounts first, before any search.
+  useEffect(() => {
+    if (!rest) void load()
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [rest])
 
   if (rest) return <AccountDetail accountId={rest} onBack={() => navigate('accounts')} />
   const period = (p: string) => (`period.${p}` in messages['zh-CN'] ? t(`period.${p}` as 'period.monthly') : p)
