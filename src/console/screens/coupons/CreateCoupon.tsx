@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { BILLING_PERIODS } from '../../../shared/catalog/periods'
 import { PLAN_CODES } from '../../../shared/catalog/plans'
 import { parseMoney } from '../../../shared/money'
 import { api } from '../../api'
@@ -26,7 +27,8 @@ const blank = {
   validFrom: '',
   validUntil: '',
   plans: 'all' as 'all' | 'some',
-  chosen: [] as string[],
+  /** The plans chosen, each with one period or '' for every period of it. */
+  chosen: {} as Record<string, string>,
   recharge: false,
   duration: 'once' as 'once' | 'repeating' | 'forever',
   periods: '3'
@@ -67,7 +69,7 @@ export function CreateCoupon(props: { onCreated(id: string): void; onCancel(): v
     const percentOk = /^\d{1,3}(\.\d{1,4})?$/.test(f.percent.trim()) && Number(f.percent) > 0 && Number(f.percent) <= 100
     if (f.kind === 'percent' && !percentOk) problems['off.percent'] = 'percent'
     const off = f.kind === 'percent' ? { kind: 'percent', percent: f.percent.trim() } : { kind: 'amount', amount: fen(f.amount, 'off.amount', false) }
-    if (f.plans === 'some' && f.chosen.length === 0 && !f.recharge) problems['appliesTo'] = 'plans'
+    if (f.plans === 'some' && Object.keys(f.chosen).length === 0 && !f.recharge) problems['appliesTo'] = 'plans'
     const periods = f.duration === 'repeating' ? count(f.periods, 'duration.periods') : undefined
     const input: Record<string, unknown> = {
       ...(f.id.trim() ? { id: f.id.trim() } : {}),
@@ -80,7 +82,10 @@ export function CreateCoupon(props: { onCreated(id: string): void; onCancel(): v
       firstPurchaseOnly: f.firstPurchaseOnly,
       validFrom: at(f.validFrom, 'validFrom'),
       validUntil: at(f.validUntil, 'validUntil'),
-      appliesTo: { plans: f.plans === 'all' ? 'all' : f.chosen.map((planCode) => ({ planCode })), recharge: f.recharge },
+      appliesTo: {
+        plans: f.plans === 'all' ? 'all' : Object.entries(f.chosen).map(([planCode, period]) => (period ? { planCode, period } : { planCode })),
+        recharge: f.recharge
+      },
       duration: f.duration === 'repeating' ? { kind: 'repeating', periods } : { kind: f.duration }
     }
     // JSON drops the undefined ones: an optional field left blank is not sent.
@@ -148,15 +153,30 @@ export function CreateCoupon(props: { onCreated(id: string): void; onCancel(): v
         </label>
         {f.plans === 'some' &&
           PAID.map((code) => (
-            <label className="inline" key={code}>
-              <input
-                type="checkbox"
-                name={`plan-${code}`}
-                checked={f.chosen.includes(code)}
-                onChange={(e) => set({ chosen: e.target.checked ? [...f.chosen, code] : f.chosen.filter((c) => c !== code) })}
-              />
-              {code}
-            </label>
+            <span className="inline-group" key={code}>
+              <label className="inline">
+                <input
+                  type="checkbox"
+                  name={`plan-${code}`}
+                  checked={code in f.chosen}
+                  onChange={(e) => {
+                    const { [code]: _dropped, ...others } = f.chosen
+                    set({ chosen: e.target.checked ? { ...f.chosen, [code]: '' } : others })
+                  }}
+                />
+                {code}
+              </label>
+              {code in f.chosen && (
+                <select name={`period-${code}`} value={f.chosen[code]} onChange={(e) => set({ chosen: { ...f.chosen, [code]: e.target.value } })}>
+                  <option value="">{t('create.allPeriods')}</option>
+                  {BILLING_PERIODS.map((p) => (
+                    <option key={p} value={p}>
+                      {t(`period.${p}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </span>
           ))}
         <label className="inline">
           <input type="checkbox" name="recharge" checked={f.recharge} onChange={(e) => set({ recharge: e.target.checked })} />

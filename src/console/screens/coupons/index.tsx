@@ -32,7 +32,7 @@ function CouponsScreen({ rest, navigate }: ScreenProps) {
     if (c.maxDiscount) out.push(t('rule.cap', { amount: money(c.maxDiscount, locale) }))
     if (c.perAccountLimit !== null) out.push(t('rule.perAccount', { n: c.perAccountLimit }))
     if (c.firstPurchaseOnly) out.push(t('rule.first'))
-    const plans = c.appliesTo.plans === 'all' ? [t('rule.allPlans')] : c.appliesTo.plans.map((p) => (p.period ? `${p.planCode}/${p.period}` : p.planCode))
+    const plans = c.appliesTo.plans === 'all' ? [t('rule.allPlans')] : c.appliesTo.plans.map((p) => (p.period ? `${p.planCode} · ${t(`period.${p.period}` as 'period.monthly')}` : p.planCode))
     out.push(t('rule.plans', { plans: [...plans, ...(c.appliesTo.recharge ? [t('rule.recharge')] : [])].join('、') }))
     out.push(c.duration.kind === 'repeating' ? t('rule.repeating', { n: c.duration.periods }) : t(`rule.${c.duration.kind}`))
     return out
