@@ -2,75 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { FAPIAO_FILE_MAX_BYTES as CONSOLE_FAPIAO_MAX } from '../../src/console/screens/fapiao/limits'
 import { FAPIAO_FILE_MAX_BYTES } from '../../src/relay/invoices/fapiao'
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { launch, SHOTS, type Browser } from './support/browser'
+import { launch, type Browser } from './support/browser'
 import { ensureConsoleBuilt } from './support/build'
-import { signInToConsole } from './support/console'
+import { bothLanguages as shots, enrolDevice as enrol, signIn as signInAs, signOut as dropSession, type Device } from './support/console-manage'
 import { startApp } from './support/app'
 import { startE2eRelay, type E2eRelay } from './support/relay'
 
-// The console's management screens in Chromium against the real relay: an admin publishes a
-// new price (GET /v1/prices shows it), creates a coupon with a promotion code (a device's quote
-// takes it), grants a plan from an account's detail, and finds each action in the audit log; a
-// viewer sees no publish or create button; a support operator issues a fapiao a device asked for.
+// The console's management screens in Chromium against the real relay, as an admin: a new price
+// published (GET /v1/prices and a synced app show it), a coupon with a promotion code (a device's
+// quote takes it), a plan granted and a device revoked from an account's detail, a bill's
+// difference resolved, and each action in the audit log. The other roles: console-roles.e2e.test.ts.
 
 let browser: Browser
 let relay: E2eRelay
 let page: Page
 
-interface Device {
-  accountId: string
-  deviceId: string
-  token: string
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>
-}
-
-/** A device enrolled on the relay as the app enrols one (POST /v1/enrol with an operator's code). */
-async function enrolDevice(name: string): Promise<Device> {
-  const res = await fetch(`${relay.url}/v1/enrol`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: await relay.enrolmentCode(), deviceName: name })
-  })
-  const out = (await res.json()) as { accountId: string; deviceId: string; deviceToken: string }
-  return {
-    accountId: out.accountId,
-    deviceId: out.deviceId,
-    token: out.deviceToken,
-    async call(method, path, body, headers = {}) {
-      const r = await fetch(relay.url + path, {
-        method,
-        headers: { authorization: `Bearer ${out.deviceToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {})
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : undefined }
-    }
-  }
-}
-
-const switchLanguage = (to: 'en' | 'zh-CN') => page.click(`header button:has-text("${to === 'en' ? 'English' : '中文'}")`)
-
-/** The whole page (the console's page scrolls, not its <main>) in Chinese, then in English, then back. */
-async function bothLanguages(name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true })
-  await page.screenshot({ path: join(SHOTS, `${name}.zh-CN.png`), fullPage: true })
-  await switchLanguage('en')
-  await page.screenshot({ path: join(SHOTS, `${name}.en.png`), fullPage: true })
-  await switchLanguage('zh-CN')
-}
-
-/** Signs in; the shell's first /v1/console/me (no session yet) answers 401 by design. */
-async function signIn(email: string, role: 'viewer' | 'support' | 'admin'): Promise<void> {
-  await signInToConsole(page, relay, { email, role, locale: 'zh-CN' })
-  browser.problems.splice(0)
-}
-
-async function signOut(): Promise<void> {
-  await page.context().clearCookies()
-  await page.goto('about:blank')
-}
+const enrolDevice = (name: string) => enrol(relay, name)
+const bothLanguages = (name: string) => shots(page, name)
+const signIn = (email: string, role: 'admin') => signInAs(browser, relay, email, role)
+const signOut = () => dropSession(page)
 
 beforeAll(async () => {
   ensureConsoleBuilt()
@@ -348,80 +298,3 @@ describe('an admin', () => {
   afterAll(signOut)
 })
 
-describe('a viewer', () => {
-  it('sees the price list but no publish button, no coupon to create, and no audit log', async () => {
-    await signIn('viewer@example.com', 'viewer')
-    await page.goto(`${relay.url}/console/#/catalog`)
-    await page.waitForSelector('[data-testid=catalog-versions] tbody tr')
-    expect(await page.locator('[data-testid=catalog-new]').count()).toBe(0)
-    expect(await page.textContent('main')).toContain('你的角色只能查看价目表')
-    // The coupon routes (/v1/admin/coupons, list included) are coupons.manage's: the list is refused.
-    await page.goto(`${relay.url}/console/#/coupons`)
-    await expect.poll(() => page.textContent('main')).toContain('你的角色没有这项权限')
-    expect(await page.locator('[data-testid=coupon-new]').count()).toBe(0)
-    const refused = browser.problems.splice(0)
-    expect(refused.some((p) => /^403 .*\/v1\/admin\/coupons$/.test(p))).toBe(true)
-    expect(refused.every((p) => p.includes('403'))).toBe(true)
-    expect(await page.textContent('nav')).not.toContain('操作日志')
-    expect(browser.problems).toEqual([])
-  })
-  afterAll(signOut)
-})
-
-describe('a support operator', () => {
-  it('marks a fapiao request issued with its 20-digit number and PDF; a wrong number is refused beside the field', async () => {
-    const device = await enrolDevice('e2e fapiao')
-    const checkout = await device.call('POST', '/v1/checkouts', { provider: 'alipay', item: { kind: 'recharge', amount: { amount: 5000, currency: 'CNY' } } }, { 'idempotency-key': 'e2e-console-fapiao-1' })
-    expect(checkout.status).toBe(200)
-    expect(await relay.alipayPaid(checkout.body.order.orderNo, 5000)).toMatchObject({ text: 'success' })
-    expect((await device.call('PUT', '/v1/billing-details', { type: 'personal', title: '张三', email: 'zhang@example.com' })).status).toBe(200)
-    const invoices = await device.call('GET', '/v1/invoices')
-    const number = invoices.body.invoices.find((i: any) => i.source.orderNo === checkout.body.order.orderNo).number as string
-    expect((await device.call('POST', `/v1/invoices/${number}/fapiao`)).status).toBe(200)
-
-    await signIn('support@example.com', 'support')
-    await page.goto(`${relay.url}/console/#/fapiao`)
-    const row = page.locator(`tr[data-invoice="${number}"]`)
-    expect(await row.textContent()).toContain('¥50.00')
-    await row.locator('button:has-text("开具")').click()
-    const decide = page.locator(`tr[data-decide="${number}"]`)
-    await decide.locator('input[name=fapiaoNumber]').fill('1234')
-    await decide.locator('input[name=fapiaoFile]').setInputFiles({ name: 'fapiao.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n% e2e fapiao\n%%EOF\n') })
-    await decide.locator('button:has-text("标记为已开具")').click()
-    await expect.poll(() => decide.locator('label:has(input[name=fapiaoNumber]) .error').textContent()).toBe('发票号码是 20 位数字，请对照税务系统开出的号码填写。')
-    expect(await decide.locator('.file-name').textContent()).toBe('fapiao.pdf')
-    await bothLanguages('console-fapiao-issue')
-
-    await decide.locator('input[name=fapiaoNumber]').fill('26312000000012345678')
-    await decide.locator('button:has-text("标记为已开具")').click()
-    await expect.poll(() => page.textContent('[role=status]')).toBe(`${number} 已标记为已开具，发票号码 26312000000012345678。`)
-
-    await page.selectOption('select[name=status]', 'issued')
-    await expect.poll(() => page.locator(`tr[data-invoice="${number}"]`).textContent()).toContain('26312000000012345678')
-    // A second request refused with a reason: the device sees the refusal and its reason.
-    const second = await device.call('POST', '/v1/checkouts', { provider: 'alipay', item: { kind: 'recharge', amount: { amount: 2000, currency: 'CNY' } } }, { 'idempotency-key': 'e2e-console-fapiao-2' })
-    expect(await relay.alipayPaid(second.body.order.orderNo, 2000)).toMatchObject({ text: 'success' })
-    const number2 = (await device.call('GET', '/v1/invoices')).body.invoices.find((i: any) => i.source.orderNo === second.body.order.orderNo).number as string
-    expect((await device.call('POST', `/v1/invoices/${number2}/fapiao`)).status).toBe(200)
-    await page.selectOption('select[name=status]', 'requested')
-    const row2 = page.locator(`tr[data-invoice="${number2}"]`)
-    await row2.locator('button:has-text("拒绝")').click()
-    const refuse = page.locator(`tr[data-decide="${number2}"]`)
-    await refuse.locator('button:has-text("拒绝申请")').click()
-    await expect.poll(() => refuse.locator('.error').first().textContent()).toBe('请写明拒绝原因，用户会据此修改后重新申请。')
-    await refuse.locator('input[name=reason]').fill('抬头与纳税人识别号不符，请核对开票信息')
-    await refuse.locator('button:has-text("拒绝申请")').click()
-    await expect.poll(() => page.textContent('[role=status]')).toBe(`已拒绝 ${number2} 的申请。`)
-    await page.selectOption('select[name=status]', 'refused')
-    await expect.poll(() => page.locator(`tr[data-invoice="${number2}"]`).textContent()).toContain('抬头与纳税人识别号不符')
-    const listed = (await device.call('GET', '/v1/invoices')).body
-    expect(JSON.stringify(listed)).toContain('抬头与纳税人识别号不符')
-
-    // The device gets the file the operator uploaded.
-    const file = await fetch(`${relay.url}/v1/invoices/${number}/fapiao/file`, { headers: { authorization: `Bearer ${device.token}` } })
-    expect(file.status).toBe(200)
-    expect(Buffer.from(await file.arrayBuffer()).toString()).toContain('% e2e fapiao')
-    expect(browser.problems).toEqual([])
-  })
-  afterAll(signOut)
-})
