@@ -98,6 +98,16 @@ describe('an admin', () => {
     await expect.poll(() => page.locator('[data-testid=catalog-versions] tr', { hasText: '待生效' }).first().textContent()).toMatch(/^3/)
     const after = (await (await fetch(`${relay.url}/v1/prices`)).json()) as typeof prices
     expect(after.catalog.version).toBe(2)
+
+    // "Now" while version 3 waits for its day: the publish is refused beside the effective time.
+    await page.click('[data-testid=catalog-new]')
+    await page.click('text=预览变更')
+    await expect.poll(() => page.getByTestId('catalog-preview').count()).toBe(1)
+    await page.click('button:has-text("发布")')
+    await page.click('button:has-text("确认发布")')
+    await expect.poll(() => page.locator('input[name=effectiveAt] ~ .error').textContent()).toMatch(/^不符合价目表规则：must not be before/)
+    expect(browser.problems.splice(0)).toEqual([expect.stringMatching(/^400 .*\/v1\/console\/catalog\/publish$/), expect.stringContaining('400')])
+    await page.click('text=放弃')
     expect(browser.problems).toEqual([])
   })
 
