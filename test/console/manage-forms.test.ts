@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { BUILT_IN_CATALOG, InvalidCatalog, parseCatalogDocument } from '../../src/shared/catalog'
 import { ConsoleApiError } from '../../src/console/api'
 import { fieldError, fromLocalInput, refusalOf, toLocalInput, wholeNumber } from '../../src/console/form-rules'
-import { draftOf, toDocument } from '../../src/console/screens/catalog/draft'
+import { draftOf, KNOWN_RULES, toDocument } from '../../src/console/screens/catalog/draft'
+import { messages } from '../../src/console/screens/catalog/messages'
 
 // The management screens' pure parts: the catalog form read back into a document (every
 // amount through parseMoney, a blank quota unlimited, each unreadable field named by the
@@ -46,6 +47,37 @@ describe('catalog draft', () => {
       'rechargeRules.min': 'money',
       'rechargeRules.presets.1': 'money'
     })
+  })
+})
+
+describe("the catalog rules' reasons in the console's words", () => {
+  type Doc = any
+  const reasons = (over: (d: Doc) => void): string[] => {
+    const doc = structuredClone({ ...BUILT_IN_CATALOG }) as Doc
+    over(doc)
+    try {
+      parseCatalogDocument(doc)
+    } catch (e) {
+      return (e as InvalidCatalog).problems.map((p) => p.reason)
+    }
+    return []
+  }
+  it.each([
+    ['a list price below the price', (d: Doc): void => void ((d.plans[1].originalPrice = 1)), 'rule.belowPrice'],
+    ['a paid plan at 0', (d: Doc): void => void (((d.plans[1].price = 0), (d.plans[1].originalPrice = 0))), 'rule.paidZero'],
+    ['FREE at a price', (d: Doc): void => void (((d.plans[0].price = 100), (d.plans[0].originalPrice = 100))), 'rule.freeCosts'],
+    ['FREE with a trial', (d: Doc): void => void ((d.plans[0].trialDays = 3)), 'rule.freeTrial'],
+    ['a minimum above the maximum', (d: Doc): void => void (((d.rechargeRules.min = 900_000), (d.rechargeRules.presets = []))), 'rule.minAboveMax'],
+    ['a preset outside', (d: Doc): void => void (d.rechargeRules.presets.push(d.rechargeRules.max + 1)), 'rule.presetOutside'],
+    ['a preset twice', (d: Doc): void => void (d.rechargeRules.presets.push(d.rechargeRules.presets[0])), 'rule.twice'],
+    ['a bonus above its threshold', (d: Doc): void => void ((d.rechargeBonuses = [{ min: 1000, bonus: 2000 }])), 'rule.bonusAboveMin'],
+    ['a bonus no recharge reaches', (d: Doc): void => void ((d.rechargeBonuses = [{ min: d.rechargeRules.max + 100, bonus: 100 }])), 'rule.bonusUnreachable']
+  ] as const)('%s: the console names the rule', (_, over, key) => {
+    const found = reasons(over)
+    expect(found.length).toBeGreaterThan(0)
+    const keys = found.map((r) => KNOWN_RULES.find(([re]) => re.test(r))?.[1])
+    expect(keys).toContain(key)
+    expect(messages['zh-CN'][key]).toBeTruthy()
   })
 })
 

@@ -65,7 +65,7 @@ describe('an admin', () => {
     // Above its list price: the relay's catalog rule, beside the list price.
     await price.fill('45')
     await page.click('text=预览变更')
-    await expect.poll(() => basic.locator('td:has(input[name$=".originalPrice"]) .error').textContent()).toContain('不符合价目表规则')
+    await expect.poll(() => basic.locator('td:has(input[name$=".originalPrice"]) .error').textContent()).toBe('划线价不能低于价格。')
     browser.problems.splice(0) // the 400 of that refusal, caused on purpose
 
     await price.fill('34.90')
@@ -105,7 +105,7 @@ describe('an admin', () => {
     await expect.poll(() => page.getByTestId('catalog-preview').count()).toBe(1)
     await page.click('button:has-text("发布")')
     await page.click('button:has-text("确认发布")')
-    await expect.poll(() => page.locator('input[name=effectiveAt] ~ .error').textContent()).toMatch(/^不符合价目表规则：must not be before/)
+    await expect.poll(() => page.locator('input[name=effectiveAt] ~ .error').textContent()).toBe('生效时间不能早于最新版本的生效时间；请选择更晚的时间。')
     expect(browser.problems.splice(0)).toEqual([expect.stringMatching(/^400 .*\/v1\/console\/catalog\/publish$/), expect.stringContaining('400')])
     await page.click('text=放弃')
     expect(browser.problems).toEqual([])

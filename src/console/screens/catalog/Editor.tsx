@@ -4,7 +4,7 @@ import type { ConsoleCatalogPreview } from '../../../shared/console/api'
 import { api } from '../../api'
 import { Err, fieldError, fromLocalInput, generalText, refusalOf, type Refusal, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
-import { toDocument, type Draft, type DraftProblem } from './draft'
+import { KNOWN_RULES, toDocument, type Draft, type DraftProblem } from './draft'
 import { messages } from './messages'
 
 // The new version's form: prices, quotas, trial days and sale flag per plan and period, the
@@ -31,7 +31,9 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
     const own = local[field]
     if (own) return t(`problem.${own}`)
     const relay = fieldError(refusal, field)
-    return relay === undefined ? undefined : t('problem.relay', { reason: relay })
+    if (relay === undefined) return undefined
+    const known = KNOWN_RULES.find(([re]) => re.test(relay))
+    return known ? t(known[1]) : t('problem.relay', { reason: relay })
   }
 
   const preview = async () => {

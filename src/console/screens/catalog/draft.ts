@@ -2,6 +2,7 @@ import type { CatalogDocument } from '../../../shared/catalog'
 import { LIMIT_KEYS, type LimitKey } from '../../../shared/catalog/limits'
 import { parseMoney, toMajorString } from '../../../shared/money'
 import { wholeNumber } from '../../form-rules'
+import type { messages } from './messages'
 
 // A new catalog version as the operator edits it: every amount as typed (yuan), every limit as
 // typed (blank = unlimited), turned back into a document by toDocument, which names each field
@@ -95,3 +96,18 @@ export function toDocument(d: Draft, version: number, effectiveFrom: number): { 
   }
   return { document, problems }
 }
+
+/** The catalog rules' reasons (src/shared/catalog/document.ts, src/relay/catalog/catalog.ts) in the console's words. */
+export const KNOWN_RULES: [RegExp, keyof (typeof messages)['zh-CN']][] = [
+  [/^must not be below price$/, 'rule.belowPrice'],
+  [/^a paid plan costs more than 0$/, 'rule.paidZero'],
+  [/^the FREE plan costs 0$/, 'rule.freeCosts'],
+  [/^the FREE plan has no trial$/, 'rule.freeTrial'],
+  [/^must not exceed rechargeRules\.max$/, 'rule.minAboveMax'],
+  [/is outside min\.\.max$/, 'rule.presetOutside'],
+  [/is listed twice/, 'rule.twice'],
+  [/^must not exceed its min$/, 'rule.bonusAboveMin'],
+  [/no recharge reaches it$/, 'rule.bonusUnreachable'],
+  [/^must not be before .* takes effect$/, 'rule.beforeLatest'],
+  [/^is in the past/, 'rule.past']
+]
