@@ -290,6 +290,11 @@ describe('an admin', () => {
     const yearlyRow = page.locator('tr[data-coupon=YEARLY50]')
     expect(await yearlyRow.textContent()).toContain('适用：PREMIUM · 年付')
     await yearlyRow.locator('button:has-text("添加优惠码")').click()
+    // A code names one coupon for ever: SAVE20 is DOUBLE12's.
+    await yearlyRow.locator('input[name=code]').fill('SAVE20')
+    await yearlyRow.locator('button:has-text("添加")').last().click()
+    await expect.poll(() => yearlyRow.locator('[data-testid=code-form] .error').first().textContent()).toBe('这个优惠码已经被使用过（优惠码全局唯一），请换一个。')
+    expect(browser.problems.splice(0).every((p) => p.includes('400'))).toBe(true)
     await yearlyRow.locator('input[name=code]').fill('PRO-YEAR')
     await yearlyRow.locator('button:has-text("添加")').last().click()
     await expect.poll(() => page.textContent('[role=status]')).toBe('已添加优惠码 PRO-YEAR。')

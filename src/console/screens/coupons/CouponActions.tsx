@@ -30,7 +30,12 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: Sa
     setRefusal(undefined)
     setLocal({})
   }
-  const problem = (field: string) => local[field] ?? (fieldError(refusal, field) && t('problem.relay', { reason: fieldError(refusal, field)! }))
+  const problem = (field: string) => {
+    if (local[field]) return local[field]
+    const relay = fieldError(refusal, field)
+    if (relay === undefined) return undefined
+    return field === 'code' && /exists already/.test(relay) ? t('code.exists') : t('problem.relay', { reason: relay })
+  }
   const run = async (fn: () => Promise<Say<typeof messages>>) => {
     setRefusal(undefined)
     setBusy(true)

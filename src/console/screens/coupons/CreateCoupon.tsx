@@ -11,7 +11,7 @@ import { messages } from './messages'
 // amounts in fen from yuan by parseMoney, a percent as a decimal string, times in Beijing time.
 
 const PAID = PLAN_CODES.filter((c) => c !== 'FREE')
-type Problem = 'money' | 'percent' | 'whole' | 'time' | 'plans'
+type Problem = 'money' | 'percent' | 'whole' | 'time' | 'plans' | 'perAccount' | 'order' | 'idExists'
 
 const blank = {
   id: '',
@@ -42,7 +42,12 @@ export function CreateCoupon(props: { onCreated(id: string): void; onCancel(): v
   const [refusal, setRefusal] = useState<Refusal>()
   const [busy, setBusy] = useState(false)
   const set = (patch: Partial<typeof blank>) => setF({ ...f, ...patch })
-  const problem = (field: string) => (local[field] ? t(`problem.${local[field]}`) : fieldError(refusal, field) && t('problem.relay', { reason: fieldError(refusal, field)! }))
+  const problem = (field: string) => {
+    if (local[field]) return t(`problem.${local[field]}`)
+    const relay = fieldError(refusal, field)
+    if (relay === undefined) return undefined
+    return field === 'id' && /exists already/.test(relay) ? t('problem.idExists') : t('problem.relay', { reason: relay })
+  }
 
   const read = (): { input?: Record<string, unknown>; problems: Record<string, Problem> } => {
     const problems: Record<string, Problem> = {}
@@ -88,6 +93,10 @@ export function CreateCoupon(props: { onCreated(id: string): void; onCancel(): v
       },
       duration: f.duration === 'repeating' ? { kind: 'repeating', periods } : { kind: f.duration }
     }
+    const [total, perAccount] = [input['totalLimit'], input['perAccountLimit']] as (number | undefined)[]
+    if (total !== undefined && perAccount !== undefined && perAccount > total) problems['perAccountLimit'] = 'perAccount'
+    const [from, until] = [input['validFrom'], input['validUntil']] as (number | undefined)[]
+    if (from !== undefined && until !== undefined && until <= from) problems['validUntil'] = 'order'
     // JSON drops the undefined ones: an optional field left blank is not sent.
     return { input: JSON.parse(JSON.stringify(input)) as Record<string, unknown>, problems }
   }
