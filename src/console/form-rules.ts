@@ -8,7 +8,10 @@ import { ConsoleApiError, type ErrorInfo } from './api'
 /** A refusal split into the fields it names (path → the relay's reason) and the rest. */
 export interface Refusal {
   info: ErrorInfo
+  /** The relay's words per field it names. */
   fields: Record<string, string>
+  /** The refusal's stable reason code (details.reason), for the console's own words. */
+  reason: string | undefined
 }
 
 export function refusalOf(err: unknown): Refusal {
@@ -19,8 +22,8 @@ export function refusalOf(err: unknown): Refusal {
   if (Array.isArray(problems)) for (const p of problems as { field?: unknown; reason?: unknown }[]) if (typeof p.field === 'string') fields[p.field] = String(p.reason ?? '')
   const issues = d['issues']
   if (Array.isArray(issues)) for (const i of issues as { path?: unknown; message?: unknown }[]) if (typeof i.path === 'string') fields[i.path || '(body)'] = String(i.message ?? '')
-  if (typeof d['field'] === 'string' && !(d['field'] in fields)) fields[d['field']] = typeof d['reason'] === 'string' ? d['reason'] : info.message
-  return { info, fields }
+  if (typeof d['field'] === 'string' && !(d['field'] in fields)) fields[d['field']] = info.message
+  return { info, fields, reason: typeof d['reason'] === 'string' ? d['reason'] : undefined }
 }
 
 /** The message of the field `name` or of any field below it (`plans.3` covers `plans.3.price`). */

@@ -91,6 +91,8 @@ describe('form kit', () => {
     expect(fieldError(zod, 'off.percent')).toBe('must be above 0 and at most 100')
     const field = refusalOf(new ConsoleApiError(400, { code: 'INVALID_INPUT', message: 'code SAVE20 exists already', details: { field: 'code' } }))
     expect(field.fields).toEqual({ code: 'code SAVE20 exists already' })
+    const used = refusalOf(new ConsoleApiError(400, { code: 'INVALID_INPUT', message: 'fapiao 1 was issued for INV-1 already', details: { field: 'fapiaoNumber', reason: 'fapiao_number_used' } }))
+    expect(used).toMatchObject({ fields: { fapiaoNumber: 'fapiao 1 was issued for INV-1 already' }, reason: 'fapiao_number_used' })
     expect(refusalOf(new Error('boom')).info.code).toBe('INTERNAL')
   })
 

@@ -28,7 +28,13 @@ export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'ref
   const [local, setLocal] = useState<Record<string, string>>({})
   const [refusal, setRefusal] = useState<Refusal>()
   const [busy, setBusy] = useState(false)
-  const relay = (field: string) => (fieldError(refusal, field) ? t('relay.reason', { reason: fieldError(refusal, field)! }) : undefined)
+  const relay = (field: string) => {
+    const text = fieldError(refusal, field)
+    if (text === undefined) return undefined
+    if (refusal?.reason === 'fapiao_number_used') return t('issue.numberUsed')
+    if (field === 'file' && refusal?.fields['file.type'] !== undefined) return t('issue.notThatType')
+    return t('relay.reason', { reason: text })
+  }
 
   const submit = async () => {
     setRefusal(undefined)
@@ -96,7 +102,7 @@ export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'ref
           {t('common.cancel')}
         </button>
       </div>
-      <Err text={generalText(refusal, locale)} testId="fapiao-error" />
+      <Err text={refusal?.info.code === 'INVALID_TRANSITION' ? t('decided.already') : generalText(refusal, locale)} testId="fapiao-error" />
     </div>
   )
 }

@@ -31,6 +31,9 @@ const zhCN = {
   'refuse.submit': '拒绝申请',
   'refuse.done': '已拒绝 {invoice} 的申请。',
   'refuse.noReason': '请写明拒绝原因，用户会据此修改后重新申请。',
+  'issue.numberUsed': '这个发票号码已经用于另一张账单，请核对号码。',
+  'issue.notThatType': '文件内容不是所选类型（PDF 或 OFD），请重新从税务系统下载。',
+  'decided.already': '这条申请已经处理过了，请刷新列表查看结果。',
   'relay.reason': '服务器拒绝：{reason}'
 }
 
@@ -67,6 +70,9 @@ const en: typeof zhCN = {
   'refuse.submit': 'Refuse request',
   'refuse.done': 'Request for {invoice} refused.',
   'refuse.noReason': 'Say why: the user corrects it and asks again.',
+  'issue.numberUsed': 'This fapiao number is on another invoice already: check the number.',
+  'issue.notThatType': 'The file is not what its name says (PDF or OFD): download it again from the tax system.',
+  'decided.already': 'This request was decided already: reload the list to see how.',
   'relay.reason': 'Refused by the server: {reason}'
 }
 
