@@ -219,6 +219,13 @@ describe('an admin', () => {
     await form.locator('input[name=to]').fill(day)
     await form.locator('select[name=encoding]').selectOption('utf-8')
     await form.locator('input[name=bill]').setInputFiles({ name: 'alipay.csv', mimeType: 'text/csv', buffer: Buffer.from(bill, 'utf8') })
+    // The same file as a WeChat Pay bill: not one, said beside the form, nothing imported.
+    await form.locator('select[name=provider]').selectOption('wechat')
+    await form.locator('button:has-text("导入并核对")').click()
+    await expect.poll(() => page.getByTestId('reconciliation-error').textContent()).toBe('这不是能识别的微信支付交易账单：请检查渠道是否选对，或文件编码是否正确。')
+    expect(browser.problems.splice(0).every((p) => p.includes('400'))).toBe(true)
+    await form.locator('select[name=provider]').selectOption('alipay')
+    await form.locator('select[name=encoding]').selectOption('utf-8')
     await form.locator('button:has-text("导入并核对")').click()
     await expect.poll(() => page.textContent('[role=status]')).toMatch(/^已导入 2 行，发现 \d+ 处差异。$/)
     const diffs = page.getByTestId('differences')

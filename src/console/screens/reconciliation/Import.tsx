@@ -56,6 +56,14 @@ export function ImportBill(props: { onImported(message: Say<typeof messages>, ru
       setBusy(false)
     }
   }
+  // The parser's refusals (src/relay/reconcile/bills.ts): not this provider's bill, or a line it cannot read.
+  const billRefusal = (r: Refusal | undefined): string | undefined => {
+    if (r?.info.code !== 'INVALID_INPUT') return undefined
+    const d = r.info.details ?? {}
+    if (typeof d['line'] === 'number') return t('import.badLine', { line: d['line'] })
+    if (/^this is not an? /.test(r.info.message)) return t('import.notABill', { provider: t(`provider.${provider}`) })
+    return undefined
+  }
   const relay = (field: string) => (fieldError(refusal, field) ? t('relay.reason', { reason: fieldError(refusal, field)! }) : undefined)
 
   return (
@@ -103,7 +111,7 @@ export function ImportBill(props: { onImported(message: Say<typeof messages>, ru
       </div>
       <p className="hint">{t('import.encoding.hint')}</p>
       <Err text={local['from'] ?? relay('from') ?? relay('to')} />
-      <Err text={generalText(refusal, locale)} testId="reconciliation-error" />
+      <Err text={billRefusal(refusal) ?? generalText(refusal, locale)} testId="reconciliation-error" />
     </section>
   )
 }
