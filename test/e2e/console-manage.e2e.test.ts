@@ -228,6 +228,7 @@ describe('an admin', () => {
     await form.locator('select[name=encoding]').selectOption('utf-8')
     await form.locator('button:has-text("导入并核对")').click()
     await expect.poll(() => page.textContent('[role=status]')).toMatch(/^已导入 2 行，发现 \d+ 处差异。$/)
+    await expect.poll(() => page.locator('[data-testid=runs] tbody tr').count()).toBe(1) // the refused file left no run
     const diffs = page.getByTestId('differences')
     const row = diffs.locator('tr', { hasText: 'R-NOT-OURS-1' })
     await expect.poll(() => row.textContent()).toContain('账单有、系统没有的收款')
