@@ -255,6 +255,21 @@ describe('an admin', () => {
     expect(await log.locator('tr[data-action="coupon.create"]').textContent()).toContain('admin@example.com')
     await bothLanguages('console-audit-log')
 
+    // Days in Beijing time: from tomorrow nothing yet; an end before the start is refused here.
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+    const tomorrow = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10)
+    await page.fill('input[name=from]', tomorrow)
+    await page.fill('input[name=to]', today)
+    await page.click('button:has-text("筛选")')
+    await expect.poll(() => page.textContent('main')).toContain('结束日期不能早于开始日期。')
+    await page.fill('input[name=to]', '')
+    await page.click('button:has-text("筛选")')
+    await expect.poll(() => page.textContent('main')).toContain('没有符合条件的记录。')
+    await page.fill('input[name=from]', today)
+    await page.fill('input[name=to]', today)
+    await page.click('button:has-text("筛选")')
+    await expect.poll(() => log.locator('tr[data-action="coupon.create"]').count()).toBe(1)
+
     // Only this operator: every entry is the admin's (the machine token's and the CLI's go).
     await log.locator('tr[data-action="coupon.create"] button:has-text("只看此人")').click()
     await expect.poll(() => log.locator('tr[data-action="enrolment.create"]').count()).toBe(0)
@@ -266,7 +281,7 @@ describe('an admin', () => {
     await page.click('button:has-text("筛选")')
     await expect.poll(() => log.locator('tbody tr').count()).toBe(1)
     const href = await page.getByTestId('audit-csv').getAttribute('href')
-    expect(href).toMatch(/^\/v1\/console\/audit\.csv\?operator=op_[0-9a-f]+&action=coupon\.create$/)
+    expect(href).toMatch(/^\/v1\/console\/audit\.csv\?operator=op_[0-9a-f]+&action=coupon\.create&from=\d+&to=\d+$/)
     const csv = await page.evaluate(async (h) => (await fetch(h!)).text(), href)
     expect(csv).toContain('DOUBLE12')
     expect(csv).not.toContain('plan.grant')
