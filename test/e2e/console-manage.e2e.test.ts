@@ -62,6 +62,15 @@ describe('an admin', () => {
     await page.click('text=预览变更')
     await expect.poll(() => basic.locator('.error').first().textContent()).toBe('请填写金额，如 29 或 29.90（最多两位小数）。')
 
+    // A preset that is not an amount, beside the presets.
+    await price.fill('29.00')
+    const presets = page.locator('input[name="rechargeRules.presets"]')
+    const presetsWere = await presets.inputValue()
+    await presets.fill(`${presetsWere}, 五十`)
+    await page.click('text=预览变更')
+    await expect.poll(() => page.locator('label:has(input[name="rechargeRules.presets"]) .error').textContent()).toBe('请填写金额，如 29 或 29.90（最多两位小数）。')
+    await presets.fill(presetsWere)
+
     // Above its list price: the relay's catalog rule, beside the list price.
     await price.fill('45')
     await page.click('text=预览变更')

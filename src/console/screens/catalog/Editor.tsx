@@ -28,7 +28,8 @@ export function Editor(props: { initial: Draft; version: number; baseVersion: nu
   }
   const setPlan = (i: number, patch: Partial<Draft['plans'][number]>) => edit((d) => ({ ...d, plans: d.plans.map((p, j) => (j === i ? { ...p, ...patch } : p)) }))
   const problem = (field: string): string | undefined => {
-    const own = local[field]
+    // A preset is named by its index (rechargeRules.presets.2): shown beside the one field.
+    const own = local[field] ?? Object.entries(local).find(([k]) => k.startsWith(`${field}.`))?.[1]
     if (own) return t(`problem.${own}`)
     const relay = fieldError(refusal, field)
     if (relay === undefined) return undefined
