@@ -20,14 +20,21 @@ function CatalogScreen() {
   const versions = useLoad(() => api<ConsoleCatalogVersions>('GET', '/v1/console/catalog/versions'), [])
   const [draft, setDraft] = useState<{ draft: Draft; version: number; base: number }>()
   const [done, setDone] = useState<Say<typeof messages>>()
+  const [unreadable, setUnreadable] = useState(false)
   const list = versions.data?.versions ?? []
   const now = Date.now()
 
   const start = () => {
     const latest = list.reduce((a, b) => (b.version > a.version ? b : a))
     setDone(undefined)
-    // The relay's document is validated again here, so the form edits a well-formed one.
-    setDraft({ draft: draftOf(parseCatalogDocument(latest.document)), version: latest.version + 1, base: latest.version })
+    // The relay's document is validated again here, so the form edits a well-formed one; one
+    // this console cannot read (a newer relay's field) is said, not edited half-understood.
+    try {
+      setDraft({ draft: draftOf(parseCatalogDocument(latest.document)), version: latest.version + 1, base: latest.version })
+      setUnreadable(false)
+    } catch {
+      setUnreadable(true)
+    }
   }
 
   return (
@@ -48,6 +55,7 @@ function CatalogScreen() {
           </p>
         )}
         <Err text={generalText(versions.error, locale)} />
+        <Err text={unreadable ? t('versions.unreadable') : undefined} />
         {versions.loading && !versions.data ? (
           <p>{t('common.loading')}</p>
         ) : (
