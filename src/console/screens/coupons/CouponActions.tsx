@@ -10,13 +10,16 @@ import type { CouponView } from './view'
 
 type Open = 'code' | 'limits' | 'deactivate' | undefined
 
+type Key = keyof (typeof messages)['zh-CN']
+
 export function CouponActions(props: { coupon: CouponView; onChanged(message: Say<typeof messages>): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const c = props.coupon
   const [open, setOpen] = useState<Open>()
   const [refusal, setRefusal] = useState<Refusal>()
-  const [local, setLocal] = useState<Record<string, string>>({})
+  // Keys of the messages, worded at render: the language may switch while one shows.
+  const [local, setLocal] = useState<Record<string, Key>>({})
   const [busy, setBusy] = useState(false)
   const [code, setCode] = useState({ code: '', totalLimit: '', perAccountLimit: '', validUntil: '' })
   const [limits, setLimits] = useState({
@@ -31,7 +34,7 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: Sa
     setLocal({})
   }
   const problem = (field: string) => {
-    if (local[field]) return local[field]
+    if (local[field]) return t(local[field])
     const relay = fieldError(refusal, field)
     if (relay === undefined) return undefined
     return field === 'code' && /exists already/.test(relay) ? t('code.exists') : t('problem.relay', { reason: relay })
@@ -49,23 +52,23 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: Sa
       setBusy(false)
     }
   }
-  const counts = (values: Record<string, string>, problems: Record<string, string>) => {
+  const counts = (values: Record<string, string>, problems: Record<string, Key>) => {
     const out: Record<string, number> = {}
     for (const [k, v] of Object.entries(values)) {
       const n = wholeNumber(v)
       if (n === undefined) continue
-      if (Number.isNaN(n) || n < 1) problems[k] = t('problem.whole')
+      if (Number.isNaN(n) || n < 1) problems[k] = 'problem.whole'
       else out[k] = n
     }
     return out
   }
 
   const addCode = () => {
-    const problems: Record<string, string> = {}
-    if (!/^[A-Za-z0-9_-]{3,40}$/.test(code.code.trim())) problems['code'] = t('code.invalid')
+    const problems: Record<string, Key> = {}
+    if (!/^[A-Za-z0-9_-]{3,40}$/.test(code.code.trim())) problems['code'] = 'code.invalid'
     const n = counts({ totalLimit: code.totalLimit, perAccountLimit: code.perAccountLimit }, problems)
     const until = code.validUntil ? fromLocalInput(code.validUntil) : undefined
-    if (code.validUntil && until === undefined) problems['validUntil'] = t('problem.time')
+    if (code.validUntil && until === undefined) problems['validUntil'] = 'problem.time'
     setLocal(problems)
     if (Object.keys(problems).length) return
     void run(async () => {
@@ -81,10 +84,10 @@ export function CouponActions(props: { coupon: CouponView; onChanged(message: Sa
 
   // The form starts from the coupon's limits: a field left blank lifts that limit (null).
   const saveLimits = () => {
-    const problems: Record<string, string> = {}
+    const problems: Record<string, Key> = {}
     const n = counts({ totalLimit: limits.totalLimit, perAccountLimit: limits.perAccountLimit }, problems)
     const until = limits.validUntil ? fromLocalInput(limits.validUntil) : null
-    if (until === undefined) problems['validUntil'] = t('problem.time')
+    if (until === undefined) problems['validUntil'] = 'problem.time'
     setLocal(problems)
     if (Object.keys(problems).length) return
     void run(async () => {

@@ -19,15 +19,19 @@ function readBase64(file: File): Promise<string> {
   })
 }
 
+type Key = keyof (typeof messages)['zh-CN']
+
 export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'refused'; onDone(message: Say<typeof messages>): void; onCancel(): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [number, setNumber] = useState('')
   const [file, setFile] = useState<File>()
   const [reason, setReason] = useState('')
-  const [local, setLocal] = useState<Record<string, string>>({})
+  // Keys of the messages, worded at render: the language may switch while one shows.
+  const [local, setLocal] = useState<Record<string, Key>>({})
   const [refusal, setRefusal] = useState<Refusal>()
   const [busy, setBusy] = useState(false)
+  const said = (key: Key | undefined) => (key ? t(key, { size: SIZE_TEXT }) : undefined)
   const relay = (field: string) => {
     const text = fieldError(refusal, field)
     if (text === undefined) return undefined
@@ -38,24 +42,24 @@ export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'ref
 
   const submit = async () => {
     setRefusal(undefined)
-    const problems: Record<string, string> = {}
+    const problems: Record<string, Key> = {}
     let body: unknown
     if (props.decision === 'issued') {
-      if (!/^\d{20}$/.test(number.trim())) problems['fapiaoNumber'] = t('issue.badNumber')
+      if (!/^\d{20}$/.test(number.trim())) problems['fapiaoNumber'] = 'issue.badNumber'
       const type = file ? (/\.pdf$/i.test(file.name) ? 'pdf' : /\.ofd$/i.test(file.name) ? 'ofd' : undefined) : undefined
-      if (!file) problems['file'] = t('issue.noFile')
-      else if (!type) problems['file'] = t('issue.badType')
-      else if (file.size > FAPIAO_FILE_MAX_BYTES) problems['file'] = t('issue.tooBig', { size: SIZE_TEXT })
+      if (!file) problems['file'] = 'issue.noFile'
+      else if (!type) problems['file'] = 'issue.badType'
+      else if (file.size > FAPIAO_FILE_MAX_BYTES) problems['file'] = 'issue.tooBig'
       setLocal(problems)
       if (Object.keys(problems).length) return
       try {
         body = { decision: 'issued', fapiaoNumber: number.trim(), file: { type, base64: await readBase64(file!) } }
       } catch {
-        setLocal({ file: t('issue.unreadable') })
+        setLocal({ file: 'issue.unreadable' })
         return
       }
     } else {
-      if (!reason.trim()) problems['reason'] = t('refuse.noReason')
+      if (!reason.trim()) problems['reason'] = 'refuse.noReason'
       setLocal(problems)
       if (Object.keys(problems).length) return
       body = { decision: 'refused', reason: reason.trim() }
@@ -79,19 +83,19 @@ export function Decide(props: { invoiceNumber: string; decision: 'issued' | 'ref
           <label>
             {t('issue.number')}
             <input name="fapiaoNumber" inputMode="numeric" maxLength={20} size={24} value={number} onChange={(e) => setNumber(e.target.value)} />
-            <Err text={local['fapiaoNumber'] ?? relay('fapiaoNumber')} />
+            <Err text={said(local['fapiaoNumber']) ?? relay('fapiaoNumber')} />
           </label>
           <div className="field">
             {t('issue.file', { size: SIZE_TEXT })}
             <FilePicker name="fapiaoFile" accept=".pdf,.ofd,application/pdf,application/ofd" choose={t('file.choose')} none={t('file.none')} file={file} onFile={setFile} />
-            <Err text={local['file'] ?? relay('file')} />
+            <Err text={said(local['file']) ?? relay('file')} />
           </div>
         </>
       ) : (
         <label>
           {t('refuse.reason')}
           <input name="reason" size={40} value={reason} onChange={(e) => setReason(e.target.value)} />
-          <Err text={local['reason'] ?? relay('reason')} />
+          <Err text={said(local['reason']) ?? relay('reason')} />
         </label>
       )}
       <div className="row-actions">

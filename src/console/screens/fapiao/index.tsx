@@ -62,7 +62,7 @@ function FapiaoScreen() {
           <tbody>
             {rows.map((r) => [
               <tr key={r.invoiceNumber} data-invoice={r.invoiceNumber}>
-                <td>{r.invoiceNumber}</td>
+                <td className="nowrap">{r.invoiceNumber}</td>
                 <td>
                   <a href={`#/accounts/${encodeURIComponent(r.accountId)}`}>{r.accountId}</a>
                 </td>

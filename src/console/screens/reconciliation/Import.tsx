@@ -18,6 +18,8 @@ function readText(file: File, encoding: string): Promise<string> {
   })
 }
 
+type Key = keyof (typeof messages)['zh-CN']
+
 export function ImportBill(props: { onImported(message: Say<typeof messages>, runId: string): void }) {
   const t = useT(messages)
   const locale = useLocale()
@@ -26,24 +28,25 @@ export function ImportBill(props: { onImported(message: Say<typeof messages>, ru
   const [from, setFrom] = useState('')
   const [to, setTo] = useState('')
   const [file, setFile] = useState<File>()
-  const [local, setLocal] = useState<Record<string, string>>({})
+  // Keys of the messages, worded at render: the language may switch while one shows.
+  const [local, setLocal] = useState<Record<string, Key>>({})
   const [refusal, setRefusal] = useState<Refusal>()
   const [busy, setBusy] = useState(false)
 
   const submit = async () => {
     setRefusal(undefined)
-    const problems: Record<string, string> = {}
+    const problems: Record<string, Key> = {}
     const start = fromLocalInput(from)
     const end = fromLocalInput(to)
-    if (start === undefined || end === undefined || end < start) problems['from'] = t('import.badRange')
-    if (!file) problems['file'] = t('import.noFile')
+    if (start === undefined || end === undefined || end < start) problems['from'] = 'import.badRange'
+    if (!file) problems['file'] = 'import.noFile'
     setLocal(problems)
     if (Object.keys(problems).length) return
     let csv: string
     try {
       csv = await readText(file!, encoding)
     } catch {
-      setLocal({ file: t('import.unreadable') })
+      setLocal({ file: 'import.unreadable' })
       return
     }
     setBusy(true)
@@ -103,14 +106,14 @@ export function ImportBill(props: { onImported(message: Say<typeof messages>, ru
         <div className="field">
           {t('import.file')}
           <FilePicker name="bill" accept=".csv,text/csv" choose={t('file.choose')} none={t('file.none')} file={file} onFile={setFile} />
-          <Err text={local['file'] ?? relay('csv')} />
+          <Err text={(local['file'] && t(local['file'])) ?? relay('csv')} />
         </div>
         <button type="button" className="primary" disabled={busy} onClick={() => void submit()}>
           {t('import.submit')}
         </button>
       </div>
       <p className="hint">{t('import.encoding.hint')}</p>
-      <Err text={local['from'] ?? relay('from') ?? relay('to')} />
+      <Err text={(local['from'] && t(local['from'])) ?? relay('from') ?? relay('to')} />
       <Err text={billRefusal(refusal) ?? generalText(refusal, locale)} testId="reconciliation-error" />
     </section>
   )
