@@ -1,0 +1,296 @@
+import { useMemo } from 'react'
+import { api, query } from '../../api'
+import { errorText, useLocale, useT } from '../../i18n'
+import { bucketsOf } from './calendar'
+import { RelayCsvLink, TableCsvLink } from './CsvLink'
+import { amount, major, percent } from './format'
+import { messages, type RevenueKey } from './messages'
+import { RevenueChart, type ChartSeries } from './RevenueChart'
+import type { Bucket, MrrAt, MrrMovement, RevenueLine, RevenueReport, TrialsReport } from './types'
+import { useLoad } from './useLoad'
+
+// The revenue of a range from the relay's ledger: the chart, the totals per currency, the
+// tables (per period, provider, plan and period), MRR movement and trial conversion.
+
+/** MRR is one read per point: the chart draws it for the last this many buckets. */
+const MRR_POINTS = 24
+const LINE_KEYS: (keyof RevenueLine)[] = ['gross', 'discounts', 'refunds', 'promotions', 'net', 'tax']
+
+export interface Range {
+  from: number
+  to: number
+  bucket: Bucket
+}
+
+export function Overview({ range, now }: { range: Range; now: number }) {
+  const t = useT(messages)
+  const locale = useLocale()
+  const key = `${range.from}:${range.to}:${range.bucket}`
+  const end = Math.min(range.to, now)
+  const revenue = useLoad(key, async () => (await api<{ report: RevenueReport }>('GET', `/v1/console/reports/revenue${query({ ...range })}`)).report)
+  const buckets = useMemo(() => bucketsOf(range.from, range.to, range.bucket), [range])
+  const mrrPoints = useMemo(() => buckets.filter((b) => b.end - 1 <= now || b.end === range.to).slice(-MRR_POINTS), [buckets, now, range.to])
+  const mrr = useLoad(key, () =>
+    Promise.all([...mrrPoints.map((b) => Math.min(b.end - 1, now)), now].map(async (at) => (await api<{ report: MrrAt }>('GET', `/v1/console/reports/mrr${query({ at })}`)).report))
+  )
+  const movement = useLoad(range.from < end ? key : null, async () => (await api<{ report: MrrMovement }>('GET', `/v1/console/reports/mrr-movement${query({ from: range.from, to: end })}`)).report)
+  const trials = useLoad(key, async () => (await api<{ report: TrialsReport }>('GET', `/v1/console/reports/trials${query({ from: range.from, to: range.to })}`)).report)
+
+  const report = revenue.data
+  const currencies = useMemo(() => (report ? [...new Set([...Object.keys(report.totals), ...Object.keys(report.walletLiability)])].sort() : []), [report])
+  const categories = useMemo(() => buckets.map((b) => b.key), [buckets])
+  const series = useMemo<ChartSeries[]>(() => {
+    if (!report) return []
+    const out: ChartSeries[] = []
+    for (const c of Object.keys(report.periods).sort()) {
+      out.push({ kind: 'net', currency: c, name: t('revenue.chart.net', { currency: c }), values: categories.map((k) => report.periods[c]?.[k]?.net ?? 0) })
+    }
+    const points = mrr.data?.slice(0, -1) ?? []
+    const mrrCurrencies = [...new Set(points.flatMap((p) => Object.keys(p.mrr)))].sort()
+    for (const c of mrrCurrencies) {
+      const byKey = new Map(points.map((p, i) => [mrrPoints[i]!.key, p.mrr[c] ?? 0]))
+      out.push({ kind: 'mrr', currency: c, name: t('revenue.chart.mrr', { currency: c }), values: categories.map((k) => byKey.get(k) ?? null) })
+    }
+    return out
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [report, mrr.data, categories, locale])
+  const mrrNow = mrr.data?.at(-1)
+  const csvQuery = query({ from: range.from, to: range.to, bucket: range.bucket, lang: locale })
+  const file = (name: string) => `${name}-${categories[0] ?? ''}-${categories.at(-1) ?? ''}.csv`
+
+  const providerName = (p: string) => (`revenue.provider.${p}` in messages['zh-CN'] ? t(`revenue.provider.${p}` as RevenueKey) : p)
+  const periodName = (p: string) => (`revenue.period.${p}` in messages['zh-CN'] ? t(`revenue.period.${p}` as RevenueKey) : p)
+
+  if (revenue.error) return <p className="error" role="alert" data-testid="revenue-error">{rangeError(revenue.error, t, locale)}</p>
+  if (!report) return <p className="loading">{t('common.loading')}</p>
+
+  const periodRows = Object.entries(report.periods)
+    .sort()
+    .flatMap(([c, periods]) => Object.entries(periods).sort().map(([k, l]) => ({ currency: c, period: k, line: l })))
+  const providerRows = Object.entries(report.providers)
+    .sort()
+    .flatMap(([c, ps]) => Object.entries(ps).sort().map(([p, v]) => ({ currency: c, provider: p, amount: v })))
+  const planRows = Object.entries(report.plans)
+    .sort()
+    .flatMap(([c, ps]) => Object.entries(ps).sort().map(([k, v]) => ({ currency: c, plan: k.split(':')[0] ?? k, period: k.split(':')[1] ?? '', amount: v })))
+  const movementRows = Object.entries(movement.data?.movement ?? {}).sort()
+
+  return (
+    <>
+      <section className="card">
+        <h2>{t('revenue.chart.title')}</h2>
+        {mrr.error && <p className="error">{errorText(mrr.error, locale)}</p>}
+        {buckets.length > MRR_POINTS && <p className="hint">{t('revenue.mrr.partial', { count: MRR_POINTS })}</p>}
+        <RevenueChart categories={categories} series={series} locale={locale} label={t('revenue.chart.label')} />
+      </section>
+
+      {currencies.length === 0 && <p data-testid="revenue-none">{t('revenue.none')}</p>}
+      <div className="cards">
+        {currencies.map((c) => {
+          const total = report.totals[c]
+          const liability = report.walletLiability[c]
+          return (
+            <section key={c} className="card summary" data-testid={`summary-${c}`}>
+              <h3>{t('revenue.summary.title', { currency: c })}</h3>
+              <dl>
+                {LINE_KEYS.map((k) => (
+                  <Figure key={k} label={t(`revenue.${k}`)} value={amount(total?.[k] ?? 0, c, locale)} testId={`${k}-${c}`} />
+                ))}
+                <Figure label={t('revenue.arpu')} value={amount(report.arpu[c]?.arpu ?? 0, c, locale)} note={t('revenue.arpu.accounts', { count: report.arpu[c]?.accounts ?? 0 })} testId={`arpu-${c}`} />
+                <Figure label={t('revenue.wallets')} value={amount(liability?.wallets ?? 0, c, locale)} testId={`wallets-${c}`} />
+                <Figure label={t('revenue.promotionCredit')} value={amount(liability?.promotionCredit ?? 0, c, locale)} testId={`promotionCredit-${c}`} />
+                {mrrNow && <Figure label={t('revenue.mrrNow')} value={amount(mrrNow.mrr[c] ?? 0, c, locale)} note={t('revenue.payingAccounts') + ' ' + String(mrrNow.payingAccounts[c] ?? 0)} testId={`mrr-${c}`} />}
+                {mrrNow && <Figure label={t('revenue.arrNow')} value={amount(mrrNow.arr[c] ?? 0, c, locale)} testId={`arr-${c}`} />}
+              </dl>
+            </section>
+          )
+        })}
+      </div>
+
+      <section className="card">
+        <header className="table-head">
+          <h2>{t('revenue.periods.title')}</h2>
+          <RelayCsvLink href={`/v1/console/reports/revenue.csv${csvQuery}`} label={t('revenue.csv.periods')} filename={file('revenue')} />
+        </header>
+        <table data-testid="periods">
+          <thead>
+            <tr>
+              <th>{t('revenue.col.currency')}</th>
+              <th>{t('revenue.col.period')}</th>
+              {LINE_KEYS.map((k) => (
+                <th key={k} className="num">{t(`revenue.${k}`)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {periodRows.map((r) => (
+              <tr key={`${r.currency}:${r.period}`}>
+                <td>{r.currency}</td>
+                <td>{r.period}</td>
+                {LINE_KEYS.map((k) => (
+                  <td key={k} className="num">{amount(r.line[k], r.currency, locale)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {periodRows.length === 0 && <p>{t('common.empty')}</p>}
+      </section>
+
+      <div className="two">
+        <section className="card">
+          <header className="table-head">
+            <h2>{t('revenue.providers.title')}</h2>
+            <TableCsvLink
+              label={t('revenue.csv.table')}
+              filename={file('providers')}
+              rows={[[t('revenue.col.currency'), t('revenue.col.provider'), t('revenue.col.amount')], ...providerRows.map((r) => [r.currency, r.provider, major(r.amount, r.currency)])]}
+            />
+          </header>
+          <table data-testid="providers">
+            <thead>
+              <tr>
+                <th>{t('revenue.col.currency')}</th>
+                <th>{t('revenue.col.provider')}</th>
+                <th className="num">{t('revenue.col.amount')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {providerRows.map((r) => (
+                <tr key={`${r.currency}:${r.provider}`}>
+                  <td>{r.currency}</td>
+                  <td>{providerName(r.provider)}</td>
+                  <td className="num">{amount(r.amount, r.currency, locale)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {providerRows.length === 0 && <p>{t('common.empty')}</p>}
+        </section>
+
+        <section className="card">
+          <header className="table-head">
+            <h2>{t('revenue.plans.title')}</h2>
+            <TableCsvLink
+              label={t('revenue.csv.table')}
+              filename={file('plans')}
+              rows={[[t('revenue.col.currency'), t('revenue.col.plan'), t('revenue.col.planPeriod'), t('revenue.gross')], ...planRows.map((r) => [r.currency, r.plan, r.period, major(r.amount, r.currency)])]}
+            />
+          </header>
+          <table data-testid="plans">
+            <thead>
+              <tr>
+                <th>{t('revenue.col.currency')}</th>
+                <th>{t('revenue.col.plan')}</th>
+                <th>{t('revenue.col.planPeriod')}</th>
+                <th className="num">{t('revenue.gross')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {planRows.map((r) => (
+                <tr key={`${r.currency}:${r.plan}:${r.period}`}>
+                  <td>{r.currency}</td>
+                  <td>{r.plan}</td>
+                  <td>{periodName(r.period)}</td>
+                  <td className="num">{amount(r.amount, r.currency, locale)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {planRows.length === 0 && <p>{t('common.empty')}</p>}
+        </section>
+      </div>
+
+      <section className="card">
+        <header className="table-head">
+          <h2>{t('revenue.movement.title')}</h2>
+          <TableCsvLink
+            label={t('revenue.csv.table')}
+            filename={file('mrr-movement')}
+            rows={[
+              [t('revenue.col.currency'), ...MOVEMENT.map((k) => t(`revenue.col.${k}`))],
+              ...movementRows.map(([c, m]) => [c, ...MOVEMENT.map((k) => major(m[k], c))])
+            ]}
+          />
+        </header>
+        {movement.error && <p className="error">{errorText(movement.error, locale)}</p>}
+        <table data-testid="movement">
+          <thead>
+            <tr>
+              <th>{t('revenue.col.currency')}</th>
+              {MOVEMENT.map((k) => (
+                <th key={k} className="num">{t(`revenue.col.${k}`)}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {movementRows.map(([c, m]) => (
+              <tr key={c}>
+                <td>{c}</td>
+                {MOVEMENT.map((k) => (
+                  <td key={k} className="num">{amount(m[k], c, locale)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {movementRows.length === 0 && <p>{t('common.empty')}</p>}
+      </section>
+
+      <section className="card">
+        <header className="table-head">
+          <h2>{t('revenue.trials.title')}</h2>
+          <TableCsvLink
+            label={t('revenue.csv.table')}
+            filename={file('trials')}
+            rows={[
+              [t('revenue.col.plan'), t('revenue.col.trials'), t('revenue.col.converted'), t('revenue.col.rate')],
+              ...(trials.data?.plans ?? []).map((p) => [p.planCode, String(p.trials), String(p.converted), p.rate])
+            ]}
+          />
+        </header>
+        {trials.error && <p className="error">{errorText(trials.error, locale)}</p>}
+        <table data-testid="trials">
+          <thead>
+            <tr>
+              <th>{t('revenue.col.plan')}</th>
+              <th className="num">{t('revenue.col.trials')}</th>
+              <th className="num">{t('revenue.col.converted')}</th>
+              <th className="num">{t('revenue.col.rate')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(trials.data?.plans ?? []).map((p) => (
+              <tr key={p.planCode}>
+                <td>{p.planCode}</td>
+                <td className="num">{p.trials}</td>
+                <td className="num">{p.converted}</td>
+                <td className="num">{percent(p.rate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {(trials.data?.plans ?? []).length === 0 && <p>{t('common.empty')}</p>}
+      </section>
+    </>
+  )
+}
+
+const MOVEMENT = ['start', 'new', 'expansion', 'contraction', 'churn', 'end'] as const
+
+function Figure({ label, value, note, testId }: { label: string; value: string; note?: string; testId: string }) {
+  return (
+    <div className="figure">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{value}</dd>
+      {note && <dd className="note">{note}</dd>}
+    </div>
+  )
+}
+
+/** A refused range in the console's words (the relay names the field it refused). */
+export function rangeError(error: { code: string; message: string; details?: Record<string, unknown> }, t: (k: RevenueKey) => string, locale: 'zh-CN' | 'en'): string {
+  if (error.code === 'INVALID_INPUT' && error.details?.['field'] === 'bucket') return t('revenue.range.tooMany')
+  if (error.code === 'INVALID_INPUT' && (error.details?.['field'] === 'from' || error.details?.['field'] === 'to')) return t('revenue.range.invalid')
+  return errorText(error, locale)
+}
