@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { messages as orderWords, type OrdersKey } from '../../src/console/screens/orders/messages'
+import { messages as revenueWords, type RevenueKey } from '../../src/console/screens/revenue/messages'
+import { common } from '../../src/console/i18n/common'
+import { formatMoney } from '../../src/shared/money'
+import { fillTemplate, type Vars } from '../../src/shared/template'
+import { accountOf, orderNoOf, startApp, type E2eApp } from './support/app'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { launch, SHOTS, type Browser } from './support/browser'
+import { ensureConsoleBuilt } from './support/build'
+import { signInToConsole } from './support/console'
+import { startE2eRelay, type E2eRelay } from './support/relay'
+import { seeText } from './support/ui'
+
+// Money in the console, in Chromium against the REAL relay: an app recharges ¥100 by WeChat Pay
+// (the real adapter against the fake gateway, a signed notification) and buys BASIC monthly by
+// Alipay; a finance operator finds the recharge, refunds ¥30 of it through WeChat Pay's refund
+// API (a provider error first, shown beside the form, then the retry with the same refund key),
+// and the device's wallet goes down at its next sync. The revenue screen draws its chart and
+// shows those figures; a viewer sees the order but no refund form. Both languages, screenshots.
+
+type Locale = 'zh-CN' | 'en'
+const say = (locale: Locale, key: OrdersKey, vars?: Vars) => fillTemplate(locale, orderWords[locale][key], vars)
+const sayRevenue = (locale: Locale, key: RevenueKey, vars?: Vars) => fillTemplate(locale, revenueWords[locale][key], vars)
+const cny = (amount: number, locale: Locale = 'zh-CN') => formatMoney({ amount, currency: 'CNY' }, locale)
+
+/** The whole page: the console's document grows with its content (the shell does not scroll inside). */
+const shot = (page: Page, name: string, locale: Locale) => page.screenshot({ path: join(SHOTS, `${name}.${locale}.png`), fullPage: true })
+
+let browser: Browser
+let relay: E2eRelay
+let app: E2eApp
+let account: string
+let rechargeNo: string
+let planNo: string
+let planPrice: number
+
+beforeAll(async () => {
+  ensureConsoleBuilt()
+  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
+  app = await startApp(relay, 'zh-CN')
+  const { host } = app
+  account = accountOf(host)
+  const recharge = await host.sync.createCheckout({ idempotencyKey: 'console-money-recharge-1', method: 'wechat', purpose: { kind: 'recharge', amount: { amount: 10_000, currency: 'CNY' } } })
+  rechargeNo = orderNoOf(host, recharge.orderId)
+  expect(await relay.wechatPaid(rechargeNo, 10_000)).toEqual({ status: 204, text: '' })
+  const plan = await host.sync.createCheckout({ idempotencyKey: 'console-money-plan-1', method: 'alipay', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
+  planNo = orderNoOf(host, plan.orderId)
+  planPrice = plan.amount.amount
+  expect(await relay.alipayPaid(planNo, planPrice)).toMatchObject({ text: 'success' })
+  await host.sync.syncNow()
+  expect(host.billing.wallet.balance().amount).toBe(10_000)
+  browser.page.setDefaultTimeout(15_000)
+}, 120_000)
+afterAll(async () => {
+  await browser?.page.goto('about:blank')
+  await app?.close()
+  await browser?.close()
+  await relay?.close()
+})
+
+it('a finance operator finds the recharge, refunds ¥30 (a provider error, then the same key again); the wallet goes down after the next sync', async () => {
+  const { page, problems } = browser
+  await signInToConsole(page, relay, { email: 'finance@example.com', role: 'finance', locale: 'zh-CN' })
+  await page.getByRole('navigation').getByText(common['zh-CN']['nav.orders']).click()
+  await page.fill('input[name=q]', rechargeNo)
+  await page.getByRole('button', { name: say('zh-CN', 'orders.search.submit') }).click()
+  const rows = page.locator('[data-testid=orders] tbody tr')
+  await expect.poll(() => rows.count()).toBe(1)
+  await seeText(rows.first(), say('zh-CN', 'orders.provider.wechat'))
+  await rows.first().getByRole('link', { name: rechargeNo }).click()
+
+  await seeText(page.getByTestId('order-state'), say('zh-CN', 'orders.state.paid'))
+  expect(await page.getByTestId('order-amount').textContent()).toBe(cny(10_000))
+  await seeText(page.getByTestId('order-transfers'), cny(10_000))
+  expect(await page.getByTestId('order-transitions').locator('tbody tr').count()).toBeGreaterThan(0)
+  expect(await page.getByTestId('order-notifications').locator('tbody tr').count()).toBeGreaterThan(0)
+
+  const form = page.getByTestId('refund-form')
+  await form.getByRole('radio', { name: say('zh-CN', 'refund.partial') }).check()
+  // More than is left: refused beside the amount, nothing sent.
+  await form.locator('input[name=amount]').fill('100.01')
+  await form.locator('textarea[name=reason]').fill('用户误充值，申请退回部分金额')
+  await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
+  await seeText(page.getByTestId('refund-error-amount'), say('zh-CN', 'refund.bad.tooMuch', { left: cny(10_000) }))
+  expect(relay.wechat.refunds.size).toBe(0)
+
+  // WeChat Pay answers an error: shown beside the form in the console's words; the retry sends the same refund key.
+  await form.locator('input[name=amount]').fill('30.00')
+  const key = (await page.getByTestId('refund-key').textContent())!.match(/[0-9a-f-]{36}/)![0]
+  relay.wechat.failNext(500, 'SYSTEM_ERROR', '系统超时，请稍后重试')
+  await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
+  const refused = page.getByTestId('refund-error-form')
+  await refused.waitFor()
+  expect(await refused.textContent()).toContain('支付渠道没有完成这笔退款')
+  // The refusal is the test's own doing (the provider's error), not a page problem.
+  problems.splice(0)
+  expect(await page.getByTestId('refund-key').textContent()).toContain(key)
+  await form.getByRole('button', { name: say('zh-CN', 'refund.retry') }).click()
+  await seeText(page.getByTestId('refund-result'), say('zh-CN', 'refund.result.succeeded', { amount: cny(3_000) }))
+  expect(await page.getByTestId('refund-result').getAttribute('data-state')).toBe('succeeded')
+  const calls = relay.wechat.requests.filter((r) => r.path === '/v3/refund/domestic/refunds')
+  expect(calls.map((c) => c.body.out_refund_no)).toEqual([key, key])
+  expect([...relay.wechat.refunds.values()].map((r) => r.amount.refund)).toEqual([3_000])
+  // A fresh key for the next refund of the form.
+  expect(await page.getByTestId('refund-key').textContent()).not.toContain(key)
+
+  await seeText(page.getByTestId('order-refunded'), cny(3_000))
+  await seeText(page.getByTestId('order-state'), say('zh-CN', 'orders.state.partially_refunded'))
+  await seeText(page.getByTestId('order-left'), cny(7_000))
+  await seeText(page.getByTestId('order-refunds'), say('zh-CN', 'orders.refundState.succeeded'))
+  await shot(page, 'console-orders-detail', 'zh-CN')
+
+  expect(relay.wallet(account)).toBe(7_000)
+  expect(app.host.billing.wallet.balance().amount).toBe(10_000)
+  await app.host.sync.syncNow()
+  expect(app.host.billing.wallet.balance().amount).toBe(7_000)
+
+  await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
+  await seeText(page.getByTestId('order-state'), say('en', 'orders.state.partially_refunded'))
+  await seeText(page.getByTestId('refund-form'), say('en', 'refund.full', { left: cny(7_000, 'en') }))
+  await shot(page, 'console-orders-detail', 'en')
+  await page.getByRole('button', { name: common.en['shell.language'] }).click()
+  expect(problems).toEqual([])
+})
+
+it('the revenue screen draws its chart and shows the payment and the refund', async () => {
+  const { page, problems } = browser
+  await page.goto(`${relay.url}/console/#/revenue`)
+  const chart = page.getByTestId('revenue-chart')
+  const canvas = chart.locator('canvas').first()
+  await canvas.waitFor()
+  const size = await canvas.evaluate((c: { width: number; height: number }) => ({ width: c.width, height: c.height }))
+  expect(size.width).toBeGreaterThan(0)
+  expect(size.height).toBeGreaterThan(0)
+
+  // Money in at each provider, net of the refund; the wallets hold what the device has left.
+  const providers = page.getByTestId('providers')
+  await seeText(providers.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.provider.wechat') }), cny(7_000))
+  await seeText(providers.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.provider.alipay') }), cny(planPrice))
+  expect(await page.getByTestId('wallets-CNY').textContent()).toBe(cny(7_000))
+  // The plan is revenue (gross) and recurring (MRR); the recharge and its refund are not revenue.
+  // BASIC monthly at ¥29.00, VAT included at 6%: ¥27.36 revenue and ¥1.64 tax (half up).
+  expect(planPrice).toBe(2_900)
+  expect(await page.getByTestId('gross-CNY').textContent()).toBe(cny(2_736))
+  expect(await page.getByTestId('tax-CNY').textContent()).toBe(cny(164))
+  expect(await page.getByTestId('net-CNY').textContent()).toBe(cny(2_736))
+  expect(await page.getByTestId('mrr-CNY').textContent()).toBe(cny(planPrice))
+  await seeText(page.getByTestId('plans'), cny(2_736))
+  const csv = await page.getByRole('link', { name: sayRevenue('zh-CN', 'revenue.csv.periods') }).getAttribute('href')
+  const res = await page.evaluate(async (href) => {
+    const r = await fetch(href!)
+    return { status: r.status, type: r.headers.get('content-type'), text: await r.text() }
+  }, csv)
+  expect(res.status).toBe(200)
+  expect(res.type).toContain('text/csv')
+  expect(res.text.charCodeAt(0)).toBe(0xfeff)
+
+  // The chart follows the window.
+  const before = await canvas.evaluate((c: { clientWidth: number }) => c.clientWidth)
+  await page.setViewportSize({ width: 1400, height: 800 })
+  await expect.poll(() => canvas.evaluate((c: { clientWidth: number }) => c.clientWidth)).toBeGreaterThan(before)
+  await page.setViewportSize({ width: 1100, height: 800 })
+  await shot(page, 'console-revenue', 'zh-CN')
+
+  await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
+  await seeText(page.locator('main'), sayRevenue('en', 'revenue.chart.title'))
+  await seeText(page.getByTestId('providers'), cny(7_000, 'en'))
+  await shot(page, 'console-revenue', 'en')
+
+  await page.getByRole('button', { name: common.en['shell.language'] }).click()
+  expect(problems).toEqual([])
+})
+
+it('a viewer sees the order and its refund, but no refund form', async () => {
+  const { page, problems } = browser
+  await page.getByRole('button', { name: common['zh-CN']['shell.logout'] }).click()
+  await page.waitForSelector('input[name=email]')
+  await signInToConsole(page, relay, { email: 'viewer@example.com', role: 'viewer', locale: 'zh-CN' })
+  await page.goto(`${relay.url}/console/#/orders/${rechargeNo}`)
+  await seeText(page.getByTestId('order-refunded'), cny(3_000))
+  await seeText(page.getByTestId('order-refunds'), say('zh-CN', 'orders.refundState.succeeded'))
+  expect(await page.getByTestId('refund-form').count()).toBe(0)
+  expect(problems).toEqual([])
+})
