@@ -102,7 +102,7 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
           <thead>
             <tr>
               <th>{t('orders.col.refundKey')}</th>
-              <th className="num">{t('orders.col.amount')}</th>
+              <th className="num">{t('orders.col.refundAmount')}</th>
               <th>{t('orders.col.state')}</th>
               <th>{t('orders.col.reason')}</th>
               <th>{t('orders.col.at')}</th>
@@ -184,7 +184,7 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
               <th>{t('orders.col.kind')}</th>
               <th>{t('orders.col.debit')}</th>
               <th>{t('orders.col.credit')}</th>
-              <th className="num">{t('orders.col.amount')}</th>
+              <th className="num">{t('orders.col.money')}</th>
               <th>{t('orders.col.at')}</th>
             </tr>
           </thead>

@@ -121,8 +121,12 @@ export function RefundForm({ order, left, onRefunded }: { order: ConsoleOrder; l
         <textarea name="reason" rows={2} maxLength={200} value={reason} placeholder={t('refund.reason.placeholder')} onChange={(e) => setReason(e.target.value)} aria-invalid={problem?.field === 'reason'} />
       </label>
       {fieldError('reason')}
-      <p className="hint mono" data-testid="refund-key">
-        {t('refund.key', { key })}
+      <p className="hint">
+        {t('refund.key')}
+        <br />
+        <code className="mono" data-testid="refund-key">
+          {key}
+        </code>
       </p>
       <div className="actions">
         <button type="submit" disabled={busy}>

@@ -99,7 +99,7 @@ export function Overview({ range, now }: { range: Range; now: number }) {
                 <Figure label={t('revenue.arpu')} value={amount(report.arpu[c]?.arpu ?? 0, c, locale)} note={t('revenue.arpu.accounts', { count: report.arpu[c]?.accounts ?? 0 })} testId={`arpu-${c}`} />
                 <Figure label={t('revenue.wallets')} value={amount(liability?.wallets ?? 0, c, locale)} testId={`wallets-${c}`} />
                 <Figure label={t('revenue.promotionCredit')} value={amount(liability?.promotionCredit ?? 0, c, locale)} testId={`promotionCredit-${c}`} />
-                {mrrNow && <Figure label={t('revenue.mrrNow')} value={amount(mrrNow.mrr[c] ?? 0, c, locale)} note={t('revenue.payingAccounts') + ' ' + String(mrrNow.payingAccounts[c] ?? 0)} testId={`mrr-${c}`} />}
+                {mrrNow && <Figure label={t('revenue.mrrNow')} value={amount(mrrNow.mrr[c] ?? 0, c, locale)} note={t('revenue.payingAccounts', { count: mrrNow.payingAccounts[c] ?? 0 })} testId={`mrr-${c}`} />}
                 {mrrNow && <Figure label={t('revenue.arrNow')} value={amount(mrrNow.arr[c] ?? 0, c, locale)} testId={`arr-${c}`} />}
               </dl>
             </section>
