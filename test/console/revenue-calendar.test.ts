@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bucketKey, bucketsOf, dayOf, parseDay } from '../../src/console/screens/revenue/calendar'
-import { toCsv } from '../../src/console/screens/revenue/CsvLink'
+import { toCsv } from '../../src/console/screens/revenue/csv'
 
 // The revenue screen's calendar must cut ranges as the relay buckets them (Beijing days), so the
 // chart's categories line up with the report's keys; and its own CSV follows the relay's rule.

@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react'
+import { toCsv } from './csv'
 
 // Two kinds of export, both a plain <a download>: the relay's .csv routes (same origin, so the
 // session cookie goes along), and, for a table the relay has no .csv route for, the table's own
@@ -11,15 +12,6 @@ export function RelayCsvLink({ href, label, filename }: { href: string; label: s
       {label}
     </a>
   )
-}
-
-function cell(value: string): string {
-  const safe = /^[=+@\t\r]/.test(value) || (/^-/.test(value) && !/^-\d/.test(value)) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe
-}
-
-export function toCsv(rows: string[][]): string {
-  return `\uFEFF${rows.map((r) => r.map(cell).join(',')).join('\r\n')}\r\n`
 }
 
 export function TableCsvLink({ rows, label, filename }: { rows: string[][]; label: string; filename: string }) {
