@@ -176,6 +176,17 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   await page.setViewportSize({ width: 1100, height: 800 })
   await shot(page, 'console-revenue', 'zh-CN')
 
+  // A range too fine for its bucket: the relay's refusal in the console's words, beside the controls.
+  await page.selectOption('select[name=bucket]', 'day')
+  await page.fill('input[name=from]', '2000-01-01')
+  await page.getByRole('button', { name: sayRevenue('zh-CN', 'revenue.apply') }).click()
+  await seeText(page.getByTestId('revenue-error'), sayRevenue('zh-CN', 'revenue.range.tooMany'))
+  problems.splice(0)
+  await page.selectOption('select[name=bucket]', 'month')
+  await page.fill('input[name=from]', `${new Date().getFullYear()}-01-01`)
+  await page.getByRole('button', { name: sayRevenue('zh-CN', 'revenue.apply') }).click()
+  await seeText(page.getByTestId('providers'), cny(6_000))
+
   await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
   await seeText(page.locator('main'), sayRevenue('en', 'revenue.chart.title'))
   await seeText(page.getByTestId('providers'), cny(6_000, 'en'))
