@@ -1,11 +1,11 @@
-import { useMemo } from 'react'
+import { lazy, Suspense, useMemo } from 'react'
 import { api, query } from '../../api'
 import { errorText, useLocale, useT } from '../../i18n'
 import { bucketsOf } from './calendar'
 import { RelayCsvLink, TableCsvLink } from './CsvLink'
 import { amount, major, percent } from './format'
 import { messages, type RevenueKey } from './messages'
-import { RevenueChart, type ChartSeries } from './RevenueChart'
+import type { ChartSeries } from './RevenueChart'
 import type { Bucket, MrrAt, MrrMovement, RevenueLine, RevenueReport, TrialsReport } from './types'
 import { useLoad } from './useLoad'
 
@@ -14,6 +14,8 @@ import { useLoad } from './useLoad'
 
 /** MRR is one read per point: the chart draws it for the last this many buckets. */
 const MRR_POINTS = 24
+/** ECharts is most of the console's code: loaded when a chart is first shown. */
+const RevenueChart = lazy(async () => ({ default: (await import('./RevenueChart')).RevenueChart }))
 const LINE_KEYS: (keyof RevenueLine)[] = ['gross', 'discounts', 'refunds', 'promotions', 'net', 'tax']
 
 export interface Range {
@@ -30,8 +32,14 @@ export function Overview({ range, now }: { range: Range; now: number }) {
   const revenue = useLoad(key, async () => (await api<{ report: RevenueReport }>('GET', `/v1/console/reports/revenue${query({ ...range })}`)).report)
   const buckets = useMemo(() => bucketsOf(range.from, range.to, range.bucket), [range])
   const mrrPoints = useMemo(() => buckets.filter((b) => b.end - 1 <= now || b.end === range.to).slice(-MRR_POINTS), [buckets, now, range.to])
+  // Each point keeps its bucket's key: while the next range loads, the last one's points still show.
   const mrr = useLoad(key, () =>
-    Promise.all([...mrrPoints.map((b) => Math.min(b.end - 1, now)), now].map(async (at) => (await api<{ report: MrrAt }>('GET', `/v1/console/reports/mrr${query({ at })}`)).report))
+    Promise.all(
+      [...mrrPoints.map((b) => ({ key: b.key, at: Math.min(b.end - 1, now) })), { key: '', at: now }].map(async (p) => ({
+        key: p.key,
+        report: (await api<{ report: MrrAt }>('GET', `/v1/console/reports/mrr${query({ at: p.at })}`)).report
+      }))
+    )
   )
   const movement = useLoad(range.from < end ? key : null, async () => (await api<{ report: MrrMovement }>('GET', `/v1/console/reports/mrr-movement${query({ from: range.from, to: end })}`)).report)
   const trials = useLoad(key, async () => (await api<{ report: TrialsReport }>('GET', `/v1/console/reports/trials${query({ from: range.from, to: range.to })}`)).report)
@@ -46,15 +54,15 @@ export function Overview({ range, now }: { range: Range; now: number }) {
       out.push({ kind: 'net', currency: c, name: t('revenue.chart.net', { currency: c }), values: categories.map((k) => report.periods[c]?.[k]?.net ?? 0) })
     }
     const points = mrr.data?.slice(0, -1) ?? []
-    const mrrCurrencies = [...new Set(points.flatMap((p) => Object.keys(p.mrr)))].sort()
+    const mrrCurrencies = [...new Set(points.flatMap((p) => Object.keys(p.report.mrr)))].sort()
     for (const c of mrrCurrencies) {
-      const byKey = new Map(points.map((p, i) => [mrrPoints[i]!.key, p.mrr[c] ?? 0]))
+      const byKey = new Map(points.map((p) => [p.key, p.report.mrr[c] ?? 0]))
       out.push({ kind: 'mrr', currency: c, name: t('revenue.chart.mrr', { currency: c }), values: categories.map((k) => byKey.get(k) ?? null) })
     }
     return out
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [report, mrr.data, categories, locale])
-  const mrrNow = mrr.data?.at(-1)
+  const mrrNow = mrr.data?.at(-1)?.report
   const csvQuery = query({ from: range.from, to: range.to, bucket: range.bucket, lang: locale })
   const file = (name: string) => `${name}-${categories[0] ?? ''}-${categories.at(-1) ?? ''}.csv`
 
@@ -81,7 +89,9 @@ export function Overview({ range, now }: { range: Range; now: number }) {
         <h2>{t('revenue.chart.title')}</h2>
         {mrr.error && <p className="error">{errorText(mrr.error, locale)}</p>}
         {buckets.length > MRR_POINTS && <p className="hint">{t('revenue.mrr.partial', { count: MRR_POINTS })}</p>}
-        <RevenueChart categories={categories} series={series} locale={locale} label={t('revenue.chart.label')} />
+        <Suspense fallback={<div className="chart" />}>
+          <RevenueChart categories={categories} series={series} locale={locale} label={t('revenue.chart.label')} />
+        </Suspense>
       </section>
 
       {currencies.length === 0 && <p data-testid="revenue-none">{t('revenue.none')}</p>}
