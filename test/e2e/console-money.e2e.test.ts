@@ -187,7 +187,26 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   await page.getByRole('button', { name: sayRevenue('zh-CN', 'revenue.apply') }).click()
   await seeText(page.getByTestId('providers'), cny(6_000))
 
+  // The tax report: the plan's invoice at 6%; its CSV is the relay's.
+  await page.getByRole('tab', { name: sayRevenue('zh-CN', 'revenue.tab.tax') }).click()
+  const tax = page.getByTestId('tax')
+  await seeText(tax.locator('tr', { hasText: '6%' }), cny(164))
+  await shot(page, 'console-revenue-tax', 'zh-CN')
+  // This month's statement: the same figures as the revenue report.
+  await page.getByRole('tab', { name: sayRevenue('zh-CN', 'revenue.tab.statement') }).click()
+  const stated = page.getByTestId('statement-CNY')
+  await seeText(stated.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.gross') }), cny(2_736))
+  await seeText(stated.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.wallets') }), cny(6_000))
+  await seeText(stated.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.provider.wechat') }), cny(6_000))
+  await shot(page, 'console-revenue-statement', 'zh-CN')
+
   await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
+  await seeText(page.getByTestId('statement-CNY'), sayRevenue('en', 'revenue.statement.mrrAtEnd'))
+  await shot(page, 'console-revenue-statement', 'en')
+  await page.getByRole('tab', { name: sayRevenue('en', 'revenue.tab.tax') }).click()
+  await seeText(page.getByTestId('tax'), cny(164, 'en'))
+  await shot(page, 'console-revenue-tax', 'en')
+  await page.getByRole('tab', { name: sayRevenue('en', 'revenue.tab.overview') }).click()
   await seeText(page.locator('main'), sayRevenue('en', 'revenue.chart.title'))
   await seeText(page.getByTestId('providers'), cny(6_000, 'en'))
   await shot(page, 'console-revenue', 'en')
