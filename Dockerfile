@@ -17,6 +17,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run lint
+# The operator console's static files (served by the relay under /console).
+RUN npm run console:build
 # tsx (a dev dependency) is how the relay runs: keep it and its esbuild through the prune.
 RUN mkdir /keep \
  && cp -a node_modules/tsx node_modules/esbuild node_modules/@esbuild /keep/ \
@@ -41,6 +43,7 @@ COPY --from=build /app/src/relay ./src/relay
 COPY --from=build /app/src/node ./src/node
 COPY --from=build /app/src/shared ./src/shared
 COPY --from=build /app/migrations ./migrations
+COPY --from=build /app/out/console ./out/console
 COPY --from=build /app/tsconfig.base.json /app/tsconfig.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node

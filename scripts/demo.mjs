@@ -3,7 +3,7 @@
 // loopback only), a generated admin token and a development signing key, then the host serving
 // the screens, signed in by email (demo@example.com) into a new account: the relay's sandbox
 // sender prints the one-time code to this terminal, where the script reads it. Prints one URL and
-// the admin token. Each run starts with fresh demo data (in .scratch/demo). Ctrl+C stops both.
+// the admin token, and the operator console with an admin's email and password. Each run starts with fresh demo data (in .scratch/demo). Ctrl+C stops both.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, rmSync } from 'node:fs'
@@ -68,6 +68,11 @@ if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
   const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' })
   if (built.status !== 0) fail('the build failed (see above)')
 }
+if (!existsSync(join(root, 'out', 'console', 'index.html'))) {
+  process.stdout.write('demo: building the operator console once (vite build)…\n')
+  const built = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console.vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
+  if (built.status !== 0) fail('the console build failed (see above)')
+}
 rmSync(dir, { recursive: true, force: true })
 
 const adminToken = randomBytes(24).toString('base64url')
@@ -86,6 +91,15 @@ const relay = await start(
   /public key for the app's config: (\S+)[\s\S]*listening on (http:\/\/\S+)/
 )
 const [, publicKey, relayUrl] = relay.match
+// An admin of the operator console, made as an operator makes the first one (the CLI).
+const OPERATOR_EMAIL = 'ops@example.com'
+const operatorPassword = randomBytes(12).toString('base64url')
+const added = spawnSync(tsx, ['src/relay/start.ts', 'operator', 'add', OPERATOR_EMAIL, '--role', 'admin'], {
+  cwd: root,
+  env: { ...process.env, RELAY_DATA_DIR: join(dir, 'relay'), RELAY_OPERATOR_PASSWORD: operatorPassword, RELAY_LOG_LEVEL: 'warn' },
+  encoding: 'utf8'
+})
+if (added.status !== 0) fail(`could not create the console's operator:\n${added.stdout}${added.stderr}`)
 // Sign-in as a streamer would: a code by email, which the sandbox prints instead of mailing.
 const DEMO_EMAIL = 'demo@example.com'
 const printed = relay.next(/email to demo@example\.com: \S+ (\d{6})/)
@@ -109,6 +123,7 @@ process.stdout.write(
     '',
     `  打开 Open:        ${host.match[1]}`,
     `  沙箱收银台 Pay:   ${relayUrl}/sandbox  (在应用里下单后在这里付款 · start a checkout in the app, then pay it here)`,
+    `  运营后台 Console: ${relayUrl}/console/  (${OPERATOR_EMAIL} / ${operatorPassword})`,
     `  管理令牌 Admin:   ${adminToken}`,
     `  已登录 Signed in: ${DEMO_EMAIL}  (退出后可用任意邮箱或手机号登录，验证码打印在这里 · sign out and in with any email or number: codes print here)`,
     '  Ctrl+C 停止 to stop · 每次启动都是全新的演示数据 every run starts with fresh demo data',

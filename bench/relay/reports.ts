@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mrrAt } from '../../src/relay/reports/mrr'
 import { revenueReport } from '../../src/relay/reports/service'
+import { statement } from '../../src/relay/reports/statement'
 import { openPgStore } from '../../src/relay/store/pg/open'
 import type { RelayStore } from '../../src/relay/store/ports'
 import { openSqliteStore } from '../../src/relay/store/sqlite/open'
@@ -15,10 +16,12 @@ import { benchDatabase } from './pg-database'
 //   report_month_ms  the revenue report of the year's last month, by day (it walks every transfer
 //                    before the month's end: the wallet liability is a balance)
 //   report_mrr_ms    MRR at the year's end from the running grants
+//   report_statement_ms  the monthly statement of that month (2025-12): the revenue report by
+//                    month plus MRR at its end, as GET /v1/console/reports/statement answers it
 //   report_floor_ms  the floor: a bare SUM(amount) over the same transfers, the least a report can read
 // Median of 5 (target: each < 1 s). The PostgreSQL half (BENCH_PG=0 skips it): the same fixture by
 // INSERT … SELECT over generate_series in a database of its own (pg-database.ts), the same
-// reports through the PostgreSQL store: report_month_pg_ms, report_mrr_pg_ms.
+// reports through the PostgreSQL store: report_month_pg_ms, report_mrr_pg_ms, report_statement_pg_ms.
 
 const N = Number(process.env['BENCH_TRANSFERS'] ?? 1_000_000)
 const GRANTS = Number(process.env['BENCH_GRANTS'] ?? 100_000)
@@ -52,9 +55,15 @@ async function measure(label: string, store: RelayStore, floorQuery: () => Promi
   const mrrMs = await time(async () => {
     mrr = mrrAt(at, await store.read(async (tx) => tx.grants.runningAt(at))).mrr['CNY'] ?? 0
   })
+  let net = 0
+  const statementMs = await time(async () => {
+    net = (await statement(store, CLOCK, { bucket: 'month', period: '2025-12', timeZone: 'Asia/Shanghai' })).currencies['CNY']?.net ?? 0
+  })
   const floor = await time(floorQuery)
-  console.log(`${label}: month report (${days} days) ${month} ms; MRR ${mrr} at the year's end ${mrrMs} ms; floor (SUM over the same rows) ${floor} ms`)
-  return { month, mrr: mrrMs, floor }
+  console.log(
+    `${label}: month report (${days} days) ${month} ms; MRR ${mrr} at the year's end ${mrrMs} ms; statement 2025-12 (net ${net}) ${statementMs} ms; floor (SUM over the same rows) ${floor} ms`
+  )
+  return { month, mrr: mrrMs, statement: statementMs, floor }
 }
 
 // The SQLite fixture's rows, generated in SQL: accounts, then transfers and grants by series.
@@ -76,7 +85,7 @@ const PG_FIXTURE = [
    FROM generate_series(0, $3 - 1) g`
 ]
 
-async function pgPhase(): Promise<{ month: number; mrr: number; floor: number } | undefined> {
+async function pgPhase(): Promise<{ month: number; mrr: number; statement: number; floor: number } | undefined> {
   const db = await benchDatabase('reports')
   if (!db) return undefined
   try {
@@ -142,8 +151,9 @@ async function main(): Promise<void> {
       JSON.stringify({
         report_month_ms: sqliteFigures.month,
         report_mrr_ms: sqliteFigures.mrr,
+        report_statement_ms: sqliteFigures.statement,
         report_floor_ms: sqliteFigures.floor,
-        ...(pgFigures ? { report_month_pg_ms: pgFigures.month, report_mrr_pg_ms: pgFigures.mrr, report_floor_pg_ms: pgFigures.floor } : {}),
+        ...(pgFigures ? { report_month_pg_ms: pgFigures.month, report_mrr_pg_ms: pgFigures.mrr, report_statement_pg_ms: pgFigures.statement, report_floor_pg_ms: pgFigures.floor } : {}),
         transfers: N,
         grants: GRANTS,
         target_ms: 1000

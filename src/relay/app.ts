@@ -215,6 +215,7 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
         clearInterval(sweep)
         clearTimeout(force)
         await db.close()
+        await core.invoicing.pdfs.close()
         built.senders.email?.close?.()
         built.senders.sms?.close?.()
       }

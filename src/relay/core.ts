@@ -40,6 +40,7 @@ import { RelayKeyChain } from './feed/key-chain'
 import { BillingDetailsBook } from './invoices/billing-details'
 import { FapiaoDesk } from './invoices/fapiao'
 import { InvoiceFont, resolveInvoiceFont } from './invoices/font'
+import { PdfRenderer } from './invoices/pdf-renderer'
 import { Invoices } from './invoices/invoices'
 import { InvoiceReads } from './invoices/pdfs'
 
@@ -82,7 +83,7 @@ export interface RelayCore {
   /** Providers' bills matched against the books (src/relay/reconcile). */
   reconciliation: Reconciliation
   /** Invoices, credit notes, billing details, fapiao requests and PDFs (src/relay/invoices). */
-  invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont }
+  invoicing: { invoices: Invoices; details: BillingDetailsBook; fapiao: FapiaoDesk; reads: InvoiceReads; font: InvoiceFont; pdfs: PdfRenderer }
   /** The event loop's busy share, for /health (start/stop with the server). */
   load: EventLoopLoad
   /** Notices for the devices and by email: `notices.notify(tx, {accountId, kind, noticeId, params})`. */
@@ -116,6 +117,7 @@ export function createCore(opts: {
   const inv = config.invoicing
   const invoices = new Invoices(feed, ledger, { enabled: inv.enabled, timeZone: inv.timeZone })
   const font = new InvoiceFont(resolveInvoiceFont(inv.font))
+  const pdfs = new PdfRenderer(font)
   const applier = new EventApplier(store, clock, feed, wallet, grants, ledger, invoices, coupons)
   const catalog = new CatalogDelivery(store, clock, feed)
   const accounts = new Accounts(store, clock, ids, wallet)
@@ -139,7 +141,7 @@ export function createCore(opts: {
     accounts,
     operators: new OperatorAuth(store, clock, ids),
     refunds: new RefundDesk(store, clock, ids, providers, applier),
-    reconciliation: new Reconciliation(store, clock, ids),
+    reconciliation: new Reconciliation(store, clock, ids, providers),
     signIn: {
       codes: new SignInCodes({
         store,
@@ -178,8 +180,9 @@ export function createCore(opts: {
       invoices,
       details: new BillingDetailsBook(store, clock),
       fapiao: new FapiaoDesk(store, clock, feed, invoices),
-      reads: new InvoiceReads(store, clock, font, inv.seller, inv.timeZone),
-      font
+      reads: new InvoiceReads(store, clock, pdfs, inv.seller, inv.timeZone),
+      font,
+      pdfs
     },
     applier,
     jobs,

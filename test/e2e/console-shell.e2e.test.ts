@@ -40,7 +40,7 @@ it('signs in (a wrong password refused beside the form), switches language, sign
 
   await page.click('text=English')
   expect(await page.textContent('[data-testid=who]')).toContain('ops@example.com (Viewer)')
-  expect(await page.evaluate(() => document.documentElement.lang)).toBe('en')
+  expect(await page.getAttribute('html', 'lang')).toBe('en')
 
   // The session survives a reload (the cookie), in the language chosen.
   await page.reload()

@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launch, shot, type Browser } from './support/browser'
-import { ensureRendererBuilt, ROOT } from './support/build'
+import { ensureConsoleBuilt, ensureRendererBuilt, ROOT } from './support/build'
 import { seeText, texts } from './support/ui'
 import { tempDir } from '../support/db'
 
@@ -28,6 +28,7 @@ function freePort(): Promise<number> {
 
 beforeAll(async () => {
   ensureRendererBuilt()
+  ensureConsoleBuilt()
   const port = await freePort()
   demo = spawn(process.execPath, [join(ROOT, 'scripts/demo.mjs')], { cwd: ROOT, env: { ...process.env, DEMO_PORT: String(port), DEMO_DIR: tempDir('demo-') }, stdio: ['ignore', 'pipe', 'pipe'] })
   demo.stdout!.on('data', (c: Buffer) => void (out += c.toString()))
@@ -94,4 +95,14 @@ describe('npm run demo', () => {
     expect(out).toContain('打开付款页 open the payment page')
     await payer.close()
   }, 120_000)
+
+  it('prints the operator console with an admin who can sign in', async () => {
+    const [, url, email, password] = out.match(/运营后台 Console:\s+(http:\/\/\S+)\s+\((\S+) \/ (\S+)\)/)!
+    const { page } = browser
+    await page.goto(url!)
+    await page.fill('input[name=email]', email!)
+    await page.fill('input[name=password]', password!)
+    await page.click('button[type=submit]')
+    await seeText(page.getByTestId('who'), `${email}（管理员）`)
+  })
 })

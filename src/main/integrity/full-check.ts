@@ -6,7 +6,7 @@ import type { FileCheckReport } from './file-check'
 // never blocks the host app's main process. One worker per check: it opens its connection,
 // checks, answers and ends. From the build, the worker is out/main/integrity-worker.js (an
 // entry of its own in electron.vite.config.ts); from the TypeScript sources (tests, tsx) it is
-// worker.ts, loaded through tsx's loader (tsx-boot.mjs).
+// worker.ts, loaded through tsx's loader (src/node/tsx-boot.mjs).
 
 export interface WorkerInput {
   path: string
@@ -37,7 +37,7 @@ export const builtWorkerUrl = (): URL => new URL('./integrity-worker.js', import
 function startWorker(opts: FullCheckOptions): Worker {
   const workerData: WorkerInput = { path: opts.path, outbox: opts.outbox, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) }
   if (opts.workerUrl || !fromSources) return new Worker(opts.workerUrl ?? builtWorkerUrl(), { workerData })
-  return new Worker(new URL('./tsx-boot.mjs', import.meta.url), { workerData: { ...workerData, entry: new URL('./worker.ts', import.meta.url).href } })
+  return new Worker(new URL('../../node/tsx-boot.mjs', import.meta.url), { workerData: { ...workerData, entry: new URL('./worker.ts', import.meta.url).href } })
 }
 
 /** Resolves with the report, or rejects with IntegrityCheckFailed: never silent. */

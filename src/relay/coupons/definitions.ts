@@ -10,8 +10,9 @@ import type { CouponGrantRow, CouponRow, PromotionCodeRow } from '../store/coupo
 // currency (CNY): a coupon in another currency could never apply.
 
 const CouponIdSchema = z.string().regex(/^[A-Za-z0-9_-]{3,64}$/, 'a coupon id is 3–64 letters, digits, _ or -')
-const limit = z.int().min(1).max(1_000_000_000)
-const instant = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
+/** A redemption limit; an instant in epoch ms. */
+export const limit = z.int().min(1).max(1_000_000_000)
+export const instant = z.int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const AppliesToSchema = z.strictObject({
   /** 'all': every paid plan; else these plans (a period absent: every period of it). */

@@ -1,16 +1,12 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import Decimal from 'decimal.js'
 import { z } from 'zod'
-import { MONEY_ROUNDING } from '../../shared/money'
 import { BillingError } from '../../shared/errors'
 import { can, permissionsOf, type Permission } from '../../shared/console/roles'
 import { sha256Hex, Unauthorized } from '../accounts/accounts'
 import type { RelayCore } from '../core'
 import { audit, auditCsv, type Actor } from '../console/audit'
 import { csrfTokenOf, viewOf, type Authenticated } from '../console/operators'
-import { revenueCsv, revenueReport } from '../reports/service'
-import { mrrAt, mrrMovement } from '../reports/mrr'
 
 // The console's sign-in and the guard of every operator route. The session token travels only
 // in an HttpOnly, SameSite=Strict cookie; a request that changes something must also carry the
@@ -96,11 +92,6 @@ const RefundSchema = z.strictObject({
   reason: z.string().max(200),
   refundKey: z.string().max(100)
 })
-const ReportQuerySchema = z.object({
-  from: z.coerce.number().int().min(0).default(0),
-  to: z.coerce.number().int().positive().optional(),
-  bucket: z.enum(['day', 'month', 'year']).default('month')
-})
 const AuditQuerySchema = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -168,38 +159,16 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
     refunds: await core.refunds.ofOrder(req.params.orderNo)
   }))
 
-  // Revenue from the ledger (src/relay/reports): JSON for the console's charts, CSV for Excel.
-  const report = (query: unknown) => {
-    const q = ReportQuerySchema.parse(query)
-    return revenueReport(core.store, core.clock, { from: q.from, ...(q.to !== undefined ? { to: q.to } : {}), bucket: q.bucket, timeZone: core.config.invoicing.timeZone })
-  }
-  app.get('/v1/console/reports/revenue', { preHandler: guards.operator('read') }, async (req) => ({ report: await report(req.query) }))
-  app.get('/v1/console/reports/revenue.csv', { preHandler: guards.operator('read') }, async (req, reply) => {
-    const csv = revenueCsv(await report(req.query))
-    void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="revenue.csv"')
-    return csv
-  })
-
-  const running = (at: number) => core.store.read(async (tx) => tx.grants.runningAt(at))
-  const MrrQuerySchema = z.object({ at: z.coerce.number().int().min(0).optional() })
-  const MovementQuerySchema = z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0).optional() })
-  app.get('/v1/console/reports/mrr', { preHandler: guards.operator('read') }, async (req) => {
-    const at = MrrQuerySchema.parse(req.query).at ?? core.clock.now()
-    return { report: mrrAt(at, await running(at)) }
-  })
-  app.get('/v1/console/reports/mrr-movement', { preHandler: guards.operator('read') }, async (req) => {
-    const q = MovementQuerySchema.parse(req.query)
-    const to = q.to ?? core.clock.now()
-    if (q.from >= to) throw new BillingError('INVALID_INPUT', 'from must be before to', { field: 'from' })
-    return { report: mrrMovement(q.from, to, await running(q.from), await running(to)) }
-  })
-
   // Providers' bills (src/relay/reconcile): import (the CSV as text), list, resolve.
   const ImportSchema = z.strictObject({ csv: z.string().max(20 * 1024 * 1024), from: z.number().int(), to: z.number().int() })
   app.post<{ Params: { provider: string } }>(
     '/v1/console/reconciliation/:provider',
     { preHandler: guards.operator('reconciliation.manage'), bodyLimit: 24 * 1024 * 1024 },
     async (req) => core.reconciliation.importBill({ provider: req.params.provider, ...ImportSchema.parse(req.body) }, req.actor!)
+  )
+  // The same import, the bill fetched through the provider's bill API for one day.
+  app.post<{ Params: { provider: string } }>('/v1/console/reconciliation/:provider/fetch', { preHandler: guards.operator('reconciliation.manage') }, async (req) =>
+    core.reconciliation.fetchBill({ provider: req.params.provider, ...z.strictObject({ date: z.string().max(10) }).parse(req.body) }, req.actor!)
   )
   app.get('/v1/console/reconciliation', { preHandler: guards.operator('read') }, async () => ({ runs: await core.reconciliation.runs() }))
   app.get<{ Params: { runId: string } }>('/v1/console/reconciliation/runs/:runId', { preHandler: guards.operator('read') }, async (req) => ({
@@ -208,14 +177,6 @@ export function registerConsoleRoutes(app: FastifyInstance, core: RelayCore, gua
   app.post<{ Params: { id: string } }>('/v1/console/reconciliation/differences/:id/resolve', { preHandler: guards.operator('reconciliation.manage') }, async (req) => ({
     difference: await core.reconciliation.resolve(req.params.id, z.strictObject({ reason: z.string().max(500) }).parse(req.body).reason, req.actor!)
   }))
-
-  // Trials decided in the range and how many of those accounts went on to pay for the plan.
-  app.get('/v1/console/reports/trials', { preHandler: guards.operator('read') }, async (req) => {
-    const q = MovementQuerySchema.parse(req.query)
-    const to = q.to ?? core.clock.now() + 1
-    const plans = await core.store.read(async (tx) => tx.trials.conversion(q.from, to))
-    return { report: { from: q.from, to, plans: plans.map((p) => ({ ...p, rate: p.trials === 0 ? '0' : new Decimal(p.converted).dividedBy(p.trials).toDecimalPlaces(4, MONEY_ROUNDING).toString() })) } }
-  })
 
   app.get('/v1/console/audit', { preHandler: guards.operator('audit.read') }, async (req) => {
     const q = AuditQuerySchema.parse(req.query)

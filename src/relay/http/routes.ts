@@ -23,6 +23,8 @@ import { registerInvoiceRoutes } from './invoices'
 import type { z } from 'zod'
 import { registerCouponRoutes } from './coupons'
 import { consoleGuards, registerConsoleRoutes } from './console'
+import { registerConsoleReportRoutes } from './console-reports'
+import { registerConsoleReadRoutes } from './console-reads'
 import { auditedStore } from '../console/audit'
 import type { GrantRow } from '../store/ports'
 
@@ -182,4 +184,6 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   registerCouponRoutes(app, core, { device, admin: admin('coupons.manage'), ctx })
   noticeRoutes(app, core, { device, admin: admin('read') })
   registerConsoleRoutes(app, core, guards)
+  registerConsoleReportRoutes(app, core, guards)
+  registerConsoleReadRoutes(app, core, guards)
 }

@@ -42,6 +42,12 @@ export class InvoiceFont {
     return 'problem' in this.resolved ? this.resolved.problem : undefined
   }
 
+  /** The font's file and face, for a renderer on another thread; UNAVAILABLE with the reason when there is none. */
+  spec(): FontSpec {
+    if ('problem' in this.resolved) throw new BillingError('UNAVAILABLE', `invoice PDFs are off: ${this.resolved.problem}`, { reason: 'no_font' })
+    return this.resolved.font
+  }
+
   load(): { bytes: Buffer; face: string | undefined } {
     if ('problem' in this.resolved) throw new BillingError('UNAVAILABLE', `invoice PDFs are off: ${this.resolved.problem}`, { reason: 'no_font' })
     this.bytes ??= readFileSync(this.resolved.font.path)

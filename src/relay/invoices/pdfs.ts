@@ -5,9 +5,9 @@ import type { DeviceContext } from '../accounts/accounts'
 import type { RelayStore } from '../store/ports'
 import type { z } from 'zod'
 import { toFapiao } from './fapiao'
-import type { InvoiceFont } from './font'
+import type { PdfRenderer } from './pdf-renderer'
 import { toCreditNote, toInvoice } from './invoices'
-import { renderInvoicePdf, type InvoiceLang, type Seller } from './pdf'
+import type { InvoiceLang, Seller } from './pdf'
 
 // What a device reads of its invoices: the list (GET /v1/invoices) and each invoice's PDF,
 // rendered once per (invoice, language, version) and kept in invoice_pdfs. A credit note or a
@@ -19,7 +19,7 @@ export class InvoiceReads {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly font: InvoiceFont,
+    private readonly renderer: PdfRenderer,
     private readonly seller: Seller,
     private readonly timeZone: string
   ) {}
@@ -48,9 +48,9 @@ export class InvoiceReads {
     )
     if (!found) throw new NotFound('invoice', number)
     if (found.kept) return found.kept
-    // Rendered outside any unit of work (CPU, not the store); kept unless a concurrent render
-    // kept its identical bytes first.
-    const bytes = await renderInvoicePdf(this.font, {
+    // Rendered outside any unit of work, on the renderer's thread; kept unless a concurrent
+    // render kept its identical bytes first.
+    const bytes = await this.renderer.render({
       invoice: toInvoice(found.inv),
       creditNotes: found.notes.map(toCreditNote),
       seller: this.seller,

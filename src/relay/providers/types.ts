@@ -125,6 +125,12 @@ export interface PaymentProvider {
    * provider cannot be reached or refuses; the refund is then not made.
    */
   refund?(req: RefundRequest): Promise<RefundAnswer>
+  /**
+   * Alipay and WeChat Pay: the trade bill of one day (`YYYY-MM-DD`, China time) fetched through
+   * the provider's bill API, as the CSV text src/relay/reconcile/bills.ts reads. Throws a
+   * BillingError UNAVAILABLE when the provider cannot be reached, refuses, or has no bill yet.
+   */
+  tradeBill?(date: string): Promise<string>
 }
 
 export interface RefundRequest {

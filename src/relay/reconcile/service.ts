@@ -1,6 +1,7 @@
 import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
-import { InvalidInput, NotFound } from '../../shared/errors'
+import { BillingError, InvalidInput, NotFound } from '../../shared/errors'
+import type { PaymentProvider, ProviderName } from '../providers/types'
 import { audit, type Actor } from '../console/audit'
 import type { ReconciliationDifferenceRow, ReconciliationRunRow, RelayStore } from '../store/ports'
 import { parseAlipayBill, parseWechatBill, type BillLine } from './bills'
@@ -12,14 +13,36 @@ import { matchBill } from './match'
 // a reason; nothing here changes the books (a refund missing here arrives by its notification,
 // or the operator acts on it).
 
+const DAY_MS = 86_400_000
+
 const PARSERS: Record<'alipay' | 'wechat', (text: string) => BillLine[]> = { alipay: parseAlipayBill, wechat: parseWechatBill }
 
 export class Reconciliation {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly ids: IdSource
+    private readonly ids: IdSource,
+    private readonly providers: ReadonlyMap<ProviderName, PaymentProvider> = new Map()
   ) {}
+
+  /**
+   * Fetches one day's trade bill through the provider's bill API (where it is configured) and
+   * imports it for that day (00:00–24:00 China time, the providers' billing day).
+   */
+  async fetchBill(input: { provider: string; date: string }, actor: Actor): Promise<{ run: ReconciliationRunRow; differences: ReconciliationDifferenceRow[] }> {
+    if (input.provider !== 'alipay' && input.provider !== 'wechat') throw new InvalidInput('bills can be fetched from alipay and wechat', { field: 'provider' })
+    const from = /^\d{4}-\d{2}-\d{2}$/.test(input.date) ? Date.parse(`${input.date}T00:00:00+08:00`) : NaN
+    if (!Number.isFinite(from) || new Date(from + 8 * 3600_000).toISOString().slice(0, 10) !== input.date) {
+      throw new InvalidInput('the bill’s day as YYYY-MM-DD, such as 2026-12-06', { field: 'date' })
+    }
+    if (from + DAY_MS > this.clock.now()) throw new InvalidInput('a day’s bill exists only after the day has ended (China time); pick an earlier day', { field: 'date' })
+    const provider = this.providers.get(input.provider)
+    if (!provider?.tradeBill) {
+      throw new BillingError('METHOD_UNAVAILABLE', `${input.provider} is not configured on this relay: upload its bill instead`, { method: input.provider })
+    }
+    const csv = await provider.tradeBill(input.date)
+    return this.importBill({ provider: input.provider, csv, from, to: from + DAY_MS }, actor)
+  }
 
   private get auditDeps() {
     return { ids: this.ids, now: () => this.clock.now() }

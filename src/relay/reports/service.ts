@@ -1,7 +1,8 @@
 import type { Clock } from '../../node/clock'
 import { InvalidInput } from '../../shared/errors'
 import type { RelayStore } from '../store/ports'
-import { RevenueReportBuilder, type Bucket, type RevenueReport } from './revenue'
+import { minor, reportCsv, type CsvColumn, type CsvLang } from './csv'
+import { RevenueReportBuilder, type Bucket, type RevenueLine, type RevenueReport } from './revenue'
 
 // The revenue report over the store: the ledger's accounts and what was posted after the end (for
 // the balances), then the range's transfers in pages (each a read of its own, so no read holds a
@@ -40,13 +41,24 @@ export async function revenueReport(
   return builder.result()
 }
 
-const CSV_HEAD = ['currency', 'period', 'gross', 'discounts', 'refunds', 'promotions', 'net', 'tax']
+/** Shared by every report CSV whose rows are revenue lines (revenue, statement). */
+export const LINE_COLUMNS: CsvColumn<RevenueLine>[] = [
+  { zh: '收入总额', en: 'gross', value: (l) => minor(l.gross) },
+  { zh: '优惠券折扣', en: 'discounts', value: (l) => minor(l.discounts) },
+  { zh: '退款', en: 'refunds', value: (l) => minor(l.refunds) },
+  { zh: '促销', en: 'promotions', value: (l) => minor(l.promotions) },
+  { zh: '净收入', en: 'net', value: (l) => minor(l.net) },
+  { zh: '税额', en: 'tax', value: (l) => minor(l.tax) }
+]
 
-/** The report's periods as CSV for Excel (UTF-8 with BOM, amounts in minor units). */
-export function revenueCsv(report: RevenueReport): string {
-  const lines = [CSV_HEAD.join(',')]
+type PeriodRow = RevenueLine & { currency: string; period: string }
+
+/** The report's periods as CSV for Excel (csv.ts: BOM, major units, the header in `lang`). */
+export function revenueCsv(report: RevenueReport, lang: CsvLang): string {
+  const rows: PeriodRow[] = []
   for (const [currency, periods] of Object.entries(report.periods).sort()) {
-    for (const [key, l] of Object.entries(periods).sort()) lines.push([currency, key, l.gross, l.discounts, l.refunds, l.promotions, l.net, l.tax].join(','))
+    for (const [period, l] of Object.entries(periods).sort()) rows.push({ ...l, currency, period })
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`
+  const columns: CsvColumn<PeriodRow>[] = [{ zh: '币种', en: 'currency', value: (r) => r.currency }, { zh: '期间', en: 'period', value: (r) => r.period }, ...LINE_COLUMNS]
+  return reportCsv(columns, rows, lang)
 }

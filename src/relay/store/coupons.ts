@@ -36,6 +36,12 @@ export interface PromotionCodeRow {
   created_at: number
 }
 
+export interface CouponLimits {
+  totalLimit: number | null
+  perAccountLimit: number | null
+  validUntil: number | null
+}
+
 export type RedemptionState = 'reserved' | 'consumed' | 'released' | 'returned'
 
 export interface RedemptionRow {
@@ -78,6 +84,12 @@ export interface CouponsRepo {
   coupon(id: string): Awaitable<CouponRow | undefined>
   list(): Awaitable<CouponRow[]>
   setActive(id: string, active: boolean, now: number): Awaitable<void>
+  /**
+   * Sets the coupon's limits and end in one conditional statement: a total limit only while it is
+   * at or above what is redeemed (… WHERE redeemed <= limit), so no take* meanwhile can slip past
+   * it. False when the coupon redeems more than the new total limit (or is missing).
+   */
+  setLimits(id: string, limits: CouponLimits, now: number): Awaitable<boolean>
   insertCode(row: PromotionCodeRow): Awaitable<void>
   code(code: string): Awaitable<PromotionCodeRow | undefined>
   codesOf(couponId: string): Awaitable<PromotionCodeRow[]>

@@ -2,6 +2,7 @@ import type { Currency } from '../../shared/money'
 import type { BillingPeriod, FeedRecordType, OrderState, PlanCode } from '../../shared/relay-contract'
 import type { ProviderName } from '../providers/types'
 import type { CouponsRepo } from './coupons'
+import type { ConsoleReadsRepo } from './console-reads'
 import type { OperatorRole } from '../../shared/console/roles'
 
 // What the relay's domain needs from its database, and nothing of how it is stored. Every
@@ -486,6 +487,11 @@ export interface CreditNoteRow {
   tax: number
 }
 
+/** A credit note and its invoice's lines (InvoiceRow.lines): the rate and kind it credits. */
+export interface CreditNoteWithLines extends CreditNoteRow {
+  invoiceLines: string
+}
+
 export interface FapiaoRow {
   invoiceNumber: string
   accountId: string
@@ -515,6 +521,10 @@ export interface InvoicesRepo {
   insertCreditNote(row: CreditNoteRow): Awaitable<void>
   creditNoteByRefund(refundId: string): Awaitable<CreditNoteRow | undefined>
   creditNotesOf(accountId: string): Awaitable<CreditNoteRow[]>
+  /** Invoices issued in [from, to) with a number above `after` ('' for the first page), by number, at most `limit` (the tax report). */
+  issuedIn(from: number, to: number, after: string, limit: number): Awaitable<InvoiceRow[]>
+  /** Credit notes issued in [from, to), each with its invoice's lines (their rate), as issuedIn pages. */
+  creditNotesIn(from: number, to: number, after: string, limit: number): Awaitable<CreditNoteWithLines[]>
   billingDetails(accountId: string): Awaitable<string | undefined>
   putBillingDetails(accountId: string, details: string, now: number): Awaitable<void>
   fapiao(invoiceNumber: string): Awaitable<FapiaoRow | undefined>
@@ -701,6 +711,8 @@ export interface StoreTx {
   readonly audit: AuditRepo
   readonly refundRequests: RefundRequestsRepo
   readonly reconciliation: ReconciliationRepo
+  /** The operator console's cross-account searches and trails (reads only). */
+  readonly consoleReads: ConsoleReadsRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
 }

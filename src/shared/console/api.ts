@@ -40,6 +40,7 @@ export interface ConsoleOrderDetail {
 export interface ConsoleAccountSummary {
   accountId: string
   walletCurrency: string
+  /** Devices enrolled and not revoked. */
   devices: number
   /** The plan in force now, or null. */
   plan: { planCode: string; period: string; endsAt: number | null } | null
@@ -93,17 +94,47 @@ export interface ConsoleCatalogVersions {
 /** POST /v1/console/catalog/preview {document, effectiveFrom}: what a publish would change, for whom. */
 export interface ConsoleCatalogPreview {
   effectiveFrom: number
+  /**
+   * Per plan and period (`field` 'plan': added, before null, or dropped, after null; else a plan
+   * field or `limits.<key>`); document-wide rules (rechargeRules, featurePrices, paymentMethods,
+   * taxRate, rechargeBonuses, reminders) with planCode '' and period null.
+   */
   changes: { planCode: string; period: string | null; field: string; before: unknown; after: unknown }[]
   /** Accounts whose next renewal or purchase the changes reach, by plan. */
   affected: { planCode: string; activeSubscriptions: number }[]
 }
 
-/** GET /v1/console/reports/tax?from=&to= : VAT the invoices booked, per currency and rate. */
+/**
+ * GET /v1/console/reports/tax?from=&to= : VAT the invoices booked, per currency and rate. An
+ * invoice counts in the range it was issued in, a credit note in the range it was issued in (the
+ * tax it gives back lowers the month of the credit note, never the invoice's month).
+ */
 export interface ConsoleTaxReport {
   from: number
   to: number
   timeZone: string
-  rows: { currency: string; rate: string; invoices: number; gross: number; tax: number; net: number; credited: number; creditedTax: number }[]
+  /**
+   * Per (currency, rate, booked). invoices / gross / tax / net: the invoice lines issued in the
+   * range (gross VAT included, net = gross − tax); creditNotes / credited / creditedTax: the
+   * credit notes issued in the range on invoices at that rate; payable = tax − creditedTax.
+   * booked: whether the ledger books the VAT as tax payable (plan lines); a recharge's invoice
+   * prints its VAT but books none (the money stays a wallet liability), so its row is false.
+   */
+  rows: {
+    currency: string
+    rate: string
+    invoices: number
+    gross: number
+    tax: number
+    net: number
+    credited: number
+    creditedTax: number
+    booked: boolean
+    creditNotes: number
+    payable: number
+  }[]
+  /** currency → the booked rows' payable: over all time, the tax payable account's posted balance. */
+  payable: Record<string, number>
 }
 
 /** GET /v1/console/reports/statement?bucket=month|year&period=2026-12 : the monthly or annual financial report. */

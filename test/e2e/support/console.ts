@@ -10,7 +10,7 @@ export const OPERATOR_PASSWORD = 'correct horse battery staple 42'
 export async function signInToConsole(page: Page, relay: E2eRelay, opts: { email: string; role: 'viewer' | 'support' | 'finance' | 'admin'; locale: 'zh-CN' | 'en' }): Promise<void> {
   await relay.operator(opts.email, opts.role, OPERATOR_PASSWORD)
   await page.goto(`${relay.url}/console/`)
-  await page.evaluate((locale) => localStorage.setItem('console.locale', locale), opts.locale)
+  await page.evaluate((locale) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('console.locale', locale), opts.locale)
   await page.reload()
   await page.fill('input[name=email]', opts.email)
   await page.fill('input[name=password]', OPERATOR_PASSWORD)

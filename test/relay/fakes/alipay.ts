@@ -8,6 +8,7 @@
 // - GET gateway.do (page/wap pay URLs): checks the signature and answers a cashier page.
 // Plus helpers for keys and for signed async notifications, as Alipay builds them.
 import { createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { encodeGbk, zipGbk } from './bill-files'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -120,6 +121,8 @@ export interface FakeAlipayGateway {
   nextRefundAnswer(answer: 'processing' | 'forged'): void
   /** The next refund is made at once but answered only when `release` is called (a slow answer). */
   holdNextRefund(): { taken: Promise<void>; release: () => void }
+  /** A day's trade bill (业务明细 CSV text), served zipped in GBK as Alipay serves it. */
+  putBill(date: string, csv: string): void
   /** The signed-notification parameters Alipay sends for a refund made here (before defaults). */
   refundNotification(outTradeNo: string, outRequestNo: string): Record<string, string>
   close(): Promise<void>
@@ -150,6 +153,7 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
   let hold: { taken: () => void; released: Promise<void> } | undefined
   const trades = new Map<string, FakeAlipayTrade>()
   let tradeSeq = 0
+  const bills = new Map<string, Buffer>()
 
   /** Exact yuan text to fen; undefined when it is not a positive amount with ≤ 2 decimals. */
   function fen(text: unknown): number | undefined {
@@ -239,6 +243,14 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
       if (req.method === 'POST') {
         for (const [k, v] of new URLSearchParams(await readBody(req))) params[k] = v
       }
+      // The bill archive a bill.downloadurl.query answer names (unsigned, as Alipay's file server).
+      const bill = /^\/bill\/(\d{4}-\d{2}-\d{2})\.zip$/.exec(url.pathname)
+      if (bill && req.method === 'GET') {
+        const zip = bills.get(bill[1]!)
+        res.writeHead(zip ? 200 : 404, { 'content-type': 'application/zip' })
+        res.end(zip ?? '')
+        return
+      }
       const method = params.method ?? ''
       const biz = params.biz_content ? (JSON.parse(params.biz_content) as Record<string, unknown>) : {}
       const verdict = check(params)
@@ -266,6 +278,16 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
         const forged = forgeNext
         forgeNext = false
         res.end(signedJson(responseKey, answer, forged ? forgeKey : opts.alipayPrivateKey))
+        return
+      }
+      if (method === 'alipay.data.dataservice.bill.downloadurl.query') {
+        const date = String(biz.bill_date ?? '')
+        if (biz.bill_type !== 'trade' || !bills.has(date)) {
+          res.end(signedJson(responseKey, { code: '40004', msg: 'Business Failed', sub_code: 'isp.bill_not_exist', sub_msg: '账单不存在' }))
+          return
+        }
+        const { port } = server.address() as AddressInfo
+        res.end(signedJson(responseKey, { code: '10000', msg: 'Success', bill_download_url: `http://127.0.0.1:${port}/bill/${date}.zip` }))
         return
       }
       if (method !== 'alipay.trade.precreate') {
@@ -326,6 +348,16 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
       const takenP = new Promise<void>((r) => (taken = r))
       hold = { taken, released: new Promise<void>((r) => (release = r)) }
       return { taken: takenP, release }
+    },
+    putBill(date, csv) {
+      const day = date.replaceAll('-', '')
+      bills.set(
+        date,
+        zipGbk([
+          { name: `20880000000000000156_${day}_业务明细.csv`, data: encodeGbk(csv) },
+          { name: `20880000000000000156_${day}_业务明细(汇总).csv`, data: encodeGbk('#支付宝业务汇总查询\r\n') }
+        ])
+      )
     },
     refundNotification(outTradeNo, outRequestNo) {
       const trade = trades.get(outTradeNo)

@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process'
 import {
   createCipheriv,
+  createHash,
   createPublicKey,
   createSign,
   createVerify,
@@ -176,6 +177,10 @@ export interface FakeWechatPay {
   refundsAnswer(status: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL'): void
   /** The next answer is signed with this key instead of the platform key (a forged answer). */
   signNextWith(privateKey: string): void
+  /** A day's 交易账单 (CSV text, UTF-8), served by /v3/bill/tradebill and /v3/billdownload/file. */
+  putBill(date: string, csv: string): void
+  /** The next bill file downloaded differs from the hash its tradebill answer gave (a damaged download). */
+  damageNextBill(): void
   close(): Promise<void>
 }
 
@@ -292,6 +297,8 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
     res.end(body)
   }
 
+  const bills = new Map<string, Buffer>()
+  let damageNext = false
   const server: Server = createServer(async (req, res) => {
     try {
       const method = req.method ?? 'GET'
@@ -301,6 +308,28 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
       const authError = checkAuthorization(method, path, raw, req.headers.authorization)
       requests.push({ method, path, body, authorized: !authError, ...(authError ? { authError } : {}) })
       if (authError) return reply(res, 401, { code: 'SIGN_ERROR', message: authError })
+      const url = new URL(path, 'http://127.0.0.1')
+      if (method === 'GET' && url.pathname === '/v3/bill/tradebill') {
+        const date = url.searchParams.get('bill_date') ?? ''
+        const file = bills.get(date)
+        if (!file || url.searchParams.get('bill_type') !== 'ALL') return reply(res, 400, { code: 'NO_STATEMENT_EXIST', message: '账单文件不存在' })
+        return reply(res, 200, {
+          hash_type: 'SHA1',
+          hash_value: createHash('sha1').update(file).digest('hex'),
+          // As WeChat answers it: on the API's own host (the relay rebases it onto this fake).
+          download_url: `https://api.mch.weixin.qq.com/v3/billdownload/file?token=${encodeURIComponent(date)}`
+        })
+      }
+      if (method === 'GET' && url.pathname === '/v3/billdownload/file') {
+        const file = bills.get(url.searchParams.get('token') ?? '')
+        if (!file) return reply(res, 404, { code: 'NOT_FOUND', message: 'no such file' })
+        const sent = damageNext ? Buffer.concat([file, Buffer.from('\n`extra line')]) : file
+        damageNext = false
+        // The file itself comes unsigned.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' })
+        res.end(sent)
+        return
+      }
       const isRefund = path === '/v3/refund/domestic/refunds'
       if (method !== 'POST' || (path !== '/v3/pay/transactions/native' && !isRefund)) {
         return reply(res, 404, { code: 'NOT_FOUND', message: 'no such API' })
@@ -345,6 +374,12 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
     },
     signNextWith(privateKey) {
       forgeKey = privateKey
+    },
+    putBill(date, csv) {
+      bills.set(date, Buffer.from(csv, 'utf8'))
+    },
+    damageNextBill() {
+      damageNext = true
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -13,6 +13,7 @@
  *   eventId = the notification id.
  * - refund: POST /v3/refund/domestic/refunds through the SDK's refunds(), out_refund_no =
  *   refundKey (WeChat's own idempotency); refundId = refund_id, as the notification names it.
+ * - tradeBill: the SDK's tradebill() and downloadBill(), the file checked by its SHA1 (bill.ts).
  * - Replies: 204 empty once durable; otherwise 4xx/5xx {"code":"FAIL","message":…}.
  */
 import Pay from 'wechatpay-node-v3'
@@ -23,6 +24,7 @@ import type { WechatConfig } from './config'
 import { WechatPayHttp } from './http'
 import { verifyAndMapWechatNotification } from './notification'
 import { wechatRefund } from './refund'
+import { wechatTradeBill } from './bill'
 import { platformKeys } from './signature'
 
 export interface WechatProviderDeps {
@@ -104,6 +106,7 @@ export function createWechatProvider(config: WechatConfig, deps: WechatProviderD
     name: 'wechat',
     createCheckout: nativeCheckout,
     refund: (req: RefundRequest): Promise<RefundAnswer> => wechatRefund(pay, req),
+    tradeBill: (date: string) => wechatTradeBill(pay, date),
     async verifyNotification(input) {
       return verifyAndMapWechatNotification(config, keys, input)
     },

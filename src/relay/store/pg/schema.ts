@@ -14,14 +14,19 @@ const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3 
 /** Bytes (PDFs, fapiao files): node-postgres hands a Buffer in and out. */
 const bytea = customType<{ data: Buffer }>({ dataType: () => 'bytea' })
 
-export const accounts = pgTable('accounts', {
-  id: text('id').primaryKey(),
-  label: text('label'),
-  createdAt: at('created_at').notNull(),
-  firstFreeClaimId: text('first_free_claim_id'),
-  firstFreeDeviceId: text('first_free_device_id'),
-  walletCurrency: text('wallet_currency').notNull().default('CNY')
-})
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    label: text('label'),
+    createdAt: at('created_at').notNull(),
+    firstFreeClaimId: text('first_free_claim_id'),
+    firstFreeDeviceId: text('first_free_device_id'),
+    walletCurrency: text('wallet_currency').notNull().default('CNY')
+  },
+  // The console's account list, newest first; an id prefix by LIKE whatever the collation.
+  (t) => [index('accounts_created').on(t.createdAt, t.id), index('accounts_id_pattern').on(t.id.op('text_pattern_ops'))]
+)
 
 export const devices = pgTable(
   'devices',
@@ -85,7 +90,12 @@ export const orders = pgTable(
     uniqueIndex('orders_order_no').on(t.orderNo),
     uniqueIndex('orders_client_key').on(t.accountId, t.clientKey),
     index('orders_account').on(t.accountId, t.createdAt),
-    index('orders_open_expiry').on(t.state, t.expiresAt)
+    index('orders_open_expiry').on(t.state, t.expiresAt),
+    // The console's order list, newest first; its search by order number prefix (LIKE, whatever
+    // the database's collation) and by provider payment id.
+    index('orders_created').on(t.createdAt, t.orderNo),
+    index('orders_order_no_pattern').on(t.orderNo.op('text_pattern_ops')),
+    index('orders_provider_payment').on(t.providerPaymentId)
   ]
 )
 
@@ -294,7 +304,8 @@ export const ledgerTransfers = pgTable(
     uniqueIndex('ledger_transfers_id').on(t.id),
     index('ledger_transfers_source').on(t.sourceId),
     index('ledger_transfers_debit').on(t.debitAccountId),
-    index('ledger_transfers_credit').on(t.creditAccountId)
+    index('ledger_transfers_credit').on(t.creditAccountId),
+    index('ledger_transfers_customer').on(t.customerAccountId, t.seq)
   ]
 )
 
@@ -467,7 +478,8 @@ export const couponRedemptions = pgTable(
   (t) => [
     index('coupon_redemptions_account').on(t.accountId, t.planCode, t.period),
     uniqueIndex('coupon_redemptions_order').on(t.orderId),
-    uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId)
+    uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId),
+    index('coupon_redemptions_coupon').on(t.couponId, t.createdAt)
   ]
 )
 
@@ -632,7 +644,11 @@ export const fapiaoRequests = pgTable(
     fileType: text('file_type'),
     file: bytea('file')
   },
-  (t) => [index('fapiao_requests_account').on(t.accountId), uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber)]
+  (t) => [
+    index('fapiao_requests_account').on(t.accountId),
+    uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber),
+    index('fapiao_requests_status').on(t.status, t.requestedAt)
+  ]
 )
 
 export const invoicePdfs = pgTable(

@@ -25,6 +25,7 @@ import { sqliteInvoices } from './repos/invoices'
 import { sqliteOperators } from './repos/operators'
 import { sqliteAudit } from './repos/audit'
 import { sqliteRefundRequests } from './repos/refund-requests'
+import { sqliteConsoleReads } from './repos/console-reads'
 import { sqliteReconciliation } from './repos/reconciliation'
 import { UnitsOfWork } from './unit-of-work'
 import * as schema from './schema'
@@ -88,7 +89,8 @@ export function openSqliteStore(opts: {
         operators: sqliteOperators(sqlite),
         audit: sqliteAudit(sqlite),
         refundRequests: sqliteRefundRequests(sqlite),
-        reconciliation: sqliteReconciliation(sqlite)
+        reconciliation: sqliteReconciliation(sqlite),
+        consoleReads: sqliteConsoleReads(sqlite)
       },
       wal
     )

@@ -6,16 +6,21 @@ import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from
 // audit trail: who (account, device, provider), what, when, why. Rows are never deleted.
 // Hot paths use statements prepared once by each store class; drizzle is for the schema.
 
-export const accounts = sqliteTable('accounts', {
-  id: text('id').primaryKey(),
-  label: text('label'),
-  createdAt: integer('created_at').notNull(),
-  /** Outbox record id of the first-free claim that won; null while unused. */
-  firstFreeClaimId: text('first_free_claim_id'),
-  firstFreeDeviceId: text('first_free_device_id'),
-  /** The wallet's currency; its balance and debt are the ledger's (ledger_accounts). */
-  walletCurrency: text('wallet_currency').notNull().default('CNY')
-})
+export const accounts = sqliteTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    label: text('label'),
+    createdAt: integer('created_at').notNull(),
+    /** Outbox record id of the first-free claim that won; null while unused. */
+    firstFreeClaimId: text('first_free_claim_id'),
+    firstFreeDeviceId: text('first_free_device_id'),
+    /** The wallet's currency; its balance and debt are the ledger's (ledger_accounts). */
+    walletCurrency: text('wallet_currency').notNull().default('CNY')
+  },
+  // The console's account list, newest first (src/relay/console/reads).
+  (t) => [index('accounts_created').on(t.createdAt, t.id)]
+)
 
 export const devices = sqliteTable(
   'devices',
@@ -78,7 +83,10 @@ export const orders = sqliteTable(
     uniqueIndex('orders_client_key').on(t.accountId, t.clientKey),
     index('orders_account').on(t.accountId, t.createdAt),
     // The sweeper's scan: open orders by checkout expiry.
-    index('orders_open_expiry').on(t.state, t.expiresAt)
+    index('orders_open_expiry').on(t.state, t.expiresAt),
+    // The console's order list, newest first, and its search by provider payment id.
+    index('orders_created').on(t.createdAt, t.orderNo),
+    index('orders_provider_payment').on(t.providerPaymentId)
   ]
 )
 
@@ -295,7 +303,9 @@ export const ledgerTransfers = sqliteTable(
     uniqueIndex('ledger_transfers_id').on(t.id),
     index('ledger_transfers_source').on(t.sourceId),
     index('ledger_transfers_debit').on(t.debitAccountId),
-    index('ledger_transfers_credit').on(t.creditAccountId)
+    index('ledger_transfers_credit').on(t.creditAccountId),
+    // An account's latest transfers (the console's account screen).
+    index('ledger_transfers_customer').on(t.customerAccountId, t.seq)
   ]
 )
 
@@ -495,7 +505,12 @@ export const couponRedemptions = sqliteTable(
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()
   },
-  (t) => [index('coupon_redemptions_account').on(t.accountId, t.planCode, t.period), uniqueIndex('coupon_redemptions_order').on(t.orderId), uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId)]
+  (t) => [
+    index('coupon_redemptions_account').on(t.accountId, t.planCode, t.period),
+    uniqueIndex('coupon_redemptions_order').on(t.orderId),
+    uniqueIndex('coupon_redemptions_purchase').on(t.accountId, t.purchaseId),
+    index('coupon_redemptions_coupon').on(t.couponId, t.createdAt)
+  ]
 )
 
 /** Account-bound coupons: one grant, used once (available → used; revoked by an operator). */
@@ -673,7 +688,12 @@ export const fapiaoRequests = sqliteTable(
     fileType: text('file_type'),
     file: blob('file', { mode: 'buffer' })
   },
-  (t) => [index('fapiao_requests_account').on(t.accountId), uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber)]
+  (t) => [
+    index('fapiao_requests_account').on(t.accountId),
+    uniqueIndex('fapiao_requests_fapiao_number').on(t.fapiaoNumber),
+    // The fapiao desk's queue by status.
+    index('fapiao_requests_status').on(t.status, t.requestedAt)
+  ]
 )
 
 /** Rendered invoice PDFs, kept per (invoice, language, invoice version). */

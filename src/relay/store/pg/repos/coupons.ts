@@ -60,6 +60,14 @@ export function pgCoupons(q: Sql): CouponsRepo {
     coupon: async (id) => one(await q.get<Stored<CouponRow>>('SELECT * FROM coupons WHERE id = $1', [id])),
     list: async () => all(await q.all<Stored<CouponRow>>('SELECT * FROM coupons ORDER BY created_at, id')),
     setActive: async (id, active, now) => void (await q.later('UPDATE coupons SET active = $1, updated_at = $2 WHERE id = $3', [active ? 1 : 0, ts(now), id])),
+    // Conditional on what is redeemed, like takeCoupon: a unit taking a redemption meanwhile
+    // updates the same row, so one of the two fails (serialization) and runs again seeing the other.
+    setLimits: async (id, l, now) =>
+      (await q.run(
+        `UPDATE coupons SET total_limit = $1, per_account_limit = $2, valid_until = $3, updated_at = $4
+         WHERE id = $5 AND ($1::integer IS NULL OR redeemed <= $1::integer)`,
+        [l.totalLimit, l.perAccountLimit, tsOrNull(l.validUntil), ts(now), id]
+      )) === 1,
     insertCode: async (r) =>
       void (await q.later(
         `INSERT INTO promotion_codes (code, coupon_id, total_limit, per_account_limit, valid_until, active, redeemed, created_at)

@@ -16,6 +16,7 @@ import { pgOperators } from './operators'
 import { pgOrders } from './orders'
 import { pgRefundRequests } from './refund-requests'
 import { pgReconciliation } from './reconciliation'
+import { pgConsoleReads } from './console-reads'
 import { pgOutbox } from './outbox'
 import { pgSignIn } from './sign-in'
 import { pgTrials } from './trials'
@@ -41,5 +42,6 @@ export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
   operators: pgOperators(q),
   audit: pgAudit(q),
   refundRequests: pgRefundRequests(q),
-  reconciliation: pgReconciliation(q)
+  reconciliation: pgReconciliation(q),
+  consoleReads: pgConsoleReads(q)
 })

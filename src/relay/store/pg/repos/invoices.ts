@@ -1,4 +1,4 @@
-import type { CreditNoteRow, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
+import type { CreditNoteRow, CreditNoteWithLines, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
 import { ms, msOrNull, ts, tsOrNull, type Sql } from '../sql'
 import { noInvoiceKey } from './orders'
 
@@ -100,6 +100,24 @@ export function pgInvoices(q: Sql): InvoicesRepo {
     },
     creditNotesOf: async (accountId) =>
       (await q.all<NoteColumns>(`SELECT ${NOTE_COLS} FROM credit_notes WHERE account_id = $1 ORDER BY issued_at, number`, [accountId])).map(note),
+    issuedIn: async (from, to, after, limit) =>
+      (
+        await q.all<InvoiceColumns>(`SELECT ${INVOICE_COLS} FROM invoices WHERE issued_at >= $1 AND issued_at < $2 AND number > $3 ORDER BY number LIMIT $4`, [
+          ts(from),
+          ts(to),
+          after,
+          limit
+        ])
+      ).map(invoice),
+    creditNotesIn: async (from, to, after, limit) =>
+      (
+        await q.all<NoteColumns & { invoiceLines: string }>(
+          `SELECT n.number, n.invoice_number AS "invoiceNumber", n.account_id AS "accountId", n.refund_id AS "refundId", n.issued_at AS "issuedAt",
+             n.currency, n.amount, n.tax, i.lines AS "invoiceLines" FROM credit_notes n JOIN invoices i ON i.number = n.invoice_number
+           WHERE n.issued_at >= $1 AND n.issued_at < $2 AND n.number > $3 ORDER BY n.number LIMIT $4`,
+          [ts(from), ts(to), after, limit]
+        )
+      ).map((r): CreditNoteWithLines => ({ ...note(r), invoiceLines: r.invoiceLines })),
     // Kept for the unit (sql.ts memo): each invoice of a batch reads its buyer's details.
     async billingDetails(accountId) {
       const key = `billing_details:${accountId}`

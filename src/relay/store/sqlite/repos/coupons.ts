@@ -11,6 +11,10 @@ export function sqliteCoupons(s: Database.Database): CouponsRepo {
   const coupon = s.prepare<[string], CouponRow>('SELECT * FROM coupons WHERE id = ?')
   const list = s.prepare<[], CouponRow>('SELECT * FROM coupons ORDER BY created_at, id')
   const setActive = s.prepare('UPDATE coupons SET active = ?, updated_at = ? WHERE id = ?')
+  const setLimits = s.prepare(
+    `UPDATE coupons SET total_limit = @totalLimit, per_account_limit = @perAccountLimit, valid_until = @validUntil, updated_at = @now
+     WHERE id = @id AND (@totalLimit IS NULL OR redeemed <= @totalLimit)`
+  )
   const insertCode = s.prepare(
     `INSERT INTO promotion_codes (code, coupon_id, total_limit, per_account_limit, valid_until, active, redeemed, created_at)
      VALUES (@code, @coupon_id, @total_limit, @per_account_limit, @valid_until, @active, @redeemed, @created_at)`
@@ -69,6 +73,7 @@ export function sqliteCoupons(s: Database.Database): CouponsRepo {
     coupon: (id) => coupon.get(id),
     list: () => list.all(),
     setActive: (id, active, now) => void setActive.run(active ? 1 : 0, now, id),
+    setLimits: (id, l, now) => setLimits.run({ ...l, id, now }).changes === 1,
     insertCode: (row) => void insertCode.run(row),
     code: (c) => code.get(c),
     codesOf: (id) => codesOf.all(id),

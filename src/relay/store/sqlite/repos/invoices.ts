@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { CreditNoteRow, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
+import type { CreditNoteRow, CreditNoteWithLines, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
 
 const INVOICE_COLS = `number, account_id AS accountId, source_kind AS sourceKind, source_id AS sourceId, issued_at AS issuedAt,
   status, currency, total, tax, discount, credited, credited_tax AS creditedTax, lines, buyer, version, updated_at AS updatedAt`
@@ -33,6 +33,14 @@ export function sqliteInvoices(s: Database.Database): InvoicesRepo {
   )
   const noteByRefund = s.prepare<[string], CreditNoteRow>(`SELECT ${NOTE_COLS} FROM credit_notes WHERE refund_id = ?`)
   const notesOf = s.prepare<[string], CreditNoteRow>(`SELECT ${NOTE_COLS} FROM credit_notes WHERE account_id = ? ORDER BY issued_at, number`)
+  const issuedIn = s.prepare<[number, number, string, number], InvoiceRow>(
+    `SELECT ${INVOICE_COLS} FROM invoices WHERE issued_at >= ? AND issued_at < ? AND number > ? ORDER BY number LIMIT ?`
+  )
+  const notesIn = s.prepare<[number, number, string, number], CreditNoteWithLines>(
+    `SELECT n.number, n.invoice_number AS invoiceNumber, n.account_id AS accountId, n.refund_id AS refundId, n.issued_at AS issuedAt,
+       n.currency, n.amount, n.tax, i.lines AS invoiceLines FROM credit_notes n JOIN invoices i ON i.number = n.invoice_number
+     WHERE n.issued_at >= ? AND n.issued_at < ? AND n.number > ? ORDER BY n.number LIMIT ?`
+  )
   const details = s.prepare<[string], { details: string }>('SELECT details FROM billing_details WHERE account_id = ?')
   const putDetails = s.prepare(
     `INSERT INTO billing_details (account_id, details, updated_at) VALUES (?, ?, ?)
@@ -64,6 +72,8 @@ export function sqliteInvoices(s: Database.Database): InvoicesRepo {
     insertCreditNote: (row) => void insertNote.run(row),
     creditNoteByRefund: (refundId) => noteByRefund.get(refundId),
     creditNotesOf: (accountId) => notesOf.all(accountId),
+    issuedIn: (from, to, after, limit) => issuedIn.all(from, to, after, limit),
+    creditNotesIn: (from, to, after, limit) => notesIn.all(from, to, after, limit),
     billingDetails: (accountId) => details.get(accountId)?.details,
     putBillingDetails: (accountId, d, now) => void putDetails.run(accountId, d, now),
     fapiao: (n) => fapiao.get(n),
