@@ -5,7 +5,7 @@ import { errorText, money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import type { ScreenProps } from '../registry'
 import { useLoad } from '../revenue/useLoad'
-import { providerLabel, refundStateLabel, stateLabel } from './labels'
+import { codeLabel, providerLabel, refundStateLabel, stateLabel } from './labels'
 import { messages } from './messages'
 import { RefundForm } from './RefundForm'
 
@@ -115,7 +115,7 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
                 <td className="num">{money(r.amount, locale)}</td>
                 <td>{refundStateLabel(t, r.state)}</td>
                 <td>{r.reason}</td>
-                <td>{time(r.at, locale)}</td>
+                <td className="nowrap">{time(r.at, locale)}</td>
               </tr>
             ))}
           </tbody>
@@ -140,7 +140,7 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
                 <td>{stateLabel(t, tr.from)}</td>
                 <td>{stateLabel(t, tr.to)}</td>
                 <td className="mono">{tr.cause}</td>
-                <td>{time(tr.at, locale)}</td>
+                <td className="nowrap">{time(tr.at, locale)}</td>
               </tr>
             ))}
           </tbody>
@@ -165,9 +165,9 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
               <tr key={`${n.eventId ?? ''}:${i}`}>
                 <td>{providerLabel(t, n.provider)}</td>
                 <td className="mono">{n.eventId ?? '—'}</td>
-                <td className="mono">{n.type}</td>
-                <td className="mono">{n.outcome}</td>
-                <td>{time(n.at, locale)}</td>
+                <td>{codeLabel(t, 'event', n.type)}</td>
+                <td>{codeLabel(t, 'outcome', n.outcome)}</td>
+                <td className="nowrap">{time(n.at, locale)}</td>
               </tr>
             ))}
           </tbody>
@@ -192,11 +192,11 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
             {d.transfers.map((x) => (
               <tr key={x.id}>
                 <td className="mono">{x.id}</td>
-                <td className="mono">{x.kind}</td>
+                <td className="nowrap">{codeLabel(t, 'transfer', x.kind)}</td>
                 <td className="mono">{x.debit}</td>
                 <td className="mono">{x.credit}</td>
                 <td className="num">{money(x.amount, locale)}</td>
-                <td>{time(x.at, locale)}</td>
+                <td className="nowrap">{time(x.at, locale)}</td>
               </tr>
             ))}
           </tbody>

@@ -109,7 +109,7 @@ export function OrderSearch({ navigate }: Pick<ScreenProps, 'navigate'>) {
               <td className="num">{money(o.amount, locale)}</td>
               <td className="num">{money(o.refunded, locale)}</td>
               <td>{stateLabel(t, o.state)}</td>
-              <td>{time(o.createdAt, locale)}</td>
+              <td className="nowrap">{time(o.createdAt, locale)}</td>
             </tr>
           ))}
         </tbody>

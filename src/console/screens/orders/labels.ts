@@ -13,3 +13,7 @@ const known = (key: string): key is OrdersKey => key in messages['zh-CN']
 export const providerLabel = (t: T<OrdersKey>, p: string): string => (known(`orders.provider.${p}`) ? t(`orders.provider.${p}` as OrdersKey) : p)
 export const stateLabel = (t: T<OrdersKey>, s: string): string => (known(`orders.state.${s}`) ? t(`orders.state.${s}` as OrdersKey) : s)
 export const refundStateLabel = (t: T<OrdersKey>, s: string): string => (known(`orders.refundState.${s}`) ? t(`orders.refundState.${s}` as OrdersKey) : s)
+
+/** A code the relay answers under `prefix` (transfer kind, notification type or outcome), in words when known. */
+export const codeLabel = (t: T<OrdersKey>, prefix: 'transfer' | 'event' | 'outcome', code: string): string =>
+  known(`orders.${prefix}.${code}`) ? t(`orders.${prefix}.${code}` as OrdersKey) : code

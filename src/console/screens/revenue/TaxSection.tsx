@@ -7,10 +7,11 @@ import { messages } from './messages'
 import type { Range } from './Overview'
 import { useLoad } from './useLoad'
 
-// VAT the invoices booked in the range, per currency and rate (GET /v1/console/reports/tax).
+// VAT of the invoices and credit notes issued in the range, per currency, rate and whether the
+// ledger books it (GET /v1/console/reports/tax).
 
-const COLUMNS = ['gross', 'tax', 'net', 'credited', 'creditedTax'] as const
-const HEAD = { gross: 'revenue.col.taxGross', tax: 'revenue.col.taxAmount', net: 'revenue.col.taxNet', credited: 'revenue.col.credited', creditedTax: 'revenue.col.creditedTax' } as const
+const COLUMNS = ['gross', 'tax', 'net', 'credited', 'creditedTax', 'payable'] as const
+const HEAD = { gross: 'revenue.col.taxGross', tax: 'revenue.col.taxAmount', net: 'revenue.col.taxNet', credited: 'revenue.col.credited', creditedTax: 'revenue.col.creditedTax', payable: 'revenue.col.payable' } as const
 
 export function TaxSection({ range }: { range: Range }) {
   const t = useT(messages)
@@ -35,7 +36,9 @@ export function TaxSection({ range }: { range: Range }) {
             <tr>
               <th>{t('revenue.col.currency')}</th>
               <th className="num">{t('revenue.col.rateTax')}</th>
+              <th>{t('revenue.col.booked')}</th>
               <th className="num">{t('revenue.col.invoices')}</th>
+              <th className="num">{t('revenue.col.creditNotes')}</th>
               {COLUMNS.map((k) => (
                 <th key={k} className="num">{t(HEAD[k])}</th>
               ))}
@@ -46,7 +49,9 @@ export function TaxSection({ range }: { range: Range }) {
               <tr key={`${r.currency}:${r.rate}:${i}`}>
                 <td>{r.currency}</td>
                 <td className="num">{percent(r.rate)}</td>
+                <td>{r.booked ? t('revenue.booked.yes') : t('revenue.booked.no')}</td>
                 <td className="num">{r.invoices}</td>
+                <td className="num">{r.creditNotes}</td>
                 {COLUMNS.map((k) => (
                   <td key={k} className="num">{amount(r[k], r.currency, locale)}</td>
                 ))}
