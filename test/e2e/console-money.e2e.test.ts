@@ -15,7 +15,7 @@ import { seeText } from './support/ui'
 
 // Money in the console, in Chromium against the REAL relay: an app recharges ¥100 by WeChat Pay
 // (the real adapter against the fake gateway, a signed notification) and buys BASIC monthly by
-// Alipay; a finance operator finds the recharge, refunds ¥30 of it (then ¥10, double-clicked) through WeChat Pay's refund
+// Alipay; a finance operator finds the recharge, refunds ¥30 of it (then ¥10, double-clicked, and ¥5 the provider leaves pending) through WeChat Pay's refund
 // API (a provider error first, shown beside the form, then the retry with the same refund key),
 // and the device's wallet goes down at its next sync. The revenue screen draws its chart and
 // shows those figures; a viewer sees the order but no refund form. Both languages, screenshots.
@@ -137,9 +137,23 @@ it('a finance operator finds the recharge, refunds ¥30 (a provider error, then 
   await app.host.sync.syncNow()
   expect(app.host.billing.wallet.balance().amount).toBe(6_000)
 
+  // WeChat Pay takes the next one to process: pending, beside the form; nothing moves until it confirms.
+  relay.wechat.refundsAnswer('PROCESSING')
+  await form.getByRole('radio', { name: say('zh-CN', 'refund.partial') }).check()
+  await form.locator('input[name=amount]').fill('5.00')
+  await form.locator('textarea[name=reason]').fill('用户申请退回剩余的一部分')
+  await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
+  await seeText(page.getByTestId('refund-result'), say('zh-CN', 'refund.result.pending', { amount: cny(500) }))
+  expect(await page.getByTestId('refund-result').getAttribute('data-state')).toBe('pending')
+  await seeText(page.getByTestId('order-refunds'), say('zh-CN', 'orders.refundState.pending'))
+  // What is in flight is not refundable again meanwhile.
+  await seeText(page.getByTestId('order-left'), cny(5_500))
+  expect(relay.wallet(account)).toBe(6_000)
+  relay.wechat.refundsAnswer('SUCCESS')
+
   await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
   await seeText(page.getByTestId('order-state'), say('en', 'orders.state.partially_refunded'))
-  await seeText(page.getByTestId('refund-form'), say('en', 'refund.full', { left: cny(6_000, 'en') }))
+  await seeText(page.getByTestId('refund-form'), say('en', 'refund.full', { left: cny(5_500, 'en') }))
   await shot(page, 'console-orders-detail', 'en')
   await page.getByRole('button', { name: common.en['shell.language'] }).click()
   expect(problems).toEqual([])

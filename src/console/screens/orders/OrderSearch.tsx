@@ -104,11 +104,11 @@ export function OrderSearch({ navigate }: Pick<ScreenProps, 'navigate'>) {
                 </a>
               </td>
               <td className="mono">{o.accountId}</td>
-              <td>{providerLabel(t, o.provider)}</td>
+              <td className="provider">{providerLabel(t, o.provider)}</td>
               <td>{o.subject}</td>
               <td className="num">{money(o.amount, locale)}</td>
               <td className="num">{money(o.refunded, locale)}</td>
-              <td>{stateLabel(t, o.state)}</td>
+              <td className="state">{stateLabel(t, o.state)}</td>
               <td className="nowrap">{time(o.createdAt, locale)}</td>
             </tr>
           ))}
