@@ -45,6 +45,11 @@ beforeAll(async () => {
   const recharge = await host.sync.createCheckout({ idempotencyKey: 'console-money-recharge-1', method: 'wechat', purpose: { kind: 'recharge', amount: { amount: 10_000, currency: 'CNY' } } })
   rechargeNo = orderNoOf(host, recharge.orderId)
   expect(await relay.wechatPaid(rechargeNo, 10_000)).toEqual({ status: 204, text: '' })
+  // More orders than a page (50): 50 recharges never paid, cancelled on the device (so it does not poll them).
+  for (let i = 0; i < 50; i++) {
+    const open = await host.sync.createCheckout({ idempotencyKey: `console-money-unpaid-${i}`, method: 'wechat', purpose: { kind: 'recharge', amount: { amount: 1_000 + i, currency: 'CNY' } } })
+    host.sync.cancelCheckout({ orderId: open.orderId })
+  }
   const plan = await host.sync.createCheckout({ idempotencyKey: 'console-money-plan-1', method: 'alipay', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
   planNo = orderNoOf(host, plan.orderId)
   planPrice = plan.amount.amount
@@ -60,14 +65,20 @@ afterAll(async () => {
   await relay?.close()
 })
 
-it('a finance operator finds the recharge, refunds ¥30 (a provider error, then the same key again) and ¥10 double-clicked; the wallet goes down after the next sync', async () => {
+it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provider error, then the same key), ¥10 double-clicked, ¥5 left pending; the wallet goes down after the next sync', async () => {
   const { page, problems } = browser
   await signInToConsole(page, relay, { email: 'finance@example.com', role: 'finance', locale: 'zh-CN' })
   await page.getByRole('navigation').getByText(common['zh-CN']['nav.orders']).click()
-  // Newest first: the plan, then the recharge; by provider, only Alipay's.
+  // Newest first, a page of 50: the plan, then the unpaid ones; "load more" brings the recharge.
   const rows = page.locator('[data-testid=orders] tbody tr')
-  await expect.poll(() => rows.count()).toBe(2)
+  await expect.poll(() => rows.count()).toBe(50)
   expect(await rows.nth(0).textContent()).toContain(planNo)
+  expect(await page.locator('[data-testid=orders]').textContent()).not.toContain(rechargeNo)
+  await page.getByRole('button', { name: common['zh-CN']['common.more'] }).click()
+  await expect.poll(() => rows.count()).toBe(52)
+  expect(await rows.nth(51).textContent()).toContain(rechargeNo)
+  expect(await page.getByRole('button', { name: common['zh-CN']['common.more'] }).count()).toBe(0)
+  // By provider, only Alipay's.
   await page.selectOption('select[name=provider]', 'alipay')
   await page.getByRole('button', { name: say('zh-CN', 'orders.search.submit') }).click()
   await expect.poll(() => rows.count()).toBe(1)
