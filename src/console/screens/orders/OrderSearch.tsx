@@ -14,8 +14,10 @@ export function OrderSearch({ navigate }: Pick<ScreenProps, 'navigate'>) {
   const s = useOrderSearch()
   const badRange = Boolean(s.filters.from && s.filters.to && s.filters.from > s.filters.to)
 
+  // The filters stay while an order is open; the list is read again on the way back, so a refund
+  // made there shows here.
   useEffect(() => {
-    if (!s.searched) void s.search()
+    void s.search()
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [])
 

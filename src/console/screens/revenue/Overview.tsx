@@ -1,7 +1,7 @@
 import { lazy, Suspense, useMemo } from 'react'
 import { api, query } from '../../api'
 import { errorText, useLocale, useT } from '../../i18n'
-import { bucketsOf } from './calendar'
+import { BILLING_TIME_ZONE, bucketsOf } from './calendar'
 import { RelayCsvLink, TableCsvLink } from './CsvLink'
 import { amount, major, percent } from './format'
 import { messages, type RevenueKey } from './messages'
@@ -87,6 +87,7 @@ export function Overview({ range, now }: { range: Range; now: number }) {
     <>
       <section className="card">
         <h2>{t('revenue.chart.title')}</h2>
+        {report.timeZone !== BILLING_TIME_ZONE && <p className="hint">{t('revenue.timeZone', { zone: report.timeZone })}</p>}
         {mrr.error && <p className="error">{errorText(mrr.error, locale)}</p>}
         {buckets.length > MRR_POINTS && <p className="hint">{t('revenue.mrr.partial', { count: MRR_POINTS })}</p>}
         <Suspense fallback={<div className="chart" />}>

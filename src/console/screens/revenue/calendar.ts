@@ -4,6 +4,7 @@ import type { Bucket } from './types'
 // default Asia/Shanghai (UTC+8, no daylight saving), and the console shows times in that zone
 // too (i18n time()): a day is [00:00, 24:00) Beijing time, written as the relay writes bucket keys.
 
+export const BILLING_TIME_ZONE = 'Asia/Shanghai'
 const OFFSET_MS = 8 * 3_600_000
 const DAY_MS = 86_400_000
 
