@@ -1,7 +1,7 @@
 import { create } from 'zustand'
 import type { ConsoleOrder, ConsoleOrderPage } from '../../../shared/console/api'
 import { api, ConsoleApiError, query, type ErrorInfo } from '../../api'
-import { addDays, parseDay } from '../revenue/calendar'
+import { addDays, parseDay } from '../../lib/calendar'
 
 // The order search, kept while the operator opens an order and comes back: the filters, the
 // pages loaded so far and the cursor of the next one (GET /v1/console/orders, newest first).

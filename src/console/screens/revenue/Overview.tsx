@@ -1,13 +1,13 @@
 import { lazy, Suspense, useMemo } from 'react'
 import { api, query } from '../../api'
 import { errorText, useLocale, useT } from '../../i18n'
-import { BILLING_TIME_ZONE, bucketsOf } from './calendar'
+import { BILLING_TIME_ZONE, bucketsOf } from '../../lib/calendar'
 import { RelayCsvLink, TableCsvLink } from './CsvLink'
 import { amount, major, percent } from './format'
 import { messages, type RevenueKey } from './messages'
 import type { ChartSeries } from './RevenueChart'
 import type { Bucket, MrrAt, MrrMovement, RevenueLine, RevenueReport, TrialsReport } from './types'
-import { useLoad } from './useLoad'
+import { useLoad } from '../../lib/useLoad'
 
 // The revenue of a range from the relay's ledger: the chart, the totals per currency, the
 // tables (per period, provider, plan and period), MRR movement and trial conversion.

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { useT } from '../../i18n'
 import type { ScreenProps } from '../registry'
-import { addDays, dayOf, parseDay } from './calendar'
+import { addDays, dayOf, parseDay } from '../../lib/calendar'
 import { messages } from './messages'
 import { Overview, type Range } from './Overview'
 import { StatementSection } from './StatementSection'

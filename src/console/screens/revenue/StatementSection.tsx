@@ -2,11 +2,11 @@ import { useState, type FormEvent } from 'react'
 import type { ConsoleStatement } from '../../../shared/console/api'
 import { api, query } from '../../api'
 import { errorText, useLocale, useT } from '../../i18n'
-import { dayOf } from './calendar'
+import { dayOf } from '../../lib/calendar'
 import { RelayCsvLink } from './CsvLink'
 import { amount } from './format'
 import { messages, type RevenueKey } from './messages'
-import { useLoad } from './useLoad'
+import { useLoad } from '../../lib/useLoad'
 
 // The monthly or annual financial statement (GET /v1/console/reports/statement?bucket=&period=).
 

@@ -5,7 +5,7 @@ import { RelayCsvLink } from './CsvLink'
 import { amount, percent } from './format'
 import { messages } from './messages'
 import type { Range } from './Overview'
-import { useLoad } from './useLoad'
+import { useLoad } from '../../lib/useLoad'
 
 // VAT of the invoices and credit notes issued in the range, per currency, rate and whether the
 // ledger books it (GET /v1/console/reports/tax).

@@ -3,7 +3,8 @@
 // the shapes it reads are written here; the report types the contract holds (ConsoleTaxReport,
 // ConsoleStatement) come from src/shared/console/api.ts. Amounts are minor units of the key's currency.
 
-export type Bucket = 'day' | 'month' | 'year'
+import type { Bucket } from '../../lib/calendar'
+export type { Bucket }
 
 export interface RevenueLine {
   gross: number

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react'
-import { ConsoleApiError, type ErrorInfo } from '../../api'
+import { ConsoleApiError, type ErrorInfo } from '../api'
 
 // One read from the relay per change of `key`: its answer, or the refusal to show beside the
 // control that asked. A slower earlier answer never overwrites a later one.

@@ -1,4 +1,5 @@
-import type { Bucket } from './types'
+/** A report's calendar bucket, as the relay's revenue report takes it. */
+export type Bucket = 'day' | 'month' | 'year'
 
 // Report ranges in the billing time zone. The relay buckets in RELAY_BILLING_TIME_ZONE, by
 // default Asia/Shanghai (UTC+8, no daylight saving), and the console shows times in that zone

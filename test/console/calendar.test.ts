@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bucketKey, bucketsOf, dayOf, parseDay } from '../../src/console/screens/revenue/calendar'
+import { bucketKey, bucketsOf, dayOf, parseDay } from '../../src/console/lib/calendar'
 import { toCsv } from '../../src/console/screens/revenue/csv'
 
 // The revenue screen's calendar must cut ranges as the relay buckets them (Beijing days), so the
