@@ -1,9 +1,9 @@
-/** A report's calendar bucket, as the relay's revenue report takes it. */
-export type Bucket = 'day' | 'month' | 'year'
-
 // Report ranges in the billing time zone. The relay buckets in RELAY_BILLING_TIME_ZONE, by
 // default Asia/Shanghai (UTC+8, no daylight saving), and the console shows times in that zone
 // too (i18n time()): a day is [00:00, 24:00) Beijing time, written as the relay writes bucket keys.
+
+/** A report's calendar bucket, as the relay's revenue report takes it. */
+export type Bucket = 'day' | 'month' | 'year'
 
 export const BILLING_TIME_ZONE = 'Asia/Shanghai'
 const OFFSET_MS = 8 * 3_600_000
