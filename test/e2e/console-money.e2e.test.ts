@@ -65,7 +65,7 @@ afterAll(async () => {
   await relay?.close()
 })
 
-it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provider error, then the same key), ¥10 double-clicked, ¥5 left pending; the wallet goes down after the next sync', async () => {
+it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provider error, then the same key), ¥10 double-clicked, ¥5 left pending, a stale amount refused by the relay; the wallet goes down after the next sync', async () => {
   const { page, problems } = browser
   await signInToConsole(page, relay, { email: 'finance@example.com', role: 'finance', locale: 'zh-CN' })
   await page.getByRole('navigation').getByText(common['zh-CN']['nav.orders']).click()
@@ -104,6 +104,15 @@ it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provi
   await form.locator('textarea[name=reason]').fill('用户误充值，申请退回部分金额')
   await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
   await seeText(page.getByTestId('refund-error-amount'), say('zh-CN', 'refund.bad.tooMuch', { left: cny(10_000) }))
+  // More decimals than fen, and a reason too short to say why: refused beside their fields.
+  await form.locator('input[name=amount]').fill('12.345')
+  await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
+  await seeText(page.getByTestId('refund-error-amount'), say('zh-CN', 'refund.bad.amount', { digits: 2 }))
+  await form.locator('input[name=amount]').fill('12.34')
+  await form.locator('textarea[name=reason]').fill('错')
+  await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
+  await seeText(page.getByTestId('refund-error-reason'), say('zh-CN', 'refund.bad.reason'))
+  await form.locator('textarea[name=reason]').fill('用户误充值，申请退回部分金额')
   expect(relay.wechat.refunds.size).toBe(0)
 
   // WeChat Pay answers an error: shown beside the form in the console's words; the retry sends the same refund key.
@@ -160,11 +169,31 @@ it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provi
   // What is in flight is not refundable again meanwhile.
   await seeText(page.getByTestId('order-left'), cny(5_500))
   expect(relay.wallet(account)).toBe(6_000)
+
+  // Another operator's tab refunds ¥50 meanwhile (pending too): this page still says ¥55 is left.
+  // The relay refuses ¥10, in the console's words beside the amount, and the page reads the order again.
+  const other = await page.evaluate(async (orderNo) => {
+    const me = (await (await fetch('/v1/console/me')).json()) as { csrfToken: string }
+    const res = await fetch(`/v1/console/orders/${orderNo}/refunds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+      body: JSON.stringify({ amount: { amount: 5_000, currency: 'CNY' }, reason: '另一个标签页的退款', refundKey: 'other-tab-refund-0001' })
+    })
+    return ((await res.json()) as { refund: { state: string } }).refund.state
+  }, rechargeNo)
+  expect(other).toBe('pending')
+  await form.getByRole('radio', { name: say('zh-CN', 'refund.partial') }).check()
+  await form.locator('input[name=amount]').fill('10')
+  await form.locator('textarea[name=reason]').fill('用户申请退回剩余的一部分')
+  await form.getByRole('button', { name: say('zh-CN', 'refund.submit') }).click()
+  await seeText(page.getByTestId('refund-error-amount'), say('zh-CN', 'refund.refused.INVALID_AMOUNT', { left: cny(500), refunded: cny(4_000) }))
+  await seeText(page.getByTestId('order-left'), cny(500))
+  problems.splice(0)
   relay.wechat.refundsAnswer('SUCCESS')
 
   await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
   await seeText(page.getByTestId('order-state'), say('en', 'orders.state.partially_refunded'))
-  await seeText(page.getByTestId('refund-form'), say('en', 'refund.full', { left: cny(5_500, 'en') }))
+  await seeText(page.getByTestId('refund-form'), say('en', 'refund.full', { left: cny(500, 'en') }))
   await shot(page, 'console-orders-detail', 'en')
   await page.getByRole('button', { name: common.en['shell.language'] }).click()
   expect(problems).toEqual([])

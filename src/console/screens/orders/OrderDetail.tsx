@@ -89,7 +89,7 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
             ) : left.amount === 0 && inFlight === 0 ? (
               <p className="card hint">{t('refund.nothingLeft')}</p>
             ) : (
-              <RefundForm order={o} left={left} onRefunded={() => setVersion((v) => v + 1)} />
+              <RefundForm order={o} left={left} onRefunded={() => setVersion((v) => v + 1)} onStale={() => setVersion((v) => v + 1)} />
             )}
           </div>
         )}

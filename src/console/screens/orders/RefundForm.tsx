@@ -28,7 +28,7 @@ const newKey = (): string => crypto.randomUUID()
 
 type Problem = { field: 'amount' | 'reason' | 'form'; text: string }
 
-export function RefundForm({ order, left, onRefunded }: { order: ConsoleOrder; left: Money; onRefunded(result: RefundResult): void }) {
+export function RefundForm({ order, left, onRefunded, onStale }: { order: ConsoleOrder; left: Money; onRefunded(result: RefundResult): void; onStale(): void }) {
   const t = useT(messages)
   const locale = useLocale()
   const [key, setKey] = useState(newKey)
@@ -74,6 +74,8 @@ export function RefundForm({ order, left, onRefunded }: { order: ConsoleOrder; l
       if (info.code === 'IDEMPOTENCY_CONFLICT') setKey(newKey())
       else setFailedOnce(true)
       setProblem(refusal(info, order.amount.currency, t, locale))
+      // What this page knew of the order is out of date (another refund, a state change): read it again.
+      if (info.code === 'INVALID_AMOUNT' || info.code === 'INVALID_TRANSITION') onStale()
     } finally {
       setBusy(false)
     }
