@@ -194,6 +194,8 @@ it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provi
   await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
   await seeText(page.getByTestId('order-state'), say('en', 'orders.state.partially_refunded'))
   await seeText(page.getByTestId('refund-form'), say('en', 'refund.full', { left: cny(500, 'en') }))
+  // The refusal beside the amount follows the language too.
+  await seeText(page.getByTestId('refund-error-amount'), say('en', 'refund.refused.INVALID_AMOUNT', { left: cny(500, 'en'), refunded: cny(4_000, 'en') }))
   await shot(page, 'console-orders-detail', 'en')
   await page.getByRole('button', { name: common.en['shell.language'] }).click()
   expect(problems).toEqual([])

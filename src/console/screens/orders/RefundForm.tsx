@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react'
 import type { ConsoleOrder } from '../../../shared/console/api'
 import { CURRENCIES, parseMoney, type Money } from '../../../shared/money'
 import { api, ConsoleApiError, type ErrorInfo } from '../../api'
-import { errorText, money, useLocale, useT, type T } from '../../i18n'
+import { errorText, money, useLocale, useT, type ConsoleLocale, type T } from '../../i18n'
 import { messages, type OrdersKey } from './messages'
 
 // A refund of the order through its provider (POST /v1/console/orders/:orderNo/refunds), for an
@@ -26,7 +26,8 @@ export interface RefundResult {
 
 const newKey = (): string => crypto.randomUUID()
 
-type Problem = { field: 'amount' | 'reason' | 'form'; text: string }
+/** What is wrong and where; its words are made at render, so a language switch changes them too. */
+type Problem = { field: 'amount' | 'reason' | 'form'; text(t: T<OrdersKey>, locale: ConsoleLocale): string }
 
 export function RefundForm({ order, left, onRefunded, onStale }: { order: ConsoleOrder; left: Money; onRefunded(result: RefundResult): void; onStale(): void }) {
   const t = useT(messages)
@@ -51,7 +52,7 @@ export function RefundForm({ order, left, onRefunded, onStale }: { order: Consol
   const submit = async (e?: FormEvent) => {
     e?.preventDefault()
     if (busy) return
-    const checked = check(mode, amountText, reason, left, t, locale)
+    const checked = check(mode, amountText, reason, left)
     if ('field' in checked) return setProblem(checked)
     setProblem(undefined)
     setResult(undefined)
@@ -73,7 +74,7 @@ export function RefundForm({ order, left, onRefunded, onStale }: { order: Consol
       const info: ErrorInfo = err instanceof ConsoleApiError ? err.info : { code: 'INTERNAL', message: String(err) }
       if (info.code === 'IDEMPOTENCY_CONFLICT') setKey(newKey())
       else setFailedOnce(true)
-      setProblem(refusal(info, order.amount.currency, t, locale))
+      setProblem(refusal(info, order.amount.currency))
       // What this page knew of the order is out of date (another refund, a state change): read it again.
       if (info.code === 'INVALID_AMOUNT' || info.code === 'INVALID_TRANSITION') onStale()
     } finally {
@@ -84,7 +85,7 @@ export function RefundForm({ order, left, onRefunded, onStale }: { order: Consol
   const fieldError = (field: Problem['field']) =>
     problem?.field === field && (
       <p className="error" role="alert" data-testid={`refund-error-${field}`}>
-        {problem.text}
+        {problem.text(t, locale)}
       </p>
     )
   const retryable = problem?.field === 'form' && failedOnce
@@ -146,44 +147,48 @@ export function RefundForm({ order, left, onRefunded, onStale }: { order: Consol
 }
 
 /** The form's amount (undefined: all that is left) and reason, or what is wrong with them. */
-function check(mode: 'full' | 'partial', text: string, reason: string, left: Money, t: T<OrdersKey>, locale: 'zh-CN' | 'en'): { amount?: Money } | Problem {
+function check(mode: 'full' | 'partial', text: string, reason: string, left: Money): { amount?: Money } | Problem {
   let amount: Money | undefined
   if (mode === 'partial') {
     try {
       amount = parseMoney(text, left.currency)
     } catch {
-      return { field: 'amount', text: t('refund.bad.amount', { digits: CURRENCIES[left.currency] }) }
+      return { field: 'amount', text: (t) => t('refund.bad.amount', { digits: CURRENCIES[left.currency] }) }
     }
-    if (amount.amount <= 0) return { field: 'amount', text: t('refund.bad.zero') }
-    if (amount.amount > left.amount) return { field: 'amount', text: t('refund.bad.tooMuch', { left: money(left, locale) }) }
+    if (amount.amount <= 0) return { field: 'amount', text: (t) => t('refund.bad.zero') }
+    if (amount.amount > left.amount) return { field: 'amount', text: (t, locale) => t('refund.bad.tooMuch', { left: money(left, locale) }) }
   }
   const r = reason.trim()
-  if (r.length < 3 || r.length > 200) return { field: 'reason', text: t('refund.bad.reason') }
+  if (r.length < 3 || r.length > 200) return { field: 'reason', text: (t) => t('refund.bad.reason') }
   return amount ? { amount } : {}
 }
 
 /** A refusal in the console's words, beside the field it is about. */
-function refusal(info: ErrorInfo, currency: Money['currency'], t: T<OrdersKey>, locale: 'zh-CN' | 'en'): Problem {
+function refusal(info: ErrorInfo, currency: Money['currency']): Problem {
   const d = info.details ?? {}
+  const relays = (_t: T<OrdersKey>, locale: ConsoleLocale) => errorText(info, locale)
   switch (info.code) {
     case 'INVALID_AMOUNT':
       return {
         field: 'amount',
-        text: t('refund.refused.INVALID_AMOUNT', {
-          left: money({ amount: Number(d['left'] ?? 0), currency }, locale),
-          refunded: money({ amount: Number(d['refunded'] ?? 0), currency }, locale)
-        })
+        text: (t, locale) =>
+          t('refund.refused.INVALID_AMOUNT', {
+            left: money({ amount: Number(d['left'] ?? 0), currency }, locale),
+            refunded: money({ amount: Number(d['refunded'] ?? 0), currency }, locale)
+          })
       }
     case 'INVALID_INPUT':
-      return d['field'] === 'reason' ? { field: 'reason', text: t('refund.bad.reason') } : { field: 'form', text: errorText(info, locale) }
+      return d['field'] === 'reason' ? { field: 'reason', text: (t) => t('refund.bad.reason') } : { field: 'form', text: relays }
     case 'UNAVAILABLE':
-      return { field: 'form', text: t('refund.refused.UNAVAILABLE', { message: info.message }) }
+      return { field: 'form', text: (t) => t('refund.refused.UNAVAILABLE', { message: info.message }) }
     case 'IDEMPOTENCY_CONFLICT':
     case 'METHOD_UNAVAILABLE':
     case 'INVALID_TRANSITION':
-    case 'CURRENCY_MISMATCH':
-      return { field: 'form', text: t(`refund.refused.${info.code}`) }
+    case 'CURRENCY_MISMATCH': {
+      const key = `refund.refused.${info.code}` as const
+      return { field: 'form', text: (t) => t(key) }
+    }
     default:
-      return { field: 'form', text: errorText(info, locale) }
+      return { field: 'form', text: relays }
   }
 }
