@@ -234,6 +234,11 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   // UTF-8 with a BOM, for Excel.
   expect(res.head).toEqual([0xef, 0xbb, 0xbf])
 
+  // The tooltip over December's bar says its figures in money (drawn by ECharts under the CSP).
+  const box = (await canvas.boundingBox())!
+  await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2)
+  await seeText(chart, `${sayRevenue('zh-CN', 'revenue.chart.net', { currency: 'CNY' })}: ${cny(2_736)}`)
+
   // The chart follows the window.
   const before = await canvas.evaluate((c: { clientWidth: number }) => c.clientWidth)
   await page.setViewportSize({ width: 1400, height: 800 })
