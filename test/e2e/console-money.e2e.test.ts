@@ -5,6 +5,7 @@ import { common } from '../../src/console/i18n/common'
 import { formatMoney } from '../../src/shared/money'
 import { fillTemplate, type Vars } from '../../src/shared/template'
 import { accountOf, orderNoOf, startApp, type E2eApp } from './support/app'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { launch, SHOTS, type Browser } from './support/browser'
@@ -234,7 +235,17 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   // UTF-8 with a BOM, for Excel.
   expect(res.head).toEqual([0xef, 0xbb, 0xbf])
 
+  // A table the relay has no .csv route for is exported as shown: the same rows, major units, BOM.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('section', { has: providers }).getByRole('link', { name: sayRevenue('zh-CN', 'revenue.csv.table') }).click()
+  ])
+  expect(download.suggestedFilename()).toMatch(/^providers-.*\.csv$/)
+  expect(new URL(page.url()).hash).toBe('#/revenue')
+  expect(readFileSync((await download.path())!, 'utf8')).toBe('\uFEFF币种,支付渠道,金额\r\nCNY,alipay,29.00\r\nCNY,wechat,60.00\r\n')
+
   // The tooltip over December's bar says its figures in money (drawn by ECharts under the CSP).
+  await canvas.scrollIntoViewIfNeeded()
   const box = (await canvas.boundingBox())!
   await page.mouse.move(box.x + box.width - 40, box.y + box.height / 2)
   await seeText(chart, `${sayRevenue('zh-CN', 'revenue.chart.net', { currency: 'CNY' })}: ${cny(2_736)}`)

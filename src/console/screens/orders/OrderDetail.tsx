@@ -4,6 +4,7 @@ import { api } from '../../api'
 import { errorText, money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import type { ScreenProps } from '../registry'
+import { DataTable } from '../../lib/DataTable'
 import { useLoad } from '../../lib/useLoad'
 import { codeLabel, providerLabel, refundStateLabel, stateLabel } from './labels'
 import { messages } from './messages'
@@ -98,110 +99,70 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
 
       <section className="card">
         <h2>{t('orders.refunds.title')}</h2>
-        <table data-testid="order-refunds">
-          <thead>
-            <tr>
-              <th>{t('orders.col.refundKey')}</th>
-              <th className="num">{t('orders.col.refundAmount')}</th>
-              <th>{t('orders.col.state')}</th>
-              <th>{t('orders.col.reason')}</th>
-              <th>{t('orders.col.at')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.refunds.map((r) => (
-              <tr key={r.refundKey}>
-                <td className="mono">{r.refundKey}</td>
-                <td className="num">{money(r.amount, locale)}</td>
-                <td>{refundStateLabel(t, r.state)}</td>
-                <td>{r.reason}</td>
-                <td className="nowrap">{time(r.at, locale)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {d.refunds.length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable
+          testId="order-refunds"
+          rows={d.refunds}
+          rowKey={(r) => r.refundKey}
+          empty={t('common.empty')}
+          columns={[
+            { label: t('orders.col.refundKey'), className: 'mono', cell: (r) => r.refundKey },
+            { label: t('orders.col.refundAmount'), num: true, cell: (r) => money(r.amount, locale) },
+            { label: t('orders.col.state'), cell: (r) => refundStateLabel(t, r.state) },
+            { label: t('orders.col.reason'), cell: (r) => r.reason },
+            { label: t('orders.col.at'), className: 'nowrap', cell: (r) => time(r.at, locale) }
+          ]}
+        />
       </section>
 
       <section className="card">
         <h2>{t('orders.transitions.title')}</h2>
-        <table data-testid="order-transitions">
-          <thead>
-            <tr>
-              <th>{t('orders.col.from')}</th>
-              <th>{t('orders.col.to')}</th>
-              <th>{t('orders.col.cause')}</th>
-              <th>{t('orders.col.at')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.transitions.map((tr, i) => (
-              <tr key={i}>
-                <td>{stateLabel(t, tr.from)}</td>
-                <td>{stateLabel(t, tr.to)}</td>
-                <td className="mono">{tr.cause}</td>
-                <td className="nowrap">{time(tr.at, locale)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {d.transitions.length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable
+          testId="order-transitions"
+          rows={d.transitions}
+          rowKey={(_, i) => String(i)}
+          empty={t('common.empty')}
+          columns={[
+            { label: t('orders.col.from'), cell: (r) => stateLabel(t, r.from) },
+            { label: t('orders.col.to'), cell: (r) => stateLabel(t, r.to) },
+            { label: t('orders.col.cause'), className: 'mono', cell: (r) => r.cause },
+            { label: t('orders.col.at'), className: 'nowrap', cell: (r) => time(r.at, locale) }
+          ]}
+        />
       </section>
 
       <section className="card">
         <h2>{t('orders.notifications.title')}</h2>
-        <table data-testid="order-notifications">
-          <thead>
-            <tr>
-              <th>{t('orders.col.provider')}</th>
-              <th>{t('orders.col.eventId')}</th>
-              <th>{t('orders.col.type')}</th>
-              <th>{t('orders.col.outcome')}</th>
-              <th>{t('orders.col.at')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.notifications.map((n, i) => (
-              <tr key={`${n.eventId ?? ''}:${i}`}>
-                <td>{providerLabel(t, n.provider)}</td>
-                <td className="mono">{n.eventId ?? '—'}</td>
-                <td>{codeLabel(t, 'event', n.type)}</td>
-                <td>{codeLabel(t, 'outcome', n.outcome)}</td>
-                <td className="nowrap">{time(n.at, locale)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {d.notifications.length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable
+          testId="order-notifications"
+          rows={d.notifications}
+          rowKey={(n, i) => `${n.eventId ?? ''}:${i}`}
+          empty={t('common.empty')}
+          columns={[
+            { label: t('orders.col.provider'), cell: (n) => providerLabel(t, n.provider) },
+            { label: t('orders.col.eventId'), className: 'mono', cell: (n) => n.eventId ?? '—' },
+            { label: t('orders.col.type'), cell: (n) => codeLabel(t, 'event', n.type) },
+            { label: t('orders.col.outcome'), cell: (n) => codeLabel(t, 'outcome', n.outcome) },
+            { label: t('orders.col.at'), className: 'nowrap', cell: (n) => time(n.at, locale) }
+          ]}
+        />
       </section>
 
       <section className="card">
         <h2>{t('orders.transfers.title')}</h2>
-        <table data-testid="order-transfers">
-          <thead>
-            <tr>
-              <th>{t('orders.col.transfer')}</th>
-              <th>{t('orders.col.kind')}</th>
-              <th>{t('orders.col.debit')}</th>
-              <th>{t('orders.col.credit')}</th>
-              <th className="num">{t('orders.col.money')}</th>
-              <th>{t('orders.col.at')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.transfers.map((x) => (
-              <tr key={x.id}>
-                <td className="mono">{x.id}</td>
-                <td className="nowrap">{codeLabel(t, 'transfer', x.kind)}</td>
-                <td className="mono">{x.debit}</td>
-                <td className="mono">{x.credit}</td>
-                <td className="num">{money(x.amount, locale)}</td>
-                <td className="nowrap">{time(x.at, locale)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {d.transfers.length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable
+          testId="order-transfers"
+          rows={d.transfers}
+          rowKey={(x) => x.id}
+          empty={t('common.empty')}
+          columns={[
+            { label: t('orders.col.transfer'), className: 'mono', cell: (x) => x.id },
+            { label: t('orders.col.kind'), className: 'nowrap', cell: (x) => codeLabel(t, 'transfer', x.kind) },
+            { label: t('orders.col.debit'), className: 'mono', cell: (x) => x.debit },
+            { label: t('orders.col.credit'), className: 'mono', cell: (x) => x.credit },
+            { label: t('orders.col.money'), num: true, cell: (x) => money(x.amount, locale) },
+            { label: t('orders.col.at'), className: 'nowrap', cell: (x) => time(x.at, locale) }
+          ]}
+        />
       </section>
     </div>
   )

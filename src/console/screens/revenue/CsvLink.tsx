@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react'
+import type { MouseEvent } from 'react'
 import { toCsv } from './csv'
 
 // Two kinds of export, both a plain <a download>: the relay's .csv routes (same origin, so the
@@ -15,11 +15,15 @@ export function RelayCsvLink({ href, label, filename }: { href: string; label: s
 }
 
 export function TableCsvLink({ rows, label, filename }: { rows: string[][]; label: string; filename: string }) {
-  const text = toCsv(rows)
-  const href = useMemo(() => URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' })), [text])
-  useEffect(() => () => URL.revokeObjectURL(href), [href])
+  // The Blob URL is made at the click (the browser downloads from the href it then has) and let
+  // go a minute later: one made per render was revoked by a re-render before the download read it.
+  const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
+    const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }))
+    e.currentTarget.href = url
+    setTimeout(() => URL.revokeObjectURL(url), 60_000)
+  }
   return (
-    <a className="csv" href={href} download={filename}>
+    <a className="csv" href="#csv" download={filename} onClick={onClick}>
       {label}
     </a>
   )

@@ -2,6 +2,7 @@ import { lazy, Suspense, useMemo } from 'react'
 import { api, query } from '../../api'
 import { errorText, useLocale, useT } from '../../i18n'
 import { BILLING_TIME_ZONE, bucketsOf } from '../../lib/calendar'
+import { csvRows, DataTable, type Column } from '../../lib/DataTable'
 import { RelayCsvLink, TableCsvLink } from './CsvLink'
 import { amount, major, percent } from './format'
 import { messages, type RevenueKey } from './messages'
@@ -72,16 +73,51 @@ export function Overview({ range, now }: { range: Range; now: number }) {
   if (revenue.error) return <p className="error" role="alert" data-testid="revenue-error">{rangeError(revenue.error, t, locale)}</p>
   if (!report) return <p className="loading">{t('common.loading')}</p>
 
+  /** A money column of rows in one currency each. */
+  const money = <R extends { currency: string }>(label: string, get: (r: R) => number): Column<R> => ({
+    label,
+    num: true,
+    cell: (r) => amount(get(r), r.currency, locale),
+    csv: (r) => major(get(r), r.currency)
+  })
+  const currencyColumn = { label: t('revenue.col.currency'), cell: (r: { currency: string }) => r.currency, csv: (r: { currency: string }) => r.currency }
+
   const periodRows = Object.entries(report.periods)
     .sort()
     .flatMap(([c, periods]) => Object.entries(periods).sort().map(([k, l]) => ({ currency: c, period: k, line: l })))
+  const periodColumns: Column<(typeof periodRows)[number]>[] = [
+    currencyColumn,
+    { label: t('revenue.col.period'), cell: (r) => r.period },
+    ...LINE_KEYS.map((k) => money<(typeof periodRows)[number]>(t(`revenue.${k}`), (r) => r.line[k]))
+  ]
   const providerRows = Object.entries(report.providers)
     .sort()
     .flatMap(([c, ps]) => Object.entries(ps).sort().map(([p, v]) => ({ currency: c, provider: p, amount: v })))
+  const providerColumns: Column<(typeof providerRows)[number]>[] = [
+    currencyColumn,
+    { label: t('revenue.col.provider'), cell: (r) => providerName(r.provider), csv: (r) => r.provider },
+    money<(typeof providerRows)[number]>(t('revenue.col.amount'), (r) => r.amount)
+  ]
   const planRows = Object.entries(report.plans)
     .sort()
     .flatMap(([c, ps]) => Object.entries(ps).sort().map(([k, v]) => ({ currency: c, plan: k.split(':')[0] ?? k, period: k.split(':')[1] ?? '', amount: v })))
-  const movementRows = Object.entries(movement.data?.movement ?? {}).sort()
+  const planColumns: Column<(typeof planRows)[number]>[] = [
+    currencyColumn,
+    { label: t('revenue.col.plan'), cell: (r) => r.plan, csv: (r) => r.plan },
+    { label: t('revenue.col.planPeriod'), cell: (r) => periodName(r.period), csv: (r) => r.period },
+    money<(typeof planRows)[number]>(t('revenue.gross'), (r) => r.amount)
+  ]
+  const movementRows = Object.entries(movement.data?.movement ?? {})
+    .sort()
+    .map(([currency, m]) => ({ currency, ...m }))
+  const movementColumns: Column<(typeof movementRows)[number]>[] = [currencyColumn, ...MOVEMENT.map((k) => money<(typeof movementRows)[number]>(t(`revenue.col.${k}`), (r) => r[k]))]
+  const trialRows = trials.data?.plans ?? []
+  const trialColumns: Column<(typeof trialRows)[number]>[] = [
+    { label: t('revenue.col.plan'), cell: (r) => r.planCode, csv: (r) => r.planCode },
+    { label: t('revenue.col.trials'), num: true, cell: (r) => r.trials, csv: (r) => String(r.trials) },
+    { label: t('revenue.col.converted'), num: true, cell: (r) => r.converted, csv: (r) => String(r.converted) },
+    { label: t('revenue.col.rate'), num: true, cell: (r) => percent(r.rate), csv: (r) => r.rate }
+  ]
 
   return (
     <>
@@ -123,165 +159,42 @@ export function Overview({ range, now }: { range: Range; now: number }) {
           <h2>{t('revenue.periods.title')}</h2>
           <RelayCsvLink href={`/v1/console/reports/revenue.csv${csvQuery}`} label={t('revenue.csv.periods')} filename={file('revenue')} />
         </header>
-        <table data-testid="periods">
-          <thead>
-            <tr>
-              <th>{t('revenue.col.currency')}</th>
-              <th>{t('revenue.col.period')}</th>
-              {LINE_KEYS.map((k) => (
-                <th key={k} className="num">{t(`revenue.${k}`)}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {periodRows.map((r) => (
-              <tr key={`${r.currency}:${r.period}`}>
-                <td>{r.currency}</td>
-                <td>{r.period}</td>
-                {LINE_KEYS.map((k) => (
-                  <td key={k} className="num">{amount(r.line[k], r.currency, locale)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {periodRows.length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable testId="periods" columns={periodColumns} rows={periodRows} rowKey={(r) => `${r.currency}:${r.period}`} empty={t('common.empty')} />
       </section>
 
       <div className="two">
         <section className="card">
           <header className="table-head">
             <h2>{t('revenue.providers.title')}</h2>
-            <TableCsvLink
-              label={t('revenue.csv.table')}
-              filename={file('providers')}
-              rows={[[t('revenue.col.currency'), t('revenue.col.provider'), t('revenue.col.amount')], ...providerRows.map((r) => [r.currency, r.provider, major(r.amount, r.currency)])]}
-            />
+            <TableCsvLink label={t('revenue.csv.table')} filename={file('providers')} rows={csvRows(providerColumns, providerRows)} />
           </header>
-          <table data-testid="providers">
-            <thead>
-              <tr>
-                <th>{t('revenue.col.currency')}</th>
-                <th>{t('revenue.col.provider')}</th>
-                <th className="num">{t('revenue.col.amount')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {providerRows.map((r) => (
-                <tr key={`${r.currency}:${r.provider}`}>
-                  <td>{r.currency}</td>
-                  <td>{providerName(r.provider)}</td>
-                  <td className="num">{amount(r.amount, r.currency, locale)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {providerRows.length === 0 && <p>{t('common.empty')}</p>}
+          <DataTable testId="providers" columns={providerColumns} rows={providerRows} rowKey={(r) => `${r.currency}:${r.provider}`} empty={t('common.empty')} />
         </section>
-
         <section className="card">
           <header className="table-head">
             <h2>{t('revenue.plans.title')}</h2>
-            <TableCsvLink
-              label={t('revenue.csv.table')}
-              filename={file('plans')}
-              rows={[[t('revenue.col.currency'), t('revenue.col.plan'), t('revenue.col.planPeriod'), t('revenue.gross')], ...planRows.map((r) => [r.currency, r.plan, r.period, major(r.amount, r.currency)])]}
-            />
+            <TableCsvLink label={t('revenue.csv.table')} filename={file('plans')} rows={csvRows(planColumns, planRows)} />
           </header>
-          <table data-testid="plans">
-            <thead>
-              <tr>
-                <th>{t('revenue.col.currency')}</th>
-                <th>{t('revenue.col.plan')}</th>
-                <th>{t('revenue.col.planPeriod')}</th>
-                <th className="num">{t('revenue.gross')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {planRows.map((r) => (
-                <tr key={`${r.currency}:${r.plan}:${r.period}`}>
-                  <td>{r.currency}</td>
-                  <td>{r.plan}</td>
-                  <td>{periodName(r.period)}</td>
-                  <td className="num">{amount(r.amount, r.currency, locale)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {planRows.length === 0 && <p>{t('common.empty')}</p>}
+          <DataTable testId="plans" columns={planColumns} rows={planRows} rowKey={(r) => `${r.currency}:${r.plan}:${r.period}`} empty={t('common.empty')} />
         </section>
       </div>
 
       <section className="card">
         <header className="table-head">
           <h2>{t('revenue.movement.title')}</h2>
-          <TableCsvLink
-            label={t('revenue.csv.table')}
-            filename={file('mrr-movement')}
-            rows={[
-              [t('revenue.col.currency'), ...MOVEMENT.map((k) => t(`revenue.col.${k}`))],
-              ...movementRows.map(([c, m]) => [c, ...MOVEMENT.map((k) => major(m[k], c))])
-            ]}
-          />
+          <TableCsvLink label={t('revenue.csv.table')} filename={file('mrr-movement')} rows={csvRows(movementColumns, movementRows)} />
         </header>
         {movement.error && <p className="error">{errorText(movement.error, locale)}</p>}
-        <table data-testid="movement">
-          <thead>
-            <tr>
-              <th>{t('revenue.col.currency')}</th>
-              {MOVEMENT.map((k) => (
-                <th key={k} className="num">{t(`revenue.col.${k}`)}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {movementRows.map(([c, m]) => (
-              <tr key={c}>
-                <td>{c}</td>
-                {MOVEMENT.map((k) => (
-                  <td key={k} className="num">{amount(m[k], c, locale)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {movementRows.length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable testId="movement" columns={movementColumns} rows={movementRows} rowKey={(r) => r.currency} empty={t('common.empty')} />
       </section>
 
       <section className="card">
         <header className="table-head">
           <h2>{t('revenue.trials.title')}</h2>
-          <TableCsvLink
-            label={t('revenue.csv.table')}
-            filename={file('trials')}
-            rows={[
-              [t('revenue.col.plan'), t('revenue.col.trials'), t('revenue.col.converted'), t('revenue.col.rate')],
-              ...(trials.data?.plans ?? []).map((p) => [p.planCode, String(p.trials), String(p.converted), p.rate])
-            ]}
-          />
+          <TableCsvLink label={t('revenue.csv.table')} filename={file('trials')} rows={csvRows(trialColumns, trialRows)} />
         </header>
         {trials.error && <p className="error">{errorText(trials.error, locale)}</p>}
-        <table data-testid="trials">
-          <thead>
-            <tr>
-              <th>{t('revenue.col.plan')}</th>
-              <th className="num">{t('revenue.col.trials')}</th>
-              <th className="num">{t('revenue.col.converted')}</th>
-              <th className="num">{t('revenue.col.rate')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(trials.data?.plans ?? []).map((p) => (
-              <tr key={p.planCode}>
-                <td>{p.planCode}</td>
-                <td className="num">{p.trials}</td>
-                <td className="num">{p.converted}</td>
-                <td className="num">{percent(p.rate)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {(trials.data?.plans ?? []).length === 0 && <p>{t('common.empty')}</p>}
+        <DataTable testId="trials" columns={trialColumns} rows={trialRows} rowKey={(r) => r.planCode} empty={t('common.empty')} />
       </section>
     </>
   )
