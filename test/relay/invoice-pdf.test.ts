@@ -54,7 +54,7 @@ describe('invoice PDF', () => {
     expect(zh.bytes.length).toBeLessThan(120_000)
     expect(pdfTool('pdffonts', zh.bytes)).toMatch(/[A-Z]{6}\+NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes\s+yes/)
     const zhText = pdftotext(zh.bytes)
-    for (const s of ['发票', number, '销售方', '购买方', '杭州示例科技有限公司', '91350100M000100Y43', 'BASIC 套餐（年付）', '价税合计', '¥299.00', '¥16.92', '6%', '2025/01/15 12:00']) {
+    for (const s of ['发票', number, '销售方', '购买方', '杭州示例科技有限公司', '91350100M000100Y43', '基础版（年付）', '价税合计', '¥299.00', '¥16.92', '6%', '2025/01/15 12:00']) {
       expect(zhText).toContain(s)
     }
     const en = await getPdf(t.url, `${path}?lang=en`, dev.token)

@@ -22,6 +22,8 @@ export interface InvoicePdfInput {
   seller: Seller
   timeZone: string
   lang: InvoiceLang
+  /** "CODE:period" → the plan's name in the catalog version the invoice was issued under (the Chinese PDF names plans by it). */
+  planNames?: Record<string, string>
 }
 
 const T = {
@@ -31,7 +33,7 @@ const T = {
     item: '项目', qty: '数量', unit: '单价', discount: '折扣', rate: '税率', tax: '税额', total: '金额（含税）',
     sumTotal: '价税合计', sumTax: '其中税额', sumDiscount: '折扣合计', credited: '已冲红', left: '剩余金额', notes: '红字凭证',
     vatIncluded: '价格含增值税。本发票不是增值税发票（发票号码与税务机关的发票号码不同）。', tz: '时区',
-    recharge: '钱包充值', plan: (code: string, period: string) => `${code} 套餐（${PERIOD_ZH[period] ?? period}）`,
+    recharge: '钱包充值', plan: (code: string, period: string, name?: string) => `${name ?? `${code} 套餐`}（${PERIOD_ZH[period] ?? period}）`,
     statuses: { issued: '已开具', paid: '已支付', partially_credited: '部分冲红', credited: '已全额冲红', void: '已作废' }
   },
   en: {
@@ -40,7 +42,7 @@ const T = {
     item: 'Item', qty: 'Qty', unit: 'Unit price', discount: 'Discount', rate: 'Tax rate', tax: 'Tax', total: 'Total (VAT incl.)',
     sumTotal: 'Total', sumTax: 'of which VAT', sumDiscount: 'Discounts', credited: 'Credited', left: 'Remaining', notes: 'Credit notes',
     vatIncluded: "Prices include VAT. This invoice is not a fapiao (its number is not the tax authority's).", tz: 'time zone',
-    recharge: 'Wallet recharge', plan: (code: string, period: string) => `${code} plan (${period})`,
+    recharge: 'Wallet recharge', plan: (code: string, period: string, _name?: string) => `${code} plan (${period})`,
     statuses: { issued: 'Issued', paid: 'Paid', partially_credited: 'Partially credited', credited: 'Credited', void: 'Void' }
   }
 }
@@ -121,7 +123,7 @@ export async function renderInvoicePdf(font: InvoiceFont, input: InvoicePdfInput
   doc.moveTo(48, doc.y).lineTo(doc.page.width - 48, doc.y).stroke()
   doc.y += 4
   for (const l of invoice.lines) {
-    const name = l.item.kind === 'recharge' ? t.recharge : t.plan(l.item.planCode, l.item.period)
+    const name = l.item.kind === 'recharge' ? t.recharge : t.plan(l.item.planCode, l.item.period, input.planNames?.[`${l.item.planCode}:${l.item.period}`])
     row([name, String(l.quantity), money(l.unitPrice), money(l.discount), percent(l.taxRate), money(l.tax), money(l.total)], 9)
   }
   doc.moveTo(48, doc.y).lineTo(doc.page.width - 48, doc.y).stroke()

@@ -6,6 +6,7 @@ import type { RelayStore } from '../store/ports'
 import type { z } from 'zod'
 import { toFapiao } from './fapiao'
 import type { PdfRenderer } from './pdf-renderer'
+import { catalogInForce } from '../catalog/catalog'
 import { toCreditNote, toInvoice } from './invoices'
 import type { InvoiceLang, Seller } from './pdf'
 
@@ -42,7 +43,9 @@ export class InvoiceReads {
         if (!inv || inv.accountId !== ctx.accountId) return undefined
         const kept = await tx.invoices.pdf(number, lang, inv.version)
         const notes = kept ? [] : (await tx.invoices.creditNotesOf(ctx.accountId)).filter((n) => n.invoiceNumber === number)
-        return { inv, kept, notes }
+        // Plans are named as the catalog named them when the invoice was issued.
+        const planNames = kept ? {} : Object.fromEntries((await catalogInForce(tx, inv.issuedAt)).document.plans.map((p) => [`${p.code}:${p.period}`, p.name]))
+        return { inv, kept, notes, planNames }
       },
       { durable: true }
     )
@@ -55,7 +58,8 @@ export class InvoiceReads {
       creditNotes: found.notes.map(toCreditNote),
       seller: this.seller,
       timeZone: this.timeZone,
-      lang
+      lang,
+      planNames: found.planNames
     })
     await this.store.unit(async (tx) => tx.invoices.putPdf(number, lang, found.inv.version, bytes, this.clock.now()))
     return bytes
