@@ -224,7 +224,7 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   expect(await page.getByTestId('tax-CNY').textContent()).toBe(cny(164))
   expect(await page.getByTestId('net-CNY').textContent()).toBe(cny(2_736))
   expect(await page.getByTestId('mrr-CNY').textContent()).toBe(cny(planPrice))
-  await seeText(page.getByTestId('plans'), cny(2_736))
+  await seeText(page.getByTestId('plans').locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.plan.BASIC') }).filter({ hasText: sayRevenue('zh-CN', 'revenue.period.monthly') }), cny(2_736))
   const csv = await page.getByRole('link', { name: sayRevenue('zh-CN', 'revenue.csv.periods') }).getAttribute('href')
   const res = await page.evaluate(async (href) => {
     const r = await fetch(href!)

@@ -68,6 +68,8 @@ export function Overview({ range, now }: { range: Range; now: number }) {
   const file = (name: string) => `${name}-${categories[0] ?? ''}-${categories.at(-1) ?? ''}.csv`
 
   const providerName = (p: string) => (`revenue.provider.${p}` in messages['zh-CN'] ? t(`revenue.provider.${p}` as RevenueKey) : p)
+  // Plans by the names the app's plans screen uses; another code as it is.
+  const planName = (p: string) => (`revenue.plan.${p}` in messages['zh-CN'] ? t(`revenue.plan.${p}` as RevenueKey) : p)
   const periodName = (p: string) => (`revenue.period.${p}` in messages['zh-CN'] ? t(`revenue.period.${p}` as RevenueKey) : p)
 
   if (revenue.error) return <p className="error" role="alert" data-testid="revenue-error">{rangeError(revenue.error, t, locale)}</p>
@@ -103,7 +105,7 @@ export function Overview({ range, now }: { range: Range; now: number }) {
     .flatMap(([c, ps]) => Object.entries(ps).sort().map(([k, v]) => ({ currency: c, plan: k.split(':')[0] ?? k, period: k.split(':')[1] ?? '', amount: v })))
   const planColumns: Column<(typeof planRows)[number]>[] = [
     currencyColumn,
-    { label: t('revenue.col.plan'), cell: (r) => r.plan, csv: (r) => r.plan },
+    { label: t('revenue.col.plan'), cell: (r) => planName(r.plan), csv: (r) => r.plan },
     { label: t('revenue.col.planPeriod'), cell: (r) => periodName(r.period), csv: (r) => r.period },
     money<(typeof planRows)[number]>(t('revenue.gross'), (r) => r.amount)
   ]
@@ -113,7 +115,7 @@ export function Overview({ range, now }: { range: Range; now: number }) {
   const movementColumns: Column<(typeof movementRows)[number]>[] = [currencyColumn, ...MOVEMENT.map((k) => money<(typeof movementRows)[number]>(t(`revenue.col.${k}`), (r) => r[k]))]
   const trialRows = trials.data?.plans ?? []
   const trialColumns: Column<(typeof trialRows)[number]>[] = [
-    { label: t('revenue.col.plan'), cell: (r) => r.planCode, csv: (r) => r.planCode },
+    { label: t('revenue.col.plan'), cell: (r) => planName(r.planCode), csv: (r) => r.planCode },
     { label: t('revenue.col.trials'), num: true, cell: (r) => r.trials, csv: (r) => String(r.trials) },
     { label: t('revenue.col.converted'), num: true, cell: (r) => r.converted, csv: (r) => String(r.converted) },
     { label: t('revenue.col.rate'), num: true, cell: (r) => percent(r.rate), csv: (r) => r.rate }
