@@ -87,7 +87,7 @@ export function OrderDetail({ orderNo, navigate }: { orderNo: string } & Pick<Sc
           <div className="refund-side">
             {!REFUNDABLE.has(o.state) ? (
               <p className="card hint">{t('refund.notRefundable')}</p>
-            ) : left.amount === 0 && inFlight === 0 ? (
+            ) : left.amount === 0 ? (
               <p className="card hint">{t('refund.nothingLeft')}</p>
             ) : (
               <RefundForm order={o} left={left} onRefunded={() => setVersion((v) => v + 1)} onStale={() => setVersion((v) => v + 1)} />
