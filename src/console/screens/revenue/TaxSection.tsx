@@ -61,6 +61,7 @@ export function TaxSection({ range }: { range: Range }) {
         </table>
       )}
       {tax.data?.rows.length === 0 && <p>{t('common.empty')}</p>}
+      {tax.data?.rows.some((r) => !r.booked) && <p className="hint">{t('revenue.booked.hint')}</p>}
     </section>
   )
 }
