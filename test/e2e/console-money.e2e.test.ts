@@ -29,6 +29,9 @@ const cny = (amount: number, locale: Locale = 'zh-CN') => formatMoney({ amount, 
 /** The whole page: the console's document grows with its content (the shell does not scroll inside). */
 const shot = (page: Page, name: string, locale: Locale) => page.screenshot({ path: join(SHOTS, `${name}.${locale}.png`), fullPage: true })
 
+/** Today in Beijing, as "2026-12-07". */
+const dayOfBeijing = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+
 let browser: Browser
 let relay: E2eRelay
 let app: E2eApp
@@ -91,7 +94,7 @@ it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provi
   await page.getByRole('button', { name: say('zh-CN', 'orders.search.submit') }).click()
   await expect.poll(() => rows.count()).toBe(2)
   await page.selectOption('select[name=state]', '')
-  const tomorrow = new Date(Date.now() + 8 * 3_600_000 + 86_400_000).toISOString().slice(0, 10)
+  const tomorrow = new Date(Date.parse(dayOfBeijing()) + 86_400_000).toISOString().slice(0, 10)
   await page.fill('input[name=from]', tomorrow)
   await page.getByRole('button', { name: say('zh-CN', 'orders.search.submit') }).click()
   await seeText(page.locator('main'), say('zh-CN', 'orders.none'))
@@ -275,7 +278,7 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   await seeText(page.getByTestId('revenue-error'), sayRevenue('zh-CN', 'revenue.range.tooMany'))
   problems.splice(0)
   await page.selectOption('select[name=bucket]', 'month')
-  await page.fill('input[name=from]', `${new Date().getFullYear()}-01-01`)
+  await page.fill('input[name=from]', `${dayOfBeijing().slice(0, 4)}-01-01`)
   await page.getByRole('button', { name: sayRevenue('zh-CN', 'revenue.apply') }).click()
   await seeText(page.getByTestId('providers'), cny(6_000))
 
@@ -291,6 +294,13 @@ it('the revenue screen draws its chart and shows the payment and the refund', as
   await seeText(stated.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.wallets') }), cny(6_000))
   await seeText(stated.locator('tr', { hasText: sayRevenue('zh-CN', 'revenue.provider.wechat') }), cny(6_000))
   await shot(page, 'console-revenue-statement', 'zh-CN')
+  // A month that is none: said beside the period, nothing asked.
+  await page.fill('input[name=period]', '2026-13')
+  await page.getByRole('button', { name: sayRevenue('zh-CN', 'revenue.apply') }).click()
+  await seeText(page.getByTestId('statement-error'), sayRevenue('zh-CN', 'revenue.statement.period.invalid'))
+  await page.fill('input[name=period]', dayOfBeijing().slice(0, 7))
+  await page.getByRole('button', { name: sayRevenue('zh-CN', 'revenue.apply') }).click()
+  expect(await page.getByTestId('statement-error').count()).toBe(0)
 
   await page.getByRole('button', { name: common['zh-CN']['shell.language'] }).click()
   await seeText(page.getByTestId('statement-CNY'), sayRevenue('en', 'revenue.statement.mrrAtEnd'))
