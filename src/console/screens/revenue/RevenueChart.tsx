@@ -30,7 +30,11 @@ export function RevenueChart({ categories, series, locale, label }: { categories
     chart.current = c
     const onResize = () => c.resize()
     window.addEventListener('resize', onResize)
+    // The box also changes without the window (a scrollbar appears, the layout reflows).
+    const observer = typeof ResizeObserver === 'undefined' ? undefined : new ResizeObserver(onResize)
+    observer?.observe(box.current!)
     return () => {
+      observer?.disconnect()
       window.removeEventListener('resize', onResize)
       c.dispose()
       chart.current = null
