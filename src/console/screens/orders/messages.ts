@@ -104,7 +104,7 @@ const zhCN = {
   'refund.refused.METHOD_UNAVAILABLE': '本服务器没有开通该渠道的退款接口，请到支付渠道的商户后台操作退款。',
   'refund.refused.INVALID_TRANSITION': '订单当前的状态不能退款（只有已支付或部分退款的订单可以退款）。请刷新页面查看最新状态。',
   'refund.refused.CURRENCY_MISMATCH': '退款币种与订单币种不一致。',
-  'refund.result.succeeded': '退款成功：已退回 {amount}，用户设备下次同步后余额会相应减少。',
+  'refund.result.succeeded': '退款成功：已退回 {amount}，用户的设备下次同步时会收到这笔退款。',
   'refund.result.pending': '退款已提交给支付渠道，金额 {amount}，正在等待渠道确认；确认后会自动入账。',
   'refund.result.requested': '退款请求已记录，金额 {amount}，尚未得到渠道答复；请用同一退款编号重试。',
   'refund.result.failed': '退款失败：{error}。请用同一退款编号重试。'
@@ -214,7 +214,7 @@ const en: typeof zhCN = {
   'refund.refused.METHOD_UNAVAILABLE': "This relay has no refund API for that provider: refund in the provider's merchant dashboard.",
   'refund.refused.INVALID_TRANSITION': 'The order cannot be refunded in its current state (only paid or partly refunded orders can). Reload to see its state.',
   'refund.refused.CURRENCY_MISMATCH': "The refund's currency is not the order's.",
-  'refund.result.succeeded': "Refunded {amount}. The device's balance goes down at its next sync.",
+  'refund.result.succeeded': "Refunded {amount}. The user's devices get it at their next sync.",
   'refund.result.pending': 'Refund of {amount} sent to the provider, awaiting its confirmation; it is recorded when confirmed.',
   'refund.result.requested': 'Refund of {amount} recorded, no answer from the provider yet: retry with the same refund key.',
   'refund.result.failed': 'The refund failed: {error}. Retry with the same refund key.'
