@@ -42,9 +42,21 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
     throw new ConsoleApiError(0, { code: 'NETWORK', message: 'the relay cannot be reached' })
   }
   const text = await res.text()
-  const json = text ? (JSON.parse(text) as unknown) : undefined
+  let json: unknown
+  try {
+    json = text ? (JSON.parse(text) as unknown) : undefined
+  } catch {
+    // Not JSON (a proxy's error page): the status alone speaks.
+    if (res.ok) throw new ConsoleApiError(res.status, { code: 'INTERNAL', message: 'the relay answered something that is not JSON' })
+  }
   if (!res.ok) {
-    const info = (json as { error?: ErrorInfo } | undefined)?.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}` }
+    // The relay's own refusals carry { error: { code, message } }; Fastify's answer for a route it
+    // does not have is { error: "Not Found", message }, which is a NOT_FOUND too.
+    const body = json as { error?: unknown; message?: unknown } | undefined
+    const info: ErrorInfo =
+      typeof body?.error === 'object' && body.error !== null && typeof (body.error as ErrorInfo).code === 'string'
+        ? (body.error as ErrorInfo)
+        : { code: res.status === 404 ? 'NOT_FOUND' : 'INTERNAL', message: typeof body?.message === 'string' ? body.message : `HTTP ${res.status}` }
     if (res.status === 401 && path !== '/v1/console/login') onSignedOut()
     throw new ConsoleApiError(res.status, info)
   }

@@ -1,4 +1,6 @@
 // Each screen registers itself here (one import line per screen folder).
+import './revenue'
+import './orders'
 import './catalog'
 import './coupons'
 import './accounts'
