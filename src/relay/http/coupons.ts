@@ -12,8 +12,8 @@ import { auditedStore } from '../console/audit'
 
 type PreHandler = (req: FastifyRequest) => Promise<void>
 
-export function registerCouponRoutes(app: FastifyInstance, core: RelayCore, auth: { device: PreHandler; admin: PreHandler; ctx: (req: FastifyRequest) => DeviceContext }): void {
-  const { device, admin, ctx } = auth
+export function registerCouponRoutes(app: FastifyInstance, core: RelayCore, auth: { device: PreHandler; admin: PreHandler; read: PreHandler; ctx: (req: FastifyRequest) => DeviceContext }): void {
+  const { device, admin, read, ctx } = auth
   const deps = { store: core.store, clock: core.clock, ids: core.ids, coupons: core.coupons }
   const auditDeps = { ids: core.ids, now: () => core.clock.now() }
 
@@ -33,7 +33,8 @@ export function registerCouponRoutes(app: FastifyInstance, core: RelayCore, auth
     req.log.info({ couponId: coupon.id, by: 'admin' }, 'coupon created')
     return { coupon }
   })
-  app.get('/v1/admin/coupons', { preHandler: admin }, async () => ({ coupons: await listCoupons(deps) }))
+  // The list is for every operator (the console's coupons screen); changes need coupons.manage.
+  app.get('/v1/admin/coupons', { preHandler: read }, async () => ({ coupons: await listCoupons(deps) }))
   app.post<{ Params: { couponId: string } }>('/v1/admin/coupons/:couponId/codes', { preHandler: admin }, async (req) => {
     const code = await addPromotionCode(as(req, 'coupon.code.add', () => ({ target: req.params.couponId, after: req.body })), req.params.couponId, req.body)
     req.log.info({ couponId: req.params.couponId, by: 'admin' }, 'promotion code added')

@@ -181,7 +181,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     return ack
   })
 
-  registerCouponRoutes(app, core, { device, admin: admin('coupons.manage'), ctx })
+  registerCouponRoutes(app, core, { device, admin: admin('coupons.manage'), read: admin('read'), ctx })
   noticeRoutes(app, core, { device, admin: admin('read') })
   registerConsoleRoutes(app, core, guards)
   registerConsoleReportRoutes(app, core, guards)

@@ -23,7 +23,8 @@ export function ensureRendererBuilt(): void {
 export function ensureConsoleBuilt(): void {
   const script = [
     'if [ ! -f out/console/index.html ] || [ -n "$(find src/console src/shared console.vite.config.ts -newer out/console/index.html -print -quit)" ]; then',
-    '  npx vite build --config console.vite.config.ts --logLevel warn',
+    // Production React, as the relay serves it (vitest's NODE_ENV=test would build the development one).
+    '  NODE_ENV=production npx vite build --config console.vite.config.ts --logLevel warn',
     'fi'
   ].join('\n')
   execFileSync('flock', [join(tmpdir(), 'livestream-billing-console-build.lock'), 'sh', '-c', script], { cwd: ROOT, stdio: 'inherit' })

@@ -52,7 +52,7 @@ const NEEDS: Record<string, Permission | 'public' | 'session'> = {
   'POST /v1/admin/devices/:deviceId/revoke': 'accounts.manage',
   'POST /v1/admin/invoices/:number/fapiao': 'invoices.manage',
   'POST /v1/admin/invoices/:number/void': 'invoices.manage',
-  'GET /v1/admin/coupons': 'coupons.manage',
+  'GET /v1/admin/coupons': 'read',
   'POST /v1/admin/coupons': 'coupons.manage',
   'POST /v1/admin/coupons/:couponId/codes': 'coupons.manage',
   'POST /v1/admin/coupons/:couponId/grants': 'coupons.manage',
