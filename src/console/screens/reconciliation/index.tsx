@@ -5,6 +5,7 @@ import { money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { registerScreen, type ScreenProps } from '../registry'
 import { ImportBill } from './Import'
+import { FetchBill } from './Fetch'
 import { messages } from './messages'
 
 // 对账: the bills imported (runs), a run's differences at #/reconciliation/<runId>, each marked
@@ -49,16 +50,19 @@ function ReconciliationScreen({ rest, navigate }: ScreenProps) {
   const list = runs.data?.runs ?? []
   const provider = (p: string) => (`provider.${p}` in messages['zh-CN'] ? t(`provider.${p}` as 'provider.alipay') : p)
 
+  const imported = (message: Say<typeof messages>, runId: string) => {
+    setDone(() => message)
+    runs.reload()
+    navigate('reconciliation', runId)
+  }
+
   return (
     <>
       {manage ? (
-        <ImportBill
-          onImported={(message, runId) => {
-            setDone(() => message)
-            runs.reload()
-            navigate('reconciliation', runId)
-          }}
-        />
+        <>
+          <ImportBill onImported={imported} />
+          <FetchBill onImported={imported} />
+        </>
       ) : (
         <p className="hint">{t('import.noPermission')}</p>
       )}

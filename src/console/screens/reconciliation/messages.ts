@@ -1,4 +1,14 @@
 const zhCN = {
+  'fetch.title': '从支付平台获取对账单',
+  'fetch.date': '账单日期（北京时间）',
+  'fetch.submit': '获取并核对',
+  'fetch.hint': '由服务器通过支付平台的接口下载当天的交易账单；账单一般在次日上午生成。',
+  'fetch.noDate': '请选择要获取的账单日期。',
+  'fetch.badDate': '只能获取已经结束的日期的账单，请选择昨天或更早的日期。',
+  'fetch.noBill': '{provider}还没有 {date} 的账单（一般次日上午生成），请稍后再试或选择更早的日期。',
+  'fetch.damaged': '下载的账单文件与{provider}给出的校验值不符，没有导入；请重新获取。',
+  'fetch.unreachable': '暂时连不上{provider}，没有导入；请稍后重试，或下载账单后上传。',
+  'fetch.notConfigured': '服务器没有配置{provider}，无法自动获取；请下载账单后用上面的表单上传。',
   'import.title': '导入对账单',
   'import.provider': '渠道',
   'provider.alipay': '支付宝',
@@ -52,6 +62,16 @@ const zhCN = {
 }
 
 const en: typeof zhCN = {
+  'fetch.title': 'Fetch a bill from the provider',
+  'fetch.date': 'Bill date (Beijing time)',
+  'fetch.submit': 'Fetch and match',
+  'fetch.hint': 'The server downloads that day’s trade bill through the provider’s API; a day is usually billed the next morning.',
+  'fetch.noDate': 'Choose the day whose bill to fetch.',
+  'fetch.badDate': 'Only a day that has ended can be fetched: choose yesterday or earlier.',
+  'fetch.noBill': '{provider} has no bill for {date} yet (usually ready the next morning). Try again later or pick an earlier day.',
+  'fetch.damaged': 'The downloaded bill does not match the checksum {provider} gave; nothing was imported. Fetch it again.',
+  'fetch.unreachable': '{provider} cannot be reached right now; nothing was imported. Try again later, or download the bill and upload it.',
+  'fetch.notConfigured': '{provider} is not configured on this server: download its bill and upload it with the form above.',
   'import.title': 'Import a bill',
   'import.provider': 'Provider',
   'provider.alipay': 'Alipay',
