@@ -2,8 +2,8 @@
 // default Asia/Shanghai (UTC+8, no daylight saving), and the console shows times in that zone
 // too (i18n time()): a day is [00:00, 24:00) Beijing time, written as the relay writes bucket keys.
 
-/** A report's calendar bucket, as the relay's revenue report takes it. */
-export type Bucket = 'day' | 'month' | 'year'
+import type { Bucket } from '../../shared/console/reports'
+export type { Bucket }
 
 export const BILLING_TIME_ZONE = 'Asia/Shanghai'
 const OFFSET_MS = 8 * 3_600_000

@@ -11,21 +11,8 @@ import type { GrantRow } from '../store/ports'
 // Movement between two instants, per account: new (none → some), expansion (up), contraction
 // (down, not to none), churn (some → none); start + new + expansion − contraction − churn = end.
 
-export interface MrrAt {
-  at: number
-  /** currency → MRR (minor units). */
-  mrr: Record<string, number>
-  arr: Record<string, number>
-  /** currency → accounts paying a recurring plan. */
-  payingAccounts: Record<string, number>
-}
-
-export interface MrrMovement {
-  from: number
-  to: number
-  /** currency → the parts of the change. */
-  movement: Record<string, { start: number; new: number; expansion: number; contraction: number; churn: number; end: number }>
-}
+export type { MrrAt, MrrMovement } from '../../shared/console/reports'
+import type { MrrAt, MrrMovement } from '../../shared/console/reports'
 
 export function monthlyOf(g: GrantRow): number {
   const months = g.period === 'lifetime' ? null : PERIOD_MONTHS[g.period as keyof typeof PERIOD_MONTHS]

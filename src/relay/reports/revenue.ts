@@ -19,35 +19,8 @@ import type { LedgerAccountRow, LedgerTransferRow } from '../store/ports'
 // sums less what was posted at or after the report's end (balancesAt), so the walk reads only the
 // report's own range.
 
-export type Bucket = 'day' | 'month' | 'year'
-
-export interface RevenueLine {
-  gross: number
-  discounts: number
-  refunds: number
-  promotions: number
-  net: number
-  tax: number
-}
-
-export interface RevenueReport {
-  bucket: Bucket
-  from: number
-  to: number
-  timeZone: string
-  /** currency → bucket key ("2026-12-07", "2026-12", "2026") → line; buckets without movement are left out. */
-  periods: Record<string, Record<string, RevenueLine>>
-  /** currency → the whole range. */
-  totals: Record<string, RevenueLine>
-  /** currency → provider → money in, net of refunds. */
-  providers: Record<string, Record<string, number>>
-  /** currency → "PLAN:period" → gross. */
-  plans: Record<string, Record<string, number>>
-  /** currency → prepaid wallets and promotion credit not spent, as of `to`. */
-  walletLiability: Record<string, { wallets: number; promotionCredit: number }>
-  /** currency → accounts with revenue in the range, and net revenue per such account (ARPU, rounded half up). */
-  arpu: Record<string, { accounts: number; arpu: number }>
-}
+export type { Bucket, RevenueLine, RevenueReport } from '../../shared/console/reports'
+import type { Bucket, RevenueLine, RevenueReport } from '../../shared/console/reports'
 
 const empty = (): RevenueLine => ({ gross: 0, discounts: 0, refunds: 0, promotions: 0, net: 0, tax: 0 })
 

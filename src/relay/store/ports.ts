@@ -1,3 +1,4 @@
+import type { AuditEntry, ReconciliationDifference, ReconciliationRun } from '../../shared/console/api'
 import type { Currency } from '../../shared/money'
 import type { BillingPeriod, FeedRecordType, OrderState, PlanCode } from '../../shared/relay-contract'
 import type { ProviderName } from '../providers/types'
@@ -591,21 +592,11 @@ export interface OperatorsRepo {
   deleteExpiredSessions(now: number, idleBefore: number): Awaitable<number>
 }
 
-/** One line of the append-only audit log: who did what, when, from where, before and after. */
-export interface AuditEntry {
-  id: string
-  at: number
-  /** Null for the command line (`relay -- operator add`). */
-  operatorId: string | null
-  /** The operator's email, or "cli". */
-  actor: string
-  action: string
-  target: string | null
-  address: string | null
-  /** JSON of the state before and after, when the action changes one. */
-  before: string | null
-  after: string | null
-}
+
+// The console reads these rows as they are stored: one shape (src/shared/console/api.ts).
+export type { AuditEntry } from '../../shared/console/api'
+export type ReconciliationRunRow = ReconciliationRun
+export type ReconciliationDifferenceRow = ReconciliationDifference
 
 export interface AuditQuery {
   /** Entries with seq below this (the previous page's last), newest first. */
@@ -650,31 +641,7 @@ export interface RefundRequestsRepo {
 }
 
 /** A provider bill imported for reconciliation (src/relay/reconcile). */
-export interface ReconciliationRunRow {
-  id: string
-  provider: string
-  periodFrom: number
-  periodTo: number
-  lines: number
-  differences: number
-  importedAt: number
-  importedBy: string
-}
 
-export interface ReconciliationDifferenceRow {
-  id: string
-  runId: string
-  provider: string
-  kind: string
-  orderNo: string
-  refundId: string | null
-  billAmount: number | null
-  relayAmount: number | null
-  line: number | null
-  resolvedAt: number | null
-  resolvedBy: string | null
-  resolution: string | null
-}
 
 export interface ReconciliationRepo {
   /** Paid orders of the provider named in `orderNos` or paid in [from, to): number → amount, and which were paid in the period. */

@@ -160,3 +160,47 @@ export interface ConsoleStatement {
     }
   >
 }
+
+/** GET /v1/console/reconciliation → { runs }: one bill imported. */
+export interface ReconciliationRun {
+  id: string
+  provider: string
+  periodFrom: number
+  periodTo: number
+  lines: number
+  differences: number
+  importedAt: number
+  importedBy: string
+}
+
+/** GET /v1/console/reconciliation/runs/:runId → { differences }: one line of a bill that differs from the books. */
+export interface ReconciliationDifference {
+  id: string
+  runId: string
+  provider: string
+  kind: string
+  orderNo: string
+  refundId: string | null
+  billAmount: number | null
+  relayAmount: number | null
+  line: number | null
+  resolvedAt: number | null
+  resolvedBy: string | null
+  resolution: string | null
+}
+
+/** One line of the append-only audit log: who did what, when, from where, before and after. */
+export interface AuditEntry {
+  id: string
+  at: number
+  /** Null for the command line (`relay -- operator add`). */
+  operatorId: string | null
+  /** The operator's email, or "cli". */
+  actor: string
+  action: string
+  target: string | null
+  address: string | null
+  /** JSON of the state before and after, when the action changes one. */
+  before: string | null
+  after: string | null
+}

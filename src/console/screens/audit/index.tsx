@@ -4,23 +4,14 @@ import { Err, fromLocalInput, generalText, refusalOf, type Refusal } from '../..
 import { time, useLocale, useT } from '../../i18n'
 import { registerScreen } from '../registry'
 import { messages } from './messages'
+import type { AuditEntry } from '../../../shared/console/api'
 
 // 操作日志: who did what, when, from where, with the state before and after; filtered by
 // operator, action and days (Beijing time), paged on by "load more", exported as CSV with the
 // same filters (the export is itself an audit entry).
 
-interface Entry {
-  seq: number
-  id: string
-  at: number
-  operatorId: string | null
-  actor: string
-  action: string
-  target: string | null
-  address: string | null
-  before: string | null
-  after: string | null
-}
+/** An entry as the audit route pages it: the stored line and its position. */
+type Entry = AuditEntry & { seq: number }
 
 const DAY_MS = 86_400_000
 const ACTIONS = Object.keys(messages['zh-CN'])

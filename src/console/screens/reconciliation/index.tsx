@@ -7,32 +7,13 @@ import { registerScreen, type ScreenProps } from '../registry'
 import { ImportBill } from './Import'
 import { FetchBill } from './Fetch'
 import { messages } from './messages'
+import type { ReconciliationDifference, ReconciliationRun } from '../../../shared/console/api'
 
 // 对账: the bills imported (runs), a run's differences at #/reconciliation/<runId>, each marked
 // resolved with a reason by reconciliation.manage.
 
-interface Run {
-  id: string
-  provider: string
-  periodFrom: number
-  periodTo: number
-  lines: number
-  differences: number
-  importedAt: number
-  importedBy: string
-}
-interface Difference {
-  id: string
-  kind: string
-  orderNo: string
-  refundId: string | null
-  billAmount: number | null
-  relayAmount: number | null
-  line: number | null
-  resolvedAt: number | null
-  resolvedBy: string | null
-  resolution: string | null
-}
+type Run = ReconciliationRun
+type Difference = ReconciliationDifference
 
 const days = {
   'zh-CN': new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium' }),
