@@ -131,8 +131,10 @@ export class PgUnits {
         const again = isConflict(err) ? attempt < CONFLICT_ATTEMPTS : isUniqueViolation(err) && attempt < UNIQUE_ATTEMPTS
         if (stats && again) isConflict(err) ? stats.conflictReruns++ : stats.uniqueReruns++
         if (!again) throw isConflict(err) ? new StoreUnavailable(`still conflicting after ${attempt} runs: ${describe(err)}`) : err
-        // Jittered, growing pause: the winner commits meanwhile.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt))
+        // Jittered pause, doubling up to a unit's usual length (250 ms cap): the winner commits
+        // meanwhile. A pause far shorter than the winner's unit met the same holder again, so
+        // a dozen units on one account could lose ten times in a row on a loaded machine.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 2 ** attempt)))
       } finally {
         if (stats) {
           const inside = performance.now() - began!
