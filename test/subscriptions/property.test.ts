@@ -173,7 +173,8 @@ describe('random operation sequences', () => {
           s.db.close()
         }
       }),
-      { numRuns: 80 }
+      // 160 runs: at 80 a clean-clone CI run reached only 7 of the transitions.
+      { numRuns: 160 }
     )
     // The generator must reach the interesting states, or the property proves little.
     expect(observed.size).toBeGreaterThanOrEqual(8)
