@@ -34,7 +34,6 @@ import { Grants } from './subscriptions/grants'
 import { Coupons } from './coupons/coupons'
 import { Notices } from './notifications/notices'
 import { noticeListener } from './notifications/events'
-import { invoiceNotices } from './notifications/invoice-notices'
 import { Reminders } from './reminders/reminders'
 import { RelayKeyChain } from './feed/key-chain'
 import { BillingDetailsBook } from './invoices/billing-details'
@@ -129,7 +128,6 @@ export function createCore(opts: {
   const notices = new Notices({ store, clock, feed, jobs, secret, baseUrl, ...(opts.senders.email ? { email: opts.senders.email } : {}) })
   const reminders = new Reminders({ clock, jobs, notices, wallet, grants })
   feed.onAppend(noticeListener(notices, reminders))
-  invoices.notices = invoiceNotices(notices)
   return {
     config,
     store,
@@ -179,7 +177,7 @@ export function createCore(opts: {
     invoicing: {
       invoices,
       details: new BillingDetailsBook(store, clock),
-      fapiao: new FapiaoDesk(store, clock, feed, invoices),
+      fapiao: new FapiaoDesk(store, clock, feed),
       reads: new InvoiceReads(store, clock, pdfs, inv.seller, inv.timeZone),
       font,
       pdfs

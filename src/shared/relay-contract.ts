@@ -397,13 +397,15 @@ export const NoticeLanguageSchema = z.enum(['zh-CN', 'en'])
 export const AccountLanguageRequestSchema = z.strictObject({ language: NoticeLanguageSchema })
 
 /**
- * Every record's payload: `{ v: 1, seq, type, accountId, data }`. `seq` is the record's place
- * in the relay's feed (a global sequence, increasing, with gaps: other accounts' records);
+ * Every record's payload: `{ v: 1, seq, type, accountId, data, notice? }`. `seq` is the record's
+ * place in the relay's feed (a global sequence, increasing, with gaps: other accounts' records);
  * the envelope's `cursor` must equal it. It is signed with the record, so a relay reply
- * cannot position the app's cursor past records it has not seen.
+ * cannot position the app's cursor past records it has not seen. `notice`: the notice the
+ * record's event causes (a payment's "付款成功", an invoice's "发票开具"), carried in the same
+ * record; a notice with no event record of its own (a reminder) is a 'notice' record.
  */
 const feedRecord = <T extends string, D extends z.ZodType>(type: T, data: D) =>
-  z.object({ v: z.literal(1), seq: z.number().int().positive(), type: z.literal(type), accountId: z.string(), data })
+  z.object({ v: z.literal(1), seq: z.number().int().positive(), type: z.literal(type), accountId: z.string(), data, notice: NoticeSchema.optional() })
 
 export const FeedPayloadSchema = z.discriminatedUnion('type', [
   feedRecord('payment_confirmed', PaymentConfirmedSchema),

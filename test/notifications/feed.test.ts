@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { RecordingDesktopNotifier } from '../../src/main/notifications'
 import type { NoticesChanged } from '../../src/shared/ipc/schemas/notices'
 import type { FeedData } from '../../src/shared/relay-contract'
-import { newDevice, startWorld, T0, type World } from '../sync/support'
+import { newDevice, startWorld, T0, topUp, type World } from '../sync/support'
 
 // 'notice' feed records from the real relay over HTTP on 127.0.0.1, appended with the relay's
 // own feed append (as its jobs do), pulled, verified and applied by the real sync.
@@ -16,6 +16,30 @@ async function relayNotice(w: World, accountId: string, data: FeedData<'notice'>
 }
 
 describe("applying the relay's notices", () => {
+  it("an event's notice rides in its record: a paid recharge and its invoice each bring theirs, once, with no notice record", async () => {
+    const w = await startWorld()
+    const desktop = new RecordingDesktopNotifier()
+    const a = await newDevice(w, 'a', undefined, { notifications: { desktop, localTimeZone: 'Asia/Shanghai' } })
+    const orderNo = await topUp(w, a, 5000)
+    await a.sync.syncNow()
+    const types = (w.t.relay.db.sqlite.prepare('SELECT type FROM feed WHERE account_id = ? ORDER BY seq').all(a.accountId) as { type: string }[]).map((r) => r.type)
+    expect(types).not.toContain('notice')
+    const items = a.sync.notifications.list({ limit: 10 }).items
+    expect(items.map((n) => [n.id, n.kind, n.source]).sort()).toEqual(
+      [
+        [`payment:${orderNo}`, 'recharge_credited', 'relay'],
+        [expect.stringMatching(/^invoice:INV-\d{4}-\d{6}$/), 'invoice_issued', 'relay']
+      ].sort()
+    )
+    expect(a.billing.wallet.balance()).toEqual(cny(5000))
+    expect(desktop.shown).toHaveLength(2)
+    // Served again from the start: each record (and so its notice) is known.
+    a.billing.db.sqlite.prepare('UPDATE sync_state SET cursor = NULL').run()
+    await a.sync.syncNow()
+    expect(a.sync.notifications.list({ limit: 10 }).items).toHaveLength(2)
+    expect(desktop.shown).toHaveLength(2)
+  })
+
   it('a notice is kept once: the same notice in two records, and the same records served again, change nothing', async () => {
     const w = await startWorld()
     const desktop = new RecordingDesktopNotifier()

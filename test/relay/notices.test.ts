@@ -44,9 +44,11 @@ async function account(t: TestRelay, email?: string) {
 }
 
 async function notices(t: TestRelay, accountId: string): Promise<Notice[]> {
-  return (await t.sql<{ payload: string }>("SELECT payload FROM feed WHERE account_id = ? AND type = 'notice' ORDER BY seq", accountId)).map(
-    (r) => (JSON.parse(r.payload) as { data: Notice }).data
-  )
+  // A reminder's notice is a 'notice' record; an event's rides in the event's record.
+  return (await t.sql<{ payload: string }>('SELECT payload FROM feed WHERE account_id = ? ORDER BY seq', accountId)).flatMap((r) => {
+    const p = JSON.parse(r.payload) as { type: string; data: Notice; notice?: Notice }
+    return p.type === 'notice' ? [p.data] : p.notice ? [p.notice] : []
+  })
 }
 
 async function drain(t: TestRelay) {

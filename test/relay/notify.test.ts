@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import type { FeedPayload } from '../../src/shared/relay-contract'
 import { forEachStore } from './support/pg'
 import { auditReasons, checkout, effects, notify, paid, refunded } from './support/flows'
 import { createTestProvider } from './support/hmac-provider'
@@ -154,25 +155,21 @@ forEachStore('notification pipeline', () => {
     t.clock.advance(1)
     const after = await t.api('POST', '/v1/lease', { token: dev.token })
     expect(JSON.parse(after.body.lease.payload).data.planCode).toBe('FREE')
-    const types = (await t.api('GET', feedPath(), { token: dev.token })).body.records.map(
-      (r: { payload: string }) => `${JSON.parse(r.payload).type}${JSON.parse(r.payload).data.status ? ':' + JSON.parse(r.payload).data.status : ''}`
-    )
-    // Each event's notice follows its record (issue 18).
+    const types = (await t.api('GET', feedPath(), { token: dev.token })).body.records.map((r: { payload: string }) => {
+      const p = JSON.parse(r.payload) as FeedPayload
+      const status = 'status' in p.data ? `:${p.data.status}` : ''
+      return `${p.type}${status}${p.notice ? `+${p.notice.kind}` : ''}`
+    })
+    // Each event's notice rides in its record (issue 18).
     expect(types).toEqual([
-      'payment_confirmed',
-      'notice',
-      'subscription_grant:active',
-      'notice',
-      'invoice:paid',
-      'notice',
+      'payment_confirmed+payment_received',
+      'subscription_grant:active+subscription_started',
+      'invoice:paid+invoice_issued',
       'entitlement_lease',
-      'refund',
-      'notice',
-      'subscription_grant:revoked',
-      'notice',
-      'credit_note',
+      'refund+refund',
+      'subscription_grant:revoked+subscription_cancelled',
+      'credit_note+credit_note',
       'invoice:credited',
-      'notice',
       'entitlement_lease'
     ])
   })

@@ -37,13 +37,13 @@ forEachStore('outbox', () => {
     // One debit of 500 with an empty wallet: balance −500, all of it debt.
     expect(account.wallet).toEqual({ balance: cny(-500), debt: cny(500) })
     const feed = await feedOf(t, dev.token)
-    expect(feed.map((p) => p.type)).toEqual(['wallet_debit', 'debt', 'notice'])
+    expect(feed.map((p) => `${p.type}${p.notice ? `+${p.notice.kind}` : ''}`)).toEqual(['wallet_debit', 'debt+debt_created'])
     // Malformed batches change nothing.
     expect((await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: [{ id: 'x', kind: 'usage' }] } })).status).toBe(400)
     expect(
       (await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: [{ ...records[1], id: 'debit-0002', amount: { amount: 5, currency: 'USD' } }] } })).body.rejected[0].code
     ).toBe('CURRENCY_MISMATCH')
-    expect((await feedOf(t, dev.token)).length).toBe(3)
+    expect((await feedOf(t, dev.token)).length).toBe(2)
   })
 
   it('first-free is decided once per account: one claim wins, the others become charges and debt', async () => {
@@ -114,12 +114,12 @@ forEachStore('outbox', () => {
     )
     // Only the 1-fen debit reached the feed (and its debt); the zero claim did not take first-free.
     const feed = await feedOf(t, dev.token)
-    expect(feed.map((p) => p.type)).toEqual(['wallet_debit', 'debt', 'notice'])
+    expect(feed.map((p) => `${p.type}${p.notice ? `+${p.notice.kind}` : ''}`)).toEqual(['wallet_debit', 'debt+debt_created'])
     expect(feed.every((p) => p.type !== 'wallet_debit' || p.data.amount.amount > 0)).toBe(true)
     expect((await t.api('GET', '/v1/account', { token: dev.token })).body).toMatchObject({ firstFreeUsed: false, wallet: { balance: cny(-1) } })
     // Refused for good: a resend is refused again, nothing more is written.
     const again = await t.api('POST', '/v1/outbox', { token: dev.token, body: { records: records.slice(0, 1) } })
     expect(again.body).toEqual({ accepted: [], rejected: [{ id: 'debit-zero-01', code: 'INVALID_AMOUNT', message: expect.any(String) }] })
-    expect(await feedOf(t, dev.token)).toHaveLength(3)
+    expect(await feedOf(t, dev.token)).toHaveLength(2)
   })
 })

@@ -43,9 +43,11 @@ describe('reminders and dunning across a month', () => {
       }
     }
     const notices = (accountId: string) =>
-      (t.relay.db.sqlite.prepare("SELECT payload FROM feed WHERE account_id = ? AND type = 'notice' ORDER BY seq").all(accountId) as { payload: string }[]).map((r) => {
-        const n = (JSON.parse(r.payload) as { data: Notice }).data
-        return { day: Math.round((n.at - T0) / DAY), kind: n.kind, ...n.params }
+      (t.relay.db.sqlite.prepare('SELECT payload FROM feed WHERE account_id = ? ORDER BY seq').all(accountId) as { payload: string }[]).flatMap((r) => {
+        // A reminder's notice is a 'notice' record; an event's rides in the event's record.
+        const p = JSON.parse(r.payload) as { type: string; data: Notice; notice?: Notice }
+        const n = p.type === 'notice' ? p.data : p.notice
+        return n ? [{ day: Math.round((n.at - T0) / DAY), kind: n.kind, ...n.params }] : []
       })
     const plan = (planCode: string) => ({ kind: 'plan', planCode, period: 'monthly' })
     const pay = async (p: TestProvider, token: string, item: unknown, amount: number) => {

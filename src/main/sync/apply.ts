@@ -100,6 +100,8 @@ export function applyRecord(
       // The inbox row first: a record applied before changes nothing (one statement, not a lookup and an insert).
       if (d.store.inboxClaim.run(env.id, env.cursor, p.type, env.timestamp, env.payload, env.signature, now).changes === 0) return false
       applyEffects(d, env, p, events, mine, now)
+      // The notice the record's event causes rides in the record (a reminder's is a 'notice' record).
+      if (p.notice && d.notices.applyRelay(p.notice, now)) events.push({ kind: 'notice.added', id: p.notice.noticeId })
       return true
     })
     if (!applied) return 'seen'

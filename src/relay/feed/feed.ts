@@ -1,6 +1,6 @@
 import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
-import type { FeedData, FeedEnvelope, FeedPage, FeedRecordType } from '../../shared/relay-contract'
+import type { FeedData, FeedEnvelope, FeedPage, FeedRecordType, Notice } from '../../shared/relay-contract'
 import { UNSIGNED, type FeedRow, type RelayStore, type StoreTx } from '../store/ports'
 import { signRecord } from './envelope'
 import type { SigningKey } from './keys'
@@ -17,8 +17,13 @@ import type { SigningKey } from './keys'
 // depends on) is durable with the effect's transaction either way.
 
 
-/** Hears a record appended, inside the same unit of work (notices and reminders follow from records). */
-export type FeedListener = (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown) => Promise<void>
+/**
+ * Hears a record as it is appended, inside the same unit of work and before it is stored
+ * (notices and reminders follow from records). What it answers is the notice the event causes:
+ * it rides in the record itself (the payload's `notice`), so an event and its notice are one
+ * record to store, sign and send.
+ */
+export type FeedListener = (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown) => Promise<Notice | null | undefined>
 
 export class Feed {
   /** False once the backlog was seen empty; append() sets it again. Unknown (true) at start. */
@@ -62,14 +67,14 @@ export class Feed {
 
   /** Appends one record, signed later (idle or when first served); inside the caller's unit. */
   async append<T extends FeedRecordType>(tx: StoreTx, accountId: string, type: T, data: FeedData<T>): Promise<{ id: string; seq: number }> {
+    const notice = this.listener ? await this.listener(tx, accountId, type, data) : undefined
     const id = `rec_${this.ids.next()}`
     const timestamp = Math.floor(this.clock.now() / 1000)
     const { seq } = await tx.feed.append({ id, accountId, type, timestamp, keyId: this.key.keyId }, (seq) => ({
-      payload: recordPayload(seq, type, accountId, data),
+      payload: recordPayload(seq, type, accountId, data, notice ?? undefined),
       signature: UNSIGNED
     }))
     this.mayHaveBacklog = true
-    if (this.listener) await this.listener(tx, accountId, type, data)
     return { id, seq }
   }
 
@@ -117,8 +122,8 @@ export class Feed {
 }
 
 /** The signed payload of a record: its own seq inside, so the app can check the cursor. */
-function recordPayload(seq: number, type: FeedRecordType, accountId: string, data: unknown): string {
-  return JSON.stringify({ v: 1, seq, type, accountId, data })
+function recordPayload(seq: number, type: FeedRecordType, accountId: string, data: unknown, notice?: Notice): string {
+  return JSON.stringify(notice ? { v: 1, seq, type, accountId, data, notice } : { v: 1, seq, type, accountId, data })
 }
 
 export function toEnvelope(r: FeedRow): FeedEnvelope {

@@ -5,7 +5,6 @@ import type { Clock } from '../../node/clock'
 import type { DeviceContext } from '../accounts/accounts'
 import type { Feed } from '../feed/feed'
 import type { FapiaoRow, RelayStore, StoreTx } from '../store/ports'
-import type { Invoices } from './invoices'
 
 // 申请发票: a user asks for the official fapiao of one of their invoices (requested); the
 // operator issues it (the tax authority's 20-digit number and its file, PDF or OFD) or refuses
@@ -32,8 +31,7 @@ export class FapiaoDesk {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly feed: Feed,
-    private readonly invoices: Invoices
+    private readonly feed: Feed
   ) {}
 
   /** The device's request; the same request again answers the stored one. */
@@ -92,9 +90,8 @@ export class FapiaoDesk {
   private async save(tx: StoreTx, row: FapiaoRow, file: Buffer | null): Promise<FapiaoRequest> {
     await tx.invoices.putFapiao(row, file)
     const dto = toFapiao(row)
+    // An issued fapiao's notice rides in this record (notifications/events.ts).
     await this.feed.append(tx, row.accountId, 'fapiao', dto)
-    // Notices hook (issue 18): fapiao_issued when dto.status is 'issued'.
-    await this.invoices.notices.fapiaoChanged(tx, row.accountId, dto)
     return dto
   }
 }

@@ -8,7 +8,6 @@ import type { Feed } from '../feed/feed'
 import { chart } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
 import type { CreditNoteRow, InvoiceRow, OrderRow, StoreTx } from '../store/ports'
-import { NO_NOTICES, type InvoiceNotices } from './notices'
 import { billingYear, documentNumber, SERIES } from './numbers'
 import { creditTax, invoiceLine, type LineInput } from './tax'
 
@@ -46,9 +45,7 @@ export class Invoices {
   constructor(
     private readonly feed: Feed,
     private readonly ledger: Ledger,
-    readonly options: InvoicingOptions,
-    /** Set by the notices module (issue 18); called inside each issuing unit of work. */
-    public notices: InvoiceNotices = NO_NOTICES
+    readonly options: InvoicingOptions
   ) {}
 
   /**
@@ -122,10 +119,9 @@ export class Invoices {
     await tx.invoices.update(inv.number, updated, now)
     const dto = toCreditNote(note)
     const invoice = toInvoice(updated)
+    // Its notice rides in the credit_note record (notifications/events.ts).
     await this.feed.append(tx, inv.accountId, 'credit_note', dto)
     await this.feed.append(tx, inv.accountId, 'invoice', invoice)
-    // Notices hook (issue 18): the credit_note notice belongs here, in the refund's unit.
-    await this.notices.creditNoteIssued(tx, inv.accountId, dto, invoice)
     return dto
   }
 
@@ -188,9 +184,8 @@ export class Invoices {
     }
     // Built from what is at hand (no JSON read back): this runs inside every paid notification.
     const invoice = toInvoice(row, lines)
+    // Its invoice_issued notice rides in this record (notifications/events.ts).
     await this.feed.append(tx, accountId, 'invoice', invoice)
-    // Notices hook (issue 18): the invoice_issued notice belongs here, in the payment's unit.
-    await this.notices.invoiceIssued(tx, accountId, invoice)
     return invoice
   }
 }

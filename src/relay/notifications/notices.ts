@@ -10,7 +10,8 @@ import { renderNoticeEmail, TRANSACTIONAL } from './templates'
 import type { EmailSender } from './types'
 import { readUnsubscribeToken, unsubscribeToken } from './unsubscribe'
 
-// Notices (issue 18): one `notice` feed record per (account, event key) for every device, and,
+// Notices (issue 18): one notice per (account, event key) for every device, carried in the feed
+// record of its event (or, for a reminder, in a 'notice' record of its own), and,
 // when the account has an email and has not opted out of the kind (transactional kinds cannot
 // be opted out of), one email job, enqueued in the same unit of work. The email job sends once
 // per (notice, recipient): it skips a notice already recorded as sent, sends with a stable
@@ -54,25 +55,37 @@ export class Notices {
   }
 
   /**
-   * The notice for one event, inside the caller's unit of work: its feed record and (see above)
-   * its email job. The same (account, noticeId) again changes nothing and answers false.
+   * The notice of an event that has no feed record of its own (a reminder), inside the caller's
+   * unit of work: a 'notice' record and (see above) its email job. The same (account, noticeId)
+   * again changes nothing and answers false.
    */
   async notify(tx: StoreTx, input: NoticeInput): Promise<boolean> {
+    const notice = await this.claim(tx, input)
+    if (!notice) return false
+    await this.deps.feed.append(tx, input.accountId, 'notice', notice)
+    return true
+  }
+
+  /**
+   * The notice of one event, claimed for its account (once per noticeId) with its email job,
+   * inside the caller's unit of work; null when it was claimed before. It is not appended: the
+   * caller carries it in the event's own record (Feed.onAppend), or in a 'notice' record (notify).
+   */
+  async claim(tx: StoreTx, input: NoticeInput): Promise<Notice | null> {
     const parsed = NoticeSchema.safeParse({ noticeId: input.noticeId, kind: input.kind, at: this.deps.clock.now(), params: input.params ?? {} })
     if (!parsed.success) {
       throw new InvalidInput('notice is malformed', { fields: parsed.error.issues.map((i) => i.path.join('.') || '(notice)') })
     }
     const notice = parsed.data
     const { accountId } = input
-    if (!(await tx.notices.claim({ accountId, noticeId: notice.noticeId, kind: notice.kind, at: notice.at }))) return false
-    await this.deps.feed.append(tx, accountId, 'notice', notice)
-    if (!this.deps.email) return true
+    if (!(await tx.notices.claim({ accountId, noticeId: notice.noticeId, kind: notice.kind, at: notice.at }))) return null
+    if (!this.deps.email) return notice
     const to = (await tx.signIn.identities(accountId)).find((i) => i.kind === 'email')?.subject
-    if (!to) return true
-    if (!TRANSACTIONAL.has(notice.kind) && (await tx.notices.optedOut(accountId, notice.kind))) return true
+    if (!to) return notice
+    if (!TRANSACTIONAL.has(notice.kind) && (await tx.notices.optedOut(accountId, notice.kind))) return notice
     const job: EmailJob = { accountId, to, notice }
     await this.deps.jobs.enqueue(tx, NOTICE_EMAIL_JOB, `${accountId}|${notice.noticeId}|${to}`, job)
-    return true
+    return notice
   }
 
   async setLanguage(accountId: string, language: NoticeLanguage): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../node/clock'
 import { documentPlan, documentReminders, type CatalogReminders } from '../../shared/catalog'
-import type { FeedData, PlanCode } from '../../shared/relay-contract'
+import type { FeedData, Notice, PlanCode } from '../../shared/relay-contract'
 import type { RelayWallet } from '../accounts/wallet'
 import { catalogInForce } from '../catalog/catalog'
 import type { JobRunner } from '../jobs/runner'
@@ -82,16 +82,21 @@ export class Reminders {
     }
   }
 
-  /** A change of debt: the first debt of an episode starts the grace period; a settled one ends it. */
-  async debtChanged(tx: StoreTx, accountId: string, debt: FeedData<'debt'>): Promise<void> {
+  /**
+   * A change of debt: the first debt of an episode starts the grace period; a settled one ends it.
+   * Answers the debt's notice (the grace period's day 0), which rides in the debt record.
+   */
+  async debtChanged(tx: StoreTx, accountId: string, debt: FeedData<'debt'>): Promise<Notice | null> {
     const now = this.deps.clock.now()
-    if (debt.outstanding.amount === 0) return void (await tx.notices.endEpisode(accountId))
-    if (debt.change.amount <= 0 || debt.outstanding.amount !== debt.change.amount) return
+    if (debt.outstanding.amount === 0) {
+      await tx.notices.endEpisode(accountId)
+      return null
+    }
+    if (debt.change.amount <= 0 || debt.outstanding.amount !== debt.change.amount) return null
     const { graceNoticeDays, graceDays } = await this.schedule(tx)
     const graceEndsAt = now + graceDays * DAY
-    if (!(await tx.notices.startEpisode({ accountId, debtId: debt.debtId, sourceId: debt.sourceId, startedAt: now, graceEndsAt }))) return
-    // The debt's own notice is the grace period's day 0.
-    await this.deps.notices.notify(tx, {
+    if (!(await tx.notices.startEpisode({ accountId, debtId: debt.debtId, sourceId: debt.sourceId, startedAt: now, graceEndsAt }))) return null
+    const notice = await this.deps.notices.claim(tx, {
       accountId,
       kind: 'debt_created',
       noticeId: `debt:${debt.debtId}`,
@@ -101,6 +106,7 @@ export class Reminders {
       if (day > 0 && day < graceDays) await this.enqueue(tx, `past_due:${debt.debtId}:${day}`, { type: 'past_due', accountId, debtId: debt.debtId, day }, now + day * DAY)
     }
     await this.enqueue(tx, `grace_end:${debt.debtId}`, { type: 'grace_end', accountId, debtId: debt.debtId }, graceEndsAt)
+    return notice
   }
 
   private async run(tx: StoreTx, job: JobRow): Promise<void> {
