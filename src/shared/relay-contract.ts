@@ -402,10 +402,15 @@ export const AccountLanguageRequestSchema = z.strictObject({ language: NoticeLan
  * the envelope's `cursor` must equal it. It is signed with the record, so a relay reply
  * cannot position the app's cursor past records it has not seen. `notice`: the notice the
  * record's event causes (a payment's "付款成功", an invoice's "发票开具"), carried in the same
- * record; a notice with no event record of its own (a reminder) is a 'notice' record.
+ * record; a notice with no event record of its own (a reminder) is a 'notice' record. A riding
+ * notice this app cannot read (a kind from a newer relay) is dropped, never the record with it.
  */
+const RidingNoticeSchema = z.unknown().transform((n) => {
+  const parsed = NoticeSchema.safeParse(n)
+  return parsed.success ? parsed.data : undefined
+})
 const feedRecord = <T extends string, D extends z.ZodType>(type: T, data: D) =>
-  z.object({ v: z.literal(1), seq: z.number().int().positive(), type: z.literal(type), accountId: z.string(), data, notice: NoticeSchema.optional() })
+  z.object({ v: z.literal(1), seq: z.number().int().positive(), type: z.literal(type), accountId: z.string(), data, notice: RidingNoticeSchema.optional() })
 
 export const FeedPayloadSchema = z.discriminatedUnion('type', [
   feedRecord('payment_confirmed', PaymentConfirmedSchema),

@@ -40,6 +40,31 @@ describe("applying the relay's notices", () => {
     expect(desktop.shown).toHaveLength(2)
   })
 
+  it('a riding notice the app cannot read (a kind from a newer relay) is dropped; the record it rides in still applies', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const { core, db } = w.t.relay
+    const data: FeedData<'payment_confirmed'> = {
+      orderNo: 'LS-FUTURE-1',
+      provider: 'alipay',
+      providerPaymentId: 'pay-future-1',
+      item: { kind: 'recharge', amount: cny(700) },
+      amount: cny(700),
+      paidAt: T0
+    }
+    // The relay's own store append with a payload a newer relay would write (signed when served).
+    await db.unit((tx) =>
+      tx.feed.append({ id: 'rec_future_1', accountId: a.accountId, type: 'payment_confirmed', timestamp: Math.floor(T0 / 1000), keyId: core.feed.keyId }, (seq) => ({
+        payload: JSON.stringify({ v: 1, seq, type: 'payment_confirmed', accountId: a.accountId, data, notice: { noticeId: 'x:1', kind: 'from_the_future', at: T0, params: {} } }),
+        signature: ''
+      }))
+    )
+    await a.sync.syncNow()
+    expect(a.billing.wallet.balance()).toEqual(cny(700))
+    expect(a.sync.notifications.list({ limit: 10 }).items).toEqual([])
+    expect(a.sync.state().skippedCount).toBe(0)
+  })
+
   it('a notice is kept once: the same notice in two records, and the same records served again, change nothing', async () => {
     const w = await startWorld()
     const desktop = new RecordingDesktopNotifier()
