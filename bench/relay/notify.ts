@@ -71,6 +71,8 @@ export function startChild(script: string, env: Record<string, string>): Promise
   let out = ''
   return new Promise((resolve, reject) => {
     const onData = (c: Buffer) => {
+      // The child's store counters (RELAY_PG_STATS), printed as it stops.
+      if (process.env['RELAY_PG_STATS'] && c.toString().includes('relay-pg-stats')) console.log(c.toString().trim())
       out += c.toString()
       const m = /listening on (http:\/\/\S+)/.exec(out)
       if (m) resolve({ proc, url: m[1]! })
