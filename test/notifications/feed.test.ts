@@ -53,7 +53,7 @@ describe("applying the relay's notices", () => {
       paidAt: T0
     }
     // The relay's own store append with a payload a newer relay would write (signed when served).
-    await db.unit((tx) =>
+    await db.unit(async (tx) =>
       tx.feed.append({ id: 'rec_future_1', accountId: a.accountId, type: 'payment_confirmed', timestamp: Math.floor(T0 / 1000), keyId: core.feed.keyId }, (seq) => ({
         payload: JSON.stringify({ v: 1, seq, type: 'payment_confirmed', accountId: a.accountId, data, notice: { noticeId: 'x:1', kind: 'from_the_future', at: T0, params: {} } }),
         signature: ''

@@ -26,27 +26,27 @@ export function noticeListener(notices: Notices, reminders: Reminders) {
         const p = data as FeedData<'payment_confirmed'>
         const noticeId = `payment:${p.orderNo}`
         return p.item.kind === 'recharge'
-          ? notices.claim(tx, { accountId, kind: 'recharge_credited', noticeId, params: { orderNo: p.orderNo, amount: p.amount } })
-          : notices.claim(tx, { accountId, kind: 'payment_received', noticeId, params: { orderNo: p.orderNo, amount: p.amount, planCode: p.item.planCode, period: p.item.period } })
+          ? notices.ride(tx, { accountId, kind: 'recharge_credited', noticeId, params: { orderNo: p.orderNo, amount: p.amount } })
+          : notices.ride(tx, { accountId, kind: 'payment_received', noticeId, params: { orderNo: p.orderNo, amount: p.amount, planCode: p.item.planCode, period: p.item.period } })
       }
       case 'refund': {
         const r = data as FeedData<'refund'>
-        return notices.claim(tx, { accountId, kind: 'refund', noticeId: `refund:${r.refundId}`, params: { orderNo: r.orderNo, amount: r.amount } })
+        return notices.ride(tx, { accountId, kind: 'refund', noticeId: `refund:${r.refundId}`, params: { orderNo: r.orderNo, amount: r.amount } })
       }
       case 'subscription_grant': {
         const g = data as FeedData<'subscription_grant'>
-        let notice: Notice | null = null
+        let notice: Notice | undefined
         if (g.status === 'active') {
           const runs = await tx.grants.ofPlan(accountId, g.planCode)
           const renewed = runs.some((o) => o.id !== g.grantId && o.source !== 'trial' && o.ends_at === g.startsAt)
-          notice = await notices.claim(tx, {
+          notice = await notices.ride(tx, {
             accountId,
             kind: renewed ? 'subscription_renewed' : 'subscription_started',
             noticeId: `grant:${g.grantId}`,
             params: { orderNo: g.orderNo, planCode: g.planCode, period: g.period, ...(g.endsAt === null ? {} : { endsAt: g.endsAt }) }
           })
         } else if (g.status === 'revoked' && g.source === 'order' && g.accessUntil !== null) {
-          notice = await notices.claim(tx, { accountId, kind: 'subscription_cancelled', noticeId: `grant_revoked:${g.grantId}`, params: { orderNo: g.orderNo, planCode: g.planCode, period: g.period, endsAt: g.accessUntil } })
+          notice = await notices.ride(tx, { accountId, kind: 'subscription_cancelled', noticeId: `grant_revoked:${g.grantId}`, params: { orderNo: g.orderNo, planCode: g.planCode, period: g.period, endsAt: g.accessUntil } })
         }
         await reminders.planChanged(tx, accountId, g.planCode)
         return notice
@@ -63,16 +63,16 @@ export function noticeListener(notices: Notices, reminders: Reminders) {
         const inv = data as FeedData<'invoice'>
         if (inv.status !== 'paid') return undefined
         const orderNo = inv.source.kind === 'order' ? { orderNo: inv.source.orderNo } : {}
-        return notices.claim(tx, { accountId, kind: 'invoice_issued', noticeId: `invoice:${inv.number}`, params: { invoiceNo: inv.number, amount: inv.total, ...orderNo } })
+        return notices.ride(tx, { accountId, kind: 'invoice_issued', noticeId: `invoice:${inv.number}`, params: { invoiceNo: inv.number, amount: inv.total, ...orderNo } })
       }
       case 'credit_note': {
         const note = data as FeedData<'credit_note'>
-        return notices.claim(tx, { accountId, kind: 'credit_note', noticeId: `credit_note:${note.number}`, params: { creditNoteNo: note.number, invoiceNo: note.invoiceNumber, amount: note.amount } })
+        return notices.ride(tx, { accountId, kind: 'credit_note', noticeId: `credit_note:${note.number}`, params: { creditNoteNo: note.number, invoiceNo: note.invoiceNumber, amount: note.amount } })
       }
       case 'fapiao': {
         const f = data as FeedData<'fapiao'>
         if (f.status !== 'issued' || !f.fapiaoNumber) return undefined
-        return notices.claim(tx, { accountId, kind: 'fapiao_issued', noticeId: `fapiao:${f.invoiceNumber}`, params: { invoiceNo: f.invoiceNumber, fapiaoNo: f.fapiaoNumber } })
+        return notices.ride(tx, { accountId, kind: 'fapiao_issued', noticeId: `fapiao:${f.invoiceNumber}`, params: { invoiceNo: f.invoiceNumber, fapiaoNo: f.fapiaoNumber } })
       }
       default:
         return undefined

@@ -60,32 +60,43 @@ export class Notices {
    * again changes nothing and answers false.
    */
   async notify(tx: StoreTx, input: NoticeInput): Promise<boolean> {
-    const notice = await this.claim(tx, input)
-    if (!notice) return false
+    const notice = this.parse(input)
+    if (!(await tx.notices.claim({ accountId: input.accountId, noticeId: notice.noticeId, kind: notice.kind, at: notice.at }))) return false
     await this.deps.feed.append(tx, input.accountId, 'notice', notice)
+    await this.queueEmail(tx, input.accountId, notice)
     return true
   }
 
   /**
-   * The notice of one event, claimed for its account (once per noticeId) with its email job,
-   * inside the caller's unit of work; null when it was claimed before. It is not appended: the
-   * caller carries it in the event's own record (Feed.onAppend), or in a 'notice' record (notify).
+   * The notice of an event that rides in the event's own feed record (Feed.onAppend), inside the
+   * caller's unit of work: recorded (once per noticeId) with its email job, and returned for the
+   * record to carry. A record sent again (a grant's later change) carries it again: the device
+   * keeps one notice per noticeId and the email job is keyed by it, so nothing is told twice,
+   * and this costs no answer from the store (on PostgreSQL, no round trip of its own).
    */
-  async claim(tx: StoreTx, input: NoticeInput): Promise<Notice | null> {
+  async ride(tx: StoreTx, input: NoticeInput): Promise<Notice> {
+    const notice = this.parse(input)
+    await tx.notices.record({ accountId: input.accountId, noticeId: notice.noticeId, kind: notice.kind, at: notice.at })
+    await this.queueEmail(tx, input.accountId, notice)
+    return notice
+  }
+
+  private parse(input: NoticeInput): Notice {
     const parsed = NoticeSchema.safeParse({ noticeId: input.noticeId, kind: input.kind, at: this.deps.clock.now(), params: input.params ?? {} })
     if (!parsed.success) {
       throw new InvalidInput('notice is malformed', { fields: parsed.error.issues.map((i) => i.path.join('.') || '(notice)') })
     }
-    const notice = parsed.data
-    const { accountId } = input
-    if (!(await tx.notices.claim({ accountId, noticeId: notice.noticeId, kind: notice.kind, at: notice.at }))) return null
-    if (!this.deps.email) return notice
+    return parsed.data
+  }
+
+  /** Its email job (idempotent by notice and recipient), when the account has an email and has not opted out. */
+  private async queueEmail(tx: StoreTx, accountId: string, notice: Notice): Promise<void> {
+    if (!this.deps.email) return
     const to = (await tx.signIn.identities(accountId)).find((i) => i.kind === 'email')?.subject
-    if (!to) return notice
-    if (!TRANSACTIONAL.has(notice.kind) && (await tx.notices.optedOut(accountId, notice.kind))) return notice
+    if (!to) return
+    if (!TRANSACTIONAL.has(notice.kind) && (await tx.notices.optedOut(accountId, notice.kind))) return
     const job: EmailJob = { accountId, to, notice }
     await this.deps.jobs.enqueue(tx, NOTICE_EMAIL_JOB, `${accountId}|${notice.noticeId}|${to}`, job)
-    return notice
   }
 
   async setLanguage(accountId: string, language: NoticeLanguage): Promise<void> {

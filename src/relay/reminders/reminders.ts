@@ -96,7 +96,7 @@ export class Reminders {
     const { graceNoticeDays, graceDays } = await this.schedule(tx)
     const graceEndsAt = now + graceDays * DAY
     if (!(await tx.notices.startEpisode({ accountId, debtId: debt.debtId, sourceId: debt.sourceId, startedAt: now, graceEndsAt }))) return null
-    const notice = await this.deps.notices.claim(tx, {
+    const notice = await this.deps.notices.ride(tx, {
       accountId,
       kind: 'debt_created',
       noticeId: `debt:${debt.debtId}`,
