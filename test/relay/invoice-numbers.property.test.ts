@@ -22,7 +22,7 @@ describe('invoice numbers', () => {
         id: `ord_${seq}`, order_no: `R${String(seq).padStart(8, '0')}`, account_id: dev.accountId, device_id: dev.deviceId, client_key: `k${seq}`,
         request_fingerprint: 'fp', provider: 'stripe', item_json: JSON.stringify({ kind: 'recharge', amount: { amount: 100 + seq, currency: 'CNY' } }),
         subject: 'recharge', amount: 100 + seq, currency: 'CNY', refunded_amount: 0, state: 'paid', checkout_json: null, provider_ref: null,
-        provider_payment_id: null, expires_at: 0, created_at: t.clock.now(), updated_at: t.clock.now(), discount_amount: 0, bonus_amount: 0
+        provider_payment_id: null, expires_at: 0, created_at: t.clock.now(), updated_at: t.clock.now(), discount_amount: 0, bonus_amount: 0, catalog_version: null
       }
     }
     const committed: string[] = []

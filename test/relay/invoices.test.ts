@@ -117,6 +117,26 @@ forEachStore('invoices issued with payments', () => {
     expect(of(a.order.orderNo).lines[0]).toMatchObject({ taxRate: '0.13', tax: { amount: 1300 } })
     // Created while version 1 was in force: its rate, though paid after version 2 took effect.
     expect(of(before.order.orderNo).lines[0]).toMatchObject({ taxRate: '0.06', tax: { amount: 60 } })
+    // Each order keeps the version that priced it.
+    const versions = await t.relay.core.store.read(async (tx) => Promise.all([first, before, a].map(async (c) => (await tx.orders.byNo(c.order.orderNo))!.catalog_version)))
+    expect(versions).toEqual([1, 1, 2])
+  })
+
+  it('an order made before orders kept their catalog version takes the rate in force when it was created', async () => {
+    const { t, provider, dev } = await setup()
+    const now = t.clock.now()
+    const old = await checkout(t.api, dev.token, recharge(1060))
+    await t.relay.core.store.unit(async (tx) => {
+      const doc = { ...JSON.parse((await tx.catalog.byVersion(1))!.document), version: 2, effectiveFrom: now + 1000, taxRate: '0.13' }
+      await tx.catalog.insert({ version: 2, effectiveFrom: now + 1000, document: JSON.stringify(doc), publishedAt: now + 1000 })
+    })
+    await t.sql('UPDATE orders SET catalog_version = NULL WHERE order_no = ?', old.order.orderNo)
+    t.clock.set(now + 2000)
+    await notify(t, provider, [paid(old.order.orderNo, 1060)])
+    expect((await list(t, dev.token)).invoices.find((i: { source: { orderNo?: string } }) => i.source.orderNo === old.order.orderNo).lines[0]).toMatchObject({
+      taxRate: '0.06',
+      tax: { amount: 60 }
+    })
   })
 
   it('rolls a number back with the transaction that took it: the next invoice gets it', async () => {

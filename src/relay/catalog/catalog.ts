@@ -62,7 +62,19 @@ export class CatalogVersions {
     const n = await tx.catalog.versionInForce(at)
     const known = n === undefined ? undefined : this.byNumber.get(n)
     if (known) return known
-    const v = await catalogInForce(tx, at)
+    return this.keep(await catalogInForce(tx, at))
+  }
+
+  /** A published version by its number (published versions never change, so one read per relay). */
+  async version(tx: StoreTx, n: number): Promise<CatalogVersion> {
+    const known = this.byNumber.get(n)
+    if (known) return known
+    const v = await catalogByVersion(tx, n)
+    if (!v) throw new Error(`internal: catalog version ${n} is not in the store`)
+    return this.keep(v)
+  }
+
+  private keep(v: CatalogVersion): CatalogVersion {
     if (this.byNumber.size > 64) this.byNumber.clear()
     this.byNumber.set(v.version, v)
     return v

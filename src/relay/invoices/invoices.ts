@@ -56,8 +56,10 @@ export class Invoices {
   async issueForOrder(tx: StoreTx, order: OrderRow, discount: number, now: number): Promise<Invoice | null> {
     if (!this.options.enabled) return null
     const item = JSON.parse(order.item_json) as CheckoutItem
-    // The rate of the catalog version that priced the order (in force when it was created).
-    const rate = documentTaxRate((await this.catalog.inForce(tx, order.created_at)).document)
+    // The rate of the catalog version that priced the order (kept on it; for an order made before
+    // it was kept, the version in force when it was created).
+    const version = order.catalog_version === null ? await this.catalog.inForce(tx, order.created_at) : await this.catalog.version(tx, order.catalog_version)
+    const rate = documentTaxRate(version.document)
     const line: LineInput =
       item.kind === 'plan'
         ? { item: { kind: 'plan', planCode: item.planCode, period: item.period }, quantity: 1, unitPrice: order.amount + discount, discount }

@@ -104,6 +104,7 @@ export class Checkouts {
         currency: total.currency,
         discount_amount: priced.quote.discount.amount,
         bonus_amount: priced.quote.bonus?.amount ?? 0,
+        catalog_version: inForce.version,
         expires_at: now + this.deps.checkoutTtlMs,
         created_at: now
       })

@@ -70,6 +70,8 @@ export interface OrderRow {
   discount_amount: number
   /** A recharge's bonus, credited as promotion credit when paid; 0 without one. */
   bonus_amount: number
+  /** The catalog version that priced it (its invoice's tax rate); null for orders made before it was kept. */
+  catalog_version: number | null
   expires_at: number
   created_at: number
   updated_at: number
@@ -91,7 +93,7 @@ export type NewOrder = Pick<
   | 'expires_at'
   | 'created_at'
 > &
-  Partial<Pick<OrderRow, 'discount_amount' | 'bonus_amount'>>
+  Partial<Pick<OrderRow, 'discount_amount' | 'bonus_amount' | 'catalog_version'>>
 
 export interface OrdersRepo {
   byNo(orderNo: string): Awaitable<OrderRow | undefined>

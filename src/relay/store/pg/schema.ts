@@ -82,6 +82,8 @@ export const orders = pgTable(
     discountAmount: int8('discount_amount').notNull().default(0),
     /** A recharge's bonus (充值赠送) credited as promotion credit when it is paid; 0 without one. */
     bonusAmount: int8('bonus_amount').notNull().default(0),
+    /** The catalog version that priced it (its invoice's tax rate); null for orders made before it was kept. */
+    catalogVersion: integer('catalog_version'),
     expiresAt: at('expires_at').notNull(),
     createdAt: at('created_at').notNull(),
     updatedAt: at('updated_at').notNull()

@@ -74,6 +74,8 @@ export const orders = sqliteTable(
     discountAmount: integer('discount_amount').notNull().default(0),
     /** A recharge's bonus (充值赠送) credited as promotion credit when it is paid; 0 without one. */
     bonusAmount: integer('bonus_amount').notNull().default(0),
+    /** The catalog version that priced it (its invoice's tax rate); null for orders made before it was kept. */
+    catalogVersion: integer('catalog_version'),
     expiresAt: integer('expires_at').notNull(),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull()

@@ -36,8 +36,8 @@ export function pgOrders(q: Sql): OrdersRepo {
     insert: async (o) =>
       void (await q.later(
         `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json,
-          subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, expires_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 'created', $12, $13, $14, $15, $15)`,
+          subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, catalog_version, expires_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 'created', $12, $13, $14, $15, $16, $16)`,
         [
           o.id,
           o.order_no,
@@ -52,6 +52,7 @@ export function pgOrders(q: Sql): OrdersRepo {
           o.currency,
           o.discount_amount ?? 0,
           o.bonus_amount ?? 0,
+          o.catalog_version ?? null,
           ts(o.expires_at),
           ts(o.created_at)
         ]

@@ -10,8 +10,8 @@ export function sqliteOrders(s: Database.Database): OrdersRepo {
   )
   const insert = s.prepare(
     `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json,
-      subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, expires_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'created', ?, ?, ?, ?, ?)`
+      subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, catalog_version, expires_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'created', ?, ?, ?, ?, ?, ?)`
   )
   const setState = s.prepare('UPDATE orders SET state = ?, updated_at = ? WHERE id = ?')
   const setCheckout = s.prepare('UPDATE orders SET checkout_json = ?, provider_ref = COALESCE(provider_ref, ?), updated_at = ? WHERE id = ?')
@@ -43,6 +43,7 @@ export function sqliteOrders(s: Database.Database): OrdersRepo {
         o.currency,
         o.discount_amount ?? 0,
         o.bonus_amount ?? 0,
+        o.catalog_version ?? null,
         o.expires_at,
         o.created_at,
         o.created_at

@@ -1,0 +1,1 @@
+ALTER TABLE `orders` ADD `catalog_version` integer;
