@@ -11,7 +11,7 @@ import { enrolDevice, feedPath, startTestRelay } from './support/relay'
 
 async function relayWithUnsigned(n: number) {
   const provider = createTestProvider('stripe')
-  // Counts one record per payment: invoices (a second record and its notice) are off here.
+  // Counts one record per payment: invoices (a second record) are off here.
   const t = await startTestRelay({ providers: [provider], config: { invoicing: { enabled: false, timeZone: 'Asia/Shanghai', seller: { name: 'x' } } } })
   t.relay.core.signer.stop() // this test drives its own signer
   const dev = await enrolDevice(t.api)
@@ -24,10 +24,10 @@ async function relayWithUnsigned(n: number) {
 
 describe('the idle feed signer', () => {
   it('signs the backlog once the relay is quiet, in slices, and the feed serves those signatures', async () => {
-    // Each payment: its payment_confirmed record and its notice.
+    // Each payment: its payment_confirmed record (its notice rides in it).
     const { t, dev, feed } = await relayWithUnsigned(5)
-    expect(await feed.backlog()).toBe(10)
-    expect((await t.api('GET', '/health')).body.signingBacklog).toBe(10)
+    expect(await feed.backlog()).toBe(5)
+    expect((await t.api('GET', '/health')).body.signingBacklog).toBe(5)
     let now = 0
     const signer = new FeedSigner(feed, { idleMs: 200, slice: 2, now: () => now })
     signer.start()
@@ -35,7 +35,7 @@ describe('the idle feed signer', () => {
       signer.touch() // a request at t=0
       now = 100
       signer.tick()
-      expect(await feed.backlog()).toBe(10) // not quiet long enough
+      expect(await feed.backlog()).toBe(5) // not quiet long enough
       now = 250
       signer.tick()
       await vi.waitFor(async () => expect(await feed.backlog()).toBe(0))
@@ -55,7 +55,7 @@ describe('the idle feed signer', () => {
   })
 
   it('stops between slices when a request arrives, and goes on at the next quiet moment', async () => {
-    const { feed } = await relayWithUnsigned(3)
+    const { feed } = await relayWithUnsigned(5)
     let now = 1000
     const signer = new FeedSigner(feed, { idleMs: 200, slice: 2, now: () => now })
     signer.start()
@@ -67,7 +67,7 @@ describe('the idle feed signer', () => {
       })
       signer.tick()
       await new Promise((r) => setTimeout(r, 20))
-      expect(await feed.backlog()).toBe(4) // one slice, then it yielded
+      expect(await feed.backlog()).toBe(3) // one slice, then it yielded
       now += 300
       signer.tick()
       await vi.waitFor(async () => expect(await feed.backlog()).toBe(0))
