@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { launch, shot, type Browser } from './support/browser'
-import { ensureConsoleBuilt } from './support/build'
-import { signInToConsole } from './support/console'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import { expect, it } from 'vitest'
+import { shot, type Browser } from './support/browser'
+import { signInToConsole, withConsoleWorld } from './support/console'
+import type { E2eRelay } from './support/relay'
 
 // The reconciliation screen fetches a day's bill through the relay (Alipay's bill API, the real
 // alipay-sdk against the fake gateway, the zip in GBK) and lists its difference; a day with no
@@ -10,14 +9,7 @@ import { startE2eRelay, type E2eRelay } from './support/relay'
 
 let browser: Browser
 let relay: E2eRelay
-beforeAll(async () => {
-  ensureConsoleBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-})
+withConsoleWorld((w) => void ({ browser, relay } = w))
 
 const HEADER =
   '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注'

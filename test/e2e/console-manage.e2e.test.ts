@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { FAPIAO_FILE_MAX_BYTES as CONSOLE_FAPIAO_MAX } from '../../src/console/screens/fapiao/limits'
 import { FAPIAO_FILE_MAX_BYTES } from '../../src/relay/invoices/fapiao'
-import { launch, type Browser } from './support/browser'
-import { ensureConsoleBuilt } from './support/build'
+import type { Browser } from './support/browser'
+import { withConsoleWorld } from './support/console'
 import { bothLanguages as shots, enrolDevice as enrol, signIn as signInAs, signOut as dropSession, type Device } from './support/console-manage'
 import { startApp } from './support/app'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import type { E2eRelay } from './support/relay'
 
 // The console's management screens in Chromium against the real relay, as an admin: a new price
 // published (GET /v1/prices and a synced app show it), a coupon with a promotion code (a device's
@@ -22,15 +22,10 @@ const bothLanguages = (name: string) => shots(page, name)
 const signIn = (email: string, role: 'admin') => signInAs(browser, relay, email, role)
 const signOut = () => dropSession(page)
 
-beforeAll(async () => {
-  ensureConsoleBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
+withConsoleWorld((w) => {
+  ;({ browser, relay } = w)
   page = browser.page
   page.setDefaultTimeout(10_000)
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
 })
 
 it("the console's fapiao file limit is the relay's", () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { messages as orderWords, type OrdersKey } from '../../src/console/screens/orders/messages'
 import { messages as revenueWords, type RevenueKey } from '../../src/console/screens/revenue/messages'
 import { common } from '../../src/console/i18n/common'
@@ -8,10 +8,9 @@ import { accountOf, orderNoOf, startApp, type E2eApp } from './support/app'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { launch, SHOTS, type Browser } from './support/browser'
-import { ensureConsoleBuilt } from './support/build'
-import { signInToConsole } from './support/console'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import { SHOTS, type Browser } from './support/browser'
+import { signInToConsole, withConsoleWorld } from './support/console'
+import type { E2eRelay } from './support/relay'
 import { seeText } from './support/ui'
 
 // Money in the console, in Chromium against the REAL relay: an app recharges ¥100 by WeChat Pay
@@ -40,9 +39,8 @@ let rechargeNo: string
 let planNo: string
 let planPrice: number
 
-beforeAll(async () => {
-  ensureConsoleBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
+withConsoleWorld(async (w) => {
+  ;({ browser, relay } = w)
   app = await startApp(relay, 'zh-CN')
   const { host } = app
   account = accountOf(host)
@@ -65,8 +63,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.page.goto('about:blank')
   await app?.close()
-  await browser?.close()
-  await relay?.close()
 })
 
 it('a finance operator finds the recharge, pages the list, refunds ¥30 (a provider error, then the same key), ¥10 double-clicked, ¥5 left pending, a stale amount refused by the relay; the wallet goes down after the next sync', async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { launch, type Browser } from './support/browser'
-import { ensureConsoleBuilt } from './support/build'
+import type { Browser } from './support/browser'
+import { withConsoleWorld } from './support/console'
 import { bothLanguages as shots, enrolDevice as enrol, signIn as signInAs, signOut as dropSession } from './support/console-manage'
-import { startE2eRelay, type E2eRelay } from './support/relay'
+import type { E2eRelay } from './support/relay'
 
 // The console's management screens for the roles below admin, in Chromium against the real
 // relay: a viewer sees the price list but no publish or create button and no audit log; a
@@ -19,15 +19,10 @@ const bothLanguages = (name: string) => shots(page, name)
 const signIn = (email: string, role: 'viewer' | 'support') => signInAs(browser, relay, email, role)
 const signOut = () => dropSession(page)
 
-beforeAll(async () => {
-  ensureConsoleBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
+withConsoleWorld((w) => {
+  ;({ browser, relay } = w)
   page = browser.page
   page.setDefaultTimeout(10_000)
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
 })
 
 describe('a viewer', () => {

@@ -1,24 +1,15 @@
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
-import { launch, SHOTS, type Browser } from './support/browser'
-import { ensureConsoleBuilt } from './support/build'
-import { OPERATOR_PASSWORD, signInToConsole } from './support/console'
-import { startE2eRelay, type E2eRelay } from './support/relay'
-import { afterAll, beforeAll } from 'vitest'
+import { SHOTS, type Browser } from './support/browser'
+import { OPERATOR_PASSWORD, signInToConsole, withConsoleWorld } from './support/console'
+import type { E2eRelay } from './support/relay'
 
 // The console's shell in Chromium under the relay's CSP: a wrong password is refused beside the
 // form, the right one signs in, the language switch changes every word, sign-out returns to the form.
 
 let browser: Browser
 let relay: E2eRelay
-beforeAll(async () => {
-  ensureConsoleBuilt()
-  ;[browser, relay] = await Promise.all([launch(), startE2eRelay()])
-})
-afterAll(async () => {
-  await browser?.close()
-  await relay?.close()
-})
+withConsoleWorld((w) => void ({ browser, relay } = w))
 
 it('signs in (a wrong password refused beside the form), switches language, signs out; no CSP violation', async () => {
   const { page, problems } = browser

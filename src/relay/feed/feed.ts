@@ -23,7 +23,7 @@ import type { SigningKey } from './keys'
  * it rides in the record itself (the payload's `notice`), so an event and its notice are one
  * record to store, sign and send.
  */
-export type FeedListener = (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown) => Promise<Notice | null | undefined>
+export type FeedListener = (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown) => Promise<Notice | undefined>
 
 export class Feed {
   /** False once the backlog was seen empty; append() sets it again. Unknown (true) at start. */
@@ -71,7 +71,7 @@ export class Feed {
     const id = `rec_${this.ids.next()}`
     const timestamp = Math.floor(this.clock.now() / 1000)
     const { seq } = await tx.feed.append({ id, accountId, type, timestamp, keyId: this.key.keyId }, (seq) => ({
-      payload: recordPayload(seq, type, accountId, data, notice ?? undefined),
+      payload: recordPayload(seq, type, accountId, data, notice),
       signature: UNSIGNED
     }))
     this.mayHaveBacklog = true

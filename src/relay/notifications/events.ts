@@ -20,7 +20,7 @@ import type { Notices } from './notices'
 // Reminders, which have no record of their own, are 'notice' records (Notices.notify).
 
 export function noticeListener(notices: Notices, reminders: Reminders) {
-  return async (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown): Promise<Notice | null | undefined> => {
+  return async (tx: StoreTx, accountId: string, type: FeedRecordType, data: unknown): Promise<Notice | undefined> => {
     switch (type) {
       case 'payment_confirmed': {
         const p = data as FeedData<'payment_confirmed'>

@@ -86,16 +86,16 @@ export class Reminders {
    * A change of debt: the first debt of an episode starts the grace period; a settled one ends it.
    * Answers the debt's notice (the grace period's day 0), which rides in the debt record.
    */
-  async debtChanged(tx: StoreTx, accountId: string, debt: FeedData<'debt'>): Promise<Notice | null> {
+  async debtChanged(tx: StoreTx, accountId: string, debt: FeedData<'debt'>): Promise<Notice | undefined> {
     const now = this.deps.clock.now()
     if (debt.outstanding.amount === 0) {
       await tx.notices.endEpisode(accountId)
-      return null
+      return undefined
     }
-    if (debt.change.amount <= 0 || debt.outstanding.amount !== debt.change.amount) return null
+    if (debt.change.amount <= 0 || debt.outstanding.amount !== debt.change.amount) return undefined
     const { graceNoticeDays, graceDays } = await this.schedule(tx)
     const graceEndsAt = now + graceDays * DAY
-    if (!(await tx.notices.startEpisode({ accountId, debtId: debt.debtId, sourceId: debt.sourceId, startedAt: now, graceEndsAt }))) return null
+    if (!(await tx.notices.startEpisode({ accountId, debtId: debt.debtId, sourceId: debt.sourceId, startedAt: now, graceEndsAt }))) return undefined
     const notice = await this.deps.notices.ride(tx, {
       accountId,
       kind: 'debt_created',
