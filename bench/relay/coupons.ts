@@ -2,50 +2,49 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createRelay } from '../../src/relay/app'
-import { defaultConfig } from '../../src/relay/config/config'
-import type { PaymentProvider } from '../../src/relay/providers/types'
+import { startFakeStripe } from '../../test/relay/fakes/stripe'
+import { stripeEnv, STRIPE_SECRET_KEY } from '../../test/relay/support/stripe'
 import { percentile } from '../stats'
+import { cpuSeconds, startChild, stopChild } from './notify'
 
 // Benchmark (a script, not a test): the coupon race. CLIENTS enrolled devices each post one
 // checkout with the same promotion code at once, for a coupon with LEFT redemptions (LEFT
 // succeed, the rest are refused used_up); the latency of each checkout from send to answer.
 // Beside it, the floor: the same CLIENTS checkouts at once without a code, same relay, same run.
 // ROUNDS rounds of floor then race (a new coupon each round); p99 over every request of a kind.
-// In-process relay (real HTTP on 127.0.0.1, SQLite with durability full) and a provider stub
-// that answers at once, so the figure is the relay's own cost of pricing and reserving.
+// The relay is a child process (src/relay/start.ts, SQLite with durability full, the real
+// Stripe adapter against the local fake Stripe, which answers at once), as deployed; the clients
+// run in this process, so the relay's event loop does only the relay's work.
 // Env: BENCH_COUPON_CLIENTS (200), BENCH_COUPON_LEFT (10), BENCH_COUPON_ROUNDS (5),
-// BENCH_COUPON_WARMUP (0 rounds not counted). Beside the p99s: each round's race p99, and the
-// process CPU per race checkout (relay and clients: they share this process's event loop).
+// BENCH_COUPON_WARMUP (rounds run first and not counted, default 1: a relay that has served
+// checkouts, not one whose code V8 has not compiled yet). Beside the p99s: each round's race
+// p99, and the relay's CPU per race checkout (race_cpu_us_per_checkout: its whole process;
+// race_loop_us_per_checkout: its main thread; from /proc, so in 10 ms ticks).
+// BENCH_PROFILE=<dir>: the relay child's CPU profile, written when it stops.
 // Last line: one JSON object with coupon_race_p99_ms and coupon_floor_p99_ms (and more).
 
 const CLIENTS = Number(process.env['BENCH_COUPON_CLIENTS'] ?? 200)
 const LEFT = Number(process.env['BENCH_COUPON_LEFT'] ?? 10)
 const ROUNDS = Number(process.env['BENCH_COUPON_ROUNDS'] ?? 5)
-// Rounds run first and not counted (0: the recorded figure counts the relay's first, cold round).
-const WARMUP = Number(process.env['BENCH_COUPON_WARMUP'] ?? 0)
+const WARMUP = Number(process.env['BENCH_COUPON_WARMUP'] ?? 1)
 const ADMIN = 'bench-admin-token-0123456789abcdef'
-
-const stub: PaymentProvider = {
-  name: 'stripe',
-  createCheckout: async (req) => ({ kind: 'url', content: `https://pay.test/${req.orderNo}`, providerRef: `cs_${req.orderNo}`, expiresAt: req.expiresAt }),
-  verifyNotification: async () => [],
-  accepted: () => ({ status: 200, body: '', contentType: 'text/plain' }),
-  rejected: () => ({ status: 400, body: '', contentType: 'text/plain' })
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS })
 
 function post(base: string, path: string, token: string, body: unknown, key?: string): Promise<{ status: number; body: any; ms: number }> {
-  const data = JSON.stringify(body)
+  const data = body === undefined ? '' : JSON.stringify(body)
   const start = process.hrtime.bigint()
   return new Promise((resolve, reject) => {
     const req = request(
       base + path,
       {
-        method: 'POST',
+        method: body === undefined ? 'GET' : 'POST',
         agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(key ? { 'idempotency-key': key } : {}) }
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }),
+          ...(key ? { 'idempotency-key': key } : {})
+        }
       },
       (res) => {
         let text = ''
@@ -61,18 +60,18 @@ function post(base: string, path: string, token: string, body: unknown, key?: st
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-coupons-'))
-  const relay = createRelay(
-    defaultConfig({
-      dataDir,
-      port: 0,
-      logLevel: 'silent',
-      adminToken: ADMIN,
-      sweepIntervalMs: 0,
-      rateLimit: { devicePerMinute: 1_000_000, addressPerMinute: 1_000_000, notifyPerMinute: 1_000_000 }
-    }),
-    { providers: [stub] }
-  )
-  const base = await relay.start()
+  const fake = await startFakeStripe({ apiKey: STRIPE_SECRET_KEY })
+  const relay = await startChild('src/relay/start.ts', {
+    RELAY_DATA_DIR: dataDir,
+    RELAY_PORT: '0',
+    RELAY_LOG_LEVEL: 'warn',
+    RELAY_ADMIN_TOKEN: ADMIN,
+    RELAY_RATE_DEVICE_PER_MIN: '1000000',
+    RELAY_RATE_ADDRESS_PER_MIN: '1000000',
+    ...(stripeEnv(fake) as Record<string, string>)
+  })
+  const base = relay.url
+  const pid = relay.proc.pid
   try {
     const tokens: string[] = []
     for (let i = 0; i < CLIENTS; i++) {
@@ -82,11 +81,14 @@ async function main(): Promise<void> {
     }
     const race: number[] = []
     const floor: number[] = []
+    const quote: number[] = []
+    const authed: number[] = []
     let won = 0
     let refused = 0
     const item = { kind: 'plan', planCode: 'BASIC', period: 'monthly' }
     const roundP99: number[] = []
     const raceCpuUs: number[] = []
+    const raceLoopUs: number[] = []
     for (let round = 0; round < WARMUP + ROUNDS; round++) {
       const counted = round >= WARMUP
       const f = await Promise.all(tokens.map((tk, i) => post(base, '/v1/checkouts', tk, { provider: 'stripe', item }, `floor-${round}-${i}-key`)))
@@ -97,17 +99,22 @@ async function main(): Promise<void> {
       const made = await post(base, '/v1/admin/coupons', ADMIN, { name: `race ${round}`, off: { kind: 'amount', amount: { amount: 500, currency: 'CNY' } }, totalLimit: LEFT })
       const code = `RACE${round}X`
       await post(base, `/v1/admin/coupons/${made.body.coupon.id}/codes`, ADMIN, { code })
-      const cpu = process.cpuUsage()
+      const cpu = [cpuSeconds(pid), cpuSeconds(pid, true)]
       const r = await Promise.all(tokens.map((tk, i) => post(base, '/v1/checkouts', tk, { provider: 'stripe', item, code }, `race-${round}-${i}-key`)))
-      const used = process.cpuUsage(cpu)
+      const used = [cpuSeconds(pid) - cpu[0]!, cpuSeconds(pid, true) - cpu[1]!]
       let wonNow = 0
       for (const x of r) {
         if (x.status === 200) wonNow++
         else if (x.body?.error?.details?.refusal !== 'used_up') throw new Error(`race checkout: ${x.status} ${JSON.stringify(x.body)}`)
       }
       if (wonNow !== Math.min(LEFT, CLIENTS)) throw new Error(`race: ${wonNow} checkouts took the code, expected ${Math.min(LEFT, CLIENTS)}`)
+      const q = await Promise.all(tokens.map((tk) => post(base, '/v1/quotes', tk, { item, code })))
+      const a = await Promise.all(tokens.map((tk) => post(base, '/v1/billing-details', tk, undefined)))
       if (!counted) continue
-      raceCpuUs.push((used.user + used.system) / CLIENTS)
+      quote.push(...q.map((x) => x.ms))
+      authed.push(...a.map((x) => x.ms))
+      raceCpuUs.push((used[0]! * 1e6) / CLIENTS)
+      raceLoopUs.push((used[1]! * 1e6) / CLIENTS)
       roundP99.push(percentile(r.map((x) => x.ms).sort((a, b) => a - b), 99))
       for (const x of r) {
         race.push(x.ms)
@@ -130,15 +137,19 @@ async function main(): Promise<void> {
       coupon_race_p99_ms: r2(percentile(race, 99)),
       coupon_floor_p50_ms: r2(percentile(floor, 50)),
       coupon_floor_p99_ms: r2(percentile(floor, 99)),
+      quote_p99_ms: r2(percentile(quote.sort((a, b) => a - b), 99)),
+      authed_read_p99_ms: r2(percentile(authed.sort((a, b) => a - b), 99)),
       warmup_rounds: WARMUP,
       race_round_p99_ms: roundP99.map(r2),
-      race_cpu_us_per_checkout: raceCpuUs.map((x) => Math.round(x))
+      race_cpu_us_per_checkout: raceCpuUs.map((x) => Math.round(x)),
+      race_loop_us_per_checkout: raceLoopUs.map((x) => Math.round(x))
     }
     console.log(`coupon race: ${CLIENTS} clients × ${ROUNDS} rounds, ${LEFT} left each: p99 ${out.coupon_race_p99_ms} ms with a code, ${out.coupon_floor_p99_ms} ms without (floor)`)
     console.log(JSON.stringify(out))
   } finally {
     agent.destroy()
-    await relay.stop()
+    await stopChild(relay.proc)
+    await fake.close()
     rmSync(dataDir, { recursive: true, force: true })
   }
 }

@@ -60,6 +60,8 @@ export function startChild(script: string, env: Record<string, string>): Promise
   // BENCH_PROFILE=<dir>: CPU profile of the relay child, written when it stops.
   const relayChild = script.includes('src/relay') || script.includes('relay-without-sql')
   const prof = process.env['BENCH_PROFILE'] && relayChild ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : []
+  // BENCH_PRELOAD=<module>: imported first in the relay child (a measuring aid, e.g. a statement timer).
+  if (process.env['BENCH_PRELOAD'] && relayChild) prof.push('--import', process.env['BENCH_PRELOAD'])
   // BENCH_RELAY_ROOT=<checkout>: run the relay child from another tree (A/B against a commit).
   const cwd = relayChild ? (process.env['BENCH_RELAY_ROOT'] ?? root) : root
   const proc = spawn(process.execPath, [...prof, '--import', 'tsx', script], {

@@ -3,6 +3,8 @@ import { openPgStore, type PgStore } from '../../src/relay/store/pg/open'
 import type { LedgerAccountRef } from '../../src/relay/ledger/chart'
 import type { CouponRow, RedemptionRow } from '../../src/relay/store/coupons'
 import type { InvoiceRow, StoreTx } from '../../src/relay/store/ports'
+import { pgRepos } from '../../src/relay/store/pg/repos'
+import { sqlOn } from '../../src/relay/store/pg/sql'
 import { freshDatabase, pgAvailable } from './support/pg'
 
 // What the PostgreSQL store does to spend fewer round trips per unit, and the guarantees it keeps:
@@ -71,6 +73,111 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       await tx.accounts.insert('after', null, 0)
     })
     expect(await rows(s, 'SELECT id FROM accounts ORDER BY id')).toEqual([{ id: 'after' }, { id: 'kept' }])
+  })
+
+  it('a queued write runs as EXECUTE of a statement PREPAREd once per connection, also after a message with its PREPARE failed', async () => {
+    const s = await openPgStore({ url: await freshDatabase(), poolMax: 1 })
+    stores.push(s)
+    const log = (reason: string) =>
+      ({ at: 5, provider: 'stripe', eventId: null, eventType: 'x', orderNo: null, outcome: 'rejected', reason, remoteAddress: null }) as const
+    await s.unit(async (tx) => tx.notifications.remember('stripe', 'evt_1', null, 'payment.succeeded', 1000))
+    // One message: the PREPAREs of the account insert and of the log, then the writes; the duplicate fails.
+    await expect(
+      s.unit(async (tx) => {
+        await tx.accounts.insert('lost', null, 0)
+        await tx.notifications.remember('stripe', 'evt_1', null, 'payment.succeeded', 1000)
+        await tx.notifications.log(log('lost'))
+      })
+    ).rejects.toMatchObject({ code: '23505' })
+    // The same connection: both statements work again (neither "already exists" nor "does not exist").
+    for (const id of ['kept', 'again']) {
+      await s.unit(async (tx) => {
+        await tx.accounts.insert(id, null, 0)
+        await tx.notifications.log(log(id))
+      })
+    }
+    expect(await rows(s, 'SELECT id FROM accounts ORDER BY id')).toEqual([{ id: 'again' }, { id: 'kept' }])
+    expect(await rows(s, 'SELECT reason FROM notification_log ORDER BY reason')).toEqual([{ reason: 'again' }, { reason: 'kept' }])
+    // Each PREPAREd once: the failed message sent its PREPAREs ahead of its writes, so they all ran
+    // although the unit failed (three times: a unique key is tried again), and none is sent again.
+    const names = (await rows(s, 'SELECT name FROM pg_prepared_statements WHERE from_sql ORDER BY name')).map((r) => String(r.name))
+    expect(names).toHaveLength(3)
+    expect(names.every((n) => n.endsWith('_q0'))).toBe(true)
+  })
+
+  it('after a message failed for another reason (here a PREPARE), its statements are PREPAREd again under a new name', async () => {
+    const s = await openPgStore({ url: await freshDatabase(), poolMax: 1 })
+    stores.push(s)
+    const client = await s.pool.connect()
+    try {
+      const insert = 'INSERT INTO accounts (id, label, created_at) VALUES ($1, $2, $3)'
+      const first = sqlOn(client)
+      first.queue('BEGIN')
+      await first.later(insert, ['a', null, new Date(0)])
+      await first.later('INSERT INTO no_such_table VALUES ($1)', [1])
+      // The account insert's PREPARE ran, the second failed (42P01): which ran is not known from the error.
+      await expect(first.flush('COMMIT')).rejects.toMatchObject({ code: '42P01' })
+      await client.query('ROLLBACK')
+      const second = sqlOn(client)
+      second.queue('BEGIN')
+      await second.later(insert, ['b', null, new Date(0)])
+      await second.flush('COMMIT')
+      expect((await client.query('SELECT id FROM accounts')).rows).toEqual([{ id: 'b' }])
+    } finally {
+      client.release()
+    }
+  })
+
+  it('a batch’s replay memory and orders read ahead answer its reads without a round trip, and its own writes after', async () => {
+    const s = await open()
+    const order = (id: string, no: string) => ({
+      id, order_no: no, account_id: 'acc', device_id: 'd', client_key: id, request_fingerprint: 'f', provider: 'stripe' as const,
+      item_json: '{}', subject: 's', amount: 100, currency: 'CNY' as const, expires_at: 1000, created_at: 0
+    })
+    await s.unit(async (tx) => {
+      await tx.accounts.insert('acc', null, 0)
+      await tx.orders.insert(order('ord-1', 'N1'))
+      await tx.orders.insert(order('ord-2', 'N2'))
+      await tx.notifications.remember('stripe', 'evt_a', 'N1', 'payment.succeeded', 0)
+    })
+    const client = await s.pool.connect()
+    try {
+      const counted = { statements: 0, roundTrips: 0 }
+      const sql = sqlOn(client, counted)
+      const tx = pgRepos(sql)
+      sql.queue('BEGIN ISOLATION LEVEL REPEATABLE READ')
+      await tx.notifications.seenAhead('stripe', ['evt_a', 'evt_b'])
+      await tx.orders.byNoAhead(['N1', 'N2', 'N9'])
+      expect(counted.roundTrips).toBe(2)
+      expect(await tx.notifications.seen('stripe', 'evt_a')).toBe(true)
+      expect(await tx.notifications.seen('stripe', 'evt_b')).toBe(false)
+      expect(await tx.orders.byNo('N1')).toMatchObject({ id: 'ord-1', state: 'created', amount: 100 })
+      expect(await tx.orders.byNo('N9')).toBeUndefined()
+      expect(await tx.invoices.bySource('order', 'N2')).toBeUndefined()
+      expect(counted.roundTrips).toBe(2)
+      // The unit's own writes: remembered, paid, inserted.
+      await tx.notifications.remember('stripe', 'evt_b', 'N2', 'payment.succeeded', 0)
+      await tx.orders.setPaid('ord-1', 'pi_1', 5)
+      await tx.orders.insert(order('ord-9', 'N9'))
+      expect(await tx.notifications.seen('stripe', 'evt_b')).toBe(true)
+      expect(await tx.orders.byNo('N1')).toMatchObject({ state: 'paid', provider_payment_id: 'pi_1' })
+      expect(await tx.orders.byNo('N9')).toMatchObject({ id: 'ord-9' })
+      expect(await tx.orders.byNo('N2')).toMatchObject({ id: 'ord-2', state: 'created' })
+      await sql.flush('COMMIT')
+    } finally {
+      client.release()
+    }
+    expect(await rows(s, "SELECT event_id FROM provider_events ORDER BY event_id")).toEqual([{ event_id: 'evt_a' }, { event_id: 'evt_b' }])
+    // Keys cross as a text[] literal exactly, whatever they hold.
+    const odd = ['e"1\\,{}', 'NULL', '', '直播 x', "O'Brien"]
+    await s.unit(async (tx) => {
+      for (const id of odd) await tx.notifications.remember('stripe', id, null, 'x', 0)
+    })
+    const answers = await s.unit(async (tx) => {
+      await tx.notifications.seenAhead('stripe', [...odd, 'e"1\\,{}x'])
+      return Promise.all([...odd, 'e"1\\,{}x'].map((id) => tx.notifications.seen('stripe', id)))
+    })
+    expect(answers).toEqual([true, true, true, true, true, false])
   })
 
   it('feed: a block whose savepoint rolled back is forgotten, so a record after another unit’s commit numbers above it', async () => {

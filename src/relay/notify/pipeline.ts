@@ -34,6 +34,8 @@ const MAX_BATCH = 256
 
 interface QueuedWork {
   work: (tx: StoreTx) => Promise<Outcome[]>
+  /** What `work` will read first (the replay memory of its events, their orders): read ahead per batch. */
+  ahead: { provider: ProviderName; eventIds: string[]; orderNos: string[] }
   resolve: (o: Outcome[]) => void
   reject: (e: unknown) => void
 }
@@ -76,7 +78,13 @@ export class NotificationPipeline {
     const prepared: { event: ProviderEvent; pre?: Outcome }[] = []
     for (const event of events) prepared.push(await this.capture(provider, event))
 
-    const outcomes = await this.enqueue(async (tx) => {
+    const ahead = { provider: name, eventIds: [] as string[], orderNos: [] as string[] }
+    for (const { event, pre } of prepared) {
+      if (pre) continue
+      ahead.eventIds.push(event.eventId)
+      if ('orderNo' in event) ahead.orderNos.push(event.orderNo)
+    }
+    const outcomes = await this.enqueue(ahead, async (tx) => {
       const out: Outcome[] = []
       for (const { event, pre } of prepared) {
         const outcome = pre ?? (await this.applier.apply(tx, name, event))
@@ -106,9 +114,9 @@ export class NotificationPipeline {
   private scheduled = false
 
   /** `work` writes to the store only: it may run twice (see commit), and only the committed run counts. */
-  private enqueue(work: QueuedWork['work']): Promise<Outcome[]> {
+  private enqueue(ahead: QueuedWork['ahead'], work: QueuedWork['work']): Promise<Outcome[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ work, resolve, reject })
+      this.queue.push({ work, ahead, resolve, reject })
       if (!this.scheduled) {
         this.scheduled = true
         // Next turn, and not before an fsync could start for the commit: meanwhile more
@@ -159,6 +167,7 @@ export class NotificationPipeline {
     if (batch.length === 1) return this.store.unitGrouped(async (tx) => [{ ok: await batch[0]!.work(tx) }])
     try {
       return await this.store.unitGrouped(async (tx) => {
+        await readAhead(tx, batch)
         const results: { ok: Outcome[] }[] = []
         for (const item of batch) results.push({ ok: await item.work(tx) })
         return results
@@ -166,6 +175,7 @@ export class NotificationPipeline {
     } catch (fault) {
       this.log.warn({ detail: errText(fault), batch: batch.length }, 'notification batch rolled back; applying one by one')
       return this.store.unitGrouped(async (tx) => {
+        await readAhead(tx, batch)
         const results: ({ ok: Outcome[] } | { err: unknown })[] = []
         for (const item of batch) {
           try {
@@ -216,4 +226,18 @@ export class NotificationPipeline {
 
 function errText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 300)
+}
+
+/** The batch's first reads at once, by provider (a hint the PostgreSQL store answers in one round trip each). */
+async function readAhead(tx: StoreTx, batch: QueuedWork[]): Promise<void> {
+  const events = new Map<ProviderName, string[]>()
+  const orderNos: string[] = []
+  for (const { ahead } of batch) {
+    const ids = events.get(ahead.provider)
+    if (ids) ids.push(...ahead.eventIds)
+    else events.set(ahead.provider, [...ahead.eventIds])
+    orderNos.push(...ahead.orderNos)
+  }
+  for (const [provider, ids] of events) if (ids.length > 0) await tx.notifications.seenAhead(provider, ids)
+  if (orderNos.length > 0) await tx.orders.byNoAhead(orderNos)
 }

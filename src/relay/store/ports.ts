@@ -97,6 +97,8 @@ export type NewOrder = Pick<
 
 export interface OrdersRepo {
   byNo(orderNo: string): Awaitable<OrderRow | undefined>
+  /** A hint, as `notifications.seenAhead`: the batch will ask `byNo` of these orders. */
+  byNoAhead(orderNos: readonly string[]): Awaitable<void>
   byKey(accountId: string, clientKey: string): Awaitable<OrderRow | undefined>
   byId(orderId: string): Awaitable<OrderRow | undefined>
   /** The next order sequence number (a counter that never goes back). */
@@ -313,6 +315,12 @@ export interface NotificationLogRow {
 export interface NotificationsRepo {
   /** Whether a provider's event id was remembered (replay memory). */
   seen(provider: ProviderName, eventId: string): Awaitable<boolean>
+  /**
+   * A hint, before a batch of notifications: its units will ask `seen` of these events. A store
+   * that pays a round trip per read answers them all now and keeps the answers for the unit
+   * (its own `remember` updates them); SQLite, whose reads cost microseconds, ignores it.
+   */
+  seenAhead(provider: ProviderName, eventIds: readonly string[]): Awaitable<void>
   remember(provider: ProviderName, eventId: string, orderNo: string | null, type: string, at: number): Awaitable<void>
   refundSeen(provider: ProviderName, refundId: string): Awaitable<boolean>
   insertRefund(provider: ProviderName, refundId: string, orderId: string, amount: number, at: number): Awaitable<void>

@@ -7,12 +7,15 @@ import { pgStats } from './stats'
 // Round trips are what a unit costs (each ~0.1–0.2 ms on loopback, and a notification batch holds
 // the hot rows' locks — feed heads, the invoice counter, system ledger accounts — for all of its
 // round trips), so a write whose answer nobody reads (`later`) is not sent on its own: it waits in
-// the unit's queue and goes, as text with its values inlined as quoted literals (typed by their
-// context, as untyped parameters are), in ONE simple-protocol message together with the unit's next
+// the unit's queue and goes in ONE simple-protocol message together with the unit's next
 // statement, its savepoint's end or its COMMIT. Order is kept (the queue precedes what flushes it:
 // every read sees the unit's earlier writes), and a queued write that fails fails that message, so
 // the unit (or its savepoint) fails as it would have at the write itself: rolled back and, for a
 // conflict or a unique key, run again (unit-of-work.ts).
+// In that message a statement goes as `EXECUTE name(literals)` of a statement prepared with SQL
+// PREPARE on that connection (sent once, in the message of its first use), so the database parses
+// and plans it once per connection, as it does the prepared statements sent on their own; the
+// values cross as quoted literals, typed by the parameters as untyped parameters are.
 
 export interface Sql {
   all<T>(text: string, values?: readonly unknown[]): Promise<T[]>
@@ -50,27 +53,87 @@ const nameOf = (text: string): string => {
 
 type Result<T> = { rows: T[]; rowCount: number | null }
 
+/** Parameters of each statement text ($1 … $n), for the argument list of its EXECUTE. */
+const arity = new Map<string, number>()
+const arityOf = (text: string): number => {
+  let n = arity.get(text)
+  if (n === undefined) {
+    n = 0
+    for (const m of text.matchAll(/\$(\d+)/g)) n = Math.max(n, Number(m[1]))
+    arity.set(text, n)
+  }
+  return n
+}
+
+/**
+ * What is PREPAREd on one connection, by statement: the name it has there and whether it is known
+ * to exist. A message sends its PREPAREs first, so a failure of one of its data statements (a
+ * unique key, a conflict: SQLSTATE classes 23 and 40, the ones units run again on) comes after
+ * they all ran; PREPARE is not undone by the rollback. After any other failure it is not known
+ * which ran, so those statements take a new name (a spare prepared statement at most, per
+ * statement and such failure) and are PREPAREd again.
+ */
+type Prepared = Map<string, { name: string; generation: number; done: boolean }>
+const preparedOn = new WeakMap<PoolClient, Prepared>()
+
 export function sqlOn(client: PoolClient, counted?: { statements: number; roundTrips: number }): UnitSql {
+  /** The unit's own statements (its BEGIN): first in the next message, before the PREPAREs. */
+  let head: string[] = []
   let queued: string[] = []
+  /** The PREPAREs the queue needs, sent ahead of it, and their statements. */
+  let prepares: string[] = []
+  let preparing: { name: string; generation: number; done: boolean }[] = []
+  let prepared = preparedOn.get(client)
+  if (!prepared) preparedOn.set(client, (prepared = new Map()))
+  const on = prepared
   const literal = (v: unknown): string => inline(client, v)
-  const inlined = (text: string, values: readonly unknown[]) => text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]))
   const count = (text: string) => {
     if (!counted) return
     counted.statements++
     pgStats?.statement(text)
   }
+  /** The statement as the queue carries it: EXECUTE of its prepared form, PREPAREd first if new here. */
+  const executed = (text: string, values: readonly unknown[]): string => {
+    const base = nameOf(text)
+    let p = on.get(base)
+    if (!p) on.set(base, (p = { name: `${base}_q0`, generation: 0, done: false }))
+    const n = arityOf(text)
+    let args = ''
+    for (let i = 0; i < n; i++) args += (i ? ', ' : '') + literal(values[i])
+    const execute = n ? `EXECUTE ${p.name}(${args})` : `EXECUTE ${p.name}`
+    if (!p.done && !preparing.includes(p)) {
+      preparing.push(p)
+      prepares.push(`PREPARE ${p.name} AS ${text}`)
+    }
+    return execute
+  }
   // The queue and then one more statement, as one message; the answer is the last statement's.
   const send = async <T>(tail: string): Promise<Result<T>> => {
-    const text = [...queued, tail].join(';\n')
+    const text = [...head, ...prepares, ...queued, tail].join(';\n')
+    const sent = preparing
+    head = []
     queued = []
+    prepares = []
+    preparing = []
     if (counted) counted.roundTrips++
-    const r = (await client.query(text)) as unknown as Result<T> | Result<T>[]
+    let r: Result<T> | Result<T>[]
+    try {
+      r = (await client.query(text)) as unknown as Result<T> | Result<T>[]
+    } catch (err) {
+      const afterPrepares = /^(23|40)/.test(String((err as { code?: unknown }).code ?? ''))
+      for (const p of sent) {
+        if (afterPrepares) p.done = true
+        else p.name = `${p.name.slice(0, p.name.lastIndexOf('_q'))}_q${++p.generation}`
+      }
+      throw err
+    }
+    for (const p of sent) p.done = true
     return Array.isArray(r) ? r[r.length - 1]! : r
   }
   const query = async <T>(text: string, values: readonly unknown[] = []): Promise<Result<T>> => {
     count(text)
-    if (queued.length > 0) {
-      if (values.every(inlinable)) return send<T>(inlined(text, values))
+    if (head.length > 0 || queued.length > 0) {
+      if (values.every(inlinable)) return send<T>(executed(text, values))
       await send('SELECT 1')
     }
     if (counted) counted.roundTrips++
@@ -81,20 +144,31 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
     get: async <T>(text: string, values?: readonly unknown[]) => (await query<T>(text, values)).rows[0],
     run: async (text, values) => (await query(text, values)).rowCount ?? 0,
     later: async (text, values = []) => {
-      // A value with a conversion of its own (an array) runs as a prepared statement, now.
+      // A value with a conversion of its own (an array of numbers, say) runs as a prepared statement, now.
       if (!values.every(inlinable)) return void (await query(text, values))
       count(text)
-      queued.push(inlined(text, values))
+      queued.push(executed(text, values))
     },
     memo: new Map(),
-    queue: (text) => void queued.push(text),
+    queue: (text) => void head.push(text),
     flush: async (tail) => void (await send(tail)),
-    discard: () => void (queued = [])
+    discard: () => {
+      // Never sent: their PREPAREs did not run.
+      head = []
+      queued = []
+      prepares = []
+      preparing = []
+    }
   }
 }
 
 const inlinable = (v: unknown): boolean =>
-  v === null || v === undefined || v instanceof Date || Buffer.isBuffer(v) || ['string', 'number', 'bigint', 'boolean'].includes(typeof v)
+  v === null ||
+  v === undefined ||
+  v instanceof Date ||
+  Buffer.isBuffer(v) ||
+  ['string', 'number', 'bigint', 'boolean'].includes(typeof v) ||
+  (Array.isArray(v) && v.every((x) => typeof x === 'string'))
 
 /** A value as a quoted literal, the text a parameter would have carried (node-postgres' own conversions). */
 function inline(client: PoolClient, v: unknown): string {
@@ -102,6 +176,8 @@ function inline(client: PoolClient, v: unknown): string {
   if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'`
   if (v instanceof Date) return client.escapeLiteral(v.toISOString())
   if (typeof v === 'string') return client.escapeLiteral(v)
+  // A text[] (a batch's keys read ahead) as its array literal, each element quoted.
+  if (Array.isArray(v)) return client.escapeLiteral(`{${v.map((x: string) => `"${x.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`)
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return client.escapeLiteral(String(v))
   throw new Error(`cannot inline a ${typeof v}`) // unreachable: callers check inlinable first
 }

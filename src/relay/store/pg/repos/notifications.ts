@@ -1,19 +1,27 @@
 import type { NotificationsRepo } from '../../ports'
 import { ts, type Sql } from '../sql'
 
+/** Memo key (sql.ts) of an event's replay memory read ahead for a batch (seenAhead): true or false. */
+const seenKey = (provider: string, eventId: string) => `seen:${provider}:${eventId}`
+
 export function pgNotifications(q: Sql): NotificationsRepo {
   return {
-    seen: async (provider, eventId) => (await q.get('SELECT 1 AS one FROM provider_events WHERE provider = $1 AND event_id = $2', [provider, eventId])) !== undefined,
+    seen: async (provider, eventId) => {
+      const kept = q.memo.get(seenKey(provider, eventId)) as boolean | undefined
+      if (kept !== undefined) return kept
+      return (await q.get('SELECT 1 AS one FROM provider_events WHERE provider = $1 AND event_id = $2', [provider, eventId])) !== undefined
+    },
+    async seenAhead(provider, eventIds) {
+      const found = await q.all<{ event_id: string }>('SELECT event_id FROM provider_events WHERE provider = $1 AND event_id = ANY($2)', [provider, [...eventIds]])
+      for (const id of eventIds) q.memo.set(seenKey(provider, id), false)
+      for (const r of found) q.memo.set(seenKey(provider, r.event_id), true)
+    },
     // A plain INSERT: an event id another instance remembered meanwhile fails the unit (unique
-    // violation), which runs again and then finds it seen (unit-of-work.ts).
-    remember: async (provider, eventId, orderNo, type, at) =>
-      void (await q.later('INSERT INTO provider_events (provider, event_id, order_no, type, applied_at) VALUES ($1, $2, $3, $4, $5)', [
-        provider,
-        eventId,
-        orderNo,
-        type,
-        ts(at)
-      ])),
+    // violation), which runs again and then finds it seen (unit-of-work.ts). Seen from now on in this unit.
+    async remember(provider, eventId, orderNo, type, at) {
+      q.memo.set(seenKey(provider, eventId), true)
+      await q.later('INSERT INTO provider_events (provider, event_id, order_no, type, applied_at) VALUES ($1, $2, $3, $4, $5)', [provider, eventId, orderNo, type, ts(at)])
+    },
     refundSeen: async (provider, refundId) => (await q.get('SELECT 1 AS one FROM refunds WHERE provider = $1 AND refund_id = $2', [provider, refundId])) !== undefined,
     insertRefund: async (provider, refundId, orderId, amount, at) =>
       void (await q.later('INSERT INTO refunds (provider, refund_id, order_id, amount, at) VALUES ($1, $2, $3, $4, $5)', [provider, refundId, orderId, amount, ts(at)])),

@@ -10,31 +10,56 @@ const one = (r: OrderColumns | undefined): OrderRow | undefined => r && row(r)
 export const noRedemptionKey = (orderId: string) => `no_redemption:${orderId}`
 export const noInvoiceKey = (kind: string, sourceId: string) => `no_invoice:${kind}:${sourceId}`
 
+type WithAhead = OrderColumns & { has_redemption: boolean; has_invoice: boolean }
+const BY_NO = `SELECT o.*, EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.order_id = o.id) AS has_redemption,
+    EXISTS (SELECT 1 FROM invoices i WHERE i.source_kind = 'order' AND i.source_id = o.order_no) AS has_invoice
+  FROM orders o`
+/** Memo keys of an order read ahead (byNoAhead): the row (null: no such order), and its number by id. */
+const byNoKey = (orderNo: string) => `order_by_no:${orderNo}`
+const noOfKey = (orderId: string) => `order_no_of:${orderId}`
+
 export function pgOrders(q: Sql): OrdersRepo {
+  const keep = (r: WithAhead | undefined): OrderRow | undefined => {
+    if (!r) return undefined
+    const { has_redemption, has_invoice, ...order } = r
+    if (!has_redemption) q.memo.set(noRedemptionKey(order.id), true)
+    if (!has_invoice) q.memo.set(noInvoiceKey('order', order.order_no), true)
+    return row(order)
+  }
+  /** The unit writes the order: a row read ahead is no longer what the database holds. */
+  const changed = (id: string) => {
+    const no = q.memo.get(noOfKey(id)) as string | undefined
+    if (no !== undefined) void (q.memo.delete(byNoKey(no)), q.memo.delete(noOfKey(id)))
+  }
   return {
     // Read ahead: a payment's unit asks next whether the order has a coupon redemption and an
     // invoice (coupons.onPaid, invoices.issueForOrder); the same statement answers both, and an
     // answer of "none" is kept for the unit (the repositories that insert either row forget it), so
     // those two questions cost no round trip.
     async byNo(orderNo) {
-      const r = await q.get<OrderColumns & { has_redemption: boolean; has_invoice: boolean }>(
-        `SELECT o.*, EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.order_id = o.id) AS has_redemption,
-           EXISTS (SELECT 1 FROM invoices i WHERE i.source_kind = 'order' AND i.source_id = o.order_no) AS has_invoice
-         FROM orders o WHERE o.order_no = $1`,
-        [orderNo]
-      )
-      if (!r) return undefined
-      const { has_redemption, has_invoice, ...order } = r
-      if (!has_redemption) q.memo.set(noRedemptionKey(order.id), true)
-      if (!has_invoice) q.memo.set(noInvoiceKey('order', order.order_no), true)
-      return row(order)
+      if (q.memo.has(byNoKey(orderNo))) {
+        const kept = q.memo.get(byNoKey(orderNo)) as OrderRow | null
+        return kept ? { ...kept } : undefined
+      }
+      return keep(await q.get<WithAhead>(`${BY_NO} WHERE o.order_no = $1`, [orderNo]))
+    },
+    // A batch's orders in one round trip, kept for the unit (byNo above) until the unit writes one.
+    async byNoAhead(orderNos) {
+      const rows = await q.all<WithAhead>(`${BY_NO} WHERE o.order_no = ANY($1)`, [[...orderNos]])
+      for (const no of orderNos) q.memo.set(byNoKey(no), null)
+      for (const r of rows) {
+        const order = keep(r)!
+        q.memo.set(byNoKey(order.order_no), order)
+        q.memo.set(noOfKey(order.id), order.order_no)
+      }
     },
     byKey: async (accountId, key) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE account_id = $1 AND client_key = $2', [accountId, key])),
     byId: async (id) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE id = $1', [id])),
     // A sequence, not a counter row: instances creating orders at once never wait on each other.
     nextSeq: async () => (await q.get<{ value: number }>("SELECT nextval('order_no_seq') AS value"))!.value,
     insert: async (o) =>
-      void (await q.later(
+      void (q.memo.delete(byNoKey(o.order_no)),
+      await q.later(
         `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json,
           subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, catalog_version, expires_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, 'created', $12, $13, $14, $15, $16, $16)`,
@@ -57,13 +82,13 @@ export function pgOrders(q: Sql): OrdersRepo {
           ts(o.created_at)
         ]
       )),
-    setState: async (id, state, now) => void (await q.later('UPDATE orders SET state = $1, updated_at = $2 WHERE id = $3', [state, ts(now), id])),
+    setState: async (id, state, now) => void (changed(id), await q.later('UPDATE orders SET state = $1, updated_at = $2 WHERE id = $3', [state, ts(now), id])),
     setCheckout: async (id, json, ref, now) =>
-      void (await q.later('UPDATE orders SET checkout_json = $1, provider_ref = COALESCE(provider_ref, $2), updated_at = $3 WHERE id = $4', [json, ref, ts(now), id])),
+      void (changed(id), await q.later('UPDATE orders SET checkout_json = $1, provider_ref = COALESCE(provider_ref, $2), updated_at = $3 WHERE id = $4', [json, ref, ts(now), id])),
     setPaid: async (id, paymentId, now) =>
-      void (await q.later("UPDATE orders SET state = 'paid', provider_payment_id = $1, updated_at = $2 WHERE id = $3", [paymentId, ts(now), id])),
+      void (changed(id), await q.later("UPDATE orders SET state = 'paid', provider_payment_id = $1, updated_at = $2 WHERE id = $3", [paymentId, ts(now), id])),
     setRefunded: async (id, state, total, now) =>
-      void (await q.later('UPDATE orders SET state = $1, refunded_amount = $2, updated_at = $3 WHERE id = $4', [state, total, ts(now), id])),
+      void (changed(id), await q.later('UPDATE orders SET state = $1, refunded_amount = $2, updated_at = $3 WHERE id = $4', [state, total, ts(now), id])),
     logTransition: async (id, from, to, cause, at) =>
       void (await q.later('INSERT INTO order_transitions (order_id, from_state, to_state, cause, at) VALUES ($1, $2, $3, $4, $5)', [id, from, to, cause, ts(at)])),
     dueToExpire: async (now, limit) =>
@@ -73,6 +98,6 @@ export function pgOrders(q: Sql): OrdersRepo {
     // Guarded by state; under REPEATABLE READ an order another instance moved meanwhile fails the
     // unit (it runs again and skips the order), so the order is expired once.
     expireIfOpen: async (id, now) =>
-      (await q.run(`UPDATE orders SET state = 'expired', updated_at = $1 WHERE id = $2 AND state IN ('created', 'pending')`, [ts(now), id])) === 1
+      (changed(id), await q.run(`UPDATE orders SET state = 'expired', updated_at = $1 WHERE id = $2 AND state IN ('created', 'pending')`, [ts(now), id])) === 1
   }
 }
