@@ -86,7 +86,6 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
   let prepared = preparedOn.get(client)
   if (!prepared) preparedOn.set(client, (prepared = new Map()))
   const on = prepared
-  const literal = (v: unknown): string => inline(client, v)
   const count = (text: string) => {
     if (!counted) return
     counted.statements++
@@ -99,7 +98,7 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
     if (!p) on.set(base, (p = { name: `${base}_q0`, generation: 0, done: false }))
     const n = arityOf(text)
     let args = ''
-    for (let i = 0; i < n; i++) args += (i ? ', ' : '') + literal(values[i])
+    for (let i = 0; i < n; i++) args += (i ? ', ' : '') + inline(values[i])
     const execute = n ? `EXECUTE ${p.name}(${args})` : `EXECUTE ${p.name}`
     if (!p.done && !preparing.includes(p)) {
       preparing.push(p)
@@ -170,16 +169,26 @@ const inlinable = (v: unknown): boolean =>
   ['string', 'number', 'bigint', 'boolean'].includes(typeof v) ||
   (Array.isArray(v) && v.every((x) => typeof x === 'string'))
 
-/** A value as a quoted literal, the text a parameter would have carried (node-postgres' own conversions). */
-function inline(client: PoolClient, v: unknown): string {
+/**
+ * A value as a quoted literal, the text a parameter would have carried (node-postgres' own
+ * conversions). Strings are quoted as node-postgres' escapeLiteral quotes them (quotes doubled;
+ * with a backslash, doubled too and the E'' form), by whole-string replaces instead of its loop
+ * over characters, which a feed record's payload made the costliest step of a queued write.
+ */
+function inline(v: unknown): string {
   if (v === null || v === undefined) return 'NULL'
   if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'`
-  if (v instanceof Date) return client.escapeLiteral(v.toISOString())
-  if (typeof v === 'string') return client.escapeLiteral(v)
+  if (v instanceof Date) return `'${v.toISOString()}'`
+  if (typeof v === 'string') return quote(v)
   // A text[] (a batch's keys read ahead) as its array literal, each element quoted.
-  if (Array.isArray(v)) return client.escapeLiteral(`{${v.map((x: string) => `"${x.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`)
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return client.escapeLiteral(String(v))
+  if (Array.isArray(v)) return quote(`{${v.map((x: string) => `"${x.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`)
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `'${String(v)}'`
   throw new Error(`cannot inline a ${typeof v}`) // unreachable: callers check inlinable first
+}
+
+export function quote(s: string): string {
+  const quoted = `'${s.includes("'") ? s.replaceAll("'", "''") : s}'`
+  return s.includes('\\') ? ` E${quoted.replaceAll('\\', '\\\\')}` : quoted
 }
 
 /** ms → timestamptz parameter. */
