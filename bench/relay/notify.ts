@@ -105,12 +105,17 @@ export async function seedOrders(dataDir: string, n: number, databaseUrl?: strin
   const config = defaultConfig({ dataDir, logLevel: 'silent', durability: 'normal' })
   if (databaseUrl) config.database = { url: databaseUrl, poolMax: 4, statementTimeoutMs: 60_000, connectTimeoutMs: 5000 }
   const relay = await openRelay(config, { providers: [stub] })
-  const enrol = await relay.core.accounts.createEnrolment(undefined, 'bench')
-  const dev = await relay.core.accounts.enrol(enrol.code, 'bench')
-  const ctx = { accountId: dev.accountId, deviceId: dev.deviceId }
+  // BENCH_ACCOUNTS=<n>: the orders spread round-robin over n accounts (default 1: one streamer's payments).
+  const ctxs: { accountId: string; deviceId: string }[] = []
+  for (let a = 0; a < Math.max(1, Number(process.env['BENCH_ACCOUNTS'] ?? 1)); a++) {
+    const enrol = await relay.core.accounts.createEnrolment(undefined, `bench-${a}`)
+    const dev = await relay.core.accounts.enrol(enrol.code, `bench-${a}`)
+    ctxs.push({ accountId: dev.accountId, deviceId: dev.deviceId })
+  }
   const orders: { orderNo: string; amount: number }[] = []
   for (let i = 0; i < n; i++) {
     const amount = 100 + (i % 400_000)
+    const ctx = ctxs[i % ctxs.length]!
     const r = await relay.core.checkouts.create(ctx, `bench-key-${i}`, {
       provider: 'stripe',
       item: { kind: 'recharge', amount: { amount, currency: 'CNY' } }

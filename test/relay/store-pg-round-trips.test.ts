@@ -4,6 +4,7 @@ import type { LedgerAccountRef } from '../../src/relay/ledger/chart'
 import type { CouponRow, RedemptionRow } from '../../src/relay/store/coupons'
 import type { InvoiceRow, StoreTx } from '../../src/relay/store/ports'
 import { pgRepos } from '../../src/relay/store/pg/repos'
+import { pgReadAhead } from '../../src/relay/store/pg/repos/ahead'
 import { sqlOn } from '../../src/relay/store/pg/sql'
 import { freshDatabase, pgAvailable } from './support/pg'
 
@@ -128,17 +129,23 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
     }
   })
 
-  it('a batch’s replay memory and orders read ahead answer its reads without a round trip, and its own writes after', async () => {
+  it('a batch’s reads ahead (replay memory, orders, their accounts, billing details, wallet ledger) answer its reads without a round trip, and its own writes after', async () => {
     const s = await open()
-    const order = (id: string, no: string) => ({
-      id, order_no: no, account_id: 'acc', device_id: 'd', client_key: id, request_fingerprint: 'f', provider: 'stripe' as const,
+    const order = (id: string, no: string, accountId = 'acc') => ({
+      id, order_no: no, account_id: accountId, device_id: 'd', client_key: id, request_fingerprint: 'f', provider: 'stripe' as const,
       item_json: '{}', subject: 's', amount: 100, currency: 'CNY' as const, expires_at: 1000, created_at: 0
     })
+    const wallet = (acc: string) => `wallet:${acc}:CNY`
     await s.unit(async (tx) => {
       await tx.accounts.insert('acc', null, 0)
+      await tx.accounts.insert('acc2', null, 0)
       await tx.orders.insert(order('ord-1', 'N1'))
-      await tx.orders.insert(order('ord-2', 'N2'))
+      await tx.orders.insert(order('ord-2', 'N2', 'acc2'))
       await tx.notifications.remember('stripe', 'evt_a', 'N1', 'payment.succeeded', 0)
+      await tx.invoices.putBillingDetails('acc', '{"type":"personal"}', 0)
+      const w = { id: wallet('acc'), kind: 'customer_wallet' as const, customerAccountId: 'acc', currency: 'CNY' as const }
+      const c = { id: 'clearing:stripe:CNY', kind: 'provider_clearing' as const, customerAccountId: null, currency: 'CNY' as const }
+      await tx.ledger.post({ id: 't0', kind: 'payment', debitAccountId: c.id, creditAccountId: w.id, amount: 500, currency: 'CNY', customerAccountId: 'acc', sourceId: 'x', at: 0 }, { debit: c, credit: w })
     })
     const client = await s.pool.connect()
     try {
@@ -146,23 +153,33 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       const sql = sqlOn(client, counted)
       const tx = pgRepos(sql)
       sql.queue('BEGIN ISOLATION LEVEL REPEATABLE READ')
-      await tx.notifications.seenAhead('stripe', ['evt_a', 'evt_b'])
-      await tx.orders.byNoAhead(['N1', 'N2', 'N9'])
+      await pgReadAhead(sql, {
+        events: [{ provider: 'stripe', eventIds: ['evt_a', 'evt_b'] }],
+        orderNos: ['N1', 'N2', 'N9'],
+        ledgerAccounts: (acc) => [wallet(acc)]
+      })
       expect(counted.roundTrips).toBe(2)
       expect(await tx.notifications.seen('stripe', 'evt_a')).toBe(true)
       expect(await tx.notifications.seen('stripe', 'evt_b')).toBe(false)
       expect(await tx.orders.byNo('N1')).toMatchObject({ id: 'ord-1', state: 'created', amount: 100 })
       expect(await tx.orders.byNo('N9')).toBeUndefined()
       expect(await tx.invoices.bySource('order', 'N2')).toBeUndefined()
+      expect(await tx.accounts.get('acc2')).toEqual({ id: 'acc2', walletCurrency: 'CNY', firstFreeClaimId: null })
+      expect(await tx.invoices.billingDetails('acc')).toBe('{"type":"personal"}')
+      expect(await tx.invoices.billingDetails('acc2')).toBeUndefined()
+      expect(await tx.ledger.account(wallet('acc'))).toMatchObject({ creditsPosted: 500, debitsPosted: 0 })
+      expect(await tx.ledger.account(wallet('acc2'))).toBeUndefined()
       expect(counted.roundTrips).toBe(2)
-      // The unit's own writes: remembered, paid, inserted.
+      // The unit's own writes: remembered, paid, inserted, claimed, posted.
       await tx.notifications.remember('stripe', 'evt_b', 'N2', 'payment.succeeded', 0)
       await tx.orders.setPaid('ord-1', 'pi_1', 5)
       await tx.orders.insert(order('ord-9', 'N9'))
+      await tx.accounts.claimFirstFree('acc2', 'claim-1', 'd')
       expect(await tx.notifications.seen('stripe', 'evt_b')).toBe(true)
       expect(await tx.orders.byNo('N1')).toMatchObject({ state: 'paid', provider_payment_id: 'pi_1' })
       expect(await tx.orders.byNo('N9')).toMatchObject({ id: 'ord-9' })
       expect(await tx.orders.byNo('N2')).toMatchObject({ id: 'ord-2', state: 'created' })
+      expect(await tx.accounts.get('acc2')).toMatchObject({ firstFreeClaimId: 'claim-1' })
       await sql.flush('COMMIT')
     } finally {
       client.release()
@@ -174,7 +191,7 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       for (const id of odd) await tx.notifications.remember('stripe', id, null, 'x', 0)
     })
     const answers = await s.unit(async (tx) => {
-      await tx.notifications.seenAhead('stripe', [...odd, 'e"1\\,{}x'])
+      await tx.readAhead({ events: [{ provider: 'stripe', eventIds: [...odd, 'e"1\\,{}x'] }], orderNos: [], ledgerAccounts: () => [] })
       return Promise.all([...odd, 'e"1\\,{}x'].map((id) => tx.notifications.seen('stripe', id)))
     })
     expect(answers).toEqual([true, true, true, true, true, false])

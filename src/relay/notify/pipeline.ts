@@ -1,9 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../../node/clock'
-import type { RelayStore, StoreTx } from '../store/ports'
+import type { Currency } from '../../shared/money'
+import { chart } from '../ledger/chart'
+import type { Awaitable, RelayStore, StoreTx } from '../store/ports'
 import {
   NotificationRejected,
   type PaymentProvider,
+  type ProviderName,
   type ProviderEvent,
   type ProviderReply
 } from '../providers/types'
@@ -228,8 +231,8 @@ function errText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).slice(0, 300)
 }
 
-/** The batch's first reads at once, by provider (a hint the PostgreSQL store answers in one round trip each). */
-async function readAhead(tx: StoreTx, batch: QueuedWork[]): Promise<void> {
+/** The batch's first reads, as one hint (the PostgreSQL store answers it in two round trips). */
+function readAhead(tx: StoreTx, batch: QueuedWork[]): Awaitable<void> {
   const events = new Map<ProviderName, string[]>()
   const orderNos: string[] = []
   for (const { ahead } of batch) {
@@ -238,6 +241,8 @@ async function readAhead(tx: StoreTx, batch: QueuedWork[]): Promise<void> {
     else events.set(ahead.provider, [...ahead.eventIds])
     orderNos.push(...ahead.orderNos)
   }
-  for (const [provider, ids] of events) if (ids.length > 0) await tx.notifications.seenAhead(provider, ids)
-  if (orderNos.length > 0) await tx.orders.byNoAhead(orderNos)
+  return tx.readAhead({ events: [...events].map(([provider, eventIds]) => ({ provider, eventIds })), orderNos, ledgerAccounts: walletLedger })
 }
+
+/** The ledger accounts a payment reads (its wallet's balances, wallet.ts). */
+const walletLedger = (accountId: string, currency: Currency): string[] => [chart.wallet(accountId, currency).id, chart.receivable(accountId, currency).id]

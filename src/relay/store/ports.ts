@@ -97,8 +97,6 @@ export type NewOrder = Pick<
 
 export interface OrdersRepo {
   byNo(orderNo: string): Awaitable<OrderRow | undefined>
-  /** A hint, as `notifications.seenAhead`: the batch will ask `byNo` of these orders. */
-  byNoAhead(orderNos: readonly string[]): Awaitable<void>
   byKey(accountId: string, clientKey: string): Awaitable<OrderRow | undefined>
   byId(orderId: string): Awaitable<OrderRow | undefined>
   /** The next order sequence number (a counter that never goes back). */
@@ -315,12 +313,6 @@ export interface NotificationLogRow {
 export interface NotificationsRepo {
   /** Whether a provider's event id was remembered (replay memory). */
   seen(provider: ProviderName, eventId: string): Awaitable<boolean>
-  /**
-   * A hint, before a batch of notifications: its units will ask `seen` of these events. A store
-   * that pays a round trip per read answers them all now and keeps the answers for the unit
-   * (its own `remember` updates them); SQLite, whose reads cost microseconds, ignores it.
-   */
-  seenAhead(provider: ProviderName, eventIds: readonly string[]): Awaitable<void>
   remember(provider: ProviderName, eventId: string, orderNo: string | null, type: string, at: number): Awaitable<void>
   refundSeen(provider: ProviderName, refundId: string): Awaitable<boolean>
   insertRefund(provider: ProviderName, refundId: string, orderId: string, amount: number, at: number): Awaitable<void>
@@ -694,6 +686,22 @@ export interface StoreTx {
   readonly consoleReads: ConsoleReadsRepo
   /** Runs `work` so that, should it throw, only its own writes are undone (a savepoint). */
   nested<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>
+  /**
+   * A hint, before a batch of notifications: what its payments read first. A store that pays a
+   * round trip per read (PostgreSQL) reads it all now, in two round trips, and keeps the answers
+   * for the unit (its own writes update or drop them); SQLite, whose reads cost microseconds,
+   * ignores it. The answers are the ones the reads would give later in the unit.
+   */
+  readAhead(hint: ReadAhead): Awaitable<void>
+}
+
+export interface ReadAhead {
+  /** Provider event ids whose replay memory (`notifications.seen`) the batch asks. */
+  events: { provider: ProviderName; eventIds: readonly string[] }[]
+  /** Orders the batch reads by number (`orders.byNo`); then each one's account, billing details, */
+  orderNos: readonly string[]
+  /** … and these ledger accounts of the order's account (`ledger.account`: its wallet's balances). */
+  ledgerAccounts: (accountId: string, currency: Currency) => string[]
 }
 
 export interface RelayStore {

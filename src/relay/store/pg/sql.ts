@@ -24,6 +24,8 @@ export interface Sql {
   run(text: string, values?: readonly unknown[]): Promise<number>
   /** Queues a write whose outcome the caller does not read; it is sent with the unit's next statement (above). */
   later(text: string, values?: readonly unknown[]): Promise<void>
+  /** Several reads in ONE round trip (after the queue); the rows of each, in order. */
+  allMany(reads: readonly { text: string; values: readonly unknown[] }[]): Promise<unknown[][]>
   /**
    * What this unit has read or locked, kept for the rest of the unit by the repositories (a feed
    * block, a counter, a ledger account, the catalog in force). Under REPEATABLE READ a second read
@@ -106,18 +108,18 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
     }
     return execute
   }
-  // The queue and then one more statement, as one message; the answer is the last statement's.
-  const send = async <T>(tail: string): Promise<Result<T>> => {
-    const text = [...head, ...prepares, ...queued, tail].join(';\n')
+  // The queue and then `tails`, as one message; the answers are the tails' (one statement each).
+  const sendMany = async (tails: readonly string[]): Promise<Result<unknown>[]> => {
+    const text = [...head, ...prepares, ...queued, ...tails].join(';\n')
     const sent = preparing
     head = []
     queued = []
     prepares = []
     preparing = []
     if (counted) counted.roundTrips++
-    let r: Result<T> | Result<T>[]
+    let r: Result<unknown> | Result<unknown>[]
     try {
-      r = (await client.query(text)) as unknown as Result<T> | Result<T>[]
+      r = (await client.query(text)) as unknown as Result<unknown> | Result<unknown>[]
     } catch (err) {
       const afterPrepares = /^(23|40)/.test(String((err as { code?: unknown }).code ?? ''))
       for (const p of sent) {
@@ -127,8 +129,9 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
       throw err
     }
     for (const p of sent) p.done = true
-    return Array.isArray(r) ? r[r.length - 1]! : r
+    return (Array.isArray(r) ? r : [r]).slice(-tails.length)
   }
+  const send = async <T>(tail: string): Promise<Result<T>> => (await sendMany([tail]))[0] as Result<T>
   const query = async <T>(text: string, values: readonly unknown[] = []): Promise<Result<T>> => {
     count(text)
     if (head.length > 0 || queued.length > 0) {
@@ -147,6 +150,15 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
       if (!values.every(inlinable)) return void (await query(text, values))
       count(text)
       queued.push(executed(text, values))
+    },
+    async allMany(reads) {
+      if (!reads.every((r) => r.values.every(inlinable))) {
+        const out: unknown[][] = []
+        for (const r of reads) out.push((await query(r.text, r.values)).rows)
+        return out
+      }
+      for (const r of reads) count(r.text)
+      return (await sendMany(reads.map((r) => executed(r.text, r.values)))).map((r) => r.rows)
     },
     memo: new Map(),
     queue: (text) => void head.push(text),

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg'
 import type { StoreTx } from '../ports'
 import { describe, isConflict, isUnavailable, isUniqueViolation, StoreUnavailable } from './errors'
 import { pgRepos } from './repos'
+import { pgReadAhead } from './repos/ahead'
 import { sqlOn, type UnitSql } from './sql'
 import { pgStats } from './stats'
 
@@ -158,7 +159,7 @@ class Run {
 
   constructor(client: PoolClient, stats?: { statements: number; roundTrips: number }) {
     this.sql = sqlOn(client, stats)
-    this.view = { ...pgRepos(this.sql), nested: (work) => this.savepoint(work) }
+    this.view = { ...pgRepos(this.sql), nested: (work) => this.savepoint(work), readAhead: (hint) => pgReadAhead(this.sql, hint) }
   }
 
   private async savepoint<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {

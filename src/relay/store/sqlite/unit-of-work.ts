@@ -21,11 +21,12 @@ export class UnitsOfWork {
 
   constructor(
     private readonly sqlite: Database.Database,
-    repos: Omit<StoreTx, 'nested'>,
+    repos: Omit<StoreTx, 'nested' | 'readAhead'>,
     /** Present with durability 'full': grouped units fsync through it, off the event loop. */
     private readonly wal: WalSync | undefined
   ) {
-    this.view = { ...repos, nested: (work) => this.savepoint(work) }
+    // readAhead: SQLite answers each read in microseconds, so the hint is not needed.
+    this.view = { ...repos, nested: (work) => this.savepoint(work), readAhead: () => undefined }
     this.begin = sqlite.prepare('BEGIN IMMEDIATE')
     this.commit = sqlite.prepare('COMMIT')
     this.rollback = sqlite.prepare('ROLLBACK')

@@ -14,6 +14,16 @@ const device = (r: DeviceColumns | undefined): DeviceRow | undefined =>
 
 const COLUMNS = 'id, account_id, name, enrolled_at, revoked_at'
 
+export type AccountColumns = { id: string; wallet_currency: AccountRow['walletCurrency']; first_free_claim_id: string | null }
+export const ACCOUNT = 'SELECT id, wallet_currency, first_free_claim_id FROM accounts'
+
+/** Kept for the unit (sql.ts memo): the account as read (undefined: none), until the unit writes it. */
+export function keepAccount(q: Sql, accountId: string, r: AccountColumns | undefined): AccountRow | undefined {
+  const row = r && { id: r.id, walletCurrency: r.wallet_currency, firstFreeClaimId: r.first_free_claim_id }
+  q.memo.set(`account:${accountId}`, row && { ...row })
+  return row
+}
+
 export function pgAccounts(q: Sql): AccountsRepo {
   return {
     // Kept for the unit (sql.ts memo): every payment of a batch reads its account's wallet currency.
@@ -23,13 +33,7 @@ export function pgAccounts(q: Sql): AccountsRepo {
         const kept = q.memo.get(key) as AccountRow | undefined
         return kept && { ...kept }
       }
-      const r = await q.get<{ id: string; wallet_currency: AccountRow['walletCurrency']; first_free_claim_id: string | null }>(
-        'SELECT id, wallet_currency, first_free_claim_id FROM accounts WHERE id = $1',
-        [accountId]
-      )
-      const row = r && { id: r.id, walletCurrency: r.wallet_currency, firstFreeClaimId: r.first_free_claim_id }
-      q.memo.set(key, row && { ...row })
-      return row
+      return keepAccount(q, accountId, await q.get<AccountColumns>(`${ACCOUNT} WHERE id = $1`, [accountId]))
     },
     async insert(accountId, label, now) {
       q.memo.delete(`account:${accountId}`)

@@ -23,7 +23,7 @@ import { pgTrials } from './trials'
 
 // Every repository over one connection (a unit's, a read's). A new repository in ports.ts is one
 // file in this folder and one line here (its tables in ../schema.ts, then db:generate:relay-pg).
-export const pgRepos = (q: Sql): Omit<StoreTx, 'nested'> => ({
+export const pgRepos = (q: Sql): Omit<StoreTx, 'nested' | 'readAhead'> => ({
   accounts: pgAccounts(q),
   signIn: pgSignIn(q),
   orders: pgOrders(q),

@@ -22,6 +22,9 @@ const invoice = (r: InvoiceColumns): InvoiceRow => ({ ...r, issuedAt: ms(r.issue
 const note = (r: NoteColumns): CreditNoteRow => ({ ...r, issuedAt: ms(r.issuedAt) })
 const fapiao = (r: FapiaoColumns): FapiaoRow => ({ ...r, requestedAt: ms(r.requestedAt), decidedAt: msOrNull(r.decidedAt) })
 
+/** Memo key (sql.ts) of an account's billing details, kept for the unit (undefined: none). */
+export const billingDetailsKey = (accountId: string) => `billing_details:${accountId}`
+
 export function pgInvoices(q: Sql): InvoicesRepo {
   return {
     // After its first number the unit holds the counter row's lock to its end, so its further
@@ -120,12 +123,12 @@ export function pgInvoices(q: Sql): InvoicesRepo {
       ).map((r): CreditNoteWithLines => ({ ...note(r), invoiceLines: r.invoiceLines })),
     // Kept for the unit (sql.ts memo): each invoice of a batch reads its buyer's details.
     async billingDetails(accountId) {
-      const key = `billing_details:${accountId}`
+      const key = billingDetailsKey(accountId)
       if (!q.memo.has(key)) q.memo.set(key, (await q.get<{ details: string }>('SELECT details FROM billing_details WHERE account_id = $1', [accountId]))?.details)
       return q.memo.get(key) as string | undefined
     },
     putBillingDetails: async (accountId, d, now) =>
-      void (q.memo.delete(`billing_details:${accountId}`),
+      void (q.memo.delete(billingDetailsKey(accountId)),
       await q.later(
         `INSERT INTO billing_details (account_id, details, updated_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET details = excluded.details, updated_at = excluded.updated_at`,

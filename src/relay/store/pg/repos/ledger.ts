@@ -1,7 +1,7 @@
 import type { LedgerAccountRow, LedgerRepo, LedgerSnapshot, LedgerTransferRow } from '../../ports'
 import { ms, ts, type Sql } from '../sql'
 
-const ACCOUNT_COLUMNS =
+export const ACCOUNT_COLUMNS =
   'id, kind, customer_account_id AS "customerAccountId", currency, debits_posted AS "debitsPosted", credits_posted AS "creditsPosted"'
 const TRANSFER_COLUMNS = `id, kind, debit_account_id AS "debitAccountId", credit_account_id AS "creditAccountId", amount, currency,
   customer_account_id AS "customerAccountId", source_id AS "sourceId", at`
@@ -14,7 +14,8 @@ const ADD = (column: 'debits_posted' | 'credits_posted') =>
 // An account read once in a unit is kept (sql.ts memo) and the unit's own postings are added to
 // it: what a second read would answer under the unit's snapshot, without the round trip (a payment
 // reads its wallet's balances for its feed record; a batch pays many into one wallet).
-const memoKey = (id: string) => `ledger_account:${id}`
+export const ledgerAccountKey = (id: string) => `ledger_account:${id}`
+const memoKey = ledgerAccountKey
 
 export function pgLedger(q: Sql): LedgerRepo {
   const kept = (id: string) => q.memo.get(memoKey(id)) as LedgerAccountRow | undefined

@@ -1,8 +1,9 @@
 import type { NotificationsRepo } from '../../ports'
 import { ts, type Sql } from '../sql'
 
-/** Memo key (sql.ts) of an event's replay memory read ahead for a batch (seenAhead): true or false. */
-const seenKey = (provider: string, eventId: string) => `seen:${provider}:${eventId}`
+/** Memo key (sql.ts) of an event's replay memory read ahead for a batch (ahead.ts): true or false. */
+export const seenKey = (provider: string, eventId: string) => `seen:${provider}:${eventId}`
+export const SEEN_AHEAD = 'SELECT event_id FROM provider_events WHERE provider = $1 AND event_id = ANY($2)'
 
 export function pgNotifications(q: Sql): NotificationsRepo {
   return {
@@ -10,11 +11,6 @@ export function pgNotifications(q: Sql): NotificationsRepo {
       const kept = q.memo.get(seenKey(provider, eventId)) as boolean | undefined
       if (kept !== undefined) return kept
       return (await q.get('SELECT 1 AS one FROM provider_events WHERE provider = $1 AND event_id = $2', [provider, eventId])) !== undefined
-    },
-    async seenAhead(provider, eventIds) {
-      const found = await q.all<{ event_id: string }>('SELECT event_id FROM provider_events WHERE provider = $1 AND event_id = ANY($2)', [provider, [...eventIds]])
-      for (const id of eventIds) q.memo.set(seenKey(provider, id), false)
-      for (const r of found) q.memo.set(seenKey(provider, r.event_id), true)
     },
     // A plain INSERT: an event id another instance remembered meanwhile fails the unit (unique
     // violation), which runs again and then finds it seen (unit-of-work.ts). Seen from now on in this unit.

@@ -10,22 +10,35 @@ const one = (r: OrderColumns | undefined): OrderRow | undefined => r && row(r)
 export const noRedemptionKey = (orderId: string) => `no_redemption:${orderId}`
 export const noInvoiceKey = (kind: string, sourceId: string) => `no_invoice:${kind}:${sourceId}`
 
-type WithAhead = OrderColumns & { has_redemption: boolean; has_invoice: boolean }
-const BY_NO = `SELECT o.*, EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.order_id = o.id) AS has_redemption,
+export type WithAhead = OrderColumns & { has_redemption: boolean; has_invoice: boolean }
+export const BY_NO = `SELECT o.*, EXISTS (SELECT 1 FROM coupon_redemptions c WHERE c.order_id = o.id) AS has_redemption,
     EXISTS (SELECT 1 FROM invoices i WHERE i.source_kind = 'order' AND i.source_id = o.order_no) AS has_invoice
   FROM orders o`
-/** Memo keys of an order read ahead (byNoAhead): the row (null: no such order), and its number by id. */
+/** Memo keys of an order read ahead (ahead.ts): the row (null: no such order), and its number by id. */
 const byNoKey = (orderNo: string) => `order_by_no:${orderNo}`
 const noOfKey = (orderId: string) => `order_no_of:${orderId}`
 
+/** An order as read with BY_NO; what it tells ahead is kept for the unit. */
+function keep(q: Sql, r: WithAhead | undefined): OrderRow | undefined {
+  if (!r) return undefined
+  const { has_redemption, has_invoice, ...order } = r
+  if (!has_redemption) q.memo.set(noRedemptionKey(order.id), true)
+  if (!has_invoice) q.memo.set(noInvoiceKey('order', order.order_no), true)
+  return row(order)
+}
+
+/** A batch's orders read ahead (ahead.ts), kept for the unit (byNo) until the unit writes one. */
+export function keepOrdersAhead(q: Sql, asked: readonly string[], rows: WithAhead[]): OrderRow[] {
+  for (const no of asked) q.memo.set(byNoKey(no), null)
+  return rows.map((r) => {
+    const order = keep(q, r)!
+    q.memo.set(byNoKey(order.order_no), order)
+    q.memo.set(noOfKey(order.id), order.order_no)
+    return order
+  })
+}
+
 export function pgOrders(q: Sql): OrdersRepo {
-  const keep = (r: WithAhead | undefined): OrderRow | undefined => {
-    if (!r) return undefined
-    const { has_redemption, has_invoice, ...order } = r
-    if (!has_redemption) q.memo.set(noRedemptionKey(order.id), true)
-    if (!has_invoice) q.memo.set(noInvoiceKey('order', order.order_no), true)
-    return row(order)
-  }
   /** The unit writes the order: a row read ahead is no longer what the database holds. */
   const changed = (id: string) => {
     const no = q.memo.get(noOfKey(id)) as string | undefined
@@ -41,17 +54,7 @@ export function pgOrders(q: Sql): OrdersRepo {
         const kept = q.memo.get(byNoKey(orderNo)) as OrderRow | null
         return kept ? { ...kept } : undefined
       }
-      return keep(await q.get<WithAhead>(`${BY_NO} WHERE o.order_no = $1`, [orderNo]))
-    },
-    // A batch's orders in one round trip, kept for the unit (byNo above) until the unit writes one.
-    async byNoAhead(orderNos) {
-      const rows = await q.all<WithAhead>(`${BY_NO} WHERE o.order_no = ANY($1)`, [[...orderNos]])
-      for (const no of orderNos) q.memo.set(byNoKey(no), null)
-      for (const r of rows) {
-        const order = keep(r)!
-        q.memo.set(byNoKey(order.order_no), order)
-        q.memo.set(noOfKey(order.id), order.order_no)
-      }
+      return keep(q, await q.get<WithAhead>(`${BY_NO} WHERE o.order_no = $1`, [orderNo]))
     },
     byKey: async (accountId, key) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE account_id = $1 AND client_key = $2', [accountId, key])),
     byId: async (id) => one(await q.get<OrderColumns>('SELECT * FROM orders WHERE id = $1', [id])),

@@ -12,7 +12,6 @@ export function sqliteNotifications(s: Database.Database): NotificationsRepo {
   )
   return {
     seen: (provider, eventId) => seen.get(provider, eventId) !== undefined,
-    seenAhead: () => undefined,
     remember: (provider, eventId, orderNo, type, at) => void remember.run(provider, eventId, orderNo, type, at),
     refundSeen: (provider, refundId) => refundSeen.get(provider, refundId) !== undefined,
     insertRefund: (provider, refundId, orderId, amount, at) => void insertRefund.run(provider, refundId, orderId, amount, at),

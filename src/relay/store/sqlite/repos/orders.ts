@@ -25,7 +25,6 @@ export function sqliteOrders(s: Database.Database): OrdersRepo {
   const expire = s.prepare(`UPDATE orders SET state = 'expired', updated_at = ? WHERE id = ? AND state IN ('created', 'pending')`)
   return {
     byNo: (orderNo) => byNo.get(orderNo),
-    byNoAhead: () => undefined,
     byKey: (accountId, key) => byKey.get(accountId, key),
     byId: (id) => byId.get(id),
     nextSeq: () => nextSeq.get()!.value,

@@ -1,0 +1,40 @@
+import type { LedgerAccountRow, ReadAhead } from '../../ports'
+import type { Sql } from '../sql'
+import { ACCOUNT, keepAccount, type AccountColumns } from './accounts'
+import { billingDetailsKey } from './invoices'
+import { ACCOUNT_COLUMNS, ledgerAccountKey } from './ledger'
+import { SEEN_AHEAD, seenKey } from './notifications'
+import { BY_NO, keepOrdersAhead, type WithAhead } from './orders'
+
+// A notification batch's first reads, in two round trips whatever its size (StoreTx.readAhead):
+// the replay memory of its events and its orders, then, for the orders' accounts, each account's
+// row, billing details and the ledger accounts the payment reads. Each answer goes where the
+// repository that owns it keeps its reads for the unit (sql.ts memo), under the same snapshot a
+// later read would have, and the unit's own writes update or drop it as they do for any kept read.
+
+export async function pgReadAhead(q: Sql, hint: ReadAhead): Promise<void> {
+  const events = hint.events.filter((e) => e.eventIds.length > 0)
+  const first = await q.allMany([
+    ...events.map((e) => ({ text: SEEN_AHEAD, values: [e.provider, [...e.eventIds]] })),
+    { text: `${BY_NO} WHERE o.order_no = ANY($1)`, values: [[...hint.orderNos]] }
+  ])
+  events.forEach((e, i) => {
+    for (const id of e.eventIds) q.memo.set(seenKey(e.provider, id), false)
+    for (const r of first[i] as { event_id: string }[]) q.memo.set(seenKey(e.provider, r.event_id), true)
+  })
+  const orders = keepOrdersAhead(q, hint.orderNos, first[events.length] as WithAhead[])
+  const accountIds = [...new Set(orders.map((o) => o.account_id))]
+  if (accountIds.length === 0) return
+  const ledgerIds = [...new Set(orders.flatMap((o) => hint.ledgerAccounts(o.account_id, o.currency)))]
+  const [accounts, details, ledger] = await q.allMany([
+    { text: `${ACCOUNT} WHERE id = ANY($1)`, values: [accountIds] },
+    { text: 'SELECT account_id, details FROM billing_details WHERE account_id = ANY($1)', values: [accountIds] },
+    { text: `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`, values: [ledgerIds] }
+  ])
+  const byId = new Map((accounts as AccountColumns[]).map((r) => [r.id, r]))
+  for (const id of accountIds) keepAccount(q, id, byId.get(id))
+  for (const id of accountIds) q.memo.set(billingDetailsKey(id), undefined)
+  for (const r of details as { account_id: string; details: string }[]) q.memo.set(billingDetailsKey(r.account_id), r.details)
+  for (const id of ledgerIds) q.memo.set(ledgerAccountKey(id), undefined)
+  for (const r of ledger as LedgerAccountRow[]) q.memo.set(ledgerAccountKey(r.id), r)
+}
