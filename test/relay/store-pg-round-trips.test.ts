@@ -169,6 +169,9 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       expect(await tx.invoices.billingDetails('acc2')).toBeUndefined()
       expect(await tx.ledger.account(wallet('acc'))).toMatchObject({ creditsPosted: 500, debitsPosted: 0 })
       expect(await tx.ledger.account(wallet('acc2'))).toBeUndefined()
+      // The feed heads were taken ahead: records of both accounts number within their blocks.
+      const seqs = [await append(tx, 'r1', 'acc'), await append(tx, 'r2', 'acc2'), await append(tx, 'r3', 'acc')].map((r) => r.seq)
+      expect(seqs[2]).toBe(seqs[0]! + 1)
       expect(counted.roundTrips).toBe(2)
       // The unit's own writes: remembered, paid, inserted, claimed, posted.
       await tx.notifications.remember('stripe', 'evt_b', 'N2', 'payment.succeeded', 0)
@@ -185,6 +188,10 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       client.release()
     }
     expect(await rows(s, "SELECT event_id FROM provider_events ORDER BY event_id")).toEqual([{ event_id: 'evt_a' }, { event_id: 'evt_b' }])
+    // A later unit's records number above the blocks taken ahead.
+    const later = await s.unit(async (tx) => [(await append(tx, 'r4', 'acc')).seq, (await append(tx, 'r5', 'acc2')).seq])
+    const stored = await rows(s, "SELECT id, seq FROM feed WHERE id IN ('r1', 'r2', 'r3') ORDER BY seq DESC")
+    expect(later.every((n) => n > Number(stored[0]!.seq))).toBe(true)
     // Keys cross as a text[] literal exactly, whatever they hold.
     const odd = ['e"1\\,{}', 'NULL', '', '直播 x', "O'Brien"]
     await s.unit(async (tx) => {

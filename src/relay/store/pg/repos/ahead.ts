@@ -2,13 +2,15 @@ import type { LedgerAccountRow, ReadAhead } from '../../ports'
 import type { Sql } from '../sql'
 import { ACCOUNT, keepAccount, type AccountColumns } from './accounts'
 import { billingDetailsKey } from './invoices'
+import { HEADS_AHEAD, keepFeedHeads } from './feed'
 import { ACCOUNT_COLUMNS, ledgerAccountKey } from './ledger'
 import { SEEN_AHEAD, seenKey } from './notifications'
 import { BY_NO, keepOrdersAhead, type WithAhead } from './orders'
 
 // A notification batch's first reads, in two round trips whatever its size (StoreTx.readAhead):
 // the replay memory of its events and its orders, then, for the orders' accounts, each account's
-// row, billing details and the ledger accounts the payment reads. Each answer goes where the
+// feed head (a block of numbers, locked to the commit as an append locks it), row, billing details
+// and the ledger accounts the payment reads. Each answer goes where the
 // repository that owns it keeps its reads for the unit (sql.ts memo), under the same snapshot a
 // later read would have, and the unit's own writes update or drop it as they do for any kept read.
 
@@ -26,11 +28,13 @@ export async function pgReadAhead(q: Sql, hint: ReadAhead): Promise<void> {
   const accountIds = [...new Set(orders.map((o) => o.account_id))]
   if (accountIds.length === 0) return
   const ledgerIds = [...new Set(orders.flatMap((o) => hint.ledgerAccounts(o.account_id, o.currency)))]
-  const [accounts, details, ledger] = await q.allMany([
+  const [heads, accounts, details, ledger] = await q.allMany([
+    { text: HEADS_AHEAD, values: [accountIds] },
     { text: `${ACCOUNT} WHERE id = ANY($1)`, values: [accountIds] },
     { text: 'SELECT account_id, details FROM billing_details WHERE account_id = ANY($1)', values: [accountIds] },
     { text: `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`, values: [ledgerIds] }
   ])
+  keepFeedHeads(q, heads as { account_id: string; seq: number }[])
   const byId = new Map((accounts as AccountColumns[]).map((r) => [r.id, r]))
   for (const id of accountIds) keepAccount(q, id, byId.get(id))
   for (const id of accountIds) q.memo.set(billingDetailsKey(id), undefined)

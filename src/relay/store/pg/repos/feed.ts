@@ -22,10 +22,24 @@ interface Block {
 
 const COLUMNS = 'seq, id, timestamp, payload, signature, key_id'
 
+const headKey = (accountId: string) => `feed_head:${accountId}`
+
+/**
+ * The heads of a batch's accounts taken ahead (ahead.ts), one block each, in account order so two
+ * units taking several heads lock them in the same order. The locks are held to the commit, as
+ * append's are; an account the batch then writes nothing to only leaves its block unused (a gap).
+ */
+export const HEADS_AHEAD = `INSERT INTO feed_heads (account_id, seq) SELECT a, nextval('feed_seq') FROM unnest($1::text[]) AS a ORDER BY a
+  ON CONFLICT (account_id) DO UPDATE SET seq = nextval('feed_seq') RETURNING account_id, seq`
+
+export function keepFeedHeads(q: Sql, heads: { account_id: string; seq: number }[]): void {
+  for (const h of heads) q.memo.set(headKey(h.account_id), { next: h.seq, end: h.seq + FEED_BLOCK - 1 } satisfies Block)
+}
+
 export function pgFeed(q: Sql): FeedRepo {
   return {
     async append(record, build) {
-      const key = `feed_head:${record.accountId}`
+      const key = headKey(record.accountId)
       let block = q.memo.get(key) as Block | undefined
       if (!block || block.next > block.end) {
         const head = await q.get<{ seq: number }>(
