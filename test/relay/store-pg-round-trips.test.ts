@@ -33,7 +33,7 @@ const COUPON: CouponRow = {
 
 const rows = async (s: PgStore, sql: string) => (await s.pool.query(sql)).rows as Record<string, unknown>[]
 
-const append = (tx: StoreTx, id: string, accountId = 'acc') =>
+const append = (tx: Pick<StoreTx, 'feed'>, id: string, accountId = 'acc') =>
   tx.feed.append({ id, accountId, type: 'order_closed', timestamp: 1, keyId: 'k' }, (seq) => ({ payload: JSON.stringify({ seq }), signature: '' }))
 
 describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
@@ -103,30 +103,41 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
     // although the unit failed (three times: a unique key is tried again), and none is sent again.
     const names = (await rows(s, 'SELECT name FROM pg_prepared_statements WHERE from_sql ORDER BY name')).map((r) => String(r.name))
     expect(names).toHaveLength(3)
-    expect(names.every((n) => n.endsWith('_q0'))).toBe(true)
+    expect(names.every((n) => n.endsWith('_q'))).toBe(true)
   })
 
-  it('after a message failed for another reason (here a PREPARE), its statements are PREPAREd again under a new name', async () => {
+  it('after a message with PREPAREs failed for another reason (here a PREPARE itself), the connection is given up, not reused', async () => {
     const s = await openPgStore({ url: await freshDatabase(), poolMax: 1 })
     stores.push(s)
+    const pid = async () => (await s.pool.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
+    const before = await pid()
     const client = await s.pool.connect()
-    try {
-      const insert = 'INSERT INTO accounts (id, label, created_at) VALUES ($1, $2, $3)'
-      const first = sqlOn(client)
-      first.queue('BEGIN')
-      await first.later(insert, ['a', null, new Date(0)])
-      await first.later('INSERT INTO no_such_table VALUES ($1)', [1])
-      // The account insert's PREPARE ran, the second failed (42P01): which ran is not known from the error.
-      await expect(first.flush('COMMIT')).rejects.toMatchObject({ code: '42P01' })
-      await client.query('ROLLBACK')
-      const second = sqlOn(client)
-      second.queue('BEGIN')
-      await second.later(insert, ['b', null, new Date(0)])
-      await second.flush('COMMIT')
-      expect((await client.query('SELECT id FROM accounts')).rows).toEqual([{ id: 'b' }])
-    } finally {
-      client.release()
-    }
+    const first = sqlOn(client)
+    first.queue('BEGIN')
+    await first.later('INSERT INTO accounts (id, label, created_at) VALUES ($1, $2, $3)', ['a', null, new Date(0)])
+    await first.later('INSERT INTO no_such_table VALUES ($1)', [1])
+    // The account insert's PREPARE ran, the second failed (42P01): which ran is not known from the error.
+    await expect(first.flush('COMMIT')).rejects.toMatchObject({ code: '42P01' })
+    expect(first.tainted).toBe(true)
+    client.release(new Error('tainted'))
+    // What a unit does with such a connection (unit-of-work.ts): closed; the next unit runs on a new one.
+    await s.unit(async (tx) => tx.accounts.insert('b', null, 0))
+    expect(await rows(s, 'SELECT id FROM accounts')).toEqual([{ id: 'b' }])
+    expect(await pid()).not.toBe(before)
+  })
+
+  it('a prepared statement gone behind the store’s back fails one unit, whose connection is then replaced', async () => {
+    const s = await openPgStore({ url: await freshDatabase(), poolMax: 1 })
+    stores.push(s)
+    const log = (reason: string) =>
+      ({ at: 5, provider: 'stripe', eventId: null, eventType: 'x', orderNo: null, outcome: 'rejected', reason, remoteAddress: null }) as const
+    await s.unit(async (tx) => tx.notifications.log(log('one')))
+    const names = (await s.pool.query('SELECT name FROM pg_prepared_statements WHERE from_sql')).rows as { name: string }[]
+    expect(names.length).toBeGreaterThan(0)
+    for (const { name } of names) await s.pool.query(`DEALLOCATE ${name}`)
+    await expect(s.unit(async (tx) => tx.notifications.log(log('lost')))).rejects.toMatchObject({ code: '26000' })
+    await s.unit(async (tx) => tx.notifications.log(log('two')))
+    expect(await rows(s, 'SELECT reason FROM notification_log ORDER BY reason')).toEqual([{ reason: 'one' }, { reason: 'two' }])
   })
 
   it('a batch’s reads ahead (replay memory, orders, their accounts, billing details, wallet ledger) answer its reads without a round trip, and its own writes after', async () => {

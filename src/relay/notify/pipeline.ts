@@ -177,8 +177,8 @@ export class NotificationPipeline {
       })
     } catch (fault) {
       this.log.warn({ detail: errText(fault), batch: batch.length }, 'notification batch rolled back; applying one by one')
+      // No read-ahead here: a bad key in it would fail every notification, not only its own.
       return this.store.unitGrouped(async (tx) => {
-        await readAhead(tx, batch)
         const results: ({ ok: Outcome[] } | { err: unknown })[] = []
         for (const item of batch) {
           try {

@@ -44,6 +44,8 @@ export interface UnitSql extends Sql {
   flush(tail: string): Promise<void>
   /** Forgets the queue (the unit or savepoint failed and is rolled back). */
   discard(): void
+  /** Which statements the connection has PREPAREd is no longer known: release it as broken (above). */
+  readonly tainted: boolean
 }
 
 const names = new Map<string, string>()
@@ -68,15 +70,17 @@ const arityOf = (text: string): number => {
 }
 
 /**
- * What is PREPAREd on one connection, by statement: the name it has there and whether it is known
- * to exist. A message sends its PREPAREs first, so a failure of one of its data statements (a
- * unique key, a conflict: SQLSTATE classes 23 and 40, the ones units run again on) comes after
- * they all ran; PREPARE is not undone by the rollback. After any other failure it is not known
- * which ran, so those statements take a new name (a spare prepared statement at most, per
- * statement and such failure) and are PREPAREd again.
+ * What is PREPAREd on one connection: the statements' names. A message sends its PREPAREs first,
+ * so a unique key or a serialization failure (SQLSTATE class 23, 40001: the failures of its data
+ * statements that units run again on) comes after they all ran; PREPARE is not undone by the
+ * rollback. Any other failure of a message with PREPAREs in it (a deadlock or a lock timeout while
+ * a PREPARE waits for its table, a bad value…) leaves unknown which ran, and so does a prepared
+ * statement found missing or present against this record (26000, 42P05): the connection is then
+ * `tainted` and the unit releases it as broken; the pool opens a fresh one.
  */
-type Prepared = Map<string, { name: string; generation: number; done: boolean }>
-const preparedOn = new WeakMap<PoolClient, Prepared>()
+const preparedOn = new WeakMap<PoolClient, Set<string>>()
+const PREPARES_RAN = /^(23|40001$)/
+const PREPARED_UNKNOWN = new Set(['26000', '42P05'])
 
 export function sqlOn(client: PoolClient, counted?: { statements: number; roundTrips: number }): UnitSql {
   /** The unit's own statements (its BEGIN): first in the next message, before the PREPAREs. */
@@ -84,10 +88,11 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
   let queued: string[] = []
   /** The PREPAREs the queue needs, sent ahead of it, and their statements. */
   let prepares: string[] = []
-  let preparing: { name: string; generation: number; done: boolean }[] = []
+  let preparing: string[] = []
   let prepared = preparedOn.get(client)
-  if (!prepared) preparedOn.set(client, (prepared = new Map()))
+  if (!prepared) preparedOn.set(client, (prepared = new Set()))
   const on = prepared
+  let tainted = false
   const count = (text: string) => {
     if (!counted) return
     counted.statements++
@@ -95,18 +100,15 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
   }
   /** The statement as the queue carries it: EXECUTE of its prepared form, PREPAREd first if new here. */
   const executed = (text: string, values: readonly unknown[]): string => {
-    const base = nameOf(text)
-    let p = on.get(base)
-    if (!p) on.set(base, (p = { name: `${base}_q0`, generation: 0, done: false }))
+    const name = `${nameOf(text)}_q`
     const n = arityOf(text)
     let args = ''
     for (let i = 0; i < n; i++) args += (i ? ', ' : '') + inline(values[i])
-    const execute = n ? `EXECUTE ${p.name}(${args})` : `EXECUTE ${p.name}`
-    if (!p.done && !preparing.includes(p)) {
-      preparing.push(p)
-      prepares.push(`PREPARE ${p.name} AS ${text}`)
+    if (!on.has(name) && !preparing.includes(name)) {
+      preparing.push(name)
+      prepares.push(`PREPARE ${name} AS ${text}`)
     }
-    return execute
+    return n ? `EXECUTE ${name}(${args})` : `EXECUTE ${name}`
   }
   // The queue and then `tails`, as one message; the answers are the tails' (one statement each).
   const sendMany = async (tails: readonly string[]): Promise<Result<unknown>[]> => {
@@ -121,14 +123,14 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
     try {
       r = (await client.query(text)) as unknown as Result<unknown> | Result<unknown>[]
     } catch (err) {
-      const afterPrepares = /^(23|40)/.test(String((err as { code?: unknown }).code ?? ''))
-      for (const p of sent) {
-        if (afterPrepares) p.done = true
-        else p.name = `${p.name.slice(0, p.name.lastIndexOf('_q'))}_q${++p.generation}`
-      }
+      const code = String((err as { code?: unknown }).code ?? '')
+      if (PREPARED_UNKNOWN.has(code) || (sent.length > 0 && !PREPARES_RAN.test(code))) {
+        tainted = true
+        preparedOn.delete(client)
+      } else for (const name of sent) on.add(name)
       throw err
     }
-    for (const p of sent) p.done = true
+    for (const name of sent) on.add(name)
     return (Array.isArray(r) ? r : [r]).slice(-tails.length)
   }
   const send = async <T>(tail: string): Promise<Result<T>> => (await sendMany([tail]))[0] as Result<T>
@@ -161,6 +163,9 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
       return (await sendMany(reads.map((r) => executed(r.text, r.values)))).map((r) => r.rows)
     },
     memo: new Map(),
+    get tainted() {
+      return tainted
+    },
     queue: (text) => void head.push(text),
     flush: async (tail) => void (await send(tail)),
     discard: () => {

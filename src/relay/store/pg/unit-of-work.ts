@@ -105,12 +105,13 @@ export class PgUnits {
         stats.poolWaitMs += began! - asked!
       }
       let broken: Error | undefined
+      let run: Run | undefined
       // A checked-out client whose connection drops emits 'error': heard here (the query in
       // flight fails as well), else it would be an uncaught exception.
       const onError = (err: Error) => (broken = err)
       client.on('error', onError)
       try {
-        const run = new Run(client, stats)
+        run = new Run(client, stats)
         // BEGIN goes with the unit's first statement, COMMIT with its last queued writes (sql.ts).
         run.sql.queue(begin)
         const value = await work(run.view)
@@ -143,7 +144,8 @@ export class PgUnits {
           stats.maxInsideMs = Math.max(stats.maxInsideMs, inside)
         }
         client.off('error', onError)
-        client.release(broken)
+        // A connection whose prepared statements are no longer known is closed, not reused (sql.ts).
+        client.release(broken ?? (run?.sql.tainted ? new Error('prepared statements of this connection unknown') : undefined))
       }
     }
   }
