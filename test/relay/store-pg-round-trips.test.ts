@@ -154,6 +154,9 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       await tx.orders.insert(order('ord-2', 'N2', 'acc2'))
       await tx.notifications.remember('stripe', 'evt_a', 'N1', 'payment.succeeded', 0)
       await tx.invoices.putBillingDetails('acc', '{"type":"personal"}', 0)
+      await tx.signIn.insertIdentity('email', 'b@example.com', 'acc', 2)
+      await tx.signIn.insertIdentity('email', 'a@example.com', 'acc', 1)
+      await tx.notices.optOut('acc', 'invoice_issued', 0)
       const w = { id: wallet('acc'), kind: 'customer_wallet' as const, customerAccountId: 'acc', currency: 'CNY' as const }
       const c = { id: 'clearing:stripe:CNY', kind: 'provider_clearing' as const, customerAccountId: null, currency: 'CNY' as const }
       await tx.ledger.post({ id: 't0', kind: 'payment', debitAccountId: c.id, creditAccountId: w.id, amount: 500, currency: 'CNY', customerAccountId: 'acc', sourceId: 'x', at: 0 }, { debit: c, credit: w })
@@ -180,6 +183,9 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       expect(await tx.invoices.billingDetails('acc2')).toBeUndefined()
       expect(await tx.ledger.account(wallet('acc'))).toMatchObject({ creditsPosted: 500, debitsPosted: 0 })
       expect(await tx.ledger.account(wallet('acc2'))).toBeUndefined()
+      expect(await tx.signIn.identities('acc')).toEqual([{ kind: 'email', subject: 'a@example.com' }, { kind: 'email', subject: 'b@example.com' }])
+      expect(await tx.signIn.identities('acc2')).toEqual([])
+      expect([await tx.notices.optedOut('acc', 'invoice_issued'), await tx.notices.optedOut('acc', 'refund'), await tx.notices.optedOut('acc2', 'invoice_issued')]).toEqual([true, false, false])
       // The feed heads were taken ahead: records of both accounts number within their blocks.
       const seqs = [await append(tx, 'r1', 'acc'), await append(tx, 'r2', 'acc2'), await append(tx, 'r3', 'acc')].map((r) => r.seq)
       expect(seqs[2]).toBe(seqs[0]! + 1)
@@ -189,11 +195,15 @@ describe.runIf(pgAvailable())('relay store round trips [pg]', () => {
       await tx.orders.setPaid('ord-1', 'pi_1', 5)
       await tx.orders.insert(order('ord-9', 'N9'))
       await tx.accounts.claimFirstFree('acc2', 'claim-1', 'd')
+      await tx.signIn.insertIdentity('sms', '+8613800000000', 'acc2', 3)
+      await tx.notices.optOut('acc2', 'refund', 3)
       expect(await tx.notifications.seen('stripe', 'evt_b')).toBe(true)
       expect(await tx.orders.byNo('N1')).toMatchObject({ state: 'paid', provider_payment_id: 'pi_1' })
       expect(await tx.orders.byNo('N9')).toMatchObject({ id: 'ord-9' })
       expect(await tx.orders.byNo('N2')).toMatchObject({ id: 'ord-2', state: 'created' })
       expect(await tx.accounts.get('acc2')).toMatchObject({ firstFreeClaimId: 'claim-1' })
+      expect(await tx.signIn.identities('acc2')).toEqual([{ kind: 'sms', subject: '+8613800000000' }])
+      expect(await tx.notices.optedOut('acc2', 'refund')).toBe(true)
       await sql.flush('COMMIT')
     } finally {
       client.release()

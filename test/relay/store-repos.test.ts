@@ -258,6 +258,17 @@ forEachStore('coupons, notices and invoices repositories', () => {
     await store.close()
   })
 
+  it('jobs: add queues a job as enqueue does, without an answer; the same kind and key again changes nothing', async () => {
+    const { store, unit } = await withStore()
+    await unit(async (tx) => {
+      await tx.jobs.add({ id: 'j1', kind: 'k', key: 'a', payload: '"first"', runAt: T, createdAt: T })
+      await tx.jobs.add({ id: 'j2', kind: 'k', key: 'a', payload: '"second"', runAt: T + 5, createdAt: T + 5 })
+      expect(await tx.jobs.byKey('k', 'a')).toMatchObject({ id: 'j1', payload: '"first"', runAt: T, state: 'pending' })
+      expect(await tx.jobs.enqueue({ id: 'j3', kind: 'k', key: 'a', payload: 'null', runAt: T, createdAt: T })).toBe(false)
+    })
+    await store.close()
+  })
+
   it('jobs: a lease is renewed only by its owner while it holds', async () => {
     const { store, unit } = await withStore()
     await unit(async (tx) => {

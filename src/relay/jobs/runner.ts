@@ -80,6 +80,12 @@ export class JobRunner {
     return tx.jobs.enqueue({ id: `job_${this.ids.next()}`, kind, key, payload: JSON.stringify(payload ?? null), runAt, createdAt: this.clock.now() })
   }
 
+  /** As enqueue, without asking whether the job was new (on PostgreSQL no round trip of its own). */
+  async add(tx: StoreTx, kind: string, key: string, payload: unknown, runAt: number = this.clock.now()): Promise<void> {
+    if (!this.kinds.has(kind)) throw new Error(`internal: no job kind ${kind}`)
+    await tx.jobs.add({ id: `job_${this.ids.next()}`, kind, key, payload: JSON.stringify(payload ?? null), runAt, createdAt: this.clock.now() })
+  }
+
   /** Claims the due jobs and runs them, one after another. */
   async runDue(): Promise<RoundResult> {
     const now = this.clock.now()

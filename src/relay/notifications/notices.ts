@@ -96,7 +96,7 @@ export class Notices {
     if (!to) return
     if (!TRANSACTIONAL.has(notice.kind) && (await tx.notices.optedOut(accountId, notice.kind))) return
     const job: EmailJob = { accountId, to, notice }
-    await this.deps.jobs.enqueue(tx, NOTICE_EMAIL_JOB, `${accountId}|${notice.noticeId}|${to}`, job)
+    await this.deps.jobs.add(tx, NOTICE_EMAIL_JOB, `${accountId}|${notice.noticeId}|${to}`, job)
   }
 
   async setLanguage(accountId: string, language: NoticeLanguage): Promise<void> {

@@ -230,6 +230,8 @@ export interface JobRow {
 export interface JobsRepo {
   /** Adds a pending job unless one of this kind and key exists; true when it was added. */
   enqueue(job: Pick<JobRow, 'id' | 'kind' | 'key' | 'payload' | 'runAt' | 'createdAt'>): Awaitable<boolean>
+  /** As enqueue, for a caller that does not ask whether the job was new (PostgreSQL: a queued write, no round trip). */
+  add(job: Pick<JobRow, 'id' | 'kind' | 'key' | 'payload' | 'runAt' | 'createdAt'>): Awaitable<void>
   /**
    * Leases up to `limit` jobs due at `now` to `owner` until `leaseUntil`, in one statement:
    * pending ones whose time has come, and running ones whose lease ran out (their runner died).

@@ -4,13 +4,15 @@ import { ACCOUNT, keepAccount, type AccountColumns } from './accounts'
 import { billingDetailsKey } from './invoices'
 import { HEADS_AHEAD, keepFeedHeads } from './feed'
 import { ACCOUNT_COLUMNS, ledgerAccountKey } from './ledger'
+import { optOutsKey } from './notices'
 import { SEEN_AHEAD, seenKey } from './notifications'
+import { identitiesKey } from './sign-in'
 import { BY_NO, keepOrdersAhead, type WithAhead } from './orders'
 
 // A notification batch's first reads, in two round trips whatever its size (StoreTx.readAhead):
 // the replay memory of its events and its orders, then, for the orders' accounts, each account's
-// feed head (a block of numbers, locked to the commit as an append locks it), row, billing details
-// and the ledger accounts the payment reads. Each answer goes where the
+// feed head (a block of numbers, locked to the commit as an append locks it), row, billing details,
+// the ledger accounts the payment reads, and its identities and notice opt-outs (for the emails). Each answer goes where the
 // repository that owns it keeps its reads for the unit (sql.ts memo), under the same snapshot a
 // later read would have, and the unit's own writes update or drop it as they do for any kept read.
 
@@ -28,11 +30,13 @@ export async function pgReadAhead(q: Sql, hint: ReadAhead): Promise<void> {
   const accountIds = [...new Set(orders.map((o) => o.account_id))]
   if (accountIds.length === 0) return
   const ledgerIds = [...new Set(orders.flatMap((o) => hint.ledgerAccounts(o.account_id, o.currency)))]
-  const [heads, accounts, details, ledger] = await q.allMany([
+  const [heads, accounts, details, ledger, identities, optOuts] = await q.allMany([
     { text: HEADS_AHEAD, values: [accountIds] },
     { text: `${ACCOUNT} WHERE id = ANY($1)`, values: [accountIds] },
     { text: 'SELECT account_id, details FROM billing_details WHERE account_id = ANY($1)', values: [accountIds] },
-    { text: `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`, values: [ledgerIds] }
+    { text: `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`, values: [ledgerIds] },
+    { text: 'SELECT account_id, kind, subject FROM account_identities WHERE account_id = ANY($1) ORDER BY account_id, created_at, kind, subject', values: [accountIds] },
+    { text: 'SELECT account_id, kind FROM notice_opt_outs WHERE account_id = ANY($1)', values: [accountIds] }
   ])
   keepFeedHeads(q, heads as { account_id: string; seq: number }[])
   const byId = new Map((accounts as AccountColumns[]).map((r) => [r.id, r]))
@@ -41,4 +45,11 @@ export async function pgReadAhead(q: Sql, hint: ReadAhead): Promise<void> {
   for (const r of details as { account_id: string; details: string }[]) q.memo.set(billingDetailsKey(r.account_id), r.details)
   for (const id of ledgerIds) q.memo.set(ledgerAccountKey(id), undefined)
   for (const r of ledger as LedgerAccountRow[]) q.memo.set(ledgerAccountKey(r.id), r)
+  // For each notice's email (notifications/notices.ts): the account's identities and opt-outs.
+  const ids = new Map<string, { kind: string; subject: string }[]>(accountIds.map((id) => [id, []]))
+  for (const r of identities as { account_id: string; kind: string; subject: string }[]) ids.get(r.account_id)!.push({ kind: r.kind, subject: r.subject })
+  for (const [id, list] of ids) q.memo.set(identitiesKey(id), list)
+  const outs = new Map<string, Set<string>>(accountIds.map((id) => [id, new Set()]))
+  for (const r of optOuts as { account_id: string; kind: string }[]) outs.get(r.account_id)!.add(r.kind)
+  for (const [id, kinds] of outs) q.memo.set(optOutsKey(id), kinds)
 }

@@ -19,15 +19,14 @@ const job = (r: JobColumns): JobRow => ({
   updatedAt: ms(r.updatedAt)
 })
 
+const ENQUEUE = `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, state, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, 0, 'pending', $6, $6) ON CONFLICT (kind, key) DO NOTHING`
+
 export function pgJobs(q: Sql): JobsRepo {
   return {
     purgeDone: (before) => q.run("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1", [ts(before)]),
-    enqueue: async (j) =>
-      (await q.run(
-        `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, state, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 0, 'pending', $6, $6) ON CONFLICT (kind, key) DO NOTHING`,
-        [j.id, j.kind, j.key, j.payload, ts(j.runAt), ts(j.createdAt)]
-      )) === 1,
+    enqueue: async (j) => (await q.run(ENQUEUE, [j.id, j.kind, j.key, j.payload, ts(j.runAt), ts(j.createdAt)])) === 1,
+    add: (j) => q.later(ENQUEUE, [j.id, j.kind, j.key, j.payload, ts(j.runAt), ts(j.createdAt)]),
     // As on SQLite, each branch walks jobs_due (state, run_at) in order and stops at its limit,
     // so a backlog of due jobs is never sorted whole (an OR of the two makes PostgreSQL gather
     // every due row in a bitmap and sort it: bench/relay/jobs.ts prints the plan). SKIP LOCKED

@@ -10,6 +10,9 @@ type EpisodeColumns = Omit<DebtEpisodeRow, 'startedAt' | 'graceEndsAt'> & { star
 
 const EMAIL_COLS = 'notice_id AS "noticeId", recipient, account_id AS "accountId", kind, language, message_id AS "messageId", sent_at AS "sentAt"'
 
+/** Memo key (sql.ts) of an account's opt-outs read ahead: the set of kinds. */
+export const optOutsKey = (accountId: string) => `opt_outs:${accountId}`
+
 export function pgNotices(q: Sql): NoticesRepo {
   return {
     claim: async (r) =>
@@ -25,9 +28,15 @@ export function pgNotices(q: Sql): NoticesRepo {
          ON CONFLICT (account_id) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at`,
         [accountId, lang, ts(now)]
       )),
-    optedOut: async (accountId, kind) => (await q.get('SELECT 1 AS n FROM notice_opt_outs WHERE account_id = $1 AND kind = $2', [accountId, kind])) !== undefined,
+    // An account's opt-outs read ahead (ahead.ts) answer for the unit; otherwise one read per question.
+    optedOut: async (accountId, kind) => {
+      const kept = q.memo.get(optOutsKey(accountId)) as Set<string> | undefined
+      if (kept) return kept.has(kind)
+      return (await q.get('SELECT 1 AS n FROM notice_opt_outs WHERE account_id = $1 AND kind = $2', [accountId, kind])) !== undefined
+    },
     optOut: async (accountId, kind, now) =>
-      (await q.run('INSERT INTO notice_opt_outs (account_id, kind, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [accountId, kind, ts(now)])) === 1,
+      (q.memo.delete(optOutsKey(accountId)),
+      await q.run('INSERT INTO notice_opt_outs (account_id, kind, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [accountId, kind, ts(now)])) === 1,
     email: async (noticeId, recipient) => {
       const r = await q.get<EmailColumns>(`SELECT ${EMAIL_COLS} FROM notice_emails WHERE notice_id = $1 AND recipient = $2`, [noticeId, recipient])
       return r && { ...r, sentAt: ms(r.sentAt) }

@@ -34,6 +34,7 @@ export function sqliteJobs(s: Database.Database): JobsRepo {
   return {
     purgeDone: (before) => purge.run(before).changes,
     enqueue: (j) => enqueue.run(j).changes === 1,
+    add: (j) => void enqueue.run(j),
     claim: (now, owner, leaseUntil, limit) => claim.all(owner, leaseUntil, now, now, limit, now, limit, limit),
     renew: (id, owner, leaseUntil, now) => renew.run(leaseUntil, now, id, owner, now).changes === 1,
     finish: (id, owner, now) => finish.run(now, id, owner).changes === 1,
