@@ -48,26 +48,28 @@ export interface UnitSql extends Sql {
   readonly tainted: boolean
 }
 
-const names = new Map<string, string>()
-const nameOf = (text: string): string => {
-  let name = names.get(text)
-  if (!name) names.set(text, (name = `relay_${names.size}`))
-  return name
+/**
+ * Each statement text's names (`relay_N` sent on its own as a protocol prepared statement,
+ * `relay_N_q` PREPAREd for the queue) and its parameters ($1 … $n: its EXECUTE's argument count).
+ */
+interface Statement {
+  name: string
+  queued: string
+  arity: number
+}
+const statements = new Map<string, Statement>()
+const statementOf = (text: string): Statement => {
+  let st = statements.get(text)
+  if (!st) {
+    let arity = 0
+    for (const m of text.matchAll(/\$(\d+)/g)) arity = Math.max(arity, Number(m[1]))
+    const name = `relay_${statements.size}`
+    statements.set(text, (st = { name, queued: `${name}_q`, arity }))
+  }
+  return st
 }
 
 type Result<T> = { rows: T[]; rowCount: number | null }
-
-/** Parameters of each statement text ($1 … $n), for the argument list of its EXECUTE. */
-const arity = new Map<string, number>()
-const arityOf = (text: string): number => {
-  let n = arity.get(text)
-  if (n === undefined) {
-    n = 0
-    for (const m of text.matchAll(/\$(\d+)/g)) n = Math.max(n, Number(m[1]))
-    arity.set(text, n)
-  }
-  return n
-}
 
 /**
  * What is PREPAREd on one connection: the statements' names. A message sends its PREPAREs first,
@@ -86,9 +88,8 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
   /** The unit's own statements (its BEGIN): first in the next message, before the PREPAREs. */
   let head: string[] = []
   let queued: string[] = []
-  /** The PREPAREs the queue needs, sent ahead of it, and their statements. */
-  let prepares: string[] = []
-  let preparing: string[] = []
+  /** The PREPAREs the queue needs, sent ahead of it, by statement name. */
+  let preparing = new Map<string, string>()
   let prepared = preparedOn.get(client)
   if (!prepared) preparedOn.set(client, (prepared = new Set()))
   const on = prepared
@@ -100,24 +101,19 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
   }
   /** The statement as the queue carries it: EXECUTE of its prepared form, PREPAREd first if new here. */
   const executed = (text: string, values: readonly unknown[]): string => {
-    const name = `${nameOf(text)}_q`
-    const n = arityOf(text)
+    const { queued: name, arity } = statementOf(text)
     let args = ''
-    for (let i = 0; i < n; i++) args += (i ? ', ' : '') + inline(values[i])
-    if (!on.has(name) && !preparing.includes(name)) {
-      preparing.push(name)
-      prepares.push(`PREPARE ${name} AS ${text}`)
-    }
-    return n ? `EXECUTE ${name}(${args})` : `EXECUTE ${name}`
+    for (let i = 0; i < arity; i++) args += (i ? ', ' : '') + inline(values[i])
+    if (!on.has(name) && !preparing.has(name)) preparing.set(name, `PREPARE ${name} AS ${text}`)
+    return arity ? `EXECUTE ${name}(${args})` : `EXECUTE ${name}`
   }
   // The queue and then `tails`, as one message; the answers are the tails' (one statement each).
   const sendMany = async (tails: readonly string[]): Promise<Result<unknown>[]> => {
-    const text = [...head, ...prepares, ...queued, ...tails].join(';\n')
-    const sent = preparing
+    const text = [...head, ...preparing.values(), ...queued, ...tails].join(';\n')
+    const sent = [...preparing.keys()]
     head = []
     queued = []
-    prepares = []
-    preparing = []
+    preparing = new Map()
     if (counted) counted.roundTrips++
     let r: Result<unknown> | Result<unknown>[]
     try {
@@ -141,7 +137,7 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
       await send('SELECT 1')
     }
     if (counted) counted.roundTrips++
-    return (await client.query({ name: nameOf(text), text, values: values as unknown[] })) as unknown as Result<T>
+    return (await client.query({ name: statementOf(text).name, text, values: values as unknown[] })) as unknown as Result<T>
   }
   return {
     all: async <T>(text: string, values?: readonly unknown[]) => (await query<T>(text, values)).rows,
@@ -172,8 +168,7 @@ export function sqlOn(client: PoolClient, counted?: { statements: number; roundT
       // Never sent: their PREPAREs did not run.
       head = []
       queued = []
-      prepares = []
-      preparing = []
+      preparing = new Map()
     }
   }
 }
