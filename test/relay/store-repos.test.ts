@@ -227,12 +227,6 @@ forEachStore('coupons, notices and invoices repositories', () => {
       const n = tx.notices
       const notice = { accountId: 'acc-1', noticeId: 'payment:R1', kind: 'payment_received', at: T }
       expect([await n.claim(notice), await n.claim({ ...notice, at: T + 1 }), await n.claim({ ...notice, accountId: 'acc-2' })]).toEqual([true, false, true])
-      // record: the same rule without an answer; a key already recorded stays as it was.
-      const riding = { accountId: 'acc-1', noticeId: 'invoice:INV-2025-000001', kind: 'invoice_issued', at: T }
-      await n.record(riding)
-      await n.record({ ...riding, at: T + 5 })
-      await n.record({ ...notice, at: T + 9 })
-      expect(await n.claim({ ...riding, at: T + 7 })).toBe(false)
       expect(await n.claim({ ...notice, noticeId: 'payment:R2' })).toBe(true)
       expect(await n.language('acc-1')).toBe('zh-CN')
       await n.setLanguage('acc-1', 'en', T)

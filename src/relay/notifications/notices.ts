@@ -69,14 +69,14 @@ export class Notices {
 
   /**
    * The notice of an event that rides in the event's own feed record (Feed.onAppend), inside the
-   * caller's unit of work: recorded (once per noticeId) with its email job, and returned for the
-   * record to carry. A record sent again (a grant's later change) carries it again: the device
-   * keeps one notice per noticeId and the email job is keyed by it, so nothing is told twice,
-   * and this costs no answer from the store (on PostgreSQL, no round trip of its own).
+   * caller's unit of work: its email job, and the notice returned for the record to carry. The
+   * record is the notice's only trace on the relay (no `notices` row: that table dedupes the
+   * notices that have no record of their own). A record sent again (a grant's later change)
+   * carries it again: the device keeps one notice per noticeId and the email job is keyed by it,
+   * so nothing is told twice.
    */
   async ride(tx: StoreTx, input: NoticeInput): Promise<Notice> {
     const notice = this.parse(input)
-    await tx.notices.record({ accountId: input.accountId, noticeId: notice.noticeId, kind: notice.kind, at: notice.at })
     await this.queueEmail(tx, input.accountId, notice)
     return notice
   }

@@ -443,8 +443,6 @@ export interface DebtEpisodeRow {
 export interface NoticesRepo {
   /** Records a notice unless (account, notice id) is recorded; false when it was. */
   claim(row: { accountId: string; noticeId: string; kind: string; at: number }): Awaitable<boolean>
-  /** Records a notice unless (account, notice id) is recorded, without answering which (no round trip of its own). */
-  record(row: { accountId: string; noticeId: string; kind: string; at: number }): Awaitable<void>
   language(accountId: string): Awaitable<NoticeLanguage>
   setLanguage(accountId: string, language: NoticeLanguage, now: number): Awaitable<void>
   optedOut(accountId: string, kind: string): Awaitable<boolean>

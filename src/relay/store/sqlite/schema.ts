@@ -549,7 +549,7 @@ export const accountSettings = sqliteTable('account_settings', {
   updatedAt: integer('updated_at').notNull()
 })
 
-/** Every notice appended to an account's feed: one per (account, notice id), whoever asks again. */
+/** The notices with a feed record of their own (reminders): one per (account, notice id), whoever asks again. Notices riding in their event's record have no row. */
 export const notices = sqliteTable(
   'notices',
   {

@@ -18,8 +18,6 @@ export function pgNotices(q: Sql): NoticesRepo {
     claim: async (r) =>
       (await q.run('INSERT INTO notices (account_id, notice_id, kind, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [r.accountId, r.noticeId, r.kind, ts(r.at)])) ===
       1,
-    record: async (r) =>
-      void (await q.later('INSERT INTO notices (account_id, notice_id, kind, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [r.accountId, r.noticeId, r.kind, ts(r.at)])),
     language: async (accountId) =>
       (await q.get<{ language: NoticeLanguage }>('SELECT language FROM account_settings WHERE account_id = $1', [accountId]))?.language ?? 'zh-CN',
     setLanguage: async (accountId, lang, now) =>

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { CreditNoteRow, CreditNoteWithLines, FapiaoRow, InvoiceRow, InvoicesRepo } from '../../ports'
+import { sqliteCounter } from './counter'
 
 const INVOICE_COLS = `number, account_id AS accountId, source_kind AS sourceKind, source_id AS sourceId, issued_at AS issuedAt,
   status, currency, total, tax, discount, credited, credited_tax AS creditedTax, lines, buyer, version, updated_at AS updatedAt`
@@ -9,11 +10,12 @@ const FAPIAO_COLS = `invoice_number AS invoiceNumber, account_id AS accountId, s
   decided_at AS decidedAt, fapiao_number AS fapiaoNumber, reason, file_type AS fileType`
 
 export function sqliteInvoices(s: Database.Database): InvoicesRepo {
-  // One statement: the upsert creates the (series, year) row at 1 or adds one, and RETURNING
-  // hands back the number, all inside the caller's transaction.
-  const next = s.prepare<[string, number], { last: number }>(
-    'INSERT INTO document_counters (series, year, last) VALUES (?, ?, 1) ON CONFLICT (series, year) DO UPDATE SET last = last + 1 RETURNING last'
-  )
+  // The (series, year) row made at 1 or incremented, inside the caller's transaction.
+  const next = sqliteCounter<[string, number]>(s, {
+    increment: 'UPDATE document_counters SET last = last + 1 WHERE series = ? AND year = ?',
+    read: 'SELECT last FROM document_counters WHERE series = ? AND year = ?',
+    create: 'INSERT INTO document_counters (series, year, last) VALUES (?, ?, 1)'
+  })
   const counters = s.prepare<[], { series: string; year: number; last: number }>('SELECT series, year, last FROM document_counters ORDER BY series, year')
   const insert = s.prepare(
     `INSERT INTO invoices (number, account_id, source_kind, source_id, issued_at, status, currency, total, tax, discount,
@@ -62,7 +64,7 @@ export function sqliteInvoices(s: Database.Database): InvoicesRepo {
   const pdf = s.prepare<[string, string, number], { pdf: Buffer }>('SELECT pdf FROM invoice_pdfs WHERE invoice_number = ? AND lang = ? AND version = ?')
   const putPdf = s.prepare('INSERT INTO invoice_pdfs (invoice_number, lang, version, pdf, rendered_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
   return {
-    nextNumber: (series, year) => next.get(series, year)!.last,
+    nextNumber: (series, year) => next(series, year),
     counters: () => counters.all(),
     insert: (row) => void insert.run(row),
     byNumber: (number) => byNumber.get(number),

@@ -31,7 +31,6 @@ export function sqliteNotices(s: Database.Database): NoticesRepo {
   )
   return {
     claim: (row) => claim.run(row).changes === 1,
-    record: (row) => void claim.run(row),
     language: (accountId) => language.get(accountId)?.language ?? 'zh-CN',
     setLanguage: (accountId, lang, now) => void setLanguage.run(accountId, lang, now),
     optedOut: (accountId, kind) => optedOut.get(accountId, kind) !== undefined,

@@ -1,13 +1,16 @@
 import type Database from 'better-sqlite3'
 import type { OrderRow, OrdersRepo } from '../../ports'
+import { sqliteCounter } from './counter'
 
 export function sqliteOrders(s: Database.Database): OrdersRepo {
   const byNo = s.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_no = ?')
   const byKey = s.prepare<[string, string], OrderRow>('SELECT * FROM orders WHERE account_id = ? AND client_key = ?')
   const byId = s.prepare<[string], OrderRow>('SELECT * FROM orders WHERE id = ?')
-  const nextSeq = s.prepare<[], { value: number }>(
-    "INSERT INTO counters (name, value) VALUES ('order_no', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"
-  )
+  const nextSeq = sqliteCounter<[]>(s, {
+    increment: "UPDATE counters SET value = value + 1 WHERE name = 'order_no'",
+    read: "SELECT value FROM counters WHERE name = 'order_no'",
+    create: "INSERT INTO counters (name, value) VALUES ('order_no', 1)"
+  })
   const insert = s.prepare(
     `INSERT INTO orders (id, order_no, account_id, device_id, client_key, request_fingerprint, provider, item_json,
       subject, amount, currency, refunded_amount, state, discount_amount, bonus_amount, catalog_version, expires_at, created_at, updated_at)
@@ -27,7 +30,7 @@ export function sqliteOrders(s: Database.Database): OrdersRepo {
     byNo: (orderNo) => byNo.get(orderNo),
     byKey: (accountId, key) => byKey.get(accountId, key),
     byId: (id) => byId.get(id),
-    nextSeq: () => nextSeq.get()!.value,
+    nextSeq: () => nextSeq(),
     insert: (o) =>
       void insert.run(
         o.id,
