@@ -1,11 +1,9 @@
-import Database from 'better-sqlite3'
 import { statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import { openSqliteStore } from '../../src/relay/store/sqlite/open'
 import { BACKSTOP_PAGES, Checkpointer } from '../../src/relay/store/sqlite/checkpointer'
 import { WalSync } from '../../src/relay/store/sqlite/wal-sync'
-import { UnitsOfWork } from '../../src/relay/store/sqlite/unit-of-work'
 import { tempDir } from '../support/db'
 
 // Group commit with the fsync off the event loop: a commit counts as durable only after an
@@ -186,40 +184,10 @@ describe('WAL sync', () => {
         })
       ).rejects.toThrow('boom')
       expect(db.sqlite.prepare('SELECT name FROM counters ORDER BY name').all()).toEqual([{ name: 'a' }])
-      // The connection commits without an in-line fsync: WalSync makes every unit durable.
-      expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(1)
+      // Every other transaction still commits with synchronous=FULL.
+      expect(db.sqlite.pragma('synchronous', { simple: true })).toBe(2)
     } finally {
       await db.close()
-    }
-  })
-
-  it('a plain unit resolves only after an fsync that began after its commit; an unsynced one waits for none', async () => {
-    const dir = tempDir('wal-unit-')
-    const path = join(dir, 'relay.sqlite')
-    openSqliteStore({ path, durability: 'normal' }).close()
-    const sqlite = new Database(path)
-    const sync = manualSync()
-    const units = new UnitsOfWork(sqlite, {} as never, new WalSync(`${path}-wal`, sync.fn))
-    try {
-      expect(sqlite.pragma('synchronous', { simple: true })).toBe(1)
-      const insert = sqlite.prepare('INSERT INTO counters (name, value) VALUES (?, 1)')
-      const first = units.unit(async () => insert.run('a').changes)
-      const done = { value: undefined as number | undefined }
-      void first.then((v) => (done.value = v))
-      await vi.waitFor(() => expect(sync.calls).toHaveLength(1))
-      // Committed (visible on the connection) but not answered until its fsync ends.
-      expect(sqlite.prepare('SELECT COUNT(*) AS n FROM counters').get()).toEqual({ n: 1 })
-      await ticks()
-      expect(done.value).toBeUndefined()
-      await sync.finish()
-      await ticks()
-      expect(done.value).toBe(1)
-      // Written to the WAL without a flush of its own, and answered at once.
-      expect(await units.unitUnsynced(async () => insert.run('b').changes)).toBe(1)
-      await ticks()
-      expect(sync.calls).toHaveLength(0)
-    } finally {
-      sqlite.close()
     }
   })
 })

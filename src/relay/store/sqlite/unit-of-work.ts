@@ -13,6 +13,8 @@ export class UnitsOfWork {
   private readonly begin
   private readonly commit
   private readonly rollback
+  private readonly syncNormal
+  private readonly syncFull
   private depth = 0
   /** The repositories and `nested` (a savepoint), as handed to every unit and read. */
   private readonly view: StoreTx
@@ -28,30 +30,40 @@ export class UnitsOfWork {
     this.begin = sqlite.prepare('BEGIN IMMEDIATE')
     this.commit = sqlite.prepare('COMMIT')
     this.rollback = sqlite.prepare('ROLLBACK')
-    // With WalSync every commit is written without its fsync (synchronous=NORMAL, set once here:
-    // switching it around each unit re-prepared two PRAGMAs a unit, docs/performance.md) and made
-    // durable by the WAL's fsync off the event loop, which unit() and unitGrouped() wait for.
-    if (wal) sqlite.pragma('synchronous = NORMAL')
+    this.syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL')
+    this.syncFull = sqlite.prepare('PRAGMA synchronous = FULL')
   }
 
-  /** Resolves once the unit's commit is on disk (its fsync, shared with the commits around it). */
-  async unit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const { value, durable } = await this.unitGrouped(work)
-    await durable
-    return value
+  unit<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.transaction(work))
   }
 
   unitGrouped<T>(work: (tx: StoreTx) => Promise<T>): Promise<{ value: T; durable: Promise<void> }> {
     return this.exclusive(async () => {
-      const value = await this.transaction(work)
-      // Counted while the connection is still this unit's: the fsync that covers it starts after its commit.
-      return { value, durable: this.wal ? this.wal.afterCommit() : Promise.resolve() }
+      if (!this.wal) return { value: await this.transaction(work), durable: Promise.resolve() }
+      // Only this commit skips the in-line fsync; every other transaction stays FULL.
+      this.syncNormal.run()
+      let value: T
+      try {
+        value = await this.transaction(work)
+      } finally {
+        this.syncFull.run()
+      }
+      return { value, durable: this.wal.afterCommit() }
     })
   }
 
-  /** Written to the WAL without waiting for its fsync; the next flush covers it, whoever's it is. */
   unitUnsynced<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.transaction(work))
+    return this.exclusive(async () => {
+      if (!this.wal) return this.transaction(work)
+      // Written to the WAL without its fsync; the next flush covers it, whoever's it is.
+      this.syncNormal.run()
+      try {
+        return await this.transaction(work)
+      } finally {
+        this.syncFull.run()
+      }
+    })
   }
 
   async read<T>(work: (tx: StoreTx) => Promise<T>, durable: boolean): Promise<T> {

@@ -3,10 +3,10 @@ import { closeSync, fsync, open } from 'node:fs'
 // Group commit with the fsync off the event loop.
 //
 // With synchronous=FULL every commit fsyncs the WAL on the main thread, during which no
-// request is parsed or verified (figures: docs/performance.md). Instead, the connection commits with
+// request is parsed or verified (figures: docs/performance.md). Instead, a notification batch commits with
 // synchronous=NORMAL (the WAL frames are written, not synced), and this class fsyncs the WAL
-// file on libuv's thread pool; a unit's caller (a notification batch's replies) waits for an
-// fsync that STARTED after the unit committed. fsync covers every write to the file made before it began, whichever file
+// file on libuv's thread pool; the batch's replies wait for an fsync that STARTED after the
+// batch committed. fsync covers every write to the file made before it began, whichever file
 // descriptor made it, so an acknowledged effect is on disk exactly as with FULL. The disk
 // wait overlaps the verification and commit of the next batches.
 // A commit starts its own fsync at once unless `maxInFlight` are running; then the next one
