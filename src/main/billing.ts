@@ -114,7 +114,7 @@ export function createBilling(opts: BillingOptions): Billing {
       walletPort: {
         // Called inside the subscription's transaction: the charge and the change commit together.
         pay({ key, amount, reason }) {
-          const short = amount.amount + wallet.debt().amount - wallet.balance().amount
+          const short = amount.amount + wallet.debt().amount - wallet.spendable().amount
           if (short > 0) return { paid: false, shortfall: money(short, amount.currency) }
           try {
             wallet.consume({ key, amount, feature: 'subscription', reason })

@@ -222,8 +222,16 @@ export const RefundSchema = z.object({
   /** All refunds of the order so far, this one included. */
   totalRefunded: MoneySchema,
   orderState: OrderStateSchema,
-  refundedAt: z.number().int()
+  refundedAt: z.number().int(),
+  /**
+   * A recharge's bonus taken back with this refund from promotion credit (its share of the
+   * order's bonus). What of that share was already spent comes as a separate wallet_debit of
+   * feature BONUS_WITHDRAWAL_FEATURE, which the wallet's cash pays.
+   */
+  bonusWithdrawn: MoneySchema.optional()
 })
+/** The feature of the relay's wallet_debit that takes back a bonus already spent (cash pays it, never promotion credit). */
+export const BONUS_WITHDRAWAL_FEATURE = 'recharge_bonus'
 /**
  * The relay's subscription record (one grant = one paid period, or a run's share of one), whatever
  * paid for it: a provider order (`source` 'order', `orderNo` its order number) or the wallet

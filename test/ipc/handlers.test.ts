@@ -97,7 +97,7 @@ describe('wallet reads', () => {
     const bal = await call('wallet.balance', {})
     expect(bal).toEqual({
       ok: true,
-      value: { balance: cny(900), held: cny(0), available: cny(900), debt: cny(0), firstFreeAvailable: false }
+      value: { balance: cny(900), bonus: cny(0), held: cny(0), available: cny(900), debt: cny(0), firstFreeAvailable: false }
     })
     const h = await call('wallet.history', { limit: 10 })
     expect(h.ok).toBe(true)

@@ -113,7 +113,7 @@ const signedIn = {
 }
 
 export const validOutputs: { [C in ChannelName]: Output<C> } = {
-  'wallet.balance': { balance: cny(1), held: cny(0), available: cny(1), debt: cny(0), firstFreeAvailable: true },
+  'wallet.balance': { balance: cny(1), bonus: cny(0), held: cny(0), available: cny(1), debt: cny(0), firstFreeAvailable: true },
   'wallet.history': { items: [], nextCursor: null },
   'wallet.chargeOrFree': { outcome: 'first_free', feature: 'live_session', price: cny(500) },
   'gate.begin': quote,

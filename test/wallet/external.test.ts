@@ -13,7 +13,7 @@ describe('postExternalDebit', () => {
     records.length = 0
 
     const a = wallet.postExternalDebit({ key: 'feed:1', amount: 600, deviceId: 'dev-b', feature: 'ai_request', reason: 'spent on device dev-b' })
-    expect(a).toEqual({ entryId: 'w-2', amount: cny(600), fromWallet: cny(600), toDebt: cny(0), balance: cny(400), debt: cny(0), at: T0 })
+    expect(a).toEqual({ entryId: 'w-2', amount: cny(600), fromWallet: cny(600), fromBonus: cny(0), toDebt: cny(0), balance: cny(400), debt: cny(0), at: T0 })
     const b = wallet.postExternalDebit({ key: 'feed:2', amount: cny(700), deviceId: 'dev-b', feature: 'ai_request', reason: 'x' })
     expect(b).toMatchObject({ fromWallet: cny(400), toDebt: cny(300), balance: cny(0), debt: cny(300) })
     // Nothing left: leg 0 is the debt leg.

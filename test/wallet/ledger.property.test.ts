@@ -10,11 +10,17 @@ import { filePath, openFile, snapshot, T0 } from './fixture'
 // Random operation sequences against a real file, with reopen (crash-free restart) mixed in.
 // After every step: the ledger verifies (cached = recomputed balances, zero sum, hash chain),
 // the wallet is never negative, memory equals the file, a failure changed nothing, and a
-// replayed key returns its first answer without moving any money.
+// replayed key returns its first answer without moving any money. Recharges may carry a bonus
+// (promotion credit): it is never negative, a refund never touches it, and a hold gives back to
+// it no more than it took.
 
 const amount = fc.integer({ min: 1, max: 1500 })
 const op = fc.oneof(
-  { arbitrary: fc.record({ t: fc.constant('recharge' as const), pay: fc.nat(4), amount, provider: fc.constantFrom(...PROVIDERS) }), weight: 3 },
+  {
+    arbitrary: fc.record({ t: fc.constant('recharge' as const), pay: fc.nat(4), amount, provider: fc.constantFrom(...PROVIDERS), bonus: fc.option(amount, { nil: undefined }) }),
+    weight: 3
+  },
+  { arbitrary: fc.record({ t: fc.constant('withdraw' as const), amount }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('consume' as const), amount }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('hold' as const), amount, ttl: fc.integer({ min: 1, max: 5000 }) }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('settle' as const), h: fc.nat(20), amount: fc.option(amount, { nil: undefined }) }), weight: 2 },
@@ -23,7 +29,7 @@ const op = fc.oneof(
   { arbitrary: fc.record({ t: fc.constant('expire' as const) }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('charge' as const), price: amount }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('firstFree' as const), price: amount }), weight: 1 },
-  { arbitrary: fc.record({ t: fc.constant('external' as const), amount, device: fc.constantFrom('dev-b', 'dev-c') }), weight: 2 },
+  { arbitrary: fc.record({ t: fc.constant('external' as const), amount, device: fc.constantFrom('dev-b', 'dev-c'), useBonus: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('elsewhere' as const), claim: fc.nat(2) }), weight: 1 },
   {
     arbitrary: fc.record({
@@ -77,7 +83,10 @@ function runScenario(ops: Op[]): void {
       const key = `k${++n}`
       switch (o.t) {
         case 'recharge':
-          request = (w) => w.recharge({ key, paymentId: `pay-${o.pay}`, provider: o.provider, amount: o.amount })
+          request = (w) => w.recharge({ key, paymentId: `pay-${o.pay}`, provider: o.provider, amount: o.amount, ...(o.bonus ? { bonus: o.bonus } : {}) })
+          break
+        case 'withdraw':
+          request = (w) => w.withdrawBonus({ key, refundId: `rf-${key}`, amount: o.amount })
           break
         case 'consume':
           request = (w) => w.consume({ key, amount: o.amount, feature: 'ai', reason: '' })
@@ -102,7 +111,7 @@ function runScenario(ops: Op[]): void {
           request = (w) => w.useFirstFree({ key, price: o.price, feature: 'ai', reason: '' })
           break
         case 'external':
-          request = (w) => w.postExternalDebit({ key, amount: o.amount, deviceId: o.device, feature: 'ai', reason: 'spent elsewhere' })
+          request = (w) => w.postExternalDebit({ key, amount: o.amount, deviceId: o.device, feature: 'ai', reason: 'spent elsewhere', useBonus: o.useBonus })
           break
         case 'elsewhere':
           request = (w) => w.markFirstFreeTakenElsewhere({ key, claimId: `ffc-${o.claim}`, deviceId: 'dev-b', feature: 'ai' })
@@ -146,8 +155,10 @@ function runScenario(ops: Op[]): void {
 
       if (request) {
         const before = snapshot(db, wallet)
+        const bonusBefore = wallet.bonus().amount
         try {
           const result = request(wallet)
+          if (o.t === 'refund' || (o.t === 'external' && !o.useBonus)) expect(wallet.bonus().amount).toBe(bonusBefore)
           // A key is stored when it applied something. needs_recharge stores nothing, nor does a
           // recharge/refund answered from an earlier operation with the same payment/refund id.
           const stored = keyStored(db, key)
@@ -188,6 +199,18 @@ function runScenario(ops: Op[]): void {
       expect(wallet.balance().amount).toBeGreaterThanOrEqual(0)
       expect(wallet.held().amount).toBeGreaterThanOrEqual(0)
       expect(wallet.debt().amount).toBeGreaterThanOrEqual(0)
+      expect(wallet.bonus().amount).toBeGreaterThanOrEqual(0)
+      const holdParts = db.sqlite.prepare("SELECT COUNT(*) AS bad FROM wallet_holds WHERE bonus_amount < 0 OR bonus_amount > amount").get() as { bad: number }
+      expect(holdParts.bad).toBe(0)
+      // A hold gives back to the cash no more than it took from the cash, and to the bonus no more than from the bonus.
+      const overReturned = db.sqlite
+        .prepare(
+          `SELECT h.id FROM wallet_holds h
+            WHERE (SELECT COALESCE(SUM(e.amount), 0) FROM wallet_entries e WHERE e.ref = h.id AND e.credit_account LIKE 'wallet:%' AND e.debit_account LIKE 'holds:%') > h.amount - h.bonus_amount
+               OR (SELECT COALESCE(SUM(e.amount), 0) FROM wallet_entries e WHERE e.ref = h.id AND e.credit_account LIKE 'bonus:%') > h.bonus_amount`
+        )
+        .all()
+      expect(overReturned).toEqual([])
       // Debt is only outstanding while the wallet is empty: money coming in repays it first.
       if (wallet.debt().amount > 0) expect(wallet.balance().amount).toBe(0)
     }

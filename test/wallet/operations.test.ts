@@ -14,6 +14,7 @@ describe('recharge and consume', () => {
     const ids = (db.sqlite.prepare('SELECT id FROM wallet_accounts ORDER BY id').all() as { id: string }[]).map((r) => r.id)
     expect(ids).toEqual(
       [
+        'bonus:CNY:local',
         'clearing.alipay:CNY:local',
         'clearing.paypal:CNY:local',
         'clearing.stripe:CNY:local',
@@ -35,6 +36,7 @@ describe('recharge and consume', () => {
       paymentId: 'pay-1',
       provider: 'alipay',
       amount: cny(1000),
+      bonus: cny(0),
       repaidDebt: cny(0),
       balance: cny(1000),
       debt: cny(0),

@@ -14,7 +14,7 @@ function busy() {
   wallet.consume({ key: 'c2', amount: 200, feature: 'ai', reason: '' }) // seq 3
   const h = wallet.hold({ key: 'h', amount: 300, feature: 'live', reason: '', ttlMs: 60_000 }) // seq 4
   wallet.chargeOrFree({ key: 'f', price: 5000, feature: 'ai', reason: '' }) // seq 5, first-free
-  expect(wallet.verify()).toMatchObject({ ok: true, problems: [], entries: 5, accounts: 9 })
+  expect(wallet.verify()).toMatchObject({ ok: true, problems: [], entries: 5, accounts: 10 })
   return { ...s, holdId: h.holdId }
 }
 

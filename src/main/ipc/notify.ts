@@ -24,11 +24,13 @@ export interface Notifier {
 export function walletBalance(billing: Billing, firstFreeAvailable?: () => boolean): WalletBalance {
   const w = billing.wallet
   const balance = w.balance()
+  const bonus = w.bonus()
   const held = w.held()
   return {
     balance,
+    bonus,
     held,
-    available: { amount: Math.max(0, balance.amount), currency: balance.currency },
+    available: { amount: Math.max(0, balance.amount + bonus.amount), currency: balance.currency },
     debt: w.debt(),
     firstFreeAvailable: firstFreeAvailable ? firstFreeAvailable() : !w.firstFreeUsed()
   }

@@ -9,6 +9,8 @@ import type { HistoryEntry } from '../wallet'
 // current balance minus every later delta: the newest page starts from the balance, and the
 // cursor main hands out carries the running balance to the next page ("<seq>~<balance>").
 // A forged balance in a cursor only changes what that window displays, never the ledger.
+// Rows that moved promotion credit (a recharge's bonus, a spend or hold it paid, a bonus taken
+// back) are listed too, marked `bonus`, without a balance-after (the running figure is the cash).
 
 const CURSOR = /^(\d{1,16})~(-?\d{1,16})$/
 
@@ -33,10 +35,14 @@ export function walletHistoryPage(billing: Billing, q: Input<'wallet.history'>):
   const items = page.items.flatMap((e: HistoryEntry) => {
     const after = running
     if (running !== null) running -= e.walletDelta
+    // A row that moved promotion credit only shows as such; its balance-after is the cash's.
+    if (e.walletDelta === 0 && e.bonusDelta !== 0) {
+      return [{ id: rowId(e), type: e.type, amount: money(e.bonusDelta, e.amount.currency), balanceAfter: null, bonus: true as const, feature: e.feature, reason: null, createdAt: e.at }]
+    }
     if (e.walletDelta === 0 && e.type !== 'first_free') return []
     return [
       {
-        id: e.leg === 0 ? e.entryId : `${e.entryId}:${e.leg}`,
+        id: rowId(e),
         type: e.type,
         amount: money(e.walletDelta, e.amount.currency),
         balanceAfter: after === null ? null : money(after, currency),
@@ -50,3 +56,5 @@ export function walletHistoryPage(billing: Billing, q: Input<'wallet.history'>):
   const next = page.nextCursor
   return { items, nextCursor: next === null ? null : running === null ? next : `${next}~${running}` }
 }
+
+const rowId = (e: HistoryEntry): string => (e.leg === 0 ? e.entryId : `${e.entryId}:${e.leg}`)

@@ -176,7 +176,8 @@ export class PaidUses {
   private decide(entry: Entry, feature: PaidFeature, price: Money, key: string): QuoteDecision {
     if (price.amount === 0) return { outcome: 'included', feature, price }
     const { wallet } = this.opts.billing
-    const balance = wallet.balance()
+    // What the price may draw on: the cash, then promotion credit.
+    const balance = wallet.spendable()
     const debt = wallet.debt().amount
     if (debt === 0 && balance.amount >= price.amount) {
       try {

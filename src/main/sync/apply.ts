@@ -5,7 +5,7 @@ import type { Wallet } from '../wallet'
 import type { CouponGrants } from '../coupons'
 import type { InvoiceBook } from '../invoices'
 import { BillingError } from '../../shared/errors'
-import type { FeedEnvelope, FeedPayload, MoneyDto } from '../../shared/relay-contract'
+import { BONUS_WITHDRAWAL_FEATURE, type FeedEnvelope, type FeedPayload, type MoneyDto } from '../../shared/relay-contract'
 import { applyGrant } from './grants'
 import { endRefusedTrial } from './trial'
 import type { LeaseKeeper } from './lease'
@@ -16,10 +16,12 @@ import type { SyncStore } from './store'
 // per page, with the cursor). Every effect is keyed by the record id (`feed:<id>`) and the
 // record is remembered in sync_inbox, so a record seen twice changes nothing. Records:
 // - payment_confirmed: a recharge credits the wallet once per order (paymentId = orderNo) with
-//   the amount recharged (item.amount: a recharge coupon makes the amount paid smaller);
-//   a plan payment is history here, its subscription_grant starts or extends the plan.
-// - refund: a recharge refund takes the money back (beyond the balance → debt); the local
-//   checkout of the order takes the relay's order state (partially_refunded / refunded).
+//   the amount recharged (item.amount: a recharge coupon makes the amount paid smaller) and its
+//   bonus as promotion credit; a plan payment is history here, its subscription_grant starts or
+//   extends the plan.
+// - refund: a recharge refund takes the money back (beyond the balance → debt) and the bonus
+//   share the relay took from promotion credit (bonusWithdrawn); the local checkout of the order
+//   takes the relay's order state (partially_refunded / refunded).
 // - subscription_grant: the relay's subscription record, mirrored (grants.ts): its dates win;
 //   the answer to this device's own wallet purchase aligns the period it bought, never adds one.
 // - entitlement_lease: this device's newest lease is kept.
@@ -138,9 +140,11 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       const { item, amount, orderNo, provider } = p.data
       store.paymentInsert.run(`pay:${orderNo}`, orderNo, 'payment', provider, amount.amount, amount.currency, item.kind, 'succeeded', p.data.paidAt)
       if (item.kind === 'recharge') {
-        // The wallet gets the amount recharged; with a recharge coupon, `amount` (what was paid) is less.
-        d.wallet.recharge({ key, paymentId: orderNo, provider, amount: item.amount })
-        totals.relayBalance += item.amount.amount
+        // The wallet gets the amount recharged; with a recharge coupon, `amount` (what was paid) is
+        // less. A recharge bonus is promotion credit beside it (spent after the cash).
+        const bonus = p.data.bonus
+        d.wallet.recharge({ key, paymentId: orderNo, provider, amount: item.amount, ...(bonus && bonus.amount > 0 ? { bonus } : {}) })
+        totals.relayBalance += item.amount.amount + (bonus?.amount ?? 0)
       }
       const order = store.orderByNo.get(orderNo)
       if (order && !PAID_STATES.has(order.status)) store.orderStatus.run('paid', null, now, order.id)
@@ -155,6 +159,12 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       if (item.kind === 'recharge') {
         d.wallet.refund({ key, refundId, paymentId: orderNo, amount })
         totals.relayBalance -= amount.amount
+        const taken = p.data.bonusWithdrawn
+        if (taken && taken.amount > 0) {
+          // The bonus share the relay took from promotion credit (what it had already seen spent comes as a wallet_debit).
+          d.wallet.withdrawBonus({ key: `${key}:bonus`, refundId, amount: taken })
+          totals.relayBalance -= taken.amount
+        }
       }
       const order = store.orderByNo.get(orderNo)
       const state = p.data.orderState
@@ -189,7 +199,9 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
           amount,
           deviceId,
           feature: feature || 'unknown',
-          reason: reason === 'first_free_lost' ? 'first-free claim lost' : `spent on device ${deviceId}`
+          reason: reason === 'first_free_lost' ? 'first-free claim lost' : `spent on device ${deviceId}`,
+          // Spends use promotion credit after the cash, as on the relay; taking back a bonus already spent is the cash's.
+          useBonus: !(deviceId === 'relay' && feature === BONUS_WITHDRAWAL_FEATURE)
         })
       }
       break

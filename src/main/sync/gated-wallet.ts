@@ -56,7 +56,8 @@ export class GatedWallet extends Wallet {
     if (this.replay(input.key)) return super.chargeOrFree(input)
     this.assertTrusted()
     const price = this.minor(input.price)
-    const balance = this.balance().amount
+    // The cash and then promotion credit, as the base rule draws on them.
+    const balance = this.spendable().amount
     const debt = this.debt().amount
     const allowance = this.gate.allowance()
     const spendable = allowance === null ? balance : Math.min(balance, allowance)
@@ -69,7 +70,7 @@ export class GatedWallet extends Wallet {
       outcome: 'needs_recharge',
       price: { amount: price, currency: this.currency },
       shortfall: { amount: Math.max(1, debt + price - spendable), currency: this.currency },
-      balance: { amount: balance, currency: this.currency },
+      balance: this.balance(),
       debt: { amount: debt, currency: this.currency }
     }
   }

@@ -37,19 +37,20 @@ export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: Tru
  * The wallet against the relay's view of it. Hash chains cannot catch a final spend deleted
  * with every cache and head fixed by hand; the relay's balance can. relay_balance is the sum
  * of the signed money records this device applied (apply.ts), so at every commit
- *   balance + held − debt = relay_balance − own spending not echoed yet
- * (a hold's money is still the account's for the relay; a refused spend stays spent here).
+ *   balance + bonus + held − debt = relay_balance − own spending not echoed yet
+ * (a hold's money is still the account's for the relay; a refused spend stays spent here;
+ * promotion credit counts on both sides, since which of cash or bonus paid may differ).
  * Returns the difference as a problem, or nothing.
  */
 export function walletApartFromRelay(billing: Billing, store: SyncStore): string[] {
   const w = billing.wallet
-  const [balance, held, debt] = [w.balance().amount, w.held().amount, w.debt().amount]
-  const local = balance + held - debt
+  const [balance, bonus, held, debt] = [w.balance().amount, w.bonus().amount, w.held().amount, w.debt().amount]
+  const local = balance + bonus + held - debt
   const relayBalance = store.state.get()!.relay_balance
   const unsynced = store.spendNotEchoed.get()?.total ?? 0
   const expected = relayBalance - unsynced
   if (local === expected) return []
   return [
-    `wallet balance ${balance} + held ${held} − debt ${debt} = ${local} differs by ${local - expected} from the relay's balance ${relayBalance} less ${unsynced} not yet synced = ${expected}`
+    `wallet balance ${balance} + bonus ${bonus} + held ${held} − debt ${debt} = ${local} differs by ${local - expected} from the relay's balance ${relayBalance} less ${unsynced} not yet synced = ${expected}`
   ]
 }

@@ -259,7 +259,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       const lease = keeper.current
       const honoured = enrolled() && lease !== null && leaseStatus({ keeper, guard, graceMs }) === 'honoured'
       const { wallet } = billing
-      const balance = wallet.balance()
+      const balance = wallet.spendable()
       return {
         subscription: billing.subscriptions.current(),
         lease: honoured ? lease : null,

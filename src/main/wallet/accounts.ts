@@ -8,12 +8,14 @@ import type { Currency } from '../../shared/money'
 // - promotions: debited by first-free uses (the house pays them)
 // - holds:      money reserved by pending holds (≥ 0)
 // - debt:       debited when a refund exceeds the wallet; credited as recharges repay it (≤ 0)
+// - bonus:      promotion credit (充值赠送) given with recharges (≥ 0): spent after the wallet's
+//               cash, never refunded as cash; credited from promotions
 
 
 export { PROVIDERS }
 export type Provider = ProviderName
 
-export type AccountKind = 'wallet' | 'revenue' | 'promotions' | 'holds' | 'debt' | `clearing.${Provider}`
+export type AccountKind = 'wallet' | 'revenue' | 'promotions' | 'holds' | 'debt' | 'bonus' | `clearing.${Provider}`
 
 export const ACCOUNT_KINDS: readonly AccountKind[] = [
   'wallet',
@@ -21,6 +23,7 @@ export const ACCOUNT_KINDS: readonly AccountKind[] = [
   'promotions',
   'holds',
   'debt',
+  'bonus',
   ...PROVIDERS.map((p) => `clearing.${p}` as const)
 ]
 
@@ -40,6 +43,7 @@ export interface WalletAccounts {
   readonly promotions: string
   readonly holds: string
   readonly debt: string
+  readonly bonus: string
   clearing(provider: Provider): string
 }
 
@@ -51,6 +55,7 @@ export function walletAccounts(owner: string, currency: Currency): WalletAccount
     promotions: accountId('promotions', currency, owner),
     holds: accountId('holds', currency, owner),
     debt: accountId('debt', currency, owner),
+    bonus: accountId('bonus', currency, owner),
     clearing: (p) => clearing[p] as string
   }
 }

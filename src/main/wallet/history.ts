@@ -21,6 +21,7 @@ export function walletHistory(
   owner: string,
   currency: Currency,
   walletAccount: string,
+  bonusAccount: string,
   q: HistoryQuery
 ): HistoryPage {
   const { limit } = q
@@ -78,7 +79,9 @@ export function walletHistory(
   }
   const more = rows.length > limit
   const items = rows.slice(0, limit).map((r): HistoryEntry => {
-    const walletDelta = r.credit_account === walletAccount ? r.amount : r.debit_account === walletAccount ? -r.amount : 0
+    const delta = (account: string) => (r.credit_account === account ? r.amount : r.debit_account === account ? -r.amount : 0)
+    const walletDelta = delta(walletAccount)
+    const bonusDelta = delta(bonusAccount)
     return {
       seq: r.seq,
       entryId: r.id,
@@ -89,6 +92,7 @@ export function walletHistory(
       creditAccount: r.credit_account,
       amount: { amount: r.amount, currency },
       walletDelta,
+      bonusDelta,
       ref: r.ref,
       feature: r.feature,
       reason: r.reason,

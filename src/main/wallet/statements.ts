@@ -28,6 +28,7 @@ export interface HoldRow {
   owner: string
   currency: string
   amount: number
+  bonus_amount: number
   feature: string
   reason: string
   status: string
@@ -108,9 +109,9 @@ export function prepareStatements(sqlite: Sqlite) {
     /** A first-free mark (claim made elsewhere) by its key; the table has one row per account. */
     markByKey: s<[string], ClaimRow>(`SELECT * FROM wallet_first_free_claims WHERE op_key = ? AND entry_id IS NULL`),
     anyMark: s<[], { one: number }>(`SELECT 1 AS one FROM wallet_first_free_claims WHERE entry_id IS NULL LIMIT 1`),
-    insertHold: s<[string, string, string, number, string, string, string, number, number]>(
-      `INSERT INTO wallet_holds (id, owner, currency, amount, feature, reason, status, open_key, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`
+    insertHold: s<[string, string, string, number, number, string, string, string, number, number]>(
+      `INSERT INTO wallet_holds (id, owner, currency, amount, bonus_amount, feature, reason, status, open_key, created_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`
     ),
     getHold: s<[string], HoldRow>(`SELECT * FROM wallet_holds WHERE id = ?`),
     closeHold: s<[string, string | null, number | null, number, string]>(

@@ -33,12 +33,16 @@ export interface RechargeInput {
   paymentId: string
   provider: Provider
   amount: MoneyInput
+  /** Promotion credit given with it (充值赠送): spendable after the cash, never refunded as cash. */
+  bonus?: MoneyInput
 }
 export interface RechargeResult {
   entryId: string
   paymentId: string
   provider: Provider
   amount: Money
+  /** Promotion credit given with it (zero without a bonus). */
+  bonus: Money
   /** Part of the recharge that went to outstanding debt. */
   repaidDebt: Money
   balance: Money
@@ -154,6 +158,8 @@ export interface OverflowingDebitResult {
   amount: Money
   /** Taken from the wallet balance. */
   fromWallet: Money
+  /** Taken from promotion credit (never for a refund, which gives back cash only). */
+  fromBonus: Money
   /** What the wallet could not cover, now owed. */
   toDebt: Money
   balance: Money
@@ -173,7 +179,20 @@ export interface ExternalDebitInput {
   deviceId?: string
   feature: string
   reason: string
+  /**
+   * Whether promotion credit pays what the cash does not (default true: a spend). False for
+   * the relay taking back a bonus already spent, which the cash must pay.
+   */
+  useBonus?: boolean
 }
+
+/** The relay took back (part of) a recharge's bonus with its refund: promotion credit first, then the wallet. */
+export interface BonusWithdrawalInput {
+  key: string
+  refundId: string
+  amount: MoneyInput
+}
+export type BonusWithdrawalResult = OverflowingDebitResult
 export type ExternalDebitResult = OverflowingDebitResult
 
 /** The relay accepted another device's first-free claim for this account. */
@@ -213,6 +232,8 @@ export interface HistoryEntry {
   amount: Money
   /** Signed effect on this wallet's balance, minor units (0 for legs that do not touch it). */
   walletDelta: number
+  /** How this row changed promotion credit (0 for most rows). */
+  bonusDelta: number
   ref: string | null
   feature: string | null
   reason: string | null

@@ -114,7 +114,7 @@ export function verifyLedger(core: LedgerCore, from?: LedgerStart): VerifyReport
         found: touch?.seq ?? 0
       })
     }
-    if ((a.kind === 'wallet' || a.kind === 'holds') && a.balance < 0) add('sign', `account ${a.id} is negative`, { account: a.id })
+    if ((a.kind === 'wallet' || a.kind === 'holds' || a.kind === 'bonus') && a.balance < 0) add('sign', `account ${a.id} is negative`, { account: a.id })
     if (a.kind === 'debt' && a.balance > 0) add('sign', `debt account ${a.id} is positive`, { account: a.id })
     sums.set(a.currency, (sums.get(a.currency) ?? 0) + a.balance)
   }

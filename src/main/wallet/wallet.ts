@@ -6,7 +6,7 @@ import { assertCurrency, type Currency, type Money } from '../../shared/money'
 import { isProvider, walletAccounts, type Provider, type WalletAccounts } from './accounts'
 import { AlreadyClaimed, HoldClosed, HoldExpired } from './errors'
 import { walletHistory } from './history'
-import { LedgerCore, type Draft, type Posting } from './ledger'
+import { LedgerCore, type Draft, type Leg, type Posting } from './ledger'
 import type { HoldRow } from './statements'
 import type {
   ChargeInput,
@@ -15,6 +15,8 @@ import type {
   ConsumeResult,
   EntryType,
   ExpiredHold,
+  BonusWithdrawalInput,
+  BonusWithdrawalResult,
   ExternalDebitInput,
   ExternalDebitResult,
   FirstFreeElsewhereInput,
@@ -27,6 +29,7 @@ import type {
   HoldInput,
   HoldResult,
   HoldStatus,
+  OverflowingDebitResult,
   RechargeInput,
   RechargeResult,
   RefundInput,
@@ -56,6 +59,17 @@ type Plan<R> =
  * the state has changed since; with another request it throws IdempotencyConflict.
  * Input is validated before any transaction, and every failure leaves the ledger unchanged.
  */
+/** Where a spend's money comes from, in order (Wallet.pay). */
+type Source = 'cash' | 'bonus' | 'debt'
+type Paid = Record<Source, number>
+/** Paid use: the cash first, then promotion credit (coverage checked before). */
+const SPEND: readonly Source[] = ['cash', 'bonus']
+/** A debit that cannot be refused (another device's spend): then debt. */
+const OVERFLOWING_SPEND: readonly Source[] = ['cash', 'bonus', 'debt']
+const CASH_THEN_DEBT: readonly Source[] = ['cash', 'debt']
+/** Taking a bonus back: what is left of it first. */
+const BONUS_THEN_CASH: readonly Source[] = ['bonus', 'cash', 'debt']
+
 /** Due holds expired while the file opens (a crashed run leaves a few); the sweep takes the rest. */
 const OPEN_EXPIRY_MAX = 200
 
@@ -94,6 +108,16 @@ export class Wallet {
     return this.m(this.core.balance(this.accounts.holds))
   }
 
+  /** Promotion credit (充值赠送): spent after the cash, never refunded as cash. */
+  bonus(): Money {
+    return this.m(this.core.balance(this.accounts.bonus))
+  }
+
+  /** What paid use may draw on: the cash and then promotion credit (debt still stops it). */
+  spendable(): Money {
+    return this.m(this.core.balance(this.accounts.wallet) + this.core.balance(this.accounts.bonus))
+  }
+
   /** Owed after refunds the wallet could not cover; paid use stops until it is repaid. */
   debt(): Money {
     return this.m(0 - this.core.balance(this.accounts.debt))
@@ -120,7 +144,9 @@ export class Wallet {
     if (!isProvider(input.provider)) throw new InvalidInput(`unknown provider: ${String(input.provider)}`)
     const provider: Provider = input.provider
     const amount = checkMoney(input.amount, this.currency).amount
-    const fp = this.fp({ op: 'recharge', paymentId, provider, amount })
+    const bonus = input.bonus === undefined ? 0 : checkMoney(input.bonus, this.currency).amount
+    // The bonus joins the fingerprint only when there is one: keys stored before bonuses still replay.
+    const fp = this.fp(bonus > 0 ? { op: 'recharge', paymentId, provider, amount, bonus } : { op: 'recharge', paymentId, provider, amount })
     return this.execute<RechargeResult>(key, fp, (tx, at) => {
       const { stmts } = this.core
       const paid = stmts.getPayment.get(paymentId)
@@ -135,11 +161,14 @@ export class Wallet {
       const entryId = this.ids.next()
       d.move(this.leg(entryId, 'recharge', A.clearing(provider), A.wallet, amount, paymentId))
       const repaid = this.repayDebt(d, 'recharge', paymentId)
+      // After the repayment: promotion credit never pays debt (a debt is cash owed).
+      if (bonus > 0) d.move(this.leg(this.ids.next(), 'recharge', A.promotions, A.bonus, bonus, paymentId))
       const result: RechargeResult = {
         entryId,
         paymentId,
         provider,
         amount: this.m(amount),
+        bonus: this.m(bonus),
         repaidDebt: this.m(repaid),
         balance: this.m(d.balance(A.wallet)),
         debt: this.m(0 - d.balance(A.debt)),
@@ -165,7 +194,7 @@ export class Wallet {
       const A = this.accounts
       const d = tx.draft()
       const entryId = this.ids.next()
-      d.move({ id: entryId, type: 'consume', debit: A.wallet, credit: A.revenue, amount, ref: null, feature, reason })
+      this.pay(d, entryId, A.revenue, amount, { type: 'consume', ref: null, feature, reason }, SPEND)
       const result: ConsumeResult = { entryId, amount: this.m(amount), feature, reason, balance: this.m(d.balance(A.wallet)), at }
       return { draft: d, result, after: () => this.emitDebit(entryId, key, amount, feature, reason, at) }
     })
@@ -185,14 +214,14 @@ export class Wallet {
       const d = tx.draft()
       const holdId = this.ids.next()
       const entryId = this.ids.next()
-      d.move({ id: entryId, type: 'hold', debit: A.wallet, credit: A.holds, amount, ref: holdId, feature, reason })
+      const paid = this.pay(d, entryId, A.holds, amount, { type: 'hold', ref: holdId, feature, reason }, SPEND)
       const expiresAt = at + ttlMs
       const result: HoldResult = { holdId, entryId, amount: this.m(amount), expiresAt, balance: this.m(d.balance(A.wallet)), at }
       return {
         draft: d,
         result,
         after: () =>
-          this.core.stmts.insertHold.run(holdId, this.accountId, this.currency, amount, feature, reason, key, at, expiresAt)
+          this.core.stmts.insertHold.run(holdId, this.accountId, this.currency, amount, paid.bonus, feature, reason, key, at, expiresAt)
       }
     })
   }
@@ -215,7 +244,7 @@ export class Wallet {
       const { feature, reason } = hold
       d.move({ id: entryId, type: 'settle', debit: A.holds, credit: A.revenue, amount, ref: holdId, feature, reason })
       const released = hold.amount - amount
-      d.move(this.leg(this.ids.next(), 'settle', A.holds, A.wallet, released, holdId))
+      this.release(d, 'settle', hold, released)
       this.repayDebt(d, 'settle', holdId)
       const result: SettleResult = {
         holdId,
@@ -262,7 +291,7 @@ export class Wallet {
       const A = this.accounts
       const d = tx.draft()
       const entryId = this.ids.next()
-      d.move(this.leg(entryId, 'void', A.holds, A.wallet, hold.amount, holdId))
+      this.release(d, 'void', hold, hold.amount, entryId)
       this.repayDebt(d, 'void', holdId)
       const result: VoidResult = { holdId, entryId, released: this.m(hold.amount), balance: this.m(d.balance(A.wallet)), at }
       return { draft: d, result, after: () => this.closeHold(holdId, 'voided', key, null, at) }
@@ -284,10 +313,9 @@ export class Wallet {
       const at = tx.entryTime(now)
       const out: ExpiredHold[] = []
       for (const hold of stmts.dueHolds.all(now, this.accountId, this.currency, max)) {
-        const A = this.accounts
         const d = tx.draft()
         const entryId = this.ids.next()
-        d.move(this.leg(entryId, 'expire', A.holds, A.wallet, hold.amount, hold.id))
+        this.release(d, 'expire', hold, hold.amount, entryId)
         this.repayDebt(d, 'expire', hold.id)
         tx.post(d, null, null, undefined, this.accountId, this.currency, at)
         this.closeHold(hold.id, 'expired', null, null, at)
@@ -326,11 +354,12 @@ export class Wallet {
     return this.execute<ChargeOutcome>(key, fp, (tx, at) => {
       const A = this.accounts
       const balance = tx.balance(A.wallet)
+      const bonus = tx.balance(A.bonus)
       const debt = 0 - tx.balance(A.debt)
-      if (debt === 0 && balance >= price) {
+      if (debt === 0 && balance + bonus >= price) {
         const d = tx.draft()
         const entryId = this.ids.next()
-        d.move({ id: entryId, type: 'consume', debit: A.wallet, credit: A.revenue, amount: price, ref: null, feature, reason })
+        this.pay(d, entryId, A.revenue, price, { type: 'consume', ref: null, feature, reason }, SPEND)
         const result: ChargeOutcome = { outcome: 'paid', entryId, price: this.m(price), balance: this.m(d.balance(A.wallet)), at }
         return { draft: d, result, after: () => this.emitDebit(entryId, key, price, feature, reason, at) }
       }
@@ -339,7 +368,7 @@ export class Wallet {
         unchanged: {
           outcome: 'needs_recharge',
           price: this.m(price),
-          shortfall: this.m(debt + price - balance),
+          shortfall: this.m(debt + price - balance - bonus),
           balance: this.m(balance),
           debt: this.m(debt)
         }
@@ -391,6 +420,7 @@ export class Wallet {
         entryId,
         amount: this.m(amount),
         fromWallet: this.m(fromWallet),
+        fromBonus: this.m(0),
         toDebt: this.m(toDebt),
         balance: this.m(d.balance(A.wallet)),
         debt: this.m(0 - d.balance(A.debt)),
@@ -424,27 +454,22 @@ export class Wallet {
     const feature = checkText(input.feature, 'feature', 1)
     const reason = checkText(input.reason, 'reason')
     const deviceId = input.deviceId === undefined ? null : checkKey(input.deviceId, 'deviceId')
-    const fp = this.fp({ op: 'externalDebit', amount, feature, reason, deviceId })
-    return this.execute<ExternalDebitResult>(key, fp, (tx, at) => {
-      const A = this.accounts
-      const d = tx.draft()
-      const fromWallet = Math.min(Math.max(0, d.balance(A.wallet)), amount)
-      const toDebt = amount - fromWallet
-      // Leg 0 always exists and names the operation: from the wallet if it has anything, else to debt.
-      const entryId = this.ids.next()
-      d.move({ id: entryId, type: 'consume', debit: A.wallet, credit: A.revenue, amount: fromWallet, ref: deviceId, feature, reason })
-      d.move({ id: fromWallet > 0 ? this.ids.next() : entryId, type: 'consume', debit: A.debt, credit: A.revenue, amount: toDebt, ref: deviceId, feature, reason })
-      const result: ExternalDebitResult = {
-        entryId,
-        amount: this.m(amount),
-        fromWallet: this.m(fromWallet),
-        toDebt: this.m(toDebt),
-        balance: this.m(d.balance(A.wallet)),
-        debt: this.m(0 - d.balance(A.debt)),
-        at
-      }
-      return { draft: d, result }
-    })
+    const useBonus = input.useBonus !== false
+    const fp = this.fp(useBonus ? { op: 'externalDebit', amount, feature, reason, deviceId } : { op: 'externalDebit', amount, feature, reason, deviceId, useBonus })
+    return this.overflowingDebit(key, fp, this.accounts.revenue, amount, { type: 'consume', ref: deviceId, feature, reason }, useBonus ? OVERFLOWING_SPEND : CASH_THEN_DEBT)
+  }
+
+  /**
+   * The relay took back (part of) a recharge's bonus with its refund (bonus × refunded ÷ paid):
+   * from promotion credit first; what this device already spent of it (and the relay had not
+   * heard of yet) from the wallet, then as debt, as the relay does. Once per key.
+   */
+  withdrawBonus(input: BonusWithdrawalInput): BonusWithdrawalResult {
+    const key = checkKey(input.key)
+    const refundId = checkKey(input.refundId, 'refundId')
+    const amount = checkMoney(input.amount, this.currency).amount
+    const fp = this.fp({ op: 'withdrawBonus', refundId, amount })
+    return this.overflowingDebit(key, fp, this.accounts.promotions, amount, { type: 'refund', ref: refundId, feature: null, reason: null }, BONUS_THEN_CASH)
   }
 
   /**
@@ -478,6 +503,27 @@ export class Wallet {
     })
   }
 
+  /** A debit that cannot be refused: its sources in `order`, debt taking the rest. */
+  private overflowingDebit(key: string, fp: string, to: string, amount: number, meta: Pick<Leg, 'type' | 'ref' | 'feature' | 'reason'>, order: readonly Source[]): OverflowingDebitResult {
+    return this.execute<OverflowingDebitResult>(key, fp, (tx, at) => {
+      const A = this.accounts
+      const d = tx.draft()
+      const entryId = this.ids.next()
+      const paid = this.pay(d, entryId, to, amount, meta, order)
+      const result: OverflowingDebitResult = {
+        entryId,
+        amount: this.m(amount),
+        fromWallet: this.m(paid.cash),
+        fromBonus: this.m(paid.bonus),
+        toDebt: this.m(paid.debt),
+        balance: this.m(d.balance(A.wallet)),
+        debt: this.m(0 - d.balance(A.debt)),
+        at
+      }
+      return { draft: d, result }
+    })
+  }
+
   /** Whether an idempotency key has been used by a wallet operation (its first result stands). */
   usedKey(key: string): boolean {
     if (typeof key !== 'string') return false
@@ -502,7 +548,7 @@ export class Wallet {
 
   /** This wallet's ledger rows, newest first, filtered by type and time, cursor-paged. */
   history(query: HistoryQuery): HistoryPage {
-    return walletHistory(this.core.db.sqlite, this.accountId, this.currency, this.accounts.wallet, query)
+    return walletHistory(this.core.db.sqlite, this.accountId, this.currency, this.accounts.wallet, this.accounts.bonus, query)
   }
 
   /** Recomputes every balance of the whole ledger, checks sums and the hash chain (`from`: only the entries after a checkpoint). */
@@ -570,13 +616,53 @@ export class Wallet {
     return { id, type, debit, credit, amount, ref, feature: null, reason: null }
   }
 
+  /** Paid use needs no debt and cash plus promotion credit covering the amount. */
   private assertCovers(tx: Posting, amount: number): void {
-    const balance = tx.balance(this.accounts.wallet)
+    const balance = tx.balance(this.accounts.wallet) + tx.balance(this.accounts.bonus)
     const debt = 0 - tx.balance(this.accounts.debt)
     if (debt > 0 || balance < amount) {
       const required = amount + debt
       throw new InsufficientFunds({ balance, required, shortfall: required - balance, currency: this.currency })
     }
+  }
+
+  /**
+   * Moves `amount` to `to` from the sources in order (the wallet's cash, promotion credit, debt),
+   * each giving what it has; debt takes the rest. Leg 0 carries `entryId` and is the first part
+   * that exists, so it names the operation. Callers without debt have checked coverage first.
+   */
+  private pay(d: Draft, entryId: string, to: string, amount: number, meta: Pick<Leg, 'type' | 'ref' | 'feature' | 'reason'>, order: readonly Source[]): Paid {
+    const A = this.accounts
+    const paid: Paid = { cash: 0, bonus: 0, debt: 0 }
+    let left = amount
+    for (const source of order) {
+      const account = source === 'cash' ? A.wallet : source === 'bonus' ? A.bonus : A.debt
+      const part = source === 'debt' ? left : Math.min(left, Math.max(0, d.balance(account)))
+      if (part === 0) continue
+      d.move({ id: left === amount ? entryId : this.ids.next(), debit: account, credit: to, amount: part, ...meta })
+      paid[source] = part
+      left -= part
+      if (left === 0) break
+    }
+    if (left > 0) throw new Error(`a spend of ${amount} was not covered (${left} left)`)
+    return paid
+  }
+
+  /**
+   * Money a hold gives back (`released` of it, after any settled part): to promotion credit up
+   * to what the hold took from it, less what the settled part used of it (a spend uses the cash
+   * first), and the rest to the wallet.
+   */
+  private release(d: Draft, type: EntryType, hold: HoldRow, released: number, entryId?: string): void {
+    const A = this.accounts
+    const settled = hold.amount - released
+    const bonusSettled = Math.max(0, settled - (hold.amount - hold.bonus_amount))
+    const toBonus = Math.min(released, hold.bonus_amount - bonusSettled)
+    const toCash = released - toBonus
+    // Ids are taken only for legs that exist (a caller's entryId names the first).
+    const id = (first: boolean) => (first && entryId !== undefined ? entryId : this.ids.next())
+    if (toCash > 0) d.move(this.leg(id(true), type, A.holds, A.wallet, toCash, hold.id))
+    if (toBonus > 0) d.move(this.leg(id(toCash === 0), type, A.holds, A.bonus, toBonus, hold.id))
   }
 
   /** Money coming back to the wallet pays outstanding debt first. Returns what was repaid. */

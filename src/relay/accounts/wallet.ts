@@ -2,6 +2,7 @@ import Decimal from 'decimal.js'
 import type { IdSource } from '../../node/ids'
 import { CurrencyMismatch } from '../../shared/errors'
 import { MONEY_ROUNDING, type Money } from '../../shared/money'
+import { BONUS_WITHDRAWAL_FEATURE } from '../../shared/relay-contract'
 import type { Feed } from '../feed/feed'
 import { chart, type LedgerAccountRef, type TransferKind } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
@@ -16,6 +17,12 @@ import type { StoreTx } from '../store/ports'
 // All methods run inside the caller's unit of work.
 
 export type DebtReason = 'overdraft' | 'first_free_lost'
+
+/** A refund's take-back of its recharge's bonus: `due` in all, `fromBonus` of it from promotion credit. */
+export interface BonusWithdrawal {
+  due: number
+  fromBonus: number
+}
 
 export interface WalletState {
   /** Wallet less debt: negative while the account owes money. */
@@ -102,28 +109,38 @@ export class RelayWallet {
    * A refund of a recharge takes back its bonus in proportion to what is refunded so far
    * (bonus × refunded ÷ paid, rounded by MONEY_ROUNDING, the running total), from the promotion
    * credit; whatever of it was spent already is taken from the wallet's cash (debt if short),
-   * so a bonus never leaves as cash.
+   * so a bonus never leaves as cash. Planned before the refund's record is written, which tells
+   * devices the part taken from promotion credit (`bonusWithdrawn`); null when nothing is due.
    */
+  async planBonusWithdrawal(
+    tx: StoreTx,
+    order: { account_id: string; amount: number; bonus_amount: number; currency: Money['currency'] },
+    refunded: { before: number; after: number }
+  ): Promise<BonusWithdrawal | null> {
+    if (order.bonus_amount <= 0 || order.amount <= 0) return null
+    const share = (refunded: number) => new Decimal(order.bonus_amount).times(refunded).dividedBy(order.amount).toDecimalPlaces(0, MONEY_ROUNDING).toNumber()
+    const due = share(refunded.after) - share(refunded.before)
+    if (due <= 0) return null
+    return { due, fromBonus: Math.min(due, await this.ledger.balance(tx, chart.bonus(order.account_id, order.currency))) }
+  }
+
+  /** Posts a planned withdrawal (nothing in between may spend promotion credit). */
   async withdrawBonus(
     tx: StoreTx,
-    order: { id: string; account_id: string; amount: number; bonus_amount: number; currency: Money['currency'] },
-    refunded: { before: number; after: number },
+    order: { id: string; account_id: string; currency: Money['currency'] },
+    plan: BonusWithdrawal,
     refundId: string,
     at: number
   ): Promise<void> {
-    if (order.bonus_amount <= 0 || order.amount <= 0) return
-    const share = (refunded: number) => new Decimal(order.bonus_amount).times(refunded).dividedBy(order.amount).toDecimalPlaces(0, MONEY_ROUNDING).toNumber()
-    const due = share(refunded.after) - share(refunded.before)
-    if (due <= 0) return
+    const { due, fromBonus } = plan
     const bonus = chart.bonus(order.account_id, order.currency)
     const promotions = chart.rechargeBonus(order.currency)
-    const fromBonus = Math.min(due, await this.ledger.balance(tx, bonus))
     const base = { kind: 'bonus_withdrawn' as const, customerAccountId: order.account_id, sourceId: order.id }
     if (fromBonus > 0) await this.ledger.post(tx, { ...base, id: `bonus_withdrawn:${refundId}`, debit: bonus, credit: promotions, amount: { amount: fromBonus, currency: order.currency } })
     if (due > fromBonus) {
       // Cash leaves the wallet: every device mirrors it as a debit (the relay's own, no device made it).
       const spent = { amount: due - fromBonus, currency: order.currency }
-      await this.feed.append(tx, order.account_id, 'wallet_debit', { sourceId: `${refundId}:bonus`, deviceId: 'relay', amount: spent, feature: 'recharge_bonus', reason: 'debit', occurredAt: at })
+      await this.feed.append(tx, order.account_id, 'wallet_debit', { sourceId: `${refundId}:bonus`, deviceId: 'relay', amount: spent, feature: BONUS_WITHDRAWAL_FEATURE, reason: 'debit', occurredAt: at })
       await this.debit(tx, order.account_id, spent, { id: `bonus_withdrawn:${refundId}:spent`, kind: 'bonus_withdrawn', to: promotions, sourceId: order.id, feedSourceId: refundId, reason: 'overdraft' })
     }
   }

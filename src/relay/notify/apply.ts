@@ -211,6 +211,8 @@ export class EventApplier {
     await tx.orders.setRefunded(order.id, to, total, now)
     await tx.orders.logTransition(order.id, order.state, to, `${order.provider}:${event.eventId}`, now)
     const item = JSON.parse(order.item_json) as CheckoutItem
+    // A recharge's bonus share goes back with it; the record tells devices the part taken from promotion credit.
+    const bonus = item.kind === 'recharge' ? await this.wallet.planBonusWithdrawal(tx, order, { before: order.refunded_amount, after: total }) : null
     await this.feed.append(tx, order.account_id, 'refund', {
       orderNo: order.order_no,
       refundId: event.refundId,
@@ -218,7 +220,8 @@ export class EventApplier {
       amount: { amount, currency: order.currency },
       totalRefunded: { amount: total, currency: order.currency },
       orderState: to,
-      refundedAt: now
+      refundedAt: now,
+      ...(bonus && bonus.fromBonus > 0 ? { bonusWithdrawn: { amount: bonus.fromBonus, currency: order.currency } } : {})
     })
     // The refund's one transfer, back to the provider: from the wallet (debt if it was spent), or
     // from the plan's revenue through the refunds account.
@@ -233,7 +236,7 @@ export class EventApplier {
         feedSourceId: event.refundId,
         reason: 'overdraft'
       })
-      await this.wallet.withdrawBonus(tx, order, { before: order.refunded_amount, after: total }, event.refundId, now)
+      if (bonus) await this.wallet.withdrawBonus(tx, order, bonus, event.refundId, now)
     } else {
       await this.ledger.post(tx, { ...refundTransfer, kind: 'refund', debit: chart.refunds(order.currency), credit: clearing, amount: refund, customerAccountId: order.account_id })
       if (to === 'refunded') await revokeForOrder(this.grants, tx, order.account_id, order.id, order.order_no, now)

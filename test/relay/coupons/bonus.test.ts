@@ -58,6 +58,9 @@ describe('recharge bonuses', () => {
       expect.objectContaining({ sourceId: 're_rest:bonus', amount: cny(500), deviceId: 'relay', reason: 'debit' })
     ])
     expect(b.ledger('promotions:recharge_bonus:CNY')).toBe(0)
+    // Devices are told the part taken from promotion credit with each refund (none for the second).
+    const refunds = await records(t, dev, 'refund')
+    expect(refunds.map((x) => x.bonusWithdrawn)).toEqual([cny(500), undefined])
     await expectBooksBalance(t)
   })
 

@@ -75,7 +75,11 @@ export const walletEntries = sqliteTable(
   ]
 )
 
-/** Two-phase reservations. Money sits in the holds account while `status` is 'pending'. */
+/**
+ * Two-phase reservations. Money sits in the holds account while `status` is 'pending'.
+ * `bonus_amount`: the part of `amount` taken from promotion credit (充值赠送), which goes back
+ * there (not into the wallet's cash) when the hold releases it.
+ */
 export const walletHolds = sqliteTable(
   'wallet_holds',
   {
@@ -83,6 +87,7 @@ export const walletHolds = sqliteTable(
     owner: text('owner').notNull(),
     currency: text('currency').notNull(),
     amount: integer('amount').notNull(),
+    bonusAmount: integer('bonus_amount').notNull().default(0),
     feature: text('feature').notNull(),
     reason: text('reason').notNull(),
     status: text('status').notNull(),

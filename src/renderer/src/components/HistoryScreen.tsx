@@ -125,7 +125,10 @@ function EntriesTable(): React.JSX.Element {
         {entries.map((e) => (
           <tr key={e.id}>
             <td>{dateTime(e.createdAt)}</td>
-            <td>{t(`entry.${e.type}`)}</td>
+            <td>
+              {t(`entry.${e.type}`)}
+              {e.bonus && <span className="tag">{t('history.bonus')}</span>}
+            </td>
             <td className={`num ${e.amount.amount < 0 ? 'neg' : 'pos'}`}>{money(e.amount)}</td>
             <td className="num">{e.balanceAfter ? money(e.balanceAfter) : ''}</td>
             <td>{e.reason ?? (e.feature ? featureText(e.feature) : '')}</td>

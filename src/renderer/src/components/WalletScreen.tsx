@@ -22,6 +22,12 @@ export function WalletScreen(): React.JSX.Element {
             <p className="balance" data-testid="balance" aria-live="polite">
               {money(balance.balance)}
             </p>
+            {balance.bonus.amount > 0 && (
+              <p className="bonus-balance" data-testid="bonus-balance">
+                {t('wallet.bonus', { amount: money(balance.bonus) })}
+                <span className="muted"> · {t('wallet.bonusRule')}</span>
+              </p>
+            )}
             <p className="muted">
               {t('wallet.available', { amount: money(balance.available) })}
               {balance.held.amount > 0 && <> · {t('wallet.held', { amount: money(balance.held) })}</>}

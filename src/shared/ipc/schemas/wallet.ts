@@ -3,11 +3,13 @@ import { PAID_FEATURES } from '../../catalog/features'
 import { cursorSchema, idSchema, idempotencyKeySchema, moneySchema, pageLimitSchema, timestampSchema } from './common'
 
 export const walletBalanceSchema = z.object({
-  /** Posted balance. */
+  /** Posted balance: the cash (recharged money; a refund gives back from it). */
   balance: moneySchema,
+  /** Promotion credit (充值赠送, recharge bonuses): spent after the cash, never refunded as cash. */
+  bonus: moneySchema,
   /** Reserved by open holds (a running live session, an AI call). */
   held: moneySchema,
-  /** What may be spent now: balance − held (never below zero). */
+  /** What may be spent now: balance + bonus, holds already out of both (never below zero). */
   available: moneySchema,
   /** Owed after a refund larger than the balance; paid use stops while it is above zero. */
   debt: moneySchema,
@@ -26,6 +28,8 @@ export const walletEntrySchema = z.object({
   amount: moneySchema,
   /** null when the ledger does not keep a running balance for this row. */
   balanceAfter: moneySchema.nullable(),
+  /** The row moved promotion credit (赠送金), not the cash: `amount` is its change. */
+  bonus: z.literal(true).optional(),
   feature: z.string().nullable(),
   reason: z.string().nullable(),
   createdAt: timestampSchema

@@ -1,0 +1,1 @@
+ALTER TABLE `wallet_holds` ADD `bonus_amount` integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { publishCatalog } from '../../src/relay/catalog/catalog'
+import { BUILT_IN_CATALOG } from '../../src/shared/catalog'
+import { net, newDevice, providerRefunds, relayWallet, startWorld, topUp, type World } from './support'
+
+// A recharge bonus (充值赠送) on the device: the relay's payment record carries it, the wallet
+// keeps it as promotion credit beside the cash and spends it after the cash, offline too; a
+// refund takes its share back as the relay does, so both sides agree after every sync.
+
+/** The relay's promotion credit for the account (credits − debits of its bonus account). */
+function relayBonus(w: World, accountId: string): number {
+  const row = w.t.relay.db.sqlite.prepare<[string], { d: number; c: number }>('SELECT debits_posted AS d, credits_posted AS c FROM ledger_accounts WHERE id = ?').get(`bonus:${accountId}:CNY`)
+  return row ? row.c - row.d : 0
+}
+
+async function bonusWorld() {
+  const w = await startWorld()
+  await publishCatalog(w.t.relay.db, w.t.clock.now(), { ...BUILT_IN_CATALOG, version: 2, effectiveFrom: w.t.clock.now(), rechargeBonuses: [{ min: 10_000, bonus: 1000 }] })
+  const a = await newDevice(w, 'a')
+  return { w, a }
+}
+
+describe('a recharge bonus on the device', () => {
+  it('arrives as promotion credit, is spent after the cash, and refunds take it back without paying it out', async () => {
+    const { w, a } = await bonusWorld()
+    const orderNo = await topUp(w, a, 10_000)
+    expect([a.billing.wallet.balance().amount, a.billing.wallet.bonus().amount]).toEqual([10_000, 1000])
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+
+    // Spent on the device, beyond the cash: the bonus pays the rest, here and on the relay.
+    a.billing.wallet.consume({ key: 'spend-1', amount: 10_500, feature: 'ai_request', reason: '' })
+    expect([a.billing.wallet.balance().amount, a.billing.wallet.bonus().amount]).toEqual([0, 500])
+    await a.sync.syncNow()
+    expect([relayWallet(w, a.accountId).balance, relayBonus(w, a.accountId)]).toEqual([0, 500])
+
+    // Half refunded: its 500 of bonus comes back from promotion credit; the cash refund is debt.
+    await providerRefunds(w, 'alipay', orderNo, 5000, 'rf-half')
+    await a.sync.syncNow()
+    expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-5000, 0])
+    expect([relayWallet(w, a.accountId).balance, relayBonus(w, a.accountId)]).toEqual([-5000, 0])
+    // The rest: its 500 of bonus was spent, so the cash pays it (more debt), never promotion credit.
+    await providerRefunds(w, 'alipay', orderNo, 5000, 'rf-rest')
+    await a.sync.syncNow()
+    expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-10_500, 0])
+    expect(relayWallet(w, a.accountId).balance).toBe(-10_500)
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+    expect(a.billing.wallet.verify().ok).toBe(true)
+  })
+
+  it('a bonus spent offline before the relay hears of it, then refunded: both sides end equal', async () => {
+    const { w, a } = await bonusWorld()
+    const withBonus = await topUp(w, a, 10_000)
+    await topUp(w, a, 2000)
+    expect([a.billing.wallet.balance().amount, a.billing.wallet.bonus().amount]).toEqual([12_000, 1000])
+    // Offline: 12,600 spent (all the cash, 600 of the bonus), not sent yet.
+    a.billing.wallet.consume({ key: 'spend-offline', amount: 12_600, feature: 'ai_request', reason: '' })
+    expect(a.billing.wallet.bonus().amount).toBe(400)
+    // Meanwhile the bonus recharge is refunded in full: the relay takes its whole bonus back,
+    // from promotion credit it still sees untouched.
+    await providerRefunds(w, 'alipay', withBonus, 10_000, 'rf-all')
+    await a.sync.syncNow()
+    // The device gave back the 400 it had left and paid the 600 it spent from the cash (debt);
+    // the relay charged the late spend to cash it no longer had: the same debt.
+    expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-10_600, 0])
+    expect([relayWallet(w, a.accountId).balance, relayBonus(w, a.accountId)]).toEqual([-10_600, 0])
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+    // A page applied again changes nothing (the withdrawal is keyed by its record).
+    await a.sync.syncNow()
+    expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-10_600, 0])
+  })
+})
