@@ -161,13 +161,12 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
   registerRelayJobs(core, app.log)
   let sweepTimer: NodeJS.Timeout | undefined
   // One round at a time: a round still sending when the timer fires again is left to finish.
-  let ticking = false
+  let round: Promise<void> | undefined
   const sweepStale = () => {
-    if (ticking) return
-    ticking = true
-    tick(core, config.sweepIntervalMs)
+    if (round) return
+    round = tick(core, config.sweepIntervalMs)
       .catch((err: unknown) => app.log.error({ err }, 'job round failed'))
-      .finally(() => (ticking = false))
+      .finally(() => (round = undefined))
   }
 
   let closed = false
@@ -202,18 +201,25 @@ export function createRelay(config: RelayConfig, deps: RelayDeps = {}): Relay {
       closed = true
       closing = true
       clearInterval(sweepTimer)
-      core.signer.stop()
+      core.jobs.stop()
       core.load.stop()
+      // Background work in flight finishes before the database closes: a job cut off after its
+      // effect (a mail sent) would run it again after the restart, and a signing slice would be
+      // lost. Both are bounded like the requests.
+      let graceTimer: NodeJS.Timeout | undefined
+      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, STOP_GRACE_MS)))
+      const background = Promise.race([Promise.all([round, core.signer.stop()]).then(() => undefined), grace])
       // In-flight requests finish; idle keep-alive sockets are closed as they turn idle, and
       // after STOP_GRACE_MS whatever remains is cut.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
       const force = setTimeout(() => app.server.closeAllConnections(), STOP_GRACE_MS)
       try {
-        await app.close()
+        await Promise.all([app.close(), background])
         await db.whenDurable().catch(() => undefined)
       } finally {
         clearInterval(sweep)
         clearTimeout(force)
+        clearTimeout(graceTimer)
         await db.close()
         await core.invoicing.pdfs.close()
         built.senders.email?.close?.()

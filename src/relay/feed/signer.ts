@@ -22,6 +22,8 @@ export class FeedSigner {
   private timer: NodeJS.Timeout | undefined
   private running = false
   private stopped = false
+  /** Settles when the slice in flight (if any) has stored its signatures. */
+  private current: Promise<void> = Promise.resolve()
   private readonly idleMs: number
   private readonly intervalMs: number
   private readonly slice: number
@@ -49,25 +51,33 @@ export class FeedSigner {
     this.timer.unref()
   }
 
-  stop(): void {
+  /** No new slice starts; resolves once the slice in flight has been stored. */
+  stop(): Promise<void> {
     this.stopped = true
     clearInterval(this.timer)
     this.timer = undefined
+    return this.current
   }
 
   /** One look: signs slices while the relay stays idle and a backlog remains. */
   tick(): void {
     if (this.running || !this.feed.mayHaveBacklog || !this.idle()) return
     this.running = true
+    let finished: () => void = () => undefined
+    this.current = new Promise<void>((resolve) => (finished = resolve))
+    const end = () => {
+      this.running = false
+      finished()
+    }
     const step = async () => {
       try {
         if (this.stopped || !this.idle() || (await this.feed.signBacklog(this.slice)) < this.slice) {
-          this.running = false
+          end()
           return
         }
       } catch {
         // A failed slice (disk full, closing) is retried on a later tick.
-        this.running = false
+        end()
         return
       }
       setImmediate(() => void step())

@@ -57,6 +57,7 @@ export class JobRunner {
   private readonly backoffMs: number
   private readonly maxBackoffMs: number
   private rounds = 0
+  private stopping = false
 
   constructor(
     private readonly store: RelayStore,
@@ -86,15 +87,34 @@ export class JobRunner {
     await tx.jobs.add({ id: `job_${this.ids.next()}`, kind, key, payload: JSON.stringify(payload ?? null), runAt, createdAt: this.clock.now() })
   }
 
+  /**
+   * The relay is stopping: no new round claims anything, and a round in flight finishes the job
+   * it is running (so an effect made, e.g. a mail sent, is also marked done) and hands the rest
+   * of its batch back at once (their leases end now) instead of holding them for a lease.
+   */
+  stop(): void {
+    this.stopping = true
+  }
+
   /** Claims the due jobs and runs them, one after another. */
   async runDue(): Promise<RoundResult> {
+    const result: RoundResult = { done: 0, retried: 0, dead: 0 }
+    if (this.stopping) return result
     const now = this.clock.now()
     // Each round leases under its own name: a later round of this process that takes a job whose
     // lease ran out makes this round's lease on it lost, as another process's would.
     const owner = `${this.opts.owner}/${++this.rounds}`
     const claimed = await this.store.unit(async (tx) => tx.jobs.claim(now, owner, now + this.leaseMs, this.batch))
-    const result: RoundResult = { done: 0, retried: 0, dead: 0 }
-    for (const job of claimed) {
+    for (const [i, job] of claimed.entries()) {
+      if (this.stopping) {
+        const rest = claimed.slice(i)
+        const at = this.clock.now()
+        await this.store.unit(async (tx) => {
+          for (const j of rest) await tx.jobs.renew(j.id, owner, at, at)
+        })
+        result.retried += rest.length
+        break
+      }
       const outcome = await this.run(job, owner)
       result[outcome]++
     }

@@ -60,6 +60,8 @@ export interface TestSmtp {
   nextMail(to: string): Promise<ReceivedMail>
   /** The 6-digit code of the next sign-in mail to `to`. */
   nextCode(to: string): Promise<string>
+  /** Resolves when a message has arrived in full, before the server answers it (see `answerAfterMs`). */
+  arriving(): Promise<void>
   close(): Promise<void>
 }
 
@@ -71,10 +73,12 @@ afterEach(async () => {
 /**
  * `keep`: not closed after each test (a file whose tests share one server closes it itself).
  * `failing.left`: that many messages are refused with 451 (a server down for a while), then it recovers.
+ * `answerAfterMs`: a slow server, answering each message that long after it arrived.
  */
-export async function startTestSmtp(opts: { keep?: boolean; failing?: { left: number } } = {}): Promise<TestSmtp> {
+export async function startTestSmtp(opts: { keep?: boolean; failing?: { left: number }; answerAfterMs?: number } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = []
   const waiting: (() => void)[] = []
+  const arrivals: (() => void)[] = []
   const server = new SMTPServer({
     // Plain SMTP on loopback: no certificate to trust in a test.
     disabledCommands: ['STARTTLS'],
@@ -86,7 +90,10 @@ export async function startTestSmtp(opts: { keep?: boolean; failing?: { left: nu
     onData(stream, session, cb) {
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
-      stream.on('end', () => {
+      stream.on('end', () => void answer())
+      const answer = async () => {
+        for (const a of arrivals.splice(0)) a()
+        if (opts.answerAfterMs) await new Promise((resolve) => setTimeout(resolve, opts.answerAfterMs))
         if (opts.failing && opts.failing.left > 0) {
           opts.failing.left--
           cb(Object.assign(new Error('mailbox busy, try again later'), { responseCode: 451 }))
@@ -102,7 +109,7 @@ export async function startTestSmtp(opts: { keep?: boolean; failing?: { left: nu
         })
         for (const w of waiting.splice(0)) w()
         cb()
-      })
+      }
     }
   })
   // A client killed mid-session (the SIGKILL loops) resets its socket; smtp-server reports that as an
@@ -140,6 +147,7 @@ export async function startTestSmtp(opts: { keep?: boolean; failing?: { left: nu
       if (!m) throw new Error(`no code in the mail to ${to}`)
       return m[1]!
     },
+    arriving: () => new Promise<void>((resolve) => arrivals.push(resolve)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
