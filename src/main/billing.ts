@@ -5,7 +5,7 @@ import { ledgerProblems } from './integrity/file-check'
 import { openDatabase, type BillingDb, type Durability } from './db/open'
 import { Quotas, type EntitlementPort, type UsageRecord } from './quotas'
 import { createSubscriptions, type SubscriptionRecord, type SubscriptionService } from './subscriptions'
-import { Wallet, type WalletDeps, type WalletRecord } from './wallet'
+import { shortfall, Wallet, type WalletDeps, type WalletRecord } from './wallet'
 import { CouponGrants } from './coupons'
 import { money } from '../shared/money'
 import { BillingError, InvalidInput } from '../shared/errors'
@@ -114,7 +114,7 @@ export function createBilling(opts: BillingOptions): Billing {
       walletPort: {
         // Called inside the subscription's transaction: the charge and the change commit together.
         pay({ key, amount, reason }) {
-          const short = amount.amount + wallet.debt().amount - wallet.spendable().amount
+          const short = shortfall(wallet.debt().amount, amount.amount, wallet.spendable().amount)
           if (short > 0) return { paid: false, shortfall: money(short, amount.currency) }
           try {
             wallet.consume({ key, amount, feature: 'subscription', reason })

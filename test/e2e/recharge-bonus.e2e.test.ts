@@ -75,6 +75,7 @@ describe.each<Locale>(['zh-CN', 'en'])('recharge bonus (%s)', (locale) => {
     // The relay agrees once the spend is synced: no debt, the cash and ¥15 of bonus left between them.
     await host.sync.syncNow()
     expect(relay.wallet(accountOf(host))).toBe(0)
+    expect(relay.bonus(accountOf(host))).toBe(1500)
     expect(host.sync.checkIntegrity().problems).toEqual([])
     expect(browser.problems).toEqual([])
   })

@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { publishCatalog } from '../../src/relay/catalog/catalog'
 import { BUILT_IN_CATALOG } from '../../src/shared/catalog'
+import { relayBonus as relayBonusOf } from '../support/relay-ledger'
 import { net, newDevice, providerRefunds, relayWallet, startWorld, topUp, type World } from './support'
 
 // A recharge bonus (充值赠送) on the device: the relay's payment record carries it, the wallet
 // keeps it as promotion credit beside the cash and spends it after the cash, offline too; a
 // refund takes its share back as the relay does, so both sides agree after every sync.
 
-/** The relay's promotion credit for the account (credits − debits of its bonus account). */
-function relayBonus(w: World, accountId: string): number {
-  const row = w.t.relay.db.sqlite.prepare<[string], { d: number; c: number }>('SELECT debits_posted AS d, credits_posted AS c FROM ledger_accounts WHERE id = ?').get(`bonus:${accountId}:CNY`)
-  return row ? row.c - row.d : 0
-}
+const relayBonus = (w: World, accountId: string): number => relayBonusOf(w.t.relay.db.sqlite, accountId)
 
 async function bonusWorld() {
   const w = await startWorld()
@@ -21,6 +18,20 @@ async function bonusWorld() {
 }
 
 describe('a recharge bonus on the device', () => {
+  it('a spend paid from the bonus alone is still checked against the outbox', async () => {
+    const { w, a } = await bonusWorld()
+    await topUp(w, a, 10_000)
+    a.billing.wallet.consume({ key: 'cash', amount: 10_000, feature: 'ai_request', reason: '' })
+    const onlyBonus = a.billing.wallet.consume({ key: 'bonus-only', amount: 300, feature: 'ai_request', reason: '' })
+    expect(a.billing.wallet.bonus().amount).toBe(700)
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+    // Its outbox record removed (a spend hidden from the relay): found, by the outbox check and by the balance cross-check.
+    a.billing.db.sqlite.prepare('DELETE FROM sync_outbox WHERE id = ?').run(`dbt-${onlyBonus.entryId}`)
+    const problems = a.sync.checkIntegrity().problems
+    expect(problems).toContain(`wallet consume entry ${onlyBonus.entryId} has no outbox record`)
+    expect(problems).toHaveLength(2)
+  })
+
   it('arrives as promotion credit, is spent after the cash, and refunds take it back without paying it out', async () => {
     const { w, a } = await bonusWorld()
     const orderNo = await topUp(w, a, 10_000)
@@ -64,8 +75,10 @@ describe('a recharge bonus on the device', () => {
     expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-10_600, 0])
     expect([relayWallet(w, a.accountId).balance, relayBonus(w, a.accountId)]).toEqual([-10_600, 0])
     expect(a.sync.checkIntegrity().problems).toEqual([])
-    // A page applied again changes nothing (the withdrawal is keyed by its record).
+    // The whole feed read again (the cursor lost) changes nothing: each record applies once.
+    a.billing.db.sqlite.prepare("UPDATE sync_state SET cursor = '0'").run()
     await a.sync.syncNow()
     expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-10_600, 0])
+    expect(a.sync.checkIntegrity().problems).toEqual([])
   })
 })

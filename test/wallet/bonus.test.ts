@@ -35,6 +35,17 @@ describe('recharge bonus in the wallet', () => {
     expect(() => wallet.consume({ key: 'c', amount: 1, feature: 'ai', reason: '' })).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_FUNDS' }))
   })
 
+  it('while a debt is owed, the shortfall is the debt plus what the bonus does not cover', () => {
+    const { wallet } = setup()
+    wallet.postExternalDebit({ key: 'x', amount: 200, feature: 'ai', reason: 'elsewhere' })
+    wallet.recharge({ key: 'r0', paymentId: 'pay-0', provider: 'alipay', amount: 0 + 1, bonus: 500 })
+    expect([wallet.debt(), wallet.bonus(), wallet.balance()]).toEqual([cny(199), cny(500), cny(0)])
+    wallet.useFirstFree({ key: 'ff', price: 1, feature: 'ai', reason: '' })
+    expect(wallet.chargeOrFree({ key: 'p', price: 10, feature: 'ai', reason: '' })).toMatchObject({ outcome: 'needs_recharge', shortfall: cny(199) })
+    expect(wallet.chargeOrFree({ key: 'q', price: 700, feature: 'ai', reason: '' })).toMatchObject({ outcome: 'needs_recharge', shortfall: cny(399) })
+    expect(() => wallet.consume({ key: 'c', amount: 10, feature: 'ai', reason: '' })).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_FUNDS', details: expect.objectContaining({ shortfall: 199 }) }))
+  })
+
   it('spends the cash first, then the bonus, and refuses beyond both', () => {
     const { wallet } = funded(500, 300)
     wallet.consume({ key: 'c1', amount: 400, feature: 'ai', reason: '' })

@@ -202,6 +202,14 @@ function runScenario(ops: Op[]): void {
       expect(wallet.bonus().amount).toBeGreaterThanOrEqual(0)
       const holdParts = db.sqlite.prepare("SELECT COUNT(*) AS bad FROM wallet_holds WHERE bonus_amount < 0 OR bonus_amount > amount").get() as { bad: number }
       expect(holdParts.bad).toBe(0)
+      // What a hold says it took from promotion credit is what its entries took from it.
+      const misrecorded = db.sqlite
+        .prepare(
+          `SELECT h.id FROM wallet_holds h
+            WHERE h.bonus_amount <> (SELECT COALESCE(SUM(e.amount), 0) FROM wallet_entries e WHERE e.ref = h.id AND e.type = 'hold' AND e.debit_account LIKE 'bonus:%')`
+        )
+        .all()
+      expect(misrecorded).toEqual([])
       // A hold gives back to the cash no more than it took from the cash, and to the bonus no more than from the bonus.
       const overReturned = db.sqlite
         .prepare(

@@ -30,7 +30,8 @@ export function walletBalance(billing: Billing, firstFreeAvailable?: () => boole
     balance,
     bonus,
     held,
-    available: { amount: Math.max(0, balance.amount + bonus.amount), currency: balance.currency },
+    // Nothing is available while a debt is owed: paid use stops until a recharge repays it.
+    available: { amount: w.debt().amount > 0 ? 0 : Math.max(0, balance.amount + bonus.amount), currency: balance.currency },
     debt: w.debt(),
     firstFreeAvailable: firstFreeAvailable ? firstFreeAvailable() : !w.firstFreeUsed()
   }

@@ -1,6 +1,7 @@
 import type { Money } from '../../shared/money'
 import { PlanCodeSchema, type BillingPeriod, type Notice, type PlanCode } from '../../shared/relay-contract'
 import type { Subscription } from '../subscriptions'
+import { shortfall } from '../wallet'
 import { dedupeKey } from './keys'
 
 // Reminders this device computes by itself, offline, from its subscription mirror and the
@@ -31,8 +32,10 @@ export interface ReminderInput {
   subscription: Subscription | null
   /** The relay's lease while honoured, else null. */
   lease: LeaseFacts | null
-  /** What the wallet can pay now: balance − debt. */
+  /** What the wallet can pay with: the cash and promotion credit. */
   available: Money
+  /** Owed: a renewal needs it repaid first (promotion credit never repays it). Default none. */
+  debt?: Money
 }
 
 export function dueReminders(i: ReminderInput): Notice[] {
@@ -44,7 +47,7 @@ export function dueReminders(i: ReminderInput): Notice[] {
     if (end !== null && (s.status === 'trialing' || s.status === 'active' || s.status === 'cancelled')) {
       const start = s.status === 'trialing' ? s.startedAt : s.currentPeriodStart
       const renews = s.status === 'active' && s.autoRenew && !s.cancelAtPeriodEnd
-      const short = s.price.amount - i.available.amount
+      const short = shortfall(i.debt?.amount ?? 0, s.price.amount, i.available.amount)
       const base = { planCode: planCode.data, period: s.period, endsAt: end }
       if (s.status === 'trialing') push(out, i, 'trial_ending', start, base)
       else if (!renews) push(out, i, 'subscription_ending', start, base)

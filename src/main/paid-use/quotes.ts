@@ -5,6 +5,7 @@ import type { Confirmed, Quote, QuoteDecision } from '../../shared/ipc/types'
 import type { Billing } from '../billing'
 import { priceOf, type PaidFeature, type PriceList } from '../ipc/prices'
 import { OfflineAllowanceExceeded } from '../sync/errors'
+import { shortfall } from '../wallet'
 import { HoldExpired } from '../wallet/errors'
 
 // A paid use in two steps (the wallet's two-phase hold, applied to a whole use):
@@ -176,10 +177,11 @@ export class PaidUses {
   private decide(entry: Entry, feature: PaidFeature, price: Money, key: string): QuoteDecision {
     if (price.amount === 0) return { outcome: 'included', feature, price }
     const { wallet } = this.opts.billing
-    // What the price may draw on: the cash, then promotion credit.
-    const balance = wallet.spendable()
+    // What the price may draw on: the cash, then promotion credit (answers show the cash).
+    const spendable = wallet.spendable().amount
+    const balance = wallet.balance()
     const debt = wallet.debt().amount
-    if (debt === 0 && balance.amount >= price.amount) {
+    if (debt === 0 && spendable >= price.amount) {
       try {
         const hold = wallet.hold({ key: `quote:${key}:hold`, amount: price, feature, reason: `quote:${feature}`, ttlMs: this.ttlMs })
         entry.holdId = hold.holdId
@@ -192,7 +194,7 @@ export class PaidUses {
       }
     }
     if (!wallet.firstFreeUsed()) return { outcome: 'first_free', feature, price }
-    return { outcome: 'needs_recharge', feature, price, balance, shortfall: money(debt + price.amount - balance.amount, price.currency) }
+    return { outcome: 'needs_recharge', feature, price, balance, shortfall: money(shortfall(debt, price.amount, spendable), price.currency) }
   }
 
   private store(entry: Entry, decision: QuoteDecision, now: number): Quote {

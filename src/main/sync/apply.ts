@@ -142,8 +142,8 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       if (item.kind === 'recharge') {
         // The wallet gets the amount recharged; with a recharge coupon, `amount` (what was paid) is
         // less. A recharge bonus is promotion credit beside it (spent after the cash).
-        const bonus = p.data.bonus
-        d.wallet.recharge({ key, paymentId: orderNo, provider, amount: item.amount, ...(bonus && bonus.amount > 0 ? { bonus } : {}) })
+        const bonus = p.data.bonus && p.data.bonus.amount > 0 ? p.data.bonus : undefined
+        d.wallet.recharge({ key, paymentId: orderNo, provider, amount: item.amount, ...(bonus ? { bonus } : {}) })
         totals.relayBalance += item.amount.amount + (bonus?.amount ?? 0)
       }
       const order = store.orderByNo.get(orderNo)
@@ -161,8 +161,9 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
         totals.relayBalance -= amount.amount
         const taken = p.data.bonusWithdrawn
         if (taken && taken.amount > 0) {
-          // The bonus share the relay took from promotion credit (what it had already seen spent comes as a wallet_debit).
-          d.wallet.withdrawBonus({ key: `${key}:bonus`, refundId, amount: taken })
+          // The bonus share the relay took from promotion credit (what it had already seen spent
+          // comes as a wallet_debit). Keyed by the refund: once per refund, whatever record says it.
+          d.wallet.withdrawBonus({ key: `feed:bonus:${refundId}`, refundId, amount: taken })
           totals.relayBalance -= taken.amount
         }
       }

@@ -1,4 +1,4 @@
-import { Wallet } from '../wallet'
+import { shortfall, Wallet } from '../wallet'
 import type {
   ChargeInput,
   ChargeOutcome,
@@ -69,7 +69,7 @@ export class GatedWallet extends Wallet {
     return {
       outcome: 'needs_recharge',
       price: { amount: price, currency: this.currency },
-      shortfall: { amount: Math.max(1, debt + price - spendable), currency: this.currency },
+      shortfall: { amount: Math.max(1, shortfall(debt, price, spendable)), currency: this.currency },
       balance: this.balance(),
       debt: { amount: debt, currency: this.currency }
     }

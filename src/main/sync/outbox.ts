@@ -126,8 +126,8 @@ export function verifyOutbox(sqlite: BillingDb['sqlite'], max = 20, since = { wa
       `SELECT e.id AS id, e.type AS type FROM wallet_entries e
        JOIN wallet_accounts dr ON dr.id = e.debit_account
        JOIN wallet_accounts cr ON cr.id = e.credit_account
-       WHERE e.seq > ? AND cr.kind = 'revenue' AND (e.op_key IS NULL OR substr(e.op_key, 1, 5) <> 'feed:')
-         AND ((e.type IN ('consume', 'settle') AND dr.kind IN ('wallet', 'holds')) OR (e.type = 'first_free' AND dr.kind = 'promotions'))
+       WHERE e.seq > ? AND e.leg = 0 AND cr.kind = 'revenue' AND (e.op_key IS NULL OR substr(e.op_key, 1, 5) <> 'feed:')
+         AND ((e.type IN ('consume', 'settle') AND dr.kind IN ('wallet', 'holds', 'bonus')) OR (e.type = 'first_free' AND dr.kind = 'promotions'))
          AND NOT (e.feature = 'subscription' AND substr(coalesce(e.op_key, ''), 1, 13) = 'subscription:')
          AND NOT EXISTS (SELECT 1 FROM sync_outbox o WHERE o.id = (CASE e.type WHEN 'first_free' THEN 'ffc-' ELSE 'dbt-' END) || e.id)
        ORDER BY e.seq LIMIT ?`

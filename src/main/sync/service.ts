@@ -33,7 +33,6 @@ import { SyncStatus, type SyncState } from './sync-state'
 import { TrustGuard } from './trust'
 import { NotificationCentre, RecordingDesktopNotifier, type DesktopNotifier } from '../notifications'
 import type { Locale } from '../../shared/ipc/types'
-import { money } from '../../shared/money'
 import { DEFAULT_BILLING_TZ } from '../../shared/calendar'
 import { warmIntl } from '../../node/intl-warmup'
 
@@ -259,11 +258,11 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       const lease = keeper.current
       const honoured = enrolled() && lease !== null && leaseStatus({ keeper, guard, graceMs }) === 'honoured'
       const { wallet } = billing
-      const balance = wallet.spendable()
       return {
         subscription: billing.subscriptions.current(),
         lease: honoured ? lease : null,
-        available: money(balance.amount - wallet.debt().amount, balance.currency)
+        available: wallet.spendable(),
+        debt: wallet.debt()
       }
     }
   })

@@ -70,6 +70,14 @@ const CASH_THEN_DEBT: readonly Source[] = ['cash', 'debt']
 /** Taking a bonus back: what is left of it first. */
 const BONUS_THEN_CASH: readonly Source[] = ['bonus', 'cash', 'debt']
 
+/**
+ * What a recharge must bring for a price to be paid: the debt first (a recharge repays it, and
+ * promotion credit never does), then what the cash and promotion credit (`spendable`) lack.
+ */
+export function shortfall(debt: number, price: number, spendable: number): number {
+  return debt + Math.max(0, price - spendable)
+}
+
 /** Due holds expired while the file opens (a crashed run leaves a few); the sweep takes the rest. */
 const OPEN_EXPIRY_MAX = 200
 
@@ -368,7 +376,7 @@ export class Wallet {
         unchanged: {
           outcome: 'needs_recharge',
           price: this.m(price),
-          shortfall: this.m(debt + price - balance - bonus),
+          shortfall: this.m(shortfall(debt, price, balance + bonus)),
           balance: this.m(balance),
           debt: this.m(debt)
         }
@@ -621,8 +629,8 @@ export class Wallet {
     const balance = tx.balance(this.accounts.wallet) + tx.balance(this.accounts.bonus)
     const debt = 0 - tx.balance(this.accounts.debt)
     if (debt > 0 || balance < amount) {
-      const required = amount + debt
-      throw new InsufficientFunds({ balance, required, shortfall: required - balance, currency: this.currency })
+      const short = shortfall(debt, amount, balance)
+      throw new InsufficientFunds({ balance, required: balance + short, shortfall: short, currency: this.currency })
     }
   }
 

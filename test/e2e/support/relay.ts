@@ -9,7 +9,7 @@ import { latestCatalog, publishCatalog } from '../../../src/relay/catalog/catalo
 import { BUILT_IN_CATALOG } from '../../../src/shared/catalog'
 import type { FapiaoRequest } from '../../../src/shared/billing/invoices'
 import type { FeedData, FeedRecordType } from '../../../src/shared/relay-contract'
-import { relayNetWallet } from '../../support/relay-ledger'
+import { relayBonus, relayNetWallet } from '../../support/relay-ledger'
 import {
   generateAlipayKeys,
   signAlipayNotification,
@@ -67,6 +67,8 @@ export interface E2eRelay {
   publishCatalog(over: Record<string, unknown>): Promise<void>
   /** The account's wallet on the relay's ledger (balance − debt). */
   wallet(accountId: string): number
+  /** The account's promotion credit (recharge bonuses) on the relay's ledger. */
+  bonus(accountId: string): number
   /** The account's 开票信息 as the relay keeps them. */
   billingDetails(accountId: string): Promise<unknown>
   /** An operator of the console (created as the CLI creates one); resolves when it can sign in. */
@@ -264,6 +266,7 @@ export async function startE2eRelay(): Promise<E2eRelay> {
       await publishCatalog(relay.core.store, Date.now(), { ...BUILT_IN_CATALOG, version: latest.version + 1, effectiveFrom: Date.now(), ...over })
     },
     wallet: (accountId) => relayNetWallet(relay.db.sqlite, accountId),
+    bonus: (accountId) => relayBonus(relay.db.sqlite, accountId),
     billingDetails: (accountId) => relay.core.invoicing.details.get(accountId),
     stop: () => relay.stop(),
     async restart(opts = {}) {

@@ -9,7 +9,7 @@ export const walletBalanceSchema = z.object({
   bonus: moneySchema,
   /** Reserved by open holds (a running live session, an AI call). */
   held: moneySchema,
-  /** What may be spent now: balance + bonus, holds already out of both (never below zero). */
+  /** What may be spent now: balance + bonus, holds already out of both; zero while a debt is owed. */
   available: moneySchema,
   /** Owed after a refund larger than the balance; paid use stops while it is above zero. */
   debt: moneySchema,
