@@ -81,4 +81,37 @@ describe('a recharge bonus on the device', () => {
     expect([net(a), a.billing.wallet.bonus().amount]).toEqual([-10_600, 0])
     expect(a.sync.checkIntegrity().problems).toEqual([])
   })
+
+  it('a refund between an offline spend and its push: the relay used the bonus where the device went into debt; after the sync both owe the same', async () => {
+    const { w, a } = await bonusWorld()
+    await topUp(w, a, 10_000)
+    const small = await topUp(w, a, 5000)
+    a.billing.wallet.consume({ key: 'spend-all', amount: 15_000, feature: 'ai_request', reason: '' })
+    await providerRefunds(w, 'alipay', small, 5000, 'rf-small')
+    await a.sync.syncNow()
+    // The relay: the refund from the cash, then the spend from the rest of the cash, the bonus, then debt.
+    expect([relayWallet(w, a.accountId).balance, relayBonus(w, a.accountId)]).toEqual([-4000, 0])
+    expect([a.billing.wallet.balance().amount, a.billing.wallet.bonus().amount, a.billing.wallet.debt().amount]).toEqual([0, 0, 4000])
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+    // A recharge of what is owed clears it on both sides.
+    await topUp(w, a, 4000)
+    expect([a.billing.wallet.debt().amount, relayWallet(w, a.accountId).balance]).toEqual([0, 0])
+  })
+
+  it('a bonus held here when the relay takes it back: once the hold ends, the split follows the relay', async () => {
+    const { w, a } = await bonusWorld()
+    const orderNo = await topUp(w, a, 10_000)
+    const hold = a.billing.wallet.hold({ key: 'live', amount: 10_500, feature: 'live_session', reason: '', ttlMs: 3_600_000 })
+    await providerRefunds(w, 'alipay', orderNo, 10_000, 'rf-live')
+    await a.sync.syncNow()
+    // While the hold is open nothing is aligned (its money is still to be settled here).
+    expect(a.billing.wallet.debt().amount).toBe(10_500)
+    a.billing.wallet.void({ key: 'live-void', holdId: hold.holdId })
+    expect([a.billing.wallet.bonus().amount, a.billing.wallet.debt().amount]).toEqual([500, 500])
+    await a.sync.syncNow()
+    expect([a.billing.wallet.balance().amount, a.billing.wallet.bonus().amount, a.billing.wallet.debt().amount]).toEqual([0, 0, 0])
+    expect([relayWallet(w, a.accountId).balance, relayBonus(w, a.accountId)]).toEqual([0, 0])
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+    expect(a.billing.wallet.history({ limit: 5, types: ['align'] }).items.map((e) => [e.debitAccount.split(':')[0], e.creditAccount.split(':')[0], e.amount.amount])).toEqual([['bonus', 'debt', 500]])
+  })
 })

@@ -21,6 +21,7 @@ const op = fc.oneof(
     weight: 3
   },
   { arbitrary: fc.record({ t: fc.constant('withdraw' as const), amount }), weight: 1 },
+  { arbitrary: fc.record({ t: fc.constant('align' as const), debt: fc.integer({ min: 0, max: 3000 }) }), weight: 1 },
   { arbitrary: fc.record({ t: fc.constant('consume' as const), amount }), weight: 3 },
   { arbitrary: fc.record({ t: fc.constant('hold' as const), amount, ttl: fc.integer({ min: 1, max: 5000 }) }), weight: 2 },
   { arbitrary: fc.record({ t: fc.constant('settle' as const), h: fc.nat(20), amount: fc.option(amount, { nil: undefined }) }), weight: 2 },
@@ -88,6 +89,14 @@ function runScenario(ops: Op[]): void {
         case 'withdraw':
           request = (w) => w.withdrawBonus({ key, refundId: `rf-${key}`, amount: o.amount })
           break
+        case 'align': {
+          // Moves the split only: the total (cash + bonus + held − debt) stays.
+          const total = (w: Wallet) => w.balance().amount + w.bonus().amount + w.held().amount - w.debt().amount
+          const before = total(wallet)
+          wallet.alignDebt({ debt: o.debt })
+          expect(total(wallet)).toBe(before)
+          break
+        }
         case 'consume':
           request = (w) => w.consume({ key, amount: o.amount, feature: 'ai', reason: '' })
           break

@@ -34,6 +34,19 @@ export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: Tru
 }
 
 /**
+ * After a sync run that pulled the feed to its end, with nothing of this device unsynced (no
+ * pending hold, no own spending the relay has not echoed), the wallet owes what the relay says
+ * it owes (`relay_debt`, from its debt records): a difference is promotion credit spent on one
+ * side where the other went into debt (events met in another order), and Wallet.alignDebt moves
+ * the split to the relay's. The total does not change, so the cross-check below still holds.
+ */
+export function alignWithRelay(billing: Billing, store: SyncStore): void {
+  const w = billing.wallet
+  if (w.held().amount !== 0 || (store.spendNotEchoed.get()?.total ?? 0) !== 0) return
+  w.alignDebt({ debt: store.state.get()!.relay_debt })
+}
+
+/**
  * The wallet against the relay's view of it. Hash chains cannot catch a final spend deleted
  * with every cache and head fixed by hand; the relay's balance can. relay_balance is the sum
  * of the signed money records this device applied (apply.ts), so at every commit

@@ -1,7 +1,7 @@
 import type { Billing } from '../billing'
 import type { SettingsStore } from '../settings'
 import type { CheckoutFlow } from './checkouts'
-import { walletApartFromRelay } from './integrity'
+import { alignWithRelay, walletApartFromRelay } from './integrity'
 import type { RelayKeyRing } from './key-ring'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
@@ -13,7 +13,8 @@ import type { TrustGuard } from './trust'
 
 // One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the
 // feed to the end, poll open checkouts; then anchor the clock, clear the sticky warnings, store
-// the relay keys learned, and cross-check the wallet with the relay's balance (a difference is
+// the relay keys learned, align the wallet's split between cash, promotion credit and debt with
+// the relay's, and cross-check the wallet with the relay's balance (a difference is
 // ledger_tampered again at once).
 
 export interface SyncRunDeps {
@@ -70,6 +71,7 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     const apart = deps.billing.db.tx(() => {
       deps.guard.anchor(serverTime)
       deps.store.setResult.run(now, null, now)
+      alignWithRelay(deps.billing, deps.store)
       return walletApartFromRelay(deps.billing, deps.store)
     })
     // The lease is signed by the set learned: that set may be stored now.

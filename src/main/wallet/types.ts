@@ -24,8 +24,11 @@ export interface WalletDeps {
   expireHoldsOnOpen?: boolean
 }
 
-/** The operation a ledger row belongs to. Debt repayment legs carry their operation's type. */
-export const ENTRY_TYPES = ['recharge', 'consume', 'hold', 'settle', 'void', 'expire', 'first_free', 'refund'] as const
+/**
+ * The operation a ledger row belongs to. Debt repayment legs carry their operation's type.
+ * 'align': the split between cash, promotion credit and debt moved to the relay's (Wallet.alignDebt).
+ */
+export const ENTRY_TYPES = ['recharge', 'consume', 'hold', 'settle', 'void', 'expire', 'first_free', 'refund', 'align'] as const
 export type EntryType = (typeof ENTRY_TYPES)[number]
 
 export interface RechargeInput {
@@ -193,6 +196,18 @@ export interface BonusWithdrawalInput {
   amount: MoneyInput
 }
 export type BonusWithdrawalResult = OverflowingDebitResult
+
+/** The relay's outstanding debt, to align this wallet's split with (nothing of this device unsynced). */
+export interface AlignDebtInput {
+  debt: MoneyInput | 0
+}
+export interface AlignDebtResult {
+  /** Whether anything moved. */
+  moved: boolean
+  balance: Money
+  bonus: Money
+  debt: Money
+}
 export type ExternalDebitResult = OverflowingDebitResult
 
 /** The relay accepted another device's first-free claim for this account. */

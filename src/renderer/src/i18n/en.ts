@@ -225,6 +225,7 @@ export const en: Record<MessageKey, string> = {
   'entry.expire': 'Hold expired',
   'entry.first_free': 'First free use',
   'entry.refund': 'Refund',
+  'entry.align': 'Matched with the server',
   'payment.kind.payment': 'Payment',
   'payment.kind.refund': 'Refund',
   'payment.purpose.recharge': 'Wallet top-up',

@@ -223,6 +223,7 @@ export const zhCN = {
   'entry.expire': '冻结到期释放',
   'entry.first_free': '首次免费',
   'entry.refund': '退款',
+  'entry.align': '与服务器对账',
   'payment.kind.payment': '支付',
   'payment.kind.refund': '退款',
   'payment.purpose.recharge': '钱包充值',

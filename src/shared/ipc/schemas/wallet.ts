@@ -18,7 +18,7 @@ export const walletBalanceSchema = z.object({
 })
 
 /** The wallet ledger's operation types (src/main/wallet ENTRY_TYPES). */
-export const WALLET_ENTRY_TYPES = ['recharge', 'consume', 'hold', 'settle', 'void', 'expire', 'first_free', 'refund'] as const
+export const WALLET_ENTRY_TYPES = ['recharge', 'consume', 'hold', 'settle', 'void', 'expire', 'first_free', 'refund', 'align'] as const
 export const walletEntryTypeSchema = z.enum(WALLET_ENTRY_TYPES)
 
 export const walletEntrySchema = z.object({
