@@ -114,4 +114,16 @@ describe('a recharge bonus on the device', () => {
     expect(a.sync.checkIntegrity().problems).toEqual([])
     expect(a.billing.wallet.history({ limit: 5, types: ['align'] }).items.map((e) => [e.debitAccount.split(':')[0], e.creditAccount.split(':')[0], e.amount.amount])).toEqual([['bonus', 'debt', 500]])
   })
+
+  it('while the account owes, the gate asks for the debt plus the price once (the offline allowance already counts the debt)', async () => {
+    const { w, a } = await bonusWorld()
+    const orderNo = await topUp(w, a, 5000)
+    a.billing.wallet.useFirstFree({ key: 'free', price: 100, feature: 'ai_request', reason: '' })
+    a.billing.wallet.consume({ key: 'spend', amount: 5000, feature: 'ai_request', reason: '' })
+    await providerRefunds(w, 'alipay', orderNo, 5000, 'rf-owed')
+    await a.sync.syncNow()
+    expect(a.billing.wallet.debt().amount).toBe(5000)
+    expect(a.billing.wallet.chargeOrFree({ key: 'ask', price: 100, feature: 'ai_request', reason: '' })).toMatchObject({ outcome: 'needs_recharge', shortfall: { amount: 5100 } })
+    expect(() => a.billing.wallet.consume({ key: 'ask-2', amount: 100, feature: 'ai_request', reason: '' })).toThrow(expect.objectContaining({ code: 'INSUFFICIENT_FUNDS', details: expect.objectContaining({ shortfall: 5100 }) }))
+  })
 })

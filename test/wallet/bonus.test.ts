@@ -135,24 +135,28 @@ describe('recharge bonus in the wallet', () => {
     expect([wallet.balance(), wallet.bonus()]).toEqual([cny(0), cny(0)])
   })
 
-  it("aligns its split with the relay's debt, keeping the total; not while a hold is open, nor to a split the total cannot reach", () => {
-    const { wallet } = funded(100, 300)
+  it("pays from the bonus the debt the relay does not have, keeping the total; not while a hold is open, nor another split", () => {
+    const { wallet } = setup()
     const total = () => wallet.balance().amount + wallet.bonus().amount - wallet.debt().amount
-    // The relay says 50 is owed: it has no cash, so the 400 here is 450 of promotion credit and 50 of debt.
-    expect(wallet.alignDebt({ debt: 50 })).toEqual({ moved: true, balance: cny(0), bonus: cny(450), debt: cny(50) })
-    expect(total()).toBe(400)
+    wallet.recharge({ key: 'r1', paymentId: 'pay-1', provider: 'alipay', amount: 100, bonus: 300 })
+    wallet.postExternalDebit({ key: 'x', amount: 250, feature: 'ai', reason: '', useBonus: false })
+    expect([wallet.balance(), wallet.bonus(), wallet.debt()]).toEqual([cny(0), cny(300), cny(150)])
+    // The relay owes 50: it spent 100 of the bonus where this wallet went into debt.
+    expect(wallet.alignDebt({ debt: 50 })).toEqual({ moved: true, balance: cny(0), bonus: cny(200), debt: cny(50) })
+    expect(total()).toBe(150)
     // The same state again moves nothing.
     expect(wallet.alignDebt({ debt: 50 })).toMatchObject({ moved: false })
-    // The relay owed nothing after all: the debt is paid from promotion credit.
-    expect(wallet.alignDebt({ debt: 0 })).toEqual({ moved: true, balance: cny(0), bonus: cny(400), debt: cny(0) })
+    // The relay owing more than this wallet is another disagreement: nothing moves.
+    expect(wallet.alignDebt({ debt: 120 })).toMatchObject({ moved: false, bonus: cny(200), debt: cny(50) })
+    // Nor when the bonus cannot pay the whole difference.
+    wallet.postExternalDebit({ key: 'y', amount: 400, feature: 'ai', reason: '', useBonus: false })
+    expect(wallet.alignDebt({ debt: 0 })).toMatchObject({ moved: false, bonus: cny(200), debt: cny(450) })
+    // Nor while a hold is open (its money is still to be settled here).
+    wallet.recharge({ key: 'r2', paymentId: 'pay-2', provider: 'alipay', amount: 460 })
     const h = wallet.hold({ key: 'h', amount: 10, feature: 'live', reason: '', ttlMs: 1000 })
-    expect(wallet.alignDebt({ debt: 70 })).toMatchObject({ moved: false, debt: cny(0) })
+    wallet.postExternalDebit({ key: 'z', amount: 100, feature: 'ai', reason: '', useBonus: false })
+    expect(wallet.alignDebt({ debt: 0 })).toMatchObject({ moved: false })
     wallet.void({ key: 'v', holdId: h.holdId })
-    // Paying 500 of debt from 400 of promotion credit cannot be the same total: nothing moves.
-    wallet.alignDebt({ debt: 500 })
-    expect(wallet.alignDebt({ debt: 0 })).toMatchObject({ moved: true, debt: cny(0), bonus: cny(400) })
-    wallet.postExternalDebit({ key: 'x', amount: 900, feature: 'ai', reason: '', useBonus: false })
-    expect(wallet.alignDebt({ debt: 0 })).toMatchObject({ moved: false, debt: cny(900) })
     expect(wallet.verify().ok).toBe(true)
   })
 })

@@ -69,7 +69,8 @@ export class GatedWallet extends Wallet {
     return {
       outcome: 'needs_recharge',
       price: { amount: price, currency: this.currency },
-      shortfall: { amount: Math.max(1, shortfall(debt, price, spendable)), currency: this.currency },
+      // The allowance already has the debt taken out: the larger of the two answers, not their sum.
+      shortfall: { amount: Math.max(1, shortfall(debt, price, balance), allowance === null ? 0 : price - allowance), currency: this.currency },
       balance: this.balance(),
       debt: { amount: debt, currency: this.currency }
     }
@@ -91,6 +92,8 @@ export class GatedWallet extends Wallet {
 
   private assertSpend(amount: MoneyInput): void {
     this.assertTrusted()
+    // While a debt is owed the wallet itself refuses, with the shortfall that counts the debt.
+    if (this.debt().amount > 0) return
     const allowance = this.gate.allowance()
     const required = this.minor(amount)
     if (allowance !== null && Number.isSafeInteger(required) && required > allowance) {

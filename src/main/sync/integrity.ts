@@ -34,16 +34,20 @@ export function checkIntegrity(billing: Billing, keeper: LeaseKeeper, guard: Tru
 }
 
 /**
- * After a sync run that pulled the feed to its end, with nothing of this device unsynced (no
- * pending hold, no own spending the relay has not echoed), the wallet owes what the relay says
- * it owes (`relay_debt`, from its debt records): a difference is promotion credit spent on one
- * side where the other went into debt (events met in another order), and Wallet.alignDebt moves
- * the split to the relay's. The total does not change, so the cross-check below still holds.
+ * After a sync run that pulled the feed to its end and found the wallet's total equal to the
+ * relay's, with nothing of this device unsynced (no pending hold, no own spending the relay has
+ * not echoed; a refused spend stays unechoed, and alignment then stays off), the wallet owes
+ * what the relay says it owes (`relay_debt`, from its debt records): more here is promotion
+ * credit the relay spent where this wallet went into debt (events met in another order), and
+ * Wallet.alignDebt pays it from promotion credit. The total does not change.
  */
 export function alignWithRelay(billing: Billing, store: SyncStore): void {
   const w = billing.wallet
   if (w.held().amount !== 0 || (store.spendNotEchoed.get()?.total ?? 0) !== 0) return
-  w.alignDebt({ debt: store.state.get()!.relay_debt })
+  const debt = store.state.get()!.relay_debt
+  // A relay debt that is not one (an edited file) is not aligned to; the cross-check judges the file.
+  if (!Number.isSafeInteger(debt) || debt < 0) return
+  w.alignDebt({ debt })
 }
 
 /**

@@ -5,6 +5,7 @@ import { alignWithRelay, walletApartFromRelay } from './integrity'
 import type { RelayKeyRing } from './key-ring'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
+import { BillingError } from '../../shared/errors'
 import { RelayError, type RelayClient } from './relay-client'
 import type { SyncSignals } from './scheduler'
 import type { SyncStore } from './store'
@@ -71,9 +72,18 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     const apart = deps.billing.db.tx(() => {
       deps.guard.anchor(serverTime)
       deps.store.setResult.run(now, null, now)
-      alignWithRelay(deps.billing, deps.store)
       return walletApartFromRelay(deps.billing, deps.store)
     })
+    // Only on equal totals, after the cross-check, and never failing the run: the split is a
+    // matter of display and gating between cash, bonus and debt, never of the total.
+    if (apart.length === 0) {
+      try {
+        alignWithRelay(deps.billing, deps.store)
+      } catch (err) {
+        // A wallet refusing the move (a typed refusal) leaves the split as it is; anything else fails the run.
+        if (!(err instanceof BillingError)) throw err
+      }
+    }
     // The lease is signed by the set learned: that set may be stored now.
     deps.keys.commit()
     if (apart.length > 0) deps.guard.flag('ledger_tampered')

@@ -483,19 +483,19 @@ export class Wallet {
   }
 
   /**
-   * Moves this wallet's split between cash, promotion credit and debt to the relay's, given the
-   * relay's outstanding debt, the total staying as it is. Promotion credit lets the same total be
-   * split differently when events reach the two sides in another order (a refund before or after
-   * an offline spend; a bonus held here that the relay took back): one side spent bonus where the
-   * other went into debt. The caller aligns only when nothing of this device is unsynced (no
-   * pending hold, no spend the relay has not echoed), so the relay's state is this wallet's.
-   * While the relay is owed it has no cash: the cash here becomes promotion credit, then the
-   * debt moves to the relay's against promotion credit. Nothing to move, or a split the total
-   * cannot reach (the two disagree on more than the split), writes nothing.
+   * Pays the part of this wallet's debt that the relay does not have from promotion credit,
+   * given the relay's outstanding debt; the total stays as it is. Promotion credit lets the same
+   * total be split differently when events reach the two sides in another order: the relay sees
+   * a device's spend only when it is pushed (after a refund it may already have applied), and it
+   * has no holds (a bonus held here is free there, and a refund may take it back): so the relay
+   * spent promotion credit where this wallet went into debt. The caller aligns only when nothing
+   * of this device is unsynced (no pending hold, no spend the relay has not echoed) and the two
+   * totals agree. Only that direction is aligned, and only when promotion credit covers the whole
+   * difference: a relay owing more than this wallet is not this case (it is left as it is).
    */
   alignDebt(input: AlignDebtInput): AlignDebtResult {
-    // Named by the ledger's head: a state is aligned once, and an alignment moves the head.
-    this.core.fresh()
+    // Named by the ledger's head as on the file: a state is aligned once, and an alignment moves the head.
+    this.core.syncWithFile()
     const key = `feed:align:${this.core.headSeq}`
     const target = input.debt === 0 ? 0 : checkMoney(input.debt, this.currency).amount
     const fp = this.fp({ op: 'alignDebt', debt: target })
@@ -503,13 +503,9 @@ export class Wallet {
       const A = this.accounts
       const d = tx.draft()
       const state = () => ({ moved: d.legs.length > 0, balance: this.m(d.balance(A.wallet)), bonus: this.m(d.balance(A.bonus)), debt: this.m(0 - d.balance(A.debt)) })
-      const cash = d.balance(A.wallet)
-      const owed = 0 - d.balance(A.debt)
-      if (tx.balance(A.holds) !== 0 || owed === target) return { unchanged: state() }
-      if (target > 0 && cash > 0) d.move(this.leg(this.ids.next(), 'align', A.wallet, A.bonus, cash, 'relay'))
-      if (target > owed) d.move(this.leg(this.ids.next(), 'align', A.debt, A.bonus, target - owed, 'relay'))
-      else if (d.balance(A.bonus) >= owed - target) d.move(this.leg(this.ids.next(), 'align', A.bonus, A.debt, owed - target, 'relay'))
-      else return { unchanged: state() }
+      const excess = 0 - d.balance(A.debt) - target
+      if (tx.balance(A.holds) !== 0 || excess <= 0 || d.balance(A.bonus) < excess) return { unchanged: state() }
+      d.move(this.leg(this.ids.next(), 'align', A.bonus, A.debt, excess, 'relay'))
       return { draft: d, result: state() }
     })
   }
