@@ -232,6 +232,8 @@ export const RefundSchema = z.object({
 })
 /** The feature of the relay's wallet_debit that takes back a bonus already spent (cash pays it, never promotion credit). */
 export const BONUS_WITHDRAWAL_FEATURE = 'recharge_bonus'
+/** The deviceId of a wallet_debit the relay itself made (no device spent). */
+export const RELAY_DEVICE_ID = 'relay'
 /**
  * The relay's subscription record (one grant = one paid period, or a run's share of one), whatever
  * paid for it: a provider order (`source` 'order', `orderNo` its order number) or the wallet

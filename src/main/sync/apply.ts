@@ -5,7 +5,7 @@ import type { Wallet } from '../wallet'
 import type { CouponGrants } from '../coupons'
 import type { InvoiceBook } from '../invoices'
 import { BillingError } from '../../shared/errors'
-import { BONUS_WITHDRAWAL_FEATURE, type FeedEnvelope, type FeedPayload, type MoneyDto } from '../../shared/relay-contract'
+import { BONUS_WITHDRAWAL_FEATURE, RELAY_DEVICE_ID, type FeedEnvelope, type FeedPayload, type MoneyDto } from '../../shared/relay-contract'
 import { applyGrant } from './grants'
 import { endRefusedTrial } from './trial'
 import type { LeaseKeeper } from './lease'
@@ -202,7 +202,7 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
           feature: feature || 'unknown',
           reason: reason === 'first_free_lost' ? 'first-free claim lost' : `spent on device ${deviceId}`,
           // Spends use promotion credit after the cash, as on the relay; taking back a bonus already spent is the cash's.
-          useBonus: !(deviceId === 'relay' && feature === BONUS_WITHDRAWAL_FEATURE)
+          useBonus: !(deviceId === RELAY_DEVICE_ID && feature === BONUS_WITHDRAWAL_FEATURE)
         })
       }
       break

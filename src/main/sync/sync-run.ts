@@ -14,9 +14,8 @@ import type { TrustGuard } from './trust'
 
 // One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the
 // feed to the end, poll open checkouts; then anchor the clock, clear the sticky warnings, store
-// the relay keys learned, align the wallet's split between cash, promotion credit and debt with
-// the relay's, and cross-check the wallet with the relay's balance (a difference is
-// ledger_tampered again at once).
+// the relay keys learned, cross-check the wallet with the relay's balance (a difference is
+// ledger_tampered again at once), and on equal totals align the wallet's debt with the relay's.
 
 export interface SyncRunDeps {
   billing: Billing
@@ -74,13 +73,12 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
       deps.store.setResult.run(now, null, now)
       return walletApartFromRelay(deps.billing, deps.store)
     })
-    // Only on equal totals, after the cross-check, and never failing the run: the split is a
-    // matter of display and gating between cash, bonus and debt, never of the total.
+    // Only on equal totals, after the cross-check: the split between cash, bonus and debt, never the total.
     if (apart.length === 0) {
       try {
         alignWithRelay(deps.billing, deps.store)
       } catch (err) {
-        // A wallet refusing the move (a typed refusal) leaves the split as it is; anything else fails the run.
+        // A typed refusal (an edited file) leaves the split as it is; a failing database fails the run.
         if (!(err instanceof BillingError)) throw err
       }
     }

@@ -55,12 +55,6 @@ type Plan<R> =
   /** Nothing to write (needs_recharge); a stored result for the key still wins. */
   | { unchanged: R }
 
-/**
- * The user's prepaid wallet over the shared double-entry ledger. Every mutation takes an
- * idempotency key: the same key with the same request returns the first result, even if
- * the state has changed since; with another request it throws IdempotencyConflict.
- * Input is validated before any transaction, and every failure leaves the ledger unchanged.
- */
 /** Where a spend's money comes from, in order (Wallet.pay). */
 type Source = 'cash' | 'bonus' | 'debt'
 type Paid = Record<Source, number>
@@ -83,6 +77,12 @@ export function shortfall(debt: number, price: number, spendable: number): numbe
 /** Due holds expired while the file opens (a crashed run leaves a few); the sweep takes the rest. */
 const OPEN_EXPIRY_MAX = 200
 
+/**
+ * The user's prepaid wallet over the shared double-entry ledger. Every mutation takes an
+ * idempotency key: the same key with the same request returns the first result, even if
+ * the state has changed since; with another request it throws IdempotencyConflict.
+ * Input is validated before any transaction, and every failure leaves the ledger unchanged.
+ */
 export class Wallet {
   readonly accountId: string
   readonly currency: Currency
@@ -415,15 +415,8 @@ export class Wallet {
       const clearing = A.clearing(payment.provider as Provider)
       const d = tx.draft()
       const entryId = this.ids.next()
-      const fromWallet = Math.min(d.balance(A.wallet), amount)
-      const toDebt = amount - fromWallet
-      // Leg 0 always exists and names the operation: from the wallet if it has anything, else to debt.
-      if (fromWallet > 0) {
-        d.move(this.leg(entryId, 'refund', A.wallet, clearing, fromWallet, refundId))
-        d.move(this.leg(this.ids.next(), 'refund', A.debt, clearing, toDebt, refundId))
-      } else {
-        d.move(this.leg(entryId, 'refund', A.debt, clearing, toDebt, refundId))
-      }
+      // A refund gives back cash only: what the wallet has, the rest as debt.
+      const { cash: fromWallet, debt: toDebt } = this.pay(d, entryId, clearing, amount, { type: 'refund', ref: refundId, feature: null, reason: null }, CASH_THEN_DEBT)
       const result: RefundResult = {
         refundId,
         paymentId,

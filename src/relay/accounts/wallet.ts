@@ -2,7 +2,7 @@ import Decimal from 'decimal.js'
 import type { IdSource } from '../../node/ids'
 import { CurrencyMismatch } from '../../shared/errors'
 import { MONEY_ROUNDING, type Money } from '../../shared/money'
-import { BONUS_WITHDRAWAL_FEATURE } from '../../shared/relay-contract'
+import { BONUS_WITHDRAWAL_FEATURE, RELAY_DEVICE_ID } from '../../shared/relay-contract'
 import type { Feed } from '../feed/feed'
 import { chart, type LedgerAccountRef, type TransferKind } from '../ledger/chart'
 import type { Ledger } from '../ledger/ledger'
@@ -140,7 +140,7 @@ export class RelayWallet {
     if (due > fromBonus) {
       // Cash leaves the wallet: every device mirrors it as a debit (the relay's own, no device made it).
       const spent = { amount: due - fromBonus, currency: order.currency }
-      await this.feed.append(tx, order.account_id, 'wallet_debit', { sourceId: `${refundId}:bonus`, deviceId: 'relay', amount: spent, feature: BONUS_WITHDRAWAL_FEATURE, reason: 'debit', occurredAt: at })
+      await this.feed.append(tx, order.account_id, 'wallet_debit', { sourceId: `${refundId}:bonus`, deviceId: RELAY_DEVICE_ID, amount: spent, feature: BONUS_WITHDRAWAL_FEATURE, reason: 'debit', occurredAt: at })
       await this.debit(tx, order.account_id, spent, { id: `bonus_withdrawn:${refundId}:spent`, kind: 'bonus_withdrawn', to: promotions, sourceId: order.id, feedSourceId: refundId, reason: 'overdraft' })
     }
   }
