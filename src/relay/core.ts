@@ -169,6 +169,7 @@ export function createCore(opts: {
       catalog,
       checkoutTtlMs: config.checkoutTtlMs,
       coupons,
+      feed,
       settleFree: (tx, order) => applier.recordPaid(tx, order, `free:${order.order_no}`, 'coupon: nothing to pay')
     }),
     sweeper: new OrderSweeper(store, clock, feed, coupons),

@@ -50,7 +50,7 @@ withConsoleWorld(async (w) => {
   // More orders than a page (50): 50 recharges never paid, cancelled on the device (so it does not poll them).
   for (let i = 0; i < 50; i++) {
     const open = await host.sync.createCheckout({ idempotencyKey: `console-money-unpaid-${i}`, method: 'wechat', purpose: { kind: 'recharge', amount: { amount: 1_000 + i, currency: 'CNY' } } })
-    host.sync.cancelCheckout({ orderId: open.orderId })
+    await host.sync.cancelCheckout({ orderId: open.orderId })
   }
   const plan = await host.sync.createCheckout({ idempotencyKey: 'console-money-plan-1', method: 'alipay', purpose: { kind: 'plan', planId: 'BASIC:monthly' } })
   planNo = orderNoOf(host, plan.orderId)

@@ -83,6 +83,24 @@ describe.each<Locale>(['zh-CN', 'en'])('recharge by QR (%s)', (locale) => {
     expect(browser.problems).toEqual([])
   })
 
+  it('取消订单: the relay cancels the order and the gateway closes the trade; the panel says so', async () => {
+    const { page } = browser
+    const { host } = app
+    browser.problems.length = 0
+    const { orderNo } = await startQr(3_000, 'alipay')
+    await page.getByRole('button', { name: t('checkout.cancel') }).click()
+    await seeText(page.locator('.checkout [role=status]'), t('checkout.cancelled'))
+    // The status bar no longer counts it as waiting for payment.
+    await expect.poll(() => page.locator('footer.status-bar').textContent()).not.toContain(t('status.pendingCheckouts', { count: 1 }))
+    expect(relay.alipay.requests.find((r) => r.method === 'alipay.trade.close' && r.biz.out_trade_no === orderNo)).toMatchObject({ signatureValid: true })
+    expect(relay.alipay.trades.get(orderNo)?.closed).toBe(true)
+    await shot(page, 'checkout-cancelled', locale)
+    expect(relay.orderState(orderNo)).toBe('cancelled')
+    expect(host.sync.state().pendingCheckouts).toBe(0)
+    await page.getByRole('button', { name: t('checkout.again') }).click()
+    expect(browser.problems).toEqual([])
+  })
+
   it('WeChat Pay ¥100: Native code_url drawn; a v3 signed, encrypted notification → paid, credited once', async () => {
     const { page } = browser
     const { host } = app
@@ -102,13 +120,14 @@ describe.each<Locale>(['zh-CN', 'en'])('recharge by QR (%s)', (locale) => {
     expect(host.billing.wallet.balance().amount).toBe(15_000)
     expect(host.billing.verify().ok).toBe(true)
 
-    // Both payments are in the history, succeeded.
+    // Both payments are in the history, succeeded, beside the cancelled checkout.
     await page.getByRole('navigation').getByRole('button', { name: t('nav.history') }).click()
     await page.getByRole('tab', { name: t('history.tab.payments') }).click()
     const rows = page.locator('main table tbody tr')
     await seeText(rows.first(), cny(10_000))
-    expect(await rows.count()).toBe(2)
+    expect(await rows.count()).toBe(3)
     expect(await rows.filter({ hasText: t('payment.status.succeeded') }).count()).toBe(2)
+    expect(await rows.filter({ hasText: t('payment.status.cancelled') }).count()).toBe(1)
     expect(browser.problems).toEqual([])
   })
 })

@@ -129,11 +129,13 @@ forEachStore('orders', () => {
     expect(canTransition('paid', 'paid')).toBe(false)
     expect(canTransition('pending', 'refunded')).toBe(false)
     expect(canTransition('pending', 'partially_refunded')).toBe(false)
-    expect(canTransition('cancelled', 'paid')).toBe(false)
+    // A payment under way when the customer cancelled is still money: recorded, never lost.
+    expect(canTransition('cancelled', 'paid')).toBe(true)
+    expect(canTransition('cancelled', 'expired')).toBe(false)
     expect(canTransition('refunded', 'paid')).toBe(false)
     expect(canTransition('paid', 'failed')).toBe(false)
     expect(ORDER_TRANSITIONS.refunded).toEqual([])
-    expect(ORDER_TRANSITIONS.cancelled).toEqual([])
+    expect(ORDER_TRANSITIONS.cancelled).toEqual(['paid'])
   })
 
   it('adds calendar months in Asia/Shanghai, clamping to the month end', () => {

@@ -52,6 +52,13 @@ describe('relay sandbox', () => {
       const refused = await fetch(`${t.url}/v1/notify/wechat`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-sandbox-signature': '0'.repeat(64) }, body: forged })
       expect(refused.status).toBeGreaterThanOrEqual(400)
       expect((await fetch(`${t.url}/sandbox/checkout/alipay/NO-SUCH-ORDER`)).status).toBe(404)
+
+      // A cancelled order's page is gone, as a real provider closes its checkout.
+      const dropped = await core.checkouts.create(ctx, 'sandbox-qr-3', { provider: 'alipay', item: { kind: 'recharge', amount: { amount: 1000, currency: 'CNY' } } })
+      expect((await fetch(dropped.checkout.content)).status).toBe(200)
+      expect((await core.checkouts.cancel(ctx, dropped.order.orderNo)).provider).toEqual({ outcome: 'closed' })
+      expect((await fetch(dropped.checkout.content)).status).toBe(404)
+      expect((await fetch(`${dropped.checkout.content}/pay`, { method: 'POST' })).status).toBe(404)
     } finally {
       await t.relay.stop()
     }

@@ -77,4 +77,13 @@ describe('i18n dictionaries', () => {
     expect(errorText(t('zh-CN'), error)).toBe('支付宝暂未开通，请换一种支付方式')
     expect(errorText(t('en'), error)).toBe('Alipay is not available yet. Please choose another payment method.')
   })
+
+  it('says why a transition was refused where the dictionary knows the case (a checkout already paid), else the general text', () => {
+    const t = (locale: 'zh-CN' | 'en') => (k: Parameters<typeof translate>[1], v?: Parameters<typeof translate>[2]) => translate(locale, k, v)
+    const paid = { code: 'INVALID_TRANSITION' as const, message: 'checkout cannot go from paid to cancelled', details: { entity: 'checkout', from: 'paid', to: 'cancelled' } }
+    expect(errorText(t('zh-CN'), paid)).toBe('这笔订单已经付款，不能取消；款项会在下次同步后到账。')
+    expect(errorText(t('en'), paid)).toBe('This order is already paid and cannot be cancelled; the payment shows up after the next sync.')
+    const other = { ...paid, details: { entity: 'checkout', from: 'expired', to: 'cancelled' } }
+    expect(errorText(t('zh-CN'), other)).toBe('当前状态下不能进行此操作')
+  })
 })

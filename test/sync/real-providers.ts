@@ -103,6 +103,8 @@ export interface RealProviders {
   expire(provider: 'alipay' | 'stripe', orderNo: string): Promise<void>
   /** The provider says the payment failed (WeChat Pay's PAYERROR, with its description). */
   fail(provider: 'wechat', orderNo: string, reason: string): Promise<void>
+  /** Whether the relay closed the order's checkout at the provider (a cancel). */
+  closed(provider: 'alipay' | 'wechat' | 'stripe', orderNo: string): boolean
 }
 
 /** Starts (once per test file) the fakes and returns the drivers for the current relay. */
@@ -341,6 +343,12 @@ export async function realProviders(pkiNow: number): Promise<RealProviders> {
       }
       const created = Math.floor(t().clock.now() / 1000)
       await stripeSend(sessionExpiredEvent({ orderNo, amount: 0, currency: 'cny', created, eventId: `evt_expired_${orderNo}` }))
+    },
+
+    closed(provider, orderNo) {
+      if (provider === 'alipay') return f.alipay.trades.get(orderNo)?.closed === true
+      if (provider === 'wechat') return f.wechat.closed.has(orderNo)
+      return [...f.stripe.sessions.values()].some((s) => s['client_reference_id'] === orderNo && s['status'] === 'expired')
     },
 
     async fail(_provider, orderNo, reason) {

@@ -18,6 +18,8 @@ import type { OrderRow, SyncStore } from './store'
 
 export type Checkout = Output<'checkout.create'>
 
+/** failure_reason of a cancelled order the relay has cancelled too (null: not told yet). */
+const RELAY_CANCELLED = 'checkout_cancelled'
 /** An order still 'creating' this long after it was recorded is given up. */
 const CREATING_TTL_MS = 30 * 60_000
 /** Slack before a local order past the checkout's expiry is marked expired. */
@@ -124,11 +126,36 @@ export class CheckoutFlow {
     return this.view(this.get(raw))
   }
 
-  cancel(raw: Input<'checkout.cancel'>): Checkout {
+  /**
+   * The streamer withdraws the checkout. The relay is told first, so the order's coupon is free
+   * again at once and the provider's QR code or page stops taking money; an order the relay
+   * already has paid is not cancelled (its payment arrives with the feed). Unreachable relay:
+   * cancelled here at once, and poll() tells the relay when it is back (until then, or at the
+   * latest at the checkout's expiry, the relay keeps the order open).
+   */
+  async cancel(raw: Input<'checkout.cancel'>): Promise<Checkout> {
     const order = this.get(raw)
     if (order.status !== 'pending' && order.status !== 'creating') throw new InvalidTransition('checkout', order.status, 'cancelled')
-    this.setStatus(order, 'cancelled', null)
+    const told = order.order_no === null || (await this.tellRelay(order.order_no))
+    const now = this.d.store.orderById.get(order.id)!
+    // A payment may have been applied while the relay was asked: it stays paid.
+    if (now.status === 'pending' || now.status === 'creating') this.setStatus(now, 'cancelled', told ? RELAY_CANCELLED : null)
     return this.view(this.d.store.orderById.get(order.id)!)
+  }
+
+  /** True once the relay has the order cancelled (or closed, or never had it); false when unreachable. */
+  private async tellRelay(orderNo: string): Promise<boolean> {
+    try {
+      await this.d.client().cancelOrder(orderNo)
+      return true
+    } catch (err) {
+      if (err instanceof RelayError && err.code === 'INVALID_TRANSITION') {
+        const state = String(err.details?.['state'] ?? 'paid')
+        throw new InvalidTransition('checkout', state, 'cancelled')
+      }
+      if (err instanceof RelayError && !err.retryable) return true
+      return false
+    }
   }
 
   /** The URL main opens in the browser for a 'url' checkout; the renderer never sends one. */
@@ -145,6 +172,10 @@ export class CheckoutFlow {
   /** Polls the relay for open orders; paid ones are credited by the feed, not here. */
   async poll(): Promise<void> {
     const now = this.d.now()
+    // Cancels made while the relay could not be reached, told now (each answers the same again).
+    for (const order of this.d.store.ordersCancelUnsent.all(now)) {
+      if (await this.tellRelay(order.order_no!).catch(() => true)) this.d.store.orderStatus.run('cancelled', RELAY_CANCELLED, now, order.id)
+    }
     for (const order of this.d.store.ordersOpen.all()) {
       if (order.status === 'creating') {
         if (now >= order.expires_at) this.setStatus(order, 'failed', 'the checkout was never created')

@@ -120,6 +120,10 @@ export class RelayClient {
   order(orderNo: string) {
     return this.call('GET', `/v1/orders/${encodeURIComponent(orderNo)}`, OrderResponseSchema)
   }
+  /** Withdraws the account's open order (its coupon freed, the provider's checkout closed); again answers the same. */
+  cancelOrder(orderNo: string) {
+    return this.call('POST', `/v1/orders/${encodeURIComponent(orderNo)}/cancel`, OrderResponseSchema)
+  }
   /** The relay's price of an item, with a promotion code's discount or its refusal (src/shared/billing/coupons.ts). */
   quote(req: QuoteRequest) {
     return this.call('POST', '/v1/quotes', QuoteResponseSchema, { body: req })

@@ -115,7 +115,7 @@ export interface SyncService {
   on<E extends keyof SyncEvents>(event: E, cb: (payload: SyncEvents[E]) => void): () => void
   createCheckout(input: Input<'checkout.create'>): Promise<Checkout>
   checkoutStatus(input: Input<'checkout.status'>): Checkout
-  cancelCheckout(input: Input<'checkout.cancel'>): Checkout
+  cancelCheckout(input: Input<'checkout.cancel'>): Promise<Checkout>
   /** The provider URL of a 'url' checkout, for checkout.openExternal. */
   checkoutUrl(orderId: string): string
   rechargeOptions(): RechargeOptions
@@ -215,6 +215,8 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     changed: (orderId) => {
       const row = store.orderById.get(orderId)
       if (row) events.emit('checkout.updated', checkouts.view(row))
+      // The status bar counts the checkouts waiting for payment.
+      status.announce()
     }
   })
   const status = new SyncStatus({

@@ -157,6 +157,10 @@ export function prepareSyncStore(db: BillingDb) {
     orderByKey: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE request_key = ?'),
     orderByNo: s.prepare<[string], OrderRow>('SELECT * FROM sync_orders WHERE order_no = ?'),
     ordersOpen: s.prepare<[], OrderRow>("SELECT * FROM sync_orders WHERE status IN ('creating', 'pending') ORDER BY created_at"),
+    /** Cancelled here while the relay could not be told, and still open there (before its expiry). */
+    ordersCancelUnsent: s.prepare<[number], OrderRow>(
+      "SELECT * FROM sync_orders WHERE status = 'cancelled' AND failure_reason IS NULL AND order_no IS NOT NULL AND expires_at > ? ORDER BY created_at"
+    ),
     orderCheckout: s.prepare<[string, string, string, number, number, number, string]>(
       `UPDATE sync_orders SET order_no = ?, display_kind = ?, content = ?, expires_at = ?, amount = ?, updated_at = ?,
          status = CASE WHEN status = 'creating' THEN 'pending' ELSE status END WHERE id = ?`

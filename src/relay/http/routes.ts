@@ -161,6 +161,14 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
     return { order: await core.checkouts.get(ctx(req), req.params.orderNo) }
   })
 
+  app.post<{ Params: { orderNo: string } }>('/v1/orders/:orderNo/cancel', { preHandler: device }, async (req) => {
+    const out = await core.checkouts.cancel(ctx(req), req.params.orderNo)
+    const log = { orderNo: out.order.orderNo, state: out.order.state, provider: out.order.provider, close: out.provider }
+    if (out.provider.outcome === 'not_closed') req.log.warn(log, 'checkout cancelled; the provider kept its checkout open (a late payment is still recorded)')
+    else req.log.info(log, 'checkout cancelled')
+    return { order: out.order }
+  })
+
   app.get('/v1/feed', { preHandler: device }, async (req) => {
     const q = FeedQuerySchema.parse(req.query)
     const { accountId } = ctx(req)

@@ -4,6 +4,7 @@ import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayWallet } from '../accounts/wallet'
 import type { Feed } from '../feed/feed'
 import { canTransition, PAID_STATES } from '../orders/transitions'
+import { recordClosed } from '../orders/close'
 import type { ProviderEvent, ProviderName } from '../providers/types'
 import type { Awaitable, OrderRow, RelayStore, StoreTx } from '../store/ports'
 import type { Grants } from '../subscriptions/grants'
@@ -175,17 +176,8 @@ export class EventApplier {
     if (!canTransition(order.state, to)) return { kind: 'stale', reason: `order_is_${order.state}` }
     const now = this.clock.now()
     await tx.orders.setState(order.id, to, now)
-    await tx.orders.logTransition(order.id, order.state, to, `${order.provider}:${eventId}`, now)
-    await this.coupons?.onClosed(tx, order, now)
     // The app drops its pending checkout (as when the relay's sweeper expires it).
-    await this.feed.append(tx, order.account_id, 'order_closed', {
-      orderNo: order.order_no,
-      provider: order.provider,
-      item: JSON.parse(order.item_json) as CheckoutItem,
-      state: to,
-      reason,
-      closedAt: now
-    })
+    await recordClosed(tx, { feed: this.feed, coupons: this.coupons }, order, to, reason, `${order.provider}:${eventId}`, now)
     return { kind: 'applied' }
   }
 
@@ -193,11 +185,8 @@ export class EventApplier {
     if (await tx.notifications.refundSeen(order.provider, event.refundId)) return { kind: 'duplicate', reason: 'refund_already_recorded' }
     if (event.amount.currency !== order.currency) return { kind: 'rejected', reason: 'currency_mismatch' }
     if (event.cumulative && event.cumulative.currency !== order.currency) return { kind: 'rejected', reason: 'currency_mismatch' }
-    if (!PAID_STATES.includes(order.state)) {
-      return order.state === 'cancelled'
-        ? { kind: 'rejected', reason: 'forbidden_transition' }
-        : { kind: 'deferred', reason: 'refund_before_payment' }
-    }
+    // Any unpaid order may still be paid (transitions.ts): the payment's own event follows.
+    if (!PAID_STATES.includes(order.state)) return { kind: 'deferred', reason: 'refund_before_payment' }
     // Where the provider reports only the running total (Alipay refund_fee), this refund is
     // the part not yet recorded; nothing new means a refund already counted.
     const amount = event.cumulative ? event.cumulative.amount - order.refunded_amount : event.amount.amount

@@ -10,12 +10,15 @@ import type {
 } from '../../shared/relay-contract'
 import { CatalogVersions } from '../catalog/catalog'
 import type { CatalogDelivery } from '../catalog/delivery'
+import type { Feed } from '../feed/feed'
 import type { DeviceContext } from '../accounts/accounts'
 import type { OrderRow, RelayStore, StoreTx } from '../store/ports'
 import { CouponRefused, type Coupons } from '../coupons/coupons'
 import type { Checkout, PaymentProvider, ProviderName } from '../providers/types'
 import { assertReturnUrlsAllowed, type ReturnUrlAllowlist } from './return-urls'
 import { toOrderDto } from './dto'
+import { recordClosed } from './close'
+import { canTransition, PAID_STATES } from './transitions'
 
 // Checkout creation: price from the relay's lists, one order per (account, idempotency key),
 // then the provider's checkout. The order row commits before the provider is called, so a
@@ -38,8 +41,16 @@ export interface CheckoutDeps {
   checkoutTtlMs: number
   /** Prices (the quote's function) and reserves coupons. */
   coupons: Coupons
+  /** Where a cancelled order's order_closed record goes. */
+  feed: Feed
   /** Records a free order (total 0 after its coupon) as paid, without a provider. */
   settleFree: (tx: StoreTx, order: OrderRow) => Promise<void>
+}
+
+/** A cancel's answer: the order, and whether the provider's checkout was closed (for the log). */
+export interface CancelOutcome {
+  order: OrderDto
+  provider: { outcome: 'closed' } | { outcome: 'already_closed' } | { outcome: 'not_closed'; reason: string }
 }
 
 export class Checkouts {
@@ -178,6 +189,44 @@ export class Checkouts {
     })
     await saved.durable
     return saved.value
+  }
+
+  /**
+   * The customer withdrew the checkout: an open order is cancelled, its coupon reservation
+   * released and every device told (order_closed), then the provider is asked to close its
+   * checkout so the old QR code or page stops taking money. That last step is best effort: a
+   * payment that still arrives is recorded (cancelled → paid). Cancelling again, or an order
+   * already closed unpaid, answers the order as it is; a paid order is refused.
+   */
+  async cancel(ctx: DeviceContext, orderNo: string): Promise<CancelOutcome> {
+    const { store, clock } = this.deps
+    const done = await store.unitGrouped(async (tx) => {
+      const row = await tx.orders.byNo(orderNo)
+      if (!row || row.account_id !== ctx.accountId) throw new NotFound('order', orderNo)
+      if (PAID_STATES.includes(row.state)) {
+        throw new BillingError('INVALID_TRANSITION', `order ${orderNo} is already ${row.state} and cannot be cancelled; ask for a refund instead`, { orderNo, state: row.state })
+      }
+      if (!canTransition(row.state, 'cancelled')) return { row, closed: false }
+      const now = clock.now()
+      await tx.orders.setState(row.id, 'cancelled', now)
+      await recordClosed(tx, this.deps, row, 'cancelled', 'checkout_cancelled', `cancelled by ${ctx.deviceId}`, now)
+      return { row: (await tx.orders.byId(row.id))!, closed: true }
+    })
+    await done.durable
+    const { row, closed } = done.value
+    return { order: toOrderDto(row), provider: closed ? await this.closeAtProvider(row) : { outcome: 'already_closed' } }
+  }
+
+  private async closeAtProvider(row: OrderRow): Promise<CancelOutcome['provider']> {
+    const provider = this.deps.providers.get(row.provider as ProviderName)
+    // Nothing was opened there (a free order, or a checkout that never reached the provider).
+    if (!provider?.closeCheckout || row.checkout_json === null) return { outcome: 'not_closed', reason: provider?.closeCheckout ? 'no checkout' : 'no close call' }
+    try {
+      await provider.closeCheckout({ orderNo: row.order_no, providerRef: row.provider_ref })
+      return { outcome: 'closed' }
+    } catch (err) {
+      return { outcome: 'not_closed', reason: err instanceof Error ? err.message.slice(0, 200) : 'unknown' }
+    }
   }
 
   /** The caller's order, as on disk. */

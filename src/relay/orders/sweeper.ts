@@ -1,8 +1,8 @@
 import type { Clock } from '../../node/clock'
-import type { CheckoutItem } from '../../shared/relay-contract'
 import type { RelayStore } from '../store/ports'
 import type { Feed } from '../feed/feed'
 import { canTransition } from './transitions'
+import { recordClosed } from './close'
 import type { Coupons } from '../coupons/coupons'
 
 // Stale orders: a checkout whose expiresAt has passed can no longer be paid through (the
@@ -23,9 +23,9 @@ export class OrderSweeper {
   constructor(
     private readonly store: RelayStore,
     private readonly clock: Clock,
-    private readonly feed: Feed,
+    readonly feed: Feed,
     /** Releases the coupon reservation of each expired order. */
-    private readonly coupons?: Coupons
+    readonly coupons?: Coupons
   ) {}
 
   async sweep(): Promise<SweepResult> {
@@ -39,16 +39,7 @@ export class OrderSweeper {
         for (const row of rows) {
           if (!canTransition(row.state, 'expired')) continue
           if (!(await tx.orders.expireIfOpen(row.id, now))) continue
-          await tx.orders.logTransition(row.id, row.state, 'expired', 'sweeper: checkout expired', now)
-          await this.coupons?.onClosed(tx, row, now)
-          await this.feed.append(tx, row.account_id, 'order_closed', {
-            orderNo: row.order_no,
-            provider: row.provider,
-            item: JSON.parse(row.item_json) as CheckoutItem,
-            state: 'expired',
-            reason: 'checkout_expired',
-            closedAt: now
-          })
+          await recordClosed(tx, this, row, 'expired', 'checkout_expired', 'sweeper: checkout expired', now)
           closed.push(row.order_no)
         }
         return { scanned: rows.length, closed }

@@ -131,6 +131,13 @@ export interface PaymentProvider {
    * BillingError UNAVAILABLE when the provider cannot be reached, refuses, or has no bill yet.
    */
   tradeBill?(date: string): Promise<string>
+  /**
+   * Closes the checkout of an order the customer cancelled, so its QR code or page stops taking
+   * money (Stripe: the session expired; Alipay: alipay.trade.close; WeChat Pay: the close API).
+   * Throws when the provider refuses or cannot be reached; the order stays cancelled either way,
+   * and a payment that still arrives is recorded. Absent where the provider has no such call.
+   */
+  closeCheckout?(req: { orderNo: string; providerRef: string | null }): Promise<void>
 }
 
 export interface RefundRequest {

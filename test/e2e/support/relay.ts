@@ -61,6 +61,8 @@ export interface E2eRelay {
   grant(couponId: string, accountId: string, grantId?: string): Promise<string>
   /** The relay's state of a grant. */
   grantState(grantId: string): string | undefined
+  /** The relay's state of an order. */
+  orderState(orderNo: string): string | undefined
   /** The operator issues the fapiao of a requested invoice (admin route), its file a small PDF. */
   issueFapiao(invoiceNumber: string, fapiaoNumber: string): Promise<FapiaoRequest>
   /** Publishes the next catalog version: the built-in one with `over`, effective now. */
@@ -255,6 +257,7 @@ export async function startE2eRelay(): Promise<E2eRelay> {
       const r = (await adminPost(`/v1/admin/coupons/${couponId}/grants`, { accountId, ...(grantId ? { grantId } : {}) })) as { grant: { grantId: string } }
       return r.grant.grantId
     },
+    orderState: (orderNo) => (relay.db.sqlite.prepare('SELECT state FROM orders WHERE order_no = ?').get(orderNo) as { state: string } | undefined)?.state,
     grantState: (grantId) => (relay.db.sqlite.prepare('SELECT state FROM coupon_grants WHERE id = ?').get(grantId) as { state: string } | undefined)?.state,
     async issueFapiao(invoiceNumber, fapiaoNumber) {
       const file = { type: 'pdf', base64: Buffer.from('%PDF-1.4\n% fapiao\n%%EOF\n').toString('base64') }

@@ -100,6 +100,8 @@ export interface FakeAlipayTrade {
   /** Fen. */
   total: number
   refunds: FakeAlipayRefund[]
+  /** Set by alipay.trade.close: the QR code takes no more money. */
+  closed?: boolean
 }
 
 export interface FakeAlipayGateway {
@@ -288,6 +290,20 @@ export async function startFakeAlipayGateway(opts: FakeAlipayOptions): Promise<F
         }
         const { port } = server.address() as AddressInfo
         res.end(signedJson(responseKey, { code: '10000', msg: 'Success', bill_download_url: `http://127.0.0.1:${port}/bill/${date}.zip` }))
+        return
+      }
+      if (method === 'alipay.trade.close') {
+        const trade = trades.get(String(biz.out_trade_no ?? ''))
+        if (!trade) {
+          res.end(signedJson(responseKey, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST', sub_msg: '交易不存在' }))
+          return
+        }
+        if (trade.closed || trade.refunds.length > 0) {
+          res.end(signedJson(responseKey, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_STATUS_ERROR', sub_msg: '交易状态不合法' }))
+          return
+        }
+        trade.closed = true
+        res.end(signedJson(responseKey, { code: '10000', msg: 'Success', trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo }))
         return
       }
       if (method !== 'alipay.trade.precreate') {

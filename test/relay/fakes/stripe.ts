@@ -144,6 +144,15 @@ export async function startFakeStripe(opts: {
       sessions.set(id, session)
       return send(200, session)
     }
+    // As Stripe: only an open session can be expired.
+    const expire = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(url.pathname)
+    if (req.method === 'POST' && expire) {
+      const session = sessions.get(decodeURIComponent(expire[1]!))
+      if (!session) return error(404, 'No such checkout.session')
+      if (session.status !== 'open') return error(400, 'Only Checkout Sessions with a status in [open] can be expired.')
+      session.status = 'expired'
+      return send(200, session)
+    }
     const pi = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname)
     if (req.method === 'GET' && pi) {
       const found = paymentIntents.get(decodeURIComponent(pi[1]!))

@@ -173,6 +173,8 @@ export interface FakeWechatPay {
   failNext(status: number, code: string, message: string): void
   /** Refunds made by out_refund_no, as the API answers them. */
   refunds: Map<string, FakeWechatRefund>
+  /** out_trade_no of every order closed through 关闭订单. */
+  closed: Set<string>
   /** New refunds answer PROCESSING (the notification will say) or SUCCESS (the default). */
   refundsAnswer(status: 'SUCCESS' | 'PROCESSING' | 'ABNORMAL'): void
   /** The next answer is signed with this key instead of the platform key (a forged answer). */
@@ -283,7 +285,7 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
   }
 
   function reply(res: import('node:http').ServerResponse, status: number, payload: unknown): void {
-    const body = JSON.stringify(payload)
+    const body = payload === undefined ? '' : JSON.stringify(payload)
     const timestamp = String(Math.floor(now() / 1000))
     const nonce = randomBytes(16).toString('hex')
     res.writeHead(status, {
@@ -298,6 +300,8 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
   }
 
   const bills = new Map<string, Buffer>()
+  const placed = new Set<string>()
+  const closed = new Set<string>()
   let damageNext = false
   const server: Server = createServer(async (req, res) => {
     try {
@@ -330,6 +334,15 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
         res.end(sent)
         return
       }
+      // 关闭订单: 204 with an empty signed body; an order never placed here is not found.
+      const close = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/.exec(url.pathname)
+      if (method === 'POST' && close) {
+        const no = decodeURIComponent(close[1]!)
+        if (body.mchid !== opts.mchId) return reply(res, 400, { code: 'PARAM_ERROR', message: 'mchid' })
+        if (!placed.has(no)) return reply(res, 404, { code: 'ORDER_NOT_EXIST', message: '订单不存在' })
+        closed.add(no)
+        return reply(res, 204, undefined)
+      }
       const isRefund = path === '/v3/refund/domestic/refunds'
       if (method !== 'POST' || (path !== '/v3/pay/transactions/native' && !isRefund)) {
         return reply(res, 404, { code: 'NOT_FOUND', message: 'no such API' })
@@ -354,6 +367,7 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
       ) {
         return reply(res, 400, { code: 'PARAM_ERROR', message: 'invalid parameters' })
       }
+      placed.add(body.out_trade_no)
       return reply(res, 200, { code_url: `weixin://wxpay/bizpayurl?pr=${randomBytes(6).toString('hex')}` })
     } catch (err) {
       res.writeHead(500, { 'content-type': 'text/plain' })
@@ -369,6 +383,7 @@ export async function startFakeWechatPay(opts: FakeWechatOptions): Promise<FakeW
       pending = { status, code, message }
     },
     refunds,
+    closed,
     refundsAnswer(status) {
       refundStatus = status
     },

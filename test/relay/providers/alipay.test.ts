@@ -187,6 +187,22 @@ describe('alipay createCheckout through alipay-sdk against the fake gateway', ()
   })
 })
 
+describe('alipay closeCheckout (a cancelled order)', () => {
+  it('closes the trade with alipay.trade.close; a trade Alipay does not have is refused with its code', async () => {
+    const req = checkoutRequest()
+    await provider.createCheckout(req)
+    await provider.closeCheckout!({ orderNo: req.orderNo, providerRef: req.orderNo })
+    const sent = fake.requests.at(-1)!
+    expect(sent).toMatchObject({ method: 'alipay.trade.close', signatureValid: true, biz: { out_trade_no: req.orderNo } })
+    expect(fake.trades.get(req.orderNo)!.closed).toBe(true)
+    await expect(provider.closeCheckout!({ orderNo: 'ORDnever', providerRef: null })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { orderNo: 'ORDnever', subCode: 'ACQ.TRADE_NOT_EXIST' }
+    })
+    await expect(provider.closeCheckout!({ orderNo: req.orderNo, providerRef: req.orderNo })).rejects.toMatchObject({ details: { subCode: 'ACQ.TRADE_STATUS_ERROR' } })
+  })
+})
+
 describe('alipay verifyNotification', () => {
   it('accepts a valid TRADE_SUCCESS and reads the amount exactly', async () => {
     const events = await notify(signAlipayNotification(paid, keys.alipayPrivateKey))

@@ -135,6 +135,19 @@ describe('stripe createCheckout through the SDK', () => {
   })
 })
 
+describe('stripe closeCheckout (a cancelled order)', () => {
+  it('expires the open session through the SDK; a second close is refused by Stripe as UNAVAILABLE', async () => {
+    const checkout = await stripe.createCheckout({ orderNo: 'R-close', amount: { amount: 1999, currency: 'USD' }, subject: 'x', expiresAt: NOW + 60 * 60_000 })
+    await stripe.closeCheckout!({ orderNo: 'R-close', providerRef: checkout.providerRef! })
+    expect(fake.requests.at(-1)!.path).toBe(`/v1/checkout/sessions/${checkout.providerRef}/expire`)
+    expect(fake.sessions.get(checkout.providerRef!)!['status']).toBe('expired')
+    const again = await stripe.closeCheckout!({ orderNo: 'R-close', providerRef: checkout.providerRef! }).catch((e: unknown) => e)
+    expect(again).toBeInstanceOf(BillingError)
+    expect(again).toMatchObject({ code: 'UNAVAILABLE', details: { provider: 'stripe', statusCode: 400 } })
+    await expect(stripe.closeCheckout!({ orderNo: 'R-none', providerRef: null })).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+  })
+})
+
 describe('stripe verifyNotification', () => {
   it('accepts a paid checkout.session.completed and normalises it', async () => {
     const event = sessionCompletedEvent({ ...order, paid: true, eventId: 'evt_paid' })

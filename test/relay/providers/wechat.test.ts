@@ -206,6 +206,20 @@ describe('wechat createCheckout through wechatpay-node-v3 against the fake API',
   })
 })
 
+describe('wechat closeCheckout (a cancelled order)', () => {
+  it('closes the order through the SDK (204, signed empty answer); an order WeChat does not have is refused with its code', async () => {
+    const req = checkoutRequest()
+    await provider.createCheckout(req)
+    await provider.closeCheckout!({ orderNo: req.orderNo, providerRef: null })
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'POST', path: `/v3/pay/transactions/out-trade-no/${req.orderNo}/close`, authorized: true, body: { mchid: keys.mchId } })
+    expect(fake.closed.has(req.orderNo)).toBe(true)
+    await expect(provider.closeCheckout!({ orderNo: 'ORDnever', providerRef: null })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      details: { orderNo: 'ORDnever', status: 404, code: 'ORDER_NOT_EXIST' }
+    })
+  })
+})
+
 describe('wechat verifyNotification', () => {
   it('accepts a valid TRANSACTION.SUCCESS', async () => {
     expect(await verify(notification())).toEqual([

@@ -15,6 +15,9 @@ import {
 export interface TestProvider extends PaymentProvider {
   checkouts: CheckoutRequest[]
   captures: string[]
+  /** Order numbers whose checkout the relay closed (a cancel). */
+  closes: string[]
+  failNextClose: boolean
   failNextCheckout: boolean
   failNextCapture: boolean
   sign(body: string): string
@@ -28,6 +31,8 @@ export function createTestProvider(name: ProviderName = 'stripe', secret = 'test
     name,
     checkouts: [],
     captures: [],
+    closes: [],
+    failNextClose: false,
     failNextCheckout: false,
     failNextCapture: false,
     sign,
@@ -42,6 +47,13 @@ export function createTestProvider(name: ProviderName = 'stripe', secret = 'test
       }
       p.checkouts.push(req)
       return { kind: 'url', content: `https://pay.test/${req.orderNo}`, providerRef: `ref_${req.orderNo}`, expiresAt: req.expiresAt }
+    },
+    async closeCheckout(req) {
+      if (p.failNextClose) {
+        p.failNextClose = false
+        throw new Error('provider down')
+      }
+      p.closes.push(req.orderNo)
     },
     async verifyNotification(input) {
       const sig = input.headers['x-test-signature']

@@ -10,6 +10,7 @@
  *   TRADE_SUCCESS / TRADE_FINISHED → payment.succeeded, TRADE_CLOSED → checkout.expired,
  *   refund_fee / gmt_refund → refund.succeeded. eventId = notify_id.
  * - refund: alipay.trade.refund, out_request_no = refund key (refund.ts).
+ * - closeCheckout: alipay.trade.close by out_trade_no (close.ts).
  * - tradeBill: alipay.data.dataservice.bill.downloadurl.query, then the zip it names (bill.ts).
  * - Replies: exactly "success" (text/plain) once durable; "fail" makes Alipay retry.
  */
@@ -21,6 +22,7 @@ import type { Checkout, CheckoutRequest, PaymentProvider, ProviderReply } from '
 import type { AlipayConfig } from './config'
 import { mapAlipayNotify, verifyAlipayNotify } from './notification'
 import { alipayRefund } from './refund'
+import { alipayClose } from './close'
 import { alipayTradeBill } from './bill'
 import { toBeijingTime } from './time'
 
@@ -108,6 +110,7 @@ export function createAlipayProvider(config: AlipayConfig, deps: AlipayProviderD
       return mode === 'qr' ? precreate(req) : pagePay(req, mode)
     },
     refund: (req) => alipayRefund(sdk, req),
+    closeCheckout: (req) => alipayClose(sdk, req.orderNo),
     tradeBill: (date) => alipayTradeBill(sdk, date, Math.max(config.timeoutMs, 30_000)),
     async verifyNotification(input) {
       const params = verifyAlipayNotify(sdk, config, input)

@@ -59,6 +59,10 @@ export function createSandboxProvider(name: ProviderName, opts: { baseUrl: () =>
       const content = `${opts.baseUrl()}/sandbox/checkout/${name}/${encodeURIComponent(req.orderNo)}`
       return { kind: QR_METHODS.includes(name) ? 'qr' : 'url', content, providerRef: `sbx_${req.orderNo}`, expiresAt: req.expiresAt }
     },
+    // As a real provider: a cancelled order's checkout takes no more money (its page is gone).
+    async closeCheckout(req) {
+      checkouts.delete(req.orderNo)
+    },
     async verifyNotification(input) {
       const sig = input.headers['x-sandbox-signature']
       if (typeof sig !== 'string' || !/^[0-9a-f]{64}$/.test(sig)) throw new NotificationRejected('missing_signature', 'no x-sandbox-signature')

@@ -117,6 +117,16 @@ export function createStripeProvider(configInput: StripeConfigInput | StripeConf
       }
     },
 
+    // An open session expired now stops taking money; Stripe refuses one already complete.
+    async closeCheckout(req) {
+      if (!req.providerRef) throw unavailable(new Error(`order ${req.orderNo} has no session`), 'checkout session expire')
+      try {
+        await stripe.checkout.sessions.expire(req.providerRef)
+      } catch (err) {
+        throw unavailable(err, 'checkout session expire')
+      }
+    },
+
     accepted: () => json(200, { received: true }),
     rejected: (message: string, status = 400) => json(status, { error: message })
   }

@@ -24,6 +24,7 @@ import type { WechatConfig } from './config'
 import { WechatPayHttp } from './http'
 import { verifyAndMapWechatNotification } from './notification'
 import { wechatRefund } from './refund'
+import { wechatClose } from './close'
 import { wechatTradeBill } from './bill'
 import { platformKeys } from './signature'
 
@@ -106,6 +107,7 @@ export function createWechatProvider(config: WechatConfig, deps: WechatProviderD
     name: 'wechat',
     createCheckout: nativeCheckout,
     refund: (req: RefundRequest): Promise<RefundAnswer> => wechatRefund(pay, req),
+    closeCheckout: (req) => wechatClose(pay, req.orderNo),
     tradeBill: (date: string) => wechatTradeBill(pay, date),
     async verifyNotification(input) {
       return verifyAndMapWechatNotification(config, keys, input)

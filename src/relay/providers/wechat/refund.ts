@@ -17,7 +17,7 @@ interface WechatRefundBody {
 }
 
 /** WeChat's error code from an error body, never the body itself (it may echo our request). */
-function errorCode(error: unknown): string {
+export function errorCode(error: unknown): string {
   if (typeof error !== 'string') return ''
   try {
     const code = (JSON.parse(error) as { code?: unknown }).code

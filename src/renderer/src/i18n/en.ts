@@ -322,6 +322,7 @@ export const en: Record<MessageKey, string> = {
   'error.IDEMPOTENCY_CONFLICT': 'A conflicting request was already made; refresh and try again',
   'error.NOT_FOUND': 'Not found',
   'error.INVALID_TRANSITION': 'That is not possible in the current state',
+  'error.INVALID_TRANSITION.checkout.paid': 'This order is already paid and cannot be cancelled; the payment shows up after the next sync.',
   'error.QUOTA_EXCEEDED': 'Your plan’s quota is used up. Upgrade or wait for the reset.',
   'error.HOLD_EXPIRED': 'The reservation expired',
   'error.HOLD_CLOSED': 'The reservation is already closed',

@@ -27,6 +27,10 @@ export function errorText(t: Translate, error: ErrorInfo): string {
   // A coupon refused says why, with what to do next (coupon.refusal.*).
   const reason = error.code === 'COUPON_REFUSED' ? `coupon.refusal.${String(error.details?.['reason'])}` : ''
   if (reason && hasKey(reason)) return t(reason)
+  // A transition refused for a known reason says that reason (e.g. a checkout already paid).
+  const d = error.details
+  const specific = error.code === 'INVALID_TRANSITION' ? `error.INVALID_TRANSITION.${String(d?.['entity'])}.${String(d?.['from'])}` : ''
+  if (specific && hasKey(specific)) return t(specific)
   const key = `error.${error.code}`
   if (!hasKey(key)) return error.message
   // A method named in the details is said by its name in this language.

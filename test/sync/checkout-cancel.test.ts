@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { ADMIN_TOKEN } from '../relay/support/relay'
+import { newDevice, orderNoOf, providerPays, startWorld, type World } from './support'
+
+// The streamer's 取消订单: the relay cancels the order too (its coupon free again at once, the
+// provider's QR code or page closed through the real adapter against its fake), or, with the
+// relay out of reach, the app cancels at once and tells the relay when it is back.
+
+const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
+
+async function onceCoupon(w: World, code: string): Promise<void> {
+  const made = await w.t.api('POST', '/v1/admin/coupons', {
+    token: ADMIN_TOKEN,
+    body: { name: code, off: { kind: 'amount', amount: cny(500) }, perAccountLimit: 1, appliesTo: { plans: [], recharge: true } }
+  })
+  expect(made.status, made.text).toBe(200)
+  expect((await w.t.api('POST', `/v1/admin/coupons/${made.body.coupon.id}/codes`, { token: ADMIN_TOKEN, body: { code } })).status).toBe(200)
+}
+
+const relayState = async (w: World, orderNo: string) => (await w.t.sql<{ state: string }>('SELECT state FROM orders WHERE order_no = ?', orderNo))[0]!.state
+
+describe('cancelling a checkout', () => {
+  it('cancels on the relay and at the provider, so the same once-per-account code works for another method at once', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    await onceCoupon(w, 'ONCE5')
+    const purpose = { kind: 'recharge' as const, amount: cny(5000) }
+    const first = await a.sync.createCheckout({ idempotencyKey: 'cancel-first', method: 'alipay', purpose, code: 'ONCE5' })
+    const orderNo = orderNoOf(a, first.orderId)
+    // While it is open, the code is taken (one use per account).
+    await expect(a.sync.createCheckout({ idempotencyKey: 'cancel-blocked', method: 'wechat', purpose, code: 'ONCE5' })).rejects.toMatchObject({ code: 'COUPON_REFUSED' })
+
+    expect((await a.sync.cancelCheckout({ orderId: first.orderId })).status).toBe('cancelled')
+    expect(await relayState(w, orderNo)).toBe('cancelled')
+    expect(w.providers.closed('alipay', orderNo)).toBe(true)
+
+    const second = await a.sync.createCheckout({ idempotencyKey: 'cancel-second', method: 'wechat', purpose, code: 'ONCE5' })
+    expect(second.amount).toEqual(cny(4500))
+    expect((await a.sync.cancelCheckout({ orderId: second.orderId })).status).toBe('cancelled')
+    expect(w.providers.closed('wechat', orderNoOf(a, second.orderId))).toBe(true)
+    // The relay's order_closed record changes nothing more here.
+    await a.sync.syncNow()
+    expect(a.sync.checkoutStatus({ orderId: first.orderId }).status).toBe('cancelled')
+    expect(a.sync.checkIntegrity().problems).toEqual([])
+  })
+
+  it('with the relay out of reach: cancelled here at once, and the relay is told on the next sync', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'cancel-offline', method: 'stripe', purpose: { kind: 'recharge', amount: cny(3000) } })
+    const orderNo = orderNoOf(a, c.orderId)
+    await w.t.relay.stop()
+    expect((await a.sync.cancelCheckout({ orderId: c.orderId })).status).toBe('cancelled')
+    await w.restartRelay('back', true)
+    expect(await relayState(w, orderNo)).toBe('pending')
+    await a.sync.syncNow()
+    expect(await relayState(w, orderNo)).toBe('cancelled')
+    expect(w.providers.closed('stripe', orderNo)).toBe(true)
+    // Told once: a later sync does not ask again.
+    const asked = () => w.t.sql<{ n: number }>("SELECT count(*) AS n FROM order_transitions WHERE to_state = 'cancelled'")
+    await a.sync.syncNow()
+    expect(await asked()).toEqual([{ n: 1 }])
+  })
+
+  it('an order the relay has already paid is not cancelled: the error says so and the payment arrives with the sync', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'cancel-paid', method: 'alipay', purpose: { kind: 'recharge', amount: cny(2000) } })
+    await providerPays(w, 'alipay', orderNoOf(a, c.orderId), 2000)
+    await expect(a.sync.cancelCheckout({ orderId: c.orderId })).rejects.toMatchObject({ code: 'INVALID_TRANSITION', details: { entity: 'checkout', from: 'paid', to: 'cancelled' } })
+    expect(a.sync.checkoutStatus({ orderId: c.orderId }).status).toBe('pending')
+    await a.sync.syncNow()
+    expect(a.sync.checkoutStatus({ orderId: c.orderId }).status).toBe('paid')
+    expect(a.billing.wallet.balance().amount).toBe(2000)
+  })
+})
