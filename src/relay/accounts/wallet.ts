@@ -46,10 +46,14 @@ export class RelayWallet {
     return { balance: { amount: wallet - debt, currency }, debt: { amount: debt, currency } }
   }
 
-  /** Money paid in (a recharge): `from` → the wallet, then any debt repaid from it. */
+  /**
+   * Money paid in (a recharge): `from` → the wallet, then any debt repaid from the wallet. An
+   * amount of 0 (a recharge a coupon paid in full: its discount is already in the wallet) posts
+   * nothing and only repays.
+   */
   async credit(tx: StoreTx, accountId: string, amount: Money, t: { id: string; from: LedgerAccountRef; sourceId: string; feedSourceId: string }): Promise<void> {
     const { wallet, receivable, held, owed } = await this.read(tx, accountId, amount)
-    await this.ledger.post(tx, { id: t.id, kind: 'payment', debit: t.from, credit: wallet, amount, customerAccountId: accountId, sourceId: t.sourceId })
+    if (amount.amount > 0) await this.ledger.post(tx, { id: t.id, kind: 'payment', debit: t.from, credit: wallet, amount, customerAccountId: accountId, sourceId: t.sourceId })
     const repay = Math.min(owed, held + amount.amount)
     if (repay > 0) {
       await this.ledger.post(tx, {

@@ -160,7 +160,8 @@ export class EventApplier {
       await this.ledger.post(tx, { id: `discount:${order.order_no}`, kind: 'discount', debit: chart.discounts(order.currency), credit: credited, amount: discount, customerAccountId: order.account_id, sourceId: order.id })
     }
     if (item.kind === 'recharge') {
-      if (amount.amount > 0) await this.wallet.credit(tx, order.account_id, amount, { id: paymentId, from: clearing, sourceId: order.id, feedSourceId: order.order_no })
+      // Also when the coupon paid it all: what the discount put in the wallet repays debt first.
+      await this.wallet.credit(tx, order.account_id, amount, { id: paymentId, from: clearing, sourceId: order.id, feedSourceId: order.order_no })
       if (bonus.amount > 0) await this.wallet.creditBonus(tx, order.account_id, bonus, { id: `bonus:${order.order_no}`, sourceId: order.id })
     } else {
       if (amount.amount > 0) await this.ledger.post(tx, { id: paymentId, kind: 'payment', debit: clearing, credit: credited, amount, customerAccountId: order.account_id, sourceId: order.id })
