@@ -100,7 +100,8 @@ export const AccountResponseSchema = z.object({
   deviceId: z.string(),
   devices: z.array(DeviceSchema),
   firstFreeUsed: z.boolean(),
-  wallet: z.object({ balance: MoneySchema, debt: MoneySchema })
+  /** bonus: promotion credit (recharge bonuses); absent from relays before it. */
+  wallet: z.object({ balance: MoneySchema, debt: MoneySchema, bonus: MoneySchema.optional() })
 })
 
 // ── Prices ────────────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { publishCatalog } from '../../src/relay/catalog/catalog'
 import { smtpEmailSender } from '../../src/relay/notifications'
 import { REMINDER_JOB } from '../../src/relay/reminders/reminders'
 import { DEFAULT_REMINDERS, parseCatalogDocument, BUILT_IN_CATALOG } from '../../src/shared/catalog'
@@ -152,4 +153,42 @@ describe('reminders and dunning across a month', () => {
     await drain()
     expect(t.relay.db.sqlite.prepare("SELECT count(*) AS n FROM feed WHERE type = 'notice'").get()).toEqual(before)
   }, 60_000)
+})
+
+describe('renewal reminders count promotion credit', () => {
+  it('an auto-renewal the cash and the recharge bonus cover together is not short; when short, the bonus counts toward it', async () => {
+    const provider = createTestProvider('stripe')
+    const t = await startTestRelay({ providers: [provider], config: { invoicing: { enabled: false, timeZone: 'Asia/Shanghai', seller: { name: 'x' } } } })
+    const T0 = t.clock.now()
+    const { core } = t.relay
+    await publishCatalog(core.store, T0, { ...BUILT_IN_CATALOG, version: 2, effectiveFrom: T0, rechargeBonuses: [{ min: 5000, bonus: 1000 }] })
+    const recharge = async (token: string) => {
+      const { order } = await checkout(t.api, token, { provider: 'stripe', item: { kind: 'recharge', amount: { amount: 5000, currency: 'CNY' } } })
+      expect((await notify(t, provider, [paid(order.orderNo, 5000)])).status).toBe(200)
+    }
+    const outbox = async (token: string, record: Record<string, unknown>) => {
+      const r = await t.api('POST', '/v1/outbox', { token, body: { records: [record] } })
+      expect(r.body).toMatchObject({ accepted: [record['id']], rejected: [] })
+    }
+    const renew = (id: string) => ({ id, kind: 'subscription_purchase', planCode: 'BASIC', period: 'monthly', price: { amount: 2900, currency: 'CNY' }, catalogVersion: 2, action: 'auto_renew', periodStart: T0, periodEnd: null, occurredAt: T0 })
+    // Cash 5,000 and bonus 1,000, less the plan's 2,900 from cash: 2,100 + 1,000 cover the next 2,900.
+    const covered = await enrolDevice(t.api)
+    await recharge(covered.token)
+    await outbox(covered.token, renew('renew-covered-1'))
+    // The same, then 500 spent: 1,600 + 1,000 leave 300 short (2,900 − 1,600 = 1,300 counting cash alone).
+    const short = await enrolDevice(t.api)
+    await recharge(short.token)
+    await outbox(short.token, renew('renew-short-1'))
+    await outbox(short.token, { id: 'debit-short-1', kind: 'wallet_debit', amount: { amount: 500, currency: 'CNY' }, feature: 'ai_request', occurredAt: T0 })
+
+    t.clock.advance(24 * DAY)
+    for (let i = 0; i < 20 && (await core.jobs.runDue()).done > 0; i++);
+    const reminders = (accountId: string) =>
+      (t.relay.db.sqlite.prepare("SELECT payload FROM feed WHERE account_id = ? AND type = 'notice' ORDER BY seq").all(accountId) as { payload: string }[])
+        .map((r) => (JSON.parse(r.payload) as { data: Notice }).data)
+        .filter((n) => n.kind === 'renewal_short' || n.kind === 'subscription_ending')
+    expect(reminders(covered.accountId)).toEqual([])
+    expect(reminders(short.accountId)).toEqual([expect.objectContaining({ kind: 'renewal_short', params: expect.objectContaining({ daysLeft: 7, shortfall: { amount: 300, currency: 'CNY' } }) })])
+    await t.relay.stop()
+  })
 })

@@ -1,7 +1,7 @@
 import type { Money } from '../../shared/money'
 import { PlanCodeSchema, type BillingPeriod, type Notice, type PlanCode } from '../../shared/relay-contract'
 import type { Subscription } from '../subscriptions'
-import { shortfall } from '../wallet'
+import { shortfall } from '../../shared/billing/shortfall'
 import { dedupeKey } from './keys'
 
 // Reminders this device computes by itself, offline, from its subscription mirror and the

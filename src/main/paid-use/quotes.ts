@@ -5,7 +5,7 @@ import type { Confirmed, Quote, QuoteDecision } from '../../shared/ipc/types'
 import type { Billing } from '../billing'
 import { priceOf, type PaidFeature, type PriceList } from '../ipc/prices'
 import { OfflineAllowanceExceeded } from '../sync/errors'
-import { shortfall } from '../wallet'
+import { shortfall } from '../../shared/billing/shortfall'
 import { HoldExpired } from '../wallet/errors'
 
 // A paid use in two steps (the wallet's two-phase hold, applied to a whole use):

@@ -1,4 +1,5 @@
-import { shortfall, Wallet } from '../wallet'
+import { Wallet } from '../wallet'
+import { shortfall } from '../../shared/billing/shortfall'
 import type {
   ChargeInput,
   ChargeOutcome,

@@ -1,5 +1,5 @@
 // The wallet ledger: double-entry, append-only, hash-chained (see wallet.ts for the rules).
-export { Wallet, shortfall } from './wallet'
+export { Wallet } from './wallet'
 export { PROVIDERS, ACCOUNT_KINDS, accountId, walletAccounts, isProvider } from './accounts'
 export type { Provider, AccountKind, WalletAccounts } from './accounts'
 export { HoldExpired, HoldClosed, AlreadyClaimed } from './errors'

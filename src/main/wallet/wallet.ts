@@ -3,6 +3,7 @@ import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import { BillingError, IdempotencyConflict, InsufficientFunds, InvalidAmount, InvalidInput, NotFound } from '../../shared/errors'
 import { assertCurrency, type Currency, type Money } from '../../shared/money'
+import { shortfall } from '../../shared/billing/shortfall'
 import { isProvider, walletAccounts, type Provider, type WalletAccounts } from './accounts'
 import { AlreadyClaimed, HoldClosed, HoldExpired } from './errors'
 import { walletHistory } from './history'
@@ -65,14 +66,6 @@ const OVERFLOWING_SPEND: readonly Source[] = ['cash', 'bonus', 'debt']
 const CASH_THEN_DEBT: readonly Source[] = ['cash', 'debt']
 /** Taking a bonus back: what is left of it first. */
 const BONUS_THEN_CASH: readonly Source[] = ['bonus', 'cash', 'debt']
-
-/**
- * What a recharge must bring for a price to be paid: the debt first (a recharge repays it, and
- * promotion credit never does), then what the cash and promotion credit (`spendable`) lack.
- */
-export function shortfall(debt: number, price: number, spendable: number): number {
-  return debt + Math.max(0, price - spendable)
-}
 
 /** Due holds expired while the file opens (a crashed run leaves a few); the sweep takes the rest. */
 const OPEN_EXPIRY_MAX = 200

@@ -28,6 +28,8 @@ export interface WalletState {
   /** Wallet less debt: negative while the account owes money. */
   balance: Money
   debt: Money
+  /** Promotion credit (recharge bonuses), spent after the cash; never money the customer takes back. */
+  bonus: Money
 }
 
 export class RelayWallet {
@@ -43,7 +45,8 @@ export class RelayWallet {
     const currency = account.walletCurrency
     const wallet = await this.ledger.balance(tx, chart.wallet(accountId, currency))
     const debt = await this.ledger.balance(tx, chart.receivable(accountId, currency))
-    return { balance: { amount: wallet - debt, currency }, debt: { amount: debt, currency } }
+    const bonus = await this.ledger.balance(tx, chart.bonus(accountId, currency))
+    return { balance: { amount: wallet - debt, currency }, debt: { amount: debt, currency }, bonus: { amount: bonus, currency } }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { shortfall } from '../../shared/billing/shortfall'
 import type { Clock } from '../../node/clock'
 import { documentPlan, documentReminders, type CatalogReminders } from '../../shared/catalog'
 import type { FeedData, Notice, PlanCode } from '../../shared/relay-contract'
@@ -191,9 +192,10 @@ export class Reminders {
     if (!purchase || (JSON.parse(purchase.body) as { action?: string }).action !== 'auto_renew') return undefined
     const { document } = await catalogInForce(tx, this.deps.clock.now())
     const price = documentPlan(document, g.plan_code, g.period)?.price ?? g.price_minor ?? 0
-    const { balance } = await this.deps.wallet.state(tx, g.account_id)
-    const short = price - balance.amount
-    return { covered: short <= 0, shortfall: { amount: Math.max(0, short), currency: document.currency } }
+    // As the device's wallet rule: the debt first, then what cash and promotion credit lack.
+    const { balance, debt, bonus } = await this.deps.wallet.state(tx, g.account_id)
+    const short = shortfall(debt.amount, price, balance.amount + debt.amount + bonus.amount)
+    return { covered: short <= 0, shortfall: { amount: short, currency: document.currency } }
   }
 }
 
