@@ -1,12 +1,15 @@
-import { expect, it } from 'vitest'
-import { refunded } from './support/flows'
+import { describe, expect, it } from 'vitest'
+import type { ProviderEvent } from '../../src/relay/providers/types'
+import { checkout, refunded } from './support/flows'
+import { createTestProvider } from './support/hmac-provider'
 import { forEachStore } from './support/pg'
 import { checkoutRaw, couponWithCode, enrolDevice, expectBooksBalance, notify, paid, plan, records, startCouponRelay } from './coupons/support'
-import type { TestRelay } from './support/relay'
+import { startTestRelay, type TestRelay } from './support/relay'
 
-// POST /v1/orders/:orderNo/cancel: the customer withdraws a checkout. The order is cancelled at
-// once (its coupon reservation released, every device told), the provider asked to close its
-// checkout, and money that still arrives is recorded (cancelled → paid), never lost.
+// POST /v1/orders/:orderNo/cancel: the customer withdraws a checkout. Once the provider has
+// closed its checkout the order is cancelled (its coupon reservation released, every device
+// told); until then it stays open with its coupon. Money that still arrives is recorded
+// (cancelled → paid), never lost; PayPal's approval of a cancelled order is not captured.
 
 async function states(t: TestRelay, couponId: string): Promise<string[]> {
   return (await t.sql<{ state: string }>('SELECT state FROM coupon_redemptions WHERE coupon_id = ? ORDER BY created_at, id', couponId)).map((r) => r.state)
@@ -70,28 +73,61 @@ forEachStore('order cancel', () => {
     expect(t.provider.closes).toEqual([])
   })
 
-  it('records money that arrives after a cancel: the order is paid, its coupon taken again, a refund waits for the payment', async () => {
+  it('keeps the order open with its coupon while the provider cannot close its checkout; asked again, it cancels', async () => {
+    const t = await startCouponRelay()
+    const dev = await enrolDevice(t.api)
+    const couponId = await couponWithCode(t, 'KEEP', { off: { kind: 'percent', percent: '10' }, perAccountLimit: 1 })
+    const order = await checkoutRaw(t, dev.token, { item: plan(), code: 'KEEP' })
+    const orderNo = order.body.order.orderNo as string
+    t.provider.failNextClose = true
+    const refused = await t.api('POST', `/v1/orders/${orderNo}/cancel`, { token: dev.token })
+    expect(refused.status).toBe(200)
+    expect(refused.body.order.state).toBe('pending')
+    // Its QR may still be paid: the code stays with it, so it cannot be used twice.
+    expect(await states(t, couponId)).toEqual(['reserved'])
+    expect((await checkoutRaw(t, dev.token, { item: plan(), code: 'KEEP' })).body.error).toMatchObject({ details: { refusal: 'already_used' } })
+    expect(await records(t, dev, 'order_closed')).toEqual([])
+
+    const again = await t.api('POST', `/v1/orders/${orderNo}/cancel`, { token: dev.token })
+    expect(again.body.order.state).toBe('cancelled')
+    expect(t.provider.closes).toEqual([orderNo])
+    expect(await states(t, couponId)).toEqual(['released'])
+  })
+
+  it('records money that arrives after a cancel all the same: the order is paid, its coupon taken again, a refund waits for the payment', async () => {
     const t = await startCouponRelay()
     const dev = await enrolDevice(t.api)
     const couponId = await couponWithCode(t, 'LATE', { off: { kind: 'amount', amount: { amount: 900, currency: 'CNY' } }, totalLimit: 1 })
     const order = await checkoutRaw(t, dev.token, { item: plan(), code: 'LATE' })
     const orderNo = order.body.order.orderNo as string
-    // The provider cannot close its checkout: the cancel still stands, the log says so.
-    t.provider.failNextClose = true
-    const cancelled = await t.api('POST', `/v1/orders/${orderNo}/cancel`, { token: dev.token })
-    expect(cancelled.status).toBe(200)
-    expect(cancelled.body.order.state).toBe('cancelled')
-    expect((await states(t, couponId))).toEqual(['released'])
+    expect((await t.api('POST', `/v1/orders/${orderNo}/cancel`, { token: dev.token })).body.order.state).toBe('cancelled')
+    expect(await states(t, couponId)).toEqual(['released'])
 
     // A refund heard before the payment is redelivered later (503), with no effect now.
     const early = await notify(t, t.provider, [refunded(orderNo, 2000, 're_early')])
     expect(early.status).toBe(503)
     expect((await notify(t, t.provider, [paid(orderNo, 2000)])).status).toBe(200)
     expect((await t.sql<{ state: string }>('SELECT state FROM orders WHERE order_no = ?', orderNo))[0]!.state).toBe('paid')
-    expect((await states(t, couponId))).toEqual(['consumed'])
+    expect(await states(t, couponId)).toEqual(['consumed'])
     expect((await records(t, dev, 'payment_confirmed')).map((p) => p.orderNo)).toEqual([orderNo])
     expect((await notify(t, t.provider, [refunded(orderNo, 2000, 're_early')])).status).toBe(200)
     expect((await t.sql<{ state: string }>('SELECT state FROM orders WHERE order_no = ?', orderNo))[0]!.state).toBe('refunded')
     await expectBooksBalance(t)
+  })
+})
+
+describe('order cancel with PayPal', () => {
+  it('captures no approval of a cancelled order: no money moves, the order stays cancelled', async () => {
+    const provider = createTestProvider('paypal')
+    const t = await startTestRelay({ providers: [provider] })
+    const dev = await enrolDevice(t.api)
+    const { order } = await checkout(t.api, dev.token, { provider: 'paypal', item: plan() })
+    expect((await t.api('POST', `/v1/orders/${order.orderNo}/cancel`, { token: dev.token })).body.order.state).toBe('cancelled')
+    expect(provider.closes).toEqual([order.orderNo])
+    const approved: ProviderEvent = { type: 'payment.approved', eventId: 'evt_approved_late', orderNo: order.orderNo, providerRef: `ref_${order.orderNo}`, amount: { amount: order.amount.amount, currency: 'CNY' }, occurredAt: 0 }
+    expect((await notify(t, provider, [approved])).status).toBe(200)
+    expect(provider.captures).toEqual([])
+    expect((await t.sql<{ state: string }>('SELECT state FROM orders WHERE order_no = ?', order.orderNo))[0]!.state).toBe('cancelled')
+    await t.relay.stop()
   })
 })

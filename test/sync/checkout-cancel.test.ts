@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { ADMIN_TOKEN } from '../relay/support/relay'
-import { newDevice, orderNoOf, providerPays, startWorld, type World } from './support'
+import { newDevice, orderNoOf, providerPays, startWorld, type Device, type World } from './support'
 
-// The streamer's 取消订单: the relay cancels the order too (its coupon free again at once, the
-// provider's QR code or page closed through the real adapter against its fake), or, with the
-// relay out of reach, the app cancels at once and tells the relay when it is back.
+// The streamer's 取消订单: the relay closes the provider's QR code or page (the real adapter
+// against its fake) and cancels the order too, its coupon free again at once; with the relay out
+// of reach, or a provider that cannot close yet, the app cancels at once and asks again later.
 
 const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 
@@ -16,6 +16,10 @@ async function onceCoupon(w: World, code: string): Promise<void> {
   expect(made.status, made.text).toBe(200)
   expect((await w.t.api('POST', `/v1/admin/coupons/${made.body.coupon.id}/codes`, { token: ADMIN_TOKEN, body: { code } })).status).toBe(200)
 }
+
+/** sync_orders.failure_reason: 'checkout_cancelled' once the relay has the cancel, null before. */
+const marker = (d: Device, orderId: string) =>
+  (d.billing.db.sqlite.prepare('SELECT failure_reason FROM sync_orders WHERE id = ?').get(orderId) as { failure_reason: string | null }).failure_reason
 
 const relayState = async (w: World, orderNo: string) => (await w.t.sql<{ state: string }>('SELECT state FROM orders WHERE order_no = ?', orderNo))[0]!.state
 
@@ -56,10 +60,23 @@ describe('cancelling a checkout', () => {
     await a.sync.syncNow()
     expect(await relayState(w, orderNo)).toBe('cancelled')
     expect(w.providers.closed('stripe', orderNo)).toBe(true)
-    // Told once: a later sync does not ask again.
-    const asked = () => w.t.sql<{ n: number }>("SELECT count(*) AS n FROM order_transitions WHERE to_state = 'cancelled'")
+    // Told once: the marker says the relay has it, and a later sync asks nothing more.
+    expect(marker(a, c.orderId)).toBe('checkout_cancelled')
+  })
+
+  it('while the provider cannot close its checkout the relay keeps the order open, and the app asks again on each sync', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'cancel-refused', method: 'stripe', purpose: { kind: 'recharge', amount: cny(3000) } })
+    const orderNo = orderNoOf(a, c.orderId)
+    w.providers.stripeFailsNext(500)
+    expect((await a.sync.cancelCheckout({ orderId: c.orderId })).status).toBe('cancelled')
+    expect(await relayState(w, orderNo)).toBe('pending')
+    expect(marker(a, c.orderId)).toBeNull()
     await a.sync.syncNow()
-    expect(await asked()).toEqual([{ n: 1 }])
+    expect(await relayState(w, orderNo)).toBe('cancelled')
+    expect(w.providers.closed('stripe', orderNo)).toBe(true)
+    expect(marker(a, c.orderId)).toBe('checkout_cancelled')
   })
 
   it('an order the relay has already paid is not cancelled: the error says so and the payment arrives with the sync', async () => {

@@ -105,6 +105,8 @@ export interface RealProviders {
   fail(provider: 'wechat', orderNo: string, reason: string): Promise<void>
   /** Whether the relay closed the order's checkout at the provider (a cancel). */
   closed(provider: 'alipay' | 'wechat' | 'stripe', orderNo: string): boolean
+  /** Stripe's API answers the next call with an error (a close it refuses). */
+  stripeFailsNext(status: number): void
 }
 
 /** Starts (once per test file) the fakes and returns the drivers for the current relay. */
@@ -343,6 +345,10 @@ export async function realProviders(pkiNow: number): Promise<RealProviders> {
       }
       const created = Math.floor(t().clock.now() / 1000)
       await stripeSend(sessionExpiredEvent({ orderNo, amount: 0, currency: 'cny', created, eventId: `evt_expired_${orderNo}` }))
+    },
+
+    stripeFailsNext(status) {
+      f.stripe.failNext(status)
     },
 
     closed(provider, orderNo) {

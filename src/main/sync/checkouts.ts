@@ -127,34 +127,34 @@ export class CheckoutFlow {
   }
 
   /**
-   * The streamer withdraws the checkout. The relay is told first, so the order's coupon is free
-   * again at once and the provider's QR code or page stops taking money; an order the relay
-   * already has paid is not cancelled (its payment arrives with the feed). Unreachable relay:
-   * cancelled here at once, and poll() tells the relay when it is back (until then, or at the
-   * latest at the checkout's expiry, the relay keeps the order open).
+   * The streamer withdraws the checkout. The relay is told first: once the provider has closed
+   * its QR code or page, the relay cancels the order and frees its coupon at once; an order the
+   * relay already has paid is not cancelled (its payment arrives with the feed). Here the order
+   * is cancelled at once either way; until the relay has it cancelled (unreachable, or the
+   * provider could not close yet), poll() asks again, up to the checkout's expiry, when the
+   * relay closes it itself.
    */
   async cancel(raw: Input<'checkout.cancel'>): Promise<Checkout> {
     const order = this.get(raw)
     if (order.status !== 'pending' && order.status !== 'creating') throw new InvalidTransition('checkout', order.status, 'cancelled')
-    const told = order.order_no === null || (await this.tellRelay(order.order_no))
+    // No order number yet: a relay order may still be made for it; poll() tells it once known.
+    const told = order.order_no !== null && (await this.tellRelay(order.order_no))
     const now = this.d.store.orderById.get(order.id)!
     // A payment may have been applied while the relay was asked: it stays paid.
     if (now.status === 'pending' || now.status === 'creating') this.setStatus(now, 'cancelled', told ? RELAY_CANCELLED : null)
     return this.view(this.d.store.orderById.get(order.id)!)
   }
 
-  /** True once the relay has the order cancelled (or closed, or never had it); false when unreachable. */
+  /** True once the relay has the order closed (cancelled, expired, failed, or none such); false to ask again later. */
   private async tellRelay(orderNo: string): Promise<boolean> {
     try {
-      await this.d.client().cancelOrder(orderNo)
-      return true
+      const { order } = await this.d.client().cancelOrder(orderNo)
+      return order.state !== 'created' && order.state !== 'pending'
     } catch (err) {
       if (err instanceof RelayError && err.code === 'INVALID_TRANSITION') {
-        const state = String(err.details?.['state'] ?? 'paid')
-        throw new InvalidTransition('checkout', state, 'cancelled')
+        throw new InvalidTransition('checkout', String(err.details?.['state'] ?? 'paid'), 'cancelled')
       }
-      if (err instanceof RelayError && !err.retryable) return true
-      return false
+      return err instanceof RelayError && err.status === 404
     }
   }
 
@@ -172,9 +172,10 @@ export class CheckoutFlow {
   /** Polls the relay for open orders; paid ones are credited by the feed, not here. */
   async poll(): Promise<void> {
     const now = this.d.now()
-    // Cancels made while the relay could not be reached, told now (each answers the same again).
+    // Cancels the relay does not have yet, asked again (it answers the same when it has).
+    // Paid meanwhile (the refusal): nothing to ask any more; the feed brings the payment.
     for (const order of this.d.store.ordersCancelUnsent.all(now)) {
-      if (await this.tellRelay(order.order_no!).catch(() => true)) this.d.store.orderStatus.run('cancelled', RELAY_CANCELLED, now, order.id)
+      if (await this.tellRelay(order.order_no!).catch(() => true)) this.d.store.orderCancelTold.run(RELAY_CANCELLED, now, order.id)
     }
     for (const order of this.d.store.ordersOpen.all()) {
       if (order.status === 'creating') {

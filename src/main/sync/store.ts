@@ -165,6 +165,8 @@ export function prepareSyncStore(db: BillingDb) {
       `UPDATE sync_orders SET order_no = ?, display_kind = ?, content = ?, expires_at = ?, amount = ?, updated_at = ?,
          status = CASE WHEN status = 'creating' THEN 'pending' ELSE status END WHERE id = ?`
     ),
+    /** A cancel the relay now has; only a row still cancelled (never one paid meanwhile). */
+    orderCancelTold: s.prepare<[string, number, string]>("UPDATE sync_orders SET failure_reason = ?, updated_at = ? WHERE id = ? AND status = 'cancelled'"),
     orderStatus: s.prepare<[string, string | null, number, string]>(
       'UPDATE sync_orders SET status = ?, failure_reason = ?, updated_at = ? WHERE id = ?'
     ),

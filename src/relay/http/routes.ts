@@ -164,7 +164,7 @@ export function registerRoutes(app: FastifyInstance, core: RelayCore): void {
   app.post<{ Params: { orderNo: string } }>('/v1/orders/:orderNo/cancel', { preHandler: device }, async (req) => {
     const out = await core.checkouts.cancel(ctx(req), req.params.orderNo)
     const log = { orderNo: out.order.orderNo, state: out.order.state, provider: out.order.provider, close: out.provider }
-    if (out.provider.outcome === 'not_closed') req.log.warn(log, 'checkout cancelled; the provider kept its checkout open (a late payment is still recorded)')
+    if (out.provider.outcome === 'not_closed') req.log.warn(log, 'cancel refused by the provider: the order stays open until it closes or expires')
     else req.log.info(log, 'checkout cancelled')
     return { order: out.order }
   })

@@ -197,7 +197,10 @@ export class NotificationPipeline {
     if (event.type !== 'payment.approved' || !provider.capture) return { event }
     const { replay, order } = await this.applier.beforeCapture(provider.name, event.eventId, event.orderNo)
     if (replay) return { event }
-    if (!order || order.provider !== provider.name || this.applier.checkPayment(order, event.amount)) return { event }
+    if (!order || order.provider !== provider.name) return { event }
+    // The customer cancelled it (checkouts.ts): no money has moved, and none is taken now.
+    if (order.state === 'cancelled') return { event, pre: { kind: 'stale', reason: 'order_cancelled' } }
+    if (this.applier.checkPayment(order, event.amount)) return { event }
     try {
       const { captureId, amount, pending } = await provider.capture(event.providerRef, event.orderNo)
       // Not paid yet: the order stays open until the capture's completion event arrives.

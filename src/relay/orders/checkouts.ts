@@ -47,6 +47,12 @@ export interface CheckoutDeps {
   settleFree: (tx: StoreTx, order: OrderRow) => Promise<void>
 }
 
+function refuseIfPaid(row: OrderRow): void {
+  if (PAID_STATES.includes(row.state)) {
+    throw new BillingError('INVALID_TRANSITION', `order ${row.order_no} is already ${row.state} and cannot be cancelled`, { orderNo: row.order_no, state: row.state })
+  }
+}
+
 /** A cancel's answer: the order, and whether the provider's checkout was closed (for the log). */
 export interface CancelOutcome {
   order: OrderDto
@@ -192,35 +198,42 @@ export class Checkouts {
   }
 
   /**
-   * The customer withdrew the checkout: an open order is cancelled, its coupon reservation
-   * released and every device told (order_closed), then the provider is asked to close its
-   * checkout so the old QR code or page stops taking money. That last step is best effort: a
-   * payment that still arrives is recorded (cancelled → paid). Cancelling again, or an order
-   * already closed unpaid, answers the order as it is; a paid order is refused.
+   * The customer withdrew the checkout. The provider is asked first to close its checkout, so
+   * the old QR code or page takes no more money; only once it has is the order cancelled in one
+   * unit: its coupon reservation released and every device told (order_closed). Until then money
+   * may still arrive, so an order the provider could not close stays open with its coupon
+   * reserved (the answer says so; asking again retries; the sweeper expires it at the latest).
+   * Cancelling again, or an order already closed unpaid, answers the order as it is; a paid
+   * order is refused. A payment that arrives after all is recorded (cancelled → paid).
    */
   async cancel(ctx: DeviceContext, orderNo: string): Promise<CancelOutcome> {
     const { store, clock } = this.deps
+    const row = await store.read(async (tx) => tx.orders.byNo(orderNo), { durable: true })
+    if (!row || row.account_id !== ctx.accountId) throw new NotFound('order', orderNo)
+    refuseIfPaid(row)
+    if (!canTransition(row.state, 'cancelled')) return { order: toOrderDto(row), provider: { outcome: 'already_closed' } }
+    const closing = await this.closeAtProvider(row)
+    if (closing.outcome !== 'closed') return { order: toOrderDto(row), provider: closing }
     const done = await store.unitGrouped(async (tx) => {
-      const row = await tx.orders.byNo(orderNo)
-      if (!row || row.account_id !== ctx.accountId) throw new NotFound('order', orderNo)
-      if (PAID_STATES.includes(row.state)) {
-        throw new BillingError('INVALID_TRANSITION', `order ${orderNo} is already ${row.state} and cannot be cancelled; ask for a refund instead`, { orderNo, state: row.state })
-      }
-      if (!canTransition(row.state, 'cancelled')) return { row, closed: false }
+      const current = (await tx.orders.byId(row.id))!
+      refuseIfPaid(current)
+      // Closed meanwhile by the sweeper or a provider event: nothing more to do.
+      if (!canTransition(current.state, 'cancelled')) return current
       const now = clock.now()
-      await tx.orders.setState(row.id, 'cancelled', now)
-      await recordClosed(tx, this.deps, row, 'cancelled', 'checkout_cancelled', `cancelled by ${ctx.deviceId}`, now)
-      return { row: (await tx.orders.byId(row.id))!, closed: true }
+      await tx.orders.setState(current.id, 'cancelled', now)
+      await recordClosed(tx, this.deps, current, 'cancelled', 'checkout_cancelled', `cancelled by ${ctx.deviceId}`, now)
+      return (await tx.orders.byId(row.id))!
     })
     await done.durable
-    const { row, closed } = done.value
-    return { order: toOrderDto(row), provider: closed ? await this.closeAtProvider(row) : { outcome: 'already_closed' } }
+    return { order: toOrderDto(done.value), provider: closing }
   }
 
   private async closeAtProvider(row: OrderRow): Promise<CancelOutcome['provider']> {
     const provider = this.deps.providers.get(row.provider as ProviderName)
-    // Nothing was opened there (a free order, or a checkout that never reached the provider).
-    if (!provider?.closeCheckout || row.checkout_json === null) return { outcome: 'not_closed', reason: provider?.closeCheckout ? 'no checkout' : 'no close call' }
+    if (!provider?.closeCheckout) return { outcome: 'not_closed', reason: `${row.provider} has no close call` }
+    // No checkout stored yet: the provider's may be under way or its answer lost, so nothing
+    // proves the provider takes no money for this order number.
+    if (row.checkout_json === null) return { outcome: 'not_closed', reason: 'the checkout is still being opened' }
     try {
       await provider.closeCheckout({ orderNo: row.order_no, providerRef: row.provider_ref })
       return { outcome: 'closed' }

@@ -133,9 +133,9 @@ export interface PaymentProvider {
   tradeBill?(date: string): Promise<string>
   /**
    * Closes the checkout of an order the customer cancelled, so its QR code or page stops taking
-   * money (Stripe: the session expired; Alipay: alipay.trade.close; WeChat Pay: the close API).
-   * Throws when the provider refuses or cannot be reached; the order stays cancelled either way,
-   * and a payment that still arrives is recorded. Absent where the provider has no such call.
+   * money (Stripe: the session expired; Alipay: alipay.trade.close; WeChat Pay: the close API;
+   * PayPal: nothing, as the relay captures no cancelled order). Throws when the provider refuses
+   * or cannot be reached: the order then stays open (orders/checkouts.ts).
    */
   closeCheckout?(req: { orderNo: string; providerRef: string | null }): Promise<void>
 }

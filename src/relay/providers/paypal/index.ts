@@ -85,6 +85,9 @@ export function createPaypalProvider(configInput: PaypalConfigInput | PaypalConf
     },
 
     capture: (providerRef: string, orderNo: string) => captureOrder(rest, providerRef, orderNo),
+    // PayPal has no call to void an order before its approval, and needs none: no money moves
+    // until the relay captures, and the relay captures no cancelled order (notify/pipeline.ts).
+    closeCheckout: async () => {},
 
     refund: (req: RefundRequest) => refundCapture(rest, req),
 

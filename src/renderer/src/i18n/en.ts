@@ -323,6 +323,8 @@ export const en: Record<MessageKey, string> = {
   'error.NOT_FOUND': 'Not found',
   'error.INVALID_TRANSITION': 'That is not possible in the current state',
   'error.INVALID_TRANSITION.checkout.paid': 'This order is already paid and cannot be cancelled; the payment shows up after the next sync.',
+  'error.INVALID_TRANSITION.checkout.partially_refunded': 'This order was paid and partly refunded; it cannot be cancelled.',
+  'error.INVALID_TRANSITION.checkout.refunded': 'This order was paid and fully refunded; it cannot be cancelled.',
   'error.QUOTA_EXCEEDED': 'Your plan’s quota is used up. Upgrade or wait for the reset.',
   'error.HOLD_EXPIRED': 'The reservation expired',
   'error.HOLD_CLOSED': 'The reservation is already closed',

@@ -321,6 +321,8 @@ export const zhCN = {
   'error.NOT_FOUND': '未找到相关记录',
   'error.INVALID_TRANSITION': '当前状态下不能进行此操作',
   'error.INVALID_TRANSITION.checkout.paid': '这笔订单已经付款，不能取消；款项会在下次同步后到账。',
+  'error.INVALID_TRANSITION.checkout.partially_refunded': '这笔订单已经付款并部分退款，不能取消。',
+  'error.INVALID_TRANSITION.checkout.refunded': '这笔订单已经付款并全额退款，不能取消。',
   'error.QUOTA_EXCEEDED': '套餐额度已用完，请升级套餐或等待额度重置',
   'error.HOLD_EXPIRED': '预扣已过期',
   'error.HOLD_CLOSED': '预扣已结束',
