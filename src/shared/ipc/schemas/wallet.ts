@@ -59,7 +59,11 @@ export const chargeOrFreeInput = z.strictObject({
   feature: paidFeatureSchema
 })
 
-/** Not paid: top up at least the shortfall (debt counts against the balance). Also a quote's answer. */
+/**
+ * Not paid: top up at least the shortfall. `balance` is the cash; the shortfall is the debt plus
+ * what cash and promotion credit (`wallet.balance().bonus`) lack together (src/shared/billing/shortfall.ts),
+ * so it may be less than price − balance. Also a quote's answer.
+ */
 export const needsRechargeSchema = z.object({
   outcome: z.literal('needs_recharge'),
   feature: paidFeatureSchema,
