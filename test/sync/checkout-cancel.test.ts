@@ -60,7 +60,16 @@ describe('cancelling a checkout', () => {
     await a.sync.syncNow()
     expect(await relayState(w, orderNo)).toBe('cancelled')
     expect(w.providers.closed('stripe', orderNo)).toBe(true)
-    // Told once: the marker says the relay has it, and a later sync asks nothing more.
+    // Told: the marker says the relay has it, so poll() no longer lists it.
+    expect(marker(a, c.orderId)).toBe('checkout_cancelled')
+  })
+
+  it('PayPal: an order the buyer has not approved is cancelled on the relay through the real adapter (it reads the order)', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    const c = await a.sync.createCheckout({ idempotencyKey: 'cancel-paypal', method: 'paypal', purpose: { kind: 'recharge', amount: cny(3000) } })
+    expect((await a.sync.cancelCheckout({ orderId: c.orderId })).status).toBe('cancelled')
+    expect(await relayState(w, orderNoOf(a, c.orderId))).toBe('cancelled')
     expect(marker(a, c.orderId)).toBe('checkout_cancelled')
   })
 

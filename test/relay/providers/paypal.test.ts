@@ -332,3 +332,16 @@ describe('paypal replies and config', () => {
     expect(() => paypalConfigFromEnv({ ...env, PAYPAL_TOLERANCE_SECONDS: 'soon' })).toThrow(/PAYPAL_TOLERANCE_SECONDS/)
   })
 })
+
+describe('paypal closeCheckout (a cancelled order)', () => {
+  it('closes an order the buyer has not approved (a cancel), and refuses once it is approved or captured', async () => {
+    const { providerRef } = await paypal.createCheckout({ orderNo: 'R-close', amount: { amount: 100, currency: 'USD' }, subject: 'x', expiresAt: NOW + 3600_000 })
+    await paypal.closeCheckout!({ orderNo: 'R-close', providerRef: providerRef! })
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: `/v2/checkout/orders/${providerRef}` })
+    fake.approve(providerRef!)
+    await expect(paypal.closeCheckout!({ orderNo: 'R-close', providerRef: providerRef! })).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { status: 'APPROVED' } })
+    await paypal.capture!(providerRef!, 'R-close')
+    await expect(paypal.closeCheckout!({ orderNo: 'R-close', providerRef: providerRef! })).rejects.toMatchObject({ details: { status: 'COMPLETED' } })
+    await expect(paypal.closeCheckout!({ orderNo: 'R-close', providerRef: null })).rejects.toMatchObject({ code: 'UNAVAILABLE' })
+  })
+})

@@ -11,7 +11,7 @@ import {
 import { fetchCertificate, trustAnchors, type CertificateSource } from './certificates'
 import { paypalConfigSchema, type PaypalConfig, type PaypalConfigInput } from './config'
 import { mapPaypalEvent } from './events'
-import { captureCustomId, captureOrder, createOrder } from './orders'
+import { captureCustomId, captureOrder, closeOrder, createOrder } from './orders'
 import { refundCapture } from './refunds'
 import { createPaypalRest } from './rest'
 import { verifyPaypalTransmission } from './verify'
@@ -85,9 +85,7 @@ export function createPaypalProvider(configInput: PaypalConfigInput | PaypalConf
     },
 
     capture: (providerRef: string, orderNo: string) => captureOrder(rest, providerRef, orderNo),
-    // PayPal has no call to void an order before its approval, and needs none: no money moves
-    // until the relay captures, and the relay captures no cancelled order (notify/pipeline.ts).
-    closeCheckout: async () => {},
+    closeCheckout: (req) => closeOrder(rest, req.providerRef),
 
     refund: (req: RefundRequest) => refundCapture(rest, req),
 

@@ -126,6 +126,24 @@ export async function captureOrder(
   }
 }
 
+/**
+ * A cancelled order's close. PayPal has no call to void an order before approval, and needs
+ * none while no money can move: nothing moves until the relay captures, and the relay captures
+ * no cancelled order. So the order is read, and the close refused (the relay then keeps its
+ * order open) once it is approved or has a capture: a capture may be under way or pending.
+ */
+export async function closeOrder(rest: PaypalRest, orderId: string | null): Promise<void> {
+  if (!orderId || !/^[A-Za-z0-9-]{1,64}$/.test(orderId)) throw new BillingError('UNAVAILABLE', 'PayPal: no order to close yet')
+  const order = await rest.request<PaypalOrder>('GET', `/v2/checkout/orders/${orderId}`, 'order read')
+  const captured = order.purchase_units?.some((u) => (u.payments?.captures?.length ?? 0) > 0) ?? false
+  if (captured || !UNAPPROVED.has(order.status)) {
+    throw new BillingError('UNAVAILABLE', `PayPal: order ${orderId} is ${order.status}${captured ? ' with a capture' : ''}; it may be paid, so it stays open`, { orderId, status: order.status })
+  }
+}
+
+/** Statuses in which the buyer has not approved the order (or it is void): no capture can follow without the relay. */
+const UNAPPROVED = new Set(['CREATED', 'SAVED', 'PAYER_ACTION_REQUIRED', 'VOIDED'])
+
 /** The relay order number stored on a capture (used when a refund event lacks custom_id). */
 export async function captureCustomId(rest: PaypalRest, captureId: string): Promise<string | undefined> {
   if (!/^[A-Za-z0-9-]{1,64}$/.test(captureId)) return undefined
