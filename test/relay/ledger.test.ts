@@ -66,7 +66,7 @@ forEachStore('the relay ledger', (store) => {
     ])
     // What devices are told: 500 left after the debt of 2,500 was repaid.
     const account = await t.api('GET', '/v1/account', { token: dev.token })
-    expect(account.body.wallet).toEqual({ balance: { amount: 500, currency: 'CNY' }, debt: { amount: 0, currency: 'CNY' } })
+    expect(account.body.wallet).toEqual({ balance: { amount: 500, currency: 'CNY' }, debt: { amount: 0, currency: 'CNY' }, bonus: { amount: 0, currency: 'CNY' } })
     expect(await effects(t, r1.orderNo)).toMatchObject({ paymentTransfers: 1, refundTransfers: 1 })
 
     const report = verifyLedger(await t.relay.store.read(async (tx) => tx.ledger.snapshot()))

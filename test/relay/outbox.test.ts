@@ -35,7 +35,7 @@ forEachStore('outbox', () => {
     expect(changed.body.rejected).toEqual([{ id: 'debit-0001', code: 'IDEMPOTENCY_CONFLICT', message: expect.any(String) }])
     const account = (await t.api('GET', '/v1/account', { token: dev.token })).body
     // One debit of 500 with an empty wallet: balance −500, all of it debt.
-    expect(account.wallet).toEqual({ balance: cny(-500), debt: cny(500) })
+    expect(account.wallet).toEqual({ balance: cny(-500), debt: cny(500), bonus: cny(0) })
     const feed = await feedOf(t, dev.token)
     expect(feed.map((p) => `${p.type}${p.notice ? `+${p.notice.kind}` : ''}`)).toEqual(['wallet_debit', 'debt+debt_created'])
     // Malformed batches change nothing.
