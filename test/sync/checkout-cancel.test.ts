@@ -73,6 +73,27 @@ describe('cancelling a checkout', () => {
     expect(marker(a, c.orderId)).toBe('checkout_cancelled')
   })
 
+  it('cancelled while the relay was still opening it: the order number arrives after, and the next sync tells the relay', async () => {
+    const w = await startWorld()
+    const a = await newDevice(w, 'a')
+    await onceCoupon(w, 'EARLY5')
+    const purpose = { kind: 'recharge' as const, amount: cny(5000) }
+    // The local order is written before the relay is asked; cancel it while the request is out.
+    const opening = a.sync.createCheckout({ idempotencyKey: 'cancel-early', method: 'alipay', purpose, code: 'EARLY5' })
+    const { id } = a.billing.db.sqlite.prepare('SELECT id FROM sync_orders WHERE request_key = ?').get('cancel-early') as { id: string }
+    expect((await a.sync.cancelCheckout({ orderId: id })).status).toBe('cancelled')
+    expect((await opening).status).toBe('cancelled')
+    const orderNo = orderNoOf(a, id)
+    expect(await relayState(w, orderNo)).toBe('pending')
+    expect(marker(a, id)).toBeNull()
+    await a.sync.syncNow()
+    expect(await relayState(w, orderNo)).toBe('cancelled')
+    expect(w.providers.closed('alipay', orderNo)).toBe(true)
+    expect(marker(a, id)).toBe('checkout_cancelled')
+    // Its coupon is free again for the next checkout.
+    expect((await a.sync.createCheckout({ idempotencyKey: 'cancel-early-2', method: 'wechat', purpose, code: 'EARLY5' })).amount).toEqual(cny(4500))
+  })
+
   it('while the provider cannot close its checkout the relay keeps the order open, and the app asks again on each sync', async () => {
     const w = await startWorld()
     const a = await newDevice(w, 'a')
