@@ -105,6 +105,8 @@ export class EventApplier {
         return this.ended(tx, order, 'expired', event.eventId, 'checkout_closed')
       case 'refund.succeeded':
         return this.refund(tx, order, event)
+      case 'refund.failed':
+        return this.refundFailed(tx, order, event)
     }
   }
 
@@ -179,6 +181,22 @@ export class EventApplier {
     await tx.orders.setState(order.id, to, now)
     // The app drops its pending checkout (as when the relay's sweeper expires it).
     await recordClosed(tx, { feed: this.feed, coupons: this.coupons }, order, to, reason, `${order.provider}:${eventId}`, now)
+    return { kind: 'applied' }
+  }
+
+  /**
+   * A refund the provider answered pending has failed: the operator's request says so, with the
+   * reason, and its amount is no longer held as in flight (refunds/desk.ts), so it can be
+   * refunded again under a new key. Nothing had been recorded, so the books do not move. One
+   * already recorded (succeeded, then failed) is not undone here: it is logged for the operator.
+   */
+  private async refundFailed(tx: StoreTx, order: OrderRow, event: Extract<ProviderEvent, { type: 'refund.failed' }>): Promise<Outcome> {
+    if (await tx.notifications.refundSeen(order.provider, event.refundId)) return { kind: 'ignored', reason: 'refund_failed_after_recorded' }
+    const request = (await tx.refundRequests.ofOrder(order.id)).find((r) => r.providerRefundId === event.refundId)
+    if (!request) return { kind: 'ignored', reason: 'refund_failed_not_requested_here' }
+    if (request.state === 'failed') return { kind: 'duplicate', reason: 'refund_already_failed' }
+    const error = `the refund failed at ${order.provider} (${event.reason.slice(0, 100)}); refund again with a new refund key`
+    await tx.refundRequests.update(request.refundKey, { state: 'failed', providerRefundId: event.refundId, error, updatedAt: this.clock.now() })
     return { kind: 'applied' }
   }
 

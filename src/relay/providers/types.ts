@@ -75,6 +75,11 @@ export type ProviderEvent =
       cumulative?: Money
       occurredAt: number
     }
+  /**
+   * A refund the provider had answered pending has failed or was cancelled (Stripe: status
+   * failed / canceled); the money stayed with the merchant. `eventId` is `<refundId>:failed`.
+   */
+  | { type: 'refund.failed'; eventId: string; orderNo: string; refundId: string; reason: string; occurredAt: number }
   /** Authentic but nothing to do (e.g. a Stripe session completed with payment still pending). */
   | { type: 'ignored'; eventId: string; reason: string }
 

@@ -14,6 +14,8 @@ import type { OrderRow, RefundRequestRow, RelayStore, StoreTx } from '../store/p
 // through the same EventApplier as the provider's refund notification, so whichever of the two
 // comes first records the refund (its ledger transfer, feed record, credit note), and the other
 // finds it recorded: never twice. A failed call leaves the request `failed`; the same key retries.
+// A pending refund the provider fails later (apply.ts, refund.failed) is `failed` with its
+// provider refund id: its amount is free again, under a new key.
 
 export interface RefundInput {
   orderNo: string
@@ -121,6 +123,11 @@ export class RefundDesk {
     if (known) {
       if (known.orderId !== order.id || (input.amount && (input.amount.amount !== known.amount || input.amount.currency !== known.currency))) {
         throw new BillingError('IDEMPOTENCY_CONFLICT', `refund key ${input.refundKey} was used for another refund; use a new key`, { refundKey: input.refundKey })
+      }
+      // The provider made this refund and it failed later: the same key would only be answered
+      // with that refund again (the provider's idempotency), so a new key is needed.
+      if (known.state === 'failed' && known.providerRefundId !== null) {
+        throw new BillingError('IDEMPOTENCY_CONFLICT', `refund ${known.refundKey} failed at ${order.provider} after it was made; refund again with a new refund key`, { refundKey: known.refundKey })
       }
       // Requested (a call that did not answer) or failed: ask again with the same key; the
       // provider's idempotency makes it the same refund.

@@ -113,6 +113,37 @@ forEachStore('refunds from the console', () => {
     }
   })
 
+  it('a pending refund that fails later is marked failed with its reason, its amount refundable again under a new key', async () => {
+    const { t, fake, orderNo, finance } = await paidOrder()
+    try {
+      const path = `/v1/console/orders/${orderNo}/refunds`
+      fake.refundsAnswer('pending')
+      const pending = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'bank transfer back', refundKey: 'refund-lost-1' } })
+      expect(pending.body.refund.state).toBe('pending')
+      expect((await finance.call('POST', path, { body: { amount: cny(6001), reason: 'over', refundKey: 'refund-lost-over' } })).body.error.details.left).toBe(6000)
+      const id = pending.body.refund.providerRefundId as string
+      const pi = fake.refunds.get([...fake.refunds.keys()][0]!)!.find((r) => r.id === id)!
+      const failed = refundEvent('refund.failed', { refundId: id, amount: 4000, currency: 'CNY', paymentIntentId: pi.payment_intent, created: pi.created, status: 'failed', failureReason: 'expired_or_canceled_card', metadata: { order_no: orderNo } })
+      expect((await send(t, failed)).status).toBe(200)
+      expect((await send(t, failed)).status).toBe(200)
+      const [request] = (await finance.call('GET', path)).body.refunds
+      expect(request).toMatchObject({ refundKey: 'refund-lost-1', state: 'failed', error: expect.stringContaining('expired_or_canceled_card') })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'paid', refunded: 0, refundRecords: 0 })
+      // The same key would get the failed refund back from Stripe: refused, with what to do.
+      const again = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'bank transfer back', refundKey: 'refund-lost-1' } })
+      expect(again.status).toBe(409)
+      expect(again.body.error.message).toContain('new refund key')
+      fake.refundsAnswer('succeeded')
+      const redo = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'bank transfer back', refundKey: 'refund-lost-2' } })
+      expect(redo.body.refund.state).toBe('succeeded')
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 4000, refundRecords: 1 })
+      const log = await t.sql<{ outcome: string; reason: string | null }>("SELECT outcome, reason FROM notification_log WHERE event_id = ? ORDER BY 1", `${id}:failed`)
+      expect(log.map((l) => l.outcome).sort()).toEqual(['applied', 'duplicate'])
+    } finally {
+      await fake.close()
+    }
+  })
+
   it('is for roles with refunds.create only', async () => {
     const { t, fake, orderNo } = await paidOrder()
     try {

@@ -322,6 +322,8 @@ export interface RefundOptions {
   status?: 'pending' | 'succeeded' | 'failed' | 'canceled' | 'requires_action'
   /** Refund's own metadata (set when the relay itself creates the refund). */
   metadata?: Record<string, string>
+  /** Why a failed refund failed (Stripe's failure_reason, e.g. expired_or_canceled_card). */
+  failureReason?: string
 }
 
 export function refundObject(o: RefundOptions) {
@@ -334,12 +336,13 @@ export function refundObject(o: RefundOptions) {
     payment_intent: o.paymentIntentId,
     status: o.status ?? 'succeeded',
     created: o.created,
-    metadata: o.metadata ?? {}
+    metadata: o.metadata ?? {},
+    ...(o.failureReason ? { failure_reason: o.failureReason } : {})
   }
 }
 
-/** refund.created / refund.updated around one refund. */
-export function refundEvent(type: 'refund.created' | 'refund.updated', o: RefundOptions & { eventId?: string }) {
+/** refund.created / refund.updated / refund.failed around one refund. */
+export function refundEvent(type: 'refund.created' | 'refund.updated' | 'refund.failed', o: RefundOptions & { eventId?: string }) {
   return stripeEvent(type, refundObject(o), { id: o.eventId, created: o.created })
 }
 

@@ -230,6 +230,14 @@ describe('stripe refunds', () => {
     expect(fake.requests.at(-1)!.path).toBe(`/v1/payment_intents/${piId}`)
   })
 
+  it('a refund that fails or is canceled after a pending answer is refund.failed, keyed apart from its success', async () => {
+    const base = { refundId: 're_f1', amount: 300, currency: 'usd', created: nowSec, paymentIntentId: 'pi_unknown', metadata: { order_no: 'R-7' } }
+    const [failed] = await stripe.verifyNotification(signed(refundEvent('refund.failed', { ...base, status: 'failed', failureReason: 'lost_or_stolen_card', eventId: 'evt_f1' })))
+    expect(failed).toEqual({ type: 'refund.failed', eventId: 're_f1:failed', orderNo: 'R-7', refundId: 're_f1', reason: 'failed: lost_or_stolen_card', occurredAt: NOW })
+    const [canceled] = await stripe.verifyNotification(signed(refundEvent('refund.updated', { ...base, status: 'canceled', eventId: 'evt_f2' })))
+    expect(canceled).toMatchObject({ type: 'refund.failed', eventId: 're_f1:failed', reason: 'canceled' })
+  })
+
   it('uses the refund’s own order_no metadata when present and ignores a pending refund', async () => {
     const base = { refundId: 're_2', amount: 300, currency: 'usd', created: nowSec, paymentIntentId: 'pi_unknown' }
     const [pending] = await stripe.verifyNotification(signed(refundEvent('refund.created', { ...base, status: 'pending', eventId: 'evt_p' })))

@@ -271,7 +271,14 @@ describe('wechat verifyNotification', () => {
         resource: { mchid: keys.mchId, out_trade_no: 'ORD1', refund_id: 'R2', refund_status: 'ABNORMAL', amount: { refund: 1 } }
       })
     )
-    expect(abnormal[0]!.type).toBe('ignored')
+    expect(abnormal[0]).toEqual({ type: 'refund.failed', eventId: 'R2:failed', orderNo: 'ORD1', refundId: 'R2', reason: 'REFUND.ABNORMAL ABNORMAL', occurredAt: expect.any(Number) })
+    const odd = await verify(
+      notification({
+        eventType: 'REFUND.SUCCESS',
+        resource: { mchid: keys.mchId, out_trade_no: 'ORD1', refund_id: 'R3', refund_status: 'PROCESSING', amount: { refund: 1 } }
+      })
+    )
+    expect(odd[0]!.type).toBe('ignored')
   })
 
   it('rejects missing signature headers', async () => {

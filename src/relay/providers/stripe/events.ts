@@ -12,7 +12,9 @@ import { NotificationRejected, type ProviderEvent } from '../types'
 // `charge.refunded` alone still records every refund). Several of these describe the same
 // refund, so a refund's replay key (eventId) is the refund id, not the event id: the core's
 // replay check then gives exactly one effect per refund whichever events arrive, in whatever
-// order, and a refund listed again by a later `charge.refunded` adds nothing.
+// order, and a refund listed again by a later `charge.refunded` adds nothing. A refund that
+// fails after a pending answer (status failed or canceled, on any of its three events) is a
+// `refund.failed` keyed `<refund id>:failed`.
 
 /** What the mapper asks Stripe's API (through the SDK; failures are retryable). */
 export interface StripeLookups {
@@ -100,8 +102,14 @@ export async function mapStripeEvent(event: Stripe.Event, lookups: StripeLookups
     case 'checkout.session.expired':
       return [{ type: 'checkout.expired', eventId, orderNo: sessionOrderNo(event.data.object), occurredAt }]
     case 'refund.created':
-    case 'refund.updated': {
+    case 'refund.updated':
+    case 'refund.failed': {
       const refund = event.data.object
+      if (refund.status === 'failed' || refund.status === 'canceled') {
+        const orderNo = await refundOrderNo(refund, undefined, lookups)
+        const reason = `${refund.status}${refund.failure_reason ? `: ${refund.failure_reason}` : ''}`
+        return [{ type: 'refund.failed', eventId: `${refund.id}:failed`, orderNo, refundId: refund.id, reason, occurredAt }]
+      }
       if (refund.status !== 'succeeded') {
         return [{ type: 'ignored', eventId, reason: `refund ${refund.id} status ${refund.status}` }]
       }
