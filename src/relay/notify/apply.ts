@@ -18,15 +18,15 @@ import type { Invoices } from '../invoices/invoices'
 // - applied:   the effect and its feed record(s) are written; the event id is remembered.
 // - duplicate: the same event id (replay) or the same payment / refund id seen before.
 // - stale:     a failure or expiry for an order that has already moved on; nothing to do.
-// - deferred:  a refund for an order not yet paid: the provider must redeliver later
-//              (retryable reply), by when the payment will have arrived.
+// - deferred:  a refund for an order not yet paid, or a refund's failure before the request it
+//              answers is linked to it: the provider must redeliver later (retryable reply).
 // - rejected:  unknown order, amount or currency different from the order, a transition the
 //              order's state forbids. Not remembered as seen, so every redelivery is judged
 //              and logged again.
 
 export type Outcome =
   | { kind: 'applied' | 'duplicate' | 'stale' | 'ignored'; reason?: string }
-  | { kind: 'deferred'; reason: 'refund_before_payment' | 'capture_failed' }
+  | { kind: 'deferred'; reason: 'refund_before_payment' | 'capture_failed' | 'refund_not_linked_yet' }
   | {
       kind: 'rejected'
       reason: 'unknown_order' | 'amount_mismatch' | 'currency_mismatch' | 'forbidden_transition'
@@ -192,8 +192,14 @@ export class EventApplier {
    */
   private async refundFailed(tx: StoreTx, order: OrderRow, event: Extract<ProviderEvent, { type: 'refund.failed' }>): Promise<Outcome> {
     if (await tx.notifications.refundSeen(order.provider, event.refundId)) return { kind: 'ignored', reason: 'refund_failed_after_recorded' }
-    const request = (await tx.refundRequests.ofOrder(order.id)).find((r) => r.providerRefundId === event.refundId)
-    if (!request) return { kind: 'ignored', reason: 'refund_failed_not_requested_here' }
+    const requests = await tx.refundRequests.ofOrder(order.id)
+    const request = requests.find((r) => r.providerRefundId === event.refundId)
+    if (!request) {
+      // A request whose provider refund id is not stored yet (its call still out, or lost on a
+      // timeout) may be this one: redelivered later (not remembered) rather than lost.
+      const unlinked = requests.some((r) => r.providerRefundId === null && (r.state === 'requested' || r.state === 'failed'))
+      return unlinked ? { kind: 'deferred', reason: 'refund_not_linked_yet' } : { kind: 'ignored', reason: 'refund_failed_not_requested_here' }
+    }
     if (request.state === 'failed') return { kind: 'duplicate', reason: 'refund_already_failed' }
     const error = `the refund failed at ${order.provider} (${event.reason.slice(0, 100)}); refund again with a new refund key`
     await tx.refundRequests.update(request.refundKey, { state: 'failed', providerRefundId: event.refundId, error, updatedAt: this.clock.now() })

@@ -123,6 +123,8 @@ forEachStore('refunds from the console', () => {
       expect((await finance.call('POST', path, { body: { amount: cny(6001), reason: 'over', refundKey: 'refund-lost-over' } })).body.error.details.left).toBe(6000)
       const id = pending.body.refund.providerRefundId as string
       const pi = fake.refunds.get([...fake.refunds.keys()][0]!)!.find((r) => r.id === id)!
+      // At Stripe the refund fails (the fake's record too), and Stripe says so.
+      pi.status = 'failed'
       const failed = refundEvent('refund.failed', { refundId: id, amount: 4000, currency: 'CNY', paymentIntentId: pi.payment_intent, created: pi.created, status: 'failed', failureReason: 'expired_or_canceled_card', metadata: { order_no: orderNo } })
       expect((await send(t, failed)).status).toBe(200)
       expect((await send(t, failed)).status).toBe(200)
@@ -133,12 +135,23 @@ forEachStore('refunds from the console', () => {
       const again = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'bank transfer back', refundKey: 'refund-lost-1' } })
       expect(again.status).toBe(409)
       expect(again.body.error.message).toContain('new refund key')
-      fake.refundsAnswer('succeeded')
-      const redo = await finance.call('POST', path, { body: { amount: cny(4000), reason: 'bank transfer back', refundKey: 'refund-lost-2' } })
-      expect(redo.body.refund.state).toBe('succeeded')
-      expect(await effects(t, orderNo)).toMatchObject({ state: 'partially_refunded', refunded: 4000, refundRecords: 1 })
       const log = await t.sql<{ outcome: string; reason: string | null }>("SELECT outcome, reason FROM notification_log WHERE event_id = ? ORDER BY 1", `${id}:failed`)
       expect(log.map((l) => l.outcome).sort()).toEqual(['applied', 'duplicate'])
+
+      // A failure heard while a request has no provider refund id yet (here its call failed) may
+      // be that request's: redelivered (503), never swallowed.
+      fake.failNext(500, 'stripe is down')
+      expect((await finance.call('POST', path, { body: { amount: cny(1000), reason: 'second try', refundKey: 'refund-lost-3' } })).status).toBe(503)
+      const early = refundEvent('refund.failed', { refundId: 're_unlinked', amount: 1000, currency: 'CNY', paymentIntentId: pi.payment_intent, created: pi.created, status: 'failed', metadata: { order_no: orderNo } })
+      expect((await send(t, early)).status).toBe(503)
+      expect(await t.sql('SELECT outcome FROM notification_log WHERE event_id = ?', 're_unlinked:failed')).toEqual([{ outcome: 'deferred' }])
+      expect(await t.sql('SELECT count(*) AS n FROM provider_events WHERE event_id = ?', 're_unlinked:failed')).toEqual([{ n: 0 }])
+
+      // Nothing of the failed refund is held any more: all 10,000 can be refunded, under a new key.
+      fake.refundsAnswer('succeeded')
+      const redo = await finance.call('POST', path, { body: { reason: 'bank transfer back', refundKey: 'refund-lost-2' } })
+      expect(redo.body.refund, redo.text).toMatchObject({ state: 'succeeded', amount: cny(10_000) })
+      expect(await effects(t, orderNo)).toMatchObject({ state: 'refunded', refunded: 10_000, refundRecords: 1 })
     } finally {
       await fake.close()
     }

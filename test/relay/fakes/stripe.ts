@@ -168,7 +168,8 @@ export async function startFakeStripe(opts: {
       if (!paymentIntents.has(piId)) return error(404, `No such payment_intent: '${piId}'`)
       const amount = Number(params['amount'])
       const chargeId = `ch_${piId}`
-      const done = (refunds.get(chargeId) ?? []).reduce((sum, r) => sum + r.amount, 0)
+      // A failed or canceled refund gives its amount back, as at Stripe.
+      const done = (refunds.get(chargeId) ?? []).filter((r) => r.status !== 'failed' && r.status !== 'canceled').reduce((sum, r) => sum + r.amount, 0)
       if (!Number.isSafeInteger(amount) || amount <= 0 || amount + done > (chargeAmounts.get(piId) ?? Infinity)) {
         return error(400, `Refund amount (${amount}) is greater than unrefunded amount on charge`)
       }

@@ -271,7 +271,15 @@ describe('wechat verifyNotification', () => {
         resource: { mchid: keys.mchId, out_trade_no: 'ORD1', refund_id: 'R2', refund_status: 'ABNORMAL', amount: { refund: 1 } }
       })
     )
-    expect(abnormal[0]).toEqual({ type: 'refund.failed', eventId: 'R2:failed', orderNo: 'ORD1', refundId: 'R2', reason: 'REFUND.ABNORMAL ABNORMAL', occurredAt: expect.any(Number) })
+    // Not over: the merchant platform redirects the same refund, and its REFUND.SUCCESS follows.
+    expect(abnormal[0]!.type).toBe('ignored')
+    const closedRefund = await verify(
+      notification({
+        eventType: 'REFUND.CLOSED',
+        resource: { mchid: keys.mchId, out_trade_no: 'ORD1', refund_id: 'R2', refund_status: 'CLOSED', amount: { refund: 1 } }
+      })
+    )
+    expect(closedRefund[0]).toEqual({ type: 'refund.failed', eventId: 'R2:failed', orderNo: 'ORD1', refundId: 'R2', reason: 'REFUND.CLOSED CLOSED', occurredAt: expect.any(Number) })
     const odd = await verify(
       notification({
         eventType: 'REFUND.SUCCESS',

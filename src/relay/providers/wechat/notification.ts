@@ -133,9 +133,10 @@ export function verifyAndMapWechatNotification(
     if (refund.mchid !== config.mchId) {
       throw new NotificationRejected('wrong_merchant', 'mchid is not ours')
     }
-    // REFUND.ABNORMAL (the payer's card refused it: the merchant platform handles it) and
-    // REFUND.CLOSED: no money reached the payer, so the operator's request is failed.
-    if ((envelope.event_type === 'REFUND.ABNORMAL' || envelope.event_type === 'REFUND.CLOSED') && refund.refund_status !== 'SUCCESS') {
+    // REFUND.CLOSED: the refund is over and no money reached the payer, so the operator's
+    // request is failed. REFUND.ABNORMAL is not over: the merchant redirects that same refund in
+    // the merchant platform and its REFUND.SUCCESS follows, so it is ignored (still in flight).
+    if (envelope.event_type === 'REFUND.CLOSED' && refund.refund_status !== 'SUCCESS') {
       return [{ type: 'refund.failed', eventId: `${refund.refund_id}:failed`, orderNo: refund.out_trade_no, refundId: refund.refund_id, reason: `${envelope.event_type} ${refund.refund_status}`, occurredAt: fallbackTime }]
     }
     if (envelope.event_type !== 'REFUND.SUCCESS' || refund.refund_status !== 'SUCCESS') {
