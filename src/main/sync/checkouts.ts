@@ -139,9 +139,9 @@ export class CheckoutFlow {
     if (order.status !== 'pending' && order.status !== 'creating') throw new InvalidTransition('checkout', order.status, 'cancelled')
     // No order number yet: a relay order may still be made for it; poll() tells it once known.
     const told = order.order_no !== null && (await this.tellRelay(order.order_no))
-    const now = this.d.store.orderById.get(order.id)!
+    const current = this.d.store.orderById.get(order.id)!
     // A payment may have been applied while the relay was asked: it stays paid.
-    if (now.status === 'pending' || now.status === 'creating') this.setStatus(now, 'cancelled', told ? RELAY_CANCELLED : null)
+    if (current.status === 'pending' || current.status === 'creating') this.setStatus(current, 'cancelled', told ? RELAY_CANCELLED : null)
     return this.view(this.d.store.orderById.get(order.id)!)
   }
 

@@ -9,7 +9,7 @@ import type { RefundAnswer, RefundRequest } from '../types'
 // notification mapping builds it, `${trade_no}:${out_biz_no}`, and answer and notification of
 // one refund are recorded once, whichever comes first.
 
-function unavailable(message: string, details?: Record<string, unknown>): BillingError {
+export function unavailable(message: string, details?: Record<string, unknown>): BillingError {
   return new BillingError('UNAVAILABLE', `Alipay: ${message}`, details)
 }
 
@@ -19,7 +19,7 @@ export function alipayRefundId(tradeNo: string, outRequestNo: string): string {
 }
 
 /** The SDK's sign failure quotes the whole answer (buyer, trade): only say what went wrong. */
-function reasonOf(err: unknown): string {
+export function reasonOf(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   return message.includes('验签失败') ? 'the answer signature does not verify (验签失败)' : message.slice(0, 200)
 }
