@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { refusalOf, type Refusal } from './form-rules'
 import { errorText, type ConsoleLocale, type Messages, type T } from './i18n'
 import type { common } from './i18n/common'
@@ -56,6 +56,44 @@ export function useLoad<T>(fn: () => Promise<T>, deps: readonly unknown[]): { da
   return { data, error, loading, reload: useCallback(() => setTick((n) => n + 1), []) }
 }
 
+
+/**
+ * A list read in keyset pages (the relay answers `next`, a cursor, null at the end): the first
+ * page now and on reload(), more() appends the next one. A page asked for before a reload or a
+ * change of `deps` is dropped when it arrives.
+ */
+export function usePages<P extends { next: string | null }, R>(
+  fn: (cursor: string | undefined) => Promise<P>,
+  rowsOf: (page: P) => R[],
+  deps: readonly unknown[]
+): { rows: R[]; loaded: boolean; next: string | null; error: Refusal | undefined; loading: boolean; more(): void; reload(): void } {
+  const [state, setState] = useState<{ rows: R[]; loaded: boolean; next: string | null; error?: Refusal; loading: boolean }>({ rows: [], loaded: false, next: null, loading: true })
+  const generation = useRef(0)
+  const load = useCallback(
+    (cursor: string | undefined) => {
+      const mine = ++generation.current
+      setState((s) => ({ ...s, loading: true }))
+      fn(cursor).then(
+        (page) =>
+          mine === generation.current &&
+          setState((s) => ({ rows: cursor === undefined ? rowsOf(page) : [...s.rows, ...rowsOf(page)], loaded: true, next: page.next, loading: false })),
+        (e: unknown) => mine === generation.current && setState((s) => ({ ...s, error: refusalOf(e), loading: false }))
+      )
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    deps
+  )
+  useEffect(() => load(undefined), [load])
+  const next = state.next
+  return {
+    ...state,
+    error: state.error,
+    more: useCallback(() => {
+      if (next !== null) load(next)
+    }, [load, next]),
+    reload: useCallback(() => load(undefined), [load])
+  }
+}
 
 /**
  * A file chooser in the console's words (the browser's own button speaks the browser's

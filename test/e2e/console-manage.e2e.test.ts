@@ -165,6 +165,7 @@ describe('an admin', () => {
     const redemptions = page.getByTestId('redemptions')
     await expect.poll(() => redemptions.locator(`a[href="#/orders/${bought.body.order.orderNo}"]`).count()).toBe(1)
     expect(await redemptions.textContent()).toContain('¥6.98')
+    expect(await redemptions.textContent()).toContain('已使用')
 
     // The total limit raised from none to 100: the row says 1 of 100 used.
     await row.locator('button:has-text("修改限额")').click()

@@ -114,5 +114,35 @@ describe('a support operator', () => {
     expect(Buffer.from(await file.arrayBuffer()).toString()).toContain('% e2e fapiao')
     expect(browser.problems).toEqual([])
   })
+
+  it('pages a long queue: 50 waiting requests, the longest waiting first, and 加载更多 brings the rest', async () => {
+    const device = await enrolDevice('e2e fapiao queue')
+    expect((await device.call('PUT', '/v1/billing-details', { type: 'personal', title: '李四', email: 'li@example.com' })).status).toBe(200)
+    const numbers: string[] = []
+    for (let i = 0; i < 52; i++) {
+      const checkout = await device.call('POST', '/v1/checkouts', { provider: 'alipay', item: { kind: 'recharge', amount: { amount: 1000 + i, currency: 'CNY' } } }, { 'idempotency-key': `e2e-console-queue-${i}` })
+      expect(await relay.alipayPaid(checkout.body.order.orderNo, 1000 + i)).toMatchObject({ text: 'success' })
+      const number = (await device.call('GET', '/v1/invoices')).body.invoices.find((x: any) => x.source.orderNo === checkout.body.order.orderNo).number as string
+      expect((await device.call('POST', `/v1/invoices/${number}/fapiao`)).status).toBe(200)
+      numbers.push(number)
+    }
+    await page.goto(`${relay.url}/console/#/fapiao`)
+    await page.reload()
+    const rows = page.locator('[data-testid=fapiao] tbody tr[data-invoice]')
+    await expect.poll(() => rows.count()).toBe(50)
+    expect(await rows.first().getAttribute('data-invoice')).toBe(numbers[0])
+    await bothLanguages('console-fapiao-queue')
+    await page.getByRole('button', { name: '加载更多' }).click()
+    await expect.poll(() => rows.count()).toBe(52)
+    expect(await rows.last().getAttribute('data-invoice')).toBe(numbers[51])
+    expect(await page.getByRole('button', { name: '加载更多' }).count()).toBe(0)
+    // A decision reloads the queue from its start: the one decided leaves it.
+    await rows.first().locator('button:has-text("拒绝")').click()
+    await page.locator(`tr[data-decide="${numbers[0]}"] input[name=reason]`).fill('请补充开票信息后重新申请')
+    await page.locator(`tr[data-decide="${numbers[0]}"] button:has-text("拒绝申请")`).click()
+    await expect.poll(() => rows.first().getAttribute('data-invoice')).toBe(numbers[1])
+    expect(await rows.count()).toBe(50)
+    expect(browser.problems).toEqual([])
+  }, 60_000)
   afterAll(signOut)
 })

@@ -46,7 +46,44 @@ forEachStore('console coupon reads and limits', () => {
       [devices[0]!.accountId, orders[0], 'SPRING', 'consumed']
     ])
     expect(redemptions[0]).toMatchObject({ redemptionId: expect.any(String), discount: { amount: 500, currency: 'CNY' }, at: expect.any(Number) })
+    expect(r.body.next).toBeNull()
     expect((await viewer.call('GET', '/v1/console/coupons/nosuch/redemptions')).status).toBe(404)
+
+    // In pages of two: the cursor of the first brings the third, and then the end.
+    const first = await viewer.call('GET', '/v1/console/coupons/spring/redemptions?limit=2')
+    expect(first.body.redemptions.map((x: { orderNo: string }) => x.orderNo)).toEqual([orders[2], orders[1]])
+    expect(first.body.next).toEqual(expect.any(String))
+    const second = await viewer.call('GET', `/v1/console/coupons/spring/redemptions?limit=2&before=${encodeURIComponent(first.body.next)}`)
+    expect(second.body).toEqual({ redemptions: [expect.objectContaining({ orderNo: orders[0], state: 'consumed' })], next: null })
+    for (const q of ['before=nonsense', 'limit=0', 'limit=201', 'colour=red']) {
+      const bad = await viewer.call('GET', `/v1/console/coupons/spring/redemptions?${q}`)
+      expect(bad.status, q).toBe(400)
+      expect(bad.body.error.code).toBe('INVALID_INPUT')
+    }
+  })
+
+  it('pages redemptions made in the same millisecond by their ids, none twice, none left out', async () => {
+    const t = await startCouponRelay()
+    await couponWithCode(t, 'BURST', { id: 'burst', off: { kind: 'amount', amount: { amount: 100, currency: 'CNY' } } })
+    const made: string[] = []
+    for (let i = 0; i < 7; i++) {
+      const d = await enrolDevice(t.api)
+      const r = await checkoutRaw(t, d.token, { item: plan(), code: 'BURST' })
+      expect(r.status, r.text).toBe(200)
+      made.push(r.body.order.orderNo)
+    }
+    await addOperator(t, 'viewer@example.com', 'viewer')
+    const viewer = await signIn(t, 'viewer@example.com')
+    const seen: string[] = []
+    let before: string | null = null
+    do {
+      const r = await viewer.call('GET', `/v1/console/coupons/burst/redemptions?limit=3${before ? `&before=${encodeURIComponent(before)}` : ''}`)
+      expect(r.status, r.text).toBe(200)
+      seen.push(...r.body.redemptions.map((x: { orderNo: string }) => x.orderNo))
+      before = r.body.next
+    } while (before)
+    expect(seen.slice().sort()).toEqual(made.slice().sort())
+    expect(new Set(seen).size).toBe(7)
   })
 
   it('changes the limits with an audit entry of before and after; refuses a total below what is redeemed, and the new limit holds', async () => {

@@ -70,4 +70,47 @@ forEachStore('console fapiao queue', () => {
     expect(bad.body.error.code).toBe('INVALID_INPUT')
     expect((await t.api('GET', '/v1/console/fapiao')).status).toBe(401)
   })
+
+  it('pages the queue by its cursor: the waiting oldest first, then the decided newest decision first; a bad cursor is 400', async () => {
+    const provider = createTestProvider('stripe')
+    const t = await startTestRelay({ providers: [provider] })
+    const firm = await enrolDevice(t.api)
+    expect((await t.api('PUT', '/v1/billing-details', { token: firm.token, body: COMPANY })).status).toBe(200)
+    const [a, b, c, d, e] = [await paidInvoice(t, provider, firm.token, 100), await paidInvoice(t, provider, firm.token, 200), await paidInvoice(t, provider, firm.token, 300), await paidInvoice(t, provider, firm.token, 400), await paidInvoice(t, provider, firm.token, 500)]
+    // Requested e, c, a, d, b at one instant each minute apart, except a and d in the same millisecond.
+    for (const number of [e, c, a, d, b]) {
+      if (number !== d) t.clock.advance(60_000)
+      expect((await t.api('POST', `/v1/invoices/${number}/fapiao`, { token: firm.token })).status).toBe(200)
+    }
+    // c refused first, then e: e is the newer decision.
+    for (const number of [c, e]) {
+      t.clock.advance(60_000)
+      expect((await t.api('POST', `/v1/admin/invoices/${number}/fapiao`, { token: ADMIN_TOKEN, body: { decision: 'refused', reason: '抬头有误' } })).status).toBe(200)
+    }
+    await addOperator(t, 'viewer@example.com', 'viewer')
+    const viewer = await signIn(t, 'viewer@example.com')
+    const walk = async (status: string | undefined, limit: number) => {
+      const pages: string[][] = []
+      let after: string | null | undefined
+      do {
+        const r = await viewer.call('GET', `/v1/console/fapiao?${new URLSearchParams({ limit: String(limit), ...(status ? { status } : {}), ...(after ? { after } : {}) })}`)
+        expect(r.status, r.text).toBe(200)
+        const list = r.body as ConsoleFapiaoList
+        pages.push(list.requests.map((x) => x.invoiceNumber))
+        after = list.next
+      } while (after && pages.length < 10)
+      return pages
+    }
+    const [ad, da] = a! < d! ? [a!, d!] : [d!, a!]
+    expect(await walk(undefined, 2)).toEqual([[ad, da], [b, e], [c]])
+    expect(await walk(undefined, 50)).toEqual([[ad, da, b, e, c]])
+    expect(await walk('requested', 1)).toEqual([[ad], [da], [b], []])
+    expect(await walk('refused', 1)).toEqual([[e], [c], []])
+    for (const after of ['abc', '123.INV-2026-000001', '123.x:INV-1', '-5.r:INV-1']) {
+      const bad = await viewer.call('GET', `/v1/console/fapiao?after=${encodeURIComponent(after)}`)
+      expect(bad.status, after).toBe(400)
+      expect(bad.body.error.code).toBe('INVALID_INPUT')
+    }
+    expect((await viewer.call('GET', '/v1/console/fapiao?limit=0')).status).toBe(400)
+  })
 })

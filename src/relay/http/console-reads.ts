@@ -38,7 +38,7 @@ export function registerConsoleReadRoutes(app: FastifyInstance, core: RelayCore,
 
   app.get('/v1/console/fapiao', { preHandler: read }, async (req): Promise<ConsoleFapiaoList> => fapiaoList(core.store, req.query))
 
-  app.get<ByCoupon>('/v1/console/coupons/:couponId/redemptions', { preHandler: read }, async (req): Promise<ConsoleRedemptions> => couponRedemptions(core.store, req.params.couponId))
+  app.get<ByCoupon>('/v1/console/coupons/:couponId/redemptions', { preHandler: read }, async (req): Promise<ConsoleRedemptions> => couponRedemptions(core.store, req.params.couponId, req.query))
 
   // The limits of a coupon: its audit entry (before and after) commits with the change.
   app.post<ByCoupon>('/v1/admin/coupons/:couponId/limits', { preHandler: guards.admin('coupons.manage') }, async (req) => {

@@ -52,6 +52,23 @@ export interface FapiaoListRow extends FapiaoRow {
   buyer: string | null
 }
 
+/**
+ * A position in the fapiao queue (the last row of the previous page): the waiting requests come
+ * first, oldest first (`at` = requested at), then the decided ones, newest decision first (`at` =
+ * decided at); ties by invoice number.
+ */
+export interface FapiaoKeyset {
+  decided: boolean
+  at: number
+  invoiceNumber: string
+}
+
+export interface FapiaoSearch {
+  status?: FapiaoRow['status']
+  after?: FapiaoKeyset
+  limit: number
+}
+
 export interface ConsoleReadsRepo {
   orders(q: OrderSearch): Awaitable<OrderRow[]>
   transitions(orderId: string): Awaitable<{ from: string; to: string; cause: string; at: number }[]>
@@ -70,10 +87,10 @@ export interface ConsoleReadsRepo {
   ledgerAccountsOf(accountId: string): Awaitable<LedgerAccountRow[]>
   /** The account's transfers, newest first. */
   transfersOf(accountId: string, limit: number): Awaitable<LedgerTransferRow[]>
-  /** Fapiao requests of one status, or all; requested ones oldest first, decided ones newest decision first. */
-  fapiao(status: FapiaoRow['status'] | undefined, limit: number): Awaitable<FapiaoListRow[]>
-  /** A coupon's redemptions, newest first, with the order number they discounted. */
-  redemptions(couponId: string, limit: number): Awaitable<(RedemptionRow & { order_no: string | null })[]>
+  /** Fapiao requests of one status, or all, in queue order (FapiaoKeyset), after a position. */
+  fapiao(q: FapiaoSearch): Awaitable<FapiaoListRow[]>
+  /** A coupon's redemptions, newest first (created_at, then id), before a position, with the order number they discounted. */
+  redemptions(couponId: string, q: { before?: Keyset; limit: number }): Awaitable<(RedemptionRow & { order_no: string | null })[]>
   /** Every published catalog version, newest first. */
   catalogVersions(limit: number): Awaitable<CatalogVersionRow[]>
 }

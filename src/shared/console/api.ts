@@ -79,11 +79,18 @@ export interface ConsoleFapiaoList {
     total: Money
     title: string | null
   }[]
+  /** The cursor of the next page (`after`), null at the end. */
+  next: string | null
 }
+
+/** A redemption's state: reserved by an open order → consumed when paid | released; consumed → returned by a full refund. */
+export type RedemptionState = 'reserved' | 'consumed' | 'released' | 'returned'
 
 /** GET /v1/console/coupons/:couponId/redemptions */
 export interface ConsoleRedemptions {
-  redemptions: { redemptionId: string; accountId: string; orderNo: string | null; code: string | null; state: string; discount: Money; at: number }[]
+  redemptions: { redemptionId: string; accountId: string; orderNo: string | null; code: string | null; state: RedemptionState; discount: Money; at: number }[]
+  /** The cursor of the next page (`before`), null at the end. */
+  next: string | null
 }
 
 /** GET /v1/console/catalog/versions (newest first) */

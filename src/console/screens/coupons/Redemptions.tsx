@@ -1,6 +1,6 @@
 import type { ConsoleRedemptions } from '../../../shared/console/api'
-import { api } from '../../api'
-import { Err, generalText, useLoad } from '../../form-kit'
+import { api, query } from '../../api'
+import { Err, generalText, usePages } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { messages } from './messages'
 
@@ -8,8 +8,12 @@ import { messages } from './messages'
 export function Redemptions(props: { couponId: string; onClose(): void }) {
   const t = useT(messages)
   const locale = useLocale()
-  const r = useLoad(() => api<ConsoleRedemptions>('GET', `/v1/console/coupons/${encodeURIComponent(props.couponId)}/redemptions`), [props.couponId])
-  const list = r.data?.redemptions ?? []
+  const r = usePages(
+    (before) => api<ConsoleRedemptions>('GET', `/v1/console/coupons/${encodeURIComponent(props.couponId)}/redemptions${query({ before })}`),
+    (page) => page.redemptions,
+    [props.couponId]
+  )
+  const list = r.rows
   return (
     <section className="card manage" data-testid="redemptions">
       <div className="toolbar">
@@ -19,7 +23,7 @@ export function Redemptions(props: { couponId: string; onClose(): void }) {
         </button>
       </div>
       <Err text={generalText(r.error, locale)} />
-      {r.data && list.length === 0 && <p>{t('redemptions.none')}</p>}
+      {r.loaded && list.length === 0 && <p>{t('redemptions.none')}</p>}
       {list.length > 0 && (
         <table>
           <thead>
@@ -41,12 +45,17 @@ export function Redemptions(props: { couponId: string; onClose(): void }) {
                 </td>
                 <td>{x.orderNo ? <a href={`#/orders/${encodeURIComponent(x.orderNo)}`}>{x.orderNo}</a> : '—'}</td>
                 <td>{x.code ?? '—'}</td>
-                <td>{x.state}</td>
+                <td>{t(`redemptions.state.${x.state}`)}</td>
                 <td className="num">{money(x.discount, locale)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+      )}
+      {r.next && !r.loading && (
+        <button type="button" onClick={r.more}>
+          {t('common.more')}
+        </button>
       )}
     </section>
   )

@@ -97,6 +97,10 @@ const zhCN = {
   'redemptions.state': '状态',
   'redemptions.discount': '优惠金额',
   'redemptions.none': '还没有人使用。',
+  'redemptions.state.reserved': '已占用（订单待付款）',
+  'redemptions.state.consumed': '已使用',
+  'redemptions.state.released': '已释放（订单未付款就关闭了）',
+  'redemptions.state.returned': '已退回（订单全额退款）',
   'close': '关闭'
 }
 
@@ -199,6 +203,10 @@ const en: typeof zhCN = {
   'redemptions.state': 'State',
   'redemptions.discount': 'Discount',
   'redemptions.none': 'Nobody has used it yet.',
+  'redemptions.state.reserved': 'Reserved (order awaiting payment)',
+  'redemptions.state.consumed': 'Used',
+  'redemptions.state.released': 'Released (order closed unpaid)',
+  'redemptions.state.returned': 'Given back (order fully refunded)',
   'close': 'Close'
 }
 

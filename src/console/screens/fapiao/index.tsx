@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { ConsoleFapiaoList } from '../../../shared/console/api'
 import { api, query } from '../../api'
-import { Err, generalText, useLoad, type Say } from '../../form-kit'
+import { Err, generalText, usePages, type Say } from '../../form-kit'
 import { money, time, useLocale, useT } from '../../i18n'
 import { useSession } from '../../session'
 import { registerScreen } from '../registry'
@@ -18,10 +18,14 @@ function FapiaoScreen() {
   const locale = useLocale()
   const manage = useSession((s) => s.can('invoices.manage'))
   const [status, setStatus] = useState<(typeof STATUSES)[number]>('requested')
-  const list = useLoad(() => api<ConsoleFapiaoList>('GET', `/v1/console/fapiao${query({ status })}`), [status])
+  const list = usePages(
+    (after) => api<ConsoleFapiaoList>('GET', `/v1/console/fapiao${query({ status, after })}`),
+    (page) => page.requests,
+    [status]
+  )
   const [open, setOpen] = useState<{ invoice: string; decision: 'issued' | 'refused' }>()
   const [done, setDone] = useState<Say<typeof messages>>()
-  const rows = list.data?.requests ?? []
+  const rows = list.rows
 
   return (
     <section className="card manage">
@@ -45,7 +49,7 @@ function FapiaoScreen() {
         </p>
       )}
       <Err text={generalText(list.error, locale)} />
-      {list.data && rows.length === 0 && <p>{t('list.none')}</p>}
+      {list.loaded && rows.length === 0 && <p>{t('list.none')}</p>}
       {rows.length > 0 && (
         <table data-testid="fapiao">
           <thead>
@@ -104,6 +108,11 @@ function FapiaoScreen() {
             ])}
           </tbody>
         </table>
+      )}
+      {list.next && !list.loading && (
+        <button type="button" onClick={list.more}>
+          {t('common.more')}
+        </button>
       )}
     </section>
   )

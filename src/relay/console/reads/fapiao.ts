@@ -1,14 +1,21 @@
 import { z } from 'zod'
 import type { ConsoleFapiaoList } from '../../../shared/console/api'
+import type { FapiaoKeyset } from '../../store/console-reads'
 import type { RelayStore } from '../../store/ports'
+import { CursorSchema, LimitSchema, paged } from './paging'
 
 // The fapiao desk's queue (申请发票): requests with their invoice's total and the buyer's 抬头,
-// pending ones oldest first (the longest waiting on top), decided ones newest decision first.
+// pending ones oldest first (the longest waiting on top), decided ones newest decision first, in
+// pages. The cursor is the paging cursor whose key says which part of the queue it is in
+// (`r:` waiting, `d:` decided) before the invoice number.
 
-export const FapiaoQuerySchema = z.strictObject({ status: z.enum(['requested', 'issued', 'refused']).optional() })
+const QueueCursorSchema = CursorSchema.refine((k) => /^[rd]:\S+$/.test(k.key), 'a cursor from the previous page (its `next`)').transform((k): FapiaoKeyset => ({ decided: k.key.startsWith('d:'), at: k.at, invoiceNumber: k.key.slice(2) }))
 
-/** The most one list holds: a desk that falls this far behind pages by status. */
-const FAPIAO_LIST_MAX = 500
+export const FapiaoQuerySchema = z.strictObject({
+  status: z.enum(['requested', 'issued', 'refused']).optional(),
+  after: QueueCursorSchema.optional(),
+  limit: LimitSchema
+})
 
 function titleOf(buyer: string | null): string | null {
   if (buyer === null) return null
@@ -21,10 +28,14 @@ function titleOf(buyer: string | null): string | null {
 }
 
 export async function fapiaoList(store: RelayStore, query: unknown): Promise<ConsoleFapiaoList> {
-  const { status } = FapiaoQuerySchema.parse(query)
-  const rows = await store.read(async (tx) => tx.consoleReads.fapiao(status, FAPIAO_LIST_MAX))
-  return {
-    requests: rows.map((r) => ({
+  const q = FapiaoQuerySchema.parse(query)
+  const rows = await store.read(async (tx) =>
+    tx.consoleReads.fapiao({ ...(q.status ? { status: q.status } : {}), ...(q.after ? { after: q.after } : {}), limit: q.limit })
+  )
+  const page = paged(
+    rows,
+    q.limit,
+    (r) => ({
       invoiceNumber: r.invoiceNumber,
       accountId: r.accountId,
       status: r.status,
@@ -34,6 +45,8 @@ export async function fapiaoList(store: RelayStore, query: unknown): Promise<Con
       reason: r.reason,
       total: { amount: r.total, currency: r.currency },
       title: titleOf(r.buyer)
-    }))
-  }
+    }),
+    (r) => (r.status === 'requested' || r.decidedAt === null ? { at: r.requestedAt, key: `r:${r.invoiceNumber}` } : { at: r.decidedAt, key: `d:${r.invoiceNumber}` })
+  )
+  return { requests: page.items, next: page.next }
 }

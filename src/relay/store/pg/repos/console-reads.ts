@@ -1,4 +1,4 @@
-import type { AccountListRow, ConsoleReadsRepo, FapiaoListRow, OrderSearch } from '../../console-reads'
+import type { AccountListRow, ConsoleReadsRepo, FapiaoListRow, FapiaoSearch, OrderSearch } from '../../console-reads'
 import type { RedemptionRow } from '../../coupons'
 import type { CatalogVersionRow, GrantRow, LedgerAccountRow, LedgerTransferRow, OrderRow } from '../../ports'
 import { ms, ts, type Sql } from '../sql'
@@ -78,28 +78,31 @@ export function pgConsoleReads(q: Sql): ConsoleReadsRepo {
       ),
     transfersOf: (accountId, limit) =>
       allDated<LedgerTransferRow>(q.all(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE customer_account_id = $1 ORDER BY seq DESC LIMIT $2`, [accountId, limit])),
-    fapiao(status, limit) {
-      const values: unknown[] = status ? [status, limit] : [limit]
+    fapiao(search) {
+      const { where, values } = fapiaoWhere(search)
       const text = `SELECT f.invoice_number AS "invoiceNumber", f.account_id AS "accountId", f.status, f.requested_at AS "requestedAt",
           f.decided_at AS "decidedAt", f.fapiao_number AS "fapiaoNumber", f.reason, f.file_type AS "fileType",
           i.total, i.currency, coalesce(i.buyer, b.details) AS buyer
         FROM fapiao_requests f JOIN invoices i ON i.number = f.invoice_number LEFT JOIN billing_details b ON b.account_id = f.account_id
-        ${status ? 'WHERE f.status = $1' : ''}
-        ORDER BY CASE WHEN f.status = 'requested' THEN 0 ELSE 1 END,
-          CASE WHEN f.status = 'requested' THEN f.requested_at END, f.decided_at DESC, f.invoice_number
-        LIMIT $${values.length}`
+        ${where}
+        ORDER BY ${DECIDED}, CASE WHEN ${DECIDED} THEN NULL ELSE f.requested_at END, f.decided_at DESC, f.invoice_number
+        LIMIT $${values.push(search.limit)}`
       return allDated<FapiaoListRow>(q.all(text, values))
     },
-    redemptions: (couponId, limit) =>
-      allDated<RedemptionRow & { order_no: string | null }>(
+    redemptions: (couponId, search) => {
+      const values: unknown[] = [couponId]
+      const p = (v: unknown) => `$${values.push(v)}`
+      const before = search.before ? `AND (r.created_at, r.id) < (${p(ts(search.before.at))}, ${p(search.before.key)})` : ''
+      return allDated<RedemptionRow & { order_no: string | null }>(
         q.all(
           `SELECT r.id, r.coupon_id, r.code, r.grant_id, r.account_id, r.order_id, r.purchase_id, r.state, r.discount, r.currency,
              r.plan_code, r.period, r.periods_left, r.created_at, r.updated_at, o.order_no
            FROM coupon_redemptions r LEFT JOIN orders o ON o.id = r.order_id
-           WHERE r.coupon_id = $1 ORDER BY r.created_at DESC, r.seq DESC LIMIT $2`,
-          [couponId, limit]
+           WHERE r.coupon_id = $1 ${before} ORDER BY r.created_at DESC, r.id DESC LIMIT ${p(search.limit)}`,
+          values
         )
-      ),
+      )
+    },
     catalogVersions: async (limit) =>
       (
         await q.all<{ version: number; effective_from: Date; document: string; published_at: Date }>(
@@ -108,6 +111,25 @@ export function pgConsoleReads(q: Sql): ConsoleReadsRepo {
         )
       ).map((r): CatalogVersionRow => ({ version: r.version, effectiveFrom: ms(r.effective_from), document: r.document, publishedAt: ms(r.published_at) }))
   }
+}
+
+const DECIDED = "(f.status <> 'requested')"
+
+function fapiaoWhere(search: FapiaoSearch): { where: string; values: unknown[] } {
+  const values: unknown[] = []
+  const p = (v: unknown) => `$${values.push(v)}`
+  const conds: string[] = []
+  if (search.status) conds.push(`f.status = ${p(search.status)}`)
+  if (search.after) {
+    const at = p(ts(search.after.at))
+    const number = p(search.after.invoiceNumber)
+    conds.push(
+      search.after.decided
+        ? `${DECIDED} AND (f.decided_at < ${at} OR (f.decided_at = ${at} AND f.invoice_number > ${number}))`
+        : `(${DECIDED} OR f.requested_at > ${at} OR (f.requested_at = ${at} AND f.invoice_number > ${number}))`
+    )
+  }
+  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', values }
 }
 
 function orderWhere(q: OrderSearch): { where: string; values: unknown[] } {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { AccountListRow, ConsoleReadsRepo, FapiaoListRow, OrderSearch } from '../../console-reads'
+import type { AccountListRow, ConsoleReadsRepo, FapiaoListRow, FapiaoSearch, OrderSearch } from '../../console-reads'
 import type { RedemptionRow } from '../../coupons'
 import type { CatalogVersionRow, GrantRow, LedgerAccountRow, LedgerTransferRow, OrderRow } from '../../ports'
 
@@ -47,10 +47,6 @@ export function sqliteConsoleReads(s: Database.Database): ConsoleReadsRepo {
   const transfersOf = s.prepare<[string, number], LedgerTransferRow>(
     `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE customer_account_id = ? ORDER BY seq DESC LIMIT ?`
   )
-  const redemptions = s.prepare<[string, number], RedemptionRow & { order_no: string | null }>(
-    `SELECT r.*, o.order_no FROM coupon_redemptions r LEFT JOIN orders o ON o.id = r.order_id
-     WHERE r.coupon_id = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`
-  )
   const versions = s.prepare<[number], { version: number; effective_from: number; document: string; published_at: number }>(
     'SELECT version, effective_from, document, published_at FROM catalog_versions ORDER BY version DESC LIMIT ?'
   )
@@ -89,21 +85,48 @@ export function sqliteConsoleReads(s: Database.Database): ConsoleReadsRepo {
     grantsOf: (accountId) => grantsOf.all(accountId),
     ledgerAccountsOf: (accountId) => ledgerAccountsOf.all(accountId),
     transfersOf: (accountId, limit) => transfersOf.all(accountId, limit),
-    fapiao(status, limit) {
+    fapiao(q) {
+      const { where, params } = fapiaoWhere(q)
       const text = `SELECT f.invoice_number AS invoiceNumber, f.account_id AS accountId, f.status, f.requested_at AS requestedAt,
           f.decided_at AS decidedAt, f.fapiao_number AS fapiaoNumber, f.reason, f.file_type AS fileType,
           i.total, i.currency, coalesce(i.buyer, b.details) AS buyer
         FROM fapiao_requests f JOIN invoices i ON i.number = f.invoice_number LEFT JOIN billing_details b ON b.account_id = f.account_id
-        ${status ? 'WHERE f.status = @status' : ''}
-        ORDER BY CASE WHEN f.status = 'requested' THEN 0 ELSE 1 END,
-          CASE WHEN f.status = 'requested' THEN f.requested_at ELSE -f.decided_at END, f.invoice_number
+        ${where}
+        ORDER BY ${DECIDED}, CASE WHEN ${DECIDED} THEN -f.decided_at ELSE f.requested_at END, f.invoice_number
         LIMIT @limit`
-      return stmt(text).all(status ? { status, limit } : { limit }) as FapiaoListRow[]
+      return stmt(text).all({ ...params, limit: q.limit }) as FapiaoListRow[]
     },
-    redemptions: (couponId, limit) => redemptions.all(couponId, limit),
+    redemptions(couponId, q) {
+      const text = `SELECT r.*, o.order_no FROM coupon_redemptions r LEFT JOIN orders o ON o.id = r.order_id
+        WHERE r.coupon_id = @couponId ${q.before ? 'AND (r.created_at, r.id) < (@at, @key)' : ''}
+        ORDER BY r.created_at DESC, r.id DESC LIMIT @limit`
+      const params = q.before ? { couponId, at: q.before.at, key: q.before.key, limit: q.limit } : { couponId, limit: q.limit }
+      return stmt(text).all(params) as (RedemptionRow & { order_no: string | null })[]
+    },
     catalogVersions: (limit) =>
       versions.all(limit).map((r): CatalogVersionRow => ({ version: r.version, effectiveFrom: r.effective_from, document: r.document, publishedAt: r.published_at }))
   }
+}
+
+const DECIDED = "(f.status <> 'requested')"
+
+function fapiaoWhere(q: FapiaoSearch): { where: string; params: Record<string, unknown> } {
+  const conds: string[] = []
+  const params: Record<string, unknown> = {}
+  if (q.status) {
+    conds.push('f.status = @status')
+    params['status'] = q.status
+  }
+  if (q.after) {
+    params['at'] = q.after.at
+    params['number'] = q.after.invoiceNumber
+    conds.push(
+      q.after.decided
+        ? `${DECIDED} AND (f.decided_at < @at OR (f.decided_at = @at AND f.invoice_number > @number))`
+        : `(${DECIDED} OR f.requested_at > @at OR (f.requested_at = @at AND f.invoice_number > @number))`
+    )
+  }
+  return { where: conds.length ? `WHERE ${conds.join(' AND ')}` : '', params }
 }
 
 function orderWhere(q: OrderSearch): { where: string; params: Record<string, unknown> } {
