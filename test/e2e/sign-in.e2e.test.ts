@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
@@ -27,22 +27,28 @@ let api: Api
 let relayDir: string
 let relayUrl: string
 
+let relayConfig: ReturnType<typeof defaultConfig>
+
+/** The relay on its data and port again (after a stop: the venue's network back). */
+async function restartRelay(): Promise<void> {
+  relay = createRelay({ ...relayConfig, port: Number(new URL(relayUrl).port) }, { logStream: new Writable({ write: (_c, _e, cb) => cb() }) })
+  await relay.start()
+}
+
 beforeAll(async () => {
   ensureRendererBuilt()
   smtp = await startTestSmtp({ keep: true })
   relayDir = mkdtempSync(join(tmpdir(), 'e2e-signin-relay-'))
   const base = defaultConfig({ dataDir: relayDir })
-  relay = createRelay(
-    {
-      ...base,
-      port: 0,
-      durability: 'normal',
-      logLevel: 'warn',
-      signingKey: generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
-      auth: { ...base.auth, smtp: { url: smtp.url, from: '直播助手 <no-reply@relay.test>' } }
-    },
-    { logStream: new Writable({ write: (_c, _e, cb) => cb() }) }
-  )
+  relayConfig = {
+    ...base,
+    port: 0,
+    durability: 'normal',
+    logLevel: 'warn',
+    signingKey: generateSigningKey().privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+    auth: { ...base.auth, smtp: { url: smtp.url, from: '直播助手 <no-reply@relay.test>' } }
+  }
+  relay = createRelay(relayConfig, { logStream: new Writable({ write: (_c, _e, cb) => cb() }) })
   relayUrl = await relay.start()
   api = makeApi(relayUrl)
   browser = await launch()
@@ -143,5 +149,33 @@ describe.each<Locale>(['zh-CN', 'en'])('sign-in screens (%s)', (locale) => {
     expect(host.sync.enrolled).toBe(false)
     await shot(page, 'signed-out', locale)
     expect(browser.problems).toEqual([])
+  })
+
+  it('signed out while the relay cannot be reached: said so, and finished by the first sync once it answers', async () => {
+    const { page } = browser
+    const address = page.getByLabel(t('account.email'))
+    await address.fill(email)
+    await page.getByRole('button', { name: t('account.sendCode') }).click()
+    await page.getByLabel(t('account.code')).fill(await smtp.nextCode(email))
+    await page.getByRole('button', { name: t('account.signIn'), exact: true }).click()
+    await seeText(page.getByTestId('account-identity'), email)
+    const token = JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8'))['relay.deviceToken'] as string
+
+    await relay.stop()
+    await page.getByRole('button', { name: t('account.signOut') }).click()
+    await seeText(page.getByTestId('account-leaving'), t('account.leaving'))
+    await seeText(page.locator('main'), t('account.relayUnreachable'))
+    expect(host.sync.enrolled).toBe(false)
+    await shot(page, 'signed-out-leaving', locale)
+
+    await restartRelay()
+    expect((await api('GET', '/v1/account', { token })).status).toBe(200)
+    await host.sync.syncNow()
+    expect((await api('GET', '/v1/account', { token })).status).toBe(401)
+    await page.getByRole('button', { name: t('common.retry') }).click()
+    await page.getByLabel(t('account.email')).waitFor()
+    expect(await page.getByTestId('account-leaving').count()).toBe(0)
+    expect(browser.problems.every((p) => /Failed to load resource|ERR_CONNECTION_REFUSED|50\d/.test(p))).toBe(true)
+    browser.problems.length = 0
   })
 })

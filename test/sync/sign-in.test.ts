@@ -7,6 +7,7 @@ import { defaultConfig } from '../../src/relay/config/config'
 import type { BillingError } from '../../src/shared/errors'
 import { tempDir } from '../support/db'
 import { startTestSmtp } from '../relay/support/smtp'
+import { nodeHttpFetch, type RelayFetch } from '../../src/main/sync/http-transport'
 import { openDevice, startWorld, type World } from './support'
 
 // The app's side of sign-in: the real sync service of two app instances against the real
@@ -27,9 +28,20 @@ async function world() {
   return { w, smtp }
 }
 
-function app(w: World, name: string, dir = tempDir(`signin-${name}-`)) {
-  return { ...openDevice(w, name, dir, { deviceName: name }), dir }
+function app(w: World, name: string, dir = tempDir(`signin-${name}-`), fetch?: RelayFetch) {
+  return { ...openDevice(w, name, dir, { deviceName: name, ...(fetch ? { fetch } : {}) }), dir }
 }
+
+/** The relay seen through a network that can be cut (a venue's Wi-Fi that drops). */
+function cable() {
+  let cut = false
+  const fetch: RelayFetch = (url, init) => (cut ? Promise.reject(new TypeError('fetch failed')) : nodeHttpFetch(url, init))
+  return { fetch, cut: () => void (cut = true), mend: () => void (cut = false) }
+}
+
+const secretsOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')) as Record<string, string>
+const usageOnRelay = (w: World, deviceId?: string) =>
+  (w.t.relay.db.sqlite.prepare(`SELECT count(*) AS n FROM outbox_records WHERE kind = 'usage'${deviceId ? ' AND device_id = ?' : ''}`).get(...(deviceId ? [deviceId] : [])) as { n: number }).n
 
 async function signIn(a: ReturnType<typeof app>, smtp: Awaited<ReturnType<typeof world>>['smtp'], email: string) {
   await a.sync.account.requestCode('email', email)
@@ -115,6 +127,85 @@ describe('signing in from the app', () => {
     expect(back.signedIn).toBe(true)
     await a.sync.syncNow()
     expect((w.t.relay.db.sqlite.prepare("SELECT count(*) AS n FROM outbox_records WHERE kind = 'usage'").get() as { n: number }).n).toBe(2)
+  })
+
+  it('signing out with the relay out of reach signs out at once; once it answers, what was pending goes up from this device and the device is revoked', async () => {
+    const { w, smtp } = await world()
+    const net = cable()
+    const a = app(w, 'studio-pc', undefined, net.fetch)
+    const view = await signIn(a, smtp, 'venue@example.com')
+    if (!view.signedIn) throw new Error('not signed in')
+    const token = secretsOf(a.dir)['relay.deviceToken']!
+    net.cut()
+    a.billing.quotas.consume('ai_request', 2, 'offline-before-sign-out')
+    expect(await a.sync.account.signOut()).toEqual({ signedIn: false, methods: null, leaving: true })
+    expect(a.sync.enrolled).toBe(false)
+    expect(a.sync.leaseStatus()).toBe('none')
+    // Signed out here, but the relay has neither the use nor the revocation yet.
+    expect(secretsOf(a.dir)['relay.deviceToken']).toBeUndefined()
+    expect((await w.t.api('GET', '/v1/account', { token })).status).toBe(200)
+    expect(usageOnRelay(w)).toBe(0)
+    await a.sync.syncNow()
+    expect(usageOnRelay(w)).toBe(0)
+
+    net.mend()
+    await a.sync.syncNow()
+    expect(usageOnRelay(w, view.deviceId)).toBe(1)
+    expect((await w.t.api('GET', '/v1/account', { token })).status).toBe(401)
+    expect(secretsOf(a.dir)).toEqual({})
+    expect(await a.sync.account.view()).toEqual({ signedIn: false, methods: ['email'] })
+    // Nothing is sent twice: a later sign-in pushes only what came after.
+    a.billing.quotas.consume('ai_request', 1, 'signed-out-use')
+    await signIn(a, smtp, 'venue@example.com')
+    await a.sync.syncNow()
+    expect(usageOnRelay(w)).toBe(2)
+  })
+
+  it('a device removed from another while it was leaving is dropped from the departures; its pending use waits for the next sign-in', async () => {
+    const { w, smtp } = await world()
+    const net = cable()
+    const a = app(w, 'studio-pc', undefined, net.fetch)
+    const b = app(w, 'phone-pc')
+    const view = await signIn(a, smtp, 'two@example.com')
+    if (!view.signedIn) throw new Error('not signed in')
+    await signIn(b, smtp, 'two@example.com')
+    net.cut()
+    a.billing.quotas.consume('ai_request', 1, 'before-removal')
+    expect(await a.sync.account.signOut()).toMatchObject({ signedIn: false, leaving: true })
+    await b.sync.account.removeDevice(view.deviceId)
+    net.mend()
+    await a.sync.syncNow()
+    expect(secretsOf(a.dir)).toEqual({})
+    expect(usageOnRelay(w)).toBe(0)
+    const back = await signIn(a, smtp, 'two@example.com')
+    if (!back.signedIn) throw new Error('not signed in')
+    await a.sync.syncNow()
+    expect(usageOnRelay(w, back.deviceId)).toBe(1)
+  })
+
+  it('signed out offline, then in again: the first departure ends in the sign-in’s run; signed out offline once more, the second ends when the relay answers', async () => {
+    const { w, smtp } = await world()
+    const net = cable()
+    const a = app(w, 'studio-pc', undefined, net.fetch)
+    const first = await signIn(a, smtp, 'again@example.com')
+    const t1 = secretsOf(a.dir)['relay.deviceToken']!
+    net.cut()
+    await a.sync.account.signOut()
+    net.mend()
+    // Signing in brings the first departure to an end in the run that follows it.
+    const second = await signIn(a, smtp, 'again@example.com')
+    if (!first.signedIn || !second.signedIn) throw new Error('not signed in')
+    const t2 = secretsOf(a.dir)['relay.deviceToken']!
+    expect((await w.t.api('GET', '/v1/account', { token: t1 })).status).toBe(401)
+    net.cut()
+    a.billing.quotas.consume('ai_request', 1, 'second-device-use')
+    expect(await a.sync.account.signOut()).toMatchObject({ leaving: true })
+    expect(JSON.parse(secretsOf(a.dir)['relay.leavingDevices']!)).toEqual([{ deviceId: second.deviceId, token: t2 }])
+    net.mend()
+    await a.sync.syncNow()
+    expect((await w.t.api('GET', '/v1/account', { token: t2 })).status).toBe(401)
+    expect(usageOnRelay(w, second.deviceId)).toBe(1)
+    expect(secretsOf(a.dir)).toEqual({})
   })
 
   it('this computer’s data stays with its account: signing in to another is refused and its device revoked', async () => {

@@ -48,3 +48,8 @@ export interface SecretStore {
 }
 
 export const DEVICE_TOKEN_SECRET = 'relay.deviceToken'
+/**
+ * Devices signed out before the relay heard it (JSON [{deviceId, token}]): each token is kept
+ * only to push what the device had pending and then revoke it (sync/departure.ts).
+ */
+export const LEAVING_DEVICES_SECRET = 'relay.leavingDevices'

@@ -14,9 +14,10 @@ export interface RelayConnectionOptions {
 
 /**
  * The relay client, made on first use (the URL may be configured after start-up) and kept.
- * An insecure or missing relay URL is its own typed error, thrown to whoever asks.
+ * An insecure or missing relay URL is its own typed error, thrown to whoever asks. It sends the
+ * device token (default: the enrolled device's; a departing device's for departure.ts).
  */
-export function relayConnection(opts: RelayConnectionOptions): () => RelayClient {
+export function relayConnection(opts: RelayConnectionOptions, token: () => string | undefined = () => opts.secrets.get(DEVICE_TOKEN_SECRET)): () => RelayClient {
   let client: RelayClient | null = null
   return () => {
     const url = opts.relayUrl ?? opts.settings.get().relayUrl
@@ -24,7 +25,7 @@ export function relayConnection(opts: RelayConnectionOptions): () => RelayClient
     if (!client) assertRelayUrl(url)
     client ??= new RelayClient({
       baseUrl: url,
-      token: () => opts.secrets.get(DEVICE_TOKEN_SECRET),
+      token,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
       ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {})
     })

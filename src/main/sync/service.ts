@@ -23,6 +23,7 @@ import { FullChecks } from './full-checks'
 import { RelayKeyRing } from './key-ring'
 import { FeedPuller } from './pull'
 import { OutboxPusher } from './push'
+import { DeviceDeparture } from './departure'
 import { rechargeOptionsOf, type RechargeOptions } from './recharge-options'
 import { relayConnection } from './relay-connection'
 import { assertRelayUrl } from './relay-url'
@@ -238,15 +239,20 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     status.announce()
   })
 
-  const pusher = new OutboxPusher({
+  const pushing = {
     db: billing.db,
     store,
-    relay,
     now,
     batchSize: opts.outboxBatchSize ?? 500,
     pipelineDepth: Math.max(1, opts.outboxPipeline ?? 8),
     acked: () => allowance.invalidate(),
     refused: () => status.announce()
+  }
+  const pusher = new OutboxPusher({ ...pushing, relay })
+  const departure = new DeviceDeparture({
+    secrets,
+    push: (token) => new OutboxPusher({ ...pushing, relay: relayConnection(opts, () => token) }).push(),
+    revoke: (deviceId, token) => relay().revokeDevice(deviceId, token)
   })
   const notifications = new NotificationCentre({
     db: billing.db,
@@ -310,7 +316,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
     applied: () => allowance.invalidate(),
     skipped: () => status.announce()
   })
-  const runDeps = { billing, store, guard, settings, signals, status, pusher, puller, checkouts, enrolled, now, keys, relay }
+  const runDeps = { billing, store, guard, settings, signals, status, pusher, puller, checkouts, enrolled, now, keys, relay, departure }
 
   const scheduler = new SyncScheduler({
     run: () => runSync(runDeps),
@@ -337,6 +343,7 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
       billing.quotas.invalidate()
     },
     flush: () => scheduler.trigger('manual'),
+    departure,
     changed() {
       allowance.invalidate()
       status.announce()

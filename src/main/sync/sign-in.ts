@@ -2,13 +2,15 @@ import { DEVICE_TOKEN_SECRET, type SecretStore, type SettingsStore } from '../se
 import { BillingError, InvalidInput, InvalidTransition } from '../../shared/errors'
 import type { AccountView, SignInMethod } from '../../shared/ipc/types'
 import type { SignInResponse } from '../../shared/relay-contract'
+import type { DeviceDeparture } from './departure'
 import { RelayError, type RelayClient } from './relay-client'
 
 // Signing in to a relay account: an email or mobile number and a one-time code, or a token
 // from the host app's own backend. A verified sign-in ends in the same device token an
 // operator's enrolment code buys (enrolment.ts), so sync, leases and the outbox carry on
-// unchanged. Signing out forgets the token (revoked on the relay when it can be reached):
-// the app then runs on the free tier on its own data, as it does before any sign-in.
+// unchanged. Signing out signs this computer out at once: the app then runs on the free tier
+// on its own data, as it does before any sign-in; the token passes to departure.ts, which
+// pushes what was pending and revokes the device as soon as the relay answers.
 //
 // This file's ledger, outbox and feed cursor belong to the first account it signed in to:
 // the account id stays in the settings after a sign-out, and a sign-in to another account
@@ -24,8 +26,9 @@ export interface AccountSessionDeps {
   relayIdentity: () => { relayUrl?: string; relayPublicKey: string }
   /** Drops the stored lease (it names the device that is going or gone). */
   resetLease: () => void
-  /** Pushes what is pending before the token is forgotten; failures are ignored. */
+  /** A sync run: pushes what is pending, and finishes departures; failures are ignored. */
   flush: () => Promise<unknown>
+  departure: DeviceDeparture
   /** Signed in or out: announce the sync state and sync. */
   changed: () => void
 }
@@ -34,7 +37,7 @@ export class AccountSession {
   constructor(private readonly deps: AccountSessionDeps) {}
 
   async view(): Promise<AccountView> {
-    if (!this.deps.enrolled()) return { signedIn: false, methods: await this.methods() }
+    if (!this.deps.enrolled()) return this.signedOut()
     const s = this.deps.settings.get()
     let devices: Extract<AccountView, { signedIn: true }>['devices'] = null
     try {
@@ -46,7 +49,7 @@ export class AccountSession {
       // Removed from another device: this one is signed out.
       if (err instanceof RelayError && err.status === 401) {
         this.forget()
-        return { signedIn: false, methods: await this.methods() }
+        return this.signedOut()
       }
     }
     return {
@@ -89,16 +92,25 @@ export class AccountSession {
     return this.view()
   }
 
-  /** Idempotent: signed out already answers the signed-out view. */
+  /**
+   * Idempotent: signed out already answers the signed-out view. Signed out here whatever the
+   * relay says; the run after it tells the relay, or a later one when it cannot be reached.
+   */
   async signOut(): Promise<AccountView> {
     if (this.deps.enrolled()) {
       await this.deps.flush().catch(() => undefined)
       const own = this.deps.settings.get().deviceId
-      // Best effort: offline, the token is forgotten here and can be removed from another device.
-      if (own) await this.deps.relay().revokeDevice(own).catch(() => undefined)
+      const token = this.deps.secrets.get(DEVICE_TOKEN_SECRET)
+      if (own && token) this.deps.departure.begin(own, token)
       this.forget()
+      await this.deps.flush().catch(() => undefined)
     }
     return this.view()
+  }
+
+  private async signedOut(): Promise<AccountView> {
+    const methods = await this.methods()
+    return this.deps.departure.leaving().length > 0 ? { signedIn: false, methods, leaving: true } : { signedIn: false, methods }
   }
 
   private async methods(): Promise<SignInMethod[] | null> {

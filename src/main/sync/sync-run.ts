@@ -2,6 +2,7 @@ import type { Billing } from '../billing'
 import type { SettingsStore } from '../settings'
 import type { CheckoutFlow } from './checkouts'
 import { alignWithRelay, walletApartFromRelay } from './integrity'
+import type { DeviceDeparture } from './departure'
 import type { RelayKeyRing } from './key-ring'
 import type { FeedPuller } from './pull'
 import type { OutboxPusher } from './push'
@@ -32,6 +33,7 @@ export interface SyncRunDeps {
   /** The relay keys trusted; learned from GET /v1/keys before the lease and the feed. */
   keys: RelayKeyRing
   relay: () => RelayClient
+  departure: DeviceDeparture
 }
 
 /** Resolves with whether the run succeeded (the scheduler backs off when not). */
@@ -44,6 +46,9 @@ export async function runSync(deps: SyncRunDeps): Promise<boolean> {
     status.announce()
     return false
   }
+  // A device signed out before the relay heard it: its pending outbox, then its revocation,
+  // before anything of a device signed in since (departure.ts). A failure leaves it for later.
+  await deps.departure.finish().catch(() => false)
   const accountId = deps.settings.get().accountId
   if (!deps.enrolled() || !accountId) {
     status.lastError = 'this device is not enrolled with the relay'

@@ -28,13 +28,13 @@ export function AccountScreen(): React.JSX.Element {
   }
   return (
     <div className="screen">
-      {view.signedIn ? <SignedIn view={view} /> : <SignedOut methods={view.methods} />}
+      {view.signedIn ? <SignedIn view={view} /> : <SignedOut methods={view.methods} leaving={view.leaving === true} />}
       <NoticeSettingsCard />
     </div>
   )
 }
 
-function SignedOut({ methods }: { methods: Extract<AccountView, { signedIn: false }>['methods'] }): React.JSX.Element {
+function SignedOut({ methods, leaving }: { methods: Extract<AccountView, { signedIn: false }>['methods']; leaving: boolean }): React.JSX.Element {
   const { t } = useI18n()
   const load = useS('account', (s) => s.load)
   return (
@@ -42,6 +42,11 @@ function SignedOut({ methods }: { methods: Extract<AccountView, { signedIn: fals
       <h2 id="sign-in-title">{t('account.signInTitle')}</h2>
       <p className="muted">{t('account.intro')}</p>
       <p className="tag">{t('account.freeTier')}</p>
+      {leaving && (
+        <p role="status" data-testid="account-leaving">
+          {t('account.leaving')}
+        </p>
+      )}
       {methods === null ? (
         <>
           <p role="status">{t('account.relayUnreachable')}</p>

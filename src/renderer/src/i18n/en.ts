@@ -271,6 +271,7 @@ export const en: Record<MessageKey, string> = {
   'account.intro': 'Once signed in, your balance, plan and usage sync across your computers; top-ups and subscriptions need a sign-in.',
   'account.freeTier': 'Signed out, the app runs on the free plan and keeps its data on this computer',
   'account.relayUnreachable': 'The billing service cannot be reached right now. You can sign in once you are online.',
+  'account.leaving': 'Signed out on this computer. The billing service cannot be reached right now: once you are online, what this computer has not synced is uploaded first, then it is removed from your account. Nothing else to do.',
   'account.noMethods': 'The billing service does not offer sign-in yet. Please contact support.',
   'account.method': 'Sign in with',
   'account.method.email': 'Email',

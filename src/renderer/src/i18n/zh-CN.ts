@@ -269,6 +269,7 @@ export const zhCN = {
   'account.intro': '登录后，余额、套餐和用量会在你的各台电脑之间同步，充值和订阅也需要登录。',
   'account.freeTier': '未登录时按免费版使用，本机数据照常保存',
   'account.relayUnreachable': '暂时连不上计费服务，联网后即可登录。',
+  'account.leaving': '已在本机退出登录。计费服务暂时连不上：联网后，本机尚未同步的记录会先上传，再把这台电脑从账号中移除，无需再操作。',
   'account.noMethods': '计费服务暂未开放登录，请联系客服。',
   'account.method': '登录方式',
   'account.method.email': '邮箱',

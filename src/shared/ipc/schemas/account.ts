@@ -18,7 +18,12 @@ export const accountViewSchema = z.discriminatedUnion('signedIn', [
   z.object({
     signedIn: z.literal(false),
     /** The relay's sign-in methods; null when no relay is configured or it cannot be reached. */
-    methods: z.array(signInMethodSchema).nullable()
+    methods: z.array(signInMethodSchema).nullable(),
+    /**
+     * Signed out before the relay could hear it: what this computer had not synced goes up, and
+     * it is removed from the account, once the relay answers (absent when nothing is waiting).
+     */
+    leaving: z.literal(true).optional()
   }),
   z.object({
     signedIn: z.literal(true),
