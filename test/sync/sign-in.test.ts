@@ -8,7 +8,7 @@ import type { BillingError } from '../../src/shared/errors'
 import { tempDir } from '../support/db'
 import { startTestSmtp } from '../relay/support/smtp'
 import { nodeHttpFetch, type RelayFetch } from '../../src/main/sync/http-transport'
-import { openDevice, startWorld, type World } from './support'
+import { openDevice, startWorld, topUp, type World } from './support'
 
 // The app's side of sign-in: the real sync service of two app instances against the real
 // relay, codes delivered by the relay's SMTP sender to a real SMTP server.
@@ -139,6 +139,8 @@ describe('signing in from the app', () => {
     net.cut()
     a.billing.quotas.consume('ai_request', 2, 'offline-before-sign-out')
     expect(await a.sync.account.signOut()).toEqual({ signedIn: false, methods: null, leaving: true })
+    // Used signed out: never pushed as the departed device's.
+    a.billing.quotas.consume('ai_request', 1, 'signed-out-offline-use')
     expect(a.sync.enrolled).toBe(false)
     expect(a.sync.leaseStatus()).toBe('none')
     // Signed out here, but the relay has neither the use nor the revocation yet.
@@ -154,11 +156,36 @@ describe('signing in from the app', () => {
     expect((await w.t.api('GET', '/v1/account', { token })).status).toBe(401)
     expect(secretsOf(a.dir)).toEqual({})
     expect(await a.sync.account.view()).toEqual({ signedIn: false, methods: ['email'] })
-    // Nothing is sent twice: a later sign-in pushes only what came after.
+    expect(usageOnRelay(w)).toBe(1)
+    // Nothing is sent twice: a later sign-in pushes what was used signed out, as the new device's.
     a.billing.quotas.consume('ai_request', 1, 'signed-out-use')
-    await signIn(a, smtp, 'venue@example.com')
+    const back = await signIn(a, smtp, 'venue@example.com')
+    if (!back.signedIn) throw new Error('not signed in')
     await a.sync.syncNow()
-    expect(usageOnRelay(w)).toBe(2)
+    expect(usageOnRelay(w)).toBe(3)
+    expect(usageOnRelay(w, back.deviceId)).toBe(2)
+  })
+
+  it('wallet spending pushed by a departed device is not taken twice when the relay’s echo arrives after the next sign-in', async () => {
+    const { w, smtp } = await world()
+    const net = cable()
+    const a = app(w, 'studio-pc', undefined, net.fetch)
+    await signIn(a, smtp, 'wallet@example.com')
+    await topUp(w, a, 1000)
+    expect(a.billing.wallet.balance().amount).toBe(1000)
+    net.cut()
+    expect(a.billing.wallet.consume({ key: 'offline-spend', amount: { amount: 300, currency: 'CNY' }, feature: 'ai_request', reason: 'stream' }).balance.amount).toBe(700)
+    await a.sync.account.signOut()
+    net.mend()
+    await a.sync.syncNow()
+    // The relay has the spend; the echo (stamped with the departed device) is pulled only after a sign-in.
+    await signIn(a, smtp, 'wallet@example.com')
+    await a.sync.syncNow()
+    expect(a.billing.wallet.balance().amount).toBe(700)
+    // Its own echo: the spend counts as synced, and the wallet agrees with the relay.
+    expect(a.sync.allowance()).toBe(700)
+    expect(a.sync.state().warnings).not.toContain('ledger_tampered')
+    expect((await w.t.api('GET', '/v1/account', { token: secretsOf(a.dir)['relay.deviceToken']! })).body.wallet.balance.amount).toBe(700)
   })
 
   it('a device removed from another while it was leaving is dropped from the departures; its pending use waits for the next sign-in', async () => {
@@ -200,7 +227,7 @@ describe('signing in from the app', () => {
     net.cut()
     a.billing.quotas.consume('ai_request', 1, 'second-device-use')
     expect(await a.sync.account.signOut()).toMatchObject({ leaving: true })
-    expect(JSON.parse(secretsOf(a.dir)['relay.leavingDevices']!)).toEqual([{ deviceId: second.deviceId, token: t2 }])
+    expect(JSON.parse(secretsOf(a.dir)['relay.leavingDevices']!)).toEqual([{ deviceId: second.deviceId, token: t2, relayUrl: w.t.url, untilSeq: expect.any(Number) }])
     net.mend()
     await a.sync.syncNow()
     expect((await w.t.api('GET', '/v1/account', { token: t2 })).status).toBe(401)

@@ -159,7 +159,7 @@ export function orderNoOf(d: Pick<Device, 'billing'>, orderId: string): string {
 }
 
 /** Recharges `amount` through checkout + provider payment + sync; returns the relay's order number. */
-export async function topUp(w: World, d: Device, amount: number, provider: ProviderName = 'alipay'): Promise<string> {
+export async function topUp(w: World, d: Pick<Device, 'name' | 'billing' | 'sync'>, amount: number, provider: ProviderName = 'alipay'): Promise<string> {
   const c = await d.sync.createCheckout({
     idempotencyKey: `topup-${d.name}-${++seq}`,
     method: provider,

@@ -159,7 +159,10 @@ export interface BillingModule {
     signInWithHostToken(token: string, deviceName?: string): Promise<AccountView>
     /** Who is signed in here, and the account's devices (signedIn: false when nobody is). */
     account(): Promise<AccountView>
-    /** Signs out: the device token is forgotten (and revoked on the relay when it answers); the free tier applies. */
+    /**
+     * Signs out here at once (the free tier applies). The relay is told in the sync that follows,
+     * or, when it cannot be reached, in the first one that reaches it (`leaving: true` until then).
+     */
     signOut(): Promise<AccountView>
   }
   /** The notification centre: notices from the relay and reminders computed here, offline too. */

@@ -18,6 +18,11 @@ export interface SyncSettings {
   relayKeyChain?: string
   accountId?: string
   deviceId?: string
+  /**
+   * This file's earlier devices (signed out or removed), newest last: the relay's echoes of their
+   * records are this file's own (sync/apply.ts), whichever device pulls them.
+   */
+  formerDeviceIds?: string[]
   deviceName?: string
   /** How this device joined its account (sign-in.ts), and the address or number it used. */
   signInMethod?: 'email' | 'sms' | 'host' | 'enrolment'

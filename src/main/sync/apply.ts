@@ -69,7 +69,8 @@ export interface ApplyDeps {
   ids: IdSource
   keeper: LeaseKeeper
   notices: Pick<NotificationCentre, 'applyRelay'>
-  deviceId: () => string | undefined
+  /** A device of this file: the one signed in, or an earlier one (settings.formerDeviceIds). */
+  ownDevice: (deviceId: string) => boolean
   now: () => number
 }
 
@@ -177,7 +178,7 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
     }
     case 'subscription_grant': {
       const g = p.data
-      const own = g.source === 'wallet' && g.deviceId === d.deviceId() && g.purchaseId !== null && store.outboxHas.get(g.purchaseId) !== undefined
+      const own = g.source === 'wallet' && g.deviceId !== null && d.ownDevice(g.deviceId) && g.purchaseId !== null && store.outboxHas.get(g.purchaseId) !== undefined
       const purchasesPending = store.outboxPendingOfKind.get('subscription_purchase') !== undefined
       if (applyGrant(d.subscriptions, key, g, now, { own, purchasesPending })) out.push({ kind: 'subscription.changed' })
       break
@@ -191,7 +192,7 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
     case 'wallet_debit': {
       const { sourceId, deviceId, amount, feature, reason } = p.data
       totals.relayBalance -= amount.amount
-      const mine = deviceId === d.deviceId() && store.outboxHas.get(sourceId) !== undefined
+      const mine = d.ownDevice(deviceId) && store.outboxHas.get(sourceId) !== undefined
       if (mine) store.outboxMirrored.run(now, sourceId)
       if (!mine || reason === 'first_free_lost') {
         // What the wallet covers leaves it, the rest is debt (the relay recorded the same).
@@ -219,7 +220,7 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
     }
     case 'trial_decision': {
       const { recordId, planCode, deviceId, outcome, decidedAt } = p.data
-      const own = deviceId === d.deviceId() && store.outboxHas.get(recordId) !== undefined
+      const own = d.ownDevice(deviceId) && store.outboxHas.get(recordId) !== undefined
       store.trialInsert.run(recordId, planCode, deviceId, outcome, own ? 1 : 0, decidedAt, now)
       if (own && outcome === 'refused' && endRefusedTrial(d.subscriptions, key, recordId, planCode, now)) {
         out.push({ kind: 'subscription.changed' })

@@ -63,7 +63,10 @@ export class FeedPuller {
       ids: deps.ids,
       keeper: deps.keeper,
       notices: deps.notices,
-      deviceId: () => deps.settings.get().deviceId,
+      ownDevice: (id) => {
+        const s = deps.settings.get()
+        return id === s.deviceId || (s.formerDeviceIds?.includes(id) ?? false)
+      },
       now: deps.now
     }
   }

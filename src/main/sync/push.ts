@@ -35,9 +35,9 @@ export class OutboxPusher {
    * works on one batch while the next travels; each ack commits on its own. Rows are sent from
    * their stored JSON. After a failure no new batch starts; the ones in flight finish, the run
    * fails, and unacked rows go again next time (a resend is acked, never reapplied).
-   * Returns the number of rows sent.
+   * Returns the number of rows sent. `untilSeq`: only rows written up to it (a departing device's).
    */
-  async push(): Promise<number> {
+  async push(untilSeq = Number.MAX_SAFE_INTEGER): Promise<number> {
     let afterSeq = 0
     let sentRows = 0
     let failure: unknown = null
@@ -46,7 +46,8 @@ export class OutboxPusher {
       // One batch read and sent per turn of the event loop, not the whole pipeline at once.
       if (sentRows > 0) await nextTurn()
       if (failure !== null) break
-      const rows = this.deps.store.outboxPendingAfter.all(afterSeq, this.deps.batchSize)
+      const read = this.deps.store.outboxPendingAfter.all(afterSeq, this.deps.batchSize)
+      const rows = read.length > 0 && read.at(-1)![0] > untilSeq ? read.filter(([seq]) => seq <= untilSeq) : read
       const first = rows[0]
       const last = rows.at(-1)
       if (!first || !last) break

@@ -251,7 +251,9 @@ export function createSyncedBilling(opts: SyncedBillingOptions): { billing: Bill
   const pusher = new OutboxPusher({ ...pushing, relay })
   const departure = new DeviceDeparture({
     secrets,
-    push: (token) => new OutboxPusher({ ...pushing, relay: relayConnection(opts, () => token) }).push(),
+    relayUrl: () => opts.relayUrl ?? settings.get().relayUrl,
+    lastSeq: () => store.outboxLastSeq.get()?.seq ?? 0,
+    push: (token, untilSeq) => new OutboxPusher({ ...pushing, relay: relayConnection(opts, () => token) }).push(untilSeq),
     revoke: (deviceId, token) => relay().revokeDevice(deviceId, token)
   })
   const notifications = new NotificationCentre({

@@ -16,6 +16,9 @@ import { RelayError, type RelayClient } from './relay-client'
 // the account id stays in the settings after a sign-out, and a sign-in to another account
 // is refused (its device is revoked at once), so one account's spending never reaches another.
 
+/** Earlier devices of this file remembered (settings.formerDeviceIds): far more sign-outs than a file sees. */
+const FORMER_DEVICES_KEPT = 50
+
 export interface AccountSessionDeps {
   settings: SettingsStore
   secrets: SecretStore
@@ -147,8 +150,10 @@ export class AccountSession {
   }
 
   private forget(): void {
+    const s = this.deps.settings.get()
+    const former = s.deviceId ? [...(s.formerDeviceIds ?? []).filter((id) => id !== s.deviceId), s.deviceId].slice(-FORMER_DEVICES_KEPT) : s.formerDeviceIds
     this.deps.secrets.delete(DEVICE_TOKEN_SECRET)
-    this.deps.settings.set({ deviceId: undefined, deviceName: undefined, signInMethod: undefined, signInTarget: undefined })
+    this.deps.settings.set({ deviceId: undefined, deviceName: undefined, signInMethod: undefined, signInTarget: undefined, formerDeviceIds: former })
     this.deps.resetLease()
     this.deps.changed()
   }

@@ -13,7 +13,7 @@ import type { SyncStore } from './store'
 import type { SyncStatus } from './sync-state'
 import type { TrustGuard } from './trust'
 
-// One sync run (docs/sync.md): push the outbox, learn the relay keys, fetch the lease, pull the
+// One sync run (docs/sync.md): finish a departure (a device signed out unheard), push the outbox, learn the relay keys, fetch the lease, pull the
 // feed to the end, poll open checkouts; then anchor the clock, clear the sticky warnings, store
 // the relay keys learned, cross-check the wallet with the relay's balance (a difference is
 // ledger_tampered again at once), and on equal totals align the wallet's debt with the relay's.
