@@ -112,7 +112,8 @@ export function createCore(opts: {
   const ledger = new Ledger(clock)
   const wallet = new RelayWallet(ledger, feed, ids)
   const grants = new Grants(feed, ids)
-  const coupons = new Coupons(feed, ids)
+  const jobs = new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobLeaseMs })
+  const coupons = new Coupons(feed, ids, { clock, jobs, claimHoldMs: config.checkoutTtlMs })
   const inv = config.invoicing
   const invoices = new Invoices(feed, ledger, { enabled: inv.enabled, timeZone: inv.timeZone })
   const font = new InvoiceFont(resolveInvoiceFont(inv.font))
@@ -123,7 +124,6 @@ export function createCore(opts: {
   const auth = config.auth
   const perAddress = () => new RateLimiter(auth.perAddress, clock, auth.lockoutMs)
   const secret = new AuthSecret(opts.authSecret)
-  const jobs = new JobRunner(store, clock, ids, { owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, leaseMs: config.jobLeaseMs })
   const baseUrl = opts.baseUrl ?? (() => `http://${config.host}:${config.port}`)
   const notices = new Notices({ store, clock, feed, jobs, secret, baseUrl, ...(opts.senders.email ? { email: opts.senders.email } : {}) })
   const reminders = new Reminders({ clock, jobs, notices, wallet, grants })

@@ -6,6 +6,7 @@ import { BillingError } from '../../shared/errors'
 import { ConfigError, loadConfig } from '../config/config'
 import { addPromotionCode, createCoupon, deactivateCoupon, grantCoupon, listCoupons } from '../coupons/admin'
 import { Coupons } from '../coupons/coupons'
+import { JobRunner } from '../jobs/runner'
 import { Feed } from '../feed/feed'
 import { loadOrCreateDevKey, parseSigningKey } from '../feed/keys'
 import { openSqliteStore } from '../store/sqlite/open'
@@ -84,7 +85,10 @@ export async function runCoupon(args: readonly string[], env: NodeJS.ProcessEnv,
   try {
     const key = config.signingKey ? parseSigningKey(config.signingKey) : loadOrCreateDevKey(config.dataDir).key
     const ids = pooledRandomIds(clock)
-    const result = await run({ store, clock, ids, coupons: new Coupons(new Feed(store, key, clock, ids), ids) })
+    // Enqueues only (a grant's release at its end): the relay's own runner runs the jobs.
+    const jobs = new JobRunner(store, clock, ids, { owner: `cli:${process.pid}` })
+    const coupons = new Coupons(new Feed(store, key, clock, ids), ids, { clock, jobs, claimHoldMs: config.checkoutTtlMs })
+    const result = await run({ store, clock, ids, coupons })
     out(`coupon: ${command}: ${JSON.stringify(result)}`)
     return 0
   } catch (err) {

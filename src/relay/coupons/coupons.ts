@@ -1,3 +1,4 @@
+import type { Clock } from '../../node/clock'
 import type { IdSource } from '../../node/ids'
 import type { CouponRefusal, Quote, QuoteRequest } from '../../shared/billing/coupons'
 import { BillingError } from '../../shared/errors'
@@ -6,6 +7,7 @@ import type { CheckoutItem, OutboxRecord } from '../../shared/relay-contract'
 import type { CatalogDocument } from '../../shared/catalog'
 import { CatalogVersions } from '../catalog/catalog'
 import type { Feed } from '../feed/feed'
+import type { JobRunner } from '../jobs/runner'
 import { priceItem } from '../pricing/catalog'
 import type { CouponGrantRow, PromotionCodeRow } from '../store/coupons'
 import type { OrderRow, StoreTx } from '../store/ports'
@@ -21,6 +23,15 @@ import { judgeCoupon, REFUSAL_MESSAGES, type Verdict } from './rules'
 // - released when the order expires, fails or is cancelled (the limits count it no more);
 // - given back on a full refund (the account may use it again); a partial refund keeps it.
 // An account-bound coupon (a grant) is used once: available → used by a conditional update.
+// A grant that took a redemption and has an end is released at its end if still unused (a job
+// keyed by the grant: available → expired, the redemption given back), so it holds the
+// coupon's limits no longer than that. A promotion code claimed by a wallet quote ends after the
+// checkout TTL, as a checkout's reservation does; a device that bought with it before the end,
+// offline, is still honoured when its purchase arrives later (the redemption taken again, beyond
+// the limit if need be, as for a payment after a release).
+
+/** The job that releases an unused grant at its end (key: the grant id). */
+export const GRANT_RELEASE_JOB = 'coupon_grant_release'
 
 export const DEFAULT_TAX_RATE = '0.06'
 
@@ -49,13 +60,23 @@ export interface Priced {
   applied?: { coupon: Coupon; code: PromotionCodeRow | undefined; discount: Money }
 }
 
+export interface CouponsOptions {
+  clock: Clock
+  jobs: JobRunner
+  /** How long a promotion code claimed by a wallet quote is held unused (the checkout TTL). */
+  claimHoldMs: number
+}
+
 export class Coupons {
   private readonly versions = new CatalogVersions()
 
   constructor(
     private readonly feed: Feed,
-    private readonly ids: IdSource
-  ) {}
+    private readonly ids: IdSource,
+    private readonly options: CouponsOptions
+  ) {
+    options.jobs.register(GRANT_RELEASE_JOB, { handler: { unit: (tx, job) => this.releaseExpired(tx, job.key, options.clock.now()) } })
+  }
 
   /** The price of `req.item` for the account by the catalog in force: list, discount, tax, total, bonus. */
   async priceFor(tx: StoreTx, accountId: string, req: QuoteRequest, now: number, doc?: CatalogDocument): Promise<Priced> {
@@ -206,7 +227,7 @@ export class Coupons {
     const a = priced.applied
     if (!a?.code) return undefined
     await this.take(tx, accountId, a.coupon, a.code, now)
-    const untils = [a.coupon.validUntil, a.code.valid_until].filter((v): v is number => v !== null)
+    const untils = [a.coupon.validUntil, a.code.valid_until, now + this.options.claimHoldMs].filter((v): v is number => v !== null)
     return this.issueGrant(tx, a.coupon, { id: `cg_${this.ids.next()}`, accountId, code: a.code.code, validUntil: untils.length ? Math.min(...untils) : null }, now)
   }
 
@@ -232,11 +253,20 @@ export class Coupons {
     }
     await tx.coupons.insertGrant(row)
     await this.feed.append(tx, g.accountId, 'coupon_grant', grantRecord(row, coupon, now))
+    // A renewal's grant took no redemption of its own: nothing to give back at its end.
+    if (row.valid_until !== null && row.renewal_of === null) await this.options.jobs.enqueue(tx, GRANT_RELEASE_JOB, row.id, null, row.valid_until)
     return row
   }
 
+  /** The grant's end came unused: expired on every device, its redemption given back (GRANT_RELEASE_JOB). */
+  async releaseExpired(tx: StoreTx, grantId: string, now: number): Promise<void> {
+    const g = await tx.coupons.grant(grantId)
+    if (!g || g.state !== 'available' || g.renewal_of !== null || g.valid_until === null || g.valid_until > now) return
+    if (await this.moveGrant(tx, g, 'expired', null, now)) await tx.coupons.giveBack(g.coupon_id, g.code, g.account_id, now)
+  }
+
   /** Moves a grant and tells every device of the account (the record is sent again with its state). */
-  async moveGrant(tx: StoreTx, g: CouponGrantRow, to: 'used' | 'revoked' | 'available', usedBy: string | null, now: number): Promise<boolean> {
+  async moveGrant(tx: StoreTx, g: CouponGrantRow, to: CouponGrantRow['state'], usedBy: string | null, now: number): Promise<boolean> {
     if (!(await tx.coupons.moveGrant(g.id, g.state, to, usedBy, now))) return false
     const coupon = toCoupon((await tx.coupons.coupon(g.coupon_id))!)
     await this.feed.append(tx, g.account_id, 'coupon_grant', grantRecord({ ...g, state: to }, coupon, now))
@@ -245,15 +275,16 @@ export class Coupons {
 
   /**
    * A device's use of an account-bound grant for a wallet purchase (offline or online): confirmed
-   * when the grant is the account's, available, valid when bought, for this plan, and the
-   * discount is exactly the coupon's on the list price. Confirmed: the grant is used (once, by a
-   * conditional update) and its redemption consumed. Otherwise the reason, and nothing changes.
+   * when the grant is the account's, available (or expired since: bought before its end), valid
+   * when bought, for this plan, and the discount is exactly the coupon's on the list price.
+   * Confirmed: the grant is used (once, by a conditional update) and its redemption consumed (an
+   * expired grant's taken again first). Otherwise the reason, and nothing changes.
    */
   async useGrant(tx: StoreTx, accountId: string, rec: Purchase, list: Money, now: number): Promise<{ ok: true; coupon: Coupon } | { ok: false; reason: string }> {
     const use = rec.coupon!
     const g = await tx.coupons.grant(use.grantId)
     if (!g || g.account_id !== accountId) return { ok: false, reason: 'unknown coupon grant' }
-    if (g.state !== 'available') return { ok: false, reason: `coupon grant is ${g.state}` }
+    if (g.state !== 'available' && g.state !== 'expired') return { ok: false, reason: `coupon grant is ${g.state}` }
     const coupon = toCoupon((await tx.coupons.coupon(g.coupon_id))!)
     const verdict = judgeGrant(coupon, g, { kind: 'plan', planCode: rec.planCode, period: rec.period }, list, Math.min(rec.occurredAt, now))
     if (!verdict.ok) return { ok: false, reason: `coupon grant does not apply: ${verdict.refusal}` }
@@ -261,6 +292,8 @@ export class Coupons {
       return { ok: false, reason: `wrong discount: the coupon gives ${verdict.discount.amount}` }
     }
     if (!(await this.moveGrant(tx, g, 'used', rec.id, now))) return { ok: false, reason: 'coupon grant was used elsewhere' }
+    // Released at its end, unused as far as the relay knew: the limits count it again.
+    if (g.state === 'expired') await tx.coupons.retake(g.coupon_id, g.code, g.account_id, now)
     await tx.coupons.insertRedemption({
       id: `red_${this.ids.next()}`,
       coupon_id: coupon.id,

@@ -158,7 +158,8 @@ export function grantRecord(g: CouponGrantRow, c: Coupon, at: number): CouponGra
     ...(c.maxDiscount ? { maxDiscount: c.maxDiscount } : {}),
     validFrom: g.valid_from,
     validUntil: g.valid_until,
-    state: g.state,
+    // Devices know three states: an expired grant is withdrawn like a revoked one.
+    state: g.state === 'expired' ? 'revoked' : g.state,
     at
   }
 }

@@ -36,7 +36,9 @@ export async function quote(deps: { store: RelayStore; clock: Clock; coupons: Co
     return await store.unit(async (tx) => {
       const now = clock.now()
       const claimed = await tx.coupons.grantByCode(ctx.accountId, req.code!)
-      if (claimed) return coupons.priceWithGrant(tx, ctx.accountId, req, claimed, now)
+      // A claim past its end that its job has not released yet is released now, and claimed afresh.
+      if (claimed && claimed.valid_until !== null && claimed.valid_until <= now) await coupons.releaseExpired(tx, claimed.id, now)
+      else if (claimed) return coupons.priceWithGrant(tx, ctx.accountId, req, claimed, now)
       const priced = await coupons.priceFor(tx, ctx.accountId, req, now)
       const grant = await coupons.claimForWallet(tx, ctx.accountId, priced, now)
       return grant ? { ...priced.quote, grantId: grant.id } : priced.quote

@@ -63,7 +63,11 @@ export interface RedemptionRow {
   updated_at: number
 }
 
-export type CouponGrantState = 'available' | 'used' | 'revoked'
+/**
+ * 'expired': its validity ran out unused and its redemption was given back (coupons.ts,
+ * releaseExpired); devices are told 'revoked'. A use bought before the end is still honoured.
+ */
+export type CouponGrantState = 'available' | 'used' | 'revoked' | 'expired'
 
 export interface CouponGrantRow {
   id: string

@@ -14,6 +14,25 @@ export const cny = (amount: number) => ({ amount, currency: 'CNY' as const })
 export const plan = (planCode = 'BASIC', period = 'monthly') => ({ kind: 'plan', planCode, period })
 export const recharge = (amount: number) => ({ kind: 'recharge', amount: cny(amount) })
 
+let purchases = 0
+/** A device's subscription_purchase of BASIC monthly at `at` (outbox record), with a grant's discount if given. */
+export function planPurchase(at: number, price: number, coupon?: { grantId: string; discount: number }, over: Record<string, unknown> = {}) {
+  return {
+    id: `purchase-${++purchases}-abcdef`,
+    kind: 'subscription_purchase',
+    planCode: 'BASIC',
+    period: 'monthly',
+    price: cny(price),
+    catalogVersion: 1,
+    action: 'subscribe',
+    periodStart: at,
+    periodEnd: at + 30 * 86_400_000,
+    occurredAt: at,
+    ...(coupon ? { coupon: { grantId: coupon.grantId, discount: cny(coupon.discount) } } : {}),
+    ...over
+  }
+}
+
 export interface CouponRelay extends TestRelay {
   provider: TestProvider
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { relayNetWallet } from '../../support/relay-ledger'
-import { admin, balance, checkoutRaw, cny, couponWithCode, enrolDevice, expectBooksBalance, fund, notify, paid, plan, quote, records, startCouponRelay, type CouponRelay } from './support'
+import { admin, balance, checkoutRaw, cny, couponWithCode, enrolDevice, expectBooksBalance, fund, notify, paid, plan, planPurchase, quote, records, startCouponRelay, type CouponRelay } from './support'
 
 // Wallet-paid plans with coupons: account-bound grants (signed coupon_grant records) used
 // offline and confirmed once on sync; a use the relay refuses is charged at the list price
@@ -8,24 +8,9 @@ import { admin, balance, checkoutRaw, cny, couponWithCode, enrolDevice, expectBo
 // a wallet purchase, claimed by the wallet quote as a grant.
 
 const DAY = 86_400_000
-let seq = 0
 
 function purchase(t: CouponRelay, coupon: { grantId: string; discount: number } | undefined, price: number, over: Record<string, unknown> = {}) {
-  const now = t.clock.now()
-  return {
-    id: `purchase-${++seq}-abcdef`,
-    kind: 'subscription_purchase',
-    planCode: 'BASIC',
-    period: 'monthly',
-    price: cny(price),
-    catalogVersion: 1,
-    action: 'subscribe',
-    periodStart: now,
-    periodEnd: now + 30 * DAY,
-    occurredAt: now,
-    ...(coupon ? { coupon: { grantId: coupon.grantId, discount: cny(coupon.discount) } } : {}),
-    ...over
-  }
+  return planPurchase(t.clock.now(), price, coupon, over)
 }
 
 async function push(t: CouponRelay, token: string, recs: unknown[]) {
