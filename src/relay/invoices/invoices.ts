@@ -84,13 +84,15 @@ export class Invoices {
 
   /**
    * The credit note of a refund of `source`'s payment, inside the refund's unit of work; null
-   * when there is nothing to credit (no invoice: invoicing off, or paid before invoices; void).
+   * when there is nothing to credit (no invoice: invoicing off, or paid before invoices). A void
+   * invoice is credited too and stays void: voiding kept its VAT booked (the sale stood), so the
+   * refund's note is what gives that VAT back.
    */
   async creditForRefund(tx: StoreTx, source: InvoiceSource, refundId: string, amount: number, now: number): Promise<CreditNote | null> {
     if (!this.options.enabled) return null
     const [kind, id] = source.kind === 'order' ? (['order', source.orderNo] as const) : (['wallet', source.purchaseId] as const)
     const inv = await tx.invoices.bySource(kind, id)
-    if (!inv || inv.status === 'void') return null
+    if (!inv) return null
     const known = await tx.invoices.creditNoteByRefund(refundId)
     if (known) return toCreditNote(known)
     const tax = creditTax(inv, amount)
@@ -112,7 +114,7 @@ export class Invoices {
     const credited = inv.credited + amount
     const updated: InvoiceRow = {
       ...inv,
-      status: credited === inv.total ? 'credited' : 'partially_credited',
+      status: inv.status === 'void' ? 'void' : credited === inv.total ? 'credited' : 'partially_credited',
       credited,
       creditedTax: inv.creditedTax + tax,
       version: inv.version + 1,

@@ -13,7 +13,8 @@ import { END_OF_TIME } from './service'
 // - a credit note on such an invoice gives its tax back (vat_reversal) when the note is issued,
 //   so the tax a refund returns lowers the credit note's month, not the invoice's;
 // - a recharge's invoice prints VAT but books none (the money stays a wallet liability).
-// A void invoice still counts: voiding posts no reversal, so its VAT stays in tax payable.
+// A void invoice still counts: voiding posts no reversal, so its VAT stays in tax payable until a
+// refund's credit note (a void invoice is credited like any other) gives it back.
 // Hence over all time the booked rows' payable (tax − creditedTax) is the tax payable account's
 // posted balance, to the unit (test/relay/reports/tax.test.ts).
 

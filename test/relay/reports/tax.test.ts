@@ -6,7 +6,8 @@ import { at, seededRelay } from './books'
 // The tax report of a seeded relay (books.ts) against known answers: rows per currency, rate and
 // whether the ledger books the VAT; a credit note's tax given back in its own month; over all time
 // the booked payable is the tax payable account's posted balance, a void invoice included (voiding
-// posts no reversal); pages of one row give the same report.
+// posts no reversal; a refund after it is credited, its note gives the VAT back); pages of one row
+// give the same report.
 
 const TZ = 'Asia/Shanghai'
 const row = (r: Partial<Record<string, unknown>>) => ({ invoices: 0, gross: 0, tax: 0, net: 0, creditNotes: 0, credited: 0, creditedTax: 0, payable: 0, ...r })
@@ -58,6 +59,18 @@ forEachStore('the tax report', () => {
     const afterVoid = await taxReport(core.store, core.clock, { from: 0, timeZone: TZ })
     expect(afterVoid).toEqual(all)
     expect(afterVoid.payable).toEqual(await taxPayable())
+
+    // Refunded in full after the void: its credit note gives the VAT back, the invoice stays void.
+    const [order] = await t.sql<{ order_no: string }>("SELECT order_no FROM orders WHERE amount = 89900")
+    const refund = await core.store.unit((tx) =>
+      core.applier.apply(tx, 'stripe', { type: 'refund.succeeded', eventId: 'evt_re_void', orderNo: order!.order_no, refundId: 're_void', amount: { amount: 89_900, currency: 'CNY' }, occurredAt: 0 })
+    )
+    expect(refund.kind).toBe('applied')
+    const [inv] = await t.sql<{ status: string; credited: number; creditedTax: number }>('SELECT status, credited, credited_tax AS "creditedTax" FROM invoices WHERE number = ?', lifetime!.number)
+    expect([inv!.status, Number(inv!.credited), Number(inv!.creditedTax)]).toEqual(['void', 89_900, 5089])
+    const afterRefund = await taxReport(core.store, core.clock, { from: 0, timeZone: TZ })
+    expect(afterRefund.payable).toEqual({ CNY: 6105 - 5089, USD: 0 })
+    expect(afterRefund.payable).toEqual(await taxPayable())
 
     await expect(taxReport(core.store, core.clock, { from: at('2028-05-01T00:00:00Z'), to: at('2028-04-01T00:00:00Z'), timeZone: TZ })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'from' } })
   })
