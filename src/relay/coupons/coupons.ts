@@ -291,9 +291,9 @@ export class Coupons {
     if (verdict.discount.amount !== use.discount.amount || verdict.discount.currency !== use.discount.currency) {
       return { ok: false, reason: `wrong discount: the coupon gives ${verdict.discount.amount}` }
     }
-    if (!(await this.moveGrant(tx, g, 'used', rec.id, now))) return { ok: false, reason: 'coupon grant was used elsewhere' }
     // Released at its end, unused as far as the relay knew: the limits count it again.
-    if (g.state === 'expired') await tx.coupons.retake(g.coupon_id, g.code, g.account_id, now)
+    if (g.state === 'expired' && !(await this.takeAgain(tx, coupon, g, now))) return { ok: false, reason: 'coupon grant expired and the account used the coupon again since' }
+    if (!(await this.moveGrant(tx, g, 'used', rec.id, now))) return { ok: false, reason: 'coupon grant was used elsewhere' }
     await tx.coupons.insertRedemption({
       id: `red_${this.ids.next()}`,
       coupon_id: coupon.id,
@@ -312,6 +312,30 @@ export class Coupons {
       updated_at: now
     })
     return { ok: true, coupon }
+  }
+
+  /**
+   * An expired grant's use heard late takes its redemption again: beyond the total limit if
+   * need be (the device priced it while the grant was valid), never past the account's own
+   * limits (a first-purchase coupon is once per account). When the account's use went meanwhile
+   * to a later claim of the same code not used yet, that claim is withdrawn and the use goes to
+   * this purchase.
+   */
+  private async takeAgain(tx: StoreTx, coupon: Coupon, g: CouponGrantRow, now: number): Promise<boolean> {
+    const c = tx.coupons
+    const code = g.code ? await c.code(g.code) : undefined
+    const couponLimit = coupon.firstPurchaseOnly ? Math.min(coupon.perAccountLimit ?? 1, 1) : coupon.perAccountLimit
+    const full = async () =>
+      (couponLimit !== null && (await c.uses(`coupon:${coupon.id}`, g.account_id)) >= couponLimit) ||
+      (code !== undefined && code.per_account_limit !== null && (await c.uses(`code:${code.code}`, g.account_id)) >= code.per_account_limit)
+    if (await full()) {
+      const later = g.code ? await c.grantByCode(g.account_id, g.code) : undefined
+      if (!later || later.id === g.id || !(await this.moveGrant(tx, later, 'expired', null, now))) return false
+      await c.giveBack(later.coupon_id, later.code, later.account_id, now)
+      if (await full()) return false
+    }
+    await c.retake(coupon.id, g.code, g.account_id, now)
+    return true
   }
 }
 

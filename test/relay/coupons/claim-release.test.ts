@@ -108,6 +108,57 @@ forEachStore('coupon grants released at their end', () => {
     await expectBooksBalance(t)
   })
 
+  it('one account, two claims of a once-per-account code: the late purchase with the first takes the use back from an unused second, never both', async () => {
+    const t = await startCouponRelay()
+    const phone = await enrolDevice(t.api)
+    const laptop = await enrolDevice(t.api, phone.accountId, 'laptop')
+    const couponId = await couponWithCode(t, 'ONCE', { off: { kind: 'percent', percent: '10' }, perAccountLimit: 1 })
+    await fund(t, phone.token, 20_000)
+    const uses = async () => (await t.sql<{ used: number }>("SELECT used FROM coupon_uses WHERE scope = 'coupon:' || ? AND account_id = ?", couponId, phone.accountId))[0]!.used
+    // The phone claims and buys offline before the end; unheard, the claim is released.
+    const first = await quote(t, phone.token, { item: plan(), code: 'ONCE', payment: 'wallet' })
+    const boughtAt = t.clock.now() + 60_000
+    t.clock.advance(TTL)
+    await t.relay.core.jobs.runDue()
+    // The laptop claims the code again (the use was given back) but has not bought.
+    const second = await quote(t, laptop.token, { item: plan(), code: 'ONCE', payment: 'wallet' })
+    expect(second.grantId).not.toBe(first.grantId)
+    expect(await uses()).toBe(1)
+    const late = purchase(first.grantId, 290, 2610, boughtAt)
+    await push(t, phone.token, late)
+    expect(await outcome(t, late.id)).not.toContain('coupon_refused')
+    expect([await grantState(t, first.grantId), await grantState(t, second.grantId)]).toEqual(['used', 'expired'])
+    expect(await uses()).toBe(1)
+    expect(await redeemed(t, couponId)).toBe(1)
+    // The laptop's purchase with its withdrawn claim pays the list price.
+    const laptopBuy = purchase(second.grantId, 290, 2610, t.clock.now())
+    await push(t, laptop.token, laptopBuy)
+    expect(await outcome(t, laptopBuy.id)).toContain('coupon_refused')
+    await expectBooksBalance(t)
+  })
+
+  it('one account, two claims: when the second was used, a late purchase with the first is charged the list price', async () => {
+    const t = await startCouponRelay()
+    const phone = await enrolDevice(t.api)
+    const laptop = await enrolDevice(t.api, phone.accountId, 'laptop')
+    // First purchase only: no recharge first (a paid order is a purchase); the plans go into debt.
+    const couponId = await couponWithCode(t, 'FIRST', { off: { kind: 'percent', percent: '10' }, firstPurchaseOnly: true })
+    const first = await quote(t, phone.token, { item: plan(), code: 'FIRST', payment: 'wallet' })
+    const boughtAt = t.clock.now() + 60_000
+    t.clock.advance(TTL)
+    await t.relay.core.jobs.runDue()
+    const second = await quote(t, laptop.token, { item: plan(), code: 'FIRST', payment: 'wallet' })
+    const used = purchase(second.grantId, 290, 2610, t.clock.now())
+    await push(t, laptop.token, used)
+    expect(await outcome(t, used.id)).not.toContain('coupon_refused')
+    const late = purchase(first.grantId, 290, 2610, boughtAt)
+    await push(t, phone.token, late)
+    expect(await outcome(t, late.id)).toContain('coupon_refused')
+    expect([await grantState(t, first.grantId), await grantState(t, second.grantId)]).toEqual(['expired', 'used'])
+    expect(await redeemed(t, couponId)).toBe(1)
+    await expectBooksBalance(t)
+  })
+
   it("an operator's grant with an end is released at it unused, its redemption given back; one used before stays used", async () => {
     const t = await startCouponRelay()
     const dev = await enrolDevice(t.api)
