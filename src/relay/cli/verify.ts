@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { verifyLedger, type LedgerReport } from '../ledger/verify'
+import { checkBooks, type LedgerReport } from '../ledger/verify'
 import { openConfiguredStore } from './store'
 
 // `npm run relay:verify`: recomputes the relay's books from its configured database (the same
@@ -15,7 +15,7 @@ export async function runVerify(env: NodeJS.ProcessEnv, out: (line: string) => v
   const { store, where } = opened
   let report: LedgerReport
   try {
-    report = verifyLedger(await store.read(async (tx) => tx.ledger.snapshot()))
+    report = await store.read((tx) => checkBooks(tx))
   } finally {
     await store.close()
   }

@@ -369,6 +369,8 @@ export interface LedgerRepo {
    */
   post(transfer: LedgerTransferRow, accounts: { debit: LedgerAccountOpening; credit: LedgerAccountOpening }): Awaitable<void>
   snapshot(): Awaitable<LedgerSnapshot>
+  /** The snapshot without its transfers (relay:verify pages through those: transfersPage). */
+  books(): Awaitable<Omit<LedgerSnapshot, 'transfers'>>
   /** Every account (a few per customer and currency): what reports read balances and kinds from. */
   accounts(): Awaitable<LedgerAccountRow[]>
   /** Transfers after `afterSeq` made in [from, until), in posting order, `limit` at most (reports page through them). */

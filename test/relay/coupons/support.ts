@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
 import { publicKeyFromBase64, verifyRecord } from '../../../src/node/feed'
-import { verifyLedger } from '../../../src/relay/ledger/verify'
+import { checkBooks, verifyLedger } from '../../../src/relay/ledger/verify'
 import { FeedPageSchema, type FeedData, type FeedRecordType } from '../../../src/shared/relay-contract'
 import { checkout, notify, paid } from '../support/flows'
 import { createTestProvider, type TestProvider } from '../support/hmac-provider'
@@ -89,6 +89,8 @@ export async function expectBooksBalance(t: TestRelay): Promise<void> {
   const report = verifyLedger(await t.relay.core.store.read(async (tx) => tx.ledger.snapshot()))
   expect(report.breaks).toEqual([])
   expect(report.ok).toBe(true)
+  // relay:verify's paged check (pages of 3 transfers here) says the same.
+  expect(await t.relay.core.store.read((tx) => checkBooks(tx, 3))).toEqual(report)
 }
 
 export function balance(t: TestRelay, accountId: string): { ledger: (id: string) => number } {

@@ -11,6 +11,7 @@ export class UnitsOfWork {
   private busy = false
   private readonly waiting: (() => void)[] = []
   private readonly begin
+  private readonly beginRead
   private readonly commit
   private readonly rollback
   private readonly syncNormal
@@ -28,6 +29,7 @@ export class UnitsOfWork {
     // readAhead: SQLite answers each read in microseconds, so the hint is not needed.
     this.view = { ...repos, nested: (work) => this.savepoint(work), readAhead: () => undefined }
     this.begin = sqlite.prepare('BEGIN IMMEDIATE')
+    this.beginRead = sqlite.prepare('BEGIN')
     this.commit = sqlite.prepare('COMMIT')
     this.rollback = sqlite.prepare('ROLLBACK')
     this.syncNormal = sqlite.prepare('PRAGMA synchronous = NORMAL')
@@ -68,12 +70,12 @@ export class UnitsOfWork {
 
   async read<T>(work: (tx: StoreTx) => Promise<T>, durable: boolean): Promise<T> {
     const wal = this.wal
-    if (!durable || !wal) return this.exclusive(() => work(this.view))
+    if (!durable || !wal) return this.exclusive(() => this.snapshot(work))
     // Checked again once the connection is ours: a unit queued ahead of this read may have
     // committed after the flush it waited for, and what it wrote is not on disk yet.
     for (;;) {
       await wal.whenDurable()
-      const read = await this.exclusive(async () => (wal.allDurable() ? { value: await work(this.view) } : undefined))
+      const read = await this.exclusive(async () => (wal.allDurable() ? { value: await this.snapshot(work) } : undefined))
       if (read) return read.value
     }
   }
@@ -87,6 +89,19 @@ export class UnitsOfWork {
     } catch (err) {
       if (this.sqlite.inTransaction) this.rollback.run()
       throw err
+    }
+  }
+
+  /**
+   * A read in one (deferred) transaction: its statements see one snapshot of the file, even
+   * when another process (a CLI, a second relay on the same file) commits meanwhile.
+   */
+  private async snapshot<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.beginRead.run()
+    try {
+      return await work(this.view)
+    } finally {
+      if (this.sqlite.inTransaction) this.commit.run()
     }
   }
 

@@ -68,10 +68,14 @@ export function pgLedger(q: Sql): LedgerRepo {
       ).map((r) => ({ accountId: r.account_id, debits: Number(r.debits), credits: Number(r.credits) })),
     // Read in one snapshot (a read is one REPEATABLE READ transaction), so the parts agree.
     async snapshot(): Promise<LedgerSnapshot> {
-      const accounts = await q.all<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)
+      const books = await this.books()
       const transfers = (await q.all<Omit<LedgerTransferRow, 'at'> & { at: Date }>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers ORDER BY seq`)).map(
         (t) => ({ ...t, at: ms(t.at) })
       )
+      return { ...books, transfers }
+    },
+    async books() {
+      const accounts = await q.all<LedgerAccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts ORDER BY id`)
       const paidOrders = await q.all<LedgerSnapshot['paidOrders'][number]>(
         `SELECT id, order_no AS "orderNo", amount, refunded_amount AS refunded, currency FROM orders
          WHERE state IN ('paid', 'partially_refunded', 'refunded') ORDER BY id`
@@ -82,7 +86,7 @@ export function pgLedger(q: Sql): LedgerRepo {
       const purchases = await q.all<LedgerSnapshot['purchases'][number]>(
         'SELECT account_id AS "accountId", purchase_id AS "purchaseId", coalesce(price_minor, 0) AS amount FROM grants WHERE purchase_id IS NOT NULL ORDER BY account_id, purchase_id'
       )
-      return { accounts, transfers, paidOrders, refunds, purchases }
+      return { accounts, paidOrders, refunds, purchases }
     }
   }
 }

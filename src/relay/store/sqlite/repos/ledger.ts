@@ -54,6 +54,7 @@ export function sqliteLedger(s: Database.Database): LedgerRepo {
     accounts: () => accounts.all(),
     transfersPage: (afterSeq, from, until, limit) => page.all(afterSeq, from, until, limit),
     postedSince: (at) => since.all(at, at),
-    snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all(), purchases: purchases.all() })
+    snapshot: () => ({ accounts: accounts.all(), transfers: transfers.all(), paidOrders: paidOrders.all(), refunds: refunds.all(), purchases: purchases.all() }),
+    books: () => ({ accounts: accounts.all(), paidOrders: paidOrders.all(), refunds: refunds.all(), purchases: purchases.all() })
   }
 }
