@@ -101,7 +101,8 @@ export class UnitsOfWork {
     try {
       return await work(this.view)
     } finally {
-      if (this.sqlite.inTransaction) this.commit.run()
+      // Nothing to keep: a read writes nothing, and ending it cannot fail the way a COMMIT could.
+      if (this.sqlite.inTransaction) this.rollback.run()
     }
   }
 
