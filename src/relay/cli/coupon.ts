@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { ZodError } from 'zod'
 import { systemClock, type Clock } from '../../node/clock'
 import { pooledRandomIds } from '../../node/ids'
@@ -9,7 +9,7 @@ import { Coupons } from '../coupons/coupons'
 import { JobRunner } from '../jobs/runner'
 import { Feed } from '../feed/feed'
 import { loadOrCreateDevKey, parseSigningKey } from '../feed/keys'
-import { openSqliteStore } from '../store/sqlite/open'
+import { openConfiguredStore } from './store'
 
 // `npm run relay -- coupon create|code|grant|deactivate|list …`: the coupon admin functions
 // (src/relay/coupons/admin.ts) over the configured relay database, as `catalog publish` is.
@@ -52,10 +52,6 @@ export async function runCoupon(args: readonly string[], env: NodeJS.ProcessEnv,
     }
     throw err
   }
-  if (!existsSync(config.dbPath)) {
-    out(`coupon: no relay database at ${config.dbPath} (set RELAY_DB_PATH or RELAY_DATA_DIR, or start the relay once)`)
-    return 2
-  }
   let run: ((d: Parameters<typeof createCoupon>[0]) => Promise<unknown>) | undefined
   if (command === 'create' && rest.length === 1) {
     let input: unknown
@@ -81,7 +77,10 @@ export async function runCoupon(args: readonly string[], env: NodeJS.ProcessEnv,
     out(USAGE)
     return 2
   }
-  const store = openSqliteStore({ path: config.dbPath })
+  // The relay's own database, PostgreSQL included: what is written here is what it serves.
+  const opened = await openConfiguredStore(env, out, 'coupon', 'set RELAY_DB_PATH or RELAY_DATA_DIR, or RELAY_DATABASE_URL, or start the relay once')
+  if (opened === 2) return 2
+  const { store } = opened
   try {
     const key = config.signingKey ? parseSigningKey(config.signingKey) : loadOrCreateDevKey(config.dataDir).key
     const ids = pooledRandomIds(clock)

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { runCoupon } from '../../../src/relay/cli/coupon'
 import { tempDir } from '../../support/db'
 import { admin, cny, enrolDevice, quote, records, startCouponRelay } from './support'
+import { forEachStore } from '../support/pg'
 import { startTestRelay } from '../support/relay'
 
 // Operators manage coupons through admin routes (behind the admin token) and the CLI, both over
@@ -44,12 +45,14 @@ describe('coupon administration', () => {
     const dev = await enrolDevice(t.api)
     for (const code of ['spring-a', 'SPRING-B']) expect((await quote(t, dev.token, { item: { kind: 'plan', planCode: 'BASIC', period: 'monthly' }, code })).discount).toEqual(cny(300))
   })
+})
 
-  it('npm run relay -- coupon create|code|grant|deactivate|list works on the relay database; refusals exit 1 naming the field', async () => {
+forEachStore('the coupon CLI', () => {
+  it('npm run relay -- coupon create|code|grant|deactivate|list works on the relay’s database (its PostgreSQL too); refusals exit 1 naming the field', async () => {
     const dataDir = tempDir('relay-coupon-cli-')
     const t = await startTestRelay({ dataDir })
     const dev = await enrolDevice(t.api)
-    const env = { RELAY_DATA_DIR: dataDir, RELAY_SIGNING_KEY: t.config.signingKey! }
+    const env = { RELAY_DATA_DIR: dataDir, RELAY_SIGNING_KEY: t.config.signingKey!, ...(t.config.database ? { RELAY_DATABASE_URL: t.config.database.url } : {}) }
     const lines: string[] = []
     const run = (...args: string[]) => runCoupon(args, env, (l) => lines.push(l), t.clock)
     const file = join(dataDir, 'welcome.json')
