@@ -32,6 +32,11 @@ import { judgeCoupon, REFUSAL_MESSAGES, type Verdict } from './rules'
 
 /** The job that releases an unused grant at its end (key: the grant id). */
 export const GRANT_RELEASE_JOB = 'coupon_grant_release'
+/**
+ * Gives every available grant with an end its release job, for grants made before releases
+ * existed (jobs/schedule.ts enqueues it; once a week as done jobs are forgotten, a no-op then).
+ */
+export const GRANT_RELEASE_SCAN_JOB = 'coupon_grant_release_scan'
 
 export const DEFAULT_TAX_RATE = '0.06'
 
@@ -76,6 +81,13 @@ export class Coupons {
     private readonly options: CouponsOptions
   ) {
     options.jobs.register(GRANT_RELEASE_JOB, { handler: { unit: (tx, job) => this.releaseExpired(tx, job.key, options.clock.now()) } })
+    options.jobs.register(GRANT_RELEASE_SCAN_JOB, {
+      handler: {
+        unit: async (tx) => {
+          for (const g of await tx.coupons.endingGrants()) await options.jobs.enqueue(tx, GRANT_RELEASE_JOB, g.id, null, g.valid_until!)
+        }
+      }
+    })
   }
 
   /** The price of `req.item` for the account by the catalog in force: list, discount, tax, total, bonus. */

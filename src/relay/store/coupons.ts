@@ -124,6 +124,8 @@ export interface CouponsRepo {
   grant(id: string): Awaitable<CouponGrantRow | undefined>
   grantsOf(accountId: string): Awaitable<CouponGrantRow[]>
   grantsOfCoupon(couponId: string, state: CouponGrantState): Awaitable<CouponGrantRow[]>
+  /** Available grants with an end that took a redemption of their own (no renewal's), soonest end first. */
+  endingGrants(): Awaitable<CouponGrantRow[]>
   /** An available grant the account claimed with `code`, if any. */
   grantByCode(accountId: string, code: string): Awaitable<CouponGrantRow | undefined>
   /** Moves a grant from `from` to `to`; false when it was not in `from` (used elsewhere, revoked). */

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import { tick } from '../../../src/relay/jobs/schedule'
 import { forEachStore } from '../support/pg'
 import { admin, cny, couponWithCode, enrolDevice, expectBooksBalance, fund, plan, planPurchase, quote, records, startCouponRelay, TTL, type CouponRelay } from './support'
 
@@ -175,5 +176,25 @@ forEachStore('coupon grants released at their end', () => {
     expect([await grantState(t, g1), await grantState(t, g2), await grantState(t, forever)]).toEqual(['expired', 'used', 'available'])
     expect(await redeemed(t, couponId)).toBe(2)
     await expectBooksBalance(t)
+  })
+
+  it('a grant made before releases existed gets its release job from the weekly scan, and is released when past its end', async () => {
+    const t = await startCouponRelay()
+    const dev = await enrolDevice(t.api)
+    const made = await admin(t, 'POST', '/v1/admin/coupons', { name: '老用户券', off: { kind: 'amount', amount: cny(500) }, totalLimit: 3 })
+    const couponId = made.body.coupon.id as string
+    const old = (await admin(t, 'POST', `/v1/admin/coupons/${couponId}/grants`, { accountId: dev.accountId, validUntil: t.clock.now() + DAY })).body.grant.grantId as string
+    // As an older relay left it: no release job.
+    await t.sql("DELETE FROM jobs WHERE kind = 'coupon_grant_release'")
+    t.clock.advance(DAY)
+    await tick(t.relay.core, 60_000)
+    await t.relay.core.jobs.runDue()
+    expect(await grantState(t, old)).toBe('expired')
+    expect(await redeemed(t, couponId)).toBe(0)
+    // The scan again: nothing left to give a job, nothing given back twice.
+    await t.sql("DELETE FROM jobs WHERE kind = 'coupon_grant_release_scan'")
+    await tick(t.relay.core, 60_000)
+    await t.relay.core.jobs.runDue()
+    expect(await redeemed(t, couponId)).toBe(0)
   })
 })

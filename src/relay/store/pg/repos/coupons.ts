@@ -170,6 +170,7 @@ export function pgCoupons(q: Sql): CouponsRepo {
     grantsOf: async (account) => all(await q.all<Stored<CouponGrantRow>>('SELECT * FROM coupon_grants WHERE account_id = $1 ORDER BY created_at, id', [account])),
     grantsOfCoupon: async (id, state) =>
       all(await q.all<Stored<CouponGrantRow>>('SELECT * FROM coupon_grants WHERE coupon_id = $1 AND state = $2 ORDER BY created_at, id', [id, state])),
+    endingGrants: async () => all(await q.all<Stored<CouponGrantRow>>("SELECT * FROM coupon_grants WHERE state = 'available' AND valid_until IS NOT NULL AND renewal_of IS NULL ORDER BY valid_until, id")),
     grantByCode: async (account, c) =>
       one(
         await q.get<Stored<CouponGrantRow>>("SELECT * FROM coupon_grants WHERE account_id = $1 AND code = $2 AND state = 'available' ORDER BY created_at LIMIT 1", [

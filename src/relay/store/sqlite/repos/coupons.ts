@@ -63,6 +63,7 @@ export function sqliteCoupons(s: Database.Database): CouponsRepo {
   )
   const grant = s.prepare<[string], CouponGrantRow>('SELECT * FROM coupon_grants WHERE id = ?')
   const grantsOf = s.prepare<[string], CouponGrantRow>('SELECT * FROM coupon_grants WHERE account_id = ? ORDER BY created_at, id')
+  const endingGrants = s.prepare<[], CouponGrantRow>("SELECT * FROM coupon_grants WHERE state = 'available' AND valid_until IS NOT NULL AND renewal_of IS NULL ORDER BY valid_until, id")
   const grantsOfCoupon = s.prepare<[string, string], CouponGrantRow>('SELECT * FROM coupon_grants WHERE coupon_id = ? AND state = ? ORDER BY created_at, id')
   const grantByCode = s.prepare<[string, string], CouponGrantRow>(
     "SELECT * FROM coupon_grants WHERE account_id = ? AND code = ? AND state = 'available' ORDER BY created_at LIMIT 1"
@@ -109,6 +110,7 @@ export function sqliteCoupons(s: Database.Database): CouponsRepo {
     grant: (id) => grant.get(id),
     grantsOf: (account) => grantsOf.all(account),
     grantsOfCoupon: (id, state) => grantsOfCoupon.all(id, state),
+    endingGrants: () => endingGrants.all(),
     grantByCode: (account, c) => grantByCode.get(account, c),
     moveGrant: (id, from, to, usedBy, now) => moveGrant.run(to, usedBy, now, id, from).changes === 1
   }
