@@ -39,6 +39,12 @@ export const createAccountStore = (client: BillingClient, changed: () => void) =
       const method = methods && methods.length > 0 && !methods.includes(get().method) ? methods[0]! : get().method
       set({ view, loadError: null, method })
     }
+    // Signed out before the relay heard it: the sync run that reaches the relay finishes it, so
+    // each sync state after one asks again until the view no longer says so.
+    client.on('sync.state', () => {
+      const v = get().view
+      if (v && !v.signedIn && v.leaving) void get().load()
+    })
     return {
       view: null,
       loadError: null,
