@@ -102,10 +102,37 @@ describe('buyFromWallet with an account-bound coupon', () => {
     billing.coupons.applyRecord(grant())
     clock.set(T0 + 1000)
     billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
-    expect(billing.coupons.applyRecord(grant({ at: T0 }))).toBe(false)
+    // Kept as the relay's latest word, but the use here stands.
+    billing.coupons.applyRecord(grant({ at: T0 }))
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
+    expect(billing.coupons.applyRecord(grant({ state: 'used', at: T0 + 5000 }))).toBe(true)
+    expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
+  })
+
+  it('used here and then revoked on the relay (its claim released before the purchase synced): shown used until the relay judges the use', () => {
+    const { billing, clock } = openCore()
+    recharge(billing, 10_000)
+    billing.coupons.applyRecord(grant())
+    clock.set(T0 + 1000)
+    billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
     expect(billing.coupons.applyRecord(grant({ state: 'revoked', at: T0 + 5000 }))).toBe(true)
+    expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
+    // Refused by the relay (its coupon_refused debit): the grant is as the relay has it.
+    expect(billing.coupons.refused('grant-welcome-0001')).toBe(true)
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('revoked')
+    expect(billing.coupons.refused('grant-welcome-0001')).toBe(false)
+  })
+
+  it('a use the relay refuses while it kept the grant available makes it usable here again', () => {
+    const { billing, clock } = openCore()
+    recharge(billing, 10_000)
+    billing.coupons.applyRecord(grant())
+    clock.set(T0 + 1000)
+    billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
+    billing.coupons.refused('grant-welcome-0001')
+    expect(stateOf(billing, 'grant-welcome-0001')).toBe('available')
+    billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
+    expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
   })
 })
 

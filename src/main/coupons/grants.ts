@@ -9,8 +9,12 @@ import { CouponRefused } from './errors'
 // use on this device. A use marks the grant used in the caller's transaction (the wallet
 // purchase that takes the discount), so a grant is spent at most once here; the relay
 // confirms the use on sync, and a refused use is charged by the relay (wallet_debit / debt).
-// The state in force is the latest: a relay record replaces the row only when its `at` is
-// later than what the row holds (a record seen again, or an older one, changes nothing).
+// The relay's latest record is kept (`body`, by its `at`; records come in feed order, so of two
+// in the same millisecond the later wins); the state in force is the latest of it
+// and this device's own use (a record seen again, or one older than the use, changes nothing
+// shown). A grant used here stays used while the relay has not judged that use (a 'revoked'
+// record, e.g. its claim released at its end before the purchase synced, is kept, not shown);
+// when the relay refuses the use (its coupon_refused debit), the relay's own state returns.
 
 export interface MyCoupon {
   grant: CouponGrant
@@ -37,24 +41,38 @@ export class CouponGrants {
   private readonly byId
   private readonly all
   private readonly markUsed
+  private readonly useRefused
 
   constructor(private readonly db: BillingDb) {
     const s = db.sqlite
     this.upsert = s.prepare<[string, string, string, number]>(
       `INSERT INTO coupon_grants (grant_id, body, state, at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (grant_id) DO UPDATE SET body = excluded.body, state = excluded.state, at = excluded.at
-       WHERE excluded.at > coupon_grants.at`
+       ON CONFLICT (grant_id) DO UPDATE SET
+         body = excluded.body,
+         state = CASE WHEN excluded.at <= coupon_grants.at THEN coupon_grants.state
+                      WHEN coupon_grants.used_by IS NOT NULL AND excluded.state = 'revoked' THEN coupon_grants.state
+                      ELSE excluded.state END,
+         at = max(coupon_grants.at, excluded.at)
+       WHERE excluded.at >= json_extract(coupon_grants.body, '$.at')`
     )
     this.byId = s.prepare<[string], Row>('SELECT * FROM coupon_grants WHERE grant_id = ?')
     this.all = s.prepare<[], Row>('SELECT * FROM coupon_grants ORDER BY at DESC, grant_id')
+    this.useRefused = s.prepare<[string]>(
+      "UPDATE coupon_grants SET state = json_extract(body, '$.state'), used_by = NULL, used_at = NULL WHERE grant_id = ? AND used_by IS NOT NULL"
+    )
     this.markUsed = s.prepare<[string, number, number, string]>(
       "UPDATE coupon_grants SET state = 'used', used_by = ?, used_at = ?, at = ? WHERE grant_id = ? AND state = 'available'"
     )
   }
 
-  /** A coupon_grant record from the feed; true when it changed what is in force. */
+  /** A coupon_grant record from the feed; true when it was kept (no older than the relay record held). */
   applyRecord(grant: CouponGrant): boolean {
     return this.upsert.run(grant.grantId, JSON.stringify(grant), grant.state, grant.at).changes > 0
+  }
+
+  /** The relay refused this device's use of `grantId` (charged the list price): the grant is as the relay has it. */
+  refused(grantId: string): boolean {
+    return this.useRefused.run(grantId).changes > 0
   }
 
   list(): MyCoupon[] {

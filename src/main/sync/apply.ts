@@ -59,6 +59,9 @@ export type AppliedEvent =
   | { kind: 'record.skipped'; recordId: string; reason: string }
   | { kind: 'notice.added'; id: string }
 
+/** The relay's debit of the discount of a refused coupon use: `<purchase record id>:coupon_refused`. */
+const COUPON_REFUSED = ':coupon_refused'
+
 export interface ApplyDeps {
   db: BillingDb
   store: SyncStore
@@ -194,6 +197,12 @@ function applyEffects(d: ApplyDeps, env: FeedEnvelope, p: FeedPayload, out: Appl
       totals.relayBalance -= amount.amount
       const mine = d.ownDevice(deviceId) && store.outboxHas.get(sourceId) !== undefined
       if (mine) store.outboxMirrored.run(now, sourceId)
+      // A purchase of this file whose coupon the relay refused: the grant is as the relay has it again.
+      if (sourceId.endsWith(COUPON_REFUSED) && d.ownDevice(deviceId)) {
+        const body = store.outboxBody.get(sourceId.slice(0, -COUPON_REFUSED.length))?.body
+        const grantId = body ? (JSON.parse(body) as { coupon?: { grantId?: unknown } }).coupon?.grantId : undefined
+        if (typeof grantId === 'string') d.coupons.refused(grantId)
+      }
       if (!mine || reason === 'first_free_lost') {
         // What the wallet covers leaves it, the rest is debt (the relay recorded the same).
         d.wallet.postExternalDebit({

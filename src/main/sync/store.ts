@@ -140,6 +140,7 @@ export function prepareSyncStore(db: BillingDb) {
     ),
     outboxMirrored: s.prepare<[number, string]>('UPDATE sync_outbox SET mirrored_at = ? WHERE id = ? AND mirrored_at IS NULL'),
     outboxHas: s.prepare<[string], { one: number }>('SELECT 1 AS one FROM sync_outbox WHERE id = ?'),
+    outboxBody: s.prepare<[string], { body: string }>('SELECT body FROM sync_outbox WHERE id = ?'),
     outboxLastSeq: s.prepare<[], { seq: number }>('SELECT coalesce(max(seq), 0) AS seq FROM sync_outbox'),
     /** Own spending the relay's feed has not echoed yet: the offline allowance's deduction. */
     unsyncedSpend: s.prepare<[], { total: number | null }>(
