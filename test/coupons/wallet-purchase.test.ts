@@ -25,6 +25,16 @@ const refusal = (fn: () => unknown): { code: string; reason?: unknown } => {
   throw new Error('expected a refusal')
 }
 
+/** The grant arrived, then was used here a second later for BASIC monthly. */
+function usedHere(): Billing {
+  const { billing, clock } = openCore()
+  recharge(billing, 10_000)
+  billing.coupons.applyRecord(grant())
+  clock.set(T0 + 1000)
+  billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
+  return billing
+}
+
 describe('buyFromWallet with an account-bound coupon', () => {
   it('charges list − discount, marks the grant used and sends the purchase with the coupon', () => {
     const { billing } = openCore()
@@ -97,11 +107,7 @@ describe('buyFromWallet with an account-bound coupon', () => {
   })
 
   it('a relay record older than the local use does not make the grant available again; a later one wins', () => {
-    const { billing, clock } = openCore()
-    recharge(billing, 10_000)
-    billing.coupons.applyRecord(grant())
-    clock.set(T0 + 1000)
-    billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
+    const billing = usedHere()
     // Kept as the relay's latest word, but the use here stands.
     billing.coupons.applyRecord(grant({ at: T0 }))
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
@@ -110,11 +116,7 @@ describe('buyFromWallet with an account-bound coupon', () => {
   })
 
   it('used here and then revoked on the relay (its claim released before the purchase synced): shown used until the relay judges the use', () => {
-    const { billing, clock } = openCore()
-    recharge(billing, 10_000)
-    billing.coupons.applyRecord(grant())
-    clock.set(T0 + 1000)
-    billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
+    const billing = usedHere()
     expect(billing.coupons.applyRecord(grant({ state: 'revoked', at: T0 + 5000 }))).toBe(true)
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
     // Refused by the relay (its coupon_refused debit): the grant is as the relay has it.
@@ -124,11 +126,7 @@ describe('buyFromWallet with an account-bound coupon', () => {
   })
 
   it('a use the relay refuses while it kept the grant available makes it usable here again', () => {
-    const { billing, clock } = openCore()
-    recharge(billing, 10_000)
-    billing.coupons.applyRecord(grant())
-    clock.set(T0 + 1000)
-    billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
+    const billing = usedHere()
     billing.coupons.refused('grant-welcome-0001')
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('available')
     billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
