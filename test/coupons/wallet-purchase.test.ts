@@ -131,6 +131,11 @@ describe('buyFromWallet with an account-bound coupon', () => {
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('available')
     billing.subscriptions.buyFromWallet({ key: key(), planCode: 'BASIC', period: 'monthly', couponGrantId: 'grant-welcome-0001' })
     expect(stateOf(billing, 'grant-welcome-0001')).toBe('used')
+    // Refused again: the relay's own records govern from then on, even ones older than this
+    // device's (fast) clock said the use was.
+    billing.coupons.refused('grant-welcome-0001')
+    expect(billing.coupons.applyRecord(grant({ state: 'revoked', at: T0 + 500 }))).toBe(true)
+    expect(stateOf(billing, 'grant-welcome-0001')).toBe('revoked')
   })
 })
 

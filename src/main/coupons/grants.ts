@@ -49,8 +49,7 @@ export class CouponGrants {
       `INSERT INTO coupon_grants (grant_id, body, state, at) VALUES (?, ?, ?, ?)
        ON CONFLICT (grant_id) DO UPDATE SET
          body = excluded.body,
-         state = CASE WHEN excluded.at <= coupon_grants.at THEN coupon_grants.state
-                      WHEN coupon_grants.used_by IS NOT NULL AND excluded.state = 'revoked' THEN coupon_grants.state
+         state = CASE WHEN coupon_grants.used_by IS NOT NULL AND (excluded.at <= coupon_grants.at OR excluded.state = 'revoked') THEN coupon_grants.state
                       ELSE excluded.state END,
          at = max(coupon_grants.at, excluded.at)
        WHERE excluded.at >= json_extract(coupon_grants.body, '$.at')`
@@ -58,7 +57,7 @@ export class CouponGrants {
     this.byId = s.prepare<[string], Row>('SELECT * FROM coupon_grants WHERE grant_id = ?')
     this.all = s.prepare<[], Row>('SELECT * FROM coupon_grants ORDER BY at DESC, grant_id')
     this.useRefused = s.prepare<[string]>(
-      "UPDATE coupon_grants SET state = json_extract(body, '$.state'), used_by = NULL, used_at = NULL WHERE grant_id = ? AND used_by IS NOT NULL"
+      "UPDATE coupon_grants SET state = json_extract(body, '$.state'), at = json_extract(body, '$.at'), used_by = NULL, used_at = NULL WHERE grant_id = ? AND used_by IS NOT NULL"
     )
     this.markUsed = s.prepare<[string, number, number, string]>(
       "UPDATE coupon_grants SET state = 'used', used_by = ?, used_at = ?, at = ? WHERE grant_id = ? AND state = 'available'"

@@ -39,7 +39,8 @@ import type { SyncStore } from './store'
 // - notice: kept in the notification centre (src/main/notifications), once per noticeId; the
 //   relay's reminder for an event a local reminder told first takes that row over.
 // - coupon_grant: an account-bound coupon, kept for 我的优惠券 and offline use (src/main/coupons);
-//   the record with the later `at` wins over what is kept (a local use included).
+//   the relay's latest record is kept; a grant used here stays used until the relay judges the
+//   use (its coupon_refused debit, below, puts the relay's state back).
 // - invoice, credit_note, fapiao: kept for the invoices screen, listed offline (src/main/invoices);
 //   a later record (feed seq) of the same number wins.
 // Every money record also moves `relay_balance`, the relay's view of the wallet.

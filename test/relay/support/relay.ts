@@ -97,7 +97,13 @@ export function makeApi(url: string): Api {
       body = JSON.stringify(opts.body)
       headers['content-type'] ??= 'application/json'
     }
-    const res = await fetch(url + path, { method, headers, ...(body !== undefined ? { body } : {}) })
+    const send = () => fetch(url + path, { method, headers, ...(body !== undefined ? { body } : {}) })
+    // A GET once more when the pooled keep-alive socket was the previous relay's (restarted on
+    // the same port and closed under it); anything else fails as it came.
+    const res = await send().catch((err: unknown) => {
+      if (method !== 'GET' || (err as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw err
+      return send()
+    })
     const text = await res.text()
     let parsed: unknown = text
     try {

@@ -4,10 +4,11 @@ import { sql } from 'drizzle-orm'
 import { check, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /**
- * One row per grant. `body` is the last coupon_grant record that won (JSON); `state` and `at`
- * are the state in force and when it was set: a relay record replaces them only when its `at`
- * is later, so a local use is not undone by an older record. `used_by` / `used_at`: the
- * wallet purchase (its subscription charge's payment ref) that used it on this device.
+ * One row per grant. `body` is the relay's latest coupon_grant record (JSON); `state` and `at`
+ * are the state in force and when it was set. While `used_by` is set (a local use the relay has
+ * not refused) a relay record older than the use, or a revocation, leaves the state used;
+ * otherwise the relay's state is in force. `used_by` / `used_at`: the wallet purchase (its
+ * subscription charge's payment ref) that used it on this device, cleared when the relay refuses it.
  */
 export const couponGrants = sqliteTable(
   'coupon_grants',
