@@ -40,7 +40,7 @@ export function Redemptions(props: { couponId: string; onClose(): void }) {
             {list.map((x) => (
               <tr key={x.redemptionId}>
                 <td>{time(x.at, locale)}</td>
-                <td>
+                <td className="break">
                   <a href={`#/accounts/${encodeURIComponent(x.accountId)}`}>{x.accountId}</a>
                 </td>
                 <td>{x.orderNo ? <a href={`#/orders/${encodeURIComponent(x.orderNo)}`}>{x.orderNo}</a> : '—'}</td>

@@ -67,7 +67,7 @@ function FapiaoScreen() {
             {rows.map((r) => [
               <tr key={r.invoiceNumber} data-invoice={r.invoiceNumber}>
                 <td className="nowrap">{r.invoiceNumber}</td>
-                <td>
+                <td className="break">
                   <a href={`#/accounts/${encodeURIComponent(r.accountId)}`}>{r.accountId}</a>
                 </td>
                 <td>{r.title ?? '—'}</td>
